@@ -1,0 +1,48 @@
+import { PilhaError } from './errors.js';
+
+/** An IPv4 address as an unsigned 32-bit integer: cheap to compare, hash and put in a header. */
+export type Ipv4Address = number;
+
+const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+export function parseIpv4(text: string): Ipv4Address {
+  const m = DOTTED.exec(text.trim());
+  if (m === null) throw new PilhaError('EBADADDR', `not an IPv4 address: '${text}'`);
+  let value = 0;
+  for (let i = 1; i <= 4; i++) {
+    const octet = Number(m[i]);
+    if (octet > 255) throw new PilhaError('EBADADDR', `not an IPv4 address: '${text}'`);
+    value = value * 256 + octet;
+  }
+  return value >>> 0;
+}
+
+export function formatIpv4(addr: Ipv4Address): string {
+  return `${addr >>> 24}.${(addr >>> 16) & 0xff}.${(addr >>> 8) & 0xff}.${addr & 0xff}`;
+}
+
+export interface Ipv4Prefix {
+  readonly address: Ipv4Address;
+  readonly length: number;
+}
+
+/** Parses "10.0.0.1/24"; a bare address gets `defaultLength`. */
+export function parseIpv4Prefix(text: string, defaultLength = 24): Ipv4Prefix {
+  const [addr, len, extra] = text.split('/');
+  if (extra !== undefined || addr === undefined)
+    throw new PilhaError('EBADADDR', `not an IPv4 prefix: '${text}'`);
+  const length = len === undefined ? defaultLength : Number(len);
+  if (!Number.isInteger(length) || length < 0 || length > 32 || (len !== undefined && !/^\d+$/.test(len))) {
+    throw new PilhaError('EBADADDR', `bad prefix length in '${text}'`);
+  }
+  return { address: parseIpv4(addr), length };
+}
+
+export function prefixMask(length: number): number {
+  return length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
+}
+
+export function sameSubnet(a: Ipv4Address, b: Ipv4Address, length: number): boolean {
+  const mask = prefixMask(length);
+  return (a & mask) >>> 0 === (b & mask) >>> 0;
+}

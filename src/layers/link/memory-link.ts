@@ -1,0 +1,67 @@
+import { Counters } from '../../core/counters.js';
+import { ignoreDatagram, type RawLink } from './raw-link.js';
+
+const COUNTERS = ['txPackets', 'txBytes', 'rxPackets', 'rxBytes', 'dropClosed', 'dropTooBig'] as const;
+
+/**
+ * One end of an in-memory link. Delivery is synchronous by default (deterministic, for tests);
+ * with `deliver` set, each datagram is handed to that scheduler instead (e.g. a Clock timer or queueMicrotask).
+ */
+export class MemoryLink implements RawLink {
+  private handler: (datagram: Uint8Array) => void = ignoreDatagram;
+  private peer: MemoryLink | undefined;
+  private closed = false;
+  private readonly counters = new Counters(COUNTERS);
+
+  /** Creates two connected ends. */
+  static pair(mtu = 1500, deliver?: (run: () => void) => void): [MemoryLink, MemoryLink] {
+    const a = new MemoryLink(mtu, deliver);
+    const b = new MemoryLink(mtu, deliver);
+    a.peer = b;
+    b.peer = a;
+    return [a, b];
+  }
+
+  private constructor(
+    readonly mtu: number,
+    private readonly deliver?: (run: () => void) => void,
+  ) {}
+
+  send(datagram: Uint8Array): void {
+    const peer = this.peer;
+    if (this.closed || peer === undefined || peer.closed) {
+      this.counters.inc('dropClosed');
+      return;
+    }
+    if (datagram.length > this.mtu) {
+      this.counters.inc('dropTooBig');
+      return;
+    }
+    this.counters.inc('txPackets');
+    this.counters.inc('txBytes', datagram.length);
+    // The sender may reuse its buffer once send() returns, so the receiver gets its own copy.
+    const copy = datagram.slice();
+    if (this.deliver === undefined) peer.receive(copy);
+    else this.deliver(() => peer.receive(copy));
+  }
+
+  onReceive(handler: (datagram: Uint8Array) => void): void {
+    this.handler = handler;
+  }
+
+  /** Injects a datagram as if it had arrived from the peer (for tests). */
+  receive(datagram: Uint8Array): void {
+    if (this.closed) return;
+    this.counters.inc('rxPackets');
+    this.counters.inc('rxBytes', datagram.length);
+    this.handler(datagram);
+  }
+
+  stats(): Record<string, number> {
+    return this.counters.snapshot();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
