@@ -1,0 +1,193 @@
+import type { Clock, Timer } from '../core/clock.js';
+import { formatIpv4, type Ipv4Address } from '../core/ipv4-address.js';
+import type { EchoReply, IcmpLayer } from '../layers/icmp/icmp-layer.js';
+import type { IPLayer } from '../layers/ip/ip-layer.js';
+import { IP_PROTOCOL_ICMP } from '../layers/ip/ipv4-header.js';
+import type { ReassemblyInfo } from '../layers/ip/reassembler.js';
+
+export interface PingOptions {
+  readonly target: Ipv4Address;
+  /** ICMP data bytes per request, as ping's -s. */
+  readonly size: number;
+  readonly count: number;
+  readonly intervalMs: number;
+  /** How long to wait for replies after the last request. */
+  readonly waitMs: number;
+  /** Echo identifier; random when omitted. */
+  readonly id?: number;
+}
+
+export interface PingReply {
+  readonly seq: number;
+  readonly bytes: number;
+  readonly ttl: number;
+  readonly rttMs: number;
+  readonly dataMatches: boolean;
+  /** Present when the reply arrived in fragments. */
+  readonly reassembly?: ReassemblyInfo;
+}
+
+export interface PingSummary {
+  readonly target: Ipv4Address;
+  readonly transmitted: number;
+  readonly received: number;
+  readonly duplicates: number;
+  readonly corrupted: number;
+  readonly lossPercent: number;
+  readonly elapsedMs: number;
+  readonly rtt?: { readonly min: number; readonly avg: number; readonly max: number; readonly mdev: number };
+  readonly replies: readonly PingReply[];
+}
+
+/** Deterministic echo data so a reply can be checked byte for byte. */
+export function echoPattern(size: number, seq: number): Uint8Array {
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i++) data[i] = (i + seq * 7) & 0xff;
+  return data;
+}
+
+/**
+ * The stage-3 demo: sends echo requests (large ones leave pilha in fragments), matches the replies,
+ * and reports for each reply how it was reassembled.
+ */
+export class Pinger {
+  private lastReassembly: ReassemblyInfo | undefined;
+  private current: ((reply: EchoReply, reassembly: ReassemblyInfo | undefined) => void) | undefined;
+
+  constructor(
+    private readonly icmp: IcmpLayer,
+    ip: IPLayer,
+    private readonly clock: Clock,
+  ) {
+    // IP announces a reassembled datagram just before handing it to ICMP, so the next reply is that datagram.
+    ip.onReassembled((info) => {
+      if (info.protocol === IP_PROTOCOL_ICMP) this.lastReassembly = info;
+    });
+    icmp.onEchoReply((reply) => {
+      const reassembly = this.lastReassembly;
+      this.lastReassembly = undefined;
+      this.current?.(reply, reassembly);
+    });
+  }
+
+  run(options: PingOptions, onReply: (reply: PingReply) => void = () => {}): Promise<PingSummary> {
+    const id = (options.id ?? Math.floor(Math.random() * 0x10000)) & 0xffff;
+    const sentAt = new Map<number, number>();
+    const answered = new Set<number>();
+    const replies: PingReply[] = [];
+    let duplicates = 0;
+    let corrupted = 0;
+    let transmitted = 0;
+    const start = this.clock.now();
+
+    return new Promise((resolve) => {
+      let timer: Timer | undefined;
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        timer?.cancel();
+        this.current = undefined;
+        resolve(
+          summarize(options.target, transmitted, replies, duplicates, corrupted, this.clock.now() - start),
+        );
+      };
+
+      this.current = (reply, reassembly) => {
+        if (finished || reply.id !== id || reply.src !== options.target) return;
+        const sent = sentAt.get(reply.seq);
+        if (sent === undefined) return;
+        if (answered.has(reply.seq)) {
+          duplicates++;
+          return;
+        }
+        answered.add(reply.seq);
+        const dataMatches = equalBytes(reply.data, echoPattern(options.size, reply.seq));
+        if (!dataMatches) corrupted++;
+        const entry: PingReply = {
+          seq: reply.seq,
+          bytes: reply.icmpBytes,
+          ttl: reply.ttl,
+          rttMs: this.clock.now() - sent,
+          dataMatches,
+          ...(reassembly !== undefined ? { reassembly } : {}),
+        };
+        replies.push(entry);
+        onReply(entry);
+        if (answered.size === options.count && transmitted === options.count) finish();
+      };
+
+      const sendNext = () => {
+        const seq = transmitted + 1;
+        transmitted++;
+        sentAt.set(seq, this.clock.now());
+        this.icmp.sendEchoRequest(options.target, id, seq, echoPattern(options.size, seq));
+        if (transmitted < options.count) timer = this.clock.setTimer(options.intervalMs, sendNext);
+        else timer = this.clock.setTimer(options.waitMs, finish);
+      };
+      sendNext();
+    });
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function summarize(
+  target: Ipv4Address,
+  transmitted: number,
+  replies: readonly PingReply[],
+  duplicates: number,
+  corrupted: number,
+  elapsedMs: number,
+): PingSummary {
+  const received = replies.length;
+  const base = {
+    target,
+    transmitted,
+    received,
+    duplicates,
+    corrupted,
+    lossPercent: transmitted === 0 ? 0 : ((transmitted - received) / transmitted) * 100,
+    elapsedMs,
+    replies,
+  };
+  if (received === 0) return base;
+  const rtts = replies.map((r) => r.rttMs);
+  const avg = rtts.reduce((a, b) => a + b, 0) / received;
+  const mdev = Math.sqrt(rtts.reduce((a, b) => a + (b - avg) ** 2, 0) / received);
+  return { ...base, rtt: { min: Math.min(...rtts), avg, max: Math.max(...rtts), mdev } };
+}
+
+/** One line per reply, as ping prints it, plus how the reply was reassembled. */
+export function formatPingReply(target: Ipv4Address, reply: PingReply): string {
+  let line = `${reply.bytes} bytes from ${formatIpv4(target)}: icmp_seq=${reply.seq} ttl=${reply.ttl} time=${reply.rttMs.toFixed(2)} ms`;
+  if (!reply.dataMatches) line += ' (DATA MISMATCH)';
+  const r = reply.reassembly;
+  if (r !== undefined) {
+    line +=
+      ` | reassembled id=0x${r.id.toString(16).padStart(4, '0')} ${formatIpv4(r.src)} > ${formatIpv4(r.dst)}` +
+      ` proto=${r.protocol} fragments=${r.fragments} length=${r.totalLength}` +
+      ` order=[${r.arrivalOrder.join(',')}] in ${r.elapsedMs.toFixed(2)} ms`;
+  }
+  return line;
+}
+
+/** The closing lines, as ping prints them. */
+export function formatPingSummary(s: PingSummary): string {
+  const lines = [
+    `--- ${formatIpv4(s.target)} ping statistics ---`,
+    `${s.transmitted} packets transmitted, ${s.received} received` +
+      (s.duplicates > 0 ? `, +${s.duplicates} duplicates` : '') +
+      (s.corrupted > 0 ? `, ${s.corrupted} corrupted` : '') +
+      `, ${Number(s.lossPercent.toFixed(1))}% packet loss, time ${Math.round(s.elapsedMs)}ms`,
+  ];
+  if (s.rtt !== undefined) {
+    const f = (n: number) => n.toFixed(3);
+    lines.push(`rtt min/avg/max/mdev = ${f(s.rtt.min)}/${f(s.rtt.avg)}/${f(s.rtt.max)}/${f(s.rtt.mdev)} ms`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { PilhaError } from '../core/errors.js';
+import { registerPingCommand } from './ping-command.js';
+import { registerUpCommand } from './up-command.js';
+
+/** Exit codes: 0 success, 1 failure at run time, 2 a usage mistake. */
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`pilha: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('pilha')
+    .description('pilha, a userspace TCP/IP stack: IPv4, ICMP and TCP of its own on a TUN device')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .showSuggestionAfterError(true);
+  registerUpCommand(program);
+  registerPingCommand(program);
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: () => {} });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') {
+        process.exit(0);
+      }
+      fail(err.message.replace(/^error: /, ''), EXIT_USAGE);
+    }
+    if (err instanceof PilhaError)
+      fail(err.message, err.code === 'EBADOPTION' || err.code === 'EBADADDR' ? EXIT_USAGE : EXIT_FAILURE);
+    fail(err instanceof Error ? err.message : String(err), EXIT_FAILURE);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { formatPingReply, formatPingSummary } from '../app/pinger.js';
+import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
+import { buildPingStack } from '../di/compositions.js';
+import { printStats } from './run-helpers.js';
+import {
+  addStackOptions,
+  integerOption,
+  numberOption,
+  type StackOptionValues,
+  stackConfigFrom,
+} from './stack-options.js';
+
+interface PingValues extends StackOptionValues {
+  readonly size: string;
+  readonly count: string;
+  readonly interval: string;
+  readonly wait: string;
+  readonly stats?: boolean;
+}
+
+/** `pilha ping ADDRESS`: the stage-3 demo, large echo requests from pilha's own IP layer. */
+export function registerPingCommand(program: Command): void {
+  addStackOptions(program.command('ping'))
+    .description("send echo requests from pilha's IP layer and show how each reply was reassembled")
+    .argument('<address>', 'address to ping (e.g. the kernel side of the TUN device)')
+    .option('-s, --size <bytes>', 'ICMP data bytes per request', '56')
+    .option('-c, --count <n>', 'number of requests', '4')
+    .option('-i, --interval <seconds>', 'time between requests', '1')
+    .option('-W, --wait <seconds>', 'how long to wait for replies after the last request', '2')
+    .option('--stats', "print pilha's counters as a JSON line at the end")
+    .action(async (target: string, values: PingValues) => {
+      const address = parseIpv4(target);
+      const size = integerOption(values.size, '--size', 0, 65_507);
+      const count = integerOption(values.count, '--count', 1, 1_000_000);
+      const intervalMs = numberOption(values.interval, '--interval', 0.001, 3600) * 1000;
+      const waitMs = numberOption(values.wait, '--wait', 0.001, 3600) * 1000;
+      const config = stackConfigFrom(values);
+      const stack = await buildPingStack(config);
+      process.stdout.write(
+        `PING ${formatIpv4(address)} from ${formatIpv4(config.address)}: ${size} data bytes (${size + 28} bytes IP, MTU ${config.mtu})\n`,
+      );
+      let interrupted = false;
+      const onSignal = () => {
+        interrupted = true;
+      };
+      process.once('SIGINT', onSignal);
+      const summary = await stack.pinger.run(
+        { target: address, size, count, intervalMs, waitMs },
+        (reply) => {
+          process.stdout.write(`${formatPingReply(address, reply)}\n`);
+        },
+      );
+      process.off('SIGINT', onSignal);
+      process.stdout.write(`\n${formatPingSummary(summary)}\n`);
+      if (values.stats) printStats(stack);
+      await stack.close();
+      process.exitCode = summary.received === 0 || interrupted ? 1 : 0;
+    });
+}

@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { formatIpv4 } from '../core/ipv4-address.js';
+import { buildNetworkStack } from '../di/compositions.js';
+import { describeReassembly } from '../layers/ip/ipv4-layer.js';
+import { printStats, untilSignal } from './run-helpers.js';
+import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
+
+/** `pilha up`: the stack on a TUN device, answering pings until interrupted. */
+export function registerUpCommand(program: Command): void {
+  addStackOptions(program.command('up'))
+    .description('bring the stack up on a TUN device and answer pings until interrupted')
+    .action(async (values: StackOptionValues) => {
+      const config = stackConfigFrom(values);
+      const stack = await buildNetworkStack(config);
+      stack.ip.onReassembled((info) => {
+        process.stdout.write(`reassembled ${JSON.stringify(describeReassembly(info))}\n`);
+      });
+      const tun = config.link.kind === 'tun' ? config.link : undefined;
+      process.stdout.write(
+        `pilha up: ${formatIpv4(config.address)} on ${tun?.name} (kernel side ${formatIpv4(tun?.hostAddress ?? 0)}/${tun?.prefixLength}, MTU ${config.mtu}); try: ping -s 20000 ${formatIpv4(config.address)}\n`,
+      );
+      await untilSignal();
+      printStats(stack);
+      await stack.close();
+    });
+}

@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import type { Pinger } from '../app/pinger.js';
+import type { Clock } from '../core/clock.js';
+import type { LayerLoggers } from '../core/logger.js';
+import type { IcmpLayer } from '../layers/icmp/icmp-layer.js';
+import type { IPLayer } from '../layers/ip/ip-layer.js';
+import type { RawLink } from '../layers/link/raw-link.js';
+import { appModule } from './app-module.js';
+import { coreModule } from './core-module.js';
+import { icmpModule } from './icmp-module.js';
+import { ipModule } from './ip-module.js';
+import { linkModule } from './link-module.js';
+import type { StackConfig } from './stack-config.js';
+import { TOKENS } from './tokens.js';
+
+/** Bindings a caller puts in place of the defaults: a MemoryLink end, a VirtualClock, silent loggers... */
+export interface StackOverrides {
+  readonly baseLink?: RawLink;
+  readonly clock?: Clock;
+  readonly loggers?: LayerLoggers;
+}
+
+/** One container holding every layer's module; compositions differ only in what they resolve from it. */
+export function createStackContainer(config: StackConfig, overrides: StackOverrides = {}): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind<StackConfig>(TOKENS.StackConfig).toConstantValue(config);
+  container.load(coreModule, linkModule, ipModule, icmpModule, appModule);
+  if (overrides.baseLink !== undefined)
+    container.rebind<RawLink>(TOKENS.BaseLink).toConstantValue(overrides.baseLink);
+  if (overrides.clock !== undefined) container.rebind<Clock>(TOKENS.Clock).toConstantValue(overrides.clock);
+  if (overrides.loggers !== undefined)
+    container.rebind<LayerLoggers>(TOKENS.Loggers).toConstantValue(overrides.loggers);
+  return container;
+}
+
+/** The network part every demo shares: link, IPv4 and ICMP (so pilha always answers pings). */
+export interface NetworkStack {
+  readonly container: Container;
+  readonly link: RawLink;
+  readonly ip: IPLayer;
+  readonly icmp: IcmpLayer;
+  readonly clock: Clock;
+  readonly loggers: LayerLoggers;
+  close(): Promise<void>;
+}
+
+export async function buildNetworkStack(
+  config: StackConfig,
+  overrides: StackOverrides = {},
+): Promise<NetworkStack> {
+  const container = createStackContainer(config, overrides);
+  const link = await container.getAsync<RawLink>(TOKENS.RawLink);
+  const ip = await container.getAsync<IPLayer>(TOKENS.IPLayer);
+  const icmp = await container.getAsync<IcmpLayer>(TOKENS.IcmpLayer);
+  return {
+    container,
+    link,
+    ip,
+    icmp,
+    clock: container.get<Clock>(TOKENS.Clock),
+    loggers: container.get<LayerLoggers>(TOKENS.Loggers),
+    close: () => ip.close(),
+  };
+}
+
+/** Stage 3: the network stack plus the Pinger. */
+export async function buildPingStack(
+  config: StackConfig,
+  overrides: StackOverrides = {},
+): Promise<NetworkStack & { readonly pinger: Pinger }> {
+  const stack = await buildNetworkStack(config, overrides);
+  return { ...stack, pinger: await stack.container.getAsync<Pinger>(TOKENS.Pinger) };
+}

@@ -1,0 +1,50 @@
+import { ContainerModule } from 'inversify';
+import type { Clock } from '../core/clock.js';
+import { PilhaError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { ImpairedLink } from '../layers/link/impaired-link.js';
+import { PcapLink } from '../layers/link/pcap-link.js';
+import { PcapWriter } from '../layers/link/pcap-writer.js';
+import type { RawLink } from '../layers/link/raw-link.js';
+import { TunLink } from '../layers/link/tun-link.js';
+import type { StackConfig } from './stack-config.js';
+import { TOKENS } from './tokens.js';
+
+/**
+ * The link layer. BaseLink is the device (a TUN device from the configuration, or whatever a test binds);
+ * RawLink is what the stack uses: the device wrapped, bottom up, in ImpairedLink (when impairment is
+ * configured) and PcapLink (when a capture file is), so the capture shows what pilha itself sent and saw.
+ */
+export const linkModule = new ContainerModule(({ bind }) => {
+  bind<RawLink>(TOKENS.BaseLink)
+    .toDynamicValue(async (ctx) => {
+      const config = ctx.get<StackConfig>(TOKENS.StackConfig);
+      const logger = ctx.get<Logger>(TOKENS.LinkLogger);
+      if (config.link.kind !== 'tun') {
+        throw new PilhaError(
+          'EBADOPTION',
+          `link kind '${config.link.kind}' needs a BaseLink bound by the caller`,
+        );
+      }
+      return TunLink.open({
+        name: config.link.name,
+        mtu: config.mtu,
+        hostAddress: config.link.hostAddress,
+        prefixLength: config.link.prefixLength,
+        logger,
+      });
+    })
+    .inSingletonScope();
+
+  bind<RawLink>(TOKENS.RawLink)
+    .toResolvedValue(
+      (base: RawLink, config: StackConfig, clock: Clock) => {
+        let link = base;
+        if (config.impairment !== undefined) link = new ImpairedLink(link, config.impairment, clock);
+        if (config.pcapFile !== undefined) link = new PcapLink(link, new PcapWriter(config.pcapFile));
+        return link;
+      },
+      [TOKENS.BaseLink, TOKENS.StackConfig, TOKENS.Clock],
+    )
+    .inSingletonScope();
+});

@@ -1,0 +1,33 @@
+import type { Ipv4Address } from '../core/ipv4-address.js';
+import type { LogSpec } from '../core/logger.js';
+import type { Impairment } from '../layers/link/impairment.js';
+
+/** A TUN device that pilha creates and configures; the kernel side gets `hostAddress/prefixLength`. */
+export interface TunLinkConfig {
+  readonly kind: 'tun';
+  readonly name: string;
+  readonly hostAddress: Ipv4Address;
+  readonly prefixLength: number;
+}
+
+/** A link supplied by the caller (a MemoryLink end in tests); bind BaseLink yourself. */
+export interface ProvidedLinkConfig {
+  readonly kind: 'provided';
+}
+
+/** Everything a composition needs to build a stack. */
+export interface StackConfig {
+  readonly link: TunLinkConfig | ProvidedLinkConfig;
+  readonly mtu: number;
+  /** pilha's own address. */
+  readonly address: Ipv4Address;
+  readonly reassemblyTimeoutMs: number;
+  readonly reassemblyMaxBytes: number;
+  readonly impairment?: Impairment;
+  readonly pcapFile?: string;
+  readonly log: LogSpec;
+}
+
+export const DEFAULT_MTU = 1500;
+export const DEFAULT_REASSEMBLY_TIMEOUT_MS = 30_000;
+export const DEFAULT_REASSEMBLY_MAX_BYTES = 4 * 1024 * 1024;

@@ -1,0 +1,22 @@
+/**
+ * Service identifiers. Every binding in the container is keyed by one of these; classes name them in
+ * explicit @inject(TOKEN) decorators so nothing depends on emitted type metadata.
+ */
+export const TOKENS = {
+  StackConfig: Symbol.for('pilha.StackConfig'),
+  Clock: Symbol.for('pilha.Clock'),
+  Loggers: Symbol.for('pilha.Loggers'),
+  LinkLogger: Symbol.for('pilha.LinkLogger'),
+  IpLogger: Symbol.for('pilha.IpLogger'),
+  IcmpLogger: Symbol.for('pilha.IcmpLogger'),
+  TcpLogger: Symbol.for('pilha.TcpLogger'),
+  AppLogger: Symbol.for('pilha.AppLogger'),
+  /** The link as the stack sees it, decorators (impairment, pcap) applied. */
+  RawLink: Symbol.for('pilha.RawLink'),
+  /** The device link before decorators: a TUN device, or a MemoryLink in tests. */
+  BaseLink: Symbol.for('pilha.BaseLink'),
+  Ipv4LayerConfig: Symbol.for('pilha.Ipv4LayerConfig'),
+  IPLayer: Symbol.for('pilha.IPLayer'),
+  IcmpLayer: Symbol.for('pilha.IcmpLayer'),
+  Pinger: Symbol.for('pilha.Pinger'),
+} as const;

@@ -1,0 +1,212 @@
+import type { Clock } from '../../core/clock.js';
+import { Counters } from '../../core/counters.js';
+import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
+import type { Logger } from '../../core/logger.js';
+import type { IPLayer, IpErrorReporter } from '../ip/ip-layer.js';
+import { IP_PROTOCOL_ICMP, type Ipv4Datagram } from '../ip/ipv4-header.js';
+import {
+  echoId,
+  echoRest,
+  echoSeq,
+  encodeIcmp,
+  ICMP_DEST_UNREACHABLE,
+  ICMP_ECHO_REPLY,
+  ICMP_ECHO_REQUEST,
+  ICMP_TIME_EXCEEDED,
+  type IcmpMessage,
+  isIcmpError,
+  parseIcmp,
+  TIME_EXCEEDED_REASSEMBLY,
+  UNREACHABLE_PROTOCOL,
+} from './icmp-message.js';
+
+const COUNTERS = [
+  'rxMessages',
+  'rxEchoRequests',
+  'rxEchoReplies',
+  'rxDestUnreachable',
+  'rxTimeExceeded',
+  'rxOtherErrors',
+  'rxOther',
+  'txEchoRequests',
+  'txEchoReplies',
+  'txDestUnreachable',
+  'txTimeExceeded',
+  'dropTruncated',
+  'dropBadChecksum',
+  'dropRateLimited',
+] as const;
+
+export interface EchoReply {
+  readonly src: Ipv4Address;
+  readonly id: number;
+  readonly seq: number;
+  readonly ttl: number;
+  /** Size of the ICMP message (header + data), as ping prints it. */
+  readonly icmpBytes: number;
+  readonly data: Uint8Array;
+}
+
+/** An ICMP error received: the quoted datagram lets the transport find the connection it concerns. */
+export interface IcmpErrorReport {
+  readonly src: Ipv4Address;
+  readonly type: number;
+  readonly code: number;
+  readonly rest: number;
+  readonly quoted: Uint8Array;
+}
+
+/** Linux's icmp_msgs_per_sec and icmp_msgs_burst: errors we originate are rate-limited. */
+const ERRORS_PER_SECOND = 1000;
+const ERROR_BURST = 50;
+
+/**
+ * ICMP for a host (RFC 792, RFC 1122 §3.2.2): answers echo requests, delivers echo replies to pingers,
+ * counts and reports received errors, and originates the errors the IP layer detects.
+ */
+export class IcmpLayer implements IpErrorReporter {
+  private readonly counters = new Counters(COUNTERS);
+  private readonly echoListeners: Array<(reply: EchoReply) => void> = [];
+  private readonly errorListeners: Array<(report: IcmpErrorReport) => void> = [];
+  private tokens = ERROR_BURST;
+  private tokensAt: number;
+
+  constructor(
+    private readonly ip: IPLayer,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.tokensAt = clock.now();
+    ip.registerProtocol(IP_PROTOCOL_ICMP, (d) => this.receive(d));
+    ip.setErrorReporter(this);
+  }
+
+  onEchoReply(listener: (reply: EchoReply) => void): void {
+    this.echoListeners.push(listener);
+  }
+
+  onError(listener: (report: IcmpErrorReport) => void): void {
+    this.errorListeners.push(listener);
+  }
+
+  sendEchoRequest(dst: Ipv4Address, id: number, seq: number, data: Uint8Array): void {
+    this.counters.inc('txEchoRequests');
+    this.ip.send(
+      dst,
+      IP_PROTOCOL_ICMP,
+      encodeIcmp({ type: ICMP_ECHO_REQUEST, code: 0, rest: echoRest(id, seq), body: data }),
+    );
+  }
+
+  stats(): Record<string, number> {
+    return this.counters.snapshot();
+  }
+
+  protocolUnreachable(datagram: Ipv4Datagram): void {
+    this.sendError(datagram.src, datagram, ICMP_DEST_UNREACHABLE, UNREACHABLE_PROTOCOL, 'txDestUnreachable');
+  }
+
+  reassemblyTimeExceeded(src: Ipv4Address, quote: Uint8Array): void {
+    if (!this.takeToken()) return;
+    this.counters.inc('txTimeExceeded');
+    this.ip.send(
+      src,
+      IP_PROTOCOL_ICMP,
+      encodeIcmp({ type: ICMP_TIME_EXCEEDED, code: TIME_EXCEEDED_REASSEMBLY, rest: 0, body: quote }),
+    );
+  }
+
+  private receive(datagram: Ipv4Datagram): void {
+    const message = parseIcmp(datagram.payload);
+    if (message === 'truncated' || message === 'bad-checksum') {
+      this.counters.inc(message === 'truncated' ? 'dropTruncated' : 'dropBadChecksum');
+      if (this.log.isLevelEnabled('debug')) this.log.debug({ reason: message }, 'icmp dropped');
+      return;
+    }
+    this.counters.inc('rxMessages');
+    switch (message.type) {
+      case ICMP_ECHO_REQUEST:
+        this.counters.inc('rxEchoRequests');
+        this.counters.inc('txEchoReplies');
+        // RFC 1122 §3.2.2.6: the reply carries the request's identifier, sequence number and data.
+        this.ip.send(
+          datagram.src,
+          IP_PROTOCOL_ICMP,
+          encodeIcmp({ ...message, type: ICMP_ECHO_REPLY, code: 0 }),
+        );
+        return;
+      case ICMP_ECHO_REPLY: {
+        this.counters.inc('rxEchoReplies');
+        const reply: EchoReply = {
+          src: datagram.src,
+          id: echoId(message),
+          seq: echoSeq(message),
+          ttl: datagram.ttl,
+          icmpBytes: datagram.payload.length,
+          data: message.body,
+        };
+        for (const listener of this.echoListeners) listener(reply);
+        return;
+      }
+      default:
+        if (isIcmpError(message.type)) this.receiveError(datagram, message);
+        else this.counters.inc('rxOther');
+    }
+  }
+
+  private receiveError(datagram: Ipv4Datagram, message: IcmpMessage): void {
+    if (message.type === ICMP_DEST_UNREACHABLE) this.counters.inc('rxDestUnreachable');
+    else if (message.type === ICMP_TIME_EXCEEDED) this.counters.inc('rxTimeExceeded');
+    else this.counters.inc('rxOtherErrors');
+    if (this.log.isLevelEnabled('info')) {
+      this.log.info(
+        { from: formatIpv4(datagram.src), type: message.type, code: message.code },
+        'icmp error received',
+      );
+    }
+    const report: IcmpErrorReport = {
+      src: datagram.src,
+      type: message.type,
+      code: message.code,
+      rest: message.rest,
+      quoted: message.body,
+    };
+    for (const listener of this.errorListeners) listener(report);
+  }
+
+  /** RFC 1122 §3.2.2: never answer an error with an error; quote the IP header and 8 bytes of data. */
+  private sendError(
+    dst: Ipv4Address,
+    datagram: Ipv4Datagram,
+    type: number,
+    code: number,
+    counter: 'txDestUnreachable',
+  ): void {
+    if (
+      datagram.protocol === IP_PROTOCOL_ICMP &&
+      datagram.payload.length > 0 &&
+      isIcmpError(datagram.payload[0]!)
+    ) {
+      return;
+    }
+    if (!this.takeToken()) return;
+    const quoteLength = datagram.header.length + Math.min(8, datagram.payload.length);
+    const quote = new Uint8Array(quoteLength);
+    quote.set(datagram.header, 0);
+    quote.set(datagram.payload.subarray(0, 8), datagram.header.length);
+    this.counters.inc(counter);
+    this.ip.send(dst, IP_PROTOCOL_ICMP, encodeIcmp({ type, code, rest: 0, body: quote }));
+  }
+
+  private takeToken(): boolean {
+    const now = this.clock.now();
+    this.tokens = Math.min(ERROR_BURST, this.tokens + ((now - this.tokensAt) * ERRORS_PER_SECOND) / 1000);
+    this.tokensAt = now;
+    if (this.tokens < 1) {
+      this.counters.inc('dropRateLimited');
+      return false;
+    }
+    this.tokens -= 1;
+    return true;
+  }
+}

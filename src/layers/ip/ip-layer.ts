@@ -1,0 +1,37 @@
+import type { Ipv4Address } from '../../core/ipv4-address.js';
+import type { Ipv4Datagram } from './ipv4-header.js';
+import type { ReassemblyInfo } from './reassembler.js';
+
+export interface SendOptions {
+  readonly ttl?: number;
+  readonly tos?: number;
+  /** Set DF; a datagram that then does not fit the MTU is refused with EMSGSIZE. */
+  readonly dontFragment?: boolean;
+  /** Raw IP options (a multiple of 4 bytes). */
+  readonly options?: Uint8Array;
+}
+
+/** What the network layer offers the layers above it. */
+export interface IPLayer {
+  readonly address: Ipv4Address;
+  /** The link MTU: the largest datagram sent without fragmenting. */
+  readonly mtu: number;
+  /** Sends a payload to `dst`, fragmenting it when it exceeds the MTU. The payload is copied. */
+  send(dst: Ipv4Address, protocol: number, payload: Uint8Array, opts?: SendOptions): void;
+  /** Sets the handler for one protocol number; datagrams arrive whole (reassembled), views valid during the call. */
+  registerProtocol(protocol: number, handler: (datagram: Ipv4Datagram) => void): void;
+  /** Called for every datagram reassembled from fragments. */
+  onReassembled(listener: (info: ReassemblyInfo) => void): void;
+  /** Where the IP layer reports the errors that ICMP (the layer above) turns into messages. */
+  setErrorReporter(reporter: IpErrorReporter): void;
+  stats(): Record<string, number>;
+  close(): Promise<void>;
+}
+
+/** Errors the IP layer detects and that the peer should hear about through ICMP. */
+export interface IpErrorReporter {
+  /** No handler for the datagram's protocol (ICMP Destination Unreachable, code 2). */
+  protocolUnreachable(datagram: Ipv4Datagram): void;
+  /** Reassembly timed out with the first fragment present (ICMP Time Exceeded, code 1). */
+  reassemblyTimeExceeded(src: Ipv4Address, quote: Uint8Array): void;
+}

@@ -1,0 +1,276 @@
+import type { Clock } from '../../core/clock.js';
+import { Counters } from '../../core/counters.js';
+import { PilhaError } from '../../core/errors.js';
+import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
+import type { Logger } from '../../core/logger.js';
+import type { RawLink } from '../link/raw-link.js';
+import { fragmentIpv4 } from './fragmenter.js';
+import type { IPLayer, IpErrorReporter, SendOptions } from './ip-layer.js';
+import {
+  finishIpv4Checksum,
+  IPV4_MAX_DATAGRAM,
+  IPV4_MIN_HEADER,
+  type Ipv4Datagram,
+  parseIpv4,
+  writeIpv4Header,
+} from './ipv4-header.js';
+import {
+  DEFAULT_REASSEMBLER_LIMITS,
+  Reassembler,
+  type ReassemblerLimits,
+  type ReassemblyInfo,
+} from './reassembler.js';
+
+const COUNTERS = [
+  'rxPackets',
+  'rxBytes',
+  'rxFragments',
+  'reassembled',
+  'delivered',
+  'txPackets',
+  'txBytes',
+  'txFragmented',
+  'txFragments',
+  'dropTruncated',
+  'dropBadVersion',
+  'dropBadIhl',
+  'dropBadTotalLength',
+  'dropBadChecksum',
+  'dropReservedFlag',
+  'dropBadFragment',
+  'dropNotForUs',
+  'dropZeroTtl',
+  'dropBadSource',
+  'dropUnknownProtocol',
+  'dropReassemblyDuplicate',
+  'dropReassemblyOverlap',
+  'dropReassemblyTooBig',
+  'dropReassemblyInconsistent',
+  'dropReassemblyTimeout',
+  'dropReassemblyEvicted',
+] as const;
+type CounterName = (typeof COUNTERS)[number];
+
+const PARSE_DROPS: Record<string, CounterName> = {
+  truncated: 'dropTruncated',
+  'bad-version': 'dropBadVersion',
+  'bad-ihl': 'dropBadIhl',
+  'bad-total-length': 'dropBadTotalLength',
+  'bad-checksum': 'dropBadChecksum',
+  'reserved-flag': 'dropReservedFlag',
+  'bad-fragment': 'dropBadFragment',
+};
+
+const REASSEMBLY_DROPS: Record<string, CounterName> = {
+  duplicate: 'dropReassemblyDuplicate',
+  overlap: 'dropReassemblyOverlap',
+  'too-big': 'dropReassemblyTooBig',
+  inconsistent: 'dropReassemblyInconsistent',
+  timeout: 'dropReassemblyTimeout',
+  evicted: 'dropReassemblyEvicted',
+};
+
+export interface Ipv4LayerConfig {
+  readonly address: Ipv4Address;
+  readonly defaultTtl?: number;
+  readonly reassembly?: Partial<ReassemblerLimits>;
+  /** First identification number; random when omitted. */
+  readonly initialId?: number;
+}
+
+function ignore(_d: Ipv4Datagram): void {}
+
+/**
+ * IPv4 for a host (RFC 791, RFC 1122 §3.2): validates and counts what arrives, reassembles fragments,
+ * dispatches by protocol; numbers, fragments and sends what the layers above hand down.
+ */
+export class Ipv4Layer implements IPLayer {
+  readonly address: Ipv4Address;
+  private readonly handlers: Array<(d: Ipv4Datagram) => void> = new Array(256).fill(ignore);
+  private readonly registered: boolean[] = new Array(256).fill(false);
+  private readonly reassembledListeners: Array<(info: ReassemblyInfo) => void> = [];
+  private readonly counters = new Counters(COUNTERS);
+  private readonly reassembler: Reassembler;
+  private readonly defaultTtl: number;
+  private errorReporter: IpErrorReporter | undefined;
+  private nextId: number;
+
+  constructor(
+    private readonly link: RawLink,
+    clock: Clock,
+    private readonly log: Logger,
+    config: Ipv4LayerConfig,
+  ) {
+    this.address = config.address;
+    this.defaultTtl = config.defaultTtl ?? 64;
+    this.nextId = (config.initialId ?? Math.floor(Math.random() * 0x10000)) & 0xffff;
+    this.reassembler = new Reassembler(
+      clock,
+      {
+        dropped: (reason, src) => {
+          this.counters.inc(REASSEMBLY_DROPS[reason]!);
+          if (this.log.isLevelEnabled('debug'))
+            this.log.debug({ reason, src: formatIpv4(src) }, 'fragment dropped');
+        },
+        timedOut: (src, quote) => {
+          if (this.log.isLevelEnabled('info')) {
+            this.log.info({ src: formatIpv4(src), icmp: quote !== undefined }, 'reassembly timed out');
+          }
+          if (quote !== undefined) this.errorReporter?.reassemblyTimeExceeded(src, quote);
+        },
+      },
+      { ...DEFAULT_REASSEMBLER_LIMITS, ...config.reassembly },
+    );
+    link.onReceive((datagram) => this.receive(datagram));
+  }
+
+  get mtu(): number {
+    return this.link.mtu;
+  }
+
+  registerProtocol(protocol: number, handler: (datagram: Ipv4Datagram) => void): void {
+    this.handlers[protocol] = handler;
+    this.registered[protocol] = true;
+  }
+
+  onReassembled(listener: (info: ReassemblyInfo) => void): void {
+    this.reassembledListeners.push(listener);
+  }
+
+  setErrorReporter(reporter: IpErrorReporter): void {
+    this.errorReporter = reporter;
+  }
+
+  stats(): Record<string, number> {
+    return {
+      ...this.counters.snapshot(),
+      reassemblyPending: this.reassembler.pending,
+      reassemblyBytes: this.reassembler.bytesHeld,
+    };
+  }
+
+  /** The receive path: never throws; everything dropped is counted by reason. */
+  receive(bytes: Uint8Array): void {
+    const c = this.counters.values;
+    c.rxPackets++;
+    c.rxBytes += bytes.length;
+    const parsed = parseIpv4(bytes);
+    if (typeof parsed === 'string') {
+      this.drop(PARSE_DROPS[parsed]!, parsed);
+      return;
+    }
+    if (parsed.dst !== this.address) {
+      this.drop('dropNotForUs', 'not-for-us');
+      return;
+    }
+    if (parsed.ttl === 0) {
+      this.drop('dropZeroTtl', 'zero-ttl');
+      return;
+    }
+    if (isMartianSource(parsed.src)) {
+      this.drop('dropBadSource', 'bad-source');
+      return;
+    }
+    let datagram = parsed;
+    if (parsed.moreFragments || parsed.fragmentOffset !== 0) {
+      c.rxFragments++;
+      const whole = this.reassembler.add(parsed);
+      if (whole === undefined) return;
+      datagram = whole.datagram;
+      c.reassembled++;
+      if (this.log.isLevelEnabled('debug')) this.log.debug(describeReassembly(whole.info), 'reassembled');
+      for (const listener of this.reassembledListeners) listener(whole.info);
+    }
+    if (!this.registered[datagram.protocol]) {
+      this.drop('dropUnknownProtocol', 'unknown-protocol');
+      this.errorReporter?.protocolUnreachable(datagram);
+      return;
+    }
+    c.delivered++;
+    this.handlers[datagram.protocol]!(datagram);
+  }
+
+  send(dst: Ipv4Address, protocol: number, payload: Uint8Array, opts?: SendOptions): void {
+    const options = opts?.options;
+    const headerLength = IPV4_MIN_HEADER + (options?.length ?? 0);
+    const total = headerLength + payload.length;
+    if (total > IPV4_MAX_DATAGRAM) {
+      throw new PilhaError('EMSGSIZE', `datagram of ${total} bytes exceeds the IPv4 maximum of 65535`);
+    }
+    const id = this.nextId;
+    this.nextId = (id + 1) & 0xffff;
+    const ttl = opts?.ttl ?? this.defaultTtl;
+    const tos = opts?.tos ?? 0;
+    const c = this.counters.values;
+    if (total <= this.link.mtu) {
+      const out = new Uint8Array(total);
+      writeIpv4Header(
+        out,
+        0,
+        headerLength,
+        tos,
+        total,
+        id,
+        opts?.dontFragment ? 0x4000 : 0,
+        ttl,
+        protocol,
+        this.address,
+        dst,
+      );
+      if (options !== undefined && options.length > 0) out.set(options, IPV4_MIN_HEADER);
+      finishIpv4Checksum(out, 0, headerLength);
+      out.set(payload, headerLength);
+      c.txPackets++;
+      c.txBytes += total;
+      this.link.send(out);
+      return;
+    }
+    if (opts?.dontFragment) {
+      throw new PilhaError(
+        'EMSGSIZE',
+        `datagram of ${total} bytes exceeds the MTU of ${this.link.mtu} and DF is set`,
+      );
+    }
+    const fragments = fragmentIpv4(
+      { tos, id, ttl, protocol, src: this.address, dst, options },
+      payload,
+      this.link.mtu,
+    );
+    c.txFragmented++;
+    for (const fragment of fragments) {
+      c.txPackets++;
+      c.txFragments++;
+      c.txBytes += fragment.length;
+      this.link.send(fragment);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.reassembler.clear();
+    await this.link.close();
+  }
+
+  private drop(counter: CounterName, reason: string): void {
+    this.counters.values[counter]++;
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ reason }, 'datagram dropped');
+  }
+}
+
+/** Sources a host must not accept (RFC 1122 §3.2.1.3): multicast, limited broadcast, loopback off a loopback link. */
+function isMartianSource(src: Ipv4Address): boolean {
+  const first = src >>> 24;
+  return first >= 224 || first === 127;
+}
+
+export function describeReassembly(info: ReassemblyInfo): Record<string, unknown> {
+  return {
+    src: formatIpv4(info.src),
+    dst: formatIpv4(info.dst),
+    id: info.id,
+    protocol: info.protocol,
+    fragments: info.fragments,
+    totalLength: info.totalLength,
+    arrivalOrder: info.arrivalOrder,
+    elapsedMs: Number(info.elapsedMs.toFixed(3)),
+  };
+}

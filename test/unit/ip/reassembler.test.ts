@@ -1,0 +1,269 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseIpv4 as parseAddress } from '../../../src/core/ipv4-address.js';
+import { VirtualClock } from '../../../src/core/virtual-clock.js';
+import { fragmentIpv4 } from '../../../src/layers/ip/fragmenter.js';
+import { encodeIpv4, type Ipv4Datagram, parseIpv4 } from '../../../src/layers/ip/ipv4-header.js';
+import {
+  Reassembler,
+  type ReassemblerLimits,
+  type ReassemblyDropReason,
+} from '../../../src/layers/ip/reassembler.js';
+
+const SRC = parseAddress('10.0.0.1');
+const DST = parseAddress('10.0.0.2');
+
+function parsed(bytes: Uint8Array): Ipv4Datagram {
+  const d = parseIpv4(bytes);
+  if (typeof d === 'string') throw new Error(d);
+  return d;
+}
+
+function payloadOf(length: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed;
+  for (let i = 0; i < length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+function fragments(payload: Uint8Array, mtu: number, id = 7): Ipv4Datagram[] {
+  return fragmentIpv4({ id, ttl: 64, protocol: 17, src: SRC, dst: DST }, payload, mtu).map(parsed);
+}
+
+function harness(limits?: Partial<ReassemblerLimits>) {
+  const clock = new VirtualClock();
+  const drops: ReassemblyDropReason[] = [];
+  const timeouts: Array<Uint8Array | undefined> = [];
+  const r = new Reassembler(
+    clock,
+    { dropped: (reason) => drops.push(reason), timedOut: (_src, quote) => timeouts.push(quote) },
+    { timeoutMs: 30_000, maxBytes: 4 * 1024 * 1024, ...limits },
+  );
+  return { clock, drops, timeouts, r };
+}
+
+function feed(r: Reassembler, list: Ipv4Datagram[]) {
+  let done: ReturnType<Reassembler['add']>;
+  let completions = 0;
+  for (const f of list) {
+    const out = r.add(f);
+    if (out !== undefined) {
+      done = out;
+      completions++;
+    }
+  }
+  return { done, completions };
+}
+
+describe('Reassembler', () => {
+  it('reassembles in order and reports what the course asked to show', () => {
+    const { clock, r } = harness();
+    const payload = payloadOf(4000);
+    const list = fragments(payload, 1500);
+    expect(list.length).toBe(3);
+    r.add(list[0]!);
+    clock.advance(2);
+    r.add(list[1]!);
+    clock.advance(3);
+    const out = r.add(list[2]!)!;
+    expect(out.datagram.payload).toEqual(payload);
+    expect(out.datagram.moreFragments).toBe(false);
+    expect(out.datagram.fragmentOffset).toBe(0);
+    expect(out.info).toEqual({
+      src: SRC,
+      dst: DST,
+      id: 7,
+      protocol: 17,
+      fragments: 3,
+      totalLength: 4020,
+      arrivalOrder: [0, 1, 2],
+      elapsedMs: 5,
+    });
+    expect(r.pending).toBe(0);
+    expect(r.bytesHeld).toBe(0);
+  });
+
+  it('records the arrival order of reversed fragments', () => {
+    const { r } = harness();
+    const list = fragments(payloadOf(5000), 1500).reverse();
+    const { done } = feed(r, list);
+    expect(done!.info.arrivalOrder).toEqual([3, 2, 1, 0]);
+  });
+
+  it('property: any permutation with any duplicates gives back the datagram exactly once', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20_000 }),
+        fc.integer({ min: 68, max: 1500 }),
+        fc.integer({ min: 1, max: 1 << 30 }),
+        (length, mtu, seed) => {
+          const payload = payloadOf(length, seed);
+          const list = fragments(payload, mtu);
+          // A seeded shuffle with some fragments repeated.
+          const order = [...list, ...list.filter((_, i) => (seed >>> (i % 30)) & 1)];
+          let x = seed;
+          for (let i = order.length - 1; i > 0; i--) {
+            x = (x * 1103515245 + 12345) >>> 0;
+            const j = x % (i + 1);
+            [order[i], order[j]] = [order[j]!, order[i]!];
+          }
+          const { r } = harness();
+          // The datagram completes exactly when the last distinct fragment first arrives, never before.
+          const seen = new Set<Ipv4Datagram>();
+          for (const f of order) {
+            seen.add(f);
+            const out = r.add(f);
+            if (seen.size < list.length) {
+              expect(out).toBeUndefined();
+            } else {
+              expect(out!.datagram.payload).toEqual(payload);
+              expect(out!.info.fragments).toBe(list.length);
+              break;
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('property: fragmenting at any MTU then reassembling gives the payload back', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 30_000 }),
+        fc.integer({ min: 28, max: 9000 }),
+        (p, mtu) => {
+          const { r } = harness();
+          const { done } = feed(r, fragments(p, mtu));
+          expect(done!.datagram.payload).toEqual(p);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('ignores identical duplicates and counts them', () => {
+    const { r, drops } = harness();
+    const list = fragments(payloadOf(3000), 1500);
+    r.add(list[0]!);
+    r.add(list[0]!);
+    expect(drops).toEqual(['duplicate']);
+    expect(feed(r, list.slice(1)).done).toBeDefined();
+  });
+
+  it('drops the whole datagram when an overlap carries different bytes', () => {
+    const { r, drops } = harness();
+    const list = fragments(payloadOf(3000), 1500);
+    r.add(list[0]!);
+    const evil = encodeIpv4(
+      { id: 7, ttl: 64, protocol: 17, src: SRC, dst: DST, moreFragments: true, fragmentOffset: 1472 },
+      new Uint8Array(16).fill(0x41),
+    );
+    expect(r.add(parsed(evil))).toBeUndefined();
+    expect(drops).toEqual(['overlap']);
+    expect(r.pending).toBe(0);
+    // The remaining fragments cannot complete it any more.
+    expect(feed(r, list.slice(1)).done).toBeUndefined();
+  });
+
+  it('accepts an overlap that carries the same bytes', () => {
+    const { r, drops } = harness();
+    const payload = payloadOf(3000);
+    const list = fragments(payload, 1500);
+    r.add(list[0]!);
+    const same = encodeIpv4(
+      { id: 7, ttl: 64, protocol: 17, src: SRC, dst: DST, moreFragments: true, fragmentOffset: 1472 },
+      payload.subarray(1472, 1472 + 16),
+    );
+    r.add(parsed(same));
+    expect(drops).toEqual([]);
+    expect(feed(r, list.slice(1)).done!.datagram.payload).toEqual(payload);
+  });
+
+  it('drops fragments that would make a datagram larger than 65,535 bytes', () => {
+    const { r, drops } = harness();
+    r.add(
+      parsed(
+        encodeIpv4({ id: 9, ttl: 64, protocol: 1, src: SRC, dst: DST, moreFragments: true }, payloadOf(1480)),
+      ),
+    );
+    const tail = encodeIpv4(
+      { id: 9, ttl: 64, protocol: 1, src: SRC, dst: DST, moreFragments: false, fragmentOffset: 65_528 },
+      payloadOf(100),
+    );
+    expect(r.add(parsed(tail))).toBeUndefined();
+    expect(drops).toEqual(['too-big']);
+    expect(r.pending).toBe(0);
+  });
+
+  it('drops a datagram whose last fragments disagree on its end', () => {
+    const { r, drops } = harness();
+    const list = fragments(payloadOf(3000), 1500);
+    r.add(list[2]!);
+    const otherEnd = encodeIpv4(
+      { id: 7, ttl: 64, protocol: 17, src: SRC, dst: DST, moreFragments: false, fragmentOffset: 2960 },
+      payloadOf(200),
+    );
+    r.add(parsed(otherEnd));
+    expect(drops).toEqual(['inconsistent']);
+  });
+
+  it('times out on the virtual clock and quotes the first fragment', () => {
+    const { clock, r, drops, timeouts } = harness({ timeoutMs: 1000 });
+    const list = fragments(payloadOf(3000), 1500);
+    r.add(list[0]!);
+    r.add(list[2]!);
+    clock.advance(999);
+    expect(timeouts).toEqual([]);
+    clock.advance(1);
+    expect(drops).toEqual(['timeout']);
+    expect(timeouts.length).toBe(1);
+    const quote = timeouts[0]!;
+    expect(quote.length).toBe(28);
+    expect(Array.from(quote.subarray(0, 20))).toEqual(Array.from(list[0]!.header));
+    expect(r.pending).toBe(0);
+    expect(r.bytesHeld).toBe(0);
+  });
+
+  it('times out without a quote when the first fragment never came', () => {
+    const { clock, r, timeouts } = harness({ timeoutMs: 1000 });
+    r.add(fragments(payloadOf(3000), 1500)[1]!);
+    clock.advance(1000);
+    expect(timeouts).toEqual([undefined]);
+  });
+
+  it('cancels the timer of a completed datagram', () => {
+    const { clock, r, drops } = harness({ timeoutMs: 1000 });
+    feed(r, fragments(payloadOf(3000), 1500));
+    clock.advance(5000);
+    expect(drops).toEqual([]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('caps memory across partial datagrams, evicting the oldest first', () => {
+    const { r, drops } = harness({ maxBytes: 10_000 });
+    // Four partial datagrams of ~3 KiB held each (first two fragments of 3).
+    for (let id = 1; id <= 4; id++) {
+      const list = fragments(payloadOf(4000, id), 1500, id);
+      r.add(list[0]!);
+      r.add(list[1]!);
+    }
+    expect(drops).toEqual(['evicted']);
+    expect(r.bytesHeld).toBeLessThanOrEqual(10_000);
+    expect(r.pending).toBe(3);
+    // The oldest (id 1) is gone; the newest (id 4) still completes.
+    expect(r.add(fragments(payloadOf(4000, 1), 1500, 1)[2]!)).toBeUndefined();
+    expect(r.add(fragments(payloadOf(4000, 4), 1500, 4)[2]!)).toBeDefined();
+  });
+
+  it('keeps datagrams with different keys apart', () => {
+    const { r } = harness();
+    const a = fragments(payloadOf(3000, 1), 1500, 1);
+    const b = fragments(payloadOf(3000, 2), 1500, 2);
+    const outs = [a[0], b[0], a[1], b[2], b[1], a[2]].map((f) => r.add(f!)).filter((x) => x !== undefined);
+    expect(outs.map((o) => o!.info.id).sort()).toEqual([1, 2]);
+  });
+});
