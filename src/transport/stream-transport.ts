@@ -1,0 +1,32 @@
+import type { Duplex } from 'node:stream';
+
+/** A listening server, shaped like net.Server. */
+export interface StreamServer {
+  listen(port: number, host?: string): Promise<void>;
+  /** The port actually bound (useful after listen(0)). */
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** A net-like socket: a Duplex plus the address/option surface node:http relies on. */
+export interface StreamSocket extends Duplex {
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
+  readonly localAddress?: string;
+  readonly localPort?: number;
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+  setNoDelay(noDelay?: boolean): this;
+  setKeepAlive(enable?: boolean, initialDelay?: number): this;
+  setTimeout(timeout: number, callback?: () => void): this;
+}
+
+/**
+ * What applications see of a transport: two implementations, the kernel's (node:net) and pilha's own TCP.
+ * An application never knows which one it runs on.
+ */
+export interface StreamTransport {
+  readonly name: 'kernel' | 'pilha';
+  createServer(onConnection: (socket: StreamSocket) => void): StreamServer;
+  connect(host: string, port: number): Promise<StreamSocket>;
+}
