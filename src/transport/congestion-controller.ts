@@ -1,0 +1,61 @@
+/**
+ * The seam between a connection and its congestion control algorithm (one controller per
+ * connection, made by a factory bound in the container). A controller owns its state and is told
+ * about events, with the values it needs; it never reaches back into the connection. Loss
+ * detection and recovery bookkeeping (duplicate-ACK counting, what to retransmit, when recovery
+ * ends) stay in the connection; the controller only sizes the window.
+ *
+ * All sizes are bytes; `now` is Clock milliseconds.
+ */
+
+/** The algorithms pilha knows by name (`--cc reno`). */
+export type CongestionControlName = 'reno' | 'newreno' | 'cubic';
+
+export interface CongestionController {
+  readonly name: string;
+  /** Congestion window, bytes. */
+  readonly cwnd: number;
+  /** Slow-start threshold, bytes; `INITIAL_SSTHRESH` until the first loss. */
+  readonly ssthresh: number;
+  /**
+   * An ACK acknowledged `ackedBytes` of new data. `inFlight` is the FlightSize after this ACK;
+   * `rttMs` is a valid RTT sample taken from it (Karn's algorithm applied), if any.
+   */
+  onAck(ackedBytes: number, now: number, inFlight: number, rttMs?: number): void;
+  /** A duplicate ACK arrived (RFC 5681 §2 definition). */
+  onDuplicateAck(): void;
+  /**
+   * The connection fast-retransmitted and enters loss recovery (RFC 5681 §3.2 step 2).
+   * `inFlight` is the FlightSize at that moment.
+   */
+  onFastRetransmit(inFlight: number): void;
+  /** Loss recovery ended: the ACK that ends it has been reported to `onAck` already. */
+  onRecoveryExit(): void;
+  /** The retransmission timer expired (RFC 5681 §3.1, eq. 4). `inFlight` is the FlightSize then. */
+  onRetransmissionTimeout(inFlight: number): void;
+}
+
+export interface CongestionControllerFactory {
+  /** A controller for a new connection whose sender MSS is `mss`. */
+  create(mss: number): CongestionController;
+}
+
+/**
+ * RFC 5681 §3.1 "arbitrarily high" initial ssthresh; the value Linux uses
+ * (TCP_INFINITE_SSTHRESH), finite so that it prints and serialises.
+ */
+export const INITIAL_SSTHRESH = 0x7fffffff;
+
+/**
+ * The initial window, IW = min(4·SMSS, max(2·SMSS, 4380 bytes)) (RFC 3390 §1; the same as the
+ * table in RFC 5681 §3.1: 2, 3 or 4 segments by SMSS).
+ */
+export function initialWindow(mss: number): number {
+  return Math.min(4 * mss, Math.max(2 * mss, 4380));
+}
+
+/** Checks a sender MSS given to a factory: a positive integer. */
+export function checkMss(mss: number): number {
+  if (!Number.isInteger(mss) || mss <= 0) throw new RangeError(`MSS must be a positive integer, got ${mss}`);
+  return mss;
+}
