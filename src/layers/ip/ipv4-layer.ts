@@ -32,6 +32,7 @@ const COUNTERS = [
   'txFragmented',
   'txFragments',
   'dropTruncated',
+  'dropIpv6',
   'dropBadVersion',
   'dropBadIhl',
   'dropBadTotalLength',
@@ -156,6 +157,11 @@ export class Ipv4Layer implements IPLayer {
     c.rxBytes += bytes.length;
     const parsed = parseIpv4(bytes);
     if (typeof parsed === 'string') {
+      // The kernel sends IPv6 housekeeping (router solicitations, MLD) to any interface; pilha speaks IPv4 only.
+      if (parsed === 'bad-version' && bytes[0]! >> 4 === 6) {
+        this.drop('dropIpv6', 'ipv6');
+        return;
+      }
       this.drop(PARSE_DROPS[parsed]!, parsed);
       return;
     }
