@@ -116,6 +116,28 @@ describe.skipIf(skip !== undefined)('IPv4 and ICMP against real peers', () => {
     });
   });
 
+  describe('through a reordering link', () => {
+    let ns: Namespace;
+    afterAll(async () => {
+      await ns?.destroy();
+    });
+
+    it('fragments that arrive out of order (--impair reorder) are reassembled and answered', async () => {
+      ns = Namespace.create('reorder');
+      const pilha = await ns.startPilha(['up', '--tun', 'pl3', '--impair', 'reorder=0.4,seed=11']);
+      const r = await ns.runAsync('ping', ['-c', '4', '-i', '0.2', '-W', '2', '-s', '20000', PILHA]);
+      expect(r.stdout).toMatch(/4 packets transmitted, 4 received, 0% packet loss/);
+      expect(await pilha.stop()).toBe(0);
+      const orders = (pilha.stdout.match(/^reassembled .*$/gm) ?? []).map(
+        (line) => JSON.parse(line.slice('reassembled '.length)).arrivalOrder as number[],
+      );
+      expect(orders.length).toBe(4);
+      const inOrder = (o: number[]) => o.every((p, i) => p === i);
+      expect(orders.some((o) => !inOrder(o))).toBe(true);
+      expect(pilha.stats().link.reordered).toBeGreaterThan(0);
+    });
+  });
+
   describe('crafted fragments from scapy', () => {
     let ns: Namespace;
     let pilha: PilhaProcess;
