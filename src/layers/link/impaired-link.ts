@@ -2,7 +2,7 @@ import type { Clock, Timer } from '../../core/clock.js';
 import { Counters } from '../../core/counters.js';
 import { SeededRandom } from '../../core/seeded-random.js';
 import { DEFAULT_REORDER_HOLD_MS, type Impairment, validateImpairment } from './impairment.js';
-import { ignoreDatagram, type RawLink } from './raw-link.js';
+import { decoratorStats, ignoreDatagram, type RawLink } from './raw-link.js';
 
 /** Which way an ImpairedLink impairs: datagrams sent, datagrams received, or both (each with its own state). */
 export type ImpairedDirection = 'both' | 'tx' | 'rx';
@@ -311,10 +311,7 @@ export class ImpairedLink implements RawLink {
   }
 
   stats(): Record<string, number> {
-    const out: Record<string, number> = this.counters.snapshot();
-    const inner = this.inner.stats();
-    for (const k of Object.keys(inner)) out[`inner.${k}`] = inner[k]!;
-    return out;
+    return decoratorStats(this.counters.values, this.inner);
   }
 
   /** Drops what is still in flight (counted as dropClosed), then closes the inner link. */

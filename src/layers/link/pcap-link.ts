@@ -1,6 +1,6 @@
 import { Counters } from '../../core/counters.js';
 import type { PcapWriter } from './pcap-writer.js';
-import { ignoreDatagram, type RawLink } from './raw-link.js';
+import { decoratorStats, ignoreDatagram, type RawLink } from './raw-link.js';
 
 const COUNTERS = ['txPackets', 'txBytes', 'rxPackets', 'rxBytes', 'captured', 'captureErrors'] as const;
 
@@ -55,10 +55,7 @@ export class PcapLink implements RawLink {
   }
 
   stats(): Record<string, number> {
-    const out: Record<string, number> = this.counters.snapshot();
-    const inner = this.inner.stats();
-    for (const k of Object.keys(inner)) out[`inner.${k}`] = inner[k]!;
-    return out;
+    return decoratorStats(this.counters.values, this.inner);
   }
 
   /** Closes the inner link, then flushes and closes the capture file (also if the inner close fails). */

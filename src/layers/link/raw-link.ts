@@ -16,3 +16,11 @@ export interface RawLink {
 
 /** A handler that drops everything: what a link delivers to before the layer above registers. */
 export function ignoreDatagram(_datagram: Uint8Array): void {}
+
+/** A decorator's stats: its own counters unprefixed, then the wrapped link's under `inner.`. */
+export function decoratorStats(own: Record<string, number>, inner: RawLink): Record<string, number> {
+  const out: Record<string, number> = { ...own };
+  const innerStats = inner.stats();
+  for (const k of Object.keys(innerStats)) out[`inner.${k}`] = innerStats[k]!;
+  return out;
+}
