@@ -11,6 +11,9 @@ export interface SendOptions {
   readonly options?: Uint8Array;
 }
 
+/** Options of `sendDatagram`: the header is fixed at 20 bytes, so no IP options. */
+export type DatagramSendOptions = Omit<SendOptions, 'options'>;
+
 /** What the network layer offers the layers above it. */
 export interface IPLayer {
   readonly address: Ipv4Address;
@@ -18,6 +21,18 @@ export interface IPLayer {
   readonly mtu: number;
   /** Sends a payload to `dst`, fragmenting it when it exceeds the MTU. The payload is copied. */
   send(dst: Ipv4Address, protocol: number, payload: Uint8Array, opts?: SendOptions): void;
+  /**
+   * A zeroed buffer for a datagram that carries `payloadLength` bytes, for a sender that writes its payload
+   * in place (at offset `IPV4_MIN_HEADER`, 20) rather than handing over a payload to be copied. The first
+   * 20 bytes are reserved for the header; pass the buffer to `sendDatagram`.
+   */
+  allocateDatagram(payloadLength: number): Uint8Array;
+  /**
+   * Writes the 20-byte IPv4 header into a buffer from `allocateDatagram` (payload already in place) and sends
+   * it, fragmenting it when it exceeds the MTU. Options are not supported on this path. The buffer is the
+   * layer's once passed in.
+   */
+  sendDatagram(dst: Ipv4Address, protocol: number, datagram: Uint8Array, opts?: DatagramSendOptions): void;
   /** Sets the handler for one protocol number; datagrams arrive whole (reassembled), views valid during the call. */
   registerProtocol(protocol: number, handler: (datagram: Ipv4Datagram) => void): void;
   /** Called for every datagram reassembled from fragments. */

@@ -5,7 +5,7 @@ import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import type { RawLink } from '../link/raw-link.js';
 import { fragmentIpv4 } from './fragmenter.js';
-import type { IPLayer, IpErrorReporter, SendOptions } from './ip-layer.js';
+import type { DatagramSendOptions, IPLayer, IpErrorReporter, SendOptions } from './ip-layer.js';
 import {
   finishIpv4Checksum,
   IPV4_MAX_DATAGRAM,
@@ -200,48 +200,98 @@ export class Ipv4Layer implements IPLayer {
     const options = opts?.options;
     const headerLength = IPV4_MIN_HEADER + (options?.length ?? 0);
     const total = headerLength + payload.length;
+    this.checkSize(total);
+    if (total <= this.link.mtu) {
+      const out = new Uint8Array(total);
+      if (options !== undefined && options.length > 0) out.set(options, IPV4_MIN_HEADER);
+      out.set(payload, headerLength);
+      this.sendWhole(dst, protocol, out, headerLength, opts);
+      return;
+    }
+    this.sendFragmented(dst, protocol, payload, opts);
+  }
+
+  allocateDatagram(payloadLength: number): Uint8Array {
+    const total = IPV4_MIN_HEADER + payloadLength;
+    this.checkSize(total);
+    return new Uint8Array(total);
+  }
+
+  sendDatagram(dst: Ipv4Address, protocol: number, datagram: Uint8Array, opts?: DatagramSendOptions): void {
+    if (datagram.length < IPV4_MIN_HEADER) {
+      throw new PilhaError('EMSGSIZE', `a datagram buffer needs at least ${IPV4_MIN_HEADER} bytes`);
+    }
+    this.checkSize(datagram.length);
+    if (datagram.length <= this.link.mtu) {
+      this.sendWhole(dst, protocol, datagram, IPV4_MIN_HEADER, opts);
+      return;
+    }
+    this.sendFragmented(dst, protocol, datagram.subarray(IPV4_MIN_HEADER), opts);
+  }
+
+  private checkSize(total: number): void {
     if (total > IPV4_MAX_DATAGRAM) {
       throw new PilhaError('EMSGSIZE', `datagram of ${total} bytes exceeds the IPv4 maximum of 65535`);
     }
+  }
+
+  private takeId(): number {
     const id = this.nextId;
     this.nextId = (id + 1) & 0xffff;
-    const ttl = opts?.ttl ?? this.defaultTtl;
-    const tos = opts?.tos ?? 0;
+    return id;
+  }
+
+  /** Writes the header of `out` (options, if any, already at offset 20) and sends it whole. */
+  private sendWhole(
+    dst: Ipv4Address,
+    protocol: number,
+    out: Uint8Array,
+    headerLength: number,
+    opts: DatagramSendOptions | undefined,
+  ): void {
+    writeIpv4Header(
+      out,
+      0,
+      headerLength,
+      opts?.tos ?? 0,
+      out.length,
+      this.takeId(),
+      opts?.dontFragment ? 0x4000 : 0,
+      opts?.ttl ?? this.defaultTtl,
+      protocol,
+      this.address,
+      dst,
+    );
+    finishIpv4Checksum(out, 0, headerLength);
     const c = this.counters.values;
-    if (total <= this.link.mtu) {
-      const out = new Uint8Array(total);
-      writeIpv4Header(
-        out,
-        0,
-        headerLength,
-        tos,
-        total,
-        id,
-        opts?.dontFragment ? 0x4000 : 0,
-        ttl,
-        protocol,
-        this.address,
-        dst,
-      );
-      if (options !== undefined && options.length > 0) out.set(options, IPV4_MIN_HEADER);
-      finishIpv4Checksum(out, 0, headerLength);
-      out.set(payload, headerLength);
-      c.txPackets++;
-      c.txBytes += total;
-      this.link.send(out);
-      return;
-    }
+    c.txPackets++;
+    c.txBytes += out.length;
+    this.link.send(out);
+  }
+
+  private sendFragmented(dst: Ipv4Address, protocol: number, payload: Uint8Array, opts?: SendOptions): void {
+    const options = opts?.options;
     if (opts?.dontFragment) {
+      const total = IPV4_MIN_HEADER + (options?.length ?? 0) + payload.length;
       throw new PilhaError(
         'EMSGSIZE',
         `datagram of ${total} bytes exceeds the MTU of ${this.link.mtu} and DF is set`,
       );
     }
     const fragments = fragmentIpv4(
-      { tos, id, ttl, protocol, src: this.address, dst, options },
+      {
+        tos: opts?.tos ?? 0,
+        id: this.takeId(),
+        ttl: opts?.ttl ?? this.defaultTtl,
+        protocol,
+        src: this.address,
+        dst,
+        options,
+      },
       payload,
       this.link.mtu,
     );
+    const c = this.counters.values;
     c.txFragmented++;
     for (const fragment of fragments) {
       c.txPackets++;
