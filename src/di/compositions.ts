@@ -6,12 +6,16 @@ import type { LayerLoggers } from '../core/logger.js';
 import type { IcmpLayer } from '../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
 import type { RawLink } from '../layers/link/raw-link.js';
+import type { CongestionControllerFactory } from '../transport/congestion-controller.js';
+import type { PilhaStreamTransport } from '../transport/pilha-stream-transport.js';
+import type { TcpLayer } from '../transport/tcp-layer.js';
 import { appModule } from './app-module.js';
 import { coreModule } from './core-module.js';
 import { icmpModule } from './icmp-module.js';
 import { ipModule } from './ip-module.js';
 import { linkModule } from './link-module.js';
 import type { StackConfig } from './stack-config.js';
+import { tcpModule } from './tcp-module.js';
 import { TOKENS } from './tokens.js';
 
 /** Bindings a caller puts in place of the defaults: a MemoryLink end, a VirtualClock, silent loggers... */
@@ -19,18 +23,25 @@ export interface StackOverrides {
   readonly baseLink?: RawLink;
   readonly clock?: Clock;
   readonly loggers?: LayerLoggers;
+  /** The congestion control algorithm under test (Reno by default). */
+  readonly congestionControllerFactory?: CongestionControllerFactory;
 }
 
 /** One container holding every layer's module; compositions differ only in what they resolve from it. */
 export function createStackContainer(config: StackConfig, overrides: StackOverrides = {}): Container {
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind<StackConfig>(TOKENS.StackConfig).toConstantValue(config);
-  container.load(coreModule, linkModule, ipModule, icmpModule, appModule);
+  container.load(coreModule, linkModule, ipModule, icmpModule, tcpModule, appModule);
   if (overrides.baseLink !== undefined)
     container.rebind<RawLink>(TOKENS.BaseLink).toConstantValue(overrides.baseLink);
   if (overrides.clock !== undefined) container.rebind<Clock>(TOKENS.Clock).toConstantValue(overrides.clock);
   if (overrides.loggers !== undefined)
     container.rebind<LayerLoggers>(TOKENS.Loggers).toConstantValue(overrides.loggers);
+  if (overrides.congestionControllerFactory !== undefined) {
+    container
+      .rebind<CongestionControllerFactory>(TOKENS.CongestionControllerFactory)
+      .toConstantValue(overrides.congestionControllerFactory);
+  }
   return container;
 }
 
@@ -71,4 +82,26 @@ export async function buildPingStack(
 ): Promise<NetworkStack & { readonly pinger: Pinger }> {
   const stack = await buildNetworkStack(config, overrides);
   return { ...stack, pinger: await stack.container.getAsync<Pinger>(TOKENS.Pinger) };
+}
+
+/** A stack with pilha's TCP: the network stack, the TCP layer, and the StreamTransport over it. */
+export interface TcpStack extends NetworkStack {
+  readonly tcp: TcpLayer;
+  readonly transport: PilhaStreamTransport;
+}
+
+/** Stage 2 (and the framed demo on pilha TCP): the network stack plus TCP and its StreamTransport. */
+export async function buildTcpStack(config: StackConfig, overrides: StackOverrides = {}): Promise<TcpStack> {
+  const stack = await buildNetworkStack(config, overrides);
+  const tcp = await stack.container.getAsync<TcpLayer>(TOKENS.TcpLayer);
+  const transport = await stack.container.getAsync<PilhaStreamTransport>(TOKENS.StreamTransport);
+  return {
+    ...stack,
+    tcp,
+    transport,
+    close: async () => {
+      tcp.close();
+      await stack.close();
+    },
+  };
 }

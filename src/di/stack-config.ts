@@ -1,6 +1,7 @@
 import type { Ipv4Address } from '../core/ipv4-address.js';
 import type { LogSpec } from '../core/logger.js';
 import type { Impairment } from '../layers/link/impairment.js';
+import type { TcpConfig } from '../transport/tcp-config.js';
 
 /** A TUN device that pilha creates and configures; the kernel side gets `hostAddress/prefixLength`. */
 export interface TunLinkConfig {
@@ -26,6 +27,8 @@ export interface StackConfig {
   readonly impairment?: Impairment;
   readonly pcapFile?: string;
   readonly log: LogSpec;
+  /** TCP settings that differ from the defaults (DEFAULT_TCP_CONFIG, Linux-like). */
+  readonly tcp?: Partial<TcpConfig>;
 }
 
 export const DEFAULT_MTU = 1500;

@@ -19,4 +19,15 @@ export const TOKENS = {
   IPLayer: Symbol.for('pilha.IPLayer'),
   IcmpLayer: Symbol.for('pilha.IcmpLayer'),
   Pinger: Symbol.for('pilha.Pinger'),
+  /** The resolved TcpConfig (defaults merged with StackConfig.tcp). */
+  TcpConfig: Symbol.for('pilha.TcpConfig'),
+  /** Makes one CongestionController per connection (Reno by default). */
+  CongestionControllerFactory: Symbol.for('pilha.CongestionControllerFactory'),
+  /** Makes TcpConnections: bound once with everything connections share. */
+  TcpConnectionFactory: Symbol.for('pilha.TcpConnectionFactory'),
+  /** Initial sequence numbers (RFC 6528), keyed per stack. */
+  IsnSource: Symbol.for('pilha.IsnSource'),
+  TcpLayer: Symbol.for('pilha.TcpLayer'),
+  /** pilha's own TCP as a StreamTransport. */
+  StreamTransport: Symbol.for('pilha.StreamTransport'),
 } as const;

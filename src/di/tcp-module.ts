@@ -1,0 +1,74 @@
+import { ContainerModule } from 'inversify';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { IcmpLayer } from '../layers/icmp/icmp-layer.js';
+import type { IPLayer } from '../layers/ip/ip-layer.js';
+import type { CongestionControllerFactory } from '../transport/congestion-controller.js';
+import { IsnGenerator, type IsnSource } from '../transport/isn-generator.js';
+import { PilhaStreamTransport } from '../transport/pilha-stream-transport.js';
+import { RenoCongestionControllerFactory } from '../transport/reno-congestion-controller.js';
+import type { StreamTransport } from '../transport/stream-transport.js';
+import { resolveTcpConfig, type TcpConfig } from '../transport/tcp-config.js';
+import {
+  DefaultTcpConnectionFactory,
+  type TcpConnectionFactory,
+} from '../transport/tcp-connection-factory.js';
+import { TcpLayer } from '../transport/tcp-layer.js';
+import type { StackConfig } from './stack-config.js';
+import { TOKENS } from './tokens.js';
+
+/**
+ * TCP: its configuration (defaults merged with StackConfig.tcp), the congestion controller factory
+ * (Reno unless a caller rebinds it), the connection factory, the ISN source, the layer itself (which
+ * registers with IP and hears ICMP errors when first resolved) and pilha's StreamTransport over it.
+ */
+export const tcpModule = new ContainerModule(({ bind }) => {
+  bind<TcpConfig>(TOKENS.TcpConfig)
+    .toResolvedValue((config: StackConfig) => resolveTcpConfig(config.tcp), [TOKENS.StackConfig])
+    .inSingletonScope();
+  bind<CongestionControllerFactory>(TOKENS.CongestionControllerFactory)
+    .toResolvedValue(() => new RenoCongestionControllerFactory(), [])
+    .inSingletonScope();
+  bind<IsnSource>(TOKENS.IsnSource)
+    .toResolvedValue((clock: Clock) => new IsnGenerator(clock), [TOKENS.Clock])
+    .inSingletonScope();
+  bind<TcpConnectionFactory>(TOKENS.TcpConnectionFactory)
+    .toResolvedValue(
+      (clock: Clock, log: Logger, config: TcpConfig, congestion: CongestionControllerFactory, ip: IPLayer) =>
+        new DefaultTcpConnectionFactory(clock, log, config, congestion, ip),
+      [TOKENS.Clock, TOKENS.TcpLogger, TOKENS.TcpConfig, TOKENS.CongestionControllerFactory, TOKENS.IPLayer],
+    )
+    .inSingletonScope();
+  bind<TcpLayer>(TOKENS.TcpLayer)
+    .toResolvedValue(
+      (
+        ip: IPLayer,
+        icmp: IcmpLayer,
+        clock: Clock,
+        log: Logger,
+        config: TcpConfig,
+        factory: TcpConnectionFactory,
+        isn: IsnSource,
+      ) => {
+        const tcp = new TcpLayer(ip, clock, log, config, factory, isn);
+        icmp.onError((report) => tcp.handleIcmpError(report));
+        return tcp;
+      },
+      [
+        TOKENS.IPLayer,
+        TOKENS.IcmpLayer,
+        TOKENS.Clock,
+        TOKENS.TcpLogger,
+        TOKENS.TcpConfig,
+        TOKENS.TcpConnectionFactory,
+        TOKENS.IsnSource,
+      ],
+    )
+    .inSingletonScope();
+  bind<StreamTransport>(TOKENS.StreamTransport)
+    .toResolvedValue(
+      (tcp: TcpLayer, clock: Clock) => new PilhaStreamTransport(tcp, clock),
+      [TOKENS.TcpLayer, TOKENS.Clock],
+    )
+    .inSingletonScope();
+});

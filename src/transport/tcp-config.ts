@@ -1,0 +1,155 @@
+/**
+ * Every TCP limit and timer in one place (in the manner of lwIP's options file), with defaults that
+ * match what Linux does and the reason beside each. All times are Clock milliseconds, sizes bytes.
+ */
+
+import { PilhaError } from '../core/errors.js';
+
+export interface TcpConfig {
+  /** Bytes the send queue accepts before write() pushes back (net.core.wmem_default is 208 KiB). */
+  readonly sendBufferSize: number;
+  /**
+   * Receive buffer: the most in-order data held for the application, and the window advertised
+   * when it is empty. Our window-scale shift is the smallest that lets this fit in 16 bits.
+   */
+  readonly receiveBufferSize: number;
+  /** Out-of-order ranges held at most (each range is one contiguous run of bytes past a hole). */
+  readonly maxOutOfOrderRanges: number;
+  /** RFC 6298 (2.1): RTO before the first RTT sample. */
+  readonly initialRtoMs: number;
+  /** RTO floor: Linux's TCP_RTO_MIN, 200 ms (RFC 6298 (2.4) suggests 1 s). */
+  readonly minRtoMs: number;
+  /** RTO ceiling, also for backoff: 60 s (RFC 6298 (2.5): at least 60 s). */
+  readonly maxRtoMs: number;
+  /** Retransmissions of one segment before the connection gives up with ETIMEDOUT (Linux tcp_retries2 = 15). */
+  readonly maxRetransmits: number;
+  /** SYN retransmissions before connect fails with ETIMEDOUT (Linux tcp_syn_retries = 6: 127 s). */
+  readonly synRetries: number;
+  /** SYN-ACK retransmissions before a half-open connection is dropped (Linux tcp_synack_retries = 5). */
+  readonly synAckRetries: number;
+  /** An overall limit on connect, on top of synRetries; 0 means none (Linux has none). */
+  readonly connectTimeoutMs: number;
+  /** Delayed ACK timeout (RFC 9293 §3.8.6.3: under 0.5 s; RFC 5681 §4.2: at most 500 ms; Linux's minimum 40 ms). */
+  readonly delayedAckMs: number;
+  /** TIME_WAIT duration, 2·MSL (Linux TCP_TIMEWAIT_LEN = 60 s). */
+  readonly timeWaitMs: number;
+  /** How long an orphaned connection (socket gone) may sit in FIN_WAIT_2 (Linux tcp_fin_timeout = 60 s). */
+  readonly finWait2TimeoutMs: number;
+  /** Keepalive: idle time before the first probe (Linux tcp_keepalive_time = 7200 s). */
+  readonly keepaliveIdleMs: number;
+  /** Keepalive: interval between unanswered probes (Linux tcp_keepalive_intvl = 75 s). */
+  readonly keepaliveIntervalMs: number;
+  /** Keepalive: unanswered probes before ETIMEDOUT (Linux tcp_keepalive_probes = 9). */
+  readonly keepaliveProbes: number;
+  /** Offer RFC 7323 timestamps (Linux tcp_timestamps = 1). */
+  readonly timestamps: boolean;
+  /** Offer RFC 7323 window scaling (Linux tcp_window_scaling = 1). */
+  readonly windowScaling: boolean;
+  /** Accept queue per listener when listen() gives none (Node's default backlog, 511). */
+  readonly backlog: number;
+  /** Half-open (SYN_RECEIVED) connections per listener (Linux tcp_max_syn_backlog, 1024 on most hosts). */
+  readonly synBacklog: number;
+  /** Connections held in TIME_WAIT at most; past it a closing connection skips TIME_WAIT (tcp_max_tw_buckets). */
+  readonly maxTimeWait: number;
+  /** Ephemeral port range for active opens (Linux ip_local_port_range 32768–60999). */
+  readonly ephemeralPortMin: number;
+  readonly ephemeralPortMax: number;
+}
+
+export const DEFAULT_TCP_CONFIG: TcpConfig = Object.freeze({
+  sendBufferSize: 256 * 1024,
+  receiveBufferSize: 256 * 1024,
+  maxOutOfOrderRanges: 64,
+  initialRtoMs: 1000,
+  minRtoMs: 200,
+  maxRtoMs: 60_000,
+  maxRetransmits: 15,
+  synRetries: 6,
+  synAckRetries: 5,
+  connectTimeoutMs: 0,
+  delayedAckMs: 40,
+  timeWaitMs: 60_000,
+  finWait2TimeoutMs: 60_000,
+  keepaliveIdleMs: 7_200_000,
+  keepaliveIntervalMs: 75_000,
+  keepaliveProbes: 9,
+  timestamps: true,
+  windowScaling: true,
+  backlog: 511,
+  synBacklog: 1024,
+  maxTimeWait: 32_768,
+  ephemeralPortMin: 32_768,
+  ephemeralPortMax: 60_999,
+});
+
+/** The largest receive window TCP can describe: 65535 << 14 (RFC 7323 §2.3). */
+export const TCP_MAX_WINDOW = 65_535 * 2 ** 14;
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new PilhaError('EBADOPTION', `tcp: ${message}`);
+}
+
+/** Defaults merged with `overrides`, checked; throws PilhaError('EBADOPTION') naming the first bad setting. */
+export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig {
+  const c: TcpConfig = { ...DEFAULT_TCP_CONFIG, ...overrides };
+  const positiveInts: (keyof TcpConfig)[] = [
+    'sendBufferSize',
+    'receiveBufferSize',
+    'maxOutOfOrderRanges',
+    'backlog',
+    'synBacklog',
+  ];
+  for (const key of positiveInts) {
+    const v = c[key];
+    check(
+      typeof v === 'number' && Number.isInteger(v) && v > 0,
+      `${key} must be a positive integer, got ${v}`,
+    );
+  }
+  const counts: (keyof TcpConfig)[] = [
+    'maxRetransmits',
+    'synRetries',
+    'synAckRetries',
+    'keepaliveProbes',
+    'maxTimeWait',
+  ];
+  for (const key of counts) {
+    const v = c[key];
+    check(typeof v === 'number' && Number.isInteger(v) && v >= 0, `${key} must be a whole number, got ${v}`);
+  }
+  const durations: (keyof TcpConfig)[] = [
+    'initialRtoMs',
+    'minRtoMs',
+    'maxRtoMs',
+    'connectTimeoutMs',
+    'delayedAckMs',
+    'timeWaitMs',
+    'finWait2TimeoutMs',
+    'keepaliveIdleMs',
+    'keepaliveIntervalMs',
+  ];
+  for (const key of durations) {
+    const v = c[key];
+    check(typeof v === 'number' && Number.isFinite(v) && v >= 0, `${key} must be a duration in ms, got ${v}`);
+  }
+  check(c.minRtoMs > 0 && c.minRtoMs <= c.maxRtoMs, 'minRtoMs must be positive and at most maxRtoMs');
+  check(c.initialRtoMs > 0, 'initialRtoMs must be positive');
+  check(c.delayedAckMs <= 500, 'delayedAckMs must be at most 500 (RFC 5681 §4.2)');
+  check(c.receiveBufferSize <= TCP_MAX_WINDOW, `receiveBufferSize must be at most ${TCP_MAX_WINDOW}`);
+  check(
+    Number.isInteger(c.ephemeralPortMin) &&
+      Number.isInteger(c.ephemeralPortMax) &&
+      c.ephemeralPortMin >= 1 &&
+      c.ephemeralPortMin <= c.ephemeralPortMax &&
+      c.ephemeralPortMax <= 65_535,
+    'the ephemeral port range must be within 1–65535, min ≤ max',
+  );
+  return c;
+}
+
+/** Our window-scale shift: the smallest that lets `bufferSize` fit the 16-bit window field, at most 14. */
+export function windowShiftFor(bufferSize: number): number {
+  let shift = 0;
+  while (shift < 14 && bufferSize >>> shift > 65_535) shift++;
+  return shift;
+}

@@ -1,0 +1,39 @@
+/**
+ * Makes the per-connection objects. Bound in the container once per stack with everything the
+ * connections share (clock, logger, configuration, congestion control, the IP layer), so that the
+ * TCP layer creates a connection with one call and never consults the container per packet.
+ */
+
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { CongestionControllerFactory } from './congestion-controller.js';
+import type { TcpConfig } from './tcp-config.js';
+import { TcpConnection } from './tcp-connection.js';
+import type {
+  TcpConnectionDeps,
+  TcpConnectionObserver,
+  TcpConnectionParams,
+  TcpNetwork,
+} from './tcp-connection-types.js';
+
+export interface TcpConnectionFactory {
+  create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection;
+}
+
+export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
+  private readonly deps: TcpConnectionDeps;
+
+  constructor(
+    clock: Clock,
+    log: Logger,
+    config: TcpConfig,
+    congestion: CongestionControllerFactory,
+    network: TcpNetwork,
+  ) {
+    this.deps = { clock, log, config, congestion, network };
+  }
+
+  create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection {
+    return new TcpConnection(params, this.deps, observer);
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * The transmission control block of one connection (RFC 9293 §3.3.1): its identity, its building blocks
+ * (send and receive buffers, RTO estimator, congestion controller, timers, state machine), the send and
+ * receive sequence variables, and what the SYNs negotiated (MSS; RFC 7323 window scale and timestamps).
+ * Also the receive window: what the acceptability test uses and what every segment advertises.
+ *
+ * The layers of a connection, bottom up: TcpControlBlock (state) → TcpSender (tcp-sender.ts: what goes
+ * out, retransmission) → TcpConnection (tcp-connection.ts: what comes in, user calls, timers).
+ */
+
+import type { Clock } from '../core/clock.js';
+import type { PilhaError } from '../core/errors.js';
+import { formatIpv4, type Ipv4Address } from '../core/ipv4-address.js';
+import type { Logger } from '../core/logger.js';
+import type { CongestionController, CongestionControllerFactory } from './congestion-controller.js';
+import { ReceiveBuffer } from './receive-buffer.js';
+import { RtoEstimator } from './rto-estimator.js';
+import { SendBuffer } from './send-buffer.js';
+import { type Seq, seq, seqAdd, seqDiff, seqLe } from './seq.js';
+import { type TcpConfig, windowShiftFor } from './tcp-config.js';
+import {
+  CONNECTION_COUNTERS,
+  type ConnectionCounterName,
+  type TcpConnectionDeps,
+  type TcpConnectionParams,
+  type TcpConnectionStats,
+  type TcpNetwork,
+} from './tcp-connection-types.js';
+import type { TcpSegment } from './tcp-header.js';
+import { TIMESTAMP_OPTION_LENGTH } from './tcp-segment-writer.js';
+import { TCP_STATE_NAMES, type TcpState, TcpStateMachine, tcpStateName } from './tcp-state.js';
+import { TcpTimers, type TimerKind, type TimerTarget } from './tcp-timers.js';
+
+/** RFC 9293 §3.7.1: the MSS assumed when the peer announces none. */
+export const DEFAULT_PEER_MSS = 536;
+/** Linux's tcp_min_snd_mss: a peer cannot make us send smaller segments than this. */
+const MIN_PEER_MSS = 48;
+/** RFC 7323 §2.3: a shift above 14 is used as 14. */
+const MAX_WINDOW_SHIFT = 14;
+
+export abstract class TcpControlBlock implements TimerTarget {
+  readonly localAddress: Ipv4Address;
+  readonly localPort: number;
+  readonly remoteAddress: Ipv4Address;
+  readonly remotePort: number;
+  /** The demultiplexing key within the local port: remoteAddress · 65536 + remotePort. */
+  readonly key: number;
+
+  protected readonly clock: Clock;
+  protected readonly config: TcpConfig;
+  protected readonly log: Logger;
+  protected readonly network: TcpNetwork;
+  protected readonly congestion: CongestionControllerFactory;
+  protected readonly sm: TcpStateMachine;
+  protected readonly timers: TcpTimers;
+  protected readonly sendBuffer: SendBuffer;
+  protected readonly receiveBuffer: ReceiveBuffer;
+  protected rto: RtoEstimator;
+  protected cc: CongestionController | undefined;
+  protected readonly counts: Record<ConnectionCounterName, number>;
+
+  // Send sequence variables (RFC 9293 §3.3.1). SND.MAX is the highest sequence number sent: after a
+  // timeout SND.NXT goes back to SND.UNA and climbs again towards it.
+  protected readonly iss: Seq;
+  protected sndUna: Seq;
+  protected sndNxt: Seq;
+  protected sndMax: Seq;
+  protected sndWnd = 0;
+  protected sndWl1: Seq = seq(0);
+  protected sndWl2: Seq = seq(0);
+  /** The largest window the peer has offered (RFC 9293 MAX.SNDWND). */
+  protected maxSndWnd = 0;
+  // Receive sequence variables. RCV.WND is kept as the right edge last advertised, which never moves left.
+  protected irs: Seq = seq(0);
+  protected rcvNxt: Seq = seq(0);
+  protected rcvAdvEdge: Seq = seq(0);
+  protected lastAckSent: Seq = seq(0);
+
+  // Options (RFC 7323): shifts, timestamps.
+  protected wsEnabled = false;
+  protected sndShift = 0;
+  protected rcvShift = 0;
+  protected readonly ourShift: number;
+  protected tsEnabled = false;
+  protected tsRecent = 0;
+  protected readonly tsOffset: number;
+
+  /** MSS we announce: link MTU − 40. */
+  protected readonly ourMss: number;
+  /** Payload bytes per full-sized segment we send: min(peer MSS, our MSS) less the timestamp option. */
+  protected sendMss = DEFAULT_PEER_MSS;
+  /** The largest payload seen from the peer: "full-sized" for delayed ACKs. */
+  protected rcvMss: number;
+
+  protected finQueued = false;
+  protected finSeq: Seq = seq(0);
+  protected ackNow = false;
+  protected ackPendingBytes = 0;
+  protected noDelay = false;
+  /** Consecutive expirations of the retransmission timer without progress. */
+  protected retries = 0;
+  protected synRetransmitted = false;
+  protected persistBackoff = 0;
+  protected dupAcks = 0;
+  protected inRecovery = false;
+  /** RFC 6582 `recover`: SND.MAX when loss recovery (or the last timeout) began. */
+  protected recover: Seq;
+  // Karn's algorithm (RFC 6298 §3): one segment timed at a time, never a retransmitted one.
+  protected rttTiming = false;
+  protected rttSeq: Seq = seq(0);
+  protected rttStart = 0;
+  protected inInput = false;
+  /** Opened by connect() (active open), not by a listener. */
+  protected activeOpen = false;
+  protected keepAlive = false;
+  protected keepaliveProbesSent = 0;
+  protected lastReceivedAt = 0;
+  /** Zero-window probes sent without an ACK in between. */
+  protected persistUnanswered = 0;
+  /** The peer's FIN has been processed. */
+  protected finReceived = false;
+  /** Why the connection closed, when it was not a clean close. */
+  protected closeError: PilhaError | undefined;
+  protected keepaliveIdleMs: number;
+
+  constructor(params: TcpConnectionParams, deps: TcpConnectionDeps) {
+    this.localAddress = params.localAddress;
+    this.localPort = params.localPort;
+    this.remoteAddress = params.remoteAddress;
+    this.remotePort = params.remotePort;
+    this.key = params.remoteAddress * 65536 + params.remotePort;
+    this.clock = deps.clock;
+    this.config = deps.config;
+    this.log = deps.log;
+    this.network = deps.network;
+    this.congestion = deps.congestion;
+    this.iss = params.iss;
+    this.sndUna = params.iss;
+    this.sndNxt = params.iss;
+    this.sndMax = params.iss;
+    this.recover = params.iss;
+    this.tsOffset = params.tsOffset >>> 0;
+    this.ourMss = Math.max(MIN_PEER_MSS, Math.min(params.mtu, 65_535) - 40);
+    this.rcvMss = Math.min(DEFAULT_PEER_MSS, this.ourMss);
+    this.ourShift = windowShiftFor(deps.config.receiveBufferSize);
+    this.keepaliveIdleMs = deps.config.keepaliveIdleMs;
+    this.sendBuffer = new SendBuffer(deps.config.sendBufferSize);
+    this.receiveBuffer = new ReceiveBuffer(deps.config.receiveBufferSize, deps.config.maxOutOfOrderRanges);
+    this.rto = new RtoEstimator({
+      initialRtoMs: deps.config.initialRtoMs,
+      minRtoMs: deps.config.minRtoMs,
+      maxRtoMs: deps.config.maxRtoMs,
+    });
+    const counts = {} as Record<ConnectionCounterName, number>;
+    for (const name of CONNECTION_COUNTERS) counts[name] = 0;
+    this.counts = counts;
+    this.timers = new TcpTimers(deps.clock, this);
+    this.sm = new TcpStateMachine(deps.log, () => this.describe());
+    this.lastReceivedAt = deps.clock.now();
+  }
+
+  get state(): TcpState {
+    return this.sm.state;
+  }
+
+  abstract onTimer(kind: TimerKind, now: number): void;
+
+  protected peerName(): string {
+    return `${formatIpv4(this.remoteAddress)}:${this.remotePort}`;
+  }
+
+  /** For log lines. */
+  describe(): Record<string, unknown> {
+    return {
+      local: this.localPort,
+      remote: `${formatIpv4(this.remoteAddress)}:${this.remotePort}`,
+      state: TCP_STATE_NAMES[this.sm.state],
+    };
+  }
+
+  /** Takes the peer's SYN: IRS, RCV.NXT, and the options it offered (RFC 9293 §3.7.1, RFC 7323). */
+  protected takeSyn(syn: TcpSegment): void {
+    this.irs = syn.seq;
+    this.rcvNxt = seqAdd(syn.seq, 1);
+    this.rcvAdvEdge = this.rcvNxt;
+    this.lastAckSent = this.rcvNxt;
+    this.sndWl1 = syn.seq;
+    this.sndWnd = syn.window; // never scaled in a SYN (RFC 7323 §2.2)
+    this.maxSndWnd = syn.window;
+    const o = syn.options;
+    const peerMss = Math.max(MIN_PEER_MSS, o.mss ?? DEFAULT_PEER_MSS);
+    // Window scaling holds only if both SYNs carry the option (RFC 7323 §2.2); ours is in our SYN
+    // whenever configured, and in our SYN-ACK only when the peer's SYN had it.
+    this.wsEnabled = this.config.windowScaling && o.windowScale !== undefined;
+    if (this.wsEnabled && o.windowScale !== undefined) {
+      this.sndShift = Math.min(o.windowScale, MAX_WINDOW_SHIFT);
+      this.rcvShift = this.ourShift;
+      if (o.windowScale > MAX_WINDOW_SHIFT && this.log.isLevelEnabled('debug')) {
+        this.log.debug({ ...this.describe(), shift: o.windowScale }, 'peer window scale clamped to 14');
+      }
+    } else {
+      this.sndShift = 0;
+      this.rcvShift = 0;
+    }
+    if (this.config.timestamps && o.timestamp !== undefined) {
+      this.tsEnabled = true;
+      this.tsRecent = o.timestamp.value;
+    } else {
+      this.tsEnabled = false;
+    }
+    this.sendMss = Math.min(peerMss, this.ourMss) - (this.tsEnabled ? TIMESTAMP_OPTION_LENGTH : 0);
+    this.cc = this.congestion.create(this.sendMss);
+  }
+
+  /** RFC 7323 §4.3: TS.Recent follows the TSval of segments that cover Last.ACK.sent. */
+  protected updateTsRecent(seg: TcpSegment): void {
+    const ts = seg.options.timestamp;
+    if (
+      this.tsEnabled &&
+      ts !== undefined &&
+      seqLe(seg.seq, this.lastAckSent) &&
+      ((ts.value - this.tsRecent) | 0) >= 0
+    ) {
+      this.tsRecent = ts.value;
+    }
+  }
+
+  /** RCV.WND for the acceptability test: what we advertised, or more if the application has read since. */
+  protected receiveWindow(): number {
+    const advertised = seqDiff(this.rcvAdvEdge, this.rcvNxt);
+    const free = this.receiveBuffer.free;
+    return Math.max(advertised, free);
+  }
+
+  /**
+   * The window field for a non-SYN segment, and the new right edge. Receiver SWS avoidance: free space
+   * below min(buffer/2, MSS) is advertised as none; the right edge never moves left (§3.8.6.2.2).
+   */
+  protected advertiseWindow(): number {
+    const shift = this.rcvShift;
+    let free = this.receiveBuffer.free;
+    const capacity = this.receiveBuffer.capacity;
+    if (free < Math.min(capacity >>> 1, this.rcvMss)) free = 0;
+    let field = free >>> shift;
+    const remaining = seqDiff(this.rcvAdvEdge, this.rcvNxt);
+    if (remaining > 0) {
+      const keep = (remaining + (1 << shift) - 1) >>> shift;
+      if (keep > field) field = keep;
+    }
+    if (field > 65_535) field = 65_535;
+    this.rcvAdvEdge = seqAdd(this.rcvNxt, field * (1 << shift));
+    return field;
+  }
+
+  protected tsNow(): number {
+    return (Math.floor(this.clock.now()) + this.tsOffset) >>> 0;
+  }
+
+  // ─── What the application side reads ─────────────────────────────────────────────────────────────
+
+  /** The next in-order chunk for the application (a Buffer it may keep), or undefined. Call readDone() after. */
+  read(): Uint8Array | undefined {
+    return this.receiveBuffer.read();
+  }
+
+  /** True once the peer's FIN was received and every byte before it has been read. */
+  get readEnded(): boolean {
+    return this.finReceived && this.receiveBuffer.queued === 0;
+  }
+
+  get readableBytes(): number {
+    return this.receiveBuffer.queued;
+  }
+
+  /** Whether the send queue is at capacity (a writer should wait for onWritable). */
+  get sendBufferFull(): boolean {
+    return this.sendBuffer.full;
+  }
+
+  get writeQueued(): number {
+    return this.sendBuffer.size;
+  }
+
+  /** RCV.NXT (for TIME_WAIT reuse by a new SYN). */
+  get receiveNext(): Seq {
+    return this.rcvNxt;
+  }
+
+  /** Whether this connection was opened actively (connect) rather than by a listener. */
+  get isActiveOpen(): boolean {
+    return this.activeOpen;
+  }
+
+  /** The error the connection closed with, if it did. */
+  get error(): PilhaError | undefined {
+    return this.closeError;
+  }
+
+  /** What `ss -ti` shows for this connection. */
+  stats(): TcpConnectionStats {
+    const cc = this.cc;
+    const c = this.counts;
+    return {
+      state: tcpStateName(this.sm.state),
+      localAddress: formatIpv4(this.localAddress),
+      localPort: this.localPort,
+      remoteAddress: formatIpv4(this.remoteAddress),
+      remotePort: this.remotePort,
+      mss: this.sendMss,
+      rcvMss: this.rcvMss,
+      congestionControl: cc?.name ?? '',
+      cwnd: cc?.cwnd ?? 0,
+      ssthresh: cc?.ssthresh ?? 0,
+      srtt: this.rto.srtt,
+      rttvar: this.rto.rttvar,
+      rto: this.rto.rto,
+      backoff: this.rto.backoffs,
+      sndWnd: this.sndWnd,
+      rcvWnd: Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt)),
+      sndWscale: this.sndShift,
+      rcvWscale: this.rcvShift,
+      timestamps: this.tsEnabled,
+      bytesInFlight: this.sndUna === this.iss ? 0 : seqDiff(this.sndNxt, this.sndUna),
+      sendQueue: this.sendBuffer.size,
+      receiveQueue: this.receiveBuffer.queued,
+      segmentsSent: c.segmentsSent,
+      segmentsReceived: c.segmentsReceived,
+      retransmitted: c.retransmitted,
+      outOfOrderReceived: c.outOfOrderReceived,
+      outOfOrderDropped: c.outOfOrderDropped,
+      bytesSent: c.bytesSent,
+      bytesAcked: c.bytesAcked,
+      bytesReceived: c.bytesReceived,
+      dupAcks: c.dupAcks,
+      fastRetransmits: c.fastRetransmits,
+      timeouts: c.timeouts,
+    };
+  }
+
+  /** The counters the layer adds to its totals when the connection ends. */
+  counters(): Readonly<Record<ConnectionCounterName, number>> {
+    return this.counts;
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * A pilha TCP connection as a `net.Socket`-like Duplex, close enough that node:http's server and client
+ * run on it unchanged: 'connect'/'ready', 'data'/'end' (allowHalfOpen as in net), 'drain', 'timeout',
+ * 'close' with hadError, errors with a `code` (ECONNRESET, ECONNREFUSED, ETIMEDOUT, EPIPE), addresses and
+ * ports, bytesRead/bytesWritten, setNoDelay/setKeepAlive/setTimeout, ref/unref, address().
+ *
+ * Receive backpressure: the socket pulls chunks from the connection only while its readable side wants
+ * them (push() returned true); what it leaves in the connection keeps the advertised window closed until
+ * _read() asks for more. Send backpressure: a write is taken whole into the connection's send queue and
+ * its callback held while the queue is at capacity, so write() returns false once the queue is full and
+ * 'drain' follows when ACKs make room.
+ *
+ * end() queues a FIN after all written data (never a RST); destroy() resets the connection (RST) unless
+ * end() was called first, in which case the connection finishes its close in the background, as the
+ * kernel does after close(); destroy() of a closed connection sends nothing.
+ */
+
+import { Duplex } from 'node:stream';
+import type { Clock, Timer } from '../core/clock.js';
+import { PilhaError } from '../core/errors.js';
+import { formatIpv4 } from '../core/ipv4-address.js';
+import type { StreamSocket } from './stream-transport.js';
+import type { TcpConnection } from './tcp-connection.js';
+import type { TcpConnectionHandler, TcpConnectionStats } from './tcp-connection-types.js';
+import { TcpState } from './tcp-state.js';
+
+export interface TcpSocketOptions {
+  /** Where the idle timeout (setTimeout) takes its time from. */
+  readonly clock: Clock;
+  /** As in net: when false (the default) the socket ends its writable side when the peer's FIN is read. */
+  readonly allowHalfOpen?: boolean;
+}
+
+type WriteCallback = (error?: Error | null) => void;
+
+export class TcpSocket extends Duplex implements StreamSocket {
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
+  readonly remoteFamily = 'IPv4';
+  bytesRead = 0;
+  private written = 0;
+  private connection: TcpConnection | undefined;
+  /** The last connection, kept for stats() after close. */
+  private readonly origin: TcpConnection;
+  private reading = false;
+  private eofPushed = false;
+  private pendingWrite: WriteCallback | undefined;
+  private isConnecting: boolean;
+  private readonly clock: Clock;
+  private idleMs = 0;
+  private idleTimer: Timer | undefined;
+  private lastActivity = 0;
+  private readonly handler: TcpConnectionHandler;
+
+  /**
+   * Wraps `connection`; or, given a function, calls it with the socket's handler to open the connection
+   * (so that no event of a connection whose SYN is already out can be missed).
+   */
+  constructor(
+    connection: TcpConnection | ((handler: TcpConnectionHandler) => TcpConnection),
+    options: TcpSocketOptions,
+  ) {
+    super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: false, decodeStrings: true });
+    this.clock = options.clock;
+    this.handler = {
+      onConnect: () => this.connected(),
+      onReadable: () => this.pull(),
+      onWritable: () => this.resumeWriter(),
+      onClose: (error) => this.connectionClosed(error),
+    };
+    const c = typeof connection === 'function' ? connection(this.handler) : connection;
+    this.connection = c;
+    this.origin = c;
+    this.remoteAddress = formatIpv4(c.remoteAddress);
+    this.remotePort = c.remotePort;
+    this.localAddress = formatIpv4(c.localAddress);
+    this.localPort = c.localPort;
+    this.isConnecting =
+      c.state === TcpState.SYN_SENT || (c.state === TcpState.SYN_RECEIVED && c.isActiveOpen);
+    c.setHandler(this.handler);
+    if (c.state === TcpState.CLOSED) {
+      // Closed before the socket existed (reset while in the accept queue, say): report it on the next tick.
+      const error = c.error;
+      process.nextTick(() => (error === undefined ? this.pull() : this.destroy(error)));
+    }
+  }
+
+  get connecting(): boolean {
+    return this.isConnecting;
+  }
+
+  get pending(): boolean {
+    return this.isConnecting || this.connection === undefined;
+  }
+
+  get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
+    if (this.isConnecting) return 'opening';
+    if (this.destroyed) return 'closed';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable) return 'readOnly';
+    if (this.writable) return 'writeOnly';
+    return 'closed';
+  }
+
+  get bytesWritten(): number {
+    return this.written;
+  }
+
+  /** The TCP state of the connection, by its RFC name. */
+  get tcpState(): string {
+    return this.origin.stats().state;
+  }
+
+  /** What `ss -ti` would show for this connection. */
+  stats(): TcpConnectionStats {
+    return this.origin.stats();
+  }
+
+  address(): { address: string; family: string; port: number } | Record<string, never> {
+    if (this.localAddress === undefined || this.localPort === undefined) return {};
+    return { address: this.localAddress, family: 'IPv4', port: this.localPort };
+  }
+
+  setNoDelay(noDelay = true): this {
+    this.connection?.setNoDelay(noDelay);
+    return this;
+  }
+
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    this.connection?.setKeepAlive(enable, initialDelay > 0 ? initialDelay : undefined);
+    return this;
+  }
+
+  /** Emits 'timeout' after `timeout` ms without data in or out (0 turns it off), as net.Socket does. */
+  setTimeout(timeout: number, callback?: () => void): this {
+    if (callback !== undefined) {
+      if (timeout === 0) this.removeListener('timeout', callback);
+      else this.once('timeout', callback);
+    }
+    this.idleMs = timeout > 0 && Number.isFinite(timeout) ? timeout : 0;
+    this.idleTimer?.cancel();
+    this.idleTimer = undefined;
+    this.touch();
+    return this;
+  }
+
+  ref(): this {
+    return this;
+  }
+
+  unref(): this {
+    return this;
+  }
+
+  /** As net.Socket: end, then destroy once everything written has been handed over. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  /** RST now, whatever was written (net's resetAndDestroy). */
+  resetAndDestroy(): this {
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection !== undefined) {
+      connection.setHandler(undefined);
+      connection.abort();
+    }
+    return this.destroy();
+  }
+
+  // ─── Duplex ──────────────────────────────────────────────────────────────────────────────────────
+
+  override _read(): void {
+    this.reading = true;
+    this.pull();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
+    const connection = this.connection;
+    if (connection === undefined) {
+      callback(new PilhaError('EPIPE', 'write after the connection closed'));
+      return;
+    }
+    try {
+      connection.write(chunk);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    this.written += chunk.length;
+    this.touch();
+    if (connection.sendBufferFull) this.pendingWrite = callback;
+    else callback();
+  }
+
+  override _writev(
+    chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>,
+    callback: WriteCallback,
+  ): void {
+    const connection = this.connection;
+    if (connection === undefined) {
+      callback(new PilhaError('EPIPE', 'write after the connection closed'));
+      return;
+    }
+    try {
+      for (const { chunk } of chunks) {
+        connection.queue(chunk);
+        this.written += chunk.length;
+      }
+      connection.flush();
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    this.touch();
+    if (connection.sendBufferFull) this.pendingWrite = callback;
+    else callback();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    const connection = this.connection;
+    if (connection !== undefined && connection.state !== TcpState.CLOSED) connection.shutdown();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.idleTimer?.cancel();
+    this.idleTimer = undefined;
+    this.pendingWrite = undefined;
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection !== undefined && connection.state !== TcpState.CLOSED) {
+      connection.setHandler(undefined);
+      // After end(), close like the kernel: the connection completes in the background. Otherwise reset it.
+      if (error == null && this.writableEnded) {
+        connection.shutdown();
+        connection.release();
+      } else {
+        connection.abort();
+      }
+    }
+    callback(error);
+    process.nextTick(() => this.emit('close', error != null));
+  }
+
+  // ─── From the connection ─────────────────────────────────────────────────────────────────────────
+
+  private connected(): void {
+    this.isConnecting = false;
+    this.touch();
+    // As net: 'connect' comes from the event loop, never from inside connect().
+    process.nextTick(() => {
+      if (this.destroyed) return;
+      this.emit('connect');
+      this.emit('ready');
+    });
+  }
+
+  /** Moves in-order data into the readable side while it wants more; then the EOF once the FIN is read. */
+  private pull(): void {
+    const connection = this.connection;
+    if (connection === undefined || this.eofPushed) return;
+    let read = false;
+    while (this.reading) {
+      const chunk = connection.read();
+      if (chunk === undefined) break;
+      read = true;
+      this.bytesRead += chunk.length;
+      if (this.idleMs > 0) this.touch();
+      if (!this.push(chunk)) this.reading = false;
+      if (this.destroyed) return;
+    }
+    if (read) connection.readDone();
+    if (connection.readEnded && !this.eofPushed && this.connection === connection) {
+      this.eofPushed = true;
+      this.push(null);
+    }
+  }
+
+  private resumeWriter(): void {
+    const callback = this.pendingWrite;
+    if (callback === undefined) return;
+    this.pendingWrite = undefined;
+    callback();
+  }
+
+  private connectionClosed(error: PilhaError | undefined): void {
+    this.isConnecting = false;
+    if (error !== undefined) {
+      this.destroy(error);
+      return;
+    }
+    // A clean end (our FIN and theirs both acknowledged): hand over what is left, then the EOF.
+    this.pull();
+    const callback = this.pendingWrite;
+    if (callback !== undefined) {
+      this.pendingWrite = undefined;
+      callback(new PilhaError('EPIPE', 'the connection closed with data unsent'));
+    }
+  }
+
+  /** Activity: restarts the idle period (the timer itself is re-armed lazily, at most once per period). */
+  private touch(): void {
+    if (this.idleMs <= 0 || this.destroyed) return;
+    this.lastActivity = this.clock.now();
+    if (this.idleTimer === undefined) this.idleTimer = this.clock.setTimer(this.idleMs, this.onIdleTimer);
+  }
+
+  private readonly onIdleTimer = (): void => {
+    this.idleTimer = undefined;
+    if (this.idleMs <= 0 || this.destroyed) return;
+    const idle = this.clock.now() - this.lastActivity;
+    if (idle >= this.idleMs) {
+      // As net: one 'timeout' per idle period; the next activity starts a new one.
+      this.emit('timeout');
+      return;
+    }
+    this.idleTimer = this.clock.setTimer(this.idleMs - idle, this.onIdleTimer);
+  };
+}

@@ -1,0 +1,84 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { silentLoggers } from '../../src/core/logger.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { buildTcpStack, type TcpStack } from '../../src/di/compositions.js';
+import type { StackConfig } from '../../src/di/stack-config.js';
+import type { Impairment } from '../../src/layers/link/impairment.js';
+import { MemoryLink } from '../../src/layers/link/memory-link.js';
+import type { TcpConfig } from '../../src/transport/tcp-config.js';
+import { ADDRESS_A, ADDRESS_B, memoryConfig } from './memory-stacks.js';
+
+export { ADDRESS_A, ADDRESS_B };
+
+export interface TwoTcpStacksOptions {
+  readonly mtu?: number;
+  readonly tcp?: Partial<TcpConfig>;
+  /** Applied to both directions of A's link (so each datagram crosses one impaired hop). */
+  readonly impairment?: Impairment;
+}
+
+export interface TwoTcpStacks {
+  readonly clock: VirtualClock;
+  readonly a: TcpStack;
+  readonly b: TcpStack;
+  close(): Promise<void>;
+}
+
+/** Two complete stacks with pilha's TCP, built by the real container, joined by a MemoryLink on one VirtualClock. */
+export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<TwoTcpStacks> {
+  const mtu = options.mtu ?? 1500;
+  const clock = new VirtualClock();
+  // Deliver on the clock (zero delay), so that nothing is processed inside the sender's send() call.
+  const [linkA, linkB] = MemoryLink.pair(mtu, (run) => clock.setTimer(0, run));
+  const common: Partial<StackConfig> = { mtu, ...(options.tcp !== undefined ? { tcp: options.tcp } : {}) };
+  const a = await buildTcpStack(
+    memoryConfig(ADDRESS_A, {
+      ...common,
+      ...(options.impairment !== undefined ? { impairment: options.impairment } : {}),
+    }),
+    { baseLink: linkA, clock, loggers: silentLoggers() },
+  );
+  const b = await buildTcpStack(memoryConfig(ADDRESS_B, common), {
+    baseLink: linkB,
+    clock,
+    loggers: silentLoggers(),
+  });
+  return {
+    clock,
+    a,
+    b,
+    close: async () => {
+      await a.close();
+      await b.close();
+    },
+  };
+}
+
+/**
+ * Runs virtual time and the event loop together until `done()` holds: each step fires the clock's due
+ * timers (up to `stepMs` ahead), then lets Node run its ticks and microtasks (stream events, callbacks).
+ * Throws when `limitMs` of virtual time pass first.
+ */
+export async function drive(
+  clock: VirtualClock,
+  done: () => boolean,
+  { stepMs = 1, limitMs = 600_000 }: { stepMs?: number; limitMs?: number } = {},
+): Promise<void> {
+  const end = clock.now() + limitMs;
+  for (;;) {
+    await yieldToLoop();
+    if (done()) return;
+    if (clock.now() >= end) throw new Error(`drive: not done after ${limitMs} ms of virtual time`);
+    clock.advance(stepMs);
+  }
+}
+
+/** A deterministic pattern: byte i of a stream is a function of i (catches reordering and duplication). */
+export function pattern(length: number, offset = 0): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) {
+    const n = offset + i;
+    out[i] = (n * 31 + (n >>> 8) * 7 + (n >>> 16)) & 0xff;
+  }
+  return out;
+}

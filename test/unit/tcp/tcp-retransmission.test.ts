@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { ACK, bytes, expectSegment, IRS, ISS, SYN, TcpHarness } from './tcp-harness.js';
+
+const MSS = 1460;
+
+/** Advances 1 ms at a time up to `until`, returning [time, segment] for everything sent. */
+function collect(h: TcpHarness, until: number) {
+  const out: Array<{ t: number; seq: number; len: number; flags: number }> = [];
+  while (h.clock.now() < until) {
+    h.advance(1);
+    for (const s of h.recvAll())
+      out.push({ t: h.clock.now(), seq: s.seq, len: s.payload.length, flags: s.flags });
+  }
+  return out;
+}
+
+describe('retransmission on timeout (RFC 6298)', () => {
+  it('retransmits the first unacknowledged segment after RTO, doubling RTO each time', () => {
+    const h = new TcpHarness();
+    const rec = h.established(); // the handshake measured an RTT of 0: RTO is the 200 ms floor
+    expect(rec.conn.stats()).toMatchObject({ srtt: 0, rto: 200 });
+    rec.conn.write(bytes(100));
+    expectSegment(h.recv(), { flags: 'PSH|ACK', seq: ISS + 1, payload: 100 });
+    const resent = collect(h, 3100);
+    expect(resent.map((r) => r.t)).toEqual([200, 600, 1400, 3000]);
+    for (const r of resent) expect(r).toMatchObject({ seq: ISS + 1, len: 100 });
+    expect(rec.conn.stats()).toMatchObject({ timeouts: 4, retransmitted: 4, backoff: 4, rto: 3200 });
+    // The ACK ends it; the backed-off RTO stands until a new sample (Karn).
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 101 });
+    expect(collect(h, 10_000)).toEqual([]);
+    expect(rec.conn.stats()).toMatchObject({ bytesAcked: 100, rto: 3200 });
+  });
+
+  it('starts from 1 s before any RTT sample (RFC 6298 (2.1)), and 3 s after a lost SYN (5.7)', () => {
+    const h = new TcpHarness({ tcp: { timestamps: false } });
+    const { rec } = h.synSent();
+    expect(collect(h, 1000).map((r) => r.t)).toEqual([1000]); // the SYN again: no sample from it now
+    h.send({ flags: SYN | ACK, seq: IRS, ack: ISS + 1, options: { mss: 1460 } });
+    h.recvAll();
+    expect(rec.conn.stats().rto).toBe(3000);
+  });
+
+  it("Karn's rule: no RTT sample from a retransmitted segment; the next clean one is measured", () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    rec.conn.setNoDelay(true);
+    rec.conn.write(bytes(100));
+    h.recv();
+    expect(collect(h, 200).length).toBe(1);
+    h.advance(50);
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 101 }); // 250 ms after the first send: ambiguous
+    expect(rec.conn.stats()).toMatchObject({ srtt: 0, rto: 400 });
+    rec.conn.write(bytes(100, 100));
+    h.recv();
+    h.advance(80);
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 201 });
+    // RFC 6298 (2.3): SRTT = 7/8·0 + 1/8·80 = 10, RTTVAR = 3/4·0 + 1/4·80 = 20, RTO = max(200, 10 + 80).
+    expect(rec.conn.stats()).toMatchObject({ srtt: 10, rttvar: 20, rto: 200, backoff: 0 });
+  });
+
+  it('after a timeout goes back to SND.UNA and resends what the congestion window allows', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    rec.conn.write(bytes(3 * MSS));
+    expect(h.recvAll().length).toBe(3);
+    const first = collect(h, 200);
+    expect(first).toEqual([{ t: 200, seq: ISS + 1, len: MSS, flags: ACK }]);
+    expect(rec.conn.stats().cwnd).toBe(MSS); // RFC 5681 §3.1: loss window
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 + MSS });
+    // cwnd 2·MSS (slow start), the other two are sent again
+    const again = h.recvAll().map((s) => [s.seq, s.payload.length]);
+    expect(again).toEqual([
+      [ISS + 1 + MSS, MSS],
+      [ISS + 1 + 2 * MSS, MSS],
+    ]);
+    expect(rec.conn.stats().retransmitted).toBe(3);
+  });
+
+  it('gives up after maxRetransmits with ETIMEDOUT, without a RST', () => {
+    const h = new TcpHarness({ tcp: { maxRetransmits: 3 } });
+    const rec = h.established();
+    rec.conn.write(bytes(10));
+    h.recv();
+    const resent = collect(h, 5000);
+    expect(resent.map((r) => r.t)).toEqual([200, 600, 1400]);
+    expect(rec.events).toContain('close:ETIMEDOUT');
+    expect(rec.conn.stats().state).toBe('CLOSED');
+    expect(h.tcp.connections().length).toBe(0);
+  });
+});
+
+describe('fast retransmit and recovery (RFC 5681 §3.2, RFC 6582)', () => {
+  it('retransmits on the third duplicate ACK, inflates on more, deflates on the full ACK', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    rec.conn.write(bytes(20 * MSS));
+    const seg = (i: number) => ISS + 1 + i * MSS;
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(0), seg(1), seg(2)]);
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(3), seg(4)]); // cwnd 4·MSS
+    // Segment 1 is lost: 2, 3, 4 each bring a duplicate ACK.
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
+    h.recvNothing();
+    expect(rec.conn.stats().dupAcks).toBe(2);
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
+    // ssthresh = max(FlightSize/2, 2·MSS) = 2·MSS; cwnd = ssthresh + 3·MSS = 5·MSS: one new segment fits.
+    expect(h.recvAll().map((s) => [s.seq, s.payload.length])).toEqual([
+      [seg(1), MSS],
+      [seg(5), MSS],
+    ]);
+    expect(rec.conn.stats()).toMatchObject({ fastRetransmits: 1, ssthresh: 2 * MSS, cwnd: 5 * MSS });
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) }); // the 4th: cwnd 6·MSS, another new segment
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(6)]);
+    // The full ACK (everything sent before the retransmission) ends recovery: cwnd = ssthresh.
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(5) });
+    expect(rec.conn.stats()).toMatchObject({ cwnd: 2 * MSS, dupAcks: 4, retransmitted: 1 });
+    h.recvNothing(); // segments 5 and 6 fill the deflated window
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(6) });
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(7)]);
+  });
+
+  it('a partial ACK retransmits the next hole at once (NewReno)', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    rec.conn.write(bytes(20 * MSS));
+    const seg = (i: number) => ISS + 1 + i * MSS;
+    h.recvAll();
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
+    h.recvAll();
+    for (let i = 0; i < 3; i++) h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
+    h.recvAll();
+    // Segments 1 and 3 were lost: the retransmitted 1 brings an ACK up to 3 only.
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(3) });
+    expect(h.recvAll()[0]).toMatchObject({ seq: seg(3) });
+    expect(rec.conn.stats().retransmitted).toBe(2);
+    expect(rec.conn.stats().fastRetransmits).toBe(1);
+  });
+
+  it('duplicate ACKs after a timeout do not trigger fast retransmit (RFC 6582 §3.2 step 2)', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    rec.conn.write(bytes(3 * MSS));
+    h.recvAll();
+    collect(h, 200);
+    for (let i = 0; i < 3; i++) h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 });
+    expect(rec.conn.stats().fastRetransmits).toBe(0);
+  });
+
+  it('an ACK of data never sent is answered with an ACK and ignored', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 500 });
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1, ack: IRS + 1 });
+    expect(rec.conn.stats().bytesAcked).toBe(0);
+  });
+});
+
+describe('keepalive (RFC 1122 §4.2.3.6)', () => {
+  it('probes after the idle time, restarts on any segment, gives up after the probes with ETIMEDOUT', () => {
+    const h = new TcpHarness({ tcp: { keepaliveIntervalMs: 500, keepaliveProbes: 2 } });
+    const rec = h.established();
+    rec.conn.setKeepAlive(true, 1000);
+    h.advance(999);
+    h.recvNothing();
+    h.advance(1);
+    // Like Linux: SEQ = SND.UNA − 1, no data.
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS, ack: IRS + 1, payload: 0 });
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 });
+    h.advance(999);
+    h.recvNothing();
+    h.advance(1);
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS });
+    h.advance(500);
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS });
+    expect(rec.closed).toBe(false);
+    h.advance(500);
+    h.recvNothing();
+    expect(rec.events).toContain('close:ETIMEDOUT');
+  });
+
+  it('is off by default', () => {
+    const h = new TcpHarness();
+    h.established();
+    h.advance(10_000_000);
+    h.recvNothing();
+  });
+});

@@ -1,0 +1,271 @@
+import { describe, expect, it } from 'vitest';
+import { formatIpv4 } from '../../../src/core/ipv4-address.js';
+import { PilhaStreamTransport } from '../../../src/transport/pilha-stream-transport.js';
+import type { TcpServerOptions } from '../../../src/transport/tcp-server.js';
+import type { TcpSocket } from '../../../src/transport/tcp-socket.js';
+import { ADDRESS_A, ADDRESS_B, drive, pattern, twoTcpStacks } from '../../helpers/tcp-stacks.js';
+import { ACK, bytes, expectSegment, IRS, ISS, PSH, SYN, TcpHarness } from './tcp-harness.js';
+
+const HOST_B = formatIpv4(ADDRESS_B);
+
+async function connected(
+  options: Parameters<typeof twoTcpStacks>[0] = {},
+  serverOptions: TcpServerOptions = {},
+) {
+  const stacks = await twoTcpStacks(options);
+  const accepted: TcpSocket[] = [];
+  const server = stacks.b.transport.createServer((s) => accepted.push(s), serverOptions);
+  await server.listen(80);
+  let client: TcpSocket | undefined;
+  void stacks.a.transport.connect(HOST_B, 80).then((s) => {
+    client = s;
+  });
+  await drive(stacks.clock, () => client !== undefined && accepted.length === 1);
+  return { ...stacks, server, client: client!, peer: accepted[0]! };
+}
+
+function collect(socket: TcpSocket): { data: Buffer[]; bytes: () => Buffer; ended: boolean } {
+  const state = { data: [] as Buffer[], bytes: () => Buffer.concat(state.data), ended: false };
+  socket.on('data', (d: Buffer) => state.data.push(d));
+  socket.on('end', () => {
+    state.ended = true;
+  });
+  return state;
+}
+
+describe('TcpSocket and TcpServer', () => {
+  it('connect: addresses, ports, connect event, byte counters, echo', async () => {
+    const { clock, client, peer, server } = await connected();
+    expect(client.remoteAddress).toBe(HOST_B);
+    expect(client.remotePort).toBe(80);
+    expect(client.localAddress).toBe(formatIpv4(ADDRESS_A));
+    expect(peer.remotePort).toBe(client.localPort);
+    expect(client.connecting).toBe(false);
+    expect(server.port).toBe(80);
+    peer.pipe(peer);
+    const got = collect(client);
+    client.write('hello, ');
+    client.write(Buffer.from('pilha'));
+    await drive(clock, () => got.bytes().length === 12);
+    expect(got.bytes().toString()).toBe('hello, pilha');
+    expect(client.bytesWritten).toBe(12);
+    expect(client.bytesRead).toBe(12);
+    expect(peer.bytesRead).toBe(12);
+    expect(client.stats()).toMatchObject({ state: 'ESTABLISHED', bytesAcked: 12 });
+  });
+
+  it("data arriving with the handshake's final ACK, and right after, reaches the 'connection' handler", async () => {
+    const h = new TcpHarness();
+    const transport = new PilhaStreamTransport(h.tcp, h.clock);
+    const received: Buffer[] = [];
+    let ended = false;
+    const server = transport.createServer((socket) => {
+      socket.on('data', (d: Buffer) => received.push(d));
+      socket.on('end', () => {
+        ended = true;
+      });
+    });
+    await server.listen(80);
+    h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
+    expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
+    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(100) });
+    h.send({ flags: ACK | PSH, seq: IRS + 101, ack: ISS + 1, payload: bytes(100, 100) });
+    h.send({ flags: ACK | 0x01, seq: IRS + 201, ack: ISS + 1 });
+    expect(received).toEqual([]); // nothing runs inside segment processing
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Array.from(Buffer.concat(received))).toEqual(Array.from(bytes(200)));
+    expect(ended).toBe(true);
+  });
+
+  it("write() returns false when the send buffer is full, and 'drain' follows", async () => {
+    const { clock, client, peer } = await connected({ tcp: { sendBufferSize: 64 * 1024 } });
+    peer.pause(); // the receiver does not read yet: its window fills, ACKs stop freeing our buffer
+    let accepted = 0;
+    const chunk = Buffer.alloc(16 * 1024, 1);
+    while (client.write(chunk)) accepted += chunk.length;
+    expect(accepted).toBeGreaterThanOrEqual(48 * 1024);
+    expect(accepted).toBeLessThan(64 * 1024 + 16 * 1024);
+    let drained = false;
+    client.once('drain', () => {
+      drained = true;
+    });
+    await drive(clock, () => drained);
+    const got = collect(peer);
+    peer.resume();
+    await drive(clock, () => got.bytes().length === accepted + chunk.length);
+  });
+
+  it('a write() of one 10 MB chunk flows through a 256 KiB send buffer, byte-exact', async () => {
+    const { clock, client, peer } = await connected();
+    const data = pattern(10 * 1024 * 1024);
+    const got = collect(peer);
+    let written = false;
+    const more = client.write(data, () => {
+      written = true;
+    });
+    expect(more).toBe(false);
+    await drive(clock, () => got.bytes().length >= data.length && written, { limitMs: 600_000 });
+    expect(got.bytes().equals(data)).toBe(true);
+  });
+
+  it('receive backpressure: a paused reader closes the window; resuming reopens it', async () => {
+    const { clock, client, peer } = await connected({ tcp: { receiveBufferSize: 64 * 1024 } });
+    peer.pause();
+    const data = pattern(1024 * 1024);
+    client.write(data);
+    await drive(clock, () => client.stats().sndWnd === 0, { limitMs: 10_000 });
+    const held = peer.stats().receiveQueue;
+    expect(held).toBeGreaterThan(60 * 1024);
+    expect(held).toBeLessThanOrEqual(64 * 1024);
+    const got = collect(peer);
+    peer.resume();
+    await drive(clock, () => got.bytes().length === data.length, { limitMs: 120_000 });
+    expect(got.bytes().equals(data)).toBe(true);
+  });
+
+  it("half-close: end() sends FIN after the data; the peer reads to 'end', answers, ends too; both close cleanly", async () => {
+    const { clock, client, peer, a, b } = await connected(
+      { tcp: { timeWaitMs: 1000 } },
+      { allowHalfOpen: true },
+    );
+    const fromClient = collect(peer);
+    const fromPeer = collect(client);
+    const closes: Array<[string, boolean]> = [];
+    client.on('close', (hadError: boolean) => closes.push(['client', hadError]));
+    peer.on('close', (hadError: boolean) => closes.push(['peer', hadError]));
+    client.end(pattern(100_000));
+    await drive(clock, () => fromClient.ended);
+    expect(fromClient.bytes().equals(pattern(100_000))).toBe(true);
+    peer.end('bye');
+    await drive(clock, () => closes.length === 2);
+    expect(fromPeer.bytes().toString()).toBe('bye');
+    expect(closes.map(([, e]) => e)).toEqual([false, false]);
+    await drive(clock, () => a.tcp.connections().length === 0 && b.tcp.connections().length === 0);
+    expect(a.tcp.stats().txResets + b.tcp.stats().txResets).toBe(0);
+  });
+
+  it('allowHalfOpen false (the default): the peer ending makes the socket end too', async () => {
+    const { clock, client, peer } = await connected();
+    const got = collect(peer);
+    let clientEnded = false;
+    client.on('end', () => {
+      clientEnded = true;
+    });
+    client.resume();
+    peer.end('x');
+    await drive(clock, () => clientEnded && got.ended);
+  });
+
+  it('ECONNREFUSED when nobody listens', async () => {
+    const { clock, a } = await twoTcpStacks();
+    let error: NodeJS.ErrnoException | undefined;
+    a.transport.connect(HOST_B, 81).catch((e: NodeJS.ErrnoException) => {
+      error = e;
+    });
+    await drive(clock, () => error !== undefined);
+    expect(error).toBeInstanceOf(Error);
+    expect(error!.code).toBe('ECONNREFUSED');
+  });
+
+  it('ETIMEDOUT when nothing answers the SYN', async () => {
+    const { clock, a } = await twoTcpStacks({ tcp: { synRetries: 1 } });
+    let error: NodeJS.ErrnoException | undefined;
+    a.transport.connect('10.9.0.77', 80).catch((e: NodeJS.ErrnoException) => {
+      error = e;
+    });
+    await drive(clock, () => error !== undefined, { stepMs: 10 });
+    expect(error!.code).toBe('ETIMEDOUT');
+    expect(clock.now()).toBeGreaterThanOrEqual(3000);
+  });
+
+  it("destroy() resets: the peer gets ECONNRESET and 'close' with hadError", async () => {
+    const { clock, client, peer } = await connected();
+    let error: NodeJS.ErrnoException | undefined;
+    let hadError: boolean | undefined;
+    client.on('error', (e: NodeJS.ErrnoException) => {
+      error = e;
+    });
+    client.on('close', (h: boolean) => {
+      hadError = h;
+    });
+    peer.destroy();
+    await drive(clock, () => hadError !== undefined);
+    expect(error?.code).toBe('ECONNRESET');
+    expect(hadError).toBe(true);
+  });
+
+  it('destroy() after end() closes gracefully: the data and the FIN still arrive, no RST', async () => {
+    const { clock, client, peer, a } = await connected();
+    const got = collect(peer);
+    client.end(pattern(300_000));
+    client.destroy();
+    await drive(clock, () => got.ended);
+    expect(got.bytes().equals(pattern(300_000))).toBe(true);
+    expect(a.tcp.stats().txResets).toBe(0);
+  });
+
+  it("setTimeout emits 'timeout' after the idle time, once, and again after activity", async () => {
+    const { clock, client } = await connected();
+    let timeouts = 0;
+    client.setTimeout(5000, () => {
+      timeouts++;
+    });
+    client.on('timeout', () => {});
+    await drive(clock, () => clock.now() > 20_000, { stepMs: 100 });
+    expect(timeouts).toBe(1);
+    client.write('x');
+    client.setTimeout(5000);
+    let again = 0;
+    client.on('timeout', () => again++);
+    await drive(clock, () => clock.now() > 40_000, { stepMs: 100 });
+    expect(again).toBe(1);
+  });
+
+  it('server.close() stops listening and resolves once its connections close', async () => {
+    const { clock, client, peer, server, b } = await connected();
+    let closed = false;
+    void server.close().then(() => {
+      closed = true;
+    });
+    await drive(clock, () => clock.now() > 100);
+    expect(closed).toBe(false);
+    expect(b.tcp.stats().connections).toBe(1);
+    client.end();
+    peer.end();
+    client.resume();
+    peer.resume();
+    await drive(clock, () => closed);
+    expect(server.listening).toBe(false);
+  });
+});
+
+describe('TcpServer.listen', () => {
+  it("rejects a port in use (EADDRINUSE) and emits 'error' to whoever listens", async () => {
+    const { b } = await twoTcpStacks();
+    const first = b.transport.createServer(() => {});
+    await first.listen(80);
+    const second = b.transport.createServer(() => {});
+    const errors: Error[] = [];
+    second.on('error', (e: Error) => errors.push(e));
+    await expect(second.listen(80)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(errors.length).toBe(1);
+    await expect(b.transport.createServer(() => {}).listen(81, '10.9.9.9')).rejects.toMatchObject({
+      code: 'EBADADDR',
+    });
+  });
+
+  it("listen(0) picks an ephemeral port; 'listening' is emitted", async () => {
+    const { b } = await twoTcpStacks();
+    const server = b.transport.createServer(() => {});
+    let listening = false;
+    server.on('listening', () => {
+      listening = true;
+    });
+    await server.listen(0);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(listening).toBe(true);
+    expect(server.port).toBeGreaterThanOrEqual(32_768);
+    expect(server.address()).toMatchObject({ address: formatIpv4(ADDRESS_B), family: 'IPv4' });
+  });
+});
