@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { PilhaError } from '../core/errors.js';
+import { registerGetCommand } from './get-command.js';
+import { registerHttpCommand } from './http-command.js';
 import { registerPingCommand } from './ping-command.js';
 import { registerUpCommand } from './up-command.js';
 
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<void> {
     .showSuggestionAfterError(true);
   registerUpCommand(program);
   registerPingCommand(program);
+  registerHttpCommand(program);
+  registerGetCommand(program);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: () => {} });
   try {
     await program.parseAsync(argv);

@@ -1,0 +1,142 @@
+import { createHash, type Hash } from 'node:crypto';
+import http, { type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { Transform, type TransformCallback, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Clock } from '../core/clock.js';
+import { SystemClock } from '../core/system-clock.js';
+import type { StreamTransport } from '../transport/stream-transport.js';
+
+export interface HttpGetOptions {
+  /**
+   * Where a 2xx body goes, created once the status is known (so a failed request leaves no file behind).
+   * Without it the body is hashed, counted and discarded.
+   */
+  readonly sink?: () => Writable;
+  /** End the sink when the body ends (default true; false for process.stdout). */
+  readonly endSink?: boolean;
+  /** Give up when the connection has been idle this long (default 30 s). */
+  readonly timeoutMs?: number;
+  readonly clock?: Clock;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface HttpGetResult {
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly headers: IncomingHttpHeaders;
+  /** Body bytes received (for a non-2xx status: read and discarded). */
+  readonly bytes: number;
+  /** From the start of the connection to the end of the body. */
+  readonly durationMs: number;
+  /** SHA-256 of the body, hex. */
+  readonly sha256: string;
+}
+
+/**
+ * One GET with node:http's client over any StreamTransport: the request's socket is the one
+ * `transport.connect` opens (no agent, so the connection closes after the response). Resolves with the
+ * status, size, time and SHA-256 of the body; rejects on a connection error, a timeout, or a body cut
+ * short of its Content-Length.
+ */
+export async function httpGet(
+  transport: StreamTransport,
+  target: string | URL,
+  options: HttpGetOptions = {},
+): Promise<HttpGetResult> {
+  const url = typeof target === 'string' ? new URL(target) : target;
+  if (url.protocol !== 'http:') throw new Error(`only http:// URLs are supported, got ${url.protocol}//`);
+  const host = url.hostname;
+  const port = url.port === '' ? 80 : Number(url.port);
+  const clock = options.clock ?? new SystemClock();
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const start = clock.now();
+
+  let failure: Error | undefined;
+  const req: ClientRequest = http.request(url, {
+    method: 'GET',
+    headers: { 'User-Agent': 'pilha-get/0.1', ...options.headers },
+    // No agent: node:http then takes its socket from createConnection and sends Connection: close.
+    createConnection: ((_opts: unknown, done: (err: Error | null, socket?: Socket) => void) => {
+      transport.connect(host, port).then(
+        (socket) => done(null, socket as unknown as Socket),
+        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+      );
+      return undefined;
+    }) as unknown as http.RequestOptions['createConnection'],
+  });
+  req.setTimeout(timeoutMs, () => {
+    req.destroy(new Error(`timed out: nothing received for ${timeoutMs / 1000} s from ${url.host}`));
+  });
+
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    req.on('error', (err) => {
+      failure ??= err;
+      reject(err);
+    });
+    req.once('response', resolve);
+    req.end();
+  });
+
+  const status = res.statusCode ?? 0;
+  const ok = status >= 200 && status <= 299;
+  const counter = new HashingCounter();
+  try {
+    const sink = ok ? options.sink?.() : undefined;
+    if (sink !== undefined) await pipeline(res, counter, sink, { end: options.endSink ?? true });
+    else await pipeline(res, counter, discard());
+  } catch (err) {
+    throw failure ?? err;
+  }
+  if (res.complete === false) throw failure ?? new Error(`connection to ${url.host} closed mid-body`);
+  const expected = res.headers['content-length'];
+  if (expected !== undefined && Number(expected) !== counter.bytes) {
+    throw new Error(`connection to ${url.host} closed after ${counter.bytes} of ${expected} body bytes`);
+  }
+  return {
+    status,
+    statusText: res.statusMessage ?? '',
+    ok,
+    headers: res.headers,
+    bytes: counter.bytes,
+    durationMs: clock.now() - start,
+    sha256: counter.digest(),
+  };
+}
+
+/** One line for people: status, bytes, time, rate and digest. */
+export function formatHttpGetResult(result: HttpGetResult): string {
+  const seconds = result.durationMs / 1000;
+  const rate = seconds > 0 ? result.bytes / seconds / 1e6 : 0;
+  return (
+    `${result.status} ${result.statusText}, ${result.bytes} bytes in ${seconds.toFixed(3)} s ` +
+    `(${rate.toFixed(2)} MB/s), sha256 ${result.sha256}`
+  );
+}
+
+/** Passes the body through, counting and hashing it. */
+class HashingCounter extends Transform {
+  bytes = 0;
+  private readonly hash: Hash = createHash('sha256');
+  private hex: string | undefined;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  digest(): string {
+    this.hex ??= this.hash.digest('hex');
+    return this.hex;
+  }
+}
+
+function discard(): Writable {
+  return new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+    },
+  });
+}

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import net, { type AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpApp } from '../../../src/app/http-app.js';
+import { formatHttpGetResult, httpGet } from '../../../src/app/http-get.js';
+import { referenceSha256 } from './reference-bytes.js';
+import { LoopbackNetTransport } from './transports.js';
+
+/** A raw TCP server on loopback that answers every connection with `reply` (then maybe closes). */
+async function rawServer(
+  reply: string,
+  close: boolean,
+): Promise<{ port: number; stop: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.once('data', () => (close ? socket.end(reply) : socket.write(reply)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('httpGet over a StreamTransport', () => {
+  const transport = new LoopbackNetTransport();
+  const app = new HttpApp();
+  let base = '';
+
+  beforeAll(async () => {
+    base = `http://127.0.0.1:${(await app.listen(transport, 0, '127.0.0.1')).port}`;
+  });
+  afterAll(() => app.close());
+
+  it('downloads a body into the sink, with size and SHA-256', async () => {
+    const sink = new PassThrough();
+    const chunks: Buffer[] = [];
+    sink.on('data', (c: Buffer) => chunks.push(c));
+    const result = await httpGet(transport, `${base}/bytes/777777`, { sink: () => sink });
+    expect(result.ok).toBe(true);
+    expect(result.status).toBe(200);
+    expect(result.bytes).toBe(777_777);
+    expect(result.sha256).toBe(referenceSha256(777_777));
+    expect(createHash('sha256').update(Buffer.concat(chunks)).digest('hex')).toBe(result.sha256);
+    expect(formatHttpGetResult(result)).toMatch(
+      /^200 OK, 777777 bytes in [0-9.]+ s \([0-9.]+ MB\/s\), sha256 [0-9a-f]{64}$/,
+    );
+  });
+
+  it('reports a non-2xx status without opening the sink', async () => {
+    let opened = false;
+    const result = await httpGet(transport, `${base}/bytes/nope`, {
+      sink: () => {
+        opened = true;
+        return new PassThrough();
+      },
+    });
+    expect(result.ok).toBe(false);
+    expect(result.status).toBe(400);
+    expect(opened).toBe(false);
+  });
+
+  it('rejects when the connection is refused', async () => {
+    const probe = await rawServer('', true);
+    await probe.stop(); // a port that was just free
+    await expect(httpGet(transport, `http://127.0.0.1:${probe.port}/`)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('rejects a body cut short of its Content-Length', async () => {
+    const server = await rawServer('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..', true);
+    await expect(httpGet(transport, `http://127.0.0.1:${server.port}/`)).rejects.toThrow();
+    await server.stop();
+  });
+
+  it('times out when nothing arrives', async () => {
+    const server = await rawServer('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc', false);
+    await expect(httpGet(transport, `http://127.0.0.1:${server.port}/`, { timeoutMs: 200 })).rejects.toThrow(
+      /timed out/,
+    );
+    await server.stop();
+  });
+
+  it('refuses https URLs', async () => {
+    await expect(httpGet(transport, 'https://127.0.0.1/')).rejects.toThrow(/only http/);
+  });
+});
