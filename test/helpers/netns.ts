@@ -170,16 +170,20 @@ export class PilhaProcess {
   }
 }
 
-/** tshark's verdict on a capture: malformed packets and bad IP/ICMP/TCP checksums, counted. */
-export function tsharkProblems(pcap: string, extraFilter?: string): { count: number; lines: string } {
+/**
+ * tshark's verdict on a capture: malformed packets and bad IP/ICMP/TCP checksums, counted. `decodeAs` pins a
+ * port's protocol (tshark otherwise guesses from the port number: 7000 is Gryphon, whose dissector then calls
+ * an HTTP body malformed).
+ */
+export function tsharkProblems(
+  pcap: string,
+  decodeAs: readonly string[] = [],
+): { count: number; lines: string } {
   const filter =
-    '_ws.malformed || ip.checksum.status == "Bad" || icmp.checksum.status == "Bad" || tcp.checksum.status == "Bad"' +
-    (extraFilter !== undefined ? ` || ${extraFilter}` : '');
-  const r = spawnSync(
-    'tshark',
-    ['-n', '-r', pcap, '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-Y', filter],
-    { encoding: 'utf8' },
-  );
+    '_ws.malformed || ip.checksum.status == "Bad" || icmp.checksum.status == "Bad" || tcp.checksum.status == "Bad"';
+  const args = ['-n', '-r', pcap, '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE'];
+  for (const rule of decodeAs) args.push('-d', rule);
+  const r = spawnSync('tshark', [...args, '-Y', filter], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);
   const lines = r.stdout.trim();
   return { count: lines === '' ? 0 : lines.split('\n').length, lines };

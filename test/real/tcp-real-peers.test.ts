@@ -1,0 +1,188 @@
+/**
+ * Stage 2 against the kernel's own programs: wget, curl and ab download from `pilha http` over pilha's TCP
+ * on a TUN device, and `pilha get` downloads from a kernel node:http server, all inside namespaces this file
+ * creates and deletes. Every body is checked by SHA-256 against what was served.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deterministicChunks } from '../../src/app/deterministic-bytes.js';
+import { helloPomboPage } from '../../src/app/hello-pombo.js';
+import {
+  Namespace,
+  PILHA_CLI,
+  type PilhaProcess,
+  realPeerSkipReason,
+  tsharkCount,
+  tsharkProblems,
+} from '../helpers/netns.js';
+
+const skip = realPeerSkipReason(['ip', 'wget', 'curl', 'ab', 'tshark']);
+const PILHA = '10.77.0.2';
+const BIG = 104_857_600;
+
+function sha256OfDeterministic(length: number): string {
+  const hash = createHash('sha256');
+  for (const chunk of deterministicChunks(0, length)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+describe.skipIf(skip !== undefined)('TCP against real peers', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pilha-tcp-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('wget, curl and ab against pilha http', () => {
+    let ns: Namespace;
+    let pilha: PilhaProcess;
+    const url = (path: string) => `http://${PILHA}:7000${path}`;
+
+    beforeAll(async () => {
+      ns = Namespace.create('http');
+      pilha = await ns.startPilha(['http', '--tun', 'pt0', '--port', '7000']);
+    });
+    afterAll(async () => {
+      await ns?.destroy();
+    });
+
+    it('wget downloads 100 MB from /bytes/N, SHA-256 equal to what was served', async () => {
+      const out = join(dir, 'wget-big');
+      const r = await ns.runAsync('wget', ['-q', '-O', out, url(`/bytes/${BIG}`)], 120_000);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(sha256File(out)).toBe(sha256OfDeterministic(BIG));
+      rmSync(out);
+    });
+
+    it("wget downloads the course's 12 MB page at /", async () => {
+      const out = join(dir, 'wget-page');
+      const r = await ns.runAsync('wget', ['-q', '-O', out, url('/')], 60_000);
+      expect(r.status).toBe(0);
+      expect(sha256File(out)).toBe(createHash('sha256').update(helloPomboPage()).digest('hex'));
+    });
+
+    it('curl downloads 100 MB from /bytes/N and the page at /, SHA-256 equal', async () => {
+      const big = join(dir, 'curl-big');
+      const page = join(dir, 'curl-page');
+      const r = await ns.runAsync(
+        'curl',
+        ['-sS', '--fail', '-o', big, url(`/bytes/${BIG}`), '-o', page, url('/')],
+        120_000,
+      );
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(sha256File(big)).toBe(sha256OfDeterministic(BIG));
+      expect(sha256File(page)).toBe(createHash('sha256').update(helloPomboPage()).digest('hex'));
+      rmSync(big);
+    });
+
+    it('curl does three requests on one keep-alive connection', async () => {
+      const r = await ns.runAsync('curl', [
+        '-sS',
+        '-v',
+        '--fail',
+        '-o',
+        '/dev/null',
+        url('/bytes/1000'),
+        '-o',
+        '/dev/null',
+        url('/bytes/2000'),
+        '-o',
+        '/dev/null',
+        url('/bytes/3000'),
+      ]);
+      expect(r.status).toBe(0);
+      expect(r.stderr.match(/Re-using existing connection/gi)?.length).toBe(2);
+      expect(r.stderr.match(/Connected to /g)?.length ?? 0).toBeLessThanOrEqual(1);
+    });
+
+    it('ab -n 2000 -c 20 finishes with zero failed requests', async () => {
+      const r = await ns.runAsync('ab', ['-q', '-n', '2000', '-c', '20', url('/bytes/100')], 120_000);
+      expect(r.stdout).toMatch(/Complete requests:\s+2000/);
+      expect(r.stdout).toMatch(/Failed requests:\s+0/);
+      expect(r.status).toBe(0);
+    });
+
+    it('four wgets at once all complete and match', async () => {
+      const length = 20 * 1024 * 1024;
+      const runs = [0, 1, 2, 3].map((i) =>
+        ns.runAsync('wget', ['-q', '-O', join(dir, `par-${i}`), url(`/bytes/${length}`)], 120_000),
+      );
+      const results = await Promise.all(runs);
+      const expected = sha256OfDeterministic(length);
+      for (const [i, r] of results.entries()) {
+        expect(r.status).toBe(0);
+        expect(sha256File(join(dir, `par-${i}`))).toBe(expected);
+      }
+    });
+
+    it('pilha http stops cleanly and reports its totals', async () => {
+      expect(await pilha.stop()).toBe(0);
+      expect(pilha.stdout).toMatch(/^totals /m);
+    });
+  });
+
+  describe('pilha get from a kernel node:http server', () => {
+    let ns: Namespace;
+    afterAll(async () => {
+      await ns?.destroy();
+    });
+
+    it('downloads 10 MB over pilha TCP, SHA-256 equal', async () => {
+      ns = Namespace.create('get');
+      // The kernel's TCP serves; its address is the kernel side of pilha's TUN device, created next.
+      await ns.startPilha(['http', '--transport', 'kernel', '--listen-host', '0.0.0.0', '--port', '8080']);
+      const out = join(dir, 'get-10m');
+      const length = 10 * 1024 * 1024;
+      const r = await ns.runAsync(process.execPath, [
+        PILHA_CLI,
+        'get',
+        `http://10.77.0.1:8080/bytes/${length}`,
+        '-o',
+        out,
+        '--tun',
+        'pt1',
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(sha256File(out)).toBe(sha256OfDeterministic(length));
+    });
+  });
+
+  describe('a capture of pilha TCP', () => {
+    let ns: Namespace;
+    afterAll(async () => {
+      await ns?.destroy();
+    });
+
+    it('tshark finds no malformed packet and no bad checksum', async () => {
+      ns = Namespace.create('tcpcap');
+      const pcap = join(dir, 'tcp.pcap');
+      const pilha = await ns.startPilha(['http', '--tun', 'pt2', '--port', '7000', '--pcap', pcap]);
+      const r = await ns.runAsync('curl', [
+        '-sS',
+        '--fail',
+        '-o',
+        '/dev/null',
+        `http://${PILHA}:7000/bytes/5000000`,
+        '-o',
+        '/dev/null',
+        `http://${PILHA}:7000/bytes/10`,
+      ]);
+      expect(r.status).toBe(0);
+      expect(await pilha.stop()).toBe(0);
+      expect(tsharkCount(pcap, 'tcp.flags.syn == 1 && tcp.flags.ack == 1')).toBe(1);
+      expect(tsharkCount(pcap, 'tcp.flags.fin == 1')).toBeGreaterThanOrEqual(2);
+      expect(tsharkProblems(pcap, ['tcp.port==7000,http'])).toEqual({ count: 0, lines: '' });
+    });
+  });
+});
