@@ -1,0 +1,710 @@
+#!/usr/bin/env node
+// pilha's benchmark: the same HTTP app (node:http, src/app/http-app.ts) on pilha's TCP over a TUN device and
+// on the kernel's TCP over a veth pair, measured in one run with the system's own clients:
+//
+//   (a) wget -O /dev/null of /bytes/104857600 from `pilha http` on a TUN device, at MTU 1500 and 65000;
+//   (b) the same download from `pilha http --transport kernel` (node:http on node:net) across a veth pair
+//       between two namespaces, at the same two MTUs; MB/s for each and the ratio pilha/kernel;
+//   (c) ab -n 2000 -c 20 against each (requests/s, failed requests), one connection per request;
+//   (d) the resident memory that 1,000 idle connections add to the server process, per connection
+//       (VmRSS from /proc/PID/status before and after a small node:net script opens them).
+//
+// Writes bench/results/latest.json and bench/results/latest.md (a Markdown table the README includes).
+//
+// Network hygiene (hard rule): every byte of traffic stays inside the namespaces this script creates
+// (pilha-bench-<pid>-*), with 10.x addresses that exist only in them; the namespaces are deleted when the
+// script ends, also on failure or Ctrl-C, and it kills only processes it started. Needs root, /dev/net/tun,
+// `ip`, `wget` and `ab` (steps whose tool is missing are reported as skipped). Each step has a timeout, and
+// a failed step is reported, not fatal.
+//
+// usage (root, after `npm run build`; `npm run bench` does both):
+//   node bench/run.mjs [--repeat 3] [--bytes 104857600] [--requests 2000] [--concurrency 20]
+//                      [--idle 1000] [--only pilha|kernel] [--download-timeout 180]
+
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(BENCH_DIR, '..');
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const OPENER = join(BENCH_DIR, 'idle-connections.mjs');
+const RESULTS_DIR = join(BENCH_DIR, 'results');
+
+const NS_PREFIX = 'pilha-bench-';
+const NS = {
+  tun: `${NS_PREFIX}${process.pid}-tun`,
+  srv: `${NS_PREFIX}${process.pid}-srv`,
+  cli: `${NS_PREFIX}${process.pid}-cli`,
+};
+// Addresses exist only inside the namespaces above.
+const TUN = { host: '10.201.0.1', pilha: '10.201.0.2', prefix: 24 };
+const VETH = { srv: '10.202.0.1', cli: '10.202.0.2', prefix: 24, srvDev: 'pbs0', cliDev: 'pbc0' };
+const PORT = 7000;
+const MTUS = [1500, 65000];
+const GLOBAL_TIMEOUT_MS = 30 * 60_000;
+const SERVER_START_TIMEOUT_MS = 30_000;
+const SERVER_STOP_TIMEOUT_MS = 5_000;
+const AB_TIMEOUT_MS = 180_000;
+const IDLE_TIMEOUT_MS = 90_000;
+const IDLE_SETTLE_MS = 2_000;
+
+// --------------------------------------------------------------------------------------------- options
+
+function parseArgs(argv) {
+  const args = {
+    repeat: 3,
+    bytes: 104_857_600,
+    requests: 2000,
+    concurrency: 20,
+    idle: 1000,
+    only: undefined,
+    downloadTimeoutMs: 180_000,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v;
+    };
+    const int = (min, max) => {
+      const n = Number(next());
+      if (!Number.isInteger(n) || n < min || n > max)
+        usage(`${a} must be a whole number from ${min} to ${max}`);
+      return n;
+    };
+    if (a === '--repeat') args.repeat = int(1, 20);
+    else if (a === '--bytes') args.bytes = int(1, 2 ** 34);
+    else if (a === '--requests') args.requests = int(1, 1_000_000);
+    else if (a === '--concurrency') args.concurrency = int(1, 1000);
+    else if (a === '--idle') args.idle = int(1, 20_000);
+    else if (a === '--download-timeout') args.downloadTimeoutMs = int(1, 3600) * 1000;
+    else if (a === '--only') {
+      args.only = next();
+      if (args.only !== 'pilha' && args.only !== 'kernel') usage('--only must be pilha or kernel');
+    } else if (a === '--help' || a === '-h') usage();
+    else usage(`unknown argument ${a}`);
+  }
+  return args;
+}
+
+function usage(message) {
+  if (message !== undefined) console.error(`bench: ${message}`);
+  console.error(
+    'usage: node bench/run.mjs [--repeat 3] [--bytes 104857600] [--requests 2000] [--concurrency 20] ' +
+      '[--idle 1000] [--only pilha|kernel] [--download-timeout 180]',
+  );
+  process.exit(message === undefined ? 0 : 2);
+}
+
+// --------------------------------------------------------------------------------- processes and cleanup
+
+/** Child processes this script started and that have not exited yet. */
+const children = new Set();
+/** Namespaces this script created and has not deleted yet. */
+const namespaces = new Set();
+let cleanedUp = false;
+
+/** Kills what we started (by PID) and deletes what we created. Synchronous: safe in 'exit' and signals. */
+function cleanup() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  for (const child of children) {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {}
+  }
+  children.clear();
+  for (const ns of namespaces) {
+    try {
+      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    } catch {}
+  }
+  namespaces.clear();
+}
+
+function installCleanupHandlers() {
+  process.on('exit', cleanup);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      console.error(`\nbench: ${signal}, cleaning up`);
+      cleanup();
+      process.exit(130);
+    });
+  }
+  process.on('uncaughtException', (err) => {
+    console.error(`bench: ${err?.stack ?? err}`);
+    cleanup();
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    console.error(`bench: ${err?.stack ?? err}`);
+    cleanup();
+    process.exit(1);
+  });
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${GLOBAL_TIMEOUT_MS / 60_000} min, giving up`);
+    cleanup();
+    process.exit(1);
+  }, GLOBAL_TIMEOUT_MS);
+  watchdog.unref();
+}
+
+/** The environment for children: no proxy variables, so that no client ever talks to anything else. */
+function childEnv() {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (/_proxy$/i.test(key)) delete env[key];
+  delete env.PILHA_LOG;
+  return env;
+}
+
+function sh(cmd, args) {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Starts `cmd args` inside one of our namespaces. */
+function startIn(ns, cmd, args) {
+  if (!namespaces.has(ns)) throw new Error(`refusing to run outside our namespaces (${ns})`);
+  const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
+    env: childEnv(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.stdoutText = '';
+  child.stderrText = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (t) => {
+    child.stdoutText = tail(child.stdoutText + t, 200_000);
+    child.emit('stdout-text');
+  });
+  child.stderr.on('data', (t) => {
+    child.stderrText = tail(child.stderrText + t, 200_000);
+  });
+  child.exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    });
+    child.once('error', (err) => {
+      children.delete(child);
+      child.stderrText += String(err);
+      resolve({ code: -1, signal: null });
+    });
+  });
+  return child;
+}
+
+/** Runs a command in a namespace to completion, with a timeout; never throws. */
+async function runIn(ns, cmd, args, timeoutMs) {
+  const start = performance.now();
+  const child = startIn(ns, cmd, args);
+  child.stdin.end();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {}
+  }, timeoutMs);
+  const { code, signal } = await child.exited;
+  clearTimeout(timer);
+  return {
+    code,
+    signal,
+    timedOut,
+    ms: performance.now() - start,
+    stdout: child.stdoutText,
+    stderr: child.stderrText,
+  };
+}
+
+function tail(text, max) {
+  return text.length > max ? text.slice(text.length - max) : text;
+}
+
+function lastLines(text, n = 5) {
+  return text.trim().split('\n').slice(-n).join(' | ');
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves with the first match of `pattern` in the child's stdout, or rejects on exit or timeout. */
+function waitForOutput(child, pattern, timeoutMs, what) {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const m = pattern.exec(child.stdoutText);
+      if (m !== null) {
+        done();
+        resolve(m);
+      }
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(
+        new Error(`${what}: nothing after ${timeoutMs / 1000} s; stderr: ${lastLines(child.stderrText)}`),
+      );
+    }, timeoutMs);
+    const onExit = ({ code, signal }) => {
+      done();
+      reject(
+        new Error(`${what} exited (${code ?? signal}): ${lastLines(child.stderrText || child.stdoutText)}`),
+      );
+    };
+    const done = () => {
+      clearTimeout(timer);
+      child.off('stdout-text', check);
+    };
+    child.on('stdout-text', check);
+    child.exited.then(onExit);
+    check();
+  });
+}
+
+// ----------------------------------------------------------------------------------------------- setup
+
+function preflight(args) {
+  const problems = [];
+  if (process.platform !== 'linux') problems.push('needs Linux');
+  if (process.getuid?.() !== 0) problems.push('needs root (network namespaces, TUN devices)');
+  if (!existsSync(CLI)) problems.push(`${CLI} is missing: run npm run build`);
+  if (args.only !== 'kernel' && !existsSync('/dev/net/tun')) problems.push('/dev/net/tun is missing');
+  if (!hasTool('ip')) problems.push("the 'ip' command (iproute2) is missing");
+  return problems;
+}
+
+function hasTool(name) {
+  try {
+    sh('sh', ['-c', `command -v ${name}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function createNamespaces(args) {
+  const wanted =
+    args.only === 'pilha' ? [NS.tun] : args.only === 'kernel' ? [NS.srv, NS.cli] : [NS.tun, NS.srv, NS.cli];
+  for (const ns of wanted) {
+    sh('ip', ['netns', 'add', ns]);
+    namespaces.add(ns);
+    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  }
+  if (namespaces.has(NS.srv)) {
+    // Created inside the server namespace, the peer end placed straight into the client namespace: the
+    // veth pair never exists in the namespace this script runs in.
+    sh('ip', [
+      '-n',
+      NS.srv,
+      'link',
+      'add',
+      VETH.srvDev,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      VETH.cliDev,
+      'netns',
+      NS.cli,
+    ]);
+    sh('ip', ['-n', NS.srv, 'addr', 'add', `${VETH.srv}/${VETH.prefix}`, 'dev', VETH.srvDev]);
+    sh('ip', ['-n', NS.cli, 'addr', 'add', `${VETH.cli}/${VETH.prefix}`, 'dev', VETH.cliDev]);
+    sh('ip', ['-n', NS.srv, 'link', 'set', VETH.srvDev, 'up']);
+    sh('ip', ['-n', NS.cli, 'link', 'set', VETH.cliDev, 'up']);
+  }
+}
+
+function setVethMtu(mtu) {
+  sh('ip', ['-n', NS.srv, 'link', 'set', VETH.srvDev, 'mtu', String(mtu)]);
+  sh('ip', ['-n', NS.cli, 'link', 'set', VETH.cliDev, 'mtu', String(mtu)]);
+}
+
+// ------------------------------------------------------------------------------------------------ servers
+
+/** `pilha http` (pilha's TCP on a TUN device, or node:net), started in `ns`; resolves once it listens. */
+async function startServer(kind, mtu) {
+  const common = ['--port', String(PORT), '--log', 'warn'];
+  const [ns, cliArgs, url] =
+    kind === 'pilha'
+      ? [
+          NS.tun,
+          [
+            'http',
+            '--tun',
+            mtu === 1500 ? 'pbench0' : 'pbench1',
+            '--address',
+            TUN.pilha,
+            '--host-address',
+            `${TUN.host}/${TUN.prefix}`,
+            '--mtu',
+            String(mtu),
+            ...common,
+          ],
+          `http://${TUN.pilha}:${PORT}/`,
+        ]
+      : [
+          NS.srv,
+          ['http', '--transport', 'kernel', '--listen-host', VETH.srv, ...common],
+          `http://${VETH.srv}:${PORT}/`,
+        ];
+  const child = startIn(ns, process.execPath, [CLI, ...cliArgs]);
+  const what = `${kind} server (MTU ${mtu})`;
+  try {
+    await waitForOutput(child, /listening on (http:\/\/\S+)/, SERVER_START_TIMEOUT_MS, what);
+  } catch (err) {
+    await stopServer({ child });
+    throw err;
+  }
+  return { kind, mtu, ns, child, url, clientNs: kind === 'pilha' ? NS.tun : NS.cli };
+}
+
+/** SIGINT (the server prints its totals), then SIGKILL if it lingers; returns the server's final lines. */
+async function stopServer(server) {
+  const child = server.child;
+  if (child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(child.pid, 'SIGINT');
+    } catch {}
+    const stopped = await Promise.race([child.exited, sleep(SERVER_STOP_TIMEOUT_MS).then(() => undefined)]);
+    if (stopped === undefined) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {}
+      await child.exited;
+    }
+  }
+  const parse = (prefix) => {
+    const line = child.stdoutText.split('\n').find((l) => l.startsWith(`${prefix} `));
+    if (line === undefined) return undefined;
+    try {
+      return JSON.parse(line.slice(prefix.length + 1));
+    } catch {
+      return undefined;
+    }
+  };
+  return { totals: parse('totals'), stats: parse('stats'), tcp: parse('tcp') };
+}
+
+function rssKiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+  if (m === null) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(m[1]);
+}
+
+// -------------------------------------------------------------------------------------------------- steps
+
+/** One step: a timeout-bounded measurement whose failure is recorded, not thrown. */
+async function step(results, name, fn) {
+  const started = performance.now();
+  process.stdout.write(`bench: ${name} ... `);
+  try {
+    const value = await fn();
+    const entry = { name, ok: true, seconds: round((performance.now() - started) / 1000, 2), ...value };
+    results.push(entry);
+    process.stdout.write(`${describe(entry)}\n`);
+    return entry;
+  } catch (err) {
+    const entry = {
+      name,
+      ok: false,
+      seconds: round((performance.now() - started) / 1000, 2),
+      error: String(err?.message ?? err),
+    };
+    results.push(entry);
+    process.stdout.write(`FAILED: ${entry.error}\n`);
+    return entry;
+  }
+}
+
+function describe(entry) {
+  if (entry.mbPerSecond !== undefined)
+    return `${entry.mbPerSecond} MB/s (runs: ${entry.runs.map((r) => r.mbPerSecond).join(', ')})`;
+  if (entry.requestsPerSecond !== undefined)
+    return `${entry.requestsPerSecond} req/s, ${entry.failedRequests} failed`;
+  if (entry.kibPerConnection !== undefined)
+    return `${entry.kibPerConnection} KiB per connection (${entry.opened} open)`;
+  return 'ok';
+}
+
+async function download(server, args) {
+  if (!hasTool('wget')) throw new Error("skipped: the 'wget' command is missing");
+  const url = `${server.url}bytes/${args.bytes}`;
+  const runs = [];
+  for (let i = 0; i < args.repeat; i++) {
+    const r = await runIn(
+      server.clientNs,
+      'wget',
+      [
+        '-q',
+        '-O',
+        '/dev/null',
+        '--tries=1',
+        `--timeout=${Math.ceil(args.downloadTimeoutMs / 1000)}`,
+        '--no-proxy',
+        url,
+      ],
+      args.downloadTimeoutMs,
+    );
+    if (r.timedOut)
+      throw new Error(`wget did not finish within ${args.downloadTimeoutMs / 1000} s (run ${i + 1})`);
+    if (r.code !== 0)
+      throw new Error(`wget exited ${r.code ?? r.signal} (run ${i + 1}) ${lastLines(r.stderr)}`);
+    runs.push({ seconds: round(r.ms / 1000, 3), mbPerSecond: round(args.bytes / (r.ms / 1000) / 1e6, 1) });
+  }
+  return { url, bytes: args.bytes, runs, mbPerSecond: median(runs.map((r) => r.mbPerSecond)) };
+}
+
+async function apacheBench(server, args) {
+  if (!hasTool('ab')) throw new Error("skipped: the 'ab' command (apache2-utils) is missing");
+  const url = `${server.url}bytes/1024`;
+  const r = await runIn(
+    server.clientNs,
+    'ab',
+    ['-q', '-n', String(args.requests), '-c', String(args.concurrency), '-s', '10', '-r', url],
+    AB_TIMEOUT_MS,
+  );
+  if (r.timedOut) throw new Error(`ab did not finish within ${AB_TIMEOUT_MS / 1000} s`);
+  const num = (label) => {
+    const m = new RegExp(`^${label}:\\s+([0-9.]+)`, 'm').exec(r.stdout);
+    return m === null ? undefined : Number(m[1]);
+  };
+  const requestsPerSecond = num('Requests per second');
+  if (requestsPerSecond === undefined)
+    throw new Error(`ab exited ${r.code}: ${lastLines(r.stderr || r.stdout)}`);
+  return {
+    url,
+    requests: args.requests,
+    concurrency: args.concurrency,
+    requestsPerSecond: round(requestsPerSecond, 1),
+    completeRequests: num('Complete requests'),
+    failedRequests: num('Failed requests') ?? 0,
+    non2xx: num('Non-2xx responses') ?? 0,
+    meanMsPerRequest: num('Time per request'),
+  };
+}
+
+async function idleConnections(server, args) {
+  const pid = server.child.pid;
+  const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  if (comm === 'ip') throw new Error(`PID ${pid} is still 'ip', not the server`);
+  const host = new URL(server.url).hostname;
+  // Warm up: a request and a few connections opened and closed first, so that first-use code and buffers
+  // are not counted as the cost of a connection.
+  if (hasTool('wget')) {
+    await runIn(
+      server.clientNs,
+      'wget',
+      ['-q', '-O', '/dev/null', '--tries=1', '--no-proxy', `${server.url}bytes/1000`],
+      15_000,
+    );
+  }
+  await runIn(server.clientNs, process.execPath, [OPENER, host, String(PORT), '20'], 15_000);
+  await sleep(IDLE_SETTLE_MS);
+  const before = rssKiB(pid);
+  const opener = startIn(server.clientNs, process.execPath, [OPENER, host, String(PORT), String(args.idle)]);
+  try {
+    const [line] = await waitForOutput(opener, /^\{"open".*\}$/m, IDLE_TIMEOUT_MS, 'idle-connections');
+    const { open, failed } = JSON.parse(line);
+    await sleep(IDLE_SETTLE_MS);
+    const after = rssKiB(pid);
+    opener.stdin.write('report\n');
+    const [reportLine] = await waitForOutput(
+      opener,
+      /^\{"stillOpen".*\}$/m,
+      10_000,
+      'idle-connections report',
+    );
+    const { stillOpen } = JSON.parse(reportLine);
+    if (open === 0) throw new Error(`no connection opened (${failed} failed)`);
+    return {
+      requested: args.idle,
+      opened: open,
+      failed,
+      stillOpen,
+      rssBeforeKiB: before,
+      rssAfterKiB: after,
+      kibPerConnection: round((after - before) / open, 2),
+    };
+  } finally {
+    opener.stdin.end();
+    const done = await Promise.race([opener.exited, sleep(3000).then(() => undefined)]);
+    if (done === undefined) {
+      try {
+        process.kill(opener.pid, 'SIGKILL');
+      } catch {}
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ report
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : round((sorted[mid - 1] + sorted[mid]) / 2, 1);
+}
+
+function round(x, digits) {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function environment() {
+  let wget = '';
+  let ab = '';
+  try {
+    wget = sh('wget', ['--version']).split('\n')[0];
+  } catch {}
+  try {
+    ab = sh('ab', ['-V']).split('\n')[0];
+  } catch {}
+  return {
+    date: new Date().toISOString(),
+    kernel: release(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cpus: cpus().length,
+    node: process.version,
+    wget,
+    ab,
+  };
+}
+
+function markdown(report) {
+  const find = (name) => report.steps.find((s) => s.name === name);
+  const cell = (s, fmt) => (s === undefined ? '—' : s.ok ? fmt(s) : `failed: ${s.error.slice(0, 80)}`);
+  /** A measurement, or why it is missing: a server that did not start (or a step not run at all). */
+  const get = (kind, name, mtu) => {
+    const found = find(`${kind} ${name}`);
+    if (found !== undefined) return found;
+    const start = find(`${kind} server start MTU ${mtu}`);
+    return start !== undefined && !start.ok ? { ok: false, error: 'server did not start' } : undefined;
+  };
+  const ratio = (a, b, key) =>
+    a?.ok && b?.ok && b[key] > 0 ? (a[key] / b[key]).toFixed(a[key] / b[key] < 0.1 ? 3 : 2) : '—';
+  const mb = (s) => `${s.mbPerSecond} MB/s`;
+  const size =
+    report.config.bytes % 2 ** 20 === 0
+      ? `${report.config.bytes / 2 ** 20} MiB`
+      : `${report.config.bytes} bytes`;
+  const lines = [
+    '| measurement | pilha TCP (TUN) | kernel TCP (veth) | pilha / kernel |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const mtu of MTUS) {
+    const p = get('pilha', `download MTU ${mtu}`, mtu);
+    const k = get('kernel', `download MTU ${mtu}`, 1500);
+    lines.push(
+      `| wget of ${size}, MTU ${mtu} | ${cell(p, mb)} | ${cell(k, mb)} | ${ratio(p, k, 'mbPerSecond')} |`,
+    );
+  }
+  const pa = get('pilha', 'ab MTU 1500', 1500);
+  const ka = get('kernel', 'ab MTU 1500', 1500);
+  const abCell = (s) => `${s.requestsPerSecond} req/s, ${s.failedRequests} failed`;
+  lines.push(
+    `| ab -n ${report.config.requests} -c ${report.config.concurrency}, /bytes/1024, MTU 1500 | ${cell(pa, abCell)} | ${cell(ka, abCell)} | ${ratio(pa, ka, 'requestsPerSecond')} |`,
+  );
+  const pm = get('pilha', 'idle connections', 1500);
+  const km = get('kernel', 'idle connections', 1500);
+  const memCell = (s) => `${s.kibPerConnection} KiB (${s.opened} open)`;
+  lines.push(
+    `| server RSS per idle connection (${report.config.idle} opened) | ${cell(pm, memCell)} | ${cell(km, memCell)} ¹ | — |`,
+  );
+  const e = report.environment;
+  const notes = [
+    '',
+    `Measured ${e.date.slice(0, 10)} on ${e.cpu} (${e.cpus} CPUs), Linux ${e.kernel}, Node ${e.node}, in ${report.totalSeconds} s.`,
+    `Downloads: median of ${report.config.repeat} wget runs each, wall time including wget's start; MB = 10^6 bytes.`,
+    'Both servers are the same `pilha http` app (node:http); only the TCP under it differs. The client is the',
+    "kernel's TCP in every case (wget, ab), inside namespaces the benchmark creates.",
+    "¹ The kernel keeps socket buffers in kernel memory, outside the process's RSS: its figure is node:net's",
+    'per-socket objects only, not the whole cost of a kernel connection.',
+  ];
+  if (report.config.only !== undefined) {
+    const other = report.config.only === 'pilha' ? 'kernel' : 'pilha';
+    notes.push(
+      '',
+      `This run measured ${report.config.only} only (--only ${report.config.only}): no ${other} figures.`,
+    );
+  }
+  const failures = report.steps.filter((s) => !s.ok);
+  if (failures.length > 0) {
+    notes.push('', 'Steps that failed:', ...failures.map((s) => `- ${s.name}: ${s.error}`));
+  }
+  return `${lines.join('\n')}\n${notes.join('\n')}\n`;
+}
+
+// --------------------------------------------------------------------------------------------------- main
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const problems = preflight(args);
+  if (problems.length > 0) {
+    console.error(`bench: cannot run: ${problems.join('; ')}`);
+    process.exit(1);
+  }
+  installCleanupHandlers();
+  const began = performance.now();
+  const steps = [];
+  const servers = [];
+  createNamespaces(args);
+  console.log(`bench: namespaces ${[...namespaces].join(', ')}`);
+
+  const withServer = async (kind, mtu, body) => {
+    let server;
+    const start = await step(steps, `${kind} server start MTU ${mtu}`, async () => {
+      server = await startServer(kind, mtu);
+      return { url: server.url };
+    });
+    if (!start.ok) return;
+    try {
+      await body(server);
+    } finally {
+      const final = await stopServer(server);
+      servers.push({ kind, mtu, ...final });
+    }
+  };
+
+  if (args.only !== 'pilha') {
+    await withServer('kernel', 1500, async (server) => {
+      setVethMtu(1500);
+      await step(steps, 'kernel idle connections', () => idleConnections(server, args));
+      await step(steps, 'kernel download MTU 1500', () => download(server, args));
+      await step(steps, 'kernel ab MTU 1500', () => apacheBench(server, args));
+      setVethMtu(65000);
+      await step(steps, 'kernel download MTU 65000', () => download(server, args));
+      setVethMtu(1500);
+    });
+  }
+  if (args.only !== 'kernel') {
+    await withServer('pilha', 1500, async (server) => {
+      await step(steps, 'pilha idle connections', () => idleConnections(server, args));
+      await step(steps, 'pilha download MTU 1500', () => download(server, args));
+      await step(steps, 'pilha ab MTU 1500', () => apacheBench(server, args));
+    });
+    await withServer('pilha', 65000, async (server) => {
+      await step(steps, 'pilha download MTU 65000', () => download(server, args));
+    });
+  }
+
+  const report = {
+    environment: environment(),
+    config: { ...args, port: PORT, tun: TUN, veth: VETH, mtus: MTUS },
+    totalSeconds: round((performance.now() - began) / 1000, 1),
+    steps,
+    servers,
+  };
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const md = markdown(report);
+  writeFileSync(join(RESULTS_DIR, 'latest.md'), md);
+  console.log(`\n${md}`);
+  console.log(`bench: wrote ${join(RESULTS_DIR, 'latest.json')} and latest.md`);
+  cleanup();
+}
+
+await main();
