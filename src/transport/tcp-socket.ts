@@ -10,9 +10,10 @@
  * its callback held while the queue is at capacity, so write() returns false once the queue is full and
  * 'drain' follows when ACKs make room.
  *
- * end() queues a FIN after all written data (never a RST); destroy() resets the connection (RST) unless
- * end() was called first, in which case the connection finishes its close in the background, as the
- * kernel does after close(); destroy() of a closed connection sends nothing.
+ * end() queues a FIN after all written data (never a RST). destroy() is close(2): the connection finishes
+ * its close in the background (FIN after what was queued), unless data that came in was never read, which
+ * resets it, as the kernel does; resetAndDestroy() sends a RST on purpose. destroy() of a closed connection
+ * sends nothing.
  */
 
 import { Duplex } from 'node:stream';
@@ -235,12 +236,14 @@ export class TcpSocket extends Duplex implements StreamSocket {
     this.connection = undefined;
     if (connection !== undefined && connection.state !== TcpState.CLOSED) {
       connection.setHandler(undefined);
-      // After end(), close like the kernel: the connection completes in the background. Otherwise reset it.
-      if (error == null && this.writableEnded) {
+      // As close(2) on a kernel socket: a connection still opening is dropped; otherwise a FIN follows what
+      // was queued and the connection completes in the background, but data that came in and was never read
+      // (or arrives later) resets it. resetAndDestroy() is the way to send a RST on purpose.
+      if (connection.state === TcpState.SYN_SENT) {
+        connection.abort();
+      } else {
         connection.shutdown();
         connection.release();
-      } else {
-        connection.abort();
       }
     }
     callback(error);

@@ -178,7 +178,7 @@ describe('TcpSocket and TcpServer', () => {
     expect(clock.now()).toBeGreaterThanOrEqual(3000);
   });
 
-  it("destroy() resets: the peer gets ECONNRESET and 'close' with hadError", async () => {
+  it("resetAndDestroy() resets: the peer gets ECONNRESET and 'close' with hadError", async () => {
     const { clock, client, peer } = await connected();
     let error: NodeJS.ErrnoException | undefined;
     let hadError: boolean | undefined;
@@ -188,10 +188,32 @@ describe('TcpSocket and TcpServer', () => {
     client.on('close', (h: boolean) => {
       hadError = h;
     });
-    peer.destroy();
+    peer.resetAndDestroy();
     await drive(clock, () => hadError !== undefined);
     expect(error?.code).toBe('ECONNRESET');
     expect(hadError).toBe(true);
+  });
+
+  it('destroy() closes like close(2): the peer reads the end of the stream, no RST', async () => {
+    const { clock, client, peer, b } = await connected();
+    const got = collect(client);
+    peer.destroy();
+    await drive(clock, () => got.ended);
+    expect(b.tcp.stats().txResets).toBe(0);
+  });
+
+  it('destroy() with received data never read resets the connection, as the kernel does', async () => {
+    const { clock, client, peer } = await connected();
+    let error: NodeJS.ErrnoException | undefined;
+    client.on('error', (e: NodeJS.ErrnoException) => {
+      error = e;
+    });
+    peer.pause();
+    client.write(pattern(1000));
+    await drive(clock, () => peer.bytesRead > 0 || peer.readableLength > 0 || (peer.stats?.().receiveQueue ?? 0) > 0);
+    peer.destroy();
+    await drive(clock, () => error !== undefined);
+    expect(error?.code).toBe('ECONNRESET');
   });
 
   it('destroy() after end() closes gracefully: the data and the FIN still arrive, no RST', async () => {
