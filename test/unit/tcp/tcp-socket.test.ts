@@ -210,7 +210,10 @@ describe('TcpSocket and TcpServer', () => {
     });
     peer.pause();
     client.write(pattern(1000));
-    await drive(clock, () => peer.bytesRead > 0 || peer.readableLength > 0 || (peer.stats?.().receiveQueue ?? 0) > 0);
+    await drive(
+      clock,
+      () => peer.bytesRead > 0 || peer.readableLength > 0 || (peer.stats?.().receiveQueue ?? 0) > 0,
+    );
     peer.destroy();
     await drive(clock, () => error !== undefined);
     expect(error?.code).toBe('ECONNRESET');
