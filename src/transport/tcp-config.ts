@@ -6,7 +6,11 @@
 import { PilhaError } from '../core/errors.js';
 
 export interface TcpConfig {
-  /** Bytes the send queue accepts before write() pushes back (net.core.wmem_default is 208 KiB). */
+  /**
+   * Bytes the send queue accepts before write() pushes back: Linux's tcp_wmem maximum (4 MiB), which its
+   * autotuning reaches on a fast path. It bounds bytes in flight, so a small one caps throughput; memory is
+   * taken only for data actually queued.
+   */
   readonly sendBufferSize: number;
   /**
    * Receive buffer: the most in-order data held for the application, and the window advertised
@@ -57,7 +61,7 @@ export interface TcpConfig {
 }
 
 export const DEFAULT_TCP_CONFIG: TcpConfig = Object.freeze({
-  sendBufferSize: 256 * 1024,
+  sendBufferSize: 4 * 1024 * 1024,
   receiveBufferSize: 256 * 1024,
   maxOutOfOrderRanges: 64,
   initialRtoMs: 1000,
