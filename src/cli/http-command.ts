@@ -1,13 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import type { Command } from 'commander';
-import { HttpApp } from '../app/http-app.js';
+import type { HttpApp } from '../app/http-app.js';
 import { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
-import { LayerLoggers } from '../core/logger.js';
-import { buildTcpStack } from '../di/compositions.js';
+import { buildHttpStack } from '../di/compositions.js';
 import type { StackConfig } from '../di/stack-config.js';
-import { KernelStreamTransport } from '../transport/kernel-stream-transport.js';
-import type { StreamTransport } from '../transport/stream-transport.js';
 import { printStats, untilSignal } from './run-helpers.js';
 import { addStackOptions, integerOption, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
@@ -44,26 +41,17 @@ export function registerHttpCommand(program: Command): void {
       const listenHost = formatIpv4(parseIpv4(values.listenHost));
       const config = withAppInfo(stackConfigFrom(values), values);
 
-      let transport: StreamTransport;
-      let loggers: LayerLoggers;
-      let stack: Awaited<ReturnType<typeof buildTcpStack>> | undefined;
-      if (transportName === 'kernel') {
-        transport = new KernelStreamTransport();
-        loggers = new LayerLoggers(config.log);
-      } else {
-        stack = await buildTcpStack(config);
-        transport = stack.transport;
-        loggers = stack.loggers;
-      }
-      const app = new HttpApp({
-        ...(values.root !== undefined ? { root: values.root } : {}),
-        logger: loggers.for('app'),
+      const http = await buildHttpStack(config, {
+        transport: transportName,
+        app: values.root !== undefined ? { root: values.root } : {},
       });
+      const stack = http.tcpStack;
+      const app = http.app;
       let server: Awaited<ReturnType<HttpApp['listen']>>;
       try {
-        server = await app.listen(transport, port, transportName === 'kernel' ? listenHost : undefined);
+        server = await app.listen(http.transport, port, transportName === 'kernel' ? listenHost : undefined);
       } catch (err) {
-        await stack?.close();
+        await http.close();
         throw err;
       }
 
@@ -87,11 +75,9 @@ export function registerHttpCommand(program: Command): void {
       process.stdout.write(`totals ${JSON.stringify(app.totals())}\n`);
       if (stack !== undefined) {
         printStats(stack);
-        const tcp = stack.tcp as Partial<{ stats: () => unknown }> | undefined;
-        if (typeof tcp?.stats === 'function') process.stdout.write(`tcp ${JSON.stringify(tcp.stats())}\n`);
+        process.stdout.write(`tcp ${JSON.stringify(stack.tcp.stats())}\n`);
       }
-      await app.close();
-      await stack?.close();
+      await http.close();
       process.exitCode = 0;
     });
 }

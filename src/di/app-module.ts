@@ -1,8 +1,12 @@
 import { ContainerModule } from 'inversify';
+import { HttpApp, type HttpAppOptions } from '../app/http-app.js';
 import { Pinger } from '../app/pinger.js';
 import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import type { IcmpLayer } from '../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
+import { KernelStreamTransport } from '../transport/kernel-stream-transport.js';
+import type { StreamTransport } from '../transport/stream-transport.js';
 import { TOKENS } from './tokens.js';
 
 /** Applications that sit on the layers below. */
@@ -13,4 +17,13 @@ export const appModule = new ContainerModule(({ bind }) => {
       [TOKENS.IcmpLayer, TOKENS.IPLayer, TOKENS.Clock],
     )
     .inSingletonScope();
+
+  bind<HttpAppOptions>(TOKENS.HttpAppOptions).toConstantValue({});
+  bind<HttpApp>(TOKENS.HttpApp)
+    .toResolvedValue(
+      (logger: Logger, clock: Clock, options: HttpAppOptions) => new HttpApp({ ...options, logger, clock }),
+      [TOKENS.AppLogger, TOKENS.Clock, TOKENS.HttpAppOptions],
+    )
+    .inSingletonScope();
+  bind<StreamTransport>(TOKENS.KernelStreamTransport).toConstantValue(new KernelStreamTransport());
 });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
+import type { HttpApp, HttpAppOptions } from '../app/http-app.js';
 import type { Pinger } from '../app/pinger.js';
 import type { Clock } from '../core/clock.js';
 import type { LayerLoggers } from '../core/logger.js';
@@ -8,6 +9,7 @@ import type { IPLayer } from '../layers/ip/ip-layer.js';
 import type { RawLink } from '../layers/link/raw-link.js';
 import type { CongestionControllerFactory } from '../transport/congestion-controller.js';
 import type { PilhaStreamTransport } from '../transport/pilha-stream-transport.js';
+import type { StreamTransport } from '../transport/stream-transport.js';
 import type { TcpLayer } from '../transport/tcp-layer.js';
 import { appModule } from './app-module.js';
 import { coreModule } from './core-module.js';
@@ -102,6 +104,48 @@ export async function buildTcpStack(config: StackConfig, overrides: StackOverrid
     close: async () => {
       tcp.close();
       await stack.close();
+    },
+  };
+}
+
+/** Stage 2: HttpApp over pilha's TCP on the configured link, or over the kernel's TCP for comparison. */
+export interface HttpStack {
+  readonly app: HttpApp;
+  readonly transport: StreamTransport;
+  /** Present when the app runs on pilha's TCP. */
+  readonly tcpStack?: TcpStack;
+  readonly loggers: LayerLoggers;
+  close(): Promise<void>;
+}
+
+export async function buildHttpStack(
+  config: StackConfig,
+  options: { readonly transport: 'pilha' | 'kernel'; readonly app?: HttpAppOptions },
+  overrides: StackOverrides = {},
+): Promise<HttpStack> {
+  if (options.transport === 'kernel') {
+    // Same container, same app; only the transport differs, and no link is ever opened.
+    const container = createStackContainer(config, overrides);
+    container.rebind<HttpAppOptions>(TOKENS.HttpAppOptions).toConstantValue(options.app ?? {});
+    const app = container.get<HttpApp>(TOKENS.HttpApp);
+    return {
+      app,
+      transport: container.get<StreamTransport>(TOKENS.KernelStreamTransport),
+      loggers: container.get<LayerLoggers>(TOKENS.Loggers),
+      close: () => app.close(),
+    };
+  }
+  const tcpStack = await buildTcpStack(config, overrides);
+  tcpStack.container.rebind<HttpAppOptions>(TOKENS.HttpAppOptions).toConstantValue(options.app ?? {});
+  const app = tcpStack.container.get<HttpApp>(TOKENS.HttpApp);
+  return {
+    app,
+    transport: tcpStack.transport,
+    tcpStack,
+    loggers: tcpStack.loggers,
+    close: async () => {
+      await app.close();
+      await tcpStack.close();
     },
   };
 }

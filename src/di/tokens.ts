@@ -30,4 +30,8 @@ export const TOKENS = {
   TcpLayer: Symbol.for('pilha.TcpLayer'),
   /** pilha's own TCP as a StreamTransport. */
   StreamTransport: Symbol.for('pilha.StreamTransport'),
+  /** node:net, for the same applications on the kernel's TCP. */
+  KernelStreamTransport: Symbol.for('pilha.KernelStreamTransport'),
+  HttpAppOptions: Symbol.for('pilha.HttpAppOptions'),
+  HttpApp: Symbol.for('pilha.HttpApp'),
 } as const;

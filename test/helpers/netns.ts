@@ -189,10 +189,15 @@ export function tsharkProblems(
   return { count: lines === '' ? 0 : lines.split('\n').length, lines };
 }
 
-/** Number of packets in a capture. */
-export function tsharkCount(pcap: string, filter = ''): number {
+/** tshark's one-line summaries of the packets of a capture that match a display filter. */
+export function tsharkLines(pcap: string, filter = ''): string {
   const r = spawnSync('tshark', ['-n', '-r', pcap, ...(filter ? ['-Y', filter] : [])], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);
-  const out = r.stdout.trim();
+  return r.stdout.trim();
+}
+
+/** Number of packets in a capture that match a display filter. */
+export function tsharkCount(pcap: string, filter = ''): number {
+  const out = tsharkLines(pcap, filter);
   return out === '' ? 0 : out.split('\n').length;
 }
