@@ -22,9 +22,10 @@ export interface IPLayer {
   /** Sends a payload to `dst`, fragmenting it when it exceeds the MTU. The payload is copied. */
   send(dst: Ipv4Address, protocol: number, payload: Uint8Array, opts?: SendOptions): void;
   /**
-   * A zeroed buffer for a datagram that carries `payloadLength` bytes, for a sender that writes its payload
-   * in place (at offset `IPV4_MIN_HEADER`, 20) rather than handing over a payload to be copied. The first
-   * 20 bytes are reserved for the header; pass the buffer to `sendDatagram`.
+   * A buffer for a datagram that carries `payloadLength` bytes, for a sender that writes its payload in place
+   * (at offset `IPV4_MIN_HEADER`, 20) rather than handing over a payload to be copied. The first 20 bytes are
+   * reserved for the header; pass the buffer to `sendDatagram` before allocating another. It is not zeroed
+   * and is valid only until that send returns (the layer reuses it).
    */
   allocateDatagram(payloadLength: number): Uint8Array;
   /**

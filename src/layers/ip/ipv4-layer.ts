@@ -94,6 +94,7 @@ export class Ipv4Layer implements IPLayer {
   private readonly reassembler: Reassembler;
   private readonly defaultTtl: number;
   private errorReporter: IpErrorReporter | undefined;
+  private txScratch: Uint8Array | undefined;
   private nextId: number;
 
   constructor(
@@ -211,10 +212,20 @@ export class Ipv4Layer implements IPLayer {
     this.sendFragmented(dst, protocol, payload, opts);
   }
 
+  /**
+   * A view of one transmit buffer, reused for every datagram: a link never keeps the buffer it is handed
+   * (RawLink.send copies what must outlive the call), so per-segment allocation, and the garbage
+   * collection it costs at 100k segments/s, is not needed. Not zeroed: the caller writes every byte.
+   */
   allocateDatagram(payloadLength: number): Uint8Array {
     const total = IPV4_MIN_HEADER + payloadLength;
     this.checkSize(total);
-    return new Uint8Array(total);
+    let scratch = this.txScratch;
+    if (scratch === undefined) {
+      scratch = new Uint8Array(IPV4_MAX_DATAGRAM);
+      this.txScratch = scratch;
+    }
+    return scratch.subarray(0, total);
   }
 
   sendDatagram(dst: Ipv4Address, protocol: number, datagram: Uint8Array, opts?: DatagramSendOptions): void {
