@@ -159,6 +159,35 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
     });
   });
 
+  describe('through an impaired link', () => {
+    let ns: Namespace;
+    afterAll(async () => {
+      await ns?.destroy();
+    });
+
+    it('wget still gets every byte through loss, reordering, duplication and corruption', async () => {
+      ns = Namespace.create('impair');
+      const pilha = await ns.startPilha([
+        'http',
+        '--tun',
+        'pt3',
+        '--impair',
+        'loss=0.01,reorder=0.01,duplicate=0.01,corrupt=0.002,seed=5',
+      ]);
+      const length = 4 * 1024 * 1024;
+      const out = join(dir, 'impaired');
+      const r = await ns.runAsync('wget', ['-q', '-O', out, `http://${PILHA}:7000/bytes/${length}`], 120_000);
+      expect(r.status).toBe(0);
+      expect(sha256File(out)).toBe(sha256OfDeterministic(length));
+      expect(await pilha.stop()).toBe(0);
+      const tcp = JSON.parse(pilha.stdout.match(/^tcp (.*)$/m)![1]!);
+      const link = pilha.stats().link;
+      expect(link.dropLoss).toBeGreaterThan(0);
+      expect(link.corrupted).toBeGreaterThan(0);
+      expect(tcp.retransmitted).toBeGreaterThan(0);
+    });
+  });
+
   describe('a capture of pilha TCP', () => {
     let ns: Namespace;
     afterAll(async () => {
