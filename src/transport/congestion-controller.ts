@@ -29,6 +29,11 @@ export interface CongestionController {
    * `inFlight` is the FlightSize at that moment.
    */
   onFastRetransmit(inFlight: number): void;
+  /**
+   * A partial ACK during loss recovery (RFC 6582 §3.2 step 3), reported after `onAck`: `ackedBytes` of new
+   * data acknowledged, but not everything sent before recovery began.
+   */
+  onPartialAck(ackedBytes: number): void;
   /** Loss recovery ended: the ACK that ends it has been reported to `onAck` already. */
   onRecoveryExit(): void;
   /** The retransmission timer expired (RFC 5681 §3.1, eq. 4). `inFlight` is the FlightSize then. */

@@ -94,6 +94,15 @@ export class RenoCongestionController implements CongestionController {
     this.recovering = true;
   }
 
+  onPartialAck(ackedBytes: number): void {
+    if (!this.recovering || !(ackedBytes > 0)) return;
+    // RFC 6582 §3.2 step 3: deflate cwnd by the new data acknowledged; add back one SMSS if at least one
+    // SMSS was acknowledged (the retransmission that follows). Never below one SMSS.
+    let cwnd = this.cwndBytes - ackedBytes;
+    if (ackedBytes >= this.mss) cwnd += this.mss;
+    this.cwndBytes = Math.max(cwnd, this.mss);
+  }
+
   onRecoveryExit(): void {
     if (!this.recovering) return;
     // RFC 5681 §3.2 step 6: deflate the window, cwnd = ssthresh.

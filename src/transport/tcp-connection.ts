@@ -48,8 +48,6 @@ export class TcpConnection extends TcpSender {
   private notify = 0;
   /** close() was called before the handshake finished: send FIN once established. */
   private closeWhenEstablished = false;
-  /** The socket is gone (closed gracefully): data that still arrives is answered with RST. */
-  private orphaned = false;
   private finished = false;
 
   constructor(
@@ -234,14 +232,17 @@ export class TcpConnection extends TcpSender {
     }
     if (seqGt(this.sndUna, this.iss)) {
       // Our SYN is acknowledged: ESTABLISHED (takeSyn took the SYN-ACK's unscaled window).
+      this.synAcked = true;
       this.sndWl2 = seg.ack;
       this.timers.clear(TimerKind.RETRANSMIT);
       this.timers.clear(TimerKind.CONNECT);
       this.transition('rcv-syn-ack');
       this.established();
       this.ackNow = true;
+      // The FIN sits after the SYN-ACK's data: its offset is taken before processText moves RCV.NXT past it.
+      const finAt = this.receiveBuffer.nextOffset + seg.payload.length;
       if (seg.payload.length > 0) this.processText(seqAdd(seg.seq, 1), seg.payload);
-      if (seg.flags & FIN) this.receiveBuffer.markFin(this.receiveBuffer.nextOffset + seg.payload.length);
+      if (seg.flags & FIN) this.receiveBuffer.markFin(finAt);
       this.checkFin();
     } else {
       // Simultaneous open (RFC 9293 §3.5, Figure 8): SYN-RECEIVED, and our SYN again with an ACK.

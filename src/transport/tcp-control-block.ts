@@ -92,6 +92,10 @@ export abstract class TcpControlBlock implements TimerTarget {
   /** The largest payload seen from the peer: "full-sized" for delayed ACKs. */
   protected rcvMss: number;
 
+  /** Our SYN has been acknowledged (SND.UNA passed ISS); never inferred from SND.UNA = ISS, which recurs every 4 GiB. */
+  protected synAcked = false;
+  /** The socket is gone (closed gracefully): data that still arrives is answered with RST. */
+  protected orphaned = false;
   protected finQueued = false;
   protected finSeq: Seq = seq(0);
   protected ackNow = false;
@@ -105,6 +109,8 @@ export abstract class TcpControlBlock implements TimerTarget {
   protected inRecovery = false;
   /** RFC 6582 `recover`: SND.MAX when loss recovery (or the last timeout) began. */
   protected recover: Seq;
+  /** SND.UNA has not reached `recover` yet (it is only meaningful until then). */
+  protected recoverPending = false;
   // Karn's algorithm (RFC 6298 §3): one segment timed at a time, never a retransmitted one.
   protected rttTiming = false;
   protected rttSeq: Seq = seq(0);
@@ -320,7 +326,7 @@ export abstract class TcpControlBlock implements TimerTarget {
       sndWscale: this.sndShift,
       rcvWscale: this.rcvShift,
       timestamps: this.tsEnabled,
-      bytesInFlight: this.sndUna === this.iss ? 0 : seqDiff(this.sndNxt, this.sndUna),
+      bytesInFlight: this.synAcked ? seqDiff(this.sndNxt, this.sndUna) : 0,
       sendQueue: this.sendBuffer.size,
       receiveQueue: this.receiveBuffer.queued,
       segmentsSent: c.segmentsSent,

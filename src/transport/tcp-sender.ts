@@ -77,7 +77,7 @@ export abstract class TcpSender extends TcpControlBlock {
   protected queueFin(): void {
     this.finQueued = true;
     // The first data byte is ISS + 1; before our SYN is acknowledged SND.UNA is still ISS.
-    this.finSeq = seqAdd(this.sndUna, this.sendBuffer.size + (this.sndUna === this.iss ? 1 : 0));
+    this.finSeq = seqAdd(this.sndUna, this.sendBuffer.size + (this.synAcked ? 0 : 1));
   }
 
   /** Unsent data, or a FIN not yet sent. */
@@ -206,6 +206,7 @@ export abstract class TcpSender extends TcpControlBlock {
     this.inRecovery = false;
     this.dupAcks = 0;
     this.recover = this.sndMax; // RFC 6582 §3.2 step 1: no fast retransmit for what was sent before
+    this.recoverPending = true;
     this.rttTiming = false;
     this.sndNxt = this.sndUna; // go back: everything past SND.UNA is sent again as cwnd allows
     this.timers.set(TimerKind.RETRANSMIT, this.rto.rto);
@@ -221,7 +222,10 @@ export abstract class TcpSender extends TcpControlBlock {
     const ack = seg.ack;
     const flightBefore = seqDiff(this.sndNxt, this.sndUna);
     let dataAcked = seqDiff(ack, this.sndUna);
-    if (this.sndUna === this.iss) dataAcked--; // our SYN
+    if (!this.synAcked) {
+      dataAcked--; // our SYN
+      this.synAcked = true;
+    }
     let finAcked = false;
     if (this.finQueued && seqGt(ack, this.finSeq)) {
       finAcked = true;
@@ -244,7 +248,9 @@ export abstract class TcpSender extends TcpControlBlock {
           cc.onRecoveryExit();
           this.inRecovery = false;
         } else {
-          // RFC 6582 §3.2 step 3: a partial ACK — the next hole is lost too; it is sent below.
+          // RFC 6582 §3.2 step 3: a partial ACK — the next hole is lost too; it is sent below, and cwnd
+          // deflates by what was acknowledged (plus one SMSS back).
+          cc.onPartialAck(dataAcked);
           partialAck = true;
         }
       } else if (dataAcked > 0 && 2 * flightBefore >= cc.cwnd) {
@@ -253,6 +259,9 @@ export abstract class TcpSender extends TcpControlBlock {
         cc.onAck(dataAcked, now, inFlight, rtt);
       }
     }
+    // SND.UNA has caught up with `recover`: it no longer holds fast retransmit back (and is not compared
+    // again, so it cannot flip sign once SND.UNA is 2^31 past it, after 2 GiB without loss).
+    if (this.recoverPending && seqGe(ack, this.recover)) this.recoverPending = false;
     this.dupAcks = 0;
     // RFC 6298 (5.2)/(5.3).
     if (ack === this.sndMax) this.timers.clear(TimerKind.RETRANSMIT);
@@ -271,11 +280,12 @@ export abstract class TcpSender extends TcpControlBlock {
     cc.onDuplicateAck();
     if (this.inRecovery || this.dupAcks !== 3) return;
     // RFC 6582 §3.2 step 2: not for duplicates of what a timeout already resent.
-    if (!seqGe(this.sndUna, this.recover)) return;
+    if (this.recoverPending && !seqGe(this.sndUna, this.recover)) return;
     this.counts.fastRetransmits++;
     cc.onFastRetransmit(seqDiff(this.sndMax, this.sndUna));
     this.inRecovery = true;
     this.recover = this.sndMax;
+    this.recoverPending = true;
     this.retransmitFirst();
   }
 
@@ -420,7 +430,12 @@ export abstract class TcpSender extends TcpControlBlock {
     // RFC 9293 §3.8.6.1: probe the zero window. Like Linux, with an old sequence number and no data,
     // which any receiver must answer with an ACK carrying its current window.
     this.persistUnanswered++;
-    if (this.persistUnanswered > this.config.maxRetransmits) {
+    // An orphaned connection (the socket is gone) may not probe a closed window for ever, even if every
+    // probe is answered: as Linux's tcp_orphan_retries, it gives up after maxRetransmits probes.
+    if (
+      this.persistUnanswered > this.config.maxRetransmits ||
+      (this.orphaned && this.persistBackoff >= this.config.maxRetransmits)
+    ) {
       this.fail(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out (zero window)`));
       return;
     }

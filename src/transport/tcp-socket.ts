@@ -8,7 +8,8 @@
  * them (push() returned true); what it leaves in the connection keeps the advertised window closed until
  * _read() asks for more. Send backpressure: a write is taken whole into the connection's send queue and
  * its callback held while the queue is at capacity, so write() returns false once the queue is full and
- * 'drain' follows when ACKs make room.
+ * 'drain' follows when ACKs make room. The chunk is copied first: as with net.Socket, the writer may reuse
+ * its buffer once the callback has run, long before the bytes are acknowledged (or even sent).
  *
  * end() queues a FIN after all written data (never a RST). destroy() is close(2): the connection finishes
  * its close in the background (FIN after what was queued), unless data that came in was never read, which
@@ -187,7 +188,7 @@ export class TcpSocket extends Duplex implements StreamSocket {
       return;
     }
     try {
-      connection.write(chunk);
+      connection.write(Buffer.from(chunk));
     } catch (error) {
       callback(error as Error);
       return;
@@ -209,7 +210,7 @@ export class TcpSocket extends Duplex implements StreamSocket {
     }
     try {
       for (const { chunk } of chunks) {
-        connection.queue(chunk);
+        connection.queue(Buffer.from(chunk));
         this.written += chunk.length;
       }
       connection.flush();
@@ -242,8 +243,9 @@ export class TcpSocket extends Duplex implements StreamSocket {
       if (connection.state === TcpState.SYN_SENT) {
         connection.abort();
       } else {
-        connection.shutdown();
+        // Release first: with unread data it resets at once (RST alone, no FIN before it, as Linux's tcp_close).
         connection.release();
+        connection.shutdown();
       }
     }
     callback(error);
