@@ -1,6 +1,7 @@
 /**
  * One TCP connection (RFC 9293): the segment-arrival processing of §3.10.7, the user calls (open, send,
- * close, abort) and the timers, on top of TcpSender (tcp-sender.ts: what goes out, retransmission) and
+ * close, abort) and the timers, on top of TcpReceiver (tcp-receiver.ts: segment text into the receive
+ * buffer, and when to ACK it), TcpSender (tcp-sender.ts: what goes out, retransmission) and
  * TcpControlBlock (tcp-control-block.ts: the variables and building blocks).
  *
  * Call order: TcpLayer.receive → TcpConnection.receive → (SYN_SENT) receiveInSynSent, or
@@ -11,7 +12,6 @@
  */
 
 import { PilhaError } from '../core/errors.js';
-import { ReceiveResult } from './receive-buffer.js';
 import { RtoEstimator } from './rto-estimator.js';
 import { type Seq, seqAdd, seqDiff, seqGt, seqInWindow, seqLe, seqLt } from './seq.js';
 import type {
@@ -22,7 +22,8 @@ import type {
 } from './tcp-connection-types.js';
 import type { TcpSegment } from './tcp-header.js';
 import type { TcpListener } from './tcp-listener.js';
-import { ACK, FIN, RST, SYN, TcpSender } from './tcp-sender.js';
+import { TcpReceiver } from './tcp-receiver.js';
+import { ACK, FIN, RST, SYN } from './tcp-sender.js';
 import { canSend, type TcpEvent, TcpState } from './tcp-state.js';
 import { TimerKind } from './tcp-timers.js';
 
@@ -41,7 +42,7 @@ const NO_HANDLER: TcpConnectionHandler = {
   onClose() {},
 };
 
-export class TcpConnection extends TcpSender {
+export class TcpConnection extends TcpReceiver {
   /** The listener that accepted this connection (passive opens), for the layer's queue accounting. */
   listener: TcpListener | undefined;
   private handler: TcpConnectionHandler = NO_HANDLER;
@@ -241,7 +242,8 @@ export class TcpConnection extends TcpSender {
       this.ackNow = true;
       // The FIN sits after the SYN-ACK's data: its offset is taken before processText moves RCV.NXT past it.
       const finAt = this.receiveBuffer.nextOffset + seg.payload.length;
-      if (seg.payload.length > 0) this.processText(seqAdd(seg.seq, 1), seg.payload);
+      if (seg.payload.length > 0 && this.processText(seqAdd(seg.seq, 1), seg.payload))
+        this.notify |= NOTIFY_READABLE;
       if (seg.flags & FIN) this.receiveBuffer.markFin(finAt);
       this.checkFin();
     } else {
@@ -341,7 +343,7 @@ export class TcpConnection extends TcpSender {
           this.enterClosed(undefined);
           return;
         }
-        this.processText(dataSeq, payload);
+        if (this.processText(dataSeq, payload)) this.notify |= NOTIFY_READABLE;
       }
     }
     // 8. FIN (recorded where it sits; processed once everything before it is in).
@@ -441,46 +443,6 @@ export class TcpConnection extends TcpSender {
         return;
       default:
         return;
-    }
-  }
-
-  /** Seventh, the segment text: into the receive buffer, and an ACK now or delayed. */
-  private processText(dataSeq: Seq, payload: Uint8Array): void {
-    const rb = this.receiveBuffer;
-    const hadHoles = rb.outOfOrderRanges > 0;
-    const before = rb.nextOffset;
-    const result = rb.insert(before + seqDiff(dataSeq, this.rcvNxt), payload);
-    if (payload.length > this.rcvMss) this.rcvMss = Math.min(payload.length, this.ourMss);
-    switch (result) {
-      case ReceiveResult.IN_ORDER: {
-        const advanced = rb.nextOffset - before;
-        this.rcvNxt = seqAdd(this.rcvNxt, advanced);
-        this.counts.bytesReceived += advanced;
-        this.notify |= NOTIFY_READABLE;
-        // RFC 5681 §4.2: ACK at once when a segment fills a hole; otherwise at least every second
-        // full-sized segment, and within the delayed-ACK timeout.
-        if (hadHoles) this.ackNow = true;
-        else {
-          this.ackPendingBytes += payload.length;
-          if (this.ackPendingBytes >= 2 * this.rcvMss) this.ackNow = true;
-          else this.timers.ensure(TimerKind.DELAYED_ACK, this.config.delayedAckMs);
-        }
-        return;
-      }
-      case ReceiveResult.OUT_OF_ORDER:
-        // RFC 5681 §4.2: an out-of-order segment is ACKed at once (the duplicate ACK that drives fast retransmit).
-        this.counts.outOfOrderReceived++;
-        this.ackNow = true;
-        return;
-      case ReceiveResult.DUPLICATE:
-        this.ackNow = true;
-        return;
-      case ReceiveResult.DROPPED:
-        this.counts.outOfOrderDropped++;
-        this.ackNow = true;
-        return;
-      default:
-        result satisfies never;
     }
   }
 

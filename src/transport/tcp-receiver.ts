@@ -1,0 +1,56 @@
+/**
+ * The receiving side of a connection: segment text goes into the receive buffer (in order, out of order,
+ * duplicate or dropped), and the ACK policy of RFC 5681 §4.2 decides whether it is acknowledged at once or
+ * after the delayed-ACK timeout. Sits between TcpSender and TcpConnection, which calls processText during
+ * segment arrival (RFC 9293 §3.10.7.4, seventh step).
+ */
+
+import { ReceiveResult } from './receive-buffer.js';
+import { type Seq, seqAdd, seqDiff } from './seq.js';
+import { TcpSender } from './tcp-sender.js';
+import { TimerKind } from './tcp-timers.js';
+
+export abstract class TcpReceiver extends TcpSender {
+  /**
+   * Seventh, the segment text: into the receive buffer, and an ACK now or delayed. Returns whether new
+   * in-order data became readable.
+   */
+  protected processText(dataSeq: Seq, payload: Uint8Array): boolean {
+    const rb = this.receiveBuffer;
+    const hadHoles = rb.outOfOrderRanges > 0;
+    const before = rb.nextOffset;
+    const result = rb.insert(before + seqDiff(dataSeq, this.rcvNxt), payload);
+    if (payload.length > this.rcvMss) this.rcvMss = Math.min(payload.length, this.ourMss);
+    switch (result) {
+      case ReceiveResult.IN_ORDER: {
+        const advanced = rb.nextOffset - before;
+        this.rcvNxt = seqAdd(this.rcvNxt, advanced);
+        this.counts.bytesReceived += advanced;
+        // RFC 5681 §4.2: ACK at once when a segment fills a hole; otherwise at least every second
+        // full-sized segment, and within the delayed-ACK timeout.
+        if (hadHoles) this.ackNow = true;
+        else {
+          this.ackPendingBytes += payload.length;
+          if (this.ackPendingBytes >= 2 * this.rcvMss) this.ackNow = true;
+          else this.timers.ensure(TimerKind.DELAYED_ACK, this.config.delayedAckMs);
+        }
+        return true;
+      }
+      case ReceiveResult.OUT_OF_ORDER:
+        // RFC 5681 §4.2: an out-of-order segment is ACKed at once (the duplicate ACK that drives fast retransmit).
+        this.counts.outOfOrderReceived++;
+        this.ackNow = true;
+        return false;
+      case ReceiveResult.DUPLICATE:
+        this.ackNow = true;
+        return false;
+      case ReceiveResult.DROPPED:
+        this.counts.outOfOrderDropped++;
+        this.ackNow = true;
+        return false;
+      default:
+        result satisfies never;
+        return false;
+    }
+  }
+}
