@@ -66,6 +66,12 @@ export async function httpGet(
       return undefined;
     }) as unknown as http.RequestOptions['createConnection'],
   });
+  let socketError: Error | undefined;
+  req.on('socket', (socket) => {
+    socket.on('error', (err: Error) => {
+      socketError ??= err;
+    });
+  });
   req.setTimeout(timeoutMs, () => {
     req.destroy(new Error(`timed out: nothing received for ${timeoutMs / 1000} s from ${url.host}`));
   });
@@ -87,7 +93,14 @@ export async function httpGet(
     if (sink !== undefined) await pipeline(res, counter, sink, { end: options.endSink ?? true });
     else await pipeline(res, counter, discard());
   } catch (err) {
-    throw failure ?? err;
+    // Say how far the body got and why it stopped (node:http's own word for a broken body is 'aborted').
+    const cause = socketError ?? failure ?? (err instanceof Error ? err : new Error(String(err)));
+    const code = (cause as NodeJS.ErrnoException).code;
+    const expected = res.headers['content-length'] ?? '?';
+    throw new Error(
+      `connection to ${url.host} broke after ${counter.bytes} of ${expected} body bytes: ${cause.message}` +
+        (code !== undefined && !cause.message.includes(code) ? ` (${code})` : ''),
+    );
   }
   if (res.complete === false) throw failure ?? new Error(`connection to ${url.host} closed mid-body`);
   const expected = res.headers['content-length'];

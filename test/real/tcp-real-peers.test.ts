@@ -157,6 +157,35 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
       expect(r.status, r.stderr).toBe(0);
       expect(sha256File(out)).toBe(sha256OfDeterministic(length));
     });
+
+    it('reports a connection that dies mid-transfer, with how far it got, and exits 1', async () => {
+      const server = await ns.startPilha([
+        'http',
+        '--transport',
+        'kernel',
+        '--listen-host',
+        '0.0.0.0',
+        '--port',
+        '8081',
+      ]);
+      const download = ns.runAsync(process.execPath, [
+        PILHA_CLI,
+        'get',
+        'http://10.77.0.1:8081/bytes/10000000000',
+        '-o',
+        '/dev/null',
+        '--tun',
+        'pt4',
+        '--timeout',
+        '5',
+      ]);
+      // Long enough for pilha to start and the body to flow, far too short for 10 GB to finish.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      server.child.kill('SIGKILL');
+      const r = await download;
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^pilha: .*broke after \d+ of 10000000000 body bytes: .+\n$/);
+    });
   });
 
   describe('through an impaired link', () => {
