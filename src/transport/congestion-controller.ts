@@ -38,6 +38,11 @@ export interface CongestionController {
   onRecoveryExit(): void;
   /** The retransmission timer expired (RFC 5681 §3.1, eq. 4). `inFlight` is the FlightSize then. */
   onRetransmissionTimeout(inFlight: number): void;
+  /**
+   * The connection sent no data for longer than one RTO and is about to send again (RFC 5681 §4.1): the
+   * old cwnd no longer reflects the path, so it is cut to the restart window before the burst.
+   */
+  onIdleRestart(): void;
 }
 
 export interface CongestionControllerFactory {

@@ -103,6 +103,12 @@ export class RenoCongestionController implements CongestionController {
     this.cwndBytes = Math.max(cwnd, this.mss);
   }
 
+  onIdleRestart(): void {
+    // RFC 5681 §4.1: cwnd = RW = min(IW, cwnd); ssthresh keeps what was learned.
+    this.cwndBytes = Math.min(initialWindow(this.mss), this.cwndBytes);
+    this.bytesAcked = 0;
+  }
+
   onRecoveryExit(): void {
     if (!this.recovering) return;
     // RFC 5681 §3.2 step 6: deflate the window, cwnd = ssthresh.

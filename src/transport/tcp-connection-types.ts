@@ -96,6 +96,8 @@ export interface TcpConnectionStats {
   readonly dupAcks: number;
   readonly fastRetransmits: number;
   readonly timeouts: number;
+  /** Times cwnd was cut to the restart window after an idle period (RFC 5681 §4.1). */
+  readonly idleRestarts: number;
 }
 
 /** The per-connection counters the TCP layer sums into its own when a connection ends. */
@@ -111,6 +113,7 @@ export const CONNECTION_COUNTERS = [
   'dupAcks',
   'fastRetransmits',
   'timeouts',
+  'idleRestarts',
 ] as const;
 
 export type ConnectionCounterName = (typeof CONNECTION_COUNTERS)[number];

@@ -113,6 +113,8 @@ export abstract class TcpControlBlock implements TimerTarget {
   protected recoverPending = false;
   // Karn's algorithm (RFC 6298 §3): one segment timed at a time, never a retransmitted one.
   protected rttTiming = false;
+  /** Clock time of the last segment that carried data, or -1 before any (for RFC 5681 §4.1). */
+  protected lastDataSentAt = -1;
   protected rttSeq: Seq = seq(0);
   protected rttStart = 0;
   protected inInput = false;
@@ -340,6 +342,7 @@ export abstract class TcpControlBlock implements TimerTarget {
       dupAcks: c.dupAcks,
       fastRetransmits: c.fastRetransmits,
       timeouts: c.timeouts,
+      idleRestarts: c.idleRestarts,
     };
   }
 

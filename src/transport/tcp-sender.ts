@@ -100,6 +100,16 @@ export abstract class TcpSender extends TcpControlBlock {
     if (state !== TcpState.TIME_WAIT && this.cc !== undefined) {
       const cc = this.cc;
       const mss = this.sendMss;
+      // RFC 5681 §4.1: after more than one RTO without sending data, restart from the restart window.
+      if (
+        this.lastDataSentAt >= 0 &&
+        this.sndNxt === this.sndUna &&
+        this.sendBuffer.size > 0 &&
+        this.clock.now() - this.lastDataSentAt > this.rto.rto
+      ) {
+        cc.onIdleRestart();
+        this.counts.idleRestarts++;
+      }
       for (;;) {
         const inFlight = seqDiff(this.sndNxt, this.sndUna);
         const avail = this.sendBuffer.size - inFlight;
@@ -154,6 +164,7 @@ export abstract class TcpSender extends TcpControlBlock {
   private afterSend(seqNum: Seq, seqLen: number, dataLength: number): void {
     const end = seqAdd(seqNum, seqLen);
     this.sndNxt = end;
+    if (dataLength > 0) this.lastDataSentAt = this.clock.now();
     if (seqGt(end, this.sndMax)) {
       if (seqGe(seqNum, this.sndMax)) {
         this.counts.bytesSent += dataLength;

@@ -187,6 +187,36 @@ describe('sending data (ESTABLISHED)', () => {
     expectSegment(h.recv(), { flags: 'PSH|ACK', seq: ISS + 1 + 3 * MSS, payload: bytes(620, 3 * MSS) });
   });
 
+  it('restarts from the initial window after sending nothing for longer than one RTO (RFC 5681 §4.1)', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    rec.conn.setNoDelay(true);
+    // Grow cwnd past the initial window: 3 segments, then 4 after their ACK (slow start: +1 SMSS per ACK).
+    rec.conn.write(bytes(7 * MSS));
+    for (let i = 0; i < 3; i++) h.recv();
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 + 3 * MSS });
+    for (let i = 0; i < 4; i++) h.recv();
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 + 7 * MSS });
+    h.recvNothing();
+    const grown = rec.conn.stats().cwnd;
+    expect(grown).toBe(5 * MSS);
+    // Idle for less than one RTO: no restart.
+    h.advance(100);
+    rec.conn.write(bytes(2 * MSS, 1));
+    h.recv();
+    h.recv();
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 + 9 * MSS });
+    expect(rec.conn.stats().idleRestarts).toBe(0);
+    expect(rec.conn.stats().cwnd).toBeGreaterThanOrEqual(grown);
+    // Idle for longer than one RTO: back to the initial window of 3 segments, ssthresh kept.
+    h.advance(rec.conn.stats().rto + 1);
+    rec.conn.write(bytes(6 * MSS, 2));
+    for (let i = 0; i < 3; i++)
+      expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1 + (9 + i) * MSS, payload: MSS });
+    h.recvNothing();
+    expect(rec.conn.stats()).toMatchObject({ cwnd: 3 * MSS, idleRestarts: 1 });
+  });
+
   it('respects the peer window', () => {
     const h = new TcpHarness();
     const rec = h.established(PLAIN_SYN, 1000);

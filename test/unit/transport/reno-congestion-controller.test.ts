@@ -302,4 +302,20 @@ describe('RenoCongestionController (RFC 5681)', () => {
     expect(b.ssthresh).toBe(INITIAL_SSTHRESH);
     expect(factory.name).toBe('reno');
   });
+
+  it('RFC 5681 §4.1: after idle, cwnd is cut to the restart window min(IW, cwnd); ssthresh is kept', () => {
+    const cc = new RenoCongestionController(1460);
+    for (let i = 0; i < 20; i++) cc.onAck(1460, 0, 0);
+    cc.onFastRetransmit(40 * 1460);
+    cc.onRecoveryExit();
+    const ssthresh = cc.ssthresh;
+    expect(cc.cwnd).toBeGreaterThan(3 * 1460);
+    cc.onIdleRestart();
+    expect(cc.cwnd).toBe(3 * 1460);
+    expect(cc.ssthresh).toBe(ssthresh);
+    const small = new RenoCongestionController(1460);
+    small.onRetransmissionTimeout(10 * 1460);
+    small.onIdleRestart();
+    expect(small.cwnd).toBe(1460);
+  });
 });
