@@ -190,6 +190,21 @@ async function inner(args) {
   const win = { startCount: 0, endCount: 0, startAt: 0, endAt: 0, dropsStart: 0, dropsEnd: 0 };
   const lag = monitorEventLoopDelay({ resolution: 1 });
   let elu;
+  // For the plain read loops: opens the measuring window at windowStart, closes it at windowEnd (true then).
+  const windowDone = () => {
+    const now = performance.now();
+    if (win.startAt === 0 && now >= windowStart) {
+      win.startAt = now;
+      win.startCount = received;
+      win.dropsStart = tunCounter('tx_dropped');
+    } else if (win.startAt !== 0 && now >= windowEnd) {
+      win.endAt = now;
+      win.endCount = received;
+      win.dropsEnd = tunCounter('tx_dropped');
+      return true;
+    }
+    return false;
+  };
 
   if (mode === 'tunlink') {
     await sleepUntil(windowStart);
@@ -209,17 +224,7 @@ async function inner(args) {
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null);
       if (n > 0) received++;
-      const now = performance.now();
-      if (win.startAt === 0 && now >= windowStart) {
-        win.startAt = now;
-        win.startCount = received;
-        win.dropsStart = tunCounter('tx_dropped');
-      } else if (win.startAt !== 0 && now >= windowEnd) {
-        win.endAt = now;
-        win.endCount = received;
-        win.dropsEnd = tunCounter('tx_dropped');
-        break;
-      }
+      if (windowDone()) break;
     }
   } else {
     const buf = Buffer.alloc(65535);
@@ -228,17 +233,7 @@ async function inner(args) {
         fs.read(fd, buf, 0, buf.length, null, (err, n) => {
           if (err) return reject(err);
           if (n > 0) received++;
-          const now = performance.now();
-          if (win.startAt === 0 && now >= windowStart) {
-            win.startAt = now;
-            win.startCount = received;
-            win.dropsStart = tunCounter('tx_dropped');
-          } else if (win.startAt !== 0 && now >= windowEnd) {
-            win.endAt = now;
-            win.endCount = received;
-            win.dropsEnd = tunCounter('tx_dropped');
-            return resolve();
-          }
+          if (windowDone()) return resolve();
           next();
         });
       next();
