@@ -3,7 +3,7 @@ import { Counters } from '../../core/counters.js';
 import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import type { IPLayer, IpErrorReporter } from '../ip/ip-layer.js';
-import { IP_PROTOCOL_ICMP, type Ipv4Datagram } from '../ip/ipv4-header.js';
+import { IP_PROTOCOL_ICMP, type Ipv4Datagram, icmpQuote } from '../ip/ipv4-header.js';
 import {
   echoId,
   echoRest,
@@ -102,18 +102,21 @@ export class IcmpLayer implements IpErrorReporter {
     return this.counters.snapshot();
   }
 
+  /** RFC 1122 §3.2.2: never answer an ICMP error with an error. */
   protocolUnreachable(datagram: Ipv4Datagram): void {
-    this.sendError(datagram.src, datagram, ICMP_DEST_UNREACHABLE, UNREACHABLE_PROTOCOL, 'txDestUnreachable');
+    if (
+      datagram.protocol === IP_PROTOCOL_ICMP &&
+      datagram.payload.length > 0 &&
+      isIcmpError(datagram.payload[0]!)
+    ) {
+      return;
+    }
+    const quote = icmpQuote(datagram.header, datagram.payload);
+    this.sendError(datagram.src, ICMP_DEST_UNREACHABLE, UNREACHABLE_PROTOCOL, quote, 'txDestUnreachable');
   }
 
   reassemblyTimeExceeded(src: Ipv4Address, quote: Uint8Array): void {
-    if (!this.takeToken()) return;
-    this.counters.inc('txTimeExceeded');
-    this.ip.send(
-      src,
-      IP_PROTOCOL_ICMP,
-      encodeIcmp({ type: ICMP_TIME_EXCEEDED, code: TIME_EXCEEDED_REASSEMBLY, rest: 0, body: quote }),
-    );
+    this.sendError(src, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_REASSEMBLY, quote, 'txTimeExceeded');
   }
 
   private receive(datagram: Ipv4Datagram): void {
@@ -174,26 +177,15 @@ export class IcmpLayer implements IpErrorReporter {
     for (const listener of this.errorListeners) listener(report);
   }
 
-  /** RFC 1122 §3.2.2: never answer an error with an error; quote the IP header and 8 bytes of data. */
+  /** An error we originate, within the rate limit (RFC 1812 §4.3.2.8, as Linux's icmp_msgs_per_sec). */
   private sendError(
     dst: Ipv4Address,
-    datagram: Ipv4Datagram,
     type: number,
     code: number,
-    counter: 'txDestUnreachable',
+    quote: Uint8Array,
+    counter: 'txDestUnreachable' | 'txTimeExceeded',
   ): void {
-    if (
-      datagram.protocol === IP_PROTOCOL_ICMP &&
-      datagram.payload.length > 0 &&
-      isIcmpError(datagram.payload[0]!)
-    ) {
-      return;
-    }
     if (!this.takeToken()) return;
-    const quoteLength = datagram.header.length + Math.min(8, datagram.payload.length);
-    const quote = new Uint8Array(quoteLength);
-    quote.set(datagram.header, 0);
-    quote.set(datagram.payload.subarray(0, 8), datagram.header.length);
     this.counters.inc(counter);
     this.ip.send(dst, IP_PROTOCOL_ICMP, encodeIcmp({ type, code, rest: 0, body: quote }));
   }

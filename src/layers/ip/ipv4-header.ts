@@ -217,3 +217,11 @@ export function copiedOptions(options: Uint8Array): Uint8Array {
   while (kept.length % 4 !== 0) kept.push(0);
   return Uint8Array.from(kept);
 }
+
+/** What an ICMP error quotes of a datagram (RFC 792): its header and the first 8 bytes of its payload. */
+export function icmpQuote(header: Uint8Array, payload: Uint8Array): Uint8Array {
+  const quote = new Uint8Array(header.length + Math.min(8, payload.length));
+  quote.set(header, 0);
+  quote.set(payload.subarray(0, 8), header.length);
+  return quote;
+}

@@ -1,6 +1,12 @@
 import type { Clock, Timer } from '../../core/clock.js';
 import type { Ipv4Address } from '../../core/ipv4-address.js';
-import { finishIpv4Checksum, IPV4_MAX_DATAGRAM, type Ipv4Datagram, parseIpv4 } from './ipv4-header.js';
+import {
+  finishIpv4Checksum,
+  IPV4_MAX_DATAGRAM,
+  type Ipv4Datagram,
+  icmpQuote,
+  parseIpv4,
+} from './ipv4-header.js';
 
 /** Limits, defaulting to Linux's (net.ipv4.ipfrag_time = 30 s; ipfrag_high_thresh = 4 MiB). */
 export interface ReassemblerLimits {
@@ -249,13 +255,7 @@ export class Reassembler {
     if (this.partials.get(partial.key) !== partial) return;
     this.discard(partial);
     const first = partial.firstHeader;
-    let quote: Uint8Array | undefined;
-    if (first !== undefined) {
-      const head = partial.fragments[0]!;
-      quote = new Uint8Array(first.length + Math.min(8, head.data.length));
-      quote.set(first, 0);
-      quote.set(head.data.subarray(0, 8), first.length);
-    }
+    const quote = first === undefined ? undefined : icmpQuote(first, partial.fragments[0]!.data);
     this.events.dropped('timeout', partial.src);
     this.events.timedOut(partial.src, quote);
   }
