@@ -30,7 +30,8 @@ export function addStackOptions(command: Command): Command {
     .option('--log <spec>', 'log levels per layer, e.g. ip=debug,icmp=trace (or PILHA_LOG)');
 }
 
-function positiveNumber(text: string, what: string, min: number, max: number): number {
+/** A number option within [min, max]; anything else is a usage mistake naming the option. */
+export function numberOption(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
     throw new PilhaError('EBADOPTION', `${what} must be a number from ${min} to ${max}, got '${text}'`);
@@ -39,14 +40,10 @@ function positiveNumber(text: string, what: string, min: number, max: number): n
 }
 
 export function integerOption(text: string, what: string, min: number, max: number): number {
-  const n = positiveNumber(text, what, min, max);
+  const n = numberOption(text, what, min, max);
   if (!Number.isInteger(n))
     throw new PilhaError('EBADOPTION', `${what} must be a whole number, got '${text}'`);
   return n;
-}
-
-export function numberOption(text: string, what: string, min: number, max: number): number {
-  return positiveNumber(text, what, min, max);
 }
 
 /** Turns the shared options into a StackConfig, checking each one; mistakes throw EBADOPTION. */
