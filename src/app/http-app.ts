@@ -134,6 +134,12 @@ export class HttpApp {
     this.maxBytes = Math.min(options.maxBytes ?? DETERMINISTIC_BYTES_MAX, DETERMINISTIC_BYTES_MAX);
     this.root = options.root === undefined ? undefined : checkedRoot(options.root);
     this.httpServer = http.createServer((req, res) => this.handleRequest(req, res));
+    // A client that half-closes after its request (shutdown(SHUT_WR): nc -N, HTTP/1.0 scripts) still gets
+    // every response in full: node:http then ends the socket after the last response instead of at the
+    // client's FIN, which would cut off a response still being written. Its own net.Server is half-open
+    // for the same reason; listen() asks the transport for half-open sockets to match. (The property is
+    // node:http's own, read in its socket 'end' handler, but not in its type declarations.)
+    (this.httpServer as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     this.httpServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       this.logger?.debug({ err: err.message, code: err.code }, 'http client error');
       if (err.code === 'ECONNRESET' || !socket.writable) {
@@ -148,7 +154,9 @@ export class HttpApp {
 
   /** Makes a server on `transport`, listens, and hands every connection to this app. */
   async listen(transport: StreamTransport, port: number, host?: string): Promise<StreamServer> {
-    const server = transport.createServer((socket) => this.handleConnection(socket));
+    const server = transport.createServer((socket) => this.handleConnection(socket), {
+      allowHalfOpen: true,
+    });
     await server.listen(port, host);
     this.servers.push(server);
     return server;

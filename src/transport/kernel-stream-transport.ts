@@ -3,14 +3,16 @@
  */
 
 import net from 'node:net';
-import type { StreamServer, StreamSocket, StreamTransport } from './stream-transport.js';
+import type { StreamServer, StreamServerOptions, StreamSocket, StreamTransport } from './stream-transport.js';
 
 /** A net.Server behind the StreamServer interface. */
 export class KernelStreamServer implements StreamServer {
   readonly server: net.Server;
 
-  constructor(onConnection: (socket: StreamSocket) => void) {
-    this.server = net.createServer((socket) => onConnection(socket));
+  constructor(onConnection: (socket: StreamSocket) => void, options: StreamServerOptions = {}) {
+    this.server = net.createServer({ allowHalfOpen: options.allowHalfOpen ?? false }, (socket) =>
+      onConnection(socket),
+    );
   }
 
   listen(port: number, host?: string): Promise<void> {
@@ -43,8 +45,11 @@ export class KernelStreamServer implements StreamServer {
 export class KernelStreamTransport implements StreamTransport {
   readonly name = 'kernel' as const;
 
-  createServer(onConnection: (socket: StreamSocket) => void): KernelStreamServer {
-    return new KernelStreamServer(onConnection);
+  createServer(
+    onConnection: (socket: StreamSocket) => void,
+    options?: StreamServerOptions,
+  ): KernelStreamServer {
+    return new KernelStreamServer(onConnection, options);
   }
 
   connect(host: string, port: number): Promise<net.Socket> {

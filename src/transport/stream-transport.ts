@@ -8,6 +8,15 @@ export interface StreamServer {
   close(): Promise<void>;
 }
 
+/** What a server may ask of its transport, as net.createServer's options. */
+export interface StreamServerOptions {
+  /**
+   * Keep the writable side open after the peer's FIN (default false, as net). An application that
+   * answers after the request's end (node:http serving a client that half-closed) needs it.
+   */
+  readonly allowHalfOpen?: boolean;
+}
+
 /** A net-like socket: a Duplex plus the address/option surface node:http relies on. */
 export interface StreamSocket extends Duplex {
   readonly remoteAddress?: string;
@@ -27,6 +36,6 @@ export interface StreamSocket extends Duplex {
  */
 export interface StreamTransport {
   readonly name: 'kernel' | 'pilha';
-  createServer(onConnection: (socket: StreamSocket) => void): StreamServer;
+  createServer(onConnection: (socket: StreamSocket) => void, options?: StreamServerOptions): StreamServer;
   connect(host: string, port: number): Promise<StreamSocket>;
 }

@@ -1,6 +1,11 @@
 import net, { type AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
-import type { StreamServer, StreamSocket, StreamTransport } from '../../../src/transport/stream-transport.js';
+import type {
+  StreamServer,
+  StreamServerOptions,
+  StreamSocket,
+  StreamTransport,
+} from '../../../src/transport/stream-transport.js';
 
 /**
  * A minimal node:net StreamTransport on loopback, for the app tests (src/transport/kernel-stream-transport.ts
@@ -9,8 +14,13 @@ import type { StreamServer, StreamSocket, StreamTransport } from '../../../src/t
 export class LoopbackNetTransport implements StreamTransport {
   readonly name = 'kernel' as const;
 
-  createServer(onConnection: (socket: StreamSocket) => void): StreamServer {
-    const server = net.createServer((socket) => onConnection(socket));
+  createServer(
+    onConnection: (socket: StreamSocket) => void,
+    options: StreamServerOptions = {},
+  ): StreamServer {
+    const server = net.createServer({ allowHalfOpen: options.allowHalfOpen ?? false }, (socket) =>
+      onConnection(socket),
+    );
     return {
       listen: (port: number, host = '127.0.0.1') =>
         new Promise<void>((resolve, reject) => {
