@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { HttpApp } from '../../src/app/http-app.js';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
 import type { TcpSocket } from '../../src/transport/tcp-socket.js';
-import { referenceSha256 } from '../unit/app/reference-bytes.js';
 import { ADDRESS_B, drive, twoTcpStacks } from '../helpers/tcp-stacks.js';
+import { referenceSha256 } from '../unit/app/reference-bytes.js';
 
 const N = 1_048_576;
 
