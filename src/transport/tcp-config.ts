@@ -55,6 +55,12 @@ export interface TcpConfig {
   readonly synBacklog: number;
   /** Connections held in TIME_WAIT at most; past it a closing connection skips TIME_WAIT (tcp_max_tw_buckets). */
   readonly maxTimeWait: number;
+  /**
+   * Least time between two ACKs a connection sends in answer to segments it drops without data in them
+   * (out of window, PAWS) and between two challenge ACKs (RFC 5961 §7): Linux's tcp_invalid_ratelimit,
+   * 500 ms. Such ACKs could otherwise be one side of an ACK loop, or be drawn out by a flood of forged RSTs.
+   */
+  readonly invalidAckIntervalMs: number;
   /** Ephemeral port range for active opens (Linux ip_local_port_range 32768–60999). */
   readonly ephemeralPortMin: number;
   readonly ephemeralPortMax: number;
@@ -82,6 +88,7 @@ export const DEFAULT_TCP_CONFIG: TcpConfig = Object.freeze({
   backlog: 511,
   synBacklog: 1024,
   maxTimeWait: 32_768,
+  invalidAckIntervalMs: 500,
   ephemeralPortMin: 32_768,
   ephemeralPortMax: 60_999,
 });
@@ -131,6 +138,7 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
     'finWait2TimeoutMs',
     'keepaliveIdleMs',
     'keepaliveIntervalMs',
+    'invalidAckIntervalMs',
   ];
   for (const key of durations) {
     const v = c[key];

@@ -114,6 +114,20 @@ export const CONNECTION_COUNTERS = [
   'fastRetransmits',
   'timeouts',
   'idleRestarts',
+  /** Segments that failed the acceptability test (RFC 9293 §3.10.7.4, first check): out of the window. */
+  'dropOutOfWindow',
+  /** RSTs outside the receive window, dropped silently (RFC 5961 §3.2). */
+  'dropRstOutOfWindow',
+  /** Segments acknowledging data never sent (SEG.ACK > SND.MAX). */
+  'dropAckUnsent',
+  /** Segments acknowledging data older than the peer's largest window (RFC 5961 §5.2). */
+  'dropAckTooOld',
+  /** Segments whose timestamp is older than TS.Recent (PAWS, RFC 7323 §5.3 R1; Linux PAWSEstab). */
+  'dropPaws',
+  /** Challenge ACKs sent (RFC 5961: to an in-window RST, a SYN, or an unacceptable ACK value). */
+  'challengeAcks',
+  /** Challenge ACKs and ACKs to dropped segments held back by the rate limit (Linux TCPACKSkipped*). */
+  'acksRateLimited',
 ] as const;
 
 export type ConnectionCounterName = (typeof CONNECTION_COUNTERS)[number];

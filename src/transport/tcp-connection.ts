@@ -29,6 +29,8 @@ import { TimerKind } from './tcp-timers.js';
 
 /** RFC 6298 (5.7): RTO once data flows if the SYN was retransmitted and no RTT was measured. */
 const RTO_AFTER_SYN_LOSS_MS = 3000;
+/** RFC 7323 §5.5: TS.Recent idle this long is invalid (the peer's clock may have wrapped): 24 days. */
+const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000;
 
 const NOTIFY_CONNECT = 1;
 const NOTIFY_READABLE = 2;
@@ -274,6 +276,21 @@ export class TcpConnection extends TcpReceiver {
     const rcvNxt = this.rcvNxt;
     const rcvWnd = this.receiveWindow();
 
+    // 0. PAWS (RFC 7323 §5.3 R1): a timestamp older than TS.Recent is an old duplicate, whatever its
+    // sequence number says (it may be from 4 GiB ago). A RST is exempt (§5.3 R1; RFC 5961 checks it).
+    const ts = seg.options.timestamp;
+    if (
+      this.tsEnabled &&
+      ts !== undefined &&
+      !(flags & RST) &&
+      ((ts.value - this.tsRecent) | 0) < 0 &&
+      now - this.tsRecentAt < PAWS_IDLE_MS
+    ) {
+      this.counts.dropPaws++;
+      this.sendAckForDropped(segLen > 0 && !(flags & SYN));
+      return;
+    }
+
     // 1. Sequence number check (§3.10.7.4, the four cases of the acceptability test).
     let acceptable: boolean;
     if (segLen === 0) acceptable = rcvWnd === 0 ? seg.seq === rcvNxt : seqInWindow(seg.seq, rcvNxt, rcvWnd);
@@ -283,11 +300,15 @@ export class TcpConnection extends TcpReceiver {
         (seqInWindow(seg.seq, rcvNxt, rcvWnd) || seqInWindow(seqAdd(seg.seq, segLen - 1), rcvNxt, rcvWnd));
     if (!acceptable) {
       // RFC 5961 §3.2: a RST outside the window is dropped silently — and a RST is never answered.
-      if (flags & RST) return;
+      if (flags & RST) {
+        this.counts.dropRstOutOfWindow++;
+        return;
+      }
       // A zero window still takes the ACK of a segment at RCV.NXT (§3.10.7.4: "special allowance").
       if (!(rcvWnd === 0 && seg.seq === rcvNxt && flags & ACK)) {
+        this.counts.dropOutOfWindow++;
         if (state === TcpState.TIME_WAIT && fin) this.timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
-        this.sendAck();
+        this.sendAckForDropped(segLen > 0 && !(flags & SYN));
         return;
       }
       payload = EMPTY;
@@ -299,12 +320,12 @@ export class TcpConnection extends TcpReceiver {
     // 2. RST (RFC 5961 §3.2): exactly RCV.NXT resets; anywhere else in the window gets a challenge ACK.
     if (flags & RST) {
       if (seg.seq === rcvNxt) this.receiveReset();
-      else this.sendAck();
+      else this.sendChallengeAck();
       return;
     }
     // 4. SYN in a synchronized state (RFC 5961 §4.2): challenge ACK, whatever its sequence number.
     if (flags & SYN) {
-      this.sendAck();
+      this.sendChallengeAck();
       return;
     }
     // 5. ACK.
@@ -380,8 +401,14 @@ export class TcpConnection extends TcpReceiver {
     const ack = seg.ack;
     // An ACK of data never sent (RFC 9293), or older than the largest window the peer could still
     // legitimately be acknowledging (RFC 5961 §5.2): ACK and drop.
-    if (seqGt(ack, this.sndMax) || seqLt(ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)))) {
-      this.sendAck();
+    if (seqGt(ack, this.sndMax)) {
+      this.counts.dropAckUnsent++;
+      this.sendChallengeAck();
+      return false;
+    }
+    if (seqLt(ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)))) {
+      this.counts.dropAckTooOld++;
+      this.sendChallengeAck();
       return false;
     }
     const window = seg.window * (1 << this.sndShift);

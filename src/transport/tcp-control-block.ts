@@ -83,6 +83,8 @@ export abstract class TcpControlBlock implements TimerTarget {
   protected readonly ourShift: number;
   protected tsEnabled = false;
   protected tsRecent = 0;
+  /** Clock time TS.Recent was last set: PAWS trusts it for 24 days only (RFC 7323 §5.5). */
+  protected tsRecentAt = 0;
   protected readonly tsOffset: number;
 
   /** MSS we announce: link MTU − 40. */
@@ -111,6 +113,10 @@ export abstract class TcpControlBlock implements TimerTarget {
   protected recover: Seq;
   /** SND.UNA has not reached `recover` yet (it is only meaningful until then). */
   protected recoverPending = false;
+  /** A partial ACK has come in this recovery (RFC 6582 §3.2 step 5: only the first resets the timer). */
+  protected partialAckSeen = false;
+  /** Clock time of the last rate-limited ACK (challenge or answer to a dropped segment), or -∞. */
+  protected lastInvalidAckAt = Number.NEGATIVE_INFINITY;
   // Karn's algorithm (RFC 6298 §3): one segment timed at a time, never a retransmitted one.
   protected rttTiming = false;
   /** Clock time of the last segment that carried data, or -1 before any (for RFC 5681 §4.1). */
@@ -213,6 +219,7 @@ export abstract class TcpControlBlock implements TimerTarget {
     if (this.config.timestamps && o.timestamp !== undefined) {
       this.tsEnabled = true;
       this.tsRecent = o.timestamp.value;
+      this.tsRecentAt = this.clock.now();
     } else {
       this.tsEnabled = false;
     }
@@ -230,6 +237,7 @@ export abstract class TcpControlBlock implements TimerTarget {
       ((ts.value - this.tsRecent) | 0) >= 0
     ) {
       this.tsRecent = ts.value;
+      this.tsRecentAt = this.clock.now();
     }
   }
 

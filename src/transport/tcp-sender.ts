@@ -58,6 +58,35 @@ export abstract class TcpSender extends TcpControlBlock {
     this.emit(ACK, this.sndNxt, 0, 0);
   }
 
+  /** A challenge ACK (RFC 5961 §3.2, §4.2, §5.2), throttled as §7 asks. */
+  protected sendChallengeAck(): void {
+    if (this.invalidAckAllowed()) {
+      this.counts.challengeAcks++;
+      this.sendAck();
+    }
+  }
+
+  /**
+   * The ACK that answers a segment dropped as unacceptable (out of window, PAWS). A segment that occupies
+   * no sequence space (or is a SYN) may be one side of an ACK loop, so its answers are throttled (as
+   * Linux's tcp_oow_rate_limited); one with data or a FIN is a retransmission the peer needs acknowledged,
+   * and always is.
+   */
+  protected sendAckForDropped(occupiesSequence: boolean): void {
+    if (occupiesSequence || this.invalidAckAllowed()) this.sendAck();
+  }
+
+  /** At most one throttled ACK per invalidAckIntervalMs (Linux tcp_invalid_ratelimit); counts the rest. */
+  private invalidAckAllowed(): boolean {
+    const now = this.clock.now();
+    if (now - this.lastInvalidAckAt < this.config.invalidAckIntervalMs) {
+      this.counts.acksRateLimited++;
+      return false;
+    }
+    this.lastInvalidAckAt = now;
+    return true;
+  }
+
   /** RST (with our ACK when `withAck`), sequence number `seqNum`. */
   protected sendReset(seqNum: Seq, withAck: boolean): void {
     this.emit(withAck ? RST | ACK : RST, seqNum, 0, 0);
@@ -274,9 +303,11 @@ export abstract class TcpSender extends TcpControlBlock {
     // again, so it cannot flip sign once SND.UNA is 2^31 past it, after 2 GiB without loss).
     if (this.recoverPending && seqGe(ack, this.recover)) this.recoverPending = false;
     this.dupAcks = 0;
-    // RFC 6298 (5.2)/(5.3).
+    // RFC 6298 (5.2)/(5.3); in recovery only the first partial ACK restarts the timer (RFC 6582 §3.2
+    // step 5, the "Impatient" variant of §4), so many holes end in a timeout rather than one RTT each.
     if (ack === this.sndMax) this.timers.clear(TimerKind.RETRANSMIT);
-    else this.timers.set(TimerKind.RETRANSMIT, this.rto.rto);
+    else if (!partialAck || !this.partialAckSeen) this.timers.set(TimerKind.RETRANSMIT, this.rto.rto);
+    if (partialAck) this.partialAckSeen = true;
     // Last: a synchronous link may bring the answer back inside the send.
     if (partialAck) this.retransmitFirst();
     return finAcked;
@@ -295,6 +326,7 @@ export abstract class TcpSender extends TcpControlBlock {
     this.counts.fastRetransmits++;
     cc.onFastRetransmit(seqDiff(this.sndMax, this.sndUna));
     this.inRecovery = true;
+    this.partialAckSeen = false;
     this.recover = this.sndMax;
     this.recoverPending = true;
     this.retransmitFirst();

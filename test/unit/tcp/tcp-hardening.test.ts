@@ -1,0 +1,214 @@
+/**
+ * Issue 6, sections 3 and 4, TCP: every connection-level drop counted; PAWS (RFC 7323 §5); challenge ACKs
+ * and answers to dropped segments throttled (RFC 5961 §7, as Linux's tcp_invalid_ratelimit); and on
+ * partial ACKs the retransmission timer reset only for the first (RFC 6582 §3.2 step 5).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  ACK,
+  bytes,
+  expectSegment,
+  FIN,
+  IRS,
+  ISS,
+  PSH,
+  RST,
+  SYN,
+  stateOf,
+  TcpHarness,
+} from './tcp-harness.js';
+
+const MSS = 1460;
+
+describe('challenge ACKs are throttled (RFC 5961 §7)', () => {
+  it('3,000 in-window RSTs at once draw one challenge ACK; the rest are counted', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    for (let i = 0; i < 3000; i++) h.send({ flags: RST, seq: IRS + 2 + i });
+    expect(h.recvAll().length).toBe(1);
+    expect(stateOf(rec.conn)).toBe('ESTABLISHED');
+    expect(rec.conn.counters()).toMatchObject({ challengeAcks: 1, acksRateLimited: 2999 });
+    // The layer's totals (what `pilha http` prints) include them.
+    expect(h.tcp.stats()).toMatchObject({ challengeAcks: 1, acksRateLimited: 2999 });
+  });
+
+  it('spread over 3 s, at most one every 500 ms', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    let answers = 0;
+    for (let i = 0; i < 3000; i++) {
+      h.send({ flags: RST, seq: IRS + 2 + i });
+      answers += h.recvAll().length;
+      h.advance(1);
+    }
+    expect(answers).toBe(6);
+    expect(rec.conn.counters().challengeAcks).toBe(6);
+  });
+
+  it('SYNs on an established connection share the limit', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    for (let i = 0; i < 100; i++) h.send({ flags: SYN, seq: IRS + 10 + i, options: { mss: 1460 } });
+    expect(h.recvAll().length).toBe(1);
+    h.advance(500);
+    h.send({ flags: SYN, seq: IRS + 10, options: { mss: 1460 } });
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1, ack: IRS + 1 });
+    expect(rec.conn.counters()).toMatchObject({ challengeAcks: 2, acksRateLimited: 99 });
+  });
+});
+
+describe('connection-level drops are counted', () => {
+  it('RSTs outside the window', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    h.send({ flags: RST, seq: IRS - 10 });
+    h.send({ flags: RST | ACK, seq: IRS + 1_000_000, ack: ISS + 1 });
+    h.recvNothing();
+    expect(rec.conn.counters().dropRstOutOfWindow).toBe(2);
+    expect(h.tcp.stats().dropRstOutOfWindow).toBe(2);
+  });
+
+  it('segments outside the window: answers to bare ACKs throttled, data always acknowledged', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    // Old bare ACKs (one side of an ACK loop, perhaps): one answer per 500 ms.
+    for (let i = 0; i < 50; i++) h.send({ flags: ACK, seq: IRS - 100, ack: ISS + 1 });
+    expect(h.recvAll().length).toBe(1);
+    // A retransmission of data already received is answered every time: the peer needs the ACK.
+    for (let i = 0; i < 5; i++)
+      h.send({ flags: ACK | PSH, seq: IRS - 99, ack: ISS + 1, payload: bytes(100) });
+    const answers = h.recvAll();
+    expect(answers.length).toBe(5);
+    for (const a of answers) expectSegment(a, { flags: 'ACK', seq: ISS + 1, ack: IRS + 1 });
+    expect(rec.conn.counters()).toMatchObject({ dropOutOfWindow: 55, acksRateLimited: 49 });
+  });
+
+  it('a FIN retransmitted into TIME_WAIT is acknowledged every time', () => {
+    const h = new TcpHarness();
+    const rec = h.timeWait();
+    for (let i = 0; i < 3; i++) {
+      h.send({ flags: FIN | ACK, seq: IRS + 1, ack: ISS + 2 });
+      expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 2, ack: IRS + 2 });
+    }
+    expect(rec.conn.counters().dropOutOfWindow).toBe(3);
+  });
+
+  it('ACKs of data never sent, and ACKs older than the largest window', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    rec.conn.write(bytes(100));
+    h.recv();
+    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 500, payload: bytes(10) });
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 101, ack: IRS + 1 }); // the data is not taken
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 101 });
+    h.advance(500);
+    h.recvNothing();
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS - 100_000 });
+    expectSegment(h.recv(), { flags: 'ACK', ack: IRS + 1 });
+    expect(rec.received.length).toBe(0);
+    expect(rec.conn.counters()).toMatchObject({ dropAckUnsent: 1, dropAckTooOld: 1, challengeAcks: 2 });
+  });
+});
+
+describe('PAWS (RFC 7323 §5)', () => {
+  const TS_SYN = { mss: 1460, timestamp: { value: 1_000_000, echo: 0 } };
+
+  function withTimestamps() {
+    const h = new TcpHarness();
+    h.synReceived(TS_SYN);
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1, options: { timestamp: { value: 1_000_010, echo: 0 } } });
+    h.recvNothing();
+    return { h, conn: h.accepted[0]! };
+  }
+
+  it('a segment whose TSval is older than TS.Recent is dropped and answered; its data never delivered', () => {
+    const { h, conn } = withTimestamps();
+    const chunks: Uint8Array[] = [];
+    conn.setHandler({
+      onConnect() {},
+      onReadable() {
+        for (let c = conn.read(); c !== undefined; c = conn.read()) chunks.push(c);
+      },
+      onWritable() {},
+      onClose() {},
+    });
+    h.send({
+      flags: ACK | PSH,
+      seq: IRS + 1,
+      ack: ISS + 1,
+      payload: bytes(100),
+      options: { timestamp: { value: 1_000_020, echo: 0 } },
+    });
+    h.advance(200);
+    expectSegment(h.recv(), { flags: 'ACK', ack: IRS + 101 });
+    // An old duplicate: its sequence number is in the window, its timestamp is from before.
+    h.send({
+      flags: ACK | PSH,
+      seq: IRS + 101,
+      ack: ISS + 1,
+      payload: bytes(50, 7),
+      options: { timestamp: { value: 999_000, echo: 0 } },
+    });
+    expectSegment(h.recv(), { flags: 'ACK', ack: IRS + 101 });
+    expect(Buffer.concat(chunks).length).toBe(100);
+    expect(conn.counters().dropPaws).toBe(1);
+    expect(h.tcp.stats().dropPaws).toBe(1);
+    // The same bytes with a current timestamp are taken.
+    h.send({
+      flags: ACK | PSH,
+      seq: IRS + 101,
+      ack: ISS + 1,
+      payload: bytes(50, 7),
+      options: { timestamp: { value: 1_000_030, echo: 0 } },
+    });
+    expect(Buffer.concat(chunks).length).toBe(150);
+  });
+
+  it('a RST is not subject to PAWS (RFC 7323 §5.3 R1)', () => {
+    const { h, conn } = withTimestamps();
+    h.send({ flags: RST, seq: IRS + 1, options: { timestamp: { value: 5, echo: 0 } } });
+    expect(stateOf(conn)).toBe('CLOSED');
+  });
+
+  it('TS.Recent idle for more than 24 days is no longer trusted (RFC 7323 §5.5)', () => {
+    const { h, conn } = withTimestamps();
+    h.advance(25 * 24 * 60 * 60 * 1000);
+    h.recvAll();
+    h.send({
+      flags: ACK | PSH,
+      seq: IRS + 1,
+      ack: ISS + 1,
+      payload: bytes(10),
+      options: { timestamp: { value: 7, echo: 0 } },
+    });
+    expect(conn.counters().dropPaws).toBe(0);
+    expect(conn.readableBytes).toBe(10);
+  });
+});
+
+describe('partial ACKs (RFC 6582 §3.2 step 5)', () => {
+  it('only the first partial ACK of a recovery restarts the retransmission timer', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    const seg = (i: number) => ISS + 1 + i * MSS;
+    rec.conn.write(bytes(30 * MSS));
+    h.recvAll();
+    // Grow the window: ACK the first 3 segments one by one.
+    for (let i = 1; i <= 3; i++) h.send({ flags: ACK, seq: IRS + 1, ack: seg(i) });
+    h.recvAll();
+    // Segments 3, 5 and 7 are lost: three duplicate ACKs start recovery.
+    for (let i = 0; i < 3; i++) h.send({ flags: ACK, seq: IRS + 1, ack: seg(3) });
+    expect(rec.conn.stats().fastRetransmits).toBe(1);
+    h.recvAll();
+    h.advance(100);
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(5) }); // first partial ACK at t=100: timer to 300
+    expectSegment(h.recvAll()[0]!, { flags: 'ACK', seq: seg(5) });
+    h.advance(150);
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(7) }); // second partial ACK at t=250: timer stays at 300
+    expectSegment(h.recvAll()[0]!, { flags: 'ACK', seq: seg(7) });
+    h.advance(49);
+    expect(rec.conn.stats().timeouts).toBe(0);
+    h.advance(1);
+    expect(rec.conn.stats().timeouts).toBe(1);
+  });
+});
