@@ -60,13 +60,18 @@ export interface SynCookieOptions {
 
 /**
  * The TSval of a cookie SYN-ACK: `tsNow` (a 32-bit timestamp clock) with its low bits replaced by the
- * options, and never ahead of `tsNow` (so the connection's later TSvals do not go backwards).
+ * client's options (`windowScale` -1 for none), and never ahead of `tsNow` (so the connection's later
+ * TSvals do not go backwards). Positional arguments: this runs for every SYN of a flood.
  */
-export function encodeSynCookieTimestamp(tsNow: number, options: SynCookieOptions): number {
-  const ws = options.windowScale;
-  let bits = ws === undefined ? TS_WSCALE_MASK : Math.min(ws, 14);
-  if (options.sackPermitted) bits |= TS_SACK;
-  if (options.ecn) bits |= TS_ECN;
+export function encodeSynCookieTimestamp(
+  tsNow: number,
+  windowScale: number,
+  sackPermitted: boolean,
+  ecn: boolean,
+): number {
+  let bits = windowScale < 0 ? TS_WSCALE_MASK : Math.min(windowScale, 14);
+  if (sackPermitted) bits |= TS_SACK;
+  if (ecn) bits |= TS_ECN;
   let ts = ((tsNow & ~TS_MASK) | bits) >>> 0;
   if (((ts - tsNow) | 0) > 0) ts = (ts - (TS_MASK + 1)) >>> 0;
   return ts;

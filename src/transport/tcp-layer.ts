@@ -387,11 +387,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
       const tsNow =
         (Math.floor(now) + this.cookies.tsOffset(this.address, localPort, src, seg.srcPort)) >>> 0;
       // pilha offers neither SACK nor ECN: those bits stay clear, and a TSecr with them set is forged.
-      tsVal = encodeSynCookieTimestamp(tsNow, {
-        windowScale: wsOk ? o.windowScale : undefined,
-        sackPermitted: false,
-        ecn: false,
-      });
+      tsVal = encodeSynCookieTimestamp(tsNow, wsOk ? o.windowScale! : -1, false, false);
     }
     const optionsLength = synOptionsLength(timestamps, shift);
     const tcpLength = 20 + optionsLength;
@@ -430,7 +426,8 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     const iss = seqAdd(seg.ack, -1);
     const mss = this.cookies.check(this.address, seg.dstPort, src, seg.srcPort, clientIsn, iss);
     const ts = seg.options.timestamp;
-    const decoded = ts !== undefined ? decodeSynCookieTimestamp(ts.echo) : undefined;
+    // The TSecr is read only for a good cookie (a flood of forged ACKs costs no allocation).
+    const decoded = mss !== 0 && ts !== undefined ? decodeSynCookieTimestamp(ts.echo) : undefined;
     if (
       mss === 0 ||
       (decoded !== undefined &&
