@@ -53,6 +53,19 @@ export interface TcpConfig {
   readonly backlog: number;
   /** Half-open (SYN_RECEIVED) connections per listener (Linux tcp_max_syn_backlog, 1024 on most hosts). */
   readonly synBacklog: number;
+  /**
+   * Answer SYNs with SYN cookies (RFC 4987 §3.6) when a listener's SYN queue is full, instead of dropping
+   * them (Linux tcp_syncookies = 1): a SYN flood then fills the queue but locks nobody out.
+   */
+  readonly synCookies: boolean;
+  /** How long a SYN cookie key lasts; a cookie is accepted for one to two periods (Linux TCP_SYNCOOKIE_PERIOD, 60 s). */
+  readonly synCookiePeriodMs: number;
+  /**
+   * SYN-ACK retransmissions a half-open connection gets while the SYN queue is more than half full (Linux's
+   * reqsk_timer_handler lowers tcp_synack_retries down to 2 then): flood entries give their slot back
+   * after 7 s instead of 63 s (tcp-listener.ts says where we differ from Linux, and why).
+   */
+  readonly synAckRetriesUnderPressure: number;
   /** Connections held in TIME_WAIT at most; past it a closing connection skips TIME_WAIT (tcp_max_tw_buckets). */
   readonly maxTimeWait: number;
   /**
@@ -87,6 +100,9 @@ export const DEFAULT_TCP_CONFIG: TcpConfig = Object.freeze({
   windowScaling: true,
   backlog: 511,
   synBacklog: 1024,
+  synCookies: true,
+  synCookiePeriodMs: 60_000,
+  synAckRetriesUnderPressure: 2,
   maxTimeWait: 32_768,
   invalidAckIntervalMs: 500,
   ephemeralPortMin: 32_768,
@@ -121,6 +137,7 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
     'maxRetransmits',
     'synRetries',
     'synAckRetries',
+    'synAckRetriesUnderPressure',
     'keepaliveProbes',
     'maxTimeWait',
   ];
@@ -139,6 +156,7 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
     'keepaliveIdleMs',
     'keepaliveIntervalMs',
     'invalidAckIntervalMs',
+    'synCookiePeriodMs',
   ];
   for (const key of durations) {
     const v = c[key];
@@ -146,6 +164,7 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
   }
   check(c.minRtoMs > 0 && c.minRtoMs <= c.maxRtoMs, 'minRtoMs must be positive and at most maxRtoMs');
   check(c.initialRtoMs > 0, 'initialRtoMs must be positive');
+  check(c.synCookiePeriodMs > 0, 'synCookiePeriodMs must be positive');
   check(c.delayedAckMs <= 500, 'delayedAckMs must be at most 500 (RFC 5681 §4.2)');
   check(c.receiveBufferSize <= TCP_MAX_WINDOW, `receiveBufferSize must be at most ${TCP_MAX_WINDOW}`);
   check(

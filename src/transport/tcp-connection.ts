@@ -85,6 +85,20 @@ export class TcpConnection extends TcpReceiver {
     this.sendSyn(true, false);
   }
 
+  /**
+   * Passive open rebuilt from a valid SYN cookie (RFC 4987 §3.6): the layer sent the SYN-ACK without
+   * keeping state, and `syn` is the client's SYN as the cookie and the ACK describe it. Leaves the
+   * connection in SYN_RECEIVED with that SYN-ACK counted as sent (not timed: no RTT sample from it), so
+   * the ACK that carried the cookie completes the handshake as any other would.
+   */
+  openFromCookie(syn: TcpSegment): void {
+    this.transition('passive-open');
+    this.takeSyn(syn);
+    this.transition('rcv-syn');
+    this.sndNxt = seqAdd(this.iss, 1);
+    this.sndMax = this.sndNxt;
+  }
+
   /** Queues data to send (RFC 9293 §3.10.2). Throws EPIPE once the sending side is closed. */
   write(chunk: Uint8Array): void {
     this.queue(chunk);
@@ -528,6 +542,12 @@ export class TcpConnection extends TcpReceiver {
         kind satisfies never;
     }
     this.deliverNotifications();
+  }
+
+  /** A half-open connection's SYN-ACK timed out: its listener says how many more tries it gets. */
+  protected override synAckRetryLimit(): number {
+    const { synAckRetries, synAckRetriesUnderPressure } = this.config;
+    return this.listener?.synAckRetryLimit(synAckRetries, synAckRetriesUnderPressure) ?? synAckRetries;
   }
 
   // ─── Transitions ─────────────────────────────────────────────────────────────────────────────────

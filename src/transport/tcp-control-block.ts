@@ -38,6 +38,11 @@ const MIN_PEER_MSS = 48;
 /** RFC 7323 §2.3: a shift above 14 is used as 14. */
 const MAX_WINDOW_SHIFT = 14;
 
+/** The MSS we announce on a link of this MTU: MTU − 40 (IPv4 and TCP headers without options). */
+export function mssForMtu(mtu: number): number {
+  return Math.max(MIN_PEER_MSS, Math.min(mtu, 65_535) - 40);
+}
+
 export abstract class TcpControlBlock implements TimerTarget {
   readonly localAddress: Ipv4Address;
   readonly localPort: number;
@@ -154,7 +159,7 @@ export abstract class TcpControlBlock implements TimerTarget {
     this.sndMax = params.iss;
     this.recover = params.iss;
     this.tsOffset = params.tsOffset >>> 0;
-    this.ourMss = Math.max(MIN_PEER_MSS, Math.min(params.mtu, 65_535) - 40);
+    this.ourMss = mssForMtu(params.mtu);
     this.rcvMss = Math.min(DEFAULT_PEER_MSS, this.ourMss);
     this.ourShift = windowShiftFor(deps.config.receiveBufferSize);
     this.keepaliveIdleMs = deps.config.keepaliveIdleMs;

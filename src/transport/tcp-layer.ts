@@ -7,7 +7,8 @@
  * TIME_WAIT set, and ephemeral ports for active opens.
  *
  * Call order: IPLayer → onDatagram → parseTcpSegment → demultiplex → TcpConnection.receive, or
- * listenInput (SYN: a new connection from the factory), or closedInput (RST).
+ * listenInput (SYN: a new connection from the factory, or a SYN cookie when the SYN queue is full; ACK:
+ * a connection rebuilt from its cookie, or RST), or closedInput (RST).
  */
 
 import { randomInt } from 'node:crypto';
@@ -19,9 +20,10 @@ import type { Logger } from '../core/logger.js';
 import type { IcmpErrorReport } from '../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../layers/ip/ipv4-header.js';
-import type { IsnSource } from './isn-generator.js';
-import { type Seq, seq, seqGt } from './seq.js';
-import type { TcpConfig } from './tcp-config.js';
+import type { IsnChoice, IsnSource } from './isn-generator.js';
+import { type Seq, seq, seqAdd, seqGt } from './seq.js';
+import { decodeSynCookieTimestamp, encodeSynCookieTimestamp, SynCookies } from './syn-cookie.js';
+import { type TcpConfig, windowShiftFor } from './tcp-config.js';
 import type { TcpConnection } from './tcp-connection.js';
 import type { TcpConnectionFactory } from './tcp-connection-factory.js';
 import {
@@ -31,16 +33,23 @@ import {
   type TcpConnectionObserver,
   type TcpConnectionStats,
 } from './tcp-connection-types.js';
+import { DEFAULT_PEER_MSS, mssForMtu } from './tcp-control-block.js';
 import {
   parseTcpSegment,
   TCP_PROTOCOL,
   TcpFlags,
+  type TcpOptions,
   type TcpParseError,
   type TcpSegment,
   tcpSeqLength,
 } from './tcp-header.js';
 import { TcpListener } from './tcp-listener.js';
-import { finishTcpChecksum, writeTcpHeader } from './tcp-segment-writer.js';
+import {
+  finishTcpChecksum,
+  synOptionsLength,
+  writeSynOptions,
+  writeTcpHeader,
+} from './tcp-segment-writer.js';
 import { TcpState } from './tcp-state.js';
 
 const COUNTERS = [
@@ -53,8 +62,14 @@ const COUNTERS = [
   'noConnection',
   /** Non-SYN segments to a listener without a connection (an ACK gets RST; the rest dropped). */
   'dropListenNotSyn',
-  /** SYNs dropped because the listener's SYN queue was full (Linux ListenDrops). */
+  /** SYNs dropped because the listener's SYN queue was full and SYN cookies are off (Linux TCPReqQFullDrop). */
   'listenSynQueueFull',
+  /** SYN-ACKs sent with a cookie, the SYN queue being full (Linux SyncookiesSent). */
+  'syncookiesSent',
+  /** ACKs to a listener that carried a valid cookie: a connection was rebuilt (Linux SyncookiesRecv). */
+  'syncookiesValid',
+  /** ACKs to a listener, shortly after cookies were sent, whose cookie was wrong or too old (answered with RST). */
+  'syncookiesFailed',
   /** SYNs and handshake ACKs dropped because the accept queue was full (Linux ListenOverflows). */
   'listenOverflows',
   'txResets',
@@ -74,6 +89,8 @@ const COUNTERS = [
 ] as const;
 
 type CounterName = (typeof COUNTERS)[number];
+
+const NO_PAYLOAD = new Uint8Array(0);
 
 const PARSE_DROPS: Record<TcpParseError, CounterName> = {
   truncated: 'dropTruncated',
@@ -116,6 +133,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
   private readonly timeWait = new Set<TcpConnection>();
   private portCursor: number;
   private closed = false;
+  private readonly cookies: SynCookies;
 
   constructor(
     private readonly ip: TcpIp,
@@ -129,6 +147,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     const totals = {} as Record<ConnectionCounterName, number>;
     for (const name of CONNECTION_COUNTERS) totals[name] = 0;
     this.closedTotals = totals;
+    this.cookies = new SynCookies(clock, config.synCookiePeriodMs);
     // RFC 6056: start the ephemeral port search at a random point of the range.
     this.portCursor = randomInt(config.ephemeralPortMax - config.ephemeralPortMin + 1);
     ip.registerProtocol(TCP_PROTOCOL, this.onDatagram);
@@ -308,6 +327,14 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     const flags = seg.flags;
     if (flags & TcpFlags.RST) return;
     if (flags & TcpFlags.ACK) {
+      // Linux: cookies are checked only while the queue has overflowed recently, so none can be guessed otherwise.
+      if (
+        !(flags & TcpFlags.SYN) &&
+        this.clock.now() - listener.lastCookieAt < 2 * this.config.synCookiePeriodMs &&
+        this.cookieAck(entry, listener, src, seg)
+      ) {
+        return;
+      }
       c.dropListenNotSyn++;
       this.sendReset(src, seg.dstPort, seg.srcPort, seg.ack, seq(0), TcpFlags.RST);
       return;
@@ -316,12 +343,14 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
       c.dropListenNotSyn++;
       return;
     }
-    if (listener.synQueueFull) {
-      c.listenSynQueueFull++;
-      return;
-    }
+    // Linux's order (tcp_conn_request): a full accept queue drops the SYN even when a cookie could answer it.
     if (listener.acceptQueueFull) {
       c.listenOverflows++;
+      return;
+    }
+    if (listener.synQueueFull) {
+      if (this.config.synCookies) this.sendCookieSynAck(listener, src, seg);
+      else c.listenSynQueueFull++;
       return;
     }
     const connection = this.create(seg.dstPort, src, seg.srcPort);
@@ -330,6 +359,121 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     entry.connections.set(connection.key, connection);
     c.passiveOpens++;
     connection.openPassive(seg);
+  }
+
+  /**
+   * The SYN-ACK of a full SYN queue (RFC 4987 §3.6): our ISN is the cookie, and with timestamps our TSval
+   * carries the client's window scale; nothing is kept. The options are the ones a connection would send.
+   */
+  private sendCookieSynAck(listener: TcpListener, src: Ipv4Address, seg: TcpSegment): void {
+    const config = this.config;
+    const o = seg.options;
+    const localPort = seg.dstPort;
+    const now = this.clock.now();
+    const iss = this.cookies.make(
+      this.address,
+      localPort,
+      src,
+      seg.srcPort,
+      seg.seq,
+      o.mss ?? DEFAULT_PEER_MSS,
+    );
+    const wsOk = config.windowScaling && o.windowScale !== undefined;
+    const shift = wsOk ? windowShiftFor(config.receiveBufferSize) : -1;
+    const peerTs = o.timestamp;
+    const timestamps = config.timestamps && peerTs !== undefined;
+    let tsVal = 0;
+    if (timestamps) {
+      const tsNow =
+        (Math.floor(now) + this.cookies.tsOffset(this.address, localPort, src, seg.srcPort)) >>> 0;
+      // pilha offers neither SACK nor ECN: those bits stay clear, and a TSecr with them set is forged.
+      tsVal = encodeSynCookieTimestamp(tsNow, wsOk ? o.windowScale! : -1, false, false);
+    }
+    const optionsLength = synOptionsLength(timestamps, shift);
+    const tcpLength = 20 + optionsLength;
+    const d = this.ip.allocateDatagram(tcpLength);
+    const at = IPV4_MIN_HEADER;
+    const window = Math.min(config.receiveBufferSize, 65_535); // never scaled in a SYN (RFC 7323 §2.2)
+    const ack = seqAdd(seg.seq, 1);
+    writeTcpHeader(
+      d,
+      at,
+      localPort,
+      seg.srcPort,
+      iss,
+      ack,
+      TcpFlags.SYN | TcpFlags.ACK,
+      window,
+      optionsLength,
+    );
+    writeSynOptions(d, at + 20, mssForMtu(this.ip.mtu), timestamps, tsVal, peerTs?.value ?? 0, shift);
+    finishTcpChecksum(d, at, tcpLength, this.address, src);
+    listener.lastCookieAt = now;
+    this.counters.values.syncookiesSent++;
+    this.ip.sendDatagram(src, TCP_PROTOCOL, d);
+  }
+
+  /**
+   * An ACK to a listener with no connection for it, while cookies are in use: if it acknowledges a cookie
+   * of ours, the connection that SYN would have made is rebuilt (MSS from the cookie, window scale from the
+   * TSecr), joins the accept queue and takes the segment. Returns false when it is no cookie (the caller
+   * resets it); true when the segment was taken, or dropped because the accept queue is full.
+   */
+  private cookieAck(entry: PortEntry, listener: TcpListener, src: Ipv4Address, seg: TcpSegment): boolean {
+    const c = this.counters.values;
+    const config = this.config;
+    const clientIsn = seqAdd(seg.seq, -1);
+    const iss = seqAdd(seg.ack, -1);
+    const mss = this.cookies.check(this.address, seg.dstPort, src, seg.srcPort, clientIsn, iss);
+    const ts = seg.options.timestamp;
+    // The TSecr is read only for a good cookie (a flood of forged ACKs costs no allocation).
+    const decoded = mss !== 0 && ts !== undefined ? decodeSynCookieTimestamp(ts.echo) : undefined;
+    if (
+      mss === 0 ||
+      (decoded !== undefined &&
+        (!config.timestamps ||
+          decoded.sackPermitted ||
+          decoded.ecn ||
+          (decoded.windowScale !== undefined && !config.windowScaling)))
+    ) {
+      c.syncookiesFailed++;
+      return false;
+    }
+    c.syncookiesValid++;
+    if (listener.acceptQueueFull) {
+      // As Linux: the client believes it is connected and will send again; by then there may be room.
+      c.listenOverflows++;
+      return true;
+    }
+    let options: TcpOptions = { mss };
+    if (ts !== undefined && decoded !== undefined) {
+      options =
+        decoded.windowScale !== undefined
+          ? { mss, windowScale: decoded.windowScale, timestamp: { value: ts.value, echo: 0 } }
+          : { mss, timestamp: { value: ts.value, echo: 0 } };
+    }
+    const syn: TcpSegment = {
+      srcPort: seg.srcPort,
+      dstPort: seg.dstPort,
+      seq: clientIsn,
+      ack: seq(0),
+      flags: TcpFlags.SYN,
+      window: seg.window,
+      urgentPointer: 0,
+      options,
+      payload: NO_PAYLOAD,
+    };
+    const tsOffset = this.cookies.tsOffset(this.address, seg.dstPort, src, seg.srcPort);
+    const connection = this.create(seg.dstPort, src, seg.srcPort, { isn: iss, tsOffset });
+    connection.listener = listener;
+    listener.synQueued++; // for the instant until the ACK below makes it ESTABLISHED
+    entry.connections.set(connection.key, connection);
+    c.passiveOpens++;
+    connection.openFromCookie(syn);
+    this.deliver(entry, connection, src, seg);
+    // Cannot happen (the ACK was checked above), but a half-open entry without a timer would never leave.
+    if (connection.state === TcpState.SYN_RECEIVED) connection.abort();
+    return true;
   }
 
   /** RFC 9293 §3.10.7.1, CLOSED: RST for anything but a RST. */
@@ -406,8 +550,13 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     if (entry.connections.size === 0) this.ports.delete(listener.port);
   };
 
-  private create(localPort: number, remote: Ipv4Address, remotePort: number): TcpConnection {
-    const { isn, tsOffset } = this.isn.next(this.address, localPort, remote, remotePort);
+  private create(
+    localPort: number,
+    remote: Ipv4Address,
+    remotePort: number,
+    choice: IsnChoice = this.isn.next(this.address, localPort, remote, remotePort),
+  ): TcpConnection {
+    const { isn, tsOffset } = choice;
     return this.factory.create(
       {
         localAddress: this.address,

@@ -10,6 +10,8 @@ import type { TcpConnection } from './tcp-connection.js';
 export class TcpListener {
   /** Connections in SYN_RECEIVED that belong to this listener. */
   synQueued = 0;
+  /** Clock time of the last SYN answered with a cookie (Linux's synq overflow stamp); -Infinity if none. */
+  lastCookieAt = Number.NEGATIVE_INFINITY;
   private readonly queue: TcpConnection[] = [];
   private closedFlag = false;
 
@@ -36,6 +38,19 @@ export class TcpListener {
 
   get synQueueFull(): boolean {
     return this.synQueued >= this.synBacklog;
+  }
+
+  /**
+   * SYN-ACK retransmissions allowed to a half-open connection now, out of `configured`: `underPressure`
+   * once the SYN queue is more than half full, so that flood entries give their slot back after 7 s
+   * rather than 63 s. Linux's reqsk_timer_handler lowers the count to the same floor, but less while
+   * "young" entries (not yet timed out) are many; under a flood those are flood entries too, refilling
+   * every freed slot, and kept old ones alive for 31 s in our tests. A legitimate client loses nothing:
+   * each SYN it retransmits gets an answer, from a fresh entry or, while the queue is full, a cookie.
+   */
+  synAckRetryLimit(configured: number, underPressure: number): number {
+    if (this.synQueued * 2 > Math.max(8, this.synBacklog)) return Math.min(configured, underPressure);
+    return configured;
   }
 
   /** Takes the oldest established connection, if any. */

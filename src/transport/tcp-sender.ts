@@ -439,7 +439,7 @@ export abstract class TcpSender extends TcpControlBlock {
     if (s === TcpState.SYN_SENT || s === TcpState.SYN_RECEIVED) {
       this.retries++;
       const limit =
-        s === TcpState.SYN_SENT || this.activeOpen ? this.config.synRetries : this.config.synAckRetries;
+        s === TcpState.SYN_SENT || this.activeOpen ? this.config.synRetries : this.synAckRetryLimit();
       if (this.retries > limit) {
         if (this.activeOpen) {
           this.fail(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out`));
@@ -460,6 +460,11 @@ export abstract class TcpSender extends TcpControlBlock {
       return;
     }
     this.retransmissionTimeout();
+  }
+
+  /** SYN-ACK retransmissions allowed now to a passive open (asked at each timeout; a listener may lower it). */
+  protected synAckRetryLimit(): number {
+    return this.config.synAckRetries;
   }
 
   protected onPersistTimer(): void {
