@@ -31,6 +31,7 @@ const COUNTERS = [
   'txBytes',
   'txFragmented',
   'txFragments',
+  'txReentrantAllocations',
   'dropTruncated',
   'dropIpv6',
   'dropBadVersion',
@@ -95,6 +96,8 @@ export class Ipv4Layer implements IPLayer {
   private readonly defaultTtl: number;
   private errorReporter: IpErrorReporter | undefined;
   private txScratch: Uint8Array | undefined;
+  /** The scratch buffer is lent out: allocated, and its sendDatagram has not returned yet. */
+  private txScratchLent = false;
   private nextId: number;
 
   constructor(
@@ -216,28 +219,44 @@ export class Ipv4Layer implements IPLayer {
    * A view of one transmit buffer, reused for every datagram: a link never keeps the buffer it is handed
    * (RawLink.send copies what must outlive the call), so per-segment allocation, and the garbage
    * collection it costs at 100k segments/s, is not needed. Not zeroed: the caller writes every byte.
+   *
+   * The buffer is lent until the sendDatagram that takes it returns, because a link may still read it until
+   * then (an ImpairedLink sends a duplicate after the first copy) while a synchronous link has the peer's
+   * answer processed, and answered, inside that send. An allocation while it is lent gets a fresh buffer
+   * (counted as txReentrantAllocations): only re-entrant sends pay for one.
    */
   allocateDatagram(payloadLength: number): Uint8Array {
     const total = IPV4_MIN_HEADER + payloadLength;
     this.checkSize(total);
+    if (this.txScratchLent) {
+      this.counters.values.txReentrantAllocations++;
+      return new Uint8Array(total);
+    }
     let scratch = this.txScratch;
     if (scratch === undefined) {
       scratch = new Uint8Array(IPV4_MAX_DATAGRAM);
       this.txScratch = scratch;
     }
+    this.txScratchLent = true;
     return scratch.subarray(0, total);
   }
 
   sendDatagram(dst: Ipv4Address, protocol: number, datagram: Uint8Array, opts?: DatagramSendOptions): void {
-    if (datagram.length < IPV4_MIN_HEADER) {
-      throw new PilhaError('EMSGSIZE', `a datagram buffer needs at least ${IPV4_MIN_HEADER} bytes`);
+    const returnsScratch = datagram.buffer === this.txScratch?.buffer;
+    try {
+      if (datagram.length < IPV4_MIN_HEADER) {
+        throw new PilhaError('EMSGSIZE', `a datagram buffer needs at least ${IPV4_MIN_HEADER} bytes`);
+      }
+      this.checkSize(datagram.length);
+      if (datagram.length <= this.link.mtu) {
+        this.sendWhole(dst, protocol, datagram, IPV4_MIN_HEADER, opts);
+        return;
+      }
+      this.sendFragmented(dst, protocol, datagram.subarray(IPV4_MIN_HEADER), opts);
+    } finally {
+      // Also when the send throws (DF above the MTU): the buffer is not held forever.
+      if (returnsScratch) this.txScratchLent = false;
     }
-    this.checkSize(datagram.length);
-    if (datagram.length <= this.link.mtu) {
-      this.sendWhole(dst, protocol, datagram, IPV4_MIN_HEADER, opts);
-      return;
-    }
-    this.sendFragmented(dst, protocol, datagram.subarray(IPV4_MIN_HEADER), opts);
   }
 
   private checkSize(total: number): void {
