@@ -145,8 +145,8 @@ describe('Reassembler', () => {
     const counts: number[] = [];
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 30_000 }),
-        fc.oneof(fc.integer({ min: 28, max: 200 }), fc.integer({ min: 28, max: 9000 })),
+        fc.oneof(fc.integer({ min: 1, max: 30_000 }), fc.integer({ min: 20_000, max: 30_000 })),
+        fc.oneof(fc.integer({ min: 28, max: 60 }), fc.integer({ min: 28, max: 9000 })),
         fc.integer({ min: 1, max: 1 << 30 }),
         (length, mtu, seed) => {
           const p = payloadOf(length, seed);
@@ -160,7 +160,7 @@ describe('Reassembler', () => {
       { numRuns: 100 },
     );
     expect(Math.max(...counts)).toBeGreaterThan(1000);
-    expect(counts.filter((n) => n >= 10).length).toBeGreaterThan(50);
+    expect(counts.filter((n) => n >= 10).length).toBeGreaterThan(30);
   });
 
   it('property: pieces cut at any 8-byte boundaries, overlapping and in any order, give the datagram back', () => {
