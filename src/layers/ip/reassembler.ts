@@ -65,10 +65,9 @@ export interface Reassembled {
  * below on 64-bit Node 20 (no pointer compression) and checked against what heap + external memory grow by
  * (test/unit/ip/reassembler.test.ts; a partial datagram holding one 8-byte fragment measures ~2.2 KB).
  *
- * PARTIAL_OVERHEAD, once per partial datagram: the Partial record (15 fields: ~170 B), its Map entry with the
- * table's spare capacity (~80 B), the key string (~70 B), the `pages` and `offsets` arrays with their initial
- * backing stores (~150 B), the copy of the first fragment's header (up to 60 B, in a Uint8Array with its
- * ArrayBuffer: ~250 B); rounded up for V8's and malloc's rounding.
+ * PARTIAL_OVERHEAD, once per partial datagram: the Partial record (19 fields: ~200 B), its Map entry with the table's spare capacity (~100 B), the `pages` and `offsets` arrays with their
+ * initial backing stores (~150 B), the 60-byte buffer for the first fragment's header (~200 B with its
+ * typed-array header); rounded up for V8's and malloc's rounding.
  */
 export const PARTIAL_OVERHEAD = 1024;
 /**
@@ -90,12 +89,13 @@ const PAGE_BITS_BYTES = BLOCKS_PER_PAGE >>> 3;
 const PAGE_COST = PAGE_BYTES + PAGE_BITS_BYTES + PAGE_OVERHEAD;
 
 interface Partial {
-  readonly key: string;
-  readonly src: Ipv4Address;
-  readonly dst: Ipv4Address;
-  readonly id: number;
-  readonly protocol: number;
-  readonly started: number;
+  /** A hash of (src, dst, protocol, id), the Map key; the fields themselves tell apart partials that share it. */
+  key: number;
+  src: Ipv4Address;
+  dst: Ipv4Address;
+  id: number;
+  protocol: number;
+  started: number;
   /**
    * Payload bytes by offset, PAGE_BYTES per page, each followed by its coverage bitmap; a page exists once a
    * fragment touches it. Storing by offset makes adding a fragment cost its own length, not the number held.
@@ -103,21 +103,36 @@ interface Partial {
   readonly pages: Array<Uint8Array | undefined>;
   /** Offsets of the stored fragments, in arrival order (for the arrival order in ReassemblyInfo). */
   readonly offsets: number[];
+  /** How many of `offsets` are this datagram's (the array keeps its capacity when the record is reused). */
+  fragments: number;
   /** 8-byte blocks covered so far; the datagram is whole when it reaches ceil(payloadLength / 8). */
   coveredBlocks: number;
   /** The largest fragment end seen. */
   maxEnd: number;
   /** Payload length once the last fragment (MF = 0) has arrived, else -1. */
   payloadLength: number;
-  /** Header of the offset-0 fragment (copied), or undefined. */
-  firstHeader: Uint8Array | undefined;
+  /** Room for the header of the offset-0 fragment (copied here), and its length (0 until it arrives). */
+  readonly firstHeader: Uint8Array;
+  firstHeaderLength: number;
   bytes: number;
   /** Neighbours in age order (oldest first), the order of both expiry and eviction. */
   older: Partial | undefined;
   newer: Partial | undefined;
+  /** The next partial datagram with the same key (same src and id, another dst or protocol). */
+  sameKey: Partial | undefined;
 }
 
 type Verdict = 'stored' | 'duplicate' | 'overlap' | 'inconsistent' | 'too-big';
+
+/**
+ * Records and pages of discarded partial datagrams kept for the next ones (at most this many: ~100 KB, not
+ * charged). Under a flood every fragment evicts a partial datagram and starts one; without reuse, each lived
+ * long enough to be promoted to V8's old space and died there, and the garbage (collected only when old
+ * space fills) grew a process under a tiny-fragment flood by ~70 MB while the live set stayed at the cap.
+ */
+const SPARE_PARTIALS = 64;
+const SPARE_PAGES = 64;
+const MAX_HEADER = 60;
 
 /**
  * IPv4 fragment reassembly keyed by (src, dst, protocol, id), any arrival order. Identical duplicates are
@@ -127,10 +142,12 @@ type Verdict = 'stored' | 'duplicate' | 'overlap' | 'inconsistent' | 'too-big';
  *
  * Adding a fragment costs O(its length): its bytes go into pages by offset and a coverage bitmap (one bit per
  * 8-byte block) tells at once which bytes are new and which must match what is held. One timer serves every
- * partial datagram: they are listed by age, which is also the order they expire in.
+ * partial datagram: they are listed by age, which is also the order they expire in. A flood allocates
+ * nothing that outlives a fragment: keys are numbers, and records and pages are reused.
  */
 export class Reassembler {
-  private readonly partials = new Map<string, Partial>();
+  private readonly partials = new Map<number, Partial>();
+  private count = 0;
   /**
    * Age order as a list of its own: a Map keeps insertion order too, but walking it from the start after
    * many deletions skips every deleted slot, which under a flood made each eviction cost the table's size.
@@ -139,6 +156,14 @@ export class Reassembler {
   private newest: Partial | undefined;
   private totalBytes = 0;
   private timer: Timer | undefined;
+  private readonly spareRecords: Partial[] = [];
+  private readonly sparePages: Uint8Array[] = [];
+
+  /**
+   * Keys the table. Random, so that nobody can pick fragments whose keys collide and make one chain long;
+   * whatever it is, the datagrams reassembled are the same.
+   */
+  private readonly secret = (Math.random() * 0x40000000) | 0;
 
   constructor(
     private readonly clock: Clock,
@@ -146,9 +171,21 @@ export class Reassembler {
     private readonly limits: ReassemblerLimits = DEFAULT_REASSEMBLER_LIMITS,
   ) {}
 
+  /**
+   * A small integer (a V8 Smi, never a heap number) from the four fields that name a datagram: a 48-bit
+   * exact key was a heap number per partial datagram, which under a flood survived young collections and
+   * grew the young generation.
+   */
+  private keyOf(fragment: Ipv4Datagram): number {
+    let h = Math.imul(fragment.src ^ this.secret, 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 15) ^ fragment.dst, 0x85ebca77);
+    h = Math.imul(h ^ (h >>> 13) ^ ((fragment.id << 8) | fragment.protocol), 0xc2b2ae3d);
+    return (h ^ (h >>> 16)) & 0x3fffffff;
+  }
+
   /** Partial datagrams held now. */
   get pending(): number {
-    return this.partials.size;
+    return this.count;
   }
 
   /** Bytes charged to partial datagrams now (payload pages and bookkeeping, see PARTIAL_OVERHEAD). */
@@ -160,42 +197,31 @@ export class Reassembler {
   add(fragment: Ipv4Datagram): Reassembled | undefined {
     const offset = fragment.fragmentOffset;
     const end = offset + fragment.payload.length;
-    const key = `${fragment.src}:${fragment.dst}:${fragment.protocol}:${fragment.id}`;
+    const key = this.keyOf(fragment);
     let partial = this.partials.get(key);
+    while (
+      partial !== undefined &&
+      (partial.src !== fragment.src ||
+        partial.id !== fragment.id ||
+        partial.dst !== fragment.dst ||
+        partial.protocol !== fragment.protocol)
+    ) {
+      partial = partial.sameKey;
+    }
 
     // The reassembled header is the first fragment's; until it is known, 20 bytes is the least it can be.
     const headerLength =
-      offset === 0 ? fragment.header.length : (partial?.firstHeader?.length ?? IPV4_MIN_HEADER);
+      offset === 0
+        ? fragment.header.length
+        : partial !== undefined && partial.firstHeaderLength > 0
+          ? partial.firstHeaderLength
+          : IPV4_MIN_HEADER;
     if (end + headerLength > IPV4_MAX_DATAGRAM) {
-      if (partial !== undefined) this.discard(partial);
+      if (partial !== undefined) this.drop(partial);
       this.events.dropped('too-big', fragment.src);
       return undefined;
     }
-    if (partial === undefined) {
-      partial = {
-        key,
-        src: fragment.src,
-        dst: fragment.dst,
-        id: fragment.id,
-        protocol: fragment.protocol,
-        started: this.clock.now(),
-        pages: [],
-        offsets: [],
-        coveredBlocks: 0,
-        maxEnd: 0,
-        payloadLength: -1,
-        firstHeader: undefined,
-        bytes: PARTIAL_OVERHEAD,
-        older: this.newest,
-        newer: undefined,
-      };
-      this.totalBytes += PARTIAL_OVERHEAD;
-      this.partials.set(key, partial);
-      if (this.newest === undefined) this.oldest = partial;
-      else this.newest.newer = partial;
-      this.newest = partial;
-      if (this.timer === undefined) this.armTimer();
-    }
+    if (partial === undefined) partial = this.start(key, fragment);
 
     const verdict = this.place(partial, fragment, offset, end);
     if (verdict === 'duplicate') {
@@ -203,12 +229,11 @@ export class Reassembler {
       return undefined;
     }
     if (verdict !== 'stored') {
-      this.discard(partial);
+      this.drop(partial);
       this.events.dropped(verdict, fragment.src);
       return undefined;
     }
-    this.enforceMemoryCap(partial);
-    if (!this.partials.has(key)) return undefined;
+    if (this.enforceMemoryCap(partial)) return undefined;
     return this.complete(partial);
   }
 
@@ -217,9 +242,60 @@ export class Reassembler {
     this.timer?.cancel();
     this.timer = undefined;
     this.partials.clear();
+    this.count = 0;
     this.oldest = undefined;
     this.newest = undefined;
     this.totalBytes = 0;
+  }
+
+  /** A new partial datagram, newest in age order, in a reused record when there is one. */
+  private start(key: number, fragment: Ipv4Datagram): Partial {
+    let partial = this.spareRecords.pop();
+    if (partial === undefined) {
+      partial = {
+        key,
+        src: 0,
+        dst: 0,
+        id: 0,
+        protocol: 0,
+        started: 0,
+        pages: [],
+        offsets: [],
+        fragments: 0,
+        coveredBlocks: 0,
+        maxEnd: 0,
+        payloadLength: -1,
+        firstHeader: new Uint8Array(MAX_HEADER),
+        firstHeaderLength: 0,
+        bytes: 0,
+        older: undefined,
+        newer: undefined,
+        sameKey: undefined,
+      };
+    }
+    partial.key = key;
+    partial.src = fragment.src;
+    partial.dst = fragment.dst;
+    partial.id = fragment.id;
+    partial.protocol = fragment.protocol;
+    partial.started = this.clock.now();
+    partial.fragments = 0;
+    partial.coveredBlocks = 0;
+    partial.maxEnd = 0;
+    partial.payloadLength = -1;
+    partial.firstHeaderLength = 0;
+    partial.bytes = PARTIAL_OVERHEAD;
+    this.totalBytes += PARTIAL_OVERHEAD;
+    partial.sameKey = this.partials.get(key);
+    this.partials.set(key, partial);
+    this.count++;
+    partial.older = this.newest;
+    partial.newer = undefined;
+    if (this.newest === undefined) this.oldest = partial;
+    else this.newest.newer = partial;
+    this.newest = partial;
+    if (this.timer === undefined) this.armTimer();
+    return partial;
   }
 
   private place(partial: Partial, fragment: Ipv4Datagram, offset: number, end: number): Verdict {
@@ -230,7 +306,7 @@ export class Reassembler {
     } else if (partial.payloadLength >= 0 && end > partial.payloadLength) {
       return 'inconsistent';
     }
-    if (offset === 0 && partial.firstHeader === undefined) {
+    if (offset === 0 && partial.firstHeaderLength === 0) {
       // Fragments that came before it were checked against 20 bytes of header; check again with the real one.
       if (partial.maxEnd + fragment.header.length > IPV4_MAX_DATAGRAM) return 'too-big';
     }
@@ -259,7 +335,9 @@ export class Reassembler {
       const index = at >>> PAGE_SHIFT;
       let page = partial.pages[index];
       if (page === undefined) {
-        page = new Uint8Array(PAGE_BYTES + PAGE_BITS_BYTES);
+        page = this.sparePages.pop();
+        if (page === undefined) page = new Uint8Array(PAGE_BYTES + PAGE_BITS_BYTES);
+        else page.fill(0, PAGE_BYTES); // Its coverage bits; its bytes count only where they are covered.
         partial.pages[index] = page;
         partial.bytes += PAGE_COST;
         this.totalBytes += PAGE_COST;
@@ -274,23 +352,25 @@ export class Reassembler {
     }
     partial.coveredBlocks += fresh;
     if (end > partial.maxEnd) partial.maxEnd = end;
-    partial.offsets.push(offset);
+    partial.offsets[partial.fragments++] = offset;
     partial.bytes += FRAGMENT_OVERHEAD;
     this.totalBytes += FRAGMENT_OVERHEAD;
-    if (offset === 0 && partial.firstHeader === undefined) partial.firstHeader = fragment.header.slice();
+    if (offset === 0 && partial.firstHeaderLength === 0) {
+      partial.firstHeader.set(fragment.header);
+      partial.firstHeaderLength = fragment.header.length;
+    }
     return 'stored';
   }
 
   private complete(partial: Partial): Reassembled | undefined {
-    const firstHeader = partial.firstHeader;
+    const headerLength = partial.firstHeaderLength;
     const payloadLength = partial.payloadLength;
-    if (payloadLength < 0 || firstHeader === undefined) return undefined;
+    if (payloadLength < 0 || headerLength === 0) return undefined;
     if (partial.coveredBlocks < (payloadLength + 7) >>> BLOCK_SHIFT) return undefined;
 
-    const headerLength = firstHeader.length;
     const total = headerLength + payloadLength;
     const bytes = new Uint8Array(total);
-    bytes.set(firstHeader, 0);
+    bytes.set(partial.firstHeader.subarray(0, headerLength), 0);
     for (let index = 0; index << PAGE_SHIFT < payloadLength; index++) {
       const from = index << PAGE_SHIFT;
       bytes.set(
@@ -304,22 +384,19 @@ export class Reassembler {
     bytes[7] = 0;
     finishIpv4Checksum(bytes, 0, headerLength);
     const datagram = parseIpv4(bytes);
-    this.discard(partial);
-    if (typeof datagram === 'string') return undefined;
-
-    return {
-      datagram,
-      info: {
-        src: partial.src,
-        dst: partial.dst,
-        id: partial.id,
-        protocol: partial.protocol,
-        fragments: partial.offsets.length,
-        totalLength: total,
-        arrivalOrder: arrivalOrder(partial.offsets),
-        elapsedMs: this.clock.now() - partial.started,
-      },
+    const info: ReassemblyInfo = {
+      src: partial.src,
+      dst: partial.dst,
+      id: partial.id,
+      protocol: partial.protocol,
+      fragments: partial.fragments,
+      totalLength: total,
+      arrivalOrder: arrivalOrder(partial.offsets.slice(0, partial.fragments)),
+      elapsedMs: this.clock.now() - partial.started,
     };
+    this.drop(partial);
+    if (typeof datagram === 'string') return undefined;
+    return { datagram, info };
   }
 
   /** Arms the one timer for the oldest partial datagram, if any. */
@@ -341,46 +418,74 @@ export class Reassembler {
   };
 
   private expire(partial: Partial): void {
-    this.discard(partial);
-    const first = partial.firstHeader;
-    const quote = first === undefined ? undefined : icmpQuote(first, partial.pages[0]!.subarray(0, 8));
-    this.events.dropped('timeout', partial.src);
-    this.events.timedOut(partial.src, quote);
+    const src = partial.src;
+    const headerLength = partial.firstHeaderLength;
+    // Copied out before drop() hands the record and its pages on.
+    const quote =
+      headerLength === 0
+        ? undefined
+        : icmpQuote(partial.firstHeader.subarray(0, headerLength), partial.pages[0]!.subarray(0, 8));
+    this.drop(partial);
+    this.events.dropped('timeout', src);
+    this.events.timedOut(src, quote);
   }
 
-  private enforceMemoryCap(current: Partial): void {
-    if (this.totalBytes <= this.limits.maxBytes) return;
+  /** Evicts the oldest partial datagrams until the cap holds; true when `current` itself had to go. */
+  private enforceMemoryCap(current: Partial): boolean {
+    if (this.totalBytes <= this.limits.maxBytes) return false;
     let partial = this.oldest;
     while (partial !== undefined && this.totalBytes > this.limits.maxBytes) {
       const next = partial.newer;
-      if (partial !== current) {
-        this.discard(partial);
-        this.events.dropped('evicted', partial.src);
-      }
+      if (partial !== current) this.evict(partial);
       partial = next;
     }
-    if (this.totalBytes > this.limits.maxBytes && this.partials.has(current.key)) {
-      this.discard(current);
-      this.events.dropped('evicted', current.src);
-    }
+    if (this.totalBytes <= this.limits.maxBytes) return false;
+    this.evict(current);
+    return true;
   }
 
-  private discard(partial: Partial): void {
-    if (this.partials.get(partial.key) !== partial) return;
-    this.partials.delete(partial.key);
+  private evict(partial: Partial): void {
+    const src = partial.src;
+    this.drop(partial);
+    this.events.dropped('evicted', src);
+  }
+
+  /** Forgets a partial datagram: out of the table and the age list, uncharged, its record and pages reused. */
+  private drop(partial: Partial): void {
+    const head = this.partials.get(partial.key);
+    if (head === partial) {
+      if (partial.sameKey === undefined) this.partials.delete(partial.key);
+      else this.partials.set(partial.key, partial.sameKey);
+    } else {
+      let before = head;
+      while (before !== undefined && before.sameKey !== partial) before = before.sameKey;
+      if (before !== undefined) before.sameKey = partial.sameKey;
+    }
+    this.count--;
     const { older, newer } = partial;
     if (older === undefined) this.oldest = newer;
     else older.newer = newer;
     if (newer === undefined) this.newest = older;
     else newer.older = older;
-    partial.older = undefined;
-    partial.newer = undefined;
     this.totalBytes -= partial.bytes;
-    partial.bytes = 0;
-    if (this.partials.size === 0 && this.timer !== undefined) {
+    if (this.count === 0 && this.timer !== undefined) {
       this.timer.cancel();
       this.timer = undefined;
     }
+
+    // Emptied in place, not truncated: both arrays keep their backing stores for the next datagram.
+    const pages = partial.pages;
+    for (let i = 0; i < pages.length; i++) {
+      const page = pages[i];
+      if (page === undefined) continue;
+      if (this.sparePages.length < SPARE_PAGES) this.sparePages.push(page);
+      pages[i] = undefined;
+    }
+    partial.older = undefined;
+    partial.newer = undefined;
+    partial.sameKey = undefined;
+    partial.bytes = 0;
+    if (this.spareRecords.length < SPARE_PARTIALS) this.spareRecords.push(partial);
   }
 }
 
