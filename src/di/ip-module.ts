@@ -11,8 +11,11 @@ import { TOKENS } from './tokens.js';
 export const ipModule = new ContainerModule(({ bind }) => {
   bind<Ipv4LayerConfig>(TOKENS.Ipv4LayerConfig).toDynamicValue((ctx) => {
     const config = ctx.get<StackConfig>(TOKENS.StackConfig);
+    // The TUN's prefix is the subnet both ends share (the CLI checks pilha's address is on it).
+    const prefixLength = config.link.prefixLength;
     return {
       address: config.address,
+      ...(prefixLength !== undefined ? { prefixLength } : {}),
       reassembly: { timeoutMs: config.reassemblyTimeoutMs, maxBytes: config.reassemblyMaxBytes },
     };
   });

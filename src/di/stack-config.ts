@@ -14,6 +14,8 @@ export interface TunLinkConfig {
 /** A link supplied by the caller (a MemoryLink end in tests); bind BaseLink yourself. */
 export interface ProvidedLinkConfig {
   readonly kind: 'provided';
+  /** Length of the prefix of the subnet pilha's address is on (for its directed broadcast); none if omitted. */
+  readonly prefixLength?: number;
 }
 
 /** Everything a composition needs to build a stack. */

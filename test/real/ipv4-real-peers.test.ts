@@ -2,7 +2,7 @@
  * Stage 3 against the kernel's own programs, inside network namespaces this file creates and deletes:
  * ping -s 20000 to pilha, pilha ping to the kernel, scapy-crafted fragments, and tshark over pilha's capture.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,17 @@ const skip = realPeerSkipReason(['ip', 'ping', 'tshark', 'scapy']);
 const PILHA = '10.77.0.2';
 const HOST = '10.77.0.1';
 const SCAPY = join(ROOT, 'test/real/scapy/fragments.py');
+const CRAFTED = join(ROOT, 'test/real/scapy/crafted.py');
+const FLOOD = join(ROOT, 'test/real/scapy/fragment-flood.py');
+/** The reassembler's default cap (DEFAULT_REASSEMBLY_MAX_BYTES). */
+const REASSEMBLY_CAP = 4 * 1024 * 1024;
+
+/** A field of /proc/PID/status in bytes (VmRSS: resident now; VmHWM: the peak). */
+function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (m === null) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(m[1]) * 1024;
+}
 
 interface ScapyResult {
   mode: string;
@@ -199,6 +210,108 @@ describe.skipIf(skip !== undefined)('IPv4 and ICMP against real peers', () => {
     it('tshark finds nothing malformed and no bad checksum in pilha capture of these runs', () => {
       expect(tsharkCount(pcap(), 'icmp.type == 11 && icmp.code == 1')).toBe(1);
       expect(tsharkProblems(pcap())).toEqual({ count: 0, lines: '' });
+    });
+  });
+
+  describe('crafted datagrams the kernel would not send: spoofed sources, TTL 0 and 1, a long first header', () => {
+    let ns: Namespace;
+    let pilha: PilhaProcess;
+    const crafted = async (mode: string, ...args: string[]) => {
+      const r = await ns.runAsync(SYSTEM_PYTHON, [CRAFTED, 'pl4', PILHA, mode, ...args]);
+      if (r.status !== 0) throw new Error(`crafted.py ${mode} failed: ${r.stderr}`);
+      return JSON.parse(r.stdout.trim().split('\n').pop()!) as { replies: number[]; replyDataOk: boolean };
+    };
+
+    beforeAll(async () => {
+      ns = Namespace.create('crafted');
+      pilha = await ns.startPilha(['up', '--tun', 'pl4', '--pcap', join(dir, 'crafted.pcap')]);
+    });
+    afterAll(async () => {
+      await ns?.destroy();
+    });
+
+    it('spoofed sources (ours, 0.0.0.0, broadcasts, multicast, class E, loopback) get nothing back', async () => {
+      const sources = [
+        PILHA,
+        '0.0.0.0',
+        '255.255.255.255',
+        '10.77.0.255',
+        '224.0.0.1',
+        '240.0.0.1',
+        '127.0.0.1',
+      ];
+      expect(await crafted('sources', ...sources)).toMatchObject({ replies: [] });
+    });
+
+    it('echo requests with TTL 0 and TTL 1 are answered', async () => {
+      expect(await crafted('ttl')).toEqual({ mode: 'ttl', replies: [0, 1], replyDataOk: true });
+    });
+
+    it('fragments that pass 65,535 bytes only with the 60-byte first header get no reply; 65,535 exactly does', async () => {
+      expect(await crafted('longheader')).toMatchObject({ replies: [] });
+      expect(await crafted('longheader-fits')).toEqual({
+        mode: 'longheader-fits',
+        replies: [1],
+        replyDataOk: true,
+      });
+    });
+
+    it('counted each drop by its reason, and sent nothing to a spoofed source', async () => {
+      expect(await pilha.stop()).toBe(0);
+      const ip = pilha.stats().ip;
+      // An echo request and a TCP SYN from each source.
+      expect(ip).toMatchObject({
+        dropSourceOurs: 2,
+        dropSourceZero: 2,
+        dropSourceBroadcast: 4,
+        dropSourceMulticast: 2,
+        dropSourceReserved: 2,
+        dropSourceLoopback: 2,
+        dropReassemblyTooBig: 1,
+        reassembled: 1,
+      });
+      // What left pilha: three echo replies (the big one in fragments), no protocol unreachable, no SYN-ACK.
+      expect(ip.txFragmented).toBe(1);
+      expect(ip.txPackets - ip.txFragments).toBe(2);
+      expect(pilha.stats().icmp).toMatchObject({ txEchoReplies: 3, txDestUnreachable: 0 });
+      const pcap = join(dir, 'crafted.pcap');
+      expect(tsharkCount(pcap, 'icmp.type == 0')).toBe(3);
+      expect(tsharkCount(pcap, 'icmp.type == 3 || tcp.flags.ack == 1')).toBe(0);
+      expect(tsharkCount(pcap, 'tcp')).toBe(7);
+    });
+  });
+
+  describe('a flood of tiny fragments', () => {
+    let ns: Namespace;
+    afterAll(async () => {
+      await ns?.destroy();
+    });
+
+    it('500,000 eight-byte fragments of distinct datagrams: the reassembly cap bounds what pilha holds', async () => {
+      ns = Namespace.create('fragflood');
+      const pilha = await ns.startPilha(['up', '--tun', 'pl5']);
+      const pid = pilha.child.pid!;
+      // Settle, then take the baseline: the process as it is before any fragment arrives.
+      await new Promise((r) => setTimeout(r, 500));
+      const baseline = procStatusBytes(pid, 'VmRSS');
+      const r = await ns.runAsync(SYSTEM_PYTHON, [FLOOD, 'pl5', PILHA, '500000'], 120_000);
+      expect(r.status).toBe(0);
+      const flood = JSON.parse(r.stdout.trim().split('\n').pop()!) as { sent: number; perSecond: number };
+      await new Promise((res) => setTimeout(res, 500));
+      const peak = procStatusBytes(pid, 'VmHWM');
+      expect(await pilha.stop()).toBe(0);
+      const ip = pilha.stats().ip;
+      const growthMB = (peak - baseline) / 1e6;
+      console.log(
+        `tiny-fragment flood: ${flood.sent} sent (${flood.perSecond}/s), ${ip.rxFragments} reached pilha; ` +
+          `RSS ${(baseline / 1e6).toFixed(1)} MB before, peak ${(peak / 1e6).toFixed(1)} MB ` +
+          `(+${growthMB.toFixed(1)} MB; cap ${REASSEMBLY_CAP / 2 ** 20} MiB); evicted ${ip.dropReassemblyEvicted}`,
+      );
+      expect(ip.rxFragments).toBeGreaterThan(100_000);
+      expect(ip.dropReassemblyEvicted).toBeGreaterThan(0);
+      expect(ip.reassemblyBytes).toBeLessThanOrEqual(REASSEMBLY_CAP);
+      // Generous: the cap plus what V8 keeps of the garbage the flood makes (never a timing).
+      expect(peak - baseline).toBeLessThan(REASSEMBLY_CAP + 100e6);
     });
   });
 

@@ -24,8 +24,9 @@ export interface IPLayer {
   /**
    * A buffer for a datagram that carries `payloadLength` bytes, for a sender that writes its payload in place
    * (at offset `IPV4_MIN_HEADER`, 20) rather than handing over a payload to be copied. The first 20 bytes are
-   * reserved for the header; pass the buffer to `sendDatagram` before allocating another. It is not zeroed
-   * and is valid only until that send returns (the layer reuses it).
+   * reserved for the header; pass it to `sendDatagram`. It is not zeroed and is valid only until that send
+   * returns (the layer reuses it). Allocating again before then (a send inside a send, as a synchronous link
+   * makes happen) is safe: that call gets a buffer of its own.
    */
   allocateDatagram(payloadLength: number): Uint8Array;
   /**

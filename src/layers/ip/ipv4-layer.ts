@@ -14,6 +14,7 @@ import {
   parseIpv4,
   writeIpv4Header,
 } from './ipv4-header.js';
+import { directedBroadcast, type HostAddressing, MARTIAN_SOURCES, martianSource } from './martian-source.js';
 import {
   DEFAULT_REASSEMBLER_LIMITS,
   Reassembler,
@@ -31,6 +32,7 @@ const COUNTERS = [
   'txBytes',
   'txFragmented',
   'txFragments',
+  'txReentrantAllocations',
   'dropTruncated',
   'dropIpv6',
   'dropBadVersion',
@@ -40,8 +42,7 @@ const COUNTERS = [
   'dropReservedFlag',
   'dropBadFragment',
   'dropNotForUs',
-  'dropZeroTtl',
-  'dropBadSource',
+  ...MARTIAN_SOURCES,
   'dropUnknownProtocol',
   'dropReassemblyDuplicate',
   'dropReassemblyOverlap',
@@ -73,6 +74,8 @@ const REASSEMBLY_DROPS: Record<string, CounterName> = {
 
 export interface Ipv4LayerConfig {
   readonly address: Ipv4Address;
+  /** Prefix length of the subnet `address` is on, for its directed broadcast; unknown when omitted. */
+  readonly prefixLength?: number;
   readonly defaultTtl?: number;
   readonly reassembly?: Partial<ReassemblerLimits>;
   /** First identification number; random when omitted. */
@@ -93,8 +96,11 @@ export class Ipv4Layer implements IPLayer {
   private readonly counters = new Counters(COUNTERS);
   private readonly reassembler: Reassembler;
   private readonly defaultTtl: number;
+  private readonly addressing: HostAddressing;
   private errorReporter: IpErrorReporter | undefined;
   private txScratch: Uint8Array | undefined;
+  /** The scratch buffer is lent out: allocated, and its sendDatagram has not returned yet. */
+  private txScratchLent = false;
   private nextId: number;
 
   constructor(
@@ -104,6 +110,10 @@ export class Ipv4Layer implements IPLayer {
     config: Ipv4LayerConfig,
   ) {
     this.address = config.address;
+    this.addressing = {
+      address: config.address,
+      directedBroadcast: directedBroadcast(config.address, config.prefixLength),
+    };
     this.defaultTtl = config.defaultTtl ?? 64;
     this.nextId = (config.initialId ?? Math.floor(Math.random() * 0x10000)) & 0xffff;
     this.reassembler = new Reassembler(
@@ -170,12 +180,11 @@ export class Ipv4Layer implements IPLayer {
       this.drop('dropNotForUs', 'not-for-us');
       return;
     }
-    if (parsed.ttl === 0) {
-      this.drop('dropZeroTtl', 'zero-ttl');
-      return;
-    }
-    if (isMartianSource(parsed.src)) {
-      this.drop('dropBadSource', 'bad-source');
+    // No TTL check: a host must not discard a datagram addressed to it for its TTL, 0 and 1 included
+    // (RFC 1122 §3.2.1.7); TTL limits forwarding, which pilha does not do.
+    const martian = martianSource(parsed.src, this.addressing);
+    if (martian !== undefined) {
+      this.drop(martian, 'martian-source', parsed.src);
       return;
     }
     let datagram = parsed;
@@ -216,28 +225,44 @@ export class Ipv4Layer implements IPLayer {
    * A view of one transmit buffer, reused for every datagram: a link never keeps the buffer it is handed
    * (RawLink.send copies what must outlive the call), so per-segment allocation, and the garbage
    * collection it costs at 100k segments/s, is not needed. Not zeroed: the caller writes every byte.
+   *
+   * The buffer is lent until the sendDatagram that takes it returns, because a link may still read it until
+   * then (an ImpairedLink sends a duplicate after the first copy) while a synchronous link has the peer's
+   * answer processed, and answered, inside that send. An allocation while it is lent gets a fresh buffer
+   * (counted as txReentrantAllocations): only re-entrant sends pay for one.
    */
   allocateDatagram(payloadLength: number): Uint8Array {
     const total = IPV4_MIN_HEADER + payloadLength;
     this.checkSize(total);
+    if (this.txScratchLent) {
+      this.counters.values.txReentrantAllocations++;
+      return new Uint8Array(total);
+    }
     let scratch = this.txScratch;
     if (scratch === undefined) {
       scratch = new Uint8Array(IPV4_MAX_DATAGRAM);
       this.txScratch = scratch;
     }
+    this.txScratchLent = true;
     return scratch.subarray(0, total);
   }
 
   sendDatagram(dst: Ipv4Address, protocol: number, datagram: Uint8Array, opts?: DatagramSendOptions): void {
-    if (datagram.length < IPV4_MIN_HEADER) {
-      throw new PilhaError('EMSGSIZE', `a datagram buffer needs at least ${IPV4_MIN_HEADER} bytes`);
+    const returnsScratch = datagram.buffer === this.txScratch?.buffer;
+    try {
+      if (datagram.length < IPV4_MIN_HEADER) {
+        throw new PilhaError('EMSGSIZE', `a datagram buffer needs at least ${IPV4_MIN_HEADER} bytes`);
+      }
+      this.checkSize(datagram.length);
+      if (datagram.length <= this.link.mtu) {
+        this.sendWhole(dst, protocol, datagram, IPV4_MIN_HEADER, opts);
+        return;
+      }
+      this.sendFragmented(dst, protocol, datagram.subarray(IPV4_MIN_HEADER), opts);
+    } finally {
+      // Also when the send throws (DF above the MTU): the buffer is not held forever.
+      if (returnsScratch) this.txScratchLent = false;
     }
-    this.checkSize(datagram.length);
-    if (datagram.length <= this.link.mtu) {
-      this.sendWhole(dst, protocol, datagram, IPV4_MIN_HEADER, opts);
-      return;
-    }
-    this.sendFragmented(dst, protocol, datagram.subarray(IPV4_MIN_HEADER), opts);
   }
 
   private checkSize(total: number): void {
@@ -317,16 +342,12 @@ export class Ipv4Layer implements IPLayer {
     await this.link.close();
   }
 
-  private drop(counter: CounterName, reason: string): void {
+  private drop(counter: CounterName, reason: string, src?: Ipv4Address): void {
     this.counters.values[counter]++;
-    if (this.log.isLevelEnabled('debug')) this.log.debug({ reason }, 'datagram dropped');
+    if (this.log.isLevelEnabled('debug')) {
+      this.log.debug(src === undefined ? { reason } : { reason, src: formatIpv4(src) }, 'datagram dropped');
+    }
   }
-}
-
-/** Sources a host must not accept (RFC 1122 §3.2.1.3): multicast, limited broadcast, loopback off a loopback link. */
-function isMartianSource(src: Ipv4Address): boolean {
-  const first = src >>> 24;
-  return first >= 224 || first === 127;
 }
 
 export function describeReassembly(info: ReassemblyInfo): Record<string, unknown> {

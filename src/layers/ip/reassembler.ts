@@ -3,12 +3,16 @@ import type { Ipv4Address } from '../../core/ipv4-address.js';
 import {
   finishIpv4Checksum,
   IPV4_MAX_DATAGRAM,
+  IPV4_MIN_HEADER,
   type Ipv4Datagram,
   icmpQuote,
   parseIpv4,
 } from './ipv4-header.js';
 
-/** Limits, defaulting to Linux's (net.ipv4.ipfrag_time = 30 s; ipfrag_high_thresh = 4 MiB). */
+/**
+ * Limits, defaulting to Linux's (net.ipv4.ipfrag_time = 30 s; ipfrag_high_thresh = 4 MiB, which Linux also
+ * counts in memory really used, each fragment's skb truesize, not in payload bytes).
+ */
 export interface ReassemblerLimits {
   readonly timeoutMs: number;
   readonly maxBytes: number;
@@ -54,43 +58,112 @@ export interface Reassembled {
   readonly info: ReassemblyInfo;
 }
 
-interface Fragment {
-  readonly offset: number;
-  readonly end: number;
-  readonly data: Uint8Array;
-  readonly arrival: number;
-}
+/**
+ * What memory a partial datagram really costs, charged against `maxBytes` so that the cap bounds the process's
+ * memory and not only payload bytes (with 64 bytes charged per fragment, a flood of 8-byte fragments of many
+ * datagrams grew the process by ~350 MB while the count stayed under 4 MiB). Estimated from the structures
+ * below on 64-bit Node 20 (no pointer compression) and checked against what heap + external memory grow by
+ * (test/unit/ip/reassembler.test.ts; a partial datagram holding one 8-byte fragment measures ~2.2 KB).
+ *
+ * PARTIAL_OVERHEAD, once per partial datagram: the Partial record (19 fields: ~200 B), its Map entry with the table's spare capacity (~100 B), the `pages` and `offsets` arrays with their
+ * initial backing stores (~150 B), the 60-byte buffer for the first fragment's header (~200 B with its
+ * typed-array header); rounded up for V8's and malloc's rounding.
+ */
+export const PARTIAL_OVERHEAD = 1024;
+/**
+ * PAGE_OVERHEAD, per page on top of its PAGE_BYTES + PAGE_BITS_BYTES: the Uint8Array and its ArrayBuffer on
+ * the heap (~150 B), the off-heap backing-store record and malloc's headers (~150 B), the slot in `pages`.
+ */
+export const PAGE_OVERHEAD = 384;
+/** FRAGMENT_OVERHEAD, per stored fragment: its offset in `offsets` (8 B) and that array's growth slack. */
+export const FRAGMENT_OVERHEAD = 16;
+
+/** Payload is stored in pages of this many bytes (128 blocks of 8): small enough that a flood of tiny
+ * fragments of many datagrams does not cost 64 KiB each, large enough that a 64 KiB datagram is 64 pages. */
+const PAGE_BYTES = 1024;
+const PAGE_SHIFT = 10;
+const BLOCK_SHIFT = 3;
+const BLOCKS_PER_PAGE = PAGE_BYTES >>> BLOCK_SHIFT;
+/** A page ends with one coverage bit per 8-byte block (fragment offsets are in 8-byte units). */
+const PAGE_BITS_BYTES = BLOCKS_PER_PAGE >>> 3;
+const PAGE_COST = PAGE_BYTES + PAGE_BITS_BYTES + PAGE_OVERHEAD;
 
 interface Partial {
-  readonly key: string;
-  readonly src: Ipv4Address;
-  readonly dst: Ipv4Address;
-  readonly id: number;
-  readonly protocol: number;
-  readonly started: number;
-  /** Kept sorted by offset. */
-  readonly fragments: Fragment[];
-  arrivals: number;
+  /** A hash of (src, dst, protocol, id), the Map key; the fields themselves tell apart partials that share it. */
+  key: number;
+  src: Ipv4Address;
+  dst: Ipv4Address;
+  id: number;
+  protocol: number;
+  started: number;
+  /**
+   * Payload bytes by offset, PAGE_BYTES per page, each followed by its coverage bitmap; a page exists once a
+   * fragment touches it. Storing by offset makes adding a fragment cost its own length, not the number held.
+   */
+  readonly pages: Array<Uint8Array | undefined>;
+  /** Offsets of the stored fragments, in arrival order (for the arrival order in ReassemblyInfo). */
+  readonly offsets: number[];
+  /** How many of `offsets` are this datagram's (the array keeps its capacity when the record is reused). */
+  fragments: number;
+  /** 8-byte blocks covered so far; the datagram is whole when it reaches ceil(payloadLength / 8). */
+  coveredBlocks: number;
+  /** The largest fragment end seen. */
+  maxEnd: number;
   /** Payload length once the last fragment (MF = 0) has arrived, else -1. */
   payloadLength: number;
-  /** Header of the offset-0 fragment (copied), or undefined. */
-  firstHeader: Uint8Array | undefined;
+  /** Room for the header of the offset-0 fragment (copied here), and its length (0 until it arrives). */
+  readonly firstHeader: Uint8Array;
+  firstHeaderLength: number;
   bytes: number;
-  timer: Timer;
+  /** Neighbours in age order (oldest first), the order of both expiry and eviction. */
+  older: Partial | undefined;
+  newer: Partial | undefined;
+  /** The next partial datagram with the same key (same src and id, another dst or protocol). */
+  sameKey: Partial | undefined;
 }
 
-/** Bookkeeping charged per fragment on top of its bytes, so a flood of tiny fragments still hits the cap. */
-const FRAGMENT_OVERHEAD = 64;
+type Verdict = 'stored' | 'duplicate' | 'overlap' | 'inconsistent' | 'too-big';
+
+/**
+ * Records and pages of discarded partial datagrams kept for the next ones (at most this many: ~100 KB, not
+ * charged). Under a flood every fragment evicts a partial datagram and starts one; without reuse, each lived
+ * long enough to be promoted to V8's old space and died there, and the garbage (collected only when old
+ * space fills) grew a process under a tiny-fragment flood by ~70 MB while the live set stayed at the cap.
+ */
+const SPARE_PARTIALS = 64;
+const SPARE_PAGES = 64;
+const MAX_HEADER = 60;
 
 /**
  * IPv4 fragment reassembly keyed by (src, dst, protocol, id), any arrival order. Identical duplicates are
  * ignored; an overlap carrying different bytes discards the whole datagram (as Linux does, RFC 5722 style);
- * a datagram that would exceed 65,535 bytes is discarded; partial datagrams time out; total memory
- * across partial datagrams is capped, evicting the oldest first.
+ * a datagram that would exceed 65,535 bytes with its first fragment's header is discarded; partial datagrams
+ * time out; the memory they really cost is capped, evicting the oldest first.
+ *
+ * Adding a fragment costs O(its length): its bytes go into pages by offset and a coverage bitmap (one bit per
+ * 8-byte block) tells at once which bytes are new and which must match what is held. One timer serves every
+ * partial datagram: they are listed by age, which is also the order they expire in. A flood allocates
+ * nothing that outlives a fragment: keys are numbers, and records and pages are reused.
  */
 export class Reassembler {
-  private readonly partials = new Map<string, Partial>();
+  private readonly partials = new Map<number, Partial>();
+  private count = 0;
+  /**
+   * Age order as a list of its own: a Map keeps insertion order too, but walking it from the start after
+   * many deletions skips every deleted slot, which under a flood made each eviction cost the table's size.
+   */
+  private oldest: Partial | undefined;
+  private newest: Partial | undefined;
   private totalBytes = 0;
+  private timer: Timer | undefined;
+  private readonly spareRecords: Partial[] = [];
+  private readonly sparePages: Uint8Array[] = [];
+
+  /**
+   * Keys the table. Random, so that nobody can pick fragments whose keys collide and make one chain long;
+   * whatever it is, the datagrams reassembled are the same.
+   */
+  private readonly secret = (Math.random() * 0x40000000) | 0;
 
   constructor(
     private readonly clock: Clock,
@@ -98,12 +171,24 @@ export class Reassembler {
     private readonly limits: ReassemblerLimits = DEFAULT_REASSEMBLER_LIMITS,
   ) {}
 
-  /** Partial datagrams held now. */
-  get pending(): number {
-    return this.partials.size;
+  /**
+   * A small integer (a V8 Smi, never a heap number) from the four fields that name a datagram: a 48-bit
+   * exact key was a heap number per partial datagram, which under a flood survived young collections and
+   * grew the young generation.
+   */
+  private keyOf(fragment: Ipv4Datagram): number {
+    let h = Math.imul(fragment.src ^ this.secret, 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 15) ^ fragment.dst, 0x85ebca77);
+    h = Math.imul(h ^ (h >>> 13) ^ ((fragment.id << 8) | fragment.protocol), 0xc2b2ae3d);
+    return (h ^ (h >>> 16)) & 0x3fffffff;
   }
 
-  /** Bytes charged to partial datagrams now. */
+  /** Partial datagrams held now. */
+  get pending(): number {
+    return this.count;
+  }
+
+  /** Bytes charged to partial datagrams now (payload pages and bookkeeping, see PARTIAL_OVERHEAD). */
   get bytesHeld(): number {
     return this.totalBytes;
   }
@@ -112,32 +197,31 @@ export class Reassembler {
   add(fragment: Ipv4Datagram): Reassembled | undefined {
     const offset = fragment.fragmentOffset;
     const end = offset + fragment.payload.length;
-    const key = `${fragment.src}:${fragment.dst}:${fragment.protocol}:${fragment.id}`;
+    const key = this.keyOf(fragment);
     let partial = this.partials.get(key);
+    while (
+      partial !== undefined &&
+      (partial.src !== fragment.src ||
+        partial.id !== fragment.id ||
+        partial.dst !== fragment.dst ||
+        partial.protocol !== fragment.protocol)
+    ) {
+      partial = partial.sameKey;
+    }
 
-    if (end + fragment.header.length > IPV4_MAX_DATAGRAM) {
-      if (partial !== undefined) this.discard(partial);
+    // The reassembled header is the first fragment's; until it is known, 20 bytes is the least it can be.
+    const headerLength =
+      offset === 0
+        ? fragment.header.length
+        : partial !== undefined && partial.firstHeaderLength > 0
+          ? partial.firstHeaderLength
+          : IPV4_MIN_HEADER;
+    if (end + headerLength > IPV4_MAX_DATAGRAM) {
+      if (partial !== undefined) this.drop(partial);
       this.events.dropped('too-big', fragment.src);
       return undefined;
     }
-    if (partial === undefined) {
-      const created: Partial = {
-        key,
-        src: fragment.src,
-        dst: fragment.dst,
-        id: fragment.id,
-        protocol: fragment.protocol,
-        started: this.clock.now(),
-        fragments: [],
-        arrivals: 0,
-        payloadLength: -1,
-        firstHeader: undefined,
-        bytes: 0,
-        timer: this.clock.setTimer(this.limits.timeoutMs, () => this.expire(created)),
-      };
-      partial = created;
-      this.partials.set(key, partial);
-    }
+    if (partial === undefined) partial = this.start(key, fragment);
 
     const verdict = this.place(partial, fragment, offset, end);
     if (verdict === 'duplicate') {
@@ -145,140 +229,271 @@ export class Reassembler {
       return undefined;
     }
     if (verdict !== 'stored') {
-      this.discard(partial);
+      this.drop(partial);
       this.events.dropped(verdict, fragment.src);
       return undefined;
     }
-    this.enforceMemoryCap(partial);
-    if (!this.partials.has(key)) return undefined;
+    if (this.enforceMemoryCap(partial)) return undefined;
     return this.complete(partial);
   }
 
-  /** Drops every partial datagram and cancels their timers. */
+  /** Drops every partial datagram and cancels the timer. */
   clear(): void {
-    for (const partial of this.partials.values()) partial.timer.cancel();
+    this.timer?.cancel();
+    this.timer = undefined;
     this.partials.clear();
+    this.count = 0;
+    this.oldest = undefined;
+    this.newest = undefined;
     this.totalBytes = 0;
   }
 
-  private place(
-    partial: Partial,
-    fragment: Ipv4Datagram,
-    offset: number,
-    end: number,
-  ): 'stored' | 'duplicate' | 'overlap' | 'inconsistent' {
-    const payload = fragment.payload;
+  /** A new partial datagram, newest in age order, in a reused record when there is one. */
+  private start(key: number, fragment: Ipv4Datagram): Partial {
+    let partial = this.spareRecords.pop();
+    if (partial === undefined) {
+      partial = {
+        key,
+        src: 0,
+        dst: 0,
+        id: 0,
+        protocol: 0,
+        started: 0,
+        pages: [],
+        offsets: [],
+        fragments: 0,
+        coveredBlocks: 0,
+        maxEnd: 0,
+        payloadLength: -1,
+        firstHeader: new Uint8Array(MAX_HEADER),
+        firstHeaderLength: 0,
+        bytes: 0,
+        older: undefined,
+        newer: undefined,
+        sameKey: undefined,
+      };
+    }
+    partial.key = key;
+    partial.src = fragment.src;
+    partial.dst = fragment.dst;
+    partial.id = fragment.id;
+    partial.protocol = fragment.protocol;
+    partial.started = this.clock.now();
+    partial.fragments = 0;
+    partial.coveredBlocks = 0;
+    partial.maxEnd = 0;
+    partial.payloadLength = -1;
+    partial.firstHeaderLength = 0;
+    partial.bytes = PARTIAL_OVERHEAD;
+    this.totalBytes += PARTIAL_OVERHEAD;
+    partial.sameKey = this.partials.get(key);
+    this.partials.set(key, partial);
+    this.count++;
+    partial.older = this.newest;
+    partial.newer = undefined;
+    if (this.newest === undefined) this.oldest = partial;
+    else this.newest.newer = partial;
+    this.newest = partial;
+    if (this.timer === undefined) this.armTimer();
+    return partial;
+  }
+
+  private place(partial: Partial, fragment: Ipv4Datagram, offset: number, end: number): Verdict {
     if (!fragment.moreFragments) {
       if (partial.payloadLength >= 0 && partial.payloadLength !== end) return 'inconsistent';
-      const last = partial.fragments[partial.fragments.length - 1];
-      if (last !== undefined && last.end > end) return 'inconsistent';
+      if (partial.maxEnd > end) return 'inconsistent';
       partial.payloadLength = end;
     } else if (partial.payloadLength >= 0 && end > partial.payloadLength) {
       return 'inconsistent';
     }
-
-    // Compare with every overlapping fragment; count how much of [offset, end) is already covered.
-    let covered = 0;
-    let insertAt = partial.fragments.length;
-    for (let i = 0; i < partial.fragments.length; i++) {
-      const other = partial.fragments[i]!;
-      if (other.offset > offset && insertAt === partial.fragments.length) insertAt = i;
-      const from = Math.max(offset, other.offset);
-      const to = Math.min(end, other.end);
-      if (from >= to) continue;
-      for (let at = from; at < to; at++) {
-        if (payload[at - offset] !== other.data[at - other.offset]) return 'overlap';
-      }
-      covered += to - from;
+    if (offset === 0 && partial.firstHeaderLength === 0) {
+      // Fragments that came before it were checked against 20 bytes of header; check again with the real one.
+      if (partial.maxEnd + fragment.header.length > IPV4_MAX_DATAGRAM) return 'too-big';
     }
-    // Stored fragments may share ranges, so `covered` can overcount; the exact check confirms.
-    if (covered >= end - offset && this.fullyCovered(partial, offset, end)) return 'duplicate';
 
-    const data = payload.slice();
-    partial.fragments.splice(insertAt, 0, { offset, end, data, arrival: partial.arrivals++ });
-    if (offset === 0) partial.firstHeader = fragment.header.slice();
-    const charge = data.length + FRAGMENT_OVERHEAD;
-    partial.bytes += charge;
-    this.totalBytes += charge;
+    const payload = fragment.payload;
+    // First pass, nothing written: every block already held must carry the same bytes.
+    let fresh = 0;
+    for (let block = offset >>> BLOCK_SHIFT; block << BLOCK_SHIFT < end; block++) {
+      const page = partial.pages[block >>> (PAGE_SHIFT - BLOCK_SHIFT)];
+      const bit = block & (BLOCKS_PER_PAGE - 1);
+      if (page === undefined || (page[PAGE_BYTES + (bit >>> 3)]! & (1 << (bit & 7))) === 0) {
+        fresh++;
+        continue;
+      }
+      const from = block << BLOCK_SHIFT;
+      const to = Math.min(from + 8, end);
+      const at = from & (PAGE_BYTES - 1);
+      for (let i = 0; i < to - from; i++) {
+        if (page[at + i] !== payload[from - offset + i]) return 'overlap';
+      }
+    }
+    if (fresh === 0) return 'duplicate';
+
+    // Second pass: copy the bytes page by page and mark their blocks.
+    for (let at = offset; at < end; ) {
+      const index = at >>> PAGE_SHIFT;
+      let page = partial.pages[index];
+      if (page === undefined) {
+        page = this.sparePages.pop();
+        if (page === undefined) page = new Uint8Array(PAGE_BYTES + PAGE_BITS_BYTES);
+        else page.fill(0, PAGE_BYTES); // Its coverage bits; its bytes count only where they are covered.
+        partial.pages[index] = page;
+        partial.bytes += PAGE_COST;
+        this.totalBytes += PAGE_COST;
+      }
+      const pageEnd = Math.min(end, (index + 1) << PAGE_SHIFT);
+      page.set(payload.subarray(at - offset, pageEnd - offset), at & (PAGE_BYTES - 1));
+      for (let block = at >>> BLOCK_SHIFT; block << BLOCK_SHIFT < pageEnd; block++) {
+        const bit = block & (BLOCKS_PER_PAGE - 1);
+        page[PAGE_BYTES + (bit >>> 3)]! |= 1 << (bit & 7);
+      }
+      at = pageEnd;
+    }
+    partial.coveredBlocks += fresh;
+    if (end > partial.maxEnd) partial.maxEnd = end;
+    partial.offsets[partial.fragments++] = offset;
+    partial.bytes += FRAGMENT_OVERHEAD;
+    this.totalBytes += FRAGMENT_OVERHEAD;
+    if (offset === 0 && partial.firstHeaderLength === 0) {
+      partial.firstHeader.set(fragment.header);
+      partial.firstHeaderLength = fragment.header.length;
+    }
     return 'stored';
   }
 
-  private fullyCovered(partial: Partial, offset: number, end: number): boolean {
-    let reach = offset;
-    for (const f of partial.fragments) {
-      if (f.offset > reach) break;
-      if (f.end > reach) reach = f.end;
-      if (reach >= end) return true;
-    }
-    return reach >= end;
-  }
-
   private complete(partial: Partial): Reassembled | undefined {
-    const firstHeader = partial.firstHeader;
-    if (partial.payloadLength < 0 || firstHeader === undefined) return undefined;
-    if (!this.fullyCovered(partial, 0, partial.payloadLength)) return undefined;
+    const headerLength = partial.firstHeaderLength;
+    const payloadLength = partial.payloadLength;
+    if (payloadLength < 0 || headerLength === 0) return undefined;
+    if (partial.coveredBlocks < (payloadLength + 7) >>> BLOCK_SHIFT) return undefined;
 
-    const headerLength = firstHeader.length;
-    const total = headerLength + partial.payloadLength;
+    const total = headerLength + payloadLength;
     const bytes = new Uint8Array(total);
-    bytes.set(firstHeader, 0);
-    for (const f of partial.fragments) bytes.set(f.data, headerLength + f.offset);
+    bytes.set(partial.firstHeader.subarray(0, headerLength), 0);
+    for (let index = 0; index << PAGE_SHIFT < payloadLength; index++) {
+      const from = index << PAGE_SHIFT;
+      bytes.set(
+        partial.pages[index]!.subarray(0, Math.min(PAGE_BYTES, payloadLength - from)),
+        headerLength + from,
+      );
+    }
     bytes[2] = total >>> 8;
     bytes[3] = total & 0xff;
     bytes[6] &= 0x40; // Keep DF; clear MF and the offset.
     bytes[7] = 0;
     finishIpv4Checksum(bytes, 0, headerLength);
     const datagram = parseIpv4(bytes);
-    this.discard(partial);
-    if (typeof datagram === 'string') return undefined;
-
-    const arrivalOrder = new Array<number>(partial.fragments.length);
-    partial.fragments.forEach((f, position) => {
-      arrivalOrder[f.arrival] = position;
-    });
-    return {
-      datagram,
-      info: {
-        src: partial.src,
-        dst: partial.dst,
-        id: partial.id,
-        protocol: partial.protocol,
-        fragments: partial.fragments.length,
-        totalLength: total,
-        arrivalOrder,
-        elapsedMs: this.clock.now() - partial.started,
-      },
+    const info: ReassemblyInfo = {
+      src: partial.src,
+      dst: partial.dst,
+      id: partial.id,
+      protocol: partial.protocol,
+      fragments: partial.fragments,
+      totalLength: total,
+      arrivalOrder: arrivalOrder(partial.offsets.slice(0, partial.fragments)),
+      elapsedMs: this.clock.now() - partial.started,
     };
+    this.drop(partial);
+    if (typeof datagram === 'string') return undefined;
+    return { datagram, info };
   }
+
+  /** Arms the one timer for the oldest partial datagram, if any. */
+  private armTimer(): void {
+    const oldest = this.oldest;
+    if (oldest === undefined) return;
+    const due = oldest.started + this.limits.timeoutMs;
+    this.timer = this.clock.setTimer(Math.max(0, due - this.clock.now()), this.onTimer);
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    const now = this.clock.now();
+    for (let partial = this.oldest; partial !== undefined; partial = this.oldest) {
+      if (partial.started + this.limits.timeoutMs > now) break;
+      this.expire(partial);
+    }
+    if (this.timer === undefined) this.armTimer();
+  };
 
   private expire(partial: Partial): void {
-    if (this.partials.get(partial.key) !== partial) return;
-    this.discard(partial);
-    const first = partial.firstHeader;
-    const quote = first === undefined ? undefined : icmpQuote(first, partial.fragments[0]!.data);
-    this.events.dropped('timeout', partial.src);
-    this.events.timedOut(partial.src, quote);
+    const src = partial.src;
+    const headerLength = partial.firstHeaderLength;
+    // Copied out before drop() hands the record and its pages on.
+    const quote =
+      headerLength === 0
+        ? undefined
+        : icmpQuote(partial.firstHeader.subarray(0, headerLength), partial.pages[0]!.subarray(0, 8));
+    this.drop(partial);
+    this.events.dropped('timeout', src);
+    this.events.timedOut(src, quote);
   }
 
-  private enforceMemoryCap(current: Partial): void {
-    if (this.totalBytes <= this.limits.maxBytes) return;
-    // Map iteration order is insertion order: the oldest partial datagram comes first.
-    for (const partial of this.partials.values()) {
-      if (this.totalBytes <= this.limits.maxBytes) break;
-      if (partial === current && this.partials.size > 1) continue;
-      this.discard(partial);
-      this.events.dropped('evicted', partial.src);
+  /** Evicts the oldest partial datagrams until the cap holds; true when `current` itself had to go. */
+  private enforceMemoryCap(current: Partial): boolean {
+    if (this.totalBytes <= this.limits.maxBytes) return false;
+    let partial = this.oldest;
+    while (partial !== undefined && this.totalBytes > this.limits.maxBytes) {
+      const next = partial.newer;
+      if (partial !== current) this.evict(partial);
+      partial = next;
     }
-    if (this.totalBytes > this.limits.maxBytes && this.partials.has(current.key)) {
-      this.discard(current);
-      this.events.dropped('evicted', current.src);
-    }
+    if (this.totalBytes <= this.limits.maxBytes) return false;
+    this.evict(current);
+    return true;
   }
 
-  private discard(partial: Partial): void {
-    partial.timer.cancel();
-    if (this.partials.get(partial.key) === partial) this.partials.delete(partial.key);
+  private evict(partial: Partial): void {
+    const src = partial.src;
+    this.drop(partial);
+    this.events.dropped('evicted', src);
+  }
+
+  /** Forgets a partial datagram: out of the table and the age list, uncharged, its record and pages reused. */
+  private drop(partial: Partial): void {
+    const head = this.partials.get(partial.key);
+    if (head === partial) {
+      if (partial.sameKey === undefined) this.partials.delete(partial.key);
+      else this.partials.set(partial.key, partial.sameKey);
+    } else {
+      let before = head;
+      while (before !== undefined && before.sameKey !== partial) before = before.sameKey;
+      if (before !== undefined) before.sameKey = partial.sameKey;
+    }
+    this.count--;
+    const { older, newer } = partial;
+    if (older === undefined) this.oldest = newer;
+    else older.newer = newer;
+    if (newer === undefined) this.newest = older;
+    else newer.older = older;
     this.totalBytes -= partial.bytes;
+    if (this.count === 0 && this.timer !== undefined) {
+      this.timer.cancel();
+      this.timer = undefined;
+    }
+
+    // Emptied in place, not truncated: both arrays keep their backing stores for the next datagram.
+    const pages = partial.pages;
+    for (let i = 0; i < pages.length; i++) {
+      const page = pages[i];
+      if (page === undefined) continue;
+      if (this.sparePages.length < SPARE_PAGES) this.sparePages.push(page);
+      pages[i] = undefined;
+    }
+    partial.older = undefined;
+    partial.newer = undefined;
+    partial.sameKey = undefined;
     partial.bytes = 0;
+    if (this.spareRecords.length < SPARE_PARTIALS) this.spareRecords.push(partial);
   }
+}
+
+/** For each fragment in arrival order, its rank by offset (ties: the earlier arrival first). */
+function arrivalOrder(offsets: readonly number[]): number[] {
+  const byOffset = offsets.map((_, arrival) => arrival);
+  byOffset.sort((a, b) => offsets[a]! - offsets[b]! || a - b);
+  const out = new Array<number>(offsets.length);
+  for (let position = 0; position < byOffset.length; position++) out[byOffset[position]!] = position;
+  return out;
 }

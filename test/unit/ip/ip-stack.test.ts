@@ -1,10 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { echoPattern } from '../../../src/app/pinger.js';
+import { parseIpv4 as parseAddress } from '../../../src/core/ipv4-address.js';
+import { silentLoggers } from '../../../src/core/logger.js';
+import { VirtualClock } from '../../../src/core/virtual-clock.js';
+import { buildTcpStack } from '../../../src/di/compositions.js';
 import { encodeIcmp, ICMP_ECHO_REQUEST, parseIcmp } from '../../../src/layers/icmp/icmp-message.js';
 import { fragmentIpv4 } from '../../../src/layers/ip/fragmenter.js';
-import { encodeIpv4, IP_PROTOCOL_ICMP, parseIpv4 } from '../../../src/layers/ip/ipv4-header.js';
-import { ADDRESS_A, ADDRESS_B, twoPingStacks } from '../../helpers/memory-stacks.js';
+import {
+  encodeIpv4,
+  IP_PROTOCOL_ICMP,
+  IP_PROTOCOL_TCP,
+  parseIpv4,
+} from '../../../src/layers/ip/ipv4-header.js';
+import { MemoryLink } from '../../../src/layers/link/memory-link.js';
+import { seq } from '../../../src/transport/seq.js';
+import { encodeTcpSegment, TcpFlags } from '../../../src/transport/tcp-header.js';
+import { ADDRESS_A, ADDRESS_B, memoryConfig, twoPingStacks } from '../../helpers/memory-stacks.js';
 
 describe('IPv4 + ICMP stacks over a MemoryLink', () => {
   it('a 20000-byte ping is fragmented, reassembled, answered and reassembled again', async () => {
@@ -80,13 +92,11 @@ describe('IPv4 + ICMP stacks over a MemoryLink', () => {
     expect(stats.delivered).toBe(0);
   });
 
-  it('drops datagrams that are not for it, with a zero TTL, or from a martian source', async () => {
+  it('drops datagrams that are not for it or fail their checksums', async () => {
     const { clock, linkA, b } = await twoPingStacks();
     const ping = encodeIcmp({ type: ICMP_ECHO_REQUEST, code: 0, rest: 1, body: new Uint8Array(8) });
     const base = { id: 1, ttl: 64, protocol: IP_PROTOCOL_ICMP, src: ADDRESS_A, dst: ADDRESS_B };
     linkA.send(encodeIpv4({ ...base, dst: ADDRESS_A }, ping));
-    linkA.send(encodeIpv4({ ...base, ttl: 0 }, ping));
-    linkA.send(encodeIpv4({ ...base, src: 0xe0000001 }, ping));
     const badChecksum = encodeIpv4(base, ping);
     badChecksum[11] ^= 0xff;
     linkA.send(badChecksum);
@@ -96,13 +106,103 @@ describe('IPv4 + ICMP stacks over a MemoryLink', () => {
     );
     linkA.send(badIcmp);
     clock.runAll();
-    expect(b.ip.stats()).toMatchObject({
-      dropNotForUs: 1,
-      dropZeroTtl: 1,
-      dropBadSource: 1,
-      dropBadChecksum: 1,
-    });
+    expect(b.ip.stats()).toMatchObject({ dropNotForUs: 1, dropBadChecksum: 1 });
     expect(b.icmp.stats()).toMatchObject({ dropBadChecksum: 1, txEchoReplies: 0 });
+  });
+
+  it('accepts TTL 0 and 1 addressed to it (RFC 1122 §3.2.1.7: a host must not discard them)', async () => {
+    const { clock, linkA, b } = await twoPingStacks();
+    const ping = encodeIcmp({ type: ICMP_ECHO_REQUEST, code: 0, rest: 1, body: new Uint8Array(8) });
+    for (const ttl of [0, 1]) {
+      linkA.send(
+        encodeIpv4({ id: ttl, ttl, protocol: IP_PROTOCOL_ICMP, src: ADDRESS_A, dst: ADDRESS_B }, ping),
+      );
+    }
+    clock.runAll();
+    expect(b.ip.stats().delivered).toBe(2);
+    expect(b.icmp.stats().txEchoReplies).toBe(2);
+  });
+
+  describe('drops, counts by reason and never answers a source a host must not accept (RFC 1122 §3.2.1.3)', () => {
+    const cases: ReadonlyArray<readonly [what: string, src: string, counter: string]> = [
+      ['its own address', '10.9.0.2', 'dropSourceOurs'],
+      ['0.0.0.0', '0.0.0.0', 'dropSourceZero'],
+      ['another address of network 0', '0.1.2.3', 'dropSourceZero'],
+      ['the limited broadcast', '255.255.255.255', 'dropSourceBroadcast'],
+      ["the subnet's directed broadcast", '10.9.0.255', 'dropSourceBroadcast'],
+      ['a multicast address (class D)', '224.0.0.1', 'dropSourceMulticast'],
+      ['another multicast address', '239.255.255.250', 'dropSourceMulticast'],
+      ['a reserved address (class E)', '240.0.0.1', 'dropSourceReserved'],
+      ['loopback', '127.0.0.1', 'dropSourceLoopback'],
+      ['another loopback address', '127.255.0.9', 'dropSourceLoopback'],
+    ];
+    for (const [what, src, counter] of cases) {
+      it(`${what} (${src}): ${counter}`, async () => {
+        const { clock, linkA, linkB, b } = await twoPingStacks(1500, {
+          link: { kind: 'provided', prefixLength: 24 },
+        });
+        const ping = encodeIcmp({ type: ICMP_ECHO_REQUEST, code: 0, rest: 1, body: new Uint8Array(8) });
+        const base = { id: 1, ttl: 64, protocol: IP_PROTOCOL_ICMP, dst: ADDRESS_B };
+        linkA.send(encodeIpv4({ ...base, src: parseAddress(src) }, ping));
+        // Fragments too: a bad source never reaches the reassembler.
+        const frags = fragmentIpv4({ ...base, id: 2, src: parseAddress(src) }, echoPattern(3000, 1), 1500);
+        for (const f of frags) linkA.send(f);
+        clock.runAll();
+        expect(frags.length).toBe(3);
+        expect(b.ip.stats()[counter]).toBe(4);
+        expect(b.ip.stats()).toMatchObject({ delivered: 0, rxFragments: 0, reassemblyPending: 0 });
+        expect(linkB.stats().txPackets).toBe(0);
+      });
+    }
+
+    it('a neighbour on the subnet, and any address when no prefix is known, are accepted', async () => {
+      const { clock, linkA, linkB, b } = await twoPingStacks();
+      const ping = encodeIcmp({ type: ICMP_ECHO_REQUEST, code: 0, rest: 1, body: new Uint8Array(8) });
+      for (const src of ['10.9.0.255', '10.9.0.0', '10.9.0.3', '192.0.2.1']) {
+        linkA.send(
+          encodeIpv4(
+            { id: 1, ttl: 64, protocol: IP_PROTOCOL_ICMP, src: parseAddress(src), dst: ADDRESS_B },
+            ping,
+          ),
+        );
+      }
+      clock.runAll();
+      expect(b.icmp.stats().txEchoReplies).toBe(4);
+      expect(linkB.stats().txPackets).toBe(4);
+    });
+  });
+
+  it('a TCP SYN that claims to come from pilha itself gets no SYN-ACK', async () => {
+    const clock = new VirtualClock();
+    const [linkA, linkB] = MemoryLink.pair(1500, (run) => clock.setTimer(0, run));
+    const b = await buildTcpStack(memoryConfig(ADDRESS_B), {
+      baseLink: linkB,
+      clock,
+      loggers: silentLoggers(),
+    });
+    await b.transport.createServer(() => {}).listen(80);
+    const syn = encodeTcpSegment(
+      {
+        srcPort: 80,
+        dstPort: 80,
+        seq: seq(1000),
+        ack: seq(0),
+        flags: TcpFlags.SYN,
+        window: 65_535,
+        urgentPointer: 0,
+        options: { mss: 1460 },
+        payload: new Uint8Array(0),
+      },
+      ADDRESS_B,
+      ADDRESS_B,
+    );
+    linkA.send(
+      encodeIpv4({ id: 1, ttl: 64, protocol: IP_PROTOCOL_TCP, src: ADDRESS_B, dst: ADDRESS_B }, syn),
+    );
+    clock.runAll();
+    expect(b.ip.stats().dropSourceOurs).toBe(1);
+    expect(linkB.stats().txPackets).toBe(0);
+    await b.close();
   });
 
   it('an echo reply carries the request id, sequence and data', async () => {

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 as parseAddress } from '../../../src/core/ipv4-address.js';
@@ -5,6 +7,8 @@ import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import { fragmentIpv4 } from '../../../src/layers/ip/fragmenter.js';
 import { encodeIpv4, type Ipv4Datagram, parseIpv4 } from '../../../src/layers/ip/ipv4-header.js';
 import {
+  FRAGMENT_OVERHEAD,
+  PARTIAL_OVERHEAD,
   Reassembler,
   type ReassemblerLimits,
   type ReassemblyDropReason,
@@ -27,6 +31,11 @@ function payloadOf(length: number, seed = 1): Uint8Array {
     out[i] = x >>> 24;
   }
   return out;
+}
+
+/** Byte equality without vitest's element-by-element deep equality (slow on 64 KB arrays). */
+function same(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
 
 function fragments(payload: Uint8Array, mtu: number, id = 7): Ipv4Datagram[] {
@@ -119,7 +128,7 @@ describe('Reassembler', () => {
             if (seen.size < list.length) {
               expect(out).toBeUndefined();
             } else {
-              expect(out!.datagram.payload).toEqual(payload);
+              expect(same(out?.datagram.payload, payload)).toBe(true);
               expect(out!.info.fragments).toBe(list.length);
               break;
             }
@@ -131,18 +140,105 @@ describe('Reassembler', () => {
   });
 
   it('property: fragmenting at any MTU then reassembling gives the payload back', () => {
+    // Lengths and MTUs drawn as integers: fast-check's default size would keep arrays under ~10 bytes, so that
+    // every datagram was one or two fragments. The counts seen are checked below.
+    const counts: number[] = [];
     fc.assert(
       fc.property(
-        fc.uint8Array({ minLength: 1, maxLength: 30_000 }),
-        fc.integer({ min: 28, max: 9000 }),
-        (p, mtu) => {
+        fc.oneof(fc.integer({ min: 1, max: 30_000 }), fc.integer({ min: 20_000, max: 30_000 })),
+        fc.oneof(fc.integer({ min: 28, max: 60 }), fc.integer({ min: 28, max: 9000 })),
+        fc.integer({ min: 1, max: 1 << 30 }),
+        (length, mtu, seed) => {
+          const p = payloadOf(length, seed);
+          const list = fragments(p, mtu);
+          counts.push(list.length);
           const { r } = harness();
-          const { done } = feed(r, fragments(p, mtu));
-          expect(done!.datagram.payload).toEqual(p);
+          const { done } = feed(r, list);
+          expect(same(done?.datagram.payload, p)).toBe(true);
         },
       ),
       { numRuns: 100 },
     );
+    expect(Math.max(...counts)).toBeGreaterThan(1000);
+    expect(counts.filter((n) => n >= 10).length).toBeGreaterThan(30);
+  });
+
+  it('property: pieces cut at any 8-byte boundaries, overlapping and in any order, give the datagram back', () => {
+    const pieceCounts: number[] = [];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 9, max: 65_000 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 300, size: 'max' }),
+        fc.integer({ min: 1, max: 1 << 30 }),
+        (length, cuts, seed) => {
+          const payload = payloadOf(length, seed);
+          const blocks = Math.ceil(length / 8);
+          // Random pieces (any may overlap others), then a cover of the whole so that it can complete.
+          const ranges = cuts.map(([a, b]) => {
+            const from = a % blocks;
+            return [from, from + 1 + (b % Math.min(blocks - from, 64))] as const;
+          });
+          for (let at = 0; at < blocks; at += 97) ranges.push([at, Math.min(at + 97, blocks)]);
+          let x = seed;
+          for (let i = ranges.length - 1; i > 0; i--) {
+            x = (x * 1103515245 + 12345) >>> 0;
+            const j = x % (i + 1);
+            [ranges[i], ranges[j]] = [ranges[j]!, ranges[i]!];
+          }
+          pieceCounts.push(ranges.length);
+          const { r, drops } = harness();
+          let done: ReturnType<Reassembler['add']>;
+          for (const [from, to] of ranges) {
+            const start = from * 8;
+            const end = Math.min(to * 8, length);
+            const piece = encodeIpv4(
+              {
+                id: 5,
+                ttl: 64,
+                protocol: 17,
+                src: SRC,
+                dst: DST,
+                moreFragments: end < length,
+                fragmentOffset: start,
+              },
+              payload.subarray(start, end),
+            );
+            const out = r.add(parsed(piece));
+            if (out !== undefined) {
+              done = out;
+              break;
+            }
+          }
+          expect(same(done?.datagram.payload, payload)).toBe(true);
+          expect(drops.every((d) => d === 'duplicate')).toBe(true);
+          expect(r.pending).toBe(0);
+          expect(r.bytesHeld).toBe(0);
+        },
+      ),
+      { numRuns: 100 },
+    );
+    expect(Math.max(...pieceCounts)).toBeGreaterThan(300);
+  });
+
+  it('reassembles the largest datagram from 8,190 eight-byte fragments, shuffled and each sent twice', () => {
+    const payload = payloadOf(65_515, 3);
+    const list = fragments(payload, 28);
+    expect(list.length).toBe(8190);
+    const order = [...list, ...list];
+    let x = 77;
+    for (let i = order.length - 1; i > 0; i--) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      const j = x % (i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    const { r, drops } = harness();
+    const { done, completions } = feed(r, order);
+    expect(completions).toBe(1);
+    expect(same(done?.datagram.payload, payload)).toBe(true);
+    expect(done!.info.fragments).toBe(8190);
+    expect([...done!.info.arrivalOrder].sort((a, b) => a - b)).toEqual([...Array(8190).keys()]);
+    // Every copy after the completing fragment starts a new partial datagram; the rest are duplicates.
+    expect(drops.every((d) => d === 'duplicate')).toBe(true);
   });
 
   it('ignores identical duplicates and counts them', () => {
@@ -199,6 +295,48 @@ describe('Reassembler', () => {
     expect(r.pending).toBe(0);
   });
 
+  describe('a first fragment with a 60-byte header', () => {
+    // 40 bytes of NOP options: not copied into later fragments, so those carry 20-byte headers. The payload
+    // fits IPv4 with a 20-byte header (65,520 bytes) but not with the first fragment's 60 (65,560).
+    const options = new Uint8Array(40).fill(1);
+    const payload = payloadOf(65_500);
+    const list = () =>
+      fragmentIpv4({ id: 11, ttl: 64, protocol: 17, src: SRC, dst: DST, options }, payload, 1500).map(parsed);
+
+    it('makes a datagram too big even when every other fragment fits, and counts it (first fragment first)', () => {
+      const { r, drops } = harness();
+      const all = list();
+      expect(all[0]!.header.length).toBe(60);
+      expect(all[1]!.header.length).toBe(20);
+      const { done, completions } = feed(r, all);
+      expect(completions).toBe(0);
+      expect(done).toBeUndefined();
+      expect(drops).toEqual(['too-big']);
+      expect(r.pending).toBe(0);
+      expect(r.bytesHeld).toBe(0);
+    });
+
+    it('makes a datagram too big when the long first fragment comes last, and counts it', () => {
+      const { r, drops } = harness();
+      const all = list();
+      const { done } = feed(r, [...all.slice(1), all[0]!]);
+      expect(done).toBeUndefined();
+      expect(drops).toEqual(['too-big']);
+      expect(r.pending).toBe(0);
+    });
+
+    it('is no obstacle when the datagram fits with it', () => {
+      const { r, drops } = harness();
+      const small = payloadOf(65_475); // 60 + 65,475 = 65,535.
+      const all = fragmentIpv4({ id: 12, ttl: 64, protocol: 17, src: SRC, dst: DST, options }, small, 1500);
+      const { done } = feed(r, all.map(parsed).reverse());
+      expect(drops).toEqual([]);
+      expect(done!.datagram.totalLength).toBe(65_535);
+      expect(done!.datagram.header.length).toBe(60);
+      expect(done!.datagram.payload).toEqual(small);
+    });
+  });
+
   it('drops a datagram whose last fragments disagree on its end', () => {
     const { r, drops } = harness();
     const list = fragments(payloadOf(3000), 1500);
@@ -244,19 +382,89 @@ describe('Reassembler', () => {
   });
 
   it('caps memory across partial datagrams, evicting the oldest first', () => {
-    const { r, drops } = harness({ maxBytes: 10_000 });
-    // Four partial datagrams of ~3 KiB held each (first two fragments of 3).
+    // What one partial datagram of two held fragments costs, then a cap that holds three and a half of them.
+    const probe = harness();
+    const sample = fragments(payloadOf(4000, 9), 1500, 9);
+    probe.r.add(sample[0]!);
+    probe.r.add(sample[1]!);
+    const cost = probe.r.bytesHeld;
+    const cap = Math.floor(cost * 3.5);
+    const { r, drops } = harness({ maxBytes: cap });
     for (let id = 1; id <= 4; id++) {
       const list = fragments(payloadOf(4000, id), 1500, id);
       r.add(list[0]!);
       r.add(list[1]!);
     }
     expect(drops).toEqual(['evicted']);
-    expect(r.bytesHeld).toBeLessThanOrEqual(10_000);
+    expect(r.bytesHeld).toBeLessThanOrEqual(cap);
     expect(r.pending).toBe(3);
     // The oldest (id 1) is gone; the newest (id 4) still completes.
     expect(r.add(fragments(payloadOf(4000, 1), 1500, 1)[2]!)).toBeUndefined();
     expect(r.add(fragments(payloadOf(4000, 4), 1500, 4)[2]!)).toBeDefined();
+  });
+
+  describe('charges what partial datagrams really cost', () => {
+    /** `count` one-fragment partial datagrams (8 bytes each, distinct ids and sources), parsed beforehand. */
+    const tinyFlood = (count: number, offset = 0) =>
+      Array.from({ length: count }, (_, i) =>
+        parsed(
+          encodeIpv4(
+            {
+              id: i & 0xffff,
+              ttl: 64,
+              protocol: 17,
+              src: SRC + (i >>> 16),
+              dst: DST,
+              moreFragments: true,
+              fragmentOffset: offset,
+            },
+            payloadOf(8, i + 1),
+          ),
+        ),
+      );
+
+    it('charges heap and off-heap memory, not payload bytes: within 1x to 2x of what the heap grows by', () => {
+      // A full collection before each reading (flags set at run time: vitest workers start without --expose-gc).
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      const used = () => {
+        gc();
+        gc();
+        const m = process.memoryUsage();
+        return m.heapUsed + m.external;
+      };
+      const count = 10_000;
+      const flood = tinyFlood(count);
+      const { r } = harness({ maxBytes: Number.MAX_SAFE_INTEGER, timeoutMs: 3_600_000 });
+      const before = used();
+      for (const f of flood) r.add(f);
+      const grown = used() - before;
+      expect(r.pending).toBe(count);
+      // 80 KB of payload in all; the structures that hold it cost ~2 KB per partial datagram.
+      expect(grown / count).toBeGreaterThan(500);
+      expect(r.bytesHeld).toBeGreaterThanOrEqual(grown);
+      expect(r.bytesHeld).toBeLessThanOrEqual(2 * grown);
+      r.clear();
+    });
+
+    it('a flood of tiny fragments of many datagrams holds no more than the cap allows', () => {
+      const cap = 4 * 1024 * 1024;
+      const { r, drops } = harness({ maxBytes: cap });
+      let most = 0;
+      let mostBytes = 0;
+      // Half at offset 0, half at the far end of a datagram: where a fragment lands must not change its cost.
+      for (const f of [...tinyFlood(60_000), ...tinyFlood(60_000, 65_000)]) {
+        r.add(f);
+        if (r.bytesHeld > mostBytes) mostBytes = r.bytesHeld;
+        if (r.pending > most) most = r.pending;
+      }
+      expect(mostBytes).toBeLessThanOrEqual(cap);
+      const onePartial = PARTIAL_OVERHEAD + FRAGMENT_OVERHEAD;
+      expect(most).toBeLessThanOrEqual(cap / onePartial);
+      expect(most).toBeGreaterThan(cap / (4 * onePartial));
+      expect(drops.every((d) => d === 'evicted')).toBe(true);
+      expect(drops.length).toBe(120_000 - r.pending);
+    });
   });
 
   it('keeps datagrams with different keys apart', () => {
