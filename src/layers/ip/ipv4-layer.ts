@@ -33,6 +33,8 @@ const COUNTERS = [
   'txFragmented',
   'txFragments',
   'txReentrantAllocations',
+  /** Datagrams that arrived while another was being processed (a synchronous link), processed after it. */
+  'rxReentrantDeferred',
   'dropTruncated',
   'dropIpv6',
   'dropBadVersion',
@@ -50,8 +52,13 @@ const COUNTERS = [
   'dropReassemblyInconsistent',
   'dropReassemblyTimeout',
   'dropReassemblyEvicted',
+  /** Re-entrant arrivals past the deferral limit (a synchronous link delivering a storm). */
+  'dropReentrantBacklog',
 ] as const;
 type CounterName = (typeof COUNTERS)[number];
+
+/** Re-entrant arrivals waiting at most (each a copy): one window of segments is far below it. */
+const MAX_DEFERRED_DATAGRAMS = 4096;
 
 const PARSE_DROPS: Record<string, CounterName> = {
   truncated: 'dropTruncated',
@@ -102,6 +109,10 @@ export class Ipv4Layer implements IPLayer {
   /** The scratch buffer is lent out: allocated, and its sendDatagram has not returned yet. */
   private txScratchLent = false;
   private nextId: number;
+  /** A datagram is being processed: one that arrives now (re-entrantly) waits in `deferred`. */
+  private receiving = false;
+  private readonly deferred: Array<Uint8Array | undefined> = [];
+  private deferredHead = 0;
 
   constructor(
     private readonly link: RawLink,
@@ -161,8 +172,47 @@ export class Ipv4Layer implements IPLayer {
     };
   }
 
-  /** The receive path: never throws; everything dropped is counted by reason. */
+  /**
+   * The receive path: never throws; everything dropped is counted by reason.
+   *
+   * Over a link that delivers synchronously (a MemoryLink pair in tests, or any link whose peer answers
+   * inside send()), our answer to one datagram can bring the peer's answer back before we are done with the
+   * first. Processing it there would nest one more call chain per round trip, until the stack overflows in
+   * the middle of some segment; so it is copied and processed once the current datagram is finished, in
+   * arrival order. Real links deliver from the event loop and never take this path.
+   */
   receive(bytes: Uint8Array): void {
+    if (this.receiving) {
+      this.defer(bytes);
+      return;
+    }
+    this.receiving = true;
+    try {
+      this.process(bytes);
+      // Processing a deferred datagram may defer more: the loop runs until none is left.
+      while (this.deferredHead < this.deferred.length) {
+        const next = this.deferred[this.deferredHead]!;
+        this.deferred[this.deferredHead++] = undefined;
+        this.process(next);
+      }
+    } finally {
+      if (this.deferred.length > 0) this.deferred.length = 0;
+      this.deferredHead = 0;
+      this.receiving = false;
+    }
+  }
+
+  private defer(bytes: Uint8Array): void {
+    if (this.deferred.length - this.deferredHead >= MAX_DEFERRED_DATAGRAMS) {
+      this.drop('dropReentrantBacklog', 'reentrant-backlog');
+      return;
+    }
+    this.counters.values.rxReentrantDeferred++;
+    // The sender may reuse its buffer once its send returns, before this copy is processed.
+    this.deferred.push(bytes.slice());
+  }
+
+  private process(bytes: Uint8Array): void {
     const c = this.counters.values;
     c.rxPackets++;
     c.rxBytes += bytes.length;

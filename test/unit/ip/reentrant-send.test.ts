@@ -114,6 +114,11 @@ describe('re-entrant sends over a synchronous link', () => {
     const counts = [...arrivals.values()];
     expect(counts.length).toBeGreaterThan(100);
     expect(counts.filter((n) => n !== 2)).toEqual([]);
+    // Answers that came back inside a send were processed after the datagram in hand, not nested in it
+    // (nesting one call chain per round trip overflowed the stack mid-segment: internal errors).
+    expect(a.ip.stats().rxReentrantDeferred).toBeGreaterThan(0);
+    expect(a.tcp.stats().internalErrors).toBe(0);
+    expect(b.tcp.stats().internalErrors).toBe(0);
     await a.close();
     await b.close();
   });
