@@ -138,4 +138,33 @@ describe('TCP memory budget (simulation)', () => {
     expect(a.tcp.stats().memoryPressure).toBe(0);
     await close();
   }, 120_000);
+
+  it('gives back what a closed connection held unread once its socket is destroyed', async () => {
+    const { clock, a, b, close } = await twoTcpStacks();
+    const server = b.transport.createServer((socket) => socket.end(pattern(10_000)));
+    await server.listen(5002);
+    const client = a.transport.createConnection(5002, formatIpv4(ADDRESS_B));
+    // The client never reads: the 10 kB and the FIN wait in its receive buffer; it closes its side too.
+    await drive(clock, () => client.stats().state === 'CLOSE_WAIT');
+    client.end();
+    await drive(clock, () => client.stats().state === 'CLOSED');
+    expect(a.tcp.stats().memoryBytes).toBe(10_000);
+    client.destroy();
+    expect(a.tcp.stats().memoryBytes).toBe(0);
+    await close();
+  });
+
+  it('gives back what connections held in an accept queue when the listener closes', async () => {
+    const { clock, a, b, close } = await twoTcpStacks();
+    const listener = b.tcp.listen(5003, { onAcceptable: () => {} }); // never accepts
+    const clients = [0, 1, 2].map(() => a.transport.createConnection(5003, formatIpv4(ADDRESS_B)));
+    for (const c of clients) c.write(pattern(3000));
+    await drive(clock, () => b.tcp.stats().memoryBytes === 9000);
+    listener.close(); // resets them
+    expect(b.tcp.stats().memoryBytes).toBe(0);
+    for (const c of clients) c.on('error', () => {});
+    await drive(clock, () => clients.every((c) => c.destroyed));
+    expect(a.tcp.stats().memoryBytes).toBe(0);
+    await close();
+  });
 });
