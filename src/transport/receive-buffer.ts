@@ -12,7 +12,14 @@
  *
  * Payloads arrive as views valid only during the call; each accepted piece is copied once, into a Buffer
  * (pooled for small sizes) that the socket can push to its reader without another copy.
+ *
+ * With a stack-wide memory budget, every byte held (in order and out of order) is charged to it, and under
+ * memory pressure `free`, which the advertised window comes from, counts from the budget's limit for this
+ * buffer (never below `minimum`) instead of its capacity. Data inside a window already advertised is still
+ * taken: the connection never moves the window's right edge left (RFC 9293 §3.8.6).
  */
+
+import type { TcpMemoryBudget } from './tcp-memory-budget.js';
 
 /** What insert() did with a segment's bytes. */
 export const ReceiveResult = {
@@ -55,6 +62,8 @@ export class ReceiveBuffer {
     readonly capacity: number,
     readonly maxRanges: number,
     readonly maxOutOfOrderBytes: number = capacity,
+    private readonly budget?: TcpMemoryBudget,
+    readonly minimum: number = capacity,
   ) {}
 
   /** The stream offset of the next byte expected in order. */
@@ -76,9 +85,22 @@ export class ReceiveBuffer {
     return this.ranges.length;
   }
 
+  /** What in-order data may fill now: the capacity, or less under memory pressure. */
+  get limit(): number {
+    return this.budget === undefined ? this.capacity : this.budget.limit(this.capacity, this.minimum);
+  }
+
   /** Room left for in-order data: what the advertised window is computed from. */
   get free(): number {
-    return this.queuedBytes >= this.capacity ? 0 : this.capacity - this.queuedBytes;
+    const limit = this.limit;
+    return this.queuedBytes >= limit ? 0 : limit - this.queuedBytes;
+  }
+
+  /** `free`, for a window advertisement: counts it when the memory budget made it smaller. */
+  windowSpace(): number {
+    const limit = this.limit;
+    if (limit < this.capacity && this.queuedBytes < this.capacity) this.budget?.noteWindowClamped();
+    return this.queuedBytes >= limit ? 0 : limit - this.queuedBytes;
   }
 
   /** True once the peer's FIN has been reached in order. */
@@ -98,6 +120,15 @@ export class ReceiveBuffer {
 
   /** Takes the bytes of `data` that sit at stream offset `offset`; `data` is only read during the call. */
   insert(offset: number, data: Uint8Array): ReceiveResult {
+    const budget = this.budget;
+    if (budget === undefined) return this.take(offset, data);
+    const before = this.queuedBytes + this.oooBytes;
+    const result = this.take(offset, data);
+    budget.update(before, this.queuedBytes + this.oooBytes);
+    return result;
+  }
+
+  private take(offset: number, data: Uint8Array): ReceiveResult {
     let start = offset;
     let from = 0;
     if (start < this.next) {
@@ -120,6 +151,7 @@ export class ReceiveBuffer {
     const chunk = this.queue[this.queueHead]!;
     this.queue[this.queueHead++] = EMPTY;
     this.queuedBytes -= chunk.length;
+    this.budget?.update(this.queuedBytes + this.oooBytes + chunk.length, this.queuedBytes + this.oooBytes);
     if (this.queueHead === this.queue.length) {
       this.queue.length = 0;
       this.queueHead = 0;
@@ -132,6 +164,7 @@ export class ReceiveBuffer {
 
   /** Forgets everything held (an aborted connection). */
   clear(): void {
+    this.budget?.update(this.queuedBytes + this.oooBytes, 0);
     this.queue = [];
     this.queueHead = 0;
     this.queuedBytes = 0;

@@ -5,8 +5,13 @@
  *
  * Offsets are relative to the first unacknowledged byte. Bounded: `capacity` is what the queue accepts
  * before the writer is told to wait; one chunk is always taken whole (a 10 MB write is held by reference
- * and drained), so the writer never has to split its data.
+ * and drained), so the writer never has to split its data. With a stack-wide memory budget, every byte
+ * held is charged to it, and under memory pressure the writer is told to wait earlier: at the budget's
+ * limit for this queue, never below `minimum` (tcp-memory-budget.ts).
  */
+
+import type { TcpMemoryBudget } from './tcp-memory-budget.js';
+
 export class SendBuffer {
   private chunks: Uint8Array[] = [];
   /** Index of the first live chunk. */
@@ -18,10 +23,21 @@ export class SendBuffer {
   // which that chunk's live bytes begin.
   private cursorIndex = 0;
   private cursorStart = 0;
+  /** A writer was told to wait (mustWait) and has not been told to go on yet. */
+  private writerWaiting = false;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    private readonly budget?: TcpMemoryBudget,
+    readonly minimum: number = capacity,
+  ) {
     if (!Number.isInteger(capacity) || capacity <= 0)
       throw new RangeError(`bad send buffer capacity ${capacity}`);
+  }
+
+  /** What the queue accepts now: its capacity, or less under memory pressure. */
+  get limit(): number {
+    return this.budget === undefined ? this.capacity : this.budget.limit(this.capacity, this.minimum);
   }
 
   /** Bytes queued (unsent plus unacknowledged). */
@@ -29,13 +45,32 @@ export class SendBuffer {
     return this.length;
   }
 
-  /** Bytes that can be written before the queue is full (0 when at or over capacity). */
+  /** Bytes that can be written before the queue is full (0 when at or over its limit). */
   get free(): number {
-    return this.length >= this.capacity ? 0 : this.capacity - this.length;
+    const limit = this.limit;
+    return this.length >= limit ? 0 : limit - this.length;
   }
 
   get full(): boolean {
-    return this.length >= this.capacity;
+    return this.length >= this.limit;
+  }
+
+  /**
+   * After a write: whether the writer must wait (the queue is at its limit). If so, writerMayResume()
+   * says when it may go on, whatever the limit has become meanwhile.
+   */
+  mustWait(): boolean {
+    if (this.length < this.limit) return false;
+    this.writerWaiting = true;
+    if (this.length < this.capacity) this.budget?.noteSendHeld();
+    return true;
+  }
+
+  /** True, once, when a writer that had to wait may write again (after ACKs made room). */
+  writerMayResume(): boolean {
+    if (!this.writerWaiting || this.length >= this.limit) return false;
+    this.writerWaiting = false;
+    return true;
   }
 
   /** Appends a chunk, by reference. The caller must not modify it afterwards. */
@@ -43,6 +78,7 @@ export class SendBuffer {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.length += chunk.length;
+    this.budget?.update(this.length - chunk.length, this.length);
   }
 
   /** Drops `n` acknowledged bytes from the front. */
@@ -50,6 +86,7 @@ export class SendBuffer {
     if (n <= 0) return;
     if (n > this.length) throw new RangeError(`acknowledging ${n} bytes of a ${this.length}-byte send queue`);
     this.length -= n;
+    this.budget?.update(this.length + n, this.length);
     let left = n;
     const chunks = this.chunks;
     while (left > 0) {
@@ -140,6 +177,8 @@ export class SendBuffer {
 
   /** Drops everything (an aborted connection). */
   clear(): void {
+    this.budget?.update(this.length, 0);
+    this.writerWaiting = false;
     this.chunks = [];
     this.head = 0;
     this.headSkip = 0;

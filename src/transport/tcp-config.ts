@@ -19,6 +19,24 @@ export interface TcpConfig {
   readonly receiveBufferSize: number;
   /** Out-of-order ranges held at most (each range is one contiguous run of bytes past a hole). */
   readonly maxOutOfOrderRanges: number;
+  /**
+   * The send queue a connection keeps under any memory pressure, so that it always makes progress
+   * (Linux tcp_wmem[0] = 4 KiB).
+   */
+  readonly sendBufferMin: number;
+  /** The receive window a connection keeps under any memory pressure (Linux tcp_rmem[0] = 4 KiB). */
+  readonly receiveBufferMin: number;
+  /**
+   * The stack-wide memory budget of all send and receive buffers (Linux tcp_mem, tcp-memory-budget.ts):
+   * memory pressure ends below `memoryLow`, begins above `memoryPressure` (buffers shrink to a fair share
+   * of `memoryHigh`), and above `memoryHigh` every buffer is held to its minimum. Linux sizes tcp_mem
+   * from RAM in the proportions 3 : 4 : 6 (about 4.7 %, 6.25 % and 9.4 % of it); we keep the proportions
+   * with 24 / 32 / 48 MiB, what Linux picks on a host with about 512 MiB of RAM: six connections with full
+   * 4 MiB send queues fit below `memoryLow`, so a single fast connection is never limited.
+   */
+  readonly memoryLow: number;
+  readonly memoryPressure: number;
+  readonly memoryHigh: number;
   /** RFC 6298 (2.1): RTO before the first RTT sample. */
   readonly initialRtoMs: number;
   /** RTO floor: Linux's TCP_RTO_MIN, 200 ms (RFC 6298 (2.4) suggests 1 s). */
@@ -83,6 +101,11 @@ export const DEFAULT_TCP_CONFIG: TcpConfig = Object.freeze({
   sendBufferSize: 4 * 1024 * 1024,
   receiveBufferSize: 256 * 1024,
   maxOutOfOrderRanges: 64,
+  sendBufferMin: 4096,
+  receiveBufferMin: 4096,
+  memoryLow: 24 * 1024 * 1024,
+  memoryPressure: 32 * 1024 * 1024,
+  memoryHigh: 48 * 1024 * 1024,
   initialRtoMs: 1000,
   minRtoMs: 200,
   maxRtoMs: 60_000,
@@ -123,6 +146,11 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
     'sendBufferSize',
     'receiveBufferSize',
     'maxOutOfOrderRanges',
+    'sendBufferMin',
+    'receiveBufferMin',
+    'memoryLow',
+    'memoryPressure',
+    'memoryHigh',
     'backlog',
     'synBacklog',
   ];
@@ -167,6 +195,10 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
   check(c.synCookiePeriodMs > 0, 'synCookiePeriodMs must be positive');
   check(c.delayedAckMs <= 500, 'delayedAckMs must be at most 500 (RFC 5681 §4.2)');
   check(c.receiveBufferSize <= TCP_MAX_WINDOW, `receiveBufferSize must be at most ${TCP_MAX_WINDOW}`);
+  check(
+    c.memoryLow <= c.memoryPressure && c.memoryPressure <= c.memoryHigh,
+    'the memory limits must be ordered: memoryLow ≤ memoryPressure ≤ memoryHigh',
+  );
   check(
     Number.isInteger(c.ephemeralPortMin) &&
       Number.isInteger(c.ephemeralPortMax) &&

@@ -1,7 +1,7 @@
 /**
  * Makes the per-connection objects. Bound in the container once per stack with everything the
- * connections share (clock, logger, configuration, congestion control, the IP layer), so that the
- * TCP layer creates a connection with one call and never consults the container per packet.
+ * connections share (clock, logger, configuration, congestion control, the IP layer, the memory budget),
+ * so that the TCP layer creates a connection with one call and never consults the container per packet.
  */
 
 import type { Clock } from '../core/clock.js';
@@ -15,13 +15,17 @@ import type {
   TcpConnectionParams,
   TcpNetwork,
 } from './tcp-connection-types.js';
+import { TcpMemoryBudget } from './tcp-memory-budget.js';
 
 export interface TcpConnectionFactory {
+  /** The memory budget the connections' buffers are charged to (one per stack). */
+  readonly memory: TcpMemoryBudget;
   create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection;
 }
 
 export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
   private readonly deps: TcpConnectionDeps;
+  readonly memory: TcpMemoryBudget;
 
   constructor(
     clock: Clock,
@@ -29,8 +33,16 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
     config: TcpConfig,
     congestion: CongestionControllerFactory,
     network: TcpNetwork,
+    memory?: TcpMemoryBudget,
   ) {
-    this.deps = { clock, log, config, congestion, network };
+    this.memory =
+      memory ??
+      new TcpMemoryBudget({
+        low: config.memoryLow,
+        pressure: config.memoryPressure,
+        high: config.memoryHigh,
+      });
+    this.deps = { clock, log, config, congestion, network, memory: this.memory };
   }
 
   create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection {

@@ -12,6 +12,7 @@ import type { IPLayer } from '../layers/ip/ip-layer.js';
 import type { CongestionControllerFactory } from './congestion-controller.js';
 import type { Seq } from './seq.js';
 import type { TcpConfig } from './tcp-config.js';
+import type { TcpMemoryBudget } from './tcp-memory-budget.js';
 import type { TcpState, TcpStateName } from './tcp-state.js';
 
 /** What a connection needs of the network layer: a datagram to write a segment into, and a way to send it. */
@@ -54,6 +55,8 @@ export interface TcpConnectionDeps {
   readonly config: TcpConfig;
   readonly congestion: CongestionControllerFactory;
   readonly network: TcpNetwork;
+  /** The stack-wide budget every send and receive buffer is charged to. */
+  readonly memory: TcpMemoryBudget;
 }
 
 /** What `ss -ti` shows for a socket, for one connection. Sizes in bytes, times in ms. */

@@ -159,7 +159,10 @@ export class TcpConnection extends TcpReceiver {
   release(): void {
     this.handler = NO_HANDLER;
     this.orphaned = true;
-    if (this.state === TcpState.CLOSED) return;
+    if (this.state === TcpState.CLOSED) {
+      this.receiveBuffer.clear(); // nobody will read it: give its memory back to the budget
+      return;
+    }
     if (this.receiveBuffer.queued > 0) {
       this.abort();
       return;
@@ -428,9 +431,8 @@ export class TcpConnection extends TcpReceiver {
     const window = seg.window * (1 << this.sndShift);
     if (seqGt(ack, this.sndUna)) {
       this.persistUnanswered = 0;
-      const wasFull = this.sendBuffer.full;
       const finAcked = this.newAck(seg, now);
-      if (wasFull && !this.sendBuffer.full) this.notify |= NOTIFY_WRITABLE;
+      if (this.sendBuffer.writerMayResume()) this.notify |= NOTIFY_WRITABLE;
       this.updateWindow(seg, window);
       if (finAcked) this.ourFinAcked();
       return true;
@@ -592,6 +594,8 @@ export class TcpConnection extends TcpReceiver {
     if (error !== undefined) {
       this.closeError = error;
       this.receiveBuffer.clear();
+    } else if (this.handler === NO_HANDLER) {
+      this.receiveBuffer.clear(); // no socket will ever read it (aborted in the accept queue, orphaned)
     }
     this.notify |= NOTIFY_CLOSE;
     if (!this.inInput) this.deliverNotifications();

@@ -163,8 +163,15 @@ export abstract class TcpControlBlock implements TimerTarget {
     this.rcvMss = Math.min(DEFAULT_PEER_MSS, this.ourMss);
     this.ourShift = windowShiftFor(deps.config.receiveBufferSize);
     this.keepaliveIdleMs = deps.config.keepaliveIdleMs;
-    this.sendBuffer = new SendBuffer(deps.config.sendBufferSize);
-    this.receiveBuffer = new ReceiveBuffer(deps.config.receiveBufferSize, deps.config.maxOutOfOrderRanges);
+    const config = deps.config;
+    this.sendBuffer = new SendBuffer(config.sendBufferSize, deps.memory, config.sendBufferMin);
+    this.receiveBuffer = new ReceiveBuffer(
+      config.receiveBufferSize,
+      config.maxOutOfOrderRanges,
+      config.receiveBufferSize,
+      deps.memory,
+      config.receiveBufferMin,
+    );
     this.rto = new RtoEstimator({
       initialRtoMs: deps.config.initialRtoMs,
       minRtoMs: deps.config.minRtoMs,
@@ -259,7 +266,7 @@ export abstract class TcpControlBlock implements TimerTarget {
    */
   protected advertiseWindow(): number {
     const shift = this.rcvShift;
-    let free = this.receiveBuffer.free;
+    let free = this.receiveBuffer.windowSpace();
     const capacity = this.receiveBuffer.capacity;
     if (free < Math.min(capacity >>> 1, this.rcvMss)) free = 0;
     let field = free >>> shift;
@@ -296,6 +303,14 @@ export abstract class TcpControlBlock implements TimerTarget {
   /** Whether the send queue is at capacity (a writer should wait for onWritable). */
   get sendBufferFull(): boolean {
     return this.sendBuffer.full;
+  }
+
+  /**
+   * After a write: whether the writer must wait for onWritable (the send queue is at its limit, which
+   * memory pressure may have lowered). onWritable follows once ACKs make room, whatever the limit is then.
+   */
+  writerMustWait(): boolean {
+    return this.sendBuffer.mustWait();
   }
 
   get writeQueued(): number {

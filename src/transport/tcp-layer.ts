@@ -226,7 +226,13 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     out.connections = live;
     out.established = established;
     out.timeWait = this.timeWait.size;
+    this.addMemoryStats(out);
     return out;
+  }
+
+  /** The memory budget's figures (bytes charged to buffers, pressure, writes held, windows clamped). */
+  private addMemoryStats(out: Record<string, number>): void {
+    Object.assign(out, this.factory.memory.stats());
   }
 
   /**

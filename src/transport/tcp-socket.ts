@@ -195,7 +195,7 @@ export class TcpSocket extends Duplex implements StreamSocket {
     }
     this.written += chunk.length;
     this.touch();
-    if (connection.sendBufferFull) this.pendingWrite = callback;
+    if (connection.writerMustWait()) this.pendingWrite = callback;
     else callback();
   }
 
@@ -219,7 +219,7 @@ export class TcpSocket extends Duplex implements StreamSocket {
       return;
     }
     this.touch();
-    if (connection.sendBufferFull) this.pendingWrite = callback;
+    if (connection.writerMustWait()) this.pendingWrite = callback;
     else callback();
   }
 
@@ -247,6 +247,8 @@ export class TcpSocket extends Duplex implements StreamSocket {
         connection.release();
         connection.shutdown();
       }
+    } else if (connection !== undefined) {
+      connection.release(); // closed already: frees what it still held for us to read
     }
     callback(error);
     process.nextTick(() => this.emit('close', error != null));
