@@ -5,7 +5,8 @@ import { PilhaError } from '../core/errors.js';
 import { parseIpv4 } from '../core/ipv4-address.js';
 import { buildTcpStack } from '../di/compositions.js';
 import { KernelStreamTransport } from '../transport/kernel-stream-transport.js';
-import { addStackOptions, numberOption, type StackOptionValues, stackConfigFrom } from './stack-options.js';
+import { integerOption, secondsOption } from './number-options.js';
+import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 interface GetValues extends StackOptionValues {
   readonly output?: string;
@@ -32,7 +33,7 @@ export function registerGetCommand(program: Command): void {
     .option('--stats', "print pilha's counters as JSON lines to stderr at the end")
     .action(async (target: string, values: GetValues) => {
       const url = parseHttpUrl(target);
-      const timeoutMs = numberOption(values.timeout, '--timeout', 0.001, 86_400) * 1000;
+      const timeoutMs = secondsOption(values.timeout, '--timeout', 0.001, 86_400);
       if (values.transport !== 'pilha' && values.transport !== 'kernel') {
         throw new PilhaError(
           'EBADOPTION',
@@ -74,7 +75,11 @@ export function registerGetCommand(program: Command): void {
     });
 }
 
-/** An http:// URL whose host is an IPv4 address (pilha has no DNS); mistakes are usage errors. */
+/**
+ * An http:// URL whose host is an IPv4 address (pilha has no DNS); mistakes are usage errors. The host and
+ * port are checked as typed: the URL parser would read '010.1.0.9' as octal (8.1.0.9), '167772161' as
+ * 10.0.0.1 and ':080' as 80, quietly sending the download somewhere else.
+ */
 function parseHttpUrl(text: string): URL {
   let url: URL;
   try {
@@ -88,6 +93,11 @@ function parseHttpUrl(text: string): URL {
   if (url.username !== '' || url.password !== '') {
     throw new PilhaError('EBADOPTION', 'user names and passwords in the URL are not supported');
   }
-  parseIpv4(url.hostname); // EBADADDR (a usage error) for a name: pilha resolves no names
+  // The authority as typed: what follows 'http://' up to the path, query or fragment (no user info here).
+  const authority = /^\s*http:\/\/([^/?#]*)/i.exec(text)?.[1] ?? '';
+  const colon = authority.lastIndexOf(':');
+  const host = colon < 0 ? authority : authority.slice(0, colon);
+  parseIpv4(host); // EBADADDR (a usage error) for a name or an odd form: pilha resolves no names
+  if (colon >= 0) integerOption(authority.slice(colon + 1), `the port in '${text}'`, 1, 65_535);
   return url;
 }

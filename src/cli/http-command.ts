@@ -5,8 +5,9 @@ import { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
 import { buildHttpStack } from '../di/compositions.js';
 import type { StackConfig } from '../di/stack-config.js';
+import { integerOption } from './number-options.js';
 import { printStats, untilSignal } from './run-helpers.js';
-import { addStackOptions, integerOption, type StackOptionValues, stackConfigFrom } from './stack-options.js';
+import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 interface HttpValues extends StackOptionValues {
   readonly port: string;
