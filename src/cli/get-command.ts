@@ -1,10 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
-import { formatHttpGetResult, type HttpGetResult, httpGet } from '../app/http-get.js';
+import type { HttpGetResult } from '../app/http-get.js';
 import { PilhaError } from '../core/errors.js';
 import { parseIpv4 } from '../core/ipv4-address.js';
-import { buildTcpStack } from '../di/compositions.js';
-import { KernelStreamTransport } from '../transport/kernel-stream-transport.js';
 import { integerOption, secondsOption } from './number-options.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
@@ -13,6 +11,21 @@ interface GetValues extends StackOptionValues {
   readonly timeout: string;
   readonly transport: string;
   readonly stats?: boolean;
+}
+
+/** The stack and the client, loaded once the options are checked: a usage mistake is answered without them. */
+async function loadRuntime() {
+  const [app, di, kernel] = await Promise.all([
+    import('../app/http-get.js'),
+    import('../di/compositions.js'),
+    import('../transport/kernel-stream-transport.js'),
+  ]);
+  return {
+    formatHttpGetResult: app.formatHttpGetResult,
+    httpGet: app.httpGet,
+    buildTcpStack: di.buildTcpStack,
+    KernelStreamTransport: kernel.KernelStreamTransport,
+  };
 }
 
 /** `pilha get URL`: pilha as the client — node:http's client on a connection that pilha's TCP opens. */
@@ -41,6 +54,7 @@ export function registerGetCommand(program: Command): void {
         );
       }
       const config = stackConfigFrom(values);
+      const { formatHttpGetResult, httpGet, buildTcpStack, KernelStreamTransport } = await loadRuntime();
       const stack = values.transport === 'pilha' ? await buildTcpStack(config) : undefined;
       const transport = stack?.transport ?? new KernelStreamTransport();
       const output = values.output;

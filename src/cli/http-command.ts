@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import type { HttpApp } from '../app/http-app.js';
 import { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
-import { buildHttpStack } from '../di/compositions.js';
 import type { StackConfig } from '../di/stack-config.js';
 import { integerOption } from './number-options.js';
 import { printStats, untilSignal } from './run-helpers.js';
@@ -42,6 +41,8 @@ export function registerHttpCommand(program: Command): void {
       const listenHost = formatIpv4(parseIpv4(values.listenHost));
       const config = withAppInfo(stackConfigFrom(values), values);
 
+      // Loaded once the options are checked: a usage mistake is answered without the stack.
+      const { buildHttpStack } = await import('../di/compositions.js');
       const http = await buildHttpStack(config, {
         transport: transportName,
         app: values.root !== undefined ? { root: values.root } : {},
