@@ -529,6 +529,7 @@ describe('ImpairedLink', () => {
         }),
         fc.array(fc.tuple(fc.integer({ min: 20, max: 1500 }), fc.integer({ min: 0, max: 20 })), {
           maxLength: 200,
+          size: 'max',
         }),
         (impairment, traffic) => {
           const { clock, link, atB } = setup(impairment);
