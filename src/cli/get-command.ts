@@ -109,9 +109,8 @@ function parseHttpUrl(text: string): URL {
   }
   // The authority as typed: what follows 'http://' up to the path, query or fragment (no user info here).
   const authority = /^\s*http:\/\/([^/?#]*)/i.exec(text)?.[1] ?? '';
-  const colon = authority.lastIndexOf(':');
-  const host = colon < 0 ? authority : authority.slice(0, colon);
+  const [, host = '', port] = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(authority) ?? [];
   parseIpv4(host); // EBADADDR (a usage error) for a name or an odd form: pilha resolves no names
-  if (colon >= 0) integerOption(authority.slice(colon + 1), `the port in '${text}'`, 1, 65_535);
+  if (port !== undefined) integerOption(port, `the port in '${text}'`, 1, 65_535);
   return url;
 }

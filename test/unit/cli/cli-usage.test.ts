@@ -94,6 +94,7 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
     ],
     [['get', 'http://010.077.0.1/'], /^pilha: not an IPv4 address: '010\.077\.0\.1' \(no leading zeros/],
     [['get', 'http://167772161/'], /^pilha: not an IPv4 address: '167772161'/],
+    [['get', 'http://[::1]:80/'], /^pilha: not an IPv4 address: '\[::1\]'\n$/],
     [['get', 'http://10.77.0.1:0x50/'], /^pilha: not a URL: 'http:\/\/10\.77\.0\.1:0x50\/'/],
     [
       ['get', 'http://10.77.0.1:080/'],
