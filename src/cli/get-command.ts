@@ -1,17 +1,31 @@
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
-import { formatHttpGetResult, type HttpGetResult, httpGet } from '../app/http-get.js';
+import type { HttpGetResult } from '../app/http-get.js';
 import { PilhaError } from '../core/errors.js';
 import { parseIpv4 } from '../core/ipv4-address.js';
-import { buildTcpStack } from '../di/compositions.js';
-import { KernelStreamTransport } from '../transport/kernel-stream-transport.js';
-import { addStackOptions, numberOption, type StackOptionValues, stackConfigFrom } from './stack-options.js';
+import { integerOption, secondsOption } from './number-options.js';
+import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 interface GetValues extends StackOptionValues {
   readonly output?: string;
   readonly timeout: string;
   readonly transport: string;
   readonly stats?: boolean;
+}
+
+/** The stack and the client, loaded once the options are checked: a usage mistake is answered without them. */
+async function loadRuntime() {
+  const [app, di, kernel] = await Promise.all([
+    import('../app/http-get.js'),
+    import('../di/compositions.js'),
+    import('../transport/kernel-stream-transport.js'),
+  ]);
+  return {
+    formatHttpGetResult: app.formatHttpGetResult,
+    httpGet: app.httpGet,
+    buildTcpStack: di.buildTcpStack,
+    KernelStreamTransport: kernel.KernelStreamTransport,
+  };
 }
 
 /** `pilha get URL`: pilha as the client — node:http's client on a connection that pilha's TCP opens. */
@@ -32,7 +46,7 @@ export function registerGetCommand(program: Command): void {
     .option('--stats', "print pilha's counters as JSON lines to stderr at the end")
     .action(async (target: string, values: GetValues) => {
       const url = parseHttpUrl(target);
-      const timeoutMs = numberOption(values.timeout, '--timeout', 0.001, 86_400) * 1000;
+      const timeoutMs = secondsOption(values.timeout, '--timeout', 0.001, 86_400);
       if (values.transport !== 'pilha' && values.transport !== 'kernel') {
         throw new PilhaError(
           'EBADOPTION',
@@ -40,6 +54,7 @@ export function registerGetCommand(program: Command): void {
         );
       }
       const config = stackConfigFrom(values);
+      const { formatHttpGetResult, httpGet, buildTcpStack, KernelStreamTransport } = await loadRuntime();
       const stack = values.transport === 'pilha' ? await buildTcpStack(config) : undefined;
       const transport = stack?.transport ?? new KernelStreamTransport();
       const output = values.output;
@@ -74,7 +89,11 @@ export function registerGetCommand(program: Command): void {
     });
 }
 
-/** An http:// URL whose host is an IPv4 address (pilha has no DNS); mistakes are usage errors. */
+/**
+ * An http:// URL whose host is an IPv4 address (pilha has no DNS); mistakes are usage errors. The host and
+ * port are checked as typed: the URL parser would read '010.1.0.9' as octal (8.1.0.9), '167772161' as
+ * 10.0.0.1 and ':080' as 80, quietly sending the download somewhere else.
+ */
 function parseHttpUrl(text: string): URL {
   let url: URL;
   try {
@@ -88,6 +107,10 @@ function parseHttpUrl(text: string): URL {
   if (url.username !== '' || url.password !== '') {
     throw new PilhaError('EBADOPTION', 'user names and passwords in the URL are not supported');
   }
-  parseIpv4(url.hostname); // EBADADDR (a usage error) for a name: pilha resolves no names
+  // The authority as typed: what follows 'http://' up to the path, query or fragment (no user info here).
+  const authority = /^\s*http:\/\/([^/?#]*)/i.exec(text)?.[1] ?? '';
+  const [, host = '', port] = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(authority) ?? [];
+  parseIpv4(host); // EBADADDR (a usage error) for a name or an odd form: pilha resolves no names
+  if (port !== undefined) integerOption(port, `the port in '${text}'`, 1, 65_535);
   return url;
 }

@@ -3,10 +3,10 @@ import type { Command } from 'commander';
 import type { HttpApp } from '../app/http-app.js';
 import { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
-import { buildHttpStack } from '../di/compositions.js';
 import type { StackConfig } from '../di/stack-config.js';
+import { integerOption } from './number-options.js';
 import { printStats, untilSignal } from './run-helpers.js';
-import { addStackOptions, integerOption, type StackOptionValues, stackConfigFrom } from './stack-options.js';
+import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 interface HttpValues extends StackOptionValues {
   readonly port: string;
@@ -41,6 +41,8 @@ export function registerHttpCommand(program: Command): void {
       const listenHost = formatIpv4(parseIpv4(values.listenHost));
       const config = withAppInfo(stackConfigFrom(values), values);
 
+      // Loaded once the options are checked: a usage mistake is answered without the stack.
+      const { buildHttpStack } = await import('../di/compositions.js');
       const http = await buildHttpStack(config, {
         transport: transportName,
         app: values.root !== undefined ? { root: values.root } : {},

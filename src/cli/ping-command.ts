@@ -1,15 +1,8 @@
 import type { Command } from 'commander';
-import { formatPingReply, formatPingSummary } from '../app/pinger.js';
 import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
-import { buildPingStack } from '../di/compositions.js';
+import { integerOption, secondsOption } from './number-options.js';
 import { printStats } from './run-helpers.js';
-import {
-  addStackOptions,
-  integerOption,
-  numberOption,
-  type StackOptionValues,
-  stackConfigFrom,
-} from './stack-options.js';
+import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 interface PingValues extends StackOptionValues {
   readonly size: string;
@@ -33,9 +26,14 @@ export function registerPingCommand(program: Command): void {
       const address = parseIpv4(target);
       const size = integerOption(values.size, '--size', 0, 65_507);
       const count = integerOption(values.count, '--count', 1, 1_000_000);
-      const intervalMs = numberOption(values.interval, '--interval', 0.001, 3600) * 1000;
-      const waitMs = numberOption(values.wait, '--wait', 0.001, 3600) * 1000;
+      const intervalMs = secondsOption(values.interval, '--interval', 0.001, 3600);
+      const waitMs = secondsOption(values.wait, '--wait', 0.001, 3600);
       const config = stackConfigFrom(values);
+      // Loaded once the options are checked: a usage mistake is answered without the stack.
+      const [{ formatPingReply, formatPingSummary }, { buildPingStack }] = await Promise.all([
+        import('../app/pinger.js'),
+        import('../di/compositions.js'),
+      ]);
       const stack = await buildPingStack(config);
       process.stdout.write(
         `PING ${formatIpv4(address)} from ${formatIpv4(config.address)}: ${size} data bytes (${size + 28} bytes IP, MTU ${config.mtu})\n`,

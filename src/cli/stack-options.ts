@@ -5,6 +5,7 @@ import { parseLogSpec } from '../core/logger.js';
 import type { StackConfig } from '../di/stack-config.js';
 import { DEFAULT_REASSEMBLY_MAX_BYTES } from '../di/stack-config.js';
 import { parseImpairment } from '../layers/link/impairment.js';
+import { integerOption, secondsOption } from './number-options.js';
 
 /** The options every stack-building command shares, as commander hands them over. */
 export interface StackOptionValues {
@@ -30,22 +31,6 @@ export function addStackOptions(command: Command): Command {
     .option('--log <spec>', 'log levels per layer, e.g. ip=debug,icmp=trace (or PILHA_LOG)');
 }
 
-/** A number option within [min, max]; anything else is a usage mistake naming the option. */
-export function numberOption(text: string, what: string, min: number, max: number): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-    throw new PilhaError('EBADOPTION', `${what} must be a number from ${min} to ${max}, got '${text}'`);
-  }
-  return n;
-}
-
-export function integerOption(text: string, what: string, min: number, max: number): number {
-  const n = numberOption(text, what, min, max);
-  if (!Number.isInteger(n))
-    throw new PilhaError('EBADOPTION', `${what} must be a whole number, got '${text}'`);
-  return n;
-}
-
 /** Turns the shared options into a StackConfig, checking each one; mistakes throw EBADOPTION. */
 export function stackConfigFrom(values: StackOptionValues): StackConfig {
   if (!/^[A-Za-z0-9_.%-]{1,15}$/.test(values.tun)) {
@@ -67,13 +52,13 @@ export function stackConfigFrom(values: StackOptionValues): StackConfig {
     );
   }
   const mtu = integerOption(values.mtu, '--mtu', 576, 65_535);
-  const timeout = numberOption(values.reassemblyTimeout, '--reassembly-timeout', 0.001, 3600);
+  const reassemblyTimeoutMs = secondsOption(values.reassemblyTimeout, '--reassembly-timeout', 0.001, 3600);
   const logText = values.log ?? process.env.PILHA_LOG;
   return {
     link: { kind: 'tun', name: values.tun, hostAddress: host.address, prefixLength: host.length },
     mtu,
     address,
-    reassemblyTimeoutMs: timeout * 1000,
+    reassemblyTimeoutMs,
     reassemblyMaxBytes: DEFAULT_REASSEMBLY_MAX_BYTES,
     ...(values.impair !== undefined ? { impairment: parseImpairment(values.impair) } : {}),
     ...(values.pcap !== undefined ? { pcapFile: values.pcap } : {}),

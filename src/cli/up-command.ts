@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { formatIpv4 } from '../core/ipv4-address.js';
-import { buildNetworkStack } from '../di/compositions.js';
-import { describeReassembly } from '../layers/ip/ipv4-layer.js';
 import { printStats, untilSignal } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
@@ -11,6 +9,11 @@ export function registerUpCommand(program: Command): void {
     .description('bring the stack up on a TUN device and answer pings until interrupted')
     .action(async (values: StackOptionValues) => {
       const config = stackConfigFrom(values);
+      // Loaded once the options are checked: a usage mistake is answered without the stack.
+      const [{ buildNetworkStack }, { describeReassembly }] = await Promise.all([
+        import('../di/compositions.js'),
+        import('../layers/ip/ipv4-layer.js'),
+      ]);
       const stack = await buildNetworkStack(config);
       stack.ip.onReassembled((info) => {
         process.stdout.write(`reassembled ${JSON.stringify(describeReassembly(info))}\n`);

@@ -1,13 +1,23 @@
+import { parseDecimalInteger } from './decimal-number.js';
 import { PilhaError } from './errors.js';
 
 /** An IPv4 address as an unsigned 32-bit integer: cheap to compare, hash and put in a header. */
 export type Ipv4Address = number;
 
-const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/**
+ * Four decimal octets, no leading zeros, as `net.isIPv4` accepts: inet_aton and URL parsers read '010' as
+ * octal 8, others as 10, so an address with one is ambiguous and refused rather than guessed.
+ */
+const DOTTED = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+const LEADING_ZERO = /(?:^|\.)0\d/;
 
 export function parseIpv4(text: string): Ipv4Address {
-  const m = DOTTED.exec(text.trim());
-  if (m === null) throw new PilhaError('EBADADDR', `not an IPv4 address: '${text}'`);
+  const trimmed = text.trim();
+  const m = DOTTED.exec(trimmed);
+  if (m === null) {
+    const hint = LEADING_ZERO.test(trimmed) ? ' (no leading zeros: they read as octal elsewhere)' : '';
+    throw new PilhaError('EBADADDR', `not an IPv4 address: '${text}'${hint}`);
+  }
   let value = 0;
   for (let i = 1; i <= 4; i++) {
     const octet = Number(m[i]);
@@ -31,8 +41,9 @@ export function parseIpv4Prefix(text: string, defaultLength = 24): Ipv4Prefix {
   const [addr, len, extra] = text.split('/');
   if (extra !== undefined || addr === undefined)
     throw new PilhaError('EBADADDR', `not an IPv4 prefix: '${text}'`);
-  const length = len === undefined ? defaultLength : Number(len);
-  if (!Number.isInteger(length) || length < 0 || length > 32 || (len !== undefined && !/^\d+$/.test(len))) {
+  // Plain decimal, no leading zero ('/024' is refused like '010.0.0.1').
+  const length = len === undefined ? defaultLength : parseDecimalInteger(len);
+  if (length === undefined || !Number.isInteger(length) || length < 0 || length > 32) {
     throw new PilhaError('EBADADDR', `bad prefix length in '${text}'`);
   }
   return { address: parseIpv4(addr), length };

@@ -4,8 +4,9 @@
  * Hard rule: traffic only inside these namespaces; only processes started here are ever signalled, by PID.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { foldSum, sumWords } from '../../src/core/checksum.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const PILHA_CLI = `${ROOT}dist/cli/main.js`;
@@ -170,23 +171,113 @@ export class PilhaProcess {
   }
 }
 
+/** What tshark flags on a capture, apart from the TCP checksum (which tsharkProblems checks itself). */
+const STRICT_PROBLEMS = '_ws.malformed || ip.checksum.status == "Bad" || icmp.checksum.status == "Bad"';
+
 /**
- * tshark's verdict on a capture: malformed packets and bad IP/ICMP/TCP checksums, counted. `decodeAs` pins a
- * port's protocol (tshark otherwise guesses from the port number: 7000 is Gryphon, whose dissector then calls
- * an HTTP body malformed).
+ * tshark's verdict on a capture: malformed packets and bad IP/ICMP/TCP checksums, counted, with tshark's
+ * one-line summaries. `decodeAs` pins a port's protocol (tshark otherwise guesses from the port number: 7000 is
+ * Gryphon, whose dissector then calls an HTTP body malformed).
+ *
+ * One exemption, checked from the captured bytes rather than taken from tshark: a TCP checksum of 0xFFFF where
+ * the correct value computes to 0x0000 (isTcpChecksumFfffForZero). Any other bad TCP checksum still counts,
+ * as does a frame that tshark flags for anything else too.
  */
 export function tsharkProblems(
   pcap: string,
   decodeAs: readonly string[] = [],
 ): { count: number; lines: string } {
-  const filter =
-    '_ws.malformed || ip.checksum.status == "Bad" || icmp.checksum.status == "Bad" || tcp.checksum.status == "Bad"';
   const args = ['-n', '-r', pcap, '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE'];
   for (const rule of decodeAs) args.push('-d', rule);
-  const r = spawnSync('tshark', [...args, '-Y', filter], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);
-  const lines = r.stdout.trim();
-  return { count: lines === '' ? 0 : lines.split('\n').length, lines };
+  const tshark = (more: readonly string[]) => {
+    const r = spawnSync('tshark', [...args, ...more], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  const flagged = tshark(['-Y', `${STRICT_PROBLEMS} || tcp.checksum.status == "Bad"`]);
+  if (flagged === '') return { count: 0, lines: '' };
+  // Frames flagged for their TCP checksum alone: exempt those whose bytes show 0xFFFF for a computed 0.
+  const tcpOnly = tshark([
+    '-Y',
+    `tcp.checksum.status == "Bad" && !(${STRICT_PROBLEMS})`,
+    '-T',
+    'fields',
+    '-e',
+    'frame.number',
+  ]);
+  const datagrams = tcpOnly === '' ? [] : (readPcapDatagrams(pcap) ?? []);
+  const exempt = new Set(
+    tcpOnly
+      .split('\n')
+      .filter((n) => n !== '')
+      .map(Number)
+      .filter((n) => {
+        const d = datagrams[n - 1];
+        return d !== undefined && isTcpChecksumFfffForZero(d);
+      }),
+  );
+  const lines = flagged.split('\n').filter((line) => !exempt.has(Number(line.trim().split(/\s+/)[0])));
+  return { count: lines.length, lines: lines.join('\n') };
+}
+
+/**
+ * Whether an IPv4 datagram holds one whole TCP segment whose checksum field is 0xFFFF where the checksum
+ * computes to 0x0000. Both are zero in one's complement and RFC 1071 verification accepts either, but Linux
+ * writes 0xFFFF for a computed 0 when it completes a checksum in software (skb_checksum_help stores
+ * CSUM_MANGLED_0, a rule made for UDP, where 0 means "no checksum"), and tshark calls that bad.
+ */
+export function isTcpChecksumFfffForZero(datagram: Uint8Array): boolean {
+  if (datagram.length < 20 || datagram[0]! >>> 4 !== 4 || datagram[9] !== 6) return false;
+  const headerLength = (datagram[0]! & 0x0f) * 4;
+  const totalLength = (datagram[2]! << 8) | datagram[3]!;
+  const fragmented = (((datagram[6]! << 8) | datagram[7]!) & 0x3fff) !== 0; // MF or an offset
+  if (fragmented || headerLength < 20 || totalLength > datagram.length || totalLength < headerLength + 20) {
+    return false;
+  }
+  const tcp = datagram.subarray(headerLength, totalLength);
+  if (((tcp[16]! << 8) | tcp[17]!) !== 0xffff) return false;
+  // The checksum the segment should carry: pseudo-header (addresses, protocol, length) and the segment with
+  // its checksum field taken as zero.
+  const pseudo = sumWords(datagram, 12, 20) + 6 + tcp.length;
+  const sum = sumWords(tcp, 18, tcp.length, sumWords(tcp, 0, 16, pseudo));
+  return (~foldSum(sum) & 0xffff) === 0;
+}
+
+/** Link types whose packets are IP datagrams as they are (LINKTYPE_RAW, LINKTYPE_IPV4). */
+const RAW_IP_LINK_TYPES = new Set([101, 228]);
+const LINKTYPE_ETHERNET = 1;
+const LINKTYPE_LINUX_SLL = 113;
+
+/**
+ * The IPv4 datagrams of a classic pcap file, one per record in order (an empty array for a record that holds
+ * none, so that index + 1 is tshark's frame number); undefined for a file that is not classic pcap or has a
+ * link type this does not know. Raw IP, Ethernet and Linux cooked captures are read.
+ */
+export function readPcapDatagrams(pcap: string): Uint8Array[] | undefined {
+  const file = readFileSync(pcap);
+  if (file.length < 24) return undefined;
+  const magic = file.readUInt32LE(0);
+  const little = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
+  if (!little && file.readUInt32BE(0) !== 0xa1b2c3d4 && file.readUInt32BE(0) !== 0xa1b23c4d) return undefined;
+  const u32 = (at: number) => (little ? file.readUInt32LE(at) : file.readUInt32BE(at));
+  const linkType = u32(20) & 0xffff;
+  const out: Uint8Array[] = [];
+  for (let at = 24; at + 16 <= file.length; ) {
+    const length = u32(at + 8);
+    const start = at + 16;
+    if (start + length > file.length) break;
+    const frame = new Uint8Array(file.buffer, file.byteOffset + start, length);
+    at = start + length;
+    let ipAt: number | undefined;
+    if (RAW_IP_LINK_TYPES.has(linkType)) ipAt = 0;
+    else if (linkType === LINKTYPE_ETHERNET && length >= 14 && ((frame[12]! << 8) | frame[13]!) === 0x0800)
+      ipAt = 14;
+    else if (linkType === LINKTYPE_LINUX_SLL && length >= 16 && ((frame[14]! << 8) | frame[15]!) === 0x0800)
+      ipAt = 16;
+    else if (linkType !== LINKTYPE_ETHERNET && linkType !== LINKTYPE_LINUX_SLL) return undefined;
+    out.push(ipAt === undefined ? new Uint8Array(0) : frame.slice(ipAt));
+  }
+  return out;
 }
 
 /** tshark's one-line summaries of the packets of a capture that match a display filter. */

@@ -1,3 +1,4 @@
+import { formatDecimal, parseDecimalFraction, parseDecimalInteger } from '../../core/decimal-number.js';
 import { PilhaError } from '../../core/errors.js';
 
 /**
@@ -45,70 +46,86 @@ export const NO_IMPAIRMENT: Impairment = Object.freeze({
 export const DEFAULT_REORDER_HOLD_MS = 1;
 
 type Field = keyof Impairment;
-type Kind = 'probability' | 'duration' | 'count' | 'seed';
 
-/** CLI key → field and value kind, in the order formatImpairment writes them. */
-const KEYS: readonly (readonly [key: string, field: Field, kind: Kind])[] = [
-  ['loss', 'loss', 'probability'],
-  ['duplicate', 'duplicate', 'probability'],
-  ['reorder', 'reorder', 'probability'],
-  ['corrupt', 'corrupt', 'probability'],
-  ['delay', 'delayMs', 'duration'],
-  ['jitter', 'jitterMs', 'duration'],
-  ['rate', 'rateBytesPerSec', 'count'],
-  ['queue', 'queueBytes', 'count'],
-  ['hold', 'reorderHoldMs', 'duration'],
-  ['seed', 'seed', 'seed'],
+/** How a value is written and what it may be; `min`/`max` bound it, `zero` is also allowed (unlimited). */
+interface Range {
+  readonly integer: boolean;
+  readonly min: number;
+  readonly max: number;
+  /** A value that means "off" and sits outside [min, max] (a rate of 0 is unlimited). */
+  readonly zero?: true;
+  /** The range as the error message states it. */
+  readonly text: string;
+}
+
+const PROBABILITY: Range = { integer: false, min: 0, max: 1, text: 'a probability, a number from 0 to 1' };
+
+/**
+ * Delays, jitter and the reorder hold: at most an hour. A Node timer holds at most 2^31 - 1 ms (setTimeout
+ * turns more into 1 ms), and delay + jitter + hold must stay far below it.
+ */
+const DURATION: Range = {
+  integer: false,
+  min: 0,
+  max: 3_600_000,
+  text: 'a number of milliseconds from 0 to 3600000',
+};
+
+/**
+ * Bottleneck rate in bytes per second, 0 for none. At least 1000 (8 kbit/s): a 64 KiB datagram then takes
+ * 65 s to serialize, and a slower rate lets an ordinary backlog push arrival times past what a timer holds.
+ * At most 10^11 (800 Gbit/s), far beyond any link.
+ */
+const RATE: Range = {
+  integer: true,
+  min: 1000,
+  max: 100_000_000_000,
+  zero: true,
+  text: '0 (unlimited) or an integer from 1000 to 100000000000 bytes per second',
+};
+
+/** Bottleneck queue in bytes, 0 for unlimited; at most 1 GiB (it is memory the link may hold). */
+const QUEUE: Range = {
+  integer: true,
+  min: 0,
+  max: 1 << 30,
+  text: 'an integer from 0 (unlimited) to 1073741824 bytes',
+};
+
+const SEED: Range = { integer: true, min: 0, max: 0xffffffff, text: 'an integer from 0 to 4294967295' };
+
+/** CLI key → field and range, in the order formatImpairment writes them. */
+const KEYS: readonly (readonly [key: string, field: Field, range: Range])[] = [
+  ['loss', 'loss', PROBABILITY],
+  ['duplicate', 'duplicate', PROBABILITY],
+  ['reorder', 'reorder', PROBABILITY],
+  ['corrupt', 'corrupt', PROBABILITY],
+  ['delay', 'delayMs', DURATION],
+  ['jitter', 'jitterMs', DURATION],
+  ['rate', 'rateBytesPerSec', RATE],
+  ['queue', 'queueBytes', QUEUE],
+  ['hold', 'reorderHoldMs', DURATION],
+  ['seed', 'seed', SEED],
 ];
 
 const KEY_NAMES = KEYS.map(([k]) => k).join(', ');
-const DECIMAL = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-function describeKind(kind: Kind): string {
-  switch (kind) {
-    case 'probability':
-      return 'a probability between 0 and 1';
-    case 'duration':
-      return 'a non-negative number of milliseconds';
-    case 'count':
-      return 'a non-negative number (0 = unlimited)';
-    case 'seed':
-      return 'an integer between 0 and 4294967295';
-    default: {
-      const never: never = kind;
-      return never;
-    }
-  }
-}
-
-function valid(kind: Kind, v: number): boolean {
-  if (!Number.isFinite(v) || v < 0) return false;
-  switch (kind) {
-    case 'probability':
-      return v <= 1;
-    case 'duration':
-    case 'count':
-      return true;
-    case 'seed':
-      return Number.isInteger(v) && v <= 0xffffffff;
-    default: {
-      const never: never = kind;
-      return never;
-    }
-  }
+function inRange(range: Range, v: number): boolean {
+  if (!Number.isFinite(v) || (range.integer && !Number.isInteger(v))) return false;
+  return (range.zero === true && v === 0) || (v >= range.min && v <= range.max);
 }
 
 /**
- * Checks every field of an impairment built in code (parseImpairment output always passes);
- * throws PilhaError('EBADOPTION') naming the first bad field.
+ * Checks every field of an impairment built in code against the ranges the CLI states (parseImpairment
+ * output always passes); throws PilhaError('EBADOPTION') naming the first bad field.
  */
 export function validateImpairment(imp: Impairment): Impairment {
-  for (const [key, field, kind] of KEYS) {
+  for (const [key, field, range] of KEYS) {
     const v = imp[field];
     const optional = field === 'rateBytesPerSec' || field === 'queueBytes' || field === 'reorderHoldMs';
     if (v === undefined && optional) continue;
-    if (typeof v !== 'number' || !valid(kind, v)) {
-      throw new PilhaError('EBADOPTION', `impairment ${key} must be ${describeKind(kind)}, got ${String(v)}`);
+    if (typeof v !== 'number' || !inRange(range, v)) {
+      throw new PilhaError('EBADOPTION', `impairment ${key} must be ${range.text}, got ${String(v)}`);
     }
   }
   return imp;
@@ -117,7 +134,8 @@ export function validateImpairment(imp: Impairment): Impairment {
 /**
  * Parses the CLI form `loss=0.05,reorder=0.02,duplicate=0.01,corrupt=0.001,delay=10,jitter=2,rate=1000000,
  * queue=65536,hold=1,seed=7` (any subset, any order; missing keys take NO_IMPAIRMENT's values; an empty string
- * or `none` is no impairment). Throws PilhaError('EBADOPTION') with one readable line on any mistake.
+ * or `none` is no impairment). Values are plain decimal ('0.05', not '5e-2'), integers where the field counts
+ * bytes or is a seed. Throws PilhaError('EBADOPTION') with one readable line naming `--impair KEY` on any mistake.
  */
 export function parseImpairment(text: string): Impairment {
   const out: Record<string, number> = { ...NO_IMPAIRMENT };
@@ -131,21 +149,21 @@ export function parseImpairment(text: string): Impairment {
     if (eq < 0) {
       throw new PilhaError(
         'EBADOPTION',
-        `impairment '${item}' needs a value, as in ${item}=0.01 (keys: ${KEY_NAMES})`,
+        `--impair '${item}' needs a value, as in ${item}=0.01 (keys: ${KEY_NAMES})`,
       );
     }
     const key = item.slice(0, eq).trim().toLowerCase();
     const raw = item.slice(eq + 1).trim();
     const spec = KEYS.find(([k]) => k === key);
     if (spec === undefined) {
-      throw new PilhaError('EBADOPTION', `unknown impairment '${key}' (use ${KEY_NAMES})`);
+      throw new PilhaError('EBADOPTION', `unknown --impair key '${key}' (use ${KEY_NAMES})`);
     }
-    if (seen.has(key)) throw new PilhaError('EBADOPTION', `impairment '${key}' is given more than once`);
+    if (seen.has(key)) throw new PilhaError('EBADOPTION', `--impair ${key} is given more than once`);
     seen.add(key);
-    const [, field, kind] = spec;
-    const value = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
-    if (!valid(kind, value)) {
-      throw new PilhaError('EBADOPTION', `impairment ${key} must be ${describeKind(kind)}, got '${raw}'`);
+    const [, field, range] = spec;
+    const value = (range.integer ? parseDecimalInteger(raw) : parseDecimalFraction(raw)) ?? Number.NaN;
+    if (!inRange(range, value)) {
+      throw new PilhaError('EBADOPTION', `--impair ${key} must be ${range.text}, got '${raw}'`);
     }
     out[field] = value;
   }
@@ -157,7 +175,7 @@ export function formatImpairment(imp: Impairment): string {
   const parts: string[] = [];
   for (const [key, field] of KEYS) {
     const v = imp[field];
-    if (v !== undefined) parts.push(`${key}=${String(v)}`);
+    if (v !== undefined) parts.push(`${key}=${formatDecimal(v)}`);
   }
   return parts.join(',');
 }

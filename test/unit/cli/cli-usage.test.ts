@@ -1,20 +1,105 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PILHA_CLI } from '../../helpers/netns.js';
 
-function pilha(...args: string[]) {
-  const r = spawnSync(process.execPath, [PILHA_CLI, ...args], { encoding: 'utf8', timeout: 10_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/**
+ * Runs the CLI without privileges (as nobody when the tests run as root): a check that is missing or
+ * regressed then fails at opening /dev/net/tun, instead of bringing a stack up on the host's network.
+ */
+const UNPRIVILEGED = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+function pilha(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [PILHA_CLI, ...args],
+      { encoding: 'utf8', timeout: 10_000, ...UNPRIVILEGED },
+      (err, stdout, stderr) => {
+        const status = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
+        resolve({ status, stdout, stderr });
+      },
+    );
+  });
 }
 
 describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, exit code 2', () => {
   const cases: Array<[string[], RegExp]> = [
     [['ping'], /^pilha: missing required argument 'address'\n$/],
     [['ping', '10.0.0'], /^pilha: not an IPv4 address: '10\.0\.0'\n$/],
-    [['ping', '10.77.0.1', '--size', 'big'], /^pilha: --size must be a number from 0 to 65507, got 'big'\n$/],
-    [['ping', '10.77.0.1', '--count', '1.5'], /^pilha: --count must be a whole number, got '1\.5'\n$/],
-    [['up', '--mtu', '10'], /^pilha: --mtu must be a number from 576 to 65535, got '10'\n$/],
+    [['ping', '010.077.0.1'], /^pilha: not an IPv4 address: '010\.077\.0\.1' \(no leading zeros/],
+    [
+      ['ping', '10.77.0.1', '--size', 'big'],
+      /^pilha: --size must be an integer from 0 to 65507, got 'big'\n$/,
+    ],
+    [
+      ['ping', '10.77.0.1', '--count', '1.5'],
+      /^pilha: --count must be an integer from 1 to 1000000, got '1\.5'\n$/,
+    ],
+    [
+      ['ping', '10.77.0.1', '--interval', '1e-3'],
+      /^pilha: --interval must be a number from 0\.001 to 3600, got '1e-3'\n$/,
+    ],
+    [
+      ['ping', '10.77.0.1', '--wait', '3601'],
+      /^pilha: --wait must be a number from 0\.001 to 3600, got '3601'\n$/,
+    ],
+    [['up', '--mtu', '10'], /^pilha: --mtu must be an integer from 576 to 65535, got '10'\n$/],
+    [['up', '--mtu', '0x5dc'], /^pilha: --mtu must be an integer from 576 to 65535, got '0x5dc'\n$/],
+    [['up', '--mtu', '1e3'], /^pilha: --mtu must be an integer from 576 to 65535, got '1e3'\n$/],
+    [['up', '--mtu', ''], /^pilha: --mtu must be an integer from 576 to 65535, got ''\n$/],
+    [
+      ['up', '--reassembly-timeout', '0x10'],
+      /^pilha: --reassembly-timeout must be a number from 0\.001 to 3600/,
+    ],
+    [['up', '--address', '010.077.0.2'], /^pilha: not an IPv4 address: '010\.077\.0\.2' \(no leading zeros/],
+    [['up', '--host-address', '10.77.0.1/024'], /^pilha: bad prefix length in '10\.77\.0\.1\/024'\n$/],
+    [
+      ['up', '--impair', 'delay=1e12'],
+      /^pilha: --impair delay must be a number of milliseconds from 0 to 3600000, got '1e12'\n$/,
+    ],
+    [
+      ['up', '--impair', 'jitter=0x10'],
+      /^pilha: --impair jitter must be a number of milliseconds from 0 to 3600000/,
+    ],
+    [
+      ['up', '--impair', 'hold=1e9'],
+      /^pilha: --impair hold must be a number of milliseconds from 0 to 3600000/,
+    ],
+    [
+      ['up', '--impair', 'loss=5e-1'],
+      /^pilha: --impair loss must be a probability, a number from 0 to 1, got '5e-1'\n$/,
+    ],
+    [
+      ['up', '--impair', 'rate=10'],
+      /^pilha: --impair rate must be 0 \(unlimited\) or an integer from 1000 to 100000000000 bytes per second/,
+    ],
+    [
+      ['up', '--impair', 'queue=1e6'],
+      /^pilha: --impair queue must be an integer from 0 \(unlimited\) to 1073741824 bytes/,
+    ],
+    [
+      ['up', '--impair', 'seed=-1'],
+      /^pilha: --impair seed must be an integer from 0 to 4294967295, got '-1'\n$/,
+    ],
+    [['http', '--port', '0'], /^pilha: --port must be an integer from 1 to 65535, got '0'\n$/],
+    [['http', '--port', '0x1b58'], /^pilha: --port must be an integer from 1 to 65535, got '0x1b58'\n$/],
+    [
+      ['http', '--listen-host', '127.000.0.1', '--transport', 'kernel'],
+      /^pilha: not an IPv4 address: '127\.000\.0\.1'/,
+    ],
+    [
+      ['get', 'http://10.77.0.1/', '--timeout', '1e12'],
+      /^pilha: --timeout must be a number from 0\.001 to 86400, got '1e12'\n$/,
+    ],
+    [['get', 'http://010.077.0.1/'], /^pilha: not an IPv4 address: '010\.077\.0\.1' \(no leading zeros/],
+    [['get', 'http://167772161/'], /^pilha: not an IPv4 address: '167772161'/],
+    [['get', 'http://[::1]:80/'], /^pilha: not an IPv4 address: '\[::1\]'\n$/],
+    [['get', 'http://10.77.0.1:0x50/'], /^pilha: not a URL: 'http:\/\/10\.77\.0\.1:0x50\/'/],
+    [
+      ['get', 'http://10.77.0.1:080/'],
+      /^pilha: the port in 'http:\/\/10\.77\.0\.1:080\/' must be an integer from 1 to 65535/,
+    ],
     [
       ['up', '--address', '10.1.0.2'],
       /^pilha: --address 10\.1\.0\.2 is not in the host's subnet 10\.77\.0\.1\/24\n$/,
@@ -28,16 +113,17 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
     [['launch'], /^pilha: unknown command 'launch'/],
   ];
   for (const [args, message] of cases) {
-    it(`pilha ${args.join(' ')}`, () => {
-      const r = pilha(...args);
+    // Concurrent: each case is a process start, mostly waiting.
+    it.concurrent(`pilha ${args.join(' ')}`, async () => {
+      const r = await pilha(...args);
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split('\n').length).toBe(1);
       expect(r.status).toBe(2);
     });
   }
 
-  it('--help exits 0 and lists the commands', () => {
-    const r = pilha('--help');
+  it('--help exits 0 and lists the commands', async () => {
+    const r = await pilha('--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/up \[options\]/);
     expect(r.stdout).toMatch(/ping \[options\] <address>/);

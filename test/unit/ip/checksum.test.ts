@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { foldSum, internetChecksum, sumWords } from '../../../src/core/checksum.js';
+import { histogram, sampleRun } from '../../helpers/property-coverage.js';
 
 /** The obvious byte-pair implementation, to hold the word-wide one against. */
 function reference(data: Uint8Array): number {
@@ -28,14 +29,42 @@ describe('internet checksum (RFC 1071)', () => {
     expect(internetChecksum(header)).toBe(0);
   });
 
+  // Any data up to 3000 bytes (size 'max': the default size would stop near 10, below the 64-byte wide
+  // paths), starting at any of 8 byte offsets.
+  const dataAndShift = fc.tuple(fc.uint8Array({ maxLength: 3000, size: 'max' }), fc.nat(7));
+  const RUNS = 100;
+
   it('agrees with the byte-pair reference for any data and any alignment', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(7), (data, shift) => {
+      fc.property(dataAndShift, ([data, shift]) => {
         const padded = new Uint8Array(data.length + shift);
         padded.set(data, shift);
         expect(internetChecksum(padded, shift, padded.length)).toBe(reference(data));
       }),
+      { numRuns: RUNS },
     );
+  });
+
+  it('that property reaches every path of sumWords: narrow, aligned, half-aligned, odd, odd tails', () => {
+    const paths = histogram(sampleRun(dataAndShift, RUNS), ([data, shift]) => {
+      if (data.length < 64) return 'narrow (byte pairs)';
+      const tail = data.length % 2 === 1 ? ', odd length' : '';
+      if (shift % 2 === 1) return `odd offset (DataView)${tail}`;
+      return `${shift % 4 === 0 ? 'aligned' : 'half-aligned'} (Uint32Array)${tail}`;
+    });
+    for (const path of [
+      'narrow (byte pairs)',
+      'odd offset (DataView)',
+      'odd offset (DataView), odd length',
+      'aligned (Uint32Array)',
+      'aligned (Uint32Array), odd length',
+      'half-aligned (Uint32Array)',
+      'half-aligned (Uint32Array), odd length',
+    ]) {
+      expect(paths[path] ?? 0, `${path} in ${JSON.stringify(paths)}`).toBeGreaterThanOrEqual(3);
+    }
+    const lengths = sampleRun(dataAndShift, RUNS).map(([data]) => data.length);
+    expect(lengths.filter((n) => n >= 1500).length).toBeGreaterThanOrEqual(20);
   });
 
   it('does not lose carries on large all-ones buffers', () => {

@@ -82,7 +82,7 @@ describe('IPv4 + ICMP stacks over a MemoryLink', () => {
   it('drops garbage from the link without throwing, and counts it', async () => {
     const { clock, linkA, b } = await twoPingStacks();
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 120 }), (bytes) => {
+      fc.property(fc.uint8Array({ maxLength: 120, size: 'max' }), (bytes) => {
         linkA.send(bytes);
         clock.runAll();
       }),

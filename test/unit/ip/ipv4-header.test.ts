@@ -9,6 +9,7 @@ import {
   parseIpv4,
 } from '../../../src/layers/ip/ipv4-header.js';
 import fixture from '../../fixtures/linux-ping-fragments.json' with { type: 'json' };
+import { histogram, sampleRun } from '../../helpers/property-coverage.js';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 const LOCALHOST = parseAddress('127.0.0.1');
@@ -83,7 +84,7 @@ describe('IPv4 codec', () => {
           dontFragment: fc.boolean(),
         }),
         options,
-        fc.uint8Array({ maxLength: 2000 }),
+        fc.uint8Array({ maxLength: 2000, size: 'max' }),
         (fields, opts, payload) => {
           const d = parsed(encodeIpv4({ ...fields, options: opts }, payload));
           expect(d).toMatchObject({ ...fields, moreFragments: false, fragmentOffset: 0 });
@@ -121,14 +122,38 @@ describe('IPv4 codec', () => {
     expect(withBytes({ 10: good[10]! ^ 0x01 })).toBe('bad-checksum');
   });
 
+  // Random bytes up to 200 (size 'max': the default size stays under 20, the shortest header), many runs:
+  // only one in 16 starts with version 4, and of those only some carry a header length of 5 or more.
+  const garbage = fc.uint8Array({ maxLength: 200, size: 'max' });
+  const GARBAGE_RUNS = 2000;
+
   it('never throws on random or truncated bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      fc.property(garbage, (bytes) => {
         parseIpv4(bytes);
       }),
+      { numRuns: GARBAGE_RUNS },
     );
     const real = hex(fixture.datagrams[0]!);
     for (let n = 0; n <= real.length; n += 7) parseIpv4(real.subarray(0, n));
+  });
+
+  it('that property meets headers with options and the version, length and total-length checks', () => {
+    const runs = sampleRun(garbage, GARBAGE_RUNS);
+    const lengths = histogram(runs, (b) => (b.length < 20 ? 'under 20' : b.length < 60 ? '20-59' : '60-200'));
+    expect(lengths['under 20'] ?? 0).toBeGreaterThanOrEqual(100);
+    expect(lengths['20-59'] ?? 0).toBeGreaterThanOrEqual(200);
+    expect(lengths['60-200'] ?? 0).toBeGreaterThanOrEqual(1000);
+    const verdicts = histogram(runs, (b) => {
+      const r = parseIpv4(b);
+      return typeof r === 'string' ? r : 'parsed';
+    });
+    for (const verdict of ['truncated', 'bad-version', 'bad-ihl']) {
+      expect(verdicts[verdict] ?? 0, `${verdict} in ${JSON.stringify(verdicts)}`).toBeGreaterThanOrEqual(20);
+    }
+    // Version 4 with a header length from 6 to 15 words (options) in a buffer long enough to hold it.
+    const withOptions = runs.filter((b) => b.length >= 60 && b[0]! >>> 4 === 4 && (b[0]! & 0x0f) > 5);
+    expect(withOptions.length).toBeGreaterThanOrEqual(20);
   });
 
   it('copies only options with the copied flag into later fragments', () => {

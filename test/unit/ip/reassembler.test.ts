@@ -13,6 +13,7 @@ import {
   type ReassemblerLimits,
   type ReassemblyDropReason,
 } from '../../../src/layers/ip/reassembler.js';
+import { histogram, sampleRun } from '../../helpers/property-coverage.js';
 
 const SRC = parseAddress('10.0.0.1');
 const DST = parseAddress('10.0.0.2');
@@ -137,6 +138,30 @@ describe('Reassembler', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  // Payloads of 1 to 30,000 bytes. fc.uint8Array at its default size stayed under 12 bytes (2 fragments at
+  // most, even at MTU 28); at size 'max' it spends seconds drawing bytes one by one, so a seeded pattern.
+  const anyMtuPayload = fc
+    .tuple(fc.integer({ min: 1, max: 30_000 }), fc.integer({ min: 1, max: 1 << 30 }))
+    .map(([length, seed]) => payloadOf(length, seed));
+  const anyMtu = fc.integer({ min: 28, max: 9000 });
+
+  it('that property sees 1 to thousands of fragments', () => {
+    const counts = sampleRun(fc.tuple(anyMtuPayload, anyMtu), 100).map(
+      ([p, mtu]) => fragments(p, mtu).length,
+    );
+    const classes = histogram(counts, (n) =>
+      n === 1 ? '1' : n <= 10 ? '2-10' : n <= 100 ? '11-100' : '>100',
+    );
+    expect(classes, JSON.stringify(classes)).toMatchObject({
+      '1': expect.any(Number),
+      '2-10': expect.any(Number),
+      '11-100': expect.any(Number),
+      '>100': expect.any(Number),
+    });
+    expect(classes['>100']).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...counts)).toBeGreaterThanOrEqual(1000);
   });
 
   it('property: fragmenting at any MTU then reassembling gives the payload back', () => {

@@ -133,10 +133,10 @@ describe('parseImpairment / formatImpairment', () => {
   it('fills missing keys from NO_IMPAIRMENT and accepts spaces, case and empty items', () => {
     expect(parseImpairment('')).toEqual(NO_IMPAIRMENT);
     expect(parseImpairment('none')).toEqual(NO_IMPAIRMENT);
-    expect(parseImpairment(' LOSS = 0.5 , , delay=1.5e1, hold=3 ')).toEqual({
+    expect(parseImpairment(' LOSS = 0.5 , , delay=15.25, hold=3 ')).toEqual({
       ...NO_IMPAIRMENT,
       loss: 0.5,
-      delayMs: 15,
+      delayMs: 15.25,
       reorderHoldMs: 3,
     });
     expect(parseImpairment('loss=1,seed=4294967295')).toEqual({
@@ -146,20 +146,44 @@ describe('parseImpairment / formatImpairment', () => {
     });
   });
 
+  it('accepts the edges of every range', () => {
+    expect(
+      parseImpairment('loss=1,duplicate=0,delay=3600000,jitter=0,hold=3600000,rate=1000,queue=1073741824'),
+    ).toMatchObject({ loss: 1, delayMs: 3_600_000, reorderHoldMs: 3_600_000, rateBytesPerSec: 1000 });
+    expect(parseImpairment('rate=0,queue=0').rateBytesPerSec).toBe(0);
+    expect(parseImpairment('rate=100000000000').rateBytesPerSec).toBe(1e11);
+  });
+
+  const MS = /^--impair (delay|jitter|hold) must be a number of milliseconds from 0 to 3600000, got '.*'$/;
   it.each([
-    ['lose=0.1', /unknown impairment 'lose'/],
-    ['loss=1.5', /loss must be a probability/],
+    ['lose=0.1', /^unknown --impair key 'lose' \(use loss, /],
+    ['loss=1.5', /^--impair loss must be a probability, a number from 0 to 1, got '1\.5'$/],
     ['loss=-0.1', /loss must be a probability/],
     ['loss=abc', /loss must be a probability/],
     ['loss=', /loss must be a probability/],
     ['loss=0x10', /loss must be a probability/],
+    ['loss=5e-1', /loss must be a probability/],
+    ['loss=Infinity', /loss must be a probability/],
     ['loss', /needs a value/],
-    ['delay=-1', /delay must be a non-negative number/],
-    ['jitter=NaN', /jitter must be/],
-    ['rate=1e400', /rate must be/],
-    ['seed=1.5', /seed must be an integer/],
+    ['delay=-1', MS],
+    ['delay=1e12', MS],
+    ['delay=3600000.5', MS],
+    ['delay=2147483648', MS],
+    ['delay=1.5e1', MS],
+    ['jitter=NaN', MS],
+    ['jitter=0x10', MS],
+    ['hold=1e9', MS],
+    ['rate=1e400', /^--impair rate must be 0 \(unlimited\) or an integer from 1000 to 100000000000 bytes/],
+    ['rate=999', /rate must be 0 \(unlimited\) or an integer from 1000/],
+    ['rate=1000.5', /rate must be 0 \(unlimited\) or an integer/],
+    ['rate=100000000001', /rate must be 0 \(unlimited\)/],
+    ['queue=1e6', /^--impair queue must be an integer from 0 \(unlimited\) to 1073741824 bytes, got '1e6'$/],
+    ['queue=1073741825', /queue must be an integer/],
+    ['queue=065536', /queue must be an integer/],
+    ['seed=1.5', /^--impair seed must be an integer from 0 to 4294967295, got '1\.5'$/],
     ['seed=4294967296', /seed must be an integer/],
-    ['loss=0.1,loss=0.2', /more than once/],
+    ['seed=-1', /seed must be an integer/],
+    ['loss=0.1,loss=0.2', /^--impair loss is given more than once$/],
   ])('rejects %s with one readable line', (text, message) => {
     let caught: unknown;
     try {
@@ -185,7 +209,7 @@ describe('parseImpairment / formatImpairment', () => {
 
   it('round-trips: parse(format(x)) equals x', () => {
     const p = fc.double({ min: 0, max: 1, noNaN: true });
-    const ms = fc.double({ min: 0, max: 1e6, noNaN: true });
+    const ms = fc.double({ min: 0, max: 3_600_000, noNaN: true });
     fc.assert(
       fc.property(
         fc.record(
@@ -196,8 +220,8 @@ describe('parseImpairment / formatImpairment', () => {
             corrupt: p,
             delayMs: ms,
             jitterMs: ms,
-            rateBytesPerSec: fc.double({ min: 0, max: 1e12, noNaN: true }),
-            queueBytes: fc.nat(),
+            rateBytesPerSec: fc.oneof(fc.constant(0), fc.integer({ min: 1000, max: 100_000_000_000 })),
+            queueBytes: fc.nat({ max: 1 << 30 }),
             reorderHoldMs: ms,
             seed: fc.nat({ max: 0xffffffff }),
           },
@@ -216,6 +240,12 @@ describe('parseImpairment / formatImpairment', () => {
       /loss must be a probability/,
     );
     expect(() => new ImpairedLink(a, imp({ delayMs: -1 }), new VirtualClock())).toThrow(PilhaError);
+    expect(() => new ImpairedLink(a, imp({ delayMs: 1e12 }), new VirtualClock())).toThrow(
+      /^impairment delay must be a number of milliseconds from 0 to 3600000, got 1000000000000$/,
+    );
+    expect(() => new ImpairedLink(a, imp({ rateBytesPerSec: 10 }), new VirtualClock())).toThrow(
+      /rate must be/,
+    );
   });
 });
 
@@ -499,6 +529,7 @@ describe('ImpairedLink', () => {
         }),
         fc.array(fc.tuple(fc.integer({ min: 20, max: 1500 }), fc.integer({ min: 0, max: 20 })), {
           maxLength: 200,
+          size: 'max',
         }),
         (impairment, traffic) => {
           const { clock, link, atB } = setup(impairment);

@@ -62,7 +62,7 @@ describe('SendBuffer', () => {
               n: fc.integer({ min: 0, max: 70 }),
             }),
           ),
-          { maxLength: 80 },
+          { maxLength: 80, size: 'max' },
         ),
         (ops) => {
           const b = new SendBuffer(1000);

@@ -30,7 +30,7 @@ describe('the hot-path segment writer', () => {
         fc.integer({ min: 0, max: 0xff }),
         fc.integer({ min: 0, max: 0xffff }),
         fc.option(fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }))),
-        fc.uint8Array({ maxLength: 100 }),
+        fc.uint8Array({ maxLength: 100, size: 'max' }),
         (srcPort, dstPort, s, a, flags, window, ts, payload) => {
           const options = ts === null ? NO_TCP_OPTIONS : { timestamp: { value: ts[0], echo: ts[1] } };
           const expected = encodeTcpSegment(

@@ -262,7 +262,7 @@ describe('RenoCongestionController (RFC 5681)', () => {
       fc.record({ kind: fc.constant('rto' as const), inFlight: fc.integer({ min: 0, max: 200 * MSS }) }),
     );
     fc.assert(
-      fc.property(fc.array(event, { maxLength: 200 }), (events) => {
+      fc.property(fc.array(event, { maxLength: 200, size: 'max' }), (events) => {
         const cc = new RenoCongestionController(MSS);
         for (const e of events) {
           switch (e.kind) {

@@ -19,6 +19,7 @@ import {
   tcpPseudoHeaderSum,
   tcpSeqLength,
 } from '../../../src/transport/tcp-header.js';
+import { histogram, sampleRun } from '../../helpers/property-coverage.js';
 
 function hex(text: string): Uint8Array {
   return Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
@@ -111,8 +112,48 @@ const segments: fc.Arbitrary<TcpSegment> = fc.record({
   window: u16,
   urgentPointer: u16,
   options,
-  payload: fc.uint8Array({ maxLength: 300 }),
+  // size 'max': the default size would keep payloads under about 10 bytes.
+  payload: fc.uint8Array({ maxLength: 300, size: 'max' }),
 });
+
+const byte = fc.integer({ min: 0, max: 255 });
+/** The data length of each known option kind: MSS, window scale, SACK-permitted, timestamps. */
+const KNOWN_OPTION_DATA: Readonly<Record<number, number>> = { 2: 2, 3: 1, 4: 0, 8: 8 };
+/**
+ * An option area of up to 40 bytes made of pieces: a random byte, EOL or NOP, a well-formed known option,
+ * a SACK of 1 to 4 blocks, or any kind with any length (wrong lengths of known kinds included), cut at 40.
+ * Random bytes alone almost never form a known option, so would never reach their parsers.
+ */
+const optionSoup = fc
+  .array(
+    fc.oneof(
+      byte.map((b) => [b]),
+      fc.constantFrom([0], [1]),
+      fc
+        .constantFrom(2, 3, 4, 8)
+        .chain((kind) =>
+          fc
+            .array(byte, { minLength: KNOWN_OPTION_DATA[kind], maxLength: KNOWN_OPTION_DATA[kind] })
+            .map((d) => [kind, d.length + 2, ...d]),
+        ),
+      fc
+        .integer({ min: 1, max: 4 })
+        .chain((blocks) =>
+          fc
+            .array(byte, { minLength: 8 * blocks, maxLength: 8 * blocks })
+            .map((d) => [5, d.length + 2, ...d]),
+        ),
+      fc
+        .tuple(byte, fc.integer({ min: 0, max: 40 }))
+        .chain(([kind, length]) =>
+          fc
+            .array(byte, { minLength: Math.max(0, length - 2), maxLength: Math.max(0, length - 2) })
+            .map((d) => [kind, length, ...d]),
+        ),
+    ),
+    { maxLength: 12, size: 'max' },
+  )
+  .map((pieces) => pieces.flat().slice(0, 40));
 
 describe('a SYN captured from Linux', () => {
   it('carries correct IPv4 and TCP checksums', () => {
@@ -312,31 +353,76 @@ describe('rejecting bad segments', () => {
     expect(parseTcpSegment(rawSegment([5, 6, 0, 0, 0, 1, 1, 1]), SRC, DST)).toBe('bad-option'); // SACK, half a block
   });
 
+  // Garbage of 0 to 120 bytes: shorter than a header, a header with a random data offset, options, data.
+  const garbage = fc.tuple(fc.uint8Array({ maxLength: 120, size: 'max' }), fc.boolean());
+  const GARBAGE_RUNS = 2000;
+
   it('never throws on garbage, with or without the checksum check (property)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 120 }), fc.boolean(), (bytes, verify) => {
+      fc.property(garbage, ([bytes, verify]) => {
         const result = parseTcpSegment(bytes, SRC, DST, verify);
         if (!isTcpParseError(result)) {
           expect(result.payload.length).toBeLessThanOrEqual(bytes.length - 20);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: GARBAGE_RUNS },
     );
   });
 
+  it('that property meets every length class and every verdict of the parser', () => {
+    const runs = sampleRun(garbage, GARBAGE_RUNS);
+    const lengths = histogram(runs, ([b]) =>
+      b.length < 20 ? 'under 20' : b.length < 60 ? '20-59' : '60-120',
+    );
+    expect(lengths['under 20'] ?? 0).toBeGreaterThanOrEqual(100);
+    expect(lengths['20-59'] ?? 0).toBeGreaterThanOrEqual(300);
+    expect(lengths['60-120'] ?? 0).toBeGreaterThanOrEqual(500);
+    const verdicts = histogram(runs, ([b, verify]) => {
+      const r = parseTcpSegment(b, SRC, DST, verify);
+      return `${verify ? 'checked' : 'unchecked'} ${isTcpParseError(r) ? r : 'parsed'}`;
+    });
+    for (const verdict of [
+      'checked truncated',
+      'checked bad-data-offset',
+      'checked bad-checksum',
+      'unchecked truncated',
+      'unchecked bad-data-offset',
+      'unchecked bad-option',
+      'unchecked parsed',
+    ]) {
+      expect(verdicts[verdict] ?? 0, `${verdict} in ${JSON.stringify(verdicts)}`).toBeGreaterThanOrEqual(20);
+    }
+  });
+
+  const soupAndPayload = fc.tuple(optionSoup, fc.uint8Array({ maxLength: 20, size: 'max' }));
+  const SOUP_RUNS = 2000;
+
   it('never throws on garbage options behind a valid fixed header (property)', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 40 }),
-        fc.uint8Array({ maxLength: 20 }),
-        (opts, payload) => {
-          const bytes = rawSegment(opts, [...payload]);
-          const result = parseTcpSegment(bytes, SRC, DST);
-          expect(result === 'bad-option' || !isTcpParseError(result)).toBe(true);
-        },
-      ),
-      { numRuns: 2000 },
+      fc.property(soupAndPayload, ([opts, payload]) => {
+        const bytes = rawSegment(opts, [...payload]);
+        const result = parseTcpSegment(bytes, SRC, DST);
+        expect(result === 'bad-option' || !isTcpParseError(result)).toBe(true);
+      }),
+      { numRuns: SOUP_RUNS },
     );
+  });
+
+  it('that property fills the option area and reaches every option parser', () => {
+    const runs = sampleRun(soupAndPayload, SOUP_RUNS);
+    expect(runs.filter(([o]) => o.length >= 36).length).toBeGreaterThanOrEqual(500);
+    expect(runs.filter(([o]) => o.length <= 8).length).toBeGreaterThanOrEqual(100);
+    const results = runs.map(([o, p]) => parseTcpSegment(rawSegment(o, [...p]), SRC, DST));
+    const parsed = results.filter((r): r is TcpSegment => !isTcpParseError(r));
+    expect(results.filter((r) => r === 'bad-option').length).toBeGreaterThanOrEqual(200);
+    expect(parsed.length).toBeGreaterThanOrEqual(200);
+    const kinds = histogram(
+      parsed.flatMap((r) => Object.keys(r.options)),
+      (k) => k,
+    );
+    for (const kind of ['mss', 'windowScale', 'sackPermitted', 'timestamp', 'sack']) {
+      expect(kinds[kind] ?? 0, `${kind} in ${JSON.stringify(kinds)}`).toBeGreaterThanOrEqual(20);
+    }
   });
 
   it('never throws on any prefix of a valid segment (property)', () => {
@@ -349,6 +435,22 @@ describe('rejecting bad segments', () => {
         expect(parseTcpSegment(bytes.subarray(0, n), SRC, DST, false)).toBeDefined();
       }),
     );
+  });
+});
+
+describe('the segment generator of the round-trip properties', () => {
+  it('reaches payloads up to 300 bytes and every option, alone and together', () => {
+    const runs = sampleRun(segments, 100);
+    expect(runs.filter((s) => s.payload.length === 0).length).toBeGreaterThanOrEqual(3);
+    expect(runs.filter((s) => s.payload.length >= 200).length).toBeGreaterThanOrEqual(20);
+    const kinds = histogram(
+      runs.flatMap((s) => Object.keys(s.options)),
+      (k) => k,
+    );
+    for (const kind of ['mss', 'windowScale', 'sackPermitted', 'timestamp', 'sack']) {
+      expect(kinds[kind] ?? 0, `${kind} in ${JSON.stringify(kinds)}`).toBeGreaterThanOrEqual(10);
+    }
+    expect(runs.filter((s) => tcpOptionsLength(s.options) >= 30).length).toBeGreaterThanOrEqual(5);
   });
 });
 
