@@ -16,7 +16,11 @@
  * With a stack-wide memory budget, every byte held (in order and out of order) is charged to it, and under
  * memory pressure `free`, which the advertised window comes from, counts from the budget's limit for this
  * buffer (never below `minimum`) instead of its capacity. Data inside a window already advertised is still
- * taken: the connection never moves the window's right edge left (RFC 9293 §3.8.6).
+ * taken (the connection never moves the window's right edge left, RFC 9293 §3.8.6) until the budget passes
+ * its hard limit: then a buffer that holds its minimum takes no more (Linux's TCPRcvQDrop when
+ * tcp_try_rmem_schedule fails). Those bytes are not acknowledged, so the peer sends them again later; the
+ * next expected bytes are still taken while fewer than `minimum` wait for the application, so every
+ * connection keeps moving, and windows already promised cannot add up past the budget.
  */
 
 import type { TcpMemoryBudget } from './tcp-memory-budget.js';
@@ -31,6 +35,8 @@ export const ReceiveResult = {
   DUPLICATE: 2,
   /** Out-of-order bytes dropped: the out-of-order queue is full (bytes or ranges). */
   DROPPED: 3,
+  /** Bytes dropped because the stack's TCP memory is past its hard limit and this buffer holds its minimum. */
+  NO_MEMORY: 4,
 } as const;
 
 export type ReceiveResult = (typeof ReceiveResult)[keyof typeof ReceiveResult];
@@ -123,6 +129,14 @@ export class ReceiveBuffer {
     const budget = this.budget;
     if (budget === undefined) return this.take(offset, data);
     const before = this.queuedBytes + this.oooBytes;
+    if (
+      budget.bytes >= budget.high &&
+      before >= this.minimum &&
+      offset + data.length > this.next &&
+      (offset > this.next || this.queuedBytes >= this.minimum)
+    ) {
+      return ReceiveResult.NO_MEMORY;
+    }
     const result = this.take(offset, data);
     budget.update(before, this.queuedBytes + this.oooBytes);
     return result;

@@ -127,6 +127,8 @@ export const CONNECTION_COUNTERS = [
   'dropAckTooOld',
   /** Segments whose timestamp is older than TS.Recent (PAWS, RFC 7323 §5.3 R1; Linux PAWSEstab). */
   'dropPaws',
+  /** Segment bytes dropped because the stack's TCP memory was past its hard limit (Linux TCPRcvQDrop). */
+  'dropNoMemory',
   /** Challenge ACKs sent (RFC 5961: to an in-window RST, a SYN, or an unacceptable ACK value). */
   'challengeAcks',
   /** Challenge ACKs and ACKs to dropped segments held back by the rate limit (Linux TCPACKSkipped*). */

@@ -48,6 +48,11 @@ export abstract class TcpReceiver extends TcpSender {
         this.counts.outOfOrderDropped++;
         this.ackNow = true;
         return false;
+      case ReceiveResult.NO_MEMORY:
+        // Not acknowledged: the peer sends it again once the stack has memory (and its window) to spare.
+        this.counts.dropNoMemory++;
+        this.ackNow = true;
+        return false;
       default:
         result satisfies never;
         return false;

@@ -22,6 +22,7 @@ const TCP: Partial<TcpConfig> = {
   sendBufferMin: 4096,
   // Receive windows that together pass the budget, so that A's windows are clamped once A is under pressure.
   receiveBufferSize: 512 * 1024,
+  receiveBufferMin: 4096,
   memoryLow: 3 * MiB,
   memoryPressure: 4 * MiB,
   memoryHigh: 6 * MiB,
@@ -101,6 +102,13 @@ describe('TCP memory budget (simulation)', () => {
     expect(statsB.memoryPressure).toBe(1);
     expect(statsB.memorySendHeld).toBeGreaterThan(0);
     expect(statsA.memoryPressure).toBe(1);
+    // What A holds for its non-reading clients stays within its budget too: windows promised before the
+    // pressure may be filled only while A is under its hard limit; past it each buffer keeps its minimum
+    // and one segment more, and the rest is dropped unacknowledged (the peer sends it again later).
+    expect(statsA.memoryPeakBytes).toBeLessThanOrEqual(
+      TCP.memoryHigh! + CONNECTIONS * (TCP.receiveBufferMin! + 1460),
+    );
+    expect(statsA.dropNoMemory).toBeGreaterThan(0);
     expect(problems).toEqual([]);
     for (const c of clients) expect(c.tcpState).toBe('ESTABLISHED');
 

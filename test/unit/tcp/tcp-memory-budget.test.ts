@@ -202,4 +202,21 @@ describe('ReceiveBuffer under a memory budget', () => {
     expect(b.windowSpace()).toBe(900);
     expect(m.stats().memoryWindowClamped).toBe(2);
   });
+
+  it('past `high`, a buffer holding its minimum drops new bytes (unacknowledged); the next expected still go in below it', () => {
+    const m = new TcpMemoryBudget(LIMITS);
+    const b = new ReceiveBuffer(1000, 8, 1000, m, 100);
+    const hog = new SendBuffer(10_000, m, 100);
+    hog.push(new Uint8Array(1150)); // past high
+    expect(b.insert(0, new Uint8Array(60))).toBe(ReceiveResult.IN_ORDER); // under its minimum: taken
+    expect(b.insert(60, new Uint8Array(60))).toBe(ReceiveResult.IN_ORDER); // 60 < 100 queued: taken
+    expect(b.insert(120, new Uint8Array(60))).toBe(ReceiveResult.NO_MEMORY); // holds 120 ≥ 100
+    expect(b.insert(300, new Uint8Array(60))).toBe(ReceiveResult.NO_MEMORY); // out of order, likewise
+    expect(b.insert(0, new Uint8Array(100))).toBe(ReceiveResult.DUPLICATE); // nothing new: not a drop
+    expect(m.bytes).toBe(1150 + 120);
+    b.read(); // the application reads: below its minimum again
+    expect(b.insert(120, new Uint8Array(60))).toBe(ReceiveResult.IN_ORDER);
+    hog.clear(); // below high: windows already promised may be filled again
+    expect(b.insert(180, new Uint8Array(500))).toBe(ReceiveResult.IN_ORDER);
+  });
 });
