@@ -576,8 +576,14 @@ export class TcpConnection extends TcpReceiver {
     this.timers.clear(TimerKind.PERSIST);
     this.timers.clear(TimerKind.KEEPALIVE);
     this.timers.clear(TimerKind.FIN_WAIT_2);
-    this.timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
     this.sendBuffer.clear();
+    // A TIME_WAIT table of size 0 holds none (Linux tcp_max_tw_buckets = 0): straight on to CLOSED.
+    if (this.config.maxTimeWait === 0) {
+      if (this.ackNow) this.sendAck(); // the ACK of the peer's FIN still goes out first
+      this.expireTimeWait();
+      return;
+    }
+    this.timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
   }
 
   /** Everything ends here (by reset, abort, timeout, or a transition that reached CLOSED): timers off, socket told. */

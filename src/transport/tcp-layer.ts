@@ -524,7 +524,11 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
       // Bounded: past the limit the oldest TIME_WAIT connection ends early (as FreeBSD recycles them).
       while (this.timeWait.size > this.config.maxTimeWait) {
         const oldest = this.timeWait.values().next().value!;
-        if (oldest === connection) break;
+        if (oldest === connection) {
+          // Only with a limit of 0: the connection leaves TIME_WAIT at once by itself (enterTimeWait).
+          c.timeWaitRecycled++;
+          break;
+        }
         c.timeWaitRecycled++;
         oldest.expireTimeWait();
       }

@@ -216,10 +216,16 @@ export abstract class TcpSender extends TcpControlBlock {
     this.timers.clear(TimerKind.PERSIST);
   }
 
-  /** Sends the first unacknowledged segment again (fast retransmit, partial ACK, timeout). */
+  /**
+   * Sends the first unacknowledged segment again (fast retransmit, partial ACK, timeout): at most an MSS of
+   * what was sent before (SND.UNA to SND.MAX), never data queued since, which the windows have not
+   * cleared and which SND.MAX does not cover (an ACK of it would then look like an ACK of unsent data).
+   */
   protected retransmitFirst(): void {
     const queued = this.sendBuffer.size;
-    const len = Math.min(queued, this.sendMss);
+    let sent = seqDiff(this.sndMax, this.sndUna);
+    if (this.finQueued && seqGt(this.sndMax, this.finSeq)) sent--;
+    const len = Math.min(queued, this.sendMss, sent);
     let flags = ACK;
     let seqLen = len;
     if (len === queued) {

@@ -212,3 +212,32 @@ describe('partial ACKs (RFC 6582 §3.2 step 5)', () => {
     expect(rec.conn.stats().timeouts).toBe(1);
   });
 });
+
+describe('found by the fuzzer', () => {
+  it('a retransmission carries only what was sent before, never data queued since (SND.MAX)', () => {
+    const h = new TcpHarness();
+    const rec = h.established(undefined, 100); // the peer offers a 100-byte window
+    rec.conn.write(bytes(100));
+    expectSegment(h.recv(), { flags: 'PSH|ACK', seq: ISS + 1, payload: 100 });
+    rec.conn.write(bytes(3000, 100)); // queued behind the closed window
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 51, window: 50 }); // half acknowledged, window still full
+    h.recvNothing();
+    h.advance(200); // RTO: the 50 unacknowledged bytes again, nothing past them
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 51, payload: 50 });
+    h.recvNothing();
+    // Their ACK is an ACK of sent data, taken as such; the window opens and the rest follows.
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 101, window: 65_535 });
+    expect(rec.conn.counters().dropAckUnsent).toBe(0);
+    expectSegment(h.recvAll()[0]!, { flags: 'ACK', seq: ISS + 101, payload: MSS }); // cwnd: one segment
+  });
+
+  it('a TIME_WAIT limit of 0 keeps no connection in TIME_WAIT (Linux tcp_max_tw_buckets = 0)', () => {
+    const h = new TcpHarness({ tcp: { maxTimeWait: 0 } });
+    const rec = h.timeWait(); // the fixture checks the ACK of the peer's FIN went out
+    expect(stateOf(rec.conn)).toBe('CLOSED');
+    expect(h.tcp.connections().length).toBe(0);
+    expect(h.tcp.stats()).toMatchObject({ timeWait: 0, timeWaitRecycled: 1 });
+    h.advance(120_000);
+    h.recvNothing();
+  });
+});
