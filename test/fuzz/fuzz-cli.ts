@@ -58,7 +58,11 @@ if (packets === undefined && seconds === undefined && session === undefined) pac
 
 function line(t: FuzzTotals): string {
   const rate = t.elapsedMs > 0 ? Math.round((t.packets * 1000) / t.elapsedMs) : 0;
-  return `${t.sessions} sessions, ${t.steps} steps, ${t.packets} packets in ${(t.elapsedMs / 1000).toFixed(1)} s: ${rate} packets/s`;
+  const cpuRate = t.cpuMs > 0 ? Math.round((t.packets * 1000) / t.cpuMs) : 0;
+  return (
+    `${t.sessions} sessions, ${t.steps} steps, ${t.packets} packets in ${(t.elapsedMs / 1000).toFixed(1)} s: ` +
+    `${rate} packets/s (${cpuRate} per CPU second)`
+  );
 }
 
 let lastPrint = 0;

@@ -14,7 +14,8 @@ import { VirtualClock } from '../../src/core/virtual-clock.js';
 import type { TcpStack } from '../../src/di/compositions.js';
 import { MemoryLink } from '../../src/layers/link/memory-link.js';
 import { resolveTcpConfig } from '../../src/transport/tcp-config.js';
-import { FragmentShuffler } from './fragment-shuffler.js';
+import { InvariantChecker } from './checks/invariant-checker.js';
+import { StackOutputChecker } from './checks/stack-output-checker.js';
 import { FuzzApp, USER_ACTIONS } from './fuzz-app.js';
 import { FuzzRandom } from './fuzz-random.js';
 import { buildFuzzStack } from './fuzz-stack.js';
@@ -31,12 +32,11 @@ import {
   write16,
   write32,
 } from './fuzz-wire.js';
-import { InvariantChecker } from './invariant-checker.js';
 import { knownFinding } from './known-findings.js';
-import { Mutator } from './mutator.js';
-import { PEER_LISTEN_PORTS, type PeerFlow, PeerModel, STACK_PORTS } from './peer-model.js';
+import { FragmentShuffler } from './peer/fragment-shuffler.js';
+import { Mutator } from './peer/mutator.js';
+import { PEER_LISTEN_PORTS, type PeerFlow, PeerModel, STACK_PORTS } from './peer/peer-model.js';
 import { fuzzStackConfig, randomVariant, type SessionVariant } from './session-variant.js';
-import { StackOutputChecker } from './stack-output-checker.js';
 
 export const STACK_ADDRESS = 0x0a090001; // 10.9.0.1
 export const PEER_ADDRESS = 0x0a090002; // 10.9.0.2

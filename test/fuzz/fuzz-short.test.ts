@@ -9,15 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { TcpState } from '../../src/transport/tcp-state.js';
 import { pattern, twoTcpStacks } from '../helpers/tcp-stacks.js';
 import { stackStreamByte, streamBytes } from './byte-pattern.js';
+import { InvariantChecker } from './checks/invariant-checker.js';
+import { StackOutputChecker } from './checks/stack-output-checker.js';
 import { FuzzRandom } from './fuzz-random.js';
 import { PEER_ADDRESS, STACK_ADDRESS } from './fuzz-session.js';
 import { ACK, buildIcmp, buildIpv4, buildTcpDatagram, PROTO_ICMP, SYN } from './fuzz-wire.js';
 import { Fuzzer } from './fuzzer.js';
-import { InvariantChecker } from './invariant-checker.js';
 import { KNOWN_FINDINGS } from './known-findings.js';
-import { MUTATIONS } from './mutator.js';
-import { PeerModel } from './peer-model.js';
-import { StackOutputChecker } from './stack-output-checker.js';
+import { MUTATIONS } from './peer/mutator.js';
+import { PeerModel } from './peer/peer-model.js';
 
 const CONNECTION_STATES = [
   'SYN_SENT',

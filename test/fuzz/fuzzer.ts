@@ -7,7 +7,7 @@
 
 import { FuzzRandom } from './fuzz-random.js';
 import { FuzzFinding, FuzzSession, PEER_ADDRESS, type SessionResult, STACK_ADDRESS } from './fuzz-session.js';
-import { buildSeedCorpus } from './seed-corpus.js';
+import { buildSeedCorpus } from './peer/seed-corpus.js';
 
 export interface FuzzOptions {
   readonly seed: number;
@@ -32,6 +32,8 @@ export interface FuzzTotals {
   steps: number;
   sessions: number;
   elapsedMs: number;
+  /** CPU time the process used (user + system), for a rate that does not depend on a shared machine's load. */
+  cpuMs: number;
   readonly statesSeen: Set<string>;
   readonly mutations: Record<string, number>;
   /** Sums of the IP, ICMP and TCP layer counters over the sessions. */
@@ -64,6 +66,7 @@ export class Fuzzer {
     steps: 0,
     sessions: 0,
     elapsedMs: 0,
+    cpuMs: 0,
     statesSeen: new Set(),
     mutations: {},
     counters: {},
@@ -80,6 +83,7 @@ export class Fuzzer {
     const steps = o.steps ?? DEFAULT_STEPS;
     const corpus = await buildSeedCorpus(PEER_ADDRESS, STACK_ADDRESS);
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     const first = o.session ?? 0;
     const uncaught: unknown[] = [];
     const onUncaught = (error: unknown): void => {
@@ -106,6 +110,8 @@ export class Fuzzer {
         }
         this.add(result);
         this.totals.elapsedMs = performance.now() - started;
+        const cpu = process.cpuUsage(cpuStarted);
+        this.totals.cpuMs = (cpu.user + cpu.system) / 1000;
         o.progress?.(this.totals);
         if (o.sessions !== undefined && this.totals.sessions >= o.sessions) break;
         if (o.packets !== undefined && this.totals.packets >= o.packets) break;

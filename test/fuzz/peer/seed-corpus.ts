@@ -7,20 +7,20 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { silentLoggers } from '../../src/core/logger.js';
-import { VirtualClock } from '../../src/core/virtual-clock.js';
-import { MemoryLink } from '../../src/layers/link/memory-link.js';
-import type { RawLink } from '../../src/layers/link/raw-link.js';
-import type { TcpSocket } from '../../src/transport/tcp-socket.js';
-import { FuzzRandom } from './fuzz-random.js';
-import { buildFuzzStack } from './fuzz-stack.js';
-import { fixChecksums, read32, write32 } from './fuzz-wire.js';
-import { fuzzStackConfig } from './session-variant.js';
+import { silentLoggers } from '../../../src/core/logger.js';
+import { VirtualClock } from '../../../src/core/virtual-clock.js';
+import { MemoryLink } from '../../../src/layers/link/memory-link.js';
+import type { RawLink } from '../../../src/layers/link/raw-link.js';
+import type { TcpSocket } from '../../../src/transport/tcp-socket.js';
+import { FuzzRandom } from '../fuzz-random.js';
+import { buildFuzzStack } from '../fuzz-stack.js';
+import { fixChecksums, read32, write32 } from '../fuzz-wire.js';
+import { fuzzStackConfig } from '../session-variant.js';
 
 /** From test/fuzz, or from dist-fuzz/test/fuzz when compiled for `npm run fuzz`. */
 const FIXTURES = [
-  new URL('../fixtures/linux-ping-fragments.json', import.meta.url),
-  new URL('../../../test/fixtures/linux-ping-fragments.json', import.meta.url),
+  new URL('../../fixtures/linux-ping-fragments.json', import.meta.url),
+  new URL('../../../../test/fixtures/linux-ping-fragments.json', import.meta.url),
 ];
 
 /** Records what passes through a link, both ways. */

@@ -6,8 +6,8 @@
  * reassembler's choice and the stream check of the flow has to stand down.
  */
 
-import type { FuzzRandom } from './fuzz-random.js';
-import { fixIpChecksum, IP_HEADER, ihl, read16, write16 } from './fuzz-wire.js';
+import type { FuzzRandom } from '../fuzz-random.js';
+import { fixIpChecksum, IP_HEADER, ihl, read16, write16 } from '../fuzz-wire.js';
 
 export interface ShuffledFragments {
   readonly fragments: Uint8Array[];

@@ -5,8 +5,8 @@
  * RFC 1122 §3.2.2 forbids answering. Returns a description of the first violation, or undefined.
  */
 
-import { parseIpv4 } from '../../src/layers/ip/ipv4-header.js';
-import { parseTcpSegment } from '../../src/transport/tcp-header.js';
+import { parseIpv4 } from '../../../src/layers/ip/ipv4-header.js';
+import { parseTcpSegment } from '../../../src/transport/tcp-header.js';
 import {
   ACK,
   FIN,
@@ -22,7 +22,7 @@ import {
   SYN,
   TCP_HEADER,
   URG,
-} from './fuzz-wire.js';
+} from '../fuzz-wire.js';
 
 /** ICMP types pilha may send: echo reply, destination unreachable, time exceeded (and echo request). */
 const ICMP_TYPES_SENT = new Set([0, 3, 8, 11]);

@@ -7,12 +7,12 @@
  * TIME_WAIT table within theirs. Every violation found goes to `report` (one per connection at most).
  */
 
-import type { TcpStack } from '../../src/di/compositions.js';
-import type { TcpConfig } from '../../src/transport/tcp-config.js';
-import type { TcpConnection } from '../../src/transport/tcp-connection.js';
-import { TCP_STATE_NAMES, TcpState } from '../../src/transport/tcp-state.js';
-import { TimerKind } from '../../src/transport/tcp-timers.js';
-import { seqDelta } from './fuzz-wire.js';
+import type { TcpStack } from '../../../src/di/compositions.js';
+import type { TcpConfig } from '../../../src/transport/tcp-config.js';
+import type { TcpConnection } from '../../../src/transport/tcp-connection.js';
+import { TCP_STATE_NAMES, TcpState } from '../../../src/transport/tcp-state.js';
+import { TimerKind } from '../../../src/transport/tcp-timers.js';
+import { seqDelta } from '../fuzz-wire.js';
 import { type LayerInternals, probeConnection, probeLayers } from './stack-probe.js';
 
 /** Slack over the send buffer: a write is taken whole, and the socket hands over what it buffered at once. */

@@ -8,8 +8,8 @@
  * application wrote at that offset, and never bytes it has not written.
  */
 
-import { peerStreamByte, stackStreamByte, streamBytes } from './byte-pattern.js';
-import type { FuzzRandom } from './fuzz-random.js';
+import { peerStreamByte, stackStreamByte, streamBytes } from '../byte-pattern.js';
+import type { FuzzRandom } from '../fuzz-random.js';
 import {
   ACK,
   buildTcpDatagram,
@@ -20,7 +20,7 @@ import {
   SYN,
   seqDelta,
   type WireSegment,
-} from './fuzz-wire.js';
+} from '../fuzz-wire.js';
 
 export type FlowPhase = 'syn-sent' | 'stack-syn' | 'open';
 

@@ -6,7 +6,7 @@
  * wrong, or made wrong, to keep the checksum checks honest).
  */
 
-import type { FuzzRandom } from './fuzz-random.js';
+import type { FuzzRandom } from '../fuzz-random.js';
 import {
   fixChecksums,
   fixIpChecksum,
@@ -18,7 +18,7 @@ import {
   TCP_HEADER,
   write16,
   write32,
-} from './fuzz-wire.js';
+} from '../fuzz-wire.js';
 
 export const MUTATIONS = [
   'bitflip',
