@@ -390,6 +390,7 @@ export class FuzzSession {
     if (rng.chance(this.variant.fragmentRate)) {
       const shuffled = this.shuffler.shuffle(out);
       if (shuffled !== undefined) {
+        this.taintIfChanged(d, shuffled.whole);
         if (shuffled.conflicting) this.taintAny(out);
         for (const fragment of shuffled.fragments) this.inject(fragment);
         return;

@@ -11,6 +11,11 @@ import { fixIpChecksum, IP_HEADER, ihl, read16, write16 } from '../fuzz-wire.js'
 
 export interface ShuffledFragments {
   readonly fragments: Uint8Array[];
+  /**
+   * The datagram the fragments make when all arrive (the cut mends a bad total length or IHL, so it may
+   * reach the stack where the datagram itself would not): what the stream checks must judge.
+   */
+  readonly whole: Uint8Array;
   /** Some overlap carried bytes that differ from the original. */
   readonly conflicting: boolean;
 }
@@ -87,6 +92,13 @@ export class FragmentShuffler {
       fixIpChecksum(f);
       return f;
     });
-    return { fragments, conflicting };
+    const whole = new Uint8Array(IP_HEADER + payload.length);
+    whole.set(header.subarray(0, IP_HEADER));
+    whole[0] = 0x45;
+    whole.set(payload, IP_HEADER);
+    write16(whole, 2, whole.length);
+    write16(whole, 6, 0);
+    fixIpChecksum(whole);
+    return { fragments, whole, conflicting };
   }
 }
