@@ -590,12 +590,13 @@ export class FuzzSession {
     if (snapshots !== undefined) throw new FuzzFinding(this.seed, this.step, snapshots);
     const left = this.stack.tcp.connections();
     if (left.length > 0) {
-      const states = left.map((c) => c.stats().state).join(', ');
-      throw new FuzzFinding(
-        this.seed,
-        this.step,
-        `${left.length} connections left after 3 h of silence: ${states}`,
-      );
+      // Each with what is wrong with it now, if anything (a known finding may explain the leak).
+      const states = left.map((c) => {
+        const v = this.invariants.checkConnection(c);
+        return v === undefined ? c.stats().state : `${c.stats().state} [${v}]`;
+      });
+      this.fail(`${left.length} connections left after 3 h of silence: ${states.join(', ')}`);
+      if (this.violation !== undefined) throw new FuzzFinding(this.seed, this.step, this.violation);
     }
     const ip = this.stack.ip.stats();
     if ((ip.reassemblyPending ?? 0) > 0) {

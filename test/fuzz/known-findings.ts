@@ -22,6 +22,16 @@ export const KNOWN_FINDINGS: readonly KnownFinding[] = [
       '(seed 1, session 0; tcp-sender.ts)',
   },
   {
+    id: 'retransmit-past-snd-max-leak',
+    // Every connection left shows the symptom above: with SND.MAX = SND.UNA the retransmission timer
+    // does nothing and re-arms nothing, so an orphaned connection with data queued hangs for ever.
+    symptom:
+      /^\d+ connections left after 3 h of silence: \w+ \[SND\.MAX \d+ < SND\.NXT \d+\](, \w+ \[SND\.MAX \d+ < SND\.NXT \d+\])*$/,
+    summary:
+      'the connection that retransmit-past-snd-max left with SND.NXT > SND.MAX = SND.UNA never ends: ' +
+      'onRetransmitTimer returns when SND.UNA = SND.MAX and no timer is left (seed 43, session 1007)',
+  },
+  {
     id: 'time-wait-limit-zero',
     symptom: /^1 connections in TIME_WAIT, limit 0$/,
     summary:

@@ -64,7 +64,8 @@ export class InvariantChecker {
     return undefined;
   }
 
-  private checkConnection(c: TcpConnection): string | undefined {
+  /** The first thing wrong with one connection, or undefined. */
+  checkConnection(c: TcpConnection): string | undefined {
     const state = c.state;
     this.statesSeen.add(TCP_STATE_NAMES[state]);
     if (state === TcpState.CLOSED) return 'a CLOSED connection is still in the table';
