@@ -69,6 +69,14 @@ describe('fuzzer, fixed seed', () => {
     expect(report?.finding.message, report?.trace.join('\n')).toBeUndefined();
   });
 
+  it("replays a session once taken for a finding (the stack's SYN again after the peer answered)", async () => {
+    // Seed 44, session 342: the peer forgot a flow when the stack sent its SYN again, and its held-back
+    // SYN-ACK, released later, opened the connection with the old sequence numbers.
+    const fuzzer = new Fuzzer({ seed: 44, session: 342, steps: 400 });
+    const report = await fuzzer.run();
+    expect(report?.finding.message, report?.trace.join('\n')).toBeUndefined();
+  });
+
   it('the same seed gives the same run', async () => {
     const runs = [];
     for (let i = 0; i < 2; i++) {

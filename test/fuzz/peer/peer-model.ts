@@ -134,8 +134,9 @@ export class PeerModel {
     }
     if (flags & SYN) {
       if (!(flags & ACK)) {
-        // An active open by the stack (or a new one on this 4-tuple).
-        if (f === undefined || f.phase !== 'stack-syn') {
+        // An active open by the stack, or a new one on this 4-tuple. The same SYN again (our answer was
+        // lost, held back or mangled) keeps the flow: the answer may still arrive and be taken.
+        if (f === undefined || (f.phase !== 'stack-syn' && f.stackIss !== s.seq)) {
           if (f !== undefined) this.remove(f);
           if (this.flows.size >= this.maxFlows * 2) return undefined;
           f = this.newFlow(s.dstPort, s.srcPort, 'stack-syn', this.rng.nextUint32());
