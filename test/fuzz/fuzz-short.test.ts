@@ -77,6 +77,14 @@ describe('fuzzer, fixed seed', () => {
     expect(report?.finding.message, report?.trace.join('\n')).toBeUndefined();
   });
 
+  it('replays a session once taken for a finding (a stray SYN-ACK that completed an active open)', async () => {
+    // Seed 45, session 1094: the peer's simultaneous-open SYN was mangled; a stray SYN-ACK with another
+    // sequence number then (rightly) completed the stack's active open, on offsets the peer did not use.
+    const fuzzer = new Fuzzer({ seed: 45, session: 1094, steps: 1100 });
+    const report = await fuzzer.run();
+    expect(report?.finding.message, report?.trace.join('\n')).toBeUndefined();
+  });
+
   it('the same seed gives the same run', async () => {
     const runs = [];
     for (let i = 0; i < 2; i++) {

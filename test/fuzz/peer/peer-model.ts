@@ -285,6 +285,8 @@ export class PeerModel {
   /** A SYN on a synchronized flow (RFC 5961 §4: a challenge ACK is the answer). */
   stray(f: PeerFlow): Uint8Array {
     const seq = this.rng.chance(0.5) ? f.iss : this.rng.near32(this.nextSeq(f), 70_000);
+    // A stack still in SYN-SENT rightly takes another ISN from it: the flow's stream offsets are void.
+    if (seq !== f.iss) f.tainted = true;
     return this.segment(f, seq, f.acked, this.rng.chance(0.5) ? SYN : SYN | ACK, 0, this.synOptions(f));
   }
 
