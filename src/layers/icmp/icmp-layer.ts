@@ -102,15 +102,7 @@ export class IcmpLayer implements IpErrorReporter {
     return this.counters.snapshot();
   }
 
-  /** RFC 1122 §3.2.2: never answer an ICMP error with an error. */
   protocolUnreachable(datagram: Ipv4Datagram): void {
-    if (
-      datagram.protocol === IP_PROTOCOL_ICMP &&
-      datagram.payload.length > 0 &&
-      isIcmpError(datagram.payload[0]!)
-    ) {
-      return;
-    }
     const quote = icmpQuote(datagram.header, datagram.payload);
     this.sendError(datagram.src, ICMP_DEST_UNREACHABLE, UNREACHABLE_PROTOCOL, quote, 'txDestUnreachable');
   }
@@ -185,6 +177,8 @@ export class IcmpLayer implements IpErrorReporter {
     quote: Uint8Array,
     counter: 'txDestUnreachable' | 'txTimeExceeded',
   ): void {
+    // RFC 1122 §3.2.2: never an error about an ICMP error (whatever detected it: dispatch or reassembly).
+    if (quotesIcmpError(quote)) return;
     if (!this.takeToken()) return;
     this.counters.inc(counter);
     this.ip.send(dst, IP_PROTOCOL_ICMP, encodeIcmp({ type, code, rest: 0, body: quote }));
@@ -201,4 +195,10 @@ export class IcmpLayer implements IpErrorReporter {
     this.tokens -= 1;
     return true;
   }
+}
+
+/** Whether a quote (header + first payload bytes) is of an ICMP error message. */
+function quotesIcmpError(quote: Uint8Array): boolean {
+  const headerLength = (quote[0]! & 0x0f) * 4;
+  return quote[9] === IP_PROTOCOL_ICMP && quote.length > headerLength && isIcmpError(quote[headerLength]!);
 }
