@@ -1,6 +1,7 @@
 import { ContainerModule } from 'inversify';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { type RandomWords, randomWords } from '../core/random-words.js';
 import type { IcmpLayer } from '../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
 import type { CongestionControllerFactory } from '../transport/congestion-controller.js';
@@ -32,6 +33,7 @@ export const tcpModule = new ContainerModule(({ bind }) => {
   bind<IsnSource>(TOKENS.IsnSource)
     .toResolvedValue((clock: Clock) => new IsnGenerator(clock), [TOKENS.Clock])
     .inSingletonScope();
+  bind<RandomWords>(TOKENS.TcpRandom).toConstantValue(randomWords);
   bind<TcpConnectionFactory>(TOKENS.TcpConnectionFactory)
     .toResolvedValue(
       (clock: Clock, log: Logger, config: TcpConfig, congestion: CongestionControllerFactory, ip: IPLayer) =>
@@ -49,8 +51,9 @@ export const tcpModule = new ContainerModule(({ bind }) => {
         config: TcpConfig,
         factory: TcpConnectionFactory,
         isn: IsnSource,
+        random: RandomWords,
       ) => {
-        const tcp = new TcpLayer(ip, clock, log, config, factory, isn);
+        const tcp = new TcpLayer(ip, clock, log, config, factory, isn, random);
         icmp.onError((report) => tcp.handleIcmpError(report));
         return tcp;
       },
@@ -62,6 +65,7 @@ export const tcpModule = new ContainerModule(({ bind }) => {
         TOKENS.TcpConfig,
         TOKENS.TcpConnectionFactory,
         TOKENS.IsnSource,
+        TOKENS.TcpRandom,
       ],
     )
     .inSingletonScope();

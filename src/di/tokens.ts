@@ -27,6 +27,8 @@ export const TOKENS = {
   TcpConnectionFactory: Symbol.for('pilha.TcpConnectionFactory'),
   /** Initial sequence numbers (RFC 6528), keyed per stack. */
   IsnSource: Symbol.for('pilha.IsnSource'),
+  /** Random words for the TCP layer: SYN cookie keys, the first ephemeral port (node:crypto; seeded in the fuzzer). */
+  TcpRandom: Symbol.for('pilha.TcpRandom'),
   TcpLayer: Symbol.for('pilha.TcpLayer'),
   /** pilha's own TCP as a StreamTransport. */
   StreamTransport: Symbol.for('pilha.StreamTransport'),

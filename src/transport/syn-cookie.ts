@@ -21,10 +21,10 @@
  * The codec functions are pure; SynCookies holds the keys and takes time only from the injected Clock.
  */
 
-import { randomFillSync } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { halfSipHash24 } from '../core/half-sip-hash.js';
 import type { Ipv4Address } from '../core/ipv4-address.js';
+import { type RandomWords, randomWords } from '../core/random-words.js';
 import { type Seq, seq } from './seq.js';
 
 /** The MSS values a cookie can say, by index (Linux's msstab: the common ones, 1460 for Ethernet). */
@@ -154,13 +154,6 @@ function hashTuple(
   halfSipHash24(k0, k1, scratch, 5, scratch, 5);
 }
 
-/** Where a SynCookies gets its keys: 64 random bits per call (tests may pass a fixed sequence). */
-export type SynCookieKeySource = (out: Uint32Array) => void;
-
-const randomKey: SynCookieKeySource = (out) => {
-  randomFillSync(out);
-};
-
 /**
  * The keys of one TCP layer and the clock they rotate with: makes cookies and checks them, and gives a
  * cookie connection its timestamp offset (stable per 4-tuple, so the SYN-ACK and the connection agree).
@@ -178,7 +171,8 @@ export class SynCookies {
     private readonly clock: Clock,
     /** The length of a period (Linux's TCP_SYNCOOKIE_PERIOD); a cookie lives one to two of them. */
     readonly periodMs: number,
-    private readonly keySource: SynCookieKeySource = randomKey,
+    /** Where keys come from (node:crypto unless a test passes a seeded source). */
+    private readonly keySource: RandomWords = randomWords,
   ) {
     if (!(periodMs > 0)) throw new RangeError(`bad SYN cookie period ${periodMs}`);
     this.keySource(this.tsKey);

@@ -11,12 +11,12 @@
  * a connection rebuilt from its cookie, or RST), or closedInput (RST).
  */
 
-import { randomInt } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { Counters } from '../core/counters.js';
 import { PilhaError } from '../core/errors.js';
 import { formatIpv4, type Ipv4Address } from '../core/ipv4-address.js';
 import type { Logger } from '../core/logger.js';
+import { type RandomWords, randomWords } from '../core/random-words.js';
 import type { IcmpErrorReport } from '../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../layers/ip/ipv4-header.js';
@@ -142,14 +142,18 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     readonly config: TcpConfig,
     private readonly factory: TcpConnectionFactory,
     private readonly isn: IsnSource,
+    /** Random words: SYN cookie keys, and where the ephemeral port search starts (RFC 6056). */
+    random: RandomWords = randomWords,
   ) {
     this.address = ip.address;
     const totals = {} as Record<ConnectionCounterName, number>;
     for (const name of CONNECTION_COUNTERS) totals[name] = 0;
     this.closedTotals = totals;
-    this.cookies = new SynCookies(clock, config.synCookiePeriodMs);
+    this.cookies = new SynCookies(clock, config.synCookiePeriodMs, random);
     // RFC 6056: start the ephemeral port search at a random point of the range.
-    this.portCursor = randomInt(config.ephemeralPortMax - config.ephemeralPortMin + 1);
+    const word = new Uint32Array(1);
+    random(word);
+    this.portCursor = word[0]! % (config.ephemeralPortMax - config.ephemeralPortMin + 1);
     ip.registerProtocol(TCP_PROTOCOL, this.onDatagram);
   }
 

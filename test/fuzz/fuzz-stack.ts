@@ -6,6 +6,8 @@
 
 import type { Clock } from '../../src/core/clock.js';
 import type { LayerLoggers } from '../../src/core/logger.js';
+import type { RandomWords } from '../../src/core/random-words.js';
+import { SeededRandom } from '../../src/core/seeded-random.js';
 import { createStackContainer, type TcpStack } from '../../src/di/compositions.js';
 import type { StackConfig } from '../../src/di/stack-config.js';
 import { TOKENS } from '../../src/di/tokens.js';
@@ -27,6 +29,12 @@ export async function buildFuzzStack(
 ): Promise<TcpStack> {
   const container = createStackContainer(config, { baseLink: link, clock, loggers });
   container.rebind<IsnSource>(TOKENS.IsnSource).toConstantValue(new IsnGenerator(clock, rng.bytes(32)));
+  // The TCP layer's random words (SYN cookie keys, first ephemeral port) from the seed too, on a stream of
+  // their own, so that key rotations do not shift the fuzzer's draws.
+  const words = new SeededRandom(rng.nextUint32());
+  container.rebind<RandomWords>(TOKENS.TcpRandom).toConstantValue((out) => {
+    for (let i = 0; i < out.length; i++) out[i] = words.nextUint32();
+  });
   container.rebind<Ipv4LayerConfig>(TOKENS.Ipv4LayerConfig).toConstantValue({
     address: config.address,
     reassembly: { timeoutMs: config.reassemblyTimeoutMs, maxBytes: config.reassemblyMaxBytes },
