@@ -124,6 +124,26 @@ describe("the fuzzer's checks fire", () => {
     expect(checker.check(error)).toBe('ICMP error about an ICMP error');
   });
 
+  it('on a datagram to a martian address (ours, network 0, loopback, multicast, broadcast)', () => {
+    const to = (dst: number) =>
+      buildTcpDatagram(
+        { src: STACK_ADDRESS, dst },
+        {
+          srcPort: 80,
+          dstPort: 1024,
+          seq: 1001,
+          ack: 1,
+          flags: ACK,
+          window: 1000,
+          payload: new Uint8Array(0),
+        },
+      );
+    expect(checker.check(to(PEER_ADDRESS))).toBeUndefined();
+    for (const dst of [STACK_ADDRESS, 0, 0x7f000001, 0xe0000001, 0xffffffff, (STACK_ADDRESS | 0xff) >>> 0]) {
+      expect(checker.check(to(dst))).toMatch(/^sent to a martian address/);
+    }
+  });
+
   it('on wrong stream bytes, and on bytes the application never wrote', () => {
     const peer = new PeerModel(new FuzzRandom(1), PEER_ADDRESS, STACK_ADDRESS, 8);
     const syn = buildTcpDatagram(

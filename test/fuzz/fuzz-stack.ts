@@ -37,6 +37,8 @@ export async function buildFuzzStack(
   });
   container.rebind<Ipv4LayerConfig>(TOKENS.Ipv4LayerConfig).toConstantValue({
     address: config.address,
+    // A /24, so that the subnet's directed broadcast is a martian source too (the output check knows it).
+    prefixLength: 24,
     reassembly: { timeoutMs: config.reassemblyTimeoutMs, maxBytes: config.reassemblyMaxBytes },
     initialId: rng.int(0x10000),
   });

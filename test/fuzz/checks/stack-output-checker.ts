@@ -43,6 +43,13 @@ export class StackOutputChecker {
     if (d.length > this.mtu) return `${d.length} bytes on a link of MTU ${this.mtu}`;
     if (onesSum(d, 0, h) !== 0xffff) return 'bad IPv4 header checksum';
     if (read32(d, 12) !== this.address) return 'source is not the stack address';
+    // RFC 1122 §3.2.1.3: a host never answers a source it must not accept, so never sends to one: itself,
+    // network 0, loopback, multicast, class E and limited broadcast, or its /24's directed broadcast.
+    const to = read32(d, 16);
+    const top = to >>> 24;
+    if (to === this.address || top === 0 || top === 127 || top >= 224 || to === (this.address | 0xff) >>> 0) {
+      return `sent to a martian address ${top}.${(to >>> 16) & 0xff}.${(to >>> 8) & 0xff}.${to & 0xff}`;
+    }
     if (typeof parseIpv4(d) === 'string') return `pilha's parser refuses its own datagram: ${parseIpv4(d)}`;
     const flagsOffset = read16(d, 6);
     if (flagsOffset & 0x8000) return 'reserved IP flag set';
