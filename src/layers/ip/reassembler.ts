@@ -312,6 +312,9 @@ export class Reassembler {
   }
 
   private place(partial: Partial, fragment: Ipv4Datagram, offset: number, end: number): Verdict {
+    // A fragment without data says nothing a fragment may say: Linux drops the whole datagram for it
+    // (ip_frag_queue), and so do we; kept as a "duplicate", it left an empty partial datagram charged.
+    if (end === offset) return 'inconsistent';
     if (!fragment.moreFragments) {
       if (partial.payloadLength >= 0 && partial.payloadLength !== end) return 'inconsistent';
       if (partial.maxEnd > end) return 'inconsistent';
@@ -412,7 +415,6 @@ export class Reassembler {
     return { datagram, info };
   }
 
-  /** Arms the one timer for the oldest partial datagram, if any. */
   /** Twice the buckets, every partial datagram rehashed into them (amortised: the table never shrinks). */
   private growTable(): void {
     const old = this.buckets;
@@ -431,6 +433,7 @@ export class Reassembler {
     this.mask = mask;
   }
 
+  /** Arms the one timer for the oldest partial datagram, if any. */
   private armTimer(): void {
     const oldest = this.oldest;
     if (oldest === undefined) return;

@@ -374,6 +374,30 @@ describe('Reassembler', () => {
     expect(drops).toEqual(['inconsistent']);
   });
 
+  it('drops the whole datagram for a fragment without data, as Linux does, and holds nothing for it', () => {
+    // Found by the fuzzer: an empty last fragment started a partial datagram, was called a duplicate, and
+    // left it charged past the cap. (An empty fragment with MF set never gets here: the codec refuses it.)
+    const { r, drops } = harness({ maxBytes: 4096 });
+    const emptyLast = (id: number, offset: number) =>
+      parsed(
+        encodeIpv4(
+          { id, ttl: 64, protocol: 17, src: SRC, dst: DST, moreFragments: false, fragmentOffset: offset },
+          new Uint8Array(0),
+        ),
+      );
+    expect(r.add(emptyLast(9, 2960))).toBeUndefined();
+    expect(drops).toEqual(['inconsistent']);
+    expect(r.pending).toBe(0);
+    expect(r.bytesHeld).toBe(0);
+    // With the rest of a datagram held, an empty last fragment of it ends it too.
+    r.add(fragments(payloadOf(3000), 1500)[0]!);
+    expect(r.pending).toBe(1);
+    expect(r.add(emptyLast(7, 1480))).toBeUndefined();
+    expect(drops).toEqual(['inconsistent', 'inconsistent']);
+    expect(r.pending).toBe(0);
+    expect(r.bytesHeld).toBe(0);
+  });
+
   it('times out on the virtual clock and quotes the first fragment', () => {
     const { clock, r, drops, timeouts } = harness({ timeoutMs: 1000 });
     const list = fragments(payloadOf(3000), 1500);
