@@ -21,9 +21,9 @@ import type { IcmpErrorReport } from '../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../layers/ip/ipv4-header.js';
 import type { IsnChoice, IsnSource } from './isn-generator.js';
-import { type Seq, seq, seqAdd, seqGt } from './seq.js';
-import { decodeSynCookieTimestamp, encodeSynCookieTimestamp, SynCookies } from './syn-cookie.js';
-import { type TcpConfig, windowShiftFor } from './tcp-config.js';
+import { type Seq, seq, seqGt } from './seq.js';
+import { SynCookieResponder } from './syn-cookie-responder.js';
+import type { TcpConfig } from './tcp-config.js';
 import type { TcpConnection } from './tcp-connection.js';
 import type { TcpConnectionFactory } from './tcp-connection-factory.js';
 import {
@@ -33,23 +33,16 @@ import {
   type TcpConnectionObserver,
   type TcpConnectionStats,
 } from './tcp-connection-types.js';
-import { DEFAULT_PEER_MSS, mssForMtu } from './tcp-control-block.js';
 import {
   parseTcpSegment,
   TCP_PROTOCOL,
   TcpFlags,
-  type TcpOptions,
   type TcpParseError,
   type TcpSegment,
   tcpSeqLength,
 } from './tcp-header.js';
 import { TcpListener } from './tcp-listener.js';
-import {
-  finishTcpChecksum,
-  synOptionsLength,
-  writeSynOptions,
-  writeTcpHeader,
-} from './tcp-segment-writer.js';
+import { finishTcpChecksum, writeTcpHeader } from './tcp-segment-writer.js';
 import { TcpState } from './tcp-state.js';
 
 const COUNTERS = [
@@ -90,7 +83,7 @@ const COUNTERS = [
 
 type CounterName = (typeof COUNTERS)[number];
 
-const NO_PAYLOAD = new Uint8Array(0);
+const _NO_PAYLOAD = new Uint8Array(0);
 
 const PARSE_DROPS: Record<TcpParseError, CounterName> = {
   truncated: 'dropTruncated',
@@ -133,7 +126,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
   private readonly timeWait = new Set<TcpConnection>();
   private portCursor: number;
   private closed = false;
-  private readonly cookies: SynCookies;
+  private readonly cookies: SynCookieResponder;
 
   constructor(
     private readonly ip: TcpIp,
@@ -149,7 +142,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     const totals = {} as Record<ConnectionCounterName, number>;
     for (const name of CONNECTION_COUNTERS) totals[name] = 0;
     this.closedTotals = totals;
-    this.cookies = new SynCookies(clock, config.synCookiePeriodMs, random);
+    this.cookies = new SynCookieResponder(ip, clock, config, random);
     // RFC 6056: start the ephemeral port search at a random point of the range.
     const word = new Uint32Array(1);
     random(word);
@@ -359,8 +352,13 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
       return;
     }
     if (listener.synQueueFull) {
-      if (this.config.synCookies) this.sendCookieSynAck(listener, src, seg);
-      else c.listenSynQueueFull++;
+      if (this.config.synCookies) {
+        this.cookies.sendSynAck(src, seg);
+        listener.lastCookieAt = this.clock.now();
+        c.syncookiesSent++;
+      } else {
+        c.listenSynQueueFull++;
+      }
       return;
     }
     const connection = this.create(seg.dstPort, src, seg.srcPort);
@@ -372,80 +370,15 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
   }
 
   /**
-   * The SYN-ACK of a full SYN queue (RFC 4987 §3.6): our ISN is the cookie, and with timestamps our TSval
-   * carries the client's window scale; nothing is kept. The options are the ones a connection would send.
-   */
-  private sendCookieSynAck(listener: TcpListener, src: Ipv4Address, seg: TcpSegment): void {
-    const config = this.config;
-    const o = seg.options;
-    const localPort = seg.dstPort;
-    const now = this.clock.now();
-    const iss = this.cookies.make(
-      this.address,
-      localPort,
-      src,
-      seg.srcPort,
-      seg.seq,
-      o.mss ?? DEFAULT_PEER_MSS,
-    );
-    const wsOk = config.windowScaling && o.windowScale !== undefined;
-    const shift = wsOk ? windowShiftFor(config.receiveBufferSize) : -1;
-    const peerTs = o.timestamp;
-    const timestamps = config.timestamps && peerTs !== undefined;
-    let tsVal = 0;
-    if (timestamps) {
-      const tsNow =
-        (Math.floor(now) + this.cookies.tsOffset(this.address, localPort, src, seg.srcPort)) >>> 0;
-      // pilha offers neither SACK nor ECN: those bits stay clear, and a TSecr with them set is forged.
-      tsVal = encodeSynCookieTimestamp(tsNow, wsOk ? o.windowScale! : -1, false, false);
-    }
-    const optionsLength = synOptionsLength(timestamps, shift);
-    const tcpLength = 20 + optionsLength;
-    const d = this.ip.allocateDatagram(tcpLength);
-    const at = IPV4_MIN_HEADER;
-    const window = Math.min(config.receiveBufferSize, 65_535); // never scaled in a SYN (RFC 7323 §2.2)
-    const ack = seqAdd(seg.seq, 1);
-    writeTcpHeader(
-      d,
-      at,
-      localPort,
-      seg.srcPort,
-      iss,
-      ack,
-      TcpFlags.SYN | TcpFlags.ACK,
-      window,
-      optionsLength,
-    );
-    writeSynOptions(d, at + 20, mssForMtu(this.ip.mtu), timestamps, tsVal, peerTs?.value ?? 0, shift);
-    finishTcpChecksum(d, at, tcpLength, this.address, src);
-    listener.lastCookieAt = now;
-    this.counters.values.syncookiesSent++;
-    this.ip.sendDatagram(src, TCP_PROTOCOL, d);
-  }
-
-  /**
    * An ACK to a listener with no connection for it, while cookies are in use: if it acknowledges a cookie
-   * of ours, the connection that SYN would have made is rebuilt (MSS from the cookie, window scale from the
-   * TSecr), joins the accept queue and takes the segment. Returns false when it is no cookie (the caller
-   * resets it); true when the segment was taken, or dropped because the accept queue is full.
+   * of ours, the connection that SYN would have made is rebuilt, joins the accept queue and takes the
+   * segment. Returns false when it is no cookie (the caller resets it); true when the segment was taken,
+   * or dropped because the accept queue is full.
    */
   private cookieAck(entry: PortEntry, listener: TcpListener, src: Ipv4Address, seg: TcpSegment): boolean {
     const c = this.counters.values;
-    const config = this.config;
-    const clientIsn = seqAdd(seg.seq, -1);
-    const iss = seqAdd(seg.ack, -1);
-    const mss = this.cookies.check(this.address, seg.dstPort, src, seg.srcPort, clientIsn, iss);
-    const ts = seg.options.timestamp;
-    // The TSecr is read only for a good cookie (a flood of forged ACKs costs no allocation).
-    const decoded = mss !== 0 && ts !== undefined ? decodeSynCookieTimestamp(ts.echo) : undefined;
-    if (
-      mss === 0 ||
-      (decoded !== undefined &&
-        (!config.timestamps ||
-          decoded.sackPermitted ||
-          decoded.ecn ||
-          (decoded.windowScale !== undefined && !config.windowScaling)))
-    ) {
+    const made = this.cookies.synFor(src, seg);
+    if (made === undefined) {
       c.syncookiesFailed++;
       return false;
     }
@@ -455,31 +388,12 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
       c.listenOverflows++;
       return true;
     }
-    let options: TcpOptions = { mss };
-    if (ts !== undefined && decoded !== undefined) {
-      options =
-        decoded.windowScale !== undefined
-          ? { mss, windowScale: decoded.windowScale, timestamp: { value: ts.value, echo: 0 } }
-          : { mss, timestamp: { value: ts.value, echo: 0 } };
-    }
-    const syn: TcpSegment = {
-      srcPort: seg.srcPort,
-      dstPort: seg.dstPort,
-      seq: clientIsn,
-      ack: seq(0),
-      flags: TcpFlags.SYN,
-      window: seg.window,
-      urgentPointer: 0,
-      options,
-      payload: NO_PAYLOAD,
-    };
-    const tsOffset = this.cookies.tsOffset(this.address, seg.dstPort, src, seg.srcPort);
-    const connection = this.create(seg.dstPort, src, seg.srcPort, { isn: iss, tsOffset });
+    const connection = this.create(seg.dstPort, src, seg.srcPort, { isn: made.iss, tsOffset: made.tsOffset });
     connection.listener = listener;
     listener.synQueued++; // for the instant until the ACK below makes it ESTABLISHED
     entry.connections.set(connection.key, connection);
     c.passiveOpens++;
-    connection.openFromCookie(syn);
+    connection.openFromCookie(made.syn);
     this.deliver(entry, connection, src, seg);
     // Cannot happen (the ACK was checked above), but a half-open entry without a timer would never leave.
     if (connection.state === TcpState.SYN_RECEIVED) connection.abort();
