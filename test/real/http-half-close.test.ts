@@ -3,27 +3,20 @@
  * shutdown(SHUT_WR) and reads to EOF, 20 times per HTTP version, against `pilha http` on pilha's TCP (TUN)
  * and, for comparison, on the kernel's TCP, inside a namespace this file creates and deletes.
  */
-import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deterministicChunks } from '../../src/app/deterministic-bytes.js';
 import { Namespace, type PilhaProcess, realPeerSkipReason, SYSTEM_PYTHON } from '../helpers/netns.js';
+import { sha256OfServedBytes } from '../helpers/served-bytes.js';
 
 const skip = realPeerSkipReason(['ip']);
 const CLIENT = fileURLToPath(new URL('./clients/half_close_get.py', import.meta.url));
 const N = 1_048_576;
 
-function expectedLine(): string {
-  const hash = createHash('sha256');
-  for (const chunk of deterministicChunks(0, N)) hash.update(chunk);
-  return `${N} ${hash.digest('hex')}`;
-}
-
 describe.skipIf(skip !== undefined)('half-closing clients get whole responses', () => {
   let ns: Namespace;
   let pilha: PilhaProcess;
   let kernel: PilhaProcess;
-  const expected = expectedLine();
+  const expected = `${N} ${sha256OfServedBytes(N)}`;
 
   beforeAll(async () => {
     ns = Namespace.create('halfclose');

@@ -16,8 +16,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deterministicChunks } from '../../src/app/deterministic-bytes.js';
 import { Namespace, type PilhaProcess, ROOT, realPeerSkipReason, SYSTEM_PYTHON } from '../helpers/netns.js';
+import { sha256OfServedBytes } from '../helpers/served-bytes.js';
 
 const skip = realPeerSkipReason(['ip', 'wget', 'curl']);
 const PILHA = '10.77.0.2';
@@ -26,17 +26,11 @@ const FLOOD = join(ROOT, 'test/real/raw/syn-flood.py');
 const LENGTH = 1_048_576;
 const URL = `http://${PILHA}:${PORT}/bytes/${LENGTH}`;
 
-function sha256OfDeterministic(length: number): string {
-  const hash = createHash('sha256');
-  for (const chunk of deterministicChunks(0, length)) hash.update(chunk);
-  return hash.digest('hex');
-}
-
 describe.skipIf(skip !== undefined)('SYN flood against pilha http (SYN cookies)', () => {
   let ns: Namespace;
   let pilha: PilhaProcess;
   let dir: string;
-  const expected = sha256OfDeterministic(LENGTH);
+  const expected = sha256OfServedBytes(LENGTH);
   const connectTimes: string[] = [];
   let peakRssKb = 0;
 

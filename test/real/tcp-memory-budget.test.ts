@@ -9,9 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deterministicChunks } from '../../src/app/deterministic-bytes.js';
 import { DEFAULT_TCP_CONFIG } from '../../src/transport/tcp-config.js';
 import { Namespace, type PilhaProcess, ROOT, realPeerSkipReason, SYSTEM_PYTHON } from '../helpers/netns.js';
+import { sha256OfServedBytes } from '../helpers/served-bytes.js';
 
 const skip = realPeerSkipReason(['ip', 'wget', SYSTEM_PYTHON]);
 const PILHA = '10.77.0.2';
@@ -22,12 +22,6 @@ const MORE = 1024 * 1024;
 /** What node, the app and the stack's other parts take with no connection at all, generously. */
 const BASE_RSS = 250 * 1024 * 1024;
 const MiB = 1024 * 1024;
-
-function sha256OfDeterministic(length: number): string {
-  const hash = createHash('sha256');
-  for (const chunk of deterministicChunks(0, length)) hash.update(chunk);
-  return hash.digest('hex');
-}
 
 /** A field of /proc/PID/status in bytes (VmRSS, VmHWM). */
 function procStatusBytes(pid: number, field: string): number {
@@ -106,7 +100,7 @@ describe.skipIf(skip !== undefined)('TCP memory budget against 100 clients that 
     };
     expect(result.problems).toEqual([]);
     expect(result.alive).toBe(CLIENTS);
-    expect(result.hashes).toEqual([sha256OfDeterministic(FIRST + MORE)]);
+    expect(result.hashes).toEqual([sha256OfServedBytes(FIRST + MORE)]);
     expect(peak).toBeLessThan(budget + BASE_RSS);
 
     // The stack still serves a normal download, byte-exact.
@@ -115,7 +109,7 @@ describe.skipIf(skip !== undefined)('TCP memory budget against 100 clients that 
     const r = await ns.runAsync('wget', ['-q', '-O', file, `http://${PILHA}:7000/bytes/${length}`], 120_000);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(file)).toBe(true);
-    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(sha256OfDeterministic(length));
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(sha256OfServedBytes(length));
 
     expect(await pilha.stop()).toBe(0);
     const tcp = JSON.parse(pilha.stdout.match(/^tcp (.*)$/m)![1]!) as Record<string, number>;

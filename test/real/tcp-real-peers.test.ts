@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deterministicChunks } from '../../src/app/deterministic-bytes.js';
 import { helloPomboPage } from '../../src/app/hello-pombo.js';
 import {
   Namespace,
@@ -19,16 +18,11 @@ import {
   tsharkLines,
   tsharkProblems,
 } from '../helpers/netns.js';
+import { sha256OfServedBytes } from '../helpers/served-bytes.js';
 
 const skip = realPeerSkipReason(['ip', 'wget', 'curl', 'ab', 'tshark']);
 const PILHA = '10.77.0.2';
 const BIG = 104_857_600;
-
-function sha256OfDeterministic(length: number): string {
-  const hash = createHash('sha256');
-  for (const chunk of deterministicChunks(0, length)) hash.update(chunk);
-  return hash.digest('hex');
-}
 
 function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -61,7 +55,7 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
       const r = await ns.runAsync('wget', ['-q', '-O', out, url(`/bytes/${BIG}`)], 120_000);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      expect(sha256File(out)).toBe(sha256OfDeterministic(BIG));
+      expect(sha256File(out)).toBe(sha256OfServedBytes(BIG));
       rmSync(out);
     });
 
@@ -82,7 +76,7 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
       );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      expect(sha256File(big)).toBe(sha256OfDeterministic(BIG));
+      expect(sha256File(big)).toBe(sha256OfServedBytes(BIG));
       expect(sha256File(page)).toBe(createHash('sha256').update(helloPomboPage()).digest('hex'));
       rmSync(big);
     });
@@ -120,7 +114,7 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
         ns.runAsync('wget', ['-q', '-O', join(dir, `par-${i}`), url(`/bytes/${length}`)], 120_000),
       );
       const results = await Promise.all(runs);
-      const expected = sha256OfDeterministic(length);
+      const expected = sha256OfServedBytes(length);
       for (const [i, r] of results.entries()) {
         expect(r.status).toBe(0);
         expect(sha256File(join(dir, `par-${i}`))).toBe(expected);
@@ -155,7 +149,7 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
         'pt1',
       ]);
       expect(r.status, r.stderr).toBe(0);
-      expect(sha256File(out)).toBe(sha256OfDeterministic(length));
+      expect(sha256File(out)).toBe(sha256OfServedBytes(length));
     });
 
     it('reports a connection that dies mid-transfer, with how far it got, and exits 1', async () => {
@@ -207,7 +201,7 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
       const out = join(dir, 'impaired');
       const r = await ns.runAsync('wget', ['-q', '-O', out, `http://${PILHA}:7000/bytes/${length}`], 120_000);
       expect(r.status).toBe(0);
-      expect(sha256File(out)).toBe(sha256OfDeterministic(length));
+      expect(sha256File(out)).toBe(sha256OfServedBytes(length));
       expect(await pilha.stop()).toBe(0);
       const tcp = JSON.parse(pilha.stdout.match(/^tcp (.*)$/m)![1]!);
       const link = pilha.stats().link;
