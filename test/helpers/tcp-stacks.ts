@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { silentLoggers } from '../../src/core/logger.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
@@ -15,12 +16,16 @@ export interface TwoTcpStacksOptions {
   readonly tcp?: Partial<TcpConfig>;
   /** Applied to both directions of A's link (so each datagram crosses one impaired hop). */
   readonly impairment?: Impairment;
+  /** Deliver inside send(): every answer arrives within the send that caused it (re-entrancy tests). */
+  readonly synchronous?: boolean;
 }
 
 export interface TwoTcpStacks {
   readonly clock: VirtualClock;
   readonly a: TcpStack;
   readonly b: TcpStack;
+  /** A's and B's ends of the MemoryLink, under any impairment. */
+  readonly links: readonly [MemoryLink, MemoryLink];
   close(): Promise<void>;
 }
 
@@ -28,8 +33,11 @@ export interface TwoTcpStacks {
 export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<TwoTcpStacks> {
   const mtu = options.mtu ?? 1500;
   const clock = new VirtualClock();
-  // Deliver on the clock (zero delay), so that nothing is processed inside the sender's send() call.
-  const [linkA, linkB] = MemoryLink.pair(mtu, (run) => clock.setTimer(0, run));
+  // Deliver on the clock (zero delay), so that nothing is processed inside the sender's send() call;
+  // or, when asked, synchronously, inside it.
+  const [linkA, linkB] = options.synchronous
+    ? MemoryLink.pair(mtu, (run) => run())
+    : MemoryLink.pair(mtu, (run) => clock.setTimer(0, run));
   const common: Partial<StackConfig> = { mtu, ...(options.tcp !== undefined ? { tcp: options.tcp } : {}) };
   const a = await buildTcpStack(
     memoryConfig(ADDRESS_A, {
@@ -47,6 +55,7 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
     clock,
     a,
     b,
+    links: [linkA, linkB],
     close: async () => {
       await a.close();
       await b.close();
@@ -71,6 +80,27 @@ export async function drive(
     if (clock.now() >= end) throw new Error(`drive: not done after ${limitMs} ms of virtual time`);
     clock.advance(stepMs);
   }
+}
+
+/**
+ * Writes `data` in `chunk`-byte writes with backpressure, as an application would: until write() returns
+ * false, then again on 'drain'; end() after the last.
+ */
+export function writeAll(socket: Writable, data: Uint8Array, chunk: number): void {
+  let offset = 0;
+  const pump = (): void => {
+    while (offset < data.length) {
+      const end = Math.min(offset + chunk, data.length);
+      const more = socket.write(data.subarray(offset, end));
+      offset = end;
+      if (!more) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+    socket.end();
+  };
+  pump();
 }
 
 /** A deterministic pattern: byte i of a stream is a function of i (catches reordering and duplication). */

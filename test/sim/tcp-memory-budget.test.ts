@@ -11,7 +11,7 @@ import { formatIpv4 } from '../../src/core/ipv4-address.js';
 import type { VirtualClock } from '../../src/core/virtual-clock.js';
 import type { TcpConfig } from '../../src/transport/tcp-config.js';
 import type { TcpSocket } from '../../src/transport/tcp-socket.js';
-import { ADDRESS_B, drive, pattern, twoTcpStacks } from '../helpers/tcp-stacks.js';
+import { ADDRESS_B, drive, pattern, twoTcpStacks, writeAll } from '../helpers/tcp-stacks.js';
 
 const MiB = 1024 * 1024;
 const CONNECTIONS = 24;
@@ -46,20 +46,7 @@ describe('TCP memory budget (simulation)', () => {
     const server = b.transport.createServer((socket) => {
       socket.on('error', (e) => problems.push(`server: ${e.message}`));
       socket.resume(); // reads only the client's FIN, at the end
-      let offset = 0;
-      const pump = (): void => {
-        while (offset < SIZE) {
-          const end = Math.min(offset + WRITE, SIZE);
-          const more = socket.write(data.subarray(offset, end));
-          offset = end;
-          if (!more) {
-            socket.once('drain', pump);
-            return;
-          }
-        }
-        socket.end();
-      };
-      pump();
+      writeAll(socket, data, WRITE);
     });
     await server.listen(5001);
     const clients: TcpSocket[] = [];

@@ -6,15 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
-import { silentLoggers } from '../../src/core/logger.js';
-import { VirtualClock } from '../../src/core/virtual-clock.js';
-import { buildTcpStack } from '../../src/di/compositions.js';
 import { type Impairment, NO_IMPAIRMENT } from '../../src/layers/link/impairment.js';
-import { MemoryLink } from '../../src/layers/link/memory-link.js';
 import type { TcpConnectionStats } from '../../src/transport/tcp-connection-types.js';
 import type { TcpSocket } from '../../src/transport/tcp-socket.js';
-import { memoryConfig } from '../helpers/memory-stacks.js';
-import { ADDRESS_A, ADDRESS_B, drive, pattern, twoTcpStacks } from '../helpers/tcp-stacks.js';
+import { ADDRESS_B, drive, pattern, twoTcpStacks, writeAll } from '../helpers/tcp-stacks.js';
 
 const SIZE = 10 * 1024 * 1024;
 
@@ -47,20 +42,7 @@ async function transfer(label: string, impairment?: Impairment): Promise<Result>
   const startReal = performance.now();
   const startVirtual = clock.now();
   // Application-sized writes, with backpressure: write until false, wait for 'drain'.
-  let offset = 0;
-  const pump = (): void => {
-    while (offset < SIZE) {
-      const end = Math.min(offset + 64 * 1024, SIZE);
-      const more = socket.write(data.subarray(offset, end));
-      offset = end;
-      if (!more) {
-        socket.once('drain', pump);
-        return;
-      }
-    }
-    socket.end();
-  };
-  pump();
+  writeAll(socket, data, 64 * 1024);
   await drive(clock, () => ended, { limitMs: 3_600_000 });
   const realMs = performance.now() - startReal;
   const virtualMs = clock.now() - startVirtual;
@@ -127,18 +109,8 @@ describe('10 MB between two pilha stacks', () => {
 
 describe('re-entrancy', () => {
   it('survives a synchronous link, where every answer arrives inside the send that caused it', async () => {
-    const clock = new VirtualClock();
-    const [linkA, linkB] = MemoryLink.pair(1500); // no scheduler: delivery inside send()
-    const a = await buildTcpStack(memoryConfig(ADDRESS_A), {
-      baseLink: linkA,
-      clock,
-      loggers: silentLoggers(),
-    });
-    const b = await buildTcpStack(memoryConfig(ADDRESS_B), {
-      baseLink: linkB,
-      clock,
-      loggers: silentLoggers(),
-    });
+    // No scheduler: delivery inside send().
+    const { clock, a, b, close } = await twoTcpStacks({ synchronous: true });
     const server = b.transport.createServer((socket) => socket.pipe(socket));
     await server.listen(7);
     const socket = a.transport.createConnection(7, formatIpv4(ADDRESS_B));
@@ -153,5 +125,6 @@ describe('re-entrancy', () => {
     await drive(clock, () => length === data.length, { limitMs: 60_000 });
     expect(Buffer.concat(echoed).equals(data)).toBe(true);
     expect(socket.stats().retransmitted).toBe(0);
+    await close();
   });
 });

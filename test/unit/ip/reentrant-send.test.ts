@@ -8,14 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../../src/core/ipv4-address.js';
 import { silentLoggers } from '../../../src/core/logger.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
-import { buildTcpStack } from '../../../src/di/compositions.js';
 import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../../../src/layers/ip/ipv4-header.js';
 import { Ipv4Layer } from '../../../src/layers/ip/ipv4-layer.js';
 import { ImpairedLink } from '../../../src/layers/link/impaired-link.js';
 import { NO_IMPAIRMENT } from '../../../src/layers/link/impairment.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
-import { ADDRESS_A, ADDRESS_B, memoryConfig } from '../../helpers/memory-stacks.js';
-import { drive, pattern } from '../../helpers/tcp-stacks.js';
+import { ADDRESS_A, ADDRESS_B } from '../../helpers/memory-stacks.js';
+import { drive, pattern, twoTcpStacks } from '../../helpers/tcp-stacks.js';
 
 const PROTOCOL = 253;
 const ALWAYS_TWICE = { ...NO_IMPAIRMENT, duplicate: 1 };
@@ -70,18 +69,8 @@ describe('re-entrant sends over a synchronous link', () => {
   });
 
   it("two TCP stacks exchange data byte-exact, and the peer sees each of A's datagrams exactly twice", async () => {
-    const clock = new VirtualClock();
-    const [linkA, linkB] = MemoryLink.pair(1500, (run) => run());
-    const a = await buildTcpStack(memoryConfig(ADDRESS_A, { impairment: ALWAYS_TWICE }), {
-      baseLink: linkA,
-      clock,
-      loggers: silentLoggers(),
-    });
-    const b = await buildTcpStack(memoryConfig(ADDRESS_B), {
-      baseLink: linkB,
-      clock,
-      loggers: silentLoggers(),
-    });
+    const { clock, a, b, links, close } = await twoTcpStacks({ synchronous: true, impairment: ALWAYS_TWICE });
+    const linkB = links[1];
     const arrivals = new Map<string, number>();
     const receive = linkB.receive.bind(linkB);
     linkB.receive = (d: Uint8Array) => {
@@ -119,7 +108,6 @@ describe('re-entrant sends over a synchronous link', () => {
     expect(a.ip.stats().rxReentrantDeferred).toBeGreaterThan(0);
     expect(a.tcp.stats().internalErrors).toBe(0);
     expect(b.tcp.stats().internalErrors).toBe(0);
-    await a.close();
-    await b.close();
+    await close();
   });
 });
