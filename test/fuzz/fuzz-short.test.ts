@@ -6,7 +6,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { TcpState } from '../../src/transport/tcp-state.js';
+import { TCP_STATE_NAMES, TcpState } from '../../src/transport/tcp-state.js';
 import { pattern, twoTcpStacks } from '../helpers/tcp-stacks.js';
 import { stackStreamByte, streamBytes } from './byte-pattern.js';
 import { InvariantChecker } from './checks/invariant-checker.js';
@@ -19,17 +19,8 @@ import { KNOWN_FINDINGS } from './known-findings.js';
 import { MUTATIONS } from './peer/mutator.js';
 import { PeerModel } from './peer/peer-model.js';
 
-const CONNECTION_STATES = [
-  'SYN_SENT',
-  'SYN_RECEIVED',
-  'ESTABLISHED',
-  'FIN_WAIT_1',
-  'FIN_WAIT_2',
-  'CLOSE_WAIT',
-  'CLOSING',
-  'LAST_ACK',
-  'TIME_WAIT',
-];
+/** Every state a connection can be in while it exists (CLOSED and LISTEN are not a connection's). */
+const CONNECTION_STATES = TCP_STATE_NAMES.filter((name) => name !== 'CLOSED' && name !== 'LISTEN');
 
 describe('fuzzer, fixed seed', () => {
   it('12 sessions of 4000 steps: no finding, every TCP state reached, the reassembler exercised', async () => {
