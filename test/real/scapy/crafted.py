@@ -13,23 +13,19 @@ socket for a second. Prints one JSON line. Refuses to run outside a pilha-* netw
 targets DST, an address inside the test's own namespace.
 """
 import json
-import os
 import random
 import socket
 import struct
-import subprocess
 import sys
 import time
+
+from netns_guard import require_pilha_namespace
 
 from scapy.all import ICMP, IP, TCP, IPOption_NOP, Raw
 
 ETH_P_IP = 0x0800
 
-namespace = subprocess.run(
-    ["ip", "netns", "identify", str(os.getpid())], capture_output=True, text=True
-).stdout.strip()
-if not namespace.startswith("pilha-"):
-    sys.exit(f"crafted.py: refusing to run outside a pilha-* namespace (in '{namespace}')")
+require_pilha_namespace("crafted.py")
 
 iface, dst, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 args = sys.argv[4:]

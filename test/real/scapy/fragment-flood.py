@@ -9,21 +9,17 @@ the rate. Refuses to run outside a pilha-* network namespace: only ever targets 
 test's own namespace.
 """
 import json
-import os
 import random
 import socket
 import struct
-import subprocess
 import sys
 import time
 
+from netns_guard import require_pilha_namespace
+
 ETH_P_IP = 0x0800
 
-namespace = subprocess.run(
-    ["ip", "netns", "identify", str(os.getpid())], capture_output=True, text=True
-).stdout.strip()
-if not namespace.startswith("pilha-"):
-    sys.exit(f"fragment-flood.py: refusing to run outside a pilha-* namespace (in '{namespace}')")
+require_pilha_namespace("fragment-flood.py")
 
 args = [a for a in sys.argv[1:] if a != "--whole"]
 # --whole: the same flood, but every datagram whole (no MF, offset 0): the control that shows what the
