@@ -180,13 +180,22 @@ class ClientSession {
         this.write(encodeFramedHeader(message.size));
         const hash = createHash('sha256');
         let bytes = 0;
+        // The message is expected to be confirmed as soon as its last byte is handed to the socket: the
+        // confirmation may arrive while this loop still waits for 'drain'.
+        const expect = () => {
+          this.messages++;
+          this.expected.push({ bytes, sha256: hash.digest('hex') });
+        };
+        if (message.size === 0) expect();
         for await (const chunk of message.chunks) {
           this.check();
+          if (chunk.length === 0) continue;
           bytes += chunk.length;
           if (bytes > message.size) break;
           hash.update(chunk);
           this.whole.update(chunk);
           this.sent += chunk.length;
+          if (bytes === message.size) expect();
           const more = this.write(chunk);
           this.options.onProgress?.(this.sent);
           if (!more) await Promise.race([new Promise((r) => this.socket.once('drain', r)), this.failed]);
@@ -197,8 +206,6 @@ class ClientSession {
             `${source.description} changed while it was sent: ${bytes} bytes where ${message.size} were announced`,
           );
         }
-        this.messages++;
-        this.expected.push({ bytes, sha256: hash.digest('hex') });
       }
     } catch (err) {
       if (err instanceof FramedClientError) this.fail(err.kind, err.message);
