@@ -60,6 +60,8 @@ export function registerFramedCommand(program: Command): void {
       `cut the input into messages of at most this many bytes (default: ${MAX_MESSAGE_BYTES} for a file, 16777216 for standard input)`,
     )
     .action(send);
+  // Bare `pilha framed` shows its two subcommands rather than failing.
+  framed.action(() => framed.outputHelp());
   for (const command of [framed, ...framed.commands]) {
     command.exitOverride().configureOutput({ writeErr: () => {} });
   }

@@ -175,7 +175,12 @@ class ClientSession {
 
   async run(source: FramedSource): Promise<void> {
     try {
-      for await (const message of source.messages()) {
+      // Each next message raced against a failure: reading a pipe can wait indefinitely, an interrupt cannot.
+      const messages = source.messages()[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await Promise.race([messages.next(), this.failed]);
+        if (next.done === true) break;
+        const message = next.value;
         this.check();
         this.write(encodeFramedHeader(message.size));
         const hash = createHash('sha256');

@@ -71,6 +71,12 @@ describe.skipIf(!existsSync(PILHA_CLI))('pilha framed', () => {
     });
   }
 
+  it('bare `pilha framed` shows its subcommands', async () => {
+    const r = await pilha('framed');
+    expect(r.stdout).toMatch(/^Usage: pilha framed .*\n[\s\S]*\n {2}serve [\s\S]*\n {2}send /);
+    expect(r.status).toBe(0);
+  });
+
   it('an unreachable server is one line and exit 1', async () => {
     const r = await pilha(
       'framed',
