@@ -131,7 +131,9 @@ describe('FramedHeaderReader', () => {
     expect(reader.result()).toEqual({ ok: false, reason: 'message of 123 bytes is over the maximum of 100' });
     reader.reset();
     expect(reader.received).toBe(0);
-    expect(reader.feed(ascii('xx42      '), 2)).toBe(8);
+    expect(reader.feed(ascii('xx42'), 2)).toBe(2);
+    expect(reader.received).toBe(2);
+    expect(reader.feed(ascii('xxxxx      yy'), 5)).toBe(6);
     expect(reader.result()).toEqual({ ok: true, size: 42 });
   });
 });
