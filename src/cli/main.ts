@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { PilhaError } from '../core/errors.js';
+import { registerFramedCommand } from './framed-command.js';
 import { registerGetCommand } from './get-command.js';
 import { registerHttpCommand } from './http-command.js';
 import { registerPingCommand } from './ping-command.js';
@@ -26,6 +27,7 @@ async function main(argv: string[]): Promise<void> {
   registerPingCommand(program);
   registerHttpCommand(program);
   registerGetCommand(program);
+  registerFramedCommand(program);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: () => {} });
   try {
     await program.parseAsync(argv);

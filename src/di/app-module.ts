@@ -1,4 +1,5 @@
 import { ContainerModule } from 'inversify';
+import { FramedEchoApp, type FramedEchoAppOptions } from '../app/framed/framed-echo-app.js';
 import { HttpApp, type HttpAppOptions } from '../app/http-app.js';
 import { Pinger } from '../app/pinger.js';
 import type { Clock } from '../core/clock.js';
@@ -23,6 +24,14 @@ export const appModule = new ContainerModule(({ bind }) => {
     .toResolvedValue(
       (logger: Logger, clock: Clock, options: HttpAppOptions) => new HttpApp({ ...options, logger, clock }),
       [TOKENS.AppLogger, TOKENS.Clock, TOKENS.HttpAppOptions],
+    )
+    .inSingletonScope();
+  bind<FramedEchoAppOptions>(TOKENS.FramedEchoAppOptions).toConstantValue({});
+  bind<FramedEchoApp>(TOKENS.FramedEchoApp)
+    .toResolvedValue(
+      (logger: Logger, clock: Clock, options: FramedEchoAppOptions) =>
+        new FramedEchoApp({ ...options, logger, clock }),
+      [TOKENS.AppLogger, TOKENS.Clock, TOKENS.FramedEchoAppOptions],
     )
     .inSingletonScope();
   bind<StreamTransport>(TOKENS.KernelStreamTransport).toConstantValue(new KernelStreamTransport());

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
+import type { FramedEchoApp, FramedEchoAppOptions } from '../app/framed/framed-echo-app.js';
 import type { HttpApp, HttpAppOptions } from '../app/http-app.js';
 import type { Pinger } from '../app/pinger.js';
 import type { Clock } from '../core/clock.js';
@@ -108,9 +109,14 @@ export async function buildTcpStack(config: StackConfig, overrides: StackOverrid
   };
 }
 
-/** Stage 2: HttpApp over pilha's TCP on the configured link, or over the kernel's TCP for comparison. */
-export interface HttpStack {
-  readonly app: HttpApp;
+/** An application that listens on a StreamTransport and can be closed: HttpApp, FramedEchoApp. */
+export interface ServingApp {
+  close(): Promise<void>;
+}
+
+/** An app over pilha's TCP on the configured link, or over the kernel's TCP (then no link is ever opened). */
+export interface AppStack<A extends ServingApp> {
+  readonly app: A;
   readonly transport: StreamTransport;
   /** Present when the app runs on pilha's TCP. */
   readonly tcpStack?: TcpStack;
@@ -118,16 +124,27 @@ export interface HttpStack {
   close(): Promise<void>;
 }
 
-export async function buildHttpStack(
+/** Which app to resolve from the container, and the options it is given. */
+interface AppBinding<O> {
+  readonly appToken: symbol;
+  readonly optionsToken: symbol;
+  readonly options: O;
+}
+
+/**
+ * The one way an app stack is built: the same container, the app's options bound, and only the transport
+ * differing between the kernel's TCP and pilha's.
+ */
+async function buildAppStack<A extends ServingApp, O>(
   config: StackConfig,
-  options: { readonly transport: 'pilha' | 'kernel'; readonly app?: HttpAppOptions },
-  overrides: StackOverrides = {},
-): Promise<HttpStack> {
-  if (options.transport === 'kernel') {
-    // Same container, same app; only the transport differs, and no link is ever opened.
+  transport: 'pilha' | 'kernel',
+  binding: AppBinding<O>,
+  overrides: StackOverrides,
+): Promise<AppStack<A>> {
+  if (transport === 'kernel') {
     const container = createStackContainer(config, overrides);
-    container.rebind<HttpAppOptions>(TOKENS.HttpAppOptions).toConstantValue(options.app ?? {});
-    const app = container.get<HttpApp>(TOKENS.HttpApp);
+    container.rebind<O>(binding.optionsToken).toConstantValue(binding.options);
+    const app = container.get<A>(binding.appToken);
     return {
       app,
       transport: container.get<StreamTransport>(TOKENS.KernelStreamTransport),
@@ -136,8 +153,8 @@ export async function buildHttpStack(
     };
   }
   const tcpStack = await buildTcpStack(config, overrides);
-  tcpStack.container.rebind<HttpAppOptions>(TOKENS.HttpAppOptions).toConstantValue(options.app ?? {});
-  const app = tcpStack.container.get<HttpApp>(TOKENS.HttpApp);
+  tcpStack.container.rebind<O>(binding.optionsToken).toConstantValue(binding.options);
+  const app = tcpStack.container.get<A>(binding.appToken);
   return {
     app,
     transport: tcpStack.transport,
@@ -148,4 +165,36 @@ export async function buildHttpStack(
       await tcpStack.close();
     },
   };
+}
+
+/** Stage 2: HttpApp over pilha's TCP on the configured link, or over the kernel's TCP for comparison. */
+export type HttpStack = AppStack<HttpApp>;
+
+export function buildHttpStack(
+  config: StackConfig,
+  options: { readonly transport: 'pilha' | 'kernel'; readonly app?: HttpAppOptions },
+  overrides: StackOverrides = {},
+): Promise<HttpStack> {
+  return buildAppStack<HttpApp, HttpAppOptions>(
+    config,
+    options.transport,
+    { appToken: TOKENS.HttpApp, optionsToken: TOKENS.HttpAppOptions, options: options.app ?? {} },
+    overrides,
+  );
+}
+
+/** Stage 1: FramedEchoApp over pilha's TCP on the configured link, or over the kernel's TCP. */
+export type FramedStack = AppStack<FramedEchoApp>;
+
+export function buildFramedStack(
+  config: StackConfig,
+  options: { readonly transport: 'pilha' | 'kernel'; readonly app?: FramedEchoAppOptions },
+  overrides: StackOverrides = {},
+): Promise<FramedStack> {
+  return buildAppStack<FramedEchoApp, FramedEchoAppOptions>(
+    config,
+    options.transport,
+    { appToken: TOKENS.FramedEchoApp, optionsToken: TOKENS.FramedEchoAppOptions, options: options.app ?? {} },
+    overrides,
+  );
 }

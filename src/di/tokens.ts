@@ -36,4 +36,7 @@ export const TOKENS = {
   KernelStreamTransport: Symbol.for('pilha.KernelStreamTransport'),
   HttpAppOptions: Symbol.for('pilha.HttpAppOptions'),
   HttpApp: Symbol.for('pilha.HttpApp'),
+  FramedEchoAppOptions: Symbol.for('pilha.FramedEchoAppOptions'),
+  /** Stage 1's server: framed messages confirmed with their length and SHA-256. */
+  FramedEchoApp: Symbol.for('pilha.FramedEchoApp'),
 } as const;
