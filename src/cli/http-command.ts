@@ -39,7 +39,7 @@ export function registerHttpCommand(program: Command): void {
       }
       const port = integerOption(values.port, '--port', transportName === 'kernel' ? 0 : 1, 65_535);
       const listenHost = formatIpv4(parseIpv4(values.listenHost));
-      const config = withAppInfo(stackConfigFrom(values), values);
+      const config = withAppInfo(stackConfigFrom(values, { claimedPorts: [port] }), values);
 
       // Loaded once the options are checked: a usage mistake is answered without the stack.
       const { buildHttpStack } = await import('../di/compositions.js');

@@ -4,15 +4,19 @@ import { formatIpv4, parseIpv4, parseIpv4Prefix, sameSubnet } from '../core/ipv4
 import { parseLogSpec } from '../core/logger.js';
 import type { StackConfig } from '../di/stack-config.js';
 import { DEFAULT_REASSEMBLY_MAX_BYTES } from '../di/stack-config.js';
+import { findLocalInterface, readInterfaceMtu } from '../layers/link/host-address.js';
 import { parseImpairment } from '../layers/link/impairment.js';
 import { integerOption, secondsOption } from './number-options.js';
 
 /** The options every stack-building command shares, as commander hands them over. */
 export interface StackOptionValues {
+  readonly link?: string;
   readonly tun: string;
-  readonly address: string;
+  /** Absent: 10.77.0.2 on a TUN device, 127.0.0.1 with --link raw. */
+  readonly address?: string;
   readonly hostAddress: string;
-  readonly mtu: string;
+  /** Absent: 1500 on a TUN device, the MTU of the address's interface with --link raw. */
+  readonly mtu?: string;
   readonly reassemblyTimeout: string;
   readonly pcap?: string;
   readonly impair?: string;
@@ -21,25 +25,52 @@ export interface StackOptionValues {
 
 export function addStackOptions(command: Command): Command {
   return command
+    .option(
+      '--link <kind>',
+      "tun (a TUN device of pilha's own) or raw (a raw socket on an address the host has; pilha http only)",
+      'tun',
+    )
     .option('--tun <name>', 'TUN device to create', 'pilha0')
-    .option('--address <ip>', "pilha's own IPv4 address", '10.77.0.2')
+    .option('--address <ip>', "pilha's own IPv4 address (default: 10.77.0.2; with --link raw, 127.0.0.1)")
     .option('--host-address <ip/prefix>', "the kernel's address on the TUN device", '10.77.0.1/24')
-    .option('--mtu <bytes>', 'link MTU', '1500')
+    .option('--mtu <bytes>', "link MTU (default: 1500; with --link raw, the MTU of --address's interface)")
     .option('--reassembly-timeout <seconds>', 'drop incomplete fragmented datagrams after this long', '30')
     .option('--pcap <file>', 'write every datagram sent and received to this pcap file')
     .option('--impair <spec>', 'impair the link, e.g. loss=0.05,reorder=0.02,delay=10,seed=1')
     .option('--log <spec>', 'log levels per layer, e.g. ip=debug,icmp=trace (or PILHA_LOG)');
 }
 
+/** What a command adds to the shared options: the ports it serves on, which a raw-socket link claims. */
+export interface StackConfigExtras {
+  readonly claimedPorts?: readonly number[];
+}
+
+const TUN_DEFAULT_ADDRESS = '10.77.0.2';
+const RAW_DEFAULT_ADDRESS = '127.0.0.1';
+const DEFAULT_TUN_MTU = 1500;
+/** The largest datagram IPv4's total-length field allows: loopback's MTU (65536) is one more. */
+const MAX_IPV4_DATAGRAM = 65_535;
+
 /** Turns the shared options into a StackConfig, checking each one; mistakes throw EBADOPTION. */
-export function stackConfigFrom(values: StackOptionValues): StackConfig {
+export function stackConfigFrom(values: StackOptionValues, extras: StackConfigExtras = {}): StackConfig {
+  const kind = values.link ?? 'tun';
+  if (kind !== 'tun' && kind !== 'raw') {
+    throw new PilhaError('EBADOPTION', `--link must be 'tun' or 'raw', got '${kind}'`);
+  }
+  const common = commonConfig(values);
+  return kind === 'raw' ? rawConfig(values, extras, common) : tunConfig(values, common);
+}
+
+type CommonConfig = Omit<StackConfig, 'link' | 'mtu' | 'address'>;
+
+function tunConfig(values: StackOptionValues, common: CommonConfig): StackConfig {
   if (!/^[A-Za-z0-9_.%-]{1,15}$/.test(values.tun)) {
     throw new PilhaError(
       'EBADOPTION',
       `--tun must be a device name of 1 to 15 letters, digits, '-', '_' or '.'`,
     );
   }
-  const address = parseIpv4(values.address);
+  const address = parseIpv4(values.address ?? TUN_DEFAULT_ADDRESS);
   const host = parseIpv4Prefix(values.hostAddress, 24);
   if (host.length > 30) throw new PilhaError('EBADOPTION', '--host-address prefix must be /30 or shorter');
   if (address === host.address) {
@@ -51,13 +82,47 @@ export function stackConfigFrom(values: StackOptionValues): StackConfig {
       `--address ${formatIpv4(address)} is not in the host's subnet ${formatIpv4(host.address)}/${host.length}`,
     );
   }
-  const mtu = integerOption(values.mtu, '--mtu', 576, 65_535);
-  const reassemblyTimeoutMs = secondsOption(values.reassemblyTimeout, '--reassembly-timeout', 0.001, 3600);
-  const logText = values.log ?? process.env.PILHA_LOG;
+  const mtu = values.mtu === undefined ? DEFAULT_TUN_MTU : mtuOption(values.mtu);
   return {
     link: { kind: 'tun', name: values.tun, hostAddress: host.address, prefixLength: host.length },
     mtu,
     address,
+    ...common,
+  };
+}
+
+/** --link raw: an address this host has, the ports the command serves on, the interface's MTU by default. */
+function rawConfig(values: StackOptionValues, extras: StackConfigExtras, common: CommonConfig): StackConfig {
+  const ports = extras.claimedPorts ?? [];
+  if (ports.length === 0) {
+    throw new PilhaError(
+      'EBADOPTION',
+      '--link raw serves a port on an address the host has: use it with pilha http',
+    );
+  }
+  const address = parseIpv4(values.address ?? RAW_DEFAULT_ADDRESS);
+  const local = findLocalInterface(address);
+  if (local === undefined) {
+    throw new PilhaError(
+      'EBADADDR',
+      `--address ${formatIpv4(address)} is not an address of this host: with --link raw, pilha serves on an address the host already has, e.g. 127.0.0.1`,
+    );
+  }
+  const mtu =
+    values.mtu === undefined
+      ? Math.min(readInterfaceMtu(local.name) ?? DEFAULT_TUN_MTU, MAX_IPV4_DATAGRAM)
+      : mtuOption(values.mtu);
+  return { link: { kind: 'raw', ports }, mtu, address, ...common };
+}
+
+function mtuOption(text: string): number {
+  return integerOption(text, '--mtu', 576, MAX_IPV4_DATAGRAM);
+}
+
+function commonConfig(values: StackOptionValues): CommonConfig {
+  const reassemblyTimeoutMs = secondsOption(values.reassemblyTimeout, '--reassembly-timeout', 0.001, 3600);
+  const logText = values.log ?? process.env.PILHA_LOG;
+  return {
     reassemblyTimeoutMs,
     reassemblyMaxBytes: DEFAULT_REASSEMBLY_MAX_BYTES,
     ...(values.impair !== undefined ? { impairment: parseImpairment(values.impair) } : {}),

@@ -3,6 +3,7 @@ export type PilhaErrorCode =
   | 'EBADADDR'
   | 'EBADOPTION'
   | 'ETUN'
+  | 'ERAWLINK'
   | 'EADDRINUSE'
   | 'ECONNREFUSED'
   | 'ECONNRESET'

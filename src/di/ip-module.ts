@@ -11,11 +11,14 @@ import { TOKENS } from './tokens.js';
 export const ipModule = new ContainerModule(({ bind }) => {
   bind<Ipv4LayerConfig>(TOKENS.Ipv4LayerConfig).toDynamicValue((ctx) => {
     const config = ctx.get<StackConfig>(TOKENS.StackConfig);
-    // The TUN's prefix is the subnet both ends share (the CLI checks pilha's address is on it).
-    const prefixLength = config.link.prefixLength;
+    // The TUN's prefix is the subnet both ends share (the CLI checks pilha's address is on it); a raw socket
+    // shares the host's address and needs none.
+    const prefixLength = config.link.kind === 'raw' ? undefined : config.link.prefixLength;
     return {
       address: config.address,
       ...(prefixLength !== undefined ? { prefixLength } : {}),
+      // A raw socket shares the host's address: its peers are local programs, from 127/8 or that address.
+      loopback: config.link.kind === 'raw',
       reassembly: { timeoutMs: config.reassemblyTimeoutMs, maxBytes: config.reassemblyMaxBytes },
     };
   });

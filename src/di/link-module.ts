@@ -6,12 +6,14 @@ import { ImpairedLink } from '../layers/link/impaired-link.js';
 import { PcapLink } from '../layers/link/pcap-link.js';
 import { PcapWriter } from '../layers/link/pcap-writer.js';
 import type { RawLink } from '../layers/link/raw-link.js';
+import { RawSocketLink } from '../layers/link/raw-socket-link.js';
 import { TunLink } from '../layers/link/tun-link.js';
 import type { StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 
 /**
- * The link layer. BaseLink is the device (a TUN device from the configuration, or whatever a test binds);
+ * The link layer. BaseLink is the device (a TUN device or a raw socket from the configuration, or whatever a
+ * test binds);
  * RawLink is what the stack uses: the device wrapped, bottom up, in ImpairedLink (when impairment is
  * configured) and PcapLink (when a capture file is), so the capture shows what pilha itself sent and saw.
  */
@@ -20,6 +22,14 @@ export const linkModule = new ContainerModule(({ bind }) => {
     .toDynamicValue(async (ctx) => {
       const config = ctx.get<StackConfig>(TOKENS.StackConfig);
       const logger = ctx.get<Logger>(TOKENS.LinkLogger);
+      if (config.link.kind === 'raw') {
+        return RawSocketLink.open({
+          address: config.address,
+          ports: config.link.ports,
+          mtu: config.mtu,
+          logger,
+        });
+      }
       if (config.link.kind !== 'tun') {
         throw new PilhaError(
           'EBADOPTION',

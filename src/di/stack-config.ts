@@ -11,6 +11,16 @@ export interface TunLinkConfig {
   readonly prefixLength: number;
 }
 
+/**
+ * A raw IPv4 socket on an address the host already has (StackConfig.address, e.g. 127.0.0.1): pilha takes
+ * the TCP segments to `ports` on it and keeps the kernel's TCP from resetting them (RawSocketLink). The ports
+ * are the ones pilha listens on: the link cannot see the TCP layer, so the command names them here.
+ */
+export interface RawLinkConfig {
+  readonly kind: 'raw';
+  readonly ports: readonly number[];
+}
+
 /** A link supplied by the caller (a MemoryLink end in tests); bind BaseLink yourself. */
 export interface ProvidedLinkConfig {
   readonly kind: 'provided';
@@ -20,7 +30,7 @@ export interface ProvidedLinkConfig {
 
 /** Everything a composition needs to build a stack. */
 export interface StackConfig {
-  readonly link: TunLinkConfig | ProvidedLinkConfig;
+  readonly link: TunLinkConfig | RawLinkConfig | ProvidedLinkConfig;
   readonly mtu: number;
   /** pilha's own address. */
   readonly address: Ipv4Address;

@@ -186,6 +186,8 @@ const STRICT_PROBLEMS = '_ws.malformed || ip.checksum.status == "Bad" || icmp.ch
 export function tsharkProblems(
   pcap: string,
   decodeAs: readonly string[] = [],
+  /** A display filter naming the packets to judge (e.g. one sender's); every packet when omitted. */
+  scope?: string,
 ): { count: number; lines: string } {
   const args = ['-n', '-r', pcap, '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE'];
   for (const rule of decodeAs) args.push('-d', rule);
@@ -194,12 +196,13 @@ export function tsharkProblems(
     if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);
     return r.stdout.trim();
   };
-  const flagged = tshark(['-Y', `${STRICT_PROBLEMS} || tcp.checksum.status == "Bad"`]);
+  const within = (filter: string) => (scope === undefined ? filter : `(${scope}) && (${filter})`);
+  const flagged = tshark(['-Y', within(`${STRICT_PROBLEMS} || tcp.checksum.status == "Bad"`)]);
   if (flagged === '') return { count: 0, lines: '' };
   // Frames flagged for their TCP checksum alone: exempt those whose bytes show 0xFFFF for a computed 0.
   const tcpOnly = tshark([
     '-Y',
-    `tcp.checksum.status == "Bad" && !(${STRICT_PROBLEMS})`,
+    within(`tcp.checksum.status == "Bad" && !(${STRICT_PROBLEMS})`),
     '-T',
     'fields',
     '-e',

@@ -83,6 +83,8 @@ export interface Ipv4LayerConfig {
   readonly address: Ipv4Address;
   /** Prefix length of the subnet `address` is on, for its directed broadcast; unknown when omitted. */
   readonly prefixLength?: number;
+  /** The link is the host's loopback (a raw socket on the host's address): see HostAddressing.loopback. */
+  readonly loopback?: boolean;
   readonly defaultTtl?: number;
   readonly reassembly?: Partial<ReassemblerLimits>;
   /** First identification number; random when omitted. */
@@ -124,6 +126,7 @@ export class Ipv4Layer implements IPLayer {
     this.addressing = {
       address: config.address,
       directedBroadcast: directedBroadcast(config.address, config.prefixLength),
+      loopback: config.loopback === true,
     };
     this.defaultTtl = config.defaultTtl ?? 64;
     this.nextId = (config.initialId ?? Math.floor(Math.random() * 0x10000)) & 0xffff;

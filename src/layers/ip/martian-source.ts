@@ -24,6 +24,11 @@ const LIMITED_BROADCAST = 0xffffffff;
 export interface HostAddressing {
   readonly address: Ipv4Address;
   readonly directedBroadcast: number;
+  /**
+   * The link is the host's loopback: pilha shares an address the host has (a raw socket), and its peers are
+   * programs on the same host, whose datagrams come from 127/8 or from that very address.
+   */
+  readonly loopback?: boolean;
 }
 
 /** The directed broadcast of `address`'s subnet, or -1 for /31 and /32 (RFC 3021: no broadcast) or no prefix. */
@@ -38,17 +43,18 @@ export function directedBroadcast(address: Ipv4Address, prefixLength: number | u
  * must not accept (RFC 1122 §3.2.1.3) a source of {0, *} (0.0.0.0 is used as a source only by a host
  * learning its address, which pilha never answers), a broadcast (limited or directed), a class D (multicast)
  * or class E (reserved) address, or {127, *} arriving from a link that is not loopback. Its own address as a
- * source is a spoof (or a loop): answering it would make pilha talk to itself, a SYN-ACK to its own SYN.
+ * source is a spoof (or a loop): answering it would make pilha talk to itself, a SYN-ACK to its own SYN. On a
+ * loopback link both are how local programs reach it, and are accepted.
  */
 export function martianSource(src: Ipv4Address, host: HostAddressing): MartianSource | undefined {
   const first = src >>> 24;
   if (first === 0) return 'dropSourceZero';
-  if (first === 127) return 'dropSourceLoopback';
+  if (first === 127 && host.loopback !== true) return 'dropSourceLoopback';
   if (first >= 224) {
     if (src === LIMITED_BROADCAST) return 'dropSourceBroadcast';
     return first < 240 ? 'dropSourceMulticast' : 'dropSourceReserved';
   }
-  if (src === host.address) return 'dropSourceOurs';
+  if (src === host.address && host.loopback !== true) return 'dropSourceOurs';
   if (src === host.directedBroadcast) return 'dropSourceBroadcast';
   return undefined;
 }

@@ -1,22 +1,11 @@
-import { closeSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { closeSync } from 'node:fs';
 import { Counters } from '../../core/counters.js';
-import { PilhaError } from '../../core/errors.js';
 import type { Ipv4Address } from '../../core/ipv4-address.js';
 import { type Logger, silentLoggers } from '../../core/logger.js';
+import { FdReader } from './fd-reader.js';
+import { ERRNO, type Libc, loadLibc } from './libc.js';
 import { ignoreDatagram, type RawLink } from './raw-link.js';
-import {
-  CONTROL,
-  checkTunConfig,
-  configureTunDevice,
-  ERRNO,
-  type Libc,
-  loadLibc,
-  openTunDevice,
-  type TunReaderData,
-  type TunReaderMessage,
-} from './tun-device.js';
+import { checkTunConfig, configureTunDevice, openTunDevice } from './tun-device.js';
 
 export interface TunLinkOptions {
   /** Device name, e.g. 'pilha0' or 'tun%d' (the kernel picks the number). */
@@ -32,8 +21,6 @@ export interface TunLinkOptions {
 const COUNTERS = [
   'rxPackets',
   'rxBytes',
-  'rxBatches',
-  'rxHandlerErrors',
   'txPackets',
   'txBytes',
   'txDrops',
@@ -44,45 +31,18 @@ const COUNTERS = [
 ] as const;
 
 /**
- * The reader worker's compiled file: next to this module in dist/, or, when this module is the TypeScript
- * source (loaded by vitest or a TS runner), in the dist/ tree the build made of it.
- */
-function findWorker(): URL {
-  const candidates = [new URL('./tun-reader-worker.js', import.meta.url)];
-  if (import.meta.url.endsWith('.ts')) {
-    candidates.push(new URL('../../../dist/layers/link/tun-reader-worker.js', import.meta.url));
-  }
-  for (const url of candidates) if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return url;
-  throw new PilhaError(
-    'ETUN',
-    `TUN reader worker not found at ${candidates[0]!.href}: TunLink runs from the compiled output (npm run build)`,
-  );
-}
-
-/** Reader tuning: a batch is posted when the device has nothing more ready or when it is this full. */
-const POLL_TIMEOUT_MS = 200;
-const MAX_BATCH_PACKETS = 256;
-const MAX_BATCH_BYTES = 256 * 1024;
-/** Batches posted and not yet delivered before the reader stops reading (the kernel's queue then drops). */
-const MAX_IN_FLIGHT = 64;
-const READY_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 2_000;
-
-/**
- * A RawLink over a Linux TUN device (IFF_TUN | IFF_NO_PI). Receiving runs in a worker thread
- * (tun-reader-worker.ts) that blocks in poll()/read() and posts datagrams in batches; each datagram reaches
- * the handler as a view into its batch's buffer, without a copy. Sending is one synchronous non-blocking
- * write() per datagram on the main thread.
+ * A RawLink over a Linux TUN device (IFF_TUN | IFF_NO_PI). Receiving runs in an FdReader's worker thread
+ * that blocks in poll()/read() and posts datagrams in batches; each datagram reaches the handler as a view
+ * into its batch's buffer, without a copy. Sending is one synchronous non-blocking write() per datagram on
+ * the main thread.
  *
  * While open, the reader worker keeps the process alive (like a listening socket); close() ends it.
- * The worker file is resolved next to this module's compiled output (dist/), so TunLink runs from there.
+ * The worker file is resolved next to the compiled output (dist/), so TunLink runs from there.
  */
 export class TunLink implements RawLink {
   private handler: (datagram: Uint8Array) => void = ignoreDatagram;
   private readonly counters = new Counters(COUNTERS);
-  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL.SIZE * 4));
-  private worker: Worker | undefined;
-  private workerExited = false;
+  private reader: FdReader | undefined;
   private closing: Promise<void> | undefined;
   private fdOpen = true;
 
@@ -90,13 +50,12 @@ export class TunLink implements RawLink {
   static async open(options: TunLinkOptions): Promise<TunLink> {
     const logger = options.logger ?? silentLoggers().for('link');
     checkTunConfig(options);
-    const workerUrl = findWorker();
     const libc = loadLibc();
     const device = openTunDevice(options.name);
     const link = new TunLink(device.fd, device.name, options.mtu, libc, logger);
     try {
       configureTunDevice({ ...options, name: device.name });
-      await link.start(workerUrl);
+      await link.start();
     } catch (err) {
       await link.close();
       throw err;
@@ -148,8 +107,7 @@ export class TunLink implements RawLink {
   stats(): Record<string, number> {
     return {
       ...this.counters.snapshot(),
-      rxStalls: Atomics.load(this.control, CONTROL.STALLS),
-      rxReadErrors: Atomics.load(this.control, CONTROL.READ_ERRORS),
+      ...(this.reader?.stats() ?? {}),
     };
   }
 
@@ -164,112 +122,25 @@ export class TunLink implements RawLink {
     this.counters.inc(reason);
   }
 
-  private start(workerUrl: URL): Promise<void> {
-    const data: TunReaderData = {
+  private async start(): Promise<void> {
+    this.reader = await FdReader.start({
       fd: this.fd,
-      control: this.control.buffer as SharedArrayBuffer,
-      pollTimeoutMs: POLL_TIMEOUT_MS,
-      maxBatchPackets: MAX_BATCH_PACKETS,
-      maxBatchBytes: MAX_BATCH_BYTES,
-      maxInFlight: MAX_IN_FLIGHT,
-    };
-    // The reader needs none of the parent's flags, and some (--input-type, loaders) would break it.
-    const worker = new Worker(workerUrl, { workerData: data, execArgv: [] });
-    this.worker = worker;
-    return new Promise<void>((resolve, reject) => {
-      let ready = false;
-      const timer = setTimeout(() => {
-        if (!ready) reject(new PilhaError('ETUN', `TUN reader for '${this.name}' did not start`));
-      }, READY_TIMEOUT_MS);
-      timer.unref();
-      worker.on('message', (message: ArrayBuffer | TunReaderMessage) => {
-        if (message instanceof ArrayBuffer) {
-          this.deliver(message);
-        } else if (message.kind === 'ready') {
-          ready = true;
-          clearTimeout(timer);
-          resolve();
-        } else if (!ready) {
-          clearTimeout(timer);
-          reject(new PilhaError('ETUN', `TUN reader for '${this.name}' failed: ${message.message}`));
-        } else {
-          this.logger.error({ device: this.name }, `TUN reader stopped: ${message.message}`);
-        }
-      });
-      worker.on('error', (err) => {
-        if (!ready) {
-          clearTimeout(timer);
-          reject(new PilhaError('ETUN', `TUN reader for '${this.name}' failed: ${err.message}`));
-        } else {
-          this.logger.error({ device: this.name, err }, 'TUN reader crashed');
-        }
-      });
-      worker.on('exit', (code) => {
-        this.workerExited = true;
-        if (!ready) {
-          clearTimeout(timer);
-          reject(
-            new PilhaError('ETUN', `TUN reader for '${this.name}' exited (code ${code}) before starting`),
-          );
-        } else if (this.closing === undefined) {
-          this.logger.error({ device: this.name, code }, 'TUN reader exited; no more datagrams will arrive');
-        }
-      });
+      label: `TUN device ${this.name}`,
+      errorCode: 'ETUN',
+      logger: this.logger,
+      onDatagram: (datagram) => this.receive(datagram),
     });
   }
 
-  /** Hands each datagram of a batch ([u16 LE length][bytes]...) to the handler as a view into the batch. */
-  private deliver(batch: ArrayBuffer): void {
-    Atomics.sub(this.control, CONTROL.IN_FLIGHT, 1);
-    Atomics.notify(this.control, CONTROL.IN_FLIGHT);
-    if (this.closing !== undefined) return;
-    const bytes = new Uint8Array(batch);
-    const end = bytes.length;
-    let offset = 0;
-    let packets = 0;
-    let total = 0;
-    while (offset + 2 <= end) {
-      const length = bytes[offset]! | (bytes[offset + 1]! << 8);
-      offset += 2;
-      if (offset + length > end) break;
-      const datagram = bytes.subarray(offset, offset + length);
-      offset += length;
-      packets++;
-      total += length;
-      try {
-        this.handler(datagram);
-      } catch (err) {
-        // The receive path never throws: a failing handler costs its datagram, not the rest of the batch.
-        this.counters.inc('rxHandlerErrors');
-        this.logger.error({ err }, 'receive handler threw; datagram dropped');
-      }
-      if (this.closing !== undefined) break;
-    }
-    this.counters.inc('rxBatches');
-    this.counters.inc('rxPackets', packets);
-    this.counters.inc('rxBytes', total);
+  private receive(datagram: Uint8Array): void {
+    this.counters.inc('rxPackets');
+    this.counters.inc('rxBytes', datagram.length);
+    this.handler(datagram);
   }
 
   private async shutdown(): Promise<void> {
     this.handler = ignoreDatagram;
-    const worker = this.worker;
-    if (worker !== undefined) {
-      Atomics.store(this.control, CONTROL.STOP, 1);
-      Atomics.notify(this.control, CONTROL.IN_FLIGHT);
-      // A worker that already exited emits nothing more; one that ignores the stop flag is terminated.
-      if (!this.workerExited) {
-        const exited = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS);
-          timer.unref();
-          worker.once('exit', () => {
-            clearTimeout(timer);
-            resolve(true);
-          });
-        });
-        if (!exited) await worker.terminate();
-      }
-      worker.removeAllListeners('message');
-    }
+    await this.reader?.stop();
     if (this.fdOpen) {
       this.fdOpen = false;
       try {

@@ -1,39 +1,30 @@
 /**
- * The TUN reader: a worker thread that blocks in poll() on the TUN fd, drains every datagram that is ready
- * with non-blocking read()s, and posts them to the main thread in batches, so the main thread pays one
- * message per batch and never a syscall per packet (an fs.read per datagram tops out far below this).
+ * The datagram reader: a worker thread that blocks in poll() on a datagram fd (a TUN device, a raw IP socket),
+ * drains every datagram that is ready with non-blocking read()s, and posts them to the main thread in batches,
+ * so the main thread pays one message per batch and never a syscall per packet (an fs.read per datagram tops
+ * out far below this). Its main-thread side is FdReader (fd-reader.ts).
  *
  * Call order: fcntl(O_NONBLOCK) → loop { wait while too many batches are in flight; poll(fd, 200 ms);
  * read until EAGAIN or the batch is full; post the batch } until control[STOP] is set.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  CONTROL,
-  ERRNO,
-  loadLibc,
-  O_NONBLOCK,
-  POLLERR,
-  POLLHUP,
-  POLLIN,
-  POLLNVAL,
-  type TunReaderData,
-  type TunReaderMessage,
-} from './tun-device.js';
+import { CONTROL, type FdReaderData, type FdReaderMessage } from './fd-reader-protocol.js';
+import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
 
 /** The largest datagram an IPv4 total-length field allows: every read can take a whole one. */
 const READ_CAPACITY = 65535;
 const PREFIX = 2;
 
-function run(port: NonNullable<typeof parentPort>, data: TunReaderData): void {
-  const { fd, pollTimeoutMs, maxBatchPackets, maxBatchBytes, maxInFlight } = data;
+function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
+  const { fd, label, pollTimeoutMs, maxBatchPackets, maxBatchBytes, maxInFlight } = data;
   const control = new Int32Array(data.control);
   const libc = loadLibc();
-  const post = (message: TunReaderMessage): void => port.postMessage(message);
+  const post = (message: FdReaderMessage): void => port.postMessage(message);
   const fail = (what: string, errno: number): void => {
     Atomics.add(control, CONTROL.READ_ERRORS, 1);
     post({
       kind: 'error',
-      message: `${what} on the TUN fd failed: ${libc.strerror(errno)} (errno ${errno})`,
+      message: `${what} on the ${label} failed: ${libc.strerror(errno)} (errno ${errno})`,
     });
   };
 
@@ -112,7 +103,7 @@ function run(port: NonNullable<typeof parentPort>, data: TunReaderData): void {
         if (revents & (POLLERR | POLLHUP)) {
           if (count > 0) flush();
           Atomics.add(control, CONTROL.READ_ERRORS, 1);
-          post({ kind: 'error', message: 'the TUN device hung up' });
+          post({ kind: 'error', message: `the ${label} hung up` });
           return;
         }
         break;
@@ -128,4 +119,4 @@ function run(port: NonNullable<typeof parentPort>, data: TunReaderData): void {
   }
 }
 
-if (parentPort !== null) run(parentPort, workerData as TunReaderData);
+if (parentPort !== null) run(parentPort, workerData as FdReaderData);

@@ -1,0 +1,292 @@
+import { closeSync } from 'node:fs';
+import { Counters } from '../../core/counters.js';
+import { PilhaError } from '../../core/errors.js';
+import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
+import { type Logger, silentLoggers } from '../../core/logger.js';
+import { FdReader } from './fd-reader.js';
+import { conflictingListener, findLocalInterface, readKernelListeners } from './host-address.js';
+import { KernelRstFilter, PILHA_MARK } from './kernel-rst-filter.js';
+import {
+  AF_INET,
+  describeErrno,
+  ERRNO,
+  IP_HDRINCL,
+  IPPROTO_IP,
+  IPPROTO_TCP,
+  type Libc,
+  loadLibc,
+  MSG_DONTWAIT,
+  SO_MARK,
+  SO_RCVBUF,
+  SO_RCVBUFFORCE,
+  SO_SNDBUF,
+  SO_SNDBUFFORCE,
+  SOCK_CLOEXEC,
+  SOCK_RAW,
+  SOL_SOCKET,
+  sockaddrIn,
+} from './libc.js';
+import { completeOffloadedTcpChecksum } from './offloaded-checksum.js';
+import { ignoreDatagram, type RawLink } from './raw-link.js';
+import { RawReceiveFilter } from './raw-receive-filter.js';
+
+export interface RawSocketLinkOptions {
+  /** pilha's address: one the host already has (127.0.0.1 typically). */
+  readonly address: Ipv4Address;
+  /** The TCP ports pilha claims on that address: segments to them are pilha's, the rest are not. */
+  readonly ports: readonly number[];
+  readonly mtu: number;
+  /** The link layer's logger (a child with `{ layer: 'link' }`); silent when absent. */
+  readonly logger?: Logger;
+}
+
+const COUNTERS = [
+  'rxPackets',
+  'rxBytes',
+  'ignoredOtherTraffic',
+  'rxChecksumsCompleted',
+  'txPackets',
+  'txBytes',
+  'txDrops',
+  'txDropFull',
+  'txDropTooBig',
+  'txDropClosed',
+  'txDropError',
+] as const;
+
+/**
+ * Socket buffers: the raw socket's receive queue is all that holds segments while the reader is busy; the
+ * kernel drops (and TCP retransmits) past it. 4 MiB, forced past net.core.rmem_max (root has CAP_NET_ADMIN).
+ */
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A RawLink on a raw IPv4 socket (AF_INET, SOCK_RAW, IPPROTO_TCP, IP_HDRINCL): pilha serves on an address the
+ * host already has, the original course's way, so `wget localhost:7000` reaches pilha's TCP.
+ *
+ * Receiving: the socket sees every TCP segment to its bound address, whole IPv4 datagrams header included;
+ * an FdReader's worker reads them in batches and RawReceiveFilter keeps those for pilha's ports (the rest,
+ * pilha's own segments looping back on `lo` among them, are counted as ignoredOtherTraffic). Sending: one
+ * non-blocking sendto() per datagram, addressed from its own header; the kernel fills in the IP checksum
+ * (and the ID when zero), never the TCP checksum, which is pilha's. The kernel's own TCP would reset every
+ * connection to the claimed ports, so while open a KernelRstFilter drops its RSTs (see kernel-rst-filter.ts);
+ * pilha's segments carry SO_MARK PILHA_MARK to pass that rule. Segments from local programs arrive with the
+ * kernel's offloaded TCP checksum unfinished; the link finishes it (offloaded-checksum.ts), as a device would.
+ */
+export class RawSocketLink implements RawLink {
+  private handler: (datagram: Uint8Array) => void = ignoreDatagram;
+  private readonly counters = new Counters(COUNTERS);
+  private readonly filter: RawReceiveFilter;
+  /** sendto()'s destination, rewritten in place from each datagram's header. */
+  private readonly destination: Uint8Array;
+  private reader: FdReader | undefined;
+  private closing: Promise<void> | undefined;
+  private fdOpen = true;
+
+  /**
+   * Checks the address and ports, opens the socket, installs the nftables rule and starts the reader;
+   * resolves once datagrams flow. Refuses an address the host does not have (EBADADDR), a port a kernel
+   * socket listens on (EADDRINUSE), and a host without a working nft (ERAWLINK).
+   */
+  static async open(options: RawSocketLinkOptions): Promise<RawSocketLink> {
+    const logger = options.logger ?? silentLoggers().for('link');
+    checkRawLinkOptions(options);
+    const libc = loadLibc();
+    const fd = openRawSocket(libc, options.address);
+    let rstFilter: KernelRstFilter | undefined;
+    try {
+      rstFilter = KernelRstFilter.install({ address: options.address, ports: options.ports, logger });
+      const link = new RawSocketLink(fd, options, libc, rstFilter, logger);
+      await link.start();
+      logger.info(
+        { address: formatIpv4(options.address), ports: options.ports, mtu: options.mtu },
+        'raw socket link open',
+      );
+      return link;
+    } catch (err) {
+      rstFilter?.remove();
+      libc.close(fd);
+      throw err;
+    }
+  }
+
+  readonly mtu: number;
+  /** The address whose segments this link takes. */
+  readonly address: Ipv4Address;
+  readonly ports: readonly number[];
+
+  private constructor(
+    private readonly fd: number,
+    options: RawSocketLinkOptions,
+    private readonly libc: Libc,
+    private readonly rstFilter: KernelRstFilter,
+    private readonly logger: Logger,
+  ) {
+    this.mtu = options.mtu;
+    this.address = options.address;
+    this.ports = [...options.ports];
+    this.filter = new RawReceiveFilter(options.address, options.ports);
+    this.destination = sockaddrIn(0);
+  }
+
+  send(datagram: Uint8Array): void {
+    const length = datagram.length;
+    if (this.closing !== undefined) {
+      this.drop('txDropClosed');
+      return;
+    }
+    if (length > this.mtu) {
+      this.drop('txDropTooBig');
+      return;
+    }
+    if (length < 20) {
+      this.drop('txDropError');
+      return;
+    }
+    const destination = this.destination;
+    destination[4] = datagram[16]!;
+    destination[5] = datagram[17]!;
+    destination[6] = datagram[18]!;
+    destination[7] = datagram[19]!;
+    const sent = this.libc.sendto(this.fd, datagram, length, MSG_DONTWAIT, destination);
+    if (sent === length) {
+      this.counters.inc('txPackets');
+      this.counters.inc('txBytes', length);
+      return;
+    }
+    const errno = sent < 0 ? this.libc.errno() : 0;
+    if (errno === ERRNO.EAGAIN || errno === ERRNO.ENOBUFS) {
+      this.drop('txDropFull');
+      return;
+    }
+    this.drop(errno === ERRNO.EMSGSIZE ? 'txDropTooBig' : 'txDropError');
+    if (this.logger.isLevelEnabled('debug')) {
+      this.logger.debug({ length, sent, errno }, 'raw socket sendto failed; datagram dropped');
+    }
+  }
+
+  onReceive(handler: (datagram: Uint8Array) => void): void {
+    this.handler = handler;
+  }
+
+  stats(): Record<string, number> {
+    return { ...this.counters.snapshot(), ...(this.reader?.stats() ?? {}) };
+  }
+
+  /** Stops the reader, closes the socket and removes the nftables rule. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async start(): Promise<void> {
+    this.reader = await FdReader.start({
+      fd: this.fd,
+      label: `raw socket on ${formatIpv4(this.address)}`,
+      errorCode: 'ERAWLINK',
+      logger: this.logger,
+      onDatagram: (datagram) => this.receive(datagram),
+    });
+  }
+
+  private receive(datagram: Uint8Array): void {
+    if (!this.filter.accepts(datagram)) {
+      this.counters.inc('ignoredOtherTraffic');
+      return;
+    }
+    if (completeOffloadedTcpChecksum(datagram)) this.counters.inc('rxChecksumsCompleted');
+    this.counters.inc('rxPackets');
+    this.counters.inc('rxBytes', datagram.length);
+    this.handler(datagram);
+  }
+
+  private drop(reason: 'txDropFull' | 'txDropTooBig' | 'txDropClosed' | 'txDropError'): void {
+    this.counters.inc('txDrops');
+    this.counters.inc(reason);
+  }
+
+  private async shutdown(): Promise<void> {
+    this.handler = ignoreDatagram;
+    await this.reader?.stop();
+    if (this.fdOpen) {
+      this.fdOpen = false;
+      try {
+        closeSync(this.fd);
+      } catch (err) {
+        this.logger.warn({ err }, 'closing the raw socket failed');
+      }
+    }
+    this.rstFilter.remove();
+    this.logger.info(
+      { address: formatIpv4(this.address), ...this.counters.nonZero() },
+      'raw socket link closed',
+    );
+  }
+}
+
+/** Throws for ports, an MTU or an address that cannot work, before anything is opened. */
+export function checkRawLinkOptions(options: RawSocketLinkOptions): void {
+  const { address, ports, mtu } = options;
+  if (ports.length === 0) {
+    throw new PilhaError('EBADOPTION', '--link raw needs the TCP port(s) pilha serves on');
+  }
+  for (const port of ports) {
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+      throw new PilhaError('EBADOPTION', `--link raw: bad port ${port} (1 to 65535)`);
+    }
+  }
+  if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65_535) {
+    throw new PilhaError('EBADOPTION', `--link raw: bad MTU ${mtu} (68 to 65535)`);
+  }
+  const text = formatIpv4(address);
+  if (findLocalInterface(address) === undefined) {
+    throw new PilhaError(
+      'EBADADDR',
+      `--address ${text} is not an address of this host (network namespace): with --link raw, pilha serves on an address the host already has, e.g. 127.0.0.1`,
+    );
+  }
+  const listeners = readKernelListeners();
+  for (const port of ports) {
+    const listener = conflictingListener(address, port, listeners);
+    if (listener !== undefined) {
+      throw new PilhaError(
+        'EADDRINUSE',
+        `a kernel socket already listens on ${listener.address === '::' ? '[::]' : listener.address}:${port}, so it would take the connections to ${text}:${port}: stop it or choose another --port`,
+      );
+    }
+  }
+}
+
+/** socket(AF_INET, SOCK_RAW, IPPROTO_TCP) with IP_HDRINCL, pilha's mark and big buffers, bound to `address`. */
+function openRawSocket(libc: Libc, address: Ipv4Address): number {
+  const fd = libc.socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
+  if (fd < 0) {
+    const errno = libc.errno();
+    const why =
+      errno === ERRNO.EPERM || errno === ERRNO.EACCES
+        ? 'permission denied (needs CAP_NET_RAW: run as root)'
+        : describeErrno(libc, errno);
+    throw new PilhaError('ERAWLINK', `cannot open a raw IPv4 socket: ${why}`);
+  }
+  const fail = (what: string): never => {
+    const errno = libc.errno();
+    libc.close(fd);
+    const why =
+      errno === ERRNO.EPERM
+        ? 'permission denied (needs CAP_NET_ADMIN: run as root)'
+        : describeErrno(libc, errno);
+    throw new PilhaError('ERAWLINK', `cannot set up the raw socket: ${what} failed: ${why}`);
+  };
+  if (libc.setsockoptInt(fd, IPPROTO_IP, IP_HDRINCL, 1) < 0) fail('IP_HDRINCL');
+  if (libc.setsockoptInt(fd, SOL_SOCKET, SO_MARK, PILHA_MARK) < 0) fail('SO_MARK');
+  // The forced sizes need CAP_NET_ADMIN; without it the ordinary ones (capped by net.core.*mem_max) do.
+  if (libc.setsockoptInt(fd, SOL_SOCKET, SO_RCVBUFFORCE, SOCKET_BUFFER_BYTES) < 0) {
+    libc.setsockoptInt(fd, SOL_SOCKET, SO_RCVBUF, SOCKET_BUFFER_BYTES);
+  }
+  if (libc.setsockoptInt(fd, SOL_SOCKET, SO_SNDBUFFORCE, SOCKET_BUFFER_BYTES) < 0) {
+    libc.setsockoptInt(fd, SOL_SOCKET, SO_SNDBUF, SOCKET_BUFFER_BYTES);
+  }
+  // Bound, the socket only gets datagrams to this address: the kernel does the first half of the filtering.
+  if (libc.bind(fd, sockaddrIn(address)) < 0) fail(`bind to ${formatIpv4(address)}`);
+  return fd;
+}
