@@ -122,6 +122,14 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
     });
   }
 
+  it('bare pilha prints the help on stdout and exits 0 (it printed "pilha: (outputHelp)")', async () => {
+    const r = await pilha();
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^Usage: pilha /);
+    expect(r.stdout).toMatch(/ping \[options\] <address>/);
+    expect(r.status).toBe(0);
+  });
+
   it('--help exits 0 and lists the commands', async () => {
     const r = await pilha('--help');
     expect(r.status).toBe(0);
