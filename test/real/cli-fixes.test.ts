@@ -4,7 +4,7 @@
  * are named as such, and `pilha http`'s totals agree with its per-connection log lines.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Namespace, realPeerSkipReason } from '../helpers/netns.js';
+import { Namespace, PILHA_CLI, realPeerSkipReason } from '../helpers/netns.js';
 
 const skip = realPeerSkipReason(['ip']);
 const HOST = '10.77.0.1';
@@ -39,5 +39,38 @@ describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
     expect(ping.stdout).toMatch(/\d+ packets transmitted, \d+ received, [\d.]+% packet loss/);
     expect(ping.stdout).toMatch(/^rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms$/m);
     expect(ping.stderr).toBe('');
+  });
+
+  it('pilha get --timeout 2 to an address that never answers gives up after 2 s (it took 125 s)', async () => {
+    const ns = namespace('clifix-timeout');
+    // Nobody is 10.77.0.99 on the TUN subnet, and the kernel does not forward: the SYNs go unanswered.
+    expect(ns.run('sysctl', ['-n', 'net.ipv4.ip_forward']).stdout.trim()).toBe('0');
+    const started = Date.now();
+    const r = await ns.runAsync(
+      process.execPath,
+      [PILHA_CLI, 'get', 'http://10.77.0.99:7000/', '--tun', 'cf1', '--timeout', '2'],
+      20_000,
+    );
+    const tookMs = Date.now() - started;
+    expect(r.stderr).toBe('pilha: timed out after 2 s connecting to 10.77.0.99:7000\n');
+    expect(r.status).toBe(1);
+    expect(tookMs).toBeGreaterThanOrEqual(2000);
+    expect(tookMs).toBeLessThan(4000);
+  });
+
+  it('pilha get -o /dev/full: a full disk is a local write error, not a broken connection', async () => {
+    const ns = namespace('clifix-full');
+    await ns.startPilha(['http', '--transport', 'kernel', '--listen-host', '0.0.0.0', '--port', '8080']);
+    const r = await ns.runAsync(process.execPath, [
+      PILHA_CLI,
+      'get',
+      'http://10.77.0.1:8080/bytes/1000000',
+      '-o',
+      '/dev/full',
+      '--tun',
+      'cf2',
+    ]);
+    expect(r.stderr).toMatch(/^pilha: cannot write \/dev\/full: no space left on device \(ENOSPC\)\n$/);
+    expect(r.status).toBe(1);
   });
 });

@@ -100,6 +100,15 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
       ['get', 'http://10.77.0.1:080/'],
       /^pilha: the port in 'http:\/\/10\.77\.0\.1:080\/' must be an integer from 1 to 65535/,
     ],
+    // A local file error is named before any connection is made (it read as a broken connection).
+    [
+      ['get', 'http://10.77.0.1/', '-o', '/nonexistent-dir/out'],
+      /^pilha: cannot write \/nonexistent-dir\/out: no such file or directory \(ENOENT\)\n$/,
+    ],
+    [
+      ['get', 'http://10.77.0.1/', '-o', '/'],
+      /^pilha: cannot write \/: illegal operation on a directory \(EISDIR\)\n$/,
+    ],
     [
       ['up', '--address', '10.1.0.2'],
       /^pilha: --address 10\.1\.0\.2 is not in the host's subnet 10\.77\.0\.1\/24\n$/,
