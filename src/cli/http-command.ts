@@ -45,7 +45,11 @@ export function registerHttpCommand(program: Command): void {
       const { buildHttpStack } = await import('../di/compositions.js');
       const http = await buildHttpStack(config, {
         transport: transportName,
-        app: values.root !== undefined ? { root: values.root } : {},
+        app: {
+          ...(values.root !== undefined ? { root: values.root } : {}),
+          // One line per connection where the logs are pretty (a terminal); the full record for machines.
+          connectionLog: process.stderr.isTTY ? 'line' : 'full',
+        },
       });
       const stack = http.tcpStack;
       const app = http.app;
@@ -74,6 +78,8 @@ export function registerHttpCommand(program: Command): void {
       const exitAnyway = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
       exitAnyway.unref();
       process.stdout.write(`\npilha http: ${signal}, stopping\n`);
+      // Every connection closed and logged first: the totals then add up the connection log exactly.
+      await app.close();
       process.stdout.write(`totals ${JSON.stringify(app.totals())}\n`);
       if (stack !== undefined) {
         printStats(stack);

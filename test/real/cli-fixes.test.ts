@@ -73,4 +73,46 @@ describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
     expect(r.stderr).toMatch(/^pilha: cannot write \/dev\/full: no space left on device \(ENOSPC\)\n$/);
     expect(r.status).toBe(1);
   });
+
+  it('pilha http: totals at SIGINT equal the sum of the connection log, after a client hung up early', async () => {
+    const ns = namespace('clifix-totals');
+    const http = await ns.startPilha(['http', '--tun', 'cf3']);
+    // One client hangs up after a little of 100 MB; one finishes a request and leaves its connection open
+    // (closed by pilha at SIGINT); one makes a whole request and closes.
+    const client = [
+      'import socket, time',
+      'def get(path, close=True, limit=None):',
+      "    s = socket.create_connection(('10.77.0.2', 7000))",
+      "    s.sendall(f'GET {path} HTTP/1.1\\r\\nHost: pilha\\r\\n\\r\\n'.encode())",
+      '    got = 0',
+      '    while limit is None or got < limit:',
+      '        d = s.recv(65536)',
+      '        if not d: break',
+      '        got += len(d)',
+      '    if close: s.close()',
+      '    return s',
+      "get('/bytes/100000000', limit=100000)",
+      "kept = get('/bytes/1000', close=False, limit=1000)",
+      "get('/bytes/1000')",
+      'time.sleep(0.3)',
+    ].join('\n');
+    const r = await ns.runAsync('/usr/bin/python3', ['-c', client], 20_000);
+    expect(r.stderr).toBe('');
+    expect(await http.stop()).toBe(0);
+    const closed = http.stderr
+      .split('\n')
+      .filter((line) => line.includes('"http connection closed"'))
+      .map((line) => JSON.parse(line) as { requests: number; bytesSent: number; bytesReceived: number });
+    const totals = JSON.parse(/^totals (.*)$/m.exec(http.stdout)?.[1] ?? '{}');
+    expect(closed.length).toBe(3);
+    const sum = (key: 'requests' | 'bytesSent' | 'bytesReceived') => closed.reduce((t, c) => t + c[key], 0);
+    expect(totals).toMatchObject({ connections: 3, activeConnections: 0, requests: 3, aborted: 1 });
+    expect(sum('requests')).toBe(totals.requests);
+    expect(sum('bytesSent')).toBe(totals.bytesSent);
+    expect(sum('bytesReceived')).toBe(totals.bytesReceived);
+    // JSON lines (stderr is not a terminal) keep the socket's full stats for tools that parse them.
+    expect(
+      JSON.parse(http.stderr.split('\n').find((l) => l.includes('"http connection closed"'))!),
+    ).toHaveProperty('stats.srtt');
+  });
 });
