@@ -3,6 +3,9 @@
  * first Ctrl-C with its summary, `pilha get --timeout` bounds connecting too, local file errors of `get -o`
  * are named as such, and `pilha http`'s totals agree with its per-connection log lines.
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Namespace, PILHA_CLI, realPeerSkipReason } from '../helpers/netns.js';
 
@@ -114,5 +117,28 @@ describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
     expect(
       JSON.parse(http.stderr.split('\n').find((l) => l.includes('"http connection closed"'))!),
     ).toHaveProperty('stats.srtt');
+  });
+
+  it('pilha up --ready-file: the file appears once the device is up, replaces a stale one, and goes at exit', async () => {
+    const ns = namespace('clifix-ready');
+    const dir = mkdtempSync(join(tmpdir(), 'pilha-ready-'));
+    try {
+      const ready = join(dir, 'ready');
+      writeFileSync(ready, 'stale, from an earlier run\n');
+      const up = await ns.startPilha(['up', '--tun', 'cf4', '--ready-file', ready], /^pilha up/m);
+      const started = Date.now();
+      const contents = () => (existsSync(ready) ? readFileSync(ready, 'utf8') : '');
+      while (!contents().startsWith('pilha up: 10.77.0.2')) {
+        expect(Date.now() - started).toBeLessThan(5000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Ready means ready: the kernel reaches pilha at once, no sleep.
+      expect(ns.run('ping', ['-c', '1', '-W', '2', '10.77.0.2']).status).toBe(0);
+      expect(await up.stop()).toBe(0);
+      expect(existsSync(ready)).toBe(false);
+      expect(up.stdout).toMatch(/^stats /m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

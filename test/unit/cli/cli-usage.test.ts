@@ -110,6 +110,10 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
       /^pilha: cannot write \/: illegal operation on a directory \(EISDIR\)\n$/,
     ],
     [
+      ['up', '--ready-file', '/nonexistent-dir/ready'],
+      /^pilha: --ready-file \/nonexistent-dir\/ready: cannot write in its directory \(ENOENT\)\n$/,
+    ],
+    [
       ['up', '--address', '10.1.0.2'],
       /^pilha: --address 10\.1\.0\.2 is not in the host's subnet 10\.77\.0\.1\/24\n$/,
     ],
