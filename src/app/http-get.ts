@@ -20,6 +20,8 @@ export interface HttpGetOptions {
   readonly timeoutMs?: number;
   readonly clock?: Clock;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Called as the body arrives: bytes so far, and the Content-Length when the server sent one. */
+  readonly onProgress?: (bytes: number, total: number | undefined) => void;
 }
 
 export interface HttpGetResult {
@@ -110,7 +112,11 @@ export async function httpGet(
 
   const status = res.statusCode ?? 0;
   const ok = status >= 200 && status <= 299;
-  const counter = new HashingCounter();
+  const length = Number(res.headers['content-length'] ?? Number.NaN);
+  const total = Number.isSafeInteger(length) ? length : undefined;
+  const counter = new HashingCounter(
+    options.onProgress === undefined ? undefined : (bytes) => options.onProgress?.(bytes, total),
+  );
   let sinkError: Error | undefined;
   try {
     const sink = ok ? options.sink?.() : undefined;
@@ -175,9 +181,14 @@ class HashingCounter extends Transform {
   private readonly hash: Hash = createHash('sha256');
   private hex: string | undefined;
 
+  constructor(private readonly onBytes?: (bytes: number) => void) {
+    super();
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
     this.hash.update(chunk);
+    this.onBytes?.(this.bytes);
     callback(null, chunk);
   }
 

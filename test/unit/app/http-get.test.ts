@@ -68,6 +68,16 @@ describe('httpGet over a StreamTransport', () => {
     expect(opened).toBe(false);
   });
 
+  it('reports progress as the body arrives, with the Content-Length (for a progress bar)', async () => {
+    const seen: Array<[number, number | undefined]> = [];
+    await httpGet(transport, `${base}/bytes/300000`, {
+      onProgress: (bytes, total) => seen.push([bytes, total]),
+    });
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.at(-1)).toEqual([300_000, 300_000]);
+    expect(seen.every(([bytes], i) => i === 0 || bytes > seen[i - 1]![0])).toBe(true);
+  });
+
   it('rejects when the connection is refused', async () => {
     const probe = await rawServer('', true);
     await probe.stop(); // a port that was just free
