@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Namespace, PILHA_CLI, realPeerSkipReason } from '../helpers/netns.js';
 
-const skip = realPeerSkipReason(['ip']);
+const skip = realPeerSkipReason(['ip', 'curl', 'script']);
 const HOST = '10.77.0.1';
 
 describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
@@ -137,6 +137,48 @@ describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
       expect(await up.stop()).toBe(0);
       expect(existsSync(ready)).toBe(false);
       expect(up.stdout).toMatch(/^stats /m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('pilha http on a terminal: one log line per closed connection (it was ~45)', async () => {
+    const ns = namespace('clifix-tty');
+    const dir = mkdtempSync(join(tmpdir(), 'pilha-tty-'));
+    try {
+      const ready = join(dir, 'ready');
+      const typescript = join(dir, 'typescript');
+      // script(1) gives pilha a terminal for stdout and stderr, and copies what it writes into a file.
+      const command = `${process.execPath} ${PILHA_CLI} http --tun cf5 --ready-file ${ready}`;
+      const tty = ns.spawn('script', ['-qfec', command, typescript]);
+      const started = Date.now();
+      while (!existsSync(ready)) {
+        expect(Date.now() - started).toBeLessThan(10_000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(ns.run('curl', ['-s', '-o', '/dev/null', 'http://10.77.0.2:7000/bytes/100000']).status).toBe(0);
+      const logged = () => readFileSync(typescript, 'utf8');
+      while (!logged().includes('http connection closed')) {
+        expect(Date.now() - started).toBeLessThan(10_000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Ctrl-C to pilha itself (script's grandchild, node running the CLI), by its PID.
+      const pids = ns.run('ip', ['netns', 'pids', ns.name]).stdout.trim().split('\n').map(Number);
+      const pilha = pids.find((pid) => {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv[0] === process.execPath && argv[1] === PILHA_CLI;
+      });
+      expect(pilha).toBeDefined();
+      process.kill(pilha!, 'SIGINT');
+      await new Promise((r) => tty.once('exit', r));
+      // The pretty logger colours its output on a terminal.
+      const plain = logged().replace(/\u001b\[[0-9;]*m/g, '');
+      const record = plain.slice(plain.indexOf('http connection closed'));
+      const lines = record.slice(0, record.indexOf('\npilha http: SIGINT')).trim().split('\n');
+      expect(lines, JSON.stringify(lines)).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^http connection closed 10\.77\.0\.1:\d+: 1 request, 100\d{3} bytes sent, \d+ received, [\d.]+ s, \d+ retransmitted, srtt [\d.]+ ms, cwnd \d+\r?$/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
