@@ -84,9 +84,9 @@ describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
     // (closed by pilha at SIGINT); one makes a whole request and closes.
     const client = [
       'import socket, time',
-      'def get(path, close=True, limit=None):',
+      "def get(path, close=True, limit=None, header=''):",
       "    s = socket.create_connection(('10.77.0.2', 7000))",
-      "    s.sendall(f'GET {path} HTTP/1.1\\r\\nHost: pilha\\r\\n\\r\\n'.encode())",
+      "    s.sendall(f'GET {path} HTTP/1.1\\r\\nHost: pilha\\r\\n{header}\\r\\n'.encode())",
       '    got = 0',
       '    while limit is None or got < limit:',
       '        d = s.recv(65536)',
@@ -96,7 +96,7 @@ describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
       '    return s',
       "get('/bytes/100000000', limit=100000)",
       "kept = get('/bytes/1000', close=False, limit=1000)",
-      "get('/bytes/1000')",
+      "get('/bytes/1000', header='Connection: close\\r\\n')",
       'time.sleep(0.3)',
     ].join('\n');
     const r = await ns.runAsync('/usr/bin/python3', ['-c', client], 20_000);
