@@ -81,7 +81,7 @@ describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
     const ns = namespace('clifix-totals');
     const http = await ns.startPilha(['http', '--tun', 'cf3']);
     // One client hangs up after a little of 100 MB; one finishes a request and leaves its connection open
-    // (closed by pilha at SIGINT); one makes a whole request and closes.
+    // (closed by pilha at SIGINT, while the client still holds it); one makes a whole request and closes.
     const client = [
       'import socket, time',
       "def get(path, close=True, limit=None, header=''):",
@@ -97,11 +97,22 @@ describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
       "get('/bytes/100000000', limit=100000)",
       "kept = get('/bytes/1000', close=False, limit=1000)",
       "get('/bytes/1000', header='Connection: close\\r\\n')",
-      'time.sleep(0.3)',
+      "print('done', flush=True)",
+      'time.sleep(30)',
     ].join('\n');
-    const r = await ns.runAsync('/usr/bin/python3', ['-c', client], 20_000);
-    expect(r.stderr).toBe('');
+    const python = ns.spawn('/usr/bin/python3', ['-c', client]);
+    let output = '';
+    python.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    python.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const started = Date.now();
+    while (!output.includes('done')) {
+      expect(Date.now() - started, output).toBeLessThan(20_000);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(output).toBe('done\n');
+    await new Promise((r) => setTimeout(r, 300)); // the two closed connections logged
     expect(await http.stop()).toBe(0);
+    python.kill('SIGKILL');
     const closed = http.stderr
       .split('\n')
       .filter((line) => line.includes('"http connection closed"'))
