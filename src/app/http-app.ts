@@ -26,6 +26,12 @@ export interface HttpAppOptions {
   readonly clock?: Clock;
   /** Largest N that `/bytes/N` accepts (at most, and by default, 16 GiB). */
   readonly maxBytes?: number;
+  /**
+   * How a closed connection is logged: 'full' (default) one info record with the summary and the socket's
+   * stats, for machines (JSON lines); 'line' one short readable message at info (a terminal) and the full
+   * record at debug.
+   */
+  readonly connectionLog?: 'full' | 'line';
   /** Called with each connection's summary when it closes (after it is logged). */
   readonly onConnectionClosed?: (summary: ConnectionSummary) => void;
 }
@@ -49,8 +55,10 @@ export interface HttpTotals {
   /** Bytes written to sockets (headers and bodies), closed and open connections together. */
   readonly bytesSent: number;
   readonly bytesReceived: number;
-  /** Responses by status code. */
+  /** Responses sent in full, by status code. */
   readonly statuses: Readonly<Record<string, number>>;
+  /** Requests whose response was cut short or never sent (the client went away, or the app was closed). */
+  readonly aborted: number;
 }
 
 interface ConnectionState {
@@ -125,6 +133,7 @@ export class HttpApp {
   private readonly statuses: Record<string, number> = {};
   private connections = 0;
   private requests = 0;
+  private aborted = 0;
   private closedBytesSent = 0;
   private closedBytesReceived = 0;
 
@@ -191,14 +200,21 @@ export class HttpApp {
       bytesSent,
       bytesReceived,
       statuses: { ...this.statuses },
+      aborted: this.aborted,
     };
   }
 
-  /** Stops accepting, ends every open connection, and closes the servers that listen() made. */
+  /**
+   * Stops accepting, ends every open connection, and closes the servers that listen() made. Resolves once
+   * every connection has closed and been logged, so totals() read afterwards match the connection log.
+   */
   async close(): Promise<void> {
     const servers = this.servers.splice(0);
-    const closing = servers.map((s) => s.close());
-    for (const socket of this.active.keys()) socket.destroy();
+    const closing: Promise<unknown>[] = servers.map((s) => s.close());
+    for (const socket of this.active.keys()) {
+      closing.push(new Promise((resolve) => socket.once('close', resolve)));
+      socket.destroy();
+    }
     await Promise.allSettled(closing);
   }
 
@@ -217,7 +233,11 @@ export class HttpApp {
       durationMs: Math.round((this.clock.now() - state.openedAt) * 1000) / 1000,
       ...(typeof withStats.stats === 'function' ? { stats: safeStats(withStats.stats.bind(socket)) } : {}),
     };
-    if (this.logger?.isLevelEnabled('info')) {
+    if (this.options.connectionLog === 'line') {
+      if (this.logger?.isLevelEnabled('info'))
+        this.logger.info(`http connection closed ${describe(summary)}`);
+      if (this.logger?.isLevelEnabled('debug')) this.logger.debug(summary, 'http connection closed');
+    } else if (this.logger?.isLevelEnabled('info')) {
       this.logger.info(summary, 'http connection closed');
     }
     this.options.onConnectionClosed?.(summary);
@@ -227,7 +247,13 @@ export class HttpApp {
     this.requests++;
     const state = this.active.get(req.socket as unknown as StreamSocket);
     if (state !== undefined) state.requests++;
-    res.once('finish', () => {
+    // 'close' comes for every response, 'finish' only for one sent in full: each request is counted once,
+    // by its status or as aborted.
+    res.once('close', () => {
+      if (!res.writableFinished) {
+        this.aborted++;
+        return;
+      }
       const key = String(res.statusCode);
       this.statuses[key] = (this.statuses[key] ?? 0) + 1;
       if (this.logger?.isLevelEnabled('debug')) {
@@ -396,6 +422,20 @@ function sendText(
     'Content-Length': body.length,
   });
   res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/** One line for people: '10.77.0.1:40312: 3 requests, 12100010 bytes sent, 240 received, 1.52 s, ...'. */
+function describe(summary: ConnectionSummary): string {
+  const plural = summary.requests === 1 ? 'request' : 'requests';
+  let line =
+    `${summary.remoteAddress}:${summary.remotePort}: ${summary.requests} ${plural}, ` +
+    `${summary.bytesSent} bytes sent, ${summary.bytesReceived} received, ` +
+    `${(summary.durationMs / 1000).toFixed(3)} s`;
+  const stats = summary.stats as Partial<Record<'retransmitted' | 'srtt' | 'cwnd', number>> | undefined;
+  if (typeof stats?.retransmitted === 'number') line += `, ${stats.retransmitted} retransmitted`;
+  if (typeof stats?.srtt === 'number') line += `, srtt ${stats.srtt.toFixed(1)} ms`;
+  if (typeof stats?.cwnd === 'number') line += `, cwnd ${stats.cwnd}`;
+  return line;
 }
 
 function safeStats(stats: () => unknown): unknown {

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Clock } from '../core/clock.js';
+import { PilhaError } from '../core/errors.js';
 import { SystemClock } from '../core/system-clock.js';
 import type { StreamTransport } from '../transport/stream-transport.js';
 
@@ -15,10 +16,12 @@ export interface HttpGetOptions {
   readonly sink?: () => Writable;
   /** End the sink when the body ends (default true; false for process.stdout). */
   readonly endSink?: boolean;
-  /** Give up when the connection has been idle this long (default 30 s). */
+  /** Give up when connecting takes this long, or when the connection is then idle this long (default 30 s). */
   readonly timeoutMs?: number;
   readonly clock?: Clock;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Called as the body arrives: bytes so far, and the Content-Length when the server sent one. */
+  readonly onProgress?: (bytes: number, total: number | undefined) => void;
 }
 
 export interface HttpGetResult {
@@ -58,10 +61,32 @@ export async function httpGet(
     method: 'GET',
     headers: { 'User-Agent': 'pilha-get/0.1', ...options.headers },
     // No agent: node:http then takes its socket from createConnection and sends Connection: close.
+    // node:http's own timeout starts only once a socket is connected, so connecting has a timer of its own:
+    // a peer that never answers would otherwise hold the request through every SYN retransmission.
     createConnection: ((_opts: unknown, done: (err: Error | null, socket?: Socket) => void) => {
+      let settled = false;
+      const timer = clock.setTimer(timeoutMs, () => {
+        settled = true;
+        done(
+          new PilhaError('ETIMEDOUT', `timed out after ${timeoutMs / 1000} s connecting to ${host}:${port}`),
+        );
+      });
       transport.connect(host, port).then(
-        (socket) => done(null, socket as unknown as Socket),
-        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+        (socket) => {
+          if (settled) {
+            socket.destroy(); // connected after the request gave up
+            return;
+          }
+          settled = true;
+          timer.cancel();
+          done(null, socket as unknown as Socket);
+        },
+        (err: unknown) => {
+          if (settled) return;
+          settled = true;
+          timer.cancel();
+          done(err instanceof Error ? err : new Error(String(err)));
+        },
       );
       return undefined;
     }) as unknown as http.RequestOptions['createConnection'],
@@ -87,12 +112,22 @@ export async function httpGet(
 
   const status = res.statusCode ?? 0;
   const ok = status >= 200 && status <= 299;
-  const counter = new HashingCounter();
+  const length = Number(res.headers['content-length'] ?? Number.NaN);
+  const total = Number.isSafeInteger(length) ? length : undefined;
+  const counter = new HashingCounter(
+    options.onProgress === undefined ? undefined : (bytes) => options.onProgress?.(bytes, total),
+  );
+  let sinkError: Error | undefined;
   try {
     const sink = ok ? options.sink?.() : undefined;
+    sink?.once('error', (err: Error) => {
+      sinkError ??= err;
+    });
     if (sink !== undefined) await pipeline(res, counter, sink, { end: options.endSink ?? true });
     else await pipeline(res, counter, discard());
   } catch (err) {
+    // The sink failing (a full disk) is a local error, not the connection's.
+    if (sinkError !== undefined) throw new SinkError(sinkError, counter.bytes);
     // Say how far the body got and why it stopped (node:http's own word for a broken body is 'aborted').
     const cause = socketError ?? failure ?? (err instanceof Error ? err : new Error(String(err)));
     const code = (cause as NodeJS.ErrnoException).code;
@@ -118,6 +153,18 @@ export async function httpGet(
   };
 }
 
+/** The body's destination failed (disk full, a closed pipe): a local error, not the connection's. */
+export class SinkError extends Error {
+  constructor(
+    override readonly cause: Error,
+    /** Body bytes received when it failed. */
+    readonly bytes: number,
+  ) {
+    super(`writing the body failed after ${bytes} bytes: ${cause.message}`);
+    this.name = 'SinkError';
+  }
+}
+
 /** One line for people: status, bytes, time, rate and digest. */
 export function formatHttpGetResult(result: HttpGetResult): string {
   const seconds = result.durationMs / 1000;
@@ -134,9 +181,14 @@ class HashingCounter extends Transform {
   private readonly hash: Hash = createHash('sha256');
   private hex: string | undefined;
 
+  constructor(private readonly onBytes?: (bytes: number) => void) {
+    super();
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
     this.hash.update(chunk);
+    this.onBytes?.(this.bytes);
     callback(null, chunk);
   }
 

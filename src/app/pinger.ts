@@ -53,6 +53,8 @@ export function echoPattern(size: number, seq: number): Uint8Array {
 export class Pinger {
   private lastReassembly: ReassemblyInfo | undefined;
   private current: ((reply: EchoReply, reassembly: ReassemblyInfo | undefined) => void) | undefined;
+  /** Ends the run in progress, if any (ping's Ctrl-C). */
+  private finishCurrent: (() => void) | undefined;
 
   constructor(
     private readonly icmp: IcmpLayer,
@@ -68,6 +70,14 @@ export class Pinger {
       this.lastReassembly = undefined;
       this.current?.(reply, reassembly);
     });
+  }
+
+  /**
+   * Stops the run in progress as ping(8) does on its first SIGINT: no more requests, no waiting for replies
+   * still on their way; run() resolves at once with the summary so far. Does nothing when no run is active.
+   */
+  stop(): void {
+    this.finishCurrent?.();
   }
 
   run(options: PingOptions, onReply: (reply: PingReply) => void = () => {}): Promise<PingSummary> {
@@ -88,6 +98,7 @@ export class Pinger {
         finished = true;
         timer?.cancel();
         this.current = undefined;
+        this.finishCurrent = undefined;
         resolve(
           summarize(options.target, transmitted, replies, duplicates, corrupted, this.clock.now() - start),
         );
@@ -116,6 +127,8 @@ export class Pinger {
         onReply(entry);
         if (answered.size === options.count && transmitted === options.count) finish();
       };
+
+      this.finishCurrent = finish;
 
       const sendNext = () => {
         const seq = transmitted + 1;

@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
+import { type FileHandle, open, unlink } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { HttpGetResult } from '../app/http-get.js';
 import { PilhaError } from '../core/errors.js';
@@ -23,6 +24,7 @@ async function loadRuntime() {
   return {
     formatHttpGetResult: app.formatHttpGetResult,
     httpGet: app.httpGet,
+    SinkError: app.SinkError,
     buildTcpStack: di.buildTcpStack,
     KernelStreamTransport: kernel.KernelStreamTransport,
   };
@@ -37,7 +39,11 @@ export function registerGetCommand(program: Command): void {
       'http://ADDRESS[:PORT]/PATH, ADDRESS an IPv4 address (e.g. the kernel side of the TUN device)',
     )
     .option('-o, --output <file>', 'write the body to this file (default: standard output)')
-    .option('--timeout <seconds>', 'give up when nothing arrives for this long', '30')
+    .option(
+      '--timeout <seconds>',
+      'give up when connecting takes this long, or when nothing then arrives for this long',
+      '30',
+    )
     .option(
       '--transport <name>',
       "pilha (pilha's TCP on the TUN device) or kernel (node:net, for comparison)",
@@ -54,24 +60,41 @@ export function registerGetCommand(program: Command): void {
         );
       }
       const config = stackConfigFrom(values);
-      const { formatHttpGetResult, httpGet, buildTcpStack, KernelStreamTransport } = await loadRuntime();
+      const output = values.output;
+      // The output file is opened before anything is sent: a path that cannot be written is the user's
+      // mistake, said as such, not a broken connection later.
+      const file = output === undefined ? undefined : await openOutput(output);
+      const { formatHttpGetResult, httpGet, SinkError, buildTcpStack, KernelStreamTransport } =
+        await loadRuntime();
       const stack = values.transport === 'pilha' ? await buildTcpStack(config) : undefined;
       const transport = stack?.transport ?? new KernelStreamTransport();
-      const output = values.output;
+      let done = false;
       try {
         let result: HttpGetResult;
         try {
           result = await httpGet(transport, url, {
             timeoutMs,
-            sink: output === undefined ? () => process.stdout : () => createWriteStream(output),
-            endSink: output !== undefined,
+            sink:
+              file === undefined ? () => process.stdout : () => createWriteStream('', { fd: file.handle }),
+            endSink: file !== undefined,
           });
         } catch (err) {
+          if (err instanceof SinkError) {
+            throw new Error(`cannot write ${output ?? 'standard output'}: ${describeFsError(err.cause)}`);
+          }
+          // A connect timeout names the peer itself.
+          if (err instanceof PilhaError && err.code === 'ETIMEDOUT') throw err;
           throw new Error(`${url.href}: ${err instanceof Error ? err.message : String(err)}`);
         }
         if (!result.ok) throw new Error(`HTTP ${result.status} ${result.statusText} from ${url.href}`);
         process.stderr.write(`pilha get: ${formatHttpGetResult(result)}\n`);
+        done = true;
       } finally {
+        if (file !== undefined) {
+          await file.handle.close().catch(() => {});
+          // A failed download leaves no file behind that it created.
+          if (!done && file.created && output !== undefined) await unlink(output).catch(() => {});
+        }
         if (stack !== undefined) {
           if (values.stats) {
             const tcp = stack.tcp as Partial<{ stats: () => unknown }> | undefined;
@@ -87,6 +110,24 @@ export function registerGetCommand(program: Command): void {
         }
       }
     });
+}
+
+/** Opens (creates or truncates) the output file; a failure is a local mistake: EBADOPTION, exit 2. */
+async function openOutput(path: string): Promise<{ handle: FileHandle; created: boolean }> {
+  const created = !existsSync(path);
+  try {
+    return { handle: await open(path, 'w'), created };
+  } catch (err) {
+    throw new PilhaError('EBADOPTION', `cannot write ${path}: ${describeFsError(err)}`);
+  }
+}
+
+/** 'no such file or directory (ENOENT)' from node's 'ENOENT: no such file or directory, open ...'. */
+function describeFsError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as NodeJS.ErrnoException).code;
+  const text = /^[A-Z]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message;
+  return code !== undefined && !text.includes(code) ? `${text} (${code})` : text;
 }
 
 /**

@@ -5,10 +5,11 @@ import { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
 import type { StackConfig } from '../di/stack-config.js';
 import { integerOption } from './number-options.js';
+import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
 import { printStats, untilSignal } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
-interface HttpValues extends StackOptionValues {
+interface HttpValues extends StackOptionValues, ReadyFileValues {
   readonly port: string;
   readonly root?: string;
   readonly transport: string;
@@ -20,7 +21,7 @@ const SHUTDOWN_GRACE_MS = 3000;
 
 /** `pilha http`: the stage-2 demo, node:http over pilha's TCP on a TUN device (or over the kernel's TCP). */
 export function registerHttpCommand(program: Command): void {
-  addStackOptions(program.command('http'))
+  addReadyFileOption(addStackOptions(program.command('http')))
     .description(
       "serve HTTP (node:http) over pilha's TCP on a TUN device: the 12 MB page at /, N pseudo-random bytes at /bytes/N",
     )
@@ -40,12 +41,17 @@ export function registerHttpCommand(program: Command): void {
       const port = integerOption(values.port, '--port', transportName === 'kernel' ? 0 : 1, 65_535);
       const listenHost = formatIpv4(parseIpv4(values.listenHost));
       const config = withAppInfo(stackConfigFrom(values, { claimedPorts: [port] }), values);
+      const readyFile = await ReadyFile.prepare(values.readyFile);
 
       // Loaded once the options are checked: a usage mistake is answered without the stack.
       const { buildHttpStack } = await import('../di/compositions.js');
       const http = await buildHttpStack(config, {
         transport: transportName,
-        app: values.root !== undefined ? { root: values.root } : {},
+        app: {
+          ...(values.root !== undefined ? { root: values.root } : {}),
+          // One line per connection where the logs are pretty (a terminal); the full record for machines.
+          connectionLog: process.stderr.isTTY ? 'line' : 'full',
+        },
       });
       const stack = http.tcpStack;
       const app = http.app;
@@ -69,11 +75,18 @@ export function registerHttpCommand(program: Command): void {
           : `pilha's TCP on ${describeTun(config)}`;
       process.stdout.write(`pilha http: listening on ${url} (${via}); serving ${what}\n`);
       process.stdout.write(`${wgetHint(url, transportName === 'pilha')}\n`);
+      // Listening for the signal before saying ready: a script that stops pilha as soon as it is ready
+      // still gets the totals.
+      const stopped = untilSignal();
+      await readyFile.ready(`pilha http: listening on ${url}`);
 
-      const signal = await untilSignal();
+      const signal = await stopped;
+      await readyFile.remove();
       const exitAnyway = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
       exitAnyway.unref();
       process.stdout.write(`\npilha http: ${signal}, stopping\n`);
+      // Every connection closed and logged first: the totals then add up the connection log exactly.
+      await app.close();
       process.stdout.write(`totals ${JSON.stringify(app.totals())}\n`);
       if (stack !== undefined) {
         printStats(stack);

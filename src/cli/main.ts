@@ -17,23 +17,37 @@ function fail(message: string, code: number): never {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // Commander writes help to stderr when a command is missing (bare `pilha`); it is kept here and printed to
+  // stdout instead. Its error messages are not written at all: fail() turns them into one line.
+  let helpForMissingCommand = '';
+  const output = {
+    writeErr: (text: string) => {
+      helpForMissingCommand += text;
+    },
+    outputError: () => {},
+  };
   const program = new Command('pilha')
     .description('pilha, a userspace TCP/IP stack: IPv4, ICMP and TCP of its own on a TUN device')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeErr: () => {} })
+    .configureOutput(output)
     .showSuggestionAfterError(true);
   registerUpCommand(program);
   registerPingCommand(program);
   registerHttpCommand(program);
   registerGetCommand(program);
   registerFramedCommand(program);
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: () => {} });
+  for (const command of program.commands) command.exitOverride().configureOutput(output);
   try {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') {
+        process.exit(0);
+      }
+      if (err.code === 'commander.help') {
+        // No command given: the help is the answer (as `docker` or `cargo` alone), on stdout, exit 0.
+        process.stdout.write(helpForMissingCommand);
         process.exit(0);
       }
       fail(err.message.replace(/^error: /, ''), EXIT_USAGE);

@@ -38,11 +38,11 @@ export function registerPingCommand(program: Command): void {
       process.stdout.write(
         `PING ${formatIpv4(address)} from ${formatIpv4(config.address)}: ${size} data bytes (${size + 28} bytes IP, MTU ${config.mtu})\n`,
       );
-      let interrupted = false;
-      const onSignal = () => {
-        interrupted = true;
-      };
+      // The first Ctrl-C ends the run with its summary, as ping(8) does (a second one, with the handler gone,
+      // ends the process at once).
+      const onSignal = () => stack.pinger.stop();
       process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       const summary = await stack.pinger.run(
         { target: address, size, count, intervalMs, waitMs },
         (reply) => {
@@ -50,9 +50,11 @@ export function registerPingCommand(program: Command): void {
         },
       );
       process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       process.stdout.write(`\n${formatPingSummary(summary)}\n`);
       if (values.stats) printStats(stack);
       await stack.close();
-      process.exitCode = summary.received === 0 || interrupted ? 1 : 0;
+      // iputils ping: 1 when no reply arrived at all, else 0 (interrupted or not).
+      process.exitCode = summary.received === 0 ? 1 : 0;
     });
 }

@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
 import { formatIpv4 } from '../core/ipv4-address.js';
+import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
 import { printStats, untilSignal } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 /** `pilha up`: the stack on a TUN device, answering pings until interrupted. */
 export function registerUpCommand(program: Command): void {
-  addStackOptions(program.command('up'))
+  addReadyFileOption(addStackOptions(program.command('up')))
     .description('bring the stack up on a TUN device and answer pings until interrupted')
-    .action(async (values: StackOptionValues) => {
+    .action(async (values: StackOptionValues & ReadyFileValues) => {
       const config = stackConfigFrom(values);
+      const readyFile = await ReadyFile.prepare(values.readyFile);
       // Loaded once the options are checked: a usage mistake is answered without the stack.
       const [{ buildNetworkStack }, { describeReassembly }] = await Promise.all([
         import('../di/compositions.js'),
@@ -22,7 +24,10 @@ export function registerUpCommand(program: Command): void {
       process.stdout.write(
         `pilha up: ${formatIpv4(config.address)} on ${tun?.name} (kernel side ${formatIpv4(tun?.hostAddress ?? 0)}/${tun?.prefixLength}, MTU ${config.mtu}); try: ping -s 20000 ${formatIpv4(config.address)}\n`,
       );
-      await untilSignal();
+      const stopped = untilSignal(); // before saying ready, so that an immediate SIGINT still prints stats
+      await readyFile.ready(`pilha up: ${formatIpv4(config.address)}`);
+      await stopped;
+      await readyFile.remove();
       printStats(stack);
       await stack.close();
     });

@@ -62,7 +62,17 @@ export class LayerLoggers {
 /** Pretty, synchronous output on a terminal; JSON lines otherwise. Logs go to stderr; stdout is the program's. */
 export function createRootLogger(): Logger {
   if (process.stderr.isTTY) {
-    return pino({ base: undefined }, pretty({ destination: 2, sync: true, colorize: true }));
+    // The layer goes in front of the message rather than on a line of its own.
+    return pino(
+      { base: undefined },
+      pretty({
+        destination: 2,
+        sync: true,
+        colorize: true,
+        ignore: 'layer',
+        messageFormat: '{if layer}[{layer}] {end}{msg}',
+      }),
+    );
   }
   return pino({ base: undefined }, pino.destination({ fd: 2, sync: true }));
 }

@@ -4,6 +4,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HELLO_POMBO_BYTES } from '../../../src/app/hello-pombo.js';
 import {
@@ -279,3 +280,48 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe('HttpApp connection log', () => {
+  /** Runs one request on an app logging at `level` with `connectionLog`, and returns the records written. */
+  async function logged(connectionLog: 'full' | 'line', level: 'info' | 'debug') {
+    const records: Array<Record<string, unknown>> = [];
+    const logger = pino(
+      { level, base: undefined },
+      { write: (line: string) => records.push(JSON.parse(line)) },
+    );
+    const closed: ConnectionSummary[] = [];
+    const app = new HttpApp({ logger, connectionLog, onConnectionClosed: (s) => closed.push(s) });
+    const server = await app.listen(new LoopbackNetTransport(), 0, '127.0.0.1');
+    await request(server.port, '/bytes/1000');
+    await waitFor(() => closed.length === 1);
+    await app.close();
+    return records.filter((r) => String(r.msg).startsWith('http connection closed'));
+  }
+
+  it("'line' (a terminal): one short message at info, no fields for pino-pretty to expand", async () => {
+    const [info, ...rest] = await logged('line', 'info');
+    expect(rest).toEqual([]);
+    expect(Object.keys(info!).sort()).toEqual(['level', 'msg', 'time']);
+    expect(info!.msg).toMatch(
+      /^http connection closed 127\.0\.0\.1:\d+: 1 request, 11\d\d bytes sent, \d+ received, \d+\.\d{3} s$/,
+    );
+  });
+
+  it("'line' at debug adds the full record; 'full' (JSON lines) keeps every field at info", async () => {
+    const lines = await logged('line', 'debug');
+    expect(lines.map((r) => r.level)).toEqual([30, 20]);
+    expect(lines[1]).toMatchObject({
+      msg: 'http connection closed',
+      requests: 1,
+      remoteAddress: '127.0.0.1',
+    });
+    const [full, ...more] = await logged('full', 'info');
+    expect(more).toEqual([]);
+    expect(full).toMatchObject({
+      level: 30,
+      msg: 'http connection closed',
+      requests: 1,
+      bytesReceived: expect.any(Number),
+    });
+  });
+});

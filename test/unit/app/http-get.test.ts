@@ -4,6 +4,8 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpApp } from '../../../src/app/http-app.js';
 import { formatHttpGetResult, httpGet } from '../../../src/app/http-get.js';
+import { VirtualClock } from '../../../src/core/virtual-clock.js';
+import type { StreamSocket, StreamTransport } from '../../../src/transport/stream-transport.js';
 import { referenceSha256 } from './reference-bytes.js';
 import { LoopbackNetTransport } from './transports.js';
 
@@ -66,10 +68,50 @@ describe('httpGet over a StreamTransport', () => {
     expect(opened).toBe(false);
   });
 
+  it('reports progress as the body arrives, with the Content-Length (for a progress bar)', async () => {
+    const seen: Array<[number, number | undefined]> = [];
+    await httpGet(transport, `${base}/bytes/300000`, {
+      onProgress: (bytes, total) => seen.push([bytes, total]),
+    });
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.at(-1)).toEqual([300_000, 300_000]);
+    expect(seen.every(([bytes], i) => i === 0 || bytes > seen[i - 1]![0])).toBe(true);
+  });
+
   it('rejects when the connection is refused', async () => {
     const probe = await rawServer('', true);
     await probe.stop(); // a port that was just free
     await expect(httpGet(transport, `http://127.0.0.1:${probe.port}/`)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('gives up connecting after timeoutMs on its clock, and closes a connection that comes too late', async () => {
+    // A peer that never answers: connect() settles only when the test says so, long after the timeout.
+    const clock = new VirtualClock();
+    let connected: ((socket: StreamSocket) => void) | undefined;
+    const silent: StreamTransport = {
+      name: 'pilha',
+      createServer: () => {
+        throw new Error('not used');
+      },
+      connect: () => new Promise((resolve) => (connected = resolve)),
+    };
+    const outcome = httpGet(silent, 'http://10.77.0.99:7000/', { clock, timeoutMs: 2000 }).then(
+      () => 'resolved',
+      (err: Error) => err.message,
+    );
+    await new Promise((r) => setImmediate(r));
+    clock.advance(1999);
+    await new Promise((r) => setImmediate(r));
+    let settled = false;
+    void outcome.then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    clock.advance(1);
+    expect(await outcome).toBe('timed out after 2 s connecting to 10.77.0.99:7000');
+    const late = new PassThrough() as unknown as StreamSocket;
+    connected?.(late);
+    await new Promise((r) => setImmediate(r));
+    expect(late.destroyed).toBe(true);
   });
 
   it('rejects a body cut short of its Content-Length', async () => {

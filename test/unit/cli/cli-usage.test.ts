@@ -100,6 +100,19 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
       ['get', 'http://10.77.0.1:080/'],
       /^pilha: the port in 'http:\/\/10\.77\.0\.1:080\/' must be an integer from 1 to 65535/,
     ],
+    // A local file error is named before any connection is made (it read as a broken connection).
+    [
+      ['get', 'http://10.77.0.1/', '-o', '/nonexistent-dir/out'],
+      /^pilha: cannot write \/nonexistent-dir\/out: no such file or directory \(ENOENT\)\n$/,
+    ],
+    [
+      ['get', 'http://10.77.0.1/', '-o', '/'],
+      /^pilha: cannot write \/: illegal operation on a directory \(EISDIR\)\n$/,
+    ],
+    [
+      ['up', '--ready-file', '/nonexistent-dir/ready'],
+      /^pilha: --ready-file \/nonexistent-dir\/ready: cannot write in its directory \(ENOENT\)\n$/,
+    ],
     [
       ['up', '--address', '10.1.0.2'],
       /^pilha: --address 10\.1\.0\.2 is not in the host's subnet 10\.77\.0\.1\/24\n$/,
@@ -121,6 +134,14 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
       expect(r.status).toBe(2);
     });
   }
+
+  it('bare pilha prints the help on stdout and exits 0 (it printed "pilha: (outputHelp)")', async () => {
+    const r = await pilha();
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^Usage: pilha /);
+    expect(r.stdout).toMatch(/ping \[options\] <address>/);
+    expect(r.status).toBe(0);
+  });
 
   it('--help exits 0 and lists the commands', async () => {
     const r = await pilha('--help');

@@ -41,6 +41,19 @@ describe('IPv4 + ICMP stacks over a MemoryLink', () => {
     expect(b.icmp.stats()).toMatchObject({ rxEchoRequests: 3, txEchoReplies: 3 });
   });
 
+  it('stop() ends a run at once with the summary so far, as ping(8) on its first Ctrl-C', async () => {
+    const { clock, a, b } = await twoPingStacks();
+    const done = a.pinger.run({ target: ADDRESS_B, size: 56, count: 1000, intervalMs: 1000, waitMs: 2000 });
+    clock.runUntil(2500); // requests 1, 2 and 3 sent and answered
+    a.pinger.stop();
+    const summary = await done;
+    expect(summary).toMatchObject({ transmitted: 3, received: 3, lossPercent: 0 });
+    expect(summary.rtt).toBeDefined();
+    expect(clock.pendingTimers).toBe(0); // nothing more will be sent
+    expect(b.icmp.stats().rxEchoRequests).toBe(3);
+    a.pinger.stop(); // no run: nothing to do
+  });
+
   it('answers a datagram for an unknown protocol with ICMP protocol unreachable', async () => {
     const { clock, a, b } = await twoPingStacks();
     a.ip.send(ADDRESS_B, 253, new Uint8Array(32));
