@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import type { FramedSource } from '../app/framed/framed-message-source.js';
 import { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
-import type { StackConfig } from '../di/stack-config.js';
 import { integerOption, secondsOption } from './number-options.js';
 import { createProgressBar, formatBytes, formatRate } from './progress-bar.js';
-import { printStats, untilSignal } from './run-helpers.js';
+import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
+import { clientHint, describeLink, serveUntilSignal, withAppInfo } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
-interface ServeValues extends StackOptionValues {
+interface ServeValues extends StackOptionValues, ReadyFileValues {
   readonly port: string;
   readonly transport: string;
   readonly listenHost: string;
@@ -25,8 +25,6 @@ interface SendValues extends StackOptionValues {
 
 /** The most 8 header digits can say (FRAMED_MAX_MESSAGE_BYTES), here so that usage checks load no app code. */
 const MAX_MESSAGE_BYTES = 99_999_999;
-/** How long the shutdown may take before the process leaves anyway. */
-const SHUTDOWN_GRACE_MS = 3000;
 
 /** `pilha framed serve|send`: stage 1, length-prefixed messages over the kernel's TCP or pilha's. */
 export function registerFramedCommand(program: Command): void {
@@ -35,7 +33,7 @@ export function registerFramedCommand(program: Command): void {
     .description(
       'stage 1: framed messages (an 8-byte size header, the bytes, an OK line with length and SHA-256)',
     );
-  addStackOptions(framed.command('serve'))
+  addReadyFileOption(addStackOptions(framed.command('serve')))
     .description(
       'confirm every framed message received (OK <bytes> <sha256>), on pilha TCP or the kernel TCP',
     )
@@ -79,7 +77,8 @@ async function serve(values: ServeValues): Promise<void> {
   const port = integerOption(values.port, '--port', transportName === 'kernel' ? 0 : 1, 65_535);
   const maxSize = integerOption(values.maxSize, '--max-size', 0, MAX_MESSAGE_BYTES);
   const listenHost = formatIpv4(parseIpv4(values.listenHost));
-  const config = withAppInfo(stackConfigFrom(values), values);
+  const config = withAppInfo(stackConfigFrom(values, { claimedPorts: [port] }), values);
+  const readyFile = await ReadyFile.prepare(values.readyFile);
 
   // Loaded once the options are checked: a usage mistake is answered without the stack.
   const { buildFramedStack } = await import('../di/compositions.js');
@@ -96,26 +95,22 @@ async function serve(values: ServeValues): Promise<void> {
     throw err;
   }
   const address = transportName === 'kernel' ? listenHost : formatIpv4(config.address);
-  const via = transportName === 'kernel' ? "the kernel's TCP" : `pilha's TCP on ${describeTun(config)}`;
+  const onPilha = transportName === 'pilha';
+  const via = onPilha ? `pilha's TCP on ${describeLink(config)}` : "the kernel's TCP";
   process.stdout.write(
     `pilha framed: listening on ${address}:${server.port} (${via}); messages of up to ${maxSize} bytes\n`,
   );
   const reachable = address === '0.0.0.0' ? '127.0.0.1' : address;
-  process.stdout.write(
-    `try: pilha framed send examples/input.txt --to ${reachable}:${server.port} --transport kernel\n`,
-  );
-
-  const signal = await untilSignal();
-  const exitAnyway = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
-  exitAnyway.unref();
-  process.stdout.write(`\npilha framed: ${signal}, stopping\n`);
-  process.stdout.write(`totals ${JSON.stringify(framed.app.totals())}\n`);
-  if (framed.tcpStack !== undefined) {
-    printStats(framed.tcpStack);
-    process.stdout.write(`tcp ${JSON.stringify(framed.tcpStack.tcp.stats())}\n`);
-  }
-  await framed.close();
-  process.exitCode = 0;
+  const hint = `pilha framed send examples/input.txt --to ${reachable}:${server.port} --transport kernel`;
+  process.stdout.write(`${clientHint(hint, onPilha ? config : undefined)}\n`);
+  await serveUntilSignal({
+    name: 'pilha framed',
+    readyLine: `pilha framed: listening on ${address}:${server.port}`,
+    readyFile,
+    app: framed.app,
+    tcpStack: framed.tcpStack,
+    close: () => framed.close(),
+  });
 }
 
 async function send(file: string | undefined, values: SendValues): Promise<void> {
@@ -189,16 +184,4 @@ function parseTarget(text: string, transport: 'pilha' | 'kernel'): { host: strin
   const port = integerOption(text.slice(colon + 1), `the port in --to '${text}'`, 1, 65_535);
   if (transport === 'kernel' && /^[A-Za-z][A-Za-z0-9.-]*$/.test(hostText)) return { host: hostText, port };
   return { host: formatIpv4(parseIpv4(hostText)), port };
-}
-
-/** Messages are logged at info on the 'app' layer: on by default unless --log/PILHA_LOG says. */
-function withAppInfo(config: StackConfig, values: StackOptionValues): StackConfig {
-  if ((values.log ?? process.env.PILHA_LOG) !== undefined) return config;
-  return { ...config, log: { ...config.log, layers: { app: 'info', ...config.log.layers } } };
-}
-
-function describeTun(config: StackConfig): string {
-  if (config.link.kind !== 'tun') return 'the configured link';
-  const { name, hostAddress, prefixLength } = config.link;
-  return `${name}, kernel side ${formatIpv4(hostAddress)}/${prefixLength}, MTU ${config.mtu}`;
 }

@@ -1,4 +1,9 @@
-import type { NetworkStack } from '../di/compositions.js';
+import { execFileSync } from 'node:child_process';
+import { formatIpv4 } from '../core/ipv4-address.js';
+import type { NetworkStack, TcpStack } from '../di/compositions.js';
+import type { StackConfig } from '../di/stack-config.js';
+import type { ReadyFile } from './ready-file.js';
+import type { StackOptionValues } from './stack-options.js';
 
 /** Resolves on the first SIGINT or SIGTERM. */
 export function untilSignal(): Promise<NodeJS.Signals> {
@@ -17,4 +22,90 @@ export function untilSignal(): Promise<NodeJS.Signals> {
 export function printStats(stack: NetworkStack): void {
   const stats = { link: stack.link.stats(), ip: stack.ip.stats(), icmp: stack.icmp.stats() };
   process.stdout.write(`stats ${JSON.stringify(stats)}\n`);
+}
+
+/** An app's summaries are logged at info on the 'app' layer: on by default unless --log/PILHA_LOG says. */
+export function withAppInfo(config: StackConfig, values: StackOptionValues): StackConfig {
+  if ((values.log ?? process.env.PILHA_LOG) !== undefined) return config;
+  return { ...config, log: { ...config.log, layers: { app: 'info', ...config.log.layers } } };
+}
+
+/** The link pilha runs on, in a few words for the "listening" line. */
+export function describeLink(config: StackConfig): string {
+  const link = config.link;
+  if (link.kind === 'tun') {
+    return `${link.name}, kernel side ${formatIpv4(link.hostAddress)}/${link.prefixLength}, MTU ${config.mtu}`;
+  }
+  if (link.kind === 'raw') {
+    return `a raw socket on the host's address ${formatIpv4(config.address)}, MTU ${config.mtu}`;
+  }
+  return 'the configured link';
+}
+
+/** Where a kernel-side client reaches pilha from: this namespace for a raw link, the TUN's otherwise. */
+export function clientHint(command: string, config: StackConfig | undefined): string {
+  if (config === undefined || config.link.kind !== 'tun') return `try: ${command}`;
+  const namespace = currentNamespace();
+  if (namespace !== undefined) {
+    return `try: ip netns exec ${namespace} ${command}   (the TUN device is in namespace ${namespace})`;
+  }
+  return (
+    `try: ${command}   (from this network namespace, which holds the TUN device)\n` +
+    'hint: to keep the demo off your real network, run both in a namespace of their own: ' +
+    'ip netns add pilha-demo; ip netns exec pilha-demo pilha ...; ip netns exec pilha-demo wget ...'
+  );
+}
+
+/** The name `ip netns` knows this process's network namespace by, if any. */
+function currentNamespace(): string | undefined {
+  try {
+    const name = execFileSync('ip', ['netns', 'identify', String(process.pid)], {
+      encoding: 'utf8',
+      timeout: 2000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    return name === '' ? undefined : name;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A serving app as the shutdown sequence needs it. */
+export interface ServingApp {
+  /** Stops accepting and resolves once every connection has closed and been logged. */
+  close(): Promise<void>;
+  totals(): object;
+}
+
+/** How long the shutdown may take before the process leaves anyway. */
+const SHUTDOWN_GRACE_MS = 3000;
+
+/**
+ * The life of a long-running server command after it listens: say ready (the signal handler is in place
+ * first, so a script that stops it the moment it is ready still gets the totals), wait for SIGINT/SIGTERM,
+ * close every connection, then print the totals and the stack's counters, which then add up the log.
+ */
+export async function serveUntilSignal(options: {
+  readonly name: string;
+  readonly readyLine: string;
+  readonly readyFile: ReadyFile;
+  readonly app: ServingApp;
+  readonly tcpStack: TcpStack | undefined;
+  close(): Promise<void>;
+}): Promise<void> {
+  const stopped = untilSignal();
+  await options.readyFile.ready(options.readyLine);
+  const signal = await stopped;
+  await options.readyFile.remove();
+  const exitAnyway = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
+  exitAnyway.unref();
+  process.stdout.write(`\n${options.name}: ${signal}, stopping\n`);
+  await options.app.close();
+  process.stdout.write(`totals ${JSON.stringify(options.app.totals())}\n`);
+  if (options.tcpStack !== undefined) {
+    printStats(options.tcpStack);
+    process.stdout.write(`tcp ${JSON.stringify(options.tcpStack.tcp.stats())}\n`);
+  }
+  await options.close();
+  process.exitCode = 0;
 }

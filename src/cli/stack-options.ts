@@ -27,7 +27,7 @@ export function addStackOptions(command: Command): Command {
   return command
     .option(
       '--link <kind>',
-      "tun (a TUN device of pilha's own) or raw (a raw socket on an address the host has; pilha http only)",
+      "tun (a TUN device of pilha's own) or raw (a raw socket on an address the host has; pilha http and framed serve only)",
       'tun',
     )
     .option('--tun <name>', 'TUN device to create', 'pilha0')
@@ -97,7 +97,7 @@ function rawConfig(values: StackOptionValues, extras: StackConfigExtras, common:
   if (ports.length === 0) {
     throw new PilhaError(
       'EBADOPTION',
-      '--link raw serves a port on an address the host has: use it with pilha http',
+      '--link raw serves a port on an address the host has: use it with pilha http or pilha framed serve',
     );
   }
   const address = parseIpv4(values.address ?? RAW_DEFAULT_ADDRESS);

@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Namespace, PILHA_CLI, realPeerSkipReason } from '../helpers/netns.js';
 
@@ -183,7 +184,7 @@ describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
       process.kill(pilha!, 'SIGINT');
       await new Promise((r) => tty.once('exit', r));
       // The pretty logger colours its output on a terminal.
-      const plain = logged().replace(/\u001b\[[0-9;]*m/g, '');
+      const plain = stripVTControlCharacters(logged());
       const record = plain.slice(plain.indexOf('http connection closed'));
       const lines = record.slice(0, record.indexOf('\npilha http: SIGINT')).trim().split('\n');
       expect(lines, JSON.stringify(lines)).toHaveLength(1);

@@ -14,6 +14,7 @@ import {
   Namespace,
   PILHA_CLI,
   type PilhaProcess,
+  ROOT,
   realPeerSkipReason,
   tsharkCount,
   tsharkProblems,
@@ -145,6 +146,34 @@ describe.skipIf(skip !== undefined)('pilha http --link raw on 127.0.0.1', () => 
     expect(link.rxChecksumsCompleted).toBeGreaterThan(0);
     expect(link.rxHandlerErrors).toBe(0);
   });
+
+  it('framed serve --link raw on 127.0.0.1: the kernel-side client gets examples/input.txt confirmed', async () => {
+    const framed = await ns.startPilha(['framed', 'serve', '--link', 'raw', '--port', '7001']);
+    try {
+      expect(ruleset()).toContain('table ip pilha_raw_127_0_0_1_7001');
+      const r = await ns.runAsync(
+        'node',
+        [
+          PILHA_CLI,
+          'framed',
+          'send',
+          join(ROOT, 'examples/input.txt'),
+          '--to',
+          '127.0.0.1:7001',
+          '--transport',
+          'kernel',
+        ],
+        60_000,
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const inputSha = createHash('sha256').update('A'.repeat(16_385)).digest('hex');
+      expect(r.stdout).toContain(`confirmed 16385 bytes`);
+      expect(r.stdout).toContain(`sha256 ${inputSha}`);
+    } finally {
+      expect(await framed.stop()).toBe(0);
+    }
+    expect(ruleset()).not.toContain('pilha_raw_127_0_0_1_7001');
+  }, 60_000);
 
   it('after SIGKILL the table stays; the next start removes it, serves, and exits clean', async () => {
     const killed = await start();

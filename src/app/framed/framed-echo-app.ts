@@ -166,10 +166,16 @@ export class FramedEchoApp {
     };
   }
 
-  /** Stops accepting, drops every open connection, and closes the servers that listen() made. */
+  /**
+   * Stops accepting, drops every open connection, and closes the servers that listen() made. Resolves once
+   * every connection has closed and been counted, so totals() read afterwards match the connection log.
+   */
   async close(): Promise<void> {
-    const closing = this.servers.splice(0).map((s) => s.close());
-    for (const socket of this.active.keys()) socket.destroy();
+    const closing: Promise<unknown>[] = this.servers.splice(0).map((s) => s.close());
+    for (const socket of this.active.keys()) {
+      closing.push(new Promise((resolve) => socket.once('close', resolve)));
+      socket.destroy();
+    }
     await Promise.allSettled(closing);
   }
 
