@@ -5,6 +5,7 @@ import type { HttpGetResult } from '../app/http-get.js';
 import { PilhaError } from '../core/errors.js';
 import { parseIpv4 } from '../core/ipv4-address.js';
 import { integerOption, secondsOption } from './number-options.js';
+import { createProgressBar, type ProgressBar } from './progress-bar.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 interface GetValues extends StackOptionValues {
@@ -69,16 +70,28 @@ export function registerGetCommand(program: Command): void {
       const stack = values.transport === 'pilha' ? await buildTcpStack(config) : undefined;
       const transport = stack?.transport ?? new KernelStreamTransport();
       let done = false;
+      // A bar on stderr when it is a terminal, unless the body itself is being printed on that terminal.
+      let bar: ProgressBar | undefined;
+      const showProgress = file !== undefined || process.stdout.isTTY !== true;
       try {
         let result: HttpGetResult;
         try {
           result = await httpGet(transport, url, {
             timeoutMs,
+            ...(showProgress
+              ? {
+                  onProgress: (bytes: number, total: number | undefined) => {
+                    bar ??= createProgressBar(total, 'pilha get');
+                    bar.update(bytes);
+                  },
+                }
+              : {}),
             sink:
               file === undefined ? () => process.stdout : () => createWriteStream('', { fd: file.handle }),
             endSink: file !== undefined,
           });
         } catch (err) {
+          bar?.stop();
           if (err instanceof SinkError) {
             throw new Error(`cannot write ${output ?? 'standard output'}: ${describeFsError(err.cause)}`);
           }
@@ -86,6 +99,7 @@ export function registerGetCommand(program: Command): void {
           if (err instanceof PilhaError && err.code === 'ETIMEDOUT') throw err;
           throw new Error(`${url.href}: ${err instanceof Error ? err.message : String(err)}`);
         }
+        bar?.stop();
         if (!result.ok) throw new Error(`HTTP ${result.status} ${result.statusText} from ${url.href}`);
         process.stderr.write(`pilha get: ${formatHttpGetResult(result)}\n`);
         done = true;
