@@ -1,9 +1,7 @@
-import { closeSync } from 'node:fs';
-import { Counters } from '../../core/counters.js';
 import { PilhaError } from '../../core/errors.js';
 import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import { type Logger, silentLoggers } from '../../core/logger.js';
-import { FdReader } from './fd-reader.js';
+import { FdLink } from './fd-link.js';
 import { conflictingListener, findLocalInterface, readKernelListeners } from './host-address.js';
 import { KernelRstFilter, PILHA_MARK } from './kernel-rst-filter.js';
 import {
@@ -27,7 +25,6 @@ import {
   sockaddrIn,
 } from './libc.js';
 import { completeOffloadedTcpChecksum } from './offloaded-checksum.js';
-import { ignoreDatagram, type RawLink } from './raw-link.js';
 import { RawReceiveFilter } from './raw-receive-filter.js';
 
 export interface RawSocketLinkOptions {
@@ -40,19 +37,7 @@ export interface RawSocketLinkOptions {
   readonly logger?: Logger;
 }
 
-const COUNTERS = [
-  'rxPackets',
-  'rxBytes',
-  'ignoredOtherTraffic',
-  'rxChecksumsCompleted',
-  'txPackets',
-  'txBytes',
-  'txDrops',
-  'txDropFull',
-  'txDropTooBig',
-  'txDropClosed',
-  'txDropError',
-] as const;
+const EXTRA_COUNTERS = ['ignoredOtherTraffic', 'rxChecksumsCompleted'] as const;
 
 /**
  * Socket buffers: the raw socket's receive queue is all that holds segments while the reader is busy; the
@@ -73,15 +58,10 @@ const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
  * pilha's segments carry SO_MARK PILHA_MARK to pass that rule. Segments from local programs arrive with the
  * kernel's offloaded TCP checksum unfinished; the link finishes it (offloaded-checksum.ts), as a device would.
  */
-export class RawSocketLink implements RawLink {
-  private handler: (datagram: Uint8Array) => void = ignoreDatagram;
-  private readonly counters = new Counters(COUNTERS);
+export class RawSocketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
   private readonly filter: RawReceiveFilter;
   /** sendto()'s destination, rewritten in place from each datagram's header. */
   private readonly destination: Uint8Array;
-  private reader: FdReader | undefined;
-  private closing: Promise<void> | undefined;
-  private fdOpen = true;
 
   /**
    * Checks the address and ports, opens the socket, installs the nftables rule and starts the reader;
@@ -97,7 +77,7 @@ export class RawSocketLink implements RawLink {
     try {
       rstFilter = KernelRstFilter.install({ address: options.address, ports: options.ports, logger });
       const link = new RawSocketLink(fd, options, libc, rstFilter, logger);
-      await link.start();
+      await link.start('ERAWLINK');
       logger.info(
         { address: formatIpv4(options.address), ports: options.ports, mtu: options.mtu },
         'raw socket link open',
@@ -110,117 +90,51 @@ export class RawSocketLink implements RawLink {
     }
   }
 
-  readonly mtu: number;
   /** The address whose segments this link takes. */
   readonly address: Ipv4Address;
   readonly ports: readonly number[];
 
   private constructor(
-    private readonly fd: number,
+    fd: number,
     options: RawSocketLinkOptions,
-    private readonly libc: Libc,
+    libc: Libc,
     private readonly rstFilter: KernelRstFilter,
-    private readonly logger: Logger,
+    logger: Logger,
   ) {
-    this.mtu = options.mtu;
+    super(fd, options.mtu, libc, logger, EXTRA_COUNTERS);
     this.address = options.address;
     this.ports = [...options.ports];
     this.filter = new RawReceiveFilter(options.address, options.ports);
     this.destination = sockaddrIn(0);
   }
 
-  send(datagram: Uint8Array): void {
-    const length = datagram.length;
-    if (this.closing !== undefined) {
-      this.drop('txDropClosed');
-      return;
-    }
-    if (length > this.mtu) {
-      this.drop('txDropTooBig');
-      return;
-    }
-    if (length < 20) {
-      this.drop('txDropError');
-      return;
-    }
+  /** sendto() addressed from the datagram's own header; shorter than an IPv4 header, it is refused. */
+  protected write(datagram: Uint8Array, length: number): number {
+    if (length < 20) return 0;
     const destination = this.destination;
     destination[4] = datagram[16]!;
     destination[5] = datagram[17]!;
     destination[6] = datagram[18]!;
     destination[7] = datagram[19]!;
-    const sent = this.libc.sendto(this.fd, datagram, length, MSG_DONTWAIT, destination);
-    if (sent === length) {
-      this.counters.inc('txPackets');
-      this.counters.inc('txBytes', length);
-      return;
-    }
-    const errno = sent < 0 ? this.libc.errno() : 0;
-    if (errno === ERRNO.EAGAIN || errno === ERRNO.ENOBUFS) {
-      this.drop('txDropFull');
-      return;
-    }
-    this.drop(errno === ERRNO.EMSGSIZE ? 'txDropTooBig' : 'txDropError');
-    if (this.logger.isLevelEnabled('debug')) {
-      this.logger.debug({ length, sent, errno }, 'raw socket sendto failed; datagram dropped');
-    }
+    return this.libc.sendto(this.fd, datagram, length, MSG_DONTWAIT, destination);
   }
 
-  onReceive(handler: (datagram: Uint8Array) => void): void {
-    this.handler = handler;
+  protected describe(): string {
+    return `raw socket on ${formatIpv4(this.address)}`;
   }
 
-  stats(): Record<string, number> {
-    return { ...this.counters.snapshot(), ...(this.reader?.stats() ?? {}) };
-  }
-
-  /** Stops the reader, closes the socket and removes the nftables rule. */
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
-  }
-
-  private async start(): Promise<void> {
-    this.reader = await FdReader.start({
-      fd: this.fd,
-      label: `raw socket on ${formatIpv4(this.address)}`,
-      errorCode: 'ERAWLINK',
-      logger: this.logger,
-      onDatagram: (datagram) => this.receive(datagram),
-    });
-  }
-
-  private receive(datagram: Uint8Array): void {
+  protected override receive(datagram: Uint8Array): void {
     if (!this.filter.accepts(datagram)) {
       this.counters.inc('ignoredOtherTraffic');
       return;
     }
     if (completeOffloadedTcpChecksum(datagram)) this.counters.inc('rxChecksumsCompleted');
-    this.counters.inc('rxPackets');
-    this.counters.inc('rxBytes', datagram.length);
-    this.handler(datagram);
+    super.receive(datagram);
   }
 
-  private drop(reason: 'txDropFull' | 'txDropTooBig' | 'txDropClosed' | 'txDropError'): void {
-    this.counters.inc('txDrops');
-    this.counters.inc(reason);
-  }
-
-  private async shutdown(): Promise<void> {
-    this.handler = ignoreDatagram;
-    await this.reader?.stop();
-    if (this.fdOpen) {
-      this.fdOpen = false;
-      try {
-        closeSync(this.fd);
-      } catch (err) {
-        this.logger.warn({ err }, 'closing the raw socket failed');
-      }
-    }
+  /** The nftables rule goes with the socket. */
+  protected override afterClose(): void {
     this.rstFilter.remove();
-    this.logger.info(
-      { address: formatIpv4(this.address), ...this.counters.nonZero() },
-      'raw socket link closed',
-    );
   }
 }
 
