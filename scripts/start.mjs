@@ -410,17 +410,17 @@ function checkDownloads(results) {
     if (r.sha256 !== expected.get(r.path)) {
       throw new Error(`GET ${r.path}: SHA-256 ${r.sha256}, expected ${expected.get(r.path)}`);
     }
+    // The report promises each connection's statistics: pilha http logs them as JSON when stderr is no terminal.
+    if (typeof r.summary?.stats?.retransmitted !== 'number') {
+      throw new Error(`GET ${r.path}: no statistics for its connection (${JSON.stringify(r.summary)})`);
+    }
   }
 }
 
 /** Each connection's final statistics, as pilha's TCP kept them (what `ss -ti` would show). */
 function printConnections(results) {
   for (const r of results) {
-    const s = r.summary?.stats;
-    if (s === undefined) {
-      console.log(`connection for GET ${r.path}: no statistics logged`);
-      continue;
-    }
+    const s = r.summary.stats;
     console.log(
       `connection for GET ${r.path}, pilha's side (${s.localAddress}:${s.localPort} → ${s.remoteAddress}:${s.remotePort}), final stats:`,
     );

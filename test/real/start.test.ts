@@ -85,10 +85,11 @@ describe('npm start, in memory', () => {
 const skip = realPeerSkipReason(['ip', 'wget']);
 
 describe.skipIf(skip !== undefined)('npm start, on a TUN device', () => {
-  it('builds, then wget downloads both bodies from pilha http in its own namespace, which is deleted', async () => {
+  // `npm start` itself, as the README's Quick start block runs it, is run by test/unit/docs/readme.test.ts.
+  it('wget downloads both bodies from pilha http in its own namespace, which is deleted', async () => {
     const before = namespaces();
-    // PILHA_DEMO=tun: a fallback to memory would be a failure here.
-    const r = await run('npm', ['start'], { PILHA_DEMO: 'tun' });
+    // --tun: a fallback to memory would be a failure here.
+    const r = await run(process.execPath, ['scripts/start.mjs', '--tun']);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/in network namespace pilha-start-\d+ \(created now, deleted at the end\)/);
     expect(r.out).toMatch(/The kernel's wget downloads over it/);
