@@ -4,6 +4,30 @@
  */
 import 'reflect-metadata';
 
+// Applications.
+export {
+  type ConnectionSummary,
+  HttpApp,
+  type HttpAppOptions,
+  type HttpTotals,
+} from './app/http-app.js';
+export { formatHttpGetResult, type HttpGetOptions, type HttpGetResult, httpGet } from './app/http-get.js';
+export {
+  formatPingReply,
+  formatPingSummary,
+  Pinger,
+  type PingOptions,
+  type PingReply,
+  type PingSummary,
+} from './app/pinger.js';
+// Clocks: the only source of time in the stack.
+export type { Clock, Timer } from './core/clock.js';
+export { PilhaError, type PilhaErrorCode } from './core/errors.js';
+// Addresses, logging and errors.
+export { formatIpv4, type Ipv4Address, parseIpv4 } from './core/ipv4-address.js';
+export { LayerLoggers, type LogSpec, parseLogSpec, silentLoggers } from './core/logger.js';
+export { SystemClock } from './core/system-clock.js';
+export { VirtualClock } from './core/virtual-clock.js';
 // Compositions: one inversify container per stack, resolved into what each demo needs.
 export {
   buildHttpStack,
@@ -26,27 +50,21 @@ export {
   type TunLinkConfig,
 } from './di/stack-config.js';
 export { TOKENS } from './di/tokens.js';
-
-// Links: the bottom of the stack, and decorators around any link.
-export type { RawLink } from './layers/link/raw-link.js';
-export { MemoryLink } from './layers/link/memory-link.js';
-export { TunLink, type TunLinkOptions } from './layers/link/tun-link.js';
-export { ImpairedLink, type ImpairedDirection } from './layers/link/impaired-link.js';
-export { type Impairment, NO_IMPAIRMENT, parseImpairment } from './layers/link/impairment.js';
-export { PcapLink } from './layers/link/pcap-link.js';
-export { PcapWriter, type PcapWriterOptions } from './layers/link/pcap-writer.js';
-
-// Clocks: the only source of time in the stack.
-export type { Clock, Timer } from './core/clock.js';
-export { SystemClock } from './core/system-clock.js';
-export { VirtualClock } from './core/virtual-clock.js';
+export type { EchoReply, IcmpLayer } from './layers/icmp/icmp-layer.js';
 
 // Layers, as the compositions hand them out.
 export type { IPLayer } from './layers/ip/ip-layer.js';
 export type { ReassemblyInfo } from './layers/ip/reassembler.js';
-export type { EchoReply, IcmpLayer } from './layers/icmp/icmp-layer.js';
-export type { TcpLayer } from './transport/tcp-layer.js';
-
+export { type ImpairedDirection, ImpairedLink } from './layers/link/impaired-link.js';
+export { type Impairment, NO_IMPAIRMENT, parseImpairment } from './layers/link/impairment.js';
+export { MemoryLink } from './layers/link/memory-link.js';
+export { PcapLink } from './layers/link/pcap-link.js';
+export { PcapWriter, type PcapWriterOptions } from './layers/link/pcap-writer.js';
+// Links: the bottom of the stack, and decorators around any link.
+export type { RawLink } from './layers/link/raw-link.js';
+export { TunLink, type TunLinkOptions } from './layers/link/tun-link.js';
+export { KernelStreamTransport } from './transport/kernel-stream-transport.js';
+export { PilhaStreamTransport } from './transport/pilha-stream-transport.js';
 // Sockets and transports: net-like streams over pilha's TCP or the kernel's.
 export type {
   StreamServer,
@@ -54,31 +72,8 @@ export type {
   StreamSocket,
   StreamTransport,
 } from './transport/stream-transport.js';
-export { PilhaStreamTransport } from './transport/pilha-stream-transport.js';
-export { KernelStreamTransport } from './transport/kernel-stream-transport.js';
-export { TcpSocket } from './transport/tcp-socket.js';
-export { TcpServer } from './transport/tcp-server.js';
-export type { TcpConnectionStats } from './transport/tcp-connection-types.js';
 export { DEFAULT_TCP_CONFIG, type TcpConfig } from './transport/tcp-config.js';
-
-// Applications.
-export {
-  type ConnectionSummary,
-  HttpApp,
-  type HttpAppOptions,
-  type HttpTotals,
-} from './app/http-app.js';
-export { formatHttpGetResult, type HttpGetOptions, type HttpGetResult, httpGet } from './app/http-get.js';
-export {
-  formatPingReply,
-  formatPingSummary,
-  type PingOptions,
-  type PingReply,
-  type PingSummary,
-  Pinger,
-} from './app/pinger.js';
-
-// Addresses, logging and errors.
-export { formatIpv4, type Ipv4Address, parseIpv4 } from './core/ipv4-address.js';
-export { LayerLoggers, type LogSpec, parseLogSpec, silentLoggers } from './core/logger.js';
-export { PilhaError, type PilhaErrorCode } from './core/errors.js';
+export type { TcpConnectionStats } from './transport/tcp-connection-types.js';
+export type { TcpLayer } from './transport/tcp-layer.js';
+export { TcpServer } from './transport/tcp-server.js';
+export { TcpSocket } from './transport/tcp-socket.js';

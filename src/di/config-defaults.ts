@@ -29,6 +29,7 @@ export function stackConfig(options: StackConfigOptions): StackConfig {
     reassemblyMaxBytes: DEFAULT_REASSEMBLY_MAX_BYTES,
     ...rest,
     address: typeof address === 'string' ? parseIpv4(address) : address,
-    log: typeof log === 'string' ? parseLogSpec(log, 'silent') : (log ?? { defaultLevel: 'silent', layers: {} }),
+    log:
+      typeof log === 'string' ? parseLogSpec(log, 'silent') : (log ?? { defaultLevel: 'silent', layers: {} }),
   };
 }
