@@ -1,10 +1,13 @@
 /**
  * pilha's public API: `import { ... } from 'pilha'`. Everything a program needs to build a stack, put it on
- * a link and run applications over it; the modules behind these names are internal and may move.
+ * a link and run applications over it: compositions (build*Stack, createStackContainer) and config
+ * (stackConfig, StackConfig and its defaults), links (MemoryLink, TunLink, and the ImpairedLink and PcapLink
+ * decorators), clocks, transports and sockets (PilhaStreamTransport, KernelStreamTransport, TcpSocket,
+ * TcpServer), applications (HttpApp, httpGet, Pinger), addresses, loggers and errors. The modules behind these
+ * names are internal and may move; the container's TOKENS are here for resolving parts of a composition.
  */
 import 'reflect-metadata';
 
-// Applications.
 export {
   type ConnectionSummary,
   HttpApp,
@@ -20,15 +23,12 @@ export {
   type PingReply,
   type PingSummary,
 } from './app/pinger.js';
-// Clocks: the only source of time in the stack.
 export type { Clock, Timer } from './core/clock.js';
 export { PilhaError, type PilhaErrorCode } from './core/errors.js';
-// Addresses, logging and errors.
 export { formatIpv4, type Ipv4Address, parseIpv4 } from './core/ipv4-address.js';
 export { LayerLoggers, type LogSpec, parseLogSpec, silentLoggers } from './core/logger.js';
 export { SystemClock } from './core/system-clock.js';
 export { VirtualClock } from './core/virtual-clock.js';
-// Compositions: one inversify container per stack, resolved into what each demo needs.
 export {
   buildHttpStack,
   buildNetworkStack,
@@ -52,7 +52,6 @@ export {
 export { TOKENS } from './di/tokens.js';
 export type { EchoReply, IcmpLayer } from './layers/icmp/icmp-layer.js';
 
-// Layers, as the compositions hand them out.
 export type { IPLayer } from './layers/ip/ip-layer.js';
 export type { ReassemblyInfo } from './layers/ip/reassembler.js';
 export { type ImpairedDirection, ImpairedLink } from './layers/link/impaired-link.js';
@@ -60,12 +59,10 @@ export { type Impairment, NO_IMPAIRMENT, parseImpairment } from './layers/link/i
 export { MemoryLink } from './layers/link/memory-link.js';
 export { PcapLink } from './layers/link/pcap-link.js';
 export { PcapWriter, type PcapWriterOptions } from './layers/link/pcap-writer.js';
-// Links: the bottom of the stack, and decorators around any link.
 export type { RawLink } from './layers/link/raw-link.js';
 export { TunLink, type TunLinkOptions } from './layers/link/tun-link.js';
 export { KernelStreamTransport } from './transport/kernel-stream-transport.js';
 export { PilhaStreamTransport } from './transport/pilha-stream-transport.js';
-// Sockets and transports: net-like streams over pilha's TCP or the kernel's.
 export type {
   StreamServer,
   StreamServerOptions,
