@@ -12,8 +12,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PILHA_CLI, ROOT, realPeerSkipReason } from '../../helpers/netns.js';
-import { runProgram } from '../../helpers/run-node.js';
+import { PILHA_CLI, ROOT, realPeerSkipReason } from '../helpers/netns.js';
+import { runProgram } from '../helpers/run-node.js';
 
 interface Block {
   readonly info: string;

@@ -6,8 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../helpers/netns.js';
-import { runProgram } from '../../helpers/run-node.js';
+import { ROOT } from '../helpers/netns.js';
+import { runProgram } from '../helpers/run-node.js';
 
 const EXAMPLES = join(ROOT, 'examples');
 const programs = readdirSync(EXAMPLES)
