@@ -45,10 +45,16 @@ if (mode !== undefined && mode !== 'memory' && mode !== 'tun') {
   process.exit(2);
 }
 
+// Piped into `head`, say: stop quietly when the reader goes (the 'exit' handler still cleans up).
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const expected = new Map(DOWNLOADS.map((path) => [path, expectedSha256(path)]));
 
 try {
-  let fallback = mode === 'memory' ? 'forced (--memory or PILHA_DEMO=memory)' : tunUnavailable();
+  let fallback = mode === 'memory' ? 'asked for with --memory or PILHA_DEMO=memory' : tunUnavailable();
   if (fallback === undefined) {
     const outcome = await tunDemo();
     if (outcome.fallback !== undefined && mode !== 'tun') fallback = outcome.fallback;
@@ -93,7 +99,7 @@ async function tunDemo() {
   const onSignal = (signal) => {
     console.error(`\nstart: ${signal}, deleting namespace ${ns}`);
     cleanup();
-    process.exit(130);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -305,7 +311,7 @@ async function waitFor(get, timeoutMs) {
 // In memory: the same composition, both ends in this process.
 
 async function memoryDemo(reason) {
-  console.log(`pilha: the main demo over an in-memory link, because TUN is unavailable: ${reason}.`);
+  console.log(`pilha: the main demo over an in-memory link, not on a TUN device: ${reason}.`);
   console.log(
     "(As root with /dev/net/tun, `npm start` runs pilha on a TUN device against the kernel's wget.)\n",
   );
