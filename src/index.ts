@@ -1,0 +1,76 @@
+/**
+ * pilha's public API: `import { ... } from 'pilha'`. Everything a program needs to build a stack, put it on
+ * a link and run applications over it: compositions (build*Stack, createStackContainer) and config
+ * (stackConfig, StackConfig and its defaults), links (MemoryLink, TunLink, and the ImpairedLink and PcapLink
+ * decorators), clocks, transports and sockets (PilhaStreamTransport, KernelStreamTransport, TcpSocket,
+ * TcpServer), applications (HttpApp, httpGet, Pinger), addresses, loggers and errors. The modules behind these
+ * names are internal and may move; the container's TOKENS are here for resolving parts of a composition.
+ */
+import 'reflect-metadata';
+
+export {
+  type ConnectionSummary,
+  HttpApp,
+  type HttpAppOptions,
+  type HttpTotals,
+} from './app/http-app.js';
+export { formatHttpGetResult, type HttpGetOptions, type HttpGetResult, httpGet } from './app/http-get.js';
+export {
+  formatPingReply,
+  formatPingSummary,
+  Pinger,
+  type PingOptions,
+  type PingReply,
+  type PingSummary,
+} from './app/pinger.js';
+export type { Clock, Timer } from './core/clock.js';
+export { PilhaError, type PilhaErrorCode } from './core/errors.js';
+export { formatIpv4, type Ipv4Address, parseIpv4 } from './core/ipv4-address.js';
+export { LayerLoggers, type LogSpec, parseLogSpec, silentLoggers } from './core/logger.js';
+export { SystemClock } from './core/system-clock.js';
+export { VirtualClock } from './core/virtual-clock.js';
+export {
+  buildHttpStack,
+  buildNetworkStack,
+  buildPingStack,
+  buildTcpStack,
+  createStackContainer,
+  type HttpStack,
+  type NetworkStack,
+  type StackOverrides,
+  type TcpStack,
+} from './di/compositions.js';
+export { type StackConfigOptions, stackConfig } from './di/config-defaults.js';
+export {
+  DEFAULT_MTU,
+  DEFAULT_REASSEMBLY_MAX_BYTES,
+  DEFAULT_REASSEMBLY_TIMEOUT_MS,
+  type ProvidedLinkConfig,
+  type StackConfig,
+  type TunLinkConfig,
+} from './di/stack-config.js';
+export { TOKENS } from './di/tokens.js';
+export type { EchoReply, IcmpLayer } from './layers/icmp/icmp-layer.js';
+
+export type { IPLayer } from './layers/ip/ip-layer.js';
+export type { ReassemblyInfo } from './layers/ip/reassembler.js';
+export { type ImpairedDirection, ImpairedLink } from './layers/link/impaired-link.js';
+export { type Impairment, NO_IMPAIRMENT, parseImpairment } from './layers/link/impairment.js';
+export { MemoryLink } from './layers/link/memory-link.js';
+export { PcapLink } from './layers/link/pcap-link.js';
+export { PcapWriter, type PcapWriterOptions } from './layers/link/pcap-writer.js';
+export type { RawLink } from './layers/link/raw-link.js';
+export { TunLink, type TunLinkOptions } from './layers/link/tun-link.js';
+export { KernelStreamTransport } from './transport/kernel-stream-transport.js';
+export { PilhaStreamTransport } from './transport/pilha-stream-transport.js';
+export type {
+  StreamServer,
+  StreamServerOptions,
+  StreamSocket,
+  StreamTransport,
+} from './transport/stream-transport.js';
+export { DEFAULT_TCP_CONFIG, type TcpConfig } from './transport/tcp-config.js';
+export type { TcpConnectionStats } from './transport/tcp-connection-types.js';
+export type { TcpLayer } from './transport/tcp-layer.js';
+export { TcpServer } from './transport/tcp-server.js';
+export { TcpSocket } from './transport/tcp-socket.js';
