@@ -1,36 +1,29 @@
 // Stage 1 in one process: pilha's FramedEchoApp and FramedClient on two complete pilha stacks (IPv4 and TCP
-// of their own) joined by an in-memory link. Needs no root and no TUN device: `npm run build`, then
-// `node examples/framed-transfer.mjs`.
+// of their own) joined by an in-memory link. Needs no root and no TUN device: `node examples/framed-transfer.mjs`.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { FramedClient } from '../dist/app/framed/framed-client.js';
-import { bytesSource, fileSource } from '../dist/app/framed/framed-message-source.js';
-import { parseIpv4 } from '../dist/core/ipv4-address.js';
-import { silentLoggers } from '../dist/core/logger.js';
-import { buildFramedStack, buildTcpStack } from '../dist/di/compositions.js';
-import { MemoryLink } from '../dist/layers/link/memory-link.js';
+import {
+  buildFramedStack,
+  buildTcpStack,
+  bytesSource,
+  FramedClient,
+  fileSource,
+  MemoryLink,
+  stackConfig,
+} from 'pilha';
 
-const config = (address) => ({
-  link: { kind: 'provided' },
-  mtu: 1500,
-  address: parseIpv4(address),
-  reassemblyTimeoutMs: 30_000,
-  reassemblyMaxBytes: 4 * 1024 * 1024,
-  log: { defaultLevel: 'silent', layers: {} },
-});
-
-// Datagrams cross the link on the next turn of the event loop, never inside the sender's call.
 // pilha's timers are unref'd (an idle stack never holds a process open) and a MemoryLink holds no handle
 // either: keep the process alive while the transfer runs.
 const keepAlive = setInterval(() => {}, 1000);
+// Datagrams cross the link on the next turn of the event loop, never inside the sender's call.
 const [clientLink, serverLink] = MemoryLink.pair(1500, (run) => setImmediate(run));
 const server = await buildFramedStack(
-  config('10.9.0.2'),
+  stackConfig({ address: '10.9.0.2' }),
   { transport: 'pilha', app: { onMessage: (m) => console.log(`server: confirmed ${m.bytes} bytes`) } },
-  { baseLink: serverLink, loggers: silentLoggers() },
+  { baseLink: serverLink },
 );
 await server.app.listen(server.transport, 7000);
-const client = await buildTcpStack(config('10.9.0.1'), { baseLink: clientLink, loggers: silentLoggers() });
+const client = await buildTcpStack(stackConfig({ address: '10.9.0.1' }), { baseLink: clientLink });
 
 const sender = new FramedClient(client.transport);
 const input = new URL('./input.txt', import.meta.url).pathname;

@@ -1,13 +1,14 @@
 /**
  * pilha's public API: `import { ... } from 'pilha'`. Everything a program needs to build a stack, put it on
  * a link and run applications over it: compositions (build*Stack, createStackContainer) and config
- * (stackConfig, StackConfig and its defaults), links (MemoryLink, TunLink, and the ImpairedLink and PcapLink
+ * (stackConfig, StackConfig and its defaults), links (MemoryLink, TunLink, RawSocketLink, and the ImpairedLink and PcapLink
  * decorators), clocks, transports and sockets (PilhaStreamTransport, KernelStreamTransport, TcpSocket,
- * TcpServer), applications (HttpApp, httpGet, Pinger), addresses, loggers and errors. The modules behind these
+ * TcpServer), applications (HttpApp, httpGet, Pinger, FramedEchoApp, FramedClient), addresses, loggers and errors. The modules behind these
  * names are internal and may move; the container's TOKENS are here for resolving parts of a composition.
  */
 import 'reflect-metadata';
 
+export * from './app/framed/index.js';
 export {
   type ConnectionSummary,
   HttpApp,
@@ -30,13 +31,17 @@ export { LayerLoggers, type LogSpec, parseLogSpec, silentLoggers } from './core/
 export { SystemClock } from './core/system-clock.js';
 export { VirtualClock } from './core/virtual-clock.js';
 export {
+  type AppStack,
+  buildFramedStack,
   buildHttpStack,
   buildNetworkStack,
   buildPingStack,
   buildTcpStack,
   createStackContainer,
+  type FramedStack,
   type HttpStack,
   type NetworkStack,
+  type ServingApp,
   type StackOverrides,
   type TcpStack,
 } from './di/compositions.js';
@@ -46,6 +51,7 @@ export {
   DEFAULT_REASSEMBLY_MAX_BYTES,
   DEFAULT_REASSEMBLY_TIMEOUT_MS,
   type ProvidedLinkConfig,
+  type RawLinkConfig,
   type StackConfig,
   type TunLinkConfig,
 } from './di/stack-config.js';
@@ -60,6 +66,7 @@ export { MemoryLink } from './layers/link/memory-link.js';
 export { PcapLink } from './layers/link/pcap-link.js';
 export { PcapWriter, type PcapWriterOptions } from './layers/link/pcap-writer.js';
 export type { RawLink } from './layers/link/raw-link.js';
+export { RawSocketLink, type RawSocketLinkOptions } from './layers/link/raw-socket-link.js';
 export { TunLink, type TunLinkOptions } from './layers/link/tun-link.js';
 export { KernelStreamTransport } from './transport/kernel-stream-transport.js';
 export { PilhaStreamTransport } from './transport/pilha-stream-transport.js';

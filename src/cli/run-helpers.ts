@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { formatIpv4 } from '../core/ipv4-address.js';
-import type { NetworkStack, TcpStack } from '../di/compositions.js';
+import type { NetworkStack, ServingApp, TcpStack } from '../di/compositions.js';
 import type { StackConfig } from '../di/stack-config.js';
 import type { ReadyFile } from './ready-file.js';
 import type { StackOptionValues } from './stack-options.js';
@@ -68,13 +68,6 @@ function currentNamespace(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A serving app as the shutdown sequence needs it. */
-export interface ServingApp {
-  /** Stops accepting and resolves once every connection has closed and been logged. */
-  close(): Promise<void>;
-  totals(): object;
 }
 
 /** How long the shutdown may take before the process leaves anyway. */

@@ -109,9 +109,12 @@ export async function buildTcpStack(config: StackConfig, overrides: StackOverrid
   };
 }
 
-/** An application that listens on a StreamTransport and can be closed: HttpApp, FramedEchoApp. */
+/** An application that listens on a StreamTransport: HttpApp, FramedEchoApp. */
 export interface ServingApp {
+  /** Stops accepting and resolves once every connection has closed and been logged. */
   close(): Promise<void>;
+  /** What it served, summed over its connections (the same numbers as its connection log). */
+  totals(): object;
 }
 
 /** An app over pilha's TCP on the configured link, or over the kernel's TCP (then no link is ever opened). */
