@@ -18,6 +18,8 @@ export interface HttpGetOptions {
   readonly endSink?: boolean;
   /** Give up when connecting takes this long, or when the connection is then idle this long (default 30 s). */
   readonly timeoutMs?: number;
+  /** Give up when the whole request (connecting, response, body) takes longer than this (default: no limit). */
+  readonly maxTimeMs?: number;
   readonly clock?: Clock;
   readonly headers?: Readonly<Record<string, string>>;
   /** Called as the body arrives: bytes so far, and the Content-Length when the server sent one. */
@@ -48,6 +50,44 @@ export async function httpGet(
   target: string | URL,
   options: HttpGetOptions = {},
 ): Promise<HttpGetResult> {
+  const maxTimeMs = options.maxTimeMs;
+  if (maxTimeMs === undefined) return getOnce(transport, target, options, undefined);
+  const clock = options.clock ?? new SystemClock();
+  const deadline = new Deadline(maxTimeMs);
+  const timer = clock.setTimer(maxTimeMs, () => deadline.expire());
+  try {
+    return await getOnce(transport, target, { ...options, clock }, deadline);
+  } catch (err) {
+    throw deadline.error ?? err;
+  } finally {
+    timer.cancel();
+  }
+}
+
+/** The whole request's time limit: when it passes, the request (or the connection being opened) is dropped. */
+class Deadline {
+  error: PilhaError | undefined;
+  private onExpire: (() => void) | undefined;
+
+  constructor(private readonly ms: number) {}
+
+  /** What to drop when the time is up (the request, once there is one). */
+  watch(onExpire: () => void): void {
+    this.onExpire = onExpire;
+  }
+
+  expire(): void {
+    this.error = new PilhaError('ETIMEDOUT', `timed out after ${this.ms / 1000} s (the whole request)`);
+    this.onExpire?.();
+  }
+}
+
+async function getOnce(
+  transport: StreamTransport,
+  target: string | URL,
+  options: HttpGetOptions,
+  deadline: Deadline | undefined,
+): Promise<HttpGetResult> {
   const url = typeof target === 'string' ? new URL(target) : target;
   if (url.protocol !== 'http:') throw new Error(`only http:// URLs are supported, got ${url.protocol}//`);
   const host = url.hostname;
@@ -65,7 +105,15 @@ export async function httpGet(
     // a peer that never answers would otherwise hold the request through every SYN retransmission.
     createConnection: ((_opts: unknown, done: (err: Error | null, socket?: Socket) => void) => {
       let settled = false;
+      // A request without its socket yet cannot be destroyed into an error: the connect itself fails.
+      deadline?.watch(() => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        done(deadline.error!);
+      });
       const timer = clock.setTimer(timeoutMs, () => {
+        if (settled) return;
         settled = true;
         done(
           new PilhaError('ETIMEDOUT', `timed out after ${timeoutMs / 1000} s connecting to ${host}:${port}`),
@@ -79,6 +127,7 @@ export async function httpGet(
           }
           settled = true;
           timer.cancel();
+          deadline?.watch(() => req.destroy(deadline.error));
           done(null, socket as unknown as Socket);
         },
         (err: unknown) => {

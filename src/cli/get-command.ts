@@ -11,6 +11,7 @@ import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stac
 interface GetValues extends StackOptionValues {
   readonly output?: string;
   readonly timeout: string;
+  readonly maxTime?: string;
   readonly transport: string;
   readonly stats?: boolean;
 }
@@ -46,6 +47,10 @@ export function registerGetCommand(program: Command): void {
       '30',
     )
     .option(
+      '--max-time <seconds>',
+      'give up when the whole request takes longer than this (default: no limit)',
+    )
+    .option(
       '--transport <name>',
       "pilha (pilha's TCP on the TUN device) or kernel (node:net, for comparison)",
       'pilha',
@@ -54,6 +59,8 @@ export function registerGetCommand(program: Command): void {
     .action(async (target: string, values: GetValues) => {
       const url = parseHttpUrl(target);
       const timeoutMs = secondsOption(values.timeout, '--timeout', 0.001, 86_400);
+      const maxTimeMs =
+        values.maxTime === undefined ? undefined : secondsOption(values.maxTime, '--max-time', 0.001, 86_400);
       if (values.transport !== 'pilha' && values.transport !== 'kernel') {
         throw new PilhaError(
           'EBADOPTION',
@@ -78,6 +85,7 @@ export function registerGetCommand(program: Command): void {
         try {
           result = await httpGet(transport, url, {
             timeoutMs,
+            ...(maxTimeMs !== undefined ? { maxTimeMs } : {}),
             ...(showProgress
               ? {
                   onProgress: (bytes: number, total: number | undefined) => {

@@ -128,6 +128,56 @@ describe('httpGet over a StreamTransport', () => {
     await server.stop();
   });
 
+  it('maxTimeMs bounds the whole request: a body that trickles in (never idle) is cut off', async () => {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n');
+        const drip = setInterval(() => socket.write('x'), 10);
+        socket.once('close', () => clearInterval(drip));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const started = Date.now();
+    // Idle never reaches 200 ms, so only the whole-request limit can end it.
+    await expect(httpGet(transport, url, { timeoutMs: 200, maxTimeMs: 400 })).rejects.toThrow(
+      'timed out after 0.4 s (the whole request)',
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('maxTimeMs counts connecting too, and a connection that comes after it is closed', async () => {
+    const clock = new VirtualClock();
+    let connected: ((socket: StreamSocket) => void) | undefined;
+    const silent: StreamTransport = {
+      connect: () => new Promise((resolve) => (connected = resolve)),
+      createServer: () => {
+        throw new Error('not used');
+      },
+    };
+    const outcome = httpGet(silent, 'http://10.77.0.99:7000/', {
+      clock,
+      timeoutMs: 5000,
+      maxTimeMs: 1500,
+    }).then(
+      () => 'resolved',
+      (err: Error) => err.message,
+    );
+    await new Promise((r) => setImmediate(r));
+    clock.advance(1500);
+    expect(await outcome).toBe('timed out after 1.5 s (the whole request)');
+    const late = new PassThrough() as unknown as StreamSocket;
+    connected?.(late);
+    await new Promise((r) => setImmediate(r));
+    expect(late.destroyed).toBe(true);
+    clock.advance(5000); // the connect timer, if still armed, must not fire into the finished request
+  });
+
   it('refuses https URLs', async () => {
     await expect(httpGet(transport, 'https://127.0.0.1/')).rejects.toThrow(/only http/);
   });
