@@ -155,6 +155,7 @@ describe('httpGet over a StreamTransport', () => {
     const clock = new VirtualClock();
     let connected: ((socket: StreamSocket) => void) | undefined;
     const silent: StreamTransport = {
+      name: 'pilha',
       connect: () => new Promise((resolve) => (connected = resolve)),
       createServer: () => {
         throw new Error('not used');
