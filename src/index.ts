@@ -68,16 +68,16 @@ export { PcapWriter, type PcapWriterOptions } from './layers/link/pcap-writer.js
 export type { RawLink } from './layers/link/raw-link.js';
 export { RawSocketLink, type RawSocketLinkOptions } from './layers/link/raw-socket-link.js';
 export { TunLink, type TunLinkOptions } from './layers/link/tun-link.js';
-export { KernelStreamTransport } from './transport/kernel-stream-transport.js';
-export { PilhaStreamTransport } from './transport/pilha-stream-transport.js';
+export { KernelStreamTransport } from './transport/socket/kernel-stream-transport.js';
+export { PilhaStreamTransport } from './transport/socket/pilha-stream-transport.js';
 export type {
   StreamServer,
   StreamServerOptions,
   StreamSocket,
   StreamTransport,
-} from './transport/stream-transport.js';
-export { DEFAULT_TCP_CONFIG, type TcpConfig } from './transport/tcp-config.js';
-export type { TcpConnectionStats } from './transport/tcp-connection-types.js';
-export type { TcpLayer } from './transport/tcp-layer.js';
-export { TcpServer } from './transport/tcp-server.js';
-export { TcpSocket } from './transport/tcp-socket.js';
+} from './transport/socket/stream-transport.js';
+export { TcpServer } from './transport/socket/tcp-server.js';
+export { TcpSocket } from './transport/socket/tcp-socket.js';
+export { DEFAULT_TCP_CONFIG, type TcpConfig } from './transport/tcp/tcp-config.js';
+export type { TcpConnectionStats } from './transport/tcp/tcp-connection-types.js';
+export type { TcpLayer } from './transport/tcp/tcp-layer.js';

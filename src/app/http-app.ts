@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.js';
 import { PilhaError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { SystemClock } from '../core/system-clock.js';
-import type { StreamServer, StreamSocket, StreamTransport } from '../transport/stream-transport.js';
+import type { StreamServer, StreamSocket, StreamTransport } from '../transport/socket/stream-transport.js';
 import {
   DETERMINISTIC_BYTES_MAX,
   DETERMINISTIC_CHUNK_BYTES,

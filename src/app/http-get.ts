@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Clock } from '../core/clock.js';
 import { PilhaError } from '../core/errors.js';
 import { SystemClock } from '../core/system-clock.js';
-import type { StreamTransport } from '../transport/stream-transport.js';
+import type { StreamTransport } from '../transport/socket/stream-transport.js';
 
 export interface HttpGetOptions {
   /**

@@ -130,7 +130,7 @@ async function send(file: string | undefined, values: SendValues): Promise<void>
     import('../app/framed/framed-message-source.js'),
     import('../app/framed/framed-client.js'),
     import('../di/compositions.js'),
-    import('../transport/kernel-stream-transport.js'),
+    import('../transport/socket/kernel-stream-transport.js'),
   ]);
   let source: FramedSource;
   if (values.message !== undefined) {

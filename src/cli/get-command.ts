@@ -21,7 +21,7 @@ async function loadRuntime() {
   const [app, di, kernel] = await Promise.all([
     import('../app/http-get.js'),
     import('../di/compositions.js'),
-    import('../transport/kernel-stream-transport.js'),
+    import('../transport/socket/kernel-stream-transport.js'),
   ]);
   return {
     formatHttpGetResult: app.formatHttpGetResult,

@@ -6,8 +6,8 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { IcmpLayer } from '../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
-import { KernelStreamTransport } from '../transport/kernel-stream-transport.js';
-import type { StreamTransport } from '../transport/stream-transport.js';
+import { KernelStreamTransport } from '../transport/socket/kernel-stream-transport.js';
+import type { StreamTransport } from '../transport/socket/stream-transport.js';
 import { TOKENS } from './tokens.js';
 
 /** Applications that sit on the layers below. */

@@ -4,17 +4,17 @@ import type { Logger } from '../core/logger.js';
 import { type RandomWords, randomWords } from '../core/random-words.js';
 import type { IcmpLayer } from '../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
-import type { CongestionControllerFactory } from '../transport/congestion-controller.js';
-import { IsnGenerator, type IsnSource } from '../transport/isn-generator.js';
-import { PilhaStreamTransport } from '../transport/pilha-stream-transport.js';
-import { RenoCongestionControllerFactory } from '../transport/reno-congestion-controller.js';
-import type { StreamTransport } from '../transport/stream-transport.js';
-import { resolveTcpConfig, type TcpConfig } from '../transport/tcp-config.js';
+import type { CongestionControllerFactory } from '../transport/congestion/congestion-controller.js';
+import { RenoCongestionControllerFactory } from '../transport/congestion/reno-congestion-controller.js';
+import { PilhaStreamTransport } from '../transport/socket/pilha-stream-transport.js';
+import type { StreamTransport } from '../transport/socket/stream-transport.js';
+import { IsnGenerator, type IsnSource } from '../transport/tcp/isn-generator.js';
+import { resolveTcpConfig, type TcpConfig } from '../transport/tcp/tcp-config.js';
 import {
   DefaultTcpConnectionFactory,
   type TcpConnectionFactory,
-} from '../transport/tcp-connection-factory.js';
-import { TcpLayer } from '../transport/tcp-layer.js';
+} from '../transport/tcp/tcp-connection-factory.js';
+import { TcpLayer } from '../transport/tcp/tcp-layer.js';
 import type { StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 

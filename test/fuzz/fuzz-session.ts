@@ -13,7 +13,7 @@ import { LayerLoggers, silentLoggers } from '../../src/core/logger.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import type { TcpStack } from '../../src/di/compositions.js';
 import { MemoryLink } from '../../src/layers/link/memory-link.js';
-import { resolveTcpConfig } from '../../src/transport/tcp-config.js';
+import { resolveTcpConfig } from '../../src/transport/tcp/tcp-config.js';
 import { InvariantChecker } from './checks/invariant-checker.js';
 import { StackOutputChecker } from './checks/stack-output-checker.js';
 import { FuzzApp, USER_ACTIONS } from './fuzz-app.js';

@@ -15,9 +15,9 @@ import type { IcmpLayer } from '../../src/layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../../src/layers/ip/ip-layer.js';
 import type { Ipv4LayerConfig } from '../../src/layers/ip/ipv4-layer.js';
 import type { RawLink } from '../../src/layers/link/raw-link.js';
-import { IsnGenerator, type IsnSource } from '../../src/transport/isn-generator.js';
-import type { PilhaStreamTransport } from '../../src/transport/pilha-stream-transport.js';
-import type { TcpLayer } from '../../src/transport/tcp-layer.js';
+import type { PilhaStreamTransport } from '../../src/transport/socket/pilha-stream-transport.js';
+import { IsnGenerator, type IsnSource } from '../../src/transport/tcp/isn-generator.js';
+import type { TcpLayer } from '../../src/transport/tcp/tcp-layer.js';
 import type { FuzzRandom } from './fuzz-random.js';
 
 export async function buildFuzzStack(

@@ -6,7 +6,7 @@
  */
 
 import type { StackConfig } from '../../src/di/stack-config.js';
-import type { TcpConfig } from '../../src/transport/tcp-config.js';
+import type { TcpConfig } from '../../src/transport/tcp/tcp-config.js';
 import type { FuzzRandom } from './fuzz-random.js';
 
 export interface SessionVariant {

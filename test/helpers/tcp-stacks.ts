@@ -6,7 +6,7 @@ import { buildTcpStack, type TcpStack } from '../../src/di/compositions.js';
 import type { StackConfig } from '../../src/di/stack-config.js';
 import type { Impairment } from '../../src/layers/link/impairment.js';
 import { MemoryLink } from '../../src/layers/link/memory-link.js';
-import type { TcpConfig } from '../../src/transport/tcp-config.js';
+import type { TcpConfig } from '../../src/transport/tcp/tcp-config.js';
 import { ADDRESS_A, ADDRESS_B, memoryConfig } from './memory-stacks.js';
 
 export { ADDRESS_A, ADDRESS_B };

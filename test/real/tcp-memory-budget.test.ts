@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_TCP_CONFIG } from '../../src/transport/tcp-config.js';
+import { DEFAULT_TCP_CONFIG } from '../../src/transport/tcp/tcp-config.js';
 import { Namespace, type PilhaProcess, ROOT, realPeerSkipReason, SYSTEM_PYTHON } from '../helpers/netns.js';
 import { sha256OfServedBytes } from '../helpers/served-bytes.js';
 

@@ -24,8 +24,8 @@ import {
   type TcpStack,
 } from '../../src/di/compositions.js';
 import { MemoryLink } from '../../src/layers/link/memory-link.js';
-import { KernelStreamTransport } from '../../src/transport/kernel-stream-transport.js';
-import type { StreamSocket, StreamTransport } from '../../src/transport/stream-transport.js';
+import { KernelStreamTransport } from '../../src/transport/socket/kernel-stream-transport.js';
+import type { StreamSocket, StreamTransport } from '../../src/transport/socket/stream-transport.js';
 import { ADDRESS_A, ADDRESS_B, memoryConfig } from '../helpers/memory-stacks.js';
 import { drive, pattern } from '../helpers/tcp-stacks.js';
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { HttpApp } from '../../src/app/http-app.js';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
-import type { TcpSocket } from '../../src/transport/tcp-socket.js';
+import type { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
 import { ADDRESS_B, drive, twoTcpStacks } from '../helpers/tcp-stacks.js';
 import { referenceSha256 } from '../unit/app/reference-bytes.js';
 

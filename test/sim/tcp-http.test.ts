@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
 import { NO_IMPAIRMENT } from '../../src/layers/link/impairment.js';
-import type { TcpSocket } from '../../src/transport/tcp-socket.js';
+import type { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
 import { ADDRESS_B, drive, pattern, twoTcpStacks } from '../helpers/tcp-stacks.js';
 
 const BODY = pattern(1024 * 1024);

@@ -9,8 +9,8 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
 import type { VirtualClock } from '../../src/core/virtual-clock.js';
-import type { TcpConfig } from '../../src/transport/tcp-config.js';
-import type { TcpSocket } from '../../src/transport/tcp-socket.js';
+import type { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
+import type { TcpConfig } from '../../src/transport/tcp/tcp-config.js';
 import { ADDRESS_B, drive, pattern, twoTcpStacks, writeAll } from '../helpers/tcp-stacks.js';
 
 const MiB = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Clock, Timer } from '../../core/clock.js';
 import { SystemClock } from '../../core/system-clock.js';
-import type { StreamSocket, StreamTransport } from '../../transport/stream-transport.js';
+import type { StreamSocket, StreamTransport } from '../../transport/socket/stream-transport.js';
 import { confirmationProblem, FRAMED_MAX_REPLY_BYTES, parseFramedReply } from './framed-confirmation.js';
 import { encodeFramedHeader } from './framed-header.js';
 import type { FramedSource } from './framed-message-source.js';

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { SystemClock } from '../../core/system-clock.js';
-import type { StreamServer, StreamSocket, StreamTransport } from '../../transport/stream-transport.js';
+import type { StreamServer, StreamSocket, StreamTransport } from '../../transport/socket/stream-transport.js';
 import { FRAMED_MAX_MESSAGE_BYTES } from './framed-header.js';
 import { FramedServerConnection } from './framed-server-connection.js';
 

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import type { StreamSocket } from '../../transport/stream-transport.js';
+import type { StreamSocket } from '../../transport/socket/stream-transport.js';
 import { formatConfirmation, formatRefusal } from './framed-confirmation.js';
 import { FRAMED_HEADER_BYTES, FramedHeaderReader } from './framed-header.js';
 

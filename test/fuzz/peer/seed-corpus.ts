@@ -11,7 +11,7 @@ import { silentLoggers } from '../../../src/core/logger.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
 import type { RawLink } from '../../../src/layers/link/raw-link.js';
-import type { TcpSocket } from '../../../src/transport/tcp-socket.js';
+import type { TcpSocket } from '../../../src/transport/socket/tcp-socket.js';
 import { FuzzRandom } from '../fuzz-random.js';
 import { buildFuzzStack } from '../fuzz-stack.js';
 import { fixChecksums, read32, write32 } from '../fuzz-wire.js';

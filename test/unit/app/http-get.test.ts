@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpApp } from '../../../src/app/http-app.js';
 import { formatHttpGetResult, httpGet } from '../../../src/app/http-get.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
-import type { StreamSocket, StreamTransport } from '../../../src/transport/stream-transport.js';
+import type { StreamSocket, StreamTransport } from '../../../src/transport/socket/stream-transport.js';
 import { referenceSha256 } from './reference-bytes.js';
 import { LoopbackNetTransport } from './transports.js';
 

@@ -5,10 +5,10 @@ import type {
   StreamServerOptions,
   StreamSocket,
   StreamTransport,
-} from '../../../src/transport/stream-transport.js';
+} from '../../../src/transport/socket/stream-transport.js';
 
 /**
- * A minimal node:net StreamTransport on loopback, for the app tests (src/transport/kernel-stream-transport.ts
+ * A minimal node:net StreamTransport on loopback, for the app tests (src/transport/socket/kernel-stream-transport.ts
  * is the real one; this keeps the app tests independent of it).
  */
 export class LoopbackNetTransport implements StreamTransport {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
-import { IsnGenerator } from '../../../src/transport/isn-generator.js';
+import { IsnGenerator } from '../../../src/transport/tcp/isn-generator.js';
 
 describe('RFC 6528 initial sequence numbers', () => {
   it('10 000 connections get 10 000 different ISNs, not sequential', () => {

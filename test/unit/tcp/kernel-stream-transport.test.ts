@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KernelStreamTransport } from '../../../src/transport/kernel-stream-transport.js';
-import type { StreamSocket } from '../../../src/transport/stream-transport.js';
+import { KernelStreamTransport } from '../../../src/transport/socket/kernel-stream-transport.js';
+import type { StreamSocket } from '../../../src/transport/socket/stream-transport.js';
 
 describe('KernelStreamTransport (node:net, on loopback only)', () => {
   it('serves and connects on 127.0.0.1', async () => {

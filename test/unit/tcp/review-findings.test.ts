@@ -4,9 +4,9 @@
  * connection in the state that traffic would leave it in, by setting its send sequence variables.
  */
 import { describe, expect, it } from 'vitest';
-import { type Seq, seq, seqAdd } from '../../../src/transport/seq.js';
-import type { TcpConnection } from '../../../src/transport/tcp-connection.js';
-import { TcpSocket } from '../../../src/transport/tcp-socket.js';
+import { TcpSocket } from '../../../src/transport/socket/tcp-socket.js';
+import { type Seq, seq, seqAdd } from '../../../src/transport/tcp/seq.js';
+import type { TcpConnection } from '../../../src/transport/tcp/tcp-connection.js';
 import {
   ACK,
   bytes,

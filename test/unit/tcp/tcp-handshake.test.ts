@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TCP_MAX_WINDOW } from '../../../src/transport/tcp-config.js';
+import { TCP_MAX_WINDOW } from '../../../src/transport/tcp/tcp-config.js';
 import {
   ACK,
   bytes,

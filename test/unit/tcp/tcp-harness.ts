@@ -17,12 +17,12 @@ import {
 } from '../../../src/layers/ip/ipv4-header.js';
 import { Ipv4Layer } from '../../../src/layers/ip/ipv4-layer.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
-import type { IsnChoice, IsnSource } from '../../../src/transport/isn-generator.js';
-import { RenoCongestionControllerFactory } from '../../../src/transport/reno-congestion-controller.js';
-import { type Seq, seq } from '../../../src/transport/seq.js';
-import { resolveTcpConfig, type TcpConfig } from '../../../src/transport/tcp-config.js';
-import type { TcpConnection } from '../../../src/transport/tcp-connection.js';
-import { DefaultTcpConnectionFactory } from '../../../src/transport/tcp-connection-factory.js';
+import { RenoCongestionControllerFactory } from '../../../src/transport/congestion/reno-congestion-controller.js';
+import type { IsnChoice, IsnSource } from '../../../src/transport/tcp/isn-generator.js';
+import { type Seq, seq } from '../../../src/transport/tcp/seq.js';
+import { resolveTcpConfig, type TcpConfig } from '../../../src/transport/tcp/tcp-config.js';
+import type { TcpConnection } from '../../../src/transport/tcp/tcp-connection.js';
+import { DefaultTcpConnectionFactory } from '../../../src/transport/tcp/tcp-connection-factory.js';
 import {
   encodeTcpSegment,
   formatTcpFlags,
@@ -32,9 +32,9 @@ import {
   TcpFlags,
   type TcpOptions,
   type TcpSegment,
-} from '../../../src/transport/tcp-header.js';
-import { TcpLayer } from '../../../src/transport/tcp-layer.js';
-import type { TcpListener } from '../../../src/transport/tcp-listener.js';
+} from '../../../src/transport/tcp/tcp-header.js';
+import { TcpLayer } from '../../../src/transport/tcp/tcp-layer.js';
+import type { TcpListener } from '../../../src/transport/tcp/tcp-listener.js';
 
 export const LOCAL = parseIpv4('10.0.0.2');
 export const REMOTE = parseIpv4('10.0.0.1');

@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReceiveBuffer, ReceiveResult } from '../../../src/transport/receive-buffer.js';
-import { SendBuffer } from '../../../src/transport/send-buffer.js';
-import { DEFAULT_TCP_CONFIG, resolveTcpConfig } from '../../../src/transport/tcp-config.js';
-import { TcpMemoryBudget } from '../../../src/transport/tcp-memory-budget.js';
+import { ReceiveBuffer, ReceiveResult } from '../../../src/transport/tcp/receive-buffer.js';
+import { SendBuffer } from '../../../src/transport/tcp/send-buffer.js';
+import { DEFAULT_TCP_CONFIG, resolveTcpConfig } from '../../../src/transport/tcp/tcp-config.js';
+import { TcpMemoryBudget } from '../../../src/transport/tcp/tcp-memory-budget.js';
 
 const LIMITS = { low: 600, pressure: 800, high: 1200 };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../../src/core/ipv4-address.js';
-import { PilhaStreamTransport } from '../../../src/transport/pilha-stream-transport.js';
-import type { TcpServerOptions } from '../../../src/transport/tcp-server.js';
-import type { TcpSocket } from '../../../src/transport/tcp-socket.js';
+import { PilhaStreamTransport } from '../../../src/transport/socket/pilha-stream-transport.js';
+import type { TcpServerOptions } from '../../../src/transport/socket/tcp-server.js';
+import type { TcpSocket } from '../../../src/transport/socket/tcp-socket.js';
 import { ADDRESS_A, ADDRESS_B, drive, pattern, twoTcpStacks } from '../../helpers/tcp-stacks.js';
 import { ACK, bytes, expectSegment, IRS, ISS, PSH, SYN, TcpHarness } from './tcp-harness.js';
 

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { INITIAL_SSTHRESH, initialWindow } from '../../../src/transport/congestion-controller.js';
+import { INITIAL_SSTHRESH, initialWindow } from '../../../src/transport/congestion/congestion-controller.js';
 import {
   RenoCongestionController,
   RenoCongestionControllerFactory,
-} from '../../../src/transport/reno-congestion-controller.js';
+} from '../../../src/transport/congestion/reno-congestion-controller.js';
 
 const MSS = 1000;
 

@@ -6,11 +6,11 @@
  * Clock (syn-cookie.ts).
  */
 
-import type { Clock } from '../core/clock.js';
-import type { Ipv4Address } from '../core/ipv4-address.js';
-import type { RandomWords } from '../core/random-words.js';
-import type { IPLayer } from '../layers/ip/ip-layer.js';
-import { IPV4_MIN_HEADER } from '../layers/ip/ipv4-header.js';
+import type { Clock } from '../../core/clock.js';
+import type { Ipv4Address } from '../../core/ipv4-address.js';
+import type { RandomWords } from '../../core/random-words.js';
+import type { IPLayer } from '../../layers/ip/ip-layer.js';
+import { IPV4_MIN_HEADER } from '../../layers/ip/ipv4-header.js';
 import { type Seq, seq, seqAdd } from './seq.js';
 import { decodeSynCookieTimestamp, encodeSynCookieTimestamp, SynCookies } from './syn-cookie.js';
 import { type TcpConfig, windowShiftFor } from './tcp-config.js';

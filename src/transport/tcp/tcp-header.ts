@@ -9,8 +9,8 @@
  * Pure: no I/O, no timers, no logging.
  */
 
-import { foldSum, internetChecksum, sumWords } from '../core/checksum.js';
-import type { Ipv4Address } from '../core/ipv4-address.js';
+import { foldSum, internetChecksum, sumWords } from '../../core/checksum.js';
+import type { Ipv4Address } from '../../core/ipv4-address.js';
 import { type Seq, seq } from './seq.js';
 
 /** IP protocol number of TCP. */

@@ -3,7 +3,7 @@
  * match what Linux does and the reason beside each. All times are Clock milliseconds, sizes bytes.
  */
 
-import { PilhaError } from '../core/errors.js';
+import { PilhaError } from '../../core/errors.js';
 
 export interface TcpConfig {
   /**

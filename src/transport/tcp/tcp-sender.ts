@@ -9,8 +9,8 @@
  * positional writes, the payload copied once out of the send queue, then the checksum.
  */
 
-import { PilhaError } from '../core/errors.js';
-import { IPV4_MIN_HEADER } from '../layers/ip/ipv4-header.js';
+import { PilhaError } from '../../core/errors.js';
+import { IPV4_MIN_HEADER } from '../../layers/ip/ipv4-header.js';
 import { type Seq, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
 import { TcpControlBlock } from './tcp-control-block.js';
 import { TCP_PROTOCOL, TcpFlags, type TcpSegment } from './tcp-header.js';

@@ -11,15 +11,15 @@
  * a connection rebuilt from its cookie, or RST), or closedInput (RST).
  */
 
-import type { Clock } from '../core/clock.js';
-import { Counters } from '../core/counters.js';
-import { PilhaError } from '../core/errors.js';
-import { formatIpv4, type Ipv4Address } from '../core/ipv4-address.js';
-import type { Logger } from '../core/logger.js';
-import { type RandomWords, randomWords } from '../core/random-words.js';
-import type { IcmpErrorReport } from '../layers/icmp/icmp-layer.js';
-import type { IPLayer } from '../layers/ip/ip-layer.js';
-import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../layers/ip/ipv4-header.js';
+import type { Clock } from '../../core/clock.js';
+import { Counters } from '../../core/counters.js';
+import { PilhaError } from '../../core/errors.js';
+import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
+import type { Logger } from '../../core/logger.js';
+import { type RandomWords, randomWords } from '../../core/random-words.js';
+import type { IcmpErrorReport } from '../../layers/icmp/icmp-layer.js';
+import type { IPLayer } from '../../layers/ip/ip-layer.js';
+import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../../layers/ip/ipv4-header.js';
 import type { IsnChoice, IsnSource } from './isn-generator.js';
 import { type Seq, seq, seqGt } from './seq.js';
 import { SynCookieResponder } from './syn-cookie-responder.js';

@@ -4,7 +4,7 @@
  * (`undefined`), and the compiler checks that no state or event is forgotten.
  */
 
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../../core/logger.js';
 
 /** Numeric, so a state compare on the per-segment path is an integer compare. */
 export const TcpState = {

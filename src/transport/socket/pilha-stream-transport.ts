@@ -3,10 +3,10 @@
  * addresses in dotted form (pilha resolves no names).
  */
 
-import type { Clock } from '../core/clock.js';
-import { parseIpv4 } from '../core/ipv4-address.js';
+import type { Clock } from '../../core/clock.js';
+import { parseIpv4 } from '../../core/ipv4-address.js';
+import type { TcpLayer } from '../tcp/tcp-layer.js';
 import type { StreamTransport } from './stream-transport.js';
-import type { TcpLayer } from './tcp-layer.js';
 import { TcpServer, type TcpServerOptions } from './tcp-server.js';
 import { TcpSocket } from './tcp-socket.js';
 

@@ -7,7 +7,7 @@
  * due, and re-arms for the new earliest deadline.
  */
 
-import type { Clock, Timer } from '../core/clock.js';
+import type { Clock, Timer } from '../../core/clock.js';
 
 export const TimerKind = {
   /** RFC 6298: retransmission of the oldest unacknowledged segment (or of SYN / SYN-ACK). */

@@ -4,12 +4,12 @@
  * and what it reports (the fields of `ss -ti`).
  */
 
-import type { Clock } from '../core/clock.js';
-import type { PilhaError } from '../core/errors.js';
-import type { Ipv4Address } from '../core/ipv4-address.js';
-import type { Logger } from '../core/logger.js';
-import type { IPLayer } from '../layers/ip/ip-layer.js';
-import type { CongestionControllerFactory } from './congestion-controller.js';
+import type { Clock } from '../../core/clock.js';
+import type { PilhaError } from '../../core/errors.js';
+import type { Ipv4Address } from '../../core/ipv4-address.js';
+import type { Logger } from '../../core/logger.js';
+import type { IPLayer } from '../../layers/ip/ip-layer.js';
+import type { CongestionControllerFactory } from '../congestion/congestion-controller.js';
 import type { Seq } from './seq.js';
 import type { TcpConfig } from './tcp-config.js';
 import type { TcpMemoryBudget } from './tcp-memory-budget.js';

@@ -11,7 +11,7 @@
  * after the connection's state is consistent again, so a handler may call back in.
  */
 
-import { PilhaError } from '../core/errors.js';
+import { PilhaError } from '../../core/errors.js';
 import { RtoEstimator } from './rto-estimator.js';
 import { type Seq, seqAdd, seqDiff, seqGt, seqInWindow, seqLe, seqLt } from './seq.js';
 import type {

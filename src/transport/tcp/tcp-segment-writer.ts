@@ -7,8 +7,8 @@
  * Pure: no I/O, no timers, no logging.
  */
 
-import { internetChecksum } from '../core/checksum.js';
-import type { Ipv4Address } from '../core/ipv4-address.js';
+import { internetChecksum } from '../../core/checksum.js';
+import type { Ipv4Address } from '../../core/ipv4-address.js';
 import { TcpOptionKind, tcpPseudoHeaderSum } from './tcp-header.js';
 
 /** NOP NOP TS(10): what every segment carries once timestamps are in use. */

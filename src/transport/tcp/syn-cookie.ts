@@ -21,10 +21,10 @@
  * The codec functions are pure; SynCookies holds the keys and takes time only from the injected Clock.
  */
 
-import type { Clock } from '../core/clock.js';
-import { halfSipHash24 } from '../core/half-sip-hash.js';
-import type { Ipv4Address } from '../core/ipv4-address.js';
-import { type RandomWords, randomWords } from '../core/random-words.js';
+import type { Clock } from '../../core/clock.js';
+import { halfSipHash24 } from '../../core/half-sip-hash.js';
+import type { Ipv4Address } from '../../core/ipv4-address.js';
+import { type RandomWords, randomWords } from '../../core/random-words.js';
 import { type Seq, seq } from './seq.js';
 
 /** The MSS values a cookie can say, by index (Linux's msstab: the common ones, 1460 for Ethernet). */

@@ -8,11 +8,14 @@
  * out, retransmission) → TcpConnection (tcp-connection.ts: what comes in, user calls, timers).
  */
 
-import type { Clock } from '../core/clock.js';
-import type { PilhaError } from '../core/errors.js';
-import { formatIpv4, type Ipv4Address } from '../core/ipv4-address.js';
-import type { Logger } from '../core/logger.js';
-import type { CongestionController, CongestionControllerFactory } from './congestion-controller.js';
+import type { Clock } from '../../core/clock.js';
+import type { PilhaError } from '../../core/errors.js';
+import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
+import type { Logger } from '../../core/logger.js';
+import type {
+  CongestionController,
+  CongestionControllerFactory,
+} from '../congestion/congestion-controller.js';
 import { ReceiveBuffer } from './receive-buffer.js';
 import { RtoEstimator } from './rto-estimator.js';
 import { SendBuffer } from './send-buffer.js';

@@ -4,9 +4,9 @@
  * so that the TCP layer creates a connection with one call and never consults the container per packet.
  */
 
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
-import type { CongestionControllerFactory } from './congestion-controller.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import type { CongestionControllerFactory } from '../congestion/congestion-controller.js';
 import type { TcpConfig } from './tcp-config.js';
 import { TcpConnection } from './tcp-connection.js';
 import type {
