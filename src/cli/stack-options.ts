@@ -6,6 +6,11 @@ import type { StackConfig } from '../di/stack-config.js';
 import { DEFAULT_REASSEMBLY_MAX_BYTES } from '../di/stack-config.js';
 import { findLocalInterface, readInterfaceMtu } from '../layers/link/host-address.js';
 import { parseImpairment } from '../layers/link/impairment.js';
+import {
+  CONGESTION_CONTROL_NAMES,
+  isCongestionControlName,
+} from '../transport/congestion/congestion-control-by-name.js';
+import type { CongestionControlName } from '../transport/congestion/congestion-controller.js';
 import { integerOption, secondsOption } from './number-options.js';
 
 /** The options every stack-building command shares, as commander hands them over. */
@@ -21,6 +26,8 @@ export interface StackOptionValues {
   readonly pcap?: string;
   readonly impair?: string;
   readonly log?: string;
+  /** --cc: the congestion control algorithm; absent, TcpConfig's default (cubic). */
+  readonly cc?: string;
 }
 
 export function addStackOptions(command: Command): Command {
@@ -37,7 +44,8 @@ export function addStackOptions(command: Command): Command {
     .option('--reassembly-timeout <seconds>', 'drop incomplete fragmented datagrams after this long', '30')
     .option('--pcap <file>', 'write every datagram sent and received to this pcap file')
     .option('--impair <spec>', 'impair the link, e.g. loss=0.05,reorder=0.02,delay=10,seed=1')
-    .option('--log <spec>', 'log levels per layer, e.g. ip=debug,icmp=trace (or PILHA_LOG)');
+    .option('--log <spec>', 'log levels per layer, e.g. ip=debug,icmp=trace (or PILHA_LOG)')
+    .option('--cc <name>', `TCP congestion control: ${CONGESTION_CONTROL_NAMES.join(', ')} (default: cubic)`);
 }
 
 /** What a command adds to the shared options: the ports it serves on, which a raw-socket link claims. */
@@ -128,5 +136,16 @@ function commonConfig(values: StackOptionValues): CommonConfig {
     ...(values.impair !== undefined ? { impairment: parseImpairment(values.impair) } : {}),
     ...(values.pcap !== undefined ? { pcapFile: values.pcap } : {}),
     log: parseLogSpec(logText, 'warn'),
+    ...(values.cc !== undefined ? { tcp: { congestionControl: congestionControlOption(values.cc) } } : {}),
   };
+}
+
+function congestionControlOption(name: string): CongestionControlName {
+  if (!isCongestionControlName(name)) {
+    throw new PilhaError(
+      'EBADOPTION',
+      `--cc must be one of ${CONGESTION_CONTROL_NAMES.join(', ')}, got '${name}'`,
+    );
+  }
+  return name;
 }

@@ -26,7 +26,7 @@ export interface StackOverrides {
   readonly baseLink?: RawLink;
   readonly clock?: Clock;
   readonly loggers?: LayerLoggers;
-  /** The congestion control algorithm under test (Reno by default). */
+  /** The congestion control algorithm under test; wins over StackConfig.tcp.congestionControl. */
   readonly congestionControllerFactory?: CongestionControllerFactory;
 }
 

@@ -4,8 +4,8 @@ import type { Logger } from '../core/logger.js';
 import { type RandomWords, randomWords } from '../core/random-words.js';
 import type { IcmpLayer } from '../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
+import { congestionControllerFactoryFor } from '../transport/congestion/congestion-control-by-name.js';
 import type { CongestionControllerFactory } from '../transport/congestion/congestion-controller.js';
-import { RenoCongestionControllerFactory } from '../transport/congestion/reno-congestion-controller.js';
 import { PilhaStreamTransport } from '../transport/socket/pilha-stream-transport.js';
 import type { StreamTransport } from '../transport/socket/stream-transport.js';
 import { IsnGenerator, type IsnSource } from '../transport/tcp/isn-generator.js';
@@ -20,7 +20,7 @@ import { TOKENS } from './tokens.js';
 
 /**
  * TCP: its configuration (defaults merged with StackConfig.tcp), the congestion controller factory
- * (Reno unless a caller rebinds it), the connection factory, the ISN source, the layer itself (which
+ * (the algorithm TcpConfig.congestionControl names, CUBIC by default, unless a caller rebinds it), the connection factory, the ISN source, the layer itself (which
  * registers with IP and hears ICMP errors when first resolved) and pilha's StreamTransport over it.
  */
 export const tcpModule = new ContainerModule(({ bind }) => {
@@ -28,7 +28,10 @@ export const tcpModule = new ContainerModule(({ bind }) => {
     .toResolvedValue((config: StackConfig) => resolveTcpConfig(config.tcp), [TOKENS.StackConfig])
     .inSingletonScope();
   bind<CongestionControllerFactory>(TOKENS.CongestionControllerFactory)
-    .toResolvedValue(() => new RenoCongestionControllerFactory(), [])
+    .toResolvedValue(
+      (config: TcpConfig) => congestionControllerFactoryFor(config.congestionControl),
+      [TOKENS.TcpConfig],
+    )
     .inSingletonScope();
   bind<IsnSource>(TOKENS.IsnSource)
     .toResolvedValue((clock: Clock) => new IsnGenerator(clock), [TOKENS.Clock])

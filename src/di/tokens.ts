@@ -21,7 +21,7 @@ export const TOKENS = {
   Pinger: Symbol.for('pilha.Pinger'),
   /** The resolved TcpConfig (defaults merged with StackConfig.tcp). */
   TcpConfig: Symbol.for('pilha.TcpConfig'),
-  /** Makes one CongestionController per connection (Reno by default). */
+  /** Makes one CongestionController per connection (by default the one TcpConfig.congestionControl names, CUBIC). */
   CongestionControllerFactory: Symbol.for('pilha.CongestionControllerFactory'),
   /** Makes TcpConnections: bound once with everything connections share. */
   TcpConnectionFactory: Symbol.for('pilha.TcpConnectionFactory'),

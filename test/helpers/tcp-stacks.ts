@@ -6,6 +6,7 @@ import { buildTcpStack, type TcpStack } from '../../src/di/compositions.js';
 import type { StackConfig } from '../../src/di/stack-config.js';
 import type { Impairment } from '../../src/layers/link/impairment.js';
 import { MemoryLink } from '../../src/layers/link/memory-link.js';
+import type { CongestionControllerFactory } from '../../src/transport/congestion/congestion-controller.js';
 import type { TcpConfig } from '../../src/transport/tcp/tcp-config.js';
 import { ADDRESS_A, ADDRESS_B, memoryConfig } from './memory-stacks.js';
 
@@ -18,6 +19,8 @@ export interface TwoTcpStacksOptions {
   readonly impairment?: Impairment;
   /** Deliver inside send(): every answer arrives within the send that caused it (re-entrancy tests). */
   readonly synchronous?: boolean;
+  /** A's congestion controllers (StackOverrides.congestionControllerFactory); B keeps the configured one. */
+  readonly congestionA?: CongestionControllerFactory;
 }
 
 export interface TwoTcpStacks {
@@ -44,7 +47,12 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
       ...common,
       ...(options.impairment !== undefined ? { impairment: options.impairment } : {}),
     }),
-    { baseLink: linkA, clock, loggers: silentLoggers() },
+    {
+      baseLink: linkA,
+      clock,
+      loggers: silentLoggers(),
+      ...(options.congestionA !== undefined ? { congestionControllerFactory: options.congestionA } : {}),
+    },
   );
   const b = await buildTcpStack(memoryConfig(ADDRESS_B, common), {
     baseLink: linkB,

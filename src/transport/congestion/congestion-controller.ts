@@ -13,6 +13,13 @@ export type CongestionControlName = 'reno' | 'newreno' | 'cubic';
 
 export interface CongestionController {
   readonly name: string;
+  /**
+   * How fast recovery ends. False (NewReno, RFC 6582, and every controller that uses its recovery): a partial
+   * ACK keeps recovery going and the next hole is retransmitted at once; recovery ends when everything sent
+   * before it began is acknowledged. True (plain Reno, RFC 5681 §3.2 step 6): the first ACK of new data ends
+   * it, partial or not, and a further loss in the same window waits for three more duplicate ACKs (or the timer).
+   */
+  readonly exitsRecoveryOnPartialAck: boolean;
   /** Congestion window, bytes. */
   readonly cwnd: number;
   /** Slow-start threshold, bytes; `INITIAL_SSTHRESH` until the first loss. */

@@ -2,6 +2,13 @@
  * Reno congestion control, RFC 5681: slow start and congestion avoidance (§3.1), fast
  * retransmit and fast recovery (§3.2). Loss detection stays with the connection, which reports
  * events; this class only sizes cwnd and ssthresh. Pure: no I/O, no timers, no logging.
+ *
+ * Two variants share the window arithmetic and differ only in how fast recovery ends:
+ * - 'reno', RFC 5681 as written: the first ACK of new data ends recovery (cwnd = ssthresh), so a
+ *   second loss in the same window needs three more duplicate ACKs and halves again, or waits for the timer;
+ * - 'newreno', RFC 6582: a partial ACK keeps recovery, deflates cwnd by what it acknowledged and has the
+ *   next hole sent at once (the connection does the sending; see `exitsRecoveryOnPartialAck`).
+ * Linux's "reno" module is the second: its loss recovery is always NewReno (or SACK).
  */
 
 import {
@@ -12,8 +19,11 @@ import {
   initialWindow,
 } from './congestion-controller.js';
 
+export type RenoVariant = 'reno' | 'newreno';
+
 export class RenoCongestionController implements CongestionController {
-  readonly name: string = 'reno';
+  readonly name: RenoVariant;
+  readonly exitsRecoveryOnPartialAck: boolean;
   /** SMSS, bytes. */
   readonly mss: number;
   private cwndBytes: number;
@@ -24,8 +34,10 @@ export class RenoCongestionController implements CongestionController {
   /** A retransmission timeout happened and no new data has been acknowledged since. */
   private timedOutWithoutProgress = false;
 
-  constructor(mss: number) {
+  constructor(mss: number, variant: RenoVariant = 'reno') {
     this.mss = checkMss(mss);
+    this.name = variant;
+    this.exitsRecoveryOnPartialAck = variant === 'reno';
     // RFC 5681 §3.1 / RFC 3390: IW = min(4·SMSS, max(2·SMSS, 4380)).
     this.cwndBytes = initialWindow(mss);
   }
@@ -95,7 +107,8 @@ export class RenoCongestionController implements CongestionController {
   }
 
   onPartialAck(ackedBytes: number): void {
-    if (!this.recovering || !(ackedBytes > 0)) return;
+    // Plain Reno has no partial ACKs: its connection ends recovery on them instead.
+    if (!this.recovering || this.exitsRecoveryOnPartialAck || !(ackedBytes > 0)) return;
     // RFC 6582 §3.2 step 3: deflate cwnd by the new data acknowledged; add back one SMSS if at least one
     // SMSS was acknowledged (the retransmission that follows). Never below one SMSS.
     let cwnd = this.cwndBytes - ackedBytes;
@@ -134,11 +147,11 @@ export class RenoCongestionController implements CongestionController {
   }
 }
 
-/** Makes a Reno controller per connection; bind it as the `CongestionControllerFactory`. */
+/** Makes a plain Reno (RFC 5681) controller per connection; bind it as the `CongestionControllerFactory`. */
 export class RenoCongestionControllerFactory implements CongestionControllerFactory {
   readonly name = 'reno' as const;
 
   create(mss: number): RenoCongestionController {
-    return new RenoCongestionController(mss);
+    return new RenoCongestionController(mss, 'reno');
   }
 }

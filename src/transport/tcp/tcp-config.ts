@@ -4,6 +4,11 @@
  */
 
 import { PilhaError } from '../../core/errors.js';
+import {
+  CONGESTION_CONTROL_NAMES,
+  isCongestionControlName,
+} from '../congestion/congestion-control-by-name.js';
+import type { CongestionControlName } from '../congestion/congestion-controller.js';
 
 export interface TcpConfig {
   /**
@@ -95,6 +100,11 @@ export interface TcpConfig {
   /** Ephemeral port range for active opens (Linux ip_local_port_range 32768–60999). */
   readonly ephemeralPortMin: number;
   readonly ephemeralPortMax: number;
+  /**
+   * The congestion control algorithm of new connections (Linux net.ipv4.tcp_congestion_control, 'cubic' by
+   * default): 'cubic' (RFC 9438), 'newreno' (RFC 5681 with RFC 6582 recovery) or 'reno' (RFC 5681 as written).
+   */
+  readonly congestionControl: CongestionControlName;
 }
 
 export const DEFAULT_TCP_CONFIG: TcpConfig = Object.freeze({
@@ -130,6 +140,7 @@ export const DEFAULT_TCP_CONFIG: TcpConfig = Object.freeze({
   invalidAckIntervalMs: 500,
   ephemeralPortMin: 32_768,
   ephemeralPortMax: 60_999,
+  congestionControl: 'cubic',
 });
 
 /** The largest receive window TCP can describe: 65535 << 14 (RFC 7323 §2.3). */
@@ -206,6 +217,10 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
       c.ephemeralPortMin <= c.ephemeralPortMax &&
       c.ephemeralPortMax <= 65_535,
     'the ephemeral port range must be within 1–65535, min ≤ max',
+  );
+  check(
+    isCongestionControlName(c.congestionControl),
+    `congestionControl must be one of ${CONGESTION_CONTROL_NAMES.join(', ')}, got '${String(c.congestionControl)}'`,
   );
   return c;
 }

@@ -290,9 +290,12 @@ export abstract class TcpSender extends TcpControlBlock {
       const inFlight = seqDiff(this.sndNxt, ack);
       if (this.inRecovery) {
         cc.onAck(dataAcked, now, inFlight, rtt);
-        if (seqGe(ack, this.recover)) {
+        const fullAck = seqGe(ack, this.recover);
+        if (fullAck || cc.exitsRecoveryOnPartialAck) {
           cc.onRecoveryExit();
           this.inRecovery = false;
+          // Plain Reno (RFC 5681) keeps no `recover`: three more duplicate ACKs may start recovery again.
+          if (!fullAck) this.recoverPending = false;
         } else {
           // RFC 6582 §3.2 step 3: a partial ACK — the next hole is lost too; it is sent below, and cwnd
           // deflates by what was acknowledged (plus one SMSS back).

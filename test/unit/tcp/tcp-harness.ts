@@ -17,7 +17,7 @@ import {
 } from '../../../src/layers/ip/ipv4-header.js';
 import { Ipv4Layer } from '../../../src/layers/ip/ipv4-layer.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
-import { RenoCongestionControllerFactory } from '../../../src/transport/congestion/reno-congestion-controller.js';
+import { congestionControllerFactoryFor } from '../../../src/transport/congestion/congestion-control-by-name.js';
 import type { IsnChoice, IsnSource } from '../../../src/transport/tcp/isn-generator.js';
 import { type Seq, seq } from '../../../src/transport/tcp/seq.js';
 import { resolveTcpConfig, type TcpConfig } from '../../../src/transport/tcp/tcp-config.js';
@@ -161,7 +161,7 @@ export class TcpHarness {
       this.clock,
       log.for('tcp'),
       this.config,
-      new RenoCongestionControllerFactory(),
+      congestionControllerFactoryFor(this.config.congestionControl),
       this.ip,
     );
     this.tcp = new TcpLayer(this.ip, this.clock, log.for('tcp'), this.config, factory, this.isn);

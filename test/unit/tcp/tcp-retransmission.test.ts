@@ -91,7 +91,7 @@ describe('retransmission on timeout (RFC 6298)', () => {
 
 describe('fast retransmit and recovery (RFC 5681 §3.2, RFC 6582)', () => {
   it('retransmits on the third duplicate ACK, inflates on more, deflates on the full ACK', () => {
-    const h = new TcpHarness();
+    const h = new TcpHarness({ tcp: { congestionControl: 'newreno' } }); // about RFC 5681's numbers
     const rec = h.established();
     rec.conn.write(bytes(20 * MSS));
     const seg = (i: number) => ISS + 1 + i * MSS;
@@ -120,21 +120,45 @@ describe('fast retransmit and recovery (RFC 5681 §3.2, RFC 6582)', () => {
     expect(h.recvAll().map((s) => s.seq)).toEqual([seg(7)]);
   });
 
-  it('a partial ACK retransmits the next hole at once (NewReno)', () => {
-    const h = new TcpHarness();
+  it.each(['newreno', 'cubic'] as const)(
+    'a partial ACK retransmits the next hole at once (%s: RFC 6582)',
+    (cc) => {
+      const h = new TcpHarness({ tcp: { congestionControl: cc } });
+      const rec = h.established();
+      rec.conn.write(bytes(20 * MSS));
+      const seg = (i: number) => ISS + 1 + i * MSS;
+      h.recvAll();
+      h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
+      h.recvAll();
+      for (let i = 0; i < 3; i++) h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
+      h.recvAll();
+      // Segments 1 and 3 were lost: the retransmitted 1 brings an ACK up to 3 only.
+      h.send({ flags: ACK, seq: IRS + 1, ack: seg(3) });
+      expect(h.recvAll()[0]).toMatchObject({ seq: seg(3) });
+      expect(rec.conn.stats().retransmitted).toBe(2);
+      expect(rec.conn.stats().fastRetransmits).toBe(1);
+    },
+  );
+
+  it('plain Reno (RFC 5681 §3.2 step 6): a partial ACK ends recovery; the next hole waits for 3 more duplicates', () => {
+    const h = new TcpHarness({ tcp: { congestionControl: 'reno' } });
     const rec = h.established();
     rec.conn.write(bytes(20 * MSS));
     const seg = (i: number) => ISS + 1 + i * MSS;
     h.recvAll();
     h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
-    h.recvAll();
+    h.recvAll(); // 3 and 4: segments 1–4 in flight
     for (let i = 0; i < 3; i++) h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
-    h.recvAll();
-    // Segments 1 and 3 were lost: the retransmitted 1 brings an ACK up to 3 only.
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(1), seg(5)]);
+    expect(rec.conn.stats()).toMatchObject({ ssthresh: 2 * MSS, cwnd: 5 * MSS });
+    // Segments 1 and 3 were lost: the ACK up to 3 ends recovery, cwnd = ssthresh, and 3 is not resent.
     h.send({ flags: ACK, seq: IRS + 1, ack: seg(3) });
+    h.recvNothing();
+    expect(rec.conn.stats()).toMatchObject({ cwnd: 2 * MSS, retransmitted: 1 });
+    // Three duplicates of the new hole start a second recovery, with a second reduction.
+    for (let i = 0; i < 3; i++) h.send({ flags: ACK, seq: IRS + 1, ack: seg(3) });
     expect(h.recvAll()[0]).toMatchObject({ seq: seg(3) });
-    expect(rec.conn.stats().retransmitted).toBe(2);
-    expect(rec.conn.stats().fastRetransmits).toBe(1);
+    expect(rec.conn.stats()).toMatchObject({ fastRetransmits: 2, retransmitted: 2, ssthresh: 2 * MSS });
   });
 
   it('duplicate ACKs after a timeout do not trigger fast retransmit (RFC 6582 §3.2 step 2)', () => {

@@ -1,0 +1,35 @@
+/**
+ * The algorithms pilha knows by name (`--cc`, TcpConfig.congestionControl) and the factory for each.
+ */
+
+import type { CongestionControllerFactory, CongestionControlName } from './congestion-controller.js';
+import { CubicCongestionControllerFactory } from './cubic-congestion-controller.js';
+import { NewRenoCongestionControllerFactory } from './newreno-congestion-controller.js';
+import { RenoCongestionControllerFactory } from './reno-congestion-controller.js';
+
+/** Every name, the default (Linux's, CUBIC) first. */
+export const CONGESTION_CONTROL_NAMES: readonly CongestionControlName[] = Object.freeze([
+  'cubic',
+  'newreno',
+  'reno',
+]);
+
+export function isCongestionControlName(name: unknown): name is CongestionControlName {
+  return typeof name === 'string' && (CONGESTION_CONTROL_NAMES as readonly string[]).includes(name);
+}
+
+/** A new factory for the algorithm called `name`. */
+export function congestionControllerFactoryFor(name: CongestionControlName): CongestionControllerFactory {
+  switch (name) {
+    case 'cubic':
+      return new CubicCongestionControllerFactory();
+    case 'newreno':
+      return new NewRenoCongestionControllerFactory();
+    case 'reno':
+      return new RenoCongestionControllerFactory();
+    default: {
+      const never: never = name;
+      throw new RangeError(`unknown congestion control '${String(never)}'`);
+    }
+  }
+}
