@@ -18,6 +18,8 @@ export interface TwoTcpStacksOptions {
   readonly impairment?: Impairment;
   /** Deliver inside send(): every answer arrives within the send that caused it (re-entrancy tests). */
   readonly synchronous?: boolean;
+  /** A's `--trace` file (A sends in the transfer tests). */
+  readonly traceFileA?: string;
 }
 
 export interface TwoTcpStacks {
@@ -43,6 +45,7 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
     memoryConfig(ADDRESS_A, {
       ...common,
       ...(options.impairment !== undefined ? { impairment: options.impairment } : {}),
+      ...(options.traceFileA !== undefined ? { traceFile: options.traceFileA } : {}),
     }),
     { baseLink: linkA, clock, loggers: silentLoggers() },
   );
