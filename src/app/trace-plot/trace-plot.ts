@@ -6,12 +6,26 @@
  */
 
 import type { TopLevelSpec } from 'vega-lite';
+import type { TcpTraceEvent } from '../../transport/tcp/tcp-tracer.js';
 import { downsampleSeries } from './series-downsampler.js';
 import type { ConnectionTrace } from './trace-reader.js';
 
 /** The three series, as their legend names them. */
 export const SERIES_NAMES = ['cwnd', 'ssthresh', 'bytes in flight'] as const;
 const SERIES_COLORS = ['#1f77b4', '#d62728', '#2ca02c'];
+/** One colour per event, the same in every plot; a timeout also gets a dashed rule across its panel. */
+const EVENT_COLORS: Record<TcpTraceEvent, string> = {
+  fast_retransmit: '#ff7f0e',
+  recovery_exit: '#8c564b',
+  timeout: '#9467bd',
+  sack_recovery_enter: '#e377c2',
+  sack_recovery_exit: '#7f7f7f',
+  tlp: '#bcbd22',
+  undo: '#17becf',
+  idle_restart: '#000000',
+};
+/** An event name this version does not know (a newer trace): still drawn, in grey. */
+const OTHER_EVENT_COLOR = '#aaaaaa';
 /** ssthresh before the first loss ("infinite", Linux's TCP_INFINITE_SSTHRESH): not drawn. */
 const INFINITE_SSTHRESH = 0x7fffffff;
 
@@ -32,6 +46,10 @@ interface Row {
   readonly value: number;
   readonly series?: string;
   readonly event?: string;
+}
+
+function eventColor(event: string): string {
+  return (EVENT_COLORS as Record<string, string>)[event] ?? OTHER_EVENT_COLOR;
 }
 
 /** The vega-lite spec for these connections (each becomes a panel, in the order given). */
@@ -60,6 +78,7 @@ export function tracePlotSpec(
       rows.push({ conn: c.conn, t: c.t[e.index]! / 1000, value: c.cwnd[e.index]!, event: e.event });
     }
   }
+  const events = [...eventNames];
   const x = { field: 't', type: 'quantitative', title: 'time (s)' } as const;
   const y = { field: 'value', type: 'quantitative', title: 'bytes', axis: { format: '~s' } } as const;
   return {
@@ -96,7 +115,7 @@ export function tracePlotSpec(
         },
         {
           transform: [{ filter: 'isValid(datum.event)' }],
-          mark: { type: 'point', filled: true, size: 45, opacity: 0.85 },
+          mark: { type: 'point', filled: true, size: 30, opacity: 0.8 },
           encoding: {
             x,
             y,
@@ -109,10 +128,21 @@ export function tracePlotSpec(
             color: {
               field: 'event',
               type: 'nominal',
-              scale: { domain: [...eventNames], scheme: 'dark2' },
+              scale: { domain: events, range: events.map(eventColor) },
               legend: { title: 'event' },
             },
           },
+        },
+        {
+          transform: [{ filter: "datum.event === 'timeout'" }],
+          mark: {
+            type: 'rule',
+            strokeDash: [4, 3],
+            strokeWidth: 1,
+            opacity: 0.7,
+            color: EVENT_COLORS.timeout,
+          },
+          encoding: { x },
         },
       ],
       resolve: { scale: { color: 'independent', shape: 'independent' } },
