@@ -5,6 +5,7 @@ import { registerFramedCommand } from './framed-command.js';
 import { registerGetCommand } from './get-command.js';
 import { registerHttpCommand } from './http-command.js';
 import { registerPingCommand } from './ping-command.js';
+import { registerPlotCommand } from './plot-command.js';
 import { registerUpCommand } from './up-command.js';
 
 /** Exit codes: 0 success, 1 failure at run time, 2 a usage mistake. */
@@ -37,6 +38,7 @@ async function main(argv: string[]): Promise<void> {
   registerHttpCommand(program);
   registerGetCommand(program);
   registerFramedCommand(program);
+  registerPlotCommand(program);
   for (const command of program.commands) command.exitOverride().configureOutput(output);
   try {
     await program.parseAsync(argv);

@@ -24,6 +24,7 @@ export interface StackOptionValues {
   readonly mtu?: string;
   readonly reassemblyTimeout: string;
   readonly pcap?: string;
+  readonly trace?: string;
   readonly impair?: string;
   readonly log?: string;
   /** --cc: the congestion control algorithm; absent, TcpConfig's default (cubic). */
@@ -43,6 +44,10 @@ export function addStackOptions(command: Command): Command {
     .option('--mtu <bytes>', "link MTU (default: 1500; with --link raw, the MTU of --address's interface)")
     .option('--reassembly-timeout <seconds>', 'drop incomplete fragmented datagrams after this long', '30')
     .option('--pcap <file>', 'write every datagram sent and received to this pcap file')
+    .option(
+      '--trace <file>',
+      "record each TCP connection's cwnd, ssthresh, in-flight bytes, srtt, rto and loss events as JSON lines (pilha plot draws them)",
+    )
     .option('--impair <spec>', 'impair the link, e.g. loss=0.05,reorder=0.02,delay=10,seed=1')
     .option('--log <spec>', 'log levels per layer, e.g. ip=debug,icmp=trace (or PILHA_LOG)')
     .option('--cc <name>', `TCP congestion control: ${CONGESTION_CONTROL_NAMES.join(', ')} (default: cubic)`);
@@ -135,6 +140,7 @@ function commonConfig(values: StackOptionValues): CommonConfig {
     reassemblyMaxBytes: DEFAULT_REASSEMBLY_MAX_BYTES,
     ...(values.impair !== undefined ? { impairment: parseImpairment(values.impair) } : {}),
     ...(values.pcap !== undefined ? { pcapFile: values.pcap } : {}),
+    ...(values.trace !== undefined ? { traceFile: values.trace } : {}),
     log: parseLogSpec(logText, 'warn'),
     ...(values.cc !== undefined ? { tcp: { congestionControl: congestionControlOption(values.cc) } } : {}),
   };

@@ -12,6 +12,7 @@ import type { CongestionControllerFactory } from '../transport/congestion/conges
 import type { PilhaStreamTransport } from '../transport/socket/pilha-stream-transport.js';
 import type { StreamTransport } from '../transport/socket/stream-transport.js';
 import type { TcpLayer } from '../transport/tcp/tcp-layer.js';
+import type { TcpTracer } from '../transport/tcp/tcp-tracer.js';
 import { appModule } from './app-module.js';
 import { coreModule } from './core-module.js';
 import { icmpModule } from './icmp-module.js';
@@ -98,12 +99,14 @@ export async function buildTcpStack(config: StackConfig, overrides: StackOverrid
   const stack = await buildNetworkStack(config, overrides);
   const tcp = await stack.container.getAsync<TcpLayer>(TOKENS.TcpLayer);
   const transport = await stack.container.getAsync<PilhaStreamTransport>(TOKENS.StreamTransport);
+  const tracer = stack.container.get<TcpTracer>(TOKENS.TcpTracer);
   return {
     ...stack,
     tcp,
     transport,
     close: async () => {
       tcp.close();
+      tracer.close(); // after the connections' last records
       await stack.close();
     },
   };

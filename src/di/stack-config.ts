@@ -38,6 +38,8 @@ export interface StackConfig {
   readonly reassemblyMaxBytes: number;
   readonly impairment?: Impairment;
   readonly pcapFile?: string;
+  /** `--trace`: each TCP connection's cwnd, ssthresh, bytes in flight, srtt, rto and events, as JSON lines. */
+  readonly traceFile?: string;
   readonly log: LogSpec;
   /** TCP settings that differ from the defaults (DEFAULT_TCP_CONFIG, Linux-like). */
   readonly tcp?: Partial<TcpConfig>;

@@ -9,18 +9,21 @@ import type { CongestionControllerFactory } from '../transport/congestion/conges
 import { PilhaStreamTransport } from '../transport/socket/pilha-stream-transport.js';
 import type { StreamTransport } from '../transport/socket/stream-transport.js';
 import { IsnGenerator, type IsnSource } from '../transport/tcp/isn-generator.js';
+import { fileTraceSink, JsonLinesTcpTracer } from '../transport/tcp/json-lines-tcp-tracer.js';
 import { resolveTcpConfig, type TcpConfig } from '../transport/tcp/tcp-config.js';
 import {
   DefaultTcpConnectionFactory,
   type TcpConnectionFactory,
 } from '../transport/tcp/tcp-connection-factory.js';
 import { TcpLayer } from '../transport/tcp/tcp-layer.js';
+import { NO_TCP_TRACER, type TcpTracer } from '../transport/tcp/tcp-tracer.js';
 import type { StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 
 /**
  * TCP: its configuration (defaults merged with StackConfig.tcp), the congestion controller factory
- * (the algorithm TcpConfig.congestionControl names, CUBIC by default, unless a caller rebinds it), the connection factory, the ISN source, the layer itself (which
+ * (the algorithm TcpConfig.congestionControl names, CUBIC by default, unless a caller rebinds it), the tracer
+ * (`--trace`), the connection factory, the ISN source, the layer itself (which
  * registers with IP and hears ICMP errors when first resolved) and pilha's StreamTransport over it.
  */
 export const tcpModule = new ContainerModule(({ bind }) => {
@@ -33,15 +36,38 @@ export const tcpModule = new ContainerModule(({ bind }) => {
       [TOKENS.TcpConfig],
     )
     .inSingletonScope();
+  // --trace: a file-writing tracer when StackConfig.traceFile is set, else the no-op one.
+  bind<TcpTracer>(TOKENS.TcpTracer)
+    .toResolvedValue(
+      (config: StackConfig, clock: Clock) =>
+        config.traceFile === undefined
+          ? NO_TCP_TRACER
+          : new JsonLinesTcpTracer(clock, fileTraceSink(config.traceFile)),
+      [TOKENS.StackConfig, TOKENS.Clock],
+    )
+    .inSingletonScope();
   bind<IsnSource>(TOKENS.IsnSource)
     .toResolvedValue((clock: Clock) => new IsnGenerator(clock), [TOKENS.Clock])
     .inSingletonScope();
   bind<RandomWords>(TOKENS.TcpRandom).toConstantValue(randomWords);
   bind<TcpConnectionFactory>(TOKENS.TcpConnectionFactory)
     .toResolvedValue(
-      (clock: Clock, log: Logger, config: TcpConfig, congestion: CongestionControllerFactory, ip: IPLayer) =>
-        new DefaultTcpConnectionFactory(clock, log, config, congestion, ip),
-      [TOKENS.Clock, TOKENS.TcpLogger, TOKENS.TcpConfig, TOKENS.CongestionControllerFactory, TOKENS.IPLayer],
+      (
+        clock: Clock,
+        log: Logger,
+        config: TcpConfig,
+        congestion: CongestionControllerFactory,
+        ip: IPLayer,
+        tracer: TcpTracer,
+      ) => new DefaultTcpConnectionFactory(clock, log, config, congestion, ip, undefined, tracer),
+      [
+        TOKENS.Clock,
+        TOKENS.TcpLogger,
+        TOKENS.TcpConfig,
+        TOKENS.CongestionControllerFactory,
+        TOKENS.IPLayer,
+        TOKENS.TcpTracer,
+      ],
     )
     .inSingletonScope();
   bind<TcpLayer>(TOKENS.TcpLayer)

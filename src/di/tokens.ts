@@ -23,6 +23,8 @@ export const TOKENS = {
   TcpConfig: Symbol.for('pilha.TcpConfig'),
   /** Makes one CongestionController per connection (by default the one TcpConfig.congestionControl names, CUBIC). */
   CongestionControllerFactory: Symbol.for('pilha.CongestionControllerFactory'),
+  /** Records connections' congestion state (`--trace`): the no-op tracer unless a trace file is configured. */
+  TcpTracer: Symbol.for('pilha.TcpTracer'),
   /** Makes TcpConnections: bound once with everything connections share. */
   TcpConnectionFactory: Symbol.for('pilha.TcpConnectionFactory'),
   /** Initial sequence numbers (RFC 6528), keyed per stack. */

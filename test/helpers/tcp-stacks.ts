@@ -21,6 +21,8 @@ export interface TwoTcpStacksOptions {
   readonly synchronous?: boolean;
   /** A's congestion controllers (StackOverrides.congestionControllerFactory); B keeps the configured one. */
   readonly congestionA?: CongestionControllerFactory;
+  /** A's `--trace` file (A sends in the transfer tests). */
+  readonly traceFileA?: string;
 }
 
 export interface TwoTcpStacks {
@@ -46,6 +48,7 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
     memoryConfig(ADDRESS_A, {
       ...common,
       ...(options.impairment !== undefined ? { impairment: options.impairment } : {}),
+      ...(options.traceFileA !== undefined ? { traceFile: options.traceFileA } : {}),
     }),
     {
       baseLink: linkA,

@@ -14,6 +14,7 @@ import type {
   CongestionControlName,
 } from '../../src/transport/congestion/congestion-controller.js';
 import type { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
+import { jainIndex } from '../helpers/fairness.js';
 import { ADDRESS_B, drive, twoTcpStacks } from '../helpers/tcp-stacks.js';
 
 /** Hands out controllers of the named algorithms in turn: the i-th connection A opens gets names[i % n]. */
@@ -29,12 +30,6 @@ class TakingTurnsFactory implements CongestionControllerFactory {
     const f = this.factories[this.next++ % this.factories.length]!;
     return f.create(mss);
   }
-}
-
-export function jainIndex(xs: readonly number[]): number {
-  const sum = xs.reduce((a, b) => a + b, 0);
-  const squares = xs.reduce((a, b) => a + b * b, 0);
-  return squares === 0 ? 1 : (sum * sum) / (xs.length * squares);
 }
 
 interface FlowsResult {

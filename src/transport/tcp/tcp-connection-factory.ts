@@ -1,7 +1,7 @@
 /**
  * Makes the per-connection objects. Bound in the container once per stack with everything the
- * connections share (clock, logger, configuration, congestion control, the IP layer, the memory budget),
- * so that the TCP layer creates a connection with one call and never consults the container per packet.
+ * connections share (clock, logger, configuration, congestion control, the IP layer, the memory budget,
+ * the tracer), so that the TCP layer creates a connection with one call and never consults the container per packet.
  */
 
 import type { Clock } from '../../core/clock.js';
@@ -16,6 +16,7 @@ import type {
   TcpNetwork,
 } from './tcp-connection-types.js';
 import { TcpMemoryBudget } from './tcp-memory-budget.js';
+import { NO_TCP_TRACER, type TcpTracer } from './tcp-tracer.js';
 
 export interface TcpConnectionFactory {
   /** The memory budget the connections' buffers are charged to (one per stack). */
@@ -34,6 +35,7 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
     congestion: CongestionControllerFactory,
     network: TcpNetwork,
     memory?: TcpMemoryBudget,
+    tracer: TcpTracer = NO_TCP_TRACER,
   ) {
     this.memory =
       memory ??
@@ -42,7 +44,7 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
         pressure: config.memoryPressure,
         high: config.memoryHigh,
       });
-    this.deps = { clock, log, config, congestion, network, memory: this.memory };
+    this.deps = { clock, log, config, congestion, network, memory: this.memory, tracer };
   }
 
   create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection {

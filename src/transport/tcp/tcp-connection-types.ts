@@ -14,6 +14,7 @@ import type { Seq } from './seq.js';
 import type { TcpConfig } from './tcp-config.js';
 import type { TcpMemoryBudget } from './tcp-memory-budget.js';
 import type { TcpState, TcpStateName } from './tcp-state.js';
+import type { TcpTracer } from './tcp-tracer.js';
 
 /** What a connection needs of the network layer: a datagram to write a segment into, and a way to send it. */
 export type TcpNetwork = Pick<IPLayer, 'allocateDatagram' | 'sendDatagram'>;
@@ -57,6 +58,8 @@ export interface TcpConnectionDeps {
   readonly network: TcpNetwork;
   /** The stack-wide budget every send and receive buffer is charged to. */
   readonly memory: TcpMemoryBudget;
+  /** `--trace`: the no-op tracer unless a trace file is configured. */
+  readonly tracer: TcpTracer;
 }
 
 /** What `ss -ti` shows for a socket, for one connection. Sizes in bytes, times in ms. */

@@ -115,7 +115,10 @@ export class TcpConnection extends TcpReceiver {
 
   /** Sends what windows and Nagle allow now. */
   flush(): void {
-    if (!this.inInput && this.state >= TcpState.ESTABLISHED) this.output();
+    if (!this.inInput && this.state >= TcpState.ESTABLISHED) {
+      this.output();
+      if (this.trace !== undefined) this.traceState();
+    }
   }
 
   /** CLOSE (RFC 9293 §3.10.4), the half-close of end(): FIN after everything queued. */
@@ -225,6 +228,7 @@ export class TcpConnection extends TcpReceiver {
     }
     // The state may have changed above; output() sends nothing in CLOSED.
     if ((this.state as TcpState) >= TcpState.ESTABLISHED) this.output();
+    if (this.trace !== undefined) this.traceState();
     this.deliverNotifications();
   }
 
@@ -543,6 +547,7 @@ export class TcpConnection extends TcpReceiver {
       default:
         kind satisfies never;
     }
+    if (this.trace !== undefined) this.traceState();
     this.deliverNotifications();
   }
 

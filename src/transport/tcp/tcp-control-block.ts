@@ -33,6 +33,7 @@ import type { TcpSegment } from './tcp-header.js';
 import { TIMESTAMP_OPTION_LENGTH } from './tcp-segment-writer.js';
 import { TCP_STATE_NAMES, type TcpState, TcpStateMachine, tcpStateName } from './tcp-state.js';
 import { TcpTimers, type TimerKind, type TimerTarget } from './tcp-timers.js';
+import type { TcpTraceChannel, TcpTraceEvent } from './tcp-tracer.js';
 
 /** RFC 9293 §3.7.1: the MSS assumed when the peer announces none. */
 export const DEFAULT_PEER_MSS = 536;
@@ -66,6 +67,8 @@ export abstract class TcpControlBlock implements TimerTarget {
   protected rto: RtoEstimator;
   protected cc: CongestionController | undefined;
   protected readonly counts: Record<ConnectionCounterName, number>;
+  /** `--trace`: this connection's channel, or undefined when tracing is off (then every hook is one check). */
+  protected readonly trace: TcpTraceChannel | undefined;
 
   // Send sequence variables (RFC 9293 §3.3.1). SND.MAX is the highest sequence number sent: after a
   // timeout SND.NXT goes back to SND.UNA and climbs again towards it.
@@ -186,6 +189,20 @@ export abstract class TcpControlBlock implements TimerTarget {
     this.timers = new TcpTimers(deps.clock, this);
     this.sm = new TcpStateMachine(deps.log, () => this.describe());
     this.lastReceivedAt = deps.clock.now();
+    this.trace = deps.tracer.enabled
+      ? deps.tracer.channel(
+          `${formatIpv4(this.localAddress)}:${this.localPort}>${formatIpv4(this.remoteAddress)}:${this.remotePort}`,
+        )
+      : undefined;
+  }
+
+  /** Tells the trace (if any) cwnd, ssthresh, bytes in flight, srtt and rto; it records them if they changed. */
+  protected traceState(event?: TcpTraceEvent): void {
+    const trace = this.trace;
+    const cc = this.cc;
+    if (trace === undefined || cc === undefined) return;
+    const inflight = this.synAcked ? seqDiff(this.sndNxt, this.sndUna) : 0;
+    trace.record(cc.cwnd, cc.ssthresh, inflight, this.rto.srtt, this.rto.rto, event);
   }
 
   get state(): TcpState {

@@ -138,6 +138,7 @@ export abstract class TcpSender extends TcpControlBlock {
       ) {
         cc.onIdleRestart();
         this.counts.idleRestarts++;
+        if (this.trace !== undefined) this.traceState('idle_restart');
       }
       for (;;) {
         const inFlight = seqDiff(this.sndNxt, this.sndUna);
@@ -257,6 +258,7 @@ export abstract class TcpSender extends TcpControlBlock {
     this.sndNxt = this.sndUna; // go back: everything past SND.UNA is sent again as cwnd allows
     this.timers.set(TimerKind.RETRANSMIT, this.rto.rto);
     this.retransmitFirst();
+    if (this.trace !== undefined) this.traceState('timeout');
   }
 
   /**
@@ -296,6 +298,7 @@ export abstract class TcpSender extends TcpControlBlock {
           this.inRecovery = false;
           // Plain Reno (RFC 5681) keeps no `recover`: three more duplicate ACKs may start recovery again.
           if (!fullAck) this.recoverPending = false;
+          if (this.trace !== undefined) this.traceState('recovery_exit');
         } else {
           // RFC 6582 §3.2 step 3: a partial ACK — the next hole is lost too; it is sent below, and cwnd
           // deflates by what was acknowledged (plus one SMSS back).
@@ -339,6 +342,7 @@ export abstract class TcpSender extends TcpControlBlock {
     this.recover = this.sndMax;
     this.recoverPending = true;
     this.retransmitFirst();
+    if (this.trace !== undefined) this.traceState('fast_retransmit');
   }
 
   /**

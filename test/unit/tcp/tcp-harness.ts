@@ -35,6 +35,7 @@ import {
 } from '../../../src/transport/tcp/tcp-header.js';
 import { TcpLayer } from '../../../src/transport/tcp/tcp-layer.js';
 import type { TcpListener } from '../../../src/transport/tcp/tcp-listener.js';
+import type { TcpTracer } from '../../../src/transport/tcp/tcp-tracer.js';
 
 export const LOCAL = parseIpv4('10.0.0.2');
 export const REMOTE = parseIpv4('10.0.0.1');
@@ -136,6 +137,8 @@ export interface HarnessOptions {
   readonly tcp?: Partial<TcpConfig>;
   readonly mtu?: number;
   readonly iss?: number;
+  /** The connections' tracer (`--trace`); the no-op one by default. */
+  readonly tracer?: TcpTracer;
 }
 
 export class TcpHarness {
@@ -163,6 +166,8 @@ export class TcpHarness {
       this.config,
       congestionControllerFactoryFor(this.config.congestionControl),
       this.ip,
+      undefined,
+      options.tracer,
     );
     this.tcp = new TcpLayer(this.ip, this.clock, log.for('tcp'), this.config, factory, this.isn);
     peerLink.onReceive((datagram) => {
