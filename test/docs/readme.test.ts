@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TCP_TRACE_EVENTS } from '../../src/transport/tcp/tcp-tracer.js';
 import { PILHA_CLI, ROOT, realPeerSkipReason } from '../helpers/netns.js';
 import { runProgram } from '../helpers/run-node.js';
 
@@ -275,6 +276,19 @@ const TEXT_CHECKS: ReadonlyArray<{
         }
         if (line.includes('[stack options]')) expect(text).toContain('--tun');
       }
+    },
+  },
+  {
+    name: "--trace line: JSON with the tracer's fields, and an event it emits",
+    applies: (code) => code.trim().startsWith('{"t":'),
+    check: (code) => {
+      const record = JSON.parse(code) as Record<string, unknown>;
+      expect(Object.keys(record).sort()).toEqual(
+        ['conn', 'cwnd', 'event', 'inflight', 'rto', 'srtt', 'ssthresh', 't'].filter((k) => k in record),
+      );
+      for (const key of ['t', 'conn', 'cwnd', 'ssthresh', 'inflight', 'srtt', 'rto'])
+        expect(record).toHaveProperty(key);
+      if ('event' in record) expect(TCP_TRACE_EVENTS).toContain(record.event);
     },
   },
   {
