@@ -1,7 +1,8 @@
 /**
  * The receiving side of a connection: segment text goes into the receive buffer (in order, out of order,
  * duplicate or dropped), and the ACK policy of RFC 5681 §4.2 decides whether it is acknowledged at once or
- * after the delayed-ACK timeout. Sits between TcpSender and TcpConnection, which calls processText during
+ * after the delayed-ACK timeout; with SACK, what the next ACK's SACK and D-SACK blocks report
+ * (sack-block-generator.ts). Sits between TcpSender and TcpConnection, which calls processText during
  * segment arrival (RFC 9293 §3.10.7.4, seventh step).
  */
 
