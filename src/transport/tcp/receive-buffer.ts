@@ -124,6 +124,38 @@ export class ReceiveBuffer {
     return this.ranges.map((r) => [r.start, r.end] as const);
   }
 
+  /** Start offset of out-of-order range `i` (0 the lowest), for SACK without building a list. */
+  rangeStart(i: number): number {
+    return this.ranges[i]!.start;
+  }
+
+  /** End offset (exclusive) of out-of-order range `i`. */
+  rangeEnd(i: number): number {
+    return this.ranges[i]!.end;
+  }
+
+  /** Index of the out-of-order range holding `offset`, or -1. */
+  rangeHolding(offset: number): number {
+    const ranges = this.ranges;
+    for (let i = 0; i < ranges.length; i++) {
+      const r = ranges[i]!;
+      if (offset < r.start) return -1;
+      if (offset < r.end) return i;
+    }
+    return -1;
+  }
+
+  /** Index of the first out-of-order range that shares a byte with [start, end), or -1 (for D-SACK). */
+  firstOverlap(start: number, end: number): number {
+    const ranges = this.ranges;
+    for (let i = 0; i < ranges.length; i++) {
+      const r = ranges[i]!;
+      if (r.start >= end) return -1;
+      if (r.end > start) return i;
+    }
+    return -1;
+  }
+
   /** Takes the bytes of `data` that sit at stream offset `offset`; `data` is only read during the call. */
   insert(offset: number, data: Uint8Array): ReceiveResult {
     const budget = this.budget;

@@ -1,7 +1,7 @@
 /**
  * The stateless side of a listener under a SYN flood (RFC 4987 §3.6): the SYN-ACK whose ISN is a SYN
  * cookie, sent when the SYN queue is full and remembering nothing, and, for an ACK that comes back, the
- * SYN its cookie stands for (MSS from the cookie, window scale from the TSecr), from which the TCP layer
+ * SYN its cookie stands for (MSS from the cookie, window scale and SACK-permitted from the TSecr), from which the TCP layer
  * rebuilds the connection. The options are the ones a connection would send; the keys rotate with the
  * Clock (syn-cookie.ts).
  */
@@ -55,14 +55,16 @@ export class SynCookieResponder {
     const shift = wsOk ? windowShiftFor(config.receiveBufferSize) : -1;
     const peerTs = o.timestamp;
     const timestamps = config.timestamps && peerTs !== undefined;
+    // SACK-permitted survives a cookie only in the TSval (as on Linux, which offers it only with timestamps).
+    const sackOk = timestamps && config.sack && o.sackPermitted === true;
     let tsVal = 0;
     if (timestamps) {
       const tsNow =
         (Math.floor(this.clock.now()) + this.cookies.tsOffset(address, localPort, src, seg.srcPort)) >>> 0;
-      // pilha offers neither SACK nor ECN: those bits stay clear, and a TSecr with them set is forged.
-      tsVal = encodeSynCookieTimestamp(tsNow, wsOk ? o.windowScale! : -1, false, false);
+      // pilha offers no ECN: that bit stays clear, and a TSecr with it set is forged.
+      tsVal = encodeSynCookieTimestamp(tsNow, wsOk ? o.windowScale! : -1, sackOk, false);
     }
-    const optionsLength = synOptionsLength(timestamps, shift);
+    const optionsLength = synOptionsLength(timestamps, shift, sackOk);
     const tcpLength = 20 + optionsLength;
     const d = this.ip.allocateDatagram(tcpLength);
     const at = IPV4_MIN_HEADER;
@@ -78,7 +80,8 @@ export class SynCookieResponder {
       window,
       optionsLength,
     );
-    writeSynOptions(d, at + 20, mssForMtu(this.ip.mtu), timestamps, tsVal, peerTs?.value ?? 0, shift);
+    const mss = mssForMtu(this.ip.mtu);
+    writeSynOptions(d, at + 20, mss, timestamps, tsVal, peerTs?.value ?? 0, shift, sackOk);
     finishTcpChecksum(d, at, tcpLength, address, src);
     this.ip.sendDatagram(src, TCP_PROTOCOL, d);
   }
@@ -100,7 +103,7 @@ export class SynCookieResponder {
     if (
       decoded !== undefined &&
       (!config.timestamps ||
-        decoded.sackPermitted ||
+        (decoded.sackPermitted && !config.sack) ||
         decoded.ecn ||
         (decoded.windowScale !== undefined && !config.windowScaling))
     ) {
@@ -108,10 +111,12 @@ export class SynCookieResponder {
     }
     let options: TcpOptions = { mss };
     if (ts !== undefined && decoded !== undefined) {
+      const timestamp = { value: ts.value, echo: 0 };
+      const sackPermitted = decoded.sackPermitted ? true : undefined;
       options =
         decoded.windowScale !== undefined
-          ? { mss, windowScale: decoded.windowScale, timestamp: { value: ts.value, echo: 0 } }
-          : { mss, timestamp: { value: ts.value, echo: 0 } };
+          ? { mss, windowScale: decoded.windowScale, sackPermitted, timestamp }
+          : { mss, sackPermitted, timestamp };
     }
     const syn: TcpSegment = {
       srcPort: seg.srcPort,

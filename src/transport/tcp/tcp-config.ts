@@ -72,6 +72,11 @@ export interface TcpConfig {
   readonly timestamps: boolean;
   /** Offer RFC 7323 window scaling (Linux tcp_window_scaling = 1). */
   readonly windowScaling: boolean;
+  /**
+   * Offer selective acknowledgments (RFC 2018, with RFC 2883 D-SACK; Linux tcp_sack = 1, tcp_dsack = 1):
+   * SACK-permitted in SYN and SYN-ACK, and SACK blocks in ACKs while data is held past a hole.
+   */
+  readonly sack: boolean;
   /** Accept queue per listener when listen() gives none (Node's default backlog, 511). */
   readonly backlog: number;
   /** Half-open (SYN_RECEIVED) connections per listener (Linux tcp_max_syn_backlog, 1024 on most hosts). */
@@ -131,6 +136,7 @@ export const DEFAULT_TCP_CONFIG: TcpConfig = Object.freeze({
   keepaliveProbes: 9,
   timestamps: true,
   windowScaling: true,
+  sack: true,
   backlog: 511,
   synBacklog: 1024,
   synCookies: true,

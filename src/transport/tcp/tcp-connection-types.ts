@@ -85,6 +85,8 @@ export interface TcpConnectionStats {
   readonly sndWscale: number;
   readonly rcvWscale: number;
   readonly timestamps: boolean;
+  /** SACK (RFC 2018) negotiated: both SYNs carried SACK-permitted. */
+  readonly sack: boolean;
   readonly bytesInFlight: number;
   /** Bytes queued to send (unsent and unacknowledged). */
   readonly sendQueue: number;
@@ -136,6 +138,10 @@ export const CONNECTION_COUNTERS = [
   'challengeAcks',
   /** Challenge ACKs and ACKs to dropped segments held back by the rate limit (Linux TCPACKSkipped*). */
   'acksRateLimited',
+  /** ACKs sent with a SACK option (RFC 2018). */
+  'sackAcksSent',
+  /** D-SACK blocks sent (RFC 2883; Linux TCPDSACKOldSent + TCPDSACKOfoSent). */
+  'dsacksSent',
 ] as const;
 
 export type ConnectionCounterName = (typeof CONNECTION_COUNTERS)[number];

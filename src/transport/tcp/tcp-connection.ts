@@ -308,6 +308,7 @@ export class TcpConnection extends TcpReceiver {
       now - this.tsRecentAt < PAWS_IDLE_MS
     ) {
       this.counts.dropPaws++;
+      if (!(flags & SYN)) this.noteOldDuplicate(seg.seq, payload.length);
       this.sendAckForDropped(segLen > 0 && !(flags & SYN));
       return;
     }
@@ -329,6 +330,10 @@ export class TcpConnection extends TcpReceiver {
       if (!(rcvWnd === 0 && seg.seq === rcvNxt && flags & ACK)) {
         this.counts.dropOutOfWindow++;
         if (state === TcpState.TIME_WAIT && fin) this.timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
+        // RFC 2883 §4.1.1: a retransmission of data already received is reported as a D-SACK.
+        if (!(flags & SYN) && seqLe(seqAdd(seg.seq, payload.length), rcvNxt)) {
+          this.noteOldDuplicate(seg.seq, payload.length);
+        }
         this.sendAckForDropped(segLen > 0 && !(flags & SYN));
         return;
       }
@@ -366,6 +371,7 @@ export class TcpConnection extends TcpReceiver {
     let dataSeq = seg.seq;
     const skip = seqDiff(rcvNxt, dataSeq);
     if (skip > 0) {
+      this.noteOldDuplicate(dataSeq, payload.length); // RFC 2883 §4.4: the old part is a D-SACK
       payload = skip >= payload.length ? EMPTY : payload.subarray(skip);
       dataSeq = rcvNxt;
     }

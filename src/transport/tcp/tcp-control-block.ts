@@ -18,6 +18,7 @@ import type {
 } from '../congestion/congestion-controller.js';
 import { ReceiveBuffer } from './receive-buffer.js';
 import { RtoEstimator } from './rto-estimator.js';
+import { SackBlockGenerator } from './sack-block-generator.js';
 import { SendBuffer } from './send-buffer.js';
 import { type Seq, seq, seqAdd, seqDiff, seqLe } from './seq.js';
 import { type TcpConfig, windowShiftFor } from './tcp-config.js';
@@ -97,6 +98,10 @@ export abstract class TcpControlBlock implements TimerTarget {
   /** Clock time TS.Recent was last set: PAWS trusts it for 24 days only (RFC 7323 §5.5). */
   protected tsRecentAt = 0;
   protected readonly tsOffset: number;
+  /** RFC 2018: both SYNs carried SACK-permitted, so our ACKs carry SACK blocks (the peer's are ignored for now). */
+  protected sackEnabled = false;
+  /** The SACK and D-SACK blocks our ACKs report. */
+  protected readonly sack = new SackBlockGenerator();
 
   /** MSS we announce: link MTU − 40. */
   protected readonly ourMss: number;
@@ -248,6 +253,8 @@ export abstract class TcpControlBlock implements TimerTarget {
       this.sndShift = 0;
       this.rcvShift = 0;
     }
+    // RFC 2018 §2: SACK-permitted in our SYN whenever configured, in our SYN-ACK only if the SYN had it.
+    this.sackEnabled = this.config.sack && o.sackPermitted === true;
     if (this.config.timestamps && o.timestamp !== undefined) {
       this.tsEnabled = true;
       this.tsRecent = o.timestamp.value;
@@ -376,6 +383,7 @@ export abstract class TcpControlBlock implements TimerTarget {
       sndWscale: this.sndShift,
       rcvWscale: this.rcvShift,
       timestamps: this.tsEnabled,
+      sack: this.sackEnabled,
       bytesInFlight: this.synAcked ? seqDiff(this.sndNxt, this.sndUna) : 0,
       sendQueue: this.sendBuffer.size,
       receiveQueue: this.receiveBuffer.queued,

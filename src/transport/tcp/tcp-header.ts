@@ -12,6 +12,7 @@
 import { foldSum, internetChecksum, sumWords } from '../../core/checksum.js';
 import type { Ipv4Address } from '../../core/ipv4-address.js';
 import { type Seq, seq } from './seq.js';
+import { TcpOptionKind, tcpOptionsLengthFor, writeTcpOptions } from './tcp-options-writer.js';
 
 /** IP protocol number of TCP. */
 export const TCP_PROTOCOL = 6;
@@ -47,16 +48,7 @@ export const TcpFlags = {
 
 export type TcpFlagName = keyof typeof TcpFlags;
 
-/** Option kinds (IANA "TCP Option Kind Numbers"). */
-export const TcpOptionKind = {
-  EOL: 0, // RFC 9293
-  NOP: 1, // RFC 9293
-  MSS: 2, // RFC 9293 §3.7.1
-  WINDOW_SCALE: 3, // RFC 7323 §2
-  SACK_PERMITTED: 4, // RFC 2018 §2
-  SACK: 5, // RFC 2018 §3
-  TIMESTAMP: 8, // RFC 7323 §3
-} as const;
+export { TcpOptionKind };
 
 /** One SACK block (RFC 2018 §3): the bytes `[left, right)` have been received. */
 export interface SackBlock {
@@ -254,20 +246,17 @@ export function parseTcpSegment(
 }
 
 /**
- * Bytes the options take when emitted, alignment included. The layout is Linux's
- * (`tcp_options_write`), every option 4-byte aligned by NOPs, so the total is always a multiple of 4:
- * MSS (4) · SACK-permitted + timestamps (2 + 10), or NOP NOP + timestamps (12), or NOP NOP +
- * SACK-permitted (4) · NOP + window scale (4) · NOP NOP + SACK (2 + 2 + 8n).
+ * Bytes the options take when emitted, alignment included: the layout of the one option writer
+ * (tcp-options-writer.ts, Linux's), always a multiple of 4.
  */
 export function tcpOptionsLength(options: TcpOptions): number {
-  let n = 0;
-  if (options.mss !== undefined) n += 4;
-  if (options.timestamp !== undefined) n += 12;
-  else if (options.sackPermitted === true) n += 4;
-  if (options.windowScale !== undefined) n += 4;
-  const sack = options.sack;
-  if (sack !== undefined && sack.length > 0) n += 4 + 8 * sack.length;
-  return n;
+  return tcpOptionsLengthFor(
+    options.mss ?? -1,
+    options.sackPermitted === true,
+    options.timestamp !== undefined,
+    options.windowScale ?? -1,
+    options.sack?.length ?? 0,
+  );
 }
 
 /** Header length with these options: 20 + options, a multiple of 4. Throws if the options exceed 40 bytes. */
@@ -292,58 +281,25 @@ export function tcpSeqLength(seg: TcpSegment): number {
 }
 
 function writeOptions(out: Uint8Array, start: number, options: TcpOptions): number {
-  let i = start;
-  const { NOP } = TcpOptionKind;
-  if (options.mss !== undefined) {
-    out[i] = TcpOptionKind.MSS;
-    out[i + 1] = 4;
-    write16(out, i + 2, options.mss);
-    i += 4;
+  const sack = options.sack;
+  let edges: number[] | undefined;
+  if (sack !== undefined && sack.length > 0) {
+    edges = [];
+    for (const block of sack) edges.push(block.left, block.right);
   }
   const ts = options.timestamp;
-  if (ts !== undefined) {
-    if (options.sackPermitted === true) {
-      out[i] = TcpOptionKind.SACK_PERMITTED;
-      out[i + 1] = 2;
-    } else {
-      out[i] = NOP;
-      out[i + 1] = NOP;
-    }
-    out[i + 2] = TcpOptionKind.TIMESTAMP;
-    out[i + 3] = 10;
-    write32(out, i + 4, ts.value);
-    write32(out, i + 8, ts.echo);
-    i += 12;
-  } else if (options.sackPermitted === true) {
-    out[i] = NOP;
-    out[i + 1] = NOP;
-    out[i + 2] = TcpOptionKind.SACK_PERMITTED;
-    out[i + 3] = 2;
-    i += 4;
-  }
-  if (options.windowScale !== undefined) {
-    out[i] = NOP;
-    out[i + 1] = TcpOptionKind.WINDOW_SCALE;
-    out[i + 2] = 3;
-    out[i + 3] = options.windowScale;
-    i += 4;
-  }
-  const sack = options.sack;
-  if (sack !== undefined && sack.length > 0) {
-    out[i] = NOP;
-    out[i + 1] = NOP;
-    out[i + 2] = TcpOptionKind.SACK;
-    out[i + 3] = 2 + 8 * sack.length;
-    i += 4;
-    for (const block of sack) {
-      write32(out, i, block.left);
-      write32(out, i + 4, block.right);
-      i += 8;
-    }
-  }
-  // Every option above is 4-byte aligned already; pad with EOL should that ever change.
-  while ((i - start) & 3) out[i++] = TcpOptionKind.EOL;
-  return i - start;
+  return writeTcpOptions(
+    out,
+    start,
+    options.mss ?? -1,
+    options.sackPermitted === true,
+    ts !== undefined,
+    ts?.value ?? 0,
+    ts?.echo ?? 0,
+    options.windowScale ?? -1,
+    edges,
+    edges === undefined ? 0 : edges.length / 2,
+  );
 }
 
 /**

@@ -9,14 +9,20 @@
 
 import { internetChecksum } from '../../core/checksum.js';
 import type { Ipv4Address } from '../../core/ipv4-address.js';
-import { TcpOptionKind, tcpPseudoHeaderSum } from './tcp-header.js';
+import { tcpPseudoHeaderSum } from './tcp-header.js';
+import { tcpOptionsLengthFor, writeTcpOptions } from './tcp-options-writer.js';
 
-/** NOP NOP TS(10): what every segment carries once timestamps are in use. */
-export const TIMESTAMP_OPTION_LENGTH = 12;
+export {
+  MAX_SACK_BLOCKS,
+  MAX_SACK_BLOCKS_WITH_TIMESTAMPS,
+  TIMESTAMP_OPTION_LENGTH,
+  tcpOptionsLengthFor,
+  writeTcpOptions,
+} from './tcp-options-writer.js';
 
-/** Bytes of the options of a SYN or SYN-ACK: MSS, then timestamps and window scale when offered. */
-export function synOptionsLength(timestamps: boolean, windowShift: number): number {
-  return 4 + (timestamps ? TIMESTAMP_OPTION_LENGTH : 0) + (windowShift >= 0 ? 4 : 0);
+/** Bytes of the options of a SYN or SYN-ACK: MSS, then SACK-permitted, timestamps and window scale when offered. */
+export function synOptionsLength(timestamps: boolean, windowShift: number, sackPermitted = false): number {
+  return tcpOptionsLengthFor(0, sackPermitted, timestamps, windowShift, 0);
 }
 
 function write32(b: Uint8Array, i: number, v: number): void {
@@ -59,17 +65,13 @@ export function writeTcpHeader(
 
 /** NOP NOP TS(TSval, TSecr) at `out[i]`; 12 bytes. */
 export function writeTimestampOption(out: Uint8Array, i: number, value: number, echo: number): void {
-  out[i] = TcpOptionKind.NOP;
-  out[i + 1] = TcpOptionKind.NOP;
-  out[i + 2] = TcpOptionKind.TIMESTAMP;
-  out[i + 3] = 10;
-  write32(out, i + 4, value);
-  write32(out, i + 8, echo);
+  writeTcpOptions(out, i, -1, false, true, value, echo, -1, undefined, 0);
 }
 
 /**
- * The options of a SYN or SYN-ACK at `out[i]`: MSS, then (when `timestamps`) NOP NOP TS, then (when
- * `windowShift >= 0`) NOP WS. Returns the bytes written, `synOptionsLength(timestamps, windowShift)`.
+ * The options of a SYN or SYN-ACK at `out[i]` (the one option writer's layout): MSS, then SACK-permitted
+ * and timestamps as offered, then (when `windowShift >= 0`) NOP WS. Returns the bytes written,
+ * `synOptionsLength(timestamps, windowShift, sackPermitted)`.
  */
 export function writeSynOptions(
   out: Uint8Array,
@@ -79,25 +81,9 @@ export function writeSynOptions(
   tsValue: number,
   tsEcho: number,
   windowShift: number,
+  sackPermitted = false,
 ): number {
-  const start = i;
-  out[i] = TcpOptionKind.MSS;
-  out[i + 1] = 4;
-  out[i + 2] = mss >>> 8;
-  out[i + 3] = mss;
-  i += 4;
-  if (timestamps) {
-    writeTimestampOption(out, i, tsValue, tsEcho);
-    i += TIMESTAMP_OPTION_LENGTH;
-  }
-  if (windowShift >= 0) {
-    out[i] = TcpOptionKind.NOP;
-    out[i + 1] = TcpOptionKind.WINDOW_SCALE;
-    out[i + 2] = 3;
-    out[i + 3] = windowShift;
-    i += 4;
-  }
-  return i - start;
+  return writeTcpOptions(out, i, mss, sackPermitted, timestamps, tsValue, tsEcho, windowShift, undefined, 0);
 }
 
 /** Computes and stores the checksum of the `length`-byte segment at `out[o]` (RFC 9293 §3.1). */

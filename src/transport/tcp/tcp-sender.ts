@@ -16,11 +16,13 @@ import { TcpControlBlock } from './tcp-control-block.js';
 import { TCP_PROTOCOL, TcpFlags, type TcpSegment } from './tcp-header.js';
 import {
   finishTcpChecksum,
+  MAX_SACK_BLOCKS,
+  MAX_SACK_BLOCKS_WITH_TIMESTAMPS,
   synOptionsLength,
   TIMESTAMP_OPTION_LENGTH,
   writeSynOptions,
   writeTcpHeader,
-  writeTimestampOption,
+  writeTcpOptions,
 } from './tcp-segment-writer.js';
 import { TcpState } from './tcp-state.js';
 import { TimerKind } from './tcp-timers.js';
@@ -383,23 +385,42 @@ export abstract class TcpSender extends TcpControlBlock {
   /**
    * Writes one segment into a fresh datagram and sends it: header and options by positional writes,
    * `dataLength` bytes from the send queue at `dataOffset`, the checksum. Every segment but a bare RST
-   * carries our window (SYNs unscaled) and, with timestamps, TSval/TSecr; one with ACK settles any
+   * carries our window (SYNs unscaled) and, with timestamps, TSval/TSecr; with SACK, an ACK carries the
+   * SACK and D-SACK blocks (RFC 2018 §4, RFC 2883) that fit beside its data. One with ACK settles any
    * pending (delayed) ACK.
    */
   private emit(flags: number, seqNum: Seq, dataOffset: number, dataLength: number): void {
     let optionsLength = 0;
     let timestamps = false;
     let shift = -1;
+    let sackPermitted = false;
+    let sackBlocks = 0;
     const syn = (flags & SYN) !== 0;
     const hasAck = (flags & ACK) !== 0;
     if (syn) {
       timestamps = hasAck ? this.tsEnabled : this.config.timestamps;
+      sackPermitted = hasAck ? this.sackEnabled : this.config.sack;
       if (hasAck) shift = this.wsEnabled ? this.rcvShift : -1;
       else shift = this.config.windowScaling ? this.ourShift : -1;
-      optionsLength = synOptionsLength(timestamps, shift);
-    } else if ((flags & RST) === 0 && this.tsEnabled) {
-      timestamps = true;
-      optionsLength = TIMESTAMP_OPTION_LENGTH;
+      optionsLength = synOptionsLength(timestamps, shift, sackPermitted);
+    } else if ((flags & RST) === 0) {
+      if (this.tsEnabled) {
+        timestamps = true;
+        optionsLength = TIMESTAMP_OPTION_LENGTH;
+      }
+      if (this.sackEnabled && hasAck && this.sack.wantsOption(this.receiveBuffer)) {
+        // Options and payload stay within the MSS: a full data segment carries no blocks (the pure ACKs do).
+        let max = timestamps ? MAX_SACK_BLOCKS_WITH_TIMESTAMPS : MAX_SACK_BLOCKS;
+        const room =
+          (this.sendMss + (timestamps ? TIMESTAMP_OPTION_LENGTH : 0) - optionsLength - dataLength - 4) >> 3;
+        if (room < max) max = room;
+        sackBlocks = this.sack.prepare(this.receiveBuffer, this.rcvNxt, max);
+        if (sackBlocks > 0) {
+          optionsLength += 4 + 8 * sackBlocks;
+          this.counts.sackAcksSent++;
+          if (this.sack.lastHadDuplicate) this.counts.dsacksSent++;
+        }
+      }
     }
     const tcpLength = 20 + optionsLength + dataLength;
     const d = this.network.allocateDatagram(tcpLength);
@@ -425,9 +446,11 @@ export abstract class TcpSender extends TcpControlBlock {
       optionsLength,
     );
     if (syn) {
-      writeSynOptions(d, o + 20, this.ourMss, timestamps, this.tsNow(), hasAck ? this.tsRecent : 0, shift);
-    } else if (timestamps) {
-      writeTimestampOption(d, o + 20, this.tsNow(), this.tsRecent);
+      const echo = hasAck ? this.tsRecent : 0;
+      writeSynOptions(d, o + 20, this.ourMss, timestamps, this.tsNow(), echo, shift, sackPermitted);
+    } else if (optionsLength > 0) {
+      const edges = this.sack.edges;
+      writeTcpOptions(d, o + 20, -1, false, timestamps, this.tsNow(), this.tsRecent, -1, edges, sackBlocks);
     }
     if (dataLength > 0) this.sendBuffer.copyTo(dataOffset, dataLength, d, o + 20 + optionsLength);
     finishTcpChecksum(d, o, tcpLength, this.localAddress, this.remoteAddress);

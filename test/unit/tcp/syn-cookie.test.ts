@@ -298,13 +298,62 @@ describe('a listener with a full SYN queue answers with SYN cookies', () => {
     expect(h.tcp.stats()).toMatchObject({ syncookiesValid: 0, syncookiesFailed: 2, dropListenNotSyn: 2 });
   });
 
-  it('a TSecr with options pilha never offers (SACK, ECN) is forged: refused', () => {
+  it('a TSecr with options pilha never offers (ECN; SACK with sack off) is forged: refused', () => {
+    for (const [bit, tcp] of [
+      [0x20, {}],
+      [0x10, { sack: false }],
+    ] as const) {
+      const h = fullQueue(tcp);
+      const synAck = cookieSynAck(h);
+      const echo = synAck.options.timestamp!.value | bit;
+      h.send({ flags: ACK, seq: IRS + 1, ack: synAck.seq + 1, options: { timestamp: { value: 501, echo } } });
+      expectSegment(h.recv(), { flags: 'RST' });
+      expect(h.tcp.stats()).toMatchObject({ syncookiesValid: 0, syncookiesFailed: 1 });
+    }
+  });
+
+  it('SACK-permitted survives the cookie (TSval bit): the rebuilt connection sends SACK blocks', () => {
     const h = fullQueue();
-    const synAck = cookieSynAck(h);
-    const echo = synAck.options.timestamp!.value | 0x10;
+    const synAck = cookieSynAck(h, { ...TS_SYN, sackPermitted: true } as typeof TS_SYN);
+    expect(synAck.options.sackPermitted).toBe(true);
+    expect(synAck.options.timestamp!.value & 0x10).toBe(0x10);
+    const echo = synAck.options.timestamp!.value;
     h.send({ flags: ACK, seq: IRS + 1, ack: synAck.seq + 1, options: { timestamp: { value: 501, echo } } });
-    expectSegment(h.recv(), { flags: 'RST' });
-    expect(h.tcp.stats()).toMatchObject({ syncookiesValid: 0, syncookiesFailed: 1 });
+    h.recvNothing();
+    const conn = h.accepted[0]!;
+    expect(conn.stats()).toMatchObject({ state: 'ESTABLISHED', sack: true, timestamps: true });
+    // Data past a hole: the ACK carries its SACK block.
+    h.send({
+      flags: ACK,
+      seq: IRS + 1001,
+      ack: synAck.seq + 1,
+      options: { timestamp: { value: 502, echo } },
+      payload: bytes(500),
+    });
+    const ack = h.recv();
+    expectSegment(ack, { flags: 'ACK', ack: IRS + 1 });
+    expect(ack.options.sack).toEqual([{ left: seq(IRS + 1001), right: seq(IRS + 1501) }]);
+  });
+
+  it('no SACK through a cookie when the SYN did not offer it, or sack is off, or there are no timestamps', () => {
+    for (const [options, tcp] of [
+      [TS_SYN, {}],
+      [{ ...TS_SYN, sackPermitted: true }, { sack: false }],
+      [{ mss: 1460, sackPermitted: true }, {}],
+    ] as const) {
+      const h = fullQueue(tcp);
+      const synAck = cookieSynAck(h, options as typeof TS_SYN);
+      expect(synAck.options.sackPermitted).toBeUndefined();
+      const ts = synAck.options.timestamp;
+      if (ts !== undefined) expect(ts.value & 0x10).toBe(0);
+      h.send({
+        flags: ACK,
+        seq: IRS + 1,
+        ack: synAck.seq + 1,
+        ...(ts !== undefined ? { options: { timestamp: { value: 501, echo: ts.value } } } : {}),
+      });
+      expect(h.accepted[0]!.stats().sack).toBe(false);
+    }
   });
 
   it('a cookie more than two periods old is refused', () => {

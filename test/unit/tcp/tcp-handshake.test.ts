@@ -213,7 +213,7 @@ describe('passive open (LISTEN → SYN_RECEIVED → ESTABLISHED)', () => {
 const PSH_FLAG = 0x08;
 
 describe('active open (CLOSED → SYN_SENT → ESTABLISHED)', () => {
-  it('sends SYN with MSS, timestamps and window scale; completes on SYN-ACK', () => {
+  it('sends SYN with MSS, SACK-permitted, timestamps and window scale; completes on SYN-ACK', () => {
     const h = new TcpHarness();
     const { rec, syn } = h.synSent();
     expectSegment(syn, {
@@ -221,7 +221,7 @@ describe('active open (CLOSED → SYN_SENT → ESTABLISHED)', () => {
       seq: ISS,
       ack: 0,
       window: 65_535,
-      options: { mss: 1460, timestamp: { value: 0, echo: 0 }, windowScale: 3 },
+      options: { mss: 1460, sackPermitted: true, timestamp: { value: 0, echo: 0 }, windowScale: 3 },
     });
     expect(stateOf(rec.conn)).toBe('SYN_SENT');
     h.advance(30);

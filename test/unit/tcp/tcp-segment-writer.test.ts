@@ -11,8 +11,10 @@ import {
 import {
   finishTcpChecksum,
   synOptionsLength,
+  tcpOptionsLengthFor,
   writeSynOptions,
   writeTcpHeader,
+  writeTcpOptions,
   writeTimestampOption,
 } from '../../../src/transport/tcp/tcp-segment-writer.js';
 
@@ -50,25 +52,83 @@ describe('the hot-path segment writer', () => {
     );
   });
 
-  it('writes SYN options that parse back', () => {
-    for (const [ts, shift] of [
-      [true, 7],
-      [true, -1],
-      [false, 0],
-      [false, -1],
+  it('writes SYN options that parse back, and the same bytes as the codec', () => {
+    for (const [ts, shift, sack] of [
+      [true, 7, false],
+      [true, -1, false],
+      [false, 0, false],
+      [false, -1, false],
+      [true, 7, true],
+      [false, 7, true],
+      [false, -1, true],
     ] as const) {
-      const length = synOptionsLength(ts, shift);
+      const length = synOptionsLength(ts, shift, sack);
       const out = new Uint8Array(20 + length);
       writeTcpHeader(out, 0, 1, 2, 3, 4, TcpFlags.SYN, 65_535, length);
-      expect(writeSynOptions(out, 20, 1460, ts, 11, 22, shift)).toBe(length);
+      expect(writeSynOptions(out, 20, 1460, ts, 11, 22, shift, sack)).toBe(length);
       finishTcpChecksum(out, 0, out.length, SRC, DST);
       const seg = parseTcpSegment(out, SRC, DST);
       if (typeof seg === 'string') throw new Error(seg);
-      expect(seg.options).toEqual({
+      const options = {
         mss: 1460,
+        ...(sack ? { sackPermitted: true } : {}),
         ...(ts ? { timestamp: { value: 11, echo: 22 } } : {}),
         ...(shift >= 0 ? { windowScale: shift } : {}),
-      });
+      };
+      expect(seg.options).toEqual(options);
+      const codec = encodeTcpSegment(
+        {
+          srcPort: 1,
+          dstPort: 2,
+          seq: seq(3),
+          ack: seq(4),
+          flags: TcpFlags.SYN,
+          window: 65_535,
+          urgentPointer: 0,
+          options,
+          payload: new Uint8Array(0),
+        },
+        SRC,
+        DST,
+      );
+      expect(Array.from(out)).toEqual(Array.from(codec));
+    }
+  });
+
+  it('writes SACK blocks (with and without timestamps) as the codec does, and they parse back', () => {
+    for (const ts of [true, false]) {
+      for (let blocks = 1; blocks <= (ts ? 3 : 4); blocks++) {
+        const edges = new Uint32Array(8);
+        for (let i = 0; i < 2 * blocks; i++) edges[i] = (0xfffff000 + i * 1000) >>> 0;
+        const length = tcpOptionsLengthFor(-1, false, ts, -1, blocks);
+        const out = new Uint8Array(20 + length);
+        writeTcpHeader(out, 0, 1, 2, 3, 4, TcpFlags.ACK, 100, length);
+        expect(writeTcpOptions(out, 20, -1, false, ts, 11, 22, -1, edges, blocks)).toBe(length);
+        finishTcpChecksum(out, 0, out.length, SRC, DST);
+        const seg = parseTcpSegment(out, SRC, DST);
+        if (typeof seg === 'string') throw new Error(seg);
+        const sack = [];
+        for (let i = 0; i < blocks; i++)
+          sack.push({ left: seq(edges[2 * i]!), right: seq(edges[2 * i + 1]!) });
+        const options = { ...(ts ? { timestamp: { value: 11, echo: 22 } } : {}), sack };
+        expect(seg.options).toEqual(options);
+        const codec = encodeTcpSegment(
+          {
+            srcPort: 1,
+            dstPort: 2,
+            seq: seq(3),
+            ack: seq(4),
+            flags: TcpFlags.ACK,
+            window: 100,
+            urgentPointer: 0,
+            options,
+            payload: new Uint8Array(0),
+          },
+          SRC,
+          DST,
+        );
+        expect(Array.from(out)).toEqual(Array.from(codec));
+      }
     }
   });
 });
