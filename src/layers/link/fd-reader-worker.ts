@@ -18,27 +18,15 @@
  * batch held); read until EAGAIN, posting full batches; post the batch } until control[STOP] is set.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { isConnectionRequest } from './connection-request.js';
 import { CONTROL, type FdReaderData, type FdReaderMessage } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
 
 /** The largest datagram an IPv4 total-length field allows: every read can take a whole one. */
 const READ_CAPACITY = 65535;
 const PREFIX = 2;
-const TCP_SYN = 0x02;
-const TCP_ACK = 0x10;
 /** How soon a batch held back (maxInFlight batches waiting) is offered again. */
 const HELD_RETRY_MS = 1;
-
-/**
- * Whether the datagram at `at` (n bytes) is an IPv4 TCP segment opening a connection (SYN without ACK): a
- * classifier's peek, as a priority qdisc makes, not a parse; anything short or odd counts as "no".
- */
-function isConnectionRequest(bytes: Uint8Array, at: number, n: number): boolean {
-  if (n < 20 || bytes[at]! >>> 4 !== 4 || bytes[at + 9] !== 6) return false;
-  if ((((bytes[at + 6]! << 8) | bytes[at + 7]!) & 0x1fff) !== 0) return false; // a later fragment
-  const flagsAt = (bytes[at]! & 0x0f) * 4 + 13;
-  return flagsAt < n && (bytes[at + flagsAt]! & (TCP_SYN | TCP_ACK)) === TCP_SYN;
-}
 
 function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   const {
