@@ -51,7 +51,8 @@ const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 /**
  * Backlog bytes past which a TCP connection request (SYN without ACK) is dropped (rxBacklogSynDrops), about
  * 2,000 SYNs: a flood of 100,000 SYNs would otherwise queue tens of thousands ahead of a client's SYN, for
- * longer than its 1 s retransmission timer (measured: connects of 0.9-2.1 s with 1 MiB, 40-70 ms with this).
+ * longer than its 1 s retransmission timer (measured: connects of 0.9-2.1 s with 1 MiB; with this, 40-350 ms
+ * for the SYNs that get in, while those dropped, as a full queue anywhere would, connect after 1 s).
  */
 const MAX_SYN_BACKLOG_BYTES = 128 * 1024;
 const READY_TIMEOUT_MS = 10_000;
