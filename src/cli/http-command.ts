@@ -8,7 +8,8 @@ import { clientHint, describeLink, serveUntilSignal, withAppInfo } from './run-h
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 interface HttpValues extends StackOptionValues, ReadyFileValues {
-  readonly port: string;
+  /** Every --port given, in order; empty means the default. */
+  readonly port: readonly string[];
   readonly root?: string;
   readonly transport: string;
   readonly listenHost: string;
@@ -20,7 +21,12 @@ export function registerHttpCommand(program: Command): void {
     .description(
       "serve HTTP (node:http) over pilha's TCP on a TUN device: the 12 MB page at /, N pseudo-random bytes at /bytes/N",
     )
-    .option('-p, --port <port>', 'TCP port to listen on', '7000')
+    .option(
+      '-p, --port <port>',
+      'TCP port to listen on (default 7000); repeat it to serve on several, one listener each',
+      (value: string, previous: readonly string[]) => [...previous, value],
+      [] as readonly string[],
+    )
     .option('--root <dir>', 'serve the files of this directory instead of / and /bytes/N')
     .option(
       '--transport <name>',
@@ -33,9 +39,9 @@ export function registerHttpCommand(program: Command): void {
       if (transportName !== 'pilha' && transportName !== 'kernel') {
         throw new PilhaError('EBADOPTION', `--transport must be 'pilha' or 'kernel', got '${transportName}'`);
       }
-      const port = integerOption(values.port, '--port', transportName === 'kernel' ? 0 : 1, 65_535);
+      const ports = portsOption(values.port, transportName === 'kernel' ? 0 : 1);
       const listenHost = formatIpv4(parseIpv4(values.listenHost));
-      const config = withAppInfo(stackConfigFrom(values, { claimedPorts: [port] }), values);
+      const config = withAppInfo(stackConfigFrom(values, { claimedPorts: ports }), values);
       const readyFile = await ReadyFile.prepare(values.readyFile);
 
       // Loaded once the options are checked: a usage mistake is answered without the stack.
@@ -50,23 +56,31 @@ export function registerHttpCommand(program: Command): void {
       });
       const stack = http.tcpStack;
       const app = http.app;
-      let server: Awaited<ReturnType<HttpApp['listen']>>;
+      // One listener per port, as several server instances would be; all listen before the ready line.
+      const servers: Awaited<ReturnType<HttpApp['listen']>>[] = [];
       try {
-        server = await app.listen(http.transport, port, transportName === 'kernel' ? listenHost : undefined);
+        for (const port of ports) {
+          servers.push(
+            await app.listen(http.transport, port, transportName === 'kernel' ? listenHost : undefined),
+          );
+        }
       } catch (err) {
+        await app.close();
         await http.close();
         throw err;
       }
 
       const address = transportName === 'kernel' ? listenHost : formatIpv4(config.address);
-      const url = `http://${address}:${server.port}/`;
+      const urls = servers.map((server) => `http://${address}:${server.port}/`);
+      const url = urls[0]!;
+      const listening = urls.join(', ');
       const what =
         values.root !== undefined
           ? `the files of ${values.root}`
           : 'the 12 MB page at /, N bytes at /bytes/N';
       const onPilha = transportName === 'pilha';
       const via = onPilha ? `pilha's TCP on ${describeLink(config)}` : "node:http on the kernel's TCP";
-      process.stdout.write(`pilha http: listening on ${url} (${via}); serving ${what}\n`);
+      process.stdout.write(`pilha http: listening on ${listening} (${via}); serving ${what}\n`);
       const reachable = url.replace('//0.0.0.0:', '//127.0.0.1:');
       const hint = onPilha
         ? `wget -O /dev/null ${reachable}bytes/104857600`
@@ -74,11 +88,24 @@ export function registerHttpCommand(program: Command): void {
       process.stdout.write(`${clientHint(hint, onPilha ? config : undefined)}\n`);
       await serveUntilSignal({
         name: 'pilha http',
-        readyLine: `pilha http: listening on ${url}`,
+        readyLine: `pilha http: listening on ${listening}`,
         readyFile,
         app,
         tcpStack: stack,
         close: () => http.close(),
       });
     });
+}
+
+/** The --port values as port numbers: 7000 when none was given; a port given twice is a usage mistake. */
+function portsOption(texts: readonly string[], min: number): number[] {
+  const ports = (texts.length === 0 ? ['7000'] : texts).map((text) =>
+    integerOption(text, '--port', min, 65_535),
+  );
+  const seen = new Set<number>();
+  for (const port of ports) {
+    if (port !== 0 && seen.has(port)) throw new PilhaError('EBADOPTION', `--port ${port} is given twice`);
+    seen.add(port);
+  }
+  return ports;
 }

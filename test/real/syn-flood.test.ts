@@ -5,7 +5,8 @@
  * full, and the download is byte-exact.
  *
  * Two floods. At full speed (100,000 SYNs as fast as the socket takes them) the sender outruns the TUN path
- * and the device drops part of the flood, and then sometimes the one SYN of wget's (as any saturated link
+ * and part of the flood is dropped (by pilha's reader, counted, past its short backlog for SYNs; or by the
+ * device's queue), and then sometimes the one SYN of wget's (as any saturated link
  * would): during that flood wget must succeed byte-exact; right after it, with the queue still full, its
  * first SYN must do. A paced flood (below what the device carries, so that nothing is dropped on the way)
  * keeps the SYN queue full, and the kernel must not retransmit wget's SYN: the queue no longer locks anyone

@@ -11,12 +11,20 @@ export const CONTROL = {
   STOP: 0,
   /** Batches posted and not yet consumed: the worker adds, the main thread subtracts and notifies. */
   IN_FLIGHT: 1,
-  /** Times the worker paused reading because IN_FLIGHT reached its limit (the kernel queue then fills). */
+  /** Times a batch was ready but could not be posted because IN_FLIGHT was at its limit. */
   STALLS: 2,
   /** Reads that failed with an error other than EAGAIN/EINTR. */
   READ_ERRORS: 3,
+  /** Bytes of the batches posted and not yet consumed: the worker adds, the main thread subtracts. */
+  IN_FLIGHT_BYTES: 4,
+  /** The most bytes ever waiting for the main thread (in flight plus the batch being filled). */
+  PEAK_BYTES: 5,
+  /** Datagrams read and dropped because the backlog held its byte limit (pilha's drop, not the kernel's). */
+  BACKLOG_DROPS: 6,
+  /** Connection requests (TCP SYN without ACK) dropped because the backlog was past maxSynBacklogBytes. */
+  SYN_DROPS: 7,
   /** Slots in the control array. */
-  SIZE: 4,
+  SIZE: 8,
 } as const;
 
 export interface FdReaderData {
@@ -28,8 +36,12 @@ export interface FdReaderData {
   readonly maxBatchPackets: number;
   /** Bytes of datagrams (length prefixes included) after which a batch is posted. */
   readonly maxBatchBytes: number;
-  /** Batches allowed in flight before the worker stops reading. */
+  /** Batches allowed in flight; a full batch waits (and later datagrams are dropped) beyond it. */
   readonly maxInFlight: number;
+  /** Bytes (prefixes included) allowed to wait for the main thread; datagrams beyond it are dropped, counted. */
+  readonly maxBacklogBytes: number;
+  /** Backlog bytes past which a TCP connection request (SYN without ACK) is dropped, counted. */
+  readonly maxSynBacklogBytes: number;
 }
 
 export type FdReaderMessage = { kind: 'ready' } | { kind: 'error'; message: string };

@@ -4,19 +4,41 @@
  * so the main thread pays one message per batch and never a syscall per packet (an fs.read per datagram tops
  * out far below this). Its main-thread side is FdReader (fd-reader.ts).
  *
- * Call order: fcntl(O_NONBLOCK) → loop { wait while too many batches are in flight; poll(fd, 200 ms);
- * read until EAGAIN or the batch is full; post the batch } until control[STOP] is set.
+ * Backpressure: the reader never stops reading while the main thread is behind. Datagrams wait in pilha's
+ * memory, up to a limit in bytes (maxBacklogBytes, counting posted batches not yet consumed and the batch being
+ * filled); a datagram beyond it is read and dropped, counted in BACKLOG_DROPS. A reader that paused instead
+ * would leave them in the device's queue, which is short (a TUN device holds txqueuelen packets, 500 by
+ * default) and drops silently when full: 64 parallel downloads made the kernel drop over 10,000 ACKs there.
+ * Connection requests (TCP SYNs without ACK) have a much shorter limit (maxSynBacklogBytes): under a SYN
+ * flood the backlog would otherwise fill with SYNs, and a client's SYN would wait behind tens of thousands of
+ * them for longer than its retransmission timer; established connections' segments keep the whole backlog.
+ * While maxInFlight batches wait, the main thread is behind: the batch being filled is posted only once full.
+ *
+ * Call order: fcntl(O_NONBLOCK) → loop { post a held batch if there is room; poll(fd, 200 ms, or 1 ms with a
+ * batch held); read until EAGAIN, posting full batches; post the batch } until control[STOP] is set.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { isConnectionRequest } from './connection-request.js';
 import { CONTROL, type FdReaderData, type FdReaderMessage } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
 
 /** The largest datagram an IPv4 total-length field allows: every read can take a whole one. */
 const READ_CAPACITY = 65535;
 const PREFIX = 2;
+/** How soon a batch held back (maxInFlight batches waiting) is offered again. */
+const HELD_RETRY_MS = 1;
 
 function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
-  const { fd, label, pollTimeoutMs, maxBatchPackets, maxBatchBytes, maxInFlight } = data;
+  const {
+    fd,
+    label,
+    pollTimeoutMs,
+    maxBatchPackets,
+    maxBatchBytes,
+    maxInFlight,
+    maxBacklogBytes,
+    maxSynBacklogBytes,
+  } = data;
   const control = new Int32Array(data.control);
   const libc = loadLibc();
   const post = (message: FdReaderMessage): void => port.postMessage(message);
@@ -42,36 +64,37 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   pollView.setInt16(4, POLLIN, true);
 
   // Datagrams are read straight into the scratch buffer behind their length prefix; a batch is posted as a
-  // right-sized copy (the only copy on the receive path, made here rather than on the main thread).
+  // right-sized copy (the only copy on the receive path, made here rather than on the main thread). A datagram
+  // beyond the backlog limit is read all the same (the device's queue drains) and forgotten.
   const scratch = new Uint8Array(maxBatchBytes + PREFIX + READ_CAPACITY);
   let used = 0;
   let count = 0;
 
   const stopping = (): boolean => Atomics.load(control, CONTROL.STOP) !== 0;
 
-  const flush = (): void => {
+  const batchFull = (): boolean => count >= maxBatchPackets || used >= maxBatchBytes;
+
+  /**
+   * Posts the batch being filled; false when it is held instead. Adaptive batching: while maxInFlight batches
+   * wait, the main thread is behind and a batch is posted only once full, so that it pays for fewer messages.
+   */
+  const flush = (): boolean => {
+    if (count === 0) return true;
+    if (!batchFull() && Atomics.load(control, CONTROL.IN_FLIGHT) >= maxInFlight) return false;
     const batch = scratch.slice(0, used).buffer;
+    Atomics.add(control, CONTROL.IN_FLIGHT_BYTES, used);
+    Atomics.add(control, CONTROL.IN_FLIGHT, 1);
     used = 0;
     count = 0;
-    Atomics.add(control, CONTROL.IN_FLIGHT, 1);
     port.postMessage(batch, [batch]);
-  };
-
-  /** Backpressure: while the main thread is behind, leave datagrams in the kernel's (bounded) queue. */
-  const waitForRoom = (): void => {
-    let inFlight = Atomics.load(control, CONTROL.IN_FLIGHT);
-    if (inFlight < maxInFlight) return;
-    Atomics.add(control, CONTROL.STALLS, 1);
-    while (inFlight >= maxInFlight && !stopping()) {
-      Atomics.wait(control, CONTROL.IN_FLIGHT, inFlight, pollTimeoutMs);
-      inFlight = Atomics.load(control, CONTROL.IN_FLIGHT);
-    }
+    return true;
   };
 
   while (!stopping()) {
-    waitForRoom();
-    if (stopping()) break;
-    const ready = libc.poll(pollfd, 1, pollTimeoutMs);
+    // A held batch is retried within a millisecond: the main thread may have caught up meanwhile.
+    const held = !flush();
+    if (held) Atomics.add(control, CONTROL.STALLS, 1);
+    const ready = libc.poll(pollfd, 1, held ? HELD_RETRY_MS : pollTimeoutMs);
     if (ready < 0) {
       const errno = libc.errno();
       if (errno === ERRNO.EINTR) continue;
@@ -85,23 +108,31 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       return;
     }
     // Drain: a POLLERR/POLLHUP normally shows up as a failing read below, with its errno.
-    for (;;) {
+    while (!stopping()) {
+      if (batchFull()) flush();
       const n = libc.read(fd, scratch.subarray(used + PREFIX, used + PREFIX + READ_CAPACITY), READ_CAPACITY);
       if (n > 0) {
+        const backlog = Atomics.load(control, CONTROL.IN_FLIGHT_BYTES) + used + PREFIX + n;
+        if (backlog > maxBacklogBytes) {
+          // Better dropped here, counted, than silently by the kernel's queue.
+          Atomics.add(control, CONTROL.BACKLOG_DROPS, 1);
+          continue;
+        }
+        if (backlog > maxSynBacklogBytes && isConnectionRequest(scratch, used + PREFIX, n)) {
+          Atomics.add(control, CONTROL.SYN_DROPS, 1);
+          continue;
+        }
         scratch[used] = n & 0xff;
         scratch[used + 1] = n >>> 8;
         used += PREFIX + n;
         count++;
-        if (count >= maxBatchPackets || used >= maxBatchBytes) {
-          flush();
-          waitForRoom();
-          if (stopping()) break;
-        }
+        if (backlog > Atomics.load(control, CONTROL.PEAK_BYTES))
+          Atomics.store(control, CONTROL.PEAK_BYTES, backlog);
         continue;
       }
       if (n === 0) {
         if (revents & (POLLERR | POLLHUP)) {
-          if (count > 0) flush();
+          flush();
           Atomics.add(control, CONTROL.READ_ERRORS, 1);
           post({ kind: 'error', message: `the ${label} hung up` });
           return;
@@ -111,11 +142,10 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       const errno = libc.errno();
       if (errno === ERRNO.EAGAIN) break;
       if (errno === ERRNO.EINTR) continue;
-      if (count > 0) flush();
+      flush();
       fail('read', errno);
       return;
     }
-    if (count > 0) flush();
   }
 }
 

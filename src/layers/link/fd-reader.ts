@@ -37,8 +37,24 @@ function findWorker(errorCode: PilhaErrorCode): URL {
 const POLL_TIMEOUT_MS = 200;
 const MAX_BATCH_PACKETS = 256;
 const MAX_BATCH_BYTES = 256 * 1024;
-/** Batches posted and not yet delivered before the reader stops reading (the kernel's queue then drops). */
+/**
+ * Batches waiting for the main thread past which it is behind: the reader then posts only full batches (fewer
+ * messages for a busy main thread) and keeps reading. Not a drop threshold.
+ */
 const MAX_IN_FLIGHT = 64;
+/**
+ * Bytes (datagrams and their 2-byte prefixes) that may wait for the main thread; beyond it datagrams are
+ * dropped and counted (rxBacklogDrops). 4 MiB holds one ACK (~56 bytes) per full-sized segment of the ~53 MB
+ * that 64 parallel downloads kept in flight, so ACKs are not dropped; 64 wgets of 4 MB peaked at 0.86 MB.
+ */
+const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
+/**
+ * Backlog bytes past which a TCP connection request (SYN without ACK) is dropped (rxBacklogSynDrops), about
+ * 2,000 SYNs: a flood of 100,000 SYNs would otherwise queue tens of thousands ahead of a client's SYN, for
+ * longer than its 1 s retransmission timer (measured: connects of 0.9-2.1 s with 1 MiB; with this, 40-350 ms
+ * for the SYNs that get in, while those dropped, as a full queue anywhere would, connect after 1 s).
+ */
+const MAX_SYN_BACKLOG_BYTES = 128 * 1024;
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 2_000;
 
@@ -77,6 +93,9 @@ export class FdReader {
       rxHandlerErrors: this.handlerErrors,
       rxStalls: Atomics.load(this.control, CONTROL.STALLS),
       rxReadErrors: Atomics.load(this.control, CONTROL.READ_ERRORS),
+      rxBacklogDrops: Atomics.load(this.control, CONTROL.BACKLOG_DROPS),
+      rxBacklogSynDrops: Atomics.load(this.control, CONTROL.SYN_DROPS),
+      rxBacklogPeakBytes: Atomics.load(this.control, CONTROL.PEAK_BYTES),
     };
   }
 
@@ -96,6 +115,8 @@ export class FdReader {
       maxBatchPackets: MAX_BATCH_PACKETS,
       maxBatchBytes: MAX_BATCH_BYTES,
       maxInFlight: MAX_IN_FLIGHT,
+      maxBacklogBytes: MAX_BACKLOG_BYTES,
+      maxSynBacklogBytes: MAX_SYN_BACKLOG_BYTES,
     };
     // The reader needs none of the parent's flags, and some (--input-type, loaders) would break it.
     const worker = new Worker(workerUrl, { workerData: data, execArgv: [] });
@@ -142,8 +163,8 @@ export class FdReader {
 
   /** Hands each datagram of a batch ([u16 LE length][bytes]...) to onDatagram as a view into the batch. */
   private deliver(batch: ArrayBuffer): void {
+    Atomics.sub(this.control, CONTROL.IN_FLIGHT_BYTES, batch.byteLength);
     Atomics.sub(this.control, CONTROL.IN_FLIGHT, 1);
-    Atomics.notify(this.control, CONTROL.IN_FLIGHT);
     if (this.stopping !== undefined) return;
     const onDatagram = this.options.onDatagram;
     const bytes = new Uint8Array(batch);
@@ -171,7 +192,6 @@ export class FdReader {
     const worker = this.worker;
     if (worker === undefined) return;
     Atomics.store(this.control, CONTROL.STOP, 1);
-    Atomics.notify(this.control, CONTROL.IN_FLIGHT);
     // A worker that already exited emits nothing more; one that ignores the stop flag is terminated.
     if (!this.workerExited) {
       const exited = await new Promise<boolean>((resolve) => {

@@ -3,6 +3,7 @@
  * configuring its host side (MTU, address, up) with iproute2's `ip`.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { PilhaError } from '../../core/errors.js';
 import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import { ERRNO, type Libc, loadLibc, O_CLOEXEC, O_RDWR } from './libc.js';
@@ -82,19 +83,29 @@ function ioctlReason(errno: number, libc: Libc): string {
   }
 }
 
+/**
+ * The device's txqueuelen: the kernel's queue of datagrams waiting for pilha to read them (TUN's default is
+ * 500). Measured with 64 parallel wgets on a loaded 2-core machine: 1000 still dropped 3,807 packets while
+ * pilha's reader was descheduled, 4096 and 10000 none. 4096 datagrams hold ~40 ms of ACKs at 100k/s.
+ */
+export const DEFAULT_TUN_TX_QUEUE_LENGTH = 4096;
+
 export interface TunConfig {
   readonly name: string;
   readonly mtu: number;
+  /** The device's txqueuelen (DEFAULT_TUN_TX_QUEUE_LENGTH when absent). */
+  readonly txQueueLength?: number;
   /** The kernel's (host side) address on the device; pilha uses another address of the same subnet. */
   readonly hostAddress: Ipv4Address;
   readonly prefixLength: number;
 }
 
-/** Sets the MTU, brings the device up and adds the host address (`ip link set`, `ip addr add`). */
+/** Sets the MTU and txqueuelen, brings the device up and adds the host address (`ip link set`, `ip addr add`). */
 export function configureTunDevice(config: TunConfig): void {
   checkTunConfig(config);
   const { name, mtu, hostAddress, prefixLength } = config;
-  runIp(name, ['link', 'set', 'dev', name, 'mtu', String(mtu), 'up']);
+  const qlen = String(config.txQueueLength ?? DEFAULT_TUN_TX_QUEUE_LENGTH);
+  runIp(name, ['link', 'set', 'dev', name, 'mtu', String(mtu), 'txqueuelen', qlen, 'up']);
   runIp(name, ['addr', 'add', `${formatIpv4(hostAddress)}/${prefixLength}`, 'dev', name]);
 }
 
@@ -106,6 +117,23 @@ export function checkTunConfig(config: TunConfig): void {
   }
   if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > 32) {
     throw new PilhaError('ETUN', `bad prefix length ${prefixLength} for TUN device '${name}' (0 to 32)`);
+  }
+  const qlen = config.txQueueLength;
+  if (qlen !== undefined && (!Number.isInteger(qlen) || qlen < 1 || qlen > 1_000_000)) {
+    throw new PilhaError('ETUN', `bad txqueuelen ${qlen} for TUN device '${name}' (1 to 1000000)`);
+  }
+}
+
+/**
+ * A counter of the device in this network namespace (/sys/class/net/NAME/statistics/COUNTER), or undefined
+ * when it cannot be read. tx_dropped counts the datagrams the kernel dropped on their way to pilha.
+ */
+export function readDeviceCounter(name: string, counter: 'tx_dropped' | 'tx_packets'): number | undefined {
+  try {
+    const value = Number(readFileSync(`/sys/class/net/${name}/statistics/${counter}`, 'utf8').trim());
+    return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 

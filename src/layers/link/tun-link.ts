@@ -2,7 +2,13 @@ import type { Ipv4Address } from '../../core/ipv4-address.js';
 import { type Logger, silentLoggers } from '../../core/logger.js';
 import { FdLink } from './fd-link.js';
 import { type Libc, loadLibc } from './libc.js';
-import { checkTunConfig, configureTunDevice, openTunDevice } from './tun-device.js';
+import {
+  checkTunConfig,
+  configureTunDevice,
+  DEFAULT_TUN_TX_QUEUE_LENGTH,
+  openTunDevice,
+  readDeviceCounter,
+} from './tun-device.js';
 
 export interface TunLinkOptions {
   /** Device name, e.g. 'pilha0' or 'tun%d' (the kernel picks the number). */
@@ -11,6 +17,8 @@ export interface TunLinkOptions {
   /** The kernel's address on the device (pilha's own address is another one in the same subnet). */
   readonly hostAddress: Ipv4Address;
   readonly prefixLength: number;
+  /** The device's txqueuelen, the kernel's queue toward pilha (DEFAULT_TUN_TX_QUEUE_LENGTH when absent). */
+  readonly txQueueLength?: number;
   /** The link layer's logger (a child with `{ layer: 'link' }`); silent when absent. */
   readonly logger?: Logger;
 }
@@ -31,15 +39,16 @@ export class TunLink extends FdLink {
     checkTunConfig(options);
     const libc = loadLibc();
     const device = openTunDevice(options.name);
-    const link = new TunLink(device.fd, device.name, options.mtu, libc, logger);
+    const txQueueLength = options.txQueueLength ?? DEFAULT_TUN_TX_QUEUE_LENGTH;
+    const link = new TunLink(device.fd, device.name, options.mtu, txQueueLength, libc, logger);
     try {
-      configureTunDevice({ ...options, name: device.name });
+      configureTunDevice({ ...options, name: device.name, txQueueLength });
       await link.start('ETUN');
     } catch (err) {
       await link.close();
       throw err;
     }
-    logger.info({ device: device.name, mtu: options.mtu }, 'TUN link open');
+    logger.info({ device: device.name, mtu: options.mtu, txQueueLength }, 'TUN link open');
     return link;
   }
 
@@ -48,10 +57,22 @@ export class TunLink extends FdLink {
     /** The device name the kernel gave. */
     readonly name: string,
     mtu: number,
+    /** The device's txqueuelen as configured. */
+    readonly txQueueLength: number,
     libc: Libc,
     logger: Logger,
   ) {
     super(fd, mtu, libc, logger);
+  }
+
+  /** The counters, the device's txqueuelen, and the datagrams the kernel dropped at that queue (tx_dropped). */
+  override stats(): Record<string, number> {
+    const deviceTxDropped = readDeviceCounter(this.name, 'tx_dropped');
+    return {
+      ...super.stats(),
+      txQueueLength: this.txQueueLength,
+      ...(deviceTxDropped !== undefined ? { deviceTxDropped } : {}),
+    };
   }
 
   protected write(datagram: Uint8Array, length: number): number {

@@ -16,6 +16,7 @@ export function tcpDatagram(
     protocol?: number;
     moreFragments?: boolean;
     fragmentOffset?: number;
+    flags?: number;
   } = {},
 ): Uint8Array {
   const src = o.src ?? LOCALHOST;
@@ -26,7 +27,7 @@ export function tcpDatagram(
       dstPort: o.dstPort ?? 7000,
       seq: seq(1000),
       ack: seq(2000),
-      flags: TcpFlags.ACK,
+      flags: o.flags ?? TcpFlags.ACK,
       window: 512,
       urgentPointer: 0,
       options: NO_TCP_OPTIONS,

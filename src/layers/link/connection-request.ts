@@ -1,0 +1,15 @@
+const TCP_SYN = 0x02;
+const TCP_ACK = 0x10;
+
+/**
+ * Whether the `length` bytes at `at` are an IPv4 TCP segment opening a connection (SYN without ACK): a
+ * classifier's peek, as a priority qdisc makes, not a parse (the IP layer still checks everything). Anything
+ * short, odd, fragmented past its first piece, or not IPv4 TCP is "no". The fd reader uses it to drop new
+ * connection requests first when its backlog is long.
+ */
+export function isConnectionRequest(bytes: Uint8Array, at: number, length: number): boolean {
+  if (length < 20 || bytes[at]! >>> 4 !== 4 || bytes[at + 9] !== 6) return false;
+  if ((((bytes[at + 6]! << 8) | bytes[at + 7]!) & 0x1fff) !== 0) return false; // a later fragment
+  const flagsAt = (bytes[at]! & 0x0f) * 4 + 13;
+  return flagsAt < length && (bytes[at + flagsAt]! & (TCP_SYN | TCP_ACK)) === TCP_SYN;
+}
