@@ -9,19 +9,13 @@
  * Jain's index of the 64 is printed, not asserted (their start times spread over the process launches).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { jainIndex } from '../helpers/fairness.js';
 import { Namespace, type PilhaProcess, realPeerSkipReason } from '../helpers/netns.js';
 import { sha256OfServedBytes } from '../helpers/served-bytes.js';
 
 const skip = realPeerSkipReason(['ip', 'wget', 'bash', 'sha256sum']);
 const PILHA = '10.77.0.2';
 const DEVICE = 'pt0';
-
-/** Jain's fairness index: (Σx)² / (n·Σx²), 1 when all are equal, 1/n when one takes everything. */
-function jainIndex(values: readonly number[]): number {
-  const sum = values.reduce((a, b) => a + b, 0);
-  const squares = values.reduce((a, b) => a + b * b, 0);
-  return (sum * sum) / (values.length * squares);
-}
 
 interface Download {
   readonly status: number;
