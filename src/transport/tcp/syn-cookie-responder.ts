@@ -51,10 +51,12 @@ export class SynCookieResponder {
     const o = seg.options;
     const localPort = seg.dstPort;
     const iss = this.cookies.make(address, localPort, src, seg.srcPort, seg.seq, o.mss ?? DEFAULT_PEER_MSS);
-    const wsOk = config.windowScaling && o.windowScale !== undefined;
-    const shift = wsOk ? windowShiftFor(config.receiveBufferSize) : -1;
     const peerTs = o.timestamp;
     const timestamps = config.timestamps && peerTs !== undefined;
+    // Window scale survives a cookie only in the TSval too: without timestamps, offering it would have the
+    // peer scale windows that the rebuilt connection sends unscaled (Linux clears the options likewise).
+    const wsOk = timestamps && config.windowScaling && o.windowScale !== undefined;
+    const shift = wsOk ? windowShiftFor(config.receiveBufferSize) : -1;
     // SACK-permitted survives a cookie only in the TSval (as on Linux, which offers it only with timestamps).
     const sackOk = timestamps && config.sack && o.sackPermitted === true;
     let tsVal = 0;
