@@ -15,8 +15,8 @@ import { VirtualClock } from '../dist/core/virtual-clock.js';
 import { buildTcpStack } from '../dist/di/compositions.js';
 import { encodeIpv4 } from '../dist/layers/ip/ipv4-header.js';
 import { MemoryLink } from '../dist/layers/link/memory-link.js';
-import { SynCookies } from '../dist/transport/tcp/syn-cookie.js';
-import { encodeTcpSegment } from '../dist/transport/tcp/tcp-header.js';
+import { SynCookies } from '../dist/transport/tcp/listen/syn-cookie.js';
+import { encodeTcpSegment } from '../dist/transport/tcp/wire/tcp-header.js';
 
 const at = process.argv.indexOf('--syns');
 const SYNS = at > 0 ? Number(process.argv[at + 1]) : 300_000;

@@ -144,13 +144,13 @@ async function inner(args) {
   let fd;
   let received = 0;
   if (mode === 'tunlink') {
-    const { TunLink } = await import(distModule('layers/link/tun-link.js'));
+    const { TunLink } = await import(distModule('layers/link/tun/tun-link.js'));
     link = await TunLink.open(options);
     link.onReceive((d) => {
       if (d.length > 0) received++;
     });
   } else {
-    const { openTunDevice, configureTunDevice } = await import(distModule('layers/link/tun-device.js'));
+    const { openTunDevice, configureTunDevice } = await import(distModule('layers/link/tun/tun-device.js'));
     const device = openTunDevice(DEVICE);
     configureTunDevice(options);
     fd = device.fd;
@@ -281,7 +281,7 @@ function round(x, digits) {
 async function outer(args) {
   if (process.getuid?.() !== 0) fail('needs root (network namespaces and /dev/net/tun)');
   if (!existsSync('/dev/net/tun')) fail('/dev/net/tun is missing (modprobe tun)');
-  distModule('layers/link/tun-link.js');
+  distModule('layers/link/tun/tun-link.js');
 
   const ns = `${NS_PREFIX}${process.pid}`;
   let child;

@@ -60,14 +60,14 @@ export type { EchoReply, IcmpLayer } from './layers/icmp/icmp-layer.js';
 
 export type { IPLayer } from './layers/ip/ip-layer.js';
 export type { ReassemblyInfo } from './layers/ip/reassembler.js';
-export { type ImpairedDirection, ImpairedLink } from './layers/link/impaired-link.js';
-export { type Impairment, NO_IMPAIRMENT, parseImpairment } from './layers/link/impairment.js';
+export { type ImpairedDirection, ImpairedLink } from './layers/link/decorators/impaired-link.js';
+export { type Impairment, NO_IMPAIRMENT, parseImpairment } from './layers/link/decorators/impairment.js';
+export { PcapLink } from './layers/link/decorators/pcap-link.js';
+export { PcapWriter, type PcapWriterOptions } from './layers/link/decorators/pcap-writer.js';
 export { MemoryLink } from './layers/link/memory-link.js';
-export { PcapLink } from './layers/link/pcap-link.js';
-export { PcapWriter, type PcapWriterOptions } from './layers/link/pcap-writer.js';
 export type { RawLink } from './layers/link/raw-link.js';
-export { RawSocketLink, type RawSocketLinkOptions } from './layers/link/raw-socket-link.js';
-export { TunLink, type TunLinkOptions } from './layers/link/tun-link.js';
+export { RawSocketLink, type RawSocketLinkOptions } from './layers/link/raw-socket/raw-socket-link.js';
+export { TunLink, type TunLinkOptions } from './layers/link/tun/tun-link.js';
 export { KernelStreamTransport } from './transport/socket/kernel-stream-transport.js';
 export { PilhaStreamTransport } from './transport/socket/pilha-stream-transport.js';
 export type {
@@ -78,6 +78,6 @@ export type {
 } from './transport/socket/stream-transport.js';
 export { TcpServer } from './transport/socket/tcp-server.js';
 export { TcpSocket } from './transport/socket/tcp-socket.js';
+export type { TcpConnectionStats } from './transport/tcp/connection/tcp-connection-types.js';
 export { DEFAULT_TCP_CONFIG, type TcpConfig } from './transport/tcp/tcp-config.js';
-export type { TcpConnectionStats } from './transport/tcp/tcp-connection-types.js';
 export type { TcpLayer } from './transport/tcp/tcp-layer.js';

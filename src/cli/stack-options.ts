@@ -4,8 +4,8 @@ import { formatIpv4, parseIpv4, parseIpv4Prefix, sameSubnet } from '../core/ipv4
 import { parseLogSpec } from '../core/logger.js';
 import type { StackConfig } from '../di/stack-config.js';
 import { DEFAULT_REASSEMBLY_MAX_BYTES } from '../di/stack-config.js';
-import { findLocalInterface, readInterfaceMtu } from '../layers/link/host-address.js';
-import { parseImpairment } from '../layers/link/impairment.js';
+import { parseImpairment } from '../layers/link/decorators/impairment.js';
+import { findLocalInterface, readInterfaceMtu } from '../layers/link/raw-socket/host-address.js';
 import {
   CONGESTION_CONTROL_NAMES,
   isCongestionControlName,

@@ -12,7 +12,7 @@ import type { CongestionControllerFactory } from '../transport/congestion/conges
 import type { PilhaStreamTransport } from '../transport/socket/pilha-stream-transport.js';
 import type { StreamTransport } from '../transport/socket/stream-transport.js';
 import type { TcpLayer } from '../transport/tcp/tcp-layer.js';
-import type { TcpTracer } from '../transport/tcp/tcp-tracer.js';
+import type { TcpTracer } from '../transport/tcp/trace/tcp-tracer.js';
 import { appModule } from './app-module.js';
 import { coreModule } from './core-module.js';
 import { icmpModule } from './icmp-module.js';

@@ -2,12 +2,12 @@ import { ContainerModule } from 'inversify';
 import type { Clock } from '../core/clock.js';
 import { PilhaError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { ImpairedLink } from '../layers/link/impaired-link.js';
-import { PcapLink } from '../layers/link/pcap-link.js';
-import { PcapWriter } from '../layers/link/pcap-writer.js';
+import { ImpairedLink } from '../layers/link/decorators/impaired-link.js';
+import { PcapLink } from '../layers/link/decorators/pcap-link.js';
+import { PcapWriter } from '../layers/link/decorators/pcap-writer.js';
 import type { RawLink } from '../layers/link/raw-link.js';
-import { RawSocketLink } from '../layers/link/raw-socket-link.js';
-import { TunLink } from '../layers/link/tun-link.js';
+import { RawSocketLink } from '../layers/link/raw-socket/raw-socket-link.js';
+import { TunLink } from '../layers/link/tun/tun-link.js';
 import type { StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 

@@ -1,6 +1,6 @@
 import type { Ipv4Address } from '../core/ipv4-address.js';
 import type { LogSpec } from '../core/logger.js';
-import type { Impairment } from '../layers/link/impairment.js';
+import type { Impairment } from '../layers/link/decorators/impairment.js';
 import type { TcpConfig } from '../transport/tcp/tcp-config.js';
 
 /** A TUN device that pilha creates and configures; the kernel side gets `hostAddress/prefixLength`. */

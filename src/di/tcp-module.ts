@@ -8,15 +8,15 @@ import { congestionControllerFactoryFor } from '../transport/congestion/congesti
 import type { CongestionControllerFactory } from '../transport/congestion/congestion-controller.js';
 import { PilhaStreamTransport } from '../transport/socket/pilha-stream-transport.js';
 import type { StreamTransport } from '../transport/socket/stream-transport.js';
-import { IsnGenerator, type IsnSource } from '../transport/tcp/isn-generator.js';
-import { fileTraceSink, JsonLinesTcpTracer } from '../transport/tcp/json-lines-tcp-tracer.js';
-import { resolveTcpConfig, type TcpConfig } from '../transport/tcp/tcp-config.js';
 import {
   DefaultTcpConnectionFactory,
   type TcpConnectionFactory,
-} from '../transport/tcp/tcp-connection-factory.js';
+} from '../transport/tcp/connection/tcp-connection-factory.js';
+import { IsnGenerator, type IsnSource } from '../transport/tcp/isn-generator.js';
+import { resolveTcpConfig, type TcpConfig } from '../transport/tcp/tcp-config.js';
 import { TcpLayer } from '../transport/tcp/tcp-layer.js';
-import { NO_TCP_TRACER, type TcpTracer } from '../transport/tcp/tcp-tracer.js';
+import { fileTraceSink, JsonLinesTcpTracer } from '../transport/tcp/trace/json-lines-tcp-tracer.js';
+import { NO_TCP_TRACER, type TcpTracer } from '../transport/tcp/trace/tcp-tracer.js';
 import type { StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 

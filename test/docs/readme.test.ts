@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TCP_TRACE_EVENTS } from '../../src/transport/tcp/tcp-tracer.js';
+import { TCP_TRACE_EVENTS } from '../../src/transport/tcp/trace/tcp-tracer.js';
 import { PILHA_CLI, ROOT, realPeerSkipReason } from '../helpers/netns.js';
 import { runProgram } from '../helpers/run-node.js';
 

@@ -10,7 +10,7 @@ import { PilhaError } from '../../src/core/errors.js';
 import type { TcpStack } from '../../src/di/compositions.js';
 import type { TcpServer } from '../../src/transport/socket/tcp-server.js';
 import { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
-import type { TcpConnectionHandler } from '../../src/transport/tcp/tcp-connection-types.js';
+import type { TcpConnectionHandler } from '../../src/transport/tcp/connection/tcp-connection-types.js';
 import { firstMismatch, peerStreamByte, stackStreamByte, streamBytes } from './byte-pattern.js';
 import type { FuzzRandom } from './fuzz-random.js';
 

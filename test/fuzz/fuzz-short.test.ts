@@ -6,7 +6,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { TCP_STATE_NAMES, TcpState } from '../../src/transport/tcp/tcp-state.js';
+import { TCP_STATE_NAMES, TcpState } from '../../src/transport/tcp/connection/tcp-state.js';
 import { pattern, twoTcpStacks } from '../helpers/tcp-stacks.js';
 import { stackStreamByte, streamBytes } from './byte-pattern.js';
 import { InvariantChecker } from './checks/invariant-checker.js';

@@ -4,7 +4,7 @@ import { silentLoggers } from '../../src/core/logger.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { buildTcpStack, type TcpStack } from '../../src/di/compositions.js';
 import type { StackConfig } from '../../src/di/stack-config.js';
-import type { Impairment } from '../../src/layers/link/impairment.js';
+import type { Impairment } from '../../src/layers/link/decorators/impairment.js';
 import { MemoryLink } from '../../src/layers/link/memory-link.js';
 import type { CongestionControllerFactory } from '../../src/transport/congestion/congestion-controller.js';
 import type { TcpConfig } from '../../src/transport/tcp/tcp-config.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeIcmp, ICMP_ECHO_REQUEST } from '../../src/layers/icmp/icmp-message.js';
 import { encodeIpv4, IP_PROTOCOL_ICMP } from '../../src/layers/ip/ipv4-header.js';
-import { PcapWriter } from '../../src/layers/link/pcap-writer.js';
+import { PcapWriter } from '../../src/layers/link/decorators/pcap-writer.js';
 import {
   Namespace,
   PILHA_CLI,

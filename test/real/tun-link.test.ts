@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PilhaError } from '../../src/core/errors.js';
-import { openTunDevice } from '../../src/layers/link/tun-device.js';
+import { openTunDevice } from '../../src/layers/link/tun/tun-device.js';
 import { realPeerSkipReason } from '../helpers/netns.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -60,7 +60,7 @@ describe.skipIf(reason !== undefined)('TunLink on a TUN device in a namespace', 
   it('delivers the ICMP echo request that the kernel routes into the device', async () => {
     const script = `
       import { existsSync } from 'node:fs';
-      const { TunLink } = await import(${JSON.stringify(distModule('layers/link/tun-link.js'))});
+      const { TunLink } = await import(${JSON.stringify(distModule('layers/link/tun/tun-link.js'))});
       const { parseIpv4 } = await import(${JSON.stringify(distModule('core/ipv4-address.js'))});
       const link = await TunLink.open({
         name: ${JSON.stringify(DEVICE)}, mtu: 1500, hostAddress: parseIpv4(${JSON.stringify(HOST)}), prefixLength: 24,

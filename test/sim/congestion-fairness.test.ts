@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
-import { type Impairment, NO_IMPAIRMENT } from '../../src/layers/link/impairment.js';
+import { type Impairment, NO_IMPAIRMENT } from '../../src/layers/link/decorators/impairment.js';
 import { congestionControllerFactoryFor } from '../../src/transport/congestion/congestion-control-by-name.js';
 import type {
   CongestionController,

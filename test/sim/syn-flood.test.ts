@@ -15,10 +15,10 @@ import { buildTcpStack, type TcpStack } from '../../src/di/compositions.js';
 import { encodeIpv4, IP_PROTOCOL_TCP } from '../../src/layers/ip/ipv4-header.js';
 import { MemoryLink } from '../../src/layers/link/memory-link.js';
 import type { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
-import { seq } from '../../src/transport/tcp/seq.js';
+import { TcpState } from '../../src/transport/tcp/connection/tcp-state.js';
 import type { TcpConfig } from '../../src/transport/tcp/tcp-config.js';
-import { encodeTcpSegment, TcpFlags, type TcpOptions } from '../../src/transport/tcp/tcp-header.js';
-import { TcpState } from '../../src/transport/tcp/tcp-state.js';
+import { seq } from '../../src/transport/tcp/wire/seq.js';
+import { encodeTcpSegment, TcpFlags, type TcpOptions } from '../../src/transport/tcp/wire/tcp-header.js';
 import { memoryConfig } from '../helpers/memory-stacks.js';
 import { drive, pattern } from '../helpers/tcp-stacks.js';
 

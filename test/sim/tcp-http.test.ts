@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
-import { NO_IMPAIRMENT } from '../../src/layers/link/impairment.js';
+import { NO_IMPAIRMENT } from '../../src/layers/link/decorators/impairment.js';
 import type { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
 import { ADDRESS_B, drive, pattern, twoTcpStacks } from '../helpers/tcp-stacks.js';
 

@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
 import { IP_PROTOCOL_TCP, parseIpv4 } from '../../src/layers/ip/ipv4-header.js';
-import { type Impairment, NO_IMPAIRMENT } from '../../src/layers/link/impairment.js';
-import { seqDiff } from '../../src/transport/tcp/seq.js';
-import { isTcpParseError, parseTcpSegment } from '../../src/transport/tcp/tcp-header.js';
+import { type Impairment, NO_IMPAIRMENT } from '../../src/layers/link/decorators/impairment.js';
+import { seqDiff } from '../../src/transport/tcp/wire/seq.js';
+import { isTcpParseError, parseTcpSegment } from '../../src/transport/tcp/wire/tcp-header.js';
 import { ADDRESS_B, drive, pattern, twoTcpStacks, writeAll } from '../helpers/tcp-stacks.js';
 
 const SIZE = 20 * 1024 * 1024;

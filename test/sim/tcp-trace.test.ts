@@ -11,8 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderTracePlot, SERIES_NAMES } from '../../src/app/trace-plot/trace-plot.js';
 import { readTraceFile } from '../../src/app/trace-plot/trace-reader.js';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
-import { NO_IMPAIRMENT } from '../../src/layers/link/impairment.js';
-import type { TcpConnectionStats } from '../../src/transport/tcp/tcp-connection-types.js';
+import { NO_IMPAIRMENT } from '../../src/layers/link/decorators/impairment.js';
+import type { TcpConnectionStats } from '../../src/transport/tcp/connection/tcp-connection-types.js';
 import { ADDRESS_B, drive, pattern, twoTcpStacks, writeAll } from '../helpers/tcp-stacks.js';
 
 const SIZE = 4 * 1024 * 1024;

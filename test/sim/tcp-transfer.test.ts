@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
-import { type Impairment, NO_IMPAIRMENT } from '../../src/layers/link/impairment.js';
+import { type Impairment, NO_IMPAIRMENT } from '../../src/layers/link/decorators/impairment.js';
 import type { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
-import type { TcpConnectionStats } from '../../src/transport/tcp/tcp-connection-types.js';
+import type { TcpConnectionStats } from '../../src/transport/tcp/connection/tcp-connection-types.js';
 import { ADDRESS_B, drive, pattern, twoTcpStacks, writeAll } from '../helpers/tcp-stacks.js';
 
 const SIZE = 10 * 1024 * 1024;

@@ -6,7 +6,7 @@
  */
 
 import type { TopLevelSpec } from 'vega-lite';
-import type { TcpTraceEvent } from '../../transport/tcp/tcp-tracer.js';
+import type { TcpTraceEvent } from '../../transport/tcp/trace/tcp-tracer.js';
 import { downsampleSeries } from './series-downsampler.js';
 import type { ConnectionTrace } from './trace-reader.js';
 

@@ -12,8 +12,8 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../../core/clock.js';
 import { PilhaError } from '../../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../../core/ipv4-address.js';
+import type { TcpListener } from '../tcp/listen/tcp-listener.js';
 import type { TcpLayer } from '../tcp/tcp-layer.js';
-import type { TcpListener } from '../tcp/tcp-listener.js';
 import type { StreamServer } from './stream-transport.js';
 import { TcpSocket } from './tcp-socket.js';
 

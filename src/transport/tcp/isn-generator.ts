@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import type { Ipv4Address } from '../../core/ipv4-address.js';
-import { type Seq, seq } from './seq.js';
+import { type Seq, seq } from './wire/seq.js';
 
 /** What a connection needs from a source of initial sequence numbers. */
 export interface IsnSource {

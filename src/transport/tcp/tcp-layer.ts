@@ -20,19 +20,21 @@ import { type RandomWords, randomWords } from '../../core/random-words.js';
 import type { IcmpErrorReport } from '../../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../../layers/ip/ipv4-header.js';
-import type { IsnChoice, IsnSource } from './isn-generator.js';
-import { type Seq, seq, seqGt } from './seq.js';
-import { SynCookieResponder } from './syn-cookie-responder.js';
-import type { TcpConfig } from './tcp-config.js';
-import type { TcpConnection } from './tcp-connection.js';
-import type { TcpConnectionFactory } from './tcp-connection-factory.js';
+import type { TcpConnection } from './connection/tcp-connection.js';
+import type { TcpConnectionFactory } from './connection/tcp-connection-factory.js';
 import {
   CONNECTION_COUNTERS,
   type ConnectionCounterName,
   type TcpConnectionHandler,
   type TcpConnectionObserver,
   type TcpConnectionStats,
-} from './tcp-connection-types.js';
+} from './connection/tcp-connection-types.js';
+import { TcpState } from './connection/tcp-state.js';
+import type { IsnChoice, IsnSource } from './isn-generator.js';
+import { SynCookieResponder } from './listen/syn-cookie-responder.js';
+import { TcpListener } from './listen/tcp-listener.js';
+import type { TcpConfig } from './tcp-config.js';
+import { type Seq, seq, seqGt } from './wire/seq.js';
 import {
   parseTcpSegment,
   TCP_PROTOCOL,
@@ -40,10 +42,8 @@ import {
   type TcpParseError,
   type TcpSegment,
   tcpSeqLength,
-} from './tcp-header.js';
-import { TcpListener } from './tcp-listener.js';
-import { finishTcpChecksum, writeTcpHeader } from './tcp-segment-writer.js';
-import { TcpState } from './tcp-state.js';
+} from './wire/tcp-header.js';
+import { finishTcpChecksum, writeTcpHeader } from './wire/tcp-segment-writer.js';
 
 const COUNTERS = [
   'rxSegments',

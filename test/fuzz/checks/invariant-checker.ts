@@ -8,10 +8,10 @@
  */
 
 import type { TcpStack } from '../../../src/di/compositions.js';
+import type { TcpConnection } from '../../../src/transport/tcp/connection/tcp-connection.js';
+import { TCP_STATE_NAMES, TcpState } from '../../../src/transport/tcp/connection/tcp-state.js';
+import { TimerKind } from '../../../src/transport/tcp/connection/tcp-timers.js';
 import type { TcpConfig } from '../../../src/transport/tcp/tcp-config.js';
-import type { TcpConnection } from '../../../src/transport/tcp/tcp-connection.js';
-import { TCP_STATE_NAMES, TcpState } from '../../../src/transport/tcp/tcp-state.js';
-import { TimerKind } from '../../../src/transport/tcp/tcp-timers.js';
 import { seqDelta } from '../fuzz-wire.js';
 import { type LayerInternals, probeConnection, probeLayers } from './stack-probe.js';
 

@@ -6,7 +6,7 @@
  */
 
 import { parseIpv4 } from '../../../src/layers/ip/ipv4-header.js';
-import { parseTcpSegment } from '../../../src/transport/tcp/tcp-header.js';
+import { parseTcpSegment } from '../../../src/transport/tcp/wire/tcp-header.js';
 import {
   ACK,
   FIN,

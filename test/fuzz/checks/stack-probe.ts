@@ -8,7 +8,7 @@
  */
 
 import type { TcpStack } from '../../../src/di/compositions.js';
-import type { TcpConnection } from '../../../src/transport/tcp/tcp-connection.js';
+import type { TcpConnection } from '../../../src/transport/tcp/connection/tcp-connection.js';
 
 export interface ConnectionInternals {
   readonly iss: number;

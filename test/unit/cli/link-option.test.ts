@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type StackOptionValues, stackConfigFrom } from '../../../src/cli/stack-options.js';
 import { PilhaError } from '../../../src/core/errors.js';
 import { parseIpv4 } from '../../../src/core/ipv4-address.js';
-import { readInterfaceMtu } from '../../../src/layers/link/host-address.js';
+import { readInterfaceMtu } from '../../../src/layers/link/raw-socket/host-address.js';
 
 const DEFAULTS: StackOptionValues = {
   link: 'tun',

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { foldSum, sumWords } from '../../../src/core/checksum.js';
 import { encodeIpv4 } from '../../../src/layers/ip/ipv4-header.js';
-import { PcapWriter } from '../../../src/layers/link/pcap-writer.js';
-import { seq } from '../../../src/transport/tcp/seq.js';
-import { encodeTcpSegment, NO_TCP_OPTIONS, TcpFlags } from '../../../src/transport/tcp/tcp-header.js';
+import { PcapWriter } from '../../../src/layers/link/decorators/pcap-writer.js';
+import { seq } from '../../../src/transport/tcp/wire/seq.js';
+import { encodeTcpSegment, NO_TCP_OPTIONS, TcpFlags } from '../../../src/transport/tcp/wire/tcp-header.js';
 import { isTcpChecksumFfffForZero, readPcapDatagrams, tsharkProblems } from '../../helpers/netns.js';
 
 const SRC = 0x0a4d0001;

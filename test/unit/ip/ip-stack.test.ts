@@ -14,8 +14,8 @@ import {
   parseIpv4,
 } from '../../../src/layers/ip/ipv4-header.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
-import { seq } from '../../../src/transport/tcp/seq.js';
-import { encodeTcpSegment, TcpFlags } from '../../../src/transport/tcp/tcp-header.js';
+import { seq } from '../../../src/transport/tcp/wire/seq.js';
+import { encodeTcpSegment, TcpFlags } from '../../../src/transport/tcp/wire/tcp-header.js';
 import { ADDRESS_A, ADDRESS_B, memoryConfig, twoPingStacks } from '../../helpers/memory-stacks.js';
 
 describe('IPv4 + ICMP stacks over a MemoryLink', () => {

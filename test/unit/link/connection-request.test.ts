@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isConnectionRequest } from '../../../src/layers/link/connection-request.js';
-import { TcpFlags } from '../../../src/transport/tcp/tcp-header.js';
+import { isConnectionRequest } from '../../../src/layers/link/fd/connection-request.js';
+import { TcpFlags } from '../../../src/transport/tcp/wire/tcp-header.js';
 import { tcpDatagram } from './raw-link-datagrams.js';
 
 /** The datagram placed at an offset inside a bigger buffer, as the reader's batch holds it. */

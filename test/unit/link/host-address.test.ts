@@ -4,7 +4,7 @@ import {
   conflictingListener,
   findLocalInterface,
   parseKernelListeners,
-} from '../../../src/layers/link/host-address.js';
+} from '../../../src/layers/link/raw-socket/host-address.js';
 
 // Lines as a little-endian Linux prints them (addresses are in-memory words in hex).
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode

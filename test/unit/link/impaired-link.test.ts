@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { PilhaError } from '../../../src/core/errors.js';
 import { SeededRandom } from '../../../src/core/seeded-random.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
-import { type ImpairedDirection, ImpairedLink } from '../../../src/layers/link/impaired-link.js';
+import { type ImpairedDirection, ImpairedLink } from '../../../src/layers/link/decorators/impaired-link.js';
 import {
   formatImpairment,
   type Impairment,
   NO_IMPAIRMENT,
   parseImpairment,
-} from '../../../src/layers/link/impairment.js';
+} from '../../../src/layers/link/decorators/impairment.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
 
 interface Arrival {

@@ -11,7 +11,7 @@ import {
   rstFilterScript,
   rstFilterTableName,
   tableOwnerPid,
-} from '../../../src/layers/link/kernel-rst-filter.js';
+} from '../../../src/layers/link/raw-socket/kernel-rst-filter.js';
 
 const LOCALHOST = parseIpv4('127.0.0.1');
 

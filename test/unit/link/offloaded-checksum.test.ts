@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldSum } from '../../../src/core/checksum.js';
-import { completeOffloadedTcpChecksum } from '../../../src/layers/link/offloaded-checksum.js';
-import { parseTcpSegment, tcpPseudoHeaderSum } from '../../../src/transport/tcp/tcp-header.js';
+import { completeOffloadedTcpChecksum } from '../../../src/layers/link/raw-socket/offloaded-checksum.js';
+import { parseTcpSegment, tcpPseudoHeaderSum } from '../../../src/transport/tcp/wire/tcp-header.js';
 import { LOCALHOST, tcpDatagram } from './raw-link-datagrams.js';
 
 /** What the kernel leaves in the field when it offloads the checksum: the folded pseudo-header sum. */

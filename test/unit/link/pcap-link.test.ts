@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { internetChecksum } from '../../../src/core/checksum.js';
 import { PilhaError } from '../../../src/core/errors.js';
 import { parseIpv4 } from '../../../src/core/ipv4-address.js';
+import { PcapLink } from '../../../src/layers/link/decorators/pcap-link.js';
+import { LINKTYPE_IPV4, LINKTYPE_RAW, PcapWriter } from '../../../src/layers/link/decorators/pcap-writer.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
-import { PcapLink } from '../../../src/layers/link/pcap-link.js';
-import { LINKTYPE_IPV4, LINKTYPE_RAW, PcapWriter } from '../../../src/layers/link/pcap-writer.js';
 
 /** A valid IPv4 datagram carrying an ICMP echo request (type 8) or reply (type 0), checksums and all. */
 function icmpEcho(

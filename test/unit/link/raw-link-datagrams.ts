@@ -1,7 +1,7 @@
 import { parseIpv4 } from '../../../src/core/ipv4-address.js';
 import { encodeIpv4 } from '../../../src/layers/ip/ipv4-header.js';
-import { seq } from '../../../src/transport/tcp/seq.js';
-import { encodeTcpSegment, NO_TCP_OPTIONS, TcpFlags } from '../../../src/transport/tcp/tcp-header.js';
+import { seq } from '../../../src/transport/tcp/wire/seq.js';
+import { encodeTcpSegment, NO_TCP_OPTIONS, TcpFlags } from '../../../src/transport/tcp/wire/tcp-header.js';
 
 export const LOCALHOST = parseIpv4('127.0.0.1');
 

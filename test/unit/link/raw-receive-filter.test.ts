@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../../../src/core/ipv4-address.js';
-import { RawReceiveFilter } from '../../../src/layers/link/raw-receive-filter.js';
+import { RawReceiveFilter } from '../../../src/layers/link/raw-socket/raw-receive-filter.js';
 import { LOCALHOST, tcpDatagram } from './raw-link-datagrams.js';
 
 describe('RawReceiveFilter', () => {

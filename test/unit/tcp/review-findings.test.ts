@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TcpSocket } from '../../../src/transport/socket/tcp-socket.js';
-import { type Seq, seq, seqAdd } from '../../../src/transport/tcp/seq.js';
-import type { TcpConnection } from '../../../src/transport/tcp/tcp-connection.js';
+import type { TcpConnection } from '../../../src/transport/tcp/connection/tcp-connection.js';
+import { type Seq, seq, seqAdd } from '../../../src/transport/tcp/wire/seq.js';
 import {
   ACK,
   bytes,

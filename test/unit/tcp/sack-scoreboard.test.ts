@@ -3,9 +3,9 @@
  * as RFC 6675 §3–4 define them, on a flight of ten 1000-byte segments, also across the 2^32 wrap.
  */
 import { describe, expect, it } from 'vitest';
-import { NextSegKind, SackScoreboard } from '../../../src/transport/tcp/sack-scoreboard.js';
-import { type Seq, seq } from '../../../src/transport/tcp/seq.js';
-import type { SackBlock } from '../../../src/transport/tcp/tcp-header.js';
+import { NextSegKind, SackScoreboard } from '../../../src/transport/tcp/sack/sack-scoreboard.js';
+import { type Seq, seq } from '../../../src/transport/tcp/wire/seq.js';
+import type { SackBlock } from '../../../src/transport/tcp/wire/tcp-header.js';
 
 const SMSS = 1000;
 

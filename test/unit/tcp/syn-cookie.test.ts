@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../../../src/core/ipv4-address.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
-import { type Seq, seq } from '../../../src/transport/tcp/seq.js';
 import {
   checkSynCookie,
   decodeSynCookieTimestamp,
@@ -15,8 +14,9 @@ import {
   SynCookies,
   synCookie,
   synCookieMssIndex,
-} from '../../../src/transport/tcp/syn-cookie.js';
-import type { TcpSegment } from '../../../src/transport/tcp/tcp-header.js';
+} from '../../../src/transport/tcp/listen/syn-cookie.js';
+import { type Seq, seq } from '../../../src/transport/tcp/wire/seq.js';
+import type { TcpSegment } from '../../../src/transport/tcp/wire/tcp-header.js';
 import {
   ACK,
   bytes,

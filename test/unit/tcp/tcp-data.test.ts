@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seq } from '../../../src/transport/tcp/seq.js';
+import { seq } from '../../../src/transport/tcp/wire/seq.js';
 import {
   ACK,
   bytes,

@@ -18,11 +18,14 @@ import {
 import { Ipv4Layer } from '../../../src/layers/ip/ipv4-layer.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
 import { congestionControllerFactoryFor } from '../../../src/transport/congestion/congestion-control-by-name.js';
+import type { TcpConnection } from '../../../src/transport/tcp/connection/tcp-connection.js';
+import { DefaultTcpConnectionFactory } from '../../../src/transport/tcp/connection/tcp-connection-factory.js';
 import type { IsnChoice, IsnSource } from '../../../src/transport/tcp/isn-generator.js';
-import { type Seq, seq } from '../../../src/transport/tcp/seq.js';
+import type { TcpListener } from '../../../src/transport/tcp/listen/tcp-listener.js';
 import { resolveTcpConfig, type TcpConfig } from '../../../src/transport/tcp/tcp-config.js';
-import type { TcpConnection } from '../../../src/transport/tcp/tcp-connection.js';
-import { DefaultTcpConnectionFactory } from '../../../src/transport/tcp/tcp-connection-factory.js';
+import { TcpLayer } from '../../../src/transport/tcp/tcp-layer.js';
+import type { TcpTracer } from '../../../src/transport/tcp/trace/tcp-tracer.js';
+import { type Seq, seq } from '../../../src/transport/tcp/wire/seq.js';
 import {
   encodeTcpSegment,
   formatTcpFlags,
@@ -32,10 +35,7 @@ import {
   TcpFlags,
   type TcpOptions,
   type TcpSegment,
-} from '../../../src/transport/tcp/tcp-header.js';
-import { TcpLayer } from '../../../src/transport/tcp/tcp-layer.js';
-import type { TcpListener } from '../../../src/transport/tcp/tcp-listener.js';
-import type { TcpTracer } from '../../../src/transport/tcp/tcp-tracer.js';
+} from '../../../src/transport/tcp/wire/tcp-header.js';
 
 export const LOCAL = parseIpv4('10.0.0.2');
 export const REMOTE = parseIpv4('10.0.0.1');

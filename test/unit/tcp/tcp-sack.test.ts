@@ -7,8 +7,8 @@
  * that the sequence numbers wrap past 2^32 in the middle of it.
  */
 import { describe, expect, it } from 'vitest';
-import { seq } from '../../../src/transport/tcp/seq.js';
-import type { TcpOptions, TcpSegment } from '../../../src/transport/tcp/tcp-header.js';
+import { seq } from '../../../src/transport/tcp/wire/seq.js';
+import type { TcpOptions, TcpSegment } from '../../../src/transport/tcp/wire/tcp-header.js';
 import {
   ACK,
   bytes,

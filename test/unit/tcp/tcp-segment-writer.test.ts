@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../../../src/core/ipv4-address.js';
-import { seq } from '../../../src/transport/tcp/seq.js';
+import { seq } from '../../../src/transport/tcp/wire/seq.js';
 import {
   encodeTcpSegment,
   NO_TCP_OPTIONS,
   parseTcpSegment,
   TcpFlags,
-} from '../../../src/transport/tcp/tcp-header.js';
+} from '../../../src/transport/tcp/wire/tcp-header.js';
 import {
   finishTcpChecksum,
   synOptionsLength,
@@ -16,7 +16,7 @@ import {
   writeTcpHeader,
   writeTcpOptions,
   writeTimestampOption,
-} from '../../../src/transport/tcp/tcp-segment-writer.js';
+} from '../../../src/transport/tcp/wire/tcp-segment-writer.js';
 
 const SRC = parseIpv4('10.1.0.1');
 const DST = parseIpv4('10.1.0.2');

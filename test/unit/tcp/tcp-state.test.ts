@@ -7,7 +7,7 @@ import {
   TcpState,
   TcpStateMachine,
   type TcpStateName,
-} from '../../../src/transport/tcp/tcp-state.js';
+} from '../../../src/transport/tcp/connection/tcp-state.js';
 
 const EVENTS: readonly TcpEvent[] = [
   'passive-open',

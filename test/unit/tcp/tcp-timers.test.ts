@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
-import { TcpTimers, TimerKind } from '../../../src/transport/tcp/tcp-timers.js';
+import { TcpTimers, TimerKind } from '../../../src/transport/tcp/connection/tcp-timers.js';
 
 function setup() {
   const clock = new VirtualClock();

@@ -12,14 +12,17 @@ import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import { buildTcpStack } from '../../../src/di/compositions.js';
 import { TOKENS } from '../../../src/di/tokens.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
-import { JsonLinesTcpTracer, type TraceSink } from '../../../src/transport/tcp/json-lines-tcp-tracer.js';
+import {
+  JsonLinesTcpTracer,
+  type TraceSink,
+} from '../../../src/transport/tcp/trace/json-lines-tcp-tracer.js';
 import {
   NO_TCP_TRACER,
   TCP_TRACE_EVENTS,
   type TcpTraceChannel,
   type TcpTraceEvent,
   type TcpTracer,
-} from '../../../src/transport/tcp/tcp-tracer.js';
+} from '../../../src/transport/tcp/trace/tcp-tracer.js';
 import { ADDRESS_A, memoryConfig } from '../../helpers/memory-stacks.js';
 import { ACK, bytes, IRS, ISS, TcpHarness } from './tcp-harness.js';
 

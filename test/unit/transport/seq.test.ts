@@ -12,7 +12,7 @@ import {
   seqLt,
   seqMax,
   seqMin,
-} from '../../../src/transport/tcp/seq.js';
+} from '../../../src/transport/tcp/wire/seq.js';
 
 const anySeq = fc.integer({ min: 0, max: 0xffffffff }).map(seq);
 /** Distances the signed comparison can represent: (-2^31, 2^31). */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { internetChecksum } from '../../../src/core/checksum.js';
 import { parseIpv4 } from '../../../src/core/ipv4-address.js';
-import { seq } from '../../../src/transport/tcp/seq.js';
+import { seq } from '../../../src/transport/tcp/wire/seq.js';
 import {
   emitTcpSegment,
   encodeTcpSegment,
@@ -18,7 +18,7 @@ import {
   tcpOptionsLength,
   tcpPseudoHeaderSum,
   tcpSeqLength,
-} from '../../../src/transport/tcp/tcp-header.js';
+} from '../../../src/transport/tcp/wire/tcp-header.js';
 import { histogram, sampleRun } from '../../helpers/property-coverage.js';
 
 function hex(text: string): Uint8Array {

@@ -1,0 +1,72 @@
+import { Counters } from '../../../core/counters.js';
+import { decoratorStats, ignoreDatagram, type RawLink } from '../raw-link.js';
+import type { PcapWriter } from './pcap-writer.js';
+
+const COUNTERS = ['txPackets', 'txBytes', 'rxPackets', 'rxBytes', 'captured', 'captureErrors'] as const;
+
+/**
+ * A tap with the same interface as the link it wraps: every datagram sent and every datagram received is
+ * written to a PcapWriter, then passed on unchanged (no copy beyond the writer's own).
+ *
+ * A capture that fails (disk full, say) never breaks the link: the error is counted in `captureErrors` and
+ * capturing stops; traffic goes on. stats() follows ImpairedLink: this link's own counters unprefixed
+ * (txPackets/rxPackets as seen at its upper boundary, captured, captureErrors), the inner link's under `inner.`.
+ */
+export class PcapLink implements RawLink {
+  readonly mtu: number;
+  private handler: (datagram: Uint8Array) => void = ignoreDatagram;
+  private readonly counters = new Counters(COUNTERS);
+  private capturing = true;
+  private closed = false;
+
+  constructor(
+    private readonly inner: RawLink,
+    private readonly writer: PcapWriter,
+  ) {
+    this.mtu = inner.mtu;
+    inner.onReceive((datagram) => {
+      this.counters.inc('rxPackets');
+      this.counters.inc('rxBytes', datagram.length);
+      this.capture(datagram);
+      this.handler(datagram);
+    });
+  }
+
+  send(datagram: Uint8Array): void {
+    this.counters.inc('txPackets');
+    this.counters.inc('txBytes', datagram.length);
+    this.capture(datagram);
+    this.inner.send(datagram);
+  }
+
+  onReceive(handler: (datagram: Uint8Array) => void): void {
+    this.handler = handler;
+  }
+
+  private capture(datagram: Uint8Array): void {
+    if (!this.capturing) return;
+    try {
+      this.writer.write(datagram);
+      this.counters.inc('captured');
+    } catch {
+      this.capturing = false;
+      this.counters.inc('captureErrors');
+    }
+  }
+
+  stats(): Record<string, number> {
+    return decoratorStats(this.counters.values, this.inner);
+  }
+
+  /** Closes the inner link, then flushes and closes the capture file (also if the inner close fails). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.inner.close();
+    } finally {
+      this.capturing = false;
+      this.writer.close();
+    }
+  }
+}

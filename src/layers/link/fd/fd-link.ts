@@ -1,0 +1,140 @@
+import { closeSync } from 'node:fs';
+import { Counters } from '../../../core/counters.js';
+import type { PilhaErrorCode } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import { ignoreDatagram, type RawLink } from '../raw-link.js';
+import { FdReader } from './fd-reader.js';
+import { ERRNO, type Libc } from './libc.js';
+
+/** The counters every fd-backed link keeps; a link adds its own after them. */
+export const FD_LINK_COUNTERS = [
+  'rxPackets',
+  'rxBytes',
+  'txPackets',
+  'txBytes',
+  'txDrops',
+  'txDropFull',
+  'txDropTooBig',
+  'txDropClosed',
+  'txDropError',
+] as const;
+
+type TxDropReason = 'txDropFull' | 'txDropTooBig' | 'txDropClosed' | 'txDropError';
+
+/**
+ * What a RawLink on a kernel file descriptor (a TUN device, a raw socket) has in common: an FdReader's worker
+ * reads datagrams in batches and hands each to the handler as a view into its batch; sending is one
+ * synchronous non-blocking system call per datagram, counted, with every failure a counted drop; close()
+ * stops the reader (within one poll timeout), then closes the fd. A subclass says how to write one datagram,
+ * which received datagrams are its own, and what else to undo on close.
+ *
+ * While open, the reader worker keeps the process alive (like a listening socket); close() ends it.
+ */
+export abstract class FdLink<Extra extends string = never> implements RawLink {
+  protected handler: (datagram: Uint8Array) => void = ignoreDatagram;
+  protected readonly counters: Counters<(typeof FD_LINK_COUNTERS)[number] | Extra>;
+  private reader: FdReader | undefined;
+  private closing: Promise<void> | undefined;
+  private fdOpen = true;
+
+  protected constructor(
+    protected readonly fd: number,
+    readonly mtu: number,
+    protected readonly libc: Libc,
+    protected readonly logger: Logger,
+    extraCounters: readonly Extra[] = [],
+  ) {
+    this.counters = new Counters<(typeof FD_LINK_COUNTERS)[number] | Extra>([
+      ...FD_LINK_COUNTERS,
+      ...extraCounters,
+    ]);
+  }
+
+  /** One system call writing `length` bytes of `datagram`: the bytes written, or -1 with errno set. */
+  protected abstract write(datagram: Uint8Array, length: number): number;
+
+  /** What the link is, for errors and logs ("TUN device pilha0"). */
+  protected abstract describe(): string;
+
+  send(datagram: Uint8Array): void {
+    const length = datagram.length;
+    if (this.closing !== undefined) {
+      this.drop('txDropClosed');
+      return;
+    }
+    if (length > this.mtu) {
+      this.drop('txDropTooBig');
+      return;
+    }
+    const written = this.write(datagram, length);
+    if (written === length) {
+      this.counters.inc('txPackets');
+      this.counters.inc('txBytes', length);
+      return;
+    }
+    const errno = written < 0 ? this.libc.errno() : 0;
+    if (errno === ERRNO.EAGAIN || errno === ERRNO.ENOBUFS) {
+      this.drop('txDropFull');
+      return;
+    }
+    this.drop(errno === ERRNO.EMSGSIZE ? 'txDropTooBig' : 'txDropError');
+    if (this.logger.isLevelEnabled('debug')) {
+      this.logger.debug({ link: this.describe(), length, written, errno }, 'write failed; datagram dropped');
+    }
+  }
+
+  onReceive(handler: (datagram: Uint8Array) => void): void {
+    this.handler = handler;
+  }
+
+  stats(): Record<string, number> {
+    return { ...this.counters.snapshot(), ...(this.reader?.stats() ?? {}) };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** Starts the reader; resolves once it is reading. */
+  protected async start(errorCode: PilhaErrorCode): Promise<void> {
+    this.reader = await FdReader.start({
+      fd: this.fd,
+      label: this.describe(),
+      errorCode,
+      logger: this.logger,
+      onDatagram: (datagram) => this.receive(datagram),
+    });
+  }
+
+  /** A datagram the reader read: counted and handed up. A subclass may filter or fix it up first. */
+  protected receive(datagram: Uint8Array): void {
+    this.counters.inc('rxPackets');
+    this.counters.inc('rxBytes', datagram.length);
+    this.handler(datagram);
+  }
+
+  protected drop(reason: TxDropReason): void {
+    this.counters.inc('txDrops');
+    this.counters.inc(reason);
+  }
+
+  /** What else the link undoes once its fd is closed (nothing by default). */
+  protected afterClose(): void {}
+
+  private async shutdown(): Promise<void> {
+    this.handler = ignoreDatagram;
+    await this.reader?.stop();
+    if (this.fdOpen) {
+      this.fdOpen = false;
+      try {
+        closeSync(this.fd);
+      } catch (err) {
+        this.logger.warn({ err, link: this.describe() }, 'closing the fd failed');
+      }
+    }
+    this.afterClose();
+    const counters: Partial<Record<string, number>> = this.counters.nonZero();
+    this.logger.info({ link: this.describe(), ...counters }, 'link closed');
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The few libc calls pilha's Linux links need (TUN devices and raw IP sockets), bound through koffi, and the
+ * constants that go with them. The reader worker (fd-reader-worker.ts) loads its own copy.
+ */
+import { endianness } from 'node:os';
+import koffi, { type LibraryHandle } from 'koffi';
+import { PilhaError } from '../../../core/errors.js';
+
+// <fcntl.h>, <poll.h> constants (Linux, all architectures Node runs on).
+export const O_RDWR = 0x2;
+export const O_NONBLOCK = 0x800;
+export const O_CLOEXEC = 0x80000;
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+export const POLLIN = 0x1;
+export const POLLERR = 0x8;
+export const POLLHUP = 0x10;
+export const POLLNVAL = 0x20;
+
+// <sys/socket.h>, <netinet/in.h> constants.
+export const AF_INET = 2;
+export const SOCK_RAW = 3;
+export const SOCK_CLOEXEC = 0x80000;
+export const IPPROTO_IP = 0;
+export const IPPROTO_TCP = 6;
+export const IP_HDRINCL = 3;
+export const SOL_SOCKET = 1;
+export const SO_SNDBUF = 7;
+export const SO_RCVBUF = 8;
+export const SO_SNDBUFFORCE = 32;
+export const SO_RCVBUFFORCE = 33;
+export const SO_MARK = 36;
+export const MSG_DONTWAIT = 0x40;
+/** sizeof(struct sockaddr_in). */
+export const SOCKADDR_IN_SIZE = 16;
+
+/** libc, typed. Returns follow C: -1 on failure, then `errno()` says why. */
+export interface Libc {
+  open(path: string, flags: number): number;
+  /** ioctl(fd, request, arg) with `arg` pointing into `buffer`; the kernel may write back into it. */
+  ioctl(fd: number, request: number, buffer: Uint8Array): number;
+  fcntlGetFlags(fd: number): number;
+  fcntlSetFlags(fd: number, flags: number): number;
+  /** poll(fds, nfds, timeoutMs) over an array of struct pollfd {int fd; short events; short revents}. */
+  poll(fds: Uint8Array, nfds: number, timeoutMs: number): number;
+  read(fd: number, buffer: Uint8Array, count: number): number;
+  write(fd: number, buffer: Uint8Array, count: number): number;
+  close(fd: number): number;
+  socket(domain: number, type: number, protocol: number): number;
+  /** setsockopt(fd, level, name, &value, sizeof(int)): every option pilha sets is an int. */
+  setsockoptInt(fd: number, level: number, name: number, value: number): number;
+  /** bind(fd, addr, addrlen) with `addr` a struct sockaddr of `addr.length` bytes. */
+  bind(fd: number, addr: Uint8Array): number;
+  /** sendto(fd, buf, len, flags, addr, addrlen) with `addr` a struct sockaddr of `addr.length` bytes. */
+  sendto(fd: number, buffer: Uint8Array, length: number, flags: number, addr: Uint8Array): number;
+  /** errno of the calling thread, as saved right after the last call. */
+  errno(): number;
+  strerror(errno: number): string;
+}
+
+/** errno values used to tell expected conditions apart, as this platform numbers them. */
+export const ERRNO = {
+  EPERM: errnoValue('EPERM', 1),
+  ENOENT: errnoValue('ENOENT', 2),
+  EINTR: errnoValue('EINTR', 4),
+  EBADF: errnoValue('EBADF', 9),
+  EAGAIN: errnoValue('EAGAIN', 11),
+  EACCES: errnoValue('EACCES', 13),
+  EBUSY: errnoValue('EBUSY', 16),
+  ENODEV: errnoValue('ENODEV', 19),
+  EINVAL: errnoValue('EINVAL', 22),
+  EMSGSIZE: errnoValue('EMSGSIZE', 90),
+  EADDRNOTAVAIL: errnoValue('EADDRNOTAVAIL', 99),
+  ENOBUFS: errnoValue('ENOBUFS', 105),
+} as const;
+
+function errnoValue(name: string, linuxDefault: number): number {
+  return koffi.os.errno[name] ?? linuxDefault;
+}
+
+let cachedLibc: Libc | undefined;
+
+/**
+ * Binds libc through koffi, once per thread (module instances are per worker). The binding holds no state
+ * of ours: only function handles, so sharing it between links is safe.
+ */
+export function loadLibc(): Libc {
+  if (cachedLibc !== undefined) return cachedLibc;
+  if (process.platform !== 'linux') {
+    throw new PilhaError('ETUN', `pilha's TUN and raw-socket links need Linux (this is ${process.platform})`);
+  }
+  let lib: LibraryHandle;
+  try {
+    lib = koffi.load('libc.so.6');
+  } catch (err) {
+    throw new PilhaError('ETUN', `cannot load libc.so.6 through koffi: ${(err as Error).message}`);
+  }
+  const open: (path: string, flags: number) => number = lib.func(
+    'int open(const char *path, int flags, ...)',
+  );
+  const ioctl: (fd: number, request: number, ...rest: unknown[]) => number = lib.func(
+    'int ioctl(int fd, unsigned long request, ...)',
+  );
+  const fcntl: (fd: number, cmd: number, ...rest: unknown[]) => number = lib.func(
+    'int fcntl(int fd, int cmd, ...)',
+  );
+  const poll: (fds: Uint8Array, nfds: number, timeout: number) => number = lib.func(
+    'int poll(void *fds, unsigned long nfds, int timeout)',
+  );
+  const read: (fd: number, buf: Uint8Array, count: number) => number = lib.func(
+    'long read(int fd, void *buf, size_t count)',
+  );
+  const write: (fd: number, buf: Uint8Array, count: number) => number = lib.func(
+    'long write(int fd, const void *buf, size_t count)',
+  );
+  const close: (fd: number) => number = lib.func('int close(int fd)');
+  const socket: (domain: number, type: number, protocol: number) => number = lib.func(
+    'int socket(int domain, int type, int protocol)',
+  );
+  const setsockopt: (fd: number, level: number, name: number, value: Int32Array, length: number) => number =
+    lib.func('int setsockopt(int fd, int level, int name, const void *value, unsigned int length)');
+  const bind: (fd: number, addr: Uint8Array, length: number) => number = lib.func(
+    'int bind(int fd, const void *addr, unsigned int length)',
+  );
+  const sendto: (
+    fd: number,
+    buf: Uint8Array,
+    length: number,
+    flags: number,
+    addr: Uint8Array,
+    addrLength: number,
+  ) => number = lib.func(
+    'long sendto(int fd, const void *buf, size_t length, int flags, const void *addr, unsigned int addrLength)',
+  );
+  const strerror: (errno: number) => string = lib.func('const char *strerror(int errnum)');
+  const intValue = new Int32Array(1);
+  cachedLibc = {
+    open,
+    ioctl: (fd, request, buffer) => ioctl(fd, request, 'void *', buffer),
+    fcntlGetFlags: (fd) => fcntl(fd, F_GETFL),
+    fcntlSetFlags: (fd, flags) => fcntl(fd, F_SETFL, 'int', flags),
+    poll,
+    read,
+    write,
+    close,
+    socket,
+    setsockoptInt: (fd, level, name, value) => {
+      intValue[0] = value;
+      return setsockopt(fd, level, name, intValue, 4);
+    },
+    bind: (fd, addr) => bind(fd, addr, addr.length),
+    sendto: (fd, buffer, length, flags, addr) => sendto(fd, buffer, length, flags, addr, addr.length),
+    errno: () => koffi.errno(),
+    strerror,
+  };
+  return cachedLibc;
+}
+
+/** A struct sockaddr_in for `address` (port 0), in a fresh buffer that the caller may rewrite in place. */
+export function sockaddrIn(address: number): Uint8Array {
+  const addr = new Uint8Array(SOCKADDR_IN_SIZE);
+  const view = new DataView(addr.buffer);
+  view.setUint16(0, AF_INET, endianness() === 'LE'); // sa_family_t, host order
+  view.setUint32(4, address >>> 0, false); // sin_addr, network order
+  return addr;
+}
+
+/** strerror, lower-cased to sit inside a sentence, with the number. */
+export function describeErrno(libc: Libc, errno: number): string {
+  return `${libc.strerror(errno).toLowerCase()} (errno ${errno})`;
+}

@@ -1,0 +1,53 @@
+/**
+ * Makes the per-connection objects. Bound in the container once per stack with everything the
+ * connections share (clock, logger, configuration, congestion control, the IP layer, the memory budget,
+ * the tracer), so that the TCP layer creates a connection with one call and never consults the container per packet.
+ */
+
+import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/logger.js';
+import type { CongestionControllerFactory } from '../../congestion/congestion-controller.js';
+import type { TcpConfig } from '../tcp-config.js';
+import { TcpMemoryBudget } from '../tcp-memory-budget.js';
+import { NO_TCP_TRACER, type TcpTracer } from '../trace/tcp-tracer.js';
+import { TcpConnection } from './tcp-connection.js';
+import type {
+  TcpConnectionDeps,
+  TcpConnectionObserver,
+  TcpConnectionParams,
+  TcpNetwork,
+} from './tcp-connection-types.js';
+
+export interface TcpConnectionFactory {
+  /** The memory budget the connections' buffers are charged to (one per stack). */
+  readonly memory: TcpMemoryBudget;
+  create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection;
+}
+
+export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
+  private readonly deps: TcpConnectionDeps;
+  readonly memory: TcpMemoryBudget;
+
+  constructor(
+    clock: Clock,
+    log: Logger,
+    config: TcpConfig,
+    congestion: CongestionControllerFactory,
+    network: TcpNetwork,
+    memory?: TcpMemoryBudget,
+    tracer: TcpTracer = NO_TCP_TRACER,
+  ) {
+    this.memory =
+      memory ??
+      new TcpMemoryBudget({
+        low: config.memoryLow,
+        pressure: config.memoryPressure,
+        high: config.memoryHigh,
+      });
+    this.deps = { clock, log, config, congestion, network, memory: this.memory, tracer };
+  }
+
+  create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection {
+    return new TcpConnection(params, this.deps, observer);
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The seams around one TCP connection: what it sends through (the IP layer's in-place datagram API),
+ * whom it tells about state changes (its TCP layer), whom it tells about data and errors (its socket),
+ * and what it reports (the fields of `ss -ti`).
+ */
+
+import type { Clock } from '../../../core/clock.js';
+import type { PilhaError } from '../../../core/errors.js';
+import type { Ipv4Address } from '../../../core/ipv4-address.js';
+import type { Logger } from '../../../core/logger.js';
+import type { IPLayer } from '../../../layers/ip/ip-layer.js';
+import type { CongestionControllerFactory } from '../../congestion/congestion-controller.js';
+import type { TcpConfig } from '../tcp-config.js';
+import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
+import type { TcpTracer } from '../trace/tcp-tracer.js';
+import type { Seq } from '../wire/seq.js';
+import type { TcpState, TcpStateName } from './tcp-state.js';
+
+/** What a connection needs of the network layer: a datagram to write a segment into, and a way to send it. */
+export type TcpNetwork = Pick<IPLayer, 'allocateDatagram' | 'sendDatagram'>;
+
+/** The application side of a connection (a TcpSocket). Calls may come from the packet path or a timer. */
+export interface TcpConnectionHandler {
+  /** An active open completed (SYN_SENT → ESTABLISHED, or simultaneous open). */
+  onConnect(): void;
+  /** In-order data, or the peer's FIN, is waiting to be read. */
+  onReadable(): void;
+  /** The send queue went from full to having room. */
+  onWritable(): void;
+  /** The connection reached CLOSED; `error` says why when it was not a clean close. */
+  onClose(error: PilhaError | undefined): void;
+}
+
+/** Told about every state transition, in order; the TCP layer keeps its tables with it. */
+export interface TcpConnectionObserver<C> {
+  onStateChange(connection: C, from: TcpState, to: TcpState): void;
+}
+
+export interface TcpConnectionParams {
+  readonly localAddress: Ipv4Address;
+  readonly localPort: number;
+  readonly remoteAddress: Ipv4Address;
+  readonly remotePort: number;
+  /** Our initial send sequence number. */
+  readonly iss: Seq;
+  /** Added to the millisecond clock to give this connection's TSval. */
+  readonly tsOffset: number;
+  /** The link MTU; our MSS is MTU − 40. */
+  readonly mtu: number;
+}
+
+/** Everything a connection gets from its stack, shared by all connections of a TCP layer. */
+export interface TcpConnectionDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly config: TcpConfig;
+  readonly congestion: CongestionControllerFactory;
+  readonly network: TcpNetwork;
+  /** The stack-wide budget every send and receive buffer is charged to. */
+  readonly memory: TcpMemoryBudget;
+  /** `--trace`: the no-op tracer unless a trace file is configured. */
+  readonly tracer: TcpTracer;
+}
+
+/** What `ss -ti` shows for a socket, for one connection. Sizes in bytes, times in ms. */
+export interface TcpConnectionStats {
+  readonly state: TcpStateName;
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** Payload bytes per full-sized segment we send (peer's MSS, less our options). */
+  readonly mss: number;
+  /** Largest segment payload seen from the peer. */
+  readonly rcvMss: number;
+  readonly congestionControl: string;
+  readonly cwnd: number;
+  readonly ssthresh: number;
+  readonly srtt: number | undefined;
+  readonly rttvar: number | undefined;
+  readonly rto: number;
+  readonly backoff: number;
+  readonly sndWnd: number;
+  readonly rcvWnd: number;
+  readonly sndWscale: number;
+  readonly rcvWscale: number;
+  readonly timestamps: boolean;
+  /** SACK (RFC 2018) negotiated: both SYNs carried SACK-permitted. */
+  readonly sack: boolean;
+  readonly bytesInFlight: number;
+  /** Bytes queued to send (unsent and unacknowledged). */
+  readonly sendQueue: number;
+  /** In-order bytes waiting for the application. */
+  readonly receiveQueue: number;
+  readonly segmentsSent: number;
+  readonly segmentsReceived: number;
+  readonly retransmitted: number;
+  readonly outOfOrderReceived: number;
+  /** Out-of-order segments dropped because the out-of-order queue was full (bytes or ranges). */
+  readonly outOfOrderDropped: number;
+  readonly bytesSent: number;
+  readonly bytesAcked: number;
+  readonly bytesReceived: number;
+  readonly dupAcks: number;
+  readonly fastRetransmits: number;
+  readonly timeouts: number;
+  /** Times cwnd was cut to the restart window after an idle period (RFC 5681 §4.1). */
+  readonly idleRestarts: number;
+}
+
+/** The per-connection counters the TCP layer sums into its own when a connection ends. */
+export const CONNECTION_COUNTERS = [
+  'segmentsSent',
+  'segmentsReceived',
+  'retransmitted',
+  'outOfOrderReceived',
+  'outOfOrderDropped',
+  'bytesSent',
+  'bytesAcked',
+  'bytesReceived',
+  'dupAcks',
+  'fastRetransmits',
+  'timeouts',
+  'idleRestarts',
+  /** Segments that failed the acceptability test (RFC 9293 §3.10.7.4, first check): out of the window. */
+  'dropOutOfWindow',
+  /** RSTs outside the receive window, dropped silently (RFC 5961 §3.2). */
+  'dropRstOutOfWindow',
+  /** Segments acknowledging data never sent (SEG.ACK > SND.MAX). */
+  'dropAckUnsent',
+  /** Segments acknowledging data older than the peer's largest window (RFC 5961 §5.2). */
+  'dropAckTooOld',
+  /** Segments whose timestamp is older than TS.Recent (PAWS, RFC 7323 §5.3 R1; Linux PAWSEstab). */
+  'dropPaws',
+  /** Segment bytes dropped because the stack's TCP memory was past its hard limit (Linux TCPRcvQDrop). */
+  'dropNoMemory',
+  /** Challenge ACKs sent (RFC 5961: to an in-window RST, a SYN, or an unacceptable ACK value). */
+  'challengeAcks',
+  /** Challenge ACKs and ACKs to dropped segments held back by the rate limit (Linux TCPACKSkipped*). */
+  'acksRateLimited',
+  /** ACKs sent with a SACK option (RFC 2018). */
+  'sackAcksSent',
+  /** D-SACK blocks sent (RFC 2883; Linux TCPDSACKOldSent + TCPDSACKOfoSent). */
+  'dsacksSent',
+] as const;
+
+export type ConnectionCounterName = (typeof CONNECTION_COUNTERS)[number];

@@ -1,0 +1,157 @@
+/**
+ * `--trace FILE`: each connection's congestion state as JSON lines, one record per change —
+ *
+ *   {"t":12.5,"conn":"10.77.0.2:7000>10.77.0.1:45678","cwnd":14480,"ssthresh":2147483647,
+ *    "inflight":2896,"srtt":0.41,"rto":200,"event":"fast_retransmit"}
+ *
+ * `t` is Clock milliseconds since the tracer was made (virtual time in simulations); srtt is null before
+ * the first RTT sample; `event` is present only on event records (TCP_TRACE_EVENTS). Lines accumulate in
+ * a buffer that goes to the sink in one write when it fills, when a record comes a flush interval after
+ * the last write, and on flush()/close(), so a busy connection costs a string per change, not a syscall.
+ */
+
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Clock } from '../../../core/clock.js';
+import { PilhaError } from '../../../core/errors.js';
+import type { TcpTraceChannel, TcpTraceEvent, TcpTracer } from './tcp-tracer.js';
+
+/** Where the text goes: a file (fileTraceSink), or an array in tests. */
+export interface TraceSink {
+  write(text: string): void;
+  close(): void;
+}
+
+export interface JsonLinesTcpTracerOptions {
+  /** Characters buffered before a write (default 64 Ki). */
+  readonly bufferChars?: number;
+  /** A record at least this long (Clock ms) after the last write flushes too, so `tail -f` follows (default 1000). */
+  readonly flushIntervalMs?: number;
+}
+
+/** Opens (truncates) `path` for a trace; a path that cannot be opened is the user's mistake (EBADOPTION). */
+export function fileTraceSink(path: string): TraceSink {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'w');
+  } catch (err) {
+    throw new PilhaError('EBADOPTION', `cannot create trace file '${path}': ${(err as Error).message}`);
+  }
+  return {
+    write(text: string): void {
+      if (fd !== undefined) writeSync(fd, text);
+    },
+    close(): void {
+      if (fd === undefined) return;
+      closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
+/** Rounds to microseconds (times) so a line stays short and a change below 1 µs is no change. */
+function micro(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+export class JsonLinesTcpTracer implements TcpTracer {
+  readonly enabled = true;
+  private readonly start: number;
+  private readonly bufferChars: number;
+  private readonly flushIntervalMs: number;
+  private pending = '';
+  private lastFlushAt: number;
+  private closed = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly sink: TraceSink,
+    options: JsonLinesTcpTracerOptions = {},
+  ) {
+    this.start = clock.now();
+    this.lastFlushAt = this.start;
+    this.bufferChars = options.bufferChars ?? 64 * 1024;
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+  }
+
+  channel(conn: string): TcpTraceChannel {
+    return new JsonLinesTraceChannel(this, `,"conn":${JSON.stringify(conn)}`);
+  }
+
+  /** Appends one record (called by a channel), the time taken now. */
+  append(fields: string): void {
+    if (this.closed) return;
+    const now = this.clock.now();
+    this.pending += `{"t":${micro(now - this.start)}${fields}\n`;
+    if (this.pending.length >= this.bufferChars || now - this.lastFlushAt >= this.flushIntervalMs) {
+      this.lastFlushAt = now;
+      this.flush();
+    }
+  }
+
+  flush(): void {
+    if (this.pending.length === 0 || this.closed) return;
+    const text = this.pending;
+    this.pending = '';
+    this.sink.write(text);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.flush();
+    } finally {
+      this.closed = true;
+      this.sink.close();
+    }
+  }
+}
+
+/** One connection's channel: the last values recorded, compared at every hook. */
+class JsonLinesTraceChannel implements TcpTraceChannel {
+  // NaN never equals anything: the first call always records.
+  private cwnd = Number.NaN;
+  private ssthresh = Number.NaN;
+  private inflight = Number.NaN;
+  private srtt: number | null = Number.NaN;
+  private rto = Number.NaN;
+
+  constructor(
+    private readonly tracer: JsonLinesTcpTracer,
+    /** `,"conn":"…"`, made once. */
+    private readonly connField: string,
+  ) {}
+
+  record(
+    cwnd: number,
+    ssthresh: number,
+    inflight: number,
+    srtt: number | undefined,
+    rto: number,
+    event?: TcpTraceEvent,
+  ): void {
+    const c = Math.round(cwnd);
+    const s = Math.round(ssthresh);
+    const f = Math.round(inflight);
+    const r = srtt === undefined ? null : micro(srtt);
+    const o = micro(rto);
+    if (
+      event === undefined &&
+      c === this.cwnd &&
+      s === this.ssthresh &&
+      f === this.inflight &&
+      r === this.srtt &&
+      o === this.rto
+    ) {
+      return;
+    }
+    this.cwnd = c;
+    this.ssthresh = s;
+    this.inflight = f;
+    this.srtt = r;
+    this.rto = o;
+    const tail = event === undefined ? '}' : `,"event":"${event}"}`;
+    this.tracer.append(
+      `${this.connField},"cwnd":${c},"ssthresh":${s},"inflight":${f},"srtt":${r},"rto":${o}${tail}`,
+    );
+  }
+}
