@@ -209,7 +209,7 @@ describe("the connection's trace hooks", () => {
 
   it('fast retransmit and the end of recovery: event records with the window after the change', () => {
     const tracer = new RecordingTracer(true);
-    const h = new TcpHarness({ tracer });
+    const h = new TcpHarness({ tracer, tcp: { congestionControl: 'newreno' } }); // NewReno's numbers, as tcp-retransmission.test.ts
     const rec = h.established();
     expect(tracer.channels).toEqual(['10.0.0.2:80>10.0.0.1:40000']);
     rec.conn.write(bytes(20 * MSS));
@@ -233,7 +233,7 @@ describe("the connection's trace hooks", () => {
 
   it('a timeout: an event record with the loss window (one MSS) and one segment in flight', () => {
     const tracer = new RecordingTracer(true);
-    const h = new TcpHarness({ tracer });
+    const h = new TcpHarness({ tracer, tcp: { congestionControl: 'newreno' } }); // NewReno's numbers, as tcp-retransmission.test.ts
     const rec = h.established();
     rec.conn.write(bytes(3 * MSS));
     h.recvAll();
