@@ -76,3 +76,14 @@ export function checkMss(mss: number): number {
   if (!Number.isInteger(mss) || mss <= 0) throw new RangeError(`MSS must be a positive integer, got ${mss}`);
   return mss;
 }
+
+/**
+ * RFC 6582 §3.2 step 3, the window after a partial ACK in fast recovery: deflated by the new data
+ * acknowledged, one SMSS added back when at least one SMSS was (for the retransmission that follows),
+ * never below one SMSS. The same for every controller with RFC 5681/6582 fast recovery.
+ */
+export function windowAfterPartialAck(cwnd: number, ackedBytes: number, mss: number): number {
+  let deflated = cwnd - ackedBytes;
+  if (ackedBytes >= mss) deflated += mss;
+  return Math.max(deflated, mss);
+}

@@ -21,6 +21,7 @@ import {
   checkMss,
   INITIAL_SSTHRESH,
   initialWindow,
+  windowAfterPartialAck,
 } from './congestion-controller.js';
 
 /** RFC 9438 §5.1: C = 0.4 (segments / s³). */
@@ -209,10 +210,7 @@ export class CubicCongestionController implements CongestionController {
 
   onPartialAck(ackedBytes: number): void {
     if (!this.recovering || !(ackedBytes > 0)) return;
-    // RFC 6582 §3.2 step 3: deflate by the new data acknowledged, one SMSS back for the retransmission.
-    let cwnd = this.cwndBytes - ackedBytes;
-    if (ackedBytes >= this.mss) cwnd += this.mss;
-    this.cwndBytes = Math.max(cwnd, this.mss);
+    this.cwndBytes = windowAfterPartialAck(this.cwndBytes, ackedBytes, this.mss);
   }
 
   onRecoveryExit(): void {

@@ -17,6 +17,7 @@ import {
   checkMss,
   INITIAL_SSTHRESH,
   initialWindow,
+  windowAfterPartialAck,
 } from './congestion-controller.js';
 
 export type RenoVariant = 'reno' | 'newreno';
@@ -109,11 +110,7 @@ export class RenoCongestionController implements CongestionController {
   onPartialAck(ackedBytes: number): void {
     // Plain Reno has no partial ACKs: its connection ends recovery on them instead.
     if (!this.recovering || this.exitsRecoveryOnPartialAck || !(ackedBytes > 0)) return;
-    // RFC 6582 §3.2 step 3: deflate cwnd by the new data acknowledged; add back one SMSS if at least one
-    // SMSS was acknowledged (the retransmission that follows). Never below one SMSS.
-    let cwnd = this.cwndBytes - ackedBytes;
-    if (ackedBytes >= this.mss) cwnd += this.mss;
-    this.cwndBytes = Math.max(cwnd, this.mss);
+    this.cwndBytes = windowAfterPartialAck(this.cwndBytes, ackedBytes, this.mss);
   }
 
   onIdleRestart(): void {

@@ -11,7 +11,9 @@ describe('RFC 6528 initial sequence numbers', () => {
       isns.push(gen.next(0x0a000002, 80, 0x0a000001, port).isn);
       clock.advance(0.01);
     }
-    expect(new Set(isns).size).toBe(isns.length);
+    // Random 32-bit ISNs for 10,000 tuples collide by the birthday bound (n²/2³³: about once in 86 runs), so
+    // all-distinct would be a flaky claim; a sequential or per-tuple-constant generator repeats far more.
+    expect(isns.length - new Set(isns).size).toBeLessThanOrEqual(2);
     // Consecutive differences look random: not constant, and spread over the whole 32-bit space.
     const diffs = new Set<number>();
     let small = 0;
