@@ -100,11 +100,20 @@ export abstract class TcpControlBlock implements TimerTarget {
   protected readonly tsOffset: number;
   /** RFC 2018: both SYNs carried SACK-permitted, so our ACKs carry SACK blocks (the peer's are ignored for now). */
   protected sackEnabled = false;
-  /** The SACK and D-SACK blocks our ACKs report. */
-  protected readonly sack = new SackBlockGenerator();
+  /**
+   * The SACK and D-SACK blocks our ACKs report; made at the first hole or duplicate, so that the many
+   * connections that never see one (idle ones, clean paths) do not carry it.
+   */
+  protected sack: SackBlockGenerator | undefined;
 
   /** MSS we announce: link MTU − 40. */
   protected readonly ourMss: number;
+
+  /** The SACK block generator, made when first needed. */
+  protected sackGenerator(): SackBlockGenerator {
+    if (this.sack === undefined) this.sack = new SackBlockGenerator();
+    return this.sack;
+  }
   /** Payload bytes per full-sized segment we send: min(peer MSS, our MSS) less the timestamp option. */
   protected sendMss = DEFAULT_PEER_MSS;
   /** The largest payload seen from the peer: "full-sized" for delayed ACKs. */

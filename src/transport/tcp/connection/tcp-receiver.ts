@@ -21,7 +21,7 @@ export abstract class TcpReceiver extends TcpSender {
     const hadHoles = rb.outOfOrderRanges > 0;
     const before = rb.nextOffset;
     const offset = before + seqDiff(dataSeq, this.rcvNxt);
-    if (this.sackEnabled && hadHoles && !this.sack.hasDuplicate)
+    if (this.sackEnabled && hadHoles && this.sack?.hasDuplicate !== true)
       this.noteHeldDuplicate(offset, payload.length);
     const result = rb.insert(offset, payload);
     if (payload.length > this.rcvMss) this.rcvMss = Math.min(payload.length, this.ourMss);
@@ -45,12 +45,12 @@ export abstract class TcpReceiver extends TcpSender {
         this.counts.outOfOrderReceived++;
         this.ackNow = true;
         // RFC 2018 §4: its block goes first in the SACK option.
-        if (this.sackEnabled) this.sack.noteArrival(rb, Math.max(offset, rb.nextOffset));
+        if (this.sackEnabled) this.sackGenerator().noteArrival(rb, Math.max(offset, rb.nextOffset));
         return false;
       case ReceiveResult.DUPLICATE:
         this.ackNow = true;
         // RFC 2883 §4: the block holding a duplicate of out-of-order data follows the D-SACK.
-        if (this.sackEnabled && offset > rb.nextOffset) this.sack.noteArrival(rb, offset);
+        if (this.sackEnabled && offset > rb.nextOffset) this.sackGenerator().noteArrival(rb, offset);
         return false;
       case ReceiveResult.DROPPED:
         this.counts.outOfOrderDropped++;
@@ -76,7 +76,7 @@ export abstract class TcpReceiver extends TcpSender {
     const from = Math.max(offset, rb.rangeStart(k));
     const to = Math.min(end, rb.rangeEnd(k));
     // RCV.NXT sits at rb.nextOffset in the stream.
-    this.sack.noteDuplicate(
+    this.sackGenerator().noteDuplicate(
       seqAdd(this.rcvNxt, from - rb.nextOffset),
       seqAdd(this.rcvNxt, to - rb.nextOffset),
     );
@@ -90,6 +90,6 @@ export abstract class TcpReceiver extends TcpSender {
     if (!this.sackEnabled || length <= 0) return;
     const below = seqDiff(this.rcvNxt, segSeq);
     if (below <= 0) return;
-    this.sack.noteDuplicate(segSeq, seqAdd(segSeq, Math.min(below, length)));
+    this.sackGenerator().noteDuplicate(segSeq, seqAdd(segSeq, Math.min(below, length)));
   }
 }

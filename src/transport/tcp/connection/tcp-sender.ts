@@ -408,17 +408,18 @@ export abstract class TcpSender extends TcpControlBlock {
         timestamps = true;
         optionsLength = TIMESTAMP_OPTION_LENGTH;
       }
-      if (this.sackEnabled && hasAck && this.sack.wantsOption(this.receiveBuffer)) {
+      const sack = this.sack;
+      if (this.sackEnabled && hasAck && sack?.wantsOption(this.receiveBuffer)) {
         // Options and payload stay within the MSS: a full data segment carries no blocks (the pure ACKs do).
         let max = timestamps ? MAX_SACK_BLOCKS_WITH_TIMESTAMPS : MAX_SACK_BLOCKS;
         const room =
           (this.sendMss + (timestamps ? TIMESTAMP_OPTION_LENGTH : 0) - optionsLength - dataLength - 4) >> 3;
         if (room < max) max = room;
-        sackBlocks = this.sack.prepare(this.receiveBuffer, this.rcvNxt, max);
+        sackBlocks = sack.prepare(this.receiveBuffer, this.rcvNxt, max);
         if (sackBlocks > 0) {
           optionsLength += 4 + 8 * sackBlocks;
           this.counts.sackAcksSent++;
-          if (this.sack.lastHadDuplicate) this.counts.dsacksSent++;
+          if (sack.lastHadDuplicate) this.counts.dsacksSent++;
         }
       }
     }
@@ -449,7 +450,7 @@ export abstract class TcpSender extends TcpControlBlock {
       const echo = hasAck ? this.tsRecent : 0;
       writeSynOptions(d, o + 20, this.ourMss, timestamps, this.tsNow(), echo, shift, sackPermitted);
     } else if (optionsLength > 0) {
-      const edges = this.sack.edges;
+      const edges = this.sack?.edges ?? NO_SACK_EDGES;
       writeTcpOptions(d, o + 20, -1, false, timestamps, this.tsNow(), this.tsRecent, -1, edges, sackBlocks);
     }
     if (dataLength > 0) this.sendBuffer.copyTo(dataOffset, dataLength, d, o + 20 + optionsLength);
@@ -545,3 +546,6 @@ export abstract class TcpSender extends TcpControlBlock {
     this.timers.set(TimerKind.KEEPALIVE, this.config.keepaliveIntervalMs);
   }
 }
+
+/** The option writer's edges when no SACK block was ever needed (it reads none: zero blocks). */
+const NO_SACK_EDGES = new Uint32Array(0);
