@@ -29,6 +29,8 @@ export interface StackOptionValues {
   readonly log?: string;
   /** --cc: the congestion control algorithm; absent, TcpConfig's default (cubic). */
   readonly cc?: string;
+  /** --no-sack sets it false: offer no SACK-permitted and send no SACK blocks (Linux's tcp_sack=0). */
+  readonly sack?: boolean;
 }
 
 export function addStackOptions(command: Command): Command {
@@ -50,7 +52,8 @@ export function addStackOptions(command: Command): Command {
     )
     .option('--impair <spec>', 'impair the link, e.g. loss=0.05,reorder=0.02,delay=10,seed=1')
     .option('--log <spec>', 'log levels per layer, e.g. ip=debug,icmp=trace (or PILHA_LOG)')
-    .option('--cc <name>', `TCP congestion control: ${CONGESTION_CONTROL_NAMES.join(', ')} (default: cubic)`);
+    .option('--cc <name>', `TCP congestion control: ${CONGESTION_CONTROL_NAMES.join(', ')} (default: cubic)`)
+    .option('--no-sack', 'TCP without selective acknowledgments (no SACK-permitted, no SACK blocks)');
 }
 
 /** What a command adds to the shared options: the ports it serves on, which a raw-socket link claims. */
@@ -142,8 +145,17 @@ function commonConfig(values: StackOptionValues): CommonConfig {
     ...(values.pcap !== undefined ? { pcapFile: values.pcap } : {}),
     ...(values.trace !== undefined ? { traceFile: values.trace } : {}),
     log: parseLogSpec(logText, 'warn'),
-    ...(values.cc !== undefined ? { tcp: { congestionControl: congestionControlOption(values.cc) } } : {}),
+    ...tcpOptions(values),
   };
+}
+
+/** The TCP settings the options change; absent when none does (TcpConfig's defaults then hold). */
+function tcpOptions(values: StackOptionValues): Pick<CommonConfig, 'tcp'> {
+  const tcp = {
+    ...(values.cc !== undefined ? { congestionControl: congestionControlOption(values.cc) } : {}),
+    ...(values.sack === false ? { sack: false } : {}),
+  };
+  return Object.keys(tcp).length > 0 ? { tcp } : {};
 }
 
 function congestionControlOption(name: string): CongestionControlName {

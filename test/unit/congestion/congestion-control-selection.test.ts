@@ -60,6 +60,12 @@ describe('choosing the algorithm', () => {
   it('--cc sets StackConfig.tcp.congestionControl; absent, the TCP default stands', () => {
     expect(stackConfigFrom(OPTIONS).tcp).toBeUndefined();
     expect(stackConfigFrom({ ...OPTIONS, cc: 'newreno' }).tcp).toEqual({ congestionControl: 'newreno' });
+    expect(stackConfigFrom({ ...OPTIONS, sack: false }).tcp).toEqual({ sack: false });
+    expect(stackConfigFrom({ ...OPTIONS, sack: true }).tcp).toBeUndefined();
+    expect(stackConfigFrom({ ...OPTIONS, cc: 'reno', sack: false }).tcp).toEqual({
+      congestionControl: 'reno',
+      sack: false,
+    });
     let error: unknown;
     try {
       stackConfigFrom({ ...OPTIONS, cc: 'Cubic' });
