@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { formatIpv4 } from '../../src/core/ipv4-address.js';
 import { silentLoggers } from '../../src/core/logger.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { buildTcpStack, type TcpStack } from '../../src/di/compositions.js';
@@ -7,6 +8,7 @@ import type { StackConfig } from '../../src/di/stack-config.js';
 import type { Impairment } from '../../src/layers/link/decorators/impairment.js';
 import { MemoryLink } from '../../src/layers/link/memory-link.js';
 import type { CongestionControllerFactory } from '../../src/transport/congestion/congestion-controller.js';
+import type { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
 import type { TcpConfig } from '../../src/transport/tcp/tcp-config.js';
 import { ADDRESS_A, ADDRESS_B, memoryConfig } from './memory-stacks.js';
 
@@ -122,4 +124,40 @@ export function pattern(length: number, offset = 0): Buffer {
     out[i] = (n * 31 + (n >>> 8) * 7 + (n >>> 16)) & 0xff;
   }
   return out;
+}
+
+/** What a one-way transfer from A to B gives back: the bytes B read, the virtual time, both sockets. */
+export interface TransferResult {
+  readonly body: Buffer;
+  readonly virtualMs: number;
+  readonly sender: TcpSocket;
+  readonly receiver: TcpSocket;
+}
+
+/**
+ * B listens on `port`, A connects and writes `data` with backpressure (64 KiB writes, as an application) and
+ * ends; virtual time runs until B has read the end. The caller checks the body and the sockets' stats.
+ */
+export async function transferAtoB(
+  stacks: TwoTcpStacks,
+  data: Uint8Array,
+  port = 5001,
+): Promise<TransferResult> {
+  const { clock, a, b } = stacks;
+  const received: Buffer[] = [];
+  let ended = false;
+  let receiver: TcpSocket | undefined;
+  const server = b.transport.createServer((socket) => {
+    receiver = socket;
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('end', () => {
+      ended = true;
+    });
+  });
+  await server.listen(port);
+  const sender = a.transport.createConnection(port, formatIpv4(ADDRESS_B));
+  const start = clock.now();
+  writeAll(sender, data, 64 * 1024);
+  await drive(clock, () => ended, { limitMs: 3_600_000 });
+  return { body: Buffer.concat(received), virtualMs: clock.now() - start, sender, receiver: receiver! };
 }

@@ -5,12 +5,11 @@
  * describes; the sender, which ignores SACK for now (RFC 2018 allows it), still delivers every byte.
  */
 import { describe, expect, it } from 'vitest';
-import { formatIpv4 } from '../../src/core/ipv4-address.js';
 import { IP_PROTOCOL_TCP, parseIpv4 } from '../../src/layers/ip/ipv4-header.js';
 import { type Impairment, NO_IMPAIRMENT } from '../../src/layers/link/decorators/impairment.js';
 import { seqDiff } from '../../src/transport/tcp/wire/seq.js';
 import { isTcpParseError, parseTcpSegment } from '../../src/transport/tcp/wire/tcp-header.js';
-import { ADDRESS_B, drive, pattern, twoTcpStacks, writeAll } from '../helpers/tcp-stacks.js';
+import { pattern, transferAtoB, twoTcpStacks } from '../helpers/tcp-stacks.js';
 
 const SIZE = 20 * 1024 * 1024;
 
@@ -29,7 +28,8 @@ async function transfer(
   impairment: Impairment,
   sack = true,
 ): Promise<{ wire: WireCounts; retransmitted: number }> {
-  const { clock, a, b, links, close } = await twoTcpStacks({ impairment, tcp: { sack } });
+  const stacks = await twoTcpStacks({ impairment, tcp: { sack } });
+  const { links } = stacks;
   const wire: WireCounts = {
     acks: 0,
     withSack: 0,
@@ -77,26 +77,11 @@ async function transfer(
     send(datagram);
   };
   const data = pattern(SIZE);
-  const received: Buffer[] = [];
-  let length = 0;
-  let ended = false;
-  const server = b.transport.createServer((socket) => {
-    socket.on('data', (chunk: Buffer) => {
-      received.push(chunk);
-      length += chunk.length;
-    });
-    socket.on('end', () => {
-      ended = true;
-    });
-  });
-  await server.listen(5001);
-  const socket = a.transport.createConnection(5001, formatIpv4(ADDRESS_B));
-  writeAll(socket, data, 64 * 1024);
-  await drive(clock, () => ended, { limitMs: 3_600_000 });
-  expect(length).toBe(SIZE);
-  expect(Buffer.concat(received).equals(data)).toBe(true);
-  const retransmitted = socket.stats().retransmitted;
-  await close();
+  const { body, sender } = await transferAtoB(stacks, data);
+  expect(body.length).toBe(SIZE);
+  expect(body.equals(data)).toBe(true);
+  const retransmitted = sender.stats().retransmitted;
+  await stacks.close();
   return { wire, retransmitted };
 }
 

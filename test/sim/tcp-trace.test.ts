@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderTracePlot, SERIES_NAMES } from '../../src/app/trace-plot/trace-plot.js';
 import { readTraceFile } from '../../src/app/trace-plot/trace-reader.js';
-import { formatIpv4 } from '../../src/core/ipv4-address.js';
 import { NO_IMPAIRMENT } from '../../src/layers/link/decorators/impairment.js';
 import type { TcpConnectionStats } from '../../src/transport/tcp/connection/tcp-connection-types.js';
-import { ADDRESS_B, drive, pattern, twoTcpStacks, writeAll } from '../helpers/tcp-stacks.js';
+import { pattern, transferAtoB, twoTcpStacks } from '../helpers/tcp-stacks.js';
 
 const SIZE = 4 * 1024 * 1024;
 const dir = mkdtempSync(join(tmpdir(), 'pilha-trace-'));
@@ -32,27 +31,14 @@ interface TraceLine {
 
 /** A lossy transfer from A (tracing) to B; returns the trace file and A's connection stats. */
 async function lossyTransfer(traceFile: string, seed: number): Promise<TcpConnectionStats> {
-  const { clock, a, b, close } = await twoTcpStacks({
+  const stacks = await twoTcpStacks({
     impairment: { ...NO_IMPAIRMENT, loss: 0.01, delayMs: 2, seed },
     traceFileA: traceFile,
   });
-  let length = 0;
-  let ended = false;
-  const server = b.transport.createServer((socket) => {
-    socket.on('data', (chunk: Buffer) => {
-      length += chunk.length;
-    });
-    socket.on('end', () => {
-      ended = true;
-    });
-  });
-  await server.listen(5001);
-  const socket = a.transport.createConnection(5001, formatIpv4(ADDRESS_B));
-  writeAll(socket, pattern(SIZE), 64 * 1024);
-  await drive(clock, () => ended, { limitMs: 3_600_000 });
-  expect(length).toBe(SIZE);
-  const stats = socket.stats();
-  await close(); // closes the tracer: everything is in the file
+  const { body, sender } = await transferAtoB(stacks, pattern(SIZE));
+  expect(body.length).toBe(SIZE);
+  const stats = sender.stats();
+  await stacks.close(); // closes the tracer: everything is in the file
   return stats;
 }
 

@@ -7,9 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
 import { type Impairment, NO_IMPAIRMENT } from '../../src/layers/link/decorators/impairment.js';
-import type { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
 import type { TcpConnectionStats } from '../../src/transport/tcp/connection/tcp-connection-types.js';
-import { ADDRESS_B, drive, pattern, twoTcpStacks, writeAll } from '../helpers/tcp-stacks.js';
+import { ADDRESS_B, drive, pattern, transferAtoB, twoTcpStacks } from '../helpers/tcp-stacks.js';
 
 const SIZE = 10 * 1024 * 1024;
 
@@ -21,38 +20,19 @@ interface Result {
 }
 
 async function transfer(label: string, impairment?: Impairment): Promise<Result> {
-  const { clock, a, b, close } = await twoTcpStacks(impairment === undefined ? {} : { impairment });
+  const stacks = await twoTcpStacks(impairment === undefined ? {} : { impairment });
   const data = pattern(SIZE);
-  const received: Buffer[] = [];
-  let length = 0;
-  let ended = false;
-  let receiver: TcpSocket | undefined;
-  const server = b.transport.createServer((socket) => {
-    receiver = socket;
-    socket.on('data', (chunk: Buffer) => {
-      received.push(chunk);
-      length += chunk.length;
-    });
-    socket.on('end', () => {
-      ended = true;
-    });
-  });
-  await server.listen(5001);
-  const socket = a.transport.createConnection(5001, formatIpv4(ADDRESS_B));
   const startReal = performance.now();
-  const startVirtual = clock.now();
   // Application-sized writes, with backpressure: write until false, wait for 'drain'.
-  writeAll(socket, data, 64 * 1024);
-  await drive(clock, () => ended, { limitMs: 3_600_000 });
+  const { body, virtualMs, sender, receiver } = await transferAtoB(stacks, data);
   const realMs = performance.now() - startReal;
-  const virtualMs = clock.now() - startVirtual;
-  expect(length).toBe(SIZE);
-  expect(Buffer.concat(received).equals(data)).toBe(true);
+  expect(body.length).toBe(SIZE);
+  expect(body.equals(data)).toBe(true);
   const result: Result = {
     virtualMs,
-    sender: socket.stats(),
-    receiver: receiver!.stats(),
-    linkStats: a.link.stats(),
+    sender: sender.stats(),
+    receiver: receiver.stats(),
+    linkStats: stacks.a.link.stats(),
   };
   const s = result.sender;
   console.log(
@@ -61,7 +41,7 @@ async function transfer(label: string, impairment?: Impairment): Promise<Result>
       `segments ${s.segmentsSent}, retransmitted ${s.retransmitted}, fast retransmits ${s.fastRetransmits}, ` +
       `timeouts ${s.timeouts}, receiver ACKs ${result.receiver.segmentsSent}`,
   );
-  await close();
+  await stacks.close();
   return result;
 }
 
