@@ -12,7 +12,7 @@
 import { foldSum, internetChecksum, sumWords } from '../../../core/checksum.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import { type Seq, seq } from './seq.js';
-import { TcpOptionKind, tcpOptionsLengthFor, writeTcpOptions } from './tcp-options-writer.js';
+import { TcpOptionKind, tcpOptionsLengthFor, write32, writeTcpOptions } from './tcp-options-writer.js';
 
 /** IP protocol number of TCP. */
 export const TCP_PROTOCOL = 6;
@@ -135,13 +135,6 @@ function read32(b: Uint8Array, i: number): number {
 function write16(b: Uint8Array, i: number, v: number): void {
   b[i] = v >>> 8;
   b[i + 1] = v;
-}
-
-function write32(b: Uint8Array, i: number, v: number): void {
-  b[i] = v >>> 24;
-  b[i + 1] = v >>> 16;
-  b[i + 2] = v >>> 8;
-  b[i + 3] = v;
 }
 
 type MutableOptions = { -readonly [K in keyof TcpOptions]: TcpOptions[K] };

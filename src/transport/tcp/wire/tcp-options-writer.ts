@@ -48,7 +48,8 @@ export function tcpOptionsLengthFor(
   return n;
 }
 
-function write32(b: Uint8Array, i: number, v: number): void {
+/** `v` as 4 big-endian bytes at `b[i]` (network order, for the TCP header and its options). */
+export function write32(b: Uint8Array, i: number, v: number): void {
   b[i] = v >>> 24;
   b[i + 1] = v >>> 16;
   b[i + 2] = v >>> 8;

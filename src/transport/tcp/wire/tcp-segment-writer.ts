@@ -10,7 +10,7 @@
 import { internetChecksum } from '../../../core/checksum.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import { tcpPseudoHeaderSum } from './tcp-header.js';
-import { tcpOptionsLengthFor, writeTcpOptions } from './tcp-options-writer.js';
+import { tcpOptionsLengthFor, write32, writeTcpOptions } from './tcp-options-writer.js';
 
 export {
   MAX_SACK_BLOCKS,
@@ -23,13 +23,6 @@ export {
 /** Bytes of the options of a SYN or SYN-ACK: MSS, then SACK-permitted, timestamps and window scale when offered. */
 export function synOptionsLength(timestamps: boolean, windowShift: number, sackPermitted = false): number {
   return tcpOptionsLengthFor(0, sackPermitted, timestamps, windowShift, 0);
-}
-
-function write32(b: Uint8Array, i: number, v: number): void {
-  b[i] = v >>> 24;
-  b[i + 1] = v >>> 16;
-  b[i + 2] = v >>> 8;
-  b[i + 3] = v;
 }
 
 /**
