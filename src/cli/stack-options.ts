@@ -11,6 +11,7 @@ import {
   isCongestionControlName,
 } from '../transport/congestion/congestion-control-by-name.js';
 import type { CongestionControlName } from '../transport/congestion/congestion-controller.js';
+import { DEFAULT_TCP_CONFIG } from '../transport/tcp/tcp-config.js';
 import { integerOption, secondsOption } from './number-options.js';
 
 /** The options every stack-building command shares, as commander hands them over. */
@@ -31,6 +32,10 @@ export interface StackOptionValues {
   readonly cc?: string;
   /** --no-sack sets it false: offer no SACK-permitted and send no SACK blocks (Linux's tcp_sack=0). */
   readonly sack?: boolean;
+  /** --no-hystart sets it false: standard slow start, to the first loss (TcpConfig.hystart). */
+  readonly hystart?: boolean;
+  /** --min-rto: the RTO floor in ms (TcpConfig.minRtoMs); absent, Linux's 200 ms. */
+  readonly minRto?: string;
 }
 
 export function addStackOptions(command: Command): Command {
@@ -53,7 +58,12 @@ export function addStackOptions(command: Command): Command {
     .option('--impair <spec>', 'impair the link, e.g. loss=0.05,reorder=0.02,delay=10,seed=1')
     .option('--log <spec>', 'log levels per layer, e.g. ip=debug,icmp=trace (or PILHA_LOG)')
     .option('--cc <name>', `TCP congestion control: ${CONGESTION_CONTROL_NAMES.join(', ')} (default: cubic)`)
-    .option('--no-sack', 'TCP without selective acknowledgments (no SACK-permitted, no SACK blocks)');
+    .option('--no-sack', 'TCP without selective acknowledgments (no SACK-permitted, no SACK blocks)')
+    .option('--no-hystart', 'TCP slow start without HyStart++ (RFC 9406): grow until the first loss')
+    .option(
+      '--min-rto <ms>',
+      `TCP's least retransmission timeout, in ms (default: ${DEFAULT_TCP_CONFIG.minRtoMs}, like Linux)`,
+    );
 }
 
 /** What a command adds to the shared options: the ports it serves on, which a raw-socket link claims. */
@@ -154,6 +164,10 @@ function tcpOptions(values: StackOptionValues): Pick<CommonConfig, 'tcp'> {
   const tcp = {
     ...(values.cc !== undefined ? { congestionControl: congestionControlOption(values.cc) } : {}),
     ...(values.sack === false ? { sack: false } : {}),
+    ...(values.hystart === false ? { hystart: false } : {}),
+    ...(values.minRto !== undefined
+      ? { minRtoMs: integerOption(values.minRto, '--min-rto', 1, DEFAULT_TCP_CONFIG.maxRtoMs) }
+      : {}),
   };
   return Object.keys(tcp).length > 0 ? { tcp } : {};
 }

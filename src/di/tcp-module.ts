@@ -32,7 +32,8 @@ export const tcpModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   bind<CongestionControllerFactory>(TOKENS.CongestionControllerFactory)
     .toResolvedValue(
-      (config: TcpConfig) => congestionControllerFactoryFor(config.congestionControl),
+      (config: TcpConfig) =>
+        congestionControllerFactoryFor(config.congestionControl, { hystart: config.hystart }),
       [TOKENS.TcpConfig],
     )
     .inSingletonScope();

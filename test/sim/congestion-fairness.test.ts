@@ -23,7 +23,7 @@ class TakingTurnsFactory implements CongestionControllerFactory {
   private readonly factories: CongestionControllerFactory[];
 
   constructor(names: readonly CongestionControlName[]) {
-    this.factories = names.map(congestionControllerFactoryFor);
+    this.factories = names.map((name) => congestionControllerFactoryFor(name));
   }
 
   create(mss: number): CongestionController {

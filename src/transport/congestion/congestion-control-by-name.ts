@@ -2,7 +2,11 @@
  * The algorithms pilha knows by name (`--cc`, TcpConfig.congestionControl) and the factory for each.
  */
 
-import type { CongestionControllerFactory, CongestionControlName } from './congestion-controller.js';
+import type {
+  CongestionControllerFactory,
+  CongestionControlName,
+  SlowStartOptions,
+} from './congestion-controller.js';
 import { CubicCongestionControllerFactory } from './cubic-congestion-controller.js';
 import { NewRenoCongestionControllerFactory } from './newreno-congestion-controller.js';
 import { RenoCongestionControllerFactory } from './reno-congestion-controller.js';
@@ -18,15 +22,18 @@ export function isCongestionControlName(name: unknown): name is CongestionContro
   return typeof name === 'string' && (CONGESTION_CONTROL_NAMES as readonly string[]).includes(name);
 }
 
-/** A new factory for the algorithm called `name`. */
-export function congestionControllerFactoryFor(name: CongestionControlName): CongestionControllerFactory {
+/** A new factory for the algorithm called `name` (HyStart++ on unless `options.hystart` is false). */
+export function congestionControllerFactoryFor(
+  name: CongestionControlName,
+  options: SlowStartOptions = {},
+): CongestionControllerFactory {
   switch (name) {
     case 'cubic':
-      return new CubicCongestionControllerFactory();
+      return new CubicCongestionControllerFactory(options);
     case 'newreno':
-      return new NewRenoCongestionControllerFactory();
+      return new NewRenoCongestionControllerFactory(options);
     case 'reno':
-      return new RenoCongestionControllerFactory();
+      return new RenoCongestionControllerFactory(options);
     default: {
       const never: never = name;
       throw new RangeError(`unknown congestion control '${String(never)}'`);

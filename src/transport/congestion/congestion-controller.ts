@@ -52,6 +52,12 @@ export interface CongestionController {
   onIdleRestart(): void;
 }
 
+/** How a controller starts: every controller takes these (TcpConfig.hystart sets `hystart`). */
+export interface SlowStartOptions {
+  /** HyStart++ (RFC 9406) in the initial slow start; on unless false (hystart-plus-plus.ts). */
+  readonly hystart?: boolean;
+}
+
 export interface CongestionControllerFactory {
   /** A controller for a new connection whose sender MSS is `mss`. */
   create(mss: number): CongestionController;

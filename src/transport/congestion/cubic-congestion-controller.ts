@@ -5,7 +5,7 @@
  * Reno-friendly region (§4.3), where CUBIC grows at least as fast as Reno would; fast convergence (§4.7),
  * where a flow whose losses come at ever smaller windows gives way to newcomers; and β = 0.7 (§4.6).
  *
- * Slow start is Reno's (RFC 5681 §3.1, §4.10). Fast recovery is NewReno's (RFC 6582) with Reno's window
+ * Slow start is Reno's (RFC 5681 §3.1, §4.10), with HyStart++ (RFC 9406) in the initial one. Fast recovery is NewReno's (RFC 6582) with Reno's window
  * inflation, as the connection expects of every controller: cwnd = ssthresh + 3·SMSS on entry, +SMSS per
  * further duplicate ACK, deflated on partial ACKs, cwnd = ssthresh on exit.
  *
@@ -21,8 +21,10 @@ import {
   checkMss,
   INITIAL_SSTHRESH,
   initialWindow,
+  type SlowStartOptions,
   windowAfterPartialAck,
 } from './congestion-controller.js';
+import { HyStartPlusPlus } from './hystart-plus-plus.js';
 
 /** RFC 9438 §5.1: C = 0.4 (segments / s³). */
 export const CUBIC_C = 0.4;
@@ -31,7 +33,7 @@ export const CUBIC_BETA = 0.7;
 /** RFC 9438 §4.3: α_cubic = 3·(1 − β)/(1 + β), Reno's average rate at CUBIC's β (about 0.53). */
 export const CUBIC_ALPHA = (3 * (1 - CUBIC_BETA)) / (1 + CUBIC_BETA);
 
-export interface CubicOptions {
+export interface CubicOptions extends SlowStartOptions {
   /** RFC 9438 §4.7 fast convergence (Linux's default, on). */
   readonly fastConvergence?: boolean;
 }
@@ -77,10 +79,13 @@ export class CubicCongestionController implements CongestionController {
   /** Smoothed RTT from the samples the connection passes (RFC 6298's α = 1/8), ms; −1 before the first. */
   private srttMs = -1;
   private lastRegion: CubicRegion = 'slow-start';
+  /** RFC 9406 for the initial slow start; undefined when switched off (TcpConfig.hystart false). */
+  private readonly hystart: HyStartPlusPlus | undefined;
 
   constructor(mss: number, options: CubicOptions = {}) {
     this.mss = checkMss(mss);
     this.fastConvergence = options.fastConvergence ?? true;
+    this.hystart = options.hystart === false ? undefined : new HyStartPlusPlus();
     this.cwndBytes = initialWindow(mss);
   }
 
@@ -116,7 +121,7 @@ export class CubicCongestionController implements CongestionController {
     return this.lastRegion;
   }
 
-  onAck(ackedBytes: number, now: number, _inFlight: number, rttMs?: number): void {
+  onAck(ackedBytes: number, now: number, inFlight: number, rttMs?: number): void {
     if (!(ackedBytes > 0)) return;
     this.timedOutWithoutProgress = false;
     if (rttMs !== undefined && rttMs >= 0) {
@@ -131,7 +136,17 @@ export class CubicCongestionController implements CongestionController {
     if (this.cwndBytes < this.ssthreshBytes) {
       // RFC 9438 §4.10: slow start as RFC 5681 §3.1 eq. (2), cwnd += min(N, SMSS).
       this.lastRegion = 'slow-start';
-      const increase = Math.min(ackedBytes, this.mss);
+      let increase = Math.min(ackedBytes, this.mss);
+      const hystart = this.hystart;
+      if (hystart !== undefined && this.ssthreshBytes === INITIAL_SSTHRESH) {
+        // RFC 9406: a quarter of it in Conservative Slow Start; after CSS's last round, ssthresh = cwnd.
+        increase = hystart.onSlowStartAck(ackedBytes, inFlight, rttMs, increase);
+        if (hystart.done) {
+          this.cwndBytes += increase;
+          this.ssthreshBytes = Math.floor(this.cwndBytes);
+          return;
+        }
+      }
       const room = this.ssthreshBytes - this.cwndBytes;
       if (increase <= room) {
         this.cwndBytes += increase;

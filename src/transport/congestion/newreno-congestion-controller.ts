@@ -4,14 +4,16 @@
  * Reno's (reno-congestion-controller.ts, variant 'newreno'); this file names it for the container.
  */
 
-import type { CongestionControllerFactory } from './congestion-controller.js';
+import type { CongestionControllerFactory, SlowStartOptions } from './congestion-controller.js';
 import { RenoCongestionController } from './reno-congestion-controller.js';
 
 /** Makes a NewReno controller per connection; bind it as the `CongestionControllerFactory`. */
 export class NewRenoCongestionControllerFactory implements CongestionControllerFactory {
   readonly name = 'newreno' as const;
 
+  constructor(private readonly options: SlowStartOptions = {}) {}
+
   create(mss: number): RenoCongestionController {
-    return new RenoCongestionController(mss, 'newreno');
+    return new RenoCongestionController(mss, 'newreno', this.options);
   }
 }

@@ -17,8 +17,10 @@ import {
   checkMss,
   INITIAL_SSTHRESH,
   initialWindow,
+  type SlowStartOptions,
   windowAfterPartialAck,
 } from './congestion-controller.js';
+import { HyStartPlusPlus } from './hystart-plus-plus.js';
 
 export type RenoVariant = 'reno' | 'newreno';
 
@@ -34,10 +36,13 @@ export class RenoCongestionController implements CongestionController {
   private recovering = false;
   /** A retransmission timeout happened and no new data has been acknowledged since. */
   private timedOutWithoutProgress = false;
+  /** RFC 9406 for the initial slow start; undefined when switched off (TcpConfig.hystart false). */
+  private readonly hystart: HyStartPlusPlus | undefined;
 
-  constructor(mss: number, variant: RenoVariant = 'reno') {
+  constructor(mss: number, variant: RenoVariant = 'reno', options: SlowStartOptions = {}) {
     this.mss = checkMss(mss);
     this.name = variant;
+    this.hystart = options.hystart === false ? undefined : new HyStartPlusPlus();
     this.exitsRecoveryOnPartialAck = variant === 'reno';
     // RFC 5681 §3.1 / RFC 3390: IW = min(4·SMSS, max(2·SMSS, 4380)).
     this.cwndBytes = initialWindow(mss);
@@ -61,7 +66,7 @@ export class RenoCongestionController implements CongestionController {
     return this.cwndBytes < this.ssthreshBytes;
   }
 
-  onAck(ackedBytes: number, _now: number, _inFlight: number, _rttMs?: number): void {
+  onAck(ackedBytes: number, _now: number, inFlight: number, rttMs?: number): void {
     if (!(ackedBytes > 0)) return;
     this.timedOutWithoutProgress = false;
     // RFC 5681 §3.2: during fast recovery cwnd is inflated by duplicate ACKs and set on exit;
@@ -70,7 +75,17 @@ export class RenoCongestionController implements CongestionController {
     let counted = ackedBytes;
     if (this.cwndBytes < this.ssthreshBytes) {
       // RFC 5681 §3.1 eq. (2): cwnd += min(N, SMSS).
-      const increase = Math.min(ackedBytes, this.mss);
+      let increase = Math.min(ackedBytes, this.mss);
+      const hystart = this.hystart;
+      if (hystart !== undefined && this.ssthreshBytes === INITIAL_SSTHRESH) {
+        // RFC 9406: a quarter of it in Conservative Slow Start; after CSS's last round, ssthresh = cwnd.
+        increase = hystart.onSlowStartAck(ackedBytes, inFlight, rttMs, increase);
+        if (hystart.done) {
+          this.cwndBytes += increase;
+          this.ssthreshBytes = this.cwndBytes;
+          return;
+        }
+      }
       const room = this.ssthreshBytes - this.cwndBytes;
       if (increase <= room) {
         this.cwndBytes += increase;
@@ -148,7 +163,9 @@ export class RenoCongestionController implements CongestionController {
 export class RenoCongestionControllerFactory implements CongestionControllerFactory {
   readonly name = 'reno' as const;
 
+  constructor(private readonly options: SlowStartOptions = {}) {}
+
   create(mss: number): RenoCongestionController {
-    return new RenoCongestionController(mss, 'reno');
+    return new RenoCongestionController(mss, 'reno', this.options);
   }
 }

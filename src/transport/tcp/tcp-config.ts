@@ -110,6 +110,12 @@ export interface TcpConfig {
    * default): 'cubic' (RFC 9438), 'newreno' (RFC 5681 with RFC 6582 recovery) or 'reno' (RFC 5681 as written).
    */
   readonly congestionControl: CongestionControlName;
+  /**
+   * HyStart++ (RFC 9406) in the initial slow start of every algorithm: leave slow start when the RTT rises
+   * (a queue building), before the loss that ends standard slow start. On, as Linux's HyStart is with CUBIC
+   * (tcp_cubic hystart = 1); `--no-hystart` turns it off.
+   */
+  readonly hystart: boolean;
 }
 
 export const DEFAULT_TCP_CONFIG: TcpConfig = Object.freeze({
@@ -147,6 +153,7 @@ export const DEFAULT_TCP_CONFIG: TcpConfig = Object.freeze({
   ephemeralPortMin: 32_768,
   ephemeralPortMax: 60_999,
   congestionControl: 'cubic',
+  hystart: true,
 });
 
 /** The largest receive window TCP can describe: 65535 << 14 (RFC 7323 §2.3). */
