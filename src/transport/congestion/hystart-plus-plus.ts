@@ -92,8 +92,8 @@ export class HyStartPlusPlus {
    */
   onSlowStartAck(ackedBytes: number, inFlight: number, rttMs: number | undefined, increase: number): number {
     if (this.phaseNow === 'done') return increase;
-    if (this.windowEnd < 0) this.startRound(inFlight);
     this.ackedTotal += ackedBytes;
+    if (this.windowEnd < 0) this.startRound(inFlight);
     if (rttMs !== undefined && rttMs >= 0) {
       if (rttMs < this.currentRoundMinRtt) this.currentRoundMinRtt = rttMs;
       this.rttSampleCount++;
