@@ -50,6 +50,11 @@ export interface CongestionController {
    * old cwnd no longer reflects the path, so it is cut to the restart window before the burst.
    */
   onIdleRestart(): void;
+  /**
+   * A window reduction proved unneeded (a spurious retransmission, RFC 3522/4015, D-SACK): cwnd and ssthresh
+   * go back to at least what they were before it (never lower than now, as Linux's undo).
+   */
+  restore(cwnd: number, ssthresh: number): void;
 }
 
 /** How a controller starts: every controller takes these (TcpConfig.hystart sets `hystart`). */

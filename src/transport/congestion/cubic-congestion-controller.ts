@@ -252,6 +252,15 @@ export class CubicCongestionController implements CongestionController {
     this.cwndBytes = Math.min(initialWindow(this.mss), this.cwndBytes);
     this.epochStart = -1;
   }
+
+  restore(cwnd: number, ssthresh: number): void {
+    if (cwnd > this.cwndBytes) this.cwndBytes = cwnd;
+    if (ssthresh > this.ssthreshBytes) this.ssthreshBytes = ssthresh;
+    // The reduction's epoch and K no longer describe the window: the next ACK starts a new epoch from it.
+    this.epochStart = -1;
+    this.afterTimeout = false;
+    this.timedOutWithoutProgress = false;
+  }
 }
 
 /** Makes a CUBIC controller per connection; bind it as the `CongestionControllerFactory`. */

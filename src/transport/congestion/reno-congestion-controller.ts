@@ -134,6 +134,12 @@ export class RenoCongestionController implements CongestionController {
     this.bytesAcked = 0;
   }
 
+  restore(cwnd: number, ssthresh: number): void {
+    if (cwnd > this.cwndBytes) this.cwndBytes = cwnd;
+    if (ssthresh > this.ssthreshBytes) this.ssthreshBytes = ssthresh;
+    this.timedOutWithoutProgress = false;
+  }
+
   onRecoveryExit(): void {
     if (!this.recovering) return;
     // RFC 5681 §3.2 step 6: deflate the window, cwnd = ssthresh.

@@ -1,0 +1,75 @@
+/**
+ * Undoing a window reduction that a spurious retransmission caused (RFC 3522 Eifel detection with
+ * timestamps, RFC 2883 §4 / RFC 3708 with D-SACK; what Linux's tcp_try_undo_* do). Duplicated or
+ * reordered segments can make a sender retransmit what was never lost; when the evidence says so, the
+ * congestion window and ssthresh from before the reduction come back.
+ *
+ * - Timestamps: the first ACK that advances past a retransmitted segment echoes the TSval of the copy that
+ *   arrived; an echo older than the first retransmission's TSval means the original arrived.
+ * - D-SACK: each retransmission of the episode that the peer reports as a duplicate was unneeded; when all
+ *   were, the whole reduction was.
+ */
+
+import type { CongestionController } from '../../congestion/congestion-controller.js';
+
+export class RecoveryUndo {
+  private armed = false;
+  private priorCwnd = 0;
+  private priorSsthresh = 0;
+  /** TSval of the episode's first retransmission (valid when `stamped`). */
+  private retransmitTsval = 0;
+  private stamped = false;
+  /** Retransmissions of the episode not yet shown unneeded by a D-SACK. */
+  private unneededPending = 0;
+
+  /** Whether an episode can still be undone. */
+  get canUndo(): boolean {
+    return this.armed;
+  }
+
+  /**
+   * A window reduction is about to happen: remember what it replaces. `fresh` starts a new episode; a
+   * further reduction within one (a timeout during recovery) keeps the first one's values.
+   */
+  begin(cc: CongestionController, fresh: boolean): void {
+    if (this.armed && !fresh) return;
+    this.armed = true;
+    this.priorCwnd = cc.cwnd;
+    this.priorSsthresh = cc.ssthresh;
+    this.stamped = false;
+    this.unneededPending = 0;
+  }
+
+  /** A segment of the episode was retransmitted carrying `tsval` (when timestamps are on). */
+  retransmitted(tsval: number | undefined): void {
+    if (!this.armed) return;
+    this.unneededPending++;
+    if (!this.stamped && tsval !== undefined) {
+      this.retransmitTsval = tsval;
+      this.stamped = true;
+    }
+  }
+
+  /** Eifel (RFC 3522 §3.2): an ACK past the retransmitted data echoes `tsecr`; true if it shows it spurious. */
+  spuriousByTimestamp(tsecr: number): boolean {
+    return this.armed && this.stamped && tsecr !== 0 && ((tsecr - this.retransmitTsval) | 0) < 0;
+  }
+
+  /** A D-SACK reported a duplicate within the episode; true once every retransmission was unneeded. */
+  spuriousByDsack(): boolean {
+    if (!this.armed || this.unneededPending <= 0) return false;
+    return --this.unneededPending === 0;
+  }
+
+  /** Restores the window and threshold from before the episode and closes it. */
+  undo(cc: CongestionController): void {
+    if (!this.armed) return;
+    cc.restore(this.priorCwnd, this.priorSsthresh);
+    this.armed = false;
+  }
+
+  /** Nothing can be undone any more (the connection starts over). */
+  end(): void {
+    this.armed = false;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The tail loss probe (RFC 8985 §7): when the last segments of a flight are lost, no later segment is
+ * delivered to make RACK see it, and only the retransmission timer (at least 200 ms) would. Instead, two
+ * RTTs after the last send with no ACK, the sender probes — new data if it may send some, else the last
+ * segment again — so that the peer's ACK (with SACK) lets RACK repair the tail in one RTT.
+ *
+ * This class keeps the timing and one probe episode: whether the probe was a retransmission and whether a
+ * D-SACK showed it unneeded; an episode whose retransmitted probe was needed repaired a loss and must cost
+ * a window reduction (§7.4.2).
+ */
+
+import { type Seq, seq, seqGe } from '../wire/seq.js';
+
+/** RFC 8985 §7.2 WCDelAckT: a lone segment may be held by the peer's delayed-ACK timer this long. */
+export const WORST_CASE_DELAYED_ACK_MS = 200;
+/** Linux's TCP_TIMEOUT_MIN (2 ms): the probe never fires sooner than this after 2·SRTT. */
+const PTO_SLACK_MS = 2;
+
+/** What an ACK says about the probe episode. */
+export const ProbeOutcome = {
+  NONE: 0,
+  /** The retransmitted probe repaired a lost segment: reduce the window. */
+  LOSS_REPAIRED: 1,
+  /** The probe was acknowledged and no loss is implied (new data, or a D-SACKed retransmission). */
+  NO_LOSS: 2,
+} as const;
+export type ProbeOutcome = (typeof ProbeOutcome)[keyof typeof ProbeOutcome];
+
+export class TailLossProbe {
+  /** TLP.end_seq: SND.MAX after the probe; meaningful while an episode is open. */
+  private endSeq: Seq = seq(0);
+  private open = false;
+  private retransmission = false;
+  private dsacked = false;
+
+  /** Whether a probe was sent and its ACK has not come yet (one probe at a time, §7.2). */
+  get pending(): boolean {
+    return this.open;
+  }
+
+  /**
+   * RFC 8985 §7.2 PTO: 2·SRTT, plus the peer's worst-case delayed ACK when one segment is in flight (it has
+   * no second segment to ACK at once), else a small slack; never later than the retransmission timer.
+   * `srtt` 0 means no sample: then the RTO decides.
+   */
+  timeout(srtt: number, flight: number, mss: number, rto: number): number {
+    if (srtt <= 0) return rto;
+    let pto = 2 * srtt + (flight <= mss ? WORST_CASE_DELAYED_ACK_MS : PTO_SLACK_MS);
+    if (pto > rto) pto = rto;
+    return pto;
+  }
+
+  /** A probe went out; `sndMax` is SND.MAX after it. */
+  sent(sndMax: Seq, retransmission: boolean): void {
+    this.open = true;
+    this.endSeq = sndMax;
+    this.retransmission = retransmission;
+    this.dsacked = false;
+  }
+
+  /** A D-SACK arrived while the episode is open: the probe's copy (or the original) was not needed. */
+  onDsack(): void {
+    if (this.open && this.retransmission) this.dsacked = true;
+  }
+
+  /** A cumulative ACK: ends the episode once it covers the probe. */
+  onAck(ack: Seq): ProbeOutcome {
+    if (!this.open || !seqGe(ack, this.endSeq)) return ProbeOutcome.NONE;
+    this.open = false;
+    return this.retransmission && !this.dsacked ? ProbeOutcome.LOSS_REPAIRED : ProbeOutcome.NO_LOSS;
+  }
+
+  /** A timeout or a recovery supersedes the episode. */
+  cancel(): void {
+    this.open = false;
+  }
+}

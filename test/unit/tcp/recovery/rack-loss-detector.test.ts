@@ -1,0 +1,89 @@
+/**
+ * RACK (RFC 8985 §6) step by step on chosen times: a segment is lost once a later-sent one is delivered and
+ * RACK.rtt + reo_wnd have passed since it was sent; the reordering window is 0 until reordering is seen
+ * (in recovery or with DupThresh SACKs), min_RTT/4 after, widened by D-SACKs once per round, capped at
+ * SRTT; a lost retransmission is found by time too; an ambiguous ACK of a retransmission is not a sample.
+ */
+import { describe, expect, it } from 'vitest';
+import { RackLossDetector } from '../../../../src/transport/tcp/recovery/rack-loss-detector.js';
+import { SegmentFlag, SentSegmentLog } from '../../../../src/transport/tcp/recovery/sent-segment-log.js';
+import { seq } from '../../../../src/transport/tcp/wire/seq.js';
+
+/** Segments of 1000 bytes sent at t = 0, 1, 2, ... ms. */
+function setup(n: number) {
+  const log = new SentSegmentLog();
+  for (let i = 0; i < n; i++) log.append(seq(i * 1000), seq((i + 1) * 1000), i);
+  const rack = new RackLossDetector(seq(0));
+  const sackAt = (now: number, i: number) => {
+    rack.beginAck(now);
+    log.sack(seq(i * 1000), seq((i + 1) * 1000), rack);
+  };
+  return { log, rack, sackAt };
+}
+
+describe('RackLossDetector', () => {
+  it('marks a segment lost once a later one is delivered and RACK.rtt + reo_wnd has passed, not before', () => {
+    const { log, rack, sackAt } = setup(5);
+    sackAt(10, 2); // segment 2, sent at 2, delivered at 10: RACK.rtt = 8
+    expect(rack.rtt).toBe(8);
+    expect(rack.minRtt).toBe(8);
+    // reo_wnd = min_RTT/4 = 2 (no recovery, fewer than 3 SACKed): segment 0 is due at 0 + 8 + 2 = 10.
+    const reo = rack.reorderWindow(false, log.sackedSegments, 8);
+    expect(reo).toBe(2);
+    expect(rack.detectLosses(log, 10, reo)).toBe(1); // segment 1 (sent at 1) waits 1 ms more
+    expect(log.flags(0) & SegmentFlag.LOST).toBeTruthy();
+    expect(log.flags(1) & SegmentFlag.LOST).toBeFalsy();
+    expect(log.flags(3) & SegmentFlag.LOST).toBeFalsy(); // sent after RACK.xmit_ts
+    expect(rack.detectLosses(log, 11, reo)).toBe(0);
+    expect(log.flags(1) & SegmentFlag.LOST).toBeTruthy();
+  });
+
+  it('reo_wnd is 0 in recovery or with DupThresh SACKed segments until reordering is seen; then min_RTT/4, capped at SRTT', () => {
+    const { log, rack, sackAt } = setup(6);
+    sackAt(10, 3);
+    expect(rack.reorderWindow(true, log.sackedSegments, 8)).toBe(0);
+    sackAt(10, 4);
+    sackAt(10, 5);
+    expect(rack.reorderWindow(false, log.sackedSegments, 8)).toBe(0);
+    // Segment 1, never retransmitted, delivered below RACK.fack: reordering.
+    sackAt(11, 1);
+    expect(rack.reorderingSeen).toBe(true);
+    expect(rack.reorderWindow(true, log.sackedSegments, 100)).toBe(rack.minRtt / 4);
+    expect(rack.reorderWindow(true, log.sackedSegments, 1)).toBe(1);
+  });
+
+  it('a D-SACK widens the window once per round trip; 16 recoveries without one bring it back', () => {
+    const { rack, sackAt, log } = setup(4);
+    sackAt(10, 1);
+    sackAt(10, 0); // reordering seen, min_RTT 7
+    const base = rack.reorderWindow(false, log.sackedSegments, 1000);
+    rack.onDsack(seq(0), seq(4000));
+    rack.onDsack(seq(1000), seq(4000)); // same round: no second raise
+    expect(rack.reorderWindow(false, log.sackedSegments, 1000)).toBe(2 * base);
+    rack.onDsack(seq(4000), seq(8000));
+    expect(rack.reorderWindow(false, log.sackedSegments, 1000)).toBe(3 * base);
+    for (let i = 0; i < 16; i++) rack.onRecoveryEnd();
+    expect(rack.reorderWindow(false, log.sackedSegments, 1000)).toBe(base);
+  });
+
+  it('finds a lost retransmission by time, and takes no RTT sample from an ambiguous ACK of one', () => {
+    const { log, rack, sackAt } = setup(4);
+    sackAt(10, 3); // rtt 7
+    rack.detectLosses(log, 20, 0);
+    expect(log.hasLostToRetransmit).toBe(true);
+    log.retransmitted(0, 20);
+    log.retransmitted(1, 20);
+    log.retransmitted(2, 20);
+    // Segment 1's ACK comes 1 ms after its retransmission: below min_RTT, so for the original copy.
+    rack.beginAck(21);
+    log.sack(seq(1000), seq(2000), rack);
+    expect(rack.rtt).toBe(7);
+    // Segment 2's retransmission is delivered at 30 (rtt 10): RACK.xmit_ts = 20.
+    rack.beginAck(30);
+    log.sack(seq(2000), seq(3000), rack);
+    expect(rack.xmitAt).toBe(20);
+    // Segment 0 was retransmitted at 20 too but with a lower end: sent "before" it, so lost again at 20+10.
+    expect(rack.detectLosses(log, 30, 0)).toBe(0);
+    expect(log.firstLostToRetransmit()).toBe(0);
+  });
+});

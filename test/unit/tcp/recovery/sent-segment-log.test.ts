@@ -1,0 +1,111 @@
+/**
+ * The per-segment scoreboard: SACK marking (RFC 2018 blocks, D-SACKs below the ACK ignored, partial cover
+ * ignored), RFC 6675 SetPipe with lost and retransmitted segments, NextSeg rule 1 (the first lost segment
+ * not yet retransmitted), cumulative ACKs that cut a segment, growth past the first capacity, across 2^32.
+ */
+import { describe, expect, it } from 'vitest';
+import { SegmentFlag, SentSegmentLog } from '../../../../src/transport/tcp/recovery/sent-segment-log.js';
+import { type Seq, seq } from '../../../../src/transport/tcp/wire/seq.js';
+
+const SMSS = 1000;
+
+describe.each([0, 2 ** 32 - 4500])('SentSegmentLog (sequence numbers from %d)', (base) => {
+  const at = (n: number): Seq => seq(base + n);
+  /** Ten 1000-byte segments sent at t = 0..9. */
+  const flight = (): SentSegmentLog => {
+    const log = new SentSegmentLog();
+    for (let i = 0; i < 10; i++) log.append(at(i * SMSS), at((i + 1) * SMSS), i);
+    return log;
+  };
+  const recorder = () => {
+    const seen: number[] = [];
+    return { seen, delivered: (i: number, log: SentSegmentLog) => seen.push(log.start(i) - at(0)) };
+  };
+
+  it('SACK blocks mark the segments they cover wholly; D-SACKs below the ACK and partial cover change nothing', () => {
+    const log = flight();
+    const r = recorder();
+    expect(log.sack(at(2000), at(4000), r)).toBe(2000);
+    expect(log.sack(at(3000), at(4000), r)).toBe(0); // already SACKed
+    expect(log.sack(at(4500), at(6000), r)).toBe(1000); // 4000–5000 only in part: only 5000–6000
+    expect(log.sack(at(-500), at(0), r)).toBe(0);
+    expect(r.seen.map((s) => (s + 2 ** 32) % 2 ** 32)).toEqual([2000, 3000, 5000]);
+    expect(log.sackedBytes).toBe(3000);
+    expect(log.sackedSegments).toBe(3);
+    expect(log.flags(2) & SegmentFlag.SACKED).toBeTruthy();
+    expect(log.flags(4) & SegmentFlag.SACKED).toBeFalsy();
+  });
+
+  it('a cumulative ACK removes what it covers, reports only what was not SACKed, and trims a segment it cuts', () => {
+    const log = flight();
+    log.sack(at(1000), at(2000), undefined);
+    const r = recorder();
+    expect(log.acknowledge(at(2500), r)).toBe(1000 + 500); // 0–1000 new, 1000–2000 SACKed before, half of the third
+    expect(r.seen.length).toBe(1);
+    expect(log.count).toBe(8);
+    expect(log.start(0)).toBe(at(2500));
+    expect(log.sackedBytes).toBe(0);
+  });
+
+  it('SetPipe: the flight less SACKed and lost bytes, plus lost bytes retransmitted since', () => {
+    const log = flight();
+    expect(log.pipe(10_000)).toBe(10_000);
+    log.sack(at(3000), at(6000), undefined);
+    expect(log.pipe(10_000)).toBe(7000);
+    log.markLost(0);
+    log.markLost(1);
+    expect(log.pipe(10_000)).toBe(5000);
+    log.retransmitted(0, 20);
+    expect(log.pipe(10_000)).toBe(6000);
+    log.markLost(0); // the retransmission is lost as well
+    expect(log.pipe(10_000)).toBe(5000);
+    log.sack(at(0), at(1000), undefined); // then it arrives after all
+    expect(log.lostBytes).toBe(1000);
+    expect(log.pipe(10_000)).toBe(5000);
+  });
+
+  it('NextSeg rule 1: the oldest lost segment not retransmitted since; SACKed ones are never lost', () => {
+    const log = flight();
+    expect(log.firstLostToRetransmit()).toBe(-1);
+    log.sack(at(5000), at(6000), undefined);
+    log.markLost(5); // SACKed: no-op
+    log.markLost(3);
+    log.markLost(1);
+    expect(log.hasLostToRetransmit).toBe(true);
+    expect(log.firstLostToRetransmit()).toBe(1);
+    log.retransmitted(1, 30);
+    expect(log.firstLostToRetransmit()).toBe(3);
+    log.retransmitted(3, 31);
+    expect(log.firstLostToRetransmit()).toBe(-1);
+    expect(log.timeSent(3)).toBe(31);
+    expect(log.flags(3) & SegmentFlag.EVER_RETRANSMITTED).toBeTruthy();
+  });
+
+  it('a timeout marks every segment not SACKed lost; an undo forgets every mark', () => {
+    const log = flight();
+    log.sack(at(8000), at(10_000), undefined);
+    log.markAllLost();
+    expect(log.lostBytes).toBe(8000);
+    expect(log.pipe(10_000)).toBe(0);
+    log.unmarkLost();
+    expect(log.lostBytes).toBe(0);
+    expect(log.firstLostToRetransmit()).toBe(-1);
+    expect(log.pipe(10_000)).toBe(8000);
+  });
+
+  it('grows past its first capacity keeping order, and the counts stay exact when everything is acknowledged', () => {
+    const log = new SentSegmentLog();
+    for (let i = 0; i < 300; i++) log.append(at(i * 100), at((i + 1) * 100), i);
+    for (let i = 1; i < 300; i += 2) log.sack(at(i * 100), at((i + 1) * 100), undefined);
+    for (let i = 0; i < 300; i += 4) log.markLost(i);
+    expect(log.count).toBe(300);
+    expect(log.start(299)).toBe(at(29_900));
+    expect(log.sackedBytes).toBe(15_000);
+    expect(log.acknowledge(at(30_000), undefined)).toBe(15_000);
+    expect(log.count).toBe(0);
+    expect([log.sackedBytes, log.lostBytes, log.retransmittedBytes, log.sackedSegments]).toEqual([
+      0, 0, 0, 0,
+    ]);
+    expect(log.hasLostToRetransmit).toBe(false);
+  });
+});
