@@ -5,8 +5,10 @@ import { silentLoggers } from '../../src/core/logger.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
 import { buildTcpStack, type TcpStack } from '../../src/di/compositions.js';
 import type { StackConfig } from '../../src/di/stack-config.js';
-import type { Impairment } from '../../src/layers/link/decorators/impairment.js';
+import { ImpairedLink } from '../../src/layers/link/decorators/impaired-link.js';
+import { type Impairment, NO_IMPAIRMENT } from '../../src/layers/link/decorators/impairment.js';
 import { MemoryLink } from '../../src/layers/link/memory-link.js';
+import type { RawLink } from '../../src/layers/link/raw-link.js';
 import type { CongestionControllerFactory } from '../../src/transport/congestion/congestion-controller.js';
 import type { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
 import type { TcpConfig } from '../../src/transport/tcp/tcp-config.js';
@@ -19,6 +21,11 @@ export interface TwoTcpStacksOptions {
   readonly tcp?: Partial<TcpConfig>;
   /** Applied to both directions of A's link (so each datagram crosses one impaired hop). */
   readonly impairment?: Impairment;
+  /**
+   * When given, the two directions differ: `impairment` acts only on what A sends (A→B) and this only on
+   * what A receives (B→A), each direction with its own queue and random sequence.
+   */
+  readonly impairmentBack?: Impairment;
   /** Deliver inside send(): every answer arrives within the send that caused it (re-entrancy tests). */
   readonly synchronous?: boolean;
   /** A's congestion controllers (StackOverrides.congestionControllerFactory); B keeps the configured one. */
@@ -46,14 +53,26 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
     ? MemoryLink.pair(mtu, (run) => run())
     : MemoryLink.pair(mtu, (run) => clock.setTimer(0, run));
   const common: Partial<StackConfig> = { mtu, ...(options.tcp !== undefined ? { tcp: options.tcp } : {}) };
+  // One impairment both ways goes through the stack's configuration (as --impair does); two different ones
+  // are two one-way ImpairedLinks around A's end of the link.
+  const back = options.impairmentBack;
+  const baseA: RawLink =
+    back === undefined
+      ? linkA
+      : new ImpairedLink(
+          new ImpairedLink(linkA, back, clock, 'rx'),
+          options.impairment ?? NO_IMPAIRMENT,
+          clock,
+          'tx',
+        );
   const a = await buildTcpStack(
     memoryConfig(ADDRESS_A, {
       ...common,
-      ...(options.impairment !== undefined ? { impairment: options.impairment } : {}),
+      ...(options.impairment !== undefined && back === undefined ? { impairment: options.impairment } : {}),
       ...(options.traceFileA !== undefined ? { traceFile: options.traceFileA } : {}),
     }),
     {
-      baseLink: linkA,
+      baseLink: baseA,
       clock,
       loggers: silentLoggers(),
       ...(options.congestionA !== undefined ? { congestionControllerFactory: options.congestionA } : {}),

@@ -155,9 +155,10 @@ describe('fairness at a shared bottleneck (Jain’s index)', () => {
     },
   );
 
+  // Issue 8's target, ≥ 0.95, for two CUBIC against two Reno-style flows (Linux's "reno" recovers as NewReno).
   // Over seeds 1–3 the index was 0.968–0.991, CUBIC taking 10–11 MB to NewReno's 7–9 (CUBIC is the bolder
-  // prober at this BDP); 0.9 leaves room for other seeds.
-  it.each([1, 2, 3])('two CUBIC and two NewReno flows: index ≥ 0.9 (seed %i)', async (seed) => {
+  // prober at this BDP).
+  it.each([1, 2, 3])('two CUBIC and two NewReno flows: index ≥ 0.95 (seed %i)', async (seed) => {
     const r = await parallelFlows({
       flows: 4,
       names: ['cubic', 'newreno'],
@@ -168,11 +169,12 @@ describe('fairness at a shared bottleneck (Jain’s index)', () => {
     });
     console.log(describeResult(`2 × CUBIC + 2 × NewReno, seed ${seed}`, r));
     expect(r.names).toEqual(['cubic', 'newreno', 'cubic', 'newreno']);
-    expect(r.jain).toBeGreaterThanOrEqual(0.9);
+    expect(r.jain).toBeGreaterThanOrEqual(0.95);
   });
 
   // Plain Reno leaves recovery on the first partial ACK, so a burst of tail drops costs it a timeout (about
-  // 20 in 40 s here, against CUBIC's 1–4): over seeds 4–11 the index was 0.904–0.944.
+  // 20 in 40 s here, against CUBIC's 1–4): over seeds 4–11 the index was 0.904–0.944. Issue 8's target is
+  // 0.95 here too (SACK recovery and RACK-TLP should spare Reno those timeouts); 0.8 is what passes today.
   it('two CUBIC and two plain Reno flows: index ≥ 0.8, Reno behind', async () => {
     const r = await parallelFlows({
       flows: 4,
