@@ -35,10 +35,11 @@ import type { Logger } from '../../../core/logger.js';
 import type { TcpListener } from '../listen/tcp-listener.js';
 import { type TcpConfig, windowShiftFor } from '../tcp-config.js';
 import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
-import { type Seq, seqAdd, seqDiff, seqGt, seqInWindow, seqLe, seqLt } from '../wire/seq.js';
+import { type Seq, seqAdd, seqDiff, seqGt, seqLe, seqLt } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
-import { TIMESTAMP_OPTION_LENGTH } from '../wire/tcp-segment-writer.js';
-import { AckVerdict, LossRecovery } from './loss-recovery.js';
+import { LossRecovery } from './loss-recovery.js';
+import { AckResult, TcpAckProcessor } from './tcp-ack-processor.js';
+import { connectionStats } from './tcp-connection-stats.js';
 import {
   CONNECTION_COUNTERS,
   type ConnectionCounterName,
@@ -48,22 +49,13 @@ import {
   type TcpConnectionParams,
   type TcpConnectionStats,
 } from './tcp-connection-types.js';
-import { DEFAULT_PEER_MSS, MAX_WINDOW_SHIFT, MIN_PEER_MSS, TcpControlBlock } from './tcp-control-block.js';
-import { TcpReceiver } from './tcp-receiver.js';
+import { TcpControlBlock } from './tcp-control-block.js';
+import { Acceptance, TcpReceiver } from './tcp-receiver.js';
 import { ACK, FIN, RST, SYN, TcpSegmentEmitter } from './tcp-segment-emitter.js';
 import { ProbeResult, TcpSender } from './tcp-sender.js';
-import {
-  canSend,
-  TCP_STATE_NAMES,
-  type TcpEvent,
-  TcpState,
-  TcpStateMachine,
-  tcpStateName,
-} from './tcp-state.js';
+import { canSend, TCP_STATE_NAMES, type TcpEvent, TcpState, TcpStateMachine } from './tcp-state.js';
+import { negotiateSyn } from './tcp-syn-negotiation.js';
 import { TcpTimers, TimerKind, type TimerTarget } from './tcp-timers.js';
-
-/** RFC 7323 §5.5: TS.Recent idle this long is invalid (the peer's clock may have wrapped): 24 days. */
-const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000;
 
 const NOTIFY_CONNECT = 1;
 const NOTIFY_READABLE = 2;
@@ -93,6 +85,7 @@ export class TcpConnection implements TimerTarget {
   private readonly receiver: TcpReceiver;
   private readonly recovery: LossRecovery;
   private readonly emitter: TcpSegmentEmitter;
+  private readonly ackProcessor: TcpAckProcessor;
   private readonly timers: TcpTimers;
   private readonly sm: TcpStateMachine;
 
@@ -148,6 +141,14 @@ export class TcpConnection implements TimerTarget {
     this.emitter = new TcpSegmentEmitter(tcb, deps, counts, this.receiver, sendBuffer);
     this.sender = new TcpSender(tcb, deps, this.emitter, sendBuffer, this.timers, counts, this.trace);
     this.recovery = new LossRecovery(tcb, counts);
+    this.ackProcessor = new TcpAckProcessor(
+      tcb,
+      this.sender,
+      this.recovery,
+      this.emitter,
+      counts,
+      this.trace,
+    );
   }
 
   get state(): TcpState {
@@ -217,47 +218,7 @@ export class TcpConnection implements TimerTarget {
 
   /** What `ss -ti` shows for this connection. */
   stats(): TcpConnectionStats {
-    const tcb = this.tcb;
-    const cc = this.sender.cc;
-    const rto = this.sender.rto;
-    const c = this.counts;
-    return {
-      state: tcpStateName(this.sm.state),
-      localAddress: formatIpv4(this.localAddress),
-      localPort: this.localPort,
-      remoteAddress: formatIpv4(this.remoteAddress),
-      remotePort: this.remotePort,
-      mss: tcb.sendMss,
-      rcvMss: tcb.rcvMss,
-      congestionControl: cc?.name ?? '',
-      cwnd: cc?.cwnd ?? 0,
-      ssthresh: cc?.ssthresh ?? 0,
-      srtt: rto.srtt,
-      rttvar: rto.rttvar,
-      rto: rto.rto,
-      backoff: rto.backoffs,
-      sndWnd: tcb.sndWnd,
-      rcvWnd: Math.max(0, seqDiff(tcb.rcvAdvEdge, tcb.rcvNxt)),
-      sndWscale: tcb.sndShift,
-      rcvWscale: tcb.rcvShift,
-      timestamps: tcb.tsEnabled,
-      sack: tcb.sackEnabled,
-      bytesInFlight: tcb.bytesInFlight,
-      sendQueue: this.sender.sendBuffer.size,
-      receiveQueue: this.receiver.receiveBuffer.queued,
-      segmentsSent: c.segmentsSent,
-      segmentsReceived: c.segmentsReceived,
-      retransmitted: c.retransmitted,
-      outOfOrderReceived: c.outOfOrderReceived,
-      outOfOrderDropped: c.outOfOrderDropped,
-      bytesSent: c.bytesSent,
-      bytesAcked: c.bytesAcked,
-      bytesReceived: c.bytesReceived,
-      dupAcks: c.dupAcks,
-      fastRetransmits: c.fastRetransmits,
-      timeouts: c.timeouts,
-      idleRestarts: c.idleRestarts,
-    };
+    return connectionStats(this.sm.state, this.tcb, this.sender, this.receiver.receiveBuffer, this.counts);
   }
 
   /** The counters the layer adds to its totals when the connection ends. */
@@ -498,49 +459,19 @@ export class TcpConnection implements TimerTarget {
     const rcvNxt = tcb.rcvNxt;
     const rcvWnd = receiver.receiveWindow();
 
-    // 0. PAWS (RFC 7323 §5.3 R1): a timestamp older than TS.Recent is an old duplicate, whatever its
-    // sequence number says (it may be from 4 GiB ago). A RST is exempt (§5.3 R1; RFC 5961 checks it).
-    const ts = seg.options.timestamp;
-    if (
-      tcb.tsEnabled &&
-      ts !== undefined &&
-      !(flags & RST) &&
-      ((ts.value - tcb.tsRecent) | 0) < 0 &&
-      now - tcb.tsRecentAt < PAWS_IDLE_MS
-    ) {
-      this.counts.dropPaws++;
-      if (!(flags & SYN)) receiver.noteOldDuplicate(seg.seq, payload.length);
-      this.emitter.sendAckForDropped(segLen > 0 && !(flags & SYN));
-      return;
-    }
-
-    // 1. Sequence number check (§3.10.7.4, the four cases of the acceptability test).
-    let acceptable: boolean;
-    if (segLen === 0) acceptable = rcvWnd === 0 ? seg.seq === rcvNxt : seqInWindow(seg.seq, rcvNxt, rcvWnd);
-    else
-      acceptable =
-        rcvWnd > 0 &&
-        (seqInWindow(seg.seq, rcvNxt, rcvWnd) || seqInWindow(seqAdd(seg.seq, segLen - 1), rcvNxt, rcvWnd));
-    if (!acceptable) {
-      // RFC 5961 §3.2: a RST outside the window is dropped silently — and a RST is never answered.
-      if (flags & RST) {
-        this.counts.dropRstOutOfWindow++;
-        return;
-      }
-      // A zero window still takes the ACK of a segment at RCV.NXT (§3.10.7.4: "special allowance").
-      if (!(rcvWnd === 0 && seg.seq === rcvNxt && flags & ACK)) {
-        this.counts.dropOutOfWindow++;
-        if (state === TcpState.TIME_WAIT && fin) this.timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
-        // RFC 2883 §4.1.1: a retransmission of data already received is reported as a D-SACK.
-        if (!(flags & SYN) && seqLe(seqAdd(seg.seq, payload.length), rcvNxt)) {
-          receiver.noteOldDuplicate(seg.seq, payload.length);
-        }
+    // 0. PAWS, 1. the acceptability test (the receiver's window).
+    const acceptance = receiver.checkAcceptable(seg, segLen, rcvWnd, now);
+    if (acceptance !== Acceptance.ACCEPT) {
+      if (acceptance === Acceptance.ACK_ONLY) {
+        payload = EMPTY;
+        fin = false;
+      } else {
+        if (acceptance === Acceptance.DROP) return;
+        if (acceptance === Acceptance.DROP_OUT_OF_WINDOW && state === TcpState.TIME_WAIT && fin)
+          this.timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
         this.emitter.sendAckForDropped(segLen > 0 && !(flags & SYN));
         return;
       }
-      payload = EMPTY;
-      fin = false;
-      this.receiver.requestAck();
     }
     receiver.updateTsRecent(seg, now);
 
@@ -565,7 +496,10 @@ export class TcpConnection implements TimerTarget {
       this.transition('rcv-ack-of-syn');
       this.established();
     }
-    if (!this.processAck(seg, payload.length, now)) return;
+    const acked = this.ackProcessor.process(seg, payload.length, now);
+    if (acked & AckResult.DROP) return;
+    if (acked & AckResult.WRITABLE) this.notify |= NOTIFY_WRITABLE;
+    if (acked & AckResult.FIN_ACKED) this.ourFinAcked();
     if (this.state === TcpState.CLOSED) return;
 
     // Trim to what is new and what fits (the FIN goes if its byte does not).
@@ -622,69 +556,6 @@ export class TcpConnection implements TimerTarget {
       return;
     }
     this.enterClosed(new PilhaError('ECONNRESET', `connection reset by ${this.peerName()}`));
-  }
-
-  /**
-   * Fifth, the ACK field (the ACK processing of the header comment's call order). Returns false when the
-   * segment must be dropped.
-   */
-  private processAck(seg: TcpSegment, dataLength: number, now: number): boolean {
-    const tcb = this.tcb;
-    const sender = this.sender;
-    const recovery = this.recovery;
-    const ack = seg.ack;
-    // An ACK of data never sent (RFC 9293), or older than the largest window the peer could still
-    // legitimately be acknowledging (RFC 5961 §5.2): ACK and drop.
-    if (seqGt(ack, tcb.sndMax)) {
-      this.counts.dropAckUnsent++;
-      this.emitter.sendChallengeAck();
-      return false;
-    }
-    if (seqLt(ack, seqAdd(tcb.sndUna, -Math.max(tcb.maxSndWnd, 1)))) {
-      this.counts.dropAckTooOld++;
-      this.emitter.sendChallengeAck();
-      return false;
-    }
-    sender.ackReceived();
-    const sack = seg.options.sack;
-    if (sack !== undefined && tcb.sackEnabled) recovery.onSackBlocks(sack);
-    const window = seg.window * (1 << tcb.sndShift);
-    if (seqGt(ack, tcb.sndUna)) {
-      const flightBefore = seqDiff(tcb.sndNxt, tcb.sndUna);
-      const finAcked = tcb.finQueued && seqGt(ack, tcb.finSeq);
-      const dataAcked = sender.acknowledge(ack, finAcked);
-      const rtt = sender.sampleRtt(seg, now);
-      const verdict = recovery.onNewAck(ack, dataAcked, flightBefore, now, rtt);
-      if (verdict === AckVerdict.RECOVERY_EXIT && this.trace !== undefined)
-        sender.traceState('recovery_exit');
-      // RFC 6298 (5.2)/(5.3); in recovery only the first partial ACK restarts the timer (RFC 6582 §3.2
-      // step 5, the "Impatient" variant of §4), so many holes end in a timeout rather than one RTT each.
-      sender.restartTimerAfterAck(ack, verdict === AckVerdict.PARTIAL_ACK);
-      // A synchronous link may bring the answer back inside the send: the bookkeeping above is done.
-      if (verdict >= AckVerdict.PARTIAL_ACK_FIRST) sender.retransmitFirst();
-      if (sender.sendBuffer.writerMayResume()) this.notify |= NOTIFY_WRITABLE;
-      sender.updateWindow(seg, window);
-      if (finAcked) this.ourFinAcked();
-      return true;
-    }
-    if (ack === tcb.sndUna) {
-      // RFC 5681 §2: a duplicate ACK carries no data, no SYN/FIN, the same window, and there is data out.
-      if (
-        dataLength === 0 &&
-        (seg.flags & (SYN | FIN)) === 0 &&
-        window === tcb.sndWnd &&
-        tcb.sndMax !== tcb.sndUna
-      ) {
-        if (recovery.onDuplicateAck()) {
-          sender.retransmitFirst();
-          if (this.trace !== undefined) sender.traceState('fast_retransmit');
-        }
-      } else if (dataLength > 0 || window !== tcb.sndWnd) {
-        recovery.onAckNotDuplicate();
-      }
-      sender.updateWindow(seg, window);
-    }
-    return true;
   }
 
   /** Our FIN is acknowledged (RFC 9293 §3.10.7.4, FIN-WAIT-1, CLOSING, LAST-ACK). */
@@ -821,43 +692,16 @@ export class TcpConnection implements TimerTarget {
 
   // ─── Transitions ─────────────────────────────────────────────────────────────────────────────────
 
-  /** Takes the peer's SYN: IRS, RCV.NXT, and the options it offered (RFC 9293 §3.7.1, RFC 7323, RFC 2018). */
+  /** Takes the peer's SYN (tcp-syn-negotiation.ts); the congestion controller follows from the MSS. */
   private takeSyn(syn: TcpSegment): void {
-    const tcb = this.tcb;
-    const config = this.config;
-    tcb.irs = syn.seq;
-    tcb.rcvNxt = seqAdd(syn.seq, 1);
-    tcb.rcvAdvEdge = tcb.rcvNxt;
-    tcb.lastAckSent = tcb.rcvNxt;
-    tcb.sndWl1 = syn.seq;
-    tcb.sndWnd = syn.window; // never scaled in a SYN (RFC 7323 §2.2)
-    tcb.maxSndWnd = syn.window;
-    const o = syn.options;
-    const peerMss = Math.max(MIN_PEER_MSS, o.mss ?? DEFAULT_PEER_MSS);
-    // Window scaling holds only if both SYNs carry the option (RFC 7323 §2.2); ours is in our SYN
-    // whenever configured, and in our SYN-ACK only when the peer's SYN had it.
-    tcb.wsEnabled = config.windowScaling && o.windowScale !== undefined;
-    if (tcb.wsEnabled && o.windowScale !== undefined) {
-      tcb.sndShift = Math.min(o.windowScale, MAX_WINDOW_SHIFT);
-      tcb.rcvShift = tcb.ourShift;
-      if (o.windowScale > MAX_WINDOW_SHIFT && this.log.isLevelEnabled('debug')) {
-        this.log.debug({ ...this.describe(), shift: o.windowScale }, 'peer window scale clamped to 14');
-      }
-    } else {
-      tcb.sndShift = 0;
-      tcb.rcvShift = 0;
+    const clamped = negotiateSyn(this.tcb, syn, this.config, this.deps.clock.now());
+    if (clamped && this.log.isLevelEnabled('debug')) {
+      this.log.debug(
+        { ...this.describe(), shift: syn.options.windowScale },
+        'peer window scale clamped to 14',
+      );
     }
-    // RFC 2018 §2: SACK-permitted in our SYN whenever configured, in our SYN-ACK only if the SYN had it.
-    tcb.sackEnabled = config.sack && o.sackPermitted === true;
-    if (config.timestamps && o.timestamp !== undefined) {
-      tcb.tsEnabled = true;
-      tcb.tsRecent = o.timestamp.value;
-      tcb.tsRecentAt = this.deps.clock.now();
-    } else {
-      tcb.tsEnabled = false;
-    }
-    tcb.sendMss = Math.min(peerMss, tcb.ourMss) - (tcb.tsEnabled ? TIMESTAMP_OPTION_LENGTH : 0);
-    const cc = this.deps.congestion.create(tcb.sendMss);
+    const cc = this.deps.congestion.create(this.tcb.sendMss);
     this.sender.cc = cc;
     this.recovery.useCongestionController(cc);
   }

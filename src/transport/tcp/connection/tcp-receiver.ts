@@ -11,13 +11,30 @@
 
 import { SackBlockGenerator } from '../sack/sack-block-generator.js';
 import type { TcpConfig } from '../tcp-config.js';
-import { type Seq, seqAdd, seqDiff, seqLe } from '../wire/seq.js';
-import type { TcpSegment } from '../wire/tcp-header.js';
+import { type Seq, seqAdd, seqDiff, seqInWindow, seqLe } from '../wire/seq.js';
+import { TcpFlags, type TcpSegment } from '../wire/tcp-header.js';
 import { ReceiveBuffer, ReceiveResult } from './receive-buffer.js';
 import type { ConnectionCounterName, TcpConnectionDeps } from './tcp-connection-types.js';
 import type { TcpControlBlock } from './tcp-control-block.js';
 import { TcpState } from './tcp-state.js';
 import { type TcpTimers, TimerKind } from './tcp-timers.js';
+
+/** RFC 7323 §5.5: TS.Recent idle this long is invalid (the peer's clock may have wrapped): 24 days. */
+const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000;
+
+/** The verdict of the acceptability test on a segment in a synchronized state. */
+export const Acceptance = {
+  ACCEPT: 0,
+  /** Out of a zero window but at RCV.NXT with an ACK: its ACK is processed, its text and FIN are not. */
+  ACK_ONLY: 1,
+  /** Dropped silently (a RST out of the window: a RST is never answered). */
+  DROP: 2,
+  /** Dropped by PAWS; answered with an ACK. */
+  DROP_PAWS: 3,
+  /** Dropped, out of the window; answered with an ACK. */
+  DROP_OUT_OF_WINDOW: 4,
+} as const;
+export type Acceptance = (typeof Acceptance)[keyof typeof Acceptance];
 
 /** The SACK edges when no block was ever needed (the option writer reads none: zero blocks). */
 const NO_SACK_EDGES = new Uint32Array(0);
@@ -133,6 +150,54 @@ export class TcpReceiver {
         result satisfies never;
         return false;
     }
+  }
+
+  /**
+   * 0. PAWS (RFC 7323 §5.3 R1) and 1. the sequence number check (RFC 9293 §3.10.7.4, the four cases of
+   * the acceptability test) of a segment occupying `segLen` sequence numbers against RCV.WND `rcvWnd`.
+   * Counts the drops; notes the D-SACK of a retransmission of data already received.
+   */
+  checkAcceptable(seg: TcpSegment, segLen: number, rcvWnd: number, now: number): Acceptance {
+    const tcb = this.tcb;
+    const flags = seg.flags;
+    const rcvNxt = tcb.rcvNxt;
+    // PAWS: a timestamp older than TS.Recent is an old duplicate, whatever its sequence number says (it
+    // may be from 4 GiB ago). A RST is exempt (§5.3 R1; RFC 5961 checks it).
+    const ts = seg.options.timestamp;
+    if (
+      tcb.tsEnabled &&
+      ts !== undefined &&
+      !(flags & TcpFlags.RST) &&
+      ((ts.value - tcb.tsRecent) | 0) < 0 &&
+      now - tcb.tsRecentAt < PAWS_IDLE_MS
+    ) {
+      this.counts.dropPaws++;
+      if (!(flags & TcpFlags.SYN)) this.noteOldDuplicate(seg.seq, seg.payload.length);
+      return Acceptance.DROP_PAWS;
+    }
+    let acceptable: boolean;
+    if (segLen === 0) acceptable = rcvWnd === 0 ? seg.seq === rcvNxt : seqInWindow(seg.seq, rcvNxt, rcvWnd);
+    else
+      acceptable =
+        rcvWnd > 0 &&
+        (seqInWindow(seg.seq, rcvNxt, rcvWnd) || seqInWindow(seqAdd(seg.seq, segLen - 1), rcvNxt, rcvWnd));
+    if (acceptable) return Acceptance.ACCEPT;
+    // RFC 5961 §3.2: a RST outside the window is dropped silently — and a RST is never answered.
+    if (flags & TcpFlags.RST) {
+      this.counts.dropRstOutOfWindow++;
+      return Acceptance.DROP;
+    }
+    // A zero window still takes the ACK of a segment at RCV.NXT (§3.10.7.4: "special allowance").
+    if (rcvWnd === 0 && seg.seq === rcvNxt && flags & TcpFlags.ACK) {
+      this.ackNow = true;
+      return Acceptance.ACK_ONLY;
+    }
+    this.counts.dropOutOfWindow++;
+    // RFC 2883 §4.1.1: a retransmission of data already received is reported as a D-SACK.
+    if (!(flags & TcpFlags.SYN) && seqLe(seqAdd(seg.seq, seg.payload.length), rcvNxt)) {
+      this.noteOldDuplicate(seg.seq, seg.payload.length);
+    }
+    return Acceptance.DROP_OUT_OF_WINDOW;
   }
 
   /** RFC 7323 §4.3: TS.Recent follows the TSval of segments that cover Last.ACK.sent. */
