@@ -1,29 +1,35 @@
 /**
  * One TCP connection (RFC 9293): keeps the state machine, takes the user calls (open, send, close,
- * abort), dispatches the timers and tells the socket, and orchestrates the parts it is composed of, each
- * owning its own state:
+ * abort), dispatches the timers, tells the socket, and orchestrates the parts it is composed of, each
+ * owning its own state (no inheritance, no shared protected fields):
  * - TcpControlBlock (tcp-control-block.ts): the RFC 9293 variables and negotiated options, a plain record
- *   every part shares;
+ *   every part shares (filled from the SYNs by tcp-syn-negotiation.ts);
  * - TcpSender (tcp-sender.ts): send queue, segmentation, Nagle/SWS, RTT and RTO, retransmission, send
- *   window, persist and keepalive probes;
- * - TcpReceiver (tcp-receiver.ts): receive buffer, ACK policy, window advertisement, SACK blocks;
- * - LossRecovery (loss-recovery.ts): duplicate ACKs, fast retransmit, NewReno recovery, timeout
- *   bookkeeping; it tells the congestion controller (congestion/) of each event;
- * - TcpSegmentEmitter (tcp-segment-emitter.ts): writes every segment;
+ *   window, persist and keepalive probes; it holds the congestion controller (congestion/);
+ * - TcpReceiver (tcp-receiver.ts): receive buffer, acceptability test, ACK policy, window advertisement,
+ *   SACK/D-SACK blocks;
+ * - LossRecovery (loss-recovery.ts): the one keeper of recovery state — duplicate ACKs, fast retransmit,
+ *   NewReno partial ACKs and exit, timeout bookkeeping; it tells the congestion controller of each event;
+ * - TcpAckProcessor (tcp-ack-processor.ts): the ACK field, calling sender and loss recovery in order;
+ * - TcpSegmentEmitter (tcp-segment-emitter.ts): writes every segment (window and SACK from the receiver);
  * - TcpTimers (tcp-timers.ts), TcpStateMachine (tcp-state.ts).
  * The parts hold direct references to each other and to the control block, set here once; nothing is
- * looked up or allocated per segment.
+ * looked up, and no closure or object is made, per segment. Parts never call back into the connection:
+ * what concerns the state machine comes back as a return value (Acceptance, AckResult, ProbeResult).
  *
- * Call order of a segment (TcpLayer.receive → receive): SYN_SENT → receiveInSynSent; otherwise
+ * Call order of a segment (TcpLayer.receive → receive): in SYN_SENT, receiveInSynSent; otherwise
  * receiveSynchronized:
- *   0. PAWS, 1. acceptability (receiver's window) → TS.Recent (receiver) → 2. RST → 4. SYN checks →
- *   5. ACK (processAck): the peer's SACK blocks to loss recovery → new ACK: sender frees the queue and
- *      moves SND.UNA → RTT sample (sender) → loss recovery decides (exit, partial ACK) and tells the
- *      congestion controller → retransmission timer (sender) → retransmit the next hole if recovery
- *      said so → send window (sender) → our FIN acknowledged (state machine);
- *      or a duplicate ACK: loss recovery counts it, fast retransmit by the sender if it says so;
- *   7. text (receiver.processText) → 8. FIN (checkFin) →
- *   output (sender.output, then an ACK the receiver wants that nothing carried) → trace → notifications.
+ *   keepalive told (sender.heardFromPeer) →
+ *   0. PAWS and 1. acceptability (receiver.checkAcceptable) → TS.Recent (receiver) →
+ *   2. RST → 4. SYN (challenge ACKs, emitter) → SYN_RECEIVED's ACK of our SYN (state machine) →
+ *   5. ACK (TcpAckProcessor.process): unacceptable ACK values dropped → the peer's SACK blocks to loss
+ *      recovery → an ACK of new data: the sender frees the queue and moves SND.UNA → RTT sample (sender)
+ *      → loss recovery decides (recovery exit, partial ACK) and drives the congestion controller →
+ *      retransmission timer (sender) → the next hole retransmitted if loss recovery said so → send
+ *      window (sender); or a duplicate ACK: loss recovery counts it, the sender fast-retransmits if it
+ *      says so → our FIN acknowledged (state machine) →
+ *   trim to the window → 7. text (receiver.processText) → 8. FIN (checkFin, state machine) →
+ *   output (sender.output, then any ACK the receiver wants that nothing carried) → trace → notifications.
  * User calls (write, shutdown, abort, read) and timers (onTimer) come in from the side. The socket hears
  * about data, space and the end through its TcpConnectionHandler, always after the connection's state is
  * consistent again, so a handler may call back in.

@@ -2,7 +2,7 @@
  * The transmission control block of one connection (RFC 9293 §3.3.1) as a plain record: its identity, the
  * send and receive sequence variables, and what the SYNs negotiated (MSS; RFC 7323 window scale and
  * timestamps; RFC 2018 SACK). Every part of the connection (TcpSender, TcpReceiver, LossRecovery,
- * TcpSegmentEmitter, TcpConnection) holds the same instance and reads and writes these fields directly;
+ * TcpAckProcessor, TcpSegmentEmitter, TcpConnection) holds the same instance and reads and writes these fields directly;
  * the record has no behaviour beyond trivial accessors. What a part owns alone (buffers, timers of its
  * own, recovery state, ACK policy) lives in that part, not here.
  */
