@@ -41,7 +41,7 @@ import type { Logger } from '../../../core/logger.js';
 import type { TcpListener } from '../listen/tcp-listener.js';
 import { type TcpConfig, windowShiftFor } from '../tcp-config.js';
 import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
-import { type Seq, seqAdd, seqDiff, seqGt, seqLe, seqLt } from '../wire/seq.js';
+import { type Seq, seqAdd, seqGt, seqLe, seqLt } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
 import { LossRecovery } from './loss-recovery.js';
 import { AckResult, TcpAckProcessor } from './tcp-ack-processor.js';
@@ -56,7 +56,7 @@ import {
   type TcpConnectionStats,
 } from './tcp-connection-types.js';
 import { TcpControlBlock } from './tcp-control-block.js';
-import { Acceptance, TcpReceiver } from './tcp-receiver.js';
+import { Acceptance, TcpReceiver, TextResult } from './tcp-receiver.js';
 import { ACK, FIN, RST, SYN, TcpSegmentEmitter } from './tcp-segment-emitter.js';
 import { ProbeResult, TcpSender } from './tcp-sender.js';
 import { canSend, TCP_STATE_NAMES, type TcpEvent, TcpState, TcpStateMachine } from './tcp-state.js';
@@ -508,40 +508,26 @@ export class TcpConnection implements TimerTarget {
     if (acked & AckResult.FIN_ACKED) this.ourFinAcked();
     if (this.state === TcpState.CLOSED) return;
 
-    // Trim to what is new and what fits (the FIN goes if its byte does not).
-    let dataSeq = seg.seq;
-    const skip = seqDiff(rcvNxt, dataSeq);
-    if (skip > 0) {
-      receiver.noteOldDuplicate(dataSeq, payload.length); // RFC 2883 §4.4: the old part is a D-SACK
-      payload = skip >= payload.length ? EMPTY : payload.subarray(skip);
-      dataSeq = rcvNxt;
+    // Trim to the window, 7. text, 8. FIN recorded where it sits (receiver).
+    const s = this.state;
+    const textAllowed = s === TcpState.ESTABLISHED || s === TcpState.FIN_WAIT_1 || s === TcpState.FIN_WAIT_2;
+    const text = receiver.receiveText(
+      seg.seq,
+      payload,
+      fin,
+      rcvNxt,
+      rcvWnd,
+      textAllowed,
+      this.orphaned,
+      this.finReceived,
+    );
+    if (text & TextResult.UNREAD) {
+      // Linux's TCPAbortOnData: the socket is gone and nobody will read this.
+      this.emitter.sendReset(tcb.sndNxt, true);
+      this.enterClosed(undefined);
+      return;
     }
-    const room = rcvWnd - seqDiff(dataSeq, rcvNxt);
-    if (payload.length > room) {
-      payload = room > 0 ? payload.subarray(0, room) : EMPTY;
-      fin = false;
-    }
-
-    // 7. Segment text.
-    if (payload.length > 0) {
-      const s = this.state;
-      if (s === TcpState.ESTABLISHED || s === TcpState.FIN_WAIT_1 || s === TcpState.FIN_WAIT_2) {
-        if (this.orphaned) {
-          // Linux's TCPAbortOnData: nobody will read this.
-          this.emitter.sendReset(this.tcb.sndNxt, true);
-          this.enterClosed(undefined);
-          return;
-        }
-        if (this.receiver.processText(dataSeq, payload)) this.notify |= NOTIFY_READABLE;
-      }
-    }
-    // 8. FIN (recorded where it sits; processed once everything before it is in).
-    if (fin && !this.finReceived) {
-      this.receiver.receiveBuffer.markFin(
-        this.receiver.receiveBuffer.nextOffset + seqDiff(dataSeq, tcb.rcvNxt) + payload.length,
-      );
-      if (!this.receiver.receiveBuffer.finReached) this.receiver.requestAck();
-    }
+    if (text & TextResult.READABLE) this.notify |= NOTIFY_READABLE;
     this.checkFin();
   }
 

@@ -36,6 +36,16 @@ export const Acceptance = {
 } as const;
 export type Acceptance = (typeof Acceptance)[keyof typeof Acceptance];
 
+/** What the text of a segment did (bits). */
+export const TextResult = {
+  /** New in-order data is readable. */
+  READABLE: 1,
+  /** Data came for a socket that is gone (orphaned): nobody will read it; nothing was taken. */
+  UNREAD: 2,
+} as const;
+
+const EMPTY = new Uint8Array(0);
+
 /** The SACK edges when no block was ever needed (the option writer reads none: zero blocks). */
 const NO_SACK_EDGES = new Uint32Array(0);
 
@@ -95,6 +105,48 @@ export class TcpReceiver {
   }
 
   // ─── Segment text ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * RFC 9293 §3.10.7.4 seventh and eighth, for an acceptable segment at `segSeq` whose ACK has been
+   * processed: trims `payload` to what is new (the old part is a D-SACK, RFC 2883 §4.4) and what fits
+   * RCV.WND `rcvWnd` (RCV.NXT was `rcvNxt` on arrival; the FIN goes if its byte does not), takes the text
+   * when `textAllowed` by the state, and records the FIN where it sits (checked once everything before it
+   * is in). Returns TextResult bits.
+   */
+  receiveText(
+    segSeq: Seq,
+    payload: Uint8Array,
+    fin: boolean,
+    rcvNxt: Seq,
+    rcvWnd: number,
+    textAllowed: boolean,
+    orphaned: boolean,
+    finReceived: boolean,
+  ): number {
+    let dataSeq = segSeq;
+    const skip = seqDiff(rcvNxt, dataSeq);
+    if (skip > 0) {
+      this.noteOldDuplicate(dataSeq, payload.length);
+      payload = skip >= payload.length ? EMPTY : payload.subarray(skip);
+      dataSeq = rcvNxt;
+    }
+    const room = rcvWnd - seqDiff(dataSeq, rcvNxt);
+    if (payload.length > room) {
+      payload = room > 0 ? payload.subarray(0, room) : EMPTY;
+      fin = false;
+    }
+    let result = 0;
+    if (payload.length > 0 && textAllowed) {
+      if (orphaned) return TextResult.UNREAD;
+      if (this.processText(dataSeq, payload)) result = TextResult.READABLE;
+    }
+    if (fin && !finReceived) {
+      const rb = this.receiveBuffer;
+      rb.markFin(rb.nextOffset + seqDiff(dataSeq, this.tcb.rcvNxt) + payload.length);
+      if (!rb.finReached) this.ackNow = true;
+    }
+    return result;
+  }
 
   /**
    * Seventh, the segment text: into the receive buffer, and an ACK now or delayed. Returns whether new
