@@ -168,11 +168,14 @@ describe("the fuzzer's checks fire", () => {
       checker.check((v) => violations.push(v));
       expect(violations).toEqual([]);
       const c = s.a.tcp.connections().find((x) => x.state === TcpState.ESTABLISHED)!;
-      const bag = c as unknown as { sndNxt: number; sndUna: number; timers: { clear(kind: number): void } };
+      const bag = c as unknown as {
+        tcb: { sndNxt: number; sndUna: number };
+        timers: { clear(kind: number): void };
+      };
       bag.timers.clear(0); // the retransmission timer, with data in flight
       checker.check((v) => violations.push(v));
       expect(violations.join('\n')).toMatch(/neither retransmission nor persist timer/);
-      bag.sndNxt = (bag.sndUna - 1) >>> 0;
+      bag.tcb.sndNxt = (bag.tcb.sndUna - 1) >>> 0;
       checker.check((v) => violations.push(v));
       expect(violations.join('\n')).toMatch(/SND\.NXT \d+ < SND\.UNA/);
     } finally {

@@ -45,10 +45,12 @@ function field<T>(bag: Bag, name: string, type: 'number' | 'boolean' | 'object')
 }
 
 export function probeConnection(c: TcpConnection): ConnectionInternals {
-  const bag = c as unknown as Bag;
-  const receive = field<Bag>(bag, 'receiveBuffer', 'object');
-  const send = field<Bag>(bag, 'sendBuffer', 'object');
-  const timers = field<Bag>(bag, 'timers', 'object');
+  const parts = c as unknown as Bag;
+  // The connection's parts: the control block (sequence variables), the receiver and sender (buffers).
+  const bag = field<Bag>(parts, 'tcb', 'object');
+  const receive = field<Bag>(field<Bag>(parts, 'receiver', 'object'), 'receiveBuffer', 'object');
+  const send = field<Bag>(field<Bag>(parts, 'sender', 'object'), 'sendBuffer', 'object');
+  const timers = field<Bag>(parts, 'timers', 'object');
   return {
     iss: field(bag, 'iss', 'number'),
     sndUna: field(bag, 'sndUna', 'number'),

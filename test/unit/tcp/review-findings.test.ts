@@ -25,7 +25,7 @@ const MSS = 1460;
 
 /** The send sequence variables as bulk traffic would leave them: everything up to `at` sent and acknowledged. */
 function sentAndAcknowledgedUpTo(conn: TcpConnection, at: Seq): void {
-  const c = conn as unknown as Record<string, Seq>;
+  const c = (conn as unknown as { tcb: Record<string, Seq> }).tcb;
   c.sndUna = at;
   c.sndNxt = at;
   c.sndMax = at;

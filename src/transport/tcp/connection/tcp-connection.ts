@@ -1,36 +1,67 @@
 /**
- * One TCP connection (RFC 9293): the segment-arrival processing of §3.10.7, the user calls (open, send,
- * close, abort) and the timers, on top of TcpReceiver (tcp-receiver.ts: segment text into the receive
- * buffer, and when to ACK it), TcpSender (tcp-sender.ts: what goes out, retransmission) and
- * TcpControlBlock (tcp-control-block.ts: the variables and building blocks).
+ * One TCP connection (RFC 9293): keeps the state machine, takes the user calls (open, send, close,
+ * abort), dispatches the timers, tells the socket, and orchestrates the parts it is composed of, each
+ * owning its own state (no inheritance, no shared protected fields):
+ * - TcpControlBlock (tcp-control-block.ts): the RFC 9293 variables and negotiated options, a plain record
+ *   every part shares (filled from the SYNs by tcp-syn-negotiation.ts);
+ * - TcpSender (tcp-sender.ts): send queue, segmentation, Nagle/SWS, RTT and RTO, retransmission, send
+ *   window, persist and keepalive probes; it holds the congestion controller (congestion/);
+ * - TcpReceiver (tcp-receiver.ts): receive buffer, acceptability test, ACK policy, window advertisement,
+ *   SACK/D-SACK blocks;
+ * - LossRecovery (loss-recovery.ts): the one keeper of recovery state — duplicate ACKs, fast retransmit,
+ *   NewReno partial ACKs and exit, timeout bookkeeping; it tells the congestion controller of each event;
+ * - TcpAckProcessor (tcp-ack-processor.ts): the ACK field, calling sender and loss recovery in order;
+ * - TcpSegmentEmitter (tcp-segment-emitter.ts): writes every segment (window and SACK from the receiver);
+ * - TcpTimers (tcp-timers.ts), TcpStateMachine (tcp-state.ts).
+ * The parts hold direct references to each other and to the control block, set here once; nothing is
+ * looked up, and no closure or object is made, per segment. Parts never call back into the connection:
+ * what concerns the state machine comes back as a return value (Acceptance, AckResult, ProbeResult).
  *
- * Call order: TcpLayer.receive → TcpConnection.receive → (SYN_SENT) receiveInSynSent, or
- * receiveSynchronized: sequence check → RST → SYN → ACK (processAck) → text (processText) → FIN →
- * output → notifications. User calls (write, shutdown, abort, read) and timers (onTimer) come in from
- * the side. The socket hears about data, space and the end through its TcpConnectionHandler, always
- * after the connection's state is consistent again, so a handler may call back in.
+ * Call order of a segment (TcpLayer.receive → receive): in SYN_SENT, receiveInSynSent; otherwise
+ * receiveSynchronized:
+ *   keepalive told (sender.heardFromPeer) →
+ *   0. PAWS and 1. acceptability (receiver.checkAcceptable) → TS.Recent (receiver) →
+ *   2. RST → 4. SYN (challenge ACKs, emitter) → SYN_RECEIVED's ACK of our SYN (state machine) →
+ *   5. ACK (TcpAckProcessor.process): unacceptable ACK values dropped → the peer's SACK blocks to loss
+ *      recovery → an ACK of new data: the sender frees the queue and moves SND.UNA → RTT sample (sender)
+ *      → loss recovery decides (recovery exit, partial ACK) and drives the congestion controller →
+ *      retransmission timer (sender) → the next hole retransmitted if loss recovery said so → send
+ *      window (sender); or a duplicate ACK: loss recovery counts it, the sender fast-retransmits if it
+ *      says so → our FIN acknowledged (state machine) →
+ *   trim to the window → 7. text (receiver.processText) → 8. FIN (checkFin, state machine) →
+ *   output (sender.output, then any ACK the receiver wants that nothing carried) → trace → notifications.
+ * User calls (write, shutdown, abort, read) and timers (onTimer) come in from the side. The socket hears
+ * about data, space and the end through its TcpConnectionHandler, always after the connection's state is
+ * consistent again, so a handler may call back in.
  */
 
 import { PilhaError } from '../../../core/errors.js';
+import { formatIpv4, type Ipv4Address } from '../../../core/ipv4-address.js';
+import type { Logger } from '../../../core/logger.js';
 import type { TcpListener } from '../listen/tcp-listener.js';
-import { type Seq, seqAdd, seqDiff, seqGt, seqInWindow, seqLe, seqLt } from '../wire/seq.js';
+import { type TcpConfig, windowShiftFor } from '../tcp-config.js';
+import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
+import { type Seq, seqAdd, seqGt, seqLe, seqLt } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
-import { RtoEstimator } from './rto-estimator.js';
-import type {
-  TcpConnectionDeps,
-  TcpConnectionHandler,
-  TcpConnectionObserver,
-  TcpConnectionParams,
+import { LossRecovery } from './loss-recovery.js';
+import { AckResult, TcpAckProcessor } from './tcp-ack-processor.js';
+import { connectionStats } from './tcp-connection-stats.js';
+import {
+  CONNECTION_COUNTERS,
+  type ConnectionCounterName,
+  type TcpConnectionDeps,
+  type TcpConnectionHandler,
+  type TcpConnectionObserver,
+  type TcpConnectionParams,
+  type TcpConnectionStats,
 } from './tcp-connection-types.js';
-import { TcpReceiver } from './tcp-receiver.js';
-import { ACK, FIN, RST, SYN } from './tcp-sender.js';
-import { canSend, type TcpEvent, TcpState } from './tcp-state.js';
-import { TimerKind } from './tcp-timers.js';
-
-/** RFC 6298 (5.7): RTO once data flows if the SYN was retransmitted and no RTT was measured. */
-const RTO_AFTER_SYN_LOSS_MS = 3000;
-/** RFC 7323 §5.5: TS.Recent idle this long is invalid (the peer's clock may have wrapped): 24 days. */
-const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000;
+import { TcpControlBlock } from './tcp-control-block.js';
+import { Acceptance, TcpReceiver, TextResult } from './tcp-receiver.js';
+import { ACK, FIN, RST, SYN, TcpSegmentEmitter } from './tcp-segment-emitter.js';
+import { ProbeResult, TcpSender } from './tcp-sender.js';
+import { canSend, TCP_STATE_NAMES, type TcpEvent, TcpState, TcpStateMachine } from './tcp-state.js';
+import { negotiateSyn } from './tcp-syn-negotiation.js';
+import { TcpTimers, TimerKind, type TimerTarget } from './tcp-timers.js';
 
 const NOTIFY_CONNECT = 1;
 const NOTIFY_READABLE = 2;
@@ -44,21 +75,161 @@ const NO_HANDLER: TcpConnectionHandler = {
   onClose() {},
 };
 
-export class TcpConnection extends TcpReceiver {
+export class TcpConnection implements TimerTarget {
+  readonly localAddress: Ipv4Address;
+  readonly localPort: number;
+  readonly remoteAddress: Ipv4Address;
+  readonly remotePort: number;
+  /** The demultiplexing key within the local port: remoteAddress · 65536 + remotePort. */
+  readonly key: number;
   /** The listener that accepted this connection (passive opens), for the layer's queue accounting. */
   listener: TcpListener | undefined;
+
+  // The parts (see the header comment), made once in the constructor.
+  private readonly tcb: TcpControlBlock;
+  private readonly sender: TcpSender;
+  private readonly receiver: TcpReceiver;
+  private readonly recovery: LossRecovery;
+  private readonly emitter: TcpSegmentEmitter;
+  private readonly ackProcessor: TcpAckProcessor;
+  private readonly timers: TcpTimers;
+  private readonly sm: TcpStateMachine;
+
+  private readonly config: TcpConfig;
+  private readonly deps: TcpConnectionDeps;
+  private readonly log: Logger;
+  private readonly counts: Record<ConnectionCounterName, number>;
+  private readonly trace: TcpTraceChannel | undefined;
+
   private handler: TcpConnectionHandler = NO_HANDLER;
   private notify = 0;
   /** close() was called before the handshake finished: send FIN once established. */
   private closeWhenEstablished = false;
   private finished = false;
+  /** Inside receive(): user calls made from handlers defer their output to its end. */
+  private inInput = false;
+  /** Opened by connect() (active open), not by a listener. */
+  private activeOpen = false;
+  /** The socket is gone (closed gracefully): data that still arrives is answered with RST. */
+  private orphaned = false;
+  /** The peer's FIN has been processed. */
+  private finReceived = false;
+  /** Why the connection closed, when it was not a clean close. */
+  private closeError: PilhaError | undefined;
 
   constructor(
     params: TcpConnectionParams,
     deps: TcpConnectionDeps,
     private readonly observer: TcpConnectionObserver<TcpConnection>,
   ) {
-    super(params, deps);
+    this.localAddress = params.localAddress;
+    this.localPort = params.localPort;
+    this.remoteAddress = params.remoteAddress;
+    this.remotePort = params.remotePort;
+    this.key = params.remoteAddress * 65536 + params.remotePort;
+    this.deps = deps;
+    this.config = deps.config;
+    this.log = deps.log;
+    const counts = {} as Record<ConnectionCounterName, number>;
+    for (const name of CONNECTION_COUNTERS) counts[name] = 0;
+    this.counts = counts;
+    this.trace = deps.tracer.enabled
+      ? deps.tracer.channel(
+          `${formatIpv4(this.localAddress)}:${this.localPort}>${formatIpv4(this.remoteAddress)}:${this.remotePort}`,
+        )
+      : undefined;
+    const tcb = new TcpControlBlock(params, windowShiftFor(deps.config.receiveBufferSize));
+    this.tcb = tcb;
+    this.timers = new TcpTimers(deps.clock, this);
+    this.sm = new TcpStateMachine(deps.log, () => this.describe());
+    this.receiver = new TcpReceiver(tcb, deps, this.timers, counts);
+    const sendBuffer = TcpSender.createSendBuffer(deps);
+    this.emitter = new TcpSegmentEmitter(tcb, deps, counts, this.receiver, sendBuffer);
+    this.sender = new TcpSender(tcb, deps, this.emitter, sendBuffer, this.timers, counts, this.trace);
+    this.recovery = new LossRecovery(tcb, counts);
+    this.ackProcessor = new TcpAckProcessor(
+      tcb,
+      this.sender,
+      this.recovery,
+      this.emitter,
+      counts,
+      this.trace,
+    );
+  }
+
+  get state(): TcpState {
+    return this.sm.state;
+  }
+
+  private peerName(): string {
+    return `${formatIpv4(this.remoteAddress)}:${this.remotePort}`;
+  }
+
+  /** For log lines. */
+  describe(): Record<string, unknown> {
+    return {
+      local: this.localPort,
+      remote: `${formatIpv4(this.remoteAddress)}:${this.remotePort}`,
+      state: TCP_STATE_NAMES[this.sm.state],
+    };
+  }
+
+  // ─── What the application side reads ─────────────────────────────────────────────────────────────
+
+  /** The next in-order chunk for the application (a Buffer it may keep), or undefined. Call readDone() after. */
+  read(): Uint8Array | undefined {
+    return this.receiver.receiveBuffer.read();
+  }
+
+  /** True once the peer's FIN was received and every byte before it has been read. */
+  get readEnded(): boolean {
+    return this.finReceived && this.receiver.receiveBuffer.queued === 0;
+  }
+
+  get readableBytes(): number {
+    return this.receiver.receiveBuffer.queued;
+  }
+
+  /** Whether the send queue is at capacity (a writer should wait for onWritable). */
+  get sendBufferFull(): boolean {
+    return this.sender.sendBuffer.full;
+  }
+
+  /**
+   * After a write: whether the writer must wait for onWritable (the send queue is at its limit, which
+   * memory pressure may have lowered). onWritable follows once ACKs make room, whatever the limit is then.
+   */
+  writerMustWait(): boolean {
+    return this.sender.sendBuffer.mustWait();
+  }
+
+  get writeQueued(): number {
+    return this.sender.sendBuffer.size;
+  }
+
+  /** RCV.NXT (for TIME_WAIT reuse by a new SYN). */
+  get receiveNext(): Seq {
+    return this.tcb.rcvNxt;
+  }
+
+  /** Whether this connection was opened actively (connect) rather than by a listener. */
+  get isActiveOpen(): boolean {
+    return this.activeOpen;
+  }
+
+  /** The error the connection closed with, if it did. */
+  get error(): PilhaError | undefined {
+    return this.closeError;
+  }
+
+  /** What `ss -ti` shows for this connection. */
+  stats(): TcpConnectionStats {
+    return connectionStats(this.sm.state, this.tcb, this.sender, this.receiver.receiveBuffer, this.counts);
+  }
+
+  /** The counters the layer adds to its totals when the connection ends. */
+  counters(): Readonly<Record<ConnectionCounterName, number>> {
+    return this.counts;
   }
 
   // ─── User calls ──────────────────────────────────────────────────────────────────────────────────
@@ -72,7 +243,7 @@ export class TcpConnection extends TcpReceiver {
   openActive(): void {
     this.activeOpen = true;
     this.transition('active-open');
-    this.sendSyn(false, false);
+    this.sender.sendSyn(false, false);
     const connectTimeout = this.config.connectTimeoutMs;
     if (connectTimeout > 0) this.timers.set(TimerKind.CONNECT, connectTimeout);
   }
@@ -82,7 +253,7 @@ export class TcpConnection extends TcpReceiver {
     this.transition('passive-open');
     this.takeSyn(syn);
     this.transition('rcv-syn');
-    this.sendSyn(true, false);
+    this.sender.sendSyn(true, false);
   }
 
   /**
@@ -95,8 +266,8 @@ export class TcpConnection extends TcpReceiver {
     this.transition('passive-open');
     this.takeSyn(syn);
     this.transition('rcv-syn');
-    this.sndNxt = seqAdd(this.iss, 1);
-    this.sndMax = this.sndNxt;
+    this.tcb.sndNxt = seqAdd(this.tcb.iss, 1);
+    this.tcb.sndMax = this.tcb.sndNxt;
   }
 
   /** Queues data to send (RFC 9293 §3.10.2). Throws EPIPE once the sending side is closed. */
@@ -107,17 +278,17 @@ export class TcpConnection extends TcpReceiver {
 
   /** Queues without sending yet (a batch of writes); call flush() after. */
   queue(chunk: Uint8Array): void {
-    if (!canSend(this.state) || this.finQueued || this.closeWhenEstablished) {
+    if (!canSend(this.state) || this.tcb.finQueued || this.closeWhenEstablished) {
       throw new PilhaError('EPIPE', 'write after the connection was closed for sending');
     }
-    this.sendBuffer.push(chunk);
+    this.sender.sendBuffer.push(chunk);
   }
 
   /** Sends what windows and Nagle allow now. */
   flush(): void {
     if (!this.inInput && this.state >= TcpState.ESTABLISHED) {
-      this.output();
-      if (this.trace !== undefined) this.traceState();
+      this.output(false);
+      if (this.trace !== undefined) this.sender.traceState();
     }
   }
 
@@ -130,7 +301,7 @@ export class TcpConnection extends TcpReceiver {
         return;
       case TcpState.ESTABLISHED:
       case TcpState.CLOSE_WAIT:
-        this.queueFin();
+        this.sender.queueFin();
         this.transition('close');
         this.flush();
         return;
@@ -150,7 +321,7 @@ export class TcpConnection extends TcpReceiver {
       s === TcpState.FIN_WAIT_2 ||
       s === TcpState.CLOSE_WAIT
     ) {
-      this.sendReset(this.sndNxt, true);
+      this.emitter.sendReset(this.tcb.sndNxt, true);
     }
     this.enterClosed(undefined);
   }
@@ -163,10 +334,10 @@ export class TcpConnection extends TcpReceiver {
     this.handler = NO_HANDLER;
     this.orphaned = true;
     if (this.state === TcpState.CLOSED) {
-      this.receiveBuffer.clear(); // nobody will read it: give its memory back to the budget
+      this.receiver.receiveBuffer.clear(); // nobody will read it: give its memory back to the budget
       return;
     }
-    if (this.receiveBuffer.queued > 0) {
+    if (this.receiver.receiveBuffer.queued > 0) {
       this.abort();
       return;
     }
@@ -176,7 +347,7 @@ export class TcpConnection extends TcpReceiver {
 
   /** After a batch of read()s: advertise the window if reading opened it a lot (one ACK, not one per chunk). */
   readDone(): void {
-    if (!this.inInput) this.maybeWindowUpdate();
+    if (!this.inInput && this.receiver.windowUpdateDue(this.sm.state)) this.emitter.sendAck();
   }
 
   /**
@@ -185,7 +356,7 @@ export class TcpConnection extends TcpReceiver {
    * as Linux does; returns whether the connection was closed.
    */
   icmpUnreachable(quotedSeq: Seq, code: number): boolean {
-    if (this.state !== TcpState.SYN_SENT || quotedSeq !== this.iss) return false;
+    if (this.state !== TcpState.SYN_SENT || quotedSeq !== this.tcb.iss) return false;
     if (code !== 2 && code !== 3) return false;
     this.enterClosed(
       new PilhaError('ECONNREFUSED', `connection refused by ${this.peerName()} (ICMP unreachable)`),
@@ -194,16 +365,13 @@ export class TcpConnection extends TcpReceiver {
   }
 
   setNoDelay(noDelay: boolean): void {
-    this.noDelay = noDelay;
+    this.sender.noDelay = noDelay;
     if (noDelay) this.flush();
   }
 
   /** SO_KEEPALIVE: probe after `idleMs` (default from config) without a segment from the peer. */
   setKeepAlive(enable: boolean, idleMs?: number): void {
-    this.keepAlive = enable;
-    if (idleMs !== undefined && idleMs > 0) this.keepaliveIdleMs = idleMs;
-    if (enable && this.state !== TcpState.CLOSED) this.timers.set(TimerKind.KEEPALIVE, this.keepaliveIdleMs);
-    else this.timers.clear(TimerKind.KEEPALIVE);
+    this.sender.setKeepAlive(enable, idleMs, this.state);
   }
 
   /** Ends TIME_WAIT now (the layer recycles the oldest entry when its table is full). */
@@ -227,8 +395,8 @@ export class TcpConnection extends TcpReceiver {
       this.inInput = false;
     }
     // The state may have changed above; output() sends nothing in CLOSED.
-    if ((this.state as TcpState) >= TcpState.ESTABLISHED) this.output();
-    if (this.trace !== undefined) this.traceState();
+    if ((this.state as TcpState) >= TcpState.ESTABLISHED) this.output(false);
+    if (this.trace !== undefined) this.sender.traceState();
     this.deliverNotifications();
   }
 
@@ -237,8 +405,8 @@ export class TcpConnection extends TcpReceiver {
     const flags = seg.flags;
     if (flags & ACK) {
       // An ACK of something we never sent: RST it (unless it is a RST itself).
-      if (seqLe(seg.ack, this.iss) || seqGt(seg.ack, this.sndMax)) {
-        if (!(flags & RST)) this.sendResetTo(seg.ack);
+      if (seqLe(seg.ack, this.tcb.iss) || seqGt(seg.ack, this.tcb.sndMax)) {
+        if (!(flags & RST)) this.emitter.sendResetTo(seg.ack);
         return;
       }
     }
@@ -251,156 +419,115 @@ export class TcpConnection extends TcpReceiver {
     if (!(flags & SYN)) return;
     this.takeSyn(seg);
     if (flags & ACK) {
-      this.sndUna = seg.ack;
-      this.sampleRtt(seg, this.clock.now());
+      this.tcb.sndUna = seg.ack;
+      this.sender.sampleRtt(seg, this.deps.clock.now());
     }
-    if (seqGt(this.sndUna, this.iss)) {
+    if (seqGt(this.tcb.sndUna, this.tcb.iss)) {
       // Our SYN is acknowledged: ESTABLISHED (takeSyn took the SYN-ACK's unscaled window).
-      this.synAcked = true;
-      this.sndWl2 = seg.ack;
+      this.tcb.synAcked = true;
+      this.tcb.sndWl2 = seg.ack;
       this.timers.clear(TimerKind.RETRANSMIT);
       this.timers.clear(TimerKind.CONNECT);
       this.transition('rcv-syn-ack');
       this.established();
-      this.ackNow = true;
+      this.receiver.requestAck();
       // The FIN sits after the SYN-ACK's data: its offset is taken before processText moves RCV.NXT past it.
-      const finAt = this.receiveBuffer.nextOffset + seg.payload.length;
-      if (seg.payload.length > 0 && this.processText(seqAdd(seg.seq, 1), seg.payload))
+      const finAt = this.receiver.receiveBuffer.nextOffset + seg.payload.length;
+      if (seg.payload.length > 0 && this.receiver.processText(seqAdd(seg.seq, 1), seg.payload))
         this.notify |= NOTIFY_READABLE;
-      if (seg.flags & FIN) this.receiveBuffer.markFin(finAt);
+      if (seg.flags & FIN) this.receiver.receiveBuffer.markFin(finAt);
       this.checkFin();
     } else {
       // Simultaneous open (RFC 9293 §3.5, Figure 8): SYN-RECEIVED, and our SYN again with an ACK.
       this.transition('rcv-syn');
-      this.sendSyn(true, false);
+      this.sender.sendSyn(true, false);
     }
   }
 
   /** RFC 9293 §3.10.7.4, every state from SYN-RECEIVED on. */
   private receiveSynchronized(seg: TcpSegment): void {
     const flags = seg.flags;
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const state = this.state;
-    this.lastReceivedAt = now;
-    this.keepaliveProbesSent = 0;
-    if (this.keepAlive) this.timers.set(TimerKind.KEEPALIVE, this.keepaliveIdleMs);
+    const tcb = this.tcb;
+    const receiver = this.receiver;
+    this.sender.heardFromPeer(now);
 
     // A retransmitted SYN while we wait for the ACK of our SYN-ACK: send the SYN-ACK again.
-    if (state === TcpState.SYN_RECEIVED && (flags & (SYN | ACK | RST)) === SYN && seg.seq === this.irs) {
-      this.sendSyn(true, true);
+    if (state === TcpState.SYN_RECEIVED && (flags & (SYN | ACK | RST)) === SYN && seg.seq === tcb.irs) {
+      this.sender.sendSyn(true, true);
       return;
     }
 
     let payload = seg.payload;
     let fin = (flags & FIN) !== 0;
     const segLen = payload.length + (flags & SYN ? 1 : 0) + (fin ? 1 : 0);
-    const rcvNxt = this.rcvNxt;
-    const rcvWnd = this.receiveWindow();
+    const rcvNxt = tcb.rcvNxt;
+    const rcvWnd = receiver.receiveWindow();
 
-    // 0. PAWS (RFC 7323 §5.3 R1): a timestamp older than TS.Recent is an old duplicate, whatever its
-    // sequence number says (it may be from 4 GiB ago). A RST is exempt (§5.3 R1; RFC 5961 checks it).
-    const ts = seg.options.timestamp;
-    if (
-      this.tsEnabled &&
-      ts !== undefined &&
-      !(flags & RST) &&
-      ((ts.value - this.tsRecent) | 0) < 0 &&
-      now - this.tsRecentAt < PAWS_IDLE_MS
-    ) {
-      this.counts.dropPaws++;
-      if (!(flags & SYN)) this.noteOldDuplicate(seg.seq, payload.length);
-      this.sendAckForDropped(segLen > 0 && !(flags & SYN));
-      return;
-    }
-
-    // 1. Sequence number check (§3.10.7.4, the four cases of the acceptability test).
-    let acceptable: boolean;
-    if (segLen === 0) acceptable = rcvWnd === 0 ? seg.seq === rcvNxt : seqInWindow(seg.seq, rcvNxt, rcvWnd);
-    else
-      acceptable =
-        rcvWnd > 0 &&
-        (seqInWindow(seg.seq, rcvNxt, rcvWnd) || seqInWindow(seqAdd(seg.seq, segLen - 1), rcvNxt, rcvWnd));
-    if (!acceptable) {
-      // RFC 5961 §3.2: a RST outside the window is dropped silently — and a RST is never answered.
-      if (flags & RST) {
-        this.counts.dropRstOutOfWindow++;
+    // 0. PAWS, 1. the acceptability test (the receiver's window).
+    const acceptance = receiver.checkAcceptable(seg, segLen, rcvWnd, now);
+    if (acceptance !== Acceptance.ACCEPT) {
+      if (acceptance === Acceptance.ACK_ONLY) {
+        payload = EMPTY;
+        fin = false;
+      } else {
+        if (acceptance === Acceptance.DROP) return;
+        if (acceptance === Acceptance.DROP_OUT_OF_WINDOW && state === TcpState.TIME_WAIT && fin)
+          this.timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
+        this.emitter.sendAckForDropped(segLen > 0 && !(flags & SYN));
         return;
       }
-      // A zero window still takes the ACK of a segment at RCV.NXT (§3.10.7.4: "special allowance").
-      if (!(rcvWnd === 0 && seg.seq === rcvNxt && flags & ACK)) {
-        this.counts.dropOutOfWindow++;
-        if (state === TcpState.TIME_WAIT && fin) this.timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
-        // RFC 2883 §4.1.1: a retransmission of data already received is reported as a D-SACK.
-        if (!(flags & SYN) && seqLe(seqAdd(seg.seq, payload.length), rcvNxt)) {
-          this.noteOldDuplicate(seg.seq, payload.length);
-        }
-        this.sendAckForDropped(segLen > 0 && !(flags & SYN));
-        return;
-      }
-      payload = EMPTY;
-      fin = false;
-      this.ackNow = true;
     }
-    this.updateTsRecent(seg);
+    receiver.updateTsRecent(seg, now);
 
     // 2. RST (RFC 5961 §3.2): exactly RCV.NXT resets; anywhere else in the window gets a challenge ACK.
     if (flags & RST) {
       if (seg.seq === rcvNxt) this.receiveReset();
-      else this.sendChallengeAck();
+      else this.emitter.sendChallengeAck();
       return;
     }
     // 4. SYN in a synchronized state (RFC 5961 §4.2): challenge ACK, whatever its sequence number.
     if (flags & SYN) {
-      this.sendChallengeAck();
+      this.emitter.sendChallengeAck();
       return;
     }
     // 5. ACK.
     if (!(flags & ACK)) return;
     if (state === TcpState.SYN_RECEIVED) {
-      if (!(seqLt(this.sndUna, seg.ack) && seqLe(seg.ack, this.sndMax))) {
-        this.sendResetTo(seg.ack);
+      if (!(seqLt(tcb.sndUna, seg.ack) && seqLe(seg.ack, tcb.sndMax))) {
+        this.emitter.sendResetTo(seg.ack);
         return;
       }
       this.transition('rcv-ack-of-syn');
       this.established();
     }
-    if (!this.processAck(seg, payload.length, now)) return;
+    const acked = this.ackProcessor.process(seg, payload.length, now);
+    if (acked & AckResult.DROP) return;
+    if (acked & AckResult.WRITABLE) this.notify |= NOTIFY_WRITABLE;
+    if (acked & AckResult.FIN_ACKED) this.ourFinAcked();
     if (this.state === TcpState.CLOSED) return;
 
-    // Trim to what is new and what fits (the FIN goes if its byte does not).
-    let dataSeq = seg.seq;
-    const skip = seqDiff(rcvNxt, dataSeq);
-    if (skip > 0) {
-      this.noteOldDuplicate(dataSeq, payload.length); // RFC 2883 §4.4: the old part is a D-SACK
-      payload = skip >= payload.length ? EMPTY : payload.subarray(skip);
-      dataSeq = rcvNxt;
+    // Trim to the window, 7. text, 8. FIN recorded where it sits (receiver).
+    const s = this.state;
+    const textAllowed = s === TcpState.ESTABLISHED || s === TcpState.FIN_WAIT_1 || s === TcpState.FIN_WAIT_2;
+    const text = receiver.receiveText(
+      seg.seq,
+      payload,
+      fin,
+      rcvNxt,
+      rcvWnd,
+      textAllowed,
+      this.orphaned,
+      this.finReceived,
+    );
+    if (text & TextResult.UNREAD) {
+      // Linux's TCPAbortOnData: the socket is gone and nobody will read this.
+      this.emitter.sendReset(tcb.sndNxt, true);
+      this.enterClosed(undefined);
+      return;
     }
-    const room = rcvWnd - seqDiff(dataSeq, rcvNxt);
-    if (payload.length > room) {
-      payload = room > 0 ? payload.subarray(0, room) : EMPTY;
-      fin = false;
-    }
-
-    // 7. Segment text.
-    if (payload.length > 0) {
-      const s = this.state;
-      if (s === TcpState.ESTABLISHED || s === TcpState.FIN_WAIT_1 || s === TcpState.FIN_WAIT_2) {
-        if (this.orphaned) {
-          // Linux's TCPAbortOnData: nobody will read this.
-          this.sendReset(this.sndNxt, true);
-          this.enterClosed(undefined);
-          return;
-        }
-        if (this.processText(dataSeq, payload)) this.notify |= NOTIFY_READABLE;
-      }
-    }
-    // 8. FIN (recorded where it sits; processed once everything before it is in).
-    if (fin && !this.finReceived) {
-      this.receiveBuffer.markFin(
-        this.receiveBuffer.nextOffset + seqDiff(dataSeq, this.rcvNxt) + payload.length,
-      );
-      if (!this.receiveBuffer.finReached) this.ackNow = true;
-    }
+    if (text & TextResult.READABLE) this.notify |= NOTIFY_READABLE;
     this.checkFin();
   }
 
@@ -421,62 +548,6 @@ export class TcpConnection extends TcpReceiver {
       return;
     }
     this.enterClosed(new PilhaError('ECONNRESET', `connection reset by ${this.peerName()}`));
-  }
-
-  /** Fifth, the ACK field. Returns false when the segment must be dropped. */
-  private processAck(seg: TcpSegment, dataLength: number, now: number): boolean {
-    const ack = seg.ack;
-    // An ACK of data never sent (RFC 9293), or older than the largest window the peer could still
-    // legitimately be acknowledging (RFC 5961 §5.2): ACK and drop.
-    if (seqGt(ack, this.sndMax)) {
-      this.counts.dropAckUnsent++;
-      this.sendChallengeAck();
-      return false;
-    }
-    if (seqLt(ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)))) {
-      this.counts.dropAckTooOld++;
-      this.sendChallengeAck();
-      return false;
-    }
-    const window = seg.window * (1 << this.sndShift);
-    if (seqGt(ack, this.sndUna)) {
-      this.persistUnanswered = 0;
-      const finAcked = this.newAck(seg, now);
-      if (this.sendBuffer.writerMayResume()) this.notify |= NOTIFY_WRITABLE;
-      this.updateWindow(seg, window);
-      if (finAcked) this.ourFinAcked();
-      return true;
-    }
-    this.persistUnanswered = 0;
-    if (ack === this.sndUna) {
-      // RFC 5681 §2: a duplicate ACK carries no data, no SYN/FIN, the same window, and there is data out.
-      if (
-        dataLength === 0 &&
-        (seg.flags & (SYN | FIN)) === 0 &&
-        window === this.sndWnd &&
-        this.sndMax !== this.sndUna
-      ) {
-        this.duplicateAck();
-      } else if (dataLength > 0 || window !== this.sndWnd) {
-        this.dupAcks = 0;
-      }
-      this.updateWindow(seg, window);
-    }
-    return true;
-  }
-
-  private updateWindow(seg: TcpSegment, window: number): void {
-    // RFC 9293 §3.10.7.4: only a segment newer than the last window update may change the window.
-    if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack))) {
-      this.sndWnd = window;
-      this.sndWl1 = seg.seq;
-      this.sndWl2 = seg.ack;
-      if (window > this.maxSndWnd) this.maxSndWnd = window;
-      if (window > 0) {
-        this.timers.clear(TimerKind.PERSIST);
-        this.persistBackoff = 0;
-      }
-    }
   }
 
   /** Our FIN is acknowledged (RFC 9293 §3.10.7.4, FIN-WAIT-1, CLOSING, LAST-ACK). */
@@ -501,10 +572,10 @@ export class TcpConnection extends TcpReceiver {
 
   /** Eighth, the FIN, once every byte before it is in (RFC 9293 §3.10.7.4). */
   private checkFin(): void {
-    if (this.finReceived || !this.receiveBuffer.finReached) return;
+    if (this.finReceived || !this.receiver.receiveBuffer.finReached) return;
     this.finReceived = true;
-    this.rcvNxt = seqAdd(this.rcvNxt, 1);
-    this.ackNow = true;
+    this.tcb.rcvNxt = seqAdd(this.tcb.rcvNxt, 1);
+    this.receiver.requestAck();
     this.notify |= NOTIFY_READABLE;
     switch (this.state) {
       case TcpState.SYN_RECEIVED:
@@ -523,21 +594,31 @@ export class TcpConnection extends TcpReceiver {
     }
   }
 
+  // ─── Output ──────────────────────────────────────────────────────────────────────────────────────
+
+  /** What the sender may send now (`force`: the persist timer's override of SWS avoidance), then a due ACK. */
+  private output(force: boolean): void {
+    const state = this.sm.state;
+    if (state === TcpState.CLOSED) return;
+    this.sender.output(state, force);
+    if (this.receiver.ackDue) this.emitter.sendAck();
+  }
+
   // ─── Timers ──────────────────────────────────────────────────────────────────────────────────────
 
-  override onTimer(kind: TimerKind, now: number): void {
+  onTimer(kind: TimerKind, now: number): void {
     switch (kind) {
       case TimerKind.RETRANSMIT:
         this.onRetransmitTimer();
         break;
       case TimerKind.DELAYED_ACK:
-        if (this.ackPendingBytes > 0 || this.ackNow) this.sendAck();
+        if (this.receiver.ackPending) this.emitter.sendAck();
         break;
       case TimerKind.PERSIST:
-        this.onPersistTimer();
+        this.onProbeResult(this.sender.onPersistTimer(this.state, this.orphaned), 'zero window');
         break;
       case TimerKind.KEEPALIVE:
-        this.onKeepaliveTimer(now);
+        this.onProbeResult(this.sender.onKeepaliveTimer(this.state, now), 'keepalive');
         break;
       case TimerKind.TIME_WAIT:
         this.expireTimeWait();
@@ -553,31 +634,76 @@ export class TcpConnection extends TcpReceiver {
       default:
         kind satisfies never;
     }
-    if (this.trace !== undefined) this.traceState();
+    if (this.trace !== undefined) this.sender.traceState();
     this.deliverNotifications();
   }
 
+  /** The retransmission timer: the SYN again (with its own limits), or RFC 6298 (5.4)–(5.6) for data. */
+  private onRetransmitTimer(): void {
+    const s = this.state;
+    const sender = this.sender;
+    if (s === TcpState.SYN_SENT || s === TcpState.SYN_RECEIVED) {
+      sender.retries++;
+      const limit =
+        s === TcpState.SYN_SENT || this.activeOpen ? this.config.synRetries : this.synAckRetryLimit();
+      if (sender.retries > limit) {
+        if (this.activeOpen) {
+          this.enterClosed(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out`));
+        } else {
+          this.enterClosed(undefined);
+        }
+        return;
+      }
+      sender.retransmitSyn(s === TcpState.SYN_RECEIVED);
+      return;
+    }
+    if (this.tcb.sndUna === this.tcb.sndMax || s === TcpState.CLOSED || s === TcpState.TIME_WAIT) return;
+    sender.retries++;
+    if (sender.retries > this.config.maxRetransmits) {
+      this.enterClosed(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out`));
+      return;
+    }
+    // Loss recovery first (it reads SND.MAX and the flight), then the sender goes back to SND.UNA.
+    this.recovery.onTimeout();
+    sender.retransmissionTimeout();
+  }
+
+  private onProbeResult(result: ProbeResult, what: string): void {
+    if (result === ProbeResult.GIVE_UP) {
+      this.enterClosed(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out (${what})`));
+    } else if (result === ProbeResult.FORCE_OUTPUT) {
+      this.output(true);
+    }
+  }
+
   /** A half-open connection's SYN-ACK timed out: its listener says how many more tries it gets. */
-  protected override synAckRetryLimit(): number {
+  private synAckRetryLimit(): number {
     const { synAckRetries, synAckRetriesUnderPressure } = this.config;
     return this.listener?.synAckRetryLimit(synAckRetries, synAckRetriesUnderPressure) ?? synAckRetries;
   }
 
   // ─── Transitions ─────────────────────────────────────────────────────────────────────────────────
 
-  private established(): void {
-    this.retries = 0;
-    if (this.synRetransmitted && this.rto.srtt === undefined) {
-      this.rto = new RtoEstimator({
-        initialRtoMs: Math.max(RTO_AFTER_SYN_LOSS_MS, this.config.minRtoMs),
-        minRtoMs: this.config.minRtoMs,
-        maxRtoMs: this.config.maxRtoMs,
-      });
+  /** Takes the peer's SYN (tcp-syn-negotiation.ts); the congestion controller follows from the MSS. */
+  private takeSyn(syn: TcpSegment): void {
+    const clamped = negotiateSyn(this.tcb, syn, this.config, this.deps.clock.now());
+    if (clamped && this.log.isLevelEnabled('debug')) {
+      this.log.debug(
+        { ...this.describe(), shift: syn.options.windowScale },
+        'peer window scale clamped to 14',
+      );
     }
+    const cc = this.deps.congestion.create(this.tcb.sendMss);
+    this.sender.cc = cc;
+    this.recovery.useCongestionController(cc);
+  }
+
+  private established(): void {
+    this.sender.established();
     if (this.activeOpen) this.notify |= NOTIFY_CONNECT;
     if (this.closeWhenEstablished) {
       this.closeWhenEstablished = false;
-      this.queueFin();
+      this.sender.queueFin();
       this.transition('close');
     }
   }
@@ -587,10 +713,10 @@ export class TcpConnection extends TcpReceiver {
     this.timers.clear(TimerKind.PERSIST);
     this.timers.clear(TimerKind.KEEPALIVE);
     this.timers.clear(TimerKind.FIN_WAIT_2);
-    this.sendBuffer.clear();
+    this.sender.sendBuffer.clear();
     // A TIME_WAIT table of size 0 holds none (Linux tcp_max_tw_buckets = 0): straight on to CLOSED.
     if (this.config.maxTimeWait === 0) {
-      if (this.ackNow) this.sendAck(); // the ACK of the peer's FIN still goes out first
+      if (this.receiver.ackDue) this.emitter.sendAck(); // the ACK of the peer's FIN still goes out first
       this.expireTimeWait();
       return;
     }
@@ -598,21 +724,17 @@ export class TcpConnection extends TcpReceiver {
   }
 
   /** Everything ends here (by reset, abort, timeout, or a transition that reached CLOSED): timers off, socket told. */
-  protected fail(error: PilhaError | undefined): void {
-    this.enterClosed(error);
-  }
-
   private enterClosed(error: PilhaError | undefined): void {
     if (this.finished) return;
     this.finished = true;
     if (this.state !== TcpState.CLOSED) this.transition('reset');
     this.timers.stop();
-    this.sendBuffer.clear();
+    this.sender.sendBuffer.clear();
     if (error !== undefined) {
       this.closeError = error;
-      this.receiveBuffer.clear();
+      this.receiver.receiveBuffer.clear();
     } else if (this.handler === NO_HANDLER) {
-      this.receiveBuffer.clear(); // no socket will ever read it (aborted in the accept queue, orphaned)
+      this.receiver.receiveBuffer.clear(); // no socket will ever read it (aborted in the accept queue, orphaned)
     }
     this.notify |= NOTIFY_CLOSE;
     if (!this.inInput) this.deliverNotifications();

@@ -1,121 +1,170 @@
 /**
- * The sending half of a connection: segmentation at the effective MSS under the peer's window and the
- * congestion window, Nagle (RFC 896) and sender-side silly window avoidance (RFC 9293 §3.8.6.2.1),
- * RTT sampling with Karn's rule and the RTO (RFC 6298), retransmission on timeout (go-back-N from
- * SND.UNA, RFC 5681 §3.1) and on duplicate ACKs (RFC 5681 §3.2, partial ACKs as RFC 6582), zero-window
- * and keepalive probes, and the window updates a reading application causes.
+ * The sending half of a connection. Owns the send queue and everything about what goes out and when:
+ * segmentation at the effective MSS under the peer's window and the congestion window, Nagle (RFC 896)
+ * and sender-side silly window avoidance (RFC 9293 §3.8.6.2.1), the SYN and its retransmissions, RTT
+ * sampling with Karn's rule and the RTO estimator (RFC 6298), the retransmission of the first
+ * unacknowledged segment (on timeout, go-back-N from SND.UNA, RFC 5681 §3.1; on loss recovery's word),
+ * the send window (SND.WND/WL1/WL2), zero-window (persist) and keepalive probes.
  *
- * Every segment is written straight into the datagram the IP layer allocates: header and options by
- * positional writes, the payload copied once out of the send queue, then the checksum.
+ * It decides nothing about loss: LossRecovery does, and TcpConnection has the sender act on it. Every
+ * segment is written by TcpSegmentEmitter. The congestion controller is made when the SYNs fix the MSS
+ * (TcpConnection hands it to useCongestionController).
  */
 
-import { PilhaError } from '../../../core/errors.js';
-import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
+import type { Clock } from '../../../core/clock.js';
+import type { CongestionController } from '../../congestion/congestion-controller.js';
+import type { TcpConfig } from '../tcp-config.js';
+import type { TcpTraceChannel, TcpTraceEvent } from '../trace/tcp-tracer.js';
 import { type Seq, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../wire/seq.js';
-import { TCP_PROTOCOL, TcpFlags, type TcpSegment } from '../wire/tcp-header.js';
-import {
-  finishTcpChecksum,
-  MAX_SACK_BLOCKS,
-  MAX_SACK_BLOCKS_WITH_TIMESTAMPS,
-  synOptionsLength,
-  TIMESTAMP_OPTION_LENGTH,
-  writeSynOptions,
-  writeTcpHeader,
-  writeTcpOptions,
-} from '../wire/tcp-segment-writer.js';
-import { TcpControlBlock } from './tcp-control-block.js';
+import type { TcpSegment } from '../wire/tcp-header.js';
+import { RtoEstimator } from './rto-estimator.js';
+import { SendBuffer } from './send-buffer.js';
+import type { ConnectionCounterName, TcpConnectionDeps } from './tcp-connection-types.js';
+import type { TcpControlBlock } from './tcp-control-block.js';
+import { ACK, FIN, PSH, SYN, type TcpSegmentEmitter } from './tcp-segment-emitter.js';
 import { TcpState } from './tcp-state.js';
-import { TimerKind } from './tcp-timers.js';
+import { type TcpTimers, TimerKind } from './tcp-timers.js';
 
-export const FIN = TcpFlags.FIN;
-export const SYN = TcpFlags.SYN;
-export const RST = TcpFlags.RST;
-export const PSH = TcpFlags.PSH;
-export const ACK = TcpFlags.ACK;
+/** RFC 6298 (5.7): RTO once data flows if the SYN was retransmitted and no RTT was measured. */
+const RTO_AFTER_SYN_LOSS_MS = 3000;
 
-export abstract class TcpSender extends TcpControlBlock {
+/** What a probe timer (persist, keepalive) asks of the connection. */
+export const ProbeResult = {
+  CONTINUE: 0,
+  /** Too many probes went unanswered: the connection times out. */
+  GIVE_UP: 1,
+  /** The window is open but small: send what it allows now, overriding silly window avoidance. */
+  FORCE_OUTPUT: 2,
+} as const;
+export type ProbeResult = (typeof ProbeResult)[keyof typeof ProbeResult];
+
+export class TcpSender {
+  readonly sendBuffer: SendBuffer;
+  /** The congestion controller, from the SYN exchange on. */
+  cc: CongestionController | undefined;
+  private rtoEstimator: RtoEstimator;
+  private readonly clock: Clock;
+  private readonly config: TcpConfig;
+  /** Nagle off (setNoDelay). */
+  noDelay = false;
+  /** Consecutive expirations of the retransmission timer without progress. */
+  retries = 0;
+  private synRetransmitted = false;
+  // Karn's algorithm (RFC 6298 §3): one segment timed at a time, never a retransmitted one.
+  private rttTiming = false;
+  private rttSeq: Seq;
+  private rttStart = 0;
+  /** Clock time of the last segment that carried data, or -1 before any (for RFC 5681 §4.1). */
+  private lastDataSentAt = -1;
+  private persistBackoff = 0;
+  /** Zero-window probes sent without an ACK in between. */
+  private persistUnanswered = 0;
+  private keepAlive = false;
+  private keepaliveIdleMs: number;
+  private keepaliveProbesSent = 0;
+  /** Clock time of the last segment from the peer (keepalive idle time). */
+  private lastReceivedAt: number;
+
+  constructor(
+    private readonly tcb: TcpControlBlock,
+    deps: TcpConnectionDeps,
+    private readonly emitter: TcpSegmentEmitter,
+    sendBuffer: SendBuffer,
+    private readonly timers: TcpTimers,
+    private readonly counts: Record<ConnectionCounterName, number>,
+    /** `--trace`: this connection's channel, or undefined when tracing is off (then every hook is one check). */
+    private readonly trace: TcpTraceChannel | undefined,
+  ) {
+    const config = deps.config;
+    this.clock = deps.clock;
+    this.config = config;
+    this.sendBuffer = sendBuffer;
+    this.rttSeq = tcb.iss;
+    this.rtoEstimator = new RtoEstimator({
+      initialRtoMs: config.initialRtoMs,
+      minRtoMs: config.minRtoMs,
+      maxRtoMs: config.maxRtoMs,
+    });
+    this.keepaliveIdleMs = config.keepaliveIdleMs;
+    this.lastReceivedAt = deps.clock.now();
+  }
+
+  /** The RTO estimator (srtt, rttvar, rto, backoffs). */
+  get rto(): RtoEstimator {
+    return this.rtoEstimator;
+  }
+
+  /** Makes a send queue for a connection (the sender owns it; the emitter only copies out of it). */
+  static createSendBuffer(deps: TcpConnectionDeps): SendBuffer {
+    const config = deps.config;
+    return new SendBuffer(config.sendBufferSize, deps.memory, config.sendBufferMin);
+  }
+
+  /** Tells the trace (if any) cwnd, ssthresh, bytes in flight, srtt and rto; it records them if they changed. */
+  traceState(event?: TcpTraceEvent): void {
+    const trace = this.trace;
+    const cc = this.cc;
+    if (trace === undefined || cc === undefined) return;
+    const rto = this.rtoEstimator;
+    trace.record(cc.cwnd, cc.ssthresh, this.tcb.bytesInFlight, rto.srtt, rto.rto, event);
+  }
+
   // ─── Handshake ───────────────────────────────────────────────────────────────────────────────────
 
   /** SYN (active open) or SYN-ACK (passive or simultaneous open), first time or again. */
-  protected sendSyn(withAck: boolean, retransmission: boolean): void {
+  sendSyn(withAck: boolean, retransmission: boolean): void {
+    const tcb = this.tcb;
     const now = this.clock.now();
     if (retransmission) {
       this.synRetransmitted = true;
       this.rttTiming = false;
     } else {
       this.rttTiming = true;
-      this.rttSeq = seqAdd(this.iss, 1);
+      this.rttSeq = seqAdd(tcb.iss, 1);
       this.rttStart = now;
     }
     // Bookkeeping first, then the send: a synchronous link may bring the answer back inside emit().
-    this.sndNxt = seqAdd(this.iss, 1);
-    this.sndMax = this.sndNxt;
-    this.timers.set(TimerKind.RETRANSMIT, this.rto.rto);
-    this.emit(withAck ? SYN | ACK : SYN, this.iss, 0, 0);
+    tcb.sndNxt = seqAdd(tcb.iss, 1);
+    tcb.sndMax = tcb.sndNxt;
+    this.timers.set(TimerKind.RETRANSMIT, this.rtoEstimator.rto);
+    this.emitter.emit(withAck ? SYN | ACK : SYN, tcb.iss, 0, 0);
+  }
+
+  /** The SYN retransmission timer expired (SYN_SENT, SYN_RECEIVED): back off and send it again. */
+  retransmitSyn(withAck: boolean): void {
+    this.counts.timeouts++;
+    this.rtoEstimator.backoff();
+    this.sendSyn(withAck, true);
+  }
+
+  /** The handshake completed: RFC 6298 (5.7), a lost SYN without an RTT sample leaves an RTO of 3 s. */
+  established(): void {
+    this.retries = 0;
+    if (this.synRetransmitted && this.rtoEstimator.srtt === undefined) {
+      this.rtoEstimator = new RtoEstimator({
+        initialRtoMs: Math.max(RTO_AFTER_SYN_LOSS_MS, this.config.minRtoMs),
+        minRtoMs: this.config.minRtoMs,
+        maxRtoMs: this.config.maxRtoMs,
+      });
+    }
   }
 
   // ─── Segments out ────────────────────────────────────────────────────────────────────────────────
 
-  protected sendAck(): void {
-    this.emit(ACK, this.sndNxt, 0, 0);
-  }
-
-  /** A challenge ACK (RFC 5961 §3.2, §4.2, §5.2), throttled as §7 asks. */
-  protected sendChallengeAck(): void {
-    if (this.invalidAckAllowed()) {
-      this.counts.challengeAcks++;
-      this.sendAck();
-    }
-  }
-
-  /**
-   * The ACK that answers a segment dropped as unacceptable (out of window, PAWS). A segment that occupies
-   * no sequence space (or is a SYN) may be one side of an ACK loop, so its answers are throttled (as
-   * Linux's tcp_oow_rate_limited); one with data or a FIN is a retransmission the peer needs acknowledged,
-   * and always is.
-   */
-  protected sendAckForDropped(occupiesSequence: boolean): void {
-    if (occupiesSequence || this.invalidAckAllowed()) this.sendAck();
-  }
-
-  /** At most one throttled ACK per invalidAckIntervalMs (Linux tcp_invalid_ratelimit); counts the rest. */
-  private invalidAckAllowed(): boolean {
-    const now = this.clock.now();
-    if (now - this.lastInvalidAckAt < this.config.invalidAckIntervalMs) {
-      this.counts.acksRateLimited++;
-      return false;
-    }
-    this.lastInvalidAckAt = now;
-    return true;
-  }
-
-  /** RST (with our ACK when `withAck`), sequence number `seqNum`. */
-  protected sendReset(seqNum: Seq, withAck: boolean): void {
-    this.emit(withAck ? RST | ACK : RST, seqNum, 0, 0);
-  }
-
-  /** <SEQ=SEG.ACK><CTL=RST>: the answer to an ACK of something we never sent. */
-  protected sendResetTo(ack: Seq): void {
-    this.emit(RST, ack, 0, 0);
-  }
-
-  /** A zero-window or keepalive probe: SEQ = SND.UNA − 1, no data; the peer must ACK it. */
-  protected sendProbe(): void {
-    this.emit(ACK, seqAdd(this.sndUna, -1), 0, 0);
-  }
-
   /** Queues our FIN after everything written so far. */
-  protected queueFin(): void {
-    this.finQueued = true;
+  queueFin(): void {
+    const tcb = this.tcb;
+    tcb.finQueued = true;
     // The first data byte is ISS + 1; before our SYN is acknowledged SND.UNA is still ISS.
-    this.finSeq = seqAdd(this.sndUna, this.sendBuffer.size + (this.synAcked ? 0 : 1));
+    tcb.finSeq = seqAdd(tcb.sndUna, this.sendBuffer.size + (tcb.synAcked ? 0 : 1));
   }
 
   /** Unsent data, or a FIN not yet sent. */
-  protected hasUnsent(): boolean {
+  hasUnsent(): boolean {
+    const tcb = this.tcb;
     return (
-      this.sendBuffer.size > seqDiff(this.sndNxt, this.sndUna) ||
-      (this.finQueued && seqLe(this.sndNxt, this.finSeq))
+      this.sendBuffer.size > seqDiff(tcb.sndNxt, tcb.sndUna) ||
+      (tcb.finQueued && seqLe(tcb.sndNxt, tcb.finSeq))
     );
   }
 
@@ -123,82 +172,82 @@ export abstract class TcpSender extends TcpControlBlock {
    * Sends what the windows allow (RFC 9293 §3.8.6, RFC 5681): segments of up to sendMss from SND.NXT,
    * within min(SND.WND, cwnd) of SND.UNA; a short tail waits for Nagle unless noDelay or a FIN is
    * queued; a short window-limited segment waits for sender SWS avoidance unless `force` (the
-   * persist timer's override). Then the FIN, then an ACK if one is due and nothing carried it.
+   * persist timer's override). Then the FIN. (The connection sends a due ACK that nothing carried.)
    */
-  protected output(force = false): void {
-    const state = this.sm.state;
-    if (state === TcpState.CLOSED) return;
-    if (state !== TcpState.TIME_WAIT && this.cc !== undefined) {
-      const cc = this.cc;
-      const mss = this.sendMss;
-      // RFC 5681 §4.1: after more than one RTO without sending data, restart from the restart window.
-      if (
-        this.lastDataSentAt >= 0 &&
-        this.sndNxt === this.sndUna &&
-        this.sendBuffer.size > 0 &&
-        this.clock.now() - this.lastDataSentAt > this.rto.rto
-      ) {
-        cc.onIdleRestart();
-        this.counts.idleRestarts++;
-        if (this.trace !== undefined) this.traceState('idle_restart');
-      }
-      for (;;) {
-        const inFlight = seqDiff(this.sndNxt, this.sndUna);
-        const avail = this.sendBuffer.size - inFlight;
-        let wnd = this.sndWnd;
-        const cwnd = cc.cwnd;
-        if (cwnd < wnd) wnd = cwnd;
-        const usable = wnd - inFlight;
-        if (avail > 0) {
-          let len = Math.min(avail, mss);
-          if (usable < len) len = usable;
-          if (len <= 0) break;
-          if (len < mss) {
-            if (len < avail) {
-              // Window-limited and short: wait for a bigger window (sender SWS avoidance).
-              if (!force && len < this.maxSndWnd / 2) break;
-            } else if (!this.noDelay && inFlight > 0 && !this.finQueued && !force) {
-              break; // Nagle: a short tail waits while data is unacknowledged.
-            }
-          }
-          const seqNum = this.sndNxt;
-          let flags = ACK;
-          let seqLen = len;
-          if (len === avail) {
-            flags |= PSH;
-            if (this.finQueued && seqDiff(seqAdd(this.sndUna, this.sndWnd), seqAdd(seqNum, len)) >= 1) {
-              flags |= FIN;
-              seqLen++;
-            }
-          }
-          this.afterSend(seqNum, seqLen, len);
-          this.emit(flags, seqNum, inFlight, len);
-          continue;
-        }
-        if (this.finQueued && seqLe(this.sndNxt, this.finSeq)) {
-          // A FIN alone needs a byte of the peer's window but, as in Linux, not of cwnd.
-          if (seqDiff(seqAdd(this.sndUna, this.sndWnd), this.sndNxt) >= 1) {
-            const seqNum = this.sndNxt;
-            this.afterSend(seqNum, 1, 0);
-            this.emit(ACK | FIN, seqNum, 0, 0);
-          }
-        }
-        break;
-      }
-      // Nothing in flight, something to send, and the window will not let it go: persist.
-      if (this.sndNxt === this.sndUna && this.hasUnsent() && state >= TcpState.ESTABLISHED) {
-        this.timers.ensure(TimerKind.PERSIST, this.persistDelay());
-      }
+  output(state: TcpState, force: boolean): void {
+    const cc = this.cc;
+    if (state === TcpState.TIME_WAIT || cc === undefined) return;
+    const tcb = this.tcb;
+    const emitter = this.emitter;
+    const sendBuffer = this.sendBuffer;
+    const mss = tcb.sendMss;
+    // RFC 5681 §4.1: after more than one RTO without sending data, restart from the restart window.
+    if (
+      this.lastDataSentAt >= 0 &&
+      tcb.sndNxt === tcb.sndUna &&
+      sendBuffer.size > 0 &&
+      this.clock.now() - this.lastDataSentAt > this.rtoEstimator.rto
+    ) {
+      cc.onIdleRestart();
+      this.counts.idleRestarts++;
+      if (this.trace !== undefined) this.traceState('idle_restart');
     }
-    if (this.ackNow) this.sendAck();
+    for (;;) {
+      const inFlight = seqDiff(tcb.sndNxt, tcb.sndUna);
+      const avail = sendBuffer.size - inFlight;
+      let wnd = tcb.sndWnd;
+      const cwnd = cc.cwnd;
+      if (cwnd < wnd) wnd = cwnd;
+      const usable = wnd - inFlight;
+      if (avail > 0) {
+        let len = Math.min(avail, mss);
+        if (usable < len) len = usable;
+        if (len <= 0) break;
+        if (len < mss) {
+          if (len < avail) {
+            // Window-limited and short: wait for a bigger window (sender SWS avoidance).
+            if (!force && len < tcb.maxSndWnd / 2) break;
+          } else if (!this.noDelay && inFlight > 0 && !tcb.finQueued && !force) {
+            break; // Nagle: a short tail waits while data is unacknowledged.
+          }
+        }
+        const seqNum = tcb.sndNxt;
+        let flags = ACK;
+        let seqLen = len;
+        if (len === avail) {
+          flags |= PSH;
+          if (tcb.finQueued && seqDiff(seqAdd(tcb.sndUna, tcb.sndWnd), seqAdd(seqNum, len)) >= 1) {
+            flags |= FIN;
+            seqLen++;
+          }
+        }
+        this.afterSend(seqNum, seqLen, len);
+        emitter.emit(flags, seqNum, inFlight, len);
+        continue;
+      }
+      if (tcb.finQueued && seqLe(tcb.sndNxt, tcb.finSeq)) {
+        // A FIN alone needs a byte of the peer's window but, as in Linux, not of cwnd.
+        if (seqDiff(seqAdd(tcb.sndUna, tcb.sndWnd), tcb.sndNxt) >= 1) {
+          const seqNum = tcb.sndNxt;
+          this.afterSend(seqNum, 1, 0);
+          emitter.emit(ACK | FIN, seqNum, 0, 0);
+        }
+      }
+      break;
+    }
+    // Nothing in flight, something to send, and the window will not let it go: persist.
+    if (tcb.sndNxt === tcb.sndUna && this.hasUnsent() && state >= TcpState.ESTABLISHED) {
+      this.timers.ensure(TimerKind.PERSIST, this.persistDelay());
+    }
   }
 
   private afterSend(seqNum: Seq, seqLen: number, dataLength: number): void {
+    const tcb = this.tcb;
     const end = seqAdd(seqNum, seqLen);
-    this.sndNxt = end;
+    tcb.sndNxt = end;
     if (dataLength > 0) this.lastDataSentAt = this.clock.now();
-    if (seqGt(end, this.sndMax)) {
-      if (seqGe(seqNum, this.sndMax)) {
+    if (seqGt(end, tcb.sndMax)) {
+      if (seqGe(seqNum, tcb.sndMax)) {
         this.counts.bytesSent += dataLength;
         // RFC 6298 §3 / Karn: time this segment if none is being timed (it is new data).
         if (!this.rttTiming) {
@@ -208,14 +257,15 @@ export abstract class TcpSender extends TcpControlBlock {
         }
       } else {
         this.counts.retransmitted++;
-        this.counts.bytesSent += seqDiff(end, this.sndMax);
+        this.counts.bytesSent += seqDiff(end, tcb.sndMax);
       }
-      this.sndMax = end;
+      tcb.sndMax = end;
     } else {
       this.counts.retransmitted++;
     }
     // RFC 6298 (5.1): start the timer when sending data if it is not running.
-    if (!this.timers.isSet(TimerKind.RETRANSMIT)) this.timers.set(TimerKind.RETRANSMIT, this.rto.rto);
+    if (!this.timers.isSet(TimerKind.RETRANSMIT))
+      this.timers.set(TimerKind.RETRANSMIT, this.rtoEstimator.rto);
     this.timers.clear(TimerKind.PERSIST);
   }
 
@@ -224,127 +274,80 @@ export abstract class TcpSender extends TcpControlBlock {
    * what was sent before (SND.UNA to SND.MAX), never data queued since, which the windows have not
    * cleared and which SND.MAX does not cover (an ACK of it would then look like an ACK of unsent data).
    */
-  protected retransmitFirst(): void {
+  retransmitFirst(): void {
+    const tcb = this.tcb;
     const queued = this.sendBuffer.size;
-    let sent = seqDiff(this.sndMax, this.sndUna);
-    if (this.finQueued && seqGt(this.sndMax, this.finSeq)) sent--;
-    const len = Math.min(queued, this.sendMss, sent);
+    let sent = seqDiff(tcb.sndMax, tcb.sndUna);
+    if (tcb.finQueued && seqGt(tcb.sndMax, tcb.finSeq)) sent--;
+    const len = Math.min(queued, tcb.sendMss, sent);
     let flags = ACK;
     let seqLen = len;
     if (len === queued) {
       if (len > 0) flags |= PSH;
-      if (this.finQueued && seqDiff(this.finSeq, this.sndUna) === len && seqGt(this.sndMax, this.finSeq)) {
+      if (tcb.finQueued && seqDiff(tcb.finSeq, tcb.sndUna) === len && seqGt(tcb.sndMax, tcb.finSeq)) {
         flags |= FIN;
         seqLen++;
       }
     }
     if (seqLen === 0) return;
-    const start = this.sndUna;
+    const start = tcb.sndUna;
     this.counts.retransmitted++;
     this.rttTiming = false; // Karn: no RTT sample from a retransmitted segment
     const end = seqAdd(start, seqLen);
-    if (seqLt(this.sndNxt, end)) this.sndNxt = end;
-    this.emit(flags, start, 0, len);
+    if (seqLt(tcb.sndNxt, end)) tcb.sndNxt = end;
+    this.emitter.emit(flags, start, 0, len);
   }
 
-  /** RFC 6298 (5.4)–(5.6) and RFC 5681 §3.1: the retransmission timer expired with data outstanding. */
-  protected retransmissionTimeout(): void {
+  /**
+   * RFC 6298 (5.4)–(5.6) and RFC 5681 §3.1: the retransmission timer expired with data outstanding (loss
+   * recovery has been told): back off, go back to SND.UNA and send the first segment again.
+   */
+  retransmissionTimeout(): void {
+    const tcb = this.tcb;
     this.counts.timeouts++;
-    this.cc?.onRetransmissionTimeout(seqDiff(this.sndMax, this.sndUna));
-    this.rto.backoff();
-    this.inRecovery = false;
-    this.dupAcks = 0;
-    this.recover = this.sndMax; // RFC 6582 §3.2 step 1: no fast retransmit for what was sent before
-    this.recoverPending = true;
+    this.rtoEstimator.backoff();
     this.rttTiming = false;
-    this.sndNxt = this.sndUna; // go back: everything past SND.UNA is sent again as cwnd allows
-    this.timers.set(TimerKind.RETRANSMIT, this.rto.rto);
+    tcb.sndNxt = tcb.sndUna; // go back: everything past SND.UNA is sent again as cwnd allows
+    this.timers.set(TimerKind.RETRANSMIT, this.rtoEstimator.rto);
     this.retransmitFirst();
     if (this.trace !== undefined) this.traceState('timeout');
   }
 
+  // ─── ACKs in ─────────────────────────────────────────────────────────────────────────────────────
+
   /**
-   * An ACK of new data (SND.UNA < SEG.ACK ≤ SND.MAX): frees the send queue, samples the RTT, drives
-   * the congestion controller and loss recovery, restarts or stops the retransmission timer.
-   * Returns true when it acknowledges our FIN.
+   * An ACK of new data (SND.UNA < `ack` ≤ SND.MAX), `finAcked` when it covers our FIN: frees the send
+   * queue, moves SND.UNA (and SND.NXT if it was behind). Returns the data bytes acknowledged.
    */
-  protected newAck(seg: TcpSegment, now: number): boolean {
-    const ack = seg.ack;
-    const flightBefore = seqDiff(this.sndNxt, this.sndUna);
-    let dataAcked = seqDiff(ack, this.sndUna);
-    if (!this.synAcked) {
+  acknowledge(ack: Seq, finAcked: boolean): number {
+    const tcb = this.tcb;
+    let dataAcked = seqDiff(ack, tcb.sndUna);
+    if (!tcb.synAcked) {
       dataAcked--; // our SYN
-      this.synAcked = true;
+      tcb.synAcked = true;
     }
-    let finAcked = false;
-    if (this.finQueued && seqGt(ack, this.finSeq)) {
-      finAcked = true;
-      dataAcked--;
-    }
+    if (finAcked) dataAcked--;
     if (dataAcked > 0) this.sendBuffer.acknowledge(dataAcked);
     else dataAcked = 0;
-    this.sndUna = ack;
-    if (seqLt(this.sndNxt, ack)) this.sndNxt = ack;
+    tcb.sndUna = ack;
+    if (seqLt(tcb.sndNxt, ack)) tcb.sndNxt = ack;
     this.counts.bytesAcked += dataAcked;
-    const rtt = this.sampleRtt(seg, now);
     this.retries = 0;
-    const cc = this.cc;
-    let partialAck = false;
-    if (cc !== undefined) {
-      const inFlight = seqDiff(this.sndNxt, ack);
-      if (this.inRecovery) {
-        cc.onAck(dataAcked, now, inFlight, rtt);
-        const fullAck = seqGe(ack, this.recover);
-        if (fullAck || cc.exitsRecoveryOnPartialAck) {
-          cc.onRecoveryExit();
-          this.inRecovery = false;
-          // Plain Reno (RFC 5681) keeps no `recover`: three more duplicate ACKs may start recovery again.
-          if (!fullAck) this.recoverPending = false;
-          if (this.trace !== undefined) this.traceState('recovery_exit');
-        } else {
-          // RFC 6582 §3.2 step 3: a partial ACK — the next hole is lost too; it is sent below, and cwnd
-          // deflates by what was acknowledged (plus one SMSS back).
-          cc.onPartialAck(dataAcked);
-          partialAck = true;
-        }
-      } else if (dataAcked > 0 && 2 * flightBefore >= cc.cwnd) {
-        // Only a window that was in use may grow (RFC 7661 §4.2, as Linux's tcp_is_cwnd_limited): an
-        // application- or receiver-limited sender would otherwise inflate cwnd without bound.
-        cc.onAck(dataAcked, now, inFlight, rtt);
-      }
-    }
-    // SND.UNA has caught up with `recover`: it no longer holds fast retransmit back (and is not compared
-    // again, so it cannot flip sign once SND.UNA is 2^31 past it, after 2 GiB without loss).
-    if (this.recoverPending && seqGe(ack, this.recover)) this.recoverPending = false;
-    this.dupAcks = 0;
-    // RFC 6298 (5.2)/(5.3); in recovery only the first partial ACK restarts the timer (RFC 6582 §3.2
-    // step 5, the "Impatient" variant of §4), so many holes end in a timeout rather than one RTT each.
-    if (ack === this.sndMax) this.timers.clear(TimerKind.RETRANSMIT);
-    else if (!partialAck || !this.partialAckSeen) this.timers.set(TimerKind.RETRANSMIT, this.rto.rto);
-    if (partialAck) this.partialAckSeen = true;
-    // Last: a synchronous link may bring the answer back inside the send.
-    if (partialAck) this.retransmitFirst();
-    return finAcked;
+    return dataAcked;
   }
 
-  /** RFC 5681 §3.2: count duplicate ACKs; the third starts fast retransmit and recovery. */
-  protected duplicateAck(): void {
-    this.dupAcks++;
-    this.counts.dupAcks++;
-    const cc = this.cc;
-    if (cc === undefined) return;
-    cc.onDuplicateAck();
-    if (this.inRecovery || this.dupAcks !== 3) return;
-    // RFC 6582 §3.2 step 2: not for duplicates of what a timeout already resent.
-    if (this.recoverPending && !seqGe(this.sndUna, this.recover)) return;
-    this.counts.fastRetransmits++;
-    cc.onFastRetransmit(seqDiff(this.sndMax, this.sndUna));
-    this.inRecovery = true;
-    this.partialAckSeen = false;
-    this.recover = this.sndMax;
-    this.recoverPending = true;
-    this.retransmitFirst();
-    if (this.trace !== undefined) this.traceState('fast_retransmit');
+  /** Any acceptable ACK answers the zero-window probes sent so far. */
+  ackReceived(): void {
+    this.persistUnanswered = 0;
+  }
+
+  /**
+   * RFC 6298 (5.2)/(5.3) after an ACK of new data: stop the timer when everything is acknowledged,
+   * otherwise restart it unless `keepRunning` (a later partial ACK in recovery, RFC 6582 §3.2 step 5).
+   */
+  restartTimerAfterAck(ack: Seq, keepRunning: boolean): void {
+    if (ack === this.tcb.sndMax) this.timers.clear(TimerKind.RETRANSMIT);
+    else if (!keepRunning) this.timers.set(TimerKind.RETRANSMIT, this.rtoEstimator.rto);
   }
 
   /**
@@ -352,165 +355,51 @@ export abstract class TcpSender extends TcpControlBlock {
    * (RFC 7323 §4.1, valid even for retransmissions), otherwise the timed segment if it is covered and
    * was not retransmitted (Karn). Feeds the RTO estimator.
    */
-  protected sampleRtt(seg: TcpSegment, now: number): number | undefined {
+  sampleRtt(seg: TcpSegment, now: number): number | undefined {
     let rtt: number | undefined;
     const ts = seg.options.timestamp;
-    if (this.tsEnabled && ts !== undefined && ts.echo !== 0) {
-      const elapsed = (this.tsNow() - ts.echo) | 0;
+    if (this.tcb.tsEnabled && ts !== undefined && ts.echo !== 0) {
+      const elapsed = (this.tcb.tsValue(this.clock.now()) - ts.echo) | 0;
       if (elapsed >= 0) rtt = elapsed;
       this.rttTiming = false;
     } else if (this.rttTiming && seqGe(seg.ack, this.rttSeq)) {
       rtt = now - this.rttStart;
       this.rttTiming = false;
     }
-    if (rtt !== undefined) this.rto.sample(rtt);
+    if (rtt !== undefined) this.rtoEstimator.sample(rtt);
     return rtt;
   }
 
-  /** After the application reads: advertise a window that has grown a lot (at least doubled, by an MSS). */
-  protected maybeWindowUpdate(): void {
-    const s = this.sm.state;
-    if (s !== TcpState.ESTABLISHED && s !== TcpState.FIN_WAIT_1 && s !== TcpState.FIN_WAIT_2) return;
-    const current = seqDiff(this.rcvAdvEdge, this.rcvNxt);
-    // What could be advertised: the free space, up to what the window field can say.
-    const free = Math.min(this.receiveBuffer.free, 65_535 * (1 << this.rcvShift));
-    if (free - current >= this.rcvMss && free >= 2 * current) this.sendAck();
+  /** RFC 9293 §3.10.7.4: only a segment newer than the last window update may change the send window. */
+  updateWindow(seg: TcpSegment, window: number): void {
+    const tcb = this.tcb;
+    if (seqLt(tcb.sndWl1, seg.seq) || (tcb.sndWl1 === seg.seq && seqLe(tcb.sndWl2, seg.ack))) {
+      tcb.sndWnd = window;
+      tcb.sndWl1 = seg.seq;
+      tcb.sndWl2 = seg.ack;
+      if (window > tcb.maxSndWnd) tcb.maxSndWnd = window;
+      if (window > 0) {
+        this.timers.clear(TimerKind.PERSIST);
+        this.persistBackoff = 0;
+      }
+    }
   }
 
-  protected persistDelay(): number {
-    const base = Math.max(this.rto.rto, this.config.minRtoMs);
+  // ─── Probes ──────────────────────────────────────────────────────────────────────────────────────
+
+  private persistDelay(): number {
+    const base = Math.max(this.rtoEstimator.rto, this.config.minRtoMs);
     return Math.min(base * 2 ** Math.min(this.persistBackoff, 30), this.config.maxRtoMs);
   }
 
-  /**
-   * Writes one segment into a fresh datagram and sends it: header and options by positional writes,
-   * `dataLength` bytes from the send queue at `dataOffset`, the checksum. Every segment but a bare RST
-   * carries our window (SYNs unscaled) and, with timestamps, TSval/TSecr; with SACK, an ACK carries the
-   * SACK and D-SACK blocks (RFC 2018 §4, RFC 2883) that fit beside its data. One with ACK settles any
-   * pending (delayed) ACK.
-   */
-  private emit(flags: number, seqNum: Seq, dataOffset: number, dataLength: number): void {
-    let optionsLength = 0;
-    let timestamps = false;
-    let shift = -1;
-    let sackPermitted = false;
-    let sackBlocks = 0;
-    const syn = (flags & SYN) !== 0;
-    const hasAck = (flags & ACK) !== 0;
-    if (syn) {
-      timestamps = hasAck ? this.tsEnabled : this.config.timestamps;
-      sackPermitted = hasAck ? this.sackEnabled : this.config.sack;
-      if (hasAck) shift = this.wsEnabled ? this.rcvShift : -1;
-      else shift = this.config.windowScaling ? this.ourShift : -1;
-      optionsLength = synOptionsLength(timestamps, shift, sackPermitted);
-    } else if ((flags & RST) === 0) {
-      if (this.tsEnabled) {
-        timestamps = true;
-        optionsLength = TIMESTAMP_OPTION_LENGTH;
-      }
-      const sack = this.sack;
-      if (this.sackEnabled && hasAck && sack?.wantsOption(this.receiveBuffer)) {
-        // Options and payload stay within the MSS: a full data segment carries no blocks (the pure ACKs do).
-        let max = timestamps ? MAX_SACK_BLOCKS_WITH_TIMESTAMPS : MAX_SACK_BLOCKS;
-        const room =
-          (this.sendMss + (timestamps ? TIMESTAMP_OPTION_LENGTH : 0) - optionsLength - dataLength - 4) >> 3;
-        if (room < max) max = room;
-        sackBlocks = sack.prepare(this.receiveBuffer, this.rcvNxt, max);
-        if (sackBlocks > 0) {
-          optionsLength += 4 + 8 * sackBlocks;
-          this.counts.sackAcksSent++;
-          if (sack.lastHadDuplicate) this.counts.dsacksSent++;
-        }
-      }
-    }
-    const tcpLength = 20 + optionsLength + dataLength;
-    const d = this.network.allocateDatagram(tcpLength);
-    const o = IPV4_MIN_HEADER;
-    let window = 0;
-    if (flags & RST) window = 0;
-    else if (syn) {
-      const free = this.receiveBuffer.free;
-      window = Math.min(free, 65_535);
-      this.rcvAdvEdge = seqAdd(this.rcvNxt, window);
-    } else {
-      window = this.advertiseWindow();
-    }
-    writeTcpHeader(
-      d,
-      o,
-      this.localPort,
-      this.remotePort,
-      seqNum,
-      hasAck ? this.rcvNxt : 0,
-      flags,
-      window,
-      optionsLength,
-    );
-    if (syn) {
-      const echo = hasAck ? this.tsRecent : 0;
-      writeSynOptions(d, o + 20, this.ourMss, timestamps, this.tsNow(), echo, shift, sackPermitted);
-    } else if (optionsLength > 0) {
-      const edges = this.sack?.edges ?? NO_SACK_EDGES;
-      writeTcpOptions(d, o + 20, -1, false, timestamps, this.tsNow(), this.tsRecent, -1, edges, sackBlocks);
-    }
-    if (dataLength > 0) this.sendBuffer.copyTo(dataOffset, dataLength, d, o + 20 + optionsLength);
-    finishTcpChecksum(d, o, tcpLength, this.localAddress, this.remoteAddress);
-    this.counts.segmentsSent++;
-    if (hasAck) {
-      this.lastAckSent = this.rcvNxt;
-      this.ackNow = false;
-      this.ackPendingBytes = 0;
-      this.timers.clear(TimerKind.DELAYED_ACK);
-    }
-    // Last: a synchronous link may deliver the answer (and re-enter this connection) inside the send.
-    this.network.sendDatagram(this.remoteAddress, TCP_PROTOCOL, d);
-  }
-
-  // ─── Timers of the sending side ──────────────────────────────────────────────────────────────────
-
-  /** Ends the connection with `error` (ETIMEDOUT here). */
-  protected abstract fail(error: PilhaError | undefined): void;
-
-  protected onRetransmitTimer(): void {
-    const s = this.state;
-    if (s === TcpState.SYN_SENT || s === TcpState.SYN_RECEIVED) {
-      this.retries++;
-      const limit =
-        s === TcpState.SYN_SENT || this.activeOpen ? this.config.synRetries : this.synAckRetryLimit();
-      if (this.retries > limit) {
-        if (this.activeOpen) {
-          this.fail(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out`));
-        } else {
-          this.fail(undefined);
-        }
-        return;
-      }
-      this.counts.timeouts++;
-      this.rto.backoff();
-      this.sendSyn(s === TcpState.SYN_RECEIVED, true);
-      return;
-    }
-    if (this.sndUna === this.sndMax || s === TcpState.CLOSED || s === TcpState.TIME_WAIT) return;
-    this.retries++;
-    if (this.retries > this.config.maxRetransmits) {
-      this.fail(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out`));
-      return;
-    }
-    this.retransmissionTimeout();
-  }
-
-  /** SYN-ACK retransmissions allowed now to a passive open (asked at each timeout; a listener may lower it). */
-  protected synAckRetryLimit(): number {
-    return this.config.synAckRetries;
-  }
-
-  protected onPersistTimer(): void {
-    if (this.state < TcpState.ESTABLISHED || this.state === TcpState.TIME_WAIT) return;
-    if (!this.hasUnsent() || this.sndNxt !== this.sndUna) return;
-    if (this.sndWnd > 0) {
+  /** The persist timer expired. `orphaned`: the socket is gone (fewer probes are allowed). */
+  onPersistTimer(state: TcpState, orphaned: boolean): ProbeResult {
+    const tcb = this.tcb;
+    if (state < TcpState.ESTABLISHED || state === TcpState.TIME_WAIT) return ProbeResult.CONTINUE;
+    if (!this.hasUnsent() || tcb.sndNxt !== tcb.sndUna) return ProbeResult.CONTINUE;
+    if (tcb.sndWnd > 0) {
       // The window is open but too small for the sender's silly-window avoidance: send anyway.
-      this.output(true);
-      return;
+      return ProbeResult.FORCE_OUTPUT;
     }
     // RFC 9293 §3.8.6.1: probe the zero window. Like Linux, with an old sequence number and no data,
     // which any receiver must answer with an ACK carrying its current window.
@@ -519,33 +408,43 @@ export abstract class TcpSender extends TcpControlBlock {
     // probe is answered: as Linux's tcp_orphan_retries, it gives up after maxRetransmits probes.
     if (
       this.persistUnanswered > this.config.maxRetransmits ||
-      (this.orphaned && this.persistBackoff >= this.config.maxRetransmits)
+      (orphaned && this.persistBackoff >= this.config.maxRetransmits)
     ) {
-      this.fail(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out (zero window)`));
-      return;
+      return ProbeResult.GIVE_UP;
     }
-    this.sendProbe();
+    this.emitter.sendProbe();
     this.persistBackoff++;
     this.timers.set(TimerKind.PERSIST, this.persistDelay());
+    return ProbeResult.CONTINUE;
   }
 
-  protected onKeepaliveTimer(now: number): void {
-    const s = this.state;
-    if (!this.keepAlive || (s !== TcpState.ESTABLISHED && s !== TcpState.CLOSE_WAIT)) return;
+  /** SO_KEEPALIVE: probe after `idleMs` (default from config) without a segment from the peer. */
+  setKeepAlive(enable: boolean, idleMs: number | undefined, state: TcpState): void {
+    this.keepAlive = enable;
+    if (idleMs !== undefined && idleMs > 0) this.keepaliveIdleMs = idleMs;
+    if (enable && state !== TcpState.CLOSED) this.timers.set(TimerKind.KEEPALIVE, this.keepaliveIdleMs);
+    else this.timers.clear(TimerKind.KEEPALIVE);
+  }
+
+  /** A segment came from the peer at `now`: it is alive; the keepalive idle time starts again. */
+  heardFromPeer(now: number): void {
+    this.lastReceivedAt = now;
+    this.keepaliveProbesSent = 0;
+    if (this.keepAlive) this.timers.set(TimerKind.KEEPALIVE, this.keepaliveIdleMs);
+  }
+
+  onKeepaliveTimer(state: TcpState, now: number): ProbeResult {
+    if (!this.keepAlive || (state !== TcpState.ESTABLISHED && state !== TcpState.CLOSE_WAIT))
+      return ProbeResult.CONTINUE;
     const idle = now - this.lastReceivedAt;
     if (this.keepaliveProbesSent === 0 && idle < this.keepaliveIdleMs) {
       this.timers.set(TimerKind.KEEPALIVE, this.keepaliveIdleMs - idle);
-      return;
+      return ProbeResult.CONTINUE;
     }
-    if (this.keepaliveProbesSent >= this.config.keepaliveProbes) {
-      this.fail(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out (keepalive)`));
-      return;
-    }
+    if (this.keepaliveProbesSent >= this.config.keepaliveProbes) return ProbeResult.GIVE_UP;
     this.keepaliveProbesSent++;
-    this.sendProbe();
+    this.emitter.sendProbe();
     this.timers.set(TimerKind.KEEPALIVE, this.config.keepaliveIntervalMs);
+    return ProbeResult.CONTINUE;
   }
 }
-
-/** The option writer's edges when no SACK block was ever needed (it reads none: zero blocks). */
-const NO_SACK_EDGES = new Uint32Array(0);

@@ -1,0 +1,161 @@
+/**
+ * Loss recovery of one connection: the only keeper of recovery state (duplicate-ACK count, whether a
+ * recovery episode is on, RFC 6582's `recover`). It decides fast retransmit (RFC 5681 §3.2, the third
+ * duplicate ACK), what a new ACK means in recovery (RFC 6582 §3.2: partial ACK → retransmit the next
+ * hole; full ACK → exit; plain Reno exits on any), and what a retransmission timeout resets. It tells the
+ * congestion controller of each event, with the values it needs (the controller's own notion of "in
+ * recovery" only mirrors these calls for its window arithmetic; it decides nothing).
+ *
+ * It sends nothing: its answers say what to retransmit, and TcpConnection has the sender do it, in the
+ * order documented there. The interface is narrow on purpose, for what comes next (RFC 6675 SACK
+ * recovery with sack/sack-scoreboard.ts, RACK-TLP, spurious-retransmission undo):
+ * - onSackBlocks(blocks): the peer's SACK blocks of each acceptable ACK (seg.options.sack, parsed by
+ *   the codec), before onNewAck / onDuplicateAck — today unused (RFC 2018 lets a sender ignore them);
+ * - onNewAck(ack, dataAcked, flightBefore, now, rtt) → AckVerdict: SND.UNA advanced;
+ * - onDuplicateAck() → whether to retransmit the first unacknowledged segment (fast retransmit);
+ * - onAckNotDuplicate(): an ACK at SND.UNA that is not a duplicate (data, or a window change);
+ * - onTimeout(): the retransmission timer expired (before the sender goes back to SND.UNA).
+ */
+
+import type { CongestionController } from '../../congestion/congestion-controller.js';
+import { type Seq, seqDiff, seqGe } from '../wire/seq.js';
+import type { SackBlock } from '../wire/tcp-header.js';
+import type { ConnectionCounterName } from './tcp-connection-types.js';
+import type { TcpControlBlock } from './tcp-control-block.js';
+
+/** What an ACK of new data asks of the connection after loss recovery has seen it. */
+export const AckVerdict = {
+  /** Nothing special: restart (or stop) the retransmission timer. */
+  NONE: 0,
+  /** Recovery ended with this ACK (for the trace); timer as NONE. */
+  RECOVERY_EXIT: 1,
+  /** The first partial ACK of this recovery (RFC 6582 §3.2 step 3): restart the timer, retransmit the first segment. */
+  PARTIAL_ACK_FIRST: 2,
+  /** A later partial ACK: retransmit the first segment, keep the timer running (step 5, "Impatient"). */
+  PARTIAL_ACK: 3,
+} as const;
+export type AckVerdict = (typeof AckVerdict)[keyof typeof AckVerdict];
+
+/** RFC 5681 §3.2: the duplicate ACK that starts fast retransmit. */
+const DUP_THRESH = 3;
+
+export class LossRecovery {
+  /** The controller, from the SYN exchange on (the MSS it needs is known then). */
+  private cc: CongestionController | undefined;
+  private dupAcks = 0;
+  private recovering = false;
+  /** RFC 6582 `recover`: SND.MAX when loss recovery (or the last timeout) began. */
+  private recover: Seq;
+  /** SND.UNA has not reached `recover` yet (it is only meaningful until then). */
+  private recoverPending = false;
+  /** A partial ACK has come in this recovery (RFC 6582 §3.2 step 5: only the first resets the timer). */
+  private partialAckSeen = false;
+
+  constructor(
+    private readonly tcb: TcpControlBlock,
+    private readonly counts: Record<ConnectionCounterName, number>,
+  ) {
+    this.recover = tcb.iss;
+  }
+
+  /** The connection's controller, once the SYNs have set the MSS. */
+  useCongestionController(cc: CongestionController): void {
+    this.cc = cc;
+  }
+
+  /** A recovery episode (fast retransmit until its exit or a timeout) is on. */
+  get inRecovery(): boolean {
+    return this.recovering;
+  }
+
+  /**
+   * The peer's SACK blocks of an acceptable ACK (RFC 2018), given before onNewAck/onDuplicateAck when SACK
+   * was negotiated. Ignored for now (RFC 2018 §8 allows it): the place for the RFC 6675 scoreboard's update.
+   */
+  onSackBlocks(_blocks: readonly SackBlock[]): void {}
+
+  /**
+   * An ACK of new data (SND.UNA already moved to `ack`; `dataAcked` bytes freed, `flightBefore` the flight
+   * before it, `rtt` its sample if any): tells the controller, and decides the recovery's course.
+   */
+  onNewAck(
+    ack: Seq,
+    dataAcked: number,
+    flightBefore: number,
+    now: number,
+    rtt: number | undefined,
+  ): AckVerdict {
+    const cc = this.cc;
+    let verdict: AckVerdict = AckVerdict.NONE;
+    if (cc !== undefined) {
+      const inFlight = seqDiff(this.tcb.sndNxt, ack);
+      if (this.recovering) {
+        cc.onAck(dataAcked, now, inFlight, rtt);
+        const fullAck = seqGe(ack, this.recover);
+        if (fullAck || cc.exitsRecoveryOnPartialAck) {
+          cc.onRecoveryExit();
+          this.recovering = false;
+          // Plain Reno (RFC 5681) keeps no `recover`: three more duplicate ACKs may start recovery again.
+          if (!fullAck) this.recoverPending = false;
+          verdict = AckVerdict.RECOVERY_EXIT;
+        } else {
+          // RFC 6582 §3.2 step 3: a partial ACK — the next hole is lost too; the connection sends it, and
+          // cwnd deflates by what was acknowledged (plus one SMSS back).
+          cc.onPartialAck(dataAcked);
+          verdict = this.partialAckSeen ? AckVerdict.PARTIAL_ACK : AckVerdict.PARTIAL_ACK_FIRST;
+          this.partialAckSeen = true;
+        }
+      } else if (dataAcked > 0 && 2 * flightBefore >= cc.cwnd) {
+        // Only a window that was in use may grow (RFC 7661 §4.2, as Linux's tcp_is_cwnd_limited): an
+        // application- or receiver-limited sender would otherwise inflate cwnd without bound.
+        cc.onAck(dataAcked, now, inFlight, rtt);
+      }
+    }
+    // SND.UNA has caught up with `recover`: it no longer holds fast retransmit back (and is not compared
+    // again, so it cannot flip sign once SND.UNA is 2^31 past it, after 2 GiB without loss).
+    if (this.recoverPending && seqGe(ack, this.recover)) this.recoverPending = false;
+    this.dupAcks = 0;
+    return verdict;
+  }
+
+  /**
+   * A duplicate ACK (RFC 5681 §2 definition). Returns true when it starts fast retransmit and recovery:
+   * the connection then retransmits the first unacknowledged segment.
+   */
+  onDuplicateAck(): boolean {
+    this.dupAcks++;
+    this.counts.dupAcks++;
+    const cc = this.cc;
+    if (cc === undefined) return false;
+    cc.onDuplicateAck();
+    if (this.recovering || this.dupAcks !== DUP_THRESH) return false;
+    const tcb = this.tcb;
+    // RFC 6582 §3.2 step 2: not for duplicates of what a timeout already resent.
+    if (this.recoverPending && !seqGe(tcb.sndUna, this.recover)) return false;
+    this.counts.fastRetransmits++;
+    cc.onFastRetransmit(seqDiff(tcb.sndMax, tcb.sndUna));
+    this.recovering = true;
+    this.partialAckSeen = false;
+    this.recover = tcb.sndMax;
+    this.recoverPending = true;
+    return true;
+  }
+
+  /** An ACK at SND.UNA that is no duplicate (it carries data, or changes the window): the count restarts. */
+  onAckNotDuplicate(): void {
+    this.dupAcks = 0;
+  }
+
+  /**
+   * RFC 6298 (5.4)–(5.6), RFC 5681 §3.1: the retransmission timer expired with data outstanding (the
+   * sender then goes back to SND.UNA). Recovery ends; nothing sent before now is fast-retransmitted.
+   */
+  onTimeout(): void {
+    const tcb = this.tcb;
+    this.cc?.onRetransmissionTimeout(seqDiff(tcb.sndMax, tcb.sndUna));
+    this.recovering = false;
+    this.dupAcks = 0;
+    this.recover = tcb.sndMax; // RFC 6582 §3.2 step 1: no fast retransmit for what was sent before
+    this.recoverPending = true;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The fifth step of segment arrival (RFC 9293 §3.10.7.4), the ACK field, in the order TcpConnection
+ * documents: the unacceptable ACK values (RFC 5961 §5.2) are answered and dropped; then the peer's SACK
+ * blocks go to loss recovery; an ACK of new data has the sender free the queue and move SND.UNA, take
+ * the RTT sample, loss recovery decide (recovery exit, partial ACK) and tell the congestion controller,
+ * the sender restart its timer and retransmit the next hole if recovery said so, then update the send
+ * window; a duplicate ACK is counted by loss recovery, which may start fast retransmit. What follows for
+ * the state machine (our FIN acknowledged, the writer may resume) is returned as bits, for the
+ * connection to act on: no callback into it, no allocation.
+ */
+
+import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
+import { seqAdd, seqDiff, seqGt, seqLt } from '../wire/seq.js';
+import type { TcpSegment } from '../wire/tcp-header.js';
+import { AckVerdict, type LossRecovery } from './loss-recovery.js';
+import type { ConnectionCounterName } from './tcp-connection-types.js';
+import type { TcpControlBlock } from './tcp-control-block.js';
+import { FIN, SYN, type TcpSegmentEmitter } from './tcp-segment-emitter.js';
+import type { TcpSender } from './tcp-sender.js';
+
+/** What an ACK means for the connection (bits). */
+export const AckResult = {
+  /** The ACK value was unacceptable: the segment is dropped (a challenge ACK went out). */
+  DROP: 1,
+  /** It acknowledged our FIN. */
+  FIN_ACKED: 2,
+  /** The send queue has room again for a waiting writer. */
+  WRITABLE: 4,
+} as const;
+
+export class TcpAckProcessor {
+  constructor(
+    private readonly tcb: TcpControlBlock,
+    private readonly sender: TcpSender,
+    private readonly recovery: LossRecovery,
+    private readonly emitter: TcpSegmentEmitter,
+    private readonly counts: Record<ConnectionCounterName, number>,
+    private readonly trace: TcpTraceChannel | undefined,
+  ) {}
+
+  /**
+   * Fifth, the ACK field of an acceptable segment carrying `dataLength` bytes: returns AckResult bits
+   * (DROP: the segment goes no further).
+   */
+  process(seg: TcpSegment, dataLength: number, now: number): number {
+    const tcb = this.tcb;
+    const sender = this.sender;
+    const recovery = this.recovery;
+    const ack = seg.ack;
+    // An ACK of data never sent (RFC 9293), or older than the largest window the peer could still
+    // legitimately be acknowledging (RFC 5961 §5.2): ACK and drop.
+    if (seqGt(ack, tcb.sndMax)) {
+      this.counts.dropAckUnsent++;
+      this.emitter.sendChallengeAck();
+      return AckResult.DROP;
+    }
+    if (seqLt(ack, seqAdd(tcb.sndUna, -Math.max(tcb.maxSndWnd, 1)))) {
+      this.counts.dropAckTooOld++;
+      this.emitter.sendChallengeAck();
+      return AckResult.DROP;
+    }
+    sender.ackReceived();
+    const sack = seg.options.sack;
+    if (sack !== undefined && tcb.sackEnabled) recovery.onSackBlocks(sack);
+    const window = seg.window * (1 << tcb.sndShift);
+    if (seqGt(ack, tcb.sndUna)) {
+      const flightBefore = seqDiff(tcb.sndNxt, tcb.sndUna);
+      const finAcked = tcb.finQueued && seqGt(ack, tcb.finSeq);
+      const dataAcked = sender.acknowledge(ack, finAcked);
+      const rtt = sender.sampleRtt(seg, now);
+      const verdict = recovery.onNewAck(ack, dataAcked, flightBefore, now, rtt);
+      if (verdict === AckVerdict.RECOVERY_EXIT && this.trace !== undefined)
+        sender.traceState('recovery_exit');
+      // RFC 6298 (5.2)/(5.3); in recovery only the first partial ACK restarts the timer (RFC 6582 §3.2
+      // step 5, the "Impatient" variant of §4), so many holes end in a timeout rather than one RTT each.
+      sender.restartTimerAfterAck(ack, verdict === AckVerdict.PARTIAL_ACK);
+      // A synchronous link may bring the answer back inside the send: the bookkeeping above is done.
+      if (verdict >= AckVerdict.PARTIAL_ACK_FIRST) sender.retransmitFirst();
+      const writable = sender.sendBuffer.writerMayResume();
+      sender.updateWindow(seg, window);
+      return (writable ? AckResult.WRITABLE : 0) | (finAcked ? AckResult.FIN_ACKED : 0);
+    }
+    if (ack === tcb.sndUna) {
+      // RFC 5681 §2: a duplicate ACK carries no data, no SYN/FIN, the same window, and there is data out.
+      if (
+        dataLength === 0 &&
+        (seg.flags & (SYN | FIN)) === 0 &&
+        window === tcb.sndWnd &&
+        tcb.sndMax !== tcb.sndUna
+      ) {
+        if (recovery.onDuplicateAck()) {
+          sender.retransmitFirst();
+          if (this.trace !== undefined) sender.traceState('fast_retransmit');
+        }
+      } else if (dataLength > 0 || window !== tcb.sndWnd) {
+        recovery.onAckNotDuplicate();
+      }
+      sender.updateWindow(seg, window);
+    }
+    return 0;
+  }
+}
