@@ -64,7 +64,11 @@ describe('HyStart++ through a rate-limited bottleneck with a queue', () => {
     expect(on.dropQueue).toBeLessThan(off.dropQueue);
     // With HyStart++ slow start ends (ssthresh set, no loss event) before the first loss is detected, and
     // at a window the path still held; without it, the first ssthresh comes with the loss.
-    const isLoss = (l: TraceLine) => l.event === 'fast_retransmit' || l.event === 'timeout';
+    const isLoss = (l: TraceLine) =>
+      l.event === 'fast_retransmit' ||
+      l.event === 'sack_recovery_enter' ||
+      l.event === 'tlp_loss' ||
+      l.event === 'timeout';
     const exit = on.trace.findIndex((l) => l.ssthresh < INITIAL_SSTHRESH);
     const firstLoss = on.trace.findIndex(isLoss);
     expect(exit).toBeGreaterThan(0);

@@ -55,9 +55,12 @@ describe('--trace over a lossy link (1% loss, two pilha stacks)', () => {
       .map((l) => JSON.parse(l) as TraceLine);
     expect(stats.fastRetransmits + stats.timeouts).toBeGreaterThan(0);
     const events = (name: string) => lines.filter((l) => l.event === name).length;
-    expect(events('fast_retransmit')).toBe(stats.fastRetransmits);
+    // With SACK (on by default), a fast retransmit is the entry into SACK-based recovery.
+    expect(events('fast_retransmit') + events('sack_recovery_enter')).toBe(stats.fastRetransmits);
+    expect(events('sack_recovery_enter')).toBeGreaterThan(0);
+    expect(events('sack_recovery_exit')).toBeGreaterThan(0);
     expect(events('timeout')).toBe(stats.timeouts);
-    expect(events('fast_retransmit') + events('timeout')).toBeGreaterThan(0);
+    expect(events('tlp')).toBe(stats.tlpProbes);
     // Monotone time, and the connection's name as "local>remote".
     for (let i = 1; i < lines.length; i++) expect(lines[i]!.t).toBeGreaterThanOrEqual(lines[i - 1]!.t);
     const conns = new Set(lines.map((l) => l.conn));
@@ -68,7 +71,7 @@ describe('--trace over a lossy link (1% loss, two pilha stacks)', () => {
       if (lines[i]!.event === undefined) expect(key(lines[i]!)).not.toBe(key(lines[i - 1]!));
     }
     // A fast retransmit halves the window: ssthresh is set (no longer "infinite") from then on.
-    const firstLoss = lines.find((l) => l.event === 'fast_retransmit' || l.event === 'timeout')!;
+    const firstLoss = lines.find((l) => l.event === 'sack_recovery_enter' || l.event === 'timeout')!;
     expect(firstLoss.ssthresh).toBeLessThan(0x7fffffff);
     expect(lines.at(-1)!.srtt).toBeGreaterThan(3.9); // 2 ms each way
   });
@@ -80,7 +83,7 @@ describe('--trace over a lossy link (1% loss, two pilha stacks)', () => {
     const svg = await renderTracePlot(trace.connections, { title: 'lossy' });
     expect(svg.startsWith('<svg')).toBe(true);
     for (const name of SERIES_NAMES) expect(svg).toContain(`>${name}</text>`);
-    expect(svg).toContain('>fast_retransmit</text>');
+    expect(svg).toContain('>sack_recovery_enter</text>');
     // The panel's header names the connection (">" escaped in SVG text).
     const conn = trace.connections[0]!.conn.replace('>', '&gt;');
     expect(svg.split(`>${conn}</text>`).length - 1).toBe(1);

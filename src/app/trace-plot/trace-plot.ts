@@ -21,6 +21,7 @@ const EVENT_COLORS: Record<TcpTraceEvent, string> = {
   sack_recovery_enter: '#e377c2',
   sack_recovery_exit: '#7f7f7f',
   tlp: '#bcbd22',
+  tlp_loss: '#dbdb8d',
   undo: '#17becf',
   idle_restart: '#000000',
 };

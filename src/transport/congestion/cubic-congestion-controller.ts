@@ -260,6 +260,7 @@ export class CubicCongestionController implements CongestionController {
     this.epochStart = -1;
     this.afterTimeout = false;
     this.timedOutWithoutProgress = false;
+    this.recovering = false; // an undo ends the episode it undoes
   }
 }
 

@@ -138,6 +138,7 @@ export class RenoCongestionController implements CongestionController {
     if (cwnd > this.cwndBytes) this.cwndBytes = cwnd;
     if (ssthresh > this.ssthreshBytes) this.ssthreshBytes = ssthresh;
     this.timedOutWithoutProgress = false;
+    this.recovering = false; // an undo ends the episode it undoes
   }
 
   onRecoveryExit(): void {

@@ -6,20 +6,22 @@
  * congestion controller of each event, with the values it needs (the controller's own notion of "in
  * recovery" only mirrors these calls for its window arithmetic; it decides nothing).
  *
+ * Two ways, by what the SYNs negotiated:
+ * - without SACK, RFC 6582 NewReno (plain RFC 5681 Reno if the controller says so), here: onNewAck(ack,
+ *   dataAcked, flightBefore, now, rtt) → AckVerdict; onDuplicateAck() → fast retransmit or not;
+ *   onAckNotDuplicate(); onTimeout();
+ * - with SACK, what Linux does by default — RACK-TLP, the per-segment scoreboard, PRR and undo — in a
+ *   SackRecovery (../recovery/sack-recovery.ts) made by enableSack() when the connection first sends data
+ *   (so idle connections carry none). The ACK processor and the sender then talk to it directly; this
+ *   class still takes the timeout (onTimeout) so that both ways start from one place.
+ *
  * It sends nothing: its answers say what to retransmit, and TcpConnection has the sender do it, in the
- * order documented there. The interface is narrow on purpose, for what comes next (RFC 6675 SACK
- * recovery with sack/sack-scoreboard.ts, RACK-TLP, spurious-retransmission undo):
- * - onSackBlocks(blocks): the peer's SACK blocks of each acceptable ACK (seg.options.sack, parsed by
- *   the codec), before onNewAck / onDuplicateAck — today unused (RFC 2018 lets a sender ignore them);
- * - onNewAck(ack, dataAcked, flightBefore, now, rtt) → AckVerdict: SND.UNA advanced;
- * - onDuplicateAck() → whether to retransmit the first unacknowledged segment (fast retransmit);
- * - onAckNotDuplicate(): an ACK at SND.UNA that is not a duplicate (data, or a window change);
- * - onTimeout(): the retransmission timer expired (before the sender goes back to SND.UNA).
+ * order documented there.
  */
 
 import type { CongestionController } from '../../congestion/congestion-controller.js';
+import { SackRecovery } from '../recovery/sack-recovery.js';
 import { type Seq, seqDiff, seqGe } from '../wire/seq.js';
-import type { SackBlock } from '../wire/tcp-header.js';
 import type { ConnectionCounterName } from './tcp-connection-types.js';
 import type { TcpControlBlock } from './tcp-control-block.js';
 
@@ -50,6 +52,7 @@ export class LossRecovery {
   private recoverPending = false;
   /** A partial ACK has come in this recovery (RFC 6582 §3.2 step 5: only the first resets the timer). */
   private partialAckSeen = false;
+  private sackRecovery: SackRecovery | undefined;
 
   constructor(
     private readonly tcb: TcpControlBlock,
@@ -68,11 +71,16 @@ export class LossRecovery {
     return this.recovering;
   }
 
-  /**
-   * The peer's SACK blocks of an acceptable ACK (RFC 2018), given before onNewAck/onDuplicateAck when SACK
-   * was negotiated. Ignored for now (RFC 2018 §8 allows it): the place for the RFC 6675 scoreboard's update.
-   */
-  onSackBlocks(_blocks: readonly SackBlock[]): void {}
+  /** SACK-based recovery, from enableSack() on. */
+  get sack(): SackRecovery | undefined {
+    return this.sackRecovery;
+  }
+
+  /** A SACK connection is about to send its first data: from now on its losses are SACK's to handle. */
+  enableSack(): SackRecovery {
+    if (this.sackRecovery === undefined) this.sackRecovery = new SackRecovery(this.tcb.sndUna, this.counts);
+    return this.sackRecovery;
+  }
 
   /**
    * An ACK of new data (SND.UNA already moved to `ack`; `dataAcked` bytes freed, `flightBefore` the flight
@@ -152,7 +160,10 @@ export class LossRecovery {
    */
   onTimeout(): void {
     const tcb = this.tcb;
-    this.cc?.onRetransmissionTimeout(seqDiff(tcb.sndMax, tcb.sndUna));
+    const cc = this.cc;
+    // SACK: everything not SACKed is lost (the scoreboard first: undo remembers the window before the cut).
+    if (this.sackRecovery !== undefined && cc !== undefined) this.sackRecovery.onTimeout(tcb.sndMax, cc);
+    cc?.onRetransmissionTimeout(seqDiff(tcb.sndMax, tcb.sndUna));
     this.recovering = false;
     this.dupAcks = 0;
     this.recover = tcb.sndMax; // RFC 6582 §3.2 step 1: no fast retransmit for what was sent before

@@ -9,6 +9,7 @@
  * connection to act on: no callback into it, no allocation.
  */
 
+import { AckEffect, type SackRecovery } from '../recovery/sack-recovery.js';
 import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
 import { seqAdd, seqDiff, seqGt, seqLt } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
@@ -60,9 +61,9 @@ export class TcpAckProcessor {
       return AckResult.DROP;
     }
     sender.ackReceived();
-    const sack = seg.options.sack;
-    if (sack !== undefined && tcb.sackEnabled) recovery.onSackBlocks(sack);
     const window = seg.window * (1 << tcb.sndShift);
+    const sackRecovery = recovery.sack;
+    if (sackRecovery !== undefined) return this.processWithSack(seg, dataLength, now, window, sackRecovery);
     if (seqGt(ack, tcb.sndUna)) {
       const flightBefore = seqDiff(tcb.sndNxt, tcb.sndUna);
       const finAcked = tcb.finQueued && seqGt(ack, tcb.finSeq);
@@ -98,5 +99,70 @@ export class TcpAckProcessor {
       sender.updateWindow(seg, window);
     }
     return 0;
+  }
+
+  /**
+   * The ACK field on a SACK connection (RFC 6675, RFC 8985): the scoreboard, RACK, the probe episode and
+   * undo see every acceptable ACK, new or not; duplicate ACKs are counted but decide nothing (RACK does).
+   */
+  private processWithSack(
+    seg: TcpSegment,
+    dataLength: number,
+    now: number,
+    window: number,
+    sackRecovery: SackRecovery,
+  ): number {
+    const tcb = this.tcb;
+    const sender = this.sender;
+    const cc = sender.cc;
+    const ack = seg.ack;
+    const priorUna = tcb.sndUna;
+    const flightBefore = seqDiff(tcb.sndMax, priorUna);
+    let result = 0;
+    let dataAcked = 0;
+    const advanced = seqGt(ack, priorUna);
+    if (advanced) {
+      const finAcked = tcb.finQueued && seqGt(ack, tcb.finSeq);
+      dataAcked = sender.acknowledge(ack, finAcked);
+      if (finAcked) result |= AckResult.FIN_ACKED;
+    } else if (
+      dataLength === 0 &&
+      (seg.flags & (SYN | FIN)) === 0 &&
+      window === tcb.sndWnd &&
+      flightBefore !== 0
+    ) {
+      this.counts.dupAcks++;
+    }
+    if (cc !== undefined) {
+      const ts = seg.options.timestamp;
+      const srtt = sender.rto.srtt ?? 0;
+      const effects = sackRecovery.onAck(
+        ack,
+        seg.options.sack,
+        priorUna,
+        tcb.sndMax,
+        now,
+        ts === undefined ? 0 : ts.echo,
+        srtt,
+        tcb.sendMss,
+        cc,
+      );
+      const rtt = sender.sampleRttFromLog(sackRecovery.rack.ackRtt);
+      // Only a window that was in use may grow (RFC 7661 §4.2), and not during fast recovery (PRR's).
+      if (dataAcked > 0 && sackRecovery.growsWindow && 2 * flightBefore >= cc.cwnd) {
+        cc.onAck(dataAcked, now, seqDiff(tcb.sndMax, ack), rtt);
+      }
+      if (effects !== 0 && this.trace !== undefined) {
+        if (effects & AckEffect.UNDONE) sender.traceState('undo');
+        if (effects & AckEffect.RECOVERY_EXITED) sender.traceState('sack_recovery_exit');
+        if (effects & AckEffect.PROBE_REPAIRED_LOSS) sender.traceState('tlp_loss');
+        if (effects & AckEffect.RECOVERY_ENTERED) sender.traceState('sack_recovery_enter');
+      }
+    }
+    if (advanced) sender.restartTimerAfterAck(ack, false);
+    sender.afterSackAck(sackRecovery);
+    if (advanced && sender.sendBuffer.writerMayResume()) result |= AckResult.WRITABLE;
+    sender.updateWindow(seg, window);
+    return result;
   }
 }

@@ -56,5 +56,9 @@ export function connectionStats(
     fastRetransmits: c.fastRetransmits,
     timeouts: c.timeouts,
     idleRestarts: c.idleRestarts,
+    dsacksReceived: c.dsacksReceived,
+    tlpProbes: c.tlpProbes,
+    tlpLossRepairs: c.tlpLossRepairs,
+    undos: c.undos,
   };
 }

@@ -106,6 +106,14 @@ export interface TcpConnectionStats {
   readonly timeouts: number;
   /** Times cwnd was cut to the restart window after an idle period (RFC 5681 §4.1). */
   readonly idleRestarts: number;
+  /** D-SACK blocks received (the peer got a segment twice). */
+  readonly dsacksReceived: number;
+  /** Tail loss probes sent (RFC 8985 §7). */
+  readonly tlpProbes: number;
+  /** Losses repaired by a tail loss probe. */
+  readonly tlpLossRepairs: number;
+  /** Window reductions undone after a spurious retransmission. */
+  readonly undos: number;
 }
 
 /** The per-connection counters the TCP layer sums into its own when a connection ends. */
@@ -142,6 +150,14 @@ export const CONNECTION_COUNTERS = [
   'sackAcksSent',
   /** D-SACK blocks sent (RFC 2883; Linux TCPDSACKOldSent + TCPDSACKOfoSent). */
   'dsacksSent',
+  /** D-SACK blocks received: the peer got something twice (Linux TCPDSACKRecv). */
+  'dsacksReceived',
+  /** Tail loss probes sent (RFC 8985 §7; Linux TCPLossProbes). */
+  'tlpProbes',
+  /** Losses a tail loss probe repaired (Linux TCPLossProbeRecovery). */
+  'tlpLossRepairs',
+  /** Window reductions undone because the retransmissions proved spurious (Linux TCP*Undo). */
+  'undos',
 ] as const;
 
 export type ConnectionCounterName = (typeof CONNECTION_COUNTERS)[number];

@@ -145,8 +145,17 @@ export class TcpConnection implements TimerTarget {
     this.receiver = new TcpReceiver(tcb, deps, this.timers, counts);
     const sendBuffer = TcpSender.createSendBuffer(deps);
     this.emitter = new TcpSegmentEmitter(tcb, deps, counts, this.receiver, sendBuffer);
-    this.sender = new TcpSender(tcb, deps, this.emitter, sendBuffer, this.timers, counts, this.trace);
     this.recovery = new LossRecovery(tcb, counts);
+    this.sender = new TcpSender(
+      tcb,
+      deps,
+      this.emitter,
+      sendBuffer,
+      this.timers,
+      counts,
+      this.trace,
+      this.recovery,
+    );
     this.ackProcessor = new TcpAckProcessor(
       tcb,
       this.sender,
@@ -631,6 +640,12 @@ export class TcpConnection implements TimerTarget {
       case TimerKind.FIN_WAIT_2:
         if (this.state === TcpState.FIN_WAIT_2) this.enterClosed(undefined);
         break;
+      case TimerKind.LOSS_PROBE:
+        this.sender.onLossProbeTimer(this.state);
+        break;
+      case TimerKind.REORDER:
+        if (this.state >= TcpState.ESTABLISHED) this.sender.onReorderTimer(this.state, now);
+        break;
       default:
         kind satisfies never;
     }
@@ -713,6 +728,8 @@ export class TcpConnection implements TimerTarget {
     this.timers.clear(TimerKind.PERSIST);
     this.timers.clear(TimerKind.KEEPALIVE);
     this.timers.clear(TimerKind.FIN_WAIT_2);
+    this.timers.clear(TimerKind.LOSS_PROBE);
+    this.timers.clear(TimerKind.REORDER);
     this.sender.sendBuffer.clear();
     // A TIME_WAIT table of size 0 holds none (Linux tcp_max_tw_buckets = 0): straight on to CLOSED.
     if (this.config.maxTimeWait === 0) {

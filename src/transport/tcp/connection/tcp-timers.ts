@@ -24,11 +24,15 @@ export const TimerKind = {
   CONNECT: 5,
   /** An orphaned connection's time in FIN_WAIT_2 (Linux tcp_fin_timeout). */
   FIN_WAIT_2: 6,
+  /** RFC 8985 §7: the tail loss probe (a SACK connection with data in flight and no ACK for 2·SRTT). */
+  LOSS_PROBE: 7,
+  /** RFC 8985 §6.3: RACK's reordering window has passed for a segment not yet deemed lost. */
+  REORDER: 8,
 } as const;
 
 export type TimerKind = (typeof TimerKind)[keyof typeof TimerKind];
 
-export const TIMER_KIND_COUNT = 7;
+export const TIMER_KIND_COUNT = 9;
 
 export const TIMER_KIND_NAMES = [
   'retransmit',
@@ -38,6 +42,8 @@ export const TIMER_KIND_NAMES = [
   'timeWait',
   'connect',
   'finWait2',
+  'lossProbe',
+  'reorder',
 ] as const;
 
 /** What a connection implements to hear about expired deadlines. */

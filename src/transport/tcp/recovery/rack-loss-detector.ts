@@ -48,9 +48,17 @@ export class RackLossDetector implements DeliveryListener {
     this.dsackRoundEnd = iss;
   }
 
+  /**
+   * The RTT sample of the last ACK for the RTO estimator, or −1: from the oldest segment it delivered that
+   * was never retransmitted (Karn), cumulatively acknowledged ones first, as Linux's seq_rtt. Measured on
+   * the Clock, so sub-millisecond paths get sub-millisecond samples (the timestamp option ticks in ms).
+   */
+  ackRtt = -1;
+
   /** Before passing an ACK's deliveries to the log: when it arrived. */
   beginAck(now: number): void {
     this.now = now;
+    this.ackRtt = -1;
   }
 
   /** RFC 8985 §6.2 steps 1–3 for one delivered entry of `log`. */
@@ -60,7 +68,10 @@ export class RackLossDetector implements DeliveryListener {
     const rtt = this.now - sentAt;
     // Step 2: an ACK of a retransmitted segment may be for the original copy; an RTT below min_RTT says so.
     if ((log.flags(i) & SegmentFlag.EVER_RETRANSMITTED) !== 0 && rtt < this.minRtt) return;
-    if ((log.flags(i) & SegmentFlag.EVER_RETRANSMITTED) === 0 && rtt < this.minRtt) this.minRtt = rtt;
+    if ((log.flags(i) & SegmentFlag.EVER_RETRANSMITTED) === 0) {
+      if (rtt < this.minRtt) this.minRtt = rtt;
+      if (this.ackRtt < 0) this.ackRtt = rtt;
+    }
     // Step 3: delivered below what was delivered before, and never retransmitted: reordering.
     if (seqLt(end, this.fack) && (log.flags(i) & SegmentFlag.EVER_RETRANSMITTED) === 0) {
       this.reorderingSeen = true;

@@ -28,6 +28,9 @@ export const SegmentFlag = {
 } as const;
 
 const INITIAL_CAPACITY = 64;
+const EMPTY_U32 = new Uint32Array(0);
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_U8 = new Uint8Array(0);
 
 export class SentSegmentLog {
   private starts: Uint32Array;
@@ -49,14 +52,13 @@ export class SentSegmentLog {
   /** Segments SACKed (for RACK's DupThresh test). */
   sackedSegments = 0;
 
-  constructor(capacity = INITIAL_CAPACITY) {
-    let size = INITIAL_CAPACITY;
-    while (size < capacity) size *= 2;
-    this.starts = new Uint32Array(size);
-    this.ends = new Uint32Array(size);
-    this.sentAt = new Float64Array(size);
-    this.flagBits = new Uint8Array(size);
-    this.mask = size - 1;
+  /** The arrays are made at the first append: a connection that never sends data carries none. */
+  constructor() {
+    this.starts = EMPTY_U32;
+    this.ends = EMPTY_U32;
+    this.sentAt = EMPTY_F64;
+    this.flagBits = EMPTY_U8;
+    this.mask = -1;
   }
 
   /** Entries held. */
@@ -90,7 +92,7 @@ export class SentSegmentLog {
 
   /** A new segment [start, end) went out for the first time at `now`; it follows every entry held. */
   append(start: Seq, end: Seq, now: number): void {
-    if (this.length > this.mask) this.grow();
+    if (this.length > this.mask) this.grow(); // mask −1 when empty: the first append makes the arrays
     const k = (this.head + this.length) & this.mask;
     this.starts[k] = start;
     this.ends[k] = end;
@@ -273,7 +275,7 @@ export class SentSegmentLog {
   }
 
   private grow(): void {
-    const size = (this.mask + 1) * 2;
+    const size = this.mask < 0 ? INITIAL_CAPACITY : (this.mask + 1) * 2;
     const starts = new Uint32Array(size);
     const ends = new Uint32Array(size);
     const sentAt = new Float64Array(size);
