@@ -259,22 +259,24 @@ function servedSha256(length) {
 
 /**
  * One wget of /bytes/LENGTH from `host`, hashed as it arrives (nothing on disk), timed inside the namespace
- * (from wget's start to its end, by bash's own clock: no process to start), killed by `timeout` inside the namespace if it runs too long.
+ * (from wget's start to its end, by bash's own clock: no process to start), killed by `timeout` inside the
+ * namespace if it runs too long. wget's own read timeout is the same (a lossy transfer may sit out a long RTO
+ * backoff); its errors (-nv) and exit code (4: network failure, 137: killed at the timeout) are kept.
  */
 async function timedWget(ns, host, length, timeoutMs) {
   const url = `http://${host}:${PORT}/bytes/${length}`;
   const seconds = Math.ceil(timeoutMs / 1000);
   const script =
     `set -o pipefail; s=\${EPOCHREALTIME/./}; ` +
-    `h=$(timeout -s KILL ${seconds} wget -q -O - --tries=1 --timeout=60 --no-proxy ${url} | sha256sum) || exit 1; ` +
+    `h=$(timeout -s KILL ${seconds} wget -nv -O - --tries=1 --timeout=${seconds} --no-proxy ${url} | sha256sum) || exit $?; ` +
     `e=\${EPOCHREALTIME/./}; echo "$h $s $e"`;
   const r = await runIn(ns, 'bash', ['-c', script], timeoutMs + 15_000);
   if (r.timedOut || r.code !== 0) {
     const why =
       r.ms >= timeoutMs
         ? `did not finish within ${seconds} s (under ${round(length / seconds / 1e6, 3)} MB/s)`
-        : `exited ${r.code ?? r.signal}`;
-    return { ok: false, error: `wget ${why} ${lastLines(r.stderr)}`.trim(), ms: r.ms };
+        : `exited ${r.code ?? r.signal} after ${round(r.ms / 1000, 1)} s`;
+    return { ok: false, error: `wget ${why}: ${lastLines(r.stderr, 2)}`.trim(), ms: r.ms };
   }
   const [sha256 = '', , start = '0', end = '0'] = r.stdout.trim().split(/\s+/);
   const s = (Number(end) - Number(start)) / 1e6;
@@ -585,6 +587,9 @@ export function lossMarkdown(report) {
     "on each veth namespace's input hook (both directions), segmentation offloads off so one drop is one segment.",
     "pilha's counters are its `tcp` totals at exit (one server per run); the kernel's are the server namespace's",
     'TcpRetransSegs and TcpExtTCPTimeouts around the run. The kernel column is Linux with SACK, RACK-TLP and CUBIC.',
+    `The ${FLOWS} wgets start together at a barrier (start spread: pilha ${pf?.startSpreadMs ?? '—'} ms, kernel ${kf?.startSpreadMs ?? '—'} ms)`,
+    'and each flow is timed from its own start to its end. The 64 clients (a wget and a sha256sum each) share the',
+    "machine's CPUs with the server, so on a small machine Jain's index also reflects CPU scheduling.",
     total === undefined ? '' : `The loss section took ${total.seconds} s.`,
   ];
   const failures = steps.filter((s) => !s.ok);
