@@ -558,7 +558,8 @@ export function lossMarkdown(report) {
     const ks =
       find(`loss kernel p=${pct(p)}`) ??
       (find('loss kernel server start')?.ok === false ? find('loss kernel server start') : undefined);
-    const ratio = ps?.ok && ks?.ok && ks.mbPerSecond > 0 ? (ps.mbPerSecond / ks.mbPerSecond).toFixed(2) : '—';
+    const r = ps?.ok && ks?.ok && ks.mbPerSecond > 0 ? ps.mbPerSecond / ks.mbPerSecond : undefined;
+    const ratio = r === undefined ? '—' : r.toFixed(r < 0.1 ? 3 : 2);
     lines.push(
       `| ${pct(p)} | ${cell(ps, (s) => s.mbPerSecond)} | ${cell(ps, counts)} | ${cell(ks, (s) => s.mbPerSecond)} | ${cell(ks, (s) => `${s.retransmitted} / ${s.timeouts}`)} | ${ratio} |`,
     );
