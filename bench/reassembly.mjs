@@ -76,7 +76,8 @@ function once(order, payload) {
   let done;
   for (const f of order) done = r.add(f) ?? done;
   const ms = performance.now() - start;
-  if (done === undefined || done.datagram.payload.length !== payload.length) throw new Error('not reassembled');
+  if (done === undefined || done.datagram.payload.length !== payload.length)
+    throw new Error('not reassembled');
   for (let i = 0; i < payload.length; i++) {
     if (done.datagram.payload[i] !== payload[i]) throw new Error(`byte ${i} differs`);
   }

@@ -7,26 +7,48 @@
 //       between two namespaces, at the same two MTUs; MB/s for each and the ratio pilha/kernel;
 //   (c) ab -n 2000 -c 20 against each (requests/s, failed requests), one connection per request;
 //   (d) the resident memory that 1,000 idle connections add to the server process, per connection
-//       (VmRSS from /proc/PID/status before and after a small node:net script opens them).
+//       (VmRSS from /proc/PID/status before and after a small node:net script opens them);
+//   (e) the loss section (bench/loss.mjs): pilha and the kernel on a lossy path (1/2/5/10%), pilha under 10%
+//       duplication and 10% reordering, and 64 parallel wgets.
 //
 // Writes bench/results/latest.json and bench/results/latest.md (a Markdown table the README includes).
 //
 // Network hygiene (hard rule): every byte of traffic stays inside the namespaces this script creates
 // (pilha-bench-<pid>-*), with 10.x addresses that exist only in them; the namespaces are deleted when the
 // script ends, also on failure or Ctrl-C, and it kills only processes it started. Needs root, /dev/net/tun,
-// `ip`, `wget` and `ab` (steps whose tool is missing are reported as skipped). Each step has a timeout, and
+// `ip`, `wget` and `ab`, and for the loss section `nft`, `ethtool` (steps whose tool is missing are reported
+// as skipped). Each step has a timeout, and
 // a failed step is reported, not fatal.
 //
 // usage (root, after `npm run build`; `npm run bench` does both):
 //   node bench/run.mjs [--repeat 3] [--bytes 104857600] [--requests 2000] [--concurrency 20]
-//                      [--idle 1000] [--only pilha|kernel] [--download-timeout 180]
+//                      [--idle 1000] [--only pilha|kernel|loss] [--download-timeout 180] [--no-loss]
+//                      [--loss-repeat 1] [--loss-bytes 20971520] [--loss-timeout 600]
+// --only pilha or kernel skips the loss section (it measures both); --only loss runs nothing else.
 
-import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import {
+  cleanup,
+  createNamespace,
+  hasTool,
+  installCleanupHandlers,
+  lastLines,
+  median,
+  namespaces,
+  round,
+  runIn,
+  sh,
+  sleep,
+  startIn,
+  step,
+  stopServer,
+  waitForOutput,
+} from './harness.mjs';
+import { LOSS_DEFAULTS, lossMarkdown, lossPreflight, lossSection } from './loss.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH_DIR, '..');
@@ -46,8 +68,9 @@ const VETH = { srv: '10.202.0.1', cli: '10.202.0.2', prefix: 24, srvDev: 'pbs0',
 const PORT = 7000;
 const MTUS = [1500, 65000];
 const GLOBAL_TIMEOUT_MS = 30 * 60_000;
+/** Added to the global timeout per --loss-repeat when the loss section runs (it takes a few minutes a run). */
+const LOSS_TIMEOUT_PER_REPEAT_MS = 45 * 60_000;
 const SERVER_START_TIMEOUT_MS = 30_000;
-const SERVER_STOP_TIMEOUT_MS = 5_000;
 const AB_TIMEOUT_MS = 180_000;
 const IDLE_TIMEOUT_MS = 90_000;
 const IDLE_SETTLE_MS = 2_000;
@@ -63,6 +86,8 @@ function parseArgs(argv) {
     idle: 1000,
     only: undefined,
     downloadTimeoutMs: 180_000,
+    loss: true,
+    ...LOSS_DEFAULTS,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -85,10 +110,16 @@ function parseArgs(argv) {
     else if (a === '--download-timeout') args.downloadTimeoutMs = int(1, 3600) * 1000;
     else if (a === '--only') {
       args.only = next();
-      if (args.only !== 'pilha' && args.only !== 'kernel') usage('--only must be pilha or kernel');
-    } else if (a === '--help' || a === '-h') usage();
+      if (!['pilha', 'kernel', 'loss'].includes(args.only)) usage('--only must be pilha, kernel or loss');
+    } else if (a === '--no-loss') args.loss = false;
+    else if (a === '--loss-repeat') args.lossRepeat = int(1, 20);
+    else if (a === '--loss-bytes') args.lossBytes = int(1, 2 ** 34);
+    else if (a === '--loss-timeout') args.lossTimeoutMs = int(1, 3600) * 1000;
+    else if (a === '--help' || a === '-h') usage();
     else usage(`unknown argument ${a}`);
   }
+  if (args.only === 'pilha' || args.only === 'kernel') args.loss = false;
+  if (args.only === 'loss' && !args.loss) usage('--only loss and --no-loss exclude each other');
   return args;
 }
 
@@ -96,173 +127,10 @@ function usage(message) {
   if (message !== undefined) console.error(`bench: ${message}`);
   console.error(
     'usage: node bench/run.mjs [--repeat 3] [--bytes 104857600] [--requests 2000] [--concurrency 20] ' +
-      '[--idle 1000] [--only pilha|kernel] [--download-timeout 180]',
+      '[--idle 1000] [--only pilha|kernel|loss] [--download-timeout 180] [--no-loss] [--loss-repeat 1] ' +
+      '[--loss-bytes 20971520] [--loss-timeout 600]',
   );
   process.exit(message === undefined ? 0 : 2);
-}
-
-// --------------------------------------------------------------------------------- processes and cleanup
-
-/** Child processes this script started and that have not exited yet. */
-const children = new Set();
-/** Namespaces this script created and has not deleted yet. */
-const namespaces = new Set();
-let cleanedUp = false;
-
-/** Kills what we started (by PID) and deletes what we created. Synchronous: safe in 'exit' and signals. */
-function cleanup() {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  for (const child of children) {
-    try {
-      process.kill(child.pid, 'SIGKILL');
-    } catch {}
-  }
-  children.clear();
-  for (const ns of namespaces) {
-    try {
-      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    } catch {}
-  }
-  namespaces.clear();
-}
-
-function installCleanupHandlers() {
-  process.on('exit', cleanup);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => {
-      console.error(`\nbench: ${signal}, cleaning up`);
-      cleanup();
-      process.exit(130);
-    });
-  }
-  process.on('uncaughtException', (err) => {
-    console.error(`bench: ${err?.stack ?? err}`);
-    cleanup();
-    process.exit(1);
-  });
-  process.on('unhandledRejection', (err) => {
-    console.error(`bench: ${err?.stack ?? err}`);
-    cleanup();
-    process.exit(1);
-  });
-  const watchdog = setTimeout(() => {
-    console.error(`bench: still running after ${GLOBAL_TIMEOUT_MS / 60_000} min, giving up`);
-    cleanup();
-    process.exit(1);
-  }, GLOBAL_TIMEOUT_MS);
-  watchdog.unref();
-}
-
-/** The environment for children: no proxy variables, so that no client ever talks to anything else. */
-function childEnv() {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (/_proxy$/i.test(key)) delete env[key];
-  delete env.PILHA_LOG;
-  return env;
-}
-
-function sh(cmd, args) {
-  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Starts `cmd args` inside one of our namespaces. */
-function startIn(ns, cmd, args) {
-  if (!namespaces.has(ns)) throw new Error(`refusing to run outside our namespaces (${ns})`);
-  const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
-    env: childEnv(),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.stdoutText = '';
-  child.stderrText = '';
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stdout.on('data', (t) => {
-    child.stdoutText = tail(child.stdoutText + t, 200_000);
-    child.emit('stdout-text');
-  });
-  child.stderr.on('data', (t) => {
-    child.stderrText = tail(child.stderrText + t, 200_000);
-  });
-  child.exited = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    });
-    child.once('error', (err) => {
-      children.delete(child);
-      child.stderrText += String(err);
-      resolve({ code: -1, signal: null });
-    });
-  });
-  return child;
-}
-
-/** Runs a command in a namespace to completion, with a timeout; never throws. */
-async function runIn(ns, cmd, args, timeoutMs) {
-  const start = performance.now();
-  const child = startIn(ns, cmd, args);
-  child.stdin.end();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    try {
-      process.kill(child.pid, 'SIGKILL');
-    } catch {}
-  }, timeoutMs);
-  const { code, signal } = await child.exited;
-  clearTimeout(timer);
-  return {
-    code,
-    signal,
-    timedOut,
-    ms: performance.now() - start,
-    stdout: child.stdoutText,
-    stderr: child.stderrText,
-  };
-}
-
-function tail(text, max) {
-  return text.length > max ? text.slice(text.length - max) : text;
-}
-
-function lastLines(text, n = 5) {
-  return text.trim().split('\n').slice(-n).join(' | ');
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resolves with the first match of `pattern` in the child's stdout, or rejects on exit or timeout. */
-function waitForOutput(child, pattern, timeoutMs, what) {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const m = pattern.exec(child.stdoutText);
-      if (m !== null) {
-        done();
-        resolve(m);
-      }
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(
-        new Error(`${what}: nothing after ${timeoutMs / 1000} s; stderr: ${lastLines(child.stderrText)}`),
-      );
-    }, timeoutMs);
-    const onExit = ({ code, signal }) => {
-      done();
-      reject(
-        new Error(`${what} exited (${code ?? signal}): ${lastLines(child.stderrText || child.stdoutText)}`),
-      );
-    };
-    const done = () => {
-      clearTimeout(timer);
-      child.off('stdout-text', check);
-    };
-    child.on('stdout-text', check);
-    child.exited.then(onExit);
-    check();
-  });
 }
 
 // ----------------------------------------------------------------------------------------------- setup
@@ -277,23 +145,10 @@ function preflight(args) {
   return problems;
 }
 
-function hasTool(name) {
-  try {
-    sh('sh', ['-c', `command -v ${name}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function createNamespaces(args) {
   const wanted =
     args.only === 'pilha' ? [NS.tun] : args.only === 'kernel' ? [NS.srv, NS.cli] : [NS.tun, NS.srv, NS.cli];
-  for (const ns of wanted) {
-    sh('ip', ['netns', 'add', ns]);
-    namespaces.add(ns);
-    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  }
+  for (const ns of wanted) createNamespace(ns);
   if (namespaces.has(NS.srv)) {
     // Created inside the server namespace, the peer end placed straight into the client namespace: the
     // veth pair never exists in the namespace this script runs in.
@@ -362,33 +217,6 @@ async function startServer(kind, mtu) {
   return { kind, mtu, ns, child, url, clientNs: kind === 'pilha' ? NS.tun : NS.cli };
 }
 
-/** SIGINT (the server prints its totals), then SIGKILL if it lingers; returns the server's final lines. */
-async function stopServer(server) {
-  const child = server.child;
-  if (child.exitCode === null && child.signalCode === null) {
-    try {
-      process.kill(child.pid, 'SIGINT');
-    } catch {}
-    const stopped = await Promise.race([child.exited, sleep(SERVER_STOP_TIMEOUT_MS).then(() => undefined)]);
-    if (stopped === undefined) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {}
-      await child.exited;
-    }
-  }
-  const parse = (prefix) => {
-    const line = child.stdoutText.split('\n').find((l) => l.startsWith(`${prefix} `));
-    if (line === undefined) return undefined;
-    try {
-      return JSON.parse(line.slice(prefix.length + 1));
-    } catch {
-      return undefined;
-    }
-  };
-  return { totals: parse('totals'), stats: parse('stats'), tcp: parse('tcp') };
-}
-
 function rssKiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
@@ -397,40 +225,6 @@ function rssKiB(pid) {
 }
 
 // -------------------------------------------------------------------------------------------------- steps
-
-/** One step: a timeout-bounded measurement whose failure is recorded, not thrown. */
-async function step(results, name, fn) {
-  const started = performance.now();
-  process.stdout.write(`bench: ${name} ... `);
-  try {
-    const value = await fn();
-    const entry = { name, ok: true, seconds: round((performance.now() - started) / 1000, 2), ...value };
-    results.push(entry);
-    process.stdout.write(`${describe(entry)}\n`);
-    return entry;
-  } catch (err) {
-    const entry = {
-      name,
-      ok: false,
-      seconds: round((performance.now() - started) / 1000, 2),
-      error: String(err?.message ?? err),
-    };
-    results.push(entry);
-    process.stdout.write(`FAILED: ${entry.error}\n`);
-    return entry;
-  }
-}
-
-function describe(entry) {
-  if (entry.mbPerSecond !== undefined)
-    return `${entry.mbPerSecond} MB/s (runs: ${entry.runs.map((r) => r.mbPerSecond).join(', ')})`;
-  if (entry.requestsPerSecond !== undefined)
-    return `${entry.requestsPerSecond} req/s, ${entry.failedRequests} failed`;
-  if (entry.kibPerConnection !== undefined)
-    return `${entry.kibPerConnection} KiB per connection (${entry.opened} open)`;
-  return 'ok';
-}
-
 async function download(server, args) {
   if (!hasTool('wget')) throw new Error("skipped: the 'wget' command is missing");
   const url = `${server.url}bytes/${args.bytes}`;
@@ -543,17 +337,6 @@ async function idleConnections(server, args) {
 
 // ------------------------------------------------------------------------------------------------ report
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : round((sorted[mid - 1] + sorted[mid]) / 2, 1);
-}
-
-function round(x, digits) {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
 function environment() {
   let wget = '';
   let ab = '';
@@ -631,7 +414,7 @@ function markdown(report) {
       `This run measured ${report.config.only} only (--only ${report.config.only}): no ${other} figures.`,
     );
   }
-  const failures = report.steps.filter((s) => !s.ok);
+  const failures = report.steps.filter((s) => !s.ok && !s.name.startsWith('loss '));
   if (failures.length > 0) {
     notes.push('', 'Steps that failed:', ...failures.map((s) => `- ${s.name}: ${s.error}`));
   }
@@ -647,12 +430,14 @@ async function main() {
     console.error(`bench: cannot run: ${problems.join('; ')}`);
     process.exit(1);
   }
-  installCleanupHandlers();
+  installCleanupHandlers(GLOBAL_TIMEOUT_MS + (args.loss ? args.lossRepeat * LOSS_TIMEOUT_PER_REPEAT_MS : 0));
   const began = performance.now();
   const steps = [];
   const servers = [];
-  createNamespaces(args);
-  console.log(`bench: namespaces ${[...namespaces].join(', ')}`);
+  if (args.only !== 'loss') {
+    createNamespaces(args);
+    console.log(`bench: namespaces ${[...namespaces].join(', ')}`);
+  }
 
   const withServer = async (kind, mtu, body) => {
     let server;
@@ -669,7 +454,7 @@ async function main() {
     }
   };
 
-  if (args.only !== 'pilha') {
+  if (args.only !== 'pilha' && args.only !== 'loss') {
     await withServer('kernel', 1500, async (server) => {
       setVethMtu(1500);
       await step(steps, 'kernel idle connections', () => idleConnections(server, args));
@@ -680,7 +465,7 @@ async function main() {
       setVethMtu(1500);
     });
   }
-  if (args.only !== 'kernel') {
+  if (args.only !== 'kernel' && args.only !== 'loss') {
     await withServer('pilha', 1500, async (server) => {
       await step(steps, 'pilha idle connections', () => idleConnections(server, args));
       await step(steps, 'pilha download MTU 1500', () => download(server, args));
@@ -689,6 +474,13 @@ async function main() {
     await withServer('pilha', 65000, async (server) => {
       await step(steps, 'pilha download MTU 65000', () => download(server, args));
     });
+  }
+
+  if (args.loss) {
+    const missing = lossPreflight();
+    if (missing.length > 0)
+      steps.push({ name: 'loss setup', ok: false, seconds: 0, error: `skipped: ${missing.join('; ')}` });
+    else await lossSection(steps, args, CLI);
   }
 
   const report = {
@@ -700,7 +492,9 @@ async function main() {
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  const md = markdown(report);
+  const md = [args.only === 'loss' ? '' : markdown(report), lossMarkdown(report)]
+    .filter((s) => s !== '')
+    .join('\n');
   writeFileSync(join(RESULTS_DIR, 'latest.md'), md);
   console.log(`\n${md}`);
   console.log(`bench: wrote ${join(RESULTS_DIR, 'latest.json')} and latest.md`);

@@ -58,7 +58,12 @@ for (let i = 0; i < SYNS; i++) {
     options,
     payload: new Uint8Array(0),
   };
-  datagrams.push(encodeIpv4({ id: i & 0xffff, ttl: 64, protocol: 6, src, dst: SERVER }, encodeTcpSegment(syn, src, SERVER)));
+  datagrams.push(
+    encodeIpv4(
+      { id: i & 0xffff, ttl: 64, protocol: 6, src, dst: SERVER },
+      encodeTcpSegment(syn, src, SERVER),
+    ),
+  );
 }
 
 // The first 1,024 fill the SYN queue (a connection each); the rest are all cookies. Warm up, then measure.

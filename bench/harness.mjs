@@ -1,0 +1,274 @@
+// What every section of the benchmark shares: the child processes and namespaces it started (killed and
+// deleted on exit, also on failure or a signal), running commands inside its own namespaces with timeouts,
+// and the step wrapper that records a failed measurement instead of throwing.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+
+// --------------------------------------------------------------------------------- processes and cleanup
+
+/** Child processes this script started and that have not exited yet. */
+export const children = new Set();
+/** Namespaces this script created and has not deleted yet. */
+export const namespaces = new Set();
+let cleanedUp = false;
+
+/** Kills what we started (by PID) and deletes what we created. Synchronous: safe in 'exit' and signals. */
+export function cleanup() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  for (const child of children) {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {}
+  }
+  children.clear();
+  for (const ns of namespaces) {
+    try {
+      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    } catch {}
+  }
+  namespaces.clear();
+}
+
+/** Cleans up on exit and signals; gives up (and cleans up) after `globalTimeoutMs`. */
+export function installCleanupHandlers(globalTimeoutMs) {
+  process.on('exit', cleanup);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      console.error(`\nbench: ${signal}, cleaning up`);
+      cleanup();
+      process.exit(130);
+    });
+  }
+  process.on('uncaughtException', (err) => {
+    console.error(`bench: ${err?.stack ?? err}`);
+    cleanup();
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    console.error(`bench: ${err?.stack ?? err}`);
+    cleanup();
+    process.exit(1);
+  });
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${globalTimeoutMs / 60_000} min, giving up`);
+    cleanup();
+    process.exit(1);
+  }, globalTimeoutMs);
+  watchdog.unref();
+}
+
+/** Creates a namespace of ours (deleted by cleanup() unless deleteNamespace() did it first), lo up. */
+export function createNamespace(ns) {
+  sh('ip', ['netns', 'add', ns]);
+  namespaces.add(ns);
+  sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+}
+
+/** Deletes one of our namespaces now (a section done with its own); never throws. */
+export function deleteNamespace(ns) {
+  if (!namespaces.has(ns)) return;
+  try {
+    execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  } catch {}
+  namespaces.delete(ns);
+}
+
+/** The environment for children: no proxy variables, so that no client ever talks to anything else. */
+export function childEnv() {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (/_proxy$/i.test(key)) delete env[key];
+  delete env.PILHA_LOG;
+  return env;
+}
+
+export function sh(cmd, args) {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Starts `cmd args` inside one of our namespaces. */
+export function startIn(ns, cmd, args) {
+  if (!namespaces.has(ns)) throw new Error(`refusing to run outside our namespaces (${ns})`);
+  const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
+    env: childEnv(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.stdoutText = '';
+  child.stderrText = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (t) => {
+    child.stdoutText = tail(child.stdoutText + t, 200_000);
+    child.emit('stdout-text');
+  });
+  child.stderr.on('data', (t) => {
+    child.stderrText = tail(child.stderrText + t, 200_000);
+  });
+  child.exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    });
+    child.once('error', (err) => {
+      children.delete(child);
+      child.stderrText += String(err);
+      resolve({ code: -1, signal: null });
+    });
+  });
+  return child;
+}
+
+/** Runs a command in a namespace to completion, with a timeout; never throws. */
+export async function runIn(ns, cmd, args, timeoutMs) {
+  const start = performance.now();
+  const child = startIn(ns, cmd, args);
+  child.stdin.end();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {}
+  }, timeoutMs);
+  const { code, signal } = await child.exited;
+  clearTimeout(timer);
+  return {
+    code,
+    signal,
+    timedOut,
+    ms: performance.now() - start,
+    stdout: child.stdoutText,
+    stderr: child.stderrText,
+  };
+}
+
+export function tail(text, max) {
+  return text.length > max ? text.slice(text.length - max) : text;
+}
+
+export function lastLines(text, n = 5) {
+  return text.trim().split('\n').slice(-n).join(' | ');
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves with the first match of `pattern` in the child's stdout, or rejects on exit or timeout. */
+export function waitForOutput(child, pattern, timeoutMs, what) {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const m = pattern.exec(child.stdoutText);
+      if (m !== null) {
+        done();
+        resolve(m);
+      }
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(
+        new Error(`${what}: nothing after ${timeoutMs / 1000} s; stderr: ${lastLines(child.stderrText)}`),
+      );
+    }, timeoutMs);
+    const onExit = ({ code, signal }) => {
+      done();
+      reject(
+        new Error(`${what} exited (${code ?? signal}): ${lastLines(child.stderrText || child.stdoutText)}`),
+      );
+    };
+    const done = () => {
+      clearTimeout(timer);
+      child.off('stdout-text', check);
+    };
+    child.on('stdout-text', check);
+    child.exited.then(onExit);
+    check();
+  });
+}
+
+export function hasTool(name) {
+  try {
+    sh('sh', ['-c', `command -v ${name}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const SERVER_STOP_TIMEOUT_MS = 5_000;
+
+/** SIGINT (the server prints its totals), then SIGKILL if it lingers; returns the server's final lines. */
+export async function stopServer(server) {
+  const child = server.child;
+  if (child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(child.pid, 'SIGINT');
+    } catch {}
+    const stopped = await Promise.race([child.exited, sleep(SERVER_STOP_TIMEOUT_MS).then(() => undefined)]);
+    if (stopped === undefined) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {}
+      await child.exited;
+    }
+  }
+  const parse = (prefix) => {
+    const line = child.stdoutText.split('\n').find((l) => l.startsWith(`${prefix} `));
+    if (line === undefined) return undefined;
+    try {
+      return JSON.parse(line.slice(prefix.length + 1));
+    } catch {
+      return undefined;
+    }
+  };
+  return { totals: parse('totals'), stats: parse('stats'), tcp: parse('tcp') };
+}
+
+// -------------------------------------------------------------------------------------------------- steps
+
+/** One step: a timeout-bounded measurement whose failure is recorded, not thrown. */
+export async function step(results, name, fn) {
+  const started = performance.now();
+  process.stdout.write(`bench: ${name} ... `);
+  try {
+    const value = await fn();
+    const entry = { name, ok: true, seconds: round((performance.now() - started) / 1000, 2), ...value };
+    results.push(entry);
+    process.stdout.write(`${describe(entry)}\n`);
+    return entry;
+  } catch (err) {
+    const entry = {
+      name,
+      ok: false,
+      seconds: round((performance.now() - started) / 1000, 2),
+      error: String(err?.message ?? err),
+    };
+    results.push(entry);
+    process.stdout.write(`FAILED: ${entry.error}\n`);
+    return entry;
+  }
+}
+
+export function describe(entry) {
+  if (entry.summary !== undefined) return entry.summary;
+  if (entry.mbPerSecond !== undefined)
+    return `${entry.mbPerSecond} MB/s (runs: ${entry.runs.map((r) => r.mbPerSecond).join(', ')})`;
+  if (entry.requestsPerSecond !== undefined)
+    return `${entry.requestsPerSecond} req/s, ${entry.failedRequests} failed`;
+  if (entry.kibPerConnection !== undefined)
+    return `${entry.kibPerConnection} KiB per connection (${entry.opened} open)`;
+  return 'ok';
+}
+
+// ------------------------------------------------------------------------------------------------ numbers
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : round((sorted[mid - 1] + sorted[mid]) / 2, 1);
+}
+
+export function round(x, digits) {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

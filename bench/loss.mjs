@@ -1,0 +1,601 @@
+// The benchmark's loss section (issue 8, "Measured targets"): pilha and the kernel side by side on a lossy
+// path, and pilha alone under duplication, reordering and 64 parallel flows. run.mjs calls it (also alone:
+// `node bench/run.mjs --only loss`).
+//
+//   (a) wget of /bytes/N (20 MiB) from `pilha http` on a TUN device started with `--impair loss=p` (both
+//       directions), p = 1%, 2%, 5%, 10%: MB/s, pilha's retransmitted segments, fast retransmits and RTOs (its
+//       `tcp` totals at exit, one server per run so each run's counters are its own), byte-exact (sha256);
+//   (b) the same from `pilha http --transport kernel` across a veth pair, the loss made by an nftables rule
+//       dropping TCP with probability p on each namespace's input hook (so both directions), segmentation
+//       offloads off on both ends so one drop is one segment: MB/s, the server namespace's TcpRetransSegs and
+//       TcpExtTCPTimeouts (RTOs), diffed around the run;
+//   (c) pilha with `--impair duplicate=0.1` and with `--impair reorder=0.1`, no loss: retransmitted segments
+//       as a share of segments sent;
+//   (d) 64 wgets at once against one `pilha http` (no impairment): drops at the TUN device's queue toward
+//       pilha (tx_dropped), pilha's reader backlog drops, RTOs, and Jain's index of the per-flow throughputs;
+//       and the same 64 wgets against the kernel over the veth pair, for its Jain's index.
+//
+// Its namespaces (pilha-bench-<pid>-l*) and addresses (10.203/10.204) are its own, deleted when it ends (and
+// by the harness's cleanup on failure or a signal).
+
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  createNamespace,
+  deleteNamespace,
+  hasTool,
+  lastLines,
+  median,
+  round,
+  runIn,
+  sh,
+  startIn,
+  step,
+  stopServer,
+  waitForOutput,
+} from './harness.mjs';
+
+export const LOSS_RATES = [0.01, 0.02, 0.05, 0.1];
+const NS = {
+  tun: `pilha-bench-${process.pid}-ltun`,
+  srv: `pilha-bench-${process.pid}-lsrv`,
+  cli: `pilha-bench-${process.pid}-lcli`,
+};
+const TUN = { dev: 'plbench0', host: '10.203.0.1', pilha: '10.203.0.2', prefix: 24 };
+const VETH = { srv: '10.204.0.1', cli: '10.204.0.2', prefix: 24, srvDev: 'pls0', cliDev: 'plc0' };
+const PORT = 7000;
+const NFT_TABLE = 'pilhabench';
+const SERVER_START_TIMEOUT_MS = 30_000;
+const FLOWS = 64;
+const FLOW_BYTES = 16_000_000;
+const FLOWS_TIMEOUT_MS = 180_000;
+/** The seed of pilha's impairment in run i (the kernel's nftables randomness cannot be seeded). */
+const seedOf = (i) => 1 + i;
+
+/** The defaults run.mjs offers as --loss-repeat, --loss-bytes and --loss-timeout. */
+export const LOSS_DEFAULTS = { lossRepeat: 1, lossBytes: 20 * 2 ** 20, lossTimeoutMs: 600_000 };
+
+/** What a section run needs before it starts; an empty list when it can run. */
+export function lossPreflight() {
+  return ['wget', 'nft', 'ethtool', 'sha256sum', 'timeout', 'bash', 'flock']
+    .filter((t) => !hasTool(t))
+    .map((t) => `the loss section needs '${t}'`);
+}
+
+// ------------------------------------------------------------------------------------------------ setup
+
+function createLossNamespaces() {
+  for (const ns of Object.values(NS)) createNamespace(ns);
+  // As in run.mjs: the veth pair is made inside the server namespace with its peer placed straight into the
+  // client namespace, never existing where this script runs.
+  sh('ip', [
+    '-n',
+    NS.srv,
+    'link',
+    'add',
+    VETH.srvDev,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    VETH.cliDev,
+    'netns',
+    NS.cli,
+  ]);
+  for (const [ns, dev, addr] of [
+    [NS.srv, VETH.srvDev, VETH.srv],
+    [NS.cli, VETH.cliDev, VETH.cli],
+  ]) {
+    sh('ip', ['-n', ns, 'addr', 'add', `${addr}/${VETH.prefix}`, 'dev', dev]);
+    sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+    // One nftables drop must be one segment on the wire, as one --impair drop is for pilha (which does no
+    // segmentation offload): no TSO/GSO super-segments on send, no GRO merging on receive.
+    sh('ip', ['netns', 'exec', ns, 'ethtool', '-K', dev, 'tso', 'off', 'gso', 'off', 'gro', 'off']);
+  }
+}
+
+function nft(ns, ...args) {
+  return sh('ip', ['netns', 'exec', ns, 'nft', ...args]);
+}
+
+/** Drops TCP with probability perMille/1000 on the input hook of both veth namespaces (0: no rule at all). */
+function setKernelLoss(perMille) {
+  for (const ns of [NS.srv, NS.cli]) {
+    try {
+      nft(ns, 'delete', 'table', 'inet', NFT_TABLE);
+    } catch {}
+    if (perMille === 0) continue;
+    nft(ns, 'add', 'table', 'inet', NFT_TABLE);
+    nft(
+      ns,
+      'add',
+      'chain',
+      'inet',
+      NFT_TABLE,
+      'input',
+      '{ type filter hook input priority 0 ; policy accept ; }',
+    );
+    nft(
+      ns,
+      'add',
+      'rule',
+      'inet',
+      NFT_TABLE,
+      'input',
+      'meta l4proto tcp numgen random mod 1000 <',
+      String(perMille),
+      'counter drop',
+    );
+  }
+}
+
+/** Packets the loss rules dropped so far, per namespace. */
+function kernelDrops() {
+  const drops = {};
+  for (const [name, ns] of [
+    ['toServer', NS.srv],
+    ['toClient', NS.cli],
+  ]) {
+    const m = /counter packets (\d+)/.exec(nft(ns, 'list', 'table', 'inet', NFT_TABLE));
+    drops[name] = m === null ? 0 : Number(m[1]);
+  }
+  return drops;
+}
+
+/** The server namespace's TCP counters (/proc/net/snmp Tcp: and /proc/net/netstat TcpExt:), by name. */
+function kernelTcpCounters() {
+  const counters = {};
+  for (const file of ['/proc/net/snmp', '/proc/net/netstat']) {
+    const lines = sh('ip', ['netns', 'exec', NS.srv, 'cat', file]).trim().split('\n');
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const names = lines[i].split(/\s+/);
+      const values = lines[i + 1].split(/\s+/);
+      const prefix = names[0].replace(':', '');
+      if (prefix !== 'Tcp' && prefix !== 'TcpExt') continue;
+      for (let j = 1; j < names.length; j++) counters[`${prefix}${names[j]}`] = Number(values[j]);
+    }
+  }
+  return counters;
+}
+
+const KERNEL_COUNTERS = {
+  segmentsSent: 'TcpOutSegs',
+  retransmitted: 'TcpRetransSegs',
+  fastRetransmits: 'TcpExtTCPFastRetrans',
+  timeouts: 'TcpExtTCPTimeouts',
+  lossProbes: 'TcpExtTCPLossProbes',
+  sackRecoveries: 'TcpExtTCPSackRecovery',
+  spuriousRtos: 'TcpExtTCPSpuriousRTOs',
+};
+
+function kernelDiff(before, after) {
+  const out = {};
+  for (const [key, name] of Object.entries(KERNEL_COUNTERS))
+    out[key] = (after[name] ?? 0) - (before[name] ?? 0);
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ servers
+
+async function startPilha(impair) {
+  const args = [
+    'http',
+    '--tun',
+    TUN.dev,
+    '--address',
+    TUN.pilha,
+    '--host-address',
+    `${TUN.host}/${TUN.prefix}`,
+    '--port',
+    String(PORT),
+    '--log',
+    'warn',
+  ];
+  if (impair !== undefined) args.push('--impair', impair);
+  return startListening(NS.tun, args, `pilha http --impair ${impair ?? '(none)'}`);
+}
+
+async function startKernel() {
+  const args = [
+    'http',
+    '--transport',
+    'kernel',
+    '--listen-host',
+    VETH.srv,
+    '--port',
+    String(PORT),
+    '--log',
+    'warn',
+  ];
+  return startListening(NS.srv, args, 'pilha http --transport kernel');
+}
+
+async function startListening(ns, cliArgs, what) {
+  const child = startIn(ns, process.execPath, [CLI, ...cliArgs]);
+  try {
+    await waitForOutput(child, /listening on (http:\/\/\S+)/, SERVER_START_TIMEOUT_MS, what);
+  } catch (err) {
+    await stopServer({ child });
+    throw err;
+  }
+  return { child };
+}
+
+/** Runs `body` with a pilha server, returning its result and pilha's counters at exit (tcp, link). */
+async function withPilha(impair, body) {
+  const server = await startPilha(impair);
+  let result;
+  try {
+    result = await body(server);
+  } finally {
+    const final = await stopServer(server);
+    server.final = final;
+  }
+  const { tcp, stats } = server.final;
+  if (tcp === undefined || stats === undefined) throw new Error('pilha printed no tcp/stats totals at exit');
+  return { result, tcp, link: stats.link };
+}
+
+// ------------------------------------------------------------------------------------------------ clients
+
+let CLI;
+/** dist/app/deterministic-bytes.js's generator, loaded when the section starts (dist/ exists by then). */
+let deterministicChunks;
+const expectedSha = new Map();
+
+/** The SHA-256 of what `pilha http` serves at /bytes/N (test/helpers/served-bytes.ts, over dist/). */
+function servedSha256(length) {
+  let sha = expectedSha.get(length);
+  if (sha === undefined) {
+    const hash = createHash('sha256');
+    for (const chunk of deterministicChunks(0, length)) hash.update(chunk);
+    sha = hash.digest('hex');
+    expectedSha.set(length, sha);
+  }
+  return sha;
+}
+
+/**
+ * One wget of /bytes/LENGTH from `host`, hashed as it arrives (nothing on disk), timed inside the namespace
+ * (from wget's start to its end, by bash's own clock: no process to start), killed by `timeout` inside the
+ * namespace if it runs too long. wget's own read timeout is the same (a lossy transfer may sit out a long RTO
+ * backoff); its errors (-nv) and exit code (4: network failure, 137: killed at the timeout) are kept.
+ */
+async function timedWget(ns, host, length, timeoutMs) {
+  const url = `http://${host}:${PORT}/bytes/${length}`;
+  const seconds = Math.ceil(timeoutMs / 1000);
+  const script =
+    `set -o pipefail; s=\${EPOCHREALTIME/./}; ` +
+    `h=$(timeout -s KILL ${seconds} wget -nv -O - --tries=1 --timeout=${seconds} --no-proxy ${url} | sha256sum) || exit $?; ` +
+    `e=\${EPOCHREALTIME/./}; echo "$h $s $e"`;
+  const r = await runIn(ns, 'bash', ['-c', script], timeoutMs + 15_000);
+  if (r.timedOut || r.code !== 0) {
+    const why =
+      r.ms >= timeoutMs
+        ? `did not finish within ${seconds} s (under ${round(length / seconds / 1e6, 3)} MB/s)`
+        : `exited ${r.code ?? r.signal} after ${round(r.ms / 1000, 1)} s`;
+    return { ok: false, error: `wget ${why}: ${lastLines(r.stderr, 2)}`.trim(), ms: r.ms };
+  }
+  const [sha256 = '', , start = '0', end = '0'] = r.stdout.trim().split(/\s+/);
+  const s = (Number(end) - Number(start)) / 1e6;
+  return {
+    ok: true,
+    seconds: round(s, 3),
+    // Three decimals below 1 MB/s: a 10%-loss transfer runs at a few hundredths.
+    mbPerSecond: round(length / s / 1e6, length / s < 1e6 ? 3 : 2),
+    byteExact: sha256 === servedSha256(length),
+  };
+}
+
+function requireOk(download, what) {
+  if (!download.ok) throw new Error(`${what}: ${download.error}`);
+  if (!download.byteExact) throw new Error(`${what}: the bytes differ from what pilha http serves (sha256)`);
+  return download;
+}
+
+/** Jain's fairness index (test/helpers/fairness.ts): 1 when all equal, 1/n when one flow has everything. */
+function jainIndex(xs) {
+  const sum = xs.reduce((a, b) => a + b, 0);
+  const squares = xs.reduce((a, b) => a + b * b, 0);
+  return squares === 0 ? 1 : (sum * sum) / (xs.length * squares);
+}
+
+function medians(runs, keys) {
+  const out = {};
+  for (const k of keys) out[k] = median(runs.map((r) => r[k]));
+  return out;
+}
+
+const pct = (p) => `${round(p * 100, 1)}%`;
+
+// -------------------------------------------------------------------------------------------------- steps
+
+const PILHA_KEYS = ['mbPerSecond', 'seconds', 'retransmitted', 'fastRetransmits', 'timeouts', 'segmentsSent'];
+
+async function pilhaLossRun(impair, opts) {
+  const runs = [];
+  for (let i = 0; i < opts.lossRepeat; i++) {
+    const spec = `${impair},seed=${seedOf(i)}`;
+    const { result, tcp, link } = await withPilha(spec, () =>
+      timedWget(NS.tun, TUN.pilha, opts.lossBytes, opts.lossTimeoutMs),
+    );
+    requireOk(result, `run ${i + 1}`);
+    runs.push({
+      impair: spec,
+      seconds: result.seconds,
+      mbPerSecond: result.mbPerSecond,
+      segmentsSent: tcp.segmentsSent,
+      retransmitted: tcp.retransmitted,
+      fastRetransmits: tcp.fastRetransmits,
+      timeouts: tcp.timeouts,
+      dupAcks: tcp.dupAcks,
+      sackAcksSent: tcp.sackAcksSent,
+      linkDropLoss: link.dropLoss,
+      linkDuplicated: link.duplicated,
+      linkReordered: link.reordered,
+    });
+  }
+  return { runs, ...medians(runs, PILHA_KEYS) };
+}
+
+async function kernelLossRun(p, opts) {
+  const perMille = Math.round(p * 1000);
+  const runs = [];
+  try {
+    for (let i = 0; i < opts.lossRepeat; i++) {
+      setKernelLoss(perMille); // fresh counters for each run
+      const before = kernelTcpCounters();
+      const result = requireOk(
+        await timedWget(NS.cli, VETH.srv, opts.lossBytes, opts.lossTimeoutMs),
+        `run ${i + 1}`,
+      );
+      const after = kernelTcpCounters();
+      runs.push({
+        seconds: result.seconds,
+        mbPerSecond: result.mbPerSecond,
+        ...kernelDiff(before, after),
+        nftDrops: kernelDrops(),
+      });
+    }
+  } finally {
+    setKernelLoss(0);
+  }
+  return {
+    runs,
+    ...medians(runs, [
+      'mbPerSecond',
+      'seconds',
+      'retransmitted',
+      'fastRetransmits',
+      'timeouts',
+      'segmentsSent',
+    ]),
+  };
+}
+
+/**
+ * FLOWS wgets at once from one launcher inside the namespace, each hashed as it arrives and timed from its own
+ * start to its end. A barrier (a file lock the launcher holds until every wget's shell is waiting on it)
+ * starts them together, so that per-flow throughputs compare flows that ran side by side, not process
+ * launch order.
+ */
+async function parallelFlows(ns, host, flows, bytes) {
+  const url = `http://${host}:${PORT}/bytes/${bytes}`;
+  const seconds = Math.ceil(FLOWS_TIMEOUT_MS / 1000);
+  const lock = join(tmpdir(), `pilha-bench-${process.pid}-flows.lock`);
+  const script =
+    `L=${lock}; exec 9>"$L"; flock -x 9; ` +
+    `for i in $(seq ${flows}); do ( exec 9>&-; flock -s "$L" true; s=\${EPOCHREALTIME/./}; ` +
+    `h=$(set -o pipefail; timeout -s KILL ${seconds} wget -q -O - --tries=1 --timeout=60 --no-proxy ${url} | sha256sum) || h=failed; ` +
+    `e=\${EPOCHREALTIME/./}; echo "flow $i $h $s $e" ) & done; ` +
+    `sleep 2; flock -u 9; wait; rm -f "$L"`;
+  const r = await runIn(ns, 'bash', ['-c', script], FLOWS_TIMEOUT_MS + 30_000);
+  if (r.timedOut) throw new Error(`${flows} wgets did not finish within ${seconds + 30} s`);
+  const results = [...r.stdout.matchAll(/^flow (\d+) (\S+)\s+(?:-\s+)?(\d+)\s+(\d+)$/gm)].map((m) => ({
+    sha256: m[2],
+    start: Number(m[3]),
+    end: Number(m[4]),
+  }));
+  const ok = results.filter((d) => d.sha256 !== 'failed');
+  const exact = ok.filter((d) => d.sha256 === servedSha256(bytes));
+  const rates = ok.map((d) => round(bytes / (d.end - d.start), 2));
+  const starts = results.map((d) => d.start / 1000);
+  return {
+    flows,
+    bytesPerFlow: bytes,
+    failed: flows - ok.length,
+    notByteExact: ok.length - exact.length,
+    startSpreadMs: starts.length === 0 ? 0 : round(Math.max(...starts) - Math.min(...starts), 1),
+    jainIndex: rates.length === 0 ? 0 : round(jainIndex(rates), 3),
+    minMbPerSecond: rates.length === 0 ? 0 : Math.min(...rates),
+    maxMbPerSecond: rates.length === 0 ? 0 : Math.max(...rates),
+    totalMbPerSecond: round(
+      rates.reduce((a, b) => a + b, 0),
+      1,
+    ),
+    rates,
+    stderr: lastLines(r.stderr),
+  };
+}
+
+function tunTxDropped() {
+  return Number(
+    sh('ip', ['netns', 'exec', NS.tun, 'cat', `/sys/class/net/${TUN.dev}/statistics/tx_dropped`]),
+  );
+}
+
+// --------------------------------------------------------------------------------------------------- main
+
+/**
+ * Runs the whole loss section, pushing its steps onto `steps` (names start with "loss "). Never throws for a
+ * failed measurement; `cli` is dist/cli/main.js.
+ */
+export async function lossSection(steps, opts, cli) {
+  CLI = cli;
+  ({ deterministicChunks } = await import('../dist/app/deterministic-bytes.js'));
+  const began = performance.now();
+  try {
+    const setup = await step(steps, 'loss setup', async () => {
+      createLossNamespaces();
+      return { summary: `namespaces ${Object.values(NS).join(', ')}` };
+    });
+    if (!setup.ok) return;
+
+    for (const p of LOSS_RATES) {
+      await step(steps, `loss pilha p=${pct(p)}`, async () => {
+        const r = await pilhaLossRun(`loss=${p}`, opts);
+        return {
+          ...r,
+          summary: `${r.mbPerSecond} MB/s, retransmits/fast/RTOs ${r.retransmitted}/${r.fastRetransmits}/${r.timeouts}`,
+        };
+      });
+    }
+
+    let kernel;
+    const kernelStart = await step(steps, 'loss kernel server start', async () => {
+      kernel = await startKernel();
+      return {};
+    });
+    if (kernelStart.ok) {
+      try {
+        for (const p of LOSS_RATES) {
+          await step(steps, `loss kernel p=${pct(p)}`, async () => {
+            const r = await kernelLossRun(p, opts);
+            return {
+              ...r,
+              summary: `${r.mbPerSecond} MB/s, retransmits/fast/RTOs ${r.retransmitted}/${r.fastRetransmits}/${r.timeouts}`,
+            };
+          });
+        }
+        await step(steps, `loss kernel ${FLOWS} flows`, async () => {
+          const before = kernelTcpCounters();
+          const r = await parallelFlows(NS.cli, VETH.srv, FLOWS, FLOW_BYTES);
+          const k = kernelDiff(before, kernelTcpCounters());
+          const withCounters = { ...r, timeouts: k.timeouts, retransmitted: k.retransmitted };
+          return { ...withCounters, summary: flowsSummary(withCounters) };
+        });
+      } finally {
+        await stopServer(kernel);
+      }
+    }
+
+    for (const [name, impair] of [
+      ['duplicate', 'duplicate=0.1'],
+      ['reorder', 'reorder=0.1'],
+    ]) {
+      await step(steps, `loss pilha ${name}=10%`, async () => {
+        const r = await pilhaLossRun(impair, opts);
+        const share = r.segmentsSent > 0 ? r.retransmitted / r.segmentsSent : 0;
+        return {
+          ...r,
+          retransmittedPercent: round(share * 100, 2),
+          summary: `${r.mbPerSecond} MB/s, ${r.retransmitted} of ${r.segmentsSent} segments retransmitted (${round(share * 100, 2)}%)`,
+        };
+      });
+    }
+
+    await step(steps, `loss pilha ${FLOWS} flows`, async () => {
+      let txDropped = 0;
+      const { result, tcp, link } = await withPilha(undefined, async () => {
+        const before = tunTxDropped();
+        const r = await parallelFlows(NS.tun, TUN.pilha, FLOWS, FLOW_BYTES);
+        txDropped = tunTxDropped() - before;
+        return r;
+      });
+      const r = {
+        ...result,
+        tunTxDropped: txDropped,
+        // The TUN link's own counters (prefixed inner. when an impairment wraps it; none does here).
+        readerBacklogDrops: link.rxBacklogDrops ?? link['inner.rxBacklogDrops'],
+        readerStalls: link.rxStalls ?? link['inner.rxStalls'],
+        txQueueLength: link.txQueueLength ?? link['inner.txQueueLength'],
+        deviceTxDropped: link.deviceTxDropped ?? link['inner.deviceTxDropped'],
+        timeouts: tcp.timeouts,
+        retransmitted: tcp.retransmitted,
+      };
+      return {
+        ...r,
+        summary: `${flowsSummary(r)}; TUN queue drops ${r.tunTxDropped}, reader drops ${r.readerBacklogDrops}`,
+      };
+    });
+  } finally {
+    for (const ns of [NS.tun, NS.srv, NS.cli]) deleteNamespace(ns);
+    steps.push({
+      name: 'loss section',
+      ok: true,
+      seconds: round((performance.now() - began) / 1000, 1),
+      summary: 'done',
+    });
+  }
+}
+
+function flowsSummary(r) {
+  const bad = r.failed + r.notByteExact > 0 ? `, ${r.failed} failed, ${r.notByteExact} not byte-exact` : '';
+  return `Jain's index ${r.jainIndex} (${r.minMbPerSecond}–${r.maxMbPerSecond} MB/s per flow), ${r.timeouts} RTOs${bad}`;
+}
+
+// ------------------------------------------------------------------------------------------------ report
+
+/** The loss section's Markdown tables and notes (empty when the section did not run). */
+export function lossMarkdown(report) {
+  const steps = report.steps.filter((s) => s.name.startsWith('loss '));
+  if (steps.length === 0) return '';
+  const find = (name) => steps.find((s) => s.name === name);
+  const failed = (s) => (s === undefined ? '—' : `failed: ${s.error.slice(0, 60)}`);
+  const cell = (s, fmt) => (s?.ok ? fmt(s) : failed(s));
+  const counts = (s) => `${s.retransmitted} / ${s.fastRetransmits} / ${s.timeouts}`;
+  const size =
+    report.config.lossBytes % 2 ** 20 === 0
+      ? `${report.config.lossBytes / 2 ** 20} MiB`
+      : `${report.config.lossBytes} bytes`;
+  const lines = [
+    `| loss | pilha MB/s | pilha retransmits / fast retransmits / RTOs | kernel MB/s | kernel retransmits / RTOs | pilha / kernel |`,
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const p of LOSS_RATES) {
+    const ps = find(`loss pilha p=${pct(p)}`);
+    const ks =
+      find(`loss kernel p=${pct(p)}`) ??
+      (find('loss kernel server start')?.ok === false ? find('loss kernel server start') : undefined);
+    const r = ps?.ok && ks?.ok && ks.mbPerSecond > 0 ? ps.mbPerSecond / ks.mbPerSecond : undefined;
+    const ratio = r === undefined ? '—' : r.toFixed(r < 0.1 ? 3 : 2);
+    lines.push(
+      `| ${pct(p)} | ${cell(ps, (s) => s.mbPerSecond)} | ${cell(ps, counts)} | ${cell(ks, (s) => s.mbPerSecond)} | ${cell(ks, (s) => `${s.retransmitted} / ${s.timeouts}`)} | ${ratio} |`,
+    );
+  }
+  const share = (s) =>
+    `${s.retransmittedPercent}% (${s.retransmitted} of ${s.segmentsSent}; ${s.fastRetransmits} fast, ${s.timeouts} RTOs)`;
+  const pf = find(`loss pilha ${FLOWS} flows`);
+  const kf = find(`loss kernel ${FLOWS} flows`);
+  const jain = (s) => `${s.jainIndex} (${s.minMbPerSecond}–${s.maxMbPerSecond} MB/s per flow)`;
+  const other = [
+    '',
+    '| no loss | pilha | kernel | target |',
+    '|---|---:|---:|---:|',
+    `| 10% duplication: retransmitted / segments sent | ${cell(find('loss pilha duplicate=10%'), share)} | — | < 1% |`,
+    `| 10% reordering: retransmitted / segments sent | ${cell(find('loss pilha reorder=10%'), share)} | — | < 1% |`,
+    `| ${FLOWS} parallel wgets of ${FLOW_BYTES / 1e6} MB: drops at the TUN queue / in pilha's reader | ${cell(pf, (s) => `${s.tunTxDropped} / ${s.readerBacklogDrops}`)} | — | 0 |`,
+    `| ${FLOWS} parallel wgets: Jain's index of per-flow throughput | ${cell(pf, jain)} | ${cell(kf, jain)} | ≥ 0.95 |`,
+    `| ${FLOWS} parallel wgets: RTOs, failed or not byte-exact downloads | ${cell(pf, (s) => `${s.timeouts}, ${s.failed + s.notByteExact}`)} | ${cell(kf, (s) => `${s.timeouts}, ${s.failed + s.notByteExact}`)} | 0 |`,
+  ];
+  const total = find('loss section');
+  const notes = [
+    '',
+    `Loss: a wget of ${size} per cell, the median of ${report.config.lossRepeat} run(s), every download checked byte-exact`,
+    "(sha256); timed inside the namespace from wget's start to its end; MB = 10^6 bytes. pilha's loss is its own",
+    "`--impair loss=p` (both directions, seeded); the kernel's is an nftables rule dropping TCP with probability p",
+    "on each veth namespace's input hook (both directions), segmentation offloads off so one drop is one segment.",
+    "pilha's counters are its `tcp` totals at exit (one server per run); the kernel's are the server namespace's",
+    'TcpRetransSegs and TcpExtTCPTimeouts around the run. The kernel column is Linux with SACK, RACK-TLP and CUBIC.',
+    `The ${FLOWS} wgets start together at a barrier (start spread: pilha ${pf?.startSpreadMs ?? '—'} ms, kernel ${kf?.startSpreadMs ?? '—'} ms)`,
+    'and each flow is timed from its own start to its end. The 64 clients (a wget and a sha256sum each) share the',
+    "machine's CPUs with the server, so on a small machine Jain's index also reflects CPU scheduling.",
+    total === undefined ? '' : `The loss section took ${total.seconds} s.`,
+  ];
+  const failures = steps.filter((s) => !s.ok);
+  if (failures.length > 0)
+    notes.push('', 'Loss steps that failed:', ...failures.map((s) => `- ${s.name}: ${s.error}`));
+  return `${lines.join('\n')}\n${other.join('\n')}\n${notes.join('\n')}\n`;
+}
