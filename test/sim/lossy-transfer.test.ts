@@ -24,11 +24,11 @@ function impairment(loss: number, seed: number): Impairment {
 }
 
 /**
- * Issue 8 asks for 20% as well. Today 20 MB at 20% both ways does not finish in an hour of virtual time
- * (about 440 kB arrive): after a few timeouts the RTO sits at 33–60 s with no backoff, the estimator fed
- * inflated samples. Add 0.2 here once loss recovery (SACK-based, RACK-TLP) can do it.
+ * Before SACK-based recovery and RACK-TLP, 10% took 1000–1800 s of virtual time (about 1450 timeouts) and
+ * 20% did not finish in an hour; now 10% takes 2–6 s and 20% 24–130 s (23–48 timeouts), under 1.5 s of
+ * wall time each.
  */
-const LOSSES = [0, 0.01, 0.05, 0.1];
+const LOSSES = [0, 0.01, 0.05, 0.1, 0.2];
 const CASES = LOSSES.flatMap((loss) => [1, 2, 3].map((seed) => [loss, seed] as const));
 
 describe('20 MB byte-exact through loss, reordering, duplication and corruption, both ways', () => {

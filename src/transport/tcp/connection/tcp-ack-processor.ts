@@ -147,7 +147,11 @@ export class TcpAckProcessor {
         tcb.sendMss,
         cc,
       );
-      const rtt = sender.sampleRttFromLog(sackRecovery.rack.ackRtt);
+      // The scoreboard's sample (never-retransmitted segments, Karn); failing that, when SND.UNA moved, the
+      // timestamp echo, valid for retransmissions too (RFC 7323 §4.1), as Linux: after a timeout every
+      // segment was resent, and without it the backed-off RTO would stand until new data is acknowledged.
+      let rtt = sender.sampleRttFromLog(sackRecovery.rack.ackRtt);
+      if (rtt === undefined && advanced) rtt = sender.sampleRtt(seg, now);
       // Only a window that was in use may grow (RFC 7661 §4.2), and not during fast recovery (PRR's).
       if (dataAcked > 0 && sackRecovery.growsWindow && 2 * flightBefore >= cc.cwnd) {
         cc.onAck(dataAcked, now, seqDiff(tcb.sndMax, ack), rtt);

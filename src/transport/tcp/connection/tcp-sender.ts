@@ -353,7 +353,8 @@ export class TcpSender {
     this.counts.retransmitted++;
     this.rttTiming = false;
     sack.sentAgain(i, now, tcb.tsEnabled ? tcb.tsValue(now) : undefined);
-    if (!this.timers.isSet(TimerKind.RETRANSMIT))
+    // The first unacknowledged segment sent again restarts the timer (as Linux): its RTO counts from now.
+    if (i === 0 || !this.timers.isSet(TimerKind.RETRANSMIT))
       this.timers.set(TimerKind.RETRANSMIT, this.rtoEstimator.rto);
     this.emitter.emit(flags, start, seqDiff(start, tcb.sndUna), len);
   }
