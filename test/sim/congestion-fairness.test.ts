@@ -172,10 +172,10 @@ describe('fairness at a shared bottleneck (Jain’s index)', () => {
     expect(r.jain).toBeGreaterThanOrEqual(0.95);
   });
 
-  // Plain Reno leaves recovery on the first partial ACK, so a burst of tail drops costs it a timeout (about
-  // 20 in 40 s here, against CUBIC's 1–4): over seeds 4–11 the index was 0.904–0.944. Issue 8's target is
-  // 0.95 here too (SACK recovery and RACK-TLP should spare Reno those timeouts); 0.8 is what passes today.
-  it('two CUBIC and two plain Reno flows: index ≥ 0.8, Reno behind', async () => {
+  // Plain Reno leaves recovery on the first partial ACK. Before SACK-based recovery that cost it a timeout
+  // at every burst of tail drops (about 20 in 40 s here) and the index was 0.904–0.944 over seeds 4–11;
+  // with SACK (on by default) RACK repairs the burst in one recovery, as for the others: 0.980.
+  it('two CUBIC and two plain Reno flows: index ≥ 0.95, Reno behind', async () => {
     const r = await parallelFlows({
       flows: 4,
       names: ['cubic', 'reno'],
@@ -186,7 +186,7 @@ describe('fairness at a shared bottleneck (Jain’s index)', () => {
     });
     console.log(describeResult('2 × CUBIC + 2 × Reno, seed 4', r));
     expect(r.names).toEqual(['cubic', 'reno', 'cubic', 'reno']);
-    expect(r.jain).toBeGreaterThanOrEqual(0.8);
+    expect(r.jain).toBeGreaterThanOrEqual(0.95);
     expect(r.shares[1]! + r.shares[3]!).toBeLessThan(r.shares[0]! + r.shares[2]!);
   });
 });
