@@ -24,11 +24,13 @@ const KERNEL = '10.77.0.1';
 const BIG = 104_857_600;
 
 /**
- * Issue 8 asks for 100 MB at 1%, 5% and 10% loss. Measured before SACK-based recovery and RACK-TLP (2-core
- * machine): 1% in about 70 s; 5% about 11 min; 10% about 40 min (12 MB in the first 4.5). Only 1% fits the
- * suite's time today; add 0.05 and 0.1 once recovery makes them take seconds.
+ * Issue 8 asks for 100 MB at 1%, 5% and 10% loss. Before SACK-based recovery and RACK-TLP (2-core machine):
+ * 1% in about 70 s, 5% about 11 min, 10% about 40 min. With them: 1% in about 10 s, 5% about 30 s, 10%
+ * about 3–4 min (its time is mostly retransmission timeouts of 200 ms: at 10% both ways, the one ACK that
+ * would end a recovery is often lost, and no probe may run during recovery, RFC 8985 §7.2). The three
+ * run at once.
  */
-const LOSSES = [0.01];
+const LOSSES = [0.01, 0.05, 0.1];
 
 function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -70,14 +72,15 @@ describe.skipIf(skip !== undefined).concurrent('loss recovery and flow control w
         ]);
         // Hashed as it arrives: nothing on disk.
         const script = `set -o pipefail; wget -q -O - http://${PILHA}:7000/bytes/${BIG} | sha256sum`;
-        const r = await ns.runAsync('bash', ['-c', script], 280_000);
+        const r = await ns.runAsync('bash', ['-c', script], 560_000);
         expect(r.status, r.stderr).toBe(0);
         expect(r.stdout.split(/\s/)[0]).toBe(sha256OfServedBytes(BIG));
         expect(await pilha.stop()).toBe(0);
         const link = pilha.stats().link;
         const tcp = tcpCounters(pilha.stdout);
         console.log(
-          `100 MB at loss ${loss}: ${((Date.now() - wall) / 1000).toFixed(1)} s wall; retransmitted ${tcp.retransmitted}; ` +
+          `100 MB at loss ${loss}: ${((Date.now() - wall) / 1000).toFixed(1)} s wall; retransmitted ${tcp.retransmitted}, ` +
+            `fast retransmits ${tcp.fastRetransmits}, timeouts ${tcp.timeouts}, probes ${tcp.tlpProbes}, undos ${tcp.undos}; ` +
             `link dropped ${link.dropLoss}, duplicated ${link.duplicated}, reordered ${link.reordered}, corrupted ${link.corrupted}`,
         );
         expect(link.dropLoss).toBeGreaterThan(0);
@@ -86,7 +89,7 @@ describe.skipIf(skip !== undefined).concurrent('loss recovery and flow control w
         expect(link.corrupted).toBeGreaterThan(0);
         expect(tcp.retransmitted).toBeGreaterThan(0);
       }),
-    300_000,
+    600_000,
   );
 
   it(

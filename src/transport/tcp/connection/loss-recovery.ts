@@ -78,7 +78,8 @@ export class LossRecovery {
 
   /** A SACK connection is about to send its first data: from now on its losses are SACK's to handle. */
   enableSack(): SackRecovery {
-    if (this.sackRecovery === undefined) this.sackRecovery = new SackRecovery(this.tcb.sndUna, this.counts);
+    if (this.sackRecovery === undefined)
+      this.sackRecovery = new SackRecovery(this.tcb.sndUna, this.counts, this.tcb.tsOffset);
     return this.sackRecovery;
   }
 
@@ -162,7 +163,8 @@ export class LossRecovery {
     const tcb = this.tcb;
     const cc = this.cc;
     // SACK: everything not SACKed is lost (the scoreboard first: undo remembers the window before the cut).
-    if (this.sackRecovery !== undefined && cc !== undefined) this.sackRecovery.onTimeout(tcb.sndMax, cc);
+    if (this.sackRecovery !== undefined && cc !== undefined)
+      this.sackRecovery.onTimeout(tcb.sndUna, tcb.sndMax, cc);
     cc?.onRetransmissionTimeout(seqDiff(tcb.sndMax, tcb.sndUna));
     this.recovering = false;
     this.dupAcks = 0;

@@ -55,10 +55,19 @@ export class RackLossDetector implements DeliveryListener {
    */
   ackRtt = -1;
 
-  /** Before passing an ACK's deliveries to the log: when it arrived. */
-  beginAck(now: number): void {
+  /** The ACK's timestamp echo (0: none) and our TSval offset, for RFC 8985 §6.2 step 2. */
+  private tsecr = 0;
+  private tsOffset = 0;
+
+  /**
+   * Before passing an ACK's deliveries to the log: when it arrived, its timestamp echo (0 when it has none)
+   * and the offset our TSvals add to the Clock's milliseconds.
+   */
+  beginAck(now: number, tsecr = 0, tsOffset = 0): void {
     this.now = now;
     this.ackRtt = -1;
+    this.tsecr = tsecr;
+    this.tsOffset = tsOffset;
   }
 
   /** RFC 8985 §6.2 steps 1–3 for one delivered entry of `log`. */
@@ -66,8 +75,16 @@ export class RackLossDetector implements DeliveryListener {
     const sentAt = log.timeSent(i);
     const end = log.end(i);
     const rtt = this.now - sentAt;
-    // Step 2: an ACK of a retransmitted segment may be for the original copy; an RTT below min_RTT says so.
-    if ((log.flags(i) & SegmentFlag.EVER_RETRANSMITTED) !== 0 && rtt < this.minRtt) return;
+    // Step 2: an ACK of a retransmitted segment may be for an earlier copy — a late original after a
+    // reordering, whose SACK would otherwise make RACK.xmit_ts the retransmission's time and everything
+    // sent before it look lost. The echo says so when it predates the retransmission's TSval (a SACK
+    // echoes the last in-order segment's, so a SACKed retransmission never advances RACK: conservative);
+    // without timestamps, an RTT below min_RTT does.
+    if ((log.flags(i) & SegmentFlag.EVER_RETRANSMITTED) !== 0) {
+      if (rtt < this.minRtt) return;
+      const tsecr = this.tsecr;
+      if (tsecr !== 0 && ((tsecr - ((Math.floor(sentAt) + this.tsOffset) >>> 0)) | 0) < 0) return;
+    }
     if ((log.flags(i) & SegmentFlag.EVER_RETRANSMITTED) === 0) {
       if (rtt < this.minRtt) this.minRtt = rtt;
       if (this.ackRtt < 0) this.ackRtt = rtt;

@@ -11,6 +11,7 @@
  */
 
 import type { CongestionController } from '../../congestion/congestion-controller.js';
+import { type Seq, seq, seqGe, seqLe } from '../wire/seq.js';
 
 export class RecoveryUndo {
   private armed = false;
@@ -21,6 +22,8 @@ export class RecoveryUndo {
   private stamped = false;
   /** Retransmissions of the episode not yet shown unneeded by a D-SACK. */
   private unneededPending = 0;
+  /** SND.UNA when the episode began: D-SACKs below it are about older episodes (Linux's undo_marker). */
+  private marker: Seq = seq(0);
 
   /** Whether an episode can still be undone. */
   get canUndo(): boolean {
@@ -31,9 +34,10 @@ export class RecoveryUndo {
    * A window reduction is about to happen: remember what it replaces. `fresh` starts a new episode; a
    * further reduction within one (a timeout during recovery) keeps the first one's values.
    */
-  begin(cc: CongestionController, fresh: boolean): void {
+  begin(cc: CongestionController, fresh: boolean, sndUna: Seq): void {
     if (this.armed && !fresh) return;
     this.armed = true;
+    this.marker = sndUna;
     this.priorCwnd = cc.cwnd;
     this.priorSsthresh = cc.ssthresh;
     this.stamped = false;
@@ -55,9 +59,15 @@ export class RecoveryUndo {
     return this.armed && this.stamped && tsecr !== 0 && ((tsecr - this.retransmitTsval) | 0) < 0;
   }
 
-  /** A D-SACK reported a duplicate within the episode; true once every retransmission was unneeded. */
-  spuriousByDsack(): boolean {
+  /**
+   * A D-SACK reported [left, right) received twice; true once every retransmission of the episode was
+   * unneeded. As Linux, only a duplicate of data the peer had acknowledged before this ACK (`priorUna`) and
+   * sent within the episode counts: a D-SACK of data still in the window, or of an older episode, says
+   * nothing about this one's retransmissions.
+   */
+  spuriousByDsack(left: Seq, right: Seq, priorUna: Seq): boolean {
     if (!this.armed || this.unneededPending <= 0) return false;
+    if (!seqLe(right, priorUna) || !seqGe(left, this.marker)) return false;
     return --this.unneededPending === 0;
   }
 

@@ -57,6 +57,8 @@ export class SackRecovery {
   constructor(
     iss: Seq,
     private readonly counts: SackRecoveryCounters,
+    /** What our TSvals add to the Clock's milliseconds (tcb.tsOffset), to read the ACKs' echoes. */
+    private readonly tsOffset = 0,
   ) {
     this.rack = new RackLossDetector(iss);
     this.recoveryPoint = iss;
@@ -122,10 +124,10 @@ export class SackRecovery {
         this.counts.dsacksReceived++;
         rack.onDsack(priorUna, sndMax);
         this.tlp.onDsack();
-        if (this.undo.spuriousByDsack()) effects |= this.undoNow(cc);
+        if (this.undo.spuriousByDsack(b0.left, b0.right, priorUna)) effects |= this.undoNow(cc);
       }
     }
-    rack.beginAck(now);
+    rack.beginAck(now, tsecr, this.tsOffset);
     let delivered = log.acknowledge(ack, rack);
     if (blocks !== undefined) {
       for (let i = firstBlock; i < blocks.length; i++) {
@@ -133,15 +135,22 @@ export class SackRecovery {
         delivered += log.sack(b.left, b.right, rack);
       }
     }
-    const advanced = seqGt(ack, priorUna);
-    if (advanced && this.phase !== RecoveryPhase.OPEN && this.undo.spuriousByTimestamp(tsecr)) {
+    // Eifel (RFC 3522): an echo older than the first retransmission says an original filled the hole. In
+    // fast recovery, as Linux, only when it ends or no retransmission is still out: a late original may
+    // fill one hole while others were really lost. After a timeout, the first ACK may tell.
+    if (
+      seqGt(ack, priorUna) &&
+      this.phase !== RecoveryPhase.OPEN &&
+      (this.phase === RecoveryPhase.LOSS || seqGe(ack, this.recoveryPoint) || log.retransmittedBytes === 0) &&
+      this.undo.spuriousByTimestamp(tsecr)
+    ) {
       effects |= this.undoNow(cc);
     }
     const flight = seqDiff(sndMax, ack);
     if (this.tlp.onAck(ack) === ProbeOutcome.LOSS_REPAIRED && this.phase === RecoveryPhase.OPEN) {
       // RFC 8985 §7.4.2: the probe repaired a loss — one window reduction, as a recovery would make.
       this.counts.tlpLossRepairs++;
-      this.undo.begin(cc, true);
+      this.undo.begin(cc, true, ack);
       cc.onFastRetransmit(flight);
       cc.onRecoveryExit();
       effects |= AckEffect.PROBE_REPAIRED_LOSS;
@@ -157,7 +166,7 @@ export class SackRecovery {
     if (this.phase === RecoveryPhase.OPEN && log.hasLostToRetransmit) {
       // RFC 6675 §5 / RFC 8985: a loss is known — fast recovery, with one window reduction.
       this.counts.fastRetransmits++;
-      this.undo.begin(cc, true);
+      this.undo.begin(cc, true, ack);
       cc.onFastRetransmit(flight);
       this.prr.begin(flight);
       this.tlp.cancel();
@@ -187,7 +196,7 @@ export class SackRecovery {
     if (this.phase !== RecoveryPhase.OPEN || !log.hasLostToRetransmit) return 0;
     const flight = seqDiff(sndMax, ack);
     this.counts.fastRetransmits++;
-    this.undo.begin(cc, true);
+    this.undo.begin(cc, true, ack);
     cc.onFastRetransmit(flight);
     this.prr.begin(flight);
     this.prr.onAck(0, log.pipe(flight), cc.ssthresh, mss);
@@ -201,8 +210,8 @@ export class SackRecovery {
    * The retransmission timer expired (RFC 6675 §5.1, RFC 8985 §6.3): everything not SACKed is lost and is
    * sent again in slow start (the connection tells the controller). Call before the controller's timeout.
    */
-  onTimeout(sndMax: Seq, cc: CongestionController): void {
-    this.undo.begin(cc, this.phase === RecoveryPhase.OPEN);
+  onTimeout(sndUna: Seq, sndMax: Seq, cc: CongestionController): void {
+    this.undo.begin(cc, this.phase === RecoveryPhase.OPEN, sndUna);
     this.log.markAllLost();
     this.tlp.cancel();
     this.phase = RecoveryPhase.LOSS;

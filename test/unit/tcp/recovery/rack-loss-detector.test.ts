@@ -66,6 +66,24 @@ describe('RackLossDetector', () => {
     expect(rack.reorderWindow(false, log.sackedSegments, 1000)).toBe(base);
   });
 
+  it('a SACK of a retransmitted segment whose echo predates the retransmission is for the original: RACK stays', () => {
+    const { log, rack, sackAt } = setup(6);
+    sackAt(10, 5); // RACK.xmit_ts 5, min_RTT 5
+    log.markLost(1);
+    log.retransmitted(1, 20); // sent again at t = 20: TSval 20 + offset
+    const offset = 1000;
+    // At 30 the original of segment 1 arrives late; the SACK echoes TSval 1009 (an in-order segment's).
+    rack.beginAck(30, 1009, offset);
+    log.sack(seq(1000), seq(2000), rack);
+    expect(rack.xmitAt).toBe(5);
+    // The same SACK echoing the retransmission's TSval (1020) is for the retransmission.
+    log.markLost(2);
+    log.retransmitted(2, 20);
+    rack.beginAck(30, 1020, offset);
+    log.sack(seq(2000), seq(3000), rack);
+    expect(rack.xmitAt).toBe(20);
+  });
+
   it('finds a lost retransmission by time, and takes no RTT sample from an ambiguous ACK of one', () => {
     const { log, rack, sackAt } = setup(4);
     sackAt(10, 3); // rtt 7

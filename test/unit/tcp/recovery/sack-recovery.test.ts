@@ -80,7 +80,7 @@ describe('SackRecovery', () => {
   it('a timeout marks everything unSACKed lost and sends it again in slow start; undone if the ACK echoes an older timestamp', () => {
     const { r, cc, counts } = setup(10);
     // Nothing comes back at all: the timer expires.
-    r.onTimeout(at(10), cc);
+    r.onTimeout(at(0), at(10), cc);
     cc.onRetransmissionTimeout(10 * MSS);
     expect(r.phase).toBe(RecoveryPhase.LOSS);
     expect(r.log.lostBytes).toBe(10 * MSS);
@@ -93,6 +93,18 @@ describe('SackRecovery', () => {
     expect(cc.cwnd).toBe(20 * MSS);
     expect(r.log.lostBytes).toBe(0);
     expect(r.phase).toBe(RecoveryPhase.OPEN);
+  });
+
+  it('a late original that fills one hole while another retransmission is still out undoes nothing', () => {
+    const { r, cc, counts } = setup();
+    r.onAck(at(0), blocks([1, 2], [3, 6]), at(0), at(20), 30, 0, 25, MSS, cc); // holes at 0 and 2
+    expect(r.phase).toBe(RecoveryPhase.RECOVERY);
+    r.sentAgain(0, 31, 1000);
+    r.sentAgain(2, 31, 1000);
+    // The original of segment 0 arrives late (echo 990, older than the retransmissions' 1000); 2 is still out.
+    r.onAck(at(2), blocks([3, 6]), at(0), at(20), 32, 990, 25, MSS, cc);
+    expect(counts.undos).toBe(0);
+    expect(r.phase).toBe(RecoveryPhase.RECOVERY);
   });
 
   it('D-SACKs for every retransmission of a recovery undo its reduction', () => {
@@ -128,7 +140,7 @@ describe('RecoveryUndo', () => {
   it('Eifel: an echo older than the first retransmission’s TSval (mod 2^32) shows it spurious; equal or none does not', () => {
     const cc = congestionControllerFactoryFor('newreno').create(MSS);
     const u = new RecoveryUndo();
-    u.begin(cc, true);
+    u.begin(cc, true, seq(0));
     u.retransmitted(0xffff_fff0);
     u.retransmitted(5); // later ones do not move the stamp
     expect(u.spuriousByTimestamp(0xffff_ffe0)).toBe(true);
@@ -141,12 +153,14 @@ describe('RecoveryUndo', () => {
     const cc = congestionControllerFactoryFor('cubic').create(MSS);
     for (let i = 0; i < 16; i++) cc.onAck(MSS, 0, 20 * MSS);
     const u = new RecoveryUndo();
-    u.begin(cc, true);
+    u.begin(cc, true, at(10));
     cc.onFastRetransmit(20 * MSS);
     cc.onRecoveryExit();
     u.retransmitted(undefined);
-    u.begin(cc, false); // a timeout inside the episode keeps the first values
-    expect(u.spuriousByDsack()).toBe(true);
+    u.begin(cc, false, at(12)); // a timeout inside the episode keeps the first values
+    expect(u.spuriousByDsack(at(9), at(10), at(30))).toBe(false); // sent before the episode
+    expect(u.spuriousByDsack(at(30), at(31), at(30))).toBe(false); // not yet acknowledged before this ACK
+    expect(u.spuriousByDsack(at(10), at(11), at(30))).toBe(true);
     u.undo(cc);
     expect(cc.cwnd).toBe(20 * MSS);
     expect(u.canUndo).toBe(false);
