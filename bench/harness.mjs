@@ -76,6 +76,35 @@ export function deleteNamespace(ns) {
 }
 
 /** The environment for children: no proxy variables, so that no client ever talks to anything else. */
+/**
+ * A veth pair between `srvNs` and `cliNs` (`veth`: { srv, cli, prefix, srvDev, cliDev }), addressed and up.
+ * It is made inside the server namespace with its peer placed straight into the client namespace, so it
+ * never exists in the namespace this script runs in.
+ */
+export function createVethPair(srvNs, cliNs, veth) {
+  sh('ip', [
+    '-n',
+    srvNs,
+    'link',
+    'add',
+    veth.srvDev,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    veth.cliDev,
+    'netns',
+    cliNs,
+  ]);
+  for (const [ns, dev, addr] of [
+    [srvNs, veth.srvDev, veth.srv],
+    [cliNs, veth.cliDev, veth.cli],
+  ]) {
+    sh('ip', ['-n', ns, 'addr', 'add', `${addr}/${veth.prefix}`, 'dev', dev]);
+    sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+  }
+}
+
 export function childEnv() {
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (/_proxy$/i.test(key)) delete env[key];

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   createNamespace,
+  createVethPair,
   deleteNamespace,
   hasTool,
   lastLines,
@@ -68,28 +69,11 @@ export function lossPreflight() {
 
 function createLossNamespaces() {
   for (const ns of Object.values(NS)) createNamespace(ns);
-  // As in run.mjs: the veth pair is made inside the server namespace with its peer placed straight into the
-  // client namespace, never existing where this script runs.
-  sh('ip', [
-    '-n',
-    NS.srv,
-    'link',
-    'add',
-    VETH.srvDev,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    VETH.cliDev,
-    'netns',
-    NS.cli,
-  ]);
-  for (const [ns, dev, addr] of [
-    [NS.srv, VETH.srvDev, VETH.srv],
-    [NS.cli, VETH.cliDev, VETH.cli],
+  createVethPair(NS.srv, NS.cli, VETH);
+  for (const [ns, dev] of [
+    [NS.srv, VETH.srvDev],
+    [NS.cli, VETH.cliDev],
   ]) {
-    sh('ip', ['-n', ns, 'addr', 'add', `${addr}/${VETH.prefix}`, 'dev', dev]);
-    sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
     // One nftables drop must be one segment on the wire, as one --impair drop is for pilha (which does no
     // segmentation offload): no TSO/GSO super-segments on send, no GRO merging on receive.
     sh('ip', ['netns', 'exec', ns, 'ethtool', '-K', dev, 'tso', 'off', 'gso', 'off', 'gro', 'off']);

@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import {
   cleanup,
   createNamespace,
+  createVethPair,
   hasTool,
   installCleanupHandlers,
   lastLines,
@@ -149,28 +150,7 @@ function createNamespaces(args) {
   const wanted =
     args.only === 'pilha' ? [NS.tun] : args.only === 'kernel' ? [NS.srv, NS.cli] : [NS.tun, NS.srv, NS.cli];
   for (const ns of wanted) createNamespace(ns);
-  if (namespaces.has(NS.srv)) {
-    // Created inside the server namespace, the peer end placed straight into the client namespace: the
-    // veth pair never exists in the namespace this script runs in.
-    sh('ip', [
-      '-n',
-      NS.srv,
-      'link',
-      'add',
-      VETH.srvDev,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      VETH.cliDev,
-      'netns',
-      NS.cli,
-    ]);
-    sh('ip', ['-n', NS.srv, 'addr', 'add', `${VETH.srv}/${VETH.prefix}`, 'dev', VETH.srvDev]);
-    sh('ip', ['-n', NS.cli, 'addr', 'add', `${VETH.cli}/${VETH.prefix}`, 'dev', VETH.cliDev]);
-    sh('ip', ['-n', NS.srv, 'link', 'set', VETH.srvDev, 'up']);
-    sh('ip', ['-n', NS.cli, 'link', 'set', VETH.cliDev, 'up']);
-  }
+  if (namespaces.has(NS.srv)) createVethPair(NS.srv, NS.cli, VETH);
 }
 
 function setVethMtu(mtu) {

@@ -174,7 +174,7 @@ describe('fairness at a shared bottleneck (Jain’s index)', () => {
 
   // Plain Reno leaves recovery on the first partial ACK. Before SACK-based recovery that cost it a timeout
   // at every burst of tail drops (about 20 in 40 s here) and the index was 0.904–0.944 over seeds 4–11;
-  // with SACK (on by default) RACK repairs the burst in one recovery, as for the others: 0.980.
+  // with SACK (on by default) RACK repairs the burst in one recovery, as for the others: 0.97–0.98.
   it('two CUBIC and two plain Reno flows: index ≥ 0.95, Reno behind', async () => {
     const r = await parallelFlows({
       flows: 4,

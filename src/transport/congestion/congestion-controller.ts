@@ -3,7 +3,7 @@
  * connection, made by a factory bound in the container). A controller owns its state and is told
  * about events, with the values it needs; it never reaches back into the connection. Loss
  * detection and recovery bookkeeping (duplicate-ACK counting, what to retransmit, when recovery
- * ends) belong to the connection's LossRecovery (tcp/connection/loss-recovery.ts), the one keeper of
+ * ends) belong to the connection's LossRecovery (tcp/recovery/loss-recovery.ts), the one keeper of
  * recovery state; the controller only sizes the window. It is told when an episode begins
  * (onFastRetransmit) and ends (onRecoveryExit, onRetransmissionTimeout); a flag it keeps for its window
  * arithmetic (no growth, inflation by duplicate ACKs) only mirrors those calls and decides nothing.

@@ -24,7 +24,7 @@ import {
   type SlowStartOptions,
   windowAfterPartialAck,
 } from './congestion-controller.js';
-import { HyStartPlusPlus } from './hystart-plus-plus.js';
+import { HyStartPlusPlus, slowStartIncrease } from './hystart-plus-plus.js';
 
 /** RFC 9438 §5.1: C = 0.4 (segments / s³). */
 export const CUBIC_C = 0.4;
@@ -136,16 +136,19 @@ export class CubicCongestionController implements CongestionController {
     if (this.cwndBytes < this.ssthreshBytes) {
       // RFC 9438 §4.10: slow start as RFC 5681 §3.1 eq. (2), cwnd += min(N, SMSS).
       this.lastRegion = 'slow-start';
-      let increase = Math.min(ackedBytes, this.mss);
-      const hystart = this.hystart;
-      if (hystart !== undefined && this.ssthreshBytes === INITIAL_SSTHRESH) {
-        // RFC 9406: a quarter of it in Conservative Slow Start; after CSS's last round, ssthresh = cwnd.
-        increase = hystart.onSlowStartAck(ackedBytes, inFlight, rttMs, increase);
-        if (hystart.done) {
-          this.cwndBytes += increase;
-          this.ssthreshBytes = Math.floor(this.cwndBytes);
-          return;
-        }
+      // RFC 9406: a quarter of it in Conservative Slow Start; after CSS's last round, ssthresh = cwnd.
+      const increase = slowStartIncrease(
+        this.hystart,
+        this.ssthreshBytes,
+        ackedBytes,
+        this.mss,
+        inFlight,
+        rttMs,
+      );
+      if (this.hystart?.done === true && this.ssthreshBytes === INITIAL_SSTHRESH) {
+        this.cwndBytes += increase;
+        this.ssthreshBytes = Math.floor(this.cwndBytes);
+        return;
       }
       const room = this.ssthreshBytes - this.cwndBytes;
       if (increase <= room) {

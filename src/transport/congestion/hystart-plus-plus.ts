@@ -1,3 +1,4 @@
+import { INITIAL_SSTHRESH } from './congestion-controller.js';
 /**
  * HyStart++ (RFC 9406): slow start that watches the RTT and leaves before the queue overflows. Standard
  * slow start doubles cwnd each round trip until a loss, so the window that finds the path's limit is about
@@ -155,4 +156,22 @@ export class HyStartPlusPlus {
     this.currentRoundMinRtt = Number.POSITIVE_INFINITY;
     this.rttSampleCount = 0;
   }
+}
+
+/**
+ * RFC 5681 §3.1 eq. (2), cwnd += min(N, SMSS), with HyStart++ in the first slow start (while ssthresh is
+ * still the initial one, RFC 9406 §4.2): the increase for this ACK, the same for every controller. When
+ * `hystart.done` is true after it, slow start is over: the caller sets ssthresh = cwnd.
+ */
+export function slowStartIncrease(
+  hystart: HyStartPlusPlus | undefined,
+  ssthresh: number,
+  ackedBytes: number,
+  mss: number,
+  inFlight: number,
+  rttMs: number | undefined,
+): number {
+  const increase = Math.min(ackedBytes, mss);
+  if (hystart === undefined || ssthresh !== INITIAL_SSTHRESH) return increase;
+  return hystart.onSlowStartAck(ackedBytes, inFlight, rttMs, increase);
 }

@@ -20,7 +20,7 @@ import {
   type SlowStartOptions,
   windowAfterPartialAck,
 } from './congestion-controller.js';
-import { HyStartPlusPlus } from './hystart-plus-plus.js';
+import { HyStartPlusPlus, slowStartIncrease } from './hystart-plus-plus.js';
 
 export type RenoVariant = 'reno' | 'newreno';
 
@@ -75,16 +75,19 @@ export class RenoCongestionController implements CongestionController {
     let counted = ackedBytes;
     if (this.cwndBytes < this.ssthreshBytes) {
       // RFC 5681 §3.1 eq. (2): cwnd += min(N, SMSS).
-      let increase = Math.min(ackedBytes, this.mss);
-      const hystart = this.hystart;
-      if (hystart !== undefined && this.ssthreshBytes === INITIAL_SSTHRESH) {
-        // RFC 9406: a quarter of it in Conservative Slow Start; after CSS's last round, ssthresh = cwnd.
-        increase = hystart.onSlowStartAck(ackedBytes, inFlight, rttMs, increase);
-        if (hystart.done) {
-          this.cwndBytes += increase;
-          this.ssthreshBytes = this.cwndBytes;
-          return;
-        }
+      // RFC 9406: a quarter of it in Conservative Slow Start; after CSS's last round, ssthresh = cwnd.
+      const increase = slowStartIncrease(
+        this.hystart,
+        this.ssthreshBytes,
+        ackedBytes,
+        this.mss,
+        inFlight,
+        rttMs,
+      );
+      if (this.hystart?.done === true && this.ssthreshBytes === INITIAL_SSTHRESH) {
+        this.cwndBytes += increase;
+        this.ssthreshBytes = this.cwndBytes;
+        return;
       }
       const room = this.ssthreshBytes - this.cwndBytes;
       if (increase <= room) {

@@ -9,11 +9,11 @@
  * connection to act on: no callback into it, no allocation.
  */
 
+import { AckVerdict, type LossRecovery } from '../recovery/loss-recovery.js';
 import { AckEffect, type SackRecovery } from '../recovery/sack-recovery.js';
 import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
 import { seqAdd, seqDiff, seqGt, seqLt } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
-import { AckVerdict, type LossRecovery } from './loss-recovery.js';
 import type { ConnectionCounterName } from './tcp-connection-types.js';
 import type { TcpControlBlock } from './tcp-control-block.js';
 import { FIN, SYN, type TcpSegmentEmitter } from './tcp-segment-emitter.js';

@@ -8,7 +8,7 @@
  *   window, persist and keepalive probes; it holds the congestion controller (congestion/);
  * - TcpReceiver (tcp-receiver.ts): receive buffer, acceptability test, ACK policy, window advertisement,
  *   SACK/D-SACK blocks;
- * - LossRecovery (loss-recovery.ts): the one keeper of recovery state — duplicate ACKs, fast retransmit,
+ * - LossRecovery (../recovery/loss-recovery.ts): the one keeper of recovery state — duplicate ACKs, fast retransmit,
  *   NewReno partial ACKs and exit, timeout bookkeeping; it tells the congestion controller of each event;
  * - TcpAckProcessor (tcp-ack-processor.ts): the ACK field, calling sender and loss recovery in order;
  * - TcpSegmentEmitter (tcp-segment-emitter.ts): writes every segment (window and SACK from the receiver);
@@ -39,11 +39,11 @@ import { PilhaError } from '../../../core/errors.js';
 import { formatIpv4, type Ipv4Address } from '../../../core/ipv4-address.js';
 import type { Logger } from '../../../core/logger.js';
 import type { TcpListener } from '../listen/tcp-listener.js';
+import { LossRecovery } from '../recovery/loss-recovery.js';
 import { type TcpConfig, windowShiftFor } from '../tcp-config.js';
 import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
 import { type Seq, seqAdd, seqGt, seqLe, seqLt } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
-import { LossRecovery } from './loss-recovery.js';
 import { AckResult, TcpAckProcessor } from './tcp-ack-processor.js';
 import { connectionStats } from './tcp-connection-stats.js';
 import {

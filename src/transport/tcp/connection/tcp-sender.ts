@@ -13,13 +13,13 @@
 
 import type { Clock } from '../../../core/clock.js';
 import type { CongestionController } from '../../congestion/congestion-controller.js';
+import type { LossRecovery } from '../recovery/loss-recovery.js';
 import { RecoveryPhase, type SackRecovery } from '../recovery/sack-recovery.js';
 import { SegmentFlag } from '../recovery/sent-segment-log.js';
 import type { TcpConfig } from '../tcp-config.js';
 import type { TcpTraceChannel, TcpTraceEvent } from '../trace/tcp-tracer.js';
 import { type Seq, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
-import type { LossRecovery } from './loss-recovery.js';
 import { RtoEstimator } from './rto-estimator.js';
 import { SendBuffer } from './send-buffer.js';
 import type { ConnectionCounterName, TcpConnectionDeps } from './tcp-connection-types.js';
@@ -299,7 +299,7 @@ export class TcpSender {
       const lost = log.firstLostToRetransmit();
       if (lost >= 0) {
         const size = seqDiff(log.end(lost), log.start(lost));
-        if (allowance < (size < mss ? size : mss)) break;
+        if (allowance < Math.min(size, mss)) break;
         this.retransmitEntry(sack, lost);
         continue;
       }

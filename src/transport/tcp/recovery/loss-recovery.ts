@@ -11,7 +11,7 @@
  *   dataAcked, flightBefore, now, rtt) → AckVerdict; onDuplicateAck() → fast retransmit or not;
  *   onAckNotDuplicate(); onTimeout();
  * - with SACK, what Linux does by default — RACK-TLP, the per-segment scoreboard, PRR and undo — in a
- *   SackRecovery (../recovery/sack-recovery.ts) made by enableSack() when the connection first sends data
+ *   SackRecovery (sack-recovery.ts) made by enableSack() when the connection first sends data
  *   (so idle connections carry none). The ACK processor and the sender then talk to it directly; this
  *   class still takes the timeout (onTimeout) so that both ways start from one place.
  *
@@ -20,10 +20,10 @@
  */
 
 import type { CongestionController } from '../../congestion/congestion-controller.js';
-import { SackRecovery } from '../recovery/sack-recovery.js';
+import type { ConnectionCounterName } from '../connection/tcp-connection-types.js';
+import type { TcpControlBlock } from '../connection/tcp-control-block.js';
 import { type Seq, seqDiff, seqGe } from '../wire/seq.js';
-import type { ConnectionCounterName } from './tcp-connection-types.js';
-import type { TcpControlBlock } from './tcp-control-block.js';
+import { SackRecovery } from './sack-recovery.js';
 
 /** What an ACK of new data asks of the connection after loss recovery has seen it. */
 export const AckVerdict = {
