@@ -147,7 +147,10 @@ export class SackRecovery {
       effects |= this.undoNow(cc);
     }
     const flight = seqDiff(sndMax, ack);
-    if (this.tlp.onAck(ack) === ProbeOutcome.LOSS_REPAIRED && this.phase === RecoveryPhase.OPEN) {
+    if (
+      this.tlp.onAck(ack, seqGt(ack, priorUna)) === ProbeOutcome.LOSS_REPAIRED &&
+      this.phase === RecoveryPhase.OPEN
+    ) {
       // RFC 8985 §7.4.2: the probe repaired a loss — one window reduction, as a recovery would make.
       this.counts.tlpLossRepairs++;
       this.undo.begin(cc, true, ack);

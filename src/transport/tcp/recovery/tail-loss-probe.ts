@@ -15,6 +15,13 @@ import { type Seq, seq, seqGe } from '../wire/seq.js';
 export const WORST_CASE_DELAYED_ACK_MS = 200;
 /** Linux's TCP_TIMEOUT_MIN (2 ms): the probe never fires sooner than this after 2·SRTT. */
 const PTO_SLACK_MS = 2;
+/**
+ * The least PTO. A node process answers later than a kernel: the reader worker batches and a loaded event
+ * loop holds an ACK for milliseconds, so a 2·SRTT probe on a sub-millisecond path would be spurious — and
+ * one sent after the last ACK was already on its way draws a duplicate whose answer finds the connection
+ * gone (an RST). 10 ms is far below the 200 ms RTO it replaces.
+ */
+const MIN_PTO_MS = 10;
 
 /** What an ACK says about the probe episode. */
 export const ProbeOutcome = {
@@ -46,6 +53,7 @@ export class TailLossProbe {
   timeout(srtt: number, flight: number, mss: number, rto: number): number {
     if (srtt <= 0) return rto;
     let pto = 2 * srtt + (flight <= mss ? WORST_CASE_DELAYED_ACK_MS : PTO_SLACK_MS);
+    if (pto < MIN_PTO_MS) pto = MIN_PTO_MS;
     if (pto > rto) pto = rto;
     return pto;
   }
@@ -63,11 +71,21 @@ export class TailLossProbe {
     if (this.open && this.retransmission) this.dsacked = true;
   }
 
-  /** A cumulative ACK: ends the episode once it covers the probe. */
-  onAck(ack: Seq): ProbeOutcome {
+  /**
+   * A cumulative ACK (`advanced`: it moved SND.UNA). As Linux's tcp_process_tlp_ack: a D-SACK for the probe,
+   * or a pure duplicate at its end, says both copies arrived (no loss); only an ACK beyond the probe's end
+   * without one says the probe repaired a loss. An ACK just at its end leaves the episode open: the answer to
+   * the duplicate may still come.
+   */
+  onAck(ack: Seq, advanced: boolean): ProbeOutcome {
     if (!this.open || !seqGe(ack, this.endSeq)) return ProbeOutcome.NONE;
+    if (!this.retransmission || this.dsacked || (!advanced && ack === this.endSeq)) {
+      this.open = false;
+      return ProbeOutcome.NO_LOSS;
+    }
+    if (ack === this.endSeq) return ProbeOutcome.NONE;
     this.open = false;
-    return this.retransmission && !this.dsacked ? ProbeOutcome.LOSS_REPAIRED : ProbeOutcome.NO_LOSS;
+    return ProbeOutcome.LOSS_REPAIRED;
   }
 
   /** A timeout or a recovery supersedes the episode. */

@@ -122,15 +122,15 @@ describe('SackRecovery', () => {
   });
 
   it('a retransmitted tail probe that repaired a loss costs one reduction; a D-SACKed one none', () => {
-    const { r, cc, counts } = setup(5);
-    r.tlp.sent(at(5), true);
-    r.onAck(at(5), undefined, at(0), at(5), 30, 0, 25, MSS, cc);
+    const { r, cc, counts } = setup(6);
+    r.tlp.sent(at(5), true); // probe (segment 4 again) with SND.MAX at 5; segment 5 was sent after it
+    r.onAck(at(6), undefined, at(0), at(6), 30, 0, 25, MSS, cc);
     expect(counts.tlpLossRepairs).toBe(1);
     expect(cc.ssthresh).toBeLessThan(20 * MSS);
     const before = cc.ssthresh;
-    r.sentNew(at(5), at(6), 40);
-    r.tlp.sent(at(6), true);
-    r.onAck(at(6), blocks([5, 6]), at(5), at(6), 50, 0, 25, MSS, cc);
+    r.sentNew(at(6), at(7), 40);
+    r.tlp.sent(at(7), true);
+    r.onAck(at(7), blocks([6, 7]), at(6), at(7), 50, 0, 25, MSS, cc);
     expect(counts.tlpLossRepairs).toBe(1);
     expect(cc.ssthresh).toBe(before);
   });

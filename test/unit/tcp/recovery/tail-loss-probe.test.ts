@@ -8,26 +8,31 @@ import {
 import { seq } from '../../../../src/transport/tcp/wire/seq.js';
 
 describe('TailLossProbe', () => {
-  it('PTO is 2·SRTT plus slack, plus the worst-case delayed ACK for a lone segment, never past the RTO', () => {
+  it('PTO is 2·SRTT plus slack (at least 10 ms), plus the worst-case delayed ACK for a lone segment, never past the RTO', () => {
     const tlp = new TailLossProbe();
     expect(tlp.timeout(10, 5000, 1000, 300)).toBe(22);
+    expect(tlp.timeout(0.3, 5000, 1000, 300)).toBe(10);
     expect(tlp.timeout(10, 1000, 1000, 300)).toBe(20 + WORST_CASE_DELAYED_ACK_MS);
     expect(tlp.timeout(100, 5000, 1000, 150)).toBe(150);
     expect(tlp.timeout(0, 5000, 1000, 1000)).toBe(1000);
   });
 
-  it('a retransmitted probe whose ACK covers it repaired a loss; a D-SACKed one did not; new data never implies one', () => {
+  it('a retransmitted probe repaired a loss only when an ACK goes beyond it without a D-SACK (as Linux)', () => {
     const tlp = new TailLossProbe();
     tlp.sent(seq(5000), true);
     expect(tlp.pending).toBe(true);
-    expect(tlp.onAck(seq(4000))).toBe(ProbeOutcome.NONE);
-    expect(tlp.onAck(seq(5000))).toBe(ProbeOutcome.LOSS_REPAIRED);
+    expect(tlp.onAck(seq(4000), true)).toBe(ProbeOutcome.NONE);
+    // Just at its end: the answer to the duplicate (a D-SACK, or a pure duplicate ACK) may still come.
+    expect(tlp.onAck(seq(5000), true)).toBe(ProbeOutcome.NONE);
+    expect(tlp.onAck(seq(5000), false)).toBe(ProbeOutcome.NO_LOSS);
     expect(tlp.pending).toBe(false);
     tlp.sent(seq(6000), true);
+    expect(tlp.onAck(seq(7000), true)).toBe(ProbeOutcome.LOSS_REPAIRED);
+    tlp.sent(seq(8000), true);
     tlp.onDsack();
-    expect(tlp.onAck(seq(6000))).toBe(ProbeOutcome.NO_LOSS);
-    tlp.sent(seq(7000), false);
-    expect(tlp.onAck(seq(7000))).toBe(ProbeOutcome.NO_LOSS);
-    expect(tlp.onAck(seq(8000))).toBe(ProbeOutcome.NONE);
+    expect(tlp.onAck(seq(9000), true)).toBe(ProbeOutcome.NO_LOSS);
+    tlp.sent(seq(9000), false);
+    expect(tlp.onAck(seq(10_000), true)).toBe(ProbeOutcome.NO_LOSS);
+    expect(tlp.onAck(seq(11_000), true)).toBe(ProbeOutcome.NONE);
   });
 });
