@@ -101,11 +101,12 @@ describe.skipIf(skip !== undefined).concurrent('loss recovery and flow control w
         const out = join(dir, 'stopped.bin');
         const length = 16_000_000;
         const pilha = await ns.startPilha(['http', '--tun', 'pstop0', '--pcap', pcap]);
-        // Rate-limited so that the stop below catches it early; `ip netns exec` execs wget, so the child's PID
-        // is wget's.
+        // Rate-limited so that the stop below catches it early even when a loaded machine delays this test's
+        // polling by seconds (at 8 MB/s a CI run once saw the whole 16 MB arrive first); `ip netns exec`
+        // execs wget, so the child's PID is wget's.
         const wget = ns.spawn('wget', [
           '-q',
-          '--limit-rate=8m',
+          '--limit-rate=2m',
           '-O',
           out,
           `http://${PILHA}:7000/bytes/${length}`,
