@@ -21,10 +21,17 @@ export const CONTROL = {
   PEAK_BYTES: 5,
   /** Datagrams read and dropped because the backlog held its byte limit (pilha's drop, not the kernel's). */
   BACKLOG_DROPS: 6,
-  /** Connection requests (TCP SYN without ACK) dropped because the backlog was past maxSynBacklogBytes. */
+  /**
+   * Connection requests (TCP SYN without ACK) dropped because the backlog would keep them waiting longer than
+   * maxSynWaitMs (or held maxSynBacklogBytes).
+   */
   SYN_DROPS: 7,
+  /** Bytes of batches the main thread has taken, ever (wrapping at 2^32): the worker's drain-rate meter. */
+  CONSUMED_BYTES: 8,
+  /** The reader thread's nice value: the one it asked for once setpriority succeeded, else 0. */
+  NICE: 9,
   /** Slots in the control array. */
-  SIZE: 8,
+  SIZE: 10,
 } as const;
 
 export interface FdReaderData {
@@ -42,6 +49,15 @@ export interface FdReaderData {
   readonly maxBacklogBytes: number;
   /** Backlog bytes past which a TCP connection request (SYN without ACK) is dropped, counted. */
   readonly maxSynBacklogBytes: number;
+  /** Backlog bytes below which a connection request is always taken, whatever the drain rate. */
+  readonly synFreeBacklogBytes: number;
+  /**
+   * The longest a connection request may be expected to wait for the main thread (backlog bytes over the
+   * measured drain rate); one that would wait longer is dropped, counted.
+   */
+  readonly maxSynWaitMs: number;
+  /** The nice value the reader thread asks for (below 0: it runs ahead of ordinary processes). */
+  readonly nice: number;
 }
 
 export type FdReaderMessage = { kind: 'ready' } | { kind: 'error'; message: string };

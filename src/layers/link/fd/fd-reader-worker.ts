@@ -9,9 +9,12 @@
  * filled); a datagram beyond it is read and dropped, counted in BACKLOG_DROPS. A reader that paused instead
  * would leave them in the device's queue, which is short (a TUN device holds txqueuelen packets, 500 by
  * default) and drops silently when full: 64 parallel downloads made the kernel drop over 10,000 ACKs there.
- * Connection requests (TCP SYNs without ACK) have a much shorter limit (maxSynBacklogBytes): under a SYN
- * flood the backlog would otherwise fill with SYNs, and a client's SYN would wait behind tens of thousands of
- * them for longer than its retransmission timer; established connections' segments keep the whole backlog.
+ * Connection requests (TCP SYNs without ACK) are admitted by the wait they can expect instead: beyond a small
+ * backlog (synFreeBacklogBytes), one that would wait longer than maxSynWaitMs (backlog over the drain rate the
+ * DrainRateMeter measures) or find maxSynBacklogBytes queued is dropped, counted. A SYN answered before the
+ * client's retransmission timer (1 s) is worth queueing, however many wait ahead of it, and one answered
+ * later is worth nothing, so under a SYN flood every SYN that can still be answered in time is kept, the
+ * client's among them, on a fast machine and a slow one; established connections keep the rest of the backlog.
  * While maxInFlight batches wait, the main thread is behind: the batch being filled is posted only once full.
  *
  * Call order: fcntl(O_NONBLOCK) → loop { post a held batch if there is room; poll(fd, 200 ms, or 1 ms with a
@@ -19,6 +22,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isConnectionRequest } from './connection-request.js';
+import { DrainRateMeter } from './drain-rate-meter.js';
 import { CONTROL, type FdReaderData, type FdReaderMessage } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
 
@@ -38,6 +42,9 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     maxInFlight,
     maxBacklogBytes,
     maxSynBacklogBytes,
+    synFreeBacklogBytes,
+    maxSynWaitMs,
+    nice,
   } = data;
   const control = new Int32Array(data.control);
   const libc = loadLibc();
@@ -55,6 +62,10 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     fail('fcntl(O_NONBLOCK)', libc.errno());
     return;
   }
+  // Like a NIC driver's interrupt work, reading comes before ordinary processes: descheduled for a few ms
+  // under load, the reader leaves the device's queue to overflow (a burst of 300k datagrams/s fills 4096
+  // slots in 14 ms). Without the privilege it runs at the ordinary priority.
+  if (nice !== 0 && libc.setThreadNice(nice) === 0) Atomics.store(control, CONTROL.NICE, nice);
   post({ kind: 'ready' });
 
   // struct pollfd { int fd; short events; short revents; }
@@ -71,6 +82,19 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   let count = 0;
 
   const stopping = (): boolean => Atomics.load(control, CONTROL.STOP) !== 0;
+
+  const drain = new DrainRateMeter();
+  const sampleDrain = (): void =>
+    drain.sample(
+      performance.now(),
+      Atomics.load(control, CONTROL.CONSUMED_BYTES),
+      Atomics.load(control, CONTROL.IN_FLIGHT_BYTES),
+    );
+  /** Whether a connection request would find `backlog` bytes ahead of it for too long to be worth keeping. */
+  const synTooLate = (backlog: number): boolean => {
+    sampleDrain();
+    return backlog > maxSynBacklogBytes || drain.expectedWaitMs(backlog) > maxSynWaitMs;
+  };
 
   const batchFull = (): boolean => count >= maxBatchPackets || used >= maxBatchBytes;
 
@@ -94,6 +118,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     // A held batch is retried within a millisecond: the main thread may have caught up meanwhile.
     const held = !flush();
     if (held) Atomics.add(control, CONTROL.STALLS, 1);
+    sampleDrain();
     const ready = libc.poll(pollfd, 1, held ? HELD_RETRY_MS : pollTimeoutMs);
     if (ready < 0) {
       const errno = libc.errno();
@@ -118,7 +143,11 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
           Atomics.add(control, CONTROL.BACKLOG_DROPS, 1);
           continue;
         }
-        if (backlog > maxSynBacklogBytes && isConnectionRequest(scratch, used + PREFIX, n)) {
+        if (
+          backlog > synFreeBacklogBytes &&
+          isConnectionRequest(scratch, used + PREFIX, n) &&
+          synTooLate(backlog)
+        ) {
           Atomics.add(control, CONTROL.SYN_DROPS, 1);
           continue;
         }

@@ -16,6 +16,8 @@ export const POLLIN = 0x1;
 export const POLLERR = 0x8;
 export const POLLHUP = 0x10;
 export const POLLNVAL = 0x20;
+/** <sys/resource.h>: setpriority's `which` for a process (on Linux, with who = 0, the calling thread). */
+export const PRIO_PROCESS = 0;
 
 // <sys/socket.h>, <netinet/in.h> constants.
 export const AF_INET = 2;
@@ -53,6 +55,8 @@ export interface Libc {
   bind(fd: number, addr: Uint8Array): number;
   /** sendto(fd, buf, len, flags, addr, addrlen) with `addr` a struct sockaddr of `addr.length` bytes. */
   sendto(fd: number, buffer: Uint8Array, length: number, flags: number, addr: Uint8Array): number;
+  /** setpriority(PRIO_PROCESS, 0, nice): on Linux the nice value of the calling thread alone. */
+  setThreadNice(nice: number): number;
   /** errno of the calling thread, as saved right after the last call. */
   errno(): number;
   strerror(errno: number): string;
@@ -133,6 +137,9 @@ export function loadLibc(): Libc {
     'long sendto(int fd, const void *buf, size_t length, int flags, const void *addr, unsigned int addrLength)',
   );
   const strerror: (errno: number) => string = lib.func('const char *strerror(int errnum)');
+  const setpriority: (which: number, who: number, prio: number) => number = lib.func(
+    'int setpriority(int which, unsigned int who, int prio)',
+  );
   const intValue = new Int32Array(1);
   cachedLibc = {
     open,
@@ -150,6 +157,7 @@ export function loadLibc(): Libc {
     },
     bind: (fd, addr) => bind(fd, addr, addr.length),
     sendto: (fd, buffer, length, flags, addr) => sendto(fd, buffer, length, flags, addr, addr.length),
+    setThreadNice: (nice) => setpriority(PRIO_PROCESS, 0, nice),
     errno: () => koffi.errno(),
     strerror,
   };
