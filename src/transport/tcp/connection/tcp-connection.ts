@@ -10,6 +10,8 @@
  *   call order documented there;
  * - TcpSender (tcp-sender.ts): send queue, segmentation, Nagle/SWS, RTT and RTO, retransmission, send
  *   window, persist and keepalive probes; it holds the congestion controller (congestion/);
+ * - TcpSackOutput (tcp-sack-output.ts): what a SACK connection sends, in what order (the scoreboard's lost
+ *   segments first, then new data, as SACK recovery allows), the tail loss probe and RACK's reorder timer;
  * - TcpReceiver (tcp-receiver.ts): receive buffer, acceptability test, ACK policy, window advertisement,
  *   SACK/D-SACK blocks;
  * - LossRecovery (../recovery/loss-recovery.ts): the one keeper of recovery state — duplicate ACKs, fast retransmit,
@@ -23,7 +25,7 @@
  * AckResult, ProbeResult).
  *
  * Call order of a segment (TcpLayer.receive → receive): TcpSegmentArrival.receive (its header gives the
- * steps) → output (sender.output, then any ACK the receiver wants that nothing carried) → trace →
+ * steps) → output (sender.output, or sackOutput.output on a SACK connection, then any ACK the receiver wants that nothing carried) → trace →
  * notifications (lifecycle). User calls (write, shutdown, abort, read) and timers (onTimer) come in from
  * the side. The socket hears about data, space and the end through its TcpConnectionHandler, always after
  * the connection's state is consistent again, so a handler may call back in.
@@ -51,6 +53,7 @@ import {
 import { TcpControlBlock } from './tcp-control-block.js';
 import { TcpLifecycle } from './tcp-lifecycle.js';
 import { TcpReceiver } from './tcp-receiver.js';
+import { TcpSackOutput } from './tcp-sack-output.js';
 import { TcpSegmentArrival } from './tcp-segment-arrival.js';
 import { TcpSegmentEmitter } from './tcp-segment-emitter.js';
 import { ProbeResult, TcpSender } from './tcp-sender.js';
@@ -70,6 +73,7 @@ export class TcpConnection implements TimerTarget {
   // The parts (see the header comment), made once in the constructor.
   private readonly tcb: TcpControlBlock;
   private readonly sender: TcpSender;
+  private readonly sackOutput: TcpSackOutput;
   private readonly receiver: TcpReceiver;
   private readonly recovery: LossRecovery;
   private readonly emitter: TcpSegmentEmitter;
@@ -121,9 +125,18 @@ export class TcpConnection implements TimerTarget {
       this.trace,
       this.recovery,
     );
+    this.sackOutput = new TcpSackOutput(
+      tcb,
+      this.sender,
+      this.recovery,
+      this.timers,
+      counts,
+      this.trace !== undefined,
+    );
     this.ackProcessor = new TcpAckProcessor(
       tcb,
       this.sender,
+      this.sackOutput,
       this.recovery,
       this.emitter,
       counts,
@@ -396,7 +409,9 @@ export class TcpConnection implements TimerTarget {
   private output(force: boolean): void {
     const state = this.sm.state;
     if (state === TcpState.CLOSED) return;
-    this.sender.output(state, force);
+    const tcb = this.tcb;
+    if (tcb.sackEnabled && tcb.synAcked) this.sackOutput.output(state, force);
+    else this.sender.output(state, force);
     if (this.receiver.ackDue) this.emitter.sendAck();
   }
 
@@ -431,10 +446,10 @@ export class TcpConnection implements TimerTarget {
         if (this.state === TcpState.FIN_WAIT_2) this.life.enterClosed(undefined);
         break;
       case TimerKind.LOSS_PROBE:
-        this.sender.onLossProbeTimer(this.state);
+        this.sackOutput.onLossProbeTimer(this.state);
         break;
       case TimerKind.REORDER:
-        if (this.state >= TcpState.ESTABLISHED) this.sender.onReorderTimer(this.state, now);
+        if (this.state >= TcpState.ESTABLISHED) this.sackOutput.onReorderTimer(this.state, now);
         break;
       default:
         kind satisfies never;
