@@ -5,8 +5,13 @@
  * detection and recovery bookkeeping (duplicate-ACK counting, what to retransmit, when recovery
  * ends) belong to the connection's LossRecovery (tcp/recovery/loss-recovery.ts), the one keeper of
  * recovery state; the controller only sizes the window. It is told when an episode begins
- * (onFastRetransmit) and ends (onRecoveryExit, onRetransmissionTimeout); a flag it keeps for its window
- * arithmetic (no growth, inflation by duplicate ACKs) only mirrors those calls and decides nothing.
+ * (onFastRetransmit) and ends (onRecoveryExit, onRetransmissionTimeout, restore). Between those calls a
+ * controller keeps a flag of its own, because RFC 5681 §3.2 sizes the window differently inside an
+ * episode: an ACK of new data does not grow cwnd (onAck), a duplicate ACK inflates it (onDuplicateAck),
+ * a repeated onFastRetransmit does not cut twice, onPartialAck and onRecoveryExit outside one change
+ * nothing. The flag never decides when recovery starts or ends (LossRecovery and SackRecovery do, and
+ * call these methods accordingly); it keeps a controller's arithmetic whole on its own, as its unit tests
+ * drive it. It is no part of this interface.
  *
  * All sizes are bytes; `now` is Clock milliseconds.
  */

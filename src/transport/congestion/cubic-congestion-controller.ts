@@ -60,6 +60,10 @@ export class CubicCongestionController implements CongestionController {
   private readonly fastConvergence: boolean;
   private cwndBytes: number;
   private ssthreshBytes = INITIAL_SSTHRESH;
+  /**
+   * Between onFastRetransmit and onRecoveryExit (or a timeout, or restore): the window arithmetic of
+   * RFC 5681 §3.2 applies. LossRecovery/SackRecovery decide the episode; this only follows their calls.
+   */
   private recovering = false;
   /** A retransmission timeout happened and no new data has been acknowledged since (RFC 5681 §3.1). */
   private timedOutWithoutProgress = false;

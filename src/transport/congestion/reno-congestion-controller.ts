@@ -33,6 +33,10 @@ export class RenoCongestionController implements CongestionController {
   private ssthreshBytes = INITIAL_SSTHRESH;
   /** Congestion avoidance byte counter (RFC 5681 §3.1; RFC 3465 §2.1 `bytes_acked`). */
   private bytesAcked = 0;
+  /**
+   * Between onFastRetransmit and onRecoveryExit (or a timeout, or restore): the window arithmetic of
+   * RFC 5681 §3.2 applies. LossRecovery/SackRecovery decide the episode; this only follows their calls.
+   */
   private recovering = false;
   /** A retransmission timeout happened and no new data has been acknowledged since. */
   private timedOutWithoutProgress = false;

@@ -16,6 +16,7 @@ import { seqAdd, seqDiff, seqGt, seqLt } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
 import type { ConnectionCounterName } from './tcp-connection-types.js';
 import type { TcpControlBlock } from './tcp-control-block.js';
+import type { TcpSackOutput } from './tcp-sack-output.js';
 import { FIN, SYN, type TcpSegmentEmitter } from './tcp-segment-emitter.js';
 import type { TcpSender } from './tcp-sender.js';
 
@@ -33,6 +34,7 @@ export class TcpAckProcessor {
   constructor(
     private readonly tcb: TcpControlBlock,
     private readonly sender: TcpSender,
+    private readonly sackOutput: TcpSackOutput,
     private readonly recovery: LossRecovery,
     private readonly emitter: TcpSegmentEmitter,
     private readonly counts: Record<ConnectionCounterName, number>,
@@ -164,7 +166,7 @@ export class TcpAckProcessor {
       }
     }
     if (advanced) sender.restartTimerAfterAck(ack, false);
-    sender.afterSackAck(sackRecovery);
+    this.sackOutput.afterAck(sackRecovery);
     if (advanced && sender.sendBuffer.writerMayResume()) result |= AckResult.WRITABLE;
     sender.updateWindow(seg, window);
     return result;

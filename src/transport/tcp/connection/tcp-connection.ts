@@ -1,50 +1,45 @@
 /**
- * One TCP connection (RFC 9293): keeps the state machine, takes the user calls (open, send, close,
- * abort), dispatches the timers, tells the socket, and orchestrates the parts it is composed of, each
- * owning its own state (no inheritance, no shared protected fields):
+ * One TCP connection (RFC 9293): takes the user calls (open, send, close, abort), dispatches the timers,
+ * and orchestrates the parts it is composed of, each owning its own state (no inheritance, no shared
+ * protected fields):
  * - TcpControlBlock (tcp-control-block.ts): the RFC 9293 variables and negotiated options, a plain record
  *   every part shares (filled from the SYNs by tcp-syn-negotiation.ts);
+ * - TcpLifecycle (tcp-lifecycle.ts): the state machine's transitions (TcpStateMachine, tcp-state.ts),
+ *   entering ESTABLISHED, TIME_WAIT and CLOSED, and the notifications the socket hears;
+ * - TcpSegmentArrival (tcp-segment-arrival.ts): SEGMENT ARRIVES, the steps of RFC 9293 §3.10.7, in the
+ *   call order documented there;
  * - TcpSender (tcp-sender.ts): send queue, segmentation, Nagle/SWS, RTT and RTO, retransmission, send
  *   window, persist and keepalive probes; it holds the congestion controller (congestion/);
+ * - TcpSackOutput (tcp-sack-output.ts): what a SACK connection sends, in what order (the scoreboard's lost
+ *   segments first, then new data, as SACK recovery allows), the tail loss probe and RACK's reorder timer;
  * - TcpReceiver (tcp-receiver.ts): receive buffer, acceptability test, ACK policy, window advertisement,
  *   SACK/D-SACK blocks;
  * - LossRecovery (../recovery/loss-recovery.ts): the one keeper of recovery state — duplicate ACKs, fast retransmit,
  *   NewReno partial ACKs and exit, timeout bookkeeping; it tells the congestion controller of each event;
  * - TcpAckProcessor (tcp-ack-processor.ts): the ACK field, calling sender and loss recovery in order;
  * - TcpSegmentEmitter (tcp-segment-emitter.ts): writes every segment (window and SACK from the receiver);
- * - TcpTimers (tcp-timers.ts), TcpStateMachine (tcp-state.ts).
+ * - TcpTimers (tcp-timers.ts).
  * The parts hold direct references to each other and to the control block, set here once; nothing is
  * looked up, and no closure or object is made, per segment. Parts never call back into the connection:
- * what concerns the state machine comes back as a return value (Acceptance, AckResult, ProbeResult).
+ * what concerns its life goes through TcpLifecycle, the rest comes back as a return value (Acceptance,
+ * AckResult, ProbeResult).
  *
- * Call order of a segment (TcpLayer.receive → receive): in SYN_SENT, receiveInSynSent; otherwise
- * receiveSynchronized:
- *   keepalive told (sender.heardFromPeer) →
- *   0. PAWS and 1. acceptability (receiver.checkAcceptable) → TS.Recent (receiver) →
- *   2. RST → 4. SYN (challenge ACKs, emitter) → SYN_RECEIVED's ACK of our SYN (state machine) →
- *   5. ACK (TcpAckProcessor.process): unacceptable ACK values dropped → the peer's SACK blocks to loss
- *      recovery → an ACK of new data: the sender frees the queue and moves SND.UNA → RTT sample (sender)
- *      → loss recovery decides (recovery exit, partial ACK) and drives the congestion controller →
- *      retransmission timer (sender) → the next hole retransmitted if loss recovery said so → send
- *      window (sender); or a duplicate ACK: loss recovery counts it, the sender fast-retransmits if it
- *      says so → our FIN acknowledged (state machine) →
- *   trim to the window → 7. text (receiver.processText) → 8. FIN (checkFin, state machine) →
- *   output (sender.output, then any ACK the receiver wants that nothing carried) → trace → notifications.
- * User calls (write, shutdown, abort, read) and timers (onTimer) come in from the side. The socket hears
- * about data, space and the end through its TcpConnectionHandler, always after the connection's state is
- * consistent again, so a handler may call back in.
+ * Call order of a segment (TcpLayer.receive → receive): TcpSegmentArrival.receive (its header gives the
+ * steps) → output (sender.output, or sackOutput.output on a SACK connection, then any ACK the receiver wants that nothing carried) → trace →
+ * notifications (lifecycle). User calls (write, shutdown, abort, read) and timers (onTimer) come in from
+ * the side. The socket hears about data, space and the end through its TcpConnectionHandler, always after
+ * the connection's state is consistent again, so a handler may call back in.
  */
 
 import { PilhaError } from '../../../core/errors.js';
 import { formatIpv4, type Ipv4Address } from '../../../core/ipv4-address.js';
-import type { Logger } from '../../../core/logger.js';
 import type { TcpListener } from '../listen/tcp-listener.js';
 import { LossRecovery } from '../recovery/loss-recovery.js';
 import { type TcpConfig, windowShiftFor } from '../tcp-config.js';
 import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
-import { type Seq, seqAdd, seqGt, seqLe, seqLt } from '../wire/seq.js';
+import { type Seq, seqAdd } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
-import { AckResult, TcpAckProcessor } from './tcp-ack-processor.js';
+import { TcpAckProcessor } from './tcp-ack-processor.js';
 import { connectionStats } from './tcp-connection-stats.js';
 import {
   CONNECTION_COUNTERS,
@@ -56,24 +51,14 @@ import {
   type TcpConnectionStats,
 } from './tcp-connection-types.js';
 import { TcpControlBlock } from './tcp-control-block.js';
-import { Acceptance, TcpReceiver, TextResult } from './tcp-receiver.js';
-import { ACK, FIN, RST, SYN, TcpSegmentEmitter } from './tcp-segment-emitter.js';
+import { TcpLifecycle } from './tcp-lifecycle.js';
+import { TcpReceiver } from './tcp-receiver.js';
+import { TcpSackOutput } from './tcp-sack-output.js';
+import { TcpSegmentArrival } from './tcp-segment-arrival.js';
+import { TcpSegmentEmitter } from './tcp-segment-emitter.js';
 import { ProbeResult, TcpSender } from './tcp-sender.js';
-import { canSend, TCP_STATE_NAMES, type TcpEvent, TcpState, TcpStateMachine } from './tcp-state.js';
-import { negotiateSyn } from './tcp-syn-negotiation.js';
+import { canSend, TCP_STATE_NAMES, TcpState, TcpStateMachine } from './tcp-state.js';
 import { TcpTimers, TimerKind, type TimerTarget } from './tcp-timers.js';
-
-const NOTIFY_CONNECT = 1;
-const NOTIFY_READABLE = 2;
-const NOTIFY_WRITABLE = 4;
-const NOTIFY_CLOSE = 8;
-
-const NO_HANDLER: TcpConnectionHandler = {
-  onConnect() {},
-  onReadable() {},
-  onWritable() {},
-  onClose() {},
-};
 
 export class TcpConnection implements TimerTarget {
   readonly localAddress: Ipv4Address;
@@ -88,48 +73,31 @@ export class TcpConnection implements TimerTarget {
   // The parts (see the header comment), made once in the constructor.
   private readonly tcb: TcpControlBlock;
   private readonly sender: TcpSender;
+  private readonly sackOutput: TcpSackOutput;
   private readonly receiver: TcpReceiver;
   private readonly recovery: LossRecovery;
   private readonly emitter: TcpSegmentEmitter;
   private readonly ackProcessor: TcpAckProcessor;
   private readonly timers: TcpTimers;
   private readonly sm: TcpStateMachine;
+  private readonly life: TcpLifecycle<TcpConnection>;
+  private readonly arrival: TcpSegmentArrival;
 
   private readonly config: TcpConfig;
-  private readonly deps: TcpConnectionDeps;
-  private readonly log: Logger;
   private readonly counts: Record<ConnectionCounterName, number>;
   private readonly trace: TcpTraceChannel | undefined;
-
-  private handler: TcpConnectionHandler = NO_HANDLER;
-  private notify = 0;
-  /** close() was called before the handshake finished: send FIN once established. */
-  private closeWhenEstablished = false;
-  private finished = false;
-  /** Inside receive(): user calls made from handlers defer their output to its end. */
-  private inInput = false;
-  /** Opened by connect() (active open), not by a listener. */
-  private activeOpen = false;
-  /** The socket is gone (closed gracefully): data that still arrives is answered with RST. */
-  private orphaned = false;
-  /** The peer's FIN has been processed. */
-  private finReceived = false;
-  /** Why the connection closed, when it was not a clean close. */
-  private closeError: PilhaError | undefined;
 
   constructor(
     params: TcpConnectionParams,
     deps: TcpConnectionDeps,
-    private readonly observer: TcpConnectionObserver<TcpConnection>,
+    observer: TcpConnectionObserver<TcpConnection>,
   ) {
     this.localAddress = params.localAddress;
     this.localPort = params.localPort;
     this.remoteAddress = params.remoteAddress;
     this.remotePort = params.remotePort;
     this.key = params.remoteAddress * 65536 + params.remotePort;
-    this.deps = deps;
     this.config = deps.config;
-    this.log = deps.log;
     const counts = {} as Record<ConnectionCounterName, number>;
     for (const name of CONNECTION_COUNTERS) counts[name] = 0;
     this.counts = counts;
@@ -141,7 +109,8 @@ export class TcpConnection implements TimerTarget {
     const tcb = new TcpControlBlock(params, windowShiftFor(deps.config.receiveBufferSize));
     this.tcb = tcb;
     this.timers = new TcpTimers(deps.clock, this);
-    this.sm = new TcpStateMachine(deps.log, () => this.describe());
+    const describe = () => this.describe();
+    this.sm = new TcpStateMachine(deps.log, describe);
     this.receiver = new TcpReceiver(tcb, deps, this.timers, counts);
     const sendBuffer = TcpSender.createSendBuffer(deps);
     this.emitter = new TcpSegmentEmitter(tcb, deps, counts, this.receiver, sendBuffer);
@@ -156,22 +125,50 @@ export class TcpConnection implements TimerTarget {
       this.trace,
       this.recovery,
     );
+    this.sackOutput = new TcpSackOutput(
+      tcb,
+      this.sender,
+      this.recovery,
+      this.timers,
+      counts,
+      this.trace !== undefined,
+    );
     this.ackProcessor = new TcpAckProcessor(
       tcb,
       this.sender,
+      this.sackOutput,
       this.recovery,
       this.emitter,
       counts,
       this.trace,
     );
+    this.life = new TcpLifecycle<TcpConnection>(
+      this,
+      observer,
+      this.sm,
+      tcb,
+      deps.config,
+      this.timers,
+      this.sender,
+      this.receiver,
+      this.emitter,
+    );
+    this.arrival = new TcpSegmentArrival(
+      tcb,
+      deps,
+      this.life,
+      this.sender,
+      this.receiver,
+      this.recovery,
+      this.emitter,
+      this.ackProcessor,
+      this.timers,
+      describe,
+    );
   }
 
   get state(): TcpState {
     return this.sm.state;
-  }
-
-  private peerName(): string {
-    return `${formatIpv4(this.remoteAddress)}:${this.remotePort}`;
   }
 
   /** For log lines. */
@@ -192,7 +189,7 @@ export class TcpConnection implements TimerTarget {
 
   /** True once the peer's FIN was received and every byte before it has been read. */
   get readEnded(): boolean {
-    return this.finReceived && this.receiver.receiveBuffer.queued === 0;
+    return this.arrival.finReceived && this.receiver.receiveBuffer.queued === 0;
   }
 
   get readableBytes(): number {
@@ -223,12 +220,12 @@ export class TcpConnection implements TimerTarget {
 
   /** Whether this connection was opened actively (connect) rather than by a listener. */
   get isActiveOpen(): boolean {
-    return this.activeOpen;
+    return this.life.activeOpen;
   }
 
   /** The error the connection closed with, if it did. */
   get error(): PilhaError | undefined {
-    return this.closeError;
+    return this.life.error;
   }
 
   /** What `ss -ti` shows for this connection. */
@@ -245,13 +242,13 @@ export class TcpConnection implements TimerTarget {
 
   /** Attaches the socket; it hears of everything from now on (and should read what is already queued). */
   setHandler(handler: TcpConnectionHandler | undefined): void {
-    this.handler = handler ?? NO_HANDLER;
+    this.life.setHandler(handler);
   }
 
   /** Active open (RFC 9293 §3.10.1): CLOSED → SYN_SENT, SYN out. */
   openActive(): void {
-    this.activeOpen = true;
-    this.transition('active-open');
+    this.life.activeOpen = true;
+    this.life.transition('active-open');
     this.sender.sendSyn(false, false);
     const connectTimeout = this.config.connectTimeoutMs;
     if (connectTimeout > 0) this.timers.set(TimerKind.CONNECT, connectTimeout);
@@ -259,9 +256,9 @@ export class TcpConnection implements TimerTarget {
 
   /** Passive open by a listener that received `syn` (RFC 9293 §3.10.7.2): → SYN_RECEIVED, SYN-ACK out. */
   openPassive(syn: TcpSegment): void {
-    this.transition('passive-open');
-    this.takeSyn(syn);
-    this.transition('rcv-syn');
+    this.life.transition('passive-open');
+    this.arrival.takeSyn(syn);
+    this.life.transition('rcv-syn');
     this.sender.sendSyn(true, false);
   }
 
@@ -272,9 +269,9 @@ export class TcpConnection implements TimerTarget {
    * the ACK that carried the cookie completes the handshake as any other would.
    */
   openFromCookie(syn: TcpSegment): void {
-    this.transition('passive-open');
-    this.takeSyn(syn);
-    this.transition('rcv-syn');
+    this.life.transition('passive-open');
+    this.arrival.takeSyn(syn);
+    this.life.transition('rcv-syn');
     this.tcb.sndNxt = seqAdd(this.tcb.iss, 1);
     this.tcb.sndMax = this.tcb.sndNxt;
   }
@@ -287,7 +284,7 @@ export class TcpConnection implements TimerTarget {
 
   /** Queues without sending yet (a batch of writes); call flush() after. */
   queue(chunk: Uint8Array): void {
-    if (!canSend(this.state) || this.tcb.finQueued || this.closeWhenEstablished) {
+    if (!canSend(this.state) || this.tcb.finQueued || this.life.closeWhenEstablished) {
       throw new PilhaError('EPIPE', 'write after the connection was closed for sending');
     }
     this.sender.sendBuffer.push(chunk);
@@ -295,7 +292,7 @@ export class TcpConnection implements TimerTarget {
 
   /** Sends what windows and Nagle allow now. */
   flush(): void {
-    if (!this.inInput && this.state >= TcpState.ESTABLISHED) {
+    if (!this.life.inInput && this.state >= TcpState.ESTABLISHED) {
       this.output(false);
       if (this.trace !== undefined) this.sender.traceState();
     }
@@ -306,12 +303,12 @@ export class TcpConnection implements TimerTarget {
     switch (this.state) {
       case TcpState.SYN_SENT:
       case TcpState.SYN_RECEIVED:
-        this.closeWhenEstablished = true;
+        this.life.closeWhenEstablished = true;
         return;
       case TcpState.ESTABLISHED:
       case TcpState.CLOSE_WAIT:
         this.sender.queueFin();
-        this.transition('close');
+        this.life.transition('close');
         this.flush();
         return;
       default:
@@ -332,7 +329,7 @@ export class TcpConnection implements TimerTarget {
     ) {
       this.emitter.sendReset(this.tcb.sndNxt, true);
     }
-    this.enterClosed(undefined);
+    this.life.enterClosed(undefined);
   }
 
   /**
@@ -340,8 +337,7 @@ export class TcpConnection implements TimerTarget {
    * data, or data that arrives later, means the application lost something: RST, as Linux does.
    */
   release(): void {
-    this.handler = NO_HANDLER;
-    this.orphaned = true;
+    this.life.orphan();
     if (this.state === TcpState.CLOSED) {
       this.receiver.receiveBuffer.clear(); // nobody will read it: give its memory back to the budget
       return;
@@ -356,7 +352,7 @@ export class TcpConnection implements TimerTarget {
 
   /** After a batch of read()s: advertise the window if reading opened it a lot (one ACK, not one per chunk). */
   readDone(): void {
-    if (!this.inInput && this.receiver.windowUpdateDue(this.sm.state)) this.emitter.sendAck();
+    if (!this.life.inInput && this.receiver.windowUpdateDue(this.sm.state)) this.emitter.sendAck();
   }
 
   /**
@@ -367,8 +363,8 @@ export class TcpConnection implements TimerTarget {
   icmpUnreachable(quotedSeq: Seq, code: number): boolean {
     if (this.state !== TcpState.SYN_SENT || quotedSeq !== this.tcb.iss) return false;
     if (code !== 2 && code !== 3) return false;
-    this.enterClosed(
-      new PilhaError('ECONNREFUSED', `connection refused by ${this.peerName()} (ICMP unreachable)`),
+    this.life.enterClosed(
+      new PilhaError('ECONNREFUSED', `connection refused by ${this.life.peerName()} (ICMP unreachable)`),
     );
     return true;
   }
@@ -385,222 +381,26 @@ export class TcpConnection implements TimerTarget {
 
   /** Ends TIME_WAIT now (the layer recycles the oldest entry when its table is full). */
   expireTimeWait(): void {
-    if (this.state !== TcpState.TIME_WAIT) return;
-    this.transition('time-wait-expired');
-    this.enterClosed(undefined);
+    this.life.expireTimeWait();
   }
 
-  // ─── Segment arrival (RFC 9293 §3.10.7) ────────────────────────────────────────────────────────
+  // ─── Segment arrival (RFC 9293 §3.10.7: tcp-segment-arrival.ts) ──────────────────────────────
 
   /** A segment for this connection (the layer has demultiplexed it and verified its checksum). */
   receive(seg: TcpSegment): void {
-    if (this.state === TcpState.CLOSED) return;
+    const life = this.life;
+    if (life.state === TcpState.CLOSED) return;
     this.counts.segmentsReceived++;
-    this.inInput = true;
+    life.inInput = true;
     try {
-      if (this.state === TcpState.SYN_SENT) this.receiveInSynSent(seg);
-      else this.receiveSynchronized(seg);
+      this.arrival.receive(seg);
     } finally {
-      this.inInput = false;
+      life.inInput = false;
     }
     // The state may have changed above; output() sends nothing in CLOSED.
-    if ((this.state as TcpState) >= TcpState.ESTABLISHED) this.output(false);
+    if (life.state >= TcpState.ESTABLISHED) this.output(false);
     if (this.trace !== undefined) this.sender.traceState();
-    this.deliverNotifications();
-  }
-
-  /** RFC 9293 §3.10.7.3, SYN-SENT. */
-  private receiveInSynSent(seg: TcpSegment): void {
-    const flags = seg.flags;
-    if (flags & ACK) {
-      // An ACK of something we never sent: RST it (unless it is a RST itself).
-      if (seqLe(seg.ack, this.tcb.iss) || seqGt(seg.ack, this.tcb.sndMax)) {
-        if (!(flags & RST)) this.emitter.sendResetTo(seg.ack);
-        return;
-      }
-    }
-    if (flags & RST) {
-      // RFC 5961 §3: in SYN-SENT a RST is valid when it acknowledges our SYN. RST+ACK never opens.
-      if (flags & ACK)
-        this.enterClosed(new PilhaError('ECONNREFUSED', `connection refused by ${this.peerName()}`));
-      return;
-    }
-    if (!(flags & SYN)) return;
-    this.takeSyn(seg);
-    if (flags & ACK) {
-      this.tcb.sndUna = seg.ack;
-      this.sender.sampleRtt(seg, this.deps.clock.now());
-    }
-    if (seqGt(this.tcb.sndUna, this.tcb.iss)) {
-      // Our SYN is acknowledged: ESTABLISHED (takeSyn took the SYN-ACK's unscaled window).
-      this.tcb.synAcked = true;
-      this.tcb.sndWl2 = seg.ack;
-      this.timers.clear(TimerKind.RETRANSMIT);
-      this.timers.clear(TimerKind.CONNECT);
-      this.transition('rcv-syn-ack');
-      this.established();
-      this.receiver.requestAck();
-      // The FIN sits after the SYN-ACK's data: its offset is taken before processText moves RCV.NXT past it.
-      const finAt = this.receiver.receiveBuffer.nextOffset + seg.payload.length;
-      if (seg.payload.length > 0 && this.receiver.processText(seqAdd(seg.seq, 1), seg.payload))
-        this.notify |= NOTIFY_READABLE;
-      if (seg.flags & FIN) this.receiver.receiveBuffer.markFin(finAt);
-      this.checkFin();
-    } else {
-      // Simultaneous open (RFC 9293 §3.5, Figure 8): SYN-RECEIVED, and our SYN again with an ACK.
-      this.transition('rcv-syn');
-      this.sender.sendSyn(true, false);
-    }
-  }
-
-  /** RFC 9293 §3.10.7.4, every state from SYN-RECEIVED on. */
-  private receiveSynchronized(seg: TcpSegment): void {
-    const flags = seg.flags;
-    const now = this.deps.clock.now();
-    const state = this.state;
-    const tcb = this.tcb;
-    const receiver = this.receiver;
-    this.sender.heardFromPeer(now);
-
-    // A retransmitted SYN while we wait for the ACK of our SYN-ACK: send the SYN-ACK again.
-    if (state === TcpState.SYN_RECEIVED && (flags & (SYN | ACK | RST)) === SYN && seg.seq === tcb.irs) {
-      this.sender.sendSyn(true, true);
-      return;
-    }
-
-    let payload = seg.payload;
-    let fin = (flags & FIN) !== 0;
-    const segLen = payload.length + (flags & SYN ? 1 : 0) + (fin ? 1 : 0);
-    const rcvNxt = tcb.rcvNxt;
-    const rcvWnd = receiver.receiveWindow();
-
-    // 0. PAWS, 1. the acceptability test (the receiver's window).
-    const acceptance = receiver.checkAcceptable(seg, segLen, rcvWnd, now);
-    if (acceptance !== Acceptance.ACCEPT) {
-      if (acceptance === Acceptance.ACK_ONLY) {
-        payload = EMPTY;
-        fin = false;
-      } else {
-        if (acceptance === Acceptance.DROP) return;
-        if (acceptance === Acceptance.DROP_OUT_OF_WINDOW && state === TcpState.TIME_WAIT && fin)
-          this.timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
-        this.emitter.sendAckForDropped(segLen > 0 && !(flags & SYN));
-        return;
-      }
-    }
-    receiver.updateTsRecent(seg, now);
-
-    // 2. RST (RFC 5961 §3.2): exactly RCV.NXT resets; anywhere else in the window gets a challenge ACK.
-    if (flags & RST) {
-      if (seg.seq === rcvNxt) this.receiveReset();
-      else this.emitter.sendChallengeAck();
-      return;
-    }
-    // 4. SYN in a synchronized state (RFC 5961 §4.2): challenge ACK, whatever its sequence number.
-    if (flags & SYN) {
-      this.emitter.sendChallengeAck();
-      return;
-    }
-    // 5. ACK.
-    if (!(flags & ACK)) return;
-    if (state === TcpState.SYN_RECEIVED) {
-      if (!(seqLt(tcb.sndUna, seg.ack) && seqLe(seg.ack, tcb.sndMax))) {
-        this.emitter.sendResetTo(seg.ack);
-        return;
-      }
-      this.transition('rcv-ack-of-syn');
-      this.established();
-    }
-    const acked = this.ackProcessor.process(seg, payload.length, now);
-    if (acked & AckResult.DROP) return;
-    if (acked & AckResult.WRITABLE) this.notify |= NOTIFY_WRITABLE;
-    if (acked & AckResult.FIN_ACKED) this.ourFinAcked();
-    if (this.state === TcpState.CLOSED) return;
-
-    // Trim to the window, 7. text, 8. FIN recorded where it sits (receiver).
-    const s = this.state;
-    const textAllowed = s === TcpState.ESTABLISHED || s === TcpState.FIN_WAIT_1 || s === TcpState.FIN_WAIT_2;
-    const text = receiver.receiveText(
-      seg.seq,
-      payload,
-      fin,
-      rcvNxt,
-      rcvWnd,
-      textAllowed,
-      this.orphaned,
-      this.finReceived,
-    );
-    if (text & TextResult.UNREAD) {
-      // Linux's TCPAbortOnData: the socket is gone and nobody will read this.
-      this.emitter.sendReset(tcb.sndNxt, true);
-      this.enterClosed(undefined);
-      return;
-    }
-    if (text & TextResult.READABLE) this.notify |= NOTIFY_READABLE;
-    this.checkFin();
-  }
-
-  /** RFC 9293 §3.10.7.4 second: the reset of a synchronized connection. */
-  private receiveReset(): void {
-    const s = this.state;
-    if (s === TcpState.SYN_RECEIVED && !this.activeOpen) {
-      // Back to LISTEN, which for us means: this half-open connection is gone, its slot free.
-      this.enterClosed(undefined);
-      return;
-    }
-    if (s === TcpState.SYN_RECEIVED) {
-      this.enterClosed(new PilhaError('ECONNREFUSED', `connection refused by ${this.peerName()}`));
-      return;
-    }
-    if (s === TcpState.CLOSING || s === TcpState.LAST_ACK || s === TcpState.TIME_WAIT) {
-      this.enterClosed(undefined);
-      return;
-    }
-    this.enterClosed(new PilhaError('ECONNRESET', `connection reset by ${this.peerName()}`));
-  }
-
-  /** Our FIN is acknowledged (RFC 9293 §3.10.7.4, FIN-WAIT-1, CLOSING, LAST-ACK). */
-  private ourFinAcked(): void {
-    switch (this.state) {
-      case TcpState.FIN_WAIT_1:
-        this.transition('rcv-ack-of-fin');
-        if (this.orphaned) this.timers.set(TimerKind.FIN_WAIT_2, this.config.finWait2TimeoutMs);
-        return;
-      case TcpState.CLOSING:
-        this.transition('rcv-ack-of-fin');
-        this.enterTimeWait();
-        return;
-      case TcpState.LAST_ACK:
-        this.transition('rcv-ack-of-fin');
-        this.enterClosed(undefined);
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** Eighth, the FIN, once every byte before it is in (RFC 9293 §3.10.7.4). */
-  private checkFin(): void {
-    if (this.finReceived || !this.receiver.receiveBuffer.finReached) return;
-    this.finReceived = true;
-    this.tcb.rcvNxt = seqAdd(this.tcb.rcvNxt, 1);
-    this.receiver.requestAck();
-    this.notify |= NOTIFY_READABLE;
-    switch (this.state) {
-      case TcpState.SYN_RECEIVED:
-      case TcpState.ESTABLISHED:
-        this.transition('rcv-fin');
-        return;
-      case TcpState.FIN_WAIT_1:
-        this.transition('rcv-fin');
-        return;
-      case TcpState.FIN_WAIT_2:
-        this.transition('rcv-fin');
-        this.enterTimeWait();
-        return;
-      default:
-        return;
-    }
+    life.deliverNotifications();
   }
 
   // ─── Output ──────────────────────────────────────────────────────────────────────────────────────
@@ -609,7 +409,9 @@ export class TcpConnection implements TimerTarget {
   private output(force: boolean): void {
     const state = this.sm.state;
     if (state === TcpState.CLOSED) return;
-    this.sender.output(state, force);
+    const tcb = this.tcb;
+    if (tcb.sackEnabled && tcb.synAcked) this.sackOutput.output(state, force);
+    else this.sender.output(state, force);
     if (this.receiver.ackDue) this.emitter.sendAck();
   }
 
@@ -624,7 +426,7 @@ export class TcpConnection implements TimerTarget {
         if (this.receiver.ackPending) this.emitter.sendAck();
         break;
       case TimerKind.PERSIST:
-        this.onProbeResult(this.sender.onPersistTimer(this.state, this.orphaned), 'zero window');
+        this.onProbeResult(this.sender.onPersistTimer(this.state, this.life.orphaned), 'zero window');
         break;
       case TimerKind.KEEPALIVE:
         this.onProbeResult(this.sender.onKeepaliveTimer(this.state, now), 'keepalive');
@@ -633,24 +435,27 @@ export class TcpConnection implements TimerTarget {
         this.expireTimeWait();
         break;
       case TimerKind.CONNECT:
-        if (this.state === TcpState.SYN_SENT || (this.activeOpen && this.state === TcpState.SYN_RECEIVED)) {
-          this.enterClosed(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out`));
+        if (
+          this.state === TcpState.SYN_SENT ||
+          (this.life.activeOpen && this.state === TcpState.SYN_RECEIVED)
+        ) {
+          this.life.timedOut();
         }
         break;
       case TimerKind.FIN_WAIT_2:
-        if (this.state === TcpState.FIN_WAIT_2) this.enterClosed(undefined);
+        if (this.state === TcpState.FIN_WAIT_2) this.life.enterClosed(undefined);
         break;
       case TimerKind.LOSS_PROBE:
-        this.sender.onLossProbeTimer(this.state);
+        this.sackOutput.onLossProbeTimer(this.state);
         break;
       case TimerKind.REORDER:
-        if (this.state >= TcpState.ESTABLISHED) this.sender.onReorderTimer(this.state, now);
+        if (this.state >= TcpState.ESTABLISHED) this.sackOutput.onReorderTimer(this.state, now);
         break;
       default:
         kind satisfies never;
     }
     if (this.trace !== undefined) this.sender.traceState();
-    this.deliverNotifications();
+    this.life.deliverNotifications();
   }
 
   /** The retransmission timer: the SYN again (with its own limits), or RFC 6298 (5.4)–(5.6) for data. */
@@ -660,13 +465,10 @@ export class TcpConnection implements TimerTarget {
     if (s === TcpState.SYN_SENT || s === TcpState.SYN_RECEIVED) {
       sender.retries++;
       const limit =
-        s === TcpState.SYN_SENT || this.activeOpen ? this.config.synRetries : this.synAckRetryLimit();
+        s === TcpState.SYN_SENT || this.life.activeOpen ? this.config.synRetries : this.synAckRetryLimit();
       if (sender.retries > limit) {
-        if (this.activeOpen) {
-          this.enterClosed(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out`));
-        } else {
-          this.enterClosed(undefined);
-        }
+        if (this.life.activeOpen) this.life.timedOut();
+        else this.life.enterClosed(undefined);
         return;
       }
       sender.retransmitSyn(s === TcpState.SYN_RECEIVED);
@@ -675,7 +477,7 @@ export class TcpConnection implements TimerTarget {
     if (this.tcb.sndUna === this.tcb.sndMax || s === TcpState.CLOSED || s === TcpState.TIME_WAIT) return;
     sender.retries++;
     if (sender.retries > this.config.maxRetransmits) {
-      this.enterClosed(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out`));
+      this.life.timedOut();
       return;
     }
     // Loss recovery first (it reads SND.MAX and the flight), then the sender goes back to SND.UNA.
@@ -685,7 +487,7 @@ export class TcpConnection implements TimerTarget {
 
   private onProbeResult(result: ProbeResult, what: string): void {
     if (result === ProbeResult.GIVE_UP) {
-      this.enterClosed(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out (${what})`));
+      this.life.timedOut(what);
     } else if (result === ProbeResult.FORCE_OUTPUT) {
       this.output(true);
     }
@@ -696,85 +498,4 @@ export class TcpConnection implements TimerTarget {
     const { synAckRetries, synAckRetriesUnderPressure } = this.config;
     return this.listener?.synAckRetryLimit(synAckRetries, synAckRetriesUnderPressure) ?? synAckRetries;
   }
-
-  // ─── Transitions ─────────────────────────────────────────────────────────────────────────────────
-
-  /** Takes the peer's SYN (tcp-syn-negotiation.ts); the congestion controller follows from the MSS. */
-  private takeSyn(syn: TcpSegment): void {
-    const clamped = negotiateSyn(this.tcb, syn, this.config, this.deps.clock.now());
-    if (clamped && this.log.isLevelEnabled('debug')) {
-      this.log.debug(
-        { ...this.describe(), shift: syn.options.windowScale },
-        'peer window scale clamped to 14',
-      );
-    }
-    const cc = this.deps.congestion.create(this.tcb.sendMss);
-    this.sender.cc = cc;
-    this.recovery.useCongestionController(cc);
-  }
-
-  private established(): void {
-    this.sender.established();
-    if (this.activeOpen) this.notify |= NOTIFY_CONNECT;
-    if (this.closeWhenEstablished) {
-      this.closeWhenEstablished = false;
-      this.sender.queueFin();
-      this.transition('close');
-    }
-  }
-
-  private enterTimeWait(): void {
-    this.timers.clear(TimerKind.RETRANSMIT);
-    this.timers.clear(TimerKind.PERSIST);
-    this.timers.clear(TimerKind.KEEPALIVE);
-    this.timers.clear(TimerKind.FIN_WAIT_2);
-    this.timers.clear(TimerKind.LOSS_PROBE);
-    this.timers.clear(TimerKind.REORDER);
-    this.sender.sendBuffer.clear();
-    // A TIME_WAIT table of size 0 holds none (Linux tcp_max_tw_buckets = 0): straight on to CLOSED.
-    if (this.config.maxTimeWait === 0) {
-      if (this.receiver.ackDue) this.emitter.sendAck(); // the ACK of the peer's FIN still goes out first
-      this.expireTimeWait();
-      return;
-    }
-    this.timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
-  }
-
-  /** Everything ends here (by reset, abort, timeout, or a transition that reached CLOSED): timers off, socket told. */
-  private enterClosed(error: PilhaError | undefined): void {
-    if (this.finished) return;
-    this.finished = true;
-    if (this.state !== TcpState.CLOSED) this.transition('reset');
-    this.timers.stop();
-    this.sender.sendBuffer.clear();
-    if (error !== undefined) {
-      this.closeError = error;
-      this.receiver.receiveBuffer.clear();
-    } else if (this.handler === NO_HANDLER) {
-      this.receiver.receiveBuffer.clear(); // no socket will ever read it (aborted in the accept queue, orphaned)
-    }
-    this.notify |= NOTIFY_CLOSE;
-    if (!this.inInput) this.deliverNotifications();
-  }
-
-  private transition(event: TcpEvent): void {
-    const from = this.sm.apply(event);
-    this.observer.onStateChange(this, from, this.sm.state);
-  }
-
-  private deliverNotifications(): void {
-    const n = this.notify;
-    if (n === 0) return;
-    this.notify = 0;
-    const handler = this.handler;
-    if (n & NOTIFY_CONNECT) handler.onConnect();
-    if (n & NOTIFY_READABLE) handler.onReadable();
-    if (n & NOTIFY_WRITABLE) handler.onWritable();
-    if (n & NOTIFY_CLOSE) {
-      this.handler = NO_HANDLER;
-      handler.onClose(this.closeError);
-    }
-  }
 }
-
-const EMPTY = new Uint8Array(0);

@@ -6,7 +6,9 @@
  * unacknowledged segment (on timeout, go-back-N from SND.UNA, RFC 5681 §3.1; on loss recovery's word),
  * the send window (SND.WND/WL1/WL2), zero-window (persist) and keepalive probes.
  *
- * It decides nothing about loss: LossRecovery does, and TcpConnection has the sender act on it. Every
+ * It decides nothing about loss: LossRecovery does, and TcpConnection has the sender act on it. On a SACK
+ * connection, TcpSackOutput (tcp-sack-output.ts) decides what goes out and in what order, and has it sent
+ * through the narrow methods here (sendNew, sendFinAlone, retransmitEntry, persistIfStalled). Every
  * segment is written by TcpSegmentEmitter. The congestion controller is made when the SYNs fix the MSS
  * (TcpConnection hands it to useCongestionController).
  */
@@ -14,8 +16,7 @@
 import type { Clock } from '../../../core/clock.js';
 import type { CongestionController } from '../../congestion/congestion-controller.js';
 import type { LossRecovery } from '../recovery/loss-recovery.js';
-import { RecoveryPhase, type SackRecovery } from '../recovery/sack-recovery.js';
-import { SegmentFlag } from '../recovery/sent-segment-log.js';
+import type { SackRecovery } from '../recovery/sack-recovery.js';
 import type { TcpConfig } from '../tcp-config.js';
 import type { TcpTraceChannel, TcpTraceEvent } from '../trace/tcp-tracer.js';
 import { type Seq, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../wire/seq.js';
@@ -67,8 +68,6 @@ export class TcpSender {
   private keepaliveProbesSent = 0;
   /** Clock time of the last segment from the peer (keepalive idle time). */
   private lastReceivedAt: number;
-  /** SACK-based recovery (the scoreboard every data segment is logged in), once a SACK connection sends data. */
-  private sack: SackRecovery | undefined;
 
   constructor(
     private readonly tcb: TcpControlBlock,
@@ -79,7 +78,7 @@ export class TcpSender {
     private readonly counts: Record<ConnectionCounterName, number>,
     /** `--trace`: this connection's channel, or undefined when tracing is off (then every hook is one check). */
     private readonly trace: TcpTraceChannel | undefined,
-    /** Made the SackRecovery of a SACK connection when it first sends data. */
+    /** Holds the SackRecovery of a SACK connection, from its first data on (for the timeout). */
     private readonly recovery: LossRecovery,
   ) {
     const config = deps.config;
@@ -180,16 +179,12 @@ export class TcpSender {
    * within min(SND.WND, cwnd) of SND.UNA; a short tail waits for Nagle unless noDelay or a FIN is
    * queued; a short window-limited segment waits for sender SWS avoidance unless `force` (the
    * persist timer's override). Then the FIN. (The connection sends a due ACK that nothing carried.)
+   * Without SACK only: a SACK connection's output is TcpSackOutput.output.
    */
   output(state: TcpState, force: boolean): void {
     const cc = this.cc;
     if (state === TcpState.TIME_WAIT || cc === undefined) return;
     const tcb = this.tcb;
-    if (tcb.sackEnabled && tcb.synAcked) {
-      this.outputWithSack(state, force, cc, this.sack ?? this.startSack());
-      return;
-    }
-    const emitter = this.emitter;
     const sendBuffer = this.sendBuffer;
     const mss = tcb.sendMss;
     this.maybeIdleRestart(cc);
@@ -215,24 +210,22 @@ export class TcpSender {
         this.sendNew(inFlight, len, avail, undefined);
         continue;
       }
-      if (tcb.finQueued && seqLe(tcb.sndNxt, tcb.finSeq)) {
-        // A FIN alone needs a byte of the peer's window but, as in Linux, not of cwnd.
-        if (seqDiff(seqAdd(tcb.sndUna, tcb.sndWnd), tcb.sndNxt) >= 1) {
-          const seqNum = tcb.sndNxt;
-          this.afterSend(seqNum, 1, 0);
-          emitter.emit(ACK | FIN, seqNum, 0, 0);
-        }
-      }
+      if (tcb.finQueued && seqLe(tcb.sndNxt, tcb.finSeq)) this.sendFinAlone(undefined);
       break;
     }
-    // Nothing in flight, something to send, and the window will not let it go: persist.
+    this.persistIfStalled(state);
+  }
+
+  /** Nothing in flight, something to send, and the window will not let it go: persist. */
+  persistIfStalled(state: TcpState): void {
+    const tcb = this.tcb;
     if (tcb.sndNxt === tcb.sndUna && this.hasUnsent() && state >= TcpState.ESTABLISHED) {
       this.timers.ensure(TimerKind.PERSIST, this.persistDelay());
     }
   }
 
   /** RFC 5681 §4.1: after more than one RTO without sending data, restart from the restart window. */
-  private maybeIdleRestart(cc: CongestionController): void {
+  maybeIdleRestart(cc: CongestionController): void {
     const tcb = this.tcb;
     if (
       this.lastDataSentAt >= 0 &&
@@ -251,7 +244,7 @@ export class TcpSender {
    * the last of the queue, and the FIN with it when queued and the peer's window has room for it.
    * With SACK, the segment goes into the scoreboard.
    */
-  private sendNew(inFlight: number, len: number, avail: number, sack: SackRecovery | undefined): void {
+  sendNew(inFlight: number, len: number, avail: number, sack: SackRecovery | undefined): void {
     const tcb = this.tcb;
     const seqNum = tcb.sndNxt;
     let flags = ACK;
@@ -268,77 +261,24 @@ export class TcpSender {
     this.emitter.emit(flags, seqNum, inFlight, len);
   }
 
-  // ─── With SACK (RFC 6675, RFC 8985, RFC 6937) ────────────────────────────────────────────────────
-
-  /** The first data of a SACK connection: its scoreboard begins (SND.NXT never goes back from here on). */
-  private startSack(): SackRecovery {
-    const sack = this.recovery.enableSack();
-    this.sack = sack;
-    return sack;
-  }
-
   /**
-   * output() on a SACK connection: first the segments deemed lost, oldest first (RFC 6675 NextSeg rule 1),
-   * then new data (rule 2), within what SackRecovery allows (cwnd less the pipe; PRR in recovery) and the
-   * peer's window; the same Nagle and SWS rules as without SACK; then arms the tail loss probe.
+   * The queued FIN alone at SND.NXT (everything before it is sent): it needs a byte of the peer's window
+   * but, as in Linux, not of cwnd. With SACK, it goes into the scoreboard.
    */
-  private outputWithSack(
-    state: TcpState,
-    force: boolean,
-    cc: CongestionController,
-    sack: SackRecovery,
-  ): void {
+  sendFinAlone(sack: SackRecovery | undefined): void {
     const tcb = this.tcb;
-    const sendBuffer = this.sendBuffer;
-    const log = sack.log;
-    const mss = tcb.sendMss;
-    this.maybeIdleRestart(cc);
-    for (;;) {
-      const inFlight = seqDiff(tcb.sndNxt, tcb.sndUna);
-      const allowance = sack.allowance(cc, inFlight);
-      const lost = log.firstLostToRetransmit();
-      if (lost >= 0) {
-        const size = seqDiff(log.end(lost), log.start(lost));
-        if (allowance < Math.min(size, mss)) break;
-        this.retransmitEntry(sack, lost);
-        continue;
-      }
-      const avail = sendBuffer.size - inFlight;
-      if (avail > 0) {
-        let len = Math.min(avail, mss);
-        let usable = tcb.sndWnd - inFlight;
-        if (allowance < usable) usable = allowance;
-        if (usable < len) len = usable;
-        if (len <= 0) break;
-        if (len < mss) {
-          if (len < avail) {
-            if (!force && len < tcb.maxSndWnd / 2) break; // sender SWS avoidance
-          } else if (!this.noDelay && inFlight > 0 && !tcb.finQueued && !force) {
-            break; // Nagle
-          }
-        }
-        this.sendNew(inFlight, len, avail, sack);
-        continue;
-      }
-      if (tcb.finQueued && seqLe(tcb.sndNxt, tcb.finSeq)) {
-        // A FIN alone needs a byte of the peer's window but, as in Linux, not of cwnd.
-        if (seqDiff(seqAdd(tcb.sndUna, tcb.sndWnd), tcb.sndNxt) >= 1) {
-          const seqNum = tcb.sndNxt;
-          this.afterSend(seqNum, 1, 0);
-          sack.sentNew(seqNum, seqAdd(seqNum, 1), this.clock.now());
-          this.emitter.emit(ACK | FIN, seqNum, 0, 0);
-        }
-      }
-      break;
+    if (seqDiff(seqAdd(tcb.sndUna, tcb.sndWnd), tcb.sndNxt) >= 1) {
+      const seqNum = tcb.sndNxt;
+      this.afterSend(seqNum, 1, 0);
+      if (sack !== undefined) sack.sentNew(seqNum, seqAdd(seqNum, 1), this.clock.now());
+      this.emitter.emit(ACK | FIN, seqNum, 0, 0);
     }
-    if (tcb.sndNxt === tcb.sndUna && this.hasUnsent() && state >= TcpState.ESTABLISHED) {
-      this.timers.ensure(TimerKind.PERSIST, this.persistDelay());
-    }
-    this.armLossProbe(sack);
   }
+
+  // ─── Retransmission ──────────────────────────────────────────────────────────────────────────────
 
   /** Sends scoreboard entry `i` again, as it was (with the FIN if it carried it). */
-  private retransmitEntry(sack: SackRecovery, i: number): void {
+  retransmitEntry(sack: SackRecovery, i: number): void {
     const tcb = this.tcb;
     const log = sack.log;
     const start = log.start(i);
@@ -359,80 +299,12 @@ export class TcpSender {
     this.emitter.emit(flags, start, seqDiff(start, tcb.sndUna), len);
   }
 
-  /**
-   * RFC 8985 §7.2: with data in flight, nothing known lost and no probe out, a probe is due 2·SRTT after
-   * the last send or ACK; otherwise no probe timer runs.
-   */
-  private armLossProbe(sack: SackRecovery): void {
-    const tcb = this.tcb;
-    const inFlight = seqDiff(tcb.sndMax, tcb.sndUna);
-    if (inFlight > 0 && sack.phase === RecoveryPhase.OPEN && !sack.tlp.pending) {
-      const rto = this.rtoEstimator;
-      this.timers.set(TimerKind.LOSS_PROBE, sack.tlp.timeout(rto.srtt ?? 0, inFlight, tcb.sendMss, rto.rto));
-    } else {
-      this.timers.clear(TimerKind.LOSS_PROBE);
-    }
-  }
-
-  /** After a SACK connection's ACK: RACK's reordering timer as it asked, and the probe timer. */
-  afterSackAck(sack: SackRecovery): void {
-    const reorder = sack.reorderTimeout;
-    if (reorder > 0) this.timers.set(TimerKind.REORDER, reorder);
-    else this.timers.clear(TimerKind.REORDER);
-    this.armLossProbe(sack);
-  }
-
   /** An RTT sample taken from the scoreboard's transmit times (−1: none): feeds the RTO estimator. */
   sampleRttFromLog(rtt: number): number | undefined {
     if (rtt < 0) return undefined;
     this.rttTiming = false;
     this.rtoEstimator.sample(rtt);
     return rtt;
-  }
-
-  /**
-   * RFC 8985 §7.3: the probe timer expired. New data if the peer's window has room for some (cwnd
-   * aside), else the last segment again; then the retransmission timer takes over.
-   */
-  onLossProbeTimer(state: TcpState): void {
-    const sack = this.sack;
-    const tcb = this.tcb;
-    if (sack === undefined || state === TcpState.TIME_WAIT || state === TcpState.CLOSED) return;
-    const inFlight = seqDiff(tcb.sndNxt, tcb.sndUna);
-    if (inFlight === 0 || sack.phase !== RecoveryPhase.OPEN || sack.tlp.pending) return;
-    const avail = this.sendBuffer.size - inFlight;
-    const room = tcb.sndWnd - inFlight;
-    if (avail > 0 && room > 0) {
-      this.sendNew(inFlight, Math.min(avail, tcb.sendMss, room), avail, sack);
-      sack.tlp.sent(tcb.sndMax, false);
-    } else {
-      const last = sack.log.count - 1;
-      if (last < 0 || (sack.log.flags(last) & SegmentFlag.SACKED) !== 0) return;
-      this.retransmitEntry(sack, last);
-      sack.tlp.sent(tcb.sndMax, true);
-    }
-    this.counts.tlpProbes++;
-    this.timers.set(TimerKind.RETRANSMIT, this.rtoEstimator.rto);
-    if (this.trace !== undefined) this.traceState('tlp');
-  }
-
-  /** RFC 8985 §6.3: RACK's reordering timer expired: look for losses again, and send what they free. */
-  onReorderTimer(state: TcpState, now: number): void {
-    const sack = this.sack;
-    const cc = this.cc;
-    if (sack === undefined || cc === undefined) return;
-    const tcb = this.tcb;
-    const effects = sack.onReorderTimer(
-      now,
-      tcb.sndUna,
-      tcb.sndMax,
-      this.rtoEstimator.srtt ?? 0,
-      tcb.sendMss,
-      cc,
-    );
-    if (sack.reorderTimeout > 0) this.timers.set(TimerKind.REORDER, sack.reorderTimeout);
-    if (effects !== 0 && this.trace !== undefined) this.traceState('sack_recovery_enter');
-    this.output(state, false);
   }
 
   private afterSend(seqNum: Seq, seqLen: number, dataLength: number): void {
@@ -502,7 +374,7 @@ export class TcpSender {
     this.rtoEstimator.backoff();
     this.rttTiming = false;
     this.timers.set(TimerKind.RETRANSMIT, this.rtoEstimator.rto);
-    const sack = this.sack;
+    const sack = this.recovery.sack;
     const first = sack === undefined ? -1 : sack.log.firstLostToRetransmit();
     if (sack !== undefined && first >= 0) {
       // With SACK, SND.NXT stays: the scoreboard says what is lost (all but the SACKed), sent oldest first.
