@@ -56,10 +56,16 @@ describe.skipIf(skip !== undefined)('half-closing clients get whole responses', 
     });
   }
 
-  it('pilha sent no reset and counted no internal error', async () => {
+  it('pilha reset no connection and counted no internal error', async () => {
     expect(await pilha.stop()).toBe(0);
     const tcp = JSON.parse(pilha.stdout.match(/^tcp (.*)$/m)![1]!) as Record<string, number>;
-    expect(tcp.txResets).toBe(0);
+    // A reset may only answer a segment for no connection (RFC 9293 §3.10.7.1), as the kernel's would: on a
+    // loaded machine a late ACK can draw a tail loss probe of pilha's FIN after the client has gone to
+    // TIME_WAIT; its ACK of the probe then finds pilha's side closed and gets a RST. None may abort one.
+    expect(
+      tcp.txResets,
+      `resets beyond segments for no connection; tcp counters: ${JSON.stringify(tcp)}`,
+    ).toBeLessThanOrEqual(tcp.noConnection! + tcp.dropListenNotSyn!);
     expect(tcp.internalErrors).toBe(0);
     expect(await kernel.stop()).toBe(0);
   });
