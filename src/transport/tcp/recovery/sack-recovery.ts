@@ -83,8 +83,9 @@ export class SackRecovery {
    * (RFC 6675 §5 step (C), which with no loss is cwnd less the flight).
    */
   allowance(cc: CongestionController, flight: number): number {
-    if (this.phase === RecoveryPhase.RECOVERY) return this.prr.allowance;
-    return cc.cwnd - this.log.pipe(flight);
+    const pipe = this.log.pipe(flight);
+    if (this.phase === RecoveryPhase.RECOVERY) return this.prr.allowance(pipe);
+    return cc.cwnd - pipe;
   }
 
   /** Whether the congestion controller may grow the window on this ACK (not during fast recovery). */
