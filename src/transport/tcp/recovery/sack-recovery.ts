@@ -131,6 +131,7 @@ export class SackRecovery {
     rack.beginAck(now, tsecr, this.tsOffset);
     let delivered = log.acknowledge(ack, rack);
     if (blocks !== undefined) {
+      rack.beginSackBlocks();
       for (let i = firstBlock; i < blocks.length; i++) {
         const b = blocks[i]!;
         delivered += log.sack(b.left, b.right, rack);
