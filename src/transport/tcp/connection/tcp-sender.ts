@@ -412,7 +412,7 @@ export class TcpSender {
       sack.tlp.sent(tcb.sndMax, true);
     }
     this.counts.tlpProbes++;
-    this.timers.set(TimerKind.RETRANSMIT, this.rtoEstimator.rto);
+    this.timers.set(TimerKind.RETRANSMIT, sack.rtoAfterProbe(this.clock.now(), this.rtoEstimator.rto));
     if (this.trace !== undefined) this.traceState('tlp');
   }
 

@@ -212,6 +212,17 @@ export class SackRecovery {
   }
 
   /**
+   * The retransmission timer's delay after a tail loss probe sent at `now`: RTO from when the oldest
+   * outstanding segment was sent, not from the probe (Linux's tcp_rearm_rto with a probe pending, RFC 8985
+   * §7.3: the probe must not postpone the timeout it is meant to precede). At least 1 ms.
+   */
+  rtoAfterProbe(now: number, rto: number): number {
+    const log = this.log;
+    if (log.count === 0) return rto;
+    return Math.max(log.timeSent(0) + rto - now, 1);
+  }
+
+  /**
    * The retransmission timer expired (RFC 6675 §5.1, RFC 8985 §6.3): everything not SACKed is lost and is
    * sent again in slow start (the connection tells the controller). Call before the controller's timeout.
    */
