@@ -210,3 +210,26 @@ describe('keepalive (RFC 1122 §4.2.3.6)', () => {
     h.recvNothing();
   });
 });
+
+describe('retransmission timer after a tail loss probe (RFC 8985 §7.3, as Linux)', () => {
+  it('runs from when the oldest outstanding segment was sent, not from the probe', () => {
+    const h = new TcpHarness();
+    const rec = h.established({ mss: MSS, sackPermitted: true });
+    // One clean round trip of 4 ms gives an SRTT, so the probe comes 10 ms after a flight (the least PTO).
+    rec.conn.write(bytes(100));
+    h.recv();
+    h.advance(4);
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 101 });
+    const t0 = h.clock.now();
+    rec.conn.write(bytes(3 * MSS, 100));
+    expect(h.recvAll()).toHaveLength(3);
+    // Nothing comes back: the probe (the last segment again: no new data), then the timeout, 200 ms (the
+    // RTO floor) after the first of the three was sent — not 200 ms after the probe.
+    const sent = collect(h, t0 + 400).map((s) => ({ at: s.t - t0, seq: s.seq - ISS - 1 }));
+    expect(sent.slice(0, 2)).toEqual([
+      { at: 10, seq: 100 + 2 * MSS },
+      { at: 200, seq: 100 },
+    ]);
+    expect(rec.conn.stats()).toMatchObject({ tlpProbes: 1, timeouts: 1 });
+  });
+});

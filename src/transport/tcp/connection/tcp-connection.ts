@@ -446,7 +446,7 @@ export class TcpConnection implements TimerTarget {
         if (this.state === TcpState.FIN_WAIT_2) this.life.enterClosed(undefined);
         break;
       case TimerKind.LOSS_PROBE:
-        this.sackOutput.onLossProbeTimer(this.state);
+        this.sackOutput.onLossProbeTimer(this.state, now);
         break;
       case TimerKind.REORDER:
         if (this.state >= TcpState.ESTABLISHED) this.sackOutput.onReorderTimer(this.state, now);

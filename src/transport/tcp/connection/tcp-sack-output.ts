@@ -119,7 +119,7 @@ export class TcpSackOutput {
    * RFC 8985 §7.3: the probe timer expired. New data if the peer's window has room for some (cwnd
    * aside), else the last segment again; then the retransmission timer takes over.
    */
-  onLossProbeTimer(state: TcpState): void {
+  onLossProbeTimer(state: TcpState, now: number): void {
     const sack = this.sack;
     const tcb = this.tcb;
     const sender = this.sender;
@@ -138,7 +138,7 @@ export class TcpSackOutput {
       sack.tlp.sent(tcb.sndMax, true);
     }
     this.counts.tlpProbes++;
-    this.timers.set(TimerKind.RETRANSMIT, sender.rto.rto);
+    this.timers.set(TimerKind.RETRANSMIT, sack.rtoAfterProbe(now, sender.rto.rto));
     if (this.tracing) sender.traceState('tlp');
   }
 

@@ -70,16 +70,23 @@ export class RackLossDetector implements DeliveryListener {
     this.tsOffset = tsOffset;
   }
 
+  /** The cumulative part of the ACK is done; its SACK blocks follow, to which its echo says nothing. */
+  beginSackBlocks(): void {
+    this.tsecr = 0;
+  }
+
   /** RFC 8985 §6.2 steps 1–3 for one delivered entry of `log`. */
   delivered(i: number, log: SentSegmentLog): void {
     const sentAt = log.timeSent(i);
     const end = log.end(i);
     const rtt = this.now - sentAt;
     // Step 2: an ACK of a retransmitted segment may be for an earlier copy — a late original after a
-    // reordering, whose SACK would otherwise make RACK.xmit_ts the retransmission's time and everything
-    // sent before it look lost. The echo says so when it predates the retransmission's TSval (a SACK
-    // echoes the last in-order segment's, so a SACKed retransmission never advances RACK: conservative);
-    // without timestamps, an RTT below min_RTT does.
+    // reordering, which would otherwise make RACK.xmit_ts the retransmission's time and everything sent
+    // before it look lost. An RTT below min_RTT says so (as Linux's tcp_rack_advance); so does, for a
+    // cumulative ACK, an echo older than the retransmission's TSval. Not for a SACK: its echo is the last
+    // in-order segment's (RFC 7323 §4.3), never the SACKed one's, and trusting it would keep every SACKed
+    // retransmission from advancing RACK — a retransmission lost again would then be found by the
+    // retransmission timer alone, whatever was delivered after it.
     if ((log.flags(i) & SegmentFlag.EVER_RETRANSMITTED) !== 0) {
       if (rtt < this.minRtt) return;
       const tsecr = this.tsecr;

@@ -83,8 +83,9 @@ export class SackRecovery {
    * (RFC 6675 §5 step (C), which with no loss is cwnd less the flight).
    */
   allowance(cc: CongestionController, flight: number): number {
-    if (this.phase === RecoveryPhase.RECOVERY) return this.prr.allowance;
-    return cc.cwnd - this.log.pipe(flight);
+    const pipe = this.log.pipe(flight);
+    if (this.phase === RecoveryPhase.RECOVERY) return this.prr.allowance(pipe);
+    return cc.cwnd - pipe;
   }
 
   /** Whether the congestion controller may grow the window on this ACK (not during fast recovery). */
@@ -130,6 +131,7 @@ export class SackRecovery {
     rack.beginAck(now, tsecr, this.tsOffset);
     let delivered = log.acknowledge(ack, rack);
     if (blocks !== undefined) {
+      rack.beginSackBlocks();
       for (let i = firstBlock; i < blocks.length; i++) {
         const b = blocks[i]!;
         delivered += log.sack(b.left, b.right, rack);
@@ -207,6 +209,17 @@ export class SackRecovery {
     this.phase = RecoveryPhase.RECOVERY;
     this.recoveryPoint = sndMax;
     return AckEffect.RECOVERY_ENTERED;
+  }
+
+  /**
+   * The retransmission timer's delay after a tail loss probe sent at `now`: RTO from when the oldest
+   * outstanding segment was sent, not from the probe (Linux's tcp_rearm_rto with a probe pending, RFC 8985
+   * §7.3: the probe must not postpone the timeout it is meant to precede). At least 1 ms.
+   */
+  rtoAfterProbe(now: number, rto: number): number {
+    const log = this.log;
+    if (log.count === 0) return rto;
+    return Math.max(log.timeSent(0) + rto - now, 1);
   }
 
   /**

@@ -66,22 +66,48 @@ describe('RackLossDetector', () => {
     expect(rack.reorderWindow(false, log.sackedSegments, 1000)).toBe(base);
   });
 
-  it('a SACK of a retransmitted segment whose echo predates the retransmission is for the original: RACK stays', () => {
+  it('a cumulative ACK of a retransmitted segment whose echo predates the retransmission is for the original: RACK stays', () => {
     const { log, rack, sackAt } = setup(6);
     sackAt(10, 5); // RACK.xmit_ts 5, min_RTT 5
-    log.markLost(1);
-    log.retransmitted(1, 20); // sent again at t = 20: TSval 20 + offset
+    log.markLost(0);
+    log.retransmitted(0, 20); // sent again at t = 20: TSval 20 + offset
     const offset = 1000;
-    // At 30 the original of segment 1 arrives late; the SACK echoes TSval 1009 (an in-order segment's).
-    rack.beginAck(30, 1009, offset);
-    log.sack(seq(1000), seq(2000), rack);
+    // At 30 the original of segment 0 arrives late and is acknowledged; the echo is its TSval (1000).
+    rack.beginAck(30, 1000, offset);
+    log.acknowledge(seq(1000), rack);
     expect(rack.xmitAt).toBe(5);
-    // The same SACK echoing the retransmission's TSval (1020) is for the retransmission.
-    log.markLost(2);
-    log.retransmitted(2, 20);
+    // The same ACK echoing the retransmission's TSval (1020) is for the retransmission.
+    log.markLost(0);
+    log.retransmitted(0, 20);
     rack.beginAck(30, 1020, offset);
-    log.sack(seq(2000), seq(3000), rack);
+    log.acknowledge(seq(2000), rack);
     expect(rack.xmitAt).toBe(20);
+  });
+
+  it("a SACKed retransmission advances RACK (its echo is an in-order segment's), unless faster than min_RTT", () => {
+    const { log, rack, sackAt } = setup(6);
+    sackAt(10, 5); // RACK.xmit_ts 5, min_RTT 5
+    const offset = 1000;
+    for (const i of [0, 1, 2]) log.markLost(i);
+    log.retransmitted(1, 20);
+    log.retransmitted(2, 21);
+    log.retransmitted(0, 22);
+    // Segment 2's retransmission is SACKed at 22 (1 ms: below min_RTT, maybe the original): RACK stays.
+    rack.beginAck(22, 1000, offset);
+    rack.beginSackBlocks();
+    log.sack(seq(2000), seq(3000), rack);
+    expect(rack.xmitAt).toBe(5);
+    // Segment 1's retransmission is SACKed at 30 echoing TS.Recent (segment 0's TSval, 1000): it advances RACK,
+    // so segment 0's lost copy is found by what was delivered after it, not by the retransmission timer.
+    log.markLost(3);
+    log.retransmitted(3, 24);
+    rack.beginAck(31, 1000, offset);
+    rack.beginSackBlocks();
+    log.sack(seq(3000), seq(4000), rack);
+    expect(rack.xmitAt).toBe(24);
+    expect(rack.detectLosses(log, 31, 0)).toBe(0);
+    expect(log.firstLostToRetransmit()).toBe(0);
+    expect(log.flags(1) & SegmentFlag.RETRANSMITTED).toBeFalsy(); // lost again too
   });
 
   it('finds a lost retransmission by time, and takes no RTT sample from an ambiguous ACK of one', () => {
