@@ -5,9 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
+import { silentLoggers } from '../../src/core/logger.js';
+import { isGroupMac, macOctet } from '../../src/core/mac-address.js';
+import { VirtualClock } from '../../src/core/virtual-clock.js';
+import { buildNetworkStack } from '../../src/di/compositions.js';
 import { EthernetLayer } from '../../src/layers/ethernet/ethernet-layer.js';
+import { MemoryLink } from '../../src/layers/link/memory-link.js';
 import { MAC_A, MAC_B } from '../helpers/ethernet-stacks.js';
-import { ADDRESS_A, ADDRESS_B, twoPingStacks } from '../helpers/memory-stacks.js';
+import { ADDRESS_A, ADDRESS_B, memoryConfig, twoPingStacks } from '../helpers/memory-stacks.js';
 import { drive, pattern, transferAtoB, twoTcpStacks } from '../helpers/tcp-stacks.js';
 
 const SIZE = 10 * 1024 * 1024;
@@ -25,6 +30,29 @@ describe('two stacks over an Ethernet MemoryLink', () => {
     expect(a.link.stats()).toMatchObject({ arpTxAnnouncements: 1 });
     await a.close();
     await b.close();
+  });
+
+  it("only a link whose medium is Ethernet gets one; its MAC is the link's, else the config's, else random", async () => {
+    const plain = await twoPingStacks();
+    expect(plain.a.link).not.toBeInstanceOf(EthernetLayer);
+    expect(plain.a.ethernet).toBeUndefined();
+    const clock = new VirtualClock();
+    const [noMacs] = MemoryLink.pair(1500, undefined, { medium: 'ethernet' });
+    const configured = await buildNetworkStack(memoryConfig(ADDRESS_A, { mac: MAC_B }), {
+      baseLink: noMacs,
+      clock,
+      loggers: silentLoggers(),
+    });
+    expect(configured.ethernet?.mac).toBe(MAC_B);
+    const [anonymous] = MemoryLink.pair(1500, undefined, { medium: 'ethernet' });
+    const random = await buildNetworkStack(memoryConfig(ADDRESS_A), {
+      baseLink: anonymous,
+      clock,
+      loggers: silentLoggers(),
+    });
+    const mac = random.ethernet!.mac;
+    expect(isGroupMac(mac)).toBe(false);
+    expect(macOctet(mac, 0) & 0x02).toBe(2); // locally administered
   });
 
   it('a 20000-byte ping: resolved by ARP, fragmented, reassembled and answered, three times', async () => {

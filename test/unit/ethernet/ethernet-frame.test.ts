@@ -15,7 +15,7 @@ import {
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 
-/** An ARP request as Linux sends it (arping 10.9.0.2 from 10.9.0.1 on a veth), 42 bytes, no padding. */
+/** An ARP request laid out as Linux sends one (arping 10.9.0.2 from 10.9.0.1 on a veth: 42 bytes, no padding), written by hand. */
 const LINUX_ARP_REQUEST = hex(`
   ffffffffffff 5e1f2a3b4c5d 0806
   0001 0800 06 04 0001 5e1f2a3b4c5d 0a090001 000000000000 0a090002`);
@@ -65,7 +65,7 @@ describe('Ethernet frame codec', () => {
 });
 
 describe('ARP packet codec', () => {
-  it("parses Linux's request", () => {
+  it('parses a request in the form Linux sends', () => {
     expect(parseArp(LINUX_ARP_REQUEST.subarray(14))).toEqual({
       op: ARP_OP_REQUEST,
       sha: parseMac('5e:1f:2a:3b:4c:5d'),
@@ -75,7 +75,7 @@ describe('ARP packet codec', () => {
     });
   });
 
-  it('round-trips, and re-encodes the captured request byte for byte', () => {
+  it('round-trips, and re-encodes that request byte for byte', () => {
     expect(encodeArp(parseArp(LINUX_ARP_REQUEST.subarray(14)) as never)).toEqual(
       LINUX_ARP_REQUEST.subarray(14),
     );
