@@ -96,11 +96,11 @@ describe('two stacks over an Ethernet MemoryLink', () => {
     expect(body.equals(data)).toBe(true);
     expect(sender.stats().retransmitted).toBe(0);
     const linkA = stacks.a.link.stats();
-    expect(linkA['dropNotOurMac']).toBe(0);
-    expect(linkA['txFrames']).toBeGreaterThan(SIZE / 1500);
+    expect(linkA.dropNotOurMac).toBe(0);
+    expect(linkA.txFrames).toBeGreaterThan(SIZE / 1500);
     console.log(
       `ethernet: 10 MB in ${virtualMs.toFixed(0)} ms virtual, ${realMs.toFixed(0)} ms real; ` +
-        `A sent ${linkA['txFrames']} frames, ${linkA['arpTxRequests']} ARP requests`,
+        `A sent ${linkA.txFrames} frames, ${linkA.arpTxRequests} ARP requests`,
     );
     await stacks.close();
   });
@@ -128,7 +128,7 @@ describe('two stacks over an Ethernet MemoryLink', () => {
     console.log(
       `ethernet, impaired: A's link ${drops(stacks.a.link.stats())}; B's link ${drops(stacks.b.link.stats())}`,
     );
-    expect(stacks.a.link.stats()['arpResolved']).toBeGreaterThanOrEqual(1);
+    expect(stacks.a.link.stats().arpResolved).toBeGreaterThanOrEqual(1);
     await stacks.close();
   });
 
@@ -137,7 +137,7 @@ describe('two stacks over an Ethernet MemoryLink', () => {
     const data = pattern(1024 * 1024);
     const { body } = await transferAtoB(stacks, data);
     expect(body.equals(data)).toBe(true);
-    expect(stacks.a.link.stats()['txReentrantAllocations']).toBeGreaterThan(0);
+    expect(stacks.a.link.stats().txReentrantAllocations).toBeGreaterThan(0);
     await stacks.close();
   });
 
@@ -146,7 +146,7 @@ describe('two stacks over an Ethernet MemoryLink', () => {
     const { clock, a } = stacks;
     const socket = a.transport.createConnection(5001, formatIpv4(ADDRESS_B + 7));
     socket.on('error', () => {});
-    await drive(clock, () => (a.link.stats()['arpFailed'] ?? 0) > 0, { limitMs: 10_000 });
+    await drive(clock, () => (a.link.stats().arpFailed ?? 0) > 0, { limitMs: 10_000 });
     // The SYN and its retransmissions at 1 s and 2 s waited for the 3 requests (at 0, 1 and 2 s); at 3 s all
     // three are dropped and each comes back to TCP as a host unreachable.
     expect(a.link.stats()).toMatchObject({ arpFailed: 1, dropArpFailed: 3, arpTxRequests: 3 });

@@ -135,7 +135,7 @@ describe('EthernetLayer: transmit', () => {
     inside = () => eth.send(datagramTo(0xffff_ffff, 100));
     eth.send(datagramTo(0xffff_ffff, 1000));
     expect(buffers[4]).not.toBe(buffers[3]);
-    expect(eth.stats()['txReentrantAllocations']).toBe(1);
+    expect(eth.stats().txReentrantAllocations).toBe(1);
   });
 
   it('refuses a link that does not move Ethernet frames, and a group address as its MAC', () => {

@@ -34,7 +34,7 @@ describe("the 'ethernet' log layer", () => {
         encodeEthernetFrame(parseMac('02:00:00:00:00:99'), MAC_PEER, ETHERTYPE_IPV4, new Uint8Array(40)),
       );
       await new Promise((resolve) => setImmediate(resolve));
-      const drops = lines.filter((l) => l['msg'] === 'frame dropped');
+      const drops = lines.filter((l) => l.msg === 'frame dropped');
       expect(drops).toHaveLength(expected);
       if (expected > 0) expect(drops[0]).toMatchObject({ layer: 'ethernet', reason: 'dropNotOurMac' });
       await stack.close();
