@@ -14,8 +14,9 @@ import { TOKENS } from './tokens.js';
 /**
  * The link layer. BaseLink is the device (a TUN device or a raw socket from the configuration, or whatever a
  * test binds);
- * RawLink is what the stack uses: the device wrapped, bottom up, in ImpairedLink (when impairment is
- * configured) and PcapLink (when a capture file is), so the capture shows what pilha itself sent and saw.
+ * DeviceLink is the device wrapped, bottom up, in ImpairedLink (when impairment is configured) and PcapLink
+ * (when a capture file is), so the capture shows what pilha itself sent and saw. What the IP layer uses
+ * (RawLink) is bound in ethernetModule: the DeviceLink, or an EthernetLayer over it.
  */
 export const linkModule = new ContainerModule(({ bind }) => {
   bind<RawLink>(TOKENS.BaseLink)
@@ -46,7 +47,7 @@ export const linkModule = new ContainerModule(({ bind }) => {
     })
     .inSingletonScope();
 
-  bind<RawLink>(TOKENS.RawLink)
+  bind<RawLink>(TOKENS.DeviceLink)
     .toResolvedValue(
       (base: RawLink, config: StackConfig, clock: Clock) => {
         let link = base;
