@@ -7,6 +7,7 @@ export type PilhaErrorCode =
   | 'EADDRINUSE'
   | 'ECONNREFUSED'
   | 'ECONNRESET'
+  | 'EHOSTUNREACH'
   | 'ETIMEDOUT'
   | 'EPIPE'
   | 'EMSGSIZE'

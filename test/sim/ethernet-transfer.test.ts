@@ -141,17 +141,22 @@ describe('two stacks over an Ethernet MemoryLink', () => {
     await stacks.close();
   });
 
-  it('a connection to an address nobody answers for: ARP gives up and TCP hears host unreachable', async () => {
+  it('a connection to an address nobody answers for: ARP gives up, TCP hears host unreachable and the connect fails', async () => {
     const stacks = await twoTcpStacks({ ethernet: true });
     const { clock, a } = stacks;
     const socket = a.transport.createConnection(5001, formatIpv4(ADDRESS_B + 7));
-    socket.on('error', () => {});
+    const errors: Array<{ code?: string; message: string }> = [];
+    socket.on('error', (err: Error & { code?: string }) => errors.push(err));
     await drive(clock, () => (a.link.stats().arpFailed ?? 0) > 0, { limitMs: 10_000 });
     // The SYN and its retransmissions at 1 s and 2 s waited for the 3 requests (at 0, 1 and 2 s); at 3 s all
     // three are dropped and each comes back to TCP as a host unreachable.
     expect(a.link.stats()).toMatchObject({ arpFailed: 1, dropArpFailed: 3, arpTxRequests: 3 });
     expect(a.icmp.stats()).toMatchObject({ localDestUnreachable: 3 });
-    expect(a.tcp.stats()).toMatchObject({ icmpErrors: 3 });
+    // The first report ends the connect, as Linux's EHOSTUNREACH does; the other two find no connection.
+    expect(a.tcp.stats()).toMatchObject({ icmpErrors: 3, icmpConnectionsUnreachable: 1 });
+    await drive(clock, () => errors.length > 0, { limitMs: 100 });
+    expect(errors.map((e) => e.code)).toEqual(['EHOSTUNREACH']);
+    expect(errors[0]!.message).toMatch(/unreachable/);
     socket.destroy();
     await stacks.close();
   });

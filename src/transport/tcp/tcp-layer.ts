@@ -77,6 +77,7 @@ const COUNTERS = [
   'timeWaitReused',
   'icmpErrors',
   'icmpConnectionsRefused',
+  'icmpConnectionsUnreachable',
   /** A bug: a connection threw while processing a segment. */
   'internalErrors',
 ] as const;
@@ -251,7 +252,8 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     const connection = this.ports.get(localPort)?.connections.get(dst * 65536 + remotePort);
     if (connection === undefined) return;
     if (report.type === 3 && connection.icmpUnreachable(quotedSeq, report.code)) {
-      this.counters.values.icmpConnectionsRefused++;
+      if (report.code <= 1) this.counters.values.icmpConnectionsUnreachable++;
+      else this.counters.values.icmpConnectionsRefused++;
     }
   }
 

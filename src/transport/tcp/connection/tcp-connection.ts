@@ -357,16 +357,26 @@ export class TcpConnection implements TimerTarget {
 
   /**
    * ICMP Destination Unreachable quoting our segment with sequence number `quotedSeq` (RFC 5927 §4.1:
-   * it must be one we sent). Protocol or port unreachable during the handshake refuses the connection,
-   * as Linux does; returns whether the connection was closed.
+   * it must be one we sent). During the handshake, as Linux does (tcp_v4_err in SYN-SENT): protocol or port
+   * unreachable refuses the connection, and network or host unreachable (from a router, or from pilha's own
+   * ARP giving up on the neighbour) fails it as unreachable, instead of resending the SYN for a minute.
+   * Returns whether the connection was closed.
    */
   icmpUnreachable(quotedSeq: Seq, code: number): boolean {
     if (this.state !== TcpState.SYN_SENT || quotedSeq !== this.tcb.iss) return false;
-    if (code !== 2 && code !== 3) return false;
-    this.life.enterClosed(
-      new PilhaError('ECONNREFUSED', `connection refused by ${this.life.peerName()} (ICMP unreachable)`),
-    );
-    return true;
+    if (code === 2 || code === 3) {
+      this.life.enterClosed(
+        new PilhaError('ECONNREFUSED', `connection refused by ${this.life.peerName()} (ICMP unreachable)`),
+      );
+      return true;
+    }
+    if (code === 0 || code === 1) {
+      this.life.enterClosed(
+        new PilhaError('EHOSTUNREACH', `${this.life.peerName()} is unreachable (ICMP host unreachable)`),
+      );
+      return true;
+    }
+    return false;
   }
 
   setNoDelay(noDelay: boolean): void {
