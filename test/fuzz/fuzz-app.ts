@@ -24,7 +24,7 @@ interface AppSocket {
 }
 
 /** Error codes a socket may end with. */
-const SOCKET_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE']);
+const SOCKET_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE']);
 /** Bytes the application lets pile up in a socket's writable buffer before it stops writing (it is polite). */
 const WRITABLE_LIMIT = 256 * 1024;
 /** Local ports for active opens: a range of its own, cycled. */
