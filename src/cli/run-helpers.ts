@@ -36,6 +36,12 @@ export function describeLink(config: StackConfig): string {
   if (link.kind === 'tun') {
     return `${link.name}, kernel side ${formatIpv4(link.hostAddress)}/${link.prefixLength}, MTU ${config.mtu}`;
   }
+  if (link.kind === 'tap') {
+    return `TAP device ${link.name}, kernel side ${formatIpv4(link.hostAddress)}/${link.prefixLength}, MTU ${config.mtu}`;
+  }
+  if (link.kind === 'packet') {
+    return `an AF_PACKET socket on ${link.device} (/${link.prefixLength}), MTU ${config.mtu}`;
+  }
   if (link.kind === 'raw') {
     return `a raw socket on the host's address ${formatIpv4(config.address)}, MTU ${config.mtu}`;
   }
@@ -44,7 +50,8 @@ export function describeLink(config: StackConfig): string {
 
 /** Where a kernel-side client reaches pilha from: this namespace for a raw link, the TUN's otherwise. */
 export function clientHint(command: string, config: StackConfig | undefined): string {
-  if (config === undefined || config.link.kind !== 'tun') return `try: ${command}`;
+  if (config === undefined || (config.link.kind !== 'tun' && config.link.kind !== 'tap'))
+    return `try: ${command}`;
   const namespace = currentNamespace();
   if (namespace !== undefined) {
     return `try: ip netns exec ${namespace} ${command}   (the TUN device is in namespace ${namespace})`;

@@ -33,6 +33,15 @@ export const SO_SNDBUFFORCE = 32;
 export const SO_RCVBUFFORCE = 33;
 export const SO_MARK = 36;
 export const MSG_DONTWAIT = 0x40;
+// <linux/if_packet.h>, <linux/if_ether.h> constants.
+export const AF_PACKET = 17;
+/** Every protocol: the frames of every EtherType (passed to socket() and bind() in network byte order). */
+export const ETH_P_ALL = 0x0003;
+export const SOL_PACKET = 263;
+/** Linux 4.20: a packet socket no longer sees the frames sent on its device (its own among them). */
+export const PACKET_IGNORE_OUTGOING = 23;
+/** sizeof(struct sockaddr_ll). */
+export const SOCKADDR_LL_SIZE = 20;
 /** sizeof(struct sockaddr_in). */
 export const SOCKADDR_IN_SIZE = 16;
 
@@ -55,6 +64,8 @@ export interface Libc {
   bind(fd: number, addr: Uint8Array): number;
   /** sendto(fd, buf, len, flags, addr, addrlen) with `addr` a struct sockaddr of `addr.length` bytes. */
   sendto(fd: number, buffer: Uint8Array, length: number, flags: number, addr: Uint8Array): number;
+  /** if_nametoindex(name): the interface's index, or 0 when there is no such interface. */
+  ifNameToIndex(name: string): number;
   /** setpriority(PRIO_PROCESS, 0, nice): on Linux the nice value of the calling thread alone. */
   setThreadNice(nice: number): number;
   /** errno of the calling thread, as saved right after the last call. */
@@ -74,6 +85,7 @@ export const ERRNO = {
   ENODEV: errnoValue('ENODEV', 19),
   EINVAL: errnoValue('EINVAL', 22),
   EMSGSIZE: errnoValue('EMSGSIZE', 90),
+  ENOPROTOOPT: errnoValue('ENOPROTOOPT', 92),
   EADDRNOTAVAIL: errnoValue('EADDRNOTAVAIL', 99),
   ENOBUFS: errnoValue('ENOBUFS', 105),
 } as const;
@@ -136,6 +148,7 @@ export function loadLibc(): Libc {
   ) => number = lib.func(
     'long sendto(int fd, const void *buf, size_t length, int flags, const void *addr, unsigned int addrLength)',
   );
+  const ifNameToIndex: (name: string) => number = lib.func('unsigned int if_nametoindex(const char *name)');
   const strerror: (errno: number) => string = lib.func('const char *strerror(int errnum)');
   const setpriority: (which: number, who: number, prio: number) => number = lib.func(
     'int setpriority(int which, unsigned int who, int prio)',
@@ -157,6 +170,7 @@ export function loadLibc(): Libc {
     },
     bind: (fd, addr) => bind(fd, addr, addr.length),
     sendto: (fd, buffer, length, flags, addr) => sendto(fd, buffer, length, flags, addr, addr.length),
+    ifNameToIndex,
     setThreadNice: (nice) => setpriority(PRIO_PROCESS, 0, nice),
     errno: () => koffi.errno(),
     strerror,
@@ -170,6 +184,25 @@ export function sockaddrIn(address: number): Uint8Array {
   const view = new DataView(addr.buffer);
   view.setUint16(0, AF_INET, endianness() === 'LE'); // sa_family_t, host order
   view.setUint32(4, address >>> 0, false); // sin_addr, network order
+  return addr;
+}
+
+/** A 16-bit value in network byte order as a host-order number (htons). */
+export function htons(value: number): number {
+  return endianness() === 'LE' ? ((value & 0xff) << 8) | ((value >>> 8) & 0xff) : value & 0xffff;
+}
+
+/**
+ * A struct sockaddr_ll binding a packet socket to interface `ifindex` for `protocol` (host order):
+ * { u16 family; be16 protocol; i32 ifindex; u16 hatype; u8 pkttype; u8 halen; u8 addr[8] }.
+ */
+export function sockaddrLl(ifindex: number, protocol: number): Uint8Array {
+  const addr = new Uint8Array(SOCKADDR_LL_SIZE);
+  const view = new DataView(addr.buffer);
+  const le = endianness() === 'LE';
+  view.setUint16(0, AF_PACKET, le);
+  view.setUint16(2, protocol, false);
+  view.setInt32(4, ifindex, le);
   return addr;
 }
 

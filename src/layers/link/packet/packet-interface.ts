@@ -1,0 +1,120 @@
+/**
+ * What PacketLink asks of the interface it binds to before it starts: that it exists, its MAC and MTU, that
+ * no address of this network namespace is pilha's (the kernel would answer ARP for it too), and, to keep
+ * frames whole, that receive offloads which merge or leave checksums unfinished are off.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { PilhaError } from '../../../core/errors.js';
+import { formatIpv4, type Ipv4Address } from '../../../core/ipv4-address.js';
+import { type MacAddress, parseMac } from '../../../core/mac-address.js';
+
+const NAME_RE = /^[A-Za-z0-9_.@-]{1,15}$/;
+
+export interface PacketInterface {
+  readonly name: string;
+  /** The interface's own MAC (/sys/class/net/NAME/address). */
+  readonly mac: MacAddress;
+  /** The interface's MTU (/sys/class/net/NAME/mtu). */
+  readonly mtu: number;
+  /** Whether the interface is administratively up. */
+  readonly up: boolean;
+}
+
+/** Reads the interface `name` of this network namespace; a missing one throws ERAWLINK with the way out. */
+export function readPacketInterface(name: string): PacketInterface {
+  if (!NAME_RE.test(name)) {
+    throw new PilhaError(
+      'EBADOPTION',
+      `--device must be an interface name of 1 to 15 characters, got '${name}'`,
+    );
+  }
+  const dir = `/sys/class/net/${name}`;
+  if (!existsSync(dir)) {
+    throw new PilhaError(
+      'ERAWLINK',
+      `no network interface '${name}' in this network namespace (--link packet binds to an existing one: create a veth pair, see the README's stage 4)`,
+    );
+  }
+  const read = (file: string): string => {
+    try {
+      return readFileSync(`${dir}/${file}`, 'utf8').trim();
+    } catch {
+      return '';
+    }
+  };
+  const type = read('type');
+  if (type !== '' && type !== '1') {
+    throw new PilhaError(
+      'ERAWLINK',
+      `interface '${name}' is not an Ethernet interface (ARPHRD ${type}): --link packet needs one (a veth end)`,
+    );
+  }
+  const mtu = Number.parseInt(read('mtu'), 10);
+  const flags = Number.parseInt(read('flags'), 16);
+  let mac: MacAddress;
+  try {
+    mac = parseMac(read('address'));
+  } catch {
+    throw new PilhaError('ERAWLINK', `cannot read the MAC address of interface '${name}'`);
+  }
+  return {
+    name,
+    mac,
+    mtu: Number.isInteger(mtu) ? mtu : 1500,
+    up: Number.isInteger(flags) && (flags & 1) === 1,
+  };
+}
+
+/**
+ * Throws when an interface of this network namespace has `address`: the kernel would then answer ARP requests
+ * for it (Linux answers for any local address on any interface) and take pilha's traffic.
+ */
+export function checkAddressNotLocal(
+  address: Ipv4Address,
+  device: string,
+  interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces(),
+): void {
+  const text = formatIpv4(address);
+  for (const [name, addresses] of Object.entries(interfaces)) {
+    if (!addresses?.some((a) => a.family === 'IPv4' && a.address === text)) continue;
+    const where = name === device ? `the device ${device} itself` : `interface ${name}`;
+    throw new PilhaError(
+      'ERAWLINK',
+      `pilha's address ${text} is configured on ${where}, so the kernel would answer for it too: remove it (ip addr del ${text}/... dev ${name}) and give the kernel's address to the other end of the veth pair`,
+    );
+  }
+}
+
+/** Brings the interface up (`ip link set dev NAME up`). */
+export function bringUp(name: string): void {
+  try {
+    execFileSync('ip', ['link', 'set', 'dev', name, 'up'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 10_000,
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
+    const detail = e.stderr?.toString().trim().split('\n')[0] || e.message.split('\n')[0];
+    throw new PilhaError('ERAWLINK', `cannot bring interface '${name}' up: ${detail}`);
+  }
+}
+
+/**
+ * Receive offloads that would hand a packet socket frames that are not on the wire: GRO and LRO merge
+ * segments into super-frames beyond the MTU. Turned off with ethtool on pilha's interface; whether it worked
+ * is returned (false when ethtool is missing or the driver refuses), since PacketLink still copes: it drops
+ * oversized frames under a counter.
+ */
+export function disableReceiveOffloads(name: string): boolean {
+  try {
+    execFileSync('ethtool', ['-K', name, 'gro', 'off', 'lro', 'off'], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      timeout: 10_000,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
