@@ -60,7 +60,11 @@ export function addStackOptions(command: Command): Command {
       "pilha's MAC with --link tap (default: random) or packet (default: the interface's)",
     )
     .option('--address <ip>', "pilha's own IPv4 address (default: 10.77.0.2; with --link raw, 127.0.0.1)")
-    .option('--host-address <ip/prefix>', "the kernel's address on the TUN or TAP device (with --link packet: on the far end of the veth pair)", '10.77.0.1/24')
+    .option(
+      '--host-address <ip/prefix>',
+      "the kernel's address on the TUN or TAP device (with --link packet: on the far end of the veth pair)",
+      '10.77.0.1/24',
+    )
     .option('--mtu <bytes>', "link MTU (default: 1500; with --link raw, the MTU of --address's interface)")
     .option('--reassembly-timeout <seconds>', 'drop incomplete fragmented datagrams after this long', '30')
     .option('--pcap <file>', 'write every datagram sent and received to this pcap file')

@@ -67,6 +67,39 @@ export function readPacketInterface(name: string): PacketInterface {
   };
 }
 
+/** An IPv4 address of an interface of this namespace, as `ip -o -4 addr show` lists them. */
+export interface InterfaceAddress {
+  readonly name: string;
+  readonly address: string;
+}
+
+/**
+ * Every IPv4 address of this network namespace, down interfaces included (`ip -o -4 addr show`;
+ * os.networkInterfaces() lists only interfaces that are up, and the check must not miss one brought up later).
+ */
+export function readInterfaceAddresses(): InterfaceAddress[] {
+  try {
+    const out = execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8', timeout: 10_000 });
+    return parseIpAddrShow(out);
+  } catch {
+    const out: InterfaceAddress[] = [];
+    for (const [name, addresses] of Object.entries(networkInterfaces())) {
+      for (const a of addresses ?? []) if (a.family === 'IPv4') out.push({ name, address: a.address });
+    }
+    return out;
+  }
+}
+
+/** The lines of `ip -o -4 addr show`: "2: eth0    inet 10.0.0.2/24 brd ... scope global eth0\ ...". */
+export function parseIpAddrShow(text: string): InterfaceAddress[] {
+  const out: InterfaceAddress[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\d+:\s+([^\s@:]+)(?:@\S+)?\s+inet\s+(\d+\.\d+\.\d+\.\d+)/.exec(line);
+    if (m !== null) out.push({ name: m[1]!, address: m[2]! });
+  }
+  return out;
+}
+
 /**
  * Throws when an interface of this network namespace has `address`: the kernel would then answer ARP requests
  * for it (Linux answers for any local address on any interface) and take pilha's traffic.
@@ -74,11 +107,11 @@ export function readPacketInterface(name: string): PacketInterface {
 export function checkAddressNotLocal(
   address: Ipv4Address,
   device: string,
-  interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces(),
+  addresses: readonly InterfaceAddress[] = readInterfaceAddresses(),
 ): void {
   const text = formatIpv4(address);
-  for (const [name, addresses] of Object.entries(interfaces)) {
-    if (!addresses?.some((a) => a.family === 'IPv4' && a.address === text)) continue;
+  for (const { name, address: a } of addresses) {
+    if (a !== text) continue;
     const where = name === device ? `the device ${device} itself` : `interface ${name}`;
     throw new PilhaError(
       'ERAWLINK',
