@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { PilhaError } from '../../../src/core/errors.js';
 import { parseIpv4 } from '../../../src/core/ipv4-address.js';
 import { htons, SOCKADDR_LL_SIZE, sockaddrLl } from '../../../src/layers/link/fd/libc.js';
-import { checkAddressNotLocal, parseIpAddrShow } from '../../../src/layers/link/packet/packet-interface.js';
+import {
+  checkAddressNotLocal,
+  parseIpAddrShow,
+  parseVethPeer,
+} from '../../../src/layers/link/packet/packet-interface.js';
 
 const IP_ADDR_SHOW = [
   '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever',
@@ -44,5 +48,17 @@ describe('PacketLink start checks', () => {
     expect([addr[2], addr[3]]).toEqual([0x00, 0x03]); // ETH_P_ALL, big-endian on the wire
     expect(view.getInt32(4, le)).toBe(7);
     expect(htons(0x0003)).toBe(le ? 0x0300 : 0x0003);
+  });
+});
+
+describe('localVethPeer', () => {
+  it('names the peer in this namespace, not one elsewhere (@ifN) nor a plain interface', () => {
+    expect(parseVethPeer('4: veth-pilha@veth-host: <BROADCAST,MULTICAST,UP> mtu 1500', 'veth-pilha')).toBe(
+      'veth-host',
+    );
+    expect(parseVethPeer('4: veth-pilha@if5: <BROADCAST> mtu 1500 ... link-netns x', 'veth-pilha')).toBe(
+      undefined,
+    );
+    expect(parseVethPeer('2: eth0: <BROADCAST> mtu 1500', 'eth0')).toBe(undefined);
   });
 });

@@ -151,3 +151,42 @@ export function disableReceiveOffloads(name: string): boolean {
     return false;
   }
 }
+
+/**
+ * The name of the other end of a veth pair when it is in this network namespace (`ip -o link show` prints
+ * "veth-pilha@veth-host"; a peer elsewhere shows as "@if5"), else undefined.
+ */
+export function localVethPeer(name: string): string | undefined {
+  try {
+    const out = execFileSync('ip', ['-o', 'link', 'show', 'dev', name], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    return parseVethPeer(out, name);
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseVethPeer(ipLinkLine: string, name: string): string | undefined {
+  const m = /^\d+:\s+([^@:\s]+)@([^:\s]+):/.exec(ipLinkLine);
+  if (m === null || m[1] !== name || /^if\d+$/.test(m[2]!) || m[2] === 'NONE') return undefined;
+  return m[2];
+}
+
+/**
+ * Transmit offloads of the kernel's end that a packet socket would see undone: segmentation offload hands
+ * the veth 64 KB TCP super-frames (measured: frames of 65,226 bytes at pilha's end) and checksum offload
+ * leaves TCP checksums unfinished. Turned off with ethtool (`tso off gso off tx off`); false when that failed.
+ */
+export function disableTransmitOffloads(name: string): boolean {
+  try {
+    execFileSync('ethtool', ['-K', name, 'tso', 'off', 'gso', 'off', 'tx', 'off'], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      timeout: 10_000,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -26,6 +26,8 @@ import {
   bringUp,
   checkAddressNotLocal,
   disableReceiveOffloads,
+  disableTransmitOffloads,
+  localVethPeer,
   readPacketInterface,
 } from './packet-interface.js';
 
@@ -60,7 +62,8 @@ const ETHERTYPE_IPV4_HIGH = 0x08;
  * from pilha's own MAC are skipped instead (ignoredOwnFrames). Frames from a local peer may carry the
  * kernel's unfinished (offloaded) TCP checksum: finished here as a device would (rxChecksumsCompleted).
  * Frames longer than the MTU allows (super-frames from segmentation offload on the far end) are dropped and
- * counted (rxDropOversize); the README's set-up turns that offload off. Reading goes through an FdReader's
+ * counted (rxDropOversize): at start, the kernel's end of a veth pair in the same namespace gets its
+ * segmentation and checksum offloads turned off (ethtool), and the README says how to do it elsewhere. Reading goes through an FdReader's
  * worker; a PACKET_MMAP ring was not measured and is not used.
  */
 export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
@@ -82,6 +85,9 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
     }
     if (!device.up) bringUp(device.name);
     const offloadsOff = disableReceiveOffloads(device.name);
+    // The README's set-up keeps the kernel's end in the same namespace: then its offloads are fixed here too.
+    const peer = localVethPeer(device.name);
+    const peerOffloadsOff = peer !== undefined && disableTransmitOffloads(peer);
     const libc = loadLibc();
     const { fd, ignoresOutgoing } = openPacketSocket(libc, device.name);
     const mac = options.mac ?? device.mac;
@@ -93,7 +99,7 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
       throw err;
     }
     logger.info(
-      { device: device.name, mtu, mac: formatMac(mac), ignoresOutgoing, offloadsOff },
+      { device: device.name, mtu, mac: formatMac(mac), ignoresOutgoing, offloadsOff, peer, peerOffloadsOff },
       'packet link open',
     );
     return link;
