@@ -4,7 +4,7 @@ import { PilhaError } from './errors.js';
 
 export type { Logger } from 'pino';
 
-export const LAYERS = ['link', 'ip', 'icmp', 'tcp', 'app'] as const;
+export const LAYERS = ['link', 'ethernet', 'ip', 'icmp', 'tcp', 'app'] as const;
 export type LayerName = (typeof LAYERS)[number];
 
 const LEVELS: readonly LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

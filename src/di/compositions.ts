@@ -5,6 +5,7 @@ import type { HttpApp, HttpAppOptions } from '../app/http-app.js';
 import type { Pinger } from '../app/pinger.js';
 import type { Clock } from '../core/clock.js';
 import type { LayerLoggers } from '../core/logger.js';
+import { EthernetLayer } from '../layers/ethernet/ethernet-layer.js';
 import type { IcmpLayer } from '../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
 import type { RawLink } from '../layers/link/raw-link.js';
@@ -15,6 +16,7 @@ import type { TcpLayer } from '../transport/tcp/tcp-layer.js';
 import type { TcpTracer } from '../transport/tcp/trace/tcp-tracer.js';
 import { appModule } from './app-module.js';
 import { coreModule } from './core-module.js';
+import { ethernetModule } from './ethernet-module.js';
 import { icmpModule } from './icmp-module.js';
 import { ipModule } from './ip-module.js';
 import { linkModule } from './link-module.js';
@@ -35,7 +37,7 @@ export interface StackOverrides {
 export function createStackContainer(config: StackConfig, overrides: StackOverrides = {}): Container {
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind<StackConfig>(TOKENS.StackConfig).toConstantValue(config);
-  container.load(coreModule, linkModule, ipModule, icmpModule, tcpModule, appModule);
+  container.load(coreModule, linkModule, ethernetModule, ipModule, icmpModule, tcpModule, appModule);
   if (overrides.baseLink !== undefined)
     container.rebind<RawLink>(TOKENS.BaseLink).toConstantValue(overrides.baseLink);
   if (overrides.clock !== undefined) container.rebind<Clock>(TOKENS.Clock).toConstantValue(overrides.clock);
@@ -52,7 +54,10 @@ export function createStackContainer(config: StackConfig, overrides: StackOverri
 /** The network part every demo shares: link, IPv4 and ICMP (so pilha always answers pings). */
 export interface NetworkStack {
   readonly container: Container;
+  /** What the IP layer sends on: the device link, or the EthernetLayer over it. */
   readonly link: RawLink;
+  /** The Ethernet layer with ARP, when the device's medium is Ethernet (its `arpCache()`, its stats). */
+  readonly ethernet?: EthernetLayer;
   readonly ip: IPLayer;
   readonly icmp: IcmpLayer;
   readonly clock: Clock;
@@ -71,6 +76,7 @@ export async function buildNetworkStack(
   return {
     container,
     link,
+    ...(link instanceof EthernetLayer ? { ethernet: link } : {}),
     ip,
     icmp,
     clock: container.get<Clock>(TOKENS.Clock),

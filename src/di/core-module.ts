@@ -13,6 +13,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   const layers = [
     [TOKENS.LinkLogger, 'link'],
+    [TOKENS.EthernetLogger, 'ethernet'],
     [TOKENS.IpLogger, 'ip'],
     [TOKENS.IcmpLogger, 'icmp'],
     [TOKENS.TcpLogger, 'tcp'],

@@ -16,9 +16,10 @@ import { TOKENS } from './tokens.js';
 /**
  * The link layer. BaseLink is the device (a TUN or TAP device, a raw IP socket or an AF_PACKET socket from the
  * configuration, or whatever a test binds);
- * RawLink is what the stack uses: the device wrapped, bottom up, in ImpairedLink (when impairment is
- * configured) and PcapLink (when a capture file is), so the capture shows what pilha itself sent and saw:
- * IP datagrams (LINKTYPE_RAW) or, on a link of Ethernet medium, whole frames (LINKTYPE_ETHERNET).
+ * DeviceLink is the device wrapped, bottom up, in ImpairedLink (when impairment is configured) and PcapLink
+ * (when a capture file is), so the capture shows what pilha itself sent and saw: IP datagrams (LINKTYPE_RAW)
+ * or, on a link of Ethernet medium, whole frames (LINKTYPE_ETHERNET). What the IP layer uses
+ * (RawLink) is bound in ethernetModule: the DeviceLink, or an EthernetLayer over it.
  */
 export const linkModule = new ContainerModule(({ bind }) => {
   bind<RawLink>(TOKENS.BaseLink)
@@ -68,7 +69,7 @@ export const linkModule = new ContainerModule(({ bind }) => {
     })
     .inSingletonScope();
 
-  bind<RawLink>(TOKENS.RawLink)
+  bind<RawLink>(TOKENS.DeviceLink)
     .toResolvedValue(
       (base: RawLink, config: StackConfig, clock: Clock) => {
         let link = base;

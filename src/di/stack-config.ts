@@ -1,6 +1,7 @@
 import type { Ipv4Address } from '../core/ipv4-address.js';
 import type { LogSpec } from '../core/logger.js';
 import type { MacAddress } from '../core/mac-address.js';
+import type { ArpConfig } from '../layers/ethernet/arp-config.js';
 import type { Impairment } from '../layers/link/decorators/impairment.js';
 import type { TcpConfig } from '../transport/tcp/tcp-config.js';
 
@@ -60,6 +61,13 @@ export interface StackConfig {
   readonly mtu: number;
   /** pilha's own address. */
   readonly address: Ipv4Address;
+  /**
+   * pilha's MAC on a link whose medium is Ethernet (`--mac`), when the link itself has none (a MemoryLink
+   * without MACs); a link's own MAC wins. Random, locally administered, when neither gives one.
+   */
+  readonly mac?: MacAddress;
+  /** ARP settings that differ from the defaults (DEFAULT_ARP_CONFIG, Linux-like); Ethernet links only. */
+  readonly arp?: Partial<ArpConfig>;
   readonly reassemblyTimeoutMs: number;
   readonly reassemblyMaxBytes: number;
   readonly impairment?: Impairment;

@@ -7,12 +7,18 @@ export const TOKENS = {
   Clock: Symbol.for('pilha.Clock'),
   Loggers: Symbol.for('pilha.Loggers'),
   LinkLogger: Symbol.for('pilha.LinkLogger'),
+  EthernetLogger: Symbol.for('pilha.EthernetLogger'),
   IpLogger: Symbol.for('pilha.IpLogger'),
   IcmpLogger: Symbol.for('pilha.IcmpLogger'),
   TcpLogger: Symbol.for('pilha.TcpLogger'),
   AppLogger: Symbol.for('pilha.AppLogger'),
-  /** The link as the stack sees it, decorators (impairment, pcap) applied. */
+  /**
+   * The link as the IP layer sees it: the DeviceLink itself when it moves IP datagrams, or an EthernetLayer
+   * (with ARP) over it when its medium is Ethernet.
+   */
   RawLink: Symbol.for('pilha.RawLink'),
+  /** The device link with its decorators (impairment, pcap) applied: datagrams or frames, as the device moves. */
+  DeviceLink: Symbol.for('pilha.DeviceLink'),
   /** The device link before decorators: a TUN device, or a MemoryLink in tests. */
   BaseLink: Symbol.for('pilha.BaseLink'),
   Ipv4LayerConfig: Symbol.for('pilha.Ipv4LayerConfig'),

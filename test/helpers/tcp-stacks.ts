@@ -12,6 +12,7 @@ import type { RawLink } from '../../src/layers/link/raw-link.js';
 import type { CongestionControllerFactory } from '../../src/transport/congestion/congestion-controller.js';
 import type { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
 import type { TcpConfig } from '../../src/transport/tcp/tcp-config.js';
+import { ethernetMemoryPair } from './ethernet-stacks.js';
 import { ADDRESS_A, ADDRESS_B, memoryConfig } from './memory-stacks.js';
 
 export { ADDRESS_A, ADDRESS_B };
@@ -32,6 +33,8 @@ export interface TwoTcpStacksOptions {
   readonly congestionA?: CongestionControllerFactory;
   /** A's `--trace` file (A sends in the transfer tests). */
   readonly traceFileA?: string;
+  /** The MemoryLink moves Ethernet frames: each stack gets an EthernetLayer with ARP over its end. */
+  readonly ethernet?: boolean;
 }
 
 export interface TwoTcpStacks {
@@ -49,9 +52,11 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
   const clock = new VirtualClock();
   // Deliver on the clock (zero delay), so that nothing is processed inside the sender's send() call;
   // or, when asked, synchronously, inside it.
-  const [linkA, linkB] = options.synchronous
-    ? MemoryLink.pair(mtu, (run) => run())
-    : MemoryLink.pair(mtu, (run) => clock.setTimer(0, run));
+  const [linkA, linkB] = options.ethernet
+    ? ethernetMemoryPair(clock, mtu, options.synchronous === true)
+    : options.synchronous
+      ? MemoryLink.pair(mtu, (run) => run())
+      : MemoryLink.pair(mtu, (run) => clock.setTimer(0, run));
   const common: Partial<StackConfig> = { mtu, ...(options.tcp !== undefined ? { tcp: options.tcp } : {}) };
   // One impairment both ways goes through the stack's configuration (as --impair does); two different ones
   // are two one-way ImpairedLinks around A's end of the link.

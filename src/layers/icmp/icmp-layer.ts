@@ -3,7 +3,7 @@ import { Counters } from '../../core/counters.js';
 import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import type { IPLayer, IpErrorReporter } from '../ip/ip-layer.js';
-import { IP_PROTOCOL_ICMP, type Ipv4Datagram, icmpQuote } from '../ip/ipv4-header.js';
+import { IP_PROTOCOL_ICMP, IPV4_MIN_HEADER, type Ipv4Datagram, icmpQuote } from '../ip/ipv4-header.js';
 import {
   echoId,
   echoRest,
@@ -17,6 +17,7 @@ import {
   isIcmpError,
   parseIcmp,
   TIME_EXCEEDED_REASSEMBLY,
+  UNREACHABLE_HOST,
   UNREACHABLE_PROTOCOL,
 } from './icmp-message.js';
 
@@ -28,6 +29,8 @@ const COUNTERS = [
   'rxTimeExceeded',
   'rxOtherErrors',
   'rxOther',
+  /** Errors about our own datagrams raised on this host (ARP gave up on the next hop), not received. */
+  'localDestUnreachable',
   'txEchoRequests',
   'txEchoReplies',
   'txDestUnreachable',
@@ -87,6 +90,27 @@ export class IcmpLayer implements IpErrorReporter {
 
   onError(listener: (report: IcmpErrorReport) => void): void {
     this.errorListeners.push(listener);
+  }
+
+  /**
+   * A datagram of ours that the link could not deliver (ARP had no answer for its next hop): its sender hears
+   * of it as of a Destination Unreachable received from our own address, as Linux's neighbour layer reports it
+   * (arp_error_report → ICMP host unreachable to the local socket). Nothing goes on the wire.
+   */
+  localUnreachable(datagram: Uint8Array, code: number = UNREACHABLE_HOST): void {
+    if (datagram.length < IPV4_MIN_HEADER) return;
+    const headerLength = (datagram[0]! & 0x0f) * 4;
+    if (headerLength < IPV4_MIN_HEADER || datagram.length < headerLength) return;
+    this.counters.inc('localDestUnreachable');
+    const report: IcmpErrorReport = {
+      src: this.ip.address,
+      type: ICMP_DEST_UNREACHABLE,
+      code,
+      rest: 0,
+      // As a received error quotes it: the header and the first 8 bytes of payload (RFC 792).
+      quoted: datagram.subarray(0, Math.min(datagram.length, headerLength + 8)),
+    };
+    for (const listener of this.errorListeners) listener(report);
   }
 
   sendEchoRequest(dst: Ipv4Address, id: number, seq: number, data: Uint8Array): void {

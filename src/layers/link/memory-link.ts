@@ -1,7 +1,18 @@
 import { Counters } from '../../core/counters.js';
-import { ignoreDatagram, type RawLink } from './raw-link.js';
+import type { MacAddress } from '../../core/mac-address.js';
+import { ignoreDatagram, type LinkMedium, type RawLink } from './raw-link.js';
 
 const COUNTERS = ['txPackets', 'txBytes', 'rxPackets', 'rxBytes', 'dropClosed', 'dropTooBig'] as const;
+
+/** An Ethernet frame's bytes beyond the IP MTU: the header with room for one 802.1Q tag. */
+const ETHERNET_FRAME_OVERHEAD = 18;
+
+/** What a MemoryLink pair moves: IPv4 datagrams by default, or Ethernet frames with a MAC for each end. */
+export interface MemoryLinkMedium {
+  readonly medium: LinkMedium;
+  /** The two ends' MAC addresses (for 'ethernet'). */
+  readonly macs?: readonly [MacAddress, MacAddress];
+}
 
 /**
  * One end of an in-memory link. Delivery is synchronous by default (deterministic, for tests);
@@ -13,19 +24,32 @@ export class MemoryLink implements RawLink {
   private closed = false;
   private readonly counters = new Counters(COUNTERS);
 
-  /** Creates two connected ends. */
-  static pair(mtu = 1500, deliver?: (run: () => void) => void): [MemoryLink, MemoryLink] {
-    const a = new MemoryLink(mtu, deliver);
-    const b = new MemoryLink(mtu, deliver);
+  /**
+   * Creates two connected ends. With `as.medium` 'ethernet' they move frames (the MTU stays the IP MTU; a
+   * frame may exceed it by its header and one tag) and each end has its MAC from `as.macs`.
+   */
+  static pair(
+    mtu = 1500,
+    deliver?: (run: () => void) => void,
+    as?: MemoryLinkMedium,
+  ): [MemoryLink, MemoryLink] {
+    const a = new MemoryLink(mtu, deliver, as?.medium, as?.macs?.[0]);
+    const b = new MemoryLink(mtu, deliver, as?.medium, as?.macs?.[1]);
     a.peer = b;
     b.peer = a;
     return [a, b];
   }
 
+  private readonly maxSend: number;
+
   private constructor(
     readonly mtu: number,
     private readonly deliver?: (run: () => void) => void,
-  ) {}
+    readonly medium?: LinkMedium,
+    readonly mac?: MacAddress,
+  ) {
+    this.maxSend = medium === 'ethernet' ? mtu + ETHERNET_FRAME_OVERHEAD : mtu;
+  }
 
   send(datagram: Uint8Array): void {
     const peer = this.peer;
@@ -33,7 +57,7 @@ export class MemoryLink implements RawLink {
       this.counters.inc('dropClosed');
       return;
     }
-    if (datagram.length > this.mtu) {
+    if (datagram.length > this.maxSend) {
       this.counters.inc('dropTooBig');
       return;
     }

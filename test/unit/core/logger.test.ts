@@ -27,7 +27,10 @@ describe('per-layer logging', () => {
 
   it('rejects unknown layers and levels with a readable error', () => {
     expect(() => parseLogSpec('ipp=debug')).toThrowError(
-      new PilhaError('EBADOPTION', "unknown layer 'ipp' in log spec (use link, ip, icmp, tcp, app)"),
+      new PilhaError(
+        'EBADOPTION',
+        "unknown layer 'ipp' in log spec (use link, ethernet, ip, icmp, tcp, app)",
+      ),
     );
     expect(() => parseLogSpec('ip=loud')).toThrowError(/unknown log level 'loud'/);
   });

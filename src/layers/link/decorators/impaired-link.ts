@@ -1,7 +1,8 @@
 import type { Clock, Timer } from '../../../core/clock.js';
 import { Counters } from '../../../core/counters.js';
+import type { MacAddress } from '../../../core/mac-address.js';
 import { SeededRandom } from '../../../core/seeded-random.js';
-import { decoratorStats, ignoreDatagram, type RawLink } from '../raw-link.js';
+import { decoratorStats, ignoreDatagram, type LinkMedium, type RawLink } from '../raw-link.js';
 import { DEFAULT_REORDER_HOLD_MS, type Impairment, validateImpairment } from './impairment.js';
 
 /** Which way an ImpairedLink impairs: datagrams sent, datagrams received, or both (each with its own state). */
@@ -261,6 +262,9 @@ class ImpairedPath {
  */
 export class ImpairedLink implements RawLink {
   readonly mtu: number;
+  /** The inner link's: a decorator moves whatever its link moves (datagrams or frames). */
+  readonly medium: LinkMedium | undefined;
+  readonly mac: MacAddress | undefined;
   private handler: (datagram: Uint8Array) => void = ignoreDatagram;
   private readonly counters = new Counters(COUNTERS);
   private readonly txPath: ImpairedPath | undefined;
@@ -275,6 +279,8 @@ export class ImpairedLink implements RawLink {
   ) {
     validateImpairment(impairment);
     this.mtu = inner.mtu;
+    this.medium = inner.medium;
+    this.mac = inner.mac;
     const seed = impairment.seed >>> 0;
     if (direction !== 'rx') {
       this.txPath = new ImpairedPath(impairment, seed, clock, this.counters, (d) => this.inner.send(d));

@@ -1,5 +1,6 @@
 import { Counters } from '../../../core/counters.js';
-import { decoratorStats, ignoreDatagram, type RawLink } from '../raw-link.js';
+import type { MacAddress } from '../../../core/mac-address.js';
+import { decoratorStats, ignoreDatagram, type LinkMedium, type RawLink } from '../raw-link.js';
 import type { PcapWriter } from './pcap-writer.js';
 
 const COUNTERS = ['txPackets', 'txBytes', 'rxPackets', 'rxBytes', 'captured', 'captureErrors'] as const;
@@ -14,6 +15,9 @@ const COUNTERS = ['txPackets', 'txBytes', 'rxPackets', 'rxBytes', 'captured', 'c
  */
 export class PcapLink implements RawLink {
   readonly mtu: number;
+  /** The inner link's: a decorator moves whatever its link moves (datagrams or frames). */
+  readonly medium: LinkMedium | undefined;
+  readonly mac: MacAddress | undefined;
   private handler: (datagram: Uint8Array) => void = ignoreDatagram;
   private readonly counters = new Counters(COUNTERS);
   private capturing = true;
@@ -24,6 +28,8 @@ export class PcapLink implements RawLink {
     private readonly writer: PcapWriter,
   ) {
     this.mtu = inner.mtu;
+    this.medium = inner.medium;
+    this.mac = inner.mac;
     inner.onReceive((datagram) => {
       this.counters.inc('rxPackets');
       this.counters.inc('rxBytes', datagram.length);
