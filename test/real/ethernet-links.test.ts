@@ -2,12 +2,12 @@
  * Stages 4 and 5 against the kernel's own programs: pilha's Ethernet layer and ARP on a TAP device
  * (--link tap) and on an AF_PACKET socket bound to a veth end (--link packet), each inside a network
  * namespace this file creates and deletes. The kernel's arping gets pilha's MAC, its ping -s 20000 is
- * answered, pilha pings the kernel, wget fetches the 12 MB page and 100 MB byte-exact, frames for another MAC
+ * answered, pilha pings the kernel, pilha get and framed serve work on the link, wget fetches the 12 MB page and 100 MB byte-exact, frames for another MAC
  * and of another EtherType are dropped under their counters, an ARP flood of 100,000 made-up senders leaves
  * memory bounded and the service working, and tshark finds nothing malformed in the Ethernet capture.
  */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -202,6 +202,58 @@ describe.skipIf(skip !== undefined)('Ethernet and ARP against real peers', () =>
       );
     });
 
+    it('pilha get downloads from a kernel HTTP server across the link, byte-exact', async () => {
+      const served = join(dir, `${c.kind}-served`);
+      writeFileSync(served, randomBytes(3_000_000));
+      // On every address: a TAP device, and the kernel's address on it, exist only while pilha runs.
+      const server = ns.spawn(SYSTEM_PYTHON, [
+        '-m',
+        'http.server',
+        '8000',
+        '--bind',
+        '0.0.0.0',
+        '--directory',
+        dir,
+      ]);
+      let serverErr = '';
+      server.stderr?.on('data', (d: Buffer) => (serverErr += d.toString()));
+      try {
+        const up = async () =>
+          (await ns.runAsync('wget', ['-q', '-O', '/dev/null', 'http://127.0.0.1:8000/'])).status;
+        for (let i = 0; i < 50 && (await up()) !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+        const out = join(dir, `${c.kind}-got`);
+        const r = await ns.runAsync(process.execPath, [
+          PILHA_CLI,
+          'get',
+          `http://${HOST}:8000/${c.kind}-served`,
+          ...linkArgs(),
+          '-o',
+          out,
+        ]);
+        expect(r.status, `${r.stderr} ${serverErr}`).toBe(0);
+        expect(sha256File(out)).toBe(sha256File(served));
+      } finally {
+        server.kill('SIGKILL');
+      }
+    });
+
+    it("pilha framed serve on the link confirms a kernel client's message", async () => {
+      const server = await ns.startPilha(['framed', 'serve', ...linkArgs(), '--port', '7000']);
+      const r = await ns.runAsync(process.execPath, [
+        PILHA_CLI,
+        'framed',
+        'send',
+        join(ROOT, 'examples/input.txt'),
+        '--to',
+        `${PILHA}:7000`,
+        '--transport',
+        'kernel',
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^pilha framed send: confirmed 16385 bytes /m);
+      expect(await server.stop()).toBe(0);
+    });
+
     describe('stage 5: pilha http', () => {
       let pilha: PilhaProcess;
       const url = (path: string) => `http://${PILHA}:7000${path}`;
@@ -241,8 +293,14 @@ describe.skipIf(skip !== undefined)('Ethernet and ARP against real peers', () =>
         expect(ping.status).toBe(0);
         expect(await pilha.stop()).toBe(0);
         const link = pilha.stats().link;
-        // Nearly all of the flood reached ARP (the device's queue may drop a few while pilha's reader lags).
-        expect(linkCounter(link, 'rxArp')).toBeGreaterThanOrEqual(FLOOD * 0.9);
+        // Every frame of the flood reached ARP or was dropped, counted, below it: at the TAP device's queue
+        // (deviceTxDropped), the packet socket's (rxSocketDrops) or pilha's reader backlog (rxBacklogDrops).
+        // How many reach ARP depends on how fast the flood comes; far more than the cache holds do.
+        const below =
+          (c.kind === 'tap' ? linkCounter(link, 'deviceTxDropped') : linkCounter(link, 'rxSocketDrops')) +
+          linkCounter(link, 'rxBacklogDrops');
+        expect(linkCounter(link, 'rxArp') + below).toBeGreaterThanOrEqual(FLOOD);
+        expect(linkCounter(link, 'rxArp')).toBeGreaterThanOrEqual(10_000);
         // Bounded: the cache never passes its 1,024 entries (Linux's gc_thresh3), however many senders.
         expect(linkCounter(link, 'arpEntries')).toBeLessThanOrEqual(1024);
         expect(Number(/^arp cache: (\d+) entr/m.exec(pilha.stdout)?.[1])).toBeLessThanOrEqual(1024);

@@ -134,6 +134,11 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
     this.counters.inc(reason);
   }
 
+  /** Whether the fd is still open (a subclass may then query it). */
+  protected fdIsOpen(): boolean {
+    return this.fdOpen;
+  }
+
   /** What else the link undoes once its fd is closed (nothing by default). */
   protected afterClose(): void {}
 

@@ -40,6 +40,8 @@ export const ETH_P_ALL = 0x0003;
 export const SOL_PACKET = 263;
 /** Linux 4.20: a packet socket no longer sees the frames sent on its device (its own among them). */
 export const PACKET_IGNORE_OUTGOING = 23;
+/** struct tpacket_stats { u32 tp_packets; u32 tp_drops; }: counts since the last read, then reset. */
+export const PACKET_STATISTICS = 6;
 /** sizeof(struct sockaddr_ll). */
 export const SOCKADDR_LL_SIZE = 20;
 /** sizeof(struct sockaddr_in). */
@@ -60,6 +62,8 @@ export interface Libc {
   socket(domain: number, type: number, protocol: number): number;
   /** setsockopt(fd, level, name, &value, sizeof(int)): every option pilha sets is an int. */
   setsockoptInt(fd: number, level: number, name: number, value: number): number;
+  /** getsockopt(fd, level, name, buffer, &length): the option's bytes in `buffer`; returns 0 or -1. */
+  getsockopt(fd: number, level: number, name: number, buffer: Uint8Array): number;
   /** bind(fd, addr, addrlen) with `addr` a struct sockaddr of `addr.length` bytes. */
   bind(fd: number, addr: Uint8Array): number;
   /** sendto(fd, buf, len, flags, addr, addrlen) with `addr` a struct sockaddr of `addr.length` bytes. */
@@ -135,6 +139,16 @@ export function loadLibc(): Libc {
   );
   const setsockopt: (fd: number, level: number, name: number, value: Int32Array, length: number) => number =
     lib.func('int setsockopt(int fd, int level, int name, const void *value, unsigned int length)');
+  const getsockopt: (
+    fd: number,
+    level: number,
+    name: number,
+    value: Uint8Array,
+    length: Uint32Array,
+  ) => number = lib.func(
+    'int getsockopt(int fd, int level, int name, void *value, _Inout_ unsigned int *length)',
+  );
+  const optionLength = new Uint32Array(1);
   const bind: (fd: number, addr: Uint8Array, length: number) => number = lib.func(
     'int bind(int fd, const void *addr, unsigned int length)',
   );
@@ -167,6 +181,10 @@ export function loadLibc(): Libc {
     setsockoptInt: (fd, level, name, value) => {
       intValue[0] = value;
       return setsockopt(fd, level, name, intValue, 4);
+    },
+    getsockopt: (fd, level, name, buffer) => {
+      optionLength[0] = buffer.length;
+      return getsockopt(fd, level, name, buffer, optionLength);
     },
     bind: (fd, addr) => bind(fd, addr, addr.length),
     sendto: (fd, buffer, length, flags, addr) => sendto(fd, buffer, length, flags, addr, addr.length),

@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import { PilhaError } from '../../../core/errors.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import { type Logger, silentLoggers } from '../../../core/logger.js';
@@ -11,6 +12,7 @@ import {
   type Libc,
   loadLibc,
   PACKET_IGNORE_OUTGOING,
+  PACKET_STATISTICS,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
   SO_SNDBUF,
@@ -45,6 +47,7 @@ export interface PacketLinkOptions {
 }
 
 const EXTRA_COUNTERS = ['ignoredOwnFrames', 'rxDropOversize', 'rxChecksumsCompleted'] as const;
+const PACKET_STATS_BYTES = 8;
 
 /** The socket's receive queue holds frames while the reader is busy (as RawSocketLink's, forced past rmem_max). */
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -107,6 +110,9 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
 
   private readonly maxFrameBytes: number;
   private warnedOversize = false;
+  /** Frames the kernel dropped because the socket's receive queue was full, summed over PACKET_STATISTICS reads. */
+  private socketDrops = 0;
+  private readonly packetStats = new Uint8Array(PACKET_STATS_BYTES);
 
   private constructor(
     fd: number,
@@ -121,6 +127,18 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
   ) {
     super(fd, mtu, libc, logger, EXTRA_COUNTERS, mac);
     this.maxFrameBytes = mtu + ETHERNET_FRAME_OVERHEAD;
+  }
+
+  /** The counters, and the frames the kernel dropped at the socket's full receive queue (rxSocketDrops). */
+  override stats(): Record<string, number> {
+    if (
+      this.fdIsOpen() &&
+      this.libc.getsockopt(this.fd, SOL_PACKET, PACKET_STATISTICS, this.packetStats) === 0
+    ) {
+      // Each read returns the counts since the previous one.
+      this.socketDrops += new DataView(this.packetStats.buffer).getUint32(4, endianness() === 'LE');
+    }
+    return { ...super.stats(), rxSocketDrops: this.socketDrops };
   }
 
   protected write(frame: Uint8Array, length: number): number {
