@@ -88,7 +88,7 @@ export function clientHint(command: string, config: StackConfig | undefined): st
     return `try: ${command}`;
   const namespace = currentNamespace();
   if (namespace !== undefined) {
-    return `try: ip netns exec ${namespace} ${command}   (the TUN device is in namespace ${namespace})`;
+    return `try: ip netns exec ${namespace} ${command}   (the device is in namespace ${namespace})`;
   }
   return (
     `try: ${command}   (from this network namespace, which holds the TUN device)\n` +
