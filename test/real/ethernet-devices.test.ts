@@ -55,6 +55,8 @@ function deviceScript(open: string): string {
         finish({ frame: Array.from(f.subarray(0, 42)), length: f.length });
       }
     });
+    // One byte past the largest frame (MTU + 14 + a 4-byte VLAN tag) is refused and counted.
+    link.send(new Uint8Array(link.mtu + 19));
     console.log('READY');
   `;
 }
@@ -102,6 +104,7 @@ function expectFramesBothWays(report: Report, peerMacDevice: string): void {
   expect(f[34]).toBe(8); // ICMP echo request
   expect(report.neigh).toContain(`dev ${peerMacDevice} lladdr ${formatMac(report.mac)}`);
   expect(report.stats.txPackets).toBeGreaterThanOrEqual(1);
+  expect(report.stats.txDropTooBig).toBe(1);
   expect(report.stats.rxPackets).toBeGreaterThanOrEqual(2);
 }
 

@@ -5,6 +5,7 @@ import { htons, SOCKADDR_LL_SIZE, sockaddrLl } from '../../../src/layers/link/fd
 import {
   checkAddressNotLocal,
   parseIpAddrShow,
+  parseRemotePeer,
   parseVethPeer,
 } from '../../../src/layers/link/packet/packet-interface.js';
 
@@ -60,5 +61,8 @@ describe('localVethPeer', () => {
       undefined,
     );
     expect(parseVethPeer('2: eth0: <BROADCAST> mtu 1500', 'eth0')).toBe(undefined);
+    expect(parseRemotePeer('4: veth-pilha@if5: <BROADCAST> mtu 1500', 'veth-pilha')).toBe(true);
+    expect(parseRemotePeer('4: veth-pilha@veth-host: <BROADCAST> mtu 1500', 'veth-pilha')).toBe(false);
+    expect(parseRemotePeer('2: eth0: <BROADCAST> mtu 1500', 'eth0')).toBe(false);
   });
 });

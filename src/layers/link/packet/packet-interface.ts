@@ -157,21 +157,33 @@ export function disableReceiveOffloads(name: string): boolean {
  * "veth-pilha@veth-host"; a peer elsewhere shows as "@if5"), else undefined.
  */
 export function localVethPeer(name: string): string | undefined {
-  try {
-    const out = execFileSync('ip', ['-o', 'link', 'show', 'dev', name], {
-      encoding: 'utf8',
-      timeout: 10_000,
-    });
-    return parseVethPeer(out, name);
-  } catch {
-    return undefined;
-  }
+  const line = ipLinkLine(name);
+  return line === undefined ? undefined : parseVethPeer(line, name);
+}
+
+/** Whether the interface is one end of a pair whose other end is in another namespace ("NAME@ifN"). */
+export function hasRemotePeer(name: string): boolean {
+  const line = ipLinkLine(name);
+  return line !== undefined && parseRemotePeer(line, name);
 }
 
 export function parseVethPeer(ipLinkLine: string, name: string): string | undefined {
   const m = /^\d+:\s+([^@:\s]+)@([^:\s]+):/.exec(ipLinkLine);
   if (m === null || m[1] !== name || /^if\d+$/.test(m[2]!) || m[2] === 'NONE') return undefined;
   return m[2];
+}
+
+export function parseRemotePeer(ipLinkLine: string, name: string): boolean {
+  const m = /^\d+:\s+([^@:\s]+)@(if\d+):/.exec(ipLinkLine);
+  return m !== null && m[1] === name;
+}
+
+function ipLinkLine(name: string): string | undefined {
+  try {
+    return execFileSync('ip', ['-o', 'link', 'show', 'dev', name], { encoding: 'utf8', timeout: 10_000 });
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   checkAddressNotLocal,
   disableReceiveOffloads,
   disableTransmitOffloads,
+  hasRemotePeer,
   localVethPeer,
   readPacketInterface,
 } from './packet-interface.js';
@@ -91,6 +92,12 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
     // The README's set-up keeps the kernel's end in the same namespace: then its offloads are fixed here too.
     const peer = localVethPeer(device.name);
     const peerOffloadsOff = peer !== undefined && disableTransmitOffloads(peer);
+    if (peer === undefined && hasRemotePeer(device.name)) {
+      logger.warn(
+        { device: device.name },
+        'the other end of this veth pair is in another namespace: turn its offloads off there (ethtool -K PEER tso off gso off tx off), or its TCP super-frames are dropped (rxDropOversize)',
+      );
+    }
     const libc = loadLibc();
     const { fd, ignoresOutgoing } = openPacketSocket(libc, device.name);
     const mac = options.mac ?? device.mac;
