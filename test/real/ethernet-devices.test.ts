@@ -4,7 +4,8 @@
  * link from dist/ and plays a minimal host by hand: it answers the kernel's ARP request for its address with
  * the link's MAC and reports the ICMP echo request the kernel then sends to that MAC. So frames go both ways
  * through the device, whole, and the kernel's neighbour table ends up with the link's MAC. The CLI's start
- * checks for --link packet (missing device, pilha's address on the device) are checked here too.
+ * checks for --link packet (missing device, pilha's address on the device) are checked here too, and what
+ * happens when the kernel's end of the veth pair is in another namespace with its offloads on.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -108,7 +109,7 @@ function expectFramesBothWays(report: Report, peerMacDevice: string): void {
   expect(report.stats.rxPackets).toBeGreaterThanOrEqual(2);
 }
 
-const reason = realPeerSkipReason(['ip', 'ping']);
+const reason = realPeerSkipReason(['ip', 'ping', 'ethtool']);
 
 describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', () => {
   let ns: Namespace;
@@ -167,4 +168,56 @@ describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', 
     expect(noDevice.status).toBe(2);
     expect(noDevice.stderr).toMatch(/^pilha: --link packet needs --device NAME/);
   });
+
+  it("with the kernel's end in another namespace: super-frames dropped and counted until its offloads are off", async () => {
+    const far = Namespace.create('taplink-far');
+    try {
+      ns.run('ip', ['link', 'add', 'pr0', 'type', 'veth', 'peer', 'name', 'pr1', 'netns', far.name]);
+      far.run('ip', ['addr', 'add', '10.206.0.1/24', 'dev', 'pr1']);
+      far.run('ip', ['link', 'set', 'pr1', 'up']);
+      ns.run('ip', ['link', 'set', 'pr0', 'up']);
+      const upload = async () => {
+        const server = await ns.startPilha(
+          [
+            'framed',
+            'serve',
+            '--link',
+            'packet',
+            '--device',
+            'pr0',
+            '--address',
+            '10.206.0.2',
+            '--host-address',
+            '10.206.0.1/24',
+            '--port',
+            '7000',
+          ],
+          /listening/,
+        );
+        const sent = await far.runAsync(process.execPath, [
+          PILHA_CLI,
+          'framed',
+          'send',
+          `${ROOT}package-lock.json`,
+          '--to',
+          '10.206.0.2:7000',
+          '--transport',
+          'kernel',
+          '--timeout',
+          '3',
+        ]);
+        await server.stop();
+        return { sent, server };
+      };
+      const before = await upload();
+      expect(before.server.stderr).toMatch(/other end of this veth pair is in another namespace/);
+      expect(before.server.stats().link['inner.rxDropOversize']).toBeGreaterThan(0);
+      far.run('ethtool', ['-K', 'pr1', 'tso', 'off', 'gso', 'off', 'tx', 'off']);
+      const after = await upload();
+      expect(after.sent.status, after.sent.stderr).toBe(0);
+      expect(after.server.stats().link['inner.rxDropOversize']).toBe(0);
+    } finally {
+      await far.destroy();
+    }
+  }, 60_000);
 });

@@ -24,7 +24,7 @@ import {
 } from '../helpers/netns.js';
 import { sha256OfServedBytes } from '../helpers/served-bytes.js';
 
-const skip = realPeerSkipReason(['ip', 'ping', 'arping', 'wget', 'tshark', 'scapy']);
+const skip = realPeerSkipReason(['ip', 'ping', 'arping', 'ethtool', 'wget', 'tshark', 'scapy']);
 const PILHA = '10.79.0.2';
 const HOST = '10.79.0.1';
 const BIG = 104_857_600;
