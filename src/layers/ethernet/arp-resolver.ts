@@ -124,10 +124,11 @@ export class ArpResolver {
   hold(ip: Ipv4Address, datagram: Uint8Array): void {
     const c = this.counters.values;
     const length = datagram.length;
-    if (
-      length > this.config.queueBytesPerNeighbour ||
-      this.queuedBytes + length > this.config.queueBytesTotal
-    ) {
+    if (length > this.config.queueBytesPerNeighbour) {
+      c.dropQueueFull++;
+      return;
+    }
+    if (this.queuedBytes + length > this.config.queueBytesTotal) {
       c.dropQueueTotal++;
       return;
     }
