@@ -38,7 +38,7 @@ export function registerFramedCommand(program: Command): void {
       'confirm every framed message received (OK <bytes> <sha256>), on pilha TCP or the kernel TCP',
     )
     .option('-p, --port <port>', 'TCP port to listen on', '7000')
-    .option('--transport <name>', "pilha (pilha's TCP on the TUN device) or kernel (node:net)", 'pilha')
+    .option('--transport <name>', "pilha (pilha's TCP on its link) or kernel (node:net)", 'pilha')
     .option('--listen-host <ip>', 'with --transport kernel: the address to listen on', '127.0.0.1')
     .option(
       '--max-size <bytes>',
@@ -51,7 +51,7 @@ export function registerFramedCommand(program: Command): void {
     .argument('[file]', "the file to send, or '-' for standard input")
     .requiredOption('--to <host:port>', 'the server, e.g. 10.77.0.2:7000')
     .option('-m, --message <text>', 'send this text instead of a file')
-    .option('--transport <name>', "pilha (pilha's TCP on the TUN device) or kernel (node:net)", 'pilha')
+    .option('--transport <name>', "pilha (pilha's TCP on its link) or kernel (node:net)", 'pilha')
     .option('--timeout <seconds>', 'give up connecting, or when nothing moves for this long', '30')
     .option(
       '--message-size <bytes>',

@@ -38,7 +38,7 @@ export function registerGetCommand(program: Command): void {
     .description("download a URL with node:http's client over pilha's TCP (pilha opens the connection)")
     .argument(
       '<url>',
-      'http://ADDRESS[:PORT]/PATH, ADDRESS an IPv4 address (e.g. the kernel side of the TUN device)',
+      'http://ADDRESS[:PORT]/PATH, ADDRESS an IPv4 address (e.g. the kernel side of the TUN or TAP device)',
     )
     .option('-o, --output <file>', 'write the body to this file (default: standard output)')
     .option(
@@ -52,7 +52,7 @@ export function registerGetCommand(program: Command): void {
     )
     .option(
       '--transport <name>',
-      "pilha (pilha's TCP on the TUN device) or kernel (node:net, for comparison)",
+      "pilha (pilha's TCP on its link) or kernel (node:net, for comparison)",
       'pilha',
     )
     .option('--stats', "print pilha's counters as JSON lines to stderr at the end")

@@ -19,7 +19,7 @@ interface HttpValues extends StackOptionValues, ReadyFileValues {
 export function registerHttpCommand(program: Command): void {
   addReadyFileOption(addStackOptions(program.command('http')))
     .description(
-      "serve HTTP (node:http) over pilha's TCP on a TUN device: the 12 MB page at /, N pseudo-random bytes at /bytes/N",
+      "serve HTTP (node:http) over pilha's TCP on its link (TUN, TAP, AF_PACKET or raw socket): the 12 MB page at /, N pseudo-random bytes at /bytes/N",
     )
     .option(
       '-p, --port <port>',
@@ -30,7 +30,7 @@ export function registerHttpCommand(program: Command): void {
     .option('--root <dir>', 'serve the files of this directory instead of / and /bytes/N')
     .option(
       '--transport <name>',
-      "pilha (pilha's TCP on the TUN device) or kernel (node:net, for comparison)",
+      "pilha (pilha's TCP on its link) or kernel (node:net, for comparison)",
       'pilha',
     )
     .option('--listen-host <ip>', 'with --transport kernel: the address to listen on', '127.0.0.1')

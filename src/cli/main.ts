@@ -28,7 +28,9 @@ async function main(argv: string[]): Promise<void> {
     outputError: () => {},
   };
   const program = new Command('pilha')
-    .description('pilha, a userspace TCP/IP stack: IPv4, ICMP and TCP of its own on a TUN device')
+    .description(
+      'pilha, a userspace TCP/IP stack: Ethernet and ARP, IPv4, ICMP and TCP of its own on a TUN or TAP device or an AF_PACKET socket',
+    )
     .version('0.1.0')
     .exitOverride()
     .configureOutput(output)

@@ -16,7 +16,7 @@ interface PingValues extends StackOptionValues {
 export function registerPingCommand(program: Command): void {
   addStackOptions(program.command('ping'))
     .description("send echo requests from pilha's IP layer and show how each reply was reassembled")
-    .argument('<address>', 'address to ping (e.g. the kernel side of the TUN device)')
+    .argument('<address>', 'address to ping (e.g. the kernel side of the TUN or TAP device)')
     .option('-s, --size <bytes>', 'ICMP data bytes per request', '56')
     .option('-c, --count <n>', 'number of requests', '4')
     .option('-i, --interval <seconds>', 'time between requests', '1')

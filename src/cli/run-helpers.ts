@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { formatIpv4 } from '../core/ipv4-address.js';
+import { formatMac } from '../core/mac-address.js';
 import type { NetworkStack, ServingApp, TcpStack } from '../di/compositions.js';
 import type { StackConfig } from '../di/stack-config.js';
 import type { ReadyFile } from './ready-file.js';
@@ -18,10 +19,43 @@ export function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-/** One JSON line with every layer's counters, for people and for tests. */
+/** One JSON line with every layer's counters, for people and for tests; on an Ethernet link, the ARP cache first. */
 export function printStats(stack: NetworkStack): void {
+  printArpCache(stack.link);
   const stats = { link: stack.link.stats(), ip: stack.ip.stats(), icmp: stack.icmp.stats() };
   process.stdout.write(`stats ${JSON.stringify(stats)}\n`);
+}
+
+/** An ARP cache entry as the Ethernet layer lists it. */
+interface ArpListing {
+  readonly ip: number;
+  readonly mac?: number;
+  readonly state: string;
+  readonly ageMs: number;
+  readonly queued: number;
+}
+
+/** Entries printed at most: a flood can fill the cache (1,024 entries); the rest are counted. */
+const MAX_ARP_LINES = 32;
+
+/**
+ * The ARP cache, one `arp ...` line per neighbour as `ip neigh` shows them (most recently confirmed first),
+ * when the link is an Ethernet layer; nothing on an IP link.
+ */
+export function printArpCache(link: NetworkStack['link']): void {
+  const listing = (link as { arpCache?: () => readonly ArpListing[] }).arpCache;
+  if (typeof listing !== 'function') return;
+  const entries = [...listing.call(link)].sort((a, b) => a.ageMs - b.ageMs);
+  process.stdout.write(`arp cache: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}\n`);
+  for (const e of entries.slice(0, MAX_ARP_LINES)) {
+    const mac = e.mac === undefined ? '' : ` lladdr ${formatMac(e.mac)}`;
+    const queued = e.queued > 0 ? `, ${e.queued} queued` : '';
+    process.stdout.write(
+      `arp ${formatIpv4(e.ip)}${mac} ${e.state.toUpperCase()} (${(e.ageMs / 1000).toFixed(1)} s${queued})\n`,
+    );
+  }
+  if (entries.length > MAX_ARP_LINES)
+    process.stdout.write(`arp ... ${entries.length - MAX_ARP_LINES} more\n`);
 }
 
 /** An app's summaries are logged at info on the 'app' layer: on by default unless --log/PILHA_LOG says. */
@@ -36,6 +70,12 @@ export function describeLink(config: StackConfig): string {
   if (link.kind === 'tun') {
     return `${link.name}, kernel side ${formatIpv4(link.hostAddress)}/${link.prefixLength}, MTU ${config.mtu}`;
   }
+  if (link.kind === 'tap') {
+    return `TAP device ${link.name}, kernel side ${formatIpv4(link.hostAddress)}/${link.prefixLength}, MTU ${config.mtu}`;
+  }
+  if (link.kind === 'packet') {
+    return `an AF_PACKET socket on ${link.device} (/${link.prefixLength}), MTU ${config.mtu}`;
+  }
   if (link.kind === 'raw') {
     return `a raw socket on the host's address ${formatIpv4(config.address)}, MTU ${config.mtu}`;
   }
@@ -44,10 +84,11 @@ export function describeLink(config: StackConfig): string {
 
 /** Where a kernel-side client reaches pilha from: this namespace for a raw link, the TUN's otherwise. */
 export function clientHint(command: string, config: StackConfig | undefined): string {
-  if (config === undefined || config.link.kind !== 'tun') return `try: ${command}`;
+  if (config === undefined || (config.link.kind !== 'tun' && config.link.kind !== 'tap'))
+    return `try: ${command}`;
   const namespace = currentNamespace();
   if (namespace !== undefined) {
-    return `try: ip netns exec ${namespace} ${command}   (the TUN device is in namespace ${namespace})`;
+    return `try: ip netns exec ${namespace} ${command}   (the device is in namespace ${namespace})`;
   }
   return (
     `try: ${command}   (from this network namespace, which holds the TUN device)\n` +

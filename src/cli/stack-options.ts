@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4, parseIpv4Prefix, sameSubnet } from '../core/ipv4-address.js';
 import { parseLogSpec } from '../core/logger.js';
+import { isGroupMac, type MacAddress, parseMac } from '../core/mac-address.js';
 import type { StackConfig } from '../di/stack-config.js';
 import { DEFAULT_REASSEMBLY_MAX_BYTES } from '../di/stack-config.js';
 import { parseImpairment } from '../layers/link/decorators/impairment.js';
@@ -18,6 +19,10 @@ import { integerOption, secondsOption } from './number-options.js';
 export interface StackOptionValues {
   readonly link?: string;
   readonly tun: string;
+  /** --device: the TUN or TAP device to create, or the interface an AF_PACKET socket binds to. */
+  readonly device?: string;
+  /** --mac: pilha's MAC on an Ethernet link (tap: random by default; packet: the interface's). */
+  readonly mac?: string;
   /** Absent: 10.77.0.2 on a TUN device, 127.0.0.1 with --link raw. */
   readonly address?: string;
   readonly hostAddress: string;
@@ -42,12 +47,24 @@ export function addStackOptions(command: Command): Command {
   return command
     .option(
       '--link <kind>',
-      "tun (a TUN device of pilha's own) or raw (a raw socket on an address the host has; pilha http and framed serve only)",
+      "tun (a TUN device of pilha's own), tap (a TAP device: Ethernet and ARP), packet (an AF_PACKET socket on an existing interface, --device) or raw (a raw socket on an address the host has; pilha http and framed serve only)",
       'tun',
     )
     .option('--tun <name>', 'TUN device to create', 'pilha0')
+    .option(
+      '--device <name>',
+      `the TUN or TAP device to create (default: pilha0, ${DEFAULT_TAP_NAME}), or with --link packet the existing interface to bind to`,
+    )
+    .option(
+      '--mac <mac>',
+      "pilha's MAC with --link tap (default: random) or packet (default: the interface's)",
+    )
     .option('--address <ip>', "pilha's own IPv4 address (default: 10.77.0.2; with --link raw, 127.0.0.1)")
-    .option('--host-address <ip/prefix>', "the kernel's address on the TUN device", '10.77.0.1/24')
+    .option(
+      '--host-address <ip/prefix>',
+      "the kernel's address on the TUN or TAP device (with --link packet: on the far end of the veth pair)",
+      '10.77.0.1/24',
+    )
     .option('--mtu <bytes>', "link MTU (default: 1500; with --link raw, the MTU of --address's interface)")
     .option('--reassembly-timeout <seconds>', 'drop incomplete fragmented datagrams after this long', '30')
     .option('--pcap <file>', 'write every datagram sent and received to this pcap file')
@@ -72,6 +89,9 @@ export interface StackConfigExtras {
 }
 
 const TUN_DEFAULT_ADDRESS = '10.77.0.2';
+const DEFAULT_TAP_NAME = 'pilhatap0';
+const LINK_KINDS = ['tun', 'tap', 'packet', 'raw'] as const;
+const DEVICE_NAME = /^[A-Za-z0-9_.%-]{1,15}$/;
 const RAW_DEFAULT_ADDRESS = '127.0.0.1';
 const DEFAULT_TUN_MTU = 1500;
 /** The largest datagram IPv4's total-length field allows: loopback's MTU (65536) is one more. */
@@ -80,22 +100,107 @@ const MAX_IPV4_DATAGRAM = 65_535;
 /** Turns the shared options into a StackConfig, checking each one; mistakes throw EBADOPTION. */
 export function stackConfigFrom(values: StackOptionValues, extras: StackConfigExtras = {}): StackConfig {
   const kind = values.link ?? 'tun';
-  if (kind !== 'tun' && kind !== 'raw') {
-    throw new PilhaError('EBADOPTION', `--link must be 'tun' or 'raw', got '${kind}'`);
+  if (!(LINK_KINDS as readonly string[]).includes(kind)) {
+    throw new PilhaError('EBADOPTION', `--link must be one of ${LINK_KINDS.join(', ')}, got '${kind}'`);
+  }
+  if (values.mac !== undefined && kind !== 'tap' && kind !== 'packet') {
+    throw new PilhaError(
+      'EBADOPTION',
+      `--mac applies to --link tap or packet (an Ethernet link), not ${kind}`,
+    );
+  }
+  if (values.device !== undefined && kind === 'raw') {
+    throw new PilhaError('EBADOPTION', '--device applies to --link tun, tap or packet, not raw');
   }
   const common = commonConfig(values);
-  return kind === 'raw' ? rawConfig(values, extras, common) : tunConfig(values, common);
+  if (kind === 'raw') return rawConfig(values, extras, common);
+  if (kind === 'packet') return packetConfig(values, common);
+  return tunConfig(values, common, kind === 'tap' ? 'tap' : 'tun');
+}
+
+/** --mac: a unicast address (a group address as a source MAC is invalid on Ethernet). */
+function macOption(text: string): MacAddress {
+  let mac: MacAddress;
+  try {
+    mac = parseMac(text);
+  } catch {
+    throw new PilhaError(
+      'EBADOPTION',
+      `--mac must be six hex octets such as 02:00:00:00:00:01, got '${text}'`,
+    );
+  }
+  if (isGroupMac(mac)) {
+    throw new PilhaError('EBADOPTION', `--mac must be a unicast address (first octet even), got '${text}'`);
+  }
+  return mac;
+}
+
+function deviceNameOption(name: string, option: string): string {
+  if (!DEVICE_NAME.test(name)) {
+    throw new PilhaError(
+      'EBADOPTION',
+      `${option} must be a device name of 1 to 15 letters, digits, '-', '_' or '.'`,
+    );
+  }
+  return name;
 }
 
 type CommonConfig = Omit<StackConfig, 'link' | 'mtu' | 'address'>;
 
-function tunConfig(values: StackOptionValues, common: CommonConfig): StackConfig {
-  if (!/^[A-Za-z0-9_.%-]{1,15}$/.test(values.tun)) {
+/** --link tun or tap: a device pilha creates, the kernel's side configured with --host-address. */
+function tunConfig(values: StackOptionValues, common: CommonConfig, kind: 'tun' | 'tap'): StackConfig {
+  const name =
+    values.device !== undefined
+      ? deviceNameOption(values.device, '--device')
+      : kind === 'tap'
+        ? DEFAULT_TAP_NAME
+        : deviceNameOption(values.tun, '--tun');
+  const { address, host } = subnetOptions(values);
+  const mtu = values.mtu === undefined ? DEFAULT_TUN_MTU : mtuOption(values.mtu);
+  const hostSide = { name, hostAddress: host.address, prefixLength: host.length };
+  const link =
+    kind === 'tap'
+      ? { kind, ...hostSide, ...(values.mac !== undefined ? { mac: macOption(values.mac) } : {}) }
+      : { kind, ...hostSide };
+  return { link, mtu, address, ...common };
+}
+
+/**
+ * --link packet: an existing interface (--device, required), pilha's address not on it; --host-address is the
+ * kernel's address on the other end of the veth pair, whose prefix is the subnet's. The MTU is the
+ * interface's unless --mtu says less.
+ */
+function packetConfig(values: StackOptionValues, common: CommonConfig): StackConfig {
+  if (values.device === undefined) {
     throw new PilhaError(
       'EBADOPTION',
-      `--tun must be a device name of 1 to 15 letters, digits, '-', '_' or '.'`,
+      "--link packet needs --device NAME: the existing interface to bind to (pilha's end of a veth pair)",
     );
   }
+  const device = deviceNameOption(values.device, '--device');
+  const { address, host } = subnetOptions(values);
+  const mtu =
+    values.mtu === undefined
+      ? Math.min(readInterfaceMtu(device) ?? DEFAULT_TUN_MTU, MAX_IPV4_DATAGRAM)
+      : mtuOption(values.mtu);
+  return {
+    link: {
+      kind: 'packet',
+      device,
+      prefixLength: host.length,
+      ...(values.mac !== undefined ? { mac: macOption(values.mac) } : {}),
+    },
+    mtu,
+    address,
+    ...common,
+  };
+}
+
+/** --address and --host-address: two different addresses of one subnet. */
+function subnetOptions(values: StackOptionValues): {
+  address: number;
+  host: { address: number; length: number };
+} {
   const address = parseIpv4(values.address ?? TUN_DEFAULT_ADDRESS);
   const host = parseIpv4Prefix(values.hostAddress, 24);
   if (host.length > 30) throw new PilhaError('EBADOPTION', '--host-address prefix must be /30 or shorter');
@@ -108,13 +213,7 @@ function tunConfig(values: StackOptionValues, common: CommonConfig): StackConfig
       `--address ${formatIpv4(address)} is not in the host's subnet ${formatIpv4(host.address)}/${host.length}`,
     );
   }
-  const mtu = values.mtu === undefined ? DEFAULT_TUN_MTU : mtuOption(values.mtu);
-  return {
-    link: { kind: 'tun', name: values.tun, hostAddress: host.address, prefixLength: host.length },
-    mtu,
-    address,
-    ...common,
-  };
+  return { address, host };
 }
 
 /** --link raw: an address this host has, the ports the command serves on, the interface's MTU by default. */

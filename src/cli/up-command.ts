@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { formatIpv4 } from '../core/ipv4-address.js';
 import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
-import { printStats, untilSignal } from './run-helpers.js';
+import { describeLink, printStats, untilSignal } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 /** `pilha up`: the stack on a TUN device, answering pings until interrupted. */
 export function registerUpCommand(program: Command): void {
   addReadyFileOption(addStackOptions(program.command('up')))
-    .description('bring the stack up on a TUN device and answer pings until interrupted')
+    .description('bring the stack up (TUN, TAP or AF_PACKET link) and answer pings until interrupted')
     .action(async (values: StackOptionValues & ReadyFileValues) => {
       const config = stackConfigFrom(values);
       const readyFile = await ReadyFile.prepare(values.readyFile);
@@ -21,8 +21,12 @@ export function registerUpCommand(program: Command): void {
         process.stdout.write(`reassembled ${JSON.stringify(describeReassembly(info))}\n`);
       });
       const tun = config.link.kind === 'tun' ? config.link : undefined;
+      const where =
+        tun !== undefined
+          ? `${tun.name} (kernel side ${formatIpv4(tun.hostAddress)}/${tun.prefixLength}, MTU ${config.mtu})`
+          : describeLink(config);
       process.stdout.write(
-        `pilha up: ${formatIpv4(config.address)} on ${tun?.name} (kernel side ${formatIpv4(tun?.hostAddress ?? 0)}/${tun?.prefixLength}, MTU ${config.mtu}); try: ping -s 20000 ${formatIpv4(config.address)}\n`,
+        `pilha up: ${formatIpv4(config.address)} on ${where}; try: ping -s 20000 ${formatIpv4(config.address)}\n`,
       );
       const stopped = untilSignal(); // before saying ready, so that an immediate SIGINT still prints stats
       await readyFile.ready(`pilha up: ${formatIpv4(config.address)}`);

@@ -4,18 +4,21 @@ import { PilhaError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { ImpairedLink } from '../layers/link/decorators/impaired-link.js';
 import { PcapLink } from '../layers/link/decorators/pcap-link.js';
-import { PcapWriter } from '../layers/link/decorators/pcap-writer.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_RAW, PcapWriter } from '../layers/link/decorators/pcap-writer.js';
+import { PacketLink } from '../layers/link/packet/packet-link.js';
 import type { RawLink } from '../layers/link/raw-link.js';
 import { RawSocketLink } from '../layers/link/raw-socket/raw-socket-link.js';
+import { TapLink } from '../layers/link/tun/tap-link.js';
 import { TunLink } from '../layers/link/tun/tun-link.js';
 import type { StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 
 /**
- * The link layer. BaseLink is the device (a TUN device or a raw socket from the configuration, or whatever a
- * test binds);
+ * The link layer. BaseLink is the device (a TUN or TAP device, a raw IP socket or an AF_PACKET socket from the
+ * configuration, or whatever a test binds);
  * DeviceLink is the device wrapped, bottom up, in ImpairedLink (when impairment is configured) and PcapLink
- * (when a capture file is), so the capture shows what pilha itself sent and saw. What the IP layer uses
+ * (when a capture file is), so the capture shows what pilha itself sent and saw: IP datagrams (LINKTYPE_RAW)
+ * or, on a link of Ethernet medium, whole frames (LINKTYPE_ETHERNET). What the IP layer uses
  * (RawLink) is bound in ethernetModule: the DeviceLink, or an EthernetLayer over it.
  */
 export const linkModule = new ContainerModule(({ bind }) => {
@@ -28,6 +31,25 @@ export const linkModule = new ContainerModule(({ bind }) => {
           address: config.address,
           ports: config.link.ports,
           mtu: config.mtu,
+          logger,
+        });
+      }
+      if (config.link.kind === 'tap') {
+        return TapLink.open({
+          name: config.link.name,
+          mtu: config.mtu,
+          hostAddress: config.link.hostAddress,
+          prefixLength: config.link.prefixLength,
+          ...(config.link.mac !== undefined ? { mac: config.link.mac } : {}),
+          logger,
+        });
+      }
+      if (config.link.kind === 'packet') {
+        return PacketLink.open({
+          device: config.link.device,
+          address: config.address,
+          mtu: config.mtu,
+          ...(config.link.mac !== undefined ? { mac: config.link.mac } : {}),
           logger,
         });
       }
@@ -52,7 +74,10 @@ export const linkModule = new ContainerModule(({ bind }) => {
       (base: RawLink, config: StackConfig, clock: Clock) => {
         let link = base;
         if (config.impairment !== undefined) link = new ImpairedLink(link, config.impairment, clock);
-        if (config.pcapFile !== undefined) link = new PcapLink(link, new PcapWriter(config.pcapFile));
+        if (config.pcapFile !== undefined) {
+          const linkType = base.medium === 'ethernet' ? LINKTYPE_ETHERNET : LINKTYPE_RAW;
+          link = new PcapLink(link, new PcapWriter(config.pcapFile, { linkType }));
+        }
         return link;
       },
       [TOKENS.BaseLink, TOKENS.StackConfig, TOKENS.Clock],

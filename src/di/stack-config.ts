@@ -23,6 +23,31 @@ export interface RawLinkConfig {
   readonly ports: readonly number[];
 }
 
+/**
+ * A TAP device that pilha creates and configures like a TUN device (the kernel side gets
+ * `hostAddress/prefixLength`); pilha sits at the far end with its own MAC: `mac`, or a random locally
+ * administered one. Frames pass through an EthernetLayer with ARP.
+ */
+export interface TapLinkConfig {
+  readonly kind: 'tap';
+  readonly name: string;
+  readonly hostAddress: Ipv4Address;
+  readonly prefixLength: number;
+  readonly mac?: MacAddress;
+}
+
+/**
+ * An AF_PACKET socket bound to an existing Ethernet interface (`device`, pilha's end of a veth pair, with no
+ * address of its own); pilha's MAC is `mac` or the interface's. `prefixLength` is the subnet's (for the
+ * directed broadcast and for ARP's on-link check). The MTU is StackConfig.mtu, the interface's by default.
+ */
+export interface PacketLinkConfig {
+  readonly kind: 'packet';
+  readonly device: string;
+  readonly prefixLength: number;
+  readonly mac?: MacAddress;
+}
+
 /** A link supplied by the caller (a MemoryLink end in tests); bind BaseLink yourself. */
 export interface ProvidedLinkConfig {
   readonly kind: 'provided';
@@ -32,7 +57,7 @@ export interface ProvidedLinkConfig {
 
 /** Everything a composition needs to build a stack. */
 export interface StackConfig {
-  readonly link: TunLinkConfig | RawLinkConfig | ProvidedLinkConfig;
+  readonly link: TunLinkConfig | TapLinkConfig | PacketLinkConfig | RawLinkConfig | ProvidedLinkConfig;
   readonly mtu: number;
   /** pilha's own address. */
   readonly address: Ipv4Address;

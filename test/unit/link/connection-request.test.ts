@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isConnectionRequest } from '../../../src/layers/link/fd/connection-request.js';
+import {
+  isConnectionRequest,
+  isConnectionRequestOnLink,
+} from '../../../src/layers/link/fd/connection-request.js';
 import { TcpFlags } from '../../../src/transport/tcp/wire/tcp-header.js';
 import { tcpDatagram } from './raw-link-datagrams.js';
 
@@ -37,5 +40,24 @@ describe('isConnectionRequest (the fd reader backlog classifier)', () => {
     const v6 = syn.slice();
     v6[0] = 0x60;
     expect(isConnectionRequest(v6, 0, v6.length)).toBe(false);
+  });
+});
+
+describe('isConnectionRequestOnLink (Ethernet frames)', () => {
+  const frame = (datagram: Uint8Array, etherType: number): Uint8Array => {
+    const f = new Uint8Array(14 + datagram.length);
+    f[12] = etherType >>> 8;
+    f[13] = etherType & 0xff;
+    f.set(datagram, 14);
+    return f;
+  };
+  it('looks past the 14-byte header of an IPv4 frame, and only of an IPv4 frame', () => {
+    const syn = tcpDatagram({ flags: TcpFlags.SYN });
+    const ack = tcpDatagram({ flags: TcpFlags.SYN | TcpFlags.ACK });
+    expect(isConnectionRequestOnLink(frame(syn, 0x0800), 0, syn.length + 14, 14)).toBe(true);
+    expect(isConnectionRequestOnLink(frame(ack, 0x0800), 0, ack.length + 14, 14)).toBe(false);
+    expect(isConnectionRequestOnLink(frame(syn, 0x8100), 0, syn.length + 14, 14)).toBe(false);
+    expect(isConnectionRequestOnLink(frame(syn, 0x0800), 0, 13, 14)).toBe(false);
+    expect(isConnectionRequestOnLink(syn, 0, syn.length, 0)).toBe(true);
   });
 });

@@ -2,6 +2,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { PilhaError } from '../../../core/errors.js';
 
+/** Link type for Ethernet frames (without FCS): TAP devices and AF_PACKET sockets. */
+export const LINKTYPE_ETHERNET = 1;
 /** Link type for raw IP packets (version from the first nibble); what Wireshark and tshark decode everywhere. */
 export const LINKTYPE_RAW = 101;
 /** Link type for raw IPv4 packets only. */
@@ -13,7 +15,7 @@ export const PCAP_GLOBAL_HEADER_BYTES = 24;
 export const PCAP_RECORD_HEADER_BYTES = 16;
 
 export interface PcapWriterOptions {
-  /** LINKTYPE_RAW (101, default) or LINKTYPE_IPV4 (228). */
+  /** LINKTYPE_RAW (101, default), LINKTYPE_IPV4 (228) or LINKTYPE_ETHERNET (1). */
   readonly linkType?: number;
   /** Bytes kept of each packet (default 65535); longer packets are truncated, with their original length recorded. */
   readonly snaplen?: number;

@@ -13,3 +13,23 @@ export function isConnectionRequest(bytes: Uint8Array, at: number, length: numbe
   const flagsAt = (bytes[at]! & 0x0f) * 4 + 13;
   return flagsAt < length && (bytes[at + flagsAt]! & (TCP_SYN | TCP_ACK)) === TCP_SYN;
 }
+
+const ETHERTYPE_IPV4 = 0x0800;
+/** An Ethernet header: destination, source, EtherType. */
+const ETHERNET_HEADER_BYTES = 14;
+
+/**
+ * isConnectionRequest for a link of `linkHeaderBytes`-byte headers before the IP datagram: 0 for an IP link,
+ * 14 for an Ethernet one (then only untagged IPv4 frames can be one; a VLAN-tagged frame is "no").
+ */
+export function isConnectionRequestOnLink(
+  bytes: Uint8Array,
+  at: number,
+  length: number,
+  linkHeaderBytes: number,
+): boolean {
+  if (linkHeaderBytes === 0) return isConnectionRequest(bytes, at, length);
+  if (length < ETHERNET_HEADER_BYTES || ((bytes[at + 12]! << 8) | bytes[at + 13]!) !== ETHERTYPE_IPV4)
+    return false;
+  return isConnectionRequest(bytes, at + linkHeaderBytes, length - linkHeaderBytes);
+}

@@ -2,7 +2,8 @@ import { closeSync } from 'node:fs';
 import { Counters } from '../../../core/counters.js';
 import type { PilhaErrorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
-import { ignoreDatagram, type RawLink } from '../raw-link.js';
+import type { MacAddress } from '../../../core/mac-address.js';
+import { ignoreDatagram, type LinkMedium, type RawLink } from '../raw-link.js';
 import { FdReader } from './fd-reader.js';
 import { ERRNO, type Libc } from './libc.js';
 
@@ -21,6 +22,10 @@ export const FD_LINK_COUNTERS = [
 
 type TxDropReason = 'txDropFull' | 'txDropTooBig' | 'txDropClosed' | 'txDropError';
 
+/** An Ethernet header (destination, source, EtherType) plus one 802.1Q tag: what a frame adds to the IP MTU. */
+export const ETHERNET_FRAME_OVERHEAD = 14 + 4;
+const ETHERNET_HEADER_BYTES = 14;
+
 /**
  * What a RawLink on a kernel file descriptor (a TUN device, a raw socket) has in common: an FdReader's worker
  * reads datagrams in batches and hands each to the handler as a view into its batch; sending is one
@@ -31,6 +36,10 @@ type TxDropReason = 'txDropFull' | 'txDropTooBig' | 'txDropClosed' | 'txDropErro
  * While open, the reader worker keeps the process alive (like a listening socket); close() ends it.
  */
 export abstract class FdLink<Extra extends string = never> implements RawLink {
+  readonly medium: LinkMedium;
+  readonly mac: MacAddress | undefined;
+  /** The longest datagram (or frame: the MTU plus an Ethernet header and a VLAN tag) send() passes on. */
+  protected readonly maxSendBytes: number;
   protected handler: (datagram: Uint8Array) => void = ignoreDatagram;
   protected readonly counters: Counters<(typeof FD_LINK_COUNTERS)[number] | Extra>;
   private reader: FdReader | undefined;
@@ -43,7 +52,12 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
     protected readonly libc: Libc,
     protected readonly logger: Logger,
     extraCounters: readonly Extra[] = [],
+    /** pilha's MAC when the fd moves Ethernet frames (a TAP device, an AF_PACKET socket); absent for IP. */
+    ethernetMac?: MacAddress,
   ) {
+    this.medium = ethernetMac === undefined ? 'ip' : 'ethernet';
+    this.mac = ethernetMac;
+    this.maxSendBytes = ethernetMac === undefined ? mtu : mtu + ETHERNET_FRAME_OVERHEAD;
     this.counters = new Counters<(typeof FD_LINK_COUNTERS)[number] | Extra>([
       ...FD_LINK_COUNTERS,
       ...extraCounters,
@@ -62,7 +76,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
       this.drop('txDropClosed');
       return;
     }
-    if (length > this.mtu) {
+    if (length > this.maxSendBytes) {
       this.drop('txDropTooBig');
       return;
     }
@@ -104,6 +118,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
       errorCode,
       logger: this.logger,
       onDatagram: (datagram) => this.receive(datagram),
+      linkHeaderBytes: this.medium === 'ethernet' ? ETHERNET_HEADER_BYTES : 0,
     });
   }
 
@@ -117,6 +132,11 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
   protected drop(reason: TxDropReason): void {
     this.counters.inc('txDrops');
     this.counters.inc(reason);
+  }
+
+  /** Whether the fd is still open (a subclass may then query it). */
+  protected fdIsOpen(): boolean {
+    return this.fdOpen;
   }
 
   /** What else the link undoes once its fd is closed (nothing by default). */

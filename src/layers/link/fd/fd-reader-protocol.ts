@@ -58,6 +58,8 @@ export interface FdReaderData {
   readonly maxSynWaitMs: number;
   /** The nice value the reader thread asks for (below 0: it runs ahead of ordinary processes). */
   readonly nice: number;
+  /** Bytes of link header before each IP datagram: 0 (TUN, raw IP socket) or 14 (Ethernet frames). */
+  readonly linkHeaderBytes: number;
 }
 
 export type FdReaderMessage = { kind: 'ready' } | { kind: 'error'; message: string };

@@ -21,7 +21,7 @@
  * batch held); read until EAGAIN, posting full batches; post the batch } until control[STOP] is set.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { isConnectionRequest } from './connection-request.js';
+import { isConnectionRequestOnLink } from './connection-request.js';
 import { DrainRateMeter } from './drain-rate-meter.js';
 import { CONTROL, type FdReaderData, type FdReaderMessage } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
@@ -45,6 +45,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     synFreeBacklogBytes,
     maxSynWaitMs,
     nice,
+    linkHeaderBytes,
   } = data;
   const control = new Int32Array(data.control);
   const libc = loadLibc();
@@ -145,7 +146,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
         }
         if (
           backlog > synFreeBacklogBytes &&
-          isConnectionRequest(scratch, used + PREFIX, n) &&
+          isConnectionRequestOnLink(scratch, used + PREFIX, n, linkHeaderBytes) &&
           synTooLate(backlog)
         ) {
           Atomics.add(control, CONTROL.SYN_DROPS, 1);

@@ -15,6 +15,8 @@ export interface FdReaderOptions {
   readonly logger: Logger;
   /** Called once per datagram, with a view into its batch that is valid only during the call. */
   readonly onDatagram: (datagram: Uint8Array) => void;
+  /** Bytes of link header before each IP datagram (14 for Ethernet frames); 0 when absent. */
+  readonly linkHeaderBytes?: number;
 }
 
 /**
@@ -133,6 +135,7 @@ export class FdReader {
       synFreeBacklogBytes: SYN_FREE_BACKLOG_BYTES,
       maxSynWaitMs: MAX_SYN_WAIT_MS,
       nice: READER_NICE,
+      linkHeaderBytes: this.options.linkHeaderBytes ?? 0,
     };
     // The reader needs none of the parent's flags, and some (--input-type, loaders) would break it.
     const worker = new Worker(workerUrl, { workerData: data, execArgv: [] });

@@ -33,6 +33,17 @@ export const SO_SNDBUFFORCE = 32;
 export const SO_RCVBUFFORCE = 33;
 export const SO_MARK = 36;
 export const MSG_DONTWAIT = 0x40;
+// <linux/if_packet.h>, <linux/if_ether.h> constants.
+export const AF_PACKET = 17;
+/** Every protocol: the frames of every EtherType (passed to socket() and bind() in network byte order). */
+export const ETH_P_ALL = 0x0003;
+export const SOL_PACKET = 263;
+/** Linux 4.20: a packet socket no longer sees the frames sent on its device (its own among them). */
+export const PACKET_IGNORE_OUTGOING = 23;
+/** struct tpacket_stats { u32 tp_packets; u32 tp_drops; }: counts since the last read, then reset. */
+export const PACKET_STATISTICS = 6;
+/** sizeof(struct sockaddr_ll). */
+export const SOCKADDR_LL_SIZE = 20;
 /** sizeof(struct sockaddr_in). */
 export const SOCKADDR_IN_SIZE = 16;
 
@@ -51,10 +62,14 @@ export interface Libc {
   socket(domain: number, type: number, protocol: number): number;
   /** setsockopt(fd, level, name, &value, sizeof(int)): every option pilha sets is an int. */
   setsockoptInt(fd: number, level: number, name: number, value: number): number;
+  /** getsockopt(fd, level, name, buffer, &length): the option's bytes in `buffer`; returns 0 or -1. */
+  getsockopt(fd: number, level: number, name: number, buffer: Uint8Array): number;
   /** bind(fd, addr, addrlen) with `addr` a struct sockaddr of `addr.length` bytes. */
   bind(fd: number, addr: Uint8Array): number;
   /** sendto(fd, buf, len, flags, addr, addrlen) with `addr` a struct sockaddr of `addr.length` bytes. */
   sendto(fd: number, buffer: Uint8Array, length: number, flags: number, addr: Uint8Array): number;
+  /** if_nametoindex(name): the interface's index, or 0 when there is no such interface. */
+  ifNameToIndex(name: string): number;
   /** setpriority(PRIO_PROCESS, 0, nice): on Linux the nice value of the calling thread alone. */
   setThreadNice(nice: number): number;
   /** errno of the calling thread, as saved right after the last call. */
@@ -74,6 +89,7 @@ export const ERRNO = {
   ENODEV: errnoValue('ENODEV', 19),
   EINVAL: errnoValue('EINVAL', 22),
   EMSGSIZE: errnoValue('EMSGSIZE', 90),
+  ENOPROTOOPT: errnoValue('ENOPROTOOPT', 92),
   EADDRNOTAVAIL: errnoValue('EADDRNOTAVAIL', 99),
   ENOBUFS: errnoValue('ENOBUFS', 105),
 } as const;
@@ -123,6 +139,16 @@ export function loadLibc(): Libc {
   );
   const setsockopt: (fd: number, level: number, name: number, value: Int32Array, length: number) => number =
     lib.func('int setsockopt(int fd, int level, int name, const void *value, unsigned int length)');
+  const getsockopt: (
+    fd: number,
+    level: number,
+    name: number,
+    value: Uint8Array,
+    length: Uint32Array,
+  ) => number = lib.func(
+    'int getsockopt(int fd, int level, int name, void *value, _Inout_ unsigned int *length)',
+  );
+  const optionLength = new Uint32Array(1);
   const bind: (fd: number, addr: Uint8Array, length: number) => number = lib.func(
     'int bind(int fd, const void *addr, unsigned int length)',
   );
@@ -136,6 +162,7 @@ export function loadLibc(): Libc {
   ) => number = lib.func(
     'long sendto(int fd, const void *buf, size_t length, int flags, const void *addr, unsigned int addrLength)',
   );
+  const ifNameToIndex: (name: string) => number = lib.func('unsigned int if_nametoindex(const char *name)');
   const strerror: (errno: number) => string = lib.func('const char *strerror(int errnum)');
   const setpriority: (which: number, who: number, prio: number) => number = lib.func(
     'int setpriority(int which, unsigned int who, int prio)',
@@ -155,8 +182,13 @@ export function loadLibc(): Libc {
       intValue[0] = value;
       return setsockopt(fd, level, name, intValue, 4);
     },
+    getsockopt: (fd, level, name, buffer) => {
+      optionLength[0] = buffer.length;
+      return getsockopt(fd, level, name, buffer, optionLength);
+    },
     bind: (fd, addr) => bind(fd, addr, addr.length),
     sendto: (fd, buffer, length, flags, addr) => sendto(fd, buffer, length, flags, addr, addr.length),
+    ifNameToIndex,
     setThreadNice: (nice) => setpriority(PRIO_PROCESS, 0, nice),
     errno: () => koffi.errno(),
     strerror,
@@ -170,6 +202,25 @@ export function sockaddrIn(address: number): Uint8Array {
   const view = new DataView(addr.buffer);
   view.setUint16(0, AF_INET, endianness() === 'LE'); // sa_family_t, host order
   view.setUint32(4, address >>> 0, false); // sin_addr, network order
+  return addr;
+}
+
+/** A 16-bit value in network byte order as a host-order number (htons). */
+export function htons(value: number): number {
+  return endianness() === 'LE' ? ((value & 0xff) << 8) | ((value >>> 8) & 0xff) : value & 0xffff;
+}
+
+/**
+ * A struct sockaddr_ll binding a packet socket to interface `ifindex` for `protocol` (host order):
+ * { u16 family; be16 protocol; i32 ifindex; u16 hatype; u8 pkttype; u8 halen; u8 addr[8] }.
+ */
+export function sockaddrLl(ifindex: number, protocol: number): Uint8Array {
+  const addr = new Uint8Array(SOCKADDR_LL_SIZE);
+  const view = new DataView(addr.buffer);
+  const le = endianness() === 'LE';
+  view.setUint16(0, AF_PACKET, le);
+  view.setUint16(2, protocol, false);
+  view.setInt32(4, ifindex, le);
   return addr;
 }
 

@@ -11,6 +11,8 @@ import { ERRNO, type Libc, loadLibc, O_CLOEXEC, O_RDWR } from '../fd/libc.js';
 // <linux/if_tun.h>, <net/if.h> constants.
 export const TUNSETIFF = 0x400454ca;
 export const IFF_TUN = 0x0001;
+/** A TAP device: each read and write is one whole Ethernet frame (no FCS). */
+export const IFF_TAP = 0x0002;
 export const IFF_NO_PI = 0x1000;
 /** IFNAMSIZ: the name field of struct ifreq, NUL included. */
 export const IFNAMSIZ = 16;
@@ -26,15 +28,20 @@ export interface TunDevice {
 
 const NAME_RE = /^[A-Za-z0-9_.%-]{1,15}$/;
 
+/** 'tun': a device of IP datagrams; 'tap': one of Ethernet frames. */
+export type TunKind = 'tun' | 'tap';
+
 /**
  * Creates (or attaches to) the TUN device `name` in the current network namespace: IFF_TUN | IFF_NO_PI,
- * so each read and write is exactly one IP datagram. The device lives as long as the fd stays open.
+ * so each read and write is exactly one IP datagram; with kind 'tap', IFF_TAP | IFF_NO_PI, one Ethernet frame.
+ * The device lives as long as the fd stays open.
  */
-export function openTunDevice(name: string): TunDevice {
+export function openTunDevice(name: string, kind: TunKind = 'tun'): TunDevice {
+  const what = kind === 'tap' ? 'TAP' : 'TUN';
   if (!NAME_RE.test(name)) {
     throw new PilhaError(
       'ETUN',
-      `bad TUN device name '${name}' (1 to ${IFNAMSIZ - 1} characters: letters, digits, '_', '.', '-', '%d')`,
+      `bad ${what} device name '${name}' (1 to ${IFNAMSIZ - 1} characters: letters, digits, '_', '.', '-', '%d')`,
     );
   }
   const libc = loadLibc();
@@ -45,11 +52,11 @@ export function openTunDevice(name: string): TunDevice {
   }
   const ifr = new Uint8Array(IFREQ_SIZE);
   ifr.set(new TextEncoder().encode(name));
-  new DataView(ifr.buffer).setInt16(IFNAMSIZ, IFF_TUN | IFF_NO_PI, true);
+  new DataView(ifr.buffer).setInt16(IFNAMSIZ, (kind === 'tap' ? IFF_TAP : IFF_TUN) | IFF_NO_PI, true);
   if (libc.ioctl(fd, TUNSETIFF, ifr) < 0) {
     const errno = libc.errno();
     libc.close(fd);
-    throw new PilhaError('ETUN', `cannot create TUN device '${name}': ${ioctlReason(errno, libc)}`);
+    throw new PilhaError('ETUN', `cannot create ${what} device '${name}': ${ioctlReason(errno, libc)}`);
   }
   const end = ifr.indexOf(0);
   const given = new TextDecoder().decode(ifr.subarray(0, end < 0 || end > IFNAMSIZ ? IFNAMSIZ : end));

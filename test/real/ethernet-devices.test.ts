@@ -1,0 +1,223 @@
+/**
+ * The Ethernet-medium devices on their own, without pilha's Ethernet layer: TapLink on a TAP device and
+ * PacketLink on a veth pair, each inside a namespace this file creates and deletes. A small script opens the
+ * link from dist/ and plays a minimal host by hand: it answers the kernel's ARP request for its address with
+ * the link's MAC and reports the ICMP echo request the kernel then sends to that MAC. So frames go both ways
+ * through the device, whole, and the kernel's neighbour table ends up with the link's MAC. The CLI's start
+ * checks for --link packet (missing device, pilha's address on the device) are checked here too, and what
+ * happens when the kernel's end of the veth pair is in another namespace with its offloads on.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMac } from '../../src/core/mac-address.js';
+import { Namespace, PILHA_CLI, ROOT, realPeerSkipReason } from '../helpers/netns.js';
+
+const HOST = '10.204.0.1';
+const PILHA = '10.204.0.2';
+
+function distModule(rel: string): string {
+  const path = `${ROOT}dist/${rel}`;
+  if (!existsSync(path)) throw new Error(`${rel} is not built: run 'npm run build' first`);
+  return pathToFileURL(path).href;
+}
+
+/** The script: open the link, answer ARP for PILHA, report the first ICMP frame to the link's MAC. */
+function deviceScript(open: string): string {
+  return `
+    const { parseIpv4 } = await import(${JSON.stringify(distModule('core/ipv4-address.js'))});
+    const { readMac, writeMac } = await import(${JSON.stringify(distModule('core/mac-address.js'))});
+    const link = await ${open};
+    const me = parseIpv4(${JSON.stringify(PILHA)});
+    let arpAnswered = 0;
+    const { execFileSync } = await import('node:child_process');
+    const finish = async (report) => {
+      clearTimeout(timer);
+      report.neigh = execFileSync('ip', ['neigh', 'show', ${JSON.stringify(PILHA)}], { encoding: 'utf8' });
+      await link.close();
+      console.log(JSON.stringify({ ...report, arpAnswered, mac: link.mac, medium: link.medium, stats: link.stats() }));
+    };
+    const timer = setTimeout(() => finish({ timeout: true }), 8000);
+    link.onReceive((f) => {
+      const type = (f[12] << 8) | f[13];
+      const targetIp = f.length >= 42 ? ((f[38] << 24) | (f[39] << 16) | (f[40] << 8) | f[41]) >>> 0 : 0;
+      if (type === 0x0806 && f[21] === 1 && targetIp === me) {
+        const reply = new Uint8Array(42);
+        reply.set(f.subarray(6, 12), 0);            // to the asker
+        writeMac(reply, 6, link.mac);
+        reply.set([0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 2], 12);
+        writeMac(reply, 22, link.mac);
+        reply.set(f.subarray(38, 42), 28);          // our IP: the one asked for
+        reply.set(f.subarray(22, 32), 32);          // the asker's MAC and IP
+        link.send(reply);
+        arpAnswered++;
+      } else if (type === 0x0800 && f[23] === 1 && readMac(f, 0) === link.mac) {
+        finish({ frame: Array.from(f.subarray(0, 42)), length: f.length });
+      }
+    });
+    // One byte past the largest frame (MTU + 14 + a 4-byte VLAN tag) is refused and counted.
+    link.send(new Uint8Array(link.mtu + 19));
+    console.log('READY');
+  `;
+}
+
+interface Report {
+  timeout?: boolean;
+  frame?: number[];
+  length?: number;
+  arpAnswered: number;
+  mac: number;
+  medium: string;
+  neigh: string;
+  stats: Record<string, number>;
+}
+
+/** Runs the script in `ns`, pings PILHA from the kernel once it is ready, and returns its report. */
+async function runDevice(ns: Namespace, open: string, pingSize: number): Promise<Report> {
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', ns.name, process.execPath, '--input-type=module', '-e', deviceScript(open)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (c) => (stderr += c));
+  child.stdout?.on('data', (c) => {
+    const before = stdout;
+    stdout += c;
+    if (!before.includes('READY\n') && stdout.includes('READY\n')) {
+      ns.runAsync('ping', ['-n', '-c', '2', '-W', '1', '-s', String(pingSize), PILHA]);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(code, `script failed: ${stderr}`).toBe(0);
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Report;
+}
+
+function expectFramesBothWays(report: Report, peerMacDevice: string): void {
+  expect(report.timeout, 'no ICMP frame to the link MAC within 8 s').toBeUndefined();
+  expect(report.medium).toBe('ethernet');
+  expect(report.arpAnswered).toBeGreaterThanOrEqual(1);
+  const f = Uint8Array.from(report.frame!);
+  expect(Array.from(f.subarray(26, 30)).join('.')).toBe(HOST); // IPv4 source
+  expect(Array.from(f.subarray(30, 34)).join('.')).toBe(PILHA); // IPv4 destination
+  expect(f[34]).toBe(8); // ICMP echo request
+  expect(report.neigh).toContain(`dev ${peerMacDevice} lladdr ${formatMac(report.mac)}`);
+  expect(report.stats.txPackets).toBeGreaterThanOrEqual(1);
+  expect(report.stats.txDropTooBig).toBe(1);
+  expect(report.stats.rxPackets).toBeGreaterThanOrEqual(2);
+}
+
+const reason = realPeerSkipReason(['ip', 'ping', 'ethtool']);
+
+describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', () => {
+  let ns: Namespace;
+
+  beforeAll(() => {
+    ns = Namespace.create('taplink-dev');
+  });
+  afterAll(async () => {
+    await ns?.destroy();
+  });
+
+  it('TapLink: the kernel resolves the link MAC by ARP and sends it a whole 1514-byte frame', async () => {
+    const open = `(await import(${JSON.stringify(distModule('layers/link/tun/tap-link.js'))})).TapLink.open({
+      name: 'ptap0', mtu: 1500, hostAddress: parseIpv4(${JSON.stringify(HOST)}), prefixLength: 24 })`;
+    const report = await runDevice(ns, open, 1472);
+    expectFramesBothWays(report, 'ptap0');
+    expect(report.length).toBe(1514); // 14 + 1500: a full-sized datagram in one frame
+    expect(Math.floor(report.mac / 2 ** 40) & 0x03).toBe(0x02); // locally administered, unicast
+    expect(existsSync(`/sys/class/net/ptap0`)).toBe(false); // the device left with the link (and this ns)
+  });
+
+  it('PacketLink on a veth end: the same exchange, with the interface MAC as pilha', async () => {
+    ns.run('ip', ['link', 'add', 'pv0', 'type', 'veth', 'peer', 'name', 'pv1']);
+    ns.run('ip', ['addr', 'add', `${HOST}/24`, 'dev', 'pv1']);
+    ns.run('ip', ['link', 'set', 'pv1', 'up']);
+    ns.run('ip', ['link', 'set', 'pv0', 'up']);
+    const pv0Mac = ns.run('cat', ['/sys/class/net/pv0/address']).stdout.trim();
+    const open = `(await import(${JSON.stringify(distModule('layers/link/packet/packet-link.js'))})).PacketLink.open({
+      device: 'pv0', address: parseIpv4(${JSON.stringify(PILHA)}) })`;
+    const report = await runDevice(ns, open, 1472);
+    expectFramesBothWays(report, 'pv1');
+    expect(formatMac(report.mac)).toBe(pv0Mac);
+    expect(report.length).toBe(1514);
+    // PACKET_IGNORE_OUTGOING: the ARP replies it sent were not read back.
+    expect(report.stats.ignoredOwnFrames).toBe(0);
+  });
+
+  it('pilha up --link packet refuses a missing device and pilha address on the device, in one line', () => {
+    const up = (args: string[]) =>
+      spawnSync(
+        'ip',
+        ['netns', 'exec', ns.name, process.execPath, PILHA_CLI, 'up', '--link', 'packet', ...args],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+    const missing = up(['--device', 'nosuch0', '--address', PILHA, '--host-address', `${HOST}/24`]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^pilha: no network interface 'nosuch0' in this network namespace.*\n$/);
+    ns.run('ip', ['link', 'add', 'pw0', 'type', 'veth', 'peer', 'name', 'pw1']);
+    ns.run('ip', ['addr', 'add', '10.205.0.2/24', 'dev', 'pw0']);
+    const taken = up(['--device', 'pw0', '--address', '10.205.0.2', '--host-address', '10.205.0.1/24']);
+    expect(taken.status).toBe(1);
+    expect(taken.stderr).toMatch(
+      /^pilha: pilha's address 10\.205\.0\.2 is configured on the device pw0 itself.*\n$/,
+    );
+    const noDevice = up(['--address', PILHA]);
+    expect(noDevice.status).toBe(2);
+    expect(noDevice.stderr).toMatch(/^pilha: --link packet needs --device NAME/);
+  });
+
+  it("with the kernel's end in another namespace: super-frames dropped and counted until its offloads are off", async () => {
+    const far = Namespace.create('taplink-far');
+    try {
+      ns.run('ip', ['link', 'add', 'pr0', 'type', 'veth', 'peer', 'name', 'pr1', 'netns', far.name]);
+      far.run('ip', ['addr', 'add', '10.206.0.1/24', 'dev', 'pr1']);
+      far.run('ip', ['link', 'set', 'pr1', 'up']);
+      ns.run('ip', ['link', 'set', 'pr0', 'up']);
+      const upload = async () => {
+        const server = await ns.startPilha(
+          [
+            'framed',
+            'serve',
+            '--link',
+            'packet',
+            '--device',
+            'pr0',
+            '--address',
+            '10.206.0.2',
+            '--host-address',
+            '10.206.0.1/24',
+            '--port',
+            '7000',
+          ],
+          /listening/,
+        );
+        const sent = await far.runAsync(process.execPath, [
+          PILHA_CLI,
+          'framed',
+          'send',
+          `${ROOT}package-lock.json`,
+          '--to',
+          '10.206.0.2:7000',
+          '--transport',
+          'kernel',
+          '--timeout',
+          '3',
+        ]);
+        await server.stop();
+        return { sent, server };
+      };
+      const before = await upload();
+      expect(before.server.stderr).toMatch(/other end of this veth pair is in another namespace/);
+      expect(before.server.stats().link['inner.rxDropOversize']).toBeGreaterThan(0);
+      far.run('ethtool', ['-K', 'pr1', 'tso', 'off', 'gso', 'off', 'tx', 'off']);
+      const after = await upload();
+      expect(after.sent.status, after.sent.stderr).toBe(0);
+      expect(after.server.stats().link['inner.rxDropOversize']).toBe(0);
+    } finally {
+      await far.destroy();
+    }
+  }, 60_000);
+});
