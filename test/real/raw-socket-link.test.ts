@@ -63,7 +63,20 @@ describe.skipIf(skip !== undefined)('pilha http --link raw on 127.0.0.1', () => 
 
   it('wget localhost:7000 gets the 12 MB page, every byte as served, and tshark finds pilha segments sound', async () => {
     const pcap = join(dir, 'lo.pcap');
-    const tshark = ns.spawn('tshark', ['-i', 'lo', '-n', '-q', '-f', `tcp port ${PORT}`, '-w', pcap]);
+    // A 256 MiB capture buffer: on a loaded machine dumpcap fell behind the 64 KB segments on lo with the
+    // default 2 MiB and kept only 30 of pilha's ~190 data segments.
+    const tshark = ns.spawn('tshark', [
+      '-i',
+      'lo',
+      '-B',
+      '256',
+      '-n',
+      '-q',
+      '-f',
+      `tcp port ${PORT}`,
+      '-w',
+      pcap,
+    ]);
     await capturing(tshark);
     const out = join(dir, 'page');
     const r = await ns.runAsync('wget', ['-q', '-O', out, `http://localhost:${PORT}/`], 60_000);
