@@ -217,7 +217,9 @@ function capturing(tshark: ChildProcess): Promise<void> {
     const timer = setTimeout(() => reject(new Error(`tshark did not start: ${err}`)), 15_000);
     tshark.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
-      if (err.includes('Capturing on')) {
+      // dumpcap has opened the device only once tshark says the capture started ("Capturing on" comes
+      // before; with a large buffer, long before).
+      if (err.includes('Capture started')) {
         clearTimeout(timer);
         resolve();
       }
