@@ -572,7 +572,7 @@ export function lossMarkdown(report) {
     "`--impair loss=p` (both directions, seeded); the kernel's is an nftables rule dropping TCP with probability p",
     "on each veth namespace's input hook (both directions), segmentation offloads off so one drop is one segment.",
     "pilha's counters are its `tcp` totals at exit (one server per run); the kernel's are the server namespace's",
-    'TcpRetransSegs and TcpExtTCPTimeouts around the run. The kernel column is Linux with SACK, RACK-TLP and CUBIC.',
+    'TcpRetransSegs and TcpExtTCPTimeouts around the run. The kernel column is Linux with SACK, RACK-TLP and the default congestion control of the system (net.ipv4.tcp_congestion_control: BBR on the development machine, which does not cut its window on random loss).',
     `The ${FLOWS} wgets start together at a barrier (start spread: pilha ${pf?.startSpreadMs ?? '—'} ms, kernel ${kf?.startSpreadMs ?? '—'} ms)`,
     'and each flow is timed from its own start to its end. The 64 clients (a wget and a sha256sum each) share the',
     "machine's CPUs with the server, so on a small machine Jain's index also reflects CPU scheduling.",
