@@ -1,5 +1,6 @@
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import { type Logger, silentLoggers } from '../../../core/logger.js';
+import { formatMac, type MacAddress } from '../../../core/mac-address.js';
 import { FdLink } from '../fd/fd-link.js';
 import { type Libc, loadLibc } from '../fd/libc.js';
 import {
@@ -8,6 +9,7 @@ import {
   DEFAULT_TUN_TX_QUEUE_LENGTH,
   openTunDevice,
   readDeviceCounter,
+  type TunKind,
 } from './tun-device.js';
 
 export interface TunLinkOptions {
@@ -35,12 +37,31 @@ export interface TunLinkOptions {
 export class TunLink extends FdLink {
   /** Creates and configures the device, starts the reader, and resolves once it is reading. */
   static async open(options: TunLinkOptions): Promise<TunLink> {
+    return TunLink.openDevice(
+      options,
+      'tun',
+      undefined,
+      (fd, name, txQueueLength, libc, logger) =>
+        new TunLink(fd, name, options.mtu, txQueueLength, libc, logger),
+    );
+  }
+
+  /**
+   * What opening a TUN or TAP device (TapLink) takes: the device created, the link made by `make` around it,
+   * the device configured, the reader started; on any failure the link is closed again.
+   */
+  protected static async openDevice<T extends TunLink>(
+    options: TunLinkOptions,
+    kind: TunKind,
+    mac: MacAddress | undefined,
+    make: (fd: number, name: string, txQueueLength: number, libc: Libc, logger: Logger) => T,
+  ): Promise<T> {
     const logger = options.logger ?? silentLoggers().for('link');
     checkTunConfig(options);
     const libc = loadLibc();
-    const device = openTunDevice(options.name);
+    const device = openTunDevice(options.name, kind);
     const txQueueLength = options.txQueueLength ?? DEFAULT_TUN_TX_QUEUE_LENGTH;
-    const link = new TunLink(device.fd, device.name, options.mtu, txQueueLength, libc, logger);
+    const link = make(device.fd, device.name, txQueueLength, libc, logger);
     try {
       configureTunDevice({ ...options, name: device.name, txQueueLength });
       await link.start('ETUN');
@@ -48,11 +69,19 @@ export class TunLink extends FdLink {
       await link.close();
       throw err;
     }
-    logger.info({ device: device.name, mtu: options.mtu, txQueueLength }, 'TUN link open');
+    logger.info(
+      {
+        device: device.name,
+        mtu: options.mtu,
+        ...(mac !== undefined ? { mac: formatMac(mac) } : {}),
+        txQueueLength,
+      },
+      `${kind.toUpperCase()} link open`,
+    );
     return link;
   }
 
-  private constructor(
+  protected constructor(
     fd: number,
     /** The device name the kernel gave. */
     readonly name: string,
@@ -61,11 +90,13 @@ export class TunLink extends FdLink {
     readonly txQueueLength: number,
     libc: Libc,
     logger: Logger,
+    /** pilha's MAC on a TAP device, whose medium is Ethernet. */
+    mac?: MacAddress,
   ) {
-    super(fd, mtu, libc, logger);
+    super(fd, mtu, libc, logger, [], mac);
   }
 
-  /** The counters, the device's txqueuelen, and the datagrams the kernel dropped at that queue (tx_dropped). */
+  /** The counters, the device's txqueuelen, and the packets the kernel dropped at that queue (tx_dropped). */
   override stats(): Record<string, number> {
     const deviceTxDropped = readDeviceCounter(this.name, 'tx_dropped');
     return {
@@ -80,6 +111,6 @@ export class TunLink extends FdLink {
   }
 
   protected describe(): string {
-    return `TUN device ${this.name}`;
+    return `${this.medium === 'ethernet' ? 'TAP' : 'TUN'} device ${this.name}`;
   }
 }
