@@ -233,3 +233,46 @@ describe('retransmission timer after a tail loss probe (RFC 8985 §7.3, as Linux
     expect(rec.conn.stats()).toMatchObject({ tlpProbes: 1, timeouts: 1 });
   });
 });
+
+describe('RTO restart (RFC 7765)', () => {
+  /**
+   * A SACK connection with an SRTT of 4 ms (RTO at the 200 ms floor) sends `segments` full segments at t0;
+   * nothing comes back until the tail loss probe at t0 + 10 (the last segment again), then at t0 + 20 an
+   * ACK of the first segment alone. Returns the retransmissions after that, times relative to t0.
+   */
+  function tailAfterPartialAck(segments: number) {
+    const h = new TcpHarness();
+    const rec = h.established({ mss: MSS, sackPermitted: true });
+    // Two clean round trips of 4 ms, of three segments and four: an SRTT, and a window with room for five.
+    let sent = 0;
+    for (const n of [3, 4]) {
+      rec.conn.write(bytes(n * MSS, sent));
+      expect(h.recvAll()).toHaveLength(n);
+      sent += n * MSS;
+      h.advance(4);
+      h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 + sent });
+    }
+    const t0 = h.clock.now();
+    rec.conn.write(bytes(segments * MSS, sent));
+    expect(h.recvAll()).toHaveLength(segments);
+    const probe = collect(h, t0 + 20);
+    expect(probe.map((s) => ({ at: s.t - t0, seq: s.seq - ISS - 1 }))).toEqual([
+      { at: 10, seq: (segments + 6) * MSS },
+    ]);
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 + 8 * MSS });
+    const after = collect(h, t0 + 400).map((s) => ({ at: s.t - t0, seq: s.seq - ISS - 1 }));
+    return { sent: after, stats: rec.conn.stats() };
+  }
+
+  it('with fewer than four segments outstanding and nothing to send: RTO after the earliest was sent', () => {
+    // Two segments remain, both sent at t0: the timer runs out at t0 + 200, not 200 ms after the ACK.
+    const { sent, stats } = tailAfterPartialAck(3);
+    expect(sent[0]).toEqual({ at: 200, seq: 8 * MSS });
+    expect(stats).toMatchObject({ tlpProbes: 1, timeouts: 1 });
+  });
+
+  it('with four or more outstanding: a full RTO from the ACK (RFC 6298 (5.3))', () => {
+    const { sent } = tailAfterPartialAck(5);
+    expect(sent[0]).toEqual({ at: 220, seq: 8 * MSS });
+  });
+});
