@@ -21,11 +21,17 @@ import type { TcpSender } from './tcp-sender.js';
 import { TcpState } from './tcp-state.js';
 import { type TcpTimers, TimerKind } from './tcp-timers.js';
 
+/**
+ * Silence probes per silence (reset by any ACK): at a PTO, 3·PTO and 7·PTO after the last send or ACK, so
+ * that a lost probe or a lost answer (5% each way is 10% for the pair) rarely leaves the RTO to act.
+ */
+const MAX_SILENCE_PROBES = 3;
+
 export class TcpSackOutput {
   /** SACK-based recovery (the scoreboard every data segment is logged in), from the first data on. */
   private sack: SackRecovery | undefined;
-  /** A silence probe went out and no ACK has come since. */
-  private silenceProbed = false;
+  /** Silence probes sent since the last ACK. */
+  private silenceProbes = 0;
 
   constructor(
     private readonly tcb: TcpControlBlock,
@@ -97,15 +103,18 @@ export class TcpSackOutput {
   /**
    * With data in flight, a probe is due a PTO (RFC 8985 §7.2: 2·SRTT) after the last send or ACK: the tail
    * loss probe when nothing is known lost and no probe is out; otherwise (in recovery, after a timeout,
-   * or with a tail loss probe unanswered) the silence probe, once until the next ACK. No timer otherwise.
+   * or with a tail loss probe unanswered) the silence probe, each one unanswered doubling the wait, at
+   * most MAX_SILENCE_PROBES until the next ACK. No timer otherwise.
    */
   private armLossProbe(sack: SackRecovery): void {
     const tcb = this.tcb;
     const inFlight = seqDiff(tcb.sndMax, tcb.sndUna);
     const tailProbe = sack.phase === RecoveryPhase.OPEN && !sack.tlp.pending;
-    if (inFlight > 0 && (tailProbe || !this.silenceProbed)) {
+    if (inFlight > 0 && (tailProbe || this.silenceProbes < MAX_SILENCE_PROBES)) {
       const rto = this.sender.rto;
-      this.timers.set(TimerKind.LOSS_PROBE, sack.tlp.timeout(rto.srtt ?? 0, inFlight, tcb.sendMss, rto.rto));
+      let pto = sack.tlp.timeout(rto.srtt ?? 0, inFlight, tcb.sendMss, rto.rto);
+      if (!tailProbe) pto *= 1 << this.silenceProbes;
+      this.timers.set(TimerKind.LOSS_PROBE, pto);
     } else {
       this.timers.clear(TimerKind.LOSS_PROBE);
     }
@@ -116,7 +125,7 @@ export class TcpSackOutput {
     const reorder = sack.reorderTimeout;
     if (reorder > 0) this.timers.set(TimerKind.REORDER, reorder);
     else this.timers.clear(TimerKind.REORDER);
-    this.silenceProbed = false;
+    this.silenceProbes = 0;
     this.armLossProbe(sack);
   }
 
@@ -155,7 +164,8 @@ export class TcpSackOutput {
 
   /**
    * No ACK for a PTO while the tail loss probe may not run (in recovery, after a timeout, or with a tail
-   * loss probe already out): the first unacknowledged segment again, cwnd aside, once until the next ACK.
+   * loss probe already out): the first unacknowledged segment again, cwnd aside; again after twice the
+   * wait if that goes unanswered too (the probe or its ACK may be lost), up to MAX_SILENCE_PROBES.
    * Not in RFC 8985, which leaves this silence to the retransmission timer (at least 200 ms, then a cwnd
    * of one); measured against Linux 6.18 receivers, which at times hold their ACK — a hole filled in
    * recovery, in-order data — until a segment they already have arrives (answered at once, with a
@@ -164,15 +174,16 @@ export class TcpSackOutput {
    * deadline: the probe must not postpone the timeout it precedes (as after a tail loss probe).
    */
   private silenceProbe(sack: SackRecovery, now: number): void {
-    if (this.silenceProbed || sack.log.count === 0) return;
+    if (this.silenceProbes >= MAX_SILENCE_PROBES || sack.log.count === 0) return;
     const sender = this.sender;
     const timers = this.timers;
     const deadline = timers.deadline(TimerKind.RETRANSMIT);
-    this.silenceProbed = true;
+    this.silenceProbes++;
     sender.retransmitEntry(sack, 0);
     if (deadline !== Number.POSITIVE_INFINITY) timers.set(TimerKind.RETRANSMIT, Math.max(deadline - now, 1));
     this.counts.silenceProbes++;
     if (this.tracing) sender.traceState('silence_probe');
+    this.armLossProbe(sack);
   }
 
   /** RFC 8985 §6.3: RACK's reordering timer expired: look for losses again, and send what they free. */
