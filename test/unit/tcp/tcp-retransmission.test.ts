@@ -288,8 +288,8 @@ describe('silence probe: no ACK for a PTO in recovery', () => {
    * the 4th (three duplicate ACKs): RACK deems the 1st lost, recovery begins and it is sent again. Then the
    * peer goes silent (as a Linux receiver at times does until a segment it already holds arrives).
    */
-  function recoveryThenSilence() {
-    const h = new TcpHarness();
+  function recoveryThenSilence(silenceProbes?: number) {
+    const h = new TcpHarness(silenceProbes === undefined ? {} : { tcp: { silenceProbes } });
     const rec = h.established({ mss: MSS, sackPermitted: true });
     let sent = 0;
     for (const n of [3, 4]) {
@@ -332,6 +332,15 @@ describe('silence probe: no ACK for a PTO in recovery', () => {
       { at: 204, seq: 0 },
     ]);
     expect(rec.conn.stats()).toMatchObject({ silenceProbes: 3, timeouts: 1 });
+  });
+
+  it('with silenceProbes 0, as RFC 8985: nothing until the RTO', () => {
+    const { h, rec, t0, base } = recoveryThenSilence(0);
+    const sent = collect(h, t0 + 300)
+      .filter((s) => s.len > 0)
+      .map((s) => ({ at: s.t - t0, seq: s.seq - base }));
+    expect(sent[0]).toEqual({ at: 204, seq: 0 });
+    expect(rec.conn.stats()).toMatchObject({ silenceProbes: 0, timeouts: 1 });
   });
 
   it('the ACK the probe draws ends recovery without a timeout', () => {

@@ -21,12 +21,6 @@ import type { TcpSender } from './tcp-sender.js';
 import { TcpState } from './tcp-state.js';
 import { type TcpTimers, TimerKind } from './tcp-timers.js';
 
-/**
- * Silence probes per silence (reset by any ACK): at a PTO, 3·PTO and 7·PTO after the last send or ACK, so
- * that a lost probe or a lost answer (5% each way is 10% for the pair) rarely leaves the RTO to act.
- */
-const MAX_SILENCE_PROBES = 3;
-
 export class TcpSackOutput {
   /** SACK-based recovery (the scoreboard every data segment is logged in), from the first data on. */
   private sack: SackRecovery | undefined;
@@ -41,6 +35,12 @@ export class TcpSackOutput {
     private readonly counts: Record<ConnectionCounterName, number>,
     /** Tracing on: the sender's traceState records the probes. */
     private readonly tracing: boolean,
+    /**
+     * Silence probes per silence (config silenceProbes; reset by any ACK): at 1, 3, 7… PTOs after the last
+     * send or ACK, so that a lost probe or a lost answer (5% each way is 10% for the pair) rarely leaves the
+     * RTO to act.
+     */
+    private readonly maxSilenceProbes: number,
   ) {}
 
   /** The first data of a SACK connection: its scoreboard begins (SND.NXT never goes back from here on). */
@@ -104,13 +104,13 @@ export class TcpSackOutput {
    * With data in flight, a probe is due a PTO (RFC 8985 §7.2: 2·SRTT) after the last send or ACK: the tail
    * loss probe when nothing is known lost and no probe is out; otherwise (in recovery, after a timeout,
    * or with a tail loss probe unanswered) the silence probe, each one unanswered doubling the wait, at
-   * most MAX_SILENCE_PROBES until the next ACK. No timer otherwise.
+   * most maxSilenceProbes until the next ACK. No timer otherwise.
    */
   private armLossProbe(sack: SackRecovery): void {
     const tcb = this.tcb;
     const inFlight = seqDiff(tcb.sndMax, tcb.sndUna);
     const tailProbe = sack.phase === RecoveryPhase.OPEN && !sack.tlp.pending;
-    if (inFlight > 0 && (tailProbe || this.silenceProbes < MAX_SILENCE_PROBES)) {
+    if (inFlight > 0 && (tailProbe || this.silenceProbes < this.maxSilenceProbes)) {
       const rto = this.sender.rto;
       let pto = sack.tlp.timeout(rto.srtt ?? 0, inFlight, tcb.sendMss, rto.rto);
       if (!tailProbe) pto *= 1 << this.silenceProbes;
@@ -165,7 +165,7 @@ export class TcpSackOutput {
   /**
    * No ACK for a PTO while the tail loss probe may not run (in recovery, after a timeout, or with a tail
    * loss probe already out): the first unacknowledged segment again, cwnd aside; again after twice the
-   * wait if that goes unanswered too (the probe or its ACK may be lost), up to MAX_SILENCE_PROBES.
+   * wait if that goes unanswered too (the probe or its ACK may be lost), up to maxSilenceProbes.
    * Not in RFC 8985, which leaves this silence to the retransmission timer (at least 200 ms, then a cwnd
    * of one); measured against Linux 6.18 receivers, which at times hold their ACK — a hole filled in
    * recovery, in-order data — until a segment they already have arrives (answered at once, with a
@@ -174,7 +174,7 @@ export class TcpSackOutput {
    * deadline: the probe must not postpone the timeout it precedes (as after a tail loss probe).
    */
   private silenceProbe(sack: SackRecovery, now: number): void {
-    if (this.silenceProbes >= MAX_SILENCE_PROBES || sack.log.count === 0) return;
+    if (this.silenceProbes >= this.maxSilenceProbes || sack.log.count === 0) return;
     const sender = this.sender;
     const timers = this.timers;
     const deadline = timers.deadline(TimerKind.RETRANSMIT);
