@@ -110,6 +110,7 @@ export interface TcpConnectionStats {
   readonly dsacksReceived: number;
   /** Tail loss probes sent (RFC 8985 §7). */
   readonly tlpProbes: number;
+  /** Silence probes sent (the first unacknowledged segment again after a PTO without an ACK). */
   readonly silenceProbes: number;
   /** Losses repaired by a tail loss probe. */
   readonly tlpLossRepairs: number;

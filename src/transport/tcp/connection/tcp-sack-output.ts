@@ -113,7 +113,7 @@ export class TcpSackOutput {
     if (inFlight > 0 && (tailProbe || this.silenceProbes < this.maxSilenceProbes)) {
       const rto = this.sender.rto;
       let pto = sack.tlp.timeout(rto.srtt ?? 0, inFlight, tcb.sendMss, rto.rto);
-      if (!tailProbe) pto *= 1 << this.silenceProbes;
+      if (!tailProbe) pto *= 2 ** Math.min(this.silenceProbes, 16);
       this.timers.set(TimerKind.LOSS_PROBE, pto);
     } else {
       this.timers.clear(TimerKind.LOSS_PROBE);
