@@ -35,6 +35,11 @@ export interface TwoTcpStacksOptions {
   readonly traceFileA?: string;
   /** The MemoryLink moves Ethernet frames: each stack gets an EthernetLayer with ARP over its end. */
   readonly ethernet?: boolean;
+  /**
+   * Wraps A's end of the link, under A's impairment (so the wrapper sees what A sends after loss, and what
+   * B sends before it): a peer's quirks acted out on the wire.
+   */
+  readonly wrapLinkA?: (link: RawLink) => RawLink;
 }
 
 export interface TwoTcpStacks {
@@ -61,11 +66,12 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
   // One impairment both ways goes through the stack's configuration (as --impair does); two different ones
   // are two one-way ImpairedLinks around A's end of the link.
   const back = options.impairmentBack;
+  const wrappedA = options.wrapLinkA === undefined ? linkA : options.wrapLinkA(linkA);
   const baseA: RawLink =
     back === undefined
-      ? linkA
+      ? wrappedA
       : new ImpairedLink(
-          new ImpairedLink(linkA, back, clock, 'rx'),
+          new ImpairedLink(wrappedA, back, clock, 'rx'),
           options.impairment ?? NO_IMPAIRMENT,
           clock,
           'tx',
