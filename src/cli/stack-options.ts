@@ -41,6 +41,8 @@ export interface StackOptionValues {
   readonly hystart?: boolean;
   /** --min-rto: the RTO floor in ms (TcpConfig.minRtoMs); absent, Linux's 200 ms. */
   readonly minRto?: string;
+  /** --silence-probes: TcpConfig.silenceProbes (0: none, as RFC 8985); absent, 3. */
+  readonly silenceProbes?: string;
 }
 
 export function addStackOptions(command: Command): Command {
@@ -80,6 +82,10 @@ export function addStackOptions(command: Command): Command {
     .option(
       '--min-rto <ms>',
       `TCP's least retransmission timeout, in ms (default: ${DEFAULT_TCP_CONFIG.minRtoMs}, like Linux)`,
+    )
+    .option(
+      '--silence-probes <n>',
+      `probes per ACK silence where RFC 8985 allows no tail loss probe, 0-10; 0 leaves it to the RTO, as Linux (default: ${DEFAULT_TCP_CONFIG.silenceProbes})`,
     );
 }
 
@@ -266,6 +272,9 @@ function tcpOptions(values: StackOptionValues): Pick<CommonConfig, 'tcp'> {
     ...(values.hystart === false ? { hystart: false } : {}),
     ...(values.minRto !== undefined
       ? { minRtoMs: integerOption(values.minRto, '--min-rto', 1, DEFAULT_TCP_CONFIG.maxRtoMs) }
+      : {}),
+    ...(values.silenceProbes !== undefined
+      ? { silenceProbes: integerOption(values.silenceProbes, '--silence-probes', 0, 10) }
       : {}),
   };
   return Object.keys(tcp).length > 0 ? { tcp } : {};

@@ -53,6 +53,20 @@ describe('--no-hystart and --min-rto as stack options', () => {
   });
 });
 
+describe('--silence-probes', () => {
+  it('sets tcp.silenceProbes (default 3; 0 leaves an ACK silence to the RTO, as RFC 8985)', () => {
+    expect(DEFAULT_TCP_CONFIG.silenceProbes).toBe(3);
+    expect(stackConfigFrom({ ...OPTIONS, silenceProbes: '0' }).tcp).toEqual({ silenceProbes: 0 });
+    expect(stackConfigFrom({ ...OPTIONS, silenceProbes: '10' }).tcp).toEqual({ silenceProbes: 10 });
+  });
+
+  it.each(['-1', '11', '1.5', 'many', ''])('--silence-probes %j is a usage error', (text) => {
+    expect(usageError({ ...OPTIONS, silenceProbes: text })).toBe(
+      `--silence-probes must be an integer from 0 to 10, got '${text}'`,
+    );
+  });
+});
+
 describe('the RTO floor takes effect', () => {
   /** RTO after 256 KiB over a zero-delay link (RTT samples near 0 ms: RFC 6298's RTO falls to the floor). */
   async function rtoAfterTransfer(minRtoMs: number | undefined): Promise<number> {
