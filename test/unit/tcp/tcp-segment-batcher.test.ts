@@ -9,6 +9,7 @@ import { PcapLink } from '../../../src/layers/link/decorators/pcap-link.js';
 import { PcapWriter } from '../../../src/layers/link/decorators/pcap-writer.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
 import { tcpChecksumValid } from '../../../src/layers/link/offload/tcp-super-segment.js';
+import type { RawLink } from '../../../src/layers/link/raw-link.js';
 import {
   MAX_BATCH_SEGMENTS,
   TcpSegmentBatcher,
@@ -131,8 +132,9 @@ describe('decorators decline segmentation offload', () => {
     const [link] = MemoryLink.pair(1500);
     const segmenting = new SegmentingLink(link);
     expect(segmenting.segmentation).toBeDefined();
-    expect(new ImpairedLink(segmenting, NO_IMPAIRMENT, new VirtualClock()).segmentation).toBeUndefined();
-    const pcap = new PcapLink(segmenting, new PcapWriter('/dev/null'));
+    const impaired: RawLink = new ImpairedLink(segmenting, NO_IMPAIRMENT, new VirtualClock());
+    expect(impaired.segmentation).toBeUndefined();
+    const pcap: RawLink = new PcapLink(segmenting, new PcapWriter('/dev/null'));
     expect(pcap.segmentation).toBeUndefined();
     const ip = new Ipv4Layer(pcap, new VirtualClock(), silentLoggers().for('ip'), { address: A });
     expect(ip.segmentationMaxBytes).toBe(0);
