@@ -5,8 +5,9 @@ import { FdLink } from '../fd/fd-link.js';
 import { ERRNO, type Libc, loadLibc } from '../fd/libc.js';
 import { splitSuperSegment, TCP_CHECKSUM_OFFSET } from '../offload/tcp-super-segment.js';
 import {
-  encodeVirtioNetHeader,
+  putLe16,
   VIRTIO_NET_HDR_F_NEEDS_CSUM,
+  VIRTIO_NET_HDR_GSO_NONE,
   VIRTIO_NET_HDR_GSO_TCPV4,
   VIRTIO_NET_HDR_SIZE,
 } from '../offload/virtio-net-header.js';
@@ -188,21 +189,14 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
       return;
     }
     const segments = Math.ceil((length - headersLength) / segmentSize);
-    if (segments === 1) {
-      this.send(datagram);
-      return;
-    }
-    encodeVirtioNetHeader(
-      {
-        flags: VIRTIO_NET_HDR_F_NEEDS_CSUM,
-        gsoType: VIRTIO_NET_HDR_GSO_TCPV4,
-        hdrLen: headersLength,
-        gsoSize: segmentSize,
-        csumStart: ipHeaderLength,
-        csumOffset: TCP_CHECKSUM_OFFSET,
-      },
-      this.gsoHeader,
-    );
+    // One segment is no GSO packet, but its checksum is as unfinished: the kernel finishes it (NEEDS_CSUM).
+    const h = this.gsoHeader;
+    h[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+    h[1] = segments > 1 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_NONE;
+    putLe16(h, 2, headersLength);
+    putLe16(h, 4, segments > 1 ? segmentSize : 0);
+    putLe16(h, 6, ipHeaderLength);
+    putLe16(h, 8, TCP_CHECKSUM_OFFSET);
     this.txHeader = this.gsoHeader;
     const before = this.counters.values.txPackets;
     try {
@@ -211,8 +205,10 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
       this.txHeader = this.plainHeader;
     }
     if (this.counters.values.txPackets !== before) {
-      this.counters.inc('txGsoPackets');
-      this.counters.inc('txGsoSegments', segments);
+      if (segments > 1) {
+        this.counters.inc('txGsoPackets');
+        this.counters.inc('txGsoSegments', segments);
+      }
       return;
     }
     if (this.lastWriteErrno === ERRNO.EINVAL) {
