@@ -7,10 +7,15 @@
 //       `tcp` totals at exit, one server per run so each run's counters are its own), byte-exact (sha256);
 //   (b) the same from `pilha http --transport kernel` across a veth pair, the loss made by an nftables rule
 //       dropping TCP with probability p on each namespace's input hook (so both directions), segmentation
-//       offloads off on both ends so one drop is one segment: MB/s, the server namespace's TcpRetransSegs and
-//       TcpExtTCPTimeouts (RTOs), diffed around the run;
+//       offloads off on both ends so one drop is one segment, once with CUBIC and once with BBR (set per
+//       namespace): MB/s, the server namespace's TcpRetransSegs and TcpExtTCPTimeouts (RTOs), diffed around the run;
 //   (c) pilha with `--impair duplicate=0.1` and with `--impair reorder=0.1`, no loss: retransmitted segments
 //       as a share of segments sent;
+//   (e) the same loss at the same round trip: pilha with `--impair loss=p,delay=2.5` against the kernel's CUBIC
+//       through impaired-relay.mjs (two TUN devices moved into a client and a server namespace, the same seeded
+//       ImpairedLink between them), 4 MiB each. Over veth the kernel's round trip is tens of microseconds and
+//       pilha's (TUN and node's event loop) half a millisecond or more; a loss-limited window delivers in
+//       proportion to 1/RTT, so (b) compares path lengths as much as loss recovery, and (e) isolates the latter;
 //   (d) 64 wgets at once against one `pilha http` (no impairment): drops at the TUN device's queue toward
 //       pilha (tx_dropped), pilha's reader backlog drops, RTOs, and Jain's index of the per-flow throughputs;
 //       and the same 64 wgets against the kernel over the veth pair, for its Jain's index.
@@ -43,9 +48,15 @@ const NS = {
   tun: `pilha-bench-${process.pid}-ltun`,
   srv: `pilha-bench-${process.pid}-lsrv`,
   cli: `pilha-bench-${process.pid}-lcli`,
+  relay: `pilha-bench-${process.pid}-lrly`,
 };
 const TUN = { dev: 'plbench0', host: '10.203.0.1', pilha: '10.203.0.2', prefix: 24 };
 const VETH = { srv: '10.204.0.1', cli: '10.204.0.2', prefix: 24, srvDev: 'pls0', cliDev: 'plc0' };
+/** The relay's devices, once moved: the client's end and the server's end, each a /24 routed over it. */
+const RELAY = { cliDev: 'plrc0', srvDev: 'plrs0', cli: '10.205.0.1', srv: '10.205.1.1', prefix: 24 };
+/** One-way delay of the equal-round-trip comparison (e): a 5 ms round trip on both paths. */
+const EQUAL_RTT_DELAY_MS = 2.5;
+const EQUAL_RTT_BYTES = 4 * 2 ** 20;
 const PORT = 7000;
 const NFT_TABLE = 'pilhabench';
 const SERVER_START_TIMEOUT_MS = 30_000;
@@ -112,6 +123,31 @@ function setKernelLoss(perMille) {
       String(perMille),
       'counter drop',
     );
+  }
+}
+
+/**
+ * The congestion control of connections across the veth pair, pinned on the route in both namespaces (`ip route
+ * ... congctl`; a namespace may only set the sysctl to an algorithm the host allows). The kernel column is
+ * CUBIC, Linux's default and the algorithm issue 8 compares with, whatever the machine's own default is (BBR
+ * on the development machine, which does not cut its window on random loss); BBR runs beside it.
+ */
+function setKernelCongestionControl(name) {
+  const subnet = `${VETH.srv.split('.').slice(0, 3).join('.')}.0/${VETH.prefix}`;
+  for (const [ns, dev] of [
+    [NS.srv, VETH.srvDev],
+    [NS.cli, VETH.cliDev],
+  ])
+    sh('ip', ['-n', ns, 'route', 'replace', subnet, 'dev', dev, 'congctl', name]);
+}
+
+/** Whether the kernel can run `name` (loading its module if needed, as the sysctl does for root). */
+function kernelHasCongestionControl(name) {
+  try {
+    setKernelCongestionControl(name);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -187,7 +223,7 @@ async function startKernel() {
     '--transport',
     'kernel',
     '--listen-host',
-    VETH.srv,
+    '0.0.0.0', // the veth pair's address and the relay's
     '--port',
     String(PORT),
     '--log',
@@ -225,6 +261,7 @@ async function withPilha(impair, body) {
 // ------------------------------------------------------------------------------------------------ clients
 
 let CLI;
+const RELAY_SCRIPT = new URL('./impaired-relay.mjs', import.meta.url).pathname;
 /** dist/app/deterministic-bytes.js's generator, loaded when the section starts (dist/ exists by then). */
 let deterministicChunks;
 const expectedSha = new Map();
@@ -298,12 +335,12 @@ const pct = (p) => `${round(p * 100, 1)}%`;
 
 const PILHA_KEYS = ['mbPerSecond', 'seconds', 'retransmitted', 'fastRetransmits', 'timeouts', 'segmentsSent'];
 
-async function pilhaLossRun(impair, opts) {
+async function pilhaLossRun(impair, opts, bytes = opts.lossBytes) {
   const runs = [];
   for (let i = 0; i < opts.lossRepeat; i++) {
     const spec = `${impair},seed=${seedOf(i)}`;
     const { result, tcp, link } = await withPilha(spec, () =>
-      timedWget(NS.tun, TUN.pilha, opts.lossBytes, opts.lossTimeoutMs),
+      timedWget(NS.tun, TUN.pilha, bytes, opts.lossTimeoutMs),
     );
     requireOk(result, `run ${i + 1}`);
     runs.push({
@@ -324,9 +361,10 @@ async function pilhaLossRun(impair, opts) {
   return { runs, ...medians(runs, PILHA_KEYS) };
 }
 
-async function kernelLossRun(p, opts) {
+async function kernelLossRun(p, opts, congestionControl) {
   const perMille = Math.round(p * 1000);
   const runs = [];
+  setKernelCongestionControl(congestionControl);
   try {
     for (let i = 0; i < opts.lossRepeat; i++) {
       setKernelLoss(perMille); // fresh counters for each run
@@ -357,6 +395,52 @@ async function kernelLossRun(p, opts) {
       'segmentsSent',
     ]),
   };
+}
+
+/**
+ * Runs `body` with impaired-relay.mjs forwarding between the client and server namespaces with `impair`: the
+ * relay opens its two TUN devices in its own namespace, and they are moved to the client's and the server's
+ * (a moved device loses its addresses, and is given the namespace's own here). The server's route over it
+ * pins CUBIC. Each run gets a new relay, so each run's seed starts afresh.
+ */
+async function withRelay(impair, body) {
+  const child = startIn(NS.relay, process.execPath, [RELAY_SCRIPT, RELAY.cliDev, RELAY.srvDev, impair]);
+  const relay = { child };
+  try {
+    await waitForOutput(child, /relaying/, SERVER_START_TIMEOUT_MS, 'bench/impaired-relay.mjs');
+    const subnet = (addr) => `${addr.split('.').slice(0, 3).join('.')}.0/${RELAY.prefix}`;
+    for (const [ns, dev, addr, peer] of [
+      [NS.cli, RELAY.cliDev, RELAY.cli, RELAY.srv],
+      [NS.srv, RELAY.srvDev, RELAY.srv, RELAY.cli],
+    ]) {
+      sh('ip', ['-n', NS.relay, 'link', 'set', dev, 'netns', ns]);
+      sh('ip', ['-n', ns, 'addr', 'add', `${addr}/${RELAY.prefix}`, 'dev', dev]);
+      sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+      sh('ip', ['-n', ns, 'route', 'add', subnet(peer), 'dev', dev, 'congctl', 'cubic']);
+    }
+    return await body();
+  } finally {
+    await stopServer(relay);
+  }
+}
+
+async function kernelRelayRun(impair, opts) {
+  const runs = [];
+  for (let i = 0; i < opts.lossRepeat; i++) {
+    const spec = `${impair},seed=${seedOf(i)}`;
+    const before = kernelTcpCounters();
+    const result = await withRelay(spec, () =>
+      timedWget(NS.cli, RELAY.srv, EQUAL_RTT_BYTES, opts.lossTimeoutMs),
+    );
+    requireOk(result, `run ${i + 1}`);
+    runs.push({
+      impair: spec,
+      seconds: result.seconds,
+      mbPerSecond: result.mbPerSecond,
+      ...kernelDiff(before, kernelTcpCounters()),
+    });
+  }
+  return { runs, ...medians(runs, PILHA_KEYS) };
 }
 
 /**
@@ -444,15 +528,20 @@ export async function lossSection(steps, opts, cli) {
     });
     if (kernelStart.ok) {
       try {
-        for (const p of LOSS_RATES) {
-          await step(steps, `loss kernel p=${pct(p)}`, async () => {
-            const r = await kernelLossRun(p, opts);
-            return {
-              ...r,
-              summary: `${r.mbPerSecond} MB/s, retransmits/fast/RTOs ${r.retransmitted}/${r.fastRetransmits}/${r.timeouts}`,
-            };
-          });
+        const algorithms = ['cubic', 'bbr'].filter((cc) => cc === 'cubic' || kernelHasCongestionControl(cc));
+        for (const cc of algorithms) {
+          for (const p of LOSS_RATES) {
+            await step(steps, `loss kernel ${cc} p=${pct(p)}`, async () => {
+              const r = await kernelLossRun(p, opts, cc);
+              return {
+                ...r,
+                congestionControl: cc,
+                summary: `${cc}: ${r.mbPerSecond} MB/s, retransmits/fast/RTOs ${r.retransmitted}/${r.fastRetransmits}/${r.timeouts}`,
+              };
+            });
+          }
         }
+        setKernelCongestionControl('cubic');
         await step(steps, `loss kernel ${FLOWS} flows`, async () => {
           const before = kernelTcpCounters();
           const r = await parallelFlows(NS.cli, VETH.srv, FLOWS, FLOW_BYTES);
@@ -460,6 +549,21 @@ export async function lossSection(steps, opts, cli) {
           const withCounters = { ...r, timeouts: k.timeouts, retransmitted: k.retransmitted };
           return { ...withCounters, summary: flowsSummary(withCounters) };
         });
+        for (const p of LOSS_RATES) {
+          const impair = `loss=${p},delay=${EQUAL_RTT_DELAY_MS}`;
+          for (const [who, run] of [
+            ['pilha', () => pilhaLossRun(impair, opts, EQUAL_RTT_BYTES)],
+            ['kernel cubic', () => kernelRelayRun(impair, opts)],
+          ]) {
+            await step(steps, `loss equal-rtt ${who} p=${pct(p)}`, async () => {
+              const r = await run();
+              return {
+                ...r,
+                summary: `${r.mbPerSecond} MB/s, retransmits/fast/RTOs ${r.retransmitted}/${r.fastRetransmits}/${r.timeouts}`,
+              };
+            });
+          }
+        }
       } finally {
         await stopServer(kernel);
       }
@@ -505,7 +609,7 @@ export async function lossSection(steps, opts, cli) {
       };
     });
   } finally {
-    for (const ns of [NS.tun, NS.srv, NS.cli]) deleteNamespace(ns);
+    for (const ns of Object.values(NS)) deleteNamespace(ns);
     steps.push({
       name: 'loss section',
       ok: true,
@@ -535,18 +639,34 @@ export function lossMarkdown(report) {
       ? `${report.config.lossBytes / 2 ** 20} MiB`
       : `${report.config.lossBytes} bytes`;
   const lines = [
-    `| loss | pilha MB/s | pilha retransmits / fast retransmits / RTOs | kernel MB/s | kernel retransmits / RTOs | pilha / kernel |`,
-    '|---|---:|---:|---:|---:|---:|',
+    '| loss | pilha MB/s | pilha retransmits / fast retransmits / RTOs | Linux CUBIC MB/s | CUBIC retransmits / RTOs | pilha / CUBIC | Linux BBR MB/s | BBR retransmits / RTOs |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
+  const kernelStep = (cc, p) =>
+    find(`loss kernel ${cc} p=${pct(p)}`) ??
+    (find('loss kernel server start')?.ok === false ? find('loss kernel server start') : undefined);
+  const kernelCounts = (s) => `${s.retransmitted} / ${s.timeouts}`;
   for (const p of LOSS_RATES) {
     const ps = find(`loss pilha p=${pct(p)}`);
-    const ks =
-      find(`loss kernel p=${pct(p)}`) ??
-      (find('loss kernel server start')?.ok === false ? find('loss kernel server start') : undefined);
-    const r = ps?.ok && ks?.ok && ks.mbPerSecond > 0 ? ps.mbPerSecond / ks.mbPerSecond : undefined;
+    const cs = kernelStep('cubic', p);
+    const bs = kernelStep('bbr', p);
+    const r = ps?.ok && cs?.ok && cs.mbPerSecond > 0 ? ps.mbPerSecond / cs.mbPerSecond : undefined;
     const ratio = r === undefined ? '—' : r.toFixed(r < 0.1 ? 3 : 2);
     lines.push(
-      `| ${pct(p)} | ${cell(ps, (s) => s.mbPerSecond)} | ${cell(ps, counts)} | ${cell(ks, (s) => s.mbPerSecond)} | ${cell(ks, (s) => `${s.retransmitted} / ${s.timeouts}`)} | ${ratio} |`,
+      `| ${pct(p)} | ${cell(ps, (s) => s.mbPerSecond)} | ${cell(ps, counts)} | ${cell(cs, (s) => s.mbPerSecond)} | ${cell(cs, kernelCounts)} | ${ratio} | ${cell(bs, (s) => s.mbPerSecond)} | ${cell(bs, kernelCounts)} |`,
+    );
+  }
+  lines.push(
+    '',
+    `| loss, ${2 * EQUAL_RTT_DELAY_MS} ms round trip on both | pilha MB/s | pilha retransmits / fast retransmits / RTOs | Linux CUBIC MB/s | CUBIC retransmits / fast retransmits / RTOs | pilha / CUBIC |`,
+    '|---|---:|---:|---:|---:|---:|',
+  );
+  for (const p of LOSS_RATES) {
+    const ps = find(`loss equal-rtt pilha p=${pct(p)}`);
+    const ks = find(`loss equal-rtt kernel cubic p=${pct(p)}`);
+    const r = ps?.ok && ks?.ok && ks.mbPerSecond > 0 ? ps.mbPerSecond / ks.mbPerSecond : undefined;
+    lines.push(
+      `| ${pct(p)} | ${cell(ps, (s) => s.mbPerSecond)} | ${cell(ps, counts)} | ${cell(ks, (s) => s.mbPerSecond)} | ${cell(ks, counts)} | ${r === undefined ? '—' : r.toFixed(2)} |`,
     );
   }
   const share = (s) =>
@@ -572,7 +692,13 @@ export function lossMarkdown(report) {
     "`--impair loss=p` (both directions, seeded); the kernel's is an nftables rule dropping TCP with probability p",
     "on each veth namespace's input hook (both directions), segmentation offloads off so one drop is one segment.",
     "pilha's counters are its `tcp` totals at exit (one server per run); the kernel's are the server namespace's",
-    'TcpRetransSegs and TcpExtTCPTimeouts around the run. The kernel column is Linux with SACK, RACK-TLP and the default congestion control of the system (net.ipv4.tcp_congestion_control: BBR on the development machine, which does not cut its window on random loss).',
+    'TcpRetransSegs and TcpExtTCPTimeouts around the run. Linux runs with SACK and RACK-TLP, its congestion control',
+    "pinned on the route in both namespaces (ip route ... congctl): CUBIC, its default and the ratio's reference, and BBR",
+    "(the development machine's default), which does not take random loss as congestion and so barely slows down.",
+    `The kernel's ${FLOWS} flows run CUBIC.`,
+    `The second table: a wget of ${EQUAL_RTT_BYTES / 2 ** 20} MiB per cell, both sides behind the same seeded impairment`,
+    `(loss p and ${EQUAL_RTT_DELAY_MS} ms each way): pilha's own --impair, and for the kernel bench/impaired-relay.mjs, a node`,
+    'process forwarding between two TUN devices through the same ImpairedLink (one more TUN hop than pilha).',
     `The ${FLOWS} wgets start together at a barrier (start spread: pilha ${pf?.startSpreadMs ?? '—'} ms, kernel ${kf?.startSpreadMs ?? '—'} ms)`,
     'and each flow is timed from its own start to its end. The 64 clients (a wget and a sha256sum each) share the',
     "machine's CPUs with the server, so on a small machine Jain's index also reflects CPU scheduling.",

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReceiveBuffer, ReceiveResult } from '../../../src/transport/tcp/connection/receive-buffer.js';
+import { ReceiveBuffer, ReceiveResult } from '../../../src/transport/tcp/receive/receive-buffer.js';
 
 function range(n: number, from = 0): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (from + i) & 0xff);

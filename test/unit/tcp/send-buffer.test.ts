@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SendBuffer } from '../../../src/transport/tcp/connection/send-buffer.js';
+import { SendBuffer } from '../../../src/transport/tcp/send/send-buffer.js';
 
 function range(n: number, from = 0): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (from + i) & 0xff);

@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReceiveBuffer, ReceiveResult } from '../../../src/transport/tcp/connection/receive-buffer.js';
-import { SendBuffer } from '../../../src/transport/tcp/connection/send-buffer.js';
+import { ReceiveBuffer, ReceiveResult } from '../../../src/transport/tcp/receive/receive-buffer.js';
+import { SendBuffer } from '../../../src/transport/tcp/send/send-buffer.js';
 import { DEFAULT_TCP_CONFIG, resolveTcpConfig } from '../../../src/transport/tcp/tcp-config.js';
 import { TcpMemoryBudget } from '../../../src/transport/tcp/tcp-memory-budget.js';
 

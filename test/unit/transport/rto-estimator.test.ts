@@ -4,7 +4,7 @@ import {
   RTO_MAX_MS,
   RTO_MIN_MS,
   RtoEstimator,
-} from '../../../src/transport/tcp/connection/rto-estimator.js';
+} from '../../../src/transport/tcp/send/rto-estimator.js';
 
 // The sample values below are chosen so every intermediate result is exact in binary floating point.
 

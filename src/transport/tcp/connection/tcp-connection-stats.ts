@@ -4,11 +4,11 @@
  */
 
 import { formatIpv4 } from '../../../core/ipv4-address.js';
+import type { ReceiveBuffer } from '../receive/receive-buffer.js';
+import type { TcpSender } from '../send/tcp-sender.js';
 import { seqDiff } from '../wire/seq.js';
-import type { ReceiveBuffer } from './receive-buffer.js';
 import type { ConnectionCounterName, TcpConnectionStats } from './tcp-connection-types.js';
 import type { TcpControlBlock } from './tcp-control-block.js';
-import type { TcpSender } from './tcp-sender.js';
 import { type TcpState, tcpStateName } from './tcp-state.js';
 
 export function connectionStats(

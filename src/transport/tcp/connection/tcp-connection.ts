@@ -34,12 +34,16 @@
 import { PilhaError } from '../../../core/errors.js';
 import { formatIpv4, type Ipv4Address } from '../../../core/ipv4-address.js';
 import type { TcpListener } from '../listen/tcp-listener.js';
+import { TcpReceiver } from '../receive/tcp-receiver.js';
 import { LossRecovery } from '../recovery/loss-recovery.js';
+import { TcpAckProcessor } from '../send/tcp-ack-processor.js';
+import { TcpSackOutput } from '../send/tcp-sack-output.js';
+import { TcpSegmentEmitter } from '../send/tcp-segment-emitter.js';
+import { ProbeResult, TcpSender } from '../send/tcp-sender.js';
 import { type TcpConfig, windowShiftFor } from '../tcp-config.js';
 import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
 import { type Seq, seqAdd } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
-import { TcpAckProcessor } from './tcp-ack-processor.js';
 import { connectionStats } from './tcp-connection-stats.js';
 import {
   CONNECTION_COUNTERS,
@@ -52,11 +56,7 @@ import {
 } from './tcp-connection-types.js';
 import { TcpControlBlock } from './tcp-control-block.js';
 import { TcpLifecycle } from './tcp-lifecycle.js';
-import { TcpReceiver } from './tcp-receiver.js';
-import { TcpSackOutput } from './tcp-sack-output.js';
 import { TcpSegmentArrival } from './tcp-segment-arrival.js';
-import { TcpSegmentEmitter } from './tcp-segment-emitter.js';
-import { ProbeResult, TcpSender } from './tcp-sender.js';
 import { canSend, TCP_STATE_NAMES, TcpState, TcpStateMachine } from './tcp-state.js';
 import { TcpTimers, TimerKind, type TimerTarget } from './tcp-timers.js';
 

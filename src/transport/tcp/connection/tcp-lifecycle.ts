@@ -12,12 +12,12 @@
 
 import { PilhaError } from '../../../core/errors.js';
 import { formatIpv4 } from '../../../core/ipv4-address.js';
+import type { TcpReceiver } from '../receive/tcp-receiver.js';
+import type { TcpSegmentEmitter } from '../send/tcp-segment-emitter.js';
+import type { TcpSender } from '../send/tcp-sender.js';
 import type { TcpConfig } from '../tcp-config.js';
 import type { TcpConnectionHandler, TcpConnectionObserver } from './tcp-connection-types.js';
 import type { TcpControlBlock } from './tcp-control-block.js';
-import type { TcpReceiver } from './tcp-receiver.js';
-import type { TcpSegmentEmitter } from './tcp-segment-emitter.js';
-import type { TcpSender } from './tcp-sender.js';
 import { type TcpEvent, TcpState, type TcpStateMachine } from './tcp-state.js';
 import { type TcpTimers, TimerKind } from './tcp-timers.js';
 

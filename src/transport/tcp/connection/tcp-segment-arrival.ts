@@ -22,17 +22,17 @@
 
 import { PilhaError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
+import { Acceptance, type TcpReceiver, TextResult } from '../receive/tcp-receiver.js';
 import type { LossRecovery } from '../recovery/loss-recovery.js';
+import { AckResult, type TcpAckProcessor } from '../send/tcp-ack-processor.js';
+import { ACK, FIN, RST, SYN, type TcpSegmentEmitter } from '../send/tcp-segment-emitter.js';
+import type { TcpSender } from '../send/tcp-sender.js';
 import type { TcpConfig } from '../tcp-config.js';
 import { seqAdd, seqGt, seqLe, seqLt } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
-import { AckResult, type TcpAckProcessor } from './tcp-ack-processor.js';
 import type { TcpConnectionDeps } from './tcp-connection-types.js';
 import type { TcpControlBlock } from './tcp-control-block.js';
 import { Notify, type TcpLifecycle } from './tcp-lifecycle.js';
-import { Acceptance, type TcpReceiver, TextResult } from './tcp-receiver.js';
-import { ACK, FIN, RST, SYN, type TcpSegmentEmitter } from './tcp-segment-emitter.js';
-import type { TcpSender } from './tcp-sender.js';
 import { TcpState } from './tcp-state.js';
 import { negotiateSyn } from './tcp-syn-negotiation.js';
 import { type TcpTimers, TimerKind } from './tcp-timers.js';

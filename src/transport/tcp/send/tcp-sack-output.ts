@@ -11,15 +11,15 @@
  * this part where it would call the sender's output on a SACK connection.
  */
 
+import type { ConnectionCounterName } from '../connection/tcp-connection-types.js';
+import type { TcpControlBlock } from '../connection/tcp-control-block.js';
+import { TcpState } from '../connection/tcp-state.js';
+import { type TcpTimers, TimerKind } from '../connection/tcp-timers.js';
 import type { LossRecovery } from '../recovery/loss-recovery.js';
 import { RecoveryPhase, type SackRecovery } from '../recovery/sack-recovery.js';
 import { SegmentFlag } from '../recovery/sent-segment-log.js';
 import { seqDiff, seqLe } from '../wire/seq.js';
-import type { ConnectionCounterName } from './tcp-connection-types.js';
-import type { TcpControlBlock } from './tcp-control-block.js';
 import type { TcpSender } from './tcp-sender.js';
-import { TcpState } from './tcp-state.js';
-import { type TcpTimers, TimerKind } from './tcp-timers.js';
 
 export class TcpSackOutput {
   /** SACK-based recovery (the scoreboard every data segment is logged in), from the first data on. */

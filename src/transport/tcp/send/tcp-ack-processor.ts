@@ -9,13 +9,13 @@
  * connection to act on: no callback into it, no allocation.
  */
 
+import type { ConnectionCounterName } from '../connection/tcp-connection-types.js';
+import type { TcpControlBlock } from '../connection/tcp-control-block.js';
 import { AckVerdict, type LossRecovery } from '../recovery/loss-recovery.js';
 import { AckEffect, type SackRecovery } from '../recovery/sack-recovery.js';
 import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
 import { seqAdd, seqDiff, seqGt, seqLt } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
-import type { ConnectionCounterName } from './tcp-connection-types.js';
-import type { TcpControlBlock } from './tcp-control-block.js';
 import type { TcpSackOutput } from './tcp-sack-output.js';
 import { FIN, SYN, type TcpSegmentEmitter } from './tcp-segment-emitter.js';
 import type { TcpSender } from './tcp-sender.js';

@@ -15,9 +15,9 @@
  * No allocation per segment: the recent list and the emitted edges live in fixed typed arrays.
  */
 
-import type { ReceiveBuffer } from '../connection/receive-buffer.js';
 import type { Seq } from '../wire/seq.js';
 import { MAX_SACK_BLOCKS } from '../wire/tcp-options-writer.js';
+import type { ReceiveBuffer } from './receive-buffer.js';
 
 export class SackBlockGenerator {
   /** Blocks last reported, [start, end) stream offsets in pairs, most recent first. */

@@ -9,15 +9,15 @@
  * are due. TcpConnection calls processText during segment arrival (RFC 9293 §3.10.7.4, seventh step).
  */
 
-import { SackBlockGenerator } from '../sack/sack-block-generator.js';
+import type { ConnectionCounterName, TcpConnectionDeps } from '../connection/tcp-connection-types.js';
+import type { TcpControlBlock } from '../connection/tcp-control-block.js';
+import { TcpState } from '../connection/tcp-state.js';
+import { type TcpTimers, TimerKind } from '../connection/tcp-timers.js';
 import type { TcpConfig } from '../tcp-config.js';
 import { type Seq, seqAdd, seqDiff, seqInWindow, seqLe } from '../wire/seq.js';
 import { TcpFlags, type TcpSegment } from '../wire/tcp-header.js';
 import { ReceiveBuffer, ReceiveResult } from './receive-buffer.js';
-import type { ConnectionCounterName, TcpConnectionDeps } from './tcp-connection-types.js';
-import type { TcpControlBlock } from './tcp-control-block.js';
-import { TcpState } from './tcp-state.js';
-import { type TcpTimers, TimerKind } from './tcp-timers.js';
+import { SackBlockGenerator } from './sack-block-generator.js';
 
 /** RFC 7323 §5.5: TS.Recent idle this long is invalid (the peer's clock may have wrapped): 24 days. */
 const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000;

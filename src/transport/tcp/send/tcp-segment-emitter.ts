@@ -13,6 +13,13 @@
 import type { Clock } from '../../../core/clock.js';
 import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
 import type { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
+import type {
+  ConnectionCounterName,
+  TcpConnectionDeps,
+  TcpNetwork,
+} from '../connection/tcp-connection-types.js';
+import type { TcpControlBlock } from '../connection/tcp-control-block.js';
+import type { TcpReceiver } from '../receive/tcp-receiver.js';
 import type { TcpConfig } from '../tcp-config.js';
 import { type Seq, seqAdd } from '../wire/seq.js';
 import { TCP_PROTOCOL, TcpFlags } from '../wire/tcp-header.js';
@@ -27,9 +34,6 @@ import {
   writeTcpOptions,
 } from '../wire/tcp-segment-writer.js';
 import type { SendBuffer } from './send-buffer.js';
-import type { ConnectionCounterName, TcpConnectionDeps, TcpNetwork } from './tcp-connection-types.js';
-import type { TcpControlBlock } from './tcp-control-block.js';
-import type { TcpReceiver } from './tcp-receiver.js';
 
 export const FIN = TcpFlags.FIN;
 export const SYN = TcpFlags.SYN;

@@ -15,6 +15,10 @@
 
 import type { Clock } from '../../../core/clock.js';
 import type { CongestionController } from '../../congestion/congestion-controller.js';
+import type { ConnectionCounterName, TcpConnectionDeps } from '../connection/tcp-connection-types.js';
+import type { TcpControlBlock } from '../connection/tcp-control-block.js';
+import { TcpState } from '../connection/tcp-state.js';
+import { type TcpTimers, TimerKind } from '../connection/tcp-timers.js';
 import type { LossRecovery } from '../recovery/loss-recovery.js';
 import type { SackRecovery } from '../recovery/sack-recovery.js';
 import type { TcpConfig } from '../tcp-config.js';
@@ -23,11 +27,7 @@ import { type Seq, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../wire/s
 import type { TcpSegment } from '../wire/tcp-header.js';
 import { RtoEstimator } from './rto-estimator.js';
 import { SendBuffer } from './send-buffer.js';
-import type { ConnectionCounterName, TcpConnectionDeps } from './tcp-connection-types.js';
-import type { TcpControlBlock } from './tcp-control-block.js';
 import { ACK, FIN, PSH, SYN, type TcpSegmentEmitter } from './tcp-segment-emitter.js';
-import { TcpState } from './tcp-state.js';
-import { type TcpTimers, TimerKind } from './tcp-timers.js';
 
 /** RFC 6298 (5.7): RTO once data flows if the SYN was retransmitted and no RTT was measured. */
 const RTO_AFTER_SYN_LOSS_MS = 3000;
