@@ -34,7 +34,9 @@ export interface TunLinkOptions {
   readonly txQueueLength?: number;
   /**
    * Segmentation and checksum offload with the kernel (IFF_VNET_HDR, TUNSETOFFLOAD): TCP super-segments of up
-   * to 64 KB both ways. On unless false, where the kernel accepts it; a TUN device only (a TAP device ignores it).
+   * to 64 KB both ways, where the kernel accepts it; a TUN device only (a TAP device ignores it). Off unless
+   * true here, because a program that forwards what it reads (bench/impaired-relay.mjs) must not get 64 KB
+   * reads; pilha's stacks turn it on unless --no-offload (di/link-module.ts).
    */
   readonly offload?: boolean;
   /** The link layer's logger (a child with `{ layer: 'link' }`); silent when absent. */
@@ -60,11 +62,12 @@ const TUN_COUNTERS = ['txGsoPackets', 'txGsoSegments', 'txGsoBadSegments', 'txGs
  * into its batch's buffer, without a copy. Sending is one synchronous non-blocking write() per datagram on
  * the main thread.
  *
- * With offload (the default where the kernel accepts it), the device is opened with IFF_VNET_HDR: every write
- * is a virtio_net_hdr and a datagram in one writev() (no copy), and `segmentation` takes TCP super-segments,
- * which the kernel delivers as one GSO packet (one write instead of one per segment); the kernel, told by
- * TUNSETOFFLOAD that pilha takes GSO packets and partial checksums, hands over up to 64 KB per read, which
- * the reader unwraps (offload/virtio-net-receive.ts) into one large TCP segment with a finished checksum.
+ * With offload (options.offload, which pilha's stacks ask for), the device is opened with IFF_VNET_HDR: every
+ * write is a virtio_net_hdr and a datagram in one writev() (no copy), and `segmentation` takes TCP
+ * super-segments, which the kernel delivers as one GSO packet (one write instead of one per segment); the
+ * kernel, told by TUNSETOFFLOAD that pilha takes GSO packets and partial checksums, hands over up to 64 KB per
+ * read, which the reader unwraps (offload/virtio-net-receive.ts) into one large TCP segment with a finished
+ * checksum. When the kernel refuses offload, the link works without it (stats: offload 0).
  *
  * While open, the reader worker keeps the process alive (like a listening socket); close() ends it.
  * The worker file is resolved next to the compiled output (dist/), so TunLink runs from there.
@@ -89,8 +92,8 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
   }
 
   /**
-   * What opening a TUN or TAP device (TapLink) takes: the device created (a TUN device with offload unless
-   * options.offload is false, falling back to none when the kernel refuses), the link made by `make` around
+   * What opening a TUN or TAP device (TapLink) takes: the device created (a TUN device with offload when
+   * options.offload is true, falling back to none when the kernel refuses), the link made by `make` around
    * it, the device configured, the reader started; on any failure the link is closed again.
    */
   protected static async openDevice<T extends TunLink>(
@@ -237,7 +240,7 @@ function openWithOffload(
   libc: Libc,
   logger: Logger,
 ): { device: TunDevice; offload: TunOffloadState } {
-  if (kind !== 'tun' || options.offload === false) {
+  if (kind !== 'tun' || options.offload !== true) {
     return { device: openTunDevice(options.name, kind), offload: NO_OFFLOAD };
   }
   let device: TunDevice;
