@@ -8,6 +8,10 @@
  * timestamps, TSval/TSecr; with SACK, an ACK carries the SACK and D-SACK blocks the receiver prepares
  * (RFC 2018 §4, RFC 2883) as far as they fit beside its data. A segment with ACK settles the receiver's
  * pending (delayed) ACK. The emitter holds no sequence state of its own: it reads the control block.
+ *
+ * Over a link with segmentation offload, a data segment goes to the stack's TcpSegmentBatcher instead, which
+ * writes a run of consecutive ones into one super-segment for the link to cut; every other segment flushes
+ * the pending run first. Segments are still decided, counted and written one by one here.
  */
 
 import type { Clock } from '../../../core/clock.js';
@@ -234,6 +238,7 @@ export class TcpSegmentEmitter {
     // The batcher sends it (checksum included) when the run ends.
     if (batched) return;
     finishTcpChecksum(d, o, tcpLength, tcb.localAddress, tcb.remoteAddress);
+    // Last: a synchronous link may deliver the answer (and re-enter this connection) inside the send.
     this.network.sendDatagram(tcb.remoteAddress, TCP_PROTOCOL, d);
   }
 }
