@@ -41,6 +41,11 @@ export interface TwoTcpStacksOptions {
    * applies to the segments as cut): A's TCP sends super-segments.
    */
   readonly segmenting?: boolean;
+  /**
+   * Wraps A's end of the link, under A's impairment (so the wrapper sees what A sends after loss, and what
+   * B sends before it): a peer's quirks acted out on the wire.
+   */
+  readonly wrapLinkA?: (link: RawLink) => RawLink;
 }
 
 export interface TwoTcpStacks {
@@ -71,11 +76,12 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
   const segmenting = options.segmenting === true;
   const back =
     options.impairmentBack ?? (segmenting && options.impairment !== undefined ? NO_IMPAIRMENT : undefined);
+  const wrappedA = options.wrapLinkA === undefined ? linkA : options.wrapLinkA(linkA);
   const underA: RawLink =
     back === undefined
-      ? linkA
+      ? wrappedA
       : new ImpairedLink(
-          new ImpairedLink(linkA, back, clock, 'rx'),
+          new ImpairedLink(wrappedA, back, clock, 'rx'),
           options.impairment ?? NO_IMPAIRMENT,
           clock,
           'tx',

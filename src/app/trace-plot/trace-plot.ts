@@ -22,6 +22,7 @@ const EVENT_COLORS: Record<TcpTraceEvent, string> = {
   sack_recovery_exit: '#7f7f7f',
   tlp: '#bcbd22',
   tlp_loss: '#dbdb8d',
+  silence_probe: '#aec7e8',
   undo: '#17becf',
   idle_restart: '#000000',
 };

@@ -50,6 +50,14 @@ export interface TcpConfig {
   readonly maxRtoMs: number;
   /** Retransmissions of one segment before the connection gives up with ETIMEDOUT (Linux tcp_retries2 = 15). */
   readonly maxRetransmits: number;
+  /**
+   * Silence probes per ACK silence on a SACK connection (tcp-sack-output.ts): with data in flight and no
+   * ACK for a PTO where RFC 8985's tail loss probe may not run (in recovery, after a timeout, after an
+   * unanswered probe), the first unacknowledged segment again, at 1, 3, 7… PTOs. Linux has none (it leaves
+   * such a silence to the RTO); 3 by default because Linux 6.18 receivers at times hold their ACK until a
+   * duplicate arrives. 0: none, as RFC 8985.
+   */
+  readonly silenceProbes: number;
   /** SYN retransmissions before connect fails with ETIMEDOUT (Linux tcp_syn_retries = 6: 127 s). */
   readonly synRetries: number;
   /** SYN-ACK retransmissions before a half-open connection is dropped (Linux tcp_synack_retries = 5). */
@@ -131,6 +139,7 @@ export const DEFAULT_TCP_CONFIG: TcpConfig = Object.freeze({
   minRtoMs: 200,
   maxRtoMs: 60_000,
   maxRetransmits: 15,
+  silenceProbes: 3,
   synRetries: 6,
   synAckRetries: 5,
   connectTimeoutMs: 0,
@@ -187,6 +196,7 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
   }
   const counts: (keyof TcpConfig)[] = [
     'maxRetransmits',
+    'silenceProbes',
     'synRetries',
     'synAckRetries',
     'synAckRetriesUnderPressure',

@@ -223,13 +223,138 @@ describe('retransmission timer after a tail loss probe (RFC 8985 §7.3, as Linux
     const t0 = h.clock.now();
     rec.conn.write(bytes(3 * MSS, 100));
     expect(h.recvAll()).toHaveLength(3);
-    // Nothing comes back: the probe (the last segment again: no new data), then the timeout, 200 ms (the
-    // RTO floor) after the first of the three was sent — not 200 ms after the probe.
+    // Nothing comes back: the probe (the last segment again: no new data), 1, 3 and 7 PTOs later the silence
+    // probes (the first segment again), then the timeout, 200 ms (the RTO floor) after the first of the
+    // three was sent — not 200 ms after any probe.
     const sent = collect(h, t0 + 400).map((s) => ({ at: s.t - t0, seq: s.seq - ISS - 1 }));
-    expect(sent.slice(0, 2)).toEqual([
+    expect(sent.slice(0, 5)).toEqual([
       { at: 10, seq: 100 + 2 * MSS },
+      { at: 20, seq: 100 },
+      { at: 40, seq: 100 },
+      { at: 80, seq: 100 },
       { at: 200, seq: 100 },
     ]);
-    expect(rec.conn.stats()).toMatchObject({ tlpProbes: 1, timeouts: 1 });
+    expect(rec.conn.stats()).toMatchObject({ tlpProbes: 1, silenceProbes: 3, timeouts: 1 });
+  });
+});
+
+describe('RTO restart (RFC 7765)', () => {
+  /**
+   * A SACK connection with an SRTT of 4 ms (RTO at the 200 ms floor) sends `segments` full segments at t0;
+   * nothing comes back until the tail loss probe at t0 + 10 (the last segment again), then at t0 + 15 an
+   * ACK of the first segment alone. Returns the retransmissions after that, times relative to t0: the
+   * silence probes (the tail loss probe is still unanswered; the last within 100 ms), then the timeout.
+   */
+  function tailAfterPartialAck(segments: number) {
+    const h = new TcpHarness();
+    const rec = h.established({ mss: MSS, sackPermitted: true });
+    // Two clean round trips of 4 ms, of three segments and four: an SRTT, and a window with room for five.
+    let sent = 0;
+    for (const n of [3, 4]) {
+      rec.conn.write(bytes(n * MSS, sent));
+      expect(h.recvAll()).toHaveLength(n);
+      sent += n * MSS;
+      h.advance(4);
+      h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 + sent });
+    }
+    const t0 = h.clock.now();
+    rec.conn.write(bytes(segments * MSS, sent));
+    expect(h.recvAll()).toHaveLength(segments);
+    const probe = collect(h, t0 + 15);
+    expect(probe.map((s) => ({ at: s.t - t0, seq: s.seq - ISS - 1 }))).toEqual([
+      { at: 10, seq: (segments + 6) * MSS },
+    ]);
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 + 8 * MSS });
+    const after = collect(h, t0 + 400).map((s) => ({ at: s.t - t0, seq: s.seq - ISS - 1 }));
+    return { sent: after, stats: rec.conn.stats() };
+  }
+
+  it('with fewer than four segments outstanding and nothing to send: RTO after the earliest was sent', () => {
+    // Two segments remain, both sent at t0: the timer runs out at t0 + 200, not 200 ms after the ACK.
+    const { sent, stats } = tailAfterPartialAck(3);
+    expect(sent.find((s) => s.at > 100)).toEqual({ at: 200, seq: 8 * MSS });
+    expect(stats).toMatchObject({ tlpProbes: 1, silenceProbes: 3, timeouts: 1 });
+  });
+
+  it('with four or more outstanding: a full RTO from the ACK (RFC 6298 (5.3))', () => {
+    const { sent } = tailAfterPartialAck(5);
+    expect(sent.find((s) => s.at > 100)).toEqual({ at: 215, seq: 8 * MSS });
+  });
+});
+
+describe('silence probe: no ACK for a PTO in recovery', () => {
+  /**
+   * A SACK connection with an SRTT of 4 ms sends five segments at t0; at t0 + 4 the peer SACKs the 2nd to
+   * the 4th (three duplicate ACKs): RACK deems the 1st lost, recovery begins and it is sent again. Then the
+   * peer goes silent (as a Linux receiver at times does until a segment it already holds arrives).
+   */
+  function recoveryThenSilence(silenceProbes?: number) {
+    const h = new TcpHarness(silenceProbes === undefined ? {} : { tcp: { silenceProbes } });
+    const rec = h.established({ mss: MSS, sackPermitted: true });
+    let sent = 0;
+    for (const n of [3, 4]) {
+      rec.conn.write(bytes(n * MSS, sent));
+      expect(h.recvAll()).toHaveLength(n);
+      sent += n * MSS;
+      h.advance(4);
+      h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 + sent });
+    }
+    const t0 = h.clock.now();
+    const base = ISS + 1 + sent;
+    rec.conn.write(bytes(5 * MSS, sent));
+    expect(h.recvAll()).toHaveLength(5);
+    h.advance(4);
+    for (let k = 2; k <= 4; k++) {
+      h.send({
+        flags: ACK,
+        seq: IRS + 1,
+        ack: base,
+        options: { sack: [{ left: base + MSS, right: base + k * MSS }] },
+      });
+    }
+    const retransmitted = h.recvAll().filter((s) => s.seq === base);
+    expect(retransmitted).toHaveLength(1);
+    expect(rec.conn.stats()).toMatchObject({ fastRetransmits: 1, timeouts: 0 });
+    return { h, rec, t0, base };
+  }
+
+  it('a PTO after the last ACK the first unacknowledged segment goes again, then after 2 and 4 PTOs; the RTO keeps its time', () => {
+    const { h, rec, t0, base } = recoveryThenSilence();
+    // The retransmission at t0 + 4 restarted the timer: the RTO is due at t0 + 204 (the 200 ms floor). The
+    // PTO is 10 ms (the least; 2·SRTT is less).
+    const sent = collect(h, t0 + 300)
+      .filter((s) => s.len > 0)
+      .map((s) => ({ at: s.t - t0, seq: s.seq - base }));
+    expect(sent.slice(0, 4)).toEqual([
+      { at: 4 + 10, seq: 0 },
+      { at: 4 + 30, seq: 0 },
+      { at: 4 + 70, seq: 0 },
+      { at: 204, seq: 0 },
+    ]);
+    expect(rec.conn.stats()).toMatchObject({ silenceProbes: 3, timeouts: 1 });
+  });
+
+  it('with silenceProbes 0, as RFC 8985: nothing until the RTO', () => {
+    const { h, rec, t0, base } = recoveryThenSilence(0);
+    const sent = collect(h, t0 + 300)
+      .filter((s) => s.len > 0)
+      .map((s) => ({ at: s.t - t0, seq: s.seq - base }));
+    expect(sent[0]).toEqual({ at: 204, seq: 0 });
+    expect(rec.conn.stats()).toMatchObject({ silenceProbes: 0, timeouts: 1 });
+  });
+
+  it('the ACK the probe draws ends recovery without a timeout', () => {
+    const { h, rec, t0, base } = recoveryThenSilence();
+    const probe = collect(h, t0 + 15).filter((s) => s.len > 0);
+    expect(probe.map((s) => s.seq)).toEqual([base]);
+    // The peer had it all (the probe is a duplicate): everything acknowledged, with a D-SACK for the probe.
+    h.send({
+      flags: ACK,
+      seq: IRS + 1,
+      ack: base + 5 * MSS,
+      options: { sack: [{ left: base, right: base + MSS }] },
+    });
+    collect(h, t0 + 400);
+    expect(rec.conn.stats()).toMatchObject({ silenceProbes: 1, timeouts: 0 });
   });
 });

@@ -58,6 +58,7 @@ export function connectionStats(
     idleRestarts: c.idleRestarts,
     dsacksReceived: c.dsacksReceived,
     tlpProbes: c.tlpProbes,
+    silenceProbes: c.silenceProbes,
     tlpLossRepairs: c.tlpLossRepairs,
     undos: c.undos,
   };

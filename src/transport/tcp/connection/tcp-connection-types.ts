@@ -117,6 +117,8 @@ export interface TcpConnectionStats {
   readonly dsacksReceived: number;
   /** Tail loss probes sent (RFC 8985 §7). */
   readonly tlpProbes: number;
+  /** Silence probes sent (the first unacknowledged segment again after a PTO without an ACK). */
+  readonly silenceProbes: number;
   /** Losses repaired by a tail loss probe. */
   readonly tlpLossRepairs: number;
   /** Window reductions undone after a spurious retransmission. */
@@ -163,6 +165,9 @@ export const CONNECTION_COUNTERS = [
   'tlpProbes',
   /** Losses a tail loss probe repaired (Linux TCPLossProbeRecovery). */
   'tlpLossRepairs',
+  /** Silence probes: the first unacknowledged segment sent again after a PTO without an ACK where no tail
+   * loss probe may run (in recovery, after a timeout, after an unanswered tail loss probe). */
+  'silenceProbes',
   /** Window reductions undone because the retransmissions proved spurious (Linux TCP*Undo). */
   'undos',
 ] as const;

@@ -132,6 +132,7 @@ export class TcpConnection implements TimerTarget {
       this.timers,
       counts,
       this.trace !== undefined,
+      this.config.silenceProbes,
     );
     this.ackProcessor = new TcpAckProcessor(
       tcb,

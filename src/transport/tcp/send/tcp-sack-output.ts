@@ -24,6 +24,8 @@ import type { TcpSender } from './tcp-sender.js';
 export class TcpSackOutput {
   /** SACK-based recovery (the scoreboard every data segment is logged in), from the first data on. */
   private sack: SackRecovery | undefined;
+  /** Silence probes sent since the last ACK. */
+  private silenceProbes = 0;
 
   constructor(
     private readonly tcb: TcpControlBlock,
@@ -33,6 +35,12 @@ export class TcpSackOutput {
     private readonly counts: Record<ConnectionCounterName, number>,
     /** Tracing on: the sender's traceState records the probes. */
     private readonly tracing: boolean,
+    /**
+     * Silence probes per silence (config silenceProbes; reset by any ACK): at 1, 3, 7… PTOs after the last
+     * send or ACK, so that a lost probe or a lost answer (5% each way is 10% for the pair) rarely leaves the
+     * RTO to act.
+     */
+    private readonly maxSilenceProbes: number,
   ) {}
 
   /** The first data of a SACK connection: its scoreboard begins (SND.NXT never goes back from here on). */
@@ -93,15 +101,20 @@ export class TcpSackOutput {
   }
 
   /**
-   * RFC 8985 §7.2: with data in flight, nothing known lost and no probe out, a probe is due 2·SRTT after
-   * the last send or ACK; otherwise no probe timer runs.
+   * With data in flight, a probe is due a PTO (RFC 8985 §7.2: 2·SRTT) after the last send or ACK: the tail
+   * loss probe when nothing is known lost and no probe is out; otherwise (in recovery, after a timeout,
+   * or with a tail loss probe unanswered) the silence probe, each one unanswered doubling the wait, at
+   * most maxSilenceProbes until the next ACK. No timer otherwise.
    */
   private armLossProbe(sack: SackRecovery): void {
     const tcb = this.tcb;
     const inFlight = seqDiff(tcb.sndMax, tcb.sndUna);
-    if (inFlight > 0 && sack.phase === RecoveryPhase.OPEN && !sack.tlp.pending) {
+    const tailProbe = sack.phase === RecoveryPhase.OPEN && !sack.tlp.pending;
+    if (inFlight > 0 && (tailProbe || this.silenceProbes < this.maxSilenceProbes)) {
       const rto = this.sender.rto;
-      this.timers.set(TimerKind.LOSS_PROBE, sack.tlp.timeout(rto.srtt ?? 0, inFlight, tcb.sendMss, rto.rto));
+      let pto = sack.tlp.timeout(rto.srtt ?? 0, inFlight, tcb.sendMss, rto.rto);
+      if (!tailProbe) pto *= 2 ** Math.min(this.silenceProbes, 16);
+      this.timers.set(TimerKind.LOSS_PROBE, pto);
     } else {
       this.timers.clear(TimerKind.LOSS_PROBE);
     }
@@ -112,6 +125,7 @@ export class TcpSackOutput {
     const reorder = sack.reorderTimeout;
     if (reorder > 0) this.timers.set(TimerKind.REORDER, reorder);
     else this.timers.clear(TimerKind.REORDER);
+    this.silenceProbes = 0;
     this.armLossProbe(sack);
   }
 
@@ -125,7 +139,11 @@ export class TcpSackOutput {
     const sender = this.sender;
     if (sack === undefined || state === TcpState.TIME_WAIT || state === TcpState.CLOSED) return;
     const inFlight = seqDiff(tcb.sndNxt, tcb.sndUna);
-    if (inFlight === 0 || sack.phase !== RecoveryPhase.OPEN || sack.tlp.pending) return;
+    if (inFlight === 0) return;
+    if (sack.phase !== RecoveryPhase.OPEN || sack.tlp.pending) {
+      this.silenceProbe(sack, now);
+      return;
+    }
     const avail = sender.sendBuffer.size - inFlight;
     const room = tcb.sndWnd - inFlight;
     if (avail > 0 && room > 0) {
@@ -140,6 +158,32 @@ export class TcpSackOutput {
     this.counts.tlpProbes++;
     this.timers.set(TimerKind.RETRANSMIT, sack.rtoAfterProbe(now, sender.rto.rto));
     if (this.tracing) sender.traceState('tlp');
+    // If this probe goes unanswered too, the silence probe follows a PTO later.
+    this.armLossProbe(sack);
+  }
+
+  /**
+   * No ACK for a PTO while the tail loss probe may not run (in recovery, after a timeout, or with a tail
+   * loss probe already out): the first unacknowledged segment again, cwnd aside; again after twice the
+   * wait if that goes unanswered too (the probe or its ACK may be lost), up to maxSilenceProbes.
+   * Not in RFC 8985, which leaves this silence to the retransmission timer (at least 200 ms, then a cwnd
+   * of one); measured against Linux 6.18 receivers, which at times hold their ACK — a hole filled in
+   * recovery, in-order data — until a segment they already have arrives (answered at once, with a
+   * D-SACK), this costs one segment instead of an RTO. If the segment was lost, this is its repair, as
+   * the RTO's would be; if it arrived, the duplicate draws the ACK. The retransmission timer keeps its
+   * deadline: the probe must not postpone the timeout it precedes (as after a tail loss probe).
+   */
+  private silenceProbe(sack: SackRecovery, now: number): void {
+    if (this.silenceProbes >= this.maxSilenceProbes || sack.log.count === 0) return;
+    const sender = this.sender;
+    const timers = this.timers;
+    const deadline = timers.deadline(TimerKind.RETRANSMIT);
+    this.silenceProbes++;
+    sender.retransmitEntry(sack, 0);
+    if (deadline !== Number.POSITIVE_INFINITY) timers.set(TimerKind.RETRANSMIT, Math.max(deadline - now, 1));
+    this.counts.silenceProbes++;
+    if (this.tracing) sender.traceState('silence_probe');
+    this.armLossProbe(sack);
   }
 
   /** RFC 8985 §6.3: RACK's reordering timer expired: look for losses again, and send what they free. */

@@ -21,6 +21,7 @@ import { TcpState } from '../connection/tcp-state.js';
 import { type TcpTimers, TimerKind } from '../connection/tcp-timers.js';
 import type { LossRecovery } from '../recovery/loss-recovery.js';
 import type { SackRecovery } from '../recovery/sack-recovery.js';
+import { SegmentFlag } from '../recovery/sent-segment-log.js';
 import type { TcpConfig } from '../tcp-config.js';
 import type { TcpTraceChannel, TcpTraceEvent } from '../trace/tcp-tracer.js';
 import { type Seq, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../wire/seq.js';
@@ -29,6 +30,8 @@ import { RtoEstimator } from './rto-estimator.js';
 import { SendBuffer } from './send-buffer.js';
 import { ACK, FIN, PSH, SYN, type TcpSegmentEmitter } from './tcp-segment-emitter.js';
 
+/** RFC 7765 §3 rrthresh: RTO restart applies with fewer segments than this outstanding. */
+const RTO_RESTART_THRESHOLD = 4;
 /** RFC 6298 (5.7): RTO once data flows if the SYN was retransmitted and no RTT was measured. */
 const RTO_AFTER_SYN_LOSS_MS = 3000;
 
@@ -421,7 +424,29 @@ export class TcpSender {
    */
   restartTimerAfterAck(ack: Seq, keepRunning: boolean): void {
     if (ack === this.tcb.sndMax) this.timers.clear(TimerKind.RETRANSMIT);
-    else if (!keepRunning) this.timers.set(TimerKind.RETRANSMIT, this.rtoEstimator.rto);
+    else if (!keepRunning) this.timers.set(TimerKind.RETRANSMIT, this.rtoAfterAck());
+  }
+
+  /**
+   * The retransmission timer's delay after an ACK of new data. RFC 7765 (RTO restart): with fewer than
+   * rrthresh segments outstanding and nothing new to send, restarting a full RTO from the ACK would add
+   * the time the oldest of them has already waited, and a lost tail would cost RTO plus up to an RTT; the
+   * timer instead runs out RTO after the earliest outstanding segment was (last) sent, at least 1 ms
+   * from now. Otherwise RFC 6298 (5.3): a full RTO. Only with SACK, whose scoreboard keeps per-segment
+   * send times (SACKed segments count as delivered, not outstanding).
+   */
+  private rtoAfterAck(): number {
+    const rto = this.rtoEstimator.rto;
+    const sack = this.recovery.sack;
+    if (sack === undefined || this.hasUnsent()) return rto;
+    const log = sack.log;
+    if (log.count - log.sackedSegments >= RTO_RESTART_THRESHOLD) return rto;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < log.count; i++) {
+      if ((log.flags(i) & SegmentFlag.SACKED) === 0 && log.timeSent(i) < earliest) earliest = log.timeSent(i);
+    }
+    if (earliest === Number.POSITIVE_INFINITY) return rto;
+    return Math.max(earliest + rto - this.clock.now(), 1);
   }
 
   /**

@@ -22,6 +22,8 @@ export const TCP_TRACE_EVENTS = [
   'sack_recovery_exit',
   /** A tail loss probe was sent (RFC 8985 §7). */
   'tlp',
+  /** No ACK for a PTO where no tail loss probe may run: the first unacknowledged segment went again. */
+  'silence_probe',
   /** A retransmitted tail loss probe repaired a loss: one window reduction (RFC 8985 §7.4.2). */
   'tlp_loss',
   /** A retransmission proved spurious and the window was restored (RFC 3522, RFC 4015, D-SACK). */
