@@ -23,7 +23,8 @@
 // usage (root, after `npm run build`; `npm run bench` does both):
 //   node bench/run.mjs [--repeat 3] [--bytes 104857600] [--requests 2000] [--concurrency 20]
 //                      [--idle 1000] [--only pilha|kernel|loss] [--download-timeout 180] [--no-loss]
-//                      [--loss-repeat 1] [--loss-bytes 20971520] [--loss-timeout 600]
+//                      [--loss-repeat 1] [--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]
+// --no-offload runs the pilha servers without TUN segmentation offload (pilha http --no-offload).
 // --only pilha or kernel skips the loss section (it measures both); --only loss runs nothing else.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -88,6 +89,7 @@ function parseArgs(argv) {
     only: undefined,
     downloadTimeoutMs: 180_000,
     loss: true,
+    offload: true,
     ...LOSS_DEFAULTS,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -113,6 +115,7 @@ function parseArgs(argv) {
       args.only = next();
       if (!['pilha', 'kernel', 'loss'].includes(args.only)) usage('--only must be pilha, kernel or loss');
     } else if (a === '--no-loss') args.loss = false;
+    else if (a === '--no-offload') args.offload = false;
     else if (a === '--loss-repeat') args.lossRepeat = int(1, 20);
     else if (a === '--loss-bytes') args.lossBytes = int(1, 2 ** 34);
     else if (a === '--loss-timeout') args.lossTimeoutMs = int(1, 3600) * 1000;
@@ -129,7 +132,7 @@ function usage(message) {
   console.error(
     'usage: node bench/run.mjs [--repeat 3] [--bytes 104857600] [--requests 2000] [--concurrency 20] ' +
       '[--idle 1000] [--only pilha|kernel|loss] [--download-timeout 180] [--no-loss] [--loss-repeat 1] ' +
-      '[--loss-bytes 20971520] [--loss-timeout 600]',
+      '[--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]',
   );
   process.exit(message === undefined ? 0 : 2);
 }
@@ -161,7 +164,7 @@ function setVethMtu(mtu) {
 // ------------------------------------------------------------------------------------------------ servers
 
 /** `pilha http` (pilha's TCP on a TUN device, or node:net), started in `ns`; resolves once it listens. */
-async function startServer(kind, mtu) {
+async function startServer(kind, mtu, offload) {
   const common = ['--port', String(PORT), '--log', 'warn'];
   const [ns, cliArgs, url] =
     kind === 'pilha'
@@ -177,6 +180,7 @@ async function startServer(kind, mtu) {
             `${TUN.host}/${TUN.prefix}`,
             '--mtu',
             String(mtu),
+            ...(offload ? [] : ['--no-offload']),
             ...common,
           ],
           `http://${TUN.pilha}:${PORT}/`,
@@ -387,6 +391,9 @@ function markdown(report) {
     "¹ The kernel keeps socket buffers in kernel memory, outside the process's RSS: its figure is node:net's",
     'per-socket objects only, not the whole cost of a kernel connection.',
   ];
+  if (report.config.offload === false) {
+    notes.push('', 'pilha ran without TUN segmentation offload (--no-offload): one write per segment.');
+  }
   if (report.config.only !== undefined) {
     const other = report.config.only === 'pilha' ? 'kernel' : 'pilha';
     notes.push(
@@ -422,7 +429,7 @@ async function main() {
   const withServer = async (kind, mtu, body) => {
     let server;
     const start = await step(steps, `${kind} server start MTU ${mtu}`, async () => {
-      server = await startServer(kind, mtu);
+      server = await startServer(kind, mtu, args.offload);
       return { url: server.url };
     });
     if (!start.ok) return;

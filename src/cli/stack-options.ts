@@ -37,6 +37,8 @@ export interface StackOptionValues {
   readonly cc?: string;
   /** --no-sack sets it false: offer no SACK-permitted and send no SACK blocks (Linux's tcp_sack=0). */
   readonly sack?: boolean;
+  /** --no-offload sets it false: no TUN segmentation offload (each segment one write, each read one packet). */
+  readonly offload?: boolean;
   /** --no-hystart sets it false: standard slow start, to the first loss (TcpConfig.hystart). */
   readonly hystart?: boolean;
   /** --min-rto: the RTO floor in ms (TcpConfig.minRtoMs); absent, Linux's 200 ms. */
@@ -77,6 +79,10 @@ export function addStackOptions(command: Command): Command {
     .option('--impair <spec>', 'impair the link, e.g. loss=0.05,reorder=0.02,delay=10,seed=1')
     .option('--log <spec>', 'log levels per layer, e.g. ip=debug,icmp=trace (or PILHA_LOG)')
     .option('--cc <name>', `TCP congestion control: ${CONGESTION_CONTROL_NAMES.join(', ')} (default: cubic)`)
+    .option(
+      '--no-offload',
+      'with --link tun: no segmentation offload with the kernel (one write per TCP segment, MTU-sized reads)',
+    )
     .option('--no-sack', 'TCP without selective acknowledgments (no SACK-permitted, no SACK blocks)')
     .option('--no-hystart', 'TCP slow start without HyStart++ (RFC 9406): grow until the first loss')
     .option(
@@ -167,7 +173,7 @@ function tunConfig(values: StackOptionValues, common: CommonConfig, kind: 'tun' 
   const link =
     kind === 'tap'
       ? { kind, ...hostSide, ...(values.mac !== undefined ? { mac: macOption(values.mac) } : {}) }
-      : { kind, ...hostSide };
+      : { kind, ...hostSide, ...(values.offload === false ? { offload: false } : {}) };
   return { link, mtu, address, ...common };
 }
 

@@ -64,6 +64,9 @@ export const linkModule = new ContainerModule(({ bind }) => {
         mtu: config.mtu,
         hostAddress: config.link.hostAddress,
         prefixLength: config.link.prefixLength,
+        // A capture or an impairment sees the link's packets: they must be segments as on the wire.
+        offload:
+          config.link.offload !== false && config.impairment === undefined && config.pcapFile === undefined,
         logger,
       });
     })

@@ -11,6 +11,11 @@ export interface TunLinkConfig {
   readonly name: string;
   readonly hostAddress: Ipv4Address;
   readonly prefixLength: number;
+  /**
+   * Segmentation and checksum offload with the kernel (TunLinkOptions.offload): on unless false. Off, too,
+   * when the link is captured or impaired, so that the decorators see segments as on the wire both ways.
+   */
+  readonly offload?: boolean;
 }
 
 /**

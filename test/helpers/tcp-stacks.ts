@@ -14,6 +14,7 @@ import type { TcpSocket } from '../../src/transport/socket/tcp-socket.js';
 import type { TcpConfig } from '../../src/transport/tcp/tcp-config.js';
 import { ethernetMemoryPair } from './ethernet-stacks.js';
 import { ADDRESS_A, ADDRESS_B, memoryConfig } from './memory-stacks.js';
+import { SegmentingLink } from './segmenting-link.js';
 
 export { ADDRESS_A, ADDRESS_B };
 
@@ -36,6 +37,11 @@ export interface TwoTcpStacksOptions {
   /** The MemoryLink moves Ethernet frames: each stack gets an EthernetLayer with ARP over its end. */
   readonly ethernet?: boolean;
   /**
+   * A's link offers segmentation offload (a SegmentingLink on top of A's link and any impairment, which then
+   * applies to the segments as cut): A's TCP sends super-segments.
+   */
+  readonly segmenting?: boolean;
+  /**
    * Wraps A's end of the link, under A's impairment (so the wrapper sees what A sends after loss, and what
    * B sends before it): a peer's quirks acted out on the wire.
    */
@@ -48,6 +54,8 @@ export interface TwoTcpStacks {
   readonly b: TcpStack;
   /** A's and B's ends of the MemoryLink, under any impairment. */
   readonly links: readonly [MemoryLink, MemoryLink];
+  /** A's SegmentingLink, with `segmenting`. */
+  readonly segmentingLink?: SegmentingLink;
   close(): Promise<void>;
 }
 
@@ -65,9 +73,11 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
   const common: Partial<StackConfig> = { mtu, ...(options.tcp !== undefined ? { tcp: options.tcp } : {}) };
   // One impairment both ways goes through the stack's configuration (as --impair does); two different ones
   // are two one-way ImpairedLinks around A's end of the link.
-  const back = options.impairmentBack;
+  const segmenting = options.segmenting === true;
+  const back =
+    options.impairmentBack ?? (segmenting && options.impairment !== undefined ? NO_IMPAIRMENT : undefined);
   const wrappedA = options.wrapLinkA === undefined ? linkA : options.wrapLinkA(linkA);
-  const baseA: RawLink =
+  const underA: RawLink =
     back === undefined
       ? wrappedA
       : new ImpairedLink(
@@ -76,6 +86,8 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
           clock,
           'tx',
         );
+  const segmentingLink = segmenting ? new SegmentingLink(underA) : undefined;
+  const baseA: RawLink = segmentingLink ?? underA;
   const a = await buildTcpStack(
     memoryConfig(ADDRESS_A, {
       ...common,
@@ -99,6 +111,7 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
     a,
     b,
     links: [linkA, linkB],
+    ...(segmentingLink !== undefined ? { segmentingLink } : {}),
     close: async () => {
       await a.close();
       await b.close();

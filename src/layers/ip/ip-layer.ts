@@ -35,6 +35,25 @@ export interface IPLayer {
    * layer's once passed in.
    */
   sendDatagram(dst: Ipv4Address, protocol: number, datagram: Uint8Array, opts?: DatagramSendOptions): void;
+  /**
+   * The longest datagram `sendSegmented` takes (IP header included), or 0 when the link cannot cut
+   * super-segments itself (RawLink.segmentation) and every segment must be sent on its own.
+   */
+  readonly segmentationMaxBytes: number;
+  /**
+   * Writes the 20-byte IPv4 header into a TCP super-segment from `allocateDatagram` (total length: the whole
+   * datagram) and hands it to the link, which cuts it into `segmentCount` segments of `segmentSize` payload
+   * bytes; each segment takes its own identification number. The TCP checksum field must hold the folded
+   * pseudo-header sum over the whole TCP length (RawLink.segmentation). Throws EMSGSIZE when the link cannot
+   * segment or the datagram is longer than it takes.
+   */
+  sendSegmented(
+    dst: Ipv4Address,
+    protocol: number,
+    datagram: Uint8Array,
+    segmentSize: number,
+    segmentCount: number,
+  ): void;
   /** Sets the handler for one protocol number; datagrams arrive whole (reassembled), views valid during the call. */
   registerProtocol(protocol: number, handler: (datagram: Ipv4Datagram) => void): void;
   /** Called for every datagram reassembled from fragments. */

@@ -33,6 +33,8 @@ const COUNTERS = [
   'txFragmented',
   'txFragments',
   'txReentrantAllocations',
+  /** TCP super-segments handed to the link to cut (each counted in txPackets once per segment). */
+  'txSegmented',
   /** Datagrams that arrived while another was being processed (a synchronous link), processed after it. */
   'rxReentrantDeferred',
   'dropTruncated',
@@ -152,6 +154,10 @@ export class Ipv4Layer implements IPLayer {
 
   get mtu(): number {
     return this.link.mtu;
+  }
+
+  get segmentationMaxBytes(): number {
+    return this.link.segmentation?.maxDatagramBytes ?? 0;
   }
 
   registerProtocol(protocol: number, handler: (datagram: Ipv4Datagram) => void): void {
@@ -314,6 +320,46 @@ export class Ipv4Layer implements IPLayer {
       this.sendFragmented(dst, protocol, datagram.subarray(IPV4_MIN_HEADER), opts);
     } finally {
       // Also when the send throws (DF above the MTU): the buffer is not held forever.
+      if (returnsScratch) this.txScratchLent = false;
+    }
+  }
+
+  sendSegmented(
+    dst: Ipv4Address,
+    protocol: number,
+    datagram: Uint8Array,
+    segmentSize: number,
+    segmentCount: number,
+  ): void {
+    const returnsScratch = datagram.buffer === this.txScratch?.buffer;
+    try {
+      const segmentation = this.link.segmentation;
+      if (segmentation === undefined || datagram.length > segmentation.maxDatagramBytes) {
+        throw new PilhaError('EMSGSIZE', `the link cannot segment a datagram of ${datagram.length} bytes`);
+      }
+      const id = this.nextId;
+      // The segments take consecutive identification numbers, as the kernel numbers them when it cuts.
+      this.nextId = (id + segmentCount) & 0xffff;
+      writeIpv4Header(
+        datagram,
+        0,
+        IPV4_MIN_HEADER,
+        0,
+        datagram.length,
+        id,
+        0,
+        this.defaultTtl,
+        protocol,
+        this.address,
+        dst,
+      );
+      finishIpv4Checksum(datagram, 0, IPV4_MIN_HEADER);
+      const c = this.counters.values;
+      c.txSegmented++;
+      c.txPackets += segmentCount;
+      c.txBytes += datagram.length;
+      segmentation.sendSegmented(datagram, segmentSize);
+    } finally {
       if (returnsScratch) this.txScratchLent = false;
     }
   }

@@ -112,3 +112,12 @@ describe('--link', () => {
     }
   });
 });
+
+describe('--no-offload', () => {
+  it('tun has offload unless --no-offload (commander sets offload false)', () => {
+    const on = stackConfigFrom({ ...DEFAULTS, offload: true });
+    expect(on.link.kind === 'tun' && on.link.offload).not.toBe(false);
+    const off = stackConfigFrom({ ...DEFAULTS, offload: false });
+    expect(off.link).toMatchObject({ kind: 'tun', offload: false });
+  });
+});

@@ -42,6 +42,8 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
   protected readonly maxSendBytes: number;
   protected handler: (datagram: Uint8Array) => void = ignoreDatagram;
   protected readonly counters: Counters<(typeof FD_LINK_COUNTERS)[number] | Extra>;
+  /** errno of the last failed write, 0 after a successful one. */
+  protected lastWriteErrno = 0;
   private reader: FdReader | undefined;
   private closing: Promise<void> | undefined;
   private fdOpen = true;
@@ -71,22 +73,29 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
   protected abstract describe(): string;
 
   send(datagram: Uint8Array): void {
+    this.transmit(datagram, this.maxSendBytes);
+  }
+
+  /** Writes `datagram` as send() does, refusing (counted) one longer than `maxBytes`. */
+  protected transmit(datagram: Uint8Array, maxBytes: number): void {
     const length = datagram.length;
     if (this.closing !== undefined) {
       this.drop('txDropClosed');
       return;
     }
-    if (length > this.maxSendBytes) {
+    if (length > maxBytes) {
       this.drop('txDropTooBig');
       return;
     }
     const written = this.write(datagram, length);
     if (written === length) {
+      this.lastWriteErrno = 0;
       this.counters.inc('txPackets');
       this.counters.inc('txBytes', length);
       return;
     }
     const errno = written < 0 ? this.libc.errno() : 0;
+    this.lastWriteErrno = errno;
     if (errno === ERRNO.EAGAIN || errno === ERRNO.ENOBUFS) {
       this.drop('txDropFull');
       return;
@@ -110,8 +119,8 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
     return this.closing;
   }
 
-  /** Starts the reader; resolves once it is reading. */
-  protected async start(errorCode: PilhaErrorCode): Promise<void> {
+  /** Starts the reader (which unwraps `vnetHeaderBytes` of virtio_net_hdr per read); resolves once it is reading. */
+  protected async start(errorCode: PilhaErrorCode, vnetHeaderBytes = 0): Promise<void> {
     this.reader = await FdReader.start({
       fd: this.fd,
       label: this.describe(),
@@ -119,6 +128,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
       logger: this.logger,
       onDatagram: (datagram) => this.receive(datagram),
       linkHeaderBytes: this.medium === 'ethernet' ? ETHERNET_HEADER_BYTES : 0,
+      vnetHeaderBytes,
     });
   }
 

@@ -30,8 +30,14 @@ export const CONTROL = {
   CONSUMED_BYTES: 8,
   /** The reader thread's nice value: the one it asked for once setpriority succeeded, else 0. */
   NICE: 9,
+  /** Reads that carried a GSO packet (a TUN device with offload): each one large TCP segment. */
+  GSO_READS: 10,
+  /** Unfinished (NEEDS_CSUM) checksums the reader finished. */
+  CHECKSUMS_COMPLETED: 11,
+  /** Reads dropped for a malformed virtio_net_hdr. */
+  VNET_DROPS: 12,
   /** Slots in the control array. */
-  SIZE: 10,
+  SIZE: 13,
 } as const;
 
 export interface FdReaderData {
@@ -60,6 +66,8 @@ export interface FdReaderData {
   readonly nice: number;
   /** Bytes of link header before each IP datagram: 0 (TUN, raw IP socket) or 14 (Ethernet frames). */
   readonly linkHeaderBytes: number;
+  /** Bytes of virtio_net_hdr before each read (10 on a TUN device with IFF_VNET_HDR, else 0), unwrapped here. */
+  readonly vnetHeaderBytes: number;
 }
 
 export type FdReaderMessage = { kind: 'ready' } | { kind: 'error'; message: string };

@@ -21,6 +21,8 @@
  * batch held); read until EAGAIN, posting full batches; post the batch } until control[STOP] is set.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE } from '../offload/virtio-net-header.js';
+import { unwrapVirtioNetPacket } from '../offload/virtio-net-receive.js';
 import { isConnectionRequestOnLink } from './connection-request.js';
 import { DrainRateMeter } from './drain-rate-meter.js';
 import { CONTROL, type FdReaderData, type FdReaderMessage } from './fd-reader-protocol.js';
@@ -46,6 +48,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     maxSynWaitMs,
     nice,
     linkHeaderBytes,
+    vnetHeaderBytes,
   } = data;
   const control = new Int32Array(data.control);
   const libc = loadLibc();
@@ -78,7 +81,8 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   // Datagrams are read straight into the scratch buffer behind their length prefix; a batch is posted as a
   // right-sized copy (the only copy on the receive path, made here rather than on the main thread). A datagram
   // beyond the backlog limit is read all the same (the device's queue drains) and forgotten.
-  const scratch = new Uint8Array(maxBatchBytes + PREFIX + READ_CAPACITY);
+  const readCapacity = READ_CAPACITY + vnetHeaderBytes;
+  const scratch = new Uint8Array(maxBatchBytes + PREFIX + readCapacity);
   let used = 0;
   let count = 0;
 
@@ -136,7 +140,19 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     // Drain: a POLLERR/POLLHUP normally shows up as a failing read below, with its errno.
     while (!stopping()) {
       if (batchFull()) flush();
-      const n = libc.read(fd, scratch.subarray(used + PREFIX, used + PREFIX + READ_CAPACITY), READ_CAPACITY);
+      let n = libc.read(fd, scratch.subarray(used + PREFIX, used + PREFIX + readCapacity), readCapacity);
+      if (n > 0 && vnetHeaderBytes > 0) {
+        const at = used + PREFIX;
+        const gso = scratch[at + 1] !== VIRTIO_NET_HDR_GSO_NONE;
+        const partial = (scratch[at]! & VIRTIO_NET_HDR_F_NEEDS_CSUM) !== 0;
+        n = unwrapVirtioNetPacket(scratch, at, n);
+        if (n < 0 || n > READ_CAPACITY) {
+          Atomics.add(control, CONTROL.VNET_DROPS, 1);
+          continue;
+        }
+        if (gso) Atomics.add(control, CONTROL.GSO_READS, 1);
+        if (partial) Atomics.add(control, CONTROL.CHECKSUMS_COMPLETED, 1);
+      }
       if (n > 0) {
         const backlog = Atomics.load(control, CONTROL.IN_FLIGHT_BYTES) + used + PREFIX + n;
         if (backlog > maxBacklogBytes) {

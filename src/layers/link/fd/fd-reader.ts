@@ -17,6 +17,8 @@ export interface FdReaderOptions {
   readonly onDatagram: (datagram: Uint8Array) => void;
   /** Bytes of link header before each IP datagram (14 for Ethernet frames); 0 when absent. */
   readonly linkHeaderBytes?: number;
+  /** Bytes of virtio_net_hdr before each read (a TUN device with IFF_VNET_HDR); 0 when absent. */
+  readonly vnetHeaderBytes?: number;
 }
 
 /**
@@ -111,6 +113,13 @@ export class FdReader {
       rxBacklogSynDrops: Atomics.load(this.control, CONTROL.SYN_DROPS),
       rxBacklogPeakBytes: Atomics.load(this.control, CONTROL.PEAK_BYTES),
       rxReaderNice: Atomics.load(this.control, CONTROL.NICE),
+      ...(this.options.vnetHeaderBytes
+        ? {
+            rxGsoPackets: Atomics.load(this.control, CONTROL.GSO_READS),
+            rxChecksumsCompleted: Atomics.load(this.control, CONTROL.CHECKSUMS_COMPLETED),
+            rxVnetHeaderDrops: Atomics.load(this.control, CONTROL.VNET_DROPS),
+          }
+        : {}),
     };
   }
 
@@ -136,6 +145,7 @@ export class FdReader {
       maxSynWaitMs: MAX_SYN_WAIT_MS,
       nice: READER_NICE,
       linkHeaderBytes: this.options.linkHeaderBytes ?? 0,
+      vnetHeaderBytes: this.options.vnetHeaderBytes ?? 0,
     };
     // The reader needs none of the parent's flags, and some (--input-type, loaders) would break it.
     const worker = new Worker(workerUrl, { workerData: data, execArgv: [] });

@@ -52,12 +52,16 @@ export interface Libc {
   open(path: string, flags: number): number;
   /** ioctl(fd, request, arg) with `arg` pointing into `buffer`; the kernel may write back into it. */
   ioctl(fd: number, request: number, buffer: Uint8Array): number;
+  /** ioctl(fd, request, value) with an integer argument passed by value (TUNSETOFFLOAD). */
+  ioctlValue(fd: number, request: number, value: number): number;
   fcntlGetFlags(fd: number): number;
   fcntlSetFlags(fd: number, flags: number): number;
   /** poll(fds, nfds, timeoutMs) over an array of struct pollfd {int fd; short events; short revents}. */
   poll(fds: Uint8Array, nfds: number, timeoutMs: number): number;
   read(fd: number, buffer: Uint8Array, count: number): number;
   write(fd: number, buffer: Uint8Array, count: number): number;
+  /** writev(fd, iov, 2): `headLength` bytes of `head`, then `count` bytes of `buffer`, in one system call. */
+  writeWithHead(fd: number, head: Uint8Array, headLength: number, buffer: Uint8Array, count: number): number;
   close(fd: number): number;
   socket(domain: number, type: number, protocol: number): number;
   /** setsockopt(fd, level, name, &value, sizeof(int)): every option pilha sets is an int. */
@@ -134,6 +138,16 @@ export function loadLibc(): Libc {
     'long write(int fd, const void *buf, size_t count)',
   );
   const close: (fd: number) => number = lib.func('int close(int fd)');
+  // struct iovec { void *iov_base; size_t iov_len; }: the two objects are reused, so a call allocates nothing.
+  const iovec = koffi.struct('pilha_iovec', { base: 'void *', len: 'size_t' });
+  const writev: (fd: number, iov: unknown[], count: number) => number = lib.func(
+    'long writev(int fd, const pilha_iovec *iov, int iovcnt)',
+  );
+  void iovec;
+  const iov: Array<{ base: Uint8Array; len: number }> = [
+    { base: new Uint8Array(0), len: 0 },
+    { base: new Uint8Array(0), len: 0 },
+  ];
   const socket: (domain: number, type: number, protocol: number) => number = lib.func(
     'int socket(int domain, int type, int protocol)',
   );
@@ -171,11 +185,21 @@ export function loadLibc(): Libc {
   cachedLibc = {
     open,
     ioctl: (fd, request, buffer) => ioctl(fd, request, 'void *', buffer),
+    ioctlValue: (fd, request, value) => ioctl(fd, request, 'unsigned long', value),
     fcntlGetFlags: (fd) => fcntl(fd, F_GETFL),
     fcntlSetFlags: (fd, flags) => fcntl(fd, F_SETFL, 'int', flags),
     poll,
     read,
     write,
+    writeWithHead: (fd, head, headLength, buffer, count) => {
+      const first = iov[0]!;
+      const second = iov[1]!;
+      first.base = head;
+      first.len = headLength;
+      second.base = buffer;
+      second.len = count;
+      return writev(fd, iov, 2);
+    },
     close,
     socket,
     setsockoptInt: (fd, level, name, value) => {

@@ -14,6 +14,15 @@ export const IFF_TUN = 0x0001;
 /** A TAP device: each read and write is one whole Ethernet frame (no FCS). */
 export const IFF_TAP = 0x0002;
 export const IFF_NO_PI = 0x1000;
+/** Every read and write starts with a struct virtio_net_hdr (offload/virtio-net-header.ts). */
+export const IFF_VNET_HDR = 0x4000;
+/** _IOW('T', 208, unsigned int): which offloads the reader (pilha) accepts in what the kernel sends it. */
+export const TUNSETOFFLOAD = 0x400454d0;
+/** Partial checksums (NEEDS_CSUM) may be sent to pilha. */
+export const TUN_F_CSUM = 0x01;
+/** TCP over IPv4 GSO packets may be sent to pilha (needs TUN_F_CSUM). */
+export const TUN_F_TSO4 = 0x02;
+export const TUN_F_TSO6 = 0x04;
 /** IFNAMSIZ: the name field of struct ifreq, NUL included. */
 export const IFNAMSIZ = 16;
 /** sizeof(struct ifreq) on 64-bit Linux: the name plus a 24-byte union, of which we use `short ifr_flags`. */
@@ -36,7 +45,7 @@ export type TunKind = 'tun' | 'tap';
  * so each read and write is exactly one IP datagram; with kind 'tap', IFF_TAP | IFF_NO_PI, one Ethernet frame.
  * The device lives as long as the fd stays open.
  */
-export function openTunDevice(name: string, kind: TunKind = 'tun'): TunDevice {
+export function openTunDevice(name: string, kind: TunKind = 'tun', vnetHeader = false): TunDevice {
   const what = kind === 'tap' ? 'TAP' : 'TUN';
   if (!NAME_RE.test(name)) {
     throw new PilhaError(
@@ -52,7 +61,8 @@ export function openTunDevice(name: string, kind: TunKind = 'tun'): TunDevice {
   }
   const ifr = new Uint8Array(IFREQ_SIZE);
   ifr.set(new TextEncoder().encode(name));
-  new DataView(ifr.buffer).setInt16(IFNAMSIZ, (kind === 'tap' ? IFF_TAP : IFF_TUN) | IFF_NO_PI, true);
+  const flags = (kind === 'tap' ? IFF_TAP : IFF_TUN) | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0);
+  new DataView(ifr.buffer).setInt16(IFNAMSIZ, flags, true);
   if (libc.ioctl(fd, TUNSETIFF, ifr) < 0) {
     const errno = libc.errno();
     libc.close(fd);
@@ -61,6 +71,15 @@ export function openTunDevice(name: string, kind: TunKind = 'tun'): TunDevice {
   const end = ifr.indexOf(0);
   const given = new TextDecoder().decode(ifr.subarray(0, end < 0 || end > IFNAMSIZ ? IFNAMSIZ : end));
   return { fd, name: given };
+}
+
+/**
+ * TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) on a device opened with IFF_VNET_HDR: the kernel may then
+ * hand pilha unfinished checksums and TCP GSO packets of up to 64 KB. Returns 0, or the errno when the kernel
+ * refuses (then it sends finished, MTU-sized packets as before).
+ */
+export function enableTunOffload(fd: number, libc: Libc): number {
+  return libc.ioctlValue(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) < 0 ? libc.errno() : 0;
 }
 
 function openReason(errno: number, libc: Libc): string {

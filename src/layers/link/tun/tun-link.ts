@@ -2,13 +2,24 @@ import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import { type Logger, silentLoggers } from '../../../core/logger.js';
 import { formatMac, type MacAddress } from '../../../core/mac-address.js';
 import { FdLink } from '../fd/fd-link.js';
-import { type Libc, loadLibc } from '../fd/libc.js';
+import { ERRNO, type Libc, loadLibc } from '../fd/libc.js';
+import { splitSuperSegment, TCP_CHECKSUM_OFFSET } from '../offload/tcp-super-segment.js';
+import {
+  putLe16,
+  VIRTIO_NET_HDR_F_NEEDS_CSUM,
+  VIRTIO_NET_HDR_GSO_NONE,
+  VIRTIO_NET_HDR_GSO_TCPV4,
+  VIRTIO_NET_HDR_SIZE,
+} from '../offload/virtio-net-header.js';
+import type { SegmentationOffload } from '../raw-link.js';
 import {
   checkTunConfig,
   configureTunDevice,
   DEFAULT_TUN_TX_QUEUE_LENGTH,
+  enableTunOffload,
   openTunDevice,
   readDeviceCounter,
+  type TunDevice,
   type TunKind,
 } from './tun-device.js';
 
@@ -21,9 +32,29 @@ export interface TunLinkOptions {
   readonly prefixLength: number;
   /** The device's txqueuelen, the kernel's queue toward pilha (DEFAULT_TUN_TX_QUEUE_LENGTH when absent). */
   readonly txQueueLength?: number;
+  /**
+   * Segmentation and checksum offload with the kernel (IFF_VNET_HDR, TUNSETOFFLOAD): TCP super-segments of up
+   * to 64 KB both ways, where the kernel accepts it; a TUN device only (a TAP device ignores it). Off unless
+   * true here, because a program that forwards what it reads (bench/impaired-relay.mjs) must not get 64 KB
+   * reads; pilha's stacks turn it on unless --no-offload (di/link-module.ts).
+   */
+  readonly offload?: boolean;
   /** The link layer's logger (a child with `{ layer: 'link' }`); silent when absent. */
   readonly logger?: Logger;
 }
+
+/** How a device was opened: plain, or with virtio_net_hdr on every packet and, if the kernel agreed, offload. */
+export interface TunOffloadState {
+  /** Every read and write carries a virtio_net_hdr. */
+  readonly vnetHeader: boolean;
+  /** The kernel accepted TUNSETOFFLOAD: GSO both ways. */
+  readonly offload: boolean;
+}
+
+const NO_OFFLOAD: TunOffloadState = { vnetHeader: false, offload: false };
+/** The largest super-segment: what an IPv4 total length can say. */
+const MAX_SUPER_SEGMENT = 65535;
+const TUN_COUNTERS = ['txGsoPackets', 'txGsoSegments', 'txGsoBadSegments', 'txGsoFallbacks'] as const;
 
 /**
  * A RawLink over a Linux TUN device (IFF_TUN | IFF_NO_PI). Receiving runs in an FdReader's worker thread
@@ -31,40 +62,62 @@ export interface TunLinkOptions {
  * into its batch's buffer, without a copy. Sending is one synchronous non-blocking write() per datagram on
  * the main thread.
  *
+ * With offload (options.offload, which pilha's stacks ask for), the device is opened with IFF_VNET_HDR: every
+ * write is a virtio_net_hdr and a datagram in one writev() (no copy), and `segmentation` takes TCP
+ * super-segments, which the kernel delivers as one GSO packet (one write instead of one per segment); the
+ * kernel, told by TUNSETOFFLOAD that pilha takes GSO packets and partial checksums, hands over up to 64 KB per
+ * read, which the reader unwraps (offload/virtio-net-receive.ts) into one large TCP segment with a finished
+ * checksum. When the kernel refuses offload, the link works without it (stats: offload 0).
+ *
  * While open, the reader worker keeps the process alive (like a listening socket); close() ends it.
  * The worker file is resolved next to the compiled output (dist/), so TunLink runs from there.
  */
-export class TunLink extends FdLink {
+export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
+  /** TCP super-segments, when offload is on. */
+  readonly segmentation: SegmentationOffload | undefined;
+  /** The header of the next write: zeros (a plain datagram) unless sendSegmented filled it. */
+  private readonly plainHeader = new Uint8Array(VIRTIO_NET_HDR_SIZE);
+  private readonly gsoHeader = new Uint8Array(VIRTIO_NET_HDR_SIZE);
+  private txHeader = this.plainHeader;
+
   /** Creates and configures the device, starts the reader, and resolves once it is reading. */
   static async open(options: TunLinkOptions): Promise<TunLink> {
     return TunLink.openDevice(
       options,
       'tun',
       undefined,
-      (fd, name, txQueueLength, libc, logger) =>
-        new TunLink(fd, name, options.mtu, txQueueLength, libc, logger),
+      (fd, name, txQueueLength, libc, logger, offload) =>
+        new TunLink(fd, name, options.mtu, txQueueLength, libc, logger, undefined, offload),
     );
   }
 
   /**
-   * What opening a TUN or TAP device (TapLink) takes: the device created, the link made by `make` around it,
-   * the device configured, the reader started; on any failure the link is closed again.
+   * What opening a TUN or TAP device (TapLink) takes: the device created (a TUN device with offload when
+   * options.offload is true, falling back to none when the kernel refuses), the link made by `make` around
+   * it, the device configured, the reader started; on any failure the link is closed again.
    */
   protected static async openDevice<T extends TunLink>(
     options: TunLinkOptions,
     kind: TunKind,
     mac: MacAddress | undefined,
-    make: (fd: number, name: string, txQueueLength: number, libc: Libc, logger: Logger) => T,
+    make: (
+      fd: number,
+      name: string,
+      txQueueLength: number,
+      libc: Libc,
+      logger: Logger,
+      offload: TunOffloadState,
+    ) => T,
   ): Promise<T> {
     const logger = options.logger ?? silentLoggers().for('link');
     checkTunConfig(options);
     const libc = loadLibc();
-    const device = openTunDevice(options.name, kind);
+    const { device, offload } = openWithOffload(options, kind, libc, logger);
     const txQueueLength = options.txQueueLength ?? DEFAULT_TUN_TX_QUEUE_LENGTH;
-    const link = make(device.fd, device.name, txQueueLength, libc, logger);
+    const link = make(device.fd, device.name, txQueueLength, libc, logger, offload);
     try {
       configureTunDevice({ ...options, name: device.name, txQueueLength });
-      await link.start('ETUN');
+      await link.start('ETUN', offload.vnetHeader ? VIRTIO_NET_HDR_SIZE : 0);
     } catch (err) {
       await link.close();
       throw err;
@@ -75,6 +128,7 @@ export class TunLink extends FdLink {
         mtu: options.mtu,
         ...(mac !== undefined ? { mac: formatMac(mac) } : {}),
         txQueueLength,
+        ...(kind === 'tun' ? { offload: offload.offload } : {}),
       },
       `${kind.toUpperCase()} link open`,
     );
@@ -92,25 +146,114 @@ export class TunLink extends FdLink {
     logger: Logger,
     /** pilha's MAC on a TAP device, whose medium is Ethernet. */
     mac?: MacAddress,
+    /** How the device was opened (a TUN device may have offload). */
+    readonly offloadState: TunOffloadState = NO_OFFLOAD,
   ) {
-    super(fd, mtu, libc, logger, [], mac);
+    super(fd, mtu, libc, logger, TUN_COUNTERS, mac);
+    this.segmentation = offloadState.offload
+      ? {
+          maxDatagramBytes: MAX_SUPER_SEGMENT,
+          sendSegmented: (datagram, segmentSize) => this.sendSegmented(datagram, segmentSize),
+        }
+      : undefined;
   }
 
-  /** The counters, the device's txqueuelen, and the packets the kernel dropped at that queue (tx_dropped). */
+  /**
+   * The counters, the device's txqueuelen, the packets the kernel dropped at that queue (tx_dropped), and
+   * whether offload is on (1) or off (0).
+   */
   override stats(): Record<string, number> {
     const deviceTxDropped = readDeviceCounter(this.name, 'tx_dropped');
     return {
       ...super.stats(),
       txQueueLength: this.txQueueLength,
       ...(deviceTxDropped !== undefined ? { deviceTxDropped } : {}),
+      ...(this.medium === 'ip' ? { offload: this.offloadState.offload ? 1 : 0 } : {}),
     };
   }
 
+  /**
+   * One super-segment behind a GSO header (NEEDS_CSUM, TCPV4, gso_size, hdr_len, csum_start at the TCP header,
+   * csum_offset 16): the kernel cuts it. Should the kernel refuse it, the link cuts it itself and sends the
+   * segments (txGsoFallbacks).
+   */
+  private sendSegmented(datagram: Uint8Array, segmentSize: number): void {
+    const length = datagram.length;
+    const ipHeaderLength = length >= 20 ? (datagram[0]! & 0x0f) * 4 : 0;
+    const headersLength =
+      ipHeaderLength + (length >= ipHeaderLength + 13 ? (datagram[ipHeaderLength + 12]! >> 4) * 4 : 0);
+    if (
+      ipHeaderLength < 20 ||
+      headersLength < ipHeaderLength + 20 ||
+      headersLength >= length ||
+      segmentSize <= 0
+    ) {
+      this.counters.inc('txGsoBadSegments');
+      return;
+    }
+    const segments = Math.ceil((length - headersLength) / segmentSize);
+    // One segment is no GSO packet, but its checksum is as unfinished: the kernel finishes it (NEEDS_CSUM).
+    const h = this.gsoHeader;
+    h[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+    h[1] = segments > 1 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_NONE;
+    putLe16(h, 2, headersLength);
+    putLe16(h, 4, segments > 1 ? segmentSize : 0);
+    putLe16(h, 6, ipHeaderLength);
+    putLe16(h, 8, TCP_CHECKSUM_OFFSET);
+    this.txHeader = this.gsoHeader;
+    const before = this.counters.values.txPackets;
+    try {
+      this.transmit(datagram, MAX_SUPER_SEGMENT);
+    } finally {
+      this.txHeader = this.plainHeader;
+    }
+    if (this.counters.values.txPackets !== before) {
+      if (segments > 1) {
+        this.counters.inc('txGsoPackets');
+        this.counters.inc('txGsoSegments', segments);
+      }
+      return;
+    }
+    if (this.lastWriteErrno === ERRNO.EINVAL) {
+      // Refused (EINVAL on a kernel that disagrees with the header): cut here, as the kernel would have.
+      this.counters.inc('txGsoFallbacks');
+      const split = splitSuperSegment(datagram, segmentSize);
+      if (split !== undefined) for (const segment of split) this.send(segment);
+    }
+  }
+
   protected write(datagram: Uint8Array, length: number): number {
-    return this.libc.write(this.fd, datagram, length);
+    if (!this.offloadState.vnetHeader) return this.libc.write(this.fd, datagram, length);
+    const written = this.libc.writeWithHead(this.fd, this.txHeader, VIRTIO_NET_HDR_SIZE, datagram, length);
+    return written < 0 ? written : written - VIRTIO_NET_HDR_SIZE;
   }
 
   protected describe(): string {
     return `${this.medium === 'ethernet' ? 'TAP' : 'TUN'} device ${this.name}`;
   }
+}
+
+/** Opens the device with IFF_VNET_HDR and TUNSETOFFLOAD when asked and possible, else without. */
+function openWithOffload(
+  options: TunLinkOptions,
+  kind: TunKind,
+  libc: Libc,
+  logger: Logger,
+): { device: TunDevice; offload: TunOffloadState } {
+  if (kind !== 'tun' || options.offload !== true) {
+    return { device: openTunDevice(options.name, kind), offload: NO_OFFLOAD };
+  }
+  let device: TunDevice;
+  try {
+    device = openTunDevice(options.name, kind, true);
+  } catch (err) {
+    logger.warn({ err }, 'TUN device with IFF_VNET_HDR refused; opening it without offload');
+    return { device: openTunDevice(options.name, kind), offload: NO_OFFLOAD };
+  }
+  const errno = enableTunOffload(device.fd, libc);
+  if (errno !== 0) {
+    logger.warn({ errno }, 'TUNSETOFFLOAD refused: no segmentation offload');
+    return { device, offload: { vnetHeader: true, offload: false } };
+  }
+  return { device, offload: { vnetHeader: true, offload: true } };
 }

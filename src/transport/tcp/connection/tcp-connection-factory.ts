@@ -7,6 +7,7 @@
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/logger.js';
 import type { CongestionControllerFactory } from '../../congestion/congestion-controller.js';
+import { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
 import type { TcpConfig } from '../tcp-config.js';
 import { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import { NO_TCP_TRACER, type TcpTracer } from '../trace/tcp-tracer.js';
@@ -27,6 +28,8 @@ export interface TcpConnectionFactory {
 export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
   private readonly deps: TcpConnectionDeps;
   readonly memory: TcpMemoryBudget;
+  /** The batcher of super-segments, when the network can send them. */
+  readonly batcher: TcpSegmentBatcher | undefined;
 
   constructor(
     clock: Clock,
@@ -44,7 +47,21 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
         pressure: config.memoryPressure,
         high: config.memoryHigh,
       });
-    this.deps = { clock, log, config, congestion, network, memory: this.memory, tracer };
+    const { segmentationMaxBytes, sendSegmented } = network;
+    // Bound to the layer: the batcher calls it as a plain function.
+    const batcher =
+      segmentationMaxBytes !== undefined && segmentationMaxBytes > 0 && sendSegmented !== undefined
+        ? new TcpSegmentBatcher({
+            segmentationMaxBytes,
+            allocateDatagram: (length) => network.allocateDatagram(length),
+            sendDatagram: (dst, protocol, datagram, opts) =>
+              network.sendDatagram(dst, protocol, datagram, opts),
+            sendSegmented: (dst, protocol, datagram, size, count) =>
+              sendSegmented.call(network, dst, protocol, datagram, size, count),
+          })
+        : undefined;
+    this.batcher = batcher;
+    this.deps = { clock, log, config, congestion, network, memory: this.memory, tracer, batcher };
   }
 
   create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection {

@@ -10,14 +10,19 @@ import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import type { Logger } from '../../../core/logger.js';
 import type { IPLayer } from '../../../layers/ip/ip-layer.js';
 import type { CongestionControllerFactory } from '../../congestion/congestion-controller.js';
+import type { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
 import type { TcpConfig } from '../tcp-config.js';
 import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import type { TcpTracer } from '../trace/tcp-tracer.js';
 import type { Seq } from '../wire/seq.js';
 import type { TcpState, TcpStateName } from './tcp-state.js';
 
-/** What a connection needs of the network layer: a datagram to write a segment into, and a way to send it. */
-export type TcpNetwork = Pick<IPLayer, 'allocateDatagram' | 'sendDatagram'>;
+/**
+ * What a connection needs of the network layer: a datagram to write a segment into, and a way to send it; and,
+ * where the link can cut TCP super-segments itself, the way to hand it one (TcpSegmentBatcher).
+ */
+export type TcpNetwork = Pick<IPLayer, 'allocateDatagram' | 'sendDatagram'> &
+  Partial<Pick<IPLayer, 'segmentationMaxBytes' | 'sendSegmented'>>;
 
 /** The application side of a connection (a TcpSocket). Calls may come from the packet path or a timer. */
 export interface TcpConnectionHandler {
@@ -60,6 +65,8 @@ export interface TcpConnectionDeps {
   readonly memory: TcpMemoryBudget;
   /** `--trace`: the no-op tracer unless a trace file is configured. */
   readonly tracer: TcpTracer;
+  /** Present when the link cuts TCP super-segments: the stack's one batcher of consecutive segments. */
+  readonly batcher?: TcpSegmentBatcher | undefined;
 }
 
 /** What `ss -ti` shows for a socket, for one connection. Sizes in bytes, times in ms. */

@@ -8,10 +8,15 @@
  * timestamps, TSval/TSecr; with SACK, an ACK carries the SACK and D-SACK blocks the receiver prepares
  * (RFC 2018 §4, RFC 2883) as far as they fit beside its data. A segment with ACK settles the receiver's
  * pending (delayed) ACK. The emitter holds no sequence state of its own: it reads the control block.
+ *
+ * Over a link with segmentation offload, a data segment goes to the stack's TcpSegmentBatcher instead, which
+ * writes a run of consecutive ones into one super-segment for the link to cut; every other segment flushes
+ * the pending run first. Segments are still decided, counted and written one by one here.
  */
 
 import type { Clock } from '../../../core/clock.js';
 import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
+import type { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
 import type {
   ConnectionCounterName,
   TcpConnectionDeps,
@@ -44,6 +49,7 @@ export class TcpSegmentEmitter {
   private readonly clock: Clock;
   private readonly config: TcpConfig;
   private readonly network: TcpNetwork;
+  private readonly batcher: TcpSegmentBatcher | undefined;
   /** Clock time of the last rate-limited ACK (challenge or answer to a dropped segment), or -∞. */
   private lastInvalidAckAt = Number.NEGATIVE_INFINITY;
 
@@ -58,6 +64,7 @@ export class TcpSegmentEmitter {
     this.clock = deps.clock;
     this.config = deps.config;
     this.network = deps.network;
+    this.batcher = deps.batcher;
   }
 
   // ─── Segments without data ───────────────────────────────────────────────────────────────────────
@@ -149,12 +156,54 @@ export class TcpSegmentEmitter {
       }
     }
     const tcpLength = 20 + optionsLength + dataLength;
-    const d = this.network.allocateDatagram(tcpLength);
-    const o = IPV4_MIN_HEADER;
     let window = 0;
     if (flags & RST) window = 0;
     else if (syn) window = receiver.synWindow();
     else window = receiver.advertiseWindow();
+    const tsVal = timestamps ? tcb.tsValue(this.clock.now()) : 0;
+    const o = IPV4_MIN_HEADER;
+    let d: Uint8Array | undefined;
+    const batcher = this.batcher;
+    if (batcher !== undefined) {
+      // A data segment may join (or begin) the pending super-segment; anything else goes after it.
+      if (dataLength > 0 && (flags & ~(PSH | FIN)) === ACK && sackBlocks === 0) {
+        const tsEcr = timestamps ? tcb.tsRecent : 0;
+        const at = batcher.append(
+          this,
+          seqNum,
+          flags,
+          tcb.rcvNxt,
+          window,
+          tsVal,
+          tsEcr,
+          20 + optionsLength,
+          dataLength,
+        );
+        if (at >= 0) {
+          this.sendBuffer.copyTo(dataOffset, dataLength, batcher.datagram, at);
+          this.counts.segmentsSent++;
+          receiver.ackSent();
+          return;
+        }
+        d = batcher.start(
+          this,
+          tcb.localAddress,
+          tcb.remoteAddress,
+          seqNum,
+          flags,
+          tcb.rcvNxt,
+          window,
+          tsVal,
+          tsEcr,
+          20 + optionsLength,
+          dataLength,
+        );
+      } else {
+        batcher.flush();
+      }
+    }
+    const batched = d !== undefined;
+    if (d === undefined) d = this.network.allocateDatagram(tcpLength);
     writeTcpHeader(
       d,
       o,
@@ -168,10 +217,8 @@ export class TcpSegmentEmitter {
     );
     if (syn) {
       const echo = hasAck ? tcb.tsRecent : 0;
-      const tsVal = tcb.tsValue(this.clock.now());
       writeSynOptions(d, o + 20, tcb.ourMss, timestamps, tsVal, echo, shift, sackPermitted);
     } else if (optionsLength > 0) {
-      const tsVal = tcb.tsValue(this.clock.now());
       writeTcpOptions(
         d,
         o + 20,
@@ -186,9 +233,11 @@ export class TcpSegmentEmitter {
       );
     }
     if (dataLength > 0) this.sendBuffer.copyTo(dataOffset, dataLength, d, o + 20 + optionsLength);
-    finishTcpChecksum(d, o, tcpLength, tcb.localAddress, tcb.remoteAddress);
     this.counts.segmentsSent++;
     if (hasAck) receiver.ackSent();
+    // The batcher sends it (checksum included) when the run ends.
+    if (batched) return;
+    finishTcpChecksum(d, o, tcpLength, tcb.localAddress, tcb.remoteAddress);
     // Last: a synchronous link may deliver the answer (and re-enter this connection) inside the send.
     this.network.sendDatagram(tcb.remoteAddress, TCP_PROTOCOL, d);
   }

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { parseIpv4 } from '../../../../src/core/ipv4-address.js';
+import { silentLoggers } from '../../../../src/core/logger.js';
+import { finishIpv4Checksum, writeIpv4Header } from '../../../../src/layers/ip/ipv4-header.js';
+import { ERRNO, type Libc } from '../../../../src/layers/link/fd/libc.js';
+import {
+  tcpChecksumValid,
+  writeSuperSegmentChecksum,
+} from '../../../../src/layers/link/offload/tcp-super-segment.js';
+import { decodeVirtioNetHeader, le16 } from '../../../../src/layers/link/offload/virtio-net-header.js';
+import { TunLink, type TunOffloadState } from '../../../../src/layers/link/tun/tun-link.js';
+import { writeTcpHeader } from '../../../../src/transport/tcp/wire/tcp-segment-writer.js';
+
+interface Write {
+  readonly header: Uint8Array | undefined;
+  readonly datagram: Uint8Array;
+}
+
+/** A libc whose writes are recorded; a GSO write fails with `gsoErrno` when set. */
+function fakeLibc(gsoErrno = 0) {
+  const writes: Write[] = [];
+  let errno = 0;
+  const libc = {
+    write: (_fd: number, buffer: Uint8Array, count: number) => {
+      writes.push({ header: undefined, datagram: buffer.slice(0, count) });
+      return count;
+    },
+    writeWithHead: (_fd: number, head: Uint8Array, headLength: number, buffer: Uint8Array, count: number) => {
+      if (gsoErrno !== 0 && head[1] !== 0) {
+        errno = gsoErrno;
+        return -1;
+      }
+      writes.push({ header: head.slice(0, headLength), datagram: buffer.slice(0, count) });
+      return headLength + count;
+    },
+    errno: () => errno,
+    strerror: () => 'error',
+  } as unknown as Libc;
+  return { libc, writes };
+}
+
+/** A TunLink around a fake fd and libc: the send side alone, no device. */
+class TestTunLink extends TunLink {
+  static make(libc: Libc, offload: TunOffloadState): TestTunLink {
+    return new TestTunLink(-1, 'ptest0', 1500, 500, libc, silentLoggers().for('link'), undefined, offload);
+  }
+}
+
+const ON: TunOffloadState = { vnetHeader: true, offload: true };
+
+function superSegment(payloadLength: number): Uint8Array {
+  const d = new Uint8Array(40 + payloadLength);
+  writeIpv4Header(d, 0, 20, 0, d.length, 1, 0, 64, 6, parseIpv4('10.77.0.2'), parseIpv4('10.77.0.1'));
+  finishIpv4Checksum(d, 0, 20);
+  writeTcpHeader(d, 20, 7000, 40000, 1, 1, 0x18, 500, 0);
+  for (let i = 40; i < d.length; i++) d[i] = i & 0xff;
+  writeSuperSegmentChecksum(d);
+  return d;
+}
+
+describe('TunLink send side with offload', () => {
+  it('writes a super-segment behind a GSO header, in one write', () => {
+    const { libc, writes } = fakeLibc();
+    const link = TestTunLink.make(libc, ON);
+    const d = superSegment(3 * 1448);
+    link.segmentation!.sendSegmented(d, 1448);
+    expect(writes).toHaveLength(1);
+    expect(decodeVirtioNetHeader(writes[0]!.header!)).toEqual({
+      flags: 1,
+      gsoType: 1,
+      hdrLen: 40,
+      gsoSize: 1448,
+      csumStart: 20,
+      csumOffset: 16,
+    });
+    expect(writes[0]!.datagram).toEqual(d);
+    expect(link.stats()).toMatchObject({ txPackets: 1, txGsoPackets: 1, txGsoSegments: 3, offload: 1 });
+  });
+
+  it('a plain datagram goes behind a header of zeros; one segment goes with NEEDS_CSUM and no GSO', () => {
+    const { libc, writes } = fakeLibc();
+    const link = TestTunLink.make(libc, ON);
+    link.send(new Uint8Array(60).fill(0x45, 0, 1));
+    expect([...writes[0]!.header!]).toEqual(new Array(10).fill(0));
+    link.segmentation!.sendSegmented(superSegment(1000), 1448);
+    const h = decodeVirtioNetHeader(writes[1]!.header!)!;
+    expect(h).toMatchObject({ flags: 1, gsoType: 0, gsoSize: 0, csumStart: 20, csumOffset: 16 });
+    expect(link.stats()).toMatchObject({ txPackets: 2, txGsoPackets: 0 });
+  });
+
+  it('cuts the super-segment itself when the kernel refuses it (EINVAL): finished segments', () => {
+    const { libc, writes } = fakeLibc(ERRNO.EINVAL);
+    const link = TestTunLink.make(libc, ON);
+    link.segmentation!.sendSegmented(superSegment(2 * 1448 + 10), 1448);
+    expect(writes).toHaveLength(3);
+    for (const w of writes) {
+      expect([...w.header!]).toEqual(new Array(10).fill(0));
+      expect(tcpChecksumValid(w.datagram)).toBe(true);
+      expect(le16(w.datagram, 2)).toBeGreaterThan(0);
+    }
+    expect(link.stats()).toMatchObject({ txGsoFallbacks: 1, txPackets: 3, txDropError: 1 });
+  });
+
+  it('without offload: no segmentation, plain writes', () => {
+    const { libc, writes } = fakeLibc();
+    const link = TestTunLink.make(libc, { vnetHeader: false, offload: false });
+    expect(link.segmentation).toBeUndefined();
+    link.send(new Uint8Array(40));
+    expect(writes[0]!.header).toBeUndefined();
+    expect(link.stats().offload).toBe(0);
+  });
+
+  it('refuses (counted) what is no TCP super-segment', () => {
+    const { libc, writes } = fakeLibc();
+    const link = TestTunLink.make(libc, ON);
+    link.segmentation!.sendSegmented(new Uint8Array(30), 1448);
+    expect(writes).toHaveLength(0);
+    expect(link.stats().txGsoBadSegments).toBe(1);
+  });
+});

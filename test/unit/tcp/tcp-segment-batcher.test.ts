@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { parseIpv4 } from '../../../src/core/ipv4-address.js';
+import { silentLoggers } from '../../../src/core/logger.js';
+import { VirtualClock } from '../../../src/core/virtual-clock.js';
+import { Ipv4Layer } from '../../../src/layers/ip/ipv4-layer.js';
+import { ImpairedLink } from '../../../src/layers/link/decorators/impaired-link.js';
+import { NO_IMPAIRMENT } from '../../../src/layers/link/decorators/impairment.js';
+import { PcapLink } from '../../../src/layers/link/decorators/pcap-link.js';
+import { PcapWriter } from '../../../src/layers/link/decorators/pcap-writer.js';
+import { MemoryLink } from '../../../src/layers/link/memory-link.js';
+import { tcpChecksumValid } from '../../../src/layers/link/offload/tcp-super-segment.js';
+import type { RawLink } from '../../../src/layers/link/raw-link.js';
+import {
+  MAX_BATCH_SEGMENTS,
+  TcpSegmentBatcher,
+} from '../../../src/transport/tcp/batching/tcp-segment-batcher.js';
+import type { Seq } from '../../../src/transport/tcp/wire/seq.js';
+import { writeTcpHeader } from '../../../src/transport/tcp/wire/tcp-segment-writer.js';
+import { SegmentingLink } from '../../helpers/segmenting-link.js';
+
+const A = parseIpv4('10.9.0.1');
+const B = parseIpv4('10.9.0.2');
+const ACK = 0x10;
+const PSH = 0x08;
+const FIN = 0x01;
+const MSS = 1448;
+
+function setup(maxDatagramBytes = 65535) {
+  const [link, peer] = MemoryLink.pair(1500);
+  const segmenting = new SegmentingLink(link, maxDatagramBytes);
+  const ip = new Ipv4Layer(segmenting, new VirtualClock(), silentLoggers().for('ip'), {
+    address: A,
+    initialId: 500,
+  });
+  const seen: Uint8Array[] = [];
+  peer.onReceive((d) => seen.push(d.slice()));
+  const batcher = new TcpSegmentBatcher(ip);
+  const owner = {};
+  /** Emits one data segment of `length` bytes at `seq` as TcpSegmentEmitter does. */
+  const emit = (seq: number, length: number, flags = ACK, who: object = owner, window = 500) => {
+    const at = batcher.append(who, seq as Seq, flags, 77, window, 0, 0, 20, length);
+    if (at >= 0) {
+      batcher.datagram.fill(seq & 0xff, at, at + length);
+      return;
+    }
+    const d = batcher.start(who, A, B, seq as Seq, flags, 77, window, 0, 0, 20, length);
+    writeTcpHeader(d, 20, 80, 4000, seq, 77, flags, window, 0);
+    d.fill(seq & 0xff, 40, 40 + length);
+  };
+  return { ip, seen, batcher, segmenting, emit, owner };
+}
+
+const seqOf = (s: Uint8Array) => ((s[24]! << 24) | (s[25]! << 16) | (s[26]! << 8) | s[27]!) >>> 0;
+
+describe('TcpSegmentBatcher', () => {
+  it('sends a run of MSS segments as one super-segment, cut into the same segments, checksums right', () => {
+    const { seen, batcher, segmenting, emit, ip } = setup();
+    for (let i = 0; i < 5; i++) emit(1000 + i * MSS, MSS, i === 4 ? ACK | PSH : ACK);
+    expect(seen).toHaveLength(0);
+    batcher.flush();
+    expect(segmenting.superSegments).toBe(1);
+    expect(seen.map(seqOf)).toEqual([0, 1, 2, 3, 4].map((i) => 1000 + i * MSS));
+    expect(seen.every((s) => s.length === 40 + MSS && tcpChecksumValid(s))).toBe(true);
+    expect(seen.map((s) => s[33])).toEqual([ACK, ACK, ACK, ACK, ACK | PSH]);
+    // Each segment's payload is the one emitted at its sequence number.
+    expect(seen.map((s) => s[40])).toEqual([0, 1, 2, 3, 4].map((i) => (1000 + i * MSS) & 0xff));
+    expect(ip.stats()).toMatchObject({ txSegmented: 1, txPackets: 5 });
+    expect((seen[0]![4]! << 8) | seen[0]![5]!).toBe(500);
+    expect(batcher.superSegments).toBe(1);
+    expect(batcher.batchedSegments).toBe(5);
+  });
+
+  it('a batch of one goes out as an ordinary segment with a full checksum', () => {
+    const { seen, batcher, segmenting, emit } = setup();
+    emit(1, 300, ACK | PSH);
+    batcher.flush();
+    expect(segmenting.superSegments).toBe(0);
+    expect(seen).toHaveLength(1);
+    expect(tcpChecksumValid(seen[0]!)).toBe(true);
+  });
+
+  it('a short segment, PSH or FIN ends the run: what follows starts another', () => {
+    const { seen, batcher, segmenting, emit } = setup();
+    emit(0, MSS);
+    emit(MSS, 100); // short: last of this run
+    emit(MSS + 100, MSS);
+    emit(2 * MSS + 100, MSS, ACK | FIN);
+    emit(3 * MSS + 101, MSS);
+    batcher.flush();
+    expect(segmenting.superSegments).toBe(2);
+    expect(seen.map(seqOf)).toEqual([0, MSS, MSS + 100, 2 * MSS + 100, 3 * MSS + 101]);
+    expect(seen.every(tcpChecksumValid)).toBe(true);
+  });
+
+  it('a gap in sequence, another owner, or another window ends the run', () => {
+    const { seen, batcher, segmenting, emit } = setup();
+    emit(0, MSS);
+    emit(5 * MSS, MSS); // not contiguous
+    emit(6 * MSS, MSS, ACK, {}); // another connection
+    emit(7 * MSS, MSS, ACK, {}, 600);
+    batcher.flush();
+    expect(segmenting.superSegments).toBe(0);
+    expect(seen).toHaveLength(4);
+  });
+
+  it('stays within the link limit and MAX_BATCH_SEGMENTS', () => {
+    const { seen, batcher, segmenting, emit } = setup(40 + 3 * MSS);
+    for (let i = 0; i < 7; i++) emit(i * MSS, MSS);
+    batcher.flush();
+    expect(segmenting.segmentSizes).toHaveLength(2);
+    expect(seen).toHaveLength(7);
+    const big = setup();
+    for (let i = 0; i < MAX_BATCH_SEGMENTS + 2; i++) big.emit(i * 500, 500);
+    big.batcher.flush();
+    expect(big.batcher.batchedSegments).toBe(MAX_BATCH_SEGMENTS + 2);
+    expect(big.segmenting.superSegments).toBe(2);
+    expect(big.seen).toHaveLength(MAX_BATCH_SEGMENTS + 2);
+  });
+
+  it('flushes what is pending once the current task ends (a microtask)', async () => {
+    const { seen, emit } = setup();
+    emit(0, MSS);
+    emit(MSS, MSS);
+    expect(seen).toHaveLength(0);
+    await Promise.resolve();
+    expect(seen).toHaveLength(2);
+  });
+});
+
+describe('decorators decline segmentation offload', () => {
+  it('ImpairedLink and PcapLink offer none, even around a link that has it', () => {
+    const [link] = MemoryLink.pair(1500);
+    const segmenting = new SegmentingLink(link);
+    expect(segmenting.segmentation).toBeDefined();
+    const impaired: RawLink = new ImpairedLink(segmenting, NO_IMPAIRMENT, new VirtualClock());
+    expect(impaired.segmentation).toBeUndefined();
+    const pcap: RawLink = new PcapLink(segmenting, new PcapWriter('/dev/null'));
+    expect(pcap.segmentation).toBeUndefined();
+    const ip = new Ipv4Layer(pcap, new VirtualClock(), silentLoggers().for('ip'), { address: A });
+    expect(ip.segmentationMaxBytes).toBe(0);
+    expect(() => ip.sendSegmented(B, 6, ip.allocateDatagram(100), 50, 2)).toThrow(/cannot segment/);
+  });
+});
