@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seq } from '../../../src/transport/tcp/wire/seq.js';
 import { ACK, bytes, expectSegment, IRS, ISS, SYN, TcpHarness } from './tcp-harness.js';
 
 const MSS = 1460;
@@ -309,7 +310,7 @@ describe('silence probe: no ACK for a PTO in recovery', () => {
         flags: ACK,
         seq: IRS + 1,
         ack: base,
-        options: { sack: [{ left: base + MSS, right: base + k * MSS }] },
+        options: { sack: [{ left: seq(base + MSS), right: seq(base + k * MSS) }] },
       });
     }
     const retransmitted = h.recvAll().filter((s) => s.seq === base);
@@ -352,7 +353,7 @@ describe('silence probe: no ACK for a PTO in recovery', () => {
       flags: ACK,
       seq: IRS + 1,
       ack: base + 5 * MSS,
-      options: { sack: [{ left: base, right: base + MSS }] },
+      options: { sack: [{ left: seq(base), right: seq(base + MSS) }] },
     });
     collect(h, t0 + 400);
     expect(rec.conn.stats()).toMatchObject({ silenceProbes: 1, timeouts: 0 });
