@@ -5,6 +5,7 @@
 import {
   hasTool,
   lastLines,
+  machineCpuSeconds,
   median,
   perGB,
   processCpuSeconds,
@@ -34,9 +35,11 @@ export async function download(server, args, tool) {
   const [cmd, cmdArgs] = downloadCommand(tool, url, seconds);
   const runs = [];
   for (let i = 0; i < args.repeat; i++) {
+    const machineBefore = machineCpuSeconds();
     const cpuBefore = processCpuSeconds(server.child.pid);
     const r = await runIn(server.clientNs, cmd, cmdArgs, args.downloadTimeoutMs);
     const cpuAfter = processCpuSeconds(server.child.pid);
+    const machineAfter = machineCpuSeconds();
     if (r.timedOut) throw new Error(`${tool} did not finish within ${seconds} s (run ${i + 1})`);
     if (r.code !== 0)
       throw new Error(`${tool} exited ${r.code ?? r.signal} (run ${i + 1}) ${lastLines(r.stderr)}`);
@@ -47,10 +50,15 @@ export async function download(server, args, tool) {
       serverCpuSeconds: round(cpu, 2),
       serverSystemCpuSeconds: round(cpuAfter.system - cpuBefore.system, 2),
       serverCpuSecondsPerGB: perGB(cpu, args.bytes),
+      // Every CPU's busy time (all processes, softirq included; whatever else runs on the machine too).
+      machineBusySecondsPerGB: perGB(machineAfter.busy - machineBefore.busy, args.bytes),
+      machineSoftirqSecondsPerGB: perGB(machineAfter.softirq - machineBefore.softirq, args.bytes),
     });
   }
   return {
     tool,
+    machineBusySecondsPerGB: median(runs.map((r) => r.machineBusySecondsPerGB)),
+    machineSoftirqSecondsPerGB: median(runs.map((r) => r.machineSoftirqSecondsPerGB)),
     url,
     bytes: args.bytes,
     runs,

@@ -80,8 +80,9 @@ export function markdown(report) {
     );
   }
   const cpu = (s) => `${s.serverCpuSecondsPerGB} s/GB`;
+  const cpuAndMachine = (s) => `${s.serverCpuSecondsPerGB} s/GB (machine ${s.machineBusySecondsPerGB})`;
   for (const { label, p, k } of downloads)
-    row(`server CPU per GB served, ${label}`, p, k, cpu, 'serverCpuSecondsPerGB');
+    row(`server CPU per GB served, ${label} ³`, p, k, cpuAndMachine, 'serverCpuSecondsPerGB');
   row(`server CPU per GB served, ${FLOWS} parallel wgets`, pf, kf, cpu, 'serverCpuSecondsPerGB');
   row(
     'client CPU per GB received: pilha get / curl, MTU 1500 ²',
@@ -106,14 +107,17 @@ export function markdown(report) {
     "pilha get's TUN device); pilha get also hashes what it receives (sha256), which curl does not.",
     `The ${FLOWS} wgets start together at a barrier; the aggregate is all bytes over first start to last end; each`,
     'wget pipes into sha256sum, and the 128 client processes share the CPUs with the server.',
-    'CPU: user+system seconds of the server process (/proc/PID/stat, 10 ms ticks) around each download, per 10^9',
-    "bytes. System time counts the kernel work done inside the process's system calls, which for both servers",
-    "includes much of the client's receive path (a TUN write() or a veth send runs it in the sender's context);",
-    'not counted: softirq work the kernel defers to ksoftirqd or runs on the other CPU, and the client process.',
-    "² The whole client process's user+system CPU (bash's `times`), pilha get's less a 1-byte pilha get (Node's",
-    'start, loading the stack, opening the TUN device); it includes the kernel work inside its system calls.',
+    'CPU: user+system seconds of the server process (/proc/PID/stat, in 10 ms ticks: steps of about 0.1 s/GB at',
+    '100 MiB) around each download, per 10^9 bytes, the median of the runs. System time counts the kernel work',
+    "done inside the process's system calls, which for both servers includes much of the client's receive path",
+    "(a TUN write() or a veth send runs it in the sender's context); not counted: softirq work the kernel defers",
+    'to ksoftirqd or runs on the other CPU, and the client process.',
     "¹ The kernel keeps socket buffers in kernel memory, outside the process's RSS: its figure is node:net's",
     'per-socket objects only, not the whole cost of a kernel connection.',
+    "² The whole client process's user+system CPU (bash's `times`), pilha get's less a 1-byte pilha get (Node's",
+    'start, loading the stack, opening the TUN device); it includes the kernel work inside its system calls.',
+    "³ In parentheses, every CPU's busy time over the download (/proc/stat: the client, softirq wherever it ran,",
+    'and whatever else the machine was running: an upper bound, noisy on a shared machine), per 10^9 bytes.',
   ];
   if (report.config.only !== undefined) {
     const other = report.config.only === 'pilha' ? 'kernel' : 'pilha';
