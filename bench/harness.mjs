@@ -3,6 +3,10 @@
 // and the step wrapper that records a failed measurement instead of throwing.
 
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 // --------------------------------------------------------------------------------- processes and cleanup
@@ -251,6 +255,125 @@ export async function stopServer(server) {
     }
   };
   return { totals: parse('totals'), stats: parse('stats'), tcp: parse('tcp') };
+}
+
+// ------------------------------------------------------------------------------------- served bytes, flows
+
+/** dist/app/deterministic-bytes.js's generator, loaded on first use (dist/ exists once the bench runs). */
+let deterministicChunks;
+const expectedSha = new Map();
+
+/** The SHA-256 of what `pilha http` serves at /bytes/N (test/helpers/served-bytes.ts, over dist/). */
+export async function servedSha256(length) {
+  let sha = expectedSha.get(length);
+  if (sha === undefined) {
+    deterministicChunks ??= (await import('../dist/app/deterministic-bytes.js')).deterministicChunks;
+    const hash = createHash('sha256');
+    for (const chunk of deterministicChunks(0, length)) hash.update(chunk);
+    sha = hash.digest('hex');
+    expectedSha.set(length, sha);
+  }
+  return sha;
+}
+
+/** Jain's fairness index (test/helpers/fairness.ts): 1 when all equal, 1/n when one flow has everything. */
+export function jainIndex(xs) {
+  const sum = xs.reduce((a, b) => a + b, 0);
+  const squares = xs.reduce((a, b) => a + b * b, 0);
+  return squares === 0 ? 1 : (sum * sum) / (xs.length * squares);
+}
+
+const FLOWS_TIMEOUT_MS = 180_000;
+
+/**
+ * `flows` wgets of /bytes/BYTES from host:port at once from one launcher inside the namespace, each hashed as it
+ * arrives and timed from its own start to its end. A barrier (a file lock the launcher holds until every
+ * wget's shell is waiting on it) starts them together, so that per-flow throughputs compare flows that ran
+ * side by side, not process launch order. The aggregate is all bytes over the span from the first start to
+ * the last end.
+ */
+export async function parallelFlows(ns, host, port, flows, bytes) {
+  const url = `http://${host}:${port}/bytes/${bytes}`;
+  const seconds = Math.ceil(FLOWS_TIMEOUT_MS / 1000);
+  const lock = join(tmpdir(), `pilha-bench-${process.pid}-flows.lock`);
+  const script =
+    `L=${lock}; exec 9>"$L"; flock -x 9; ` +
+    `for i in $(seq ${flows}); do ( exec 9>&-; flock -s "$L" true; s=\${EPOCHREALTIME/./}; ` +
+    `h=$(set -o pipefail; timeout -s KILL ${seconds} wget -q -O - --tries=1 --timeout=60 --no-proxy ${url} | sha256sum) || h=failed; ` +
+    `e=\${EPOCHREALTIME/./}; echo "flow $i $h $s $e" ) & done; ` +
+    `sleep 2; flock -u 9; wait; rm -f "$L"`;
+  const r = await runIn(ns, 'bash', ['-c', script], FLOWS_TIMEOUT_MS + 30_000);
+  if (r.timedOut) throw new Error(`${flows} wgets did not finish within ${seconds + 30} s`);
+  const results = [...r.stdout.matchAll(/^flow (\d+) (\S+)\s+(?:-\s+)?(\d+)\s+(\d+)$/gm)].map((m) => ({
+    sha256: m[2],
+    start: Number(m[3]),
+    end: Number(m[4]),
+  }));
+  const ok = results.filter((d) => d.sha256 !== 'failed');
+  const expected = await servedSha256(bytes);
+  const exact = ok.filter((d) => d.sha256 === expected);
+  const rates = ok.map((d) => round(bytes / (d.end - d.start), 2));
+  const starts = results.map((d) => d.start / 1000);
+  const spanUs =
+    ok.length === 0 ? 0 : Math.max(...ok.map((d) => d.end)) - Math.min(...ok.map((d) => d.start));
+  return {
+    flows,
+    bytesPerFlow: bytes,
+    failed: flows - ok.length,
+    notByteExact: ok.length - exact.length,
+    startSpreadMs: starts.length === 0 ? 0 : round(Math.max(...starts) - Math.min(...starts), 1),
+    jainIndex: rates.length === 0 ? 0 : round(jainIndex(rates), 3),
+    minMbPerSecond: rates.length === 0 ? 0 : Math.min(...rates),
+    maxMbPerSecond: rates.length === 0 ? 0 : Math.max(...rates),
+    totalMbPerSecond: round(
+      rates.reduce((a, b) => a + b, 0),
+      1,
+    ),
+    aggregateMbPerSecond: spanUs > 0 ? round((ok.length * bytes) / spanUs, 1) : 0,
+    spanSeconds: round(spanUs / 1e6, 3),
+    rates,
+    stderr: lastLines(r.stderr),
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ CPU time
+
+let clockTicks;
+
+/**
+ * A process's user and system CPU seconds so far (/proc/PID/stat utime and stime, in clock ticks: 10 ms
+ * steps). System time includes the kernel work done inside its system calls, such as the receive path that a
+ * TUN write() or a local socket send runs for the peer.
+ */
+export function processCpuSeconds(pid) {
+  clockTicks ??= Number(sh('getconf', ['CLK_TCK']).trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const user = Number(fields[11]) / clockTicks;
+  const system = Number(fields[12]) / clockTicks;
+  return { user, system, total: user + system };
+}
+
+/** The machine's softirq and total busy CPU seconds so far (/proc/stat's cpu line), every CPU added up. */
+export function machineCpuSeconds() {
+  clockTicks ??= Number(sh('getconf', ['CLK_TCK']).trim()) || 100;
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return {
+    softirq: softirq / clockTicks,
+    busy: (user + nice + system + irq + softirq + steal) / clockTicks,
+    idle: (idle + iowait) / clockTicks,
+  };
+}
+
+/** CPU seconds per 10^9 bytes, 2 decimals. */
+export function perGB(cpuSeconds, bytes) {
+  return round(cpuSeconds / (bytes / 1e9), 2);
 }
 
 // -------------------------------------------------------------------------------------------------- steps

@@ -23,9 +23,6 @@
 // Its namespaces (pilha-bench-<pid>-l*) and addresses (10.203/10.204) are its own, deleted when it ends (and
 // by the harness's cleanup on failure or a signal).
 
-import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   createNamespace,
@@ -34,8 +31,10 @@ import {
   hasTool,
   lastLines,
   median,
+  parallelFlows,
   round,
   runIn,
+  servedSha256,
   sh,
   startIn,
   step,
@@ -62,7 +61,6 @@ const NFT_TABLE = 'pilhabench';
 const SERVER_START_TIMEOUT_MS = 30_000;
 const FLOWS = 64;
 const FLOW_BYTES = 16_000_000;
-const FLOWS_TIMEOUT_MS = 180_000;
 /** The seed of pilha's impairment in run i (the kernel's nftables randomness cannot be seeded). */
 const seedOf = (i) => 1 + i;
 
@@ -262,22 +260,6 @@ async function withPilha(impair, body) {
 
 let CLI;
 const RELAY_SCRIPT = new URL('./impaired-relay.mjs', import.meta.url).pathname;
-/** dist/app/deterministic-bytes.js's generator, loaded when the section starts (dist/ exists by then). */
-let deterministicChunks;
-const expectedSha = new Map();
-
-/** The SHA-256 of what `pilha http` serves at /bytes/N (test/helpers/served-bytes.ts, over dist/). */
-function servedSha256(length) {
-  let sha = expectedSha.get(length);
-  if (sha === undefined) {
-    const hash = createHash('sha256');
-    for (const chunk of deterministicChunks(0, length)) hash.update(chunk);
-    sha = hash.digest('hex');
-    expectedSha.set(length, sha);
-  }
-  return sha;
-}
-
 /**
  * One wget of /bytes/LENGTH from `host`, hashed as it arrives (nothing on disk), timed inside the namespace
  * (from wget's start to its end, by bash's own clock: no process to start), killed by `timeout` inside the
@@ -306,7 +288,7 @@ async function timedWget(ns, host, length, timeoutMs) {
     seconds: round(s, 3),
     // Three decimals below 1 MB/s: a 10%-loss transfer runs at a few hundredths.
     mbPerSecond: round(length / s / 1e6, length / s < 1e6 ? 3 : 2),
-    byteExact: sha256 === servedSha256(length),
+    byteExact: sha256 === (await servedSha256(length)),
   };
 }
 
@@ -314,13 +296,6 @@ function requireOk(download, what) {
   if (!download.ok) throw new Error(`${what}: ${download.error}`);
   if (!download.byteExact) throw new Error(`${what}: the bytes differ from what pilha http serves (sha256)`);
   return download;
-}
-
-/** Jain's fairness index (test/helpers/fairness.ts): 1 when all equal, 1/n when one flow has everything. */
-function jainIndex(xs) {
-  const sum = xs.reduce((a, b) => a + b, 0);
-  const squares = xs.reduce((a, b) => a + b * b, 0);
-  return squares === 0 ? 1 : (sum * sum) / (xs.length * squares);
 }
 
 function medians(runs, keys) {
@@ -443,51 +418,6 @@ async function kernelRelayRun(impair, opts) {
   return { runs, ...medians(runs, PILHA_KEYS) };
 }
 
-/**
- * FLOWS wgets at once from one launcher inside the namespace, each hashed as it arrives and timed from its own
- * start to its end. A barrier (a file lock the launcher holds until every wget's shell is waiting on it)
- * starts them together, so that per-flow throughputs compare flows that ran side by side, not process
- * launch order.
- */
-async function parallelFlows(ns, host, flows, bytes) {
-  const url = `http://${host}:${PORT}/bytes/${bytes}`;
-  const seconds = Math.ceil(FLOWS_TIMEOUT_MS / 1000);
-  const lock = join(tmpdir(), `pilha-bench-${process.pid}-flows.lock`);
-  const script =
-    `L=${lock}; exec 9>"$L"; flock -x 9; ` +
-    `for i in $(seq ${flows}); do ( exec 9>&-; flock -s "$L" true; s=\${EPOCHREALTIME/./}; ` +
-    `h=$(set -o pipefail; timeout -s KILL ${seconds} wget -q -O - --tries=1 --timeout=60 --no-proxy ${url} | sha256sum) || h=failed; ` +
-    `e=\${EPOCHREALTIME/./}; echo "flow $i $h $s $e" ) & done; ` +
-    `sleep 2; flock -u 9; wait; rm -f "$L"`;
-  const r = await runIn(ns, 'bash', ['-c', script], FLOWS_TIMEOUT_MS + 30_000);
-  if (r.timedOut) throw new Error(`${flows} wgets did not finish within ${seconds + 30} s`);
-  const results = [...r.stdout.matchAll(/^flow (\d+) (\S+)\s+(?:-\s+)?(\d+)\s+(\d+)$/gm)].map((m) => ({
-    sha256: m[2],
-    start: Number(m[3]),
-    end: Number(m[4]),
-  }));
-  const ok = results.filter((d) => d.sha256 !== 'failed');
-  const exact = ok.filter((d) => d.sha256 === servedSha256(bytes));
-  const rates = ok.map((d) => round(bytes / (d.end - d.start), 2));
-  const starts = results.map((d) => d.start / 1000);
-  return {
-    flows,
-    bytesPerFlow: bytes,
-    failed: flows - ok.length,
-    notByteExact: ok.length - exact.length,
-    startSpreadMs: starts.length === 0 ? 0 : round(Math.max(...starts) - Math.min(...starts), 1),
-    jainIndex: rates.length === 0 ? 0 : round(jainIndex(rates), 3),
-    minMbPerSecond: rates.length === 0 ? 0 : Math.min(...rates),
-    maxMbPerSecond: rates.length === 0 ? 0 : Math.max(...rates),
-    totalMbPerSecond: round(
-      rates.reduce((a, b) => a + b, 0),
-      1,
-    ),
-    rates,
-    stderr: lastLines(r.stderr),
-  };
-}
-
 function tunTxDropped() {
   return Number(
     sh('ip', ['netns', 'exec', NS.tun, 'cat', `/sys/class/net/${TUN.dev}/statistics/tx_dropped`]),
@@ -502,7 +432,6 @@ function tunTxDropped() {
  */
 export async function lossSection(steps, opts, cli) {
   CLI = cli;
-  ({ deterministicChunks } = await import('../dist/app/deterministic-bytes.js'));
   const began = performance.now();
   try {
     const setup = await step(steps, 'loss setup', async () => {
@@ -544,7 +473,7 @@ export async function lossSection(steps, opts, cli) {
         setKernelCongestionControl('cubic');
         await step(steps, `loss kernel ${FLOWS} flows`, async () => {
           const before = kernelTcpCounters();
-          const r = await parallelFlows(NS.cli, VETH.srv, FLOWS, FLOW_BYTES);
+          const r = await parallelFlows(NS.cli, VETH.srv, PORT, FLOWS, FLOW_BYTES);
           const k = kernelDiff(before, kernelTcpCounters());
           const withCounters = { ...r, timeouts: k.timeouts, retransmitted: k.retransmitted };
           return { ...withCounters, summary: flowsSummary(withCounters) };
@@ -588,7 +517,7 @@ export async function lossSection(steps, opts, cli) {
       let txDropped = 0;
       const { result, tcp, link } = await withPilha(undefined, async () => {
         const before = tunTxDropped();
-        const r = await parallelFlows(NS.tun, TUN.pilha, FLOWS, FLOW_BYTES);
+        const r = await parallelFlows(NS.tun, TUN.pilha, PORT, FLOWS, FLOW_BYTES);
         txDropped = tunTxDropped() - before;
         return r;
       });

@@ -2,13 +2,20 @@
 // pilha's benchmark: the same HTTP app (node:http, src/app/http-app.ts) on pilha's TCP over a TUN device and
 // on the kernel's TCP over a veth pair, measured in one run with the system's own clients:
 //
-//   (a) wget -O /dev/null of /bytes/104857600 from `pilha http` on a TUN device, at MTU 1500 and 65000;
-//   (b) the same download from `pilha http --transport kernel` (node:http on node:net) across a veth pair
+//   (a) wget and curl -o /dev/null of /bytes/104857600 from `pilha http` on a TUN device, at MTU 1500 and
+//       65000, with the server process's CPU time (user+system, /proc/PID/stat) around each: CPU s per GB;
+//   (b) the same downloads from `pilha http --transport kernel` (node:http on node:net) across a veth pair
 //       between two namespaces, at the same two MTUs; MB/s for each and the ratio pilha/kernel;
-//   (c) ab -n 2000 -c 20 against each (requests/s, failed requests), one connection per request;
+//   (c) ab -n 2000 -c 20 against each (requests/s, failed requests), one connection per request, and the
+//       same with -k (keep-alive);
 //   (d) the resident memory that 1,000 idle connections add to the server process, per connection
 //       (VmRSS from /proc/PID/status before and after a small node:net script opens them);
-//   (e) the loss section (bench/loss.mjs): pilha and the kernel on a lossy path (1/2/5/10%), pilha under 10%
+//   (e) pilha receiving: `pilha get` of the same 100 MiB over a TUN device of its own from the kernel server
+//       (in the server's namespace), against curl fetching it from the same server over the veth pair; both
+//       clients' CPU time (bash's `times`); needs both servers' sides, so not with --only;
+//   (f) 64 parallel wgets of 16 MB (harness.mjs's parallelFlows) against each server at MTU 1500: aggregate
+//       MB/s, Jain's index, drops at the TUN queue (tx_dropped) and in pilha's reader, server CPU per GB;
+//   (g) the loss section (bench/loss.mjs): pilha and the kernel on a lossy path (1/2/5/10%), pilha under 10%
 //       duplication and 10% reordering, and 64 parallel wgets.
 //
 // Writes bench/results/latest.json and bench/results/latest.md (a Markdown table the README includes).
@@ -16,7 +23,7 @@
 // Network hygiene (hard rule): every byte of traffic stays inside the namespaces this script creates
 // (pilha-bench-<pid>-*), with 10.x addresses that exist only in them; the namespaces are deleted when the
 // script ends, also on failure or Ctrl-C, and it kills only processes it started. Needs root, /dev/net/tun,
-// `ip`, `wget` and `ab`, and for the loss section `nft`, `ethtool` (steps whose tool is missing are reported
+// `ip`, `wget`, `curl`, `ab`, `flock` and `timeout`, and for the loss section `nft`, `ethtool` (steps whose tool is missing are reported
 // as skipped). Each step has a timeout, and
 // a failed step is reported, not fatal.
 //
@@ -32,15 +39,17 @@ import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { apacheBench, curlGet, download, pilhaGet } from './clients.mjs';
 import {
   cleanup,
   createNamespace,
   createVethPair,
   hasTool,
   installCleanupHandlers,
-  lastLines,
-  median,
   namespaces,
+  parallelFlows,
+  perGB,
+  processCpuSeconds,
   round,
   runIn,
   sh,
@@ -51,6 +60,7 @@ import {
   waitForOutput,
 } from './harness.mjs';
 import { LOSS_DEFAULTS, lossMarkdown, lossPreflight, lossSection } from './loss.mjs';
+import { FLOW_BYTES, FLOWS, MTUS, markdown } from './report.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH_DIR, '..');
@@ -68,12 +78,19 @@ const NS = {
 const TUN = { host: '10.201.0.1', pilha: '10.201.0.2', prefix: 24 };
 const VETH = { srv: '10.202.0.1', cli: '10.202.0.2', prefix: 24, srvDev: 'pbs0', cliDev: 'pbc0' };
 const PORT = 7000;
-const MTUS = [1500, 65000];
+/** `pilha get`'s own TUN device, in the kernel server's namespace (the server listens on every address). */
+const GET = {
+  tun: 'pbench2',
+  address: '10.206.0.2',
+  hostAddress: '10.206.0.1',
+  prefix: 24,
+  mtu: 1500,
+  port: PORT,
+};
 const GLOBAL_TIMEOUT_MS = 30 * 60_000;
 /** Added to the global timeout per --loss-repeat when the loss section runs (it takes a few minutes a run). */
 const LOSS_TIMEOUT_PER_REPEAT_MS = 45 * 60_000;
 const SERVER_START_TIMEOUT_MS = 30_000;
-const AB_TIMEOUT_MS = 180_000;
 const IDLE_TIMEOUT_MS = 90_000;
 const IDLE_SETTLE_MS = 2_000;
 
@@ -187,7 +204,8 @@ async function startServer(kind, mtu, offload) {
         ]
       : [
           NS.srv,
-          ['http', '--transport', 'kernel', '--listen-host', VETH.srv, ...common],
+          // Every address: the veth pair's, and pilha get's TUN device's when it runs in this namespace.
+          ['http', '--transport', 'kernel', '--listen-host', '0.0.0.0', ...common],
           `http://${VETH.srv}:${PORT}/`,
         ];
   const child = startIn(ns, process.execPath, [CLI, ...cliArgs]);
@@ -209,62 +227,6 @@ function rssKiB(pid) {
 }
 
 // -------------------------------------------------------------------------------------------------- steps
-async function download(server, args) {
-  if (!hasTool('wget')) throw new Error("skipped: the 'wget' command is missing");
-  const url = `${server.url}bytes/${args.bytes}`;
-  const runs = [];
-  for (let i = 0; i < args.repeat; i++) {
-    const r = await runIn(
-      server.clientNs,
-      'wget',
-      [
-        '-q',
-        '-O',
-        '/dev/null',
-        '--tries=1',
-        `--timeout=${Math.ceil(args.downloadTimeoutMs / 1000)}`,
-        '--no-proxy',
-        url,
-      ],
-      args.downloadTimeoutMs,
-    );
-    if (r.timedOut)
-      throw new Error(`wget did not finish within ${args.downloadTimeoutMs / 1000} s (run ${i + 1})`);
-    if (r.code !== 0)
-      throw new Error(`wget exited ${r.code ?? r.signal} (run ${i + 1}) ${lastLines(r.stderr)}`);
-    runs.push({ seconds: round(r.ms / 1000, 3), mbPerSecond: round(args.bytes / (r.ms / 1000) / 1e6, 1) });
-  }
-  return { url, bytes: args.bytes, runs, mbPerSecond: median(runs.map((r) => r.mbPerSecond)) };
-}
-
-async function apacheBench(server, args) {
-  if (!hasTool('ab')) throw new Error("skipped: the 'ab' command (apache2-utils) is missing");
-  const url = `${server.url}bytes/1024`;
-  const r = await runIn(
-    server.clientNs,
-    'ab',
-    ['-q', '-n', String(args.requests), '-c', String(args.concurrency), '-s', '10', '-r', url],
-    AB_TIMEOUT_MS,
-  );
-  if (r.timedOut) throw new Error(`ab did not finish within ${AB_TIMEOUT_MS / 1000} s`);
-  const num = (label) => {
-    const m = new RegExp(`^${label}:\\s+([0-9.]+)`, 'm').exec(r.stdout);
-    return m === null ? undefined : Number(m[1]);
-  };
-  const requestsPerSecond = num('Requests per second');
-  if (requestsPerSecond === undefined)
-    throw new Error(`ab exited ${r.code}: ${lastLines(r.stderr || r.stdout)}`);
-  return {
-    url,
-    requests: args.requests,
-    concurrency: args.concurrency,
-    requestsPerSecond: round(requestsPerSecond, 1),
-    completeRequests: num('Complete requests'),
-    failedRequests: num('Failed requests') ?? 0,
-    non2xx: num('Non-2xx responses') ?? 0,
-    meanMsPerRequest: num('Time per request'),
-  };
-}
 
 async function idleConnections(server, args) {
   const pid = server.child.pid;
@@ -319,6 +281,26 @@ async function idleConnections(server, args) {
   }
 }
 
+/** FLOWS wgets at once from the server's client namespace, with the server process's CPU time around them. */
+async function flows(server) {
+  const before = processCpuSeconds(server.child.pid);
+  const r = await parallelFlows(server.clientNs, new URL(server.url).hostname, PORT, FLOWS, FLOW_BYTES);
+  const cpu = processCpuSeconds(server.child.pid).total - before.total;
+  const delivered = (FLOWS - r.failed) * FLOW_BYTES;
+  return {
+    ...r,
+    serverCpuSeconds: round(cpu, 2),
+    serverCpuSecondsPerGB: delivered > 0 ? perGB(cpu, delivered) : undefined,
+    summary: `${r.aggregateMbPerSecond} MB/s aggregate, Jain's index ${r.jainIndex}, ${r.failed} failed, ${r.notByteExact} not byte-exact`,
+  };
+}
+
+/** Packets the kernel dropped at the TUN device's queue toward pilha (its tx_dropped). */
+function tunTxDropped(server) {
+  const dev = server.mtu === 1500 ? 'pbench0' : 'pbench1';
+  return Number(sh('ip', ['netns', 'exec', NS.tun, 'cat', `/sys/class/net/${dev}/statistics/tx_dropped`]));
+}
+
 // ------------------------------------------------------------------------------------------------ report
 
 function environment() {
@@ -341,73 +323,6 @@ function environment() {
   };
 }
 
-function markdown(report) {
-  const find = (name) => report.steps.find((s) => s.name === name);
-  const cell = (s, fmt) => (s === undefined ? '—' : s.ok ? fmt(s) : `failed: ${s.error.slice(0, 80)}`);
-  /** A measurement, or why it is missing: a server that did not start (or a step not run at all). */
-  const get = (kind, name, mtu) => {
-    const found = find(`${kind} ${name}`);
-    if (found !== undefined) return found;
-    const start = find(`${kind} server start MTU ${mtu}`);
-    return start !== undefined && !start.ok ? { ok: false, error: 'server did not start' } : undefined;
-  };
-  const ratio = (a, b, key) =>
-    a?.ok && b?.ok && b[key] > 0 ? (a[key] / b[key]).toFixed(a[key] / b[key] < 0.1 ? 3 : 2) : '—';
-  const mb = (s) => `${s.mbPerSecond} MB/s`;
-  const size =
-    report.config.bytes % 2 ** 20 === 0
-      ? `${report.config.bytes / 2 ** 20} MiB`
-      : `${report.config.bytes} bytes`;
-  const lines = [
-    '| measurement | pilha TCP (TUN) | kernel TCP (veth) | pilha / kernel |',
-    '|---|---:|---:|---:|',
-  ];
-  for (const mtu of MTUS) {
-    const p = get('pilha', `download MTU ${mtu}`, mtu);
-    const k = get('kernel', `download MTU ${mtu}`, 1500);
-    lines.push(
-      `| wget of ${size}, MTU ${mtu} | ${cell(p, mb)} | ${cell(k, mb)} | ${ratio(p, k, 'mbPerSecond')} |`,
-    );
-  }
-  const pa = get('pilha', 'ab MTU 1500', 1500);
-  const ka = get('kernel', 'ab MTU 1500', 1500);
-  const abCell = (s) => `${s.requestsPerSecond} req/s, ${s.failedRequests} failed`;
-  lines.push(
-    `| ab -n ${report.config.requests} -c ${report.config.concurrency}, /bytes/1024, MTU 1500 | ${cell(pa, abCell)} | ${cell(ka, abCell)} | ${ratio(pa, ka, 'requestsPerSecond')} |`,
-  );
-  const pm = get('pilha', 'idle connections', 1500);
-  const km = get('kernel', 'idle connections', 1500);
-  const memCell = (s) => `${s.kibPerConnection} KiB (${s.opened} open)`;
-  lines.push(
-    `| server RSS per idle connection (${report.config.idle} opened) | ${cell(pm, memCell)} | ${cell(km, memCell)} ¹ | — |`,
-  );
-  const e = report.environment;
-  const notes = [
-    '',
-    `Measured ${e.date.slice(0, 10)} on ${e.cpu} (${e.cpus} CPUs), Linux ${e.kernel}, Node ${e.node}, in ${report.totalSeconds} s.`,
-    `Downloads: median of ${report.config.repeat} wget runs each, wall time including wget's start; MB = 10^6 bytes.`,
-    'Both servers are the same `pilha http` app (node:http); only the TCP under it differs. The client is the',
-    "kernel's TCP in every case (wget, ab), inside namespaces the benchmark creates.",
-    "¹ The kernel keeps socket buffers in kernel memory, outside the process's RSS: its figure is node:net's",
-    'per-socket objects only, not the whole cost of a kernel connection.',
-  ];
-  if (report.config.offload === false) {
-    notes.push('', 'pilha ran without TUN segmentation offload (--no-offload): one write per segment.');
-  }
-  if (report.config.only !== undefined) {
-    const other = report.config.only === 'pilha' ? 'kernel' : 'pilha';
-    notes.push(
-      '',
-      `This run measured ${report.config.only} only (--only ${report.config.only}): no ${other} figures.`,
-    );
-  }
-  const failures = report.steps.filter((s) => !s.ok && !s.name.startsWith('loss '));
-  if (failures.length > 0) {
-    notes.push('', 'Steps that failed:', ...failures.map((s) => `- ${s.name}: ${s.error}`));
-  }
-  return `${lines.join('\n')}\n${notes.join('\n')}\n`;
-}
-
 // --------------------------------------------------------------------------------------------------- main
 
 async function main() {
@@ -426,40 +341,78 @@ async function main() {
     console.log(`bench: namespaces ${[...namespaces].join(', ')}`);
   }
 
-  const withServer = async (kind, mtu, body) => {
+  const withServer = async (kind, mtu, body, label = '') => {
     let server;
-    const start = await step(steps, `${kind} server start MTU ${mtu}`, async () => {
+    const start = await step(steps, `${kind} server start MTU ${mtu}${label}`, async () => {
       server = await startServer(kind, mtu, args.offload);
       return { url: server.url };
     });
-    if (!start.ok) return;
+    if (!start.ok) return undefined;
+    let final;
     try {
       await body(server);
     } finally {
-      const final = await stopServer(server);
-      servers.push({ kind, mtu, ...final });
+      final = await stopServer(server);
+      servers.push({ kind, mtu, label, ...final });
     }
+    return final;
   };
 
   if (args.only !== 'pilha' && args.only !== 'loss') {
     await withServer('kernel', 1500, async (server) => {
       setVethMtu(1500);
       await step(steps, 'kernel idle connections', () => idleConnections(server, args));
-      await step(steps, 'kernel download MTU 1500', () => download(server, args));
-      await step(steps, 'kernel ab MTU 1500', () => apacheBench(server, args));
+      await step(steps, 'kernel download MTU 1500', () => download(server, args, 'wget'));
+      await step(steps, 'kernel download curl MTU 1500', () => download(server, args, 'curl'));
+      await step(steps, 'kernel ab MTU 1500', () => apacheBench(server, args, false));
+      await step(steps, 'kernel ab -k MTU 1500', () => apacheBench(server, args, true));
+      if (args.only !== 'kernel') {
+        await step(steps, 'pilha get MTU 1500', () =>
+          pilhaGet(CLI, server, { ...GET, ns: NS.srv, offload: args.offload }, args),
+        );
+      }
+      await step(steps, 'kernel curl get MTU 1500', () =>
+        curlGet(server, `${server.url}bytes/${args.bytes}`, args),
+      );
+      await step(steps, `kernel ${FLOWS} flows`, () => flows(server));
       setVethMtu(65000);
-      await step(steps, 'kernel download MTU 65000', () => download(server, args));
+      await step(steps, 'kernel download MTU 65000', () => download(server, args, 'wget'));
+      await step(steps, 'kernel download curl MTU 65000', () => download(server, args, 'curl'));
       setVethMtu(1500);
     });
   }
   if (args.only !== 'kernel' && args.only !== 'loss') {
     await withServer('pilha', 1500, async (server) => {
       await step(steps, 'pilha idle connections', () => idleConnections(server, args));
-      await step(steps, 'pilha download MTU 1500', () => download(server, args));
-      await step(steps, 'pilha ab MTU 1500', () => apacheBench(server, args));
+      await step(steps, 'pilha download MTU 1500', () => download(server, args, 'wget'));
+      await step(steps, 'pilha download curl MTU 1500', () => download(server, args, 'curl'));
+      await step(steps, 'pilha ab MTU 1500', () => apacheBench(server, args, false));
+      await step(steps, 'pilha ab -k MTU 1500', () => apacheBench(server, args, true));
     });
+    // The parallel flows on a server of their own, so that its counters at exit are theirs.
+    let flowsStep;
+    const final = await withServer(
+      'pilha',
+      1500,
+      async (server) => {
+        flowsStep = await step(steps, `pilha ${FLOWS} flows`, async () => {
+          const before = tunTxDropped(server);
+          const r = await flows(server);
+          return { ...r, tunTxDropped: tunTxDropped(server) - before };
+        });
+      },
+      ' (flows)',
+    );
+    const link = final?.stats?.link;
+    if (flowsStep?.ok && link !== undefined) {
+      flowsStep.readerBacklogDrops = link.rxBacklogDrops ?? link['inner.rxBacklogDrops'];
+      flowsStep.linkTxDrops = link.txDrops ?? link['inner.txDrops'];
+      flowsStep.timeouts = final.tcp?.timeouts;
+      flowsStep.retransmitted = final.tcp?.retransmitted;
+    }
     await withServer('pilha', 65000, async (server) => {
-      await step(steps, 'pilha download MTU 65000', () => download(server, args));
+      await step(steps, 'pilha download MTU 65000', () => download(server, args, 'wget'));
+      await step(steps, 'pilha download curl MTU 65000', () => download(server, args, 'curl'));
     });
   }
 

@@ -1,0 +1,269 @@
+// The clients of the benchmark's main section (bench/run.mjs): downloads with wget and curl (with the server
+// process's CPU time around each), `pilha get` against curl from the same kernel server, and ab with and
+// without keep-alive. Each throws on a failed measurement; run.mjs's step() records it.
+
+import {
+  hasTool,
+  lastLines,
+  machineCpuSeconds,
+  median,
+  perGB,
+  processCpuSeconds,
+  round,
+  runIn,
+  servedSha256,
+} from './harness.mjs';
+
+const AB_TIMEOUT_MS = 180_000;
+
+/** The client command for one download of `url` to /dev/null, its own timeouts at `seconds`. */
+function downloadCommand(tool, url, seconds) {
+  if (tool === 'wget')
+    return ['wget', ['-q', '-O', '/dev/null', '--tries=1', `--timeout=${seconds}`, '--no-proxy', url]];
+  return ['curl', ['-sS', '--fail', '-o', '/dev/null', '--max-time', String(seconds), '--noproxy', '*', url]];
+}
+
+/**
+ * `args.repeat` downloads of /bytes/N from `server` with `tool` (wget or curl), each timed by the wall clock
+ * (the client's start included, as before) and with the server process's user+system CPU time read from
+ * /proc around it.
+ */
+export async function download(server, args, tool) {
+  if (!hasTool(tool)) throw new Error(`skipped: the '${tool}' command is missing`);
+  const url = `${server.url}bytes/${args.bytes}`;
+  const seconds = Math.ceil(args.downloadTimeoutMs / 1000);
+  const [cmd, cmdArgs] = downloadCommand(tool, url, seconds);
+  const runs = [];
+  for (let i = 0; i < args.repeat; i++) {
+    const machineBefore = machineCpuSeconds();
+    const cpuBefore = processCpuSeconds(server.child.pid);
+    const r = await runIn(server.clientNs, cmd, cmdArgs, args.downloadTimeoutMs);
+    const cpuAfter = processCpuSeconds(server.child.pid);
+    const machineAfter = machineCpuSeconds();
+    if (r.timedOut) throw new Error(`${tool} did not finish within ${seconds} s (run ${i + 1})`);
+    if (r.code !== 0)
+      throw new Error(`${tool} exited ${r.code ?? r.signal} (run ${i + 1}) ${lastLines(r.stderr)}`);
+    const cpu = cpuAfter.total - cpuBefore.total;
+    runs.push({
+      seconds: round(r.ms / 1000, 3),
+      mbPerSecond: round(args.bytes / (r.ms / 1000) / 1e6, 1),
+      serverCpuSeconds: round(cpu, 2),
+      serverSystemCpuSeconds: round(cpuAfter.system - cpuBefore.system, 2),
+      serverCpuSecondsPerGB: perGB(cpu, args.bytes),
+      // Every CPU's busy time (all processes, softirq included; whatever else runs on the machine too).
+      machineBusySecondsPerGB: perGB(machineAfter.busy - machineBefore.busy, args.bytes),
+      machineSoftirqSecondsPerGB: perGB(machineAfter.softirq - machineBefore.softirq, args.bytes),
+    });
+  }
+  return {
+    tool,
+    machineBusySecondsPerGB: median(runs.map((r) => r.machineBusySecondsPerGB)),
+    machineSoftirqSecondsPerGB: median(runs.map((r) => r.machineSoftirqSecondsPerGB)),
+    url,
+    bytes: args.bytes,
+    runs,
+    mbPerSecond: median(runs.map((r) => r.mbPerSecond)),
+    serverCpuSecondsPerGB: median(runs.map((r) => r.serverCpuSecondsPerGB)),
+    summary: `${median(runs.map((r) => r.mbPerSecond))} MB/s (runs: ${runs.map((r) => r.mbPerSecond).join(', ')}), server CPU ${median(runs.map((r) => r.serverCpuSecondsPerGB))} s/GB`,
+  };
+}
+
+/** "0m1.234s" (bash's `times`) in seconds. */
+function bashSeconds(text) {
+  const m = /^(\d+)m([0-9.]+)s$/.exec(text);
+  return m === null ? Number.NaN : Number(m[1]) * 60 + Number(m[2]);
+}
+
+/**
+ * Runs `cmd args` under bash in `ns`, then bash's `times`: the user and system CPU seconds of the children
+ * it waited for, that is of the command (and of what it waited for in turn). Its own output on stdout comes before the two `times` lines.
+ */
+async function runWithCpu(ns, cmd, args, timeoutMs) {
+  const quoted = [cmd, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  // `timeout` inside the namespace ends the command itself at the limit (runIn's kill reaches only bash).
+  const limit = `timeout -s KILL ${Math.ceil(timeoutMs / 1000)}`;
+  const r = await runIn(ns, 'bash', ['-c', `${limit} ${quoted}; rc=$?; times; exit $rc`], timeoutMs + 15_000);
+  r.timedOut ||= r.code === 137;
+  const lines = r.stdout.trim().split('\n');
+  const [user, system] = (lines.at(-1) ?? '').trim().split(/\s+/).map(bashSeconds);
+  return {
+    ...r,
+    stdout: lines.slice(0, -2).join('\n'),
+    cpuSeconds: user + system,
+    userCpu: user,
+    systemCpu: system,
+  };
+}
+
+/**
+ * `pilha get` of /bytes/N from a kernel server (node:http) over a TUN device of its own: pilha receiving.
+ * `get` is { ns, tun, address, hostAddress, prefix, mtu, offload, port }. Throughput by pilha get's own clock
+ * (from connecting to the last byte, as curl's time_total), byte-exact by its sha256; CPU is the whole
+ * process's, less a baseline get of 1 byte (Node's start, loading the stack, opening the TUN device).
+ */
+export async function pilhaGet(cli, server, get, args) {
+  const run = (length) =>
+    runWithCpu(
+      get.ns,
+      process.execPath,
+      [
+        cli,
+        'get',
+        `http://${get.hostAddress}:${get.port}/bytes/${length}`,
+        '-o',
+        '/dev/null',
+        '--tun',
+        get.tun,
+        '--address',
+        get.address,
+        '--host-address',
+        `${get.hostAddress}/${get.prefix}`,
+        '--mtu',
+        String(get.mtu),
+        ...(get.offload ? [] : ['--no-offload']),
+        '--timeout',
+        '30',
+        '--stats',
+        '--log',
+        'warn',
+      ],
+      args.downloadTimeoutMs,
+    );
+  const parse = (r, length, what) => {
+    if (r.timedOut) throw new Error(`${what} did not finish within ${args.downloadTimeoutMs / 1000} s`);
+    if (r.code !== 0) throw new Error(`${what} exited ${r.code ?? r.signal}: ${lastLines(r.stderr)}`);
+    const m = /pilha get: 200 OK, (\d+) bytes in ([0-9.]+) s .*sha256 ([0-9a-f]+)/.exec(r.stderr);
+    if (m === null) throw new Error(`${what}: no result line: ${lastLines(r.stderr)}`);
+    if (Number(m[1]) !== length) throw new Error(`${what}: ${m[1]} bytes, not ${length}`);
+    const stats = /^stats (.*)$/m.exec(r.stderr);
+    return { seconds: Number(m[2]), sha256: m[3], stats: stats === null ? undefined : JSON.parse(stats[1]) };
+  };
+  const baseline = await run(1);
+  parse(baseline, 1, 'pilha get of 1 byte');
+  const expected = await servedSha256(args.bytes);
+  const runs = [];
+  let stats;
+  for (let i = 0; i < args.repeat; i++) {
+    const serverBefore = processCpuSeconds(server.child.pid);
+    const r = await run(args.bytes);
+    const serverCpu = processCpuSeconds(server.child.pid).total - serverBefore.total;
+    const result = parse(r, args.bytes, `pilha get (run ${i + 1})`);
+    if (result.sha256 !== expected) throw new Error(`pilha get (run ${i + 1}): not byte-exact (sha256)`);
+    stats = result.stats;
+    const net = Math.max(0, r.cpuSeconds - baseline.cpuSeconds);
+    runs.push({
+      seconds: result.seconds,
+      wallSeconds: round(r.ms / 1000, 3),
+      mbPerSecond: round(args.bytes / result.seconds / 1e6, 1),
+      clientCpuSeconds: round(r.cpuSeconds, 2),
+      clientCpuSecondsPerGB: perGB(net, args.bytes),
+      serverCpuSecondsPerGB: perGB(serverCpu, args.bytes),
+    });
+  }
+  const link = stats?.link ?? {};
+  return {
+    ...summarize(runs),
+    baselineCpuSeconds: round(baseline.cpuSeconds, 2),
+    offload: link.offload,
+    rxGsoPackets: link.rxGsoPackets,
+    rxPackets: link.rxPackets,
+    dropBadChecksum: stats?.tcp?.dropBadChecksum,
+  };
+}
+
+/** curl of /bytes/N from the kernel server over veth, timed by curl's own time_total, its CPU by bash. */
+export async function curlGet(server, url, args) {
+  if (!hasTool('curl')) throw new Error("skipped: the 'curl' command is missing");
+  const seconds = Math.ceil(args.downloadTimeoutMs / 1000);
+  const runs = [];
+  for (let i = 0; i < args.repeat; i++) {
+    const serverBefore = processCpuSeconds(server.child.pid);
+    const r = await runWithCpu(
+      server.clientNs,
+      'curl',
+      [
+        '-sS',
+        '--fail',
+        '-o',
+        '/dev/null',
+        '--max-time',
+        String(seconds),
+        '--noproxy',
+        '*',
+        '-w',
+        '%{time_total} %{size_download}\n',
+        url,
+      ],
+      args.downloadTimeoutMs,
+    );
+    const serverCpu = processCpuSeconds(server.child.pid).total - serverBefore.total;
+    if (r.timedOut || r.code !== 0)
+      throw new Error(`curl exited ${r.code ?? r.signal} (run ${i + 1}) ${lastLines(r.stderr)}`);
+    const [time, size] = r.stdout.trim().split(/\s+/).map(Number);
+    if (size !== args.bytes) throw new Error(`curl (run ${i + 1}): ${size} bytes, not ${args.bytes}`);
+    runs.push({
+      seconds: time,
+      wallSeconds: round(r.ms / 1000, 3),
+      mbPerSecond: round(args.bytes / time / 1e6, 1),
+      clientCpuSeconds: round(r.cpuSeconds, 2),
+      clientCpuSecondsPerGB: perGB(r.cpuSeconds, args.bytes),
+      serverCpuSecondsPerGB: perGB(serverCpu, args.bytes),
+    });
+  }
+  return summarize(runs);
+}
+
+function summarize(runs) {
+  const mbPerSecond = median(runs.map((r) => r.mbPerSecond));
+  const clientCpuSecondsPerGB = median(runs.map((r) => r.clientCpuSecondsPerGB));
+  return {
+    runs,
+    mbPerSecond,
+    clientCpuSecondsPerGB,
+    serverCpuSecondsPerGB: median(runs.map((r) => r.serverCpuSecondsPerGB)),
+    summary: `${mbPerSecond} MB/s (runs: ${runs.map((r) => r.mbPerSecond).join(', ')}), client CPU ${clientCpuSecondsPerGB} s/GB`,
+  };
+}
+
+/** ab -n N -c C of /bytes/1024, one connection per request, or with -k (HTTP/1.0 keep-alive) when asked. */
+export async function apacheBench(server, args, keepAlive) {
+  if (!hasTool('ab')) throw new Error("skipped: the 'ab' command (apache2-utils) is missing");
+  const url = `${server.url}bytes/1024`;
+  const r = await runIn(
+    server.clientNs,
+    'ab',
+    [
+      '-q',
+      ...(keepAlive ? ['-k'] : []),
+      '-n',
+      String(args.requests),
+      '-c',
+      String(args.concurrency),
+      '-s',
+      '10',
+      '-r',
+      url,
+    ],
+    AB_TIMEOUT_MS,
+  );
+  if (r.timedOut) throw new Error(`ab did not finish within ${AB_TIMEOUT_MS / 1000} s`);
+  const num = (label) => {
+    const m = new RegExp(`^${label}:\\s+([0-9.]+)`, 'm').exec(r.stdout);
+    return m === null ? undefined : Number(m[1]);
+  };
+  const requestsPerSecond = num('Requests per second');
+  if (requestsPerSecond === undefined)
+    throw new Error(`ab exited ${r.code}: ${lastLines(r.stderr || r.stdout)}`);
+  return {
+    url,
+    keepAlive,
+    requests: args.requests,
+    concurrency: args.concurrency,
+    requestsPerSecond: round(requestsPerSecond, 1),
+    completeRequests: num('Complete requests'),
+    failedRequests: num('Failed requests') ?? 0,
+    keepAliveRequests: num('Keep-Alive requests') ?? 0,
+    non2xx: num('Non-2xx responses') ?? 0,
+    meanMsPerRequest: num('Time per request'),
+  };
+}

@@ -1,0 +1,134 @@
+// The main section's Markdown table (bench/results/latest.md, quoted by the README): pilha against the kernel
+// per row, with the ratio, under a line that says when and on what machine it was measured.
+
+/** The two MTUs the downloads run at, and the 64 parallel flows' shape (shared with run.mjs). */
+export const MTUS = [1500, 65000];
+export const FLOWS = 64;
+export const FLOW_BYTES = 16_000_000;
+
+export function markdown(report) {
+  const find = (name) => report.steps.find((s) => s.name === name);
+  const cell = (s, fmt) => (s === undefined ? '—' : s.ok ? fmt(s) : `failed: ${s.error.slice(0, 80)}`);
+  /** A measurement, or why it is missing: a server that did not start (or a step not run at all). */
+  const get = (kind, name, mtu) => {
+    const found = find(`${kind} ${name}`);
+    if (found !== undefined) return found;
+    const start = find(`${kind} server start MTU ${mtu}`);
+    return start !== undefined && !start.ok ? { ok: false, error: 'server did not start' } : undefined;
+  };
+  const ratioOf = (a, b, key) =>
+    a?.ok && b?.ok && a[key] !== undefined && b[key] > 0
+      ? (a[key] / b[key]).toFixed(a[key] / b[key] < 0.1 ? 3 : 2)
+      : '—';
+  const mb = (s) => `${s.mbPerSecond} MB/s`;
+  const size =
+    report.config.bytes % 2 ** 20 === 0
+      ? `${report.config.bytes / 2 ** 20} MiB`
+      : `${report.config.bytes} bytes`;
+  const e = report.environment;
+  const lines = [
+    `Measured ${e.date.slice(0, 16).replace('T', ' ')} UTC on ${e.cpu} (${e.cpus} CPUs), Linux ${e.kernel}, Node ${e.node}; TUN offload ${report.config.offload ? 'on' : 'off'}.`,
+    '',
+    '| measurement | pilha TCP (TUN) | kernel TCP (veth) | pilha / kernel |',
+    '|---|---:|---:|---:|',
+  ];
+  const row = (label, p, k, fmt, key) =>
+    lines.push(`| ${label} | ${cell(p, fmt)} | ${cell(k, fmt)} | ${ratioOf(p, k, key)} |`);
+  const downloads = [];
+  for (const mtu of MTUS) {
+    for (const tool of ['wget', 'curl']) {
+      const suffix = tool === 'wget' ? '' : ' curl';
+      const p = get('pilha', `download${suffix} MTU ${mtu}`, mtu);
+      const k = get('kernel', `download${suffix} MTU ${mtu}`, 1500);
+      downloads.push({ label: `${tool}, MTU ${mtu}`, p, k });
+      row(`${tool} of ${size} from the server, MTU ${mtu}`, p, k, mb, 'mbPerSecond');
+    }
+  }
+  const pg = find('pilha get MTU 1500') ?? find('kernel server start MTU 1500');
+  const kg = find('kernel curl get MTU 1500') ?? find('kernel server start MTU 1500');
+  row(
+    `${size} from node:http on the kernel, MTU 1500: pilha get (TUN) / curl (veth)`,
+    pg,
+    kg,
+    mb,
+    'mbPerSecond',
+  );
+  const pf = find(`pilha ${FLOWS} flows`) ?? find('pilha server start MTU 1500 (flows)');
+  const kf = get('kernel', `${FLOWS} flows`, 1500);
+  const flowsCell = (s) => `${s.aggregateMbPerSecond} MB/s (Jain ${s.jainIndex})`;
+  row(
+    `${FLOWS} parallel wgets of ${FLOW_BYTES / 1e6} MB, MTU 1500: aggregate`,
+    pf,
+    kf,
+    flowsCell,
+    'aggregateMbPerSecond',
+  );
+  lines.push(
+    `| ${FLOWS} parallel wgets: drops at the TUN queue / in pilha's reader; failed or not byte-exact | ${cell(pf, (s) => `${s.tunTxDropped} / ${s.readerBacklogDrops ?? '?'}; ${s.failed + s.notByteExact}`)} | ${cell(kf, (s) => `—; ${s.failed + s.notByteExact}`)} | — |`,
+  );
+  const abCell = (s) => `${s.requestsPerSecond} req/s, ${s.failedRequests} failed`;
+  for (const [name, label] of [
+    ['ab MTU 1500', ''],
+    ['ab -k MTU 1500', ' -k (keep-alive)'],
+  ]) {
+    row(
+      `ab${label} -n ${report.config.requests} -c ${report.config.concurrency}, /bytes/1024, MTU 1500`,
+      get('pilha', name, 1500),
+      get('kernel', name, 1500),
+      abCell,
+      'requestsPerSecond',
+    );
+  }
+  const cpu = (s) => `${s.serverCpuSecondsPerGB} s/GB`;
+  const cpuAndMachine = (s) => `${s.serverCpuSecondsPerGB} s/GB (machine ${s.machineBusySecondsPerGB})`;
+  for (const { label, p, k } of downloads)
+    row(`server CPU per GB served, ${label} ³`, p, k, cpuAndMachine, 'serverCpuSecondsPerGB');
+  row(`server CPU per GB served, ${FLOWS} parallel wgets`, pf, kf, cpu, 'serverCpuSecondsPerGB');
+  row(
+    'client CPU per GB received: pilha get / curl, MTU 1500 ²',
+    pg,
+    kg,
+    (s) => `${s.clientCpuSecondsPerGB} s/GB`,
+    'clientCpuSecondsPerGB',
+  );
+  const pm = get('pilha', 'idle connections', 1500);
+  const km = get('kernel', 'idle connections', 1500);
+  const memCell = (s) => `${s.kibPerConnection} KiB (${s.opened} open)`;
+  lines.push(
+    `| server RSS per idle connection (${report.config.idle} opened) | ${cell(pm, memCell)} | ${cell(km, memCell)} ¹ | — |`,
+  );
+  const notes = [
+    '',
+    `Took ${report.totalSeconds} s. Downloads: median of ${report.config.repeat} runs each; wget and curl timed by the wall clock including the`,
+    "client's start, pilha get and the curl beside it by their own clocks (connect to last byte); MB = 10^6 bytes.",
+    'Both servers are the same `pilha http` app (node:http); only the TCP under it differs. The client is the',
+    "kernel's TCP in every row but pilha get's, inside namespaces the benchmark creates. pilha get fetches from",
+    'the same kernel server process as the curl beside it (node:http on node:net, listening on both its veth and',
+    "pilha get's TUN device); pilha get also hashes what it receives (sha256), which curl does not.",
+    `The ${FLOWS} wgets start together at a barrier; the aggregate is all bytes over first start to last end; each`,
+    'wget pipes into sha256sum, and the 128 client processes share the CPUs with the server.',
+    'CPU: user+system seconds of the server process (/proc/PID/stat, in 10 ms ticks: steps of about 0.1 s/GB at',
+    '100 MiB) around each download, per 10^9 bytes, the median of the runs. System time counts the kernel work',
+    "done inside the process's system calls, which for both servers includes much of the client's receive path",
+    "(a TUN write() or a veth send runs it in the sender's context); not counted: softirq work the kernel defers",
+    'to ksoftirqd or runs on the other CPU, and the client process.',
+    "¹ The kernel keeps socket buffers in kernel memory, outside the process's RSS: its figure is node:net's",
+    'per-socket objects only, not the whole cost of a kernel connection.',
+    "² The whole client process's user+system CPU (bash's `times`), pilha get's less a 1-byte pilha get (Node's",
+    'start, loading the stack, opening the TUN device); it includes the kernel work inside its system calls.',
+    "³ In parentheses, every CPU's busy time over the download (/proc/stat: the client, softirq wherever it ran,",
+    'and whatever else the machine was running: an upper bound, noisy on a shared machine), per 10^9 bytes.',
+  ];
+  if (report.config.only !== undefined) {
+    const other = report.config.only === 'pilha' ? 'kernel' : 'pilha';
+    notes.push(
+      '',
+      `This run measured ${report.config.only} only (--only ${report.config.only}): no ${other} figures.`,
+    );
+  }
+  const failures = report.steps.filter((s) => !s.ok && !s.name.startsWith('loss '));
+  if (failures.length > 0) {
+    notes.push('', 'Steps that failed:', ...failures.map((s) => `- ${s.name}: ${s.error}`));
+  }
+  return `${lines.join('\n')}\n${notes.join('\n')}\n`;
+}
