@@ -59,7 +59,8 @@ import {
   stopServer,
   waitForOutput,
 } from './harness.mjs';
-import { LOSS_DEFAULTS, lossMarkdown, lossPreflight, lossSection } from './loss.mjs';
+import { LOSS_DEFAULTS, lossPreflight, lossSection } from './loss.mjs';
+import { lossMarkdown } from './loss-report.mjs';
 import { FLOW_BYTES, FLOWS, MTUS, markdown } from './report.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
