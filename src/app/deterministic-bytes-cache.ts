@@ -35,6 +35,18 @@ export class DeterministicBytesCache {
 
   /** `length` bytes of the stream from byte `offset`: a view when they lie in one block, a copy otherwise. */
   bytes(offset: number, length: number): Buffer {
+    const index = Math.floor(offset / DETERMINISTIC_CHUNK_BYTES);
+    const from = offset - index * DETERMINISTIC_CHUNK_BYTES;
+    if (
+      Number.isSafeInteger(offset) &&
+      offset >= 0 &&
+      Number.isSafeInteger(length) &&
+      length > 0 &&
+      from + length <= DETERMINISTIC_CHUNK_BYTES &&
+      offset + length <= DETERMINISTIC_BYTES_MAX
+    ) {
+      return this.block(index).subarray(from, from + length);
+    }
     const parts = [...this.chunks(offset, length)];
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts, length);
   }

@@ -51,6 +51,8 @@ describe('DeterministicBytesCache', () => {
   it('rejects slices outside the stream', () => {
     const cache = new DeterministicBytesCache();
     expect(() => [...cache.chunks(-1, 1)]).toThrow(RangeError);
+    expect(() => cache.bytes(-1, 1)).toThrow(RangeError);
+    expect(() => cache.bytes(0.5, 1)).toThrow(RangeError);
     expect(() => [...cache.chunks(DETERMINISTIC_BYTES_MAX, 1)]).toThrow(RangeError);
     expect([...cache.chunks(7, 0)]).toEqual([]);
     expect(() => new DeterministicBytesCache(-1)).toThrow(RangeError);
