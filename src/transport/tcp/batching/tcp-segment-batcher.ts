@@ -12,6 +12,11 @@
  *
  * A batch of one is sent as the ordinary segment it is; a longer one carries the checksum field the link
  * asks for (the folded pseudo-header sum over the whole TCP length) and PSH/FIN of its last segment.
+ *
+ * Super-segments are written into slabs the batcher carves in turn and never writes again once sent (not
+ * into the IP layer's reused transmit buffer): the send queue keeps views of their payload in place of the
+ * writer's chunks (SendBuffer.retain), as Linux keeps the skb it copied a write into. A slab is garbage once
+ * every view of it is acknowledged.
  */
 import { foldSum } from '../../../core/checksum.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
@@ -29,6 +34,9 @@ export type TcpBatchNetwork = Pick<
 
 /** Segments per super-segment at most (Linux's TSO autosizing stays well below its 64 KB for small MSS too). */
 export const MAX_BATCH_SEGMENTS = 64;
+
+/** Super-segments per slab (each reserves the link's maximum until it is sent, then only its length). */
+const SUPER_SEGMENTS_PER_SLAB = 4;
 
 const EMPTY = new Uint8Array(0);
 const PSH_OR_FIN = TcpFlags.PSH | TcpFlags.FIN;
@@ -55,6 +63,9 @@ export class TcpSegmentBatcher {
   private tsVal = 0;
   private tsEcr = 0;
   private scheduled = false;
+  private slab: Uint8Array = EMPTY;
+  /** Where the next super-segment goes in `slab` (the pending one, if any, starts here). */
+  private slabUsed = 0;
   private readonly flushTask = (): void => {
     this.scheduled = false;
     this.flush();
@@ -125,7 +136,12 @@ export class TcpSegmentBatcher {
     dataLength: number,
   ): Uint8Array {
     this.flush();
-    const d = this.network.allocateDatagram(this.maxBytes - IPV4_MIN_HEADER);
+    const maxBytes = this.maxBytes;
+    if (this.slab.length - this.slabUsed < maxBytes) {
+      this.slab = new Uint8Array(Buffer.allocUnsafeSlow(maxBytes * SUPER_SEGMENTS_PER_SLAB).buffer);
+      this.slabUsed = 0;
+    }
+    const d = this.slab.subarray(this.slabUsed, this.slabUsed + maxBytes);
     this.datagram = d;
     this.owner = owner;
     this.src = src;
@@ -156,6 +172,8 @@ export class TcpSegmentBatcher {
     this.owner = undefined;
     const d = this.datagram.subarray(0, this.length);
     this.datagram = EMPTY;
+    // The next one starts 8-byte aligned after this one, which stays as it is sent.
+    this.slabUsed += (this.length + 7) & ~7;
     const o = IPV4_MIN_HEADER;
     const tcpLength = this.length - o;
     if (count === 1) {

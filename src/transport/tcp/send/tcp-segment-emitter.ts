@@ -11,7 +11,8 @@
  *
  * Over a link with segmentation offload, a data segment goes to the stack's TcpSegmentBatcher instead, which
  * writes a run of consecutive ones into one super-segment for the link to cut; every other segment flushes
- * the pending run first. Segments are still decided, counted and written one by one here.
+ * the pending run first. Segments are still decided, counted and written one by one here. A super-segment's
+ * buffer is never reused, so the send queue swaps the writer's bytes it carries for views of it (retain).
  */
 
 import type { Clock } from '../../../core/clock.js';
@@ -180,7 +181,10 @@ export class TcpSegmentEmitter {
           dataLength,
         );
         if (at >= 0) {
-          this.sendBuffer.copyTo(dataOffset, dataLength, batcher.datagram, at);
+          const datagram = batcher.datagram;
+          this.sendBuffer.copyTo(dataOffset, dataLength, datagram, at);
+          // The super-segment is kept as sent: the queue reads retransmissions from it, not from the writer.
+          this.sendBuffer.retain(dataOffset, dataLength, datagram, at);
           this.counts.segmentsSent++;
           receiver.ackSent();
           return;
@@ -232,7 +236,11 @@ export class TcpSegmentEmitter {
         sackBlocks,
       );
     }
-    if (dataLength > 0) this.sendBuffer.copyTo(dataOffset, dataLength, d, o + 20 + optionsLength);
+    if (dataLength > 0) {
+      const at = o + 20 + optionsLength;
+      this.sendBuffer.copyTo(dataOffset, dataLength, d, at);
+      if (batched) this.sendBuffer.retain(dataOffset, dataLength, d, at);
+    }
     this.counts.segmentsSent++;
     if (hasAck) receiver.ackSent();
     // The batcher sends it (checksum included) when the run ends.
