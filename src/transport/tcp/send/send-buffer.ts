@@ -224,7 +224,7 @@ export class SendBuffer {
   adopt(): void {
     const n = this.length - this.owned;
     if (n === 0) return;
-    const copy = new Uint8Array(n);
+    const copy = Buffer.allocUnsafe(n); // every byte is written next
     this.copyTo(this.owned, n, copy, 0);
     this.adoptedBytes += n;
     this.replaceUnowned(copy);

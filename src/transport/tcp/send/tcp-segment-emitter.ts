@@ -183,8 +183,8 @@ export class TcpSegmentEmitter {
         if (at >= 0) {
           const datagram = batcher.datagram;
           this.sendBuffer.copyTo(dataOffset, dataLength, datagram, at);
-          // The super-segment is kept as sent: the queue reads retransmissions from it, not from the writer.
-          this.sendBuffer.retain(dataOffset, dataLength, datagram, at);
+          // A kept super-segment: the queue reads retransmissions from it, not from the writer's memory.
+          if (batcher.datagramKept) this.sendBuffer.retain(dataOffset, dataLength, datagram, at);
           this.counts.segmentsSent++;
           receiver.ackSent();
           return;
@@ -201,6 +201,7 @@ export class TcpSegmentEmitter {
           tsEcr,
           20 + optionsLength,
           dataLength,
+          dataOffset + dataLength > this.sendBuffer.size - this.sendBuffer.unowned,
         );
       } else {
         batcher.flush();
@@ -239,7 +240,7 @@ export class TcpSegmentEmitter {
     if (dataLength > 0) {
       const at = o + 20 + optionsLength;
       this.sendBuffer.copyTo(dataOffset, dataLength, d, at);
-      if (batched) this.sendBuffer.retain(dataOffset, dataLength, d, at);
+      if (batched && batcher!.datagramKept) this.sendBuffer.retain(dataOffset, dataLength, d, at);
     }
     this.counts.segmentsSent++;
     if (hasAck) receiver.ackSent();
