@@ -224,14 +224,25 @@ export class SendBuffer {
   adopt(): void {
     const n = this.length - this.owned;
     if (n === 0) return;
+    // The cursor is where TCP reads its next segment, usually well before the queue's end: keep it there,
+    // or the next read would walk the whole queue from its start.
+    const sendIndex = this.cursorIndex;
+    const sendStart = this.cursorStart;
     const copy = Buffer.allocUnsafe(n); // every byte is written next
     this.copyTo(this.owned, n, copy, 0);
     this.adoptedBytes += n;
-    this.replaceUnowned(copy);
+    const replacedFrom = this.replaceUnowned(copy);
+    if (sendIndex >= this.head && sendIndex < replacedFrom) {
+      this.cursorIndex = sendIndex;
+      this.cursorStart = sendStart;
+    }
   }
 
-  /** Replaces the first `bytes.length` unowned bytes of the queue by `bytes`, which become owned. */
-  private replaceUnowned(replacement: Uint8Array): void {
+  /**
+   * Replaces the first `replacement.length` unowned bytes of the queue by `replacement`, which become owned;
+   * returns the index of the first chunk it changed (those before it are as they were).
+   */
+  private replaceUnowned(replacement: Uint8Array): number {
     let bytes = replacement;
     const at = this.owned;
     const n = bytes.length;
@@ -279,6 +290,7 @@ export class SendBuffer {
     // The cursor on the first byte after the replaced ones, where the next segment reads.
     this.cursorIndex = start + (within > 0 ? 2 : 1);
     this.cursorStart = at + n;
+    return start;
   }
 
   /** Moves the cursor to the chunk that holds byte `offset`. */
