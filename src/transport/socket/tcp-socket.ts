@@ -9,10 +9,12 @@
  * _read() asks for more. Send backpressure: a write is taken whole into the connection's send queue and
  * its callback held while the queue is at capacity, so write() returns false once the queue is full and
  * 'drain' follows when ACKs make room. The chunk is queued by reference, not copied: what TCP sends at
- * once is copied only into the datagram (which the queue keeps for retransmission), and whatever of the
- * writer's bytes is still queued is copied just before the callback runs (adoptWritten), since, as with
- * net.Socket, the writer may reuse its buffer once the callback has run, long before the bytes are
- * acknowledged (or even sent).
+ * once in a super-segment (a link with segmentation offload) is copied only into it, which the queue keeps
+ * for retransmission; whatever of the writer's bytes is still queued is copied just before the callback
+ * runs (adoptWritten), since, as with net.Socket, the writer may reuse its buffer once the callback has run,
+ * long before the bytes are acknowledged (or even sent). A writer that stays ahead of the network (a bulk
+ * download, whose queue always holds unsent bytes) thus still pays one copy; one that TCP keeps up with
+ * (request and response) pays none.
  *
  * end() queues a FIN after all written data (never a RST). destroy() is close(2): the connection finishes
  * its close in the background (FIN after what was queued), unless data that came in was never read, which

@@ -11,8 +11,9 @@
  *
  * Over a link with segmentation offload, a data segment goes to the stack's TcpSegmentBatcher instead, which
  * writes a run of consecutive ones into one super-segment for the link to cut; every other segment flushes
- * the pending run first. Segments are still decided, counted and written one by one here. A super-segment's
- * buffer is never reused, so the send queue swaps the writer's bytes it carries for views of it (retain).
+ * the pending run first. Segments are still decided, counted and written one by one here. A super-segment
+ * that begins with the writer's bytes goes into a buffer that is never reused, so the send queue swaps the
+ * writer's bytes it carries for views of it (retain): those bytes are copied once, into the super-segment.
  */
 
 import type { Clock } from '../../../core/clock.js';
