@@ -9,12 +9,8 @@ import { PilhaError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { SystemClock } from '../core/system-clock.js';
 import type { StreamServer, StreamSocket, StreamTransport } from '../transport/socket/stream-transport.js';
-import {
-  DETERMINISTIC_BYTES_MAX,
-  DETERMINISTIC_CHUNK_BYTES,
-  deterministicBytes,
-  deterministicChunks,
-} from './deterministic-bytes.js';
+import { DETERMINISTIC_BYTES_MAX, DETERMINISTIC_CHUNK_BYTES } from './deterministic-bytes.js';
+import { DETERMINISTIC_CACHE_DEFAULT_BYTES, DeterministicBytesCache } from './deterministic-bytes-cache.js';
 import { helloPomboPage } from './hello-pombo.js';
 
 export interface HttpAppOptions {
@@ -26,6 +22,11 @@ export interface HttpAppOptions {
   readonly clock?: Clock;
   /** Largest N that `/bytes/N` accepts (at most, and by default, 16 GiB). */
   readonly maxBytes?: number;
+  /**
+   * How much of the `/bytes/N` stream is kept in memory once served (generated once, then sent as views):
+   * 128 MiB by default, 0 to generate every chunk per request.
+   */
+  readonly bytesCacheLimit?: number;
   /**
    * How a closed connection is logged: 'full' (default) one info record with the summary and the socket's
    * stats, for machines (JSON lines); 'line' one short readable message at info (a terminal) and the full
@@ -118,7 +119,8 @@ export function parseByteCount(text: string, max: number = DETERMINISTIC_BYTES_M
  * the kernel's TCP and on pilha's. Keep-alive, pipelining and chunked uploads are node:http's.
  *
  * Routes (GET and HEAD): `/` the course's 12 MB page; `/bytes/N` N deterministic pseudo-random bytes,
- * generated as they are sent; or, with `root`, the files of a directory.
+ * generated once and then served from memory (DeterministicBytesCache); or, with `root`, the files of a
+ * directory.
  */
 export class HttpApp {
   /** The node:http server that parses requests; it never listens on its own. */
@@ -128,6 +130,7 @@ export class HttpApp {
   private readonly root: string | undefined;
   private readonly maxBytes: number;
   private page: Buffer | undefined;
+  private readonly bytesCache: DeterministicBytesCache;
   private readonly active = new Map<StreamSocket, ConnectionState>();
   private readonly servers: StreamServer[] = [];
   private readonly statuses: Record<string, number> = {};
@@ -141,6 +144,9 @@ export class HttpApp {
     this.logger = options.logger;
     this.clock = options.clock ?? new SystemClock();
     this.maxBytes = Math.min(options.maxBytes ?? DETERMINISTIC_BYTES_MAX, DETERMINISTIC_BYTES_MAX);
+    this.bytesCache = new DeterministicBytesCache(
+      options.bytesCacheLimit ?? DETERMINISTIC_CACHE_DEFAULT_BYTES,
+    );
     this.root = options.root === undefined ? undefined : checkedRoot(options.root);
     this.httpServer = http.createServer((req, res) => this.handleRequest(req, res));
     // A client that half-closes after its request (shutdown(SHUT_WR): nc -N, HTTP/1.0 scripts) still gets
@@ -303,11 +309,10 @@ export class HttpApp {
       }
       if (n <= DETERMINISTIC_CHUNK_BYTES) {
         // One chunk: no stream machinery per request (what a connections/s benchmark measures).
-        res.end(deterministicBytes(0, n));
+        res.end(this.bytesCache.bytes(0, n));
         return;
       }
-      const chunks = deterministicChunks(0, n, DETERMINISTIC_CHUNK_BYTES);
-      await pipeline(Readable.from(chunks, { objectMode: false }), res);
+      await pipeline(Readable.from(this.bytesCache.chunks(0, n), { objectMode: false }), res);
       return;
     }
     sendText(res, 404, 'not found (try / or /bytes/N)');

@@ -8,8 +8,13 @@
  * them (push() returned true); what it leaves in the connection keeps the advertised window closed until
  * _read() asks for more. Send backpressure: a write is taken whole into the connection's send queue and
  * its callback held while the queue is at capacity, so write() returns false once the queue is full and
- * 'drain' follows when ACKs make room. The chunk is copied first: as with net.Socket, the writer may reuse
- * its buffer once the callback has run, long before the bytes are acknowledged (or even sent).
+ * 'drain' follows when ACKs make room. The chunk is queued by reference, not copied: what TCP sends at
+ * once in a super-segment (a link with segmentation offload) is copied only into it, which the queue keeps
+ * for retransmission; whatever of the writer's bytes is still queued is copied just before the callback
+ * runs (adoptWritten), since, as with net.Socket, the writer may reuse its buffer once the callback has run,
+ * long before the bytes are acknowledged (or even sent). A writer that stays ahead of the network (a bulk
+ * download, whose queue always holds unsent bytes) thus still pays one copy; one that TCP keeps up with
+ * (request and response) pays none.
  *
  * end() queues a FIN after all written data (never a RST). destroy() is close(2): the connection finishes
  * its close in the background (FIN after what was queued), unless data that came in was never read, which
@@ -188,15 +193,19 @@ export class TcpSocket extends Duplex implements StreamSocket {
       return;
     }
     try {
-      connection.write(Buffer.from(chunk));
+      connection.write(chunk);
     } catch (error) {
+      connection.adoptWritten();
       callback(error as Error);
       return;
     }
     this.written += chunk.length;
     this.touch();
     if (connection.writerMustWait()) this.pendingWrite = callback;
-    else callback();
+    else {
+      connection.adoptWritten();
+      callback();
+    }
   }
 
   override _writev(
@@ -210,17 +219,21 @@ export class TcpSocket extends Duplex implements StreamSocket {
     }
     try {
       for (const { chunk } of chunks) {
-        connection.queue(Buffer.from(chunk));
+        connection.queue(chunk);
         this.written += chunk.length;
       }
       connection.flush();
     } catch (error) {
+      connection.adoptWritten();
       callback(error as Error);
       return;
     }
     this.touch();
     if (connection.writerMustWait()) this.pendingWrite = callback;
-    else callback();
+    else {
+      connection.adoptWritten();
+      callback();
+    }
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -237,6 +250,8 @@ export class TcpSocket extends Duplex implements StreamSocket {
     this.connection = undefined;
     if (connection !== undefined && connection.state !== TcpState.CLOSED) {
       connection.setHandler(undefined);
+      // The connection may go on sending in the background, and the writer is free to reuse its buffers.
+      connection.adoptWritten();
       // As close(2) on a kernel socket: a connection still opening is dropped; otherwise a FIN follows what
       // was queued and the connection completes in the background, but data that came in and was never read
       // (or arrives later) resets it. resetAndDestroy() is the way to send a RST on purpose.
@@ -292,6 +307,7 @@ export class TcpSocket extends Duplex implements StreamSocket {
     const callback = this.pendingWrite;
     if (callback === undefined) return;
     this.pendingWrite = undefined;
+    this.connection?.adoptWritten();
     callback();
   }
 

@@ -12,6 +12,12 @@
  *
  * A batch of one is sent as the ordinary segment it is; a longer one carries the checksum field the link
  * asks for (the folded pseudo-header sum over the whole TCP length) and PSH/FIN of its last segment.
+ *
+ * A super-segment that begins with bytes still in the writer's memory (start's `keep`) is written into a slab
+ * the batcher carves in turn and never writes again once sent (not into the IP layer's reused transmit buffer):
+ * the send queue keeps views of its payload in place of the writer's chunks (SendBuffer.retain), as Linux
+ * keeps the skb it copied a write into. A slab is garbage once every view of it is acknowledged. Others
+ * (retransmissions, bytes the queue already owns) use the IP layer's transmit buffer, which stays hot in cache.
  */
 import { foldSum } from '../../../core/checksum.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
@@ -30,12 +36,17 @@ export type TcpBatchNetwork = Pick<
 /** Segments per super-segment at most (Linux's TSO autosizing stays well below its 64 KB for small MSS too). */
 export const MAX_BATCH_SEGMENTS = 64;
 
+/** Super-segments per slab (each reserves the link's maximum until it is sent, then only its length). */
+const SUPER_SEGMENTS_PER_SLAB = 4;
+
 const EMPTY = new Uint8Array(0);
 const PSH_OR_FIN = TcpFlags.PSH | TcpFlags.FIN;
 
 export class TcpSegmentBatcher {
   /** The pending super-segment's buffer (header at 0): a continuing segment's payload is copied into it. */
   datagram: Uint8Array = EMPTY;
+  /** Whether `datagram` is kept as sent (a slab's), so that the send queue may keep views of it. */
+  datagramKept = false;
   /** Super-segments of two segments or more handed to the link, and the segments they carried. */
   superSegments = 0;
   batchedSegments = 0;
@@ -55,6 +66,9 @@ export class TcpSegmentBatcher {
   private tsVal = 0;
   private tsEcr = 0;
   private scheduled = false;
+  private slab: Uint8Array = EMPTY;
+  /** Where the next super-segment goes in `slab` (the pending one, if any, starts here). */
+  private slabUsed = 0;
   private readonly flushTask = (): void => {
     this.scheduled = false;
     this.flush();
@@ -110,6 +124,7 @@ export class TcpSegmentBatcher {
   /**
    * Begins a super-segment with this first segment (after a flush): returns the buffer, into which the caller
    * writes the TCP header at offset 20, its options, and the payload after them, then no checksum and no send.
+   * With `keep`, the buffer is one that is never reused (datagramKept).
    */
   start(
     owner: object,
@@ -123,9 +138,21 @@ export class TcpSegmentBatcher {
     tsEcr: number,
     tcpHeaderLength: number,
     dataLength: number,
+    keep = false,
   ): Uint8Array {
     this.flush();
-    const d = this.network.allocateDatagram(this.maxBytes - IPV4_MIN_HEADER);
+    const maxBytes = this.maxBytes;
+    let d: Uint8Array;
+    if (keep) {
+      if (this.slab.length - this.slabUsed < maxBytes) {
+        this.slab = new Uint8Array(Buffer.allocUnsafeSlow(maxBytes * SUPER_SEGMENTS_PER_SLAB).buffer);
+        this.slabUsed = 0;
+      }
+      d = this.slab.subarray(this.slabUsed, this.slabUsed + maxBytes);
+    } else {
+      d = this.network.allocateDatagram(maxBytes - IPV4_MIN_HEADER);
+    }
+    this.datagramKept = keep;
     this.datagram = d;
     this.owner = owner;
     this.src = src;
@@ -156,6 +183,9 @@ export class TcpSegmentBatcher {
     this.owner = undefined;
     const d = this.datagram.subarray(0, this.length);
     this.datagram = EMPTY;
+    // The next one starts 8-byte aligned after this one, which stays as it is sent.
+    if (this.datagramKept) this.slabUsed += (this.length + 7) & ~7;
+    this.datagramKept = false;
     const o = IPV4_MIN_HEADER;
     const tcpLength = this.length - o;
     if (count === 1) {

@@ -43,6 +43,8 @@ export function connectionStats(
     sack: tcb.sackEnabled,
     bytesInFlight: tcb.bytesInFlight,
     sendQueue: sender.sendBuffer.size,
+    sendZeroCopyBytes: sender.sendBuffer.retainedBytes,
+    sendCopiedBytes: sender.sendBuffer.adoptedBytes,
     receiveQueue: receiveBuffer.queued,
     segmentsSent: c.segmentsSent,
     segmentsReceived: c.segmentsReceived,

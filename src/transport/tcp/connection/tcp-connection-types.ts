@@ -97,6 +97,12 @@ export interface TcpConnectionStats {
   readonly bytesInFlight: number;
   /** Bytes queued to send (unsent and unacknowledged). */
   readonly sendQueue: number;
+  /**
+   * Written bytes the send queue took over without a copy (sent at once in a kept super-segment), and those it
+   * copied because they still waited when the write's callback was due (SendBuffer.retain, adopt).
+   */
+  readonly sendZeroCopyBytes: number;
+  readonly sendCopiedBytes: number;
   /** In-order bytes waiting for the application. */
   readonly receiveQueue: number;
   readonly segmentsSent: number;

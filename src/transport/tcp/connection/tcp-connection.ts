@@ -283,6 +283,14 @@ export class TcpConnection implements TimerTarget {
     this.flush();
   }
 
+  /**
+   * Takes over the writer's bytes still queued (copies them; those already sent in a kept super-segment are
+   * read from there): call before the write's callback, after which the writer may reuse its buffers.
+   */
+  adoptWritten(): void {
+    this.sender.sendBuffer.adopt();
+  }
+
   /** Queues without sending yet (a batch of writes); call flush() after. */
   queue(chunk: Uint8Array): void {
     if (!canSend(this.state) || this.tcb.finQueued || this.life.closeWhenEstablished) {

@@ -1,7 +1,15 @@
 /**
  * The send queue of one connection: every byte the application wrote that the peer has not yet
- * acknowledged, unsent and in flight alike, starting at SND.UNA. The application's chunks are kept as
- * they are (no copy on write); a segment's payload is copied once, straight into the outgoing datagram.
+ * acknowledged, unsent and in flight alike, starting at SND.UNA: a list of views. Payload bytes are copied
+ * once on their way out, straight into the outgoing datagram.
+ *
+ * The queue holds two kinds of views. The writer's chunks are pushed by reference (no copy on write); they
+ * are the writer's memory, which it may reuse once its write callback has run. The first `owned` bytes are
+ * the stack's own: when a segment's payload is copied into a datagram that the stack keeps (a super-segment
+ * buffer, never reused: retain()), the queue swaps the writer's bytes for a view of that copy, which
+ * retransmissions then read; and adopt() copies whatever is still the writer's before its callback runs.
+ * So a chunk sent at once costs one copy (chunk → datagram) and none more, and a chunk that must wait in
+ * the queue costs the copy it always cost.
  *
  * Offsets are relative to the first unacknowledged byte. Bounded: `capacity` is what the queue accepts
  * before the writer is told to wait; one chunk is always taken whole (a 10 MB write is held by reference
@@ -23,6 +31,11 @@ export class SendBuffer {
   // which that chunk's live bytes begin.
   private cursorIndex = 0;
   private cursorStart = 0;
+  /** Bytes from the queue start that are the stack's own (views of kept datagrams, or adopted copies). */
+  private owned = 0;
+  /** Bytes adopt() copied (the writer's bytes that had to wait), and bytes retain() took over uncopied. */
+  adoptedBytes = 0;
+  retainedBytes = 0;
   /** A writer was told to wait (mustWait) and has not been told to go on yet. */
   private writerWaiting = false;
 
@@ -73,7 +86,12 @@ export class SendBuffer {
     return true;
   }
 
-  /** Appends a chunk, by reference. The caller must not modify it afterwards. */
+  /** Bytes at the end of the queue that are still the writer's memory (adopt() before its callback). */
+  get unowned(): number {
+    return this.length - this.owned;
+  }
+
+  /** Appends a chunk, by reference: the writer's until retain() or adopt() takes its bytes over. */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
@@ -86,6 +104,7 @@ export class SendBuffer {
     if (n <= 0) return;
     if (n > this.length) throw new RangeError(`acknowledging ${n} bytes of a ${this.length}-byte send queue`);
     this.length -= n;
+    this.owned = this.owned > n ? this.owned - n : 0;
     this.budget?.update(this.length + n, this.length);
     let left = n;
     const chunks = this.chunks;
@@ -183,8 +202,95 @@ export class SendBuffer {
     this.head = 0;
     this.headSkip = 0;
     this.length = 0;
+    this.owned = 0;
     this.cursorIndex = 0;
     this.cursorStart = 0;
+  }
+
+  /**
+   * Bytes [offset, offset + length) were just copied to `copy[copyOffset]`, a buffer the stack keeps and
+   * never writes again: the writer's bytes among them are replaced by a view of the copy.
+   */
+  retain(offset: number, length: number, copy: Uint8Array, copyOffset: number): void {
+    const owned = this.owned;
+    const end = offset + length;
+    if (end <= owned || offset > owned) return;
+    const from = copyOffset + owned - offset;
+    this.retainedBytes += end - owned;
+    this.replaceUnowned(copy.subarray(from, copyOffset + length));
+  }
+
+  /** Copies the writer's bytes still in the queue into the stack's own memory: its buffers are free again. */
+  adopt(): void {
+    const n = this.length - this.owned;
+    if (n === 0) return;
+    // The cursor is where TCP reads its next segment, usually well before the queue's end: keep it there,
+    // or the next read would walk the whole queue from its start.
+    const sendIndex = this.cursorIndex;
+    const sendStart = this.cursorStart;
+    const copy = Buffer.allocUnsafe(n); // every byte is written next
+    this.copyTo(this.owned, n, copy, 0);
+    this.adoptedBytes += n;
+    const replacedFrom = this.replaceUnowned(copy);
+    if (sendIndex >= this.head && sendIndex < replacedFrom) {
+      this.cursorIndex = sendIndex;
+      this.cursorStart = sendStart;
+    }
+  }
+
+  /**
+   * Replaces the first `replacement.length` unowned bytes of the queue by `replacement`, which become owned;
+   * returns the index of the first chunk it changed (those before it are as they were).
+   */
+  private replaceUnowned(replacement: Uint8Array): number {
+    let bytes = replacement;
+    const at = this.owned;
+    const n = bytes.length;
+    this.seek(at);
+    const chunks = this.chunks;
+    const index = this.cursorIndex;
+    let chunkStart = this.cursorStart;
+    if (index === this.head && this.headSkip > 0) {
+      chunks[index] = chunks[index]!.subarray(this.headSkip);
+      this.headSkip = 0;
+    }
+    const tail: Uint8Array[] = [];
+    const first = chunks[index]!;
+    const within = at - chunkStart;
+    let start = index;
+    if (within > 0) {
+      tail.push(first.subarray(0, within));
+    } else if (index > this.head) {
+      // A view continuing the previous one in the same buffer (the next segment of a super-segment) extends it.
+      const previous = chunks[index - 1]!;
+      if (previous.buffer === bytes.buffer && previous.byteOffset + previous.length === bytes.byteOffset) {
+        start = index - 1;
+        chunkStart -= previous.length;
+        bytes = new Uint8Array(bytes.buffer, previous.byteOffset, previous.length + n);
+      }
+    }
+    tail.push(bytes);
+    // Skip the n bytes replaced; keep what follows them.
+    let skip = within + n;
+    let i = index;
+    while (skip > 0) {
+      const chunk = chunks[i]!;
+      if (skip < chunk.length) {
+        tail.push(chunk.subarray(skip));
+        skip = 0;
+      } else {
+        skip -= chunk.length;
+      }
+      i++;
+    }
+    for (; i < chunks.length; i++) tail.push(chunks[i]!);
+    chunks.length = start;
+    for (const chunk of tail) chunks.push(chunk);
+    this.owned = at + n;
+    // The cursor on the first byte after the replaced ones, where the next segment reads.
+    this.cursorIndex = start + (within > 0 ? 2 : 1);
+    this.cursorStart = at + n;
+    return start;
   }
 
   /** Moves the cursor to the chunk that holds byte `offset`. */

@@ -11,7 +11,9 @@
  *
  * Over a link with segmentation offload, a data segment goes to the stack's TcpSegmentBatcher instead, which
  * writes a run of consecutive ones into one super-segment for the link to cut; every other segment flushes
- * the pending run first. Segments are still decided, counted and written one by one here.
+ * the pending run first. Segments are still decided, counted and written one by one here. A super-segment
+ * that begins with the writer's bytes goes into a buffer that is never reused, so the send queue swaps the
+ * writer's bytes it carries for views of it (retain): those bytes are copied once, into the super-segment.
  */
 
 import type { Clock } from '../../../core/clock.js';
@@ -180,7 +182,10 @@ export class TcpSegmentEmitter {
           dataLength,
         );
         if (at >= 0) {
-          this.sendBuffer.copyTo(dataOffset, dataLength, batcher.datagram, at);
+          const datagram = batcher.datagram;
+          this.sendBuffer.copyTo(dataOffset, dataLength, datagram, at);
+          // A kept super-segment: the queue reads retransmissions from it, not from the writer's memory.
+          if (batcher.datagramKept) this.sendBuffer.retain(dataOffset, dataLength, datagram, at);
           this.counts.segmentsSent++;
           receiver.ackSent();
           return;
@@ -197,6 +202,7 @@ export class TcpSegmentEmitter {
           tsEcr,
           20 + optionsLength,
           dataLength,
+          dataOffset + dataLength > this.sendBuffer.size - this.sendBuffer.unowned,
         );
       } else {
         batcher.flush();
@@ -232,7 +238,11 @@ export class TcpSegmentEmitter {
         sackBlocks,
       );
     }
-    if (dataLength > 0) this.sendBuffer.copyTo(dataOffset, dataLength, d, o + 20 + optionsLength);
+    if (dataLength > 0) {
+      const at = o + 20 + optionsLength;
+      this.sendBuffer.copyTo(dataOffset, dataLength, d, at);
+      if (batched && batcher!.datagramKept) this.sendBuffer.retain(dataOffset, dataLength, d, at);
+    }
     this.counts.segmentsSent++;
     if (hasAck) receiver.ackSent();
     // The batcher sends it (checksum included) when the run ends.
