@@ -4,7 +4,6 @@
  * tshark judges pilha's segments on `lo`, and the nftables table pilha installs is gone after it exits,
  * also when a SIGKILLed pilha left it behind and the next start cleaned it up.
  */
-import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import {
   tsharkProblems,
 } from '../helpers/netns.js';
 import { sha256OfServedBytes } from '../helpers/served-bytes.js';
+import { tsharkCapturing } from '../helpers/tshark.js';
 
 const skip = realPeerSkipReason(['ip', 'nft', 'wget', 'curl', 'tshark']);
 const PORT = '7000';
@@ -77,7 +77,7 @@ describe.skipIf(skip !== undefined)('pilha http --link raw on 127.0.0.1', () => 
       '-w',
       pcap,
     ]);
-    await capturing(tshark);
+    await tsharkCapturing(tshark);
     const out = join(dir, 'page');
     const r = await ns.runAsync('wget', ['-q', '-O', out, `http://localhost:${PORT}/`], 60_000);
     expect(r.status, r.stderr).toBe(0);
@@ -209,24 +209,6 @@ describe.skipIf(skip !== undefined)('pilha http --link raw on 127.0.0.1', () => 
     expect(ruleset()).not.toContain('pilha_raw');
   }, 90_000);
 });
-
-/** Resolves once tshark says it is capturing (it writes that to stderr). */
-function capturing(tshark: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`tshark did not start: ${err}`)), 15_000);
-    tshark.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      // dumpcap has opened the device only once tshark says the capture started ("Capturing on" comes
-      // before; with a large buffer, long before).
-      if (err.includes('Capture started')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    tshark.once('close', (code) => reject(new Error(`tshark exited (${code}): ${err}`)));
-  });
-}
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const started = Date.now();

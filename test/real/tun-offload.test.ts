@@ -6,7 +6,7 @@
  * verifies every one; `pilha get` receives 100 MB from the kernel's TCP as GSO reads.
  */
 
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Namespace, PILHA_CLI, realPeerSkipReason } from '../helpers/netns.js';
 import { sha256OfServedBytes } from '../helpers/served-bytes.js';
+import { tsharkCapturing } from '../helpers/tshark.js';
 
 const skip = realPeerSkipReason(['ip', 'wget', 'curl', 'tshark', 'ethtool']);
 const PILHA = '10.77.0.2';
@@ -33,22 +34,6 @@ function tsharkFields(pcap: string, filter: string, fields: readonly string[]): 
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => line.split('\t'));
-}
-
-/** Resolves once tshark says it is capturing (dumpcap has the device open). */
-function capturing(tshark: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`tshark did not start: ${err}`)), 15_000);
-    tshark.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (err.includes('Capture started')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    tshark.once('close', (code) => reject(new Error(`tshark exited (${code}): ${err}`)));
-  });
 }
 
 describe.skipIf(skip !== undefined)('TUN segmentation offload against the kernel', () => {
@@ -151,7 +136,7 @@ describe.skipIf(skip !== undefined)('TUN segmentation offload against the kernel
         '-w',
         pcap,
       ]);
-      await capturing(tshark);
+      await tsharkCapturing(tshark);
       const length = 20_000_000;
       const out = join(dir, 'forwarded');
       const r = await client.runAsync(
