@@ -130,8 +130,11 @@ function setKernelLoss(perMille) {
  * CUBIC, Linux's default and the algorithm issue 8 compares with, whatever the machine's own default is (BBR
  * on the development machine, which does not cut its window on random loss); BBR runs beside it.
  */
+/** The /24 that `addr` is in (every bench address here is in a /24), as `ip route` takes it. */
+const subnet24 = (addr) => `${addr.split('.').slice(0, 3).join('.')}.0/24`;
+
 function setKernelCongestionControl(name) {
-  const subnet = `${VETH.srv.split('.').slice(0, 3).join('.')}.0/${VETH.prefix}`;
+  const subnet = subnet24(VETH.srv);
   for (const [ns, dev] of [
     [NS.srv, VETH.srvDev],
     [NS.cli, VETH.cliDev],
@@ -308,7 +311,8 @@ export const pct = (p) => `${round(p * 100, 1)}%`;
 
 // -------------------------------------------------------------------------------------------------- steps
 
-const PILHA_KEYS = ['mbPerSecond', 'seconds', 'retransmitted', 'fastRetransmits', 'timeouts', 'segmentsSent'];
+/** What a run reports and its step gives the median of, pilha's and the kernel's alike. */
+const RUN_KEYS = ['mbPerSecond', 'seconds', 'retransmitted', 'fastRetransmits', 'timeouts', 'segmentsSent'];
 
 async function pilhaLossRun(impair, opts, bytes = opts.lossBytes) {
   const runs = [];
@@ -333,7 +337,7 @@ async function pilhaLossRun(impair, opts, bytes = opts.lossBytes) {
       linkReordered: link.reordered,
     });
   }
-  return { runs, ...medians(runs, PILHA_KEYS) };
+  return { runs, ...medians(runs, RUN_KEYS) };
 }
 
 async function kernelLossRun(p, opts, congestionControl) {
@@ -359,17 +363,7 @@ async function kernelLossRun(p, opts, congestionControl) {
   } finally {
     setKernelLoss(0);
   }
-  return {
-    runs,
-    ...medians(runs, [
-      'mbPerSecond',
-      'seconds',
-      'retransmitted',
-      'fastRetransmits',
-      'timeouts',
-      'segmentsSent',
-    ]),
-  };
+  return { runs, ...medians(runs, RUN_KEYS) };
 }
 
 /**
@@ -383,7 +377,6 @@ async function withRelay(impair, body) {
   const relay = { child };
   try {
     await waitForOutput(child, /relaying/, SERVER_START_TIMEOUT_MS, 'bench/impaired-relay.mjs');
-    const subnet = (addr) => `${addr.split('.').slice(0, 3).join('.')}.0/${RELAY.prefix}`;
     for (const [ns, dev, addr, peer] of [
       [NS.cli, RELAY.cliDev, RELAY.cli, RELAY.srv],
       [NS.srv, RELAY.srvDev, RELAY.srv, RELAY.cli],
@@ -391,7 +384,7 @@ async function withRelay(impair, body) {
       sh('ip', ['-n', NS.relay, 'link', 'set', dev, 'netns', ns]);
       sh('ip', ['-n', ns, 'addr', 'add', `${addr}/${RELAY.prefix}`, 'dev', dev]);
       sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
-      sh('ip', ['-n', ns, 'route', 'add', subnet(peer), 'dev', dev, 'congctl', 'cubic']);
+      sh('ip', ['-n', ns, 'route', 'add', subnet24(peer), 'dev', dev, 'congctl', 'cubic']);
     }
     return await body();
   } finally {
@@ -415,7 +408,7 @@ async function kernelRelayRun(impair, opts) {
       ...kernelDiff(before, kernelTcpCounters()),
     });
   }
-  return { runs, ...medians(runs, PILHA_KEYS) };
+  return { runs, ...medians(runs, RUN_KEYS) };
 }
 
 function tunTxDropped() {
