@@ -24,7 +24,7 @@ function downloadCommand(tool, url, seconds) {
 }
 
 /**
- * `args.repeat` downloads of /bytes/N from `server` with `tool` (wget or curl), each timed by the wall clock
+ * `args.warmup` untimed downloads, then `args.repeat` downloads of /bytes/N from `server` with `tool` (wget or curl), each timed by the wall clock
  * (the client's start included, as before) and with the server process's user+system CPU time read from
  * /proc around it.
  */
@@ -33,6 +33,12 @@ export async function download(server, args, tool) {
   const url = `${server.url}bytes/${args.bytes}`;
   const seconds = Math.ceil(args.downloadTimeoutMs / 1000);
   const [cmd, cmdArgs] = downloadCommand(tool, url, seconds);
+  // Untimed first: the server's first download of /bytes/N generates the bytes it then keeps (its cache) and
+  // runs its code cold (JIT); the timed runs measure a server in its steady state, kernel and pilha alike.
+  for (let i = 0; i < args.warmup; i++) {
+    const r = await runIn(server.clientNs, cmd, cmdArgs, args.downloadTimeoutMs);
+    if (r.code !== 0) throw new Error(`${tool} warm-up exited ${r.code ?? r.signal} ${lastLines(r.stderr)}`);
+  }
   const runs = [];
   for (let i = 0; i < args.repeat; i++) {
     const machineBefore = machineCpuSeconds();

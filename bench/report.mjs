@@ -99,7 +99,7 @@ export function markdown(report) {
   );
   const notes = [
     '',
-    `Took ${report.totalSeconds} s. Downloads: median of ${report.config.repeat} runs each; wget and curl timed by the wall clock including the`,
+    `Took ${report.totalSeconds} s. Downloads: median of ${report.config.repeat} runs each after ${report.config.warmup ?? 0} untimed (the server warm: its /bytes cache filled, its code compiled); wget and curl timed by the wall clock including the`,
     "client's start, pilha get and the curl beside it by their own clocks (connect to last byte); MB = 10^6 bytes.",
     'Both servers are the same `pilha http` app (node:http); only the TCP under it differs. The client is the',
     "kernel's TCP in every row but pilha get's, inside namespaces the benchmark creates. pilha get fetches from",

@@ -28,7 +28,7 @@
 // a failed step is reported, not fatal.
 //
 // usage (root, after `npm run build`; `npm run bench` does both):
-//   node bench/run.mjs [--repeat 3] [--bytes 104857600] [--requests 2000] [--concurrency 20]
+//   node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20]
 //                      [--idle 1000] [--only pilha|kernel|loss] [--download-timeout 180] [--no-loss]
 //                      [--loss-repeat 1] [--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]
 // --no-offload runs the pilha servers without TUN segmentation offload (pilha http --no-offload).
@@ -99,7 +99,8 @@ const IDLE_SETTLE_MS = 2_000;
 
 function parseArgs(argv) {
   const args = {
-    repeat: 3,
+    repeat: 5,
+    warmup: 3,
     bytes: 104_857_600,
     requests: 2000,
     concurrency: 20,
@@ -124,6 +125,7 @@ function parseArgs(argv) {
       return n;
     };
     if (a === '--repeat') args.repeat = int(1, 20);
+    else if (a === '--warmup') args.warmup = int(0, 20);
     else if (a === '--bytes') args.bytes = int(1, 2 ** 34);
     else if (a === '--requests') args.requests = int(1, 1_000_000);
     else if (a === '--concurrency') args.concurrency = int(1, 1000);
@@ -148,7 +150,7 @@ function parseArgs(argv) {
 function usage(message) {
   if (message !== undefined) console.error(`bench: ${message}`);
   console.error(
-    'usage: node bench/run.mjs [--repeat 3] [--bytes 104857600] [--requests 2000] [--concurrency 20] ' +
+    'usage: node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20] ' +
       '[--idle 1000] [--only pilha|kernel|loss] [--download-timeout 180] [--no-loss] [--loss-repeat 1] ' +
       '[--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]',
   );

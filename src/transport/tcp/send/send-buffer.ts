@@ -217,7 +217,36 @@ export class SendBuffer {
     if (end <= owned || offset > owned) return;
     const from = copyOffset + owned - offset;
     this.retainedBytes += end - owned;
-    this.replaceUnowned(copy.subarray(from, copyOffset + length));
+    if (!this.extendOwned(copy, from, end - owned))
+      this.replaceUnowned(copy.subarray(from, copyOffset + length));
+  }
+
+  /**
+   * The common case of retain(), in place: the next segment of a super-segment whose previous segment was
+   * retained just before, taken from the writer's chunk that follows it and leaving some of that chunk. The
+   * last owned view grows over the copy and the chunk loses its first `n` bytes: two views, no list rebuilt.
+   * False (nothing changed) in every other case.
+   */
+  private extendOwned(copy: Uint8Array, from: number, n: number): boolean {
+    const at = this.owned;
+    this.seek(at);
+    const index = this.cursorIndex;
+    if (index <= this.head || this.cursorStart !== at) return false;
+    const chunks = this.chunks;
+    const previous = chunks[index - 1]!;
+    const chunk = chunks[index]!;
+    if (
+      previous.buffer !== copy.buffer ||
+      previous.byteOffset + previous.length !== copy.byteOffset + from ||
+      n >= chunk.length
+    ) {
+      return false;
+    }
+    chunks[index - 1] = new Uint8Array(copy.buffer, previous.byteOffset, previous.length + n);
+    chunks[index] = chunk.subarray(n);
+    this.owned = at + n;
+    this.cursorStart = at + n;
+    return true;
   }
 
   /** Copies the writer's bytes still in the queue into the stack's own memory: its buffers are free again. */
