@@ -25,8 +25,8 @@ const PSH = 0x08;
 const FIN = 0x01;
 const MSS = 1448;
 
-function setup(maxDatagramBytes = 65535) {
-  const [link, peer] = MemoryLink.pair(1500);
+function setup(maxDatagramBytes = 65535, mtu = 1500) {
+  const [link, peer] = MemoryLink.pair(mtu);
   const segmenting = new SegmentingLink(link, maxDatagramBytes);
   const ip = new Ipv4Layer(segmenting, new VirtualClock(), silentLoggers().for('ip'), {
     address: A,
@@ -68,6 +68,18 @@ describe('TcpSegmentBatcher', () => {
     expect((seen[0]![4]! << 8) | seen[0]![5]!).toBe(500);
     expect(batcher.superSegments).toBe(1);
     expect(batcher.batchedSegments).toBe(5);
+  });
+
+  it('a lone large segment (MTU 9000) leaves its checksum to the link, which finishes it', () => {
+    const { seen, batcher, segmenting, emit, ip } = setup(65535, 9000);
+    emit(1, 8960, ACK | PSH);
+    batcher.flush();
+    expect(segmenting.superSegments).toBe(1);
+    expect(batcher.superSegments).toBe(0);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.length).toBe(9000);
+    expect(tcpChecksumValid(seen[0]!)).toBe(true);
+    expect(ip.stats()).toMatchObject({ txSegmented: 1, txPackets: 1 });
   });
 
   it('a batch of one goes out as an ordinary segment with a full checksum', () => {

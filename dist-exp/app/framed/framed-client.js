@@ -1,0 +1,266 @@
+import { createHash } from 'node:crypto';
+import { SystemClock } from '../../core/system-clock.js';
+import { confirmationProblem, FRAMED_MAX_REPLY_BYTES, parseFramedReply } from './framed-confirmation.js';
+import { encodeFramedHeader } from './framed-header.js';
+/** Why a send failed, in one line, and which kind of failure it was. */
+export class FramedClientError extends Error {
+    kind;
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+        this.name = 'FramedClientError';
+    }
+}
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** How long to wait for the server's FIN after ours, once everything is confirmed. */
+const CLOSE_GRACE_MS = 2000;
+/**
+ * Stage 1's client, on any StreamTransport: sends a source's messages on one connection (header, then the
+ * bytes, hashed as they go), reads one confirmation per message and checks its length and SHA-256 against
+ * what was sent. Messages are pipelined: the next one goes out while the previous one's confirmation is on its
+ * way. Every failure is a FramedClientError with a one-line message.
+ */
+export class FramedClient {
+    transport;
+    options;
+    clock;
+    timeoutMs;
+    constructor(transport, options = {}) {
+        this.transport = transport;
+        this.options = options;
+        this.clock = options.clock ?? new SystemClock();
+        this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    }
+    async send(host, port, source) {
+        const start = this.clock.now();
+        const socket = await this.connect(host, port);
+        const session = new ClientSession(socket, `${host}:${port}`, this.clock, this.timeoutMs, this.options);
+        try {
+            await session.run(source);
+        }
+        finally {
+            session.dispose();
+        }
+        return { ...session.result(), durationMs: this.clock.now() - start };
+    }
+    connect(host, port) {
+        const where = `${host}:${port}`;
+        return new Promise((resolve, reject) => {
+            let settled = false;
+            const settle = (fn) => {
+                if (settled)
+                    return;
+                settled = true;
+                timer.cancel();
+                this.options.signal?.removeEventListener('abort', onAbort);
+                fn();
+            };
+            const onAbort = () => settle(() => reject(new FramedClientError('interrupted', `interrupted while connecting to ${where}`)));
+            const timer = this.clock.setTimer(this.timeoutMs, () => settle(() => reject(new FramedClientError('connect', `cannot connect to ${where}: no answer in ${this.timeoutMs / 1000} s`))));
+            if (this.options.signal?.aborted)
+                onAbort();
+            this.options.signal?.addEventListener('abort', onAbort);
+            this.transport.connect(host, port).then((socket) => {
+                if (settled)
+                    socket.destroy();
+                settle(() => resolve(socket));
+            }, (err) => settle(() => reject(new FramedClientError('connect', `cannot connect to ${where}: ${describe(err)}`))));
+        });
+    }
+}
+/** One connection's sending and confirming. */
+class ClientSession {
+    socket;
+    where;
+    clock;
+    options;
+    failure;
+    failed;
+    rejectFailed;
+    allConfirmed;
+    confirmedAll;
+    expected = [];
+    confirmations = [];
+    whole = createHash('sha256');
+    sendingDone = false;
+    closed = false;
+    line = '';
+    sent = 0;
+    messages = 0;
+    onAbort = () => this.fail('interrupted', `interrupted after ${this.sent} bytes sent to ${this.where}`);
+    constructor(socket, where, clock, timeoutMs, options) {
+        this.socket = socket;
+        this.where = where;
+        this.clock = clock;
+        this.options = options;
+        this.failed = new Promise((_, reject) => {
+            this.rejectFailed = reject;
+        });
+        this.failed.catch(() => { });
+        this.confirmedAll = new Promise((resolve) => {
+            this.allConfirmed = resolve;
+        });
+        socket.on('data', (chunk) => this.onData(chunk));
+        socket.on('end', () => this.onGone('closed the connection'));
+        socket.on('close', () => {
+            this.closed = true;
+            this.onGone('closed the connection');
+        });
+        socket.on('error', (err) => this.fail('broken', `connection to ${where} broke: ${describe(err)}`));
+        socket.setTimeout(timeoutMs, () => this.fail('timeout', `timed out: nothing sent or received for ${timeoutMs / 1000} s (${this.progress()})`));
+        options.signal?.addEventListener('abort', this.onAbort);
+        if (options.signal?.aborted)
+            this.onAbort();
+    }
+    async run(source) {
+        try {
+            // Each next message raced against a failure: reading a pipe can wait indefinitely, an interrupt cannot.
+            const messages = source.messages()[Symbol.asyncIterator]();
+            for (;;) {
+                const next = await Promise.race([messages.next(), this.failed]);
+                if (next.done === true)
+                    break;
+                const message = next.value;
+                this.check();
+                this.write(encodeFramedHeader(message.size));
+                const hash = createHash('sha256');
+                let bytes = 0;
+                // The message is expected to be confirmed as soon as its last byte is handed to the socket: the
+                // confirmation may arrive while this loop still waits for 'drain'.
+                const expect = () => {
+                    this.messages++;
+                    this.expected.push({ bytes, sha256: hash.digest('hex') });
+                };
+                if (message.size === 0)
+                    expect();
+                for await (const chunk of message.chunks) {
+                    this.check();
+                    if (chunk.length === 0)
+                        continue;
+                    bytes += chunk.length;
+                    if (bytes > message.size)
+                        break;
+                    hash.update(chunk);
+                    this.whole.update(chunk);
+                    this.sent += chunk.length;
+                    if (bytes === message.size)
+                        expect();
+                    const more = this.write(chunk);
+                    this.options.onProgress?.(this.sent);
+                    if (!more)
+                        await Promise.race([new Promise((r) => this.socket.once('drain', r)), this.failed]);
+                }
+                if (bytes !== message.size) {
+                    throw new FramedClientError('source', `${source.description} changed while it was sent: ${bytes} bytes where ${message.size} were announced`);
+                }
+            }
+        }
+        catch (err) {
+            if (err instanceof FramedClientError)
+                this.fail(err.kind, err.message);
+            else
+                this.fail('source', `cannot read ${source.description}: ${describe(err)}`);
+            this.check();
+        }
+        this.sendingDone = true;
+        this.checkDone();
+        await Promise.race([this.confirmedAll, this.failed]);
+        // All confirmed: our FIN, then the server's, for a clean close (bounded).
+        this.socket.end();
+        if (!this.closed) {
+            await new Promise((resolve) => {
+                const timer = this.clock.setTimer(CLOSE_GRACE_MS, resolve);
+                this.socket.once('close', () => {
+                    timer.cancel();
+                    resolve();
+                });
+            });
+        }
+    }
+    result() {
+        return {
+            messages: this.messages,
+            bytes: this.sent,
+            sha256: this.whole.digest('hex'),
+            confirmations: this.confirmations,
+        };
+    }
+    dispose() {
+        this.options.signal?.removeEventListener('abort', this.onAbort);
+        this.socket.setTimeout(0);
+        if (this.failure !== undefined)
+            this.socket.destroy();
+    }
+    write(bytes) {
+        return this.socket.write(bytes);
+    }
+    /** Throws the failure, if there is one. */
+    check() {
+        if (this.failure !== undefined)
+            throw this.failure;
+    }
+    onData(chunk) {
+        this.line += chunk.toString('latin1');
+        for (let nl = this.line.indexOf('\n'); nl >= 0; nl = this.line.indexOf('\n')) {
+            const text = this.line.slice(0, nl);
+            this.line = this.line.slice(nl + 1);
+            this.onReply(text);
+            if (this.failure !== undefined)
+                return;
+        }
+        if (this.line.length > FRAMED_MAX_REPLY_BYTES) {
+            this.fail('mismatch', `not a confirmation: ${JSON.stringify(this.line.slice(0, 120))}...`);
+        }
+    }
+    onReply(text) {
+        const reply = parseFramedReply(text);
+        if (reply.kind === 'err') {
+            this.fail('refused', `${this.where} refused the message: ${reply.reason}`);
+            return;
+        }
+        const expected = this.expected.shift();
+        if (expected === undefined) {
+            this.fail('mismatch', `unexpected reply before the message was sent: ${JSON.stringify(text.slice(0, 120))}`);
+            return;
+        }
+        const problem = confirmationProblem(reply, expected.bytes, expected.sha256);
+        if (problem !== undefined) {
+            this.fail('mismatch', problem);
+            return;
+        }
+        this.confirmations.push(expected);
+        this.checkDone();
+    }
+    checkDone() {
+        if (this.sendingDone && this.expected.length === 0 && this.failure === undefined)
+            this.allConfirmed();
+    }
+    onGone(what) {
+        if (this.sendingDone && this.expected.length === 0)
+            return;
+        if (this.line !== '')
+            this.onReply(this.line); // a last reply without its newline
+        this.line = '';
+        if (this.sendingDone && this.expected.length === 0)
+            return;
+        this.fail('missing', `${this.where} ${what} before confirming (${this.progress()})`);
+    }
+    progress() {
+        const confirmed = this.confirmations.length;
+        return `${this.sent} bytes sent, ${confirmed} of ${this.messages + (this.sendingDone ? 0 : 1)} messages confirmed`;
+    }
+    fail(kind, message) {
+        if (this.failure !== undefined)
+            return;
+        this.failure = new FramedClientError(kind, message);
+        this.rejectFailed(this.failure);
+        this.socket.destroy();
+    }
+}
+function describe(err) {
+    if (!(err instanceof Error))
+        return String(err);
+    const code = err.code;
+    return code !== undefined && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
+}
+//# sourceMappingURL=framed-client.js.map

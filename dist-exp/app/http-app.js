@@ -1,0 +1,381 @@
+import { realpathSync, statSync } from 'node:fs';
+import { open, realpath, stat } from 'node:fs/promises';
+import http from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PilhaError } from '../core/errors.js';
+import { SystemClock } from '../core/system-clock.js';
+import { DETERMINISTIC_BYTES_MAX, DETERMINISTIC_CHUNK_BYTES } from './deterministic-bytes.js';
+import { DETERMINISTIC_CACHE_DEFAULT_BYTES, DeterministicBytesCache } from './deterministic-bytes-cache.js';
+import { helloPomboPage } from './hello-pombo.js';
+/** Slices of the page handed to the socket one at a time, so a slow peer holds back the writer. */
+const PAGE_SLICE_BYTES = 256 * 1024;
+const CONTENT_TYPES = {
+    '.html': 'text/html; charset=utf-8',
+    '.htm': 'text/html; charset=utf-8',
+    '.txt': 'text/plain; charset=utf-8',
+    '.md': 'text/markdown; charset=utf-8',
+    '.css': 'text/css; charset=utf-8',
+    '.csv': 'text/csv; charset=utf-8',
+    '.js': 'text/javascript; charset=utf-8',
+    '.mjs': 'text/javascript; charset=utf-8',
+    '.json': 'application/json',
+    '.xml': 'application/xml',
+    '.svg': 'image/svg+xml',
+    '.png': 'image/png',
+    '.jpg': 'image/jpeg',
+    '.jpeg': 'image/jpeg',
+    '.gif': 'image/gif',
+    '.webp': 'image/webp',
+    '.ico': 'image/x-icon',
+    '.pdf': 'application/pdf',
+    '.wasm': 'application/wasm',
+    '.zip': 'application/zip',
+    '.gz': 'application/gzip',
+    '.tar': 'application/x-tar',
+    '.mp4': 'video/mp4',
+    '.woff2': 'font/woff2',
+    '.pcap': 'application/vnd.tcpdump.pcap',
+};
+/** Content-Type for a file name, by extension; application/octet-stream when unknown. */
+export function contentTypeFor(fileName) {
+    return CONTENT_TYPES[extname(fileName).toLowerCase()] ?? 'application/octet-stream';
+}
+/** Parses the N of `/bytes/N`: decimal digits only, at most `max`; undefined when malformed. */
+export function parseByteCount(text, max = DETERMINISTIC_BYTES_MAX) {
+    if (!/^[0-9]{1,12}$/.test(text))
+        return undefined;
+    const n = Number(text);
+    return n <= max ? n : undefined;
+}
+/**
+ * The stage-2 application: node:http's own server on any StreamTransport. The http.Server never listens
+ * itself; the transport's server accepts connections and hands each socket to it, so the same app runs on
+ * the kernel's TCP and on pilha's. Keep-alive, pipelining and chunked uploads are node:http's.
+ *
+ * Routes (GET and HEAD): `/` the course's 12 MB page; `/bytes/N` N deterministic pseudo-random bytes,
+ * generated once and then served from memory (DeterministicBytesCache); or, with `root`, the files of a
+ * directory.
+ */
+export class HttpApp {
+    options;
+    /** The node:http server that parses requests; it never listens on its own. */
+    httpServer;
+    logger;
+    clock;
+    root;
+    maxBytes;
+    page;
+    bytesCache;
+    active = new Map();
+    servers = [];
+    statuses = {};
+    connections = 0;
+    requests = 0;
+    aborted = 0;
+    closedBytesSent = 0;
+    closedBytesReceived = 0;
+    constructor(options = {}) {
+        this.options = options;
+        this.logger = options.logger;
+        this.clock = options.clock ?? new SystemClock();
+        this.maxBytes = Math.min(options.maxBytes ?? DETERMINISTIC_BYTES_MAX, DETERMINISTIC_BYTES_MAX);
+        this.bytesCache = new DeterministicBytesCache(options.bytesCacheLimit ?? DETERMINISTIC_CACHE_DEFAULT_BYTES);
+        this.root = options.root === undefined ? undefined : checkedRoot(options.root);
+        this.httpServer = http.createServer((req, res) => this.handleRequest(req, res));
+        // A client that half-closes after its request (shutdown(SHUT_WR): nc -N, HTTP/1.0 scripts) still gets
+        // every response in full: node:http then ends the socket after the last response instead of at the
+        // client's FIN, which would cut off a response still being written. Its own net.Server is half-open
+        // for the same reason; listen() asks the transport for half-open sockets to match. (The property is
+        // node:http's own, read in its socket 'end' handler, but not in its type declarations.)
+        this.httpServer.httpAllowHalfOpen = true;
+        this.httpServer.on('clientError', (err, socket) => {
+            this.logger?.debug({ err: err.message, code: err.code }, 'http client error');
+            if (err.code === 'ECONNRESET' || !socket.writable) {
+                socket.destroy();
+                return;
+            }
+            const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+            socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        });
+    }
+    /** Makes a server on `transport`, listens, and hands every connection to this app. */
+    async listen(transport, port, host) {
+        const server = transport.createServer((socket) => this.handleConnection(socket), {
+            allowHalfOpen: true,
+        });
+        await server.listen(port, host);
+        this.servers.push(server);
+        return server;
+    }
+    /** Hands one connected socket to node:http, and keeps its summary. */
+    handleConnection(socket) {
+        const state = {
+            socket,
+            openedAt: this.clock.now(),
+            remoteAddress: socket.remoteAddress ?? '?',
+            remotePort: socket.remotePort ?? 0,
+            requests: 0,
+        };
+        this.connections++;
+        this.active.set(socket, state);
+        socket.once('close', () => this.connectionClosed(state));
+        this.httpServer.emit('connection', socket);
+    }
+    totals() {
+        let bytesSent = this.closedBytesSent;
+        let bytesReceived = this.closedBytesReceived;
+        for (const socket of this.active.keys()) {
+            bytesSent += socket.bytesWritten;
+            bytesReceived += socket.bytesRead;
+        }
+        return {
+            connections: this.connections,
+            activeConnections: this.active.size,
+            requests: this.requests,
+            bytesSent,
+            bytesReceived,
+            statuses: { ...this.statuses },
+            aborted: this.aborted,
+        };
+    }
+    /**
+     * Stops accepting, ends every open connection, and closes the servers that listen() made. Resolves once
+     * every connection has closed and been logged, so totals() read afterwards match the connection log.
+     */
+    async close() {
+        const servers = this.servers.splice(0);
+        const closing = servers.map((s) => s.close());
+        for (const socket of this.active.keys()) {
+            closing.push(new Promise((resolve) => socket.once('close', resolve)));
+            socket.destroy();
+        }
+        await Promise.allSettled(closing);
+    }
+    connectionClosed(state) {
+        if (!this.active.delete(state.socket))
+            return;
+        const socket = state.socket;
+        this.closedBytesSent += socket.bytesWritten;
+        this.closedBytesReceived += socket.bytesRead;
+        const withStats = socket;
+        const summary = {
+            remoteAddress: state.remoteAddress,
+            remotePort: state.remotePort,
+            requests: state.requests,
+            bytesSent: socket.bytesWritten,
+            bytesReceived: socket.bytesRead,
+            durationMs: Math.round((this.clock.now() - state.openedAt) * 1000) / 1000,
+            ...(typeof withStats.stats === 'function' ? { stats: safeStats(withStats.stats.bind(socket)) } : {}),
+        };
+        if (this.options.connectionLog === 'line') {
+            if (this.logger?.isLevelEnabled('info'))
+                this.logger.info(`http connection closed ${describe(summary)}`);
+            if (this.logger?.isLevelEnabled('debug'))
+                this.logger.debug(summary, 'http connection closed');
+        }
+        else if (this.logger?.isLevelEnabled('info')) {
+            this.logger.info(summary, 'http connection closed');
+        }
+        this.options.onConnectionClosed?.(summary);
+    }
+    handleRequest(req, res) {
+        this.requests++;
+        const state = this.active.get(req.socket);
+        if (state !== undefined)
+            state.requests++;
+        // 'close' comes for every response, 'finish' only for one sent in full: each request is counted once,
+        // by its status or as aborted.
+        res.once('close', () => {
+            if (!res.writableFinished) {
+                this.aborted++;
+                return;
+            }
+            const key = String(res.statusCode);
+            this.statuses[key] = (this.statuses[key] ?? 0) + 1;
+            if (this.logger?.isLevelEnabled('debug')) {
+                this.logger.debug({ method: req.method, url: req.url, status: res.statusCode }, 'http request');
+            }
+        });
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+            sendText(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
+            return;
+        }
+        const served = this.root !== undefined ? this.serveFile(req, res, this.root) : this.serveBuiltIn(req, res);
+        served.catch((err) => {
+            // A peer that goes away mid-body ends up here; anything else is a bug worth a line.
+            const code = err.code;
+            const gone = code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE';
+            this.logger?.[gone ? 'debug' : 'warn']({ err: String(err), url: req.url }, 'http response failed');
+            if (!res.headersSent)
+                sendText(res, 500, 'internal error');
+            else
+                res.destroy();
+        });
+    }
+    async serveBuiltIn(req, res) {
+        const path = pathOf(req.url);
+        if (path === '/' || path === '/index.txt') {
+            this.page ??= helloPomboPage();
+            const page = this.page;
+            res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': page.length });
+            if (req.method === 'HEAD') {
+                res.end();
+                return;
+            }
+            await pipeline(Readable.from(slices(page, PAGE_SLICE_BYTES), { objectMode: false }), res);
+            return;
+        }
+        const match = /^\/bytes\/([^/]*)$/.exec(path);
+        if (match !== null) {
+            const n = parseByteCount(match[1], this.maxBytes);
+            if (n === undefined) {
+                sendText(res, 400, `N must be a whole number of bytes from 0 to ${this.maxBytes}`);
+                return;
+            }
+            res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': n });
+            if (req.method === 'HEAD' || n === 0) {
+                res.end();
+                return;
+            }
+            if (n <= DETERMINISTIC_CHUNK_BYTES) {
+                // One chunk: no stream machinery per request (what a connections/s benchmark measures).
+                res.end(this.bytesCache.bytes(0, n));
+                return;
+            }
+            await pipeline(Readable.from(this.bytesCache.chunks(0, n), { objectMode: false }), res);
+            return;
+        }
+        sendText(res, 404, 'not found (try / or /bytes/N)');
+    }
+    async serveFile(req, res, root) {
+        const rawPath = pathOf(req.url);
+        let decoded;
+        try {
+            decoded = decodeURIComponent(rawPath);
+        }
+        catch {
+            sendText(res, 400, 'bad URL encoding');
+            return;
+        }
+        if (!decoded.startsWith('/') || decoded.includes('\0')) {
+            sendText(res, 400, 'bad path');
+            return;
+        }
+        if (decoded.split('/').includes('..')) {
+            sendText(res, 403, 'forbidden');
+            return;
+        }
+        const target = resolve(root, `.${decoded}`);
+        if (!inside(root, target)) {
+            sendText(res, 403, 'forbidden');
+            return;
+        }
+        let file = target;
+        let info = await stat(target).catch(() => undefined);
+        if (info?.isDirectory()) {
+            if (!rawPath.endsWith('/')) {
+                const query = (req.url ?? '').slice(rawPath.length);
+                res.writeHead(301, { Location: `${rawPath}/${query}`, 'Content-Length': 0 });
+                res.end();
+                return;
+            }
+            file = join(target, 'index.html');
+            info = await stat(file).catch(() => undefined);
+        }
+        if (info === undefined || !info.isFile()) {
+            sendText(res, 404, 'not found');
+            return;
+        }
+        // A symbolic link inside the root must not lead out of it.
+        const real = await realpath(file).catch(() => undefined);
+        if (real === undefined || !inside(root, real)) {
+            sendText(res, 403, 'forbidden');
+            return;
+        }
+        let handle;
+        try {
+            handle = await open(real, 'r');
+        }
+        catch {
+            sendText(res, 403, 'forbidden');
+            return;
+        }
+        try {
+            const opened = await handle.stat();
+            res.writeHead(200, {
+                'Content-Type': contentTypeFor(real),
+                'Content-Length': opened.size,
+                'Last-Modified': opened.mtime.toUTCString(),
+            });
+            if (req.method === 'HEAD' || opened.size === 0) {
+                res.end();
+                return;
+            }
+            await pipeline(handle.createReadStream({ autoClose: false, end: opened.size - 1 }), res);
+        }
+        finally {
+            await handle.close().catch(() => { });
+        }
+    }
+}
+/** The root as an absolute, symlink-free path; a configuration mistake throws EBADOPTION. */
+function checkedRoot(dir) {
+    let real;
+    try {
+        real = realpathSync(dir);
+    }
+    catch {
+        throw new PilhaError('EBADOPTION', `root directory '${dir}' does not exist`);
+    }
+    if (!statSync(real).isDirectory())
+        throw new PilhaError('EBADOPTION', `root '${dir}' is not a directory`);
+    return real;
+}
+function inside(root, path) {
+    return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+/** The path part of a request target, without query or fragment. */
+function pathOf(url) {
+    const text = url ?? '/';
+    const end = text.search(/[?#]/);
+    return end < 0 ? text : text.slice(0, end);
+}
+function* slices(buffer, size) {
+    for (let offset = 0; offset < buffer.length; offset += size)
+        yield buffer.subarray(offset, offset + size);
+}
+function sendText(res, status, text, headers = {}) {
+    const body = Buffer.from(`${status} ${text}\n`);
+    res.writeHead(status, {
+        ...headers,
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Content-Length': body.length,
+    });
+    res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+/** One line for people: '10.77.0.1:40312: 3 requests, 12100010 bytes sent, 240 received, 1.52 s, ...'. */
+function describe(summary) {
+    const plural = summary.requests === 1 ? 'request' : 'requests';
+    let line = `${summary.remoteAddress}:${summary.remotePort}: ${summary.requests} ${plural}, ` +
+        `${summary.bytesSent} bytes sent, ${summary.bytesReceived} received, ` +
+        `${(summary.durationMs / 1000).toFixed(3)} s`;
+    const stats = summary.stats;
+    if (typeof stats?.retransmitted === 'number')
+        line += `, ${stats.retransmitted} retransmitted`;
+    if (typeof stats?.srtt === 'number')
+        line += `, srtt ${stats.srtt.toFixed(1)} ms`;
+    if (typeof stats?.cwnd === 'number')
+        line += `, cwnd ${stats.cwnd}`;
+    return line;
+}
+function safeStats(stats) {
+    try {
+        return stats();
+    }
+    catch (err) {
+        return { error: String(err) };
+    }
+}
+//# sourceMappingURL=http-app.js.map

@@ -1,0 +1,154 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
+import { PilhaError } from '../core/errors.js';
+import { parseIpv4 } from '../core/ipv4-address.js';
+import { integerOption, secondsOption } from './number-options.js';
+import { createProgressBar } from './progress-bar.js';
+import { addStackOptions, stackConfigFrom } from './stack-options.js';
+/** The stack and the client, loaded once the options are checked: a usage mistake is answered without them. */
+async function loadRuntime() {
+    const [app, di, kernel] = await Promise.all([
+        import('../app/http-get.js'),
+        import('../di/compositions.js'),
+        import('../transport/socket/kernel-stream-transport.js'),
+    ]);
+    return {
+        formatHttpGetResult: app.formatHttpGetResult,
+        httpGet: app.httpGet,
+        SinkError: app.SinkError,
+        buildTcpStack: di.buildTcpStack,
+        KernelStreamTransport: kernel.KernelStreamTransport,
+    };
+}
+/** `pilha get URL`: pilha as the client — node:http's client on a connection that pilha's TCP opens. */
+export function registerGetCommand(program) {
+    addStackOptions(program.command('get'))
+        .description("download a URL with node:http's client over pilha's TCP (pilha opens the connection)")
+        .argument('<url>', 'http://ADDRESS[:PORT]/PATH, ADDRESS an IPv4 address (e.g. the kernel side of the TUN or TAP device)')
+        .option('-o, --output <file>', 'write the body to this file (default: standard output)')
+        .option('--timeout <seconds>', 'give up when connecting takes this long, or when nothing then arrives for this long', '30')
+        .option('--max-time <seconds>', 'give up when the whole request takes longer than this (default: no limit)')
+        .option('--transport <name>', "pilha (pilha's TCP on its link) or kernel (node:net, for comparison)", 'pilha')
+        .option('--stats', "print pilha's counters as JSON lines to stderr at the end")
+        .action(async (target, values) => {
+        const url = parseHttpUrl(target);
+        const timeoutMs = secondsOption(values.timeout, '--timeout', 0.001, 86_400);
+        const maxTimeMs = values.maxTime === undefined ? undefined : secondsOption(values.maxTime, '--max-time', 0.001, 86_400);
+        if (values.transport !== 'pilha' && values.transport !== 'kernel') {
+            throw new PilhaError('EBADOPTION', `--transport must be 'pilha' or 'kernel', got '${values.transport}'`);
+        }
+        const config = stackConfigFrom(values);
+        const output = values.output;
+        // The output file is opened before anything is sent: a path that cannot be written is the user's
+        // mistake, said as such, not a broken connection later.
+        const file = output === undefined ? undefined : await openOutput(output);
+        const { formatHttpGetResult, httpGet, SinkError, buildTcpStack, KernelStreamTransport } = await loadRuntime();
+        const stack = values.transport === 'pilha' ? await buildTcpStack(config) : undefined;
+        const transport = stack?.transport ?? new KernelStreamTransport();
+        let done = false;
+        // A bar on stderr when it is a terminal, unless the body itself is being printed on that terminal.
+        let bar;
+        const showProgress = file !== undefined || process.stdout.isTTY !== true;
+        try {
+            let result;
+            try {
+                result = await httpGet(transport, url, {
+                    timeoutMs,
+                    ...(maxTimeMs !== undefined ? { maxTimeMs } : {}),
+                    ...(showProgress
+                        ? {
+                            onProgress: (bytes, total) => {
+                                bar ??= createProgressBar(total, 'pilha get');
+                                bar.update(bytes);
+                            },
+                        }
+                        : {}),
+                    sink: file === undefined ? () => process.stdout : () => createWriteStream('', { fd: file.handle }),
+                    endSink: file !== undefined,
+                });
+            }
+            catch (err) {
+                bar?.stop();
+                if (err instanceof SinkError) {
+                    throw new Error(`cannot write ${output ?? 'standard output'}: ${describeFsError(err.cause)}`);
+                }
+                // A connect timeout names the peer itself.
+                if (err instanceof PilhaError && err.code === 'ETIMEDOUT')
+                    throw err;
+                throw new Error(`${url.href}: ${err instanceof Error ? err.message : String(err)}`);
+            }
+            bar?.stop();
+            if (!result.ok)
+                throw new Error(`HTTP ${result.status} ${result.statusText} from ${url.href}`);
+            process.stderr.write(`pilha get: ${formatHttpGetResult(result)}\n`);
+            done = true;
+        }
+        finally {
+            if (file !== undefined) {
+                await file.handle.close().catch(() => { });
+                // A failed download leaves no file behind that it created.
+                if (!done && file.created && output !== undefined)
+                    await unlink(output).catch(() => { });
+            }
+            if (stack !== undefined) {
+                if (values.stats) {
+                    const tcp = stack.tcp;
+                    const stats = {
+                        link: stack.link.stats(),
+                        ip: stack.ip.stats(),
+                        icmp: stack.icmp.stats(),
+                        ...(typeof tcp?.stats === 'function' ? { tcp: tcp.stats() } : {}),
+                    };
+                    process.stderr.write(`stats ${JSON.stringify(stats)}\n`);
+                }
+                await stack.close();
+            }
+        }
+    });
+}
+/** Opens (creates or truncates) the output file; a failure is a local mistake: EBADOPTION, exit 2. */
+async function openOutput(path) {
+    const created = !existsSync(path);
+    try {
+        return { handle: await open(path, 'w'), created };
+    }
+    catch (err) {
+        throw new PilhaError('EBADOPTION', `cannot write ${path}: ${describeFsError(err)}`);
+    }
+}
+/** 'no such file or directory (ENOENT)' from node's 'ENOENT: no such file or directory, open ...'. */
+function describeFsError(err) {
+    if (!(err instanceof Error))
+        return String(err);
+    const code = err.code;
+    const text = /^[A-Z]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message;
+    return code !== undefined && !text.includes(code) ? `${text} (${code})` : text;
+}
+/**
+ * An http:// URL whose host is an IPv4 address (pilha has no DNS); mistakes are usage errors. The host and
+ * port are checked as typed: the URL parser would read '010.1.0.9' as octal (8.1.0.9), '167772161' as
+ * 10.0.0.1 and ':080' as 80, quietly sending the download somewhere else.
+ */
+function parseHttpUrl(text) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw new PilhaError('EBADOPTION', `not a URL: '${text}' (expected http://ADDRESS[:PORT]/PATH)`);
+    }
+    if (url.protocol !== 'http:') {
+        throw new PilhaError('EBADOPTION', `only http:// URLs are supported, got '${url.protocol}//'`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new PilhaError('EBADOPTION', 'user names and passwords in the URL are not supported');
+    }
+    // The authority as typed: what follows 'http://' up to the path, query or fragment (no user info here).
+    const authority = /^\s*http:\/\/([^/?#]*)/i.exec(text)?.[1] ?? '';
+    const [, host = '', port] = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(authority) ?? [];
+    parseIpv4(host); // EBADADDR (a usage error) for a name or an odd form: pilha resolves no names
+    if (port !== undefined)
+        integerOption(port, `the port in '${text}'`, 1, 65_535);
+    return url;
+}
+//# sourceMappingURL=get-command.js.map

@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { formatIpv4 } from '../core/ipv4-address.js';
+import { formatMac } from '../core/mac-address.js';
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal() {
+    return new Promise((resolve) => {
+        const done = (signal) => {
+            process.off('SIGINT', done);
+            process.off('SIGTERM', done);
+            resolve(signal);
+        };
+        process.on('SIGINT', done);
+        process.on('SIGTERM', done);
+    });
+}
+/** One JSON line with every layer's counters, for people and for tests; on an Ethernet link, the ARP cache first. */
+export function printStats(stack) {
+    printArpCache(stack.link);
+    const stats = { link: stack.link.stats(), ip: stack.ip.stats(), icmp: stack.icmp.stats() };
+    process.stdout.write(`stats ${JSON.stringify(stats)}\n`);
+}
+/** Entries printed at most: a flood can fill the cache (1,024 entries); the rest are counted. */
+const MAX_ARP_LINES = 32;
+/**
+ * The ARP cache, one `arp ...` line per neighbour as `ip neigh` shows them (most recently confirmed first),
+ * when the link is an Ethernet layer; nothing on an IP link.
+ */
+export function printArpCache(link) {
+    const listing = link.arpCache;
+    if (typeof listing !== 'function')
+        return;
+    const entries = [...listing.call(link)].sort((a, b) => a.ageMs - b.ageMs);
+    process.stdout.write(`arp cache: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}\n`);
+    for (const e of entries.slice(0, MAX_ARP_LINES)) {
+        const mac = e.mac === undefined ? '' : ` lladdr ${formatMac(e.mac)}`;
+        const queued = e.queued > 0 ? `, ${e.queued} queued` : '';
+        process.stdout.write(`arp ${formatIpv4(e.ip)}${mac} ${e.state.toUpperCase()} (${(e.ageMs / 1000).toFixed(1)} s${queued})\n`);
+    }
+    if (entries.length > MAX_ARP_LINES)
+        process.stdout.write(`arp ... ${entries.length - MAX_ARP_LINES} more\n`);
+}
+/** An app's summaries are logged at info on the 'app' layer: on by default unless --log/PILHA_LOG says. */
+export function withAppInfo(config, values) {
+    if ((values.log ?? process.env.PILHA_LOG) !== undefined)
+        return config;
+    return { ...config, log: { ...config.log, layers: { app: 'info', ...config.log.layers } } };
+}
+/** The link pilha runs on, in a few words for the "listening" line. */
+export function describeLink(config) {
+    const link = config.link;
+    if (link.kind === 'tun') {
+        return `${link.name}, kernel side ${formatIpv4(link.hostAddress)}/${link.prefixLength}, MTU ${config.mtu}`;
+    }
+    if (link.kind === 'tap') {
+        return `TAP device ${link.name}, kernel side ${formatIpv4(link.hostAddress)}/${link.prefixLength}, MTU ${config.mtu}`;
+    }
+    if (link.kind === 'packet') {
+        return `an AF_PACKET socket on ${link.device} (/${link.prefixLength}), MTU ${config.mtu}`;
+    }
+    if (link.kind === 'raw') {
+        return `a raw socket on the host's address ${formatIpv4(config.address)}, MTU ${config.mtu}`;
+    }
+    return 'the configured link';
+}
+/** Where a kernel-side client reaches pilha from: this namespace for a raw link, the TUN's otherwise. */
+export function clientHint(command, config) {
+    if (config === undefined || (config.link.kind !== 'tun' && config.link.kind !== 'tap'))
+        return `try: ${command}`;
+    const namespace = currentNamespace();
+    if (namespace !== undefined) {
+        return `try: ip netns exec ${namespace} ${command}   (the device is in namespace ${namespace})`;
+    }
+    return (`try: ${command}   (from this network namespace, which holds the TUN device)\n` +
+        'hint: to keep the demo off your real network, run both in a namespace of their own: ' +
+        'ip netns add pilha-demo; ip netns exec pilha-demo pilha ...; ip netns exec pilha-demo wget ...');
+}
+/** The name `ip netns` knows this process's network namespace by, if any. */
+function currentNamespace() {
+    try {
+        const name = execFileSync('ip', ['netns', 'identify', String(process.pid)], {
+            encoding: 'utf8',
+            timeout: 2000,
+            stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim();
+        return name === '' ? undefined : name;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** How long the shutdown may take before the process leaves anyway. */
+const SHUTDOWN_GRACE_MS = 3000;
+/**
+ * The life of a long-running server command after it listens: say ready (the signal handler is in place
+ * first, so a script that stops it the moment it is ready still gets the totals), wait for SIGINT/SIGTERM,
+ * close every connection, then print the totals and the stack's counters, which then add up the log.
+ */
+export async function serveUntilSignal(options) {
+    const stopped = untilSignal();
+    await options.readyFile.ready(options.readyLine);
+    const signal = await stopped;
+    await options.readyFile.remove();
+    const exitAnyway = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
+    exitAnyway.unref();
+    process.stdout.write(`\n${options.name}: ${signal}, stopping\n`);
+    await options.app.close();
+    process.stdout.write(`totals ${JSON.stringify(options.app.totals())}\n`);
+    if (options.tcpStack !== undefined) {
+        printStats(options.tcpStack);
+        process.stdout.write(`tcp ${JSON.stringify(options.tcpStack.tcp.stats())}\n`);
+    }
+    await options.close();
+    process.exitCode = 0;
+}
+//# sourceMappingURL=run-helpers.js.map

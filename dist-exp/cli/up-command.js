@@ -1,0 +1,34 @@
+import { formatIpv4 } from '../core/ipv4-address.js';
+import { addReadyFileOption, ReadyFile } from './ready-file.js';
+import { describeLink, printStats, untilSignal } from './run-helpers.js';
+import { addStackOptions, stackConfigFrom } from './stack-options.js';
+/** `pilha up`: the stack on a TUN device, answering pings until interrupted. */
+export function registerUpCommand(program) {
+    addReadyFileOption(addStackOptions(program.command('up')))
+        .description('bring the stack up (TUN, TAP or AF_PACKET link) and answer pings until interrupted')
+        .action(async (values) => {
+        const config = stackConfigFrom(values);
+        const readyFile = await ReadyFile.prepare(values.readyFile);
+        // Loaded once the options are checked: a usage mistake is answered without the stack.
+        const [{ buildNetworkStack }, { describeReassembly }] = await Promise.all([
+            import('../di/compositions.js'),
+            import('../layers/ip/ipv4-layer.js'),
+        ]);
+        const stack = await buildNetworkStack(config);
+        stack.ip.onReassembled((info) => {
+            process.stdout.write(`reassembled ${JSON.stringify(describeReassembly(info))}\n`);
+        });
+        const tun = config.link.kind === 'tun' ? config.link : undefined;
+        const where = tun !== undefined
+            ? `${tun.name} (kernel side ${formatIpv4(tun.hostAddress)}/${tun.prefixLength}, MTU ${config.mtu})`
+            : describeLink(config);
+        process.stdout.write(`pilha up: ${formatIpv4(config.address)} on ${where}; try: ping -s 20000 ${formatIpv4(config.address)}\n`);
+        const stopped = untilSignal(); // before saying ready, so that an immediate SIGINT still prints stats
+        await readyFile.ready(`pilha up: ${formatIpv4(config.address)}`);
+        await stopped;
+        await readyFile.remove();
+        printStats(stack);
+        await stack.close();
+    });
+}
+//# sourceMappingURL=up-command.js.map

@@ -1,0 +1,9 @@
+export class PilhaError extends Error {
+    code;
+    constructor(code, message) {
+        super(message);
+        this.code = code;
+        this.name = 'PilhaError';
+    }
+}
+//# sourceMappingURL=errors.js.map

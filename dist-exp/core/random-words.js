@@ -1,0 +1,5 @@
+import { randomFillSync } from 'node:crypto';
+export const randomWords = (out) => {
+    randomFillSync(out);
+};
+//# sourceMappingURL=random-words.js.map

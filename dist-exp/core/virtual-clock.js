@@ -1,0 +1,81 @@
+/**
+ * Simulated time for tests and the simulator: time moves only when advance() or run*() is called,
+ * and timers fire in deadline order (ties in creation order), so every timeout test is exact.
+ */
+export class VirtualClock {
+    time;
+    seq = 0;
+    pending = [];
+    constructor(start = 0) {
+        this.time = start;
+    }
+    now() {
+        return this.time;
+    }
+    setTimer(delayMs, fire) {
+        const timer = {
+            at: this.time + Math.max(0, delayMs),
+            seq: this.seq++,
+            fire,
+            cancelled: false,
+        };
+        this.insert(timer);
+        return {
+            cancel: () => {
+                timer.cancelled = true;
+            },
+        };
+    }
+    /** Number of timers that are still due to fire. */
+    get pendingTimers() {
+        return this.pending.filter((t) => !t.cancelled).length;
+    }
+    /** Moves time forward by `ms`, firing every timer due on the way at its own deadline. */
+    advance(ms) {
+        this.runUntil(this.time + ms);
+    }
+    /** Fires timers in order until `deadline`, then sets the time to it. */
+    runUntil(deadline) {
+        for (;;) {
+            const next = this.pending[0];
+            if (next === undefined || next.at > deadline)
+                break;
+            this.pending.shift();
+            if (next.cancelled)
+                continue;
+            this.time = Math.max(this.time, next.at);
+            next.fire();
+        }
+        this.time = Math.max(this.time, deadline);
+    }
+    /** Fires timers until none is left or `limitMs` of virtual time has passed; returns the time reached. */
+    runAll(limitMs = 3_600_000) {
+        const end = this.time + limitMs;
+        for (;;) {
+            const next = this.pending[0];
+            if (next === undefined || next.at > end)
+                break;
+            this.pending.shift();
+            if (next.cancelled)
+                continue;
+            this.time = Math.max(this.time, next.at);
+            next.fire();
+        }
+        return this.time;
+    }
+    insert(timer) {
+        // Binary search keeps the queue ordered by (at, seq).
+        let lo = 0;
+        let hi = this.pending.length;
+        while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            const other = this.pending[mid];
+            if (other.at < timer.at || (other.at === timer.at && other.seq < timer.seq))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        this.pending.splice(lo, 0, timer);
+    }
+}
+//# sourceMappingURL=virtual-clock.js.map

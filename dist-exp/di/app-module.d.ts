@@ -1,0 +1,3 @@
+import { ContainerModule } from 'inversify';
+/** Applications that sit on the layers below. */
+export declare const appModule: ContainerModule;

@@ -1,0 +1,256 @@
+import { Counters } from '../../core/counters.js';
+import { PilhaError } from '../../core/errors.js';
+import { BROADCAST_MAC, formatMac, isGroupMac } from '../../core/mac-address.js';
+import { decoratorStats, ignoreDatagram } from '../link/raw-link.js';
+import { NO_MAC } from './arp-cache.js';
+import { DEFAULT_ARP_CONFIG } from './arp-config.js';
+import { ARP_PACKET_LENGTH, parseArp, writeArp } from './arp-packet.js';
+import { ArpResolver } from './arp-resolver.js';
+import { ETHERNET_HEADER_LENGTH, ETHERNET_MIN_FRAME, ETHERNET_VLAN_HEADER_LENGTH, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_MIN, frameDestination, frameEtherType, frameSource, isVlanTpid, writeEthernetHeader, } from './ethernet-frame.js';
+const COUNTERS = [
+    // Frames from the link below, and IPv4 datagrams handed up.
+    'rxFrames',
+    'rxBytes',
+    'rxIpv4',
+    'rxArp',
+    'rxBroadcast',
+    // IPv4 datagrams from the IP layer, and frames sent below (datagrams and ARP).
+    'txDatagrams',
+    'txFrames',
+    'txBytes',
+    /** A send while the frame buffer was lent (a send inside a send, over a synchronous link). */
+    'txReentrantAllocations',
+    /** Shorter than an Ethernet header (or its 802.1Q tag). */
+    'dropRunt',
+    /** Unicast to another station (a promiscuous socket or a bridge sees them). */
+    'dropNotOurMac',
+    /** To a multicast group: pilha joins none. */
+    'dropMulticast',
+    /** Our own source MAC: our frames looped back (an AF_PACKET socket sees what it sends). */
+    'dropOwnSource',
+    /** A group address as source: invalid (IEEE 802.3 §3.2.3). */
+    'dropBadSource',
+    /** 802.1Q/802.1ad tagged: recognised and counted, not processed. */
+    'dropVlan',
+    'dropIpv6',
+    /** 802.3 length field instead of an EtherType (LLC frames: STP and the like). */
+    'dropLlc',
+    /** Any other EtherType. */
+    'dropEtherType',
+    /** ARP packets that are not IPv4-over-Ethernet or are cut short. */
+    'dropArpMalformed',
+    /** A datagram from above too short to carry an IPv4 header or larger than the MTU. */
+    'dropTxMalformed',
+    'dropClosed',
+];
+/**
+ * Ethernet II with ARP, as an IP link on top of an Ethernet one: to the IP layer it is a RawLink of IPv4
+ * datagrams; below, it moves whole frames over a RawLink whose medium is 'ethernet'.
+ *
+ * Receive (stage 4's filter): a frame is taken only when its destination is our MAC or broadcast and its
+ * EtherType is IPv4 or ARP; everything else is dropped under a counter by reason, never thrown.
+ * Transmit: each datagram is framed to the MAC that ARP gives for its destination (pilha does not route:
+ * the next hop is the destination, or the broadcast MAC for a broadcast address), copied once into one
+ * reusable frame buffer; a datagram whose neighbour is not resolved yet waits in ARP's bounded queue.
+ */
+export class EthernetLayer {
+    inner;
+    log;
+    medium = 'ip';
+    mtu;
+    mac;
+    address;
+    handler = ignoreDatagram;
+    unreachableHandler = ignoreDatagram;
+    counters = new Counters(COUNTERS);
+    arp;
+    /** The subnet's directed broadcast, or -1 when the prefix is unknown. */
+    directedBroadcast;
+    txFrame;
+    txFrameLent = false;
+    closed = false;
+    constructor(inner, clock, log, config) {
+        this.inner = inner;
+        this.log = log;
+        if (inner.medium !== 'ethernet') {
+            throw new PilhaError('EBADOPTION', 'an EthernetLayer needs a link whose medium is ethernet');
+        }
+        this.mtu = inner.mtu;
+        this.mac = config.mac;
+        this.address = config.address;
+        if (isGroupMac(config.mac)) {
+            throw new PilhaError('EBADADDR', `pilha's MAC must be unicast, not ${formatMac(config.mac)}`);
+        }
+        this.directedBroadcast = directedBroadcast(config.address, config.prefixLength);
+        this.txFrame = new Uint8Array(ETHERNET_HEADER_LENGTH + this.mtu);
+        this.arp = new ArpResolver(clock, log, { ...DEFAULT_ARP_CONFIG, ...config.arp }, config.address, config.mac, {
+            sendArp: (dst, packet) => this.sendArp(dst, packet),
+            sendHeld: (frame, dst) => this.sendFrame(frame, dst, ETHERTYPE_IPV4),
+            unreachable: (datagram) => this.unreachableHandler(datagram),
+        });
+        inner.onReceive((frame) => this.receive(frame));
+    }
+    /** Announces our address (gratuitous ARP); call once the layer above is in place. */
+    start() {
+        this.arp.start();
+    }
+    onReceive(handler) {
+        this.handler = handler;
+    }
+    /**
+     * Where datagrams dropped for an unanswered ARP go (each a view valid during the call): the composition
+     * turns them into ICMP host unreachable for the local sender.
+     */
+    onUnreachable(handler) {
+        this.unreachableHandler = handler;
+    }
+    /** The neighbour cache, as `ip neigh` lists it. */
+    arpCache() {
+        return this.arp.entries();
+    }
+    // ─── Receive ────────────────────────────────────────────────────────────────────────────────
+    receive(frame) {
+        const c = this.counters.values;
+        c.rxFrames++;
+        c.rxBytes += frame.length;
+        if (this.closed)
+            return;
+        if (frame.length < ETHERNET_HEADER_LENGTH) {
+            this.drop('dropRunt');
+            return;
+        }
+        const src = frameSource(frame);
+        if (src === this.mac) {
+            this.drop('dropOwnSource');
+            return;
+        }
+        if (isGroupMac(src)) {
+            this.drop('dropBadSource');
+            return;
+        }
+        const dst = frameDestination(frame);
+        if (dst !== this.mac) {
+            if (dst !== BROADCAST_MAC) {
+                this.drop(isGroupMac(dst) ? 'dropMulticast' : 'dropNotOurMac');
+                return;
+            }
+            c.rxBroadcast++;
+        }
+        const etherType = frameEtherType(frame);
+        if (etherType === ETHERTYPE_IPV4) {
+            c.rxIpv4++;
+            this.handler(frame.subarray(ETHERNET_HEADER_LENGTH));
+            return;
+        }
+        if (etherType === ETHERTYPE_ARP) {
+            c.rxArp++;
+            const packet = parseArp(frame.subarray(ETHERNET_HEADER_LENGTH));
+            if (typeof packet === 'string') {
+                this.drop('dropArpMalformed', packet);
+                return;
+            }
+            this.arp.receive(packet);
+            return;
+        }
+        if (isVlanTpid(etherType)) {
+            this.drop(frame.length < ETHERNET_VLAN_HEADER_LENGTH ? 'dropRunt' : 'dropVlan');
+            return;
+        }
+        if (etherType === ETHERTYPE_IPV6) {
+            this.drop('dropIpv6');
+            return;
+        }
+        this.drop(etherType < ETHERTYPE_MIN ? 'dropLlc' : 'dropEtherType');
+    }
+    drop(counter, detail) {
+        this.counters.values[counter]++;
+        if (this.log.isLevelEnabled('debug'))
+            this.log.debug(detail === undefined ? { reason: counter } : { reason: counter, detail }, 'frame dropped');
+    }
+    // ─── Transmit ───────────────────────────────────────────────────────────────────────────────
+    /** Frames one IPv4 datagram to its destination's MAC, or holds it while ARP resolves that. */
+    send(datagram) {
+        const c = this.counters.values;
+        if (this.closed) {
+            c.dropClosed++;
+            return;
+        }
+        c.txDatagrams++;
+        if (datagram.length < 20 || datagram.length > this.mtu) {
+            this.drop('dropTxMalformed');
+            return;
+        }
+        const dst = ((datagram[16] << 24) | (datagram[17] << 16) | (datagram[18] << 8) | datagram[19]) >>> 0;
+        let mac;
+        if (dst === 0xffff_ffff || dst === this.directedBroadcast)
+            mac = BROADCAST_MAC;
+        else if (dst >>> 28 === 0xe)
+            mac = multicastMac(dst);
+        else
+            mac = this.arp.lookup(dst);
+        if (mac === NO_MAC) {
+            this.arp.hold(dst, datagram);
+            return;
+        }
+        // One copy into the frame buffer (the header goes in front of the datagram); a send inside a send
+        // (a synchronous link answering within inner.send) gets a buffer of its own, as in Ipv4Layer.
+        let frame;
+        const lent = this.txFrameLent;
+        if (lent) {
+            c.txReentrantAllocations++;
+            frame = new Uint8Array(ETHERNET_HEADER_LENGTH + datagram.length);
+        }
+        else {
+            frame = this.txFrame.subarray(0, ETHERNET_HEADER_LENGTH + datagram.length);
+            this.txFrameLent = true;
+        }
+        frame.set(datagram, ETHERNET_HEADER_LENGTH);
+        try {
+            this.sendFrame(frame, mac, ETHERTYPE_IPV4);
+        }
+        finally {
+            if (!lent)
+                this.txFrameLent = false;
+        }
+    }
+    /** Writes the header into the first 14 bytes of `frame` and sends it below. */
+    sendFrame(frame, dst, etherType) {
+        if (this.closed) {
+            this.counters.values.dropClosed++;
+            return;
+        }
+        writeEthernetHeader(frame, 0, dst, this.mac, etherType);
+        const c = this.counters.values;
+        c.txFrames++;
+        c.txBytes += frame.length;
+        this.inner.send(frame);
+    }
+    /** ARP is rare: each packet gets its own minimum-size frame. */
+    sendArp(dst, packet) {
+        const frame = new Uint8Array(Math.max(ETHERNET_MIN_FRAME, ETHERNET_HEADER_LENGTH + ARP_PACKET_LENGTH));
+        writeArp(frame, ETHERNET_HEADER_LENGTH, packet);
+        this.sendFrame(frame, dst, ETHERTYPE_ARP);
+    }
+    stats() {
+        return decoratorStats({ ...this.counters.values, ...this.arp.stats() }, this.inner);
+    }
+    async close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        this.arp.close();
+        await this.inner.close();
+    }
+}
+/** The subnet's broadcast address (RFC 919), or -1 without a prefix (or for /31 and /32, which have none). */
+function directedBroadcast(address, prefixLength) {
+    if (prefixLength === undefined || prefixLength > 30)
+        return -1;
+    const hostBits = prefixLength === 0 ? 0xffff_ffff : 0xffff_ffff >>> prefixLength;
+    return (address | hostBits) >>> 0;
+}
+/** RFC 1112 §6.4: 01:00:5e followed by the group's low 23 bits. */
+function multicastMac(group) {
+    return 0x01005e00_0000 + (group & 0x7f_ffff);
+}
+//# sourceMappingURL=ethernet-layer.js.map

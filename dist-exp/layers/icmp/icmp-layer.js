@@ -1,0 +1,174 @@
+import { Counters } from '../../core/counters.js';
+import { formatIpv4 } from '../../core/ipv4-address.js';
+import { IP_PROTOCOL_ICMP, IPV4_MIN_HEADER, icmpQuote } from '../ip/ipv4-header.js';
+import { echoId, echoRest, echoSeq, encodeIcmp, ICMP_DEST_UNREACHABLE, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, isIcmpError, parseIcmp, TIME_EXCEEDED_REASSEMBLY, UNREACHABLE_HOST, UNREACHABLE_PROTOCOL, } from './icmp-message.js';
+const COUNTERS = [
+    'rxMessages',
+    'rxEchoRequests',
+    'rxEchoReplies',
+    'rxDestUnreachable',
+    'rxTimeExceeded',
+    'rxOtherErrors',
+    'rxOther',
+    /** Errors about our own datagrams raised on this host (ARP gave up on the next hop), not received. */
+    'localDestUnreachable',
+    'txEchoRequests',
+    'txEchoReplies',
+    'txDestUnreachable',
+    'txTimeExceeded',
+    'dropTruncated',
+    'dropBadChecksum',
+    'dropRateLimited',
+];
+/** Linux's icmp_msgs_per_sec and icmp_msgs_burst: errors we originate are rate-limited. */
+const ERRORS_PER_SECOND = 1000;
+const ERROR_BURST = 50;
+/**
+ * ICMP for a host (RFC 792, RFC 1122 §3.2.2): answers echo requests, delivers echo replies to pingers,
+ * counts and reports received errors, and originates the errors the IP layer detects.
+ */
+export class IcmpLayer {
+    ip;
+    clock;
+    log;
+    counters = new Counters(COUNTERS);
+    echoListeners = [];
+    errorListeners = [];
+    tokens = ERROR_BURST;
+    tokensAt;
+    constructor(ip, clock, log) {
+        this.ip = ip;
+        this.clock = clock;
+        this.log = log;
+        this.tokensAt = clock.now();
+        ip.registerProtocol(IP_PROTOCOL_ICMP, (d) => this.receive(d));
+        ip.setErrorReporter(this);
+    }
+    onEchoReply(listener) {
+        this.echoListeners.push(listener);
+    }
+    onError(listener) {
+        this.errorListeners.push(listener);
+    }
+    /**
+     * A datagram of ours that the link could not deliver (ARP had no answer for its next hop): its sender hears
+     * of it as of a Destination Unreachable received from our own address, as Linux's neighbour layer reports it
+     * (arp_error_report → ICMP host unreachable to the local socket). Nothing goes on the wire.
+     */
+    localUnreachable(datagram, code = UNREACHABLE_HOST) {
+        if (datagram.length < IPV4_MIN_HEADER)
+            return;
+        const headerLength = (datagram[0] & 0x0f) * 4;
+        if (headerLength < IPV4_MIN_HEADER || datagram.length < headerLength)
+            return;
+        this.counters.inc('localDestUnreachable');
+        const report = {
+            src: this.ip.address,
+            type: ICMP_DEST_UNREACHABLE,
+            code,
+            rest: 0,
+            // As a received error quotes it: the header and the first 8 bytes of payload (RFC 792).
+            quoted: datagram.subarray(0, Math.min(datagram.length, headerLength + 8)),
+        };
+        for (const listener of this.errorListeners)
+            listener(report);
+    }
+    sendEchoRequest(dst, id, seq, data) {
+        this.counters.inc('txEchoRequests');
+        this.ip.send(dst, IP_PROTOCOL_ICMP, encodeIcmp({ type: ICMP_ECHO_REQUEST, code: 0, rest: echoRest(id, seq), body: data }));
+    }
+    stats() {
+        return this.counters.snapshot();
+    }
+    protocolUnreachable(datagram) {
+        const quote = icmpQuote(datagram.header, datagram.payload);
+        this.sendError(datagram.src, ICMP_DEST_UNREACHABLE, UNREACHABLE_PROTOCOL, quote, 'txDestUnreachable');
+    }
+    reassemblyTimeExceeded(src, quote) {
+        this.sendError(src, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_REASSEMBLY, quote, 'txTimeExceeded');
+    }
+    receive(datagram) {
+        const message = parseIcmp(datagram.payload);
+        if (message === 'truncated' || message === 'bad-checksum') {
+            this.counters.inc(message === 'truncated' ? 'dropTruncated' : 'dropBadChecksum');
+            if (this.log.isLevelEnabled('debug'))
+                this.log.debug({ reason: message }, 'icmp dropped');
+            return;
+        }
+        this.counters.inc('rxMessages');
+        switch (message.type) {
+            case ICMP_ECHO_REQUEST:
+                this.counters.inc('rxEchoRequests');
+                this.counters.inc('txEchoReplies');
+                // RFC 1122 §3.2.2.6: the reply carries the request's identifier, sequence number and data.
+                this.ip.send(datagram.src, IP_PROTOCOL_ICMP, encodeIcmp({ ...message, type: ICMP_ECHO_REPLY, code: 0 }));
+                return;
+            case ICMP_ECHO_REPLY: {
+                this.counters.inc('rxEchoReplies');
+                const reply = {
+                    src: datagram.src,
+                    id: echoId(message),
+                    seq: echoSeq(message),
+                    ttl: datagram.ttl,
+                    icmpBytes: datagram.payload.length,
+                    data: message.body,
+                };
+                for (const listener of this.echoListeners)
+                    listener(reply);
+                return;
+            }
+            default:
+                if (isIcmpError(message.type))
+                    this.receiveError(datagram, message);
+                else
+                    this.counters.inc('rxOther');
+        }
+    }
+    receiveError(datagram, message) {
+        if (message.type === ICMP_DEST_UNREACHABLE)
+            this.counters.inc('rxDestUnreachable');
+        else if (message.type === ICMP_TIME_EXCEEDED)
+            this.counters.inc('rxTimeExceeded');
+        else
+            this.counters.inc('rxOtherErrors');
+        if (this.log.isLevelEnabled('info')) {
+            this.log.info({ from: formatIpv4(datagram.src), type: message.type, code: message.code }, 'icmp error received');
+        }
+        const report = {
+            src: datagram.src,
+            type: message.type,
+            code: message.code,
+            rest: message.rest,
+            quoted: message.body,
+        };
+        for (const listener of this.errorListeners)
+            listener(report);
+    }
+    /** An error we originate, within the rate limit (RFC 1812 §4.3.2.8, as Linux's icmp_msgs_per_sec). */
+    sendError(dst, type, code, quote, counter) {
+        // RFC 1122 §3.2.2: never an error about an ICMP error (whatever detected it: dispatch or reassembly).
+        if (quotesIcmpError(quote))
+            return;
+        if (!this.takeToken())
+            return;
+        this.counters.inc(counter);
+        this.ip.send(dst, IP_PROTOCOL_ICMP, encodeIcmp({ type, code, rest: 0, body: quote }));
+    }
+    takeToken() {
+        const now = this.clock.now();
+        this.tokens = Math.min(ERROR_BURST, this.tokens + ((now - this.tokensAt) * ERRORS_PER_SECOND) / 1000);
+        this.tokensAt = now;
+        if (this.tokens < 1) {
+            this.counters.inc('dropRateLimited');
+            return false;
+        }
+        this.tokens -= 1;
+        return true;
+    }
+}
+/** Whether a quote (header + first payload bytes) is of an ICMP error message. */
+function quotesIcmpError(quote) {
+    const headerLength = (quote[0] & 0x0f) * 4;
+    return quote[9] === IP_PROTOCOL_ICMP && quote.length > headerLength && isIcmpError(quote[headerLength]);
+}
+//# sourceMappingURL=icmp-layer.js.map

@@ -1,0 +1,63 @@
+import type { Ipv4Address } from '../../core/ipv4-address.js';
+import type { Ipv4Datagram } from './ipv4-header.js';
+import type { ReassemblyInfo } from './reassembler.js';
+export interface SendOptions {
+    readonly ttl?: number;
+    readonly tos?: number;
+    /** Set DF; a datagram that then does not fit the MTU is refused with EMSGSIZE. */
+    readonly dontFragment?: boolean;
+    /** Raw IP options (a multiple of 4 bytes). */
+    readonly options?: Uint8Array;
+}
+/** Options of `sendDatagram`: the header is fixed at 20 bytes, so no IP options. */
+export type DatagramSendOptions = Omit<SendOptions, 'options'>;
+/** What the network layer offers the layers above it. */
+export interface IPLayer {
+    readonly address: Ipv4Address;
+    /** The link MTU: the largest datagram sent without fragmenting. */
+    readonly mtu: number;
+    /** Sends a payload to `dst`, fragmenting it when it exceeds the MTU. The payload is copied. */
+    send(dst: Ipv4Address, protocol: number, payload: Uint8Array, opts?: SendOptions): void;
+    /**
+     * A buffer for a datagram that carries `payloadLength` bytes, for a sender that writes its payload in place
+     * (at offset `IPV4_MIN_HEADER`, 20) rather than handing over a payload to be copied. The first 20 bytes are
+     * reserved for the header; pass it to `sendDatagram`. It is not zeroed and is valid only until that send
+     * returns (the layer reuses it). Allocating again before then (a send inside a send, as a synchronous link
+     * makes happen) is safe: that call gets a buffer of its own.
+     */
+    allocateDatagram(payloadLength: number): Uint8Array;
+    /**
+     * Writes the 20-byte IPv4 header into a buffer from `allocateDatagram` (payload already in place) and sends
+     * it, fragmenting it when it exceeds the MTU. Options are not supported on this path. The buffer is the
+     * layer's once passed in.
+     */
+    sendDatagram(dst: Ipv4Address, protocol: number, datagram: Uint8Array, opts?: DatagramSendOptions): void;
+    /**
+     * The longest datagram `sendSegmented` takes (IP header included), or 0 when the link cannot cut
+     * super-segments itself (RawLink.segmentation) and every segment must be sent on its own.
+     */
+    readonly segmentationMaxBytes: number;
+    /**
+     * Writes the 20-byte IPv4 header into a TCP super-segment from `allocateDatagram` (total length: the whole
+     * datagram) and hands it to the link, which cuts it into `segmentCount` segments of `segmentSize` payload
+     * bytes; each segment takes its own identification number. The TCP checksum field must hold the folded
+     * pseudo-header sum over the whole TCP length (RawLink.segmentation). Throws EMSGSIZE when the link cannot
+     * segment or the datagram is longer than it takes.
+     */
+    sendSegmented(dst: Ipv4Address, protocol: number, datagram: Uint8Array, segmentSize: number, segmentCount: number): void;
+    /** Sets the handler for one protocol number; datagrams arrive whole (reassembled), views valid during the call. */
+    registerProtocol(protocol: number, handler: (datagram: Ipv4Datagram) => void): void;
+    /** Called for every datagram reassembled from fragments. */
+    onReassembled(listener: (info: ReassemblyInfo) => void): void;
+    /** Where the IP layer reports the errors that ICMP (the layer above) turns into messages. */
+    setErrorReporter(reporter: IpErrorReporter): void;
+    stats(): Record<string, number>;
+    close(): Promise<void>;
+}
+/** Errors the IP layer detects and that the peer should hear about through ICMP. */
+export interface IpErrorReporter {
+    /** No handler for the datagram's protocol (ICMP Destination Unreachable, code 2). */
+    protocolUnreachable(datagram: Ipv4Datagram): void;
+    /** Reassembly timed out with the first fragment present (ICMP Time Exceeded, code 1). */
+    reassemblyTimeExceeded(src: Ipv4Address, quote: Uint8Array): void;
+}

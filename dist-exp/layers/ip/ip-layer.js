@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=ip-layer.js.map

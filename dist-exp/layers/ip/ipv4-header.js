@@ -1,0 +1,159 @@
+import { internetChecksum } from '../../core/checksum.js';
+/** Wire format of the IPv4 header (RFC 791). Pure: bytes in, a plain object out, and back. */
+export const IPV4_MIN_HEADER = 20;
+export const IPV4_MAX_DATAGRAM = 65_535;
+export const IP_PROTOCOL_ICMP = 1;
+export const IP_PROTOCOL_TCP = 6;
+export const IP_PROTOCOL_UDP = 17;
+/** Flag bits in the flags/fragment-offset word. */
+export const IP_FLAG_DF = 0x4000;
+export const IP_FLAG_MF = 0x2000;
+const IP_FLAG_RESERVED = 0x8000;
+const IP_OFFSET_MASK = 0x1fff;
+export const IPV4_PARSE_ERRORS = [
+    'truncated',
+    'bad-version',
+    'bad-ihl',
+    'bad-total-length',
+    'bad-checksum',
+    'reserved-flag',
+    'bad-fragment',
+];
+/**
+ * Parses and validates a datagram. Never throws: every length is checked against the buffer before use.
+ * Bytes past `totalLength` (link padding) are ignored.
+ */
+export function parseIpv4(bytes) {
+    if (bytes.length < IPV4_MIN_HEADER)
+        return 'truncated';
+    const b0 = bytes[0];
+    if (b0 >> 4 !== 4)
+        return 'bad-version';
+    const headerLength = (b0 & 0x0f) * 4;
+    if (headerLength < IPV4_MIN_HEADER)
+        return 'bad-ihl';
+    if (headerLength > bytes.length)
+        return 'truncated';
+    const totalLength = (bytes[2] << 8) | bytes[3];
+    if (totalLength < headerLength)
+        return 'bad-total-length';
+    if (totalLength > bytes.length)
+        return 'truncated';
+    if (internetChecksum(bytes, 0, headerLength) !== 0)
+        return 'bad-checksum';
+    const flagsOffset = (bytes[6] << 8) | bytes[7];
+    if ((flagsOffset & IP_FLAG_RESERVED) !== 0)
+        return 'reserved-flag';
+    const moreFragments = (flagsOffset & IP_FLAG_MF) !== 0;
+    const fragmentOffset = (flagsOffset & IP_OFFSET_MASK) * 8;
+    const payloadLength = totalLength - headerLength;
+    // Every fragment but the last carries a multiple of 8 bytes; a DF fragment is a contradiction.
+    if (moreFragments && (payloadLength === 0 || payloadLength % 8 !== 0))
+        return 'bad-fragment';
+    if ((moreFragments || fragmentOffset !== 0) && (flagsOffset & IP_FLAG_DF) !== 0)
+        return 'bad-fragment';
+    return {
+        tos: bytes[1],
+        totalLength,
+        id: (bytes[4] << 8) | bytes[5],
+        dontFragment: (flagsOffset & IP_FLAG_DF) !== 0,
+        moreFragments,
+        fragmentOffset,
+        ttl: bytes[8],
+        protocol: bytes[9],
+        src: ((bytes[12] << 24) | (bytes[13] << 16) | (bytes[14] << 8) | bytes[15]) >>> 0,
+        dst: ((bytes[16] << 24) | (bytes[17] << 16) | (bytes[18] << 8) | bytes[19]) >>> 0,
+        header: bytes.subarray(0, headerLength),
+        options: bytes.subarray(IPV4_MIN_HEADER, headerLength),
+        payload: bytes.subarray(headerLength, totalLength),
+    };
+}
+export function ipv4HeaderLength(fields) {
+    return IPV4_MIN_HEADER + (fields.options?.length ?? 0);
+}
+/** Writes the header (checksum included) at `out[offset]`; returns the header length. */
+export function emitIpv4Header(out, offset, fields) {
+    const options = fields.options;
+    const headerLength = IPV4_MIN_HEADER + (options?.length ?? 0);
+    writeIpv4Header(out, offset, headerLength, fields.tos ?? 0, fields.totalLength, fields.id, (fields.dontFragment ? IP_FLAG_DF : 0) |
+        (fields.moreFragments ? IP_FLAG_MF : 0) |
+        ((fields.fragmentOffset ?? 0) >>> 3), fields.ttl, fields.protocol, fields.src, fields.dst);
+    if (options !== undefined && options.length > 0) {
+        out.set(options, offset + IPV4_MIN_HEADER);
+    }
+    finishIpv4Checksum(out, offset, headerLength);
+    return headerLength;
+}
+/**
+ * Writes the fixed 20-byte part without the checksum; positional arguments so the hot send path
+ * builds no object per datagram. Call finishIpv4Checksum once options (if any) are in place.
+ */
+export function writeIpv4Header(out, o, headerLength, tos, totalLength, id, flagsOffset, ttl, protocol, src, dst) {
+    out[o] = 0x40 | (headerLength >>> 2);
+    out[o + 1] = tos;
+    out[o + 2] = totalLength >>> 8;
+    out[o + 3] = totalLength & 0xff;
+    out[o + 4] = (id >>> 8) & 0xff;
+    out[o + 5] = id & 0xff;
+    out[o + 6] = flagsOffset >>> 8;
+    out[o + 7] = flagsOffset & 0xff;
+    out[o + 8] = ttl;
+    out[o + 9] = protocol;
+    out[o + 10] = 0;
+    out[o + 11] = 0;
+    out[o + 12] = src >>> 24;
+    out[o + 13] = (src >>> 16) & 0xff;
+    out[o + 14] = (src >>> 8) & 0xff;
+    out[o + 15] = src & 0xff;
+    out[o + 16] = dst >>> 24;
+    out[o + 17] = (dst >>> 16) & 0xff;
+    out[o + 18] = (dst >>> 8) & 0xff;
+    out[o + 19] = dst & 0xff;
+}
+export function finishIpv4Checksum(out, o, headerLength) {
+    out[o + 10] = 0;
+    out[o + 11] = 0;
+    const sum = internetChecksum(out, o, o + headerLength);
+    out[o + 10] = sum >>> 8;
+    out[o + 11] = sum & 0xff;
+}
+/** A whole datagram (header + payload) in a new buffer. */
+export function encodeIpv4(fields, payload) {
+    const headerLength = IPV4_MIN_HEADER + (fields.options?.length ?? 0);
+    const out = new Uint8Array(headerLength + payload.length);
+    emitIpv4Header(out, 0, { ...fields, totalLength: out.length });
+    out.set(payload, headerLength);
+    return out;
+}
+/** Options that must be copied into every fragment (the copied flag, RFC 791 §3.1); the rest go only in the first. */
+export function copiedOptions(options) {
+    const kept = [];
+    let i = 0;
+    while (i < options.length) {
+        const type = options[i];
+        if (type === 0)
+            break; // End of option list.
+        if (type === 1) {
+            i += 1; // NOP.
+            continue;
+        }
+        const len = options[i + 1];
+        if (len === undefined || len < 2 || i + len > options.length)
+            break;
+        if ((type & 0x80) !== 0)
+            for (let j = 0; j < len; j++)
+                kept.push(options[i + j]);
+        i += len;
+    }
+    while (kept.length % 4 !== 0)
+        kept.push(0);
+    return Uint8Array.from(kept);
+}
+/** What an ICMP error quotes of a datagram (RFC 792): its header and the first 8 bytes of its payload. */
+export function icmpQuote(header, payload) {
+    const quote = new Uint8Array(header.length + Math.min(8, payload.length));
+    quote.set(header, 0);
+    quote.set(payload.subarray(0, 8), header.length);
+    return quote;
+}
+//# sourceMappingURL=ipv4-header.js.map

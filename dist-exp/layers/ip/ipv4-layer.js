@@ -1,0 +1,371 @@
+import { Counters } from '../../core/counters.js';
+import { PilhaError } from '../../core/errors.js';
+import { formatIpv4 } from '../../core/ipv4-address.js';
+import { fragmentIpv4 } from './fragmenter.js';
+import { finishIpv4Checksum, IPV4_MAX_DATAGRAM, IPV4_MIN_HEADER, parseIpv4, writeIpv4Header, } from './ipv4-header.js';
+import { directedBroadcast, MARTIAN_SOURCES, martianSource } from './martian-source.js';
+import { DEFAULT_REASSEMBLER_LIMITS, Reassembler, } from './reassembler.js';
+const COUNTERS = [
+    'rxPackets',
+    'rxBytes',
+    'rxFragments',
+    'reassembled',
+    'delivered',
+    'txPackets',
+    'txBytes',
+    'txFragmented',
+    'txFragments',
+    'txReentrantAllocations',
+    /** TCP super-segments handed to the link to cut (each counted in txPackets once per segment). */
+    'txSegmented',
+    /** Datagrams that arrived while another was being processed (a synchronous link), processed after it. */
+    'rxReentrantDeferred',
+    'dropTruncated',
+    'dropIpv6',
+    'dropBadVersion',
+    'dropBadIhl',
+    'dropBadTotalLength',
+    'dropBadChecksum',
+    'dropReservedFlag',
+    'dropBadFragment',
+    'dropNotForUs',
+    ...MARTIAN_SOURCES,
+    'dropUnknownProtocol',
+    'dropReassemblyDuplicate',
+    'dropReassemblyOverlap',
+    'dropReassemblyTooBig',
+    'dropReassemblyInconsistent',
+    'dropReassemblyTimeout',
+    'dropReassemblyEvicted',
+    /** Re-entrant arrivals past the deferral limit (a synchronous link delivering a storm). */
+    'dropReentrantBacklog',
+];
+/** Re-entrant arrivals waiting at most (each a copy): one window of segments is far below it. */
+const MAX_DEFERRED_DATAGRAMS = 4096;
+const PARSE_DROPS = {
+    truncated: 'dropTruncated',
+    'bad-version': 'dropBadVersion',
+    'bad-ihl': 'dropBadIhl',
+    'bad-total-length': 'dropBadTotalLength',
+    'bad-checksum': 'dropBadChecksum',
+    'reserved-flag': 'dropReservedFlag',
+    'bad-fragment': 'dropBadFragment',
+};
+const REASSEMBLY_DROPS = {
+    duplicate: 'dropReassemblyDuplicate',
+    overlap: 'dropReassemblyOverlap',
+    'too-big': 'dropReassemblyTooBig',
+    inconsistent: 'dropReassemblyInconsistent',
+    timeout: 'dropReassemblyTimeout',
+    evicted: 'dropReassemblyEvicted',
+};
+function ignore(_d) { }
+/**
+ * IPv4 for a host (RFC 791, RFC 1122 §3.2): validates and counts what arrives, reassembles fragments,
+ * dispatches by protocol; numbers, fragments and sends what the layers above hand down.
+ */
+export class Ipv4Layer {
+    link;
+    log;
+    address;
+    handlers = new Array(256).fill(ignore);
+    registered = new Array(256).fill(false);
+    reassembledListeners = [];
+    counters = new Counters(COUNTERS);
+    reassembler;
+    defaultTtl;
+    addressing;
+    errorReporter;
+    txScratch;
+    /** The scratch buffer is lent out: allocated, and its sendDatagram has not returned yet. */
+    txScratchLent = false;
+    nextId;
+    /** A datagram is being processed: one that arrives now (re-entrantly) waits in `deferred`. */
+    receiving = false;
+    deferred = [];
+    deferredHead = 0;
+    constructor(link, clock, log, config) {
+        this.link = link;
+        this.log = log;
+        this.address = config.address;
+        this.addressing = {
+            address: config.address,
+            directedBroadcast: directedBroadcast(config.address, config.prefixLength),
+            loopback: config.loopback === true,
+        };
+        this.defaultTtl = config.defaultTtl ?? 64;
+        this.nextId = (config.initialId ?? Math.floor(Math.random() * 0x10000)) & 0xffff;
+        this.reassembler = new Reassembler(clock, {
+            dropped: (reason, src) => {
+                this.counters.inc(REASSEMBLY_DROPS[reason]);
+                if (this.log.isLevelEnabled('debug'))
+                    this.log.debug({ reason, src: formatIpv4(src) }, 'fragment dropped');
+            },
+            timedOut: (src, quote) => {
+                if (this.log.isLevelEnabled('info')) {
+                    this.log.info({ src: formatIpv4(src), icmp: quote !== undefined }, 'reassembly timed out');
+                }
+                if (quote !== undefined)
+                    this.errorReporter?.reassemblyTimeExceeded(src, quote);
+            },
+        }, { ...DEFAULT_REASSEMBLER_LIMITS, ...config.reassembly });
+        link.onReceive((datagram) => this.receive(datagram));
+    }
+    get mtu() {
+        return this.link.mtu;
+    }
+    get segmentationMaxBytes() {
+        return this.link.segmentation?.maxDatagramBytes ?? 0;
+    }
+    registerProtocol(protocol, handler) {
+        this.handlers[protocol] = handler;
+        this.registered[protocol] = true;
+    }
+    onReassembled(listener) {
+        this.reassembledListeners.push(listener);
+    }
+    setErrorReporter(reporter) {
+        this.errorReporter = reporter;
+    }
+    stats() {
+        return {
+            ...this.counters.snapshot(),
+            reassemblyPending: this.reassembler.pending,
+            reassemblyBytes: this.reassembler.bytesHeld,
+        };
+    }
+    /**
+     * The receive path: never throws; everything dropped is counted by reason.
+     *
+     * Over a link that delivers synchronously (a MemoryLink pair in tests, or any link whose peer answers
+     * inside send()), our answer to one datagram can bring the peer's answer back before we are done with the
+     * first. Processing it there would nest one more call chain per round trip, until the stack overflows in
+     * the middle of some segment; so it is copied and processed once the current datagram is finished, in
+     * arrival order. Real links deliver from the event loop and never take this path.
+     */
+    receive(bytes) {
+        if (this.receiving) {
+            this.defer(bytes);
+            return;
+        }
+        this.receiving = true;
+        try {
+            this.process(bytes);
+            // Processing a deferred datagram may defer more: the loop runs until none is left.
+            while (this.deferredHead < this.deferred.length) {
+                const next = this.deferred[this.deferredHead];
+                this.deferred[this.deferredHead++] = undefined;
+                this.process(next);
+            }
+        }
+        finally {
+            if (this.deferred.length > 0)
+                this.deferred.length = 0;
+            this.deferredHead = 0;
+            this.receiving = false;
+        }
+    }
+    defer(bytes) {
+        if (this.deferred.length - this.deferredHead >= MAX_DEFERRED_DATAGRAMS) {
+            this.drop('dropReentrantBacklog', 'reentrant-backlog');
+            return;
+        }
+        this.counters.values.rxReentrantDeferred++;
+        // The sender may reuse its buffer once its send returns, before this copy is processed.
+        this.deferred.push(bytes.slice());
+    }
+    process(bytes) {
+        const c = this.counters.values;
+        c.rxPackets++;
+        c.rxBytes += bytes.length;
+        const parsed = parseIpv4(bytes);
+        if (typeof parsed === 'string') {
+            // The kernel sends IPv6 housekeeping (router solicitations, MLD) to any interface; pilha speaks IPv4 only.
+            if (parsed === 'bad-version' && bytes[0] >> 4 === 6) {
+                this.drop('dropIpv6', 'ipv6');
+                return;
+            }
+            this.drop(PARSE_DROPS[parsed], parsed);
+            return;
+        }
+        if (parsed.dst !== this.address) {
+            this.drop('dropNotForUs', 'not-for-us');
+            return;
+        }
+        // No TTL check: a host must not discard a datagram addressed to it for its TTL, 0 and 1 included
+        // (RFC 1122 §3.2.1.7); TTL limits forwarding, which pilha does not do.
+        const martian = martianSource(parsed.src, this.addressing);
+        if (martian !== undefined) {
+            this.drop(martian, 'martian-source', parsed.src);
+            return;
+        }
+        let datagram = parsed;
+        if (parsed.moreFragments || parsed.fragmentOffset !== 0) {
+            c.rxFragments++;
+            const whole = this.reassembler.add(parsed);
+            if (whole === undefined)
+                return;
+            datagram = whole.datagram;
+            c.reassembled++;
+            if (this.log.isLevelEnabled('debug'))
+                this.log.debug(describeReassembly(whole.info), 'reassembled');
+            for (const listener of this.reassembledListeners)
+                listener(whole.info);
+        }
+        if (!this.registered[datagram.protocol]) {
+            this.drop('dropUnknownProtocol', 'unknown-protocol');
+            this.errorReporter?.protocolUnreachable(datagram);
+            return;
+        }
+        c.delivered++;
+        this.handlers[datagram.protocol](datagram);
+    }
+    send(dst, protocol, payload, opts) {
+        const options = opts?.options;
+        const headerLength = IPV4_MIN_HEADER + (options?.length ?? 0);
+        const total = headerLength + payload.length;
+        this.checkSize(total);
+        if (total <= this.link.mtu) {
+            const out = new Uint8Array(total);
+            if (options !== undefined && options.length > 0)
+                out.set(options, IPV4_MIN_HEADER);
+            out.set(payload, headerLength);
+            this.sendWhole(dst, protocol, out, headerLength, opts);
+            return;
+        }
+        this.sendFragmented(dst, protocol, payload, opts);
+    }
+    /**
+     * A view of one transmit buffer, reused for every datagram: a link never keeps the buffer it is handed
+     * (RawLink.send copies what must outlive the call), so per-segment allocation, and the garbage
+     * collection it costs at 100k segments/s, is not needed. Not zeroed: the caller writes every byte.
+     *
+     * The buffer is lent until the sendDatagram that takes it returns, because a link may still read it until
+     * then (an ImpairedLink sends a duplicate after the first copy) while a synchronous link has the peer's
+     * answer processed, and answered, inside that send. An allocation while it is lent gets a fresh buffer
+     * (counted as txReentrantAllocations): only re-entrant sends pay for one.
+     */
+    allocateDatagram(payloadLength) {
+        const total = IPV4_MIN_HEADER + payloadLength;
+        this.checkSize(total);
+        if (this.txScratchLent) {
+            this.counters.values.txReentrantAllocations++;
+            return new Uint8Array(total);
+        }
+        let scratch = this.txScratch;
+        if (scratch === undefined) {
+            scratch = new Uint8Array(IPV4_MAX_DATAGRAM);
+            this.txScratch = scratch;
+        }
+        this.txScratchLent = true;
+        return scratch.subarray(0, total);
+    }
+    sendDatagram(dst, protocol, datagram, opts) {
+        const returnsScratch = datagram.buffer === this.txScratch?.buffer;
+        try {
+            if (datagram.length < IPV4_MIN_HEADER) {
+                throw new PilhaError('EMSGSIZE', `a datagram buffer needs at least ${IPV4_MIN_HEADER} bytes`);
+            }
+            this.checkSize(datagram.length);
+            if (datagram.length <= this.link.mtu) {
+                this.sendWhole(dst, protocol, datagram, IPV4_MIN_HEADER, opts);
+                return;
+            }
+            this.sendFragmented(dst, protocol, datagram.subarray(IPV4_MIN_HEADER), opts);
+        }
+        finally {
+            // Also when the send throws (DF above the MTU): the buffer is not held forever.
+            if (returnsScratch)
+                this.txScratchLent = false;
+        }
+    }
+    sendSegmented(dst, protocol, datagram, segmentSize, segmentCount) {
+        const returnsScratch = datagram.buffer === this.txScratch?.buffer;
+        try {
+            const segmentation = this.link.segmentation;
+            if (segmentation === undefined || datagram.length > segmentation.maxDatagramBytes) {
+                throw new PilhaError('EMSGSIZE', `the link cannot segment a datagram of ${datagram.length} bytes`);
+            }
+            const id = this.nextId;
+            // The segments take consecutive identification numbers, as the kernel numbers them when it cuts.
+            this.nextId = (id + segmentCount) & 0xffff;
+            writeIpv4Header(datagram, 0, IPV4_MIN_HEADER, 0, datagram.length, id, 0, this.defaultTtl, protocol, this.address, dst);
+            finishIpv4Checksum(datagram, 0, IPV4_MIN_HEADER);
+            const c = this.counters.values;
+            c.txSegmented++;
+            c.txPackets += segmentCount;
+            c.txBytes += datagram.length;
+            segmentation.sendSegmented(datagram, segmentSize);
+        }
+        finally {
+            if (returnsScratch)
+                this.txScratchLent = false;
+        }
+    }
+    checkSize(total) {
+        if (total > IPV4_MAX_DATAGRAM) {
+            throw new PilhaError('EMSGSIZE', `datagram of ${total} bytes exceeds the IPv4 maximum of 65535`);
+        }
+    }
+    takeId() {
+        const id = this.nextId;
+        this.nextId = (id + 1) & 0xffff;
+        return id;
+    }
+    /** Writes the header of `out` (options, if any, already at offset 20) and sends it whole. */
+    sendWhole(dst, protocol, out, headerLength, opts) {
+        writeIpv4Header(out, 0, headerLength, opts?.tos ?? 0, out.length, this.takeId(), opts?.dontFragment ? 0x4000 : 0, opts?.ttl ?? this.defaultTtl, protocol, this.address, dst);
+        finishIpv4Checksum(out, 0, headerLength);
+        const c = this.counters.values;
+        c.txPackets++;
+        c.txBytes += out.length;
+        this.link.send(out);
+    }
+    sendFragmented(dst, protocol, payload, opts) {
+        const options = opts?.options;
+        if (opts?.dontFragment) {
+            const total = IPV4_MIN_HEADER + (options?.length ?? 0) + payload.length;
+            throw new PilhaError('EMSGSIZE', `datagram of ${total} bytes exceeds the MTU of ${this.link.mtu} and DF is set`);
+        }
+        const fragments = fragmentIpv4({
+            tos: opts?.tos ?? 0,
+            id: this.takeId(),
+            ttl: opts?.ttl ?? this.defaultTtl,
+            protocol,
+            src: this.address,
+            dst,
+            options,
+        }, payload, this.link.mtu);
+        const c = this.counters.values;
+        c.txFragmented++;
+        for (const fragment of fragments) {
+            c.txPackets++;
+            c.txFragments++;
+            c.txBytes += fragment.length;
+            this.link.send(fragment);
+        }
+    }
+    async close() {
+        this.reassembler.clear();
+        await this.link.close();
+    }
+    drop(counter, reason, src) {
+        this.counters.values[counter]++;
+        if (this.log.isLevelEnabled('debug')) {
+            this.log.debug(src === undefined ? { reason } : { reason, src: formatIpv4(src) }, 'datagram dropped');
+        }
+    }
+}
+export function describeReassembly(info) {
+    return {
+        src: formatIpv4(info.src),
+        dst: formatIpv4(info.dst),
+        id: info.id,
+        protocol: info.protocol,
+        fragments: info.fragments,
+        totalLength: info.totalLength,
+        arrivalOrder: info.arrivalOrder,
+        elapsedMs: Number(info.elapsedMs.toFixed(3)),
+    };
+}
+//# sourceMappingURL=ipv4-layer.js.map

@@ -1,0 +1,25 @@
+import type { Ipv4Address } from '../../core/ipv4-address.js';
+/** Why a source address is one a host must not accept (RFC 1122 §3.2.1.3), each a drop counter of the IP layer. */
+export type MartianSource = 'dropSourceOurs' | 'dropSourceZero' | 'dropSourceBroadcast' | 'dropSourceMulticast' | 'dropSourceReserved' | 'dropSourceLoopback';
+export declare const MARTIAN_SOURCES: readonly MartianSource[];
+/** Where pilha sits: its own address and its subnet's directed broadcast (-1 when it has none). */
+export interface HostAddressing {
+    readonly address: Ipv4Address;
+    readonly directedBroadcast: number;
+    /**
+     * The link is the host's loopback: pilha shares an address the host has (a raw socket), and its peers are
+     * programs on the same host, whose datagrams come from 127/8 or from that very address.
+     */
+    readonly loopback?: boolean;
+}
+/** The directed broadcast of `address`'s subnet, or -1 for /31 and /32 (RFC 3021: no broadcast) or no prefix. */
+export declare function directedBroadcast(address: Ipv4Address, prefixLength: number | undefined): number;
+/**
+ * Whether a datagram from `src` must be dropped, and why; undefined when the source is acceptable. A host
+ * must not accept (RFC 1122 §3.2.1.3) a source of {0, *} (0.0.0.0 is used as a source only by a host
+ * learning its address, which pilha never answers), a broadcast (limited or directed), a class D (multicast)
+ * or class E (reserved) address, or {127, *} arriving from a link that is not loopback. Its own address as a
+ * source is a spoof (or a loop): answering it would make pilha talk to itself, a SYN-ACK to its own SYN. On a
+ * loopback link both are how local programs reach it, and are accepted.
+ */
+export declare function martianSource(src: Ipv4Address, host: HostAddressing): MartianSource | undefined;

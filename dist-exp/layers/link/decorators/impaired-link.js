@@ -1,0 +1,307 @@
+import { Counters } from '../../../core/counters.js';
+import { SeededRandom } from '../../../core/seeded-random.js';
+import { decoratorStats, ignoreDatagram } from '../raw-link.js';
+import { DEFAULT_REORDER_HOLD_MS, validateImpairment } from './impairment.js';
+const COUNTERS = [
+    // At this link's upper boundary: datagrams the layer above sent, and datagrams handed to it.
+    'txPackets',
+    'txBytes',
+    'rxPackets',
+    'rxBytes',
+    // Impairments, summed over the impaired directions.
+    'dropLoss',
+    'dropQueue',
+    'dropClosed',
+    'duplicated',
+    'corrupted',
+    'reordered',
+    'reorderTimeout',
+    'delayed',
+];
+/** Offset added to the seed for the receive direction, so the two directions draw independent sequences. */
+const RX_SEED_OFFSET = 0x6a09e667;
+/**
+ * One impaired direction. Every random decision about a datagram is drawn when it enters (loss, duplicate,
+ * then per copy: corrupt and its bit, reorder, jitter), so the sequence of draws depends only on the sequence
+ * of datagrams, never on timer order. The stages, in order:
+ *
+ *   loss → duplicate → corrupt → bottleneck (rate, queue) → delay + jitter → reorder → out
+ *
+ * Arrival times never decrease (a FIFO pipe: jitter varies delay but cannot reorder), so in-flight datagrams
+ * sit in one queue with one timer for its head.
+ */
+class ImpairedPath {
+    imp;
+    clock;
+    counters;
+    out;
+    rng;
+    rate;
+    queueLimit;
+    holdMs;
+    /** Whether anything can make delivery later than the send (otherwise delivery is synchronous). */
+    synchronous;
+    // Bottleneck: when the last accepted byte finishes serialization, and what is still in it (lazily drained).
+    busyUntil = Number.NEGATIVE_INFINITY;
+    backlogBytes = 0;
+    backlog = [];
+    backlogHead = 0;
+    // Propagation: datagrams in flight, ordered by arrival time, and the timer for the head.
+    inflight = [];
+    inflightHead = 0;
+    lastArrival = Number.NEGATIVE_INFINITY;
+    timer;
+    timerAt = 0;
+    // Reordering: at most one datagram held back, waiting to be overtaken.
+    held;
+    heldTimer;
+    closed = false;
+    constructor(imp, seed, clock, counters, out) {
+        this.imp = imp;
+        this.clock = clock;
+        this.counters = counters;
+        this.out = out;
+        this.rng = new SeededRandom(seed);
+        this.rate = imp.rateBytesPerSec ?? 0;
+        this.queueLimit = imp.queueBytes ?? 0;
+        this.holdMs = imp.reorderHoldMs ?? DEFAULT_REORDER_HOLD_MS;
+        this.synchronous = this.rate === 0 && imp.delayMs === 0 && imp.jitterMs === 0;
+    }
+    /** Takes a datagram that is valid only during the call; copies it if it must outlive the call. */
+    push(datagram) {
+        if (this.closed) {
+            this.counters.inc('dropClosed');
+            return;
+        }
+        const rng = this.rng;
+        if (rng.chance(this.imp.loss)) {
+            this.counters.inc('dropLoss');
+            return;
+        }
+        const twice = rng.chance(this.imp.duplicate);
+        this.one(datagram);
+        if (twice) {
+            this.counters.inc('duplicated');
+            this.one(datagram);
+        }
+    }
+    one(datagram) {
+        const imp = this.imp;
+        const rng = this.rng;
+        let data = datagram;
+        let owned = false;
+        if (datagram.length > 0 && rng.chance(imp.corrupt)) {
+            // Never touch the caller's buffer: flip the bit in a copy.
+            data = datagram.slice();
+            owned = true;
+            const bit = rng.int(data.length * 8);
+            data[bit >>> 3] ^= 0x80 >>> (bit & 7);
+            this.counters.inc('corrupted');
+        }
+        const reorder = rng.chance(imp.reorder);
+        const jitter = imp.jitterMs > 0 ? (rng.next() * 2 - 1) * imp.jitterMs : 0;
+        if (this.synchronous && this.inflightHead === this.inflight.length) {
+            this.arrive(data, reorder, owned);
+            return;
+        }
+        const now = this.clock.now();
+        let at = now;
+        if (this.rate > 0) {
+            const doneAt = this.enterBottleneck(data.length, now);
+            if (doneAt === undefined) {
+                this.counters.inc('dropQueue');
+                return;
+            }
+            at = doneAt;
+        }
+        at += Math.max(0, imp.delayMs + jitter);
+        if (at < this.lastArrival)
+            at = this.lastArrival;
+        this.lastArrival = at;
+        if (at <= now && this.inflightHead === this.inflight.length) {
+            this.arrive(data, reorder, owned);
+            return;
+        }
+        this.counters.inc('delayed');
+        this.inflight.push({ at, data: owned ? data : data.slice(), reorder });
+        if (this.timer === undefined)
+            this.arm();
+    }
+    /** Accepts `bytes` into the bottleneck and returns when they finish serialization, or undefined if full. */
+    enterBottleneck(bytes, now) {
+        const backlog = this.backlog;
+        while (this.backlogHead < backlog.length && backlog[this.backlogHead].doneAt <= now) {
+            this.backlogBytes -= backlog[this.backlogHead].bytes;
+            this.backlogHead++;
+        }
+        if (this.backlogHead === backlog.length) {
+            backlog.length = 0;
+            this.backlogHead = 0;
+        }
+        else if (this.backlogHead > 1024 && this.backlogHead * 2 > backlog.length) {
+            backlog.splice(0, this.backlogHead);
+            this.backlogHead = 0;
+        }
+        if (this.queueLimit > 0 && this.backlogBytes + bytes > this.queueLimit)
+            return undefined;
+        const doneAt = Math.max(now, this.busyUntil) + (bytes * 1000) / this.rate;
+        this.busyUntil = doneAt;
+        this.backlogBytes += bytes;
+        backlog.push({ doneAt, bytes });
+        return doneAt;
+    }
+    arm() {
+        const head = this.inflight[this.inflightHead];
+        this.timerAt = head.at;
+        this.timer = this.clock.setTimer(head.at - this.clock.now(), this.onTimer);
+    }
+    onTimer = () => {
+        this.timer = undefined;
+        // Everything due by the deadline this timer was set for is due now (guards against float rounding).
+        const due = Math.max(this.clock.now(), this.timerAt);
+        const inflight = this.inflight;
+        while (!this.closed && this.inflightHead < inflight.length) {
+            const item = inflight[this.inflightHead];
+            if (item.at > due)
+                break;
+            inflight[this.inflightHead++] = undefined;
+            this.arrive(item.data, item.reorder, true);
+        }
+        if (this.inflightHead === inflight.length) {
+            inflight.length = 0;
+            this.inflightHead = 0;
+        }
+        else if (this.inflightHead > 1024 && this.inflightHead * 2 > inflight.length) {
+            inflight.splice(0, this.inflightHead);
+            this.inflightHead = 0;
+        }
+        if (!this.closed && this.inflightHead < inflight.length && this.timer === undefined)
+            this.arm();
+    };
+    /** The reorder stage, at the far end of the pipe. `owned` means `data` is already a private copy. */
+    arrive(data, reorder, owned) {
+        const held = this.held;
+        if (held !== undefined) {
+            // The held datagram is overtaken by this one. Clear the slot first: out() may re-enter push().
+            this.held = undefined;
+            this.heldTimer?.cancel();
+            this.heldTimer = undefined;
+            this.counters.inc('reordered');
+            this.out(data);
+            if (!this.closed)
+                this.out(held);
+            return;
+        }
+        if (reorder) {
+            this.held = owned ? data : data.slice();
+            this.heldTimer = this.clock.setTimer(this.holdMs, this.onHoldExpired);
+            return;
+        }
+        this.out(data);
+    }
+    onHoldExpired = () => {
+        const held = this.held;
+        this.heldTimer = undefined;
+        if (held === undefined || this.closed)
+            return;
+        this.held = undefined;
+        this.counters.inc('reorderTimeout');
+        this.out(held);
+    };
+    /** Cancels the timers and drops (and counts) whatever is still in flight or held. */
+    close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        this.timer?.cancel();
+        this.timer = undefined;
+        this.heldTimer?.cancel();
+        this.heldTimer = undefined;
+        const pending = this.inflight.length - this.inflightHead + (this.held === undefined ? 0 : 1);
+        if (pending > 0)
+            this.counters.inc('dropClosed', pending);
+        this.inflight.length = 0;
+        this.inflightHead = 0;
+        this.held = undefined;
+    }
+}
+/**
+ * A fault injector with the same interface as the link it wraps: seeded loss, duplication, reordering,
+ * single-bit corruption, delay with jitter, and a bottleneck rate with a tail-drop queue, all timed by the
+ * injected Clock (so a VirtualClock makes it exact and instant). Deterministic for a given seed and traffic.
+ *
+ * `direction` picks what is impaired: 'tx' (datagrams sent through this link), 'rx' (datagrams received from
+ * the inner link) or 'both', each direction with its own queue, timers and random sequence (the rx sequence
+ * is seeded with `seed + 0x6a09e667`). With no delay, jitter or rate, delivery is synchronous (except for a
+ * datagram held for reordering).
+ *
+ * stats(): this link's own counters, unprefixed — txPackets/txBytes as sent by the layer above,
+ * rxPackets/rxBytes as handed to it, and the impairments (dropLoss, dropQueue, dropClosed, duplicated,
+ * corrupted, reordered, reorderTimeout, delayed) summed over both directions — followed by the inner link's
+ * counters under an `inner.` prefix (so `inner.txPackets` is what really went out).
+ */
+export class ImpairedLink {
+    inner;
+    direction;
+    mtu;
+    /** The inner link's: a decorator moves whatever its link moves (datagrams or frames). */
+    medium;
+    mac;
+    handler = ignoreDatagram;
+    counters = new Counters(COUNTERS);
+    txPath;
+    rxPath;
+    closed = false;
+    constructor(inner, impairment, clock, direction = 'both') {
+        this.inner = inner;
+        this.direction = direction;
+        validateImpairment(impairment);
+        this.mtu = inner.mtu;
+        this.medium = inner.medium;
+        this.mac = inner.mac;
+        const seed = impairment.seed >>> 0;
+        if (direction !== 'rx') {
+            this.txPath = new ImpairedPath(impairment, seed, clock, this.counters, (d) => this.inner.send(d));
+        }
+        if (direction !== 'tx') {
+            this.rxPath = new ImpairedPath(impairment, (seed + RX_SEED_OFFSET) >>> 0, clock, this.counters, (d) => this.deliverUp(d));
+        }
+        const rx = this.rxPath;
+        inner.onReceive(rx === undefined ? (d) => this.deliverUp(d) : (d) => rx.push(d));
+    }
+    send(datagram) {
+        if (this.closed) {
+            this.counters.inc('dropClosed');
+            return;
+        }
+        this.counters.inc('txPackets');
+        this.counters.inc('txBytes', datagram.length);
+        if (this.txPath === undefined)
+            this.inner.send(datagram);
+        else
+            this.txPath.push(datagram);
+    }
+    onReceive(handler) {
+        this.handler = handler;
+    }
+    deliverUp(datagram) {
+        if (this.closed)
+            return;
+        this.counters.inc('rxPackets');
+        this.counters.inc('rxBytes', datagram.length);
+        this.handler(datagram);
+    }
+    stats() {
+        return decoratorStats(this.counters.values, this.inner);
+    }
+    /** Drops what is still in flight (counted as dropClosed), then closes the inner link. */
+    async close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        this.txPath?.close();
+        this.rxPath?.close();
+        await this.inner.close();
+    }
+}
+//# sourceMappingURL=impaired-link.js.map

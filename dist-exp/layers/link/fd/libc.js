@@ -1,0 +1,175 @@
+/**
+ * The few libc calls pilha's Linux links need (TUN devices and raw IP sockets), bound through koffi, and the
+ * constants that go with them. The reader worker (fd-reader-worker.ts) loads its own copy.
+ */
+import { endianness } from 'node:os';
+import koffi from 'koffi';
+import { PilhaError } from '../../../core/errors.js';
+// <fcntl.h>, <poll.h> constants (Linux, all architectures Node runs on).
+export const O_RDWR = 0x2;
+export const O_NONBLOCK = 0x800;
+export const O_CLOEXEC = 0x80000;
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+export const POLLIN = 0x1;
+export const POLLERR = 0x8;
+export const POLLHUP = 0x10;
+export const POLLNVAL = 0x20;
+/** <sys/resource.h>: setpriority's `which` for a process (on Linux, with who = 0, the calling thread). */
+export const PRIO_PROCESS = 0;
+// <sys/socket.h>, <netinet/in.h> constants.
+export const AF_INET = 2;
+export const SOCK_RAW = 3;
+export const SOCK_CLOEXEC = 0x80000;
+export const IPPROTO_IP = 0;
+export const IPPROTO_TCP = 6;
+export const IP_HDRINCL = 3;
+export const SOL_SOCKET = 1;
+export const SO_SNDBUF = 7;
+export const SO_RCVBUF = 8;
+export const SO_SNDBUFFORCE = 32;
+export const SO_RCVBUFFORCE = 33;
+export const SO_MARK = 36;
+export const MSG_DONTWAIT = 0x40;
+// <linux/if_packet.h>, <linux/if_ether.h> constants.
+export const AF_PACKET = 17;
+/** Every protocol: the frames of every EtherType (passed to socket() and bind() in network byte order). */
+export const ETH_P_ALL = 0x0003;
+export const SOL_PACKET = 263;
+/** Linux 4.20: a packet socket no longer sees the frames sent on its device (its own among them). */
+export const PACKET_IGNORE_OUTGOING = 23;
+/** struct tpacket_stats { u32 tp_packets; u32 tp_drops; }: counts since the last read, then reset. */
+export const PACKET_STATISTICS = 6;
+/** sizeof(struct sockaddr_ll). */
+export const SOCKADDR_LL_SIZE = 20;
+/** sizeof(struct sockaddr_in). */
+export const SOCKADDR_IN_SIZE = 16;
+/** errno values used to tell expected conditions apart, as this platform numbers them. */
+export const ERRNO = {
+    EPERM: errnoValue('EPERM', 1),
+    ENOENT: errnoValue('ENOENT', 2),
+    EINTR: errnoValue('EINTR', 4),
+    EBADF: errnoValue('EBADF', 9),
+    EAGAIN: errnoValue('EAGAIN', 11),
+    EACCES: errnoValue('EACCES', 13),
+    EBUSY: errnoValue('EBUSY', 16),
+    ENODEV: errnoValue('ENODEV', 19),
+    EINVAL: errnoValue('EINVAL', 22),
+    EMSGSIZE: errnoValue('EMSGSIZE', 90),
+    ENOPROTOOPT: errnoValue('ENOPROTOOPT', 92),
+    EADDRNOTAVAIL: errnoValue('EADDRNOTAVAIL', 99),
+    ENOBUFS: errnoValue('ENOBUFS', 105),
+};
+function errnoValue(name, linuxDefault) {
+    return koffi.os.errno[name] ?? linuxDefault;
+}
+let cachedLibc;
+/**
+ * Binds libc through koffi, once per thread (module instances are per worker). The binding holds no state
+ * of ours: only function handles, so sharing it between links is safe.
+ */
+export function loadLibc() {
+    if (cachedLibc !== undefined)
+        return cachedLibc;
+    if (process.platform !== 'linux') {
+        throw new PilhaError('ETUN', `pilha's TUN and raw-socket links need Linux (this is ${process.platform})`);
+    }
+    let lib;
+    try {
+        lib = koffi.load('libc.so.6');
+    }
+    catch (err) {
+        throw new PilhaError('ETUN', `cannot load libc.so.6 through koffi: ${err.message}`);
+    }
+    const open = lib.func('int open(const char *path, int flags, ...)');
+    const ioctl = lib.func('int ioctl(int fd, unsigned long request, ...)');
+    const fcntl = lib.func('int fcntl(int fd, int cmd, ...)');
+    const poll = lib.func('int poll(void *fds, unsigned long nfds, int timeout)');
+    const read = lib.func('long read(int fd, void *buf, size_t count)');
+    const write = lib.func('long write(int fd, const void *buf, size_t count)');
+    const close = lib.func('int close(int fd)');
+    // struct iovec { void *iov_base; size_t iov_len; }: the two objects are reused, so a call allocates nothing.
+    const iovec = koffi.struct('pilha_iovec', { base: 'void *', len: 'size_t' });
+    const writev = lib.func('long writev(int fd, const pilha_iovec *iov, int iovcnt)');
+    void iovec;
+    const iov = [
+        { base: new Uint8Array(0), len: 0 },
+        { base: new Uint8Array(0), len: 0 },
+    ];
+    const socket = lib.func('int socket(int domain, int type, int protocol)');
+    const setsockopt = lib.func('int setsockopt(int fd, int level, int name, const void *value, unsigned int length)');
+    const getsockopt = lib.func('int getsockopt(int fd, int level, int name, void *value, _Inout_ unsigned int *length)');
+    const optionLength = new Uint32Array(1);
+    const bind = lib.func('int bind(int fd, const void *addr, unsigned int length)');
+    const sendto = lib.func('long sendto(int fd, const void *buf, size_t length, int flags, const void *addr, unsigned int addrLength)');
+    const ifNameToIndex = lib.func('unsigned int if_nametoindex(const char *name)');
+    const strerror = lib.func('const char *strerror(int errnum)');
+    const setpriority = lib.func('int setpriority(int which, unsigned int who, int prio)');
+    const intValue = new Int32Array(1);
+    cachedLibc = {
+        open,
+        ioctl: (fd, request, buffer) => ioctl(fd, request, 'void *', buffer),
+        ioctlValue: (fd, request, value) => ioctl(fd, request, 'unsigned long', value),
+        fcntlGetFlags: (fd) => fcntl(fd, F_GETFL),
+        fcntlSetFlags: (fd, flags) => fcntl(fd, F_SETFL, 'int', flags),
+        poll,
+        read,
+        write,
+        writeWithHead: (fd, head, headLength, buffer, count) => {
+            const first = iov[0];
+            const second = iov[1];
+            first.base = head;
+            first.len = headLength;
+            second.base = buffer;
+            second.len = count;
+            return writev(fd, iov, 2);
+        },
+        close,
+        socket,
+        setsockoptInt: (fd, level, name, value) => {
+            intValue[0] = value;
+            return setsockopt(fd, level, name, intValue, 4);
+        },
+        getsockopt: (fd, level, name, buffer) => {
+            optionLength[0] = buffer.length;
+            return getsockopt(fd, level, name, buffer, optionLength);
+        },
+        bind: (fd, addr) => bind(fd, addr, addr.length),
+        sendto: (fd, buffer, length, flags, addr) => sendto(fd, buffer, length, flags, addr, addr.length),
+        ifNameToIndex,
+        setThreadNice: (nice) => setpriority(PRIO_PROCESS, 0, nice),
+        errno: () => koffi.errno(),
+        strerror,
+    };
+    return cachedLibc;
+}
+/** A struct sockaddr_in for `address` (port 0), in a fresh buffer that the caller may rewrite in place. */
+export function sockaddrIn(address) {
+    const addr = new Uint8Array(SOCKADDR_IN_SIZE);
+    const view = new DataView(addr.buffer);
+    view.setUint16(0, AF_INET, endianness() === 'LE'); // sa_family_t, host order
+    view.setUint32(4, address >>> 0, false); // sin_addr, network order
+    return addr;
+}
+/** A 16-bit value in network byte order as a host-order number (htons). */
+export function htons(value) {
+    return endianness() === 'LE' ? ((value & 0xff) << 8) | ((value >>> 8) & 0xff) : value & 0xffff;
+}
+/**
+ * A struct sockaddr_ll binding a packet socket to interface `ifindex` for `protocol` (host order):
+ * { u16 family; be16 protocol; i32 ifindex; u16 hatype; u8 pkttype; u8 halen; u8 addr[8] }.
+ */
+export function sockaddrLl(ifindex, protocol) {
+    const addr = new Uint8Array(SOCKADDR_LL_SIZE);
+    const view = new DataView(addr.buffer);
+    const le = endianness() === 'LE';
+    view.setUint16(0, AF_PACKET, le);
+    view.setUint16(2, protocol, false);
+    view.setInt32(4, ifindex, le);
+    return addr;
+}
+/** strerror, lower-cased to sit inside a sentence, with the number. */
+export function describeErrno(libc, errno) {
+    return `${libc.strerror(errno).toLowerCase()} (errno ${errno})`;
+}
+//# sourceMappingURL=libc.js.map

@@ -1,0 +1,172 @@
+/**
+ * What PacketLink asks of the interface it binds to before it starts: that it exists, its MAC and MTU, that
+ * no address of this network namespace is pilha's (the kernel would answer ARP for it too), and, to keep
+ * frames whole, that receive offloads which merge or leave checksums unfinished are off.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { PilhaError } from '../../../core/errors.js';
+import { formatIpv4 } from '../../../core/ipv4-address.js';
+import { parseMac } from '../../../core/mac-address.js';
+const NAME_RE = /^[A-Za-z0-9_.@-]{1,15}$/;
+/** Reads the interface `name` of this network namespace; a missing one throws ERAWLINK with the way out. */
+export function readPacketInterface(name) {
+    if (!NAME_RE.test(name)) {
+        throw new PilhaError('EBADOPTION', `--device must be an interface name of 1 to 15 characters, got '${name}'`);
+    }
+    const dir = `/sys/class/net/${name}`;
+    if (!existsSync(dir)) {
+        throw new PilhaError('ERAWLINK', `no network interface '${name}' in this network namespace (--link packet binds to an existing one: create a veth pair, see the README's stage 4)`);
+    }
+    const read = (file) => {
+        try {
+            return readFileSync(`${dir}/${file}`, 'utf8').trim();
+        }
+        catch {
+            return '';
+        }
+    };
+    const type = read('type');
+    if (type !== '' && type !== '1') {
+        throw new PilhaError('ERAWLINK', `interface '${name}' is not an Ethernet interface (ARPHRD ${type}): --link packet needs one (a veth end)`);
+    }
+    const mtu = Number.parseInt(read('mtu'), 10);
+    const flags = Number.parseInt(read('flags'), 16);
+    let mac;
+    try {
+        mac = parseMac(read('address'));
+    }
+    catch {
+        throw new PilhaError('ERAWLINK', `cannot read the MAC address of interface '${name}'`);
+    }
+    return {
+        name,
+        mac,
+        mtu: Number.isInteger(mtu) ? mtu : 1500,
+        up: Number.isInteger(flags) && (flags & 1) === 1,
+    };
+}
+/**
+ * Every IPv4 address of this network namespace, down interfaces included (`ip -o -4 addr show`;
+ * os.networkInterfaces() lists only interfaces that are up, and the check must not miss one brought up later).
+ */
+export function readInterfaceAddresses() {
+    try {
+        const out = execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8', timeout: 10_000 });
+        return parseIpAddrShow(out);
+    }
+    catch {
+        const out = [];
+        for (const [name, addresses] of Object.entries(networkInterfaces())) {
+            for (const a of addresses ?? [])
+                if (a.family === 'IPv4')
+                    out.push({ name, address: a.address });
+        }
+        return out;
+    }
+}
+/** The lines of `ip -o -4 addr show`: "2: eth0    inet 10.0.0.2/24 brd ... scope global eth0\ ...". */
+export function parseIpAddrShow(text) {
+    const out = [];
+    for (const line of text.split('\n')) {
+        const m = /^\d+:\s+([^\s@:]+)(?:@\S+)?\s+inet\s+(\d+\.\d+\.\d+\.\d+)/.exec(line);
+        if (m !== null)
+            out.push({ name: m[1], address: m[2] });
+    }
+    return out;
+}
+/**
+ * Throws when an interface of this network namespace has `address`: the kernel would then answer ARP requests
+ * for it (Linux answers for any local address on any interface) and take pilha's traffic.
+ */
+export function checkAddressNotLocal(address, device, addresses = readInterfaceAddresses()) {
+    const text = formatIpv4(address);
+    for (const { name, address: a } of addresses) {
+        if (a !== text)
+            continue;
+        const where = name === device ? `the device ${device} itself` : `interface ${name}`;
+        throw new PilhaError('ERAWLINK', `pilha's address ${text} is configured on ${where}, so the kernel would answer for it too: remove it (ip addr del ${text}/... dev ${name}) and give the kernel's address to the other end of the veth pair`);
+    }
+}
+/** Brings the interface up (`ip link set dev NAME up`). */
+export function bringUp(name) {
+    try {
+        execFileSync('ip', ['link', 'set', 'dev', name, 'up'], {
+            stdio: ['ignore', 'ignore', 'pipe'],
+            timeout: 10_000,
+        });
+    }
+    catch (err) {
+        const e = err;
+        const detail = e.stderr?.toString().trim().split('\n')[0] || e.message.split('\n')[0];
+        throw new PilhaError('ERAWLINK', `cannot bring interface '${name}' up: ${detail}`);
+    }
+}
+/**
+ * Receive offloads that would hand a packet socket frames that are not on the wire: GRO and LRO merge
+ * segments into super-frames beyond the MTU. Turned off with ethtool on pilha's interface; whether it worked
+ * is returned (false when ethtool is missing or the driver refuses), since PacketLink still copes: it drops
+ * oversized frames under a counter.
+ */
+export function disableReceiveOffloads(name) {
+    try {
+        execFileSync('ethtool', ['-K', name, 'gro', 'off', 'lro', 'off'], {
+            stdio: ['ignore', 'ignore', 'ignore'],
+            timeout: 10_000,
+        });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * The name of the other end of a veth pair when it is in this network namespace (`ip -o link show` prints
+ * "veth-pilha@veth-host"; a peer elsewhere shows as "@if5"), else undefined.
+ */
+export function localVethPeer(name) {
+    const line = ipLinkLine(name);
+    return line === undefined ? undefined : parseVethPeer(line, name);
+}
+/** Whether the interface is one end of a pair whose other end is in another namespace ("NAME@ifN"). */
+export function hasRemotePeer(name) {
+    const line = ipLinkLine(name);
+    return line !== undefined && parseRemotePeer(line, name);
+}
+export function parseVethPeer(ipLinkLine, name) {
+    const m = /^\d+:\s+([^@:\s]+)@([^:\s]+):/.exec(ipLinkLine);
+    if (m === null || m[1] !== name || /^if\d+$/.test(m[2]) || m[2] === 'NONE')
+        return undefined;
+    return m[2];
+}
+export function parseRemotePeer(ipLinkLine, name) {
+    const m = /^\d+:\s+([^@:\s]+)@(if\d+):/.exec(ipLinkLine);
+    return m !== null && m[1] === name;
+}
+function ipLinkLine(name) {
+    try {
+        return execFileSync('ip', ['-o', 'link', 'show', 'dev', name], { encoding: 'utf8', timeout: 10_000 });
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Transmit offloads of the kernel's end that a packet socket would see undone: segmentation offload hands
+ * the veth 64 KB TCP super-frames (measured: frames of 65,226 bytes at pilha's end) and checksum offload
+ * leaves TCP checksums unfinished. Turned off with ethtool (`tso off gso off tx off`); false when that failed.
+ */
+export function disableTransmitOffloads(name) {
+    try {
+        execFileSync('ethtool', ['-K', name, 'tso', 'off', 'gso', 'off', 'tx', 'off'], {
+            stdio: ['ignore', 'ignore', 'ignore'],
+            timeout: 10_000,
+        });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+//# sourceMappingURL=packet-interface.js.map

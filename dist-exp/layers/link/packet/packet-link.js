@@ -1,0 +1,157 @@
+import { endianness } from 'node:os';
+import { PilhaError } from '../../../core/errors.js';
+import { silentLoggers } from '../../../core/logger.js';
+import { formatMac, readMac } from '../../../core/mac-address.js';
+import { ETHERNET_FRAME_OVERHEAD, FdLink } from '../fd/fd-link.js';
+import { AF_PACKET, describeErrno, ERRNO, ETH_P_ALL, loadLibc, PACKET_IGNORE_OUTGOING, PACKET_STATISTICS, SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE, SOCK_CLOEXEC, SOCK_RAW, SOL_PACKET, SOL_SOCKET, sockaddrLl, } from '../fd/libc.js';
+import { completeOffloadedTcpChecksum } from '../raw-socket/offloaded-checksum.js';
+import { bringUp, checkAddressNotLocal, disableReceiveOffloads, disableTransmitOffloads, hasRemotePeer, localVethPeer, readPacketInterface, } from './packet-interface.js';
+const EXTRA_COUNTERS = ['ignoredOwnFrames', 'rxDropOversize', 'rxChecksumsCompleted'];
+const PACKET_STATS_BYTES = 8;
+/** The socket's receive queue holds frames while the reader is busy (as RawSocketLink's, forced past rmem_max). */
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+const ETHERNET_HEADER_BYTES = 14;
+const ETHERTYPE_IPV4_HIGH = 0x08;
+/**
+ * A RawLink of Ethernet frames on an AF_PACKET socket (SOCK_RAW, ETH_P_ALL) bound to an existing interface,
+ * as the course's stages 4 and 5 do: every frame the interface receives reaches pilha, and pilha's frames
+ * leave through it whole, its own Ethernet header included. By default pilha takes the interface's MAC.
+ *
+ * The kernel still owns the interface, so it must not have pilha's address (checked at start): the set-up is
+ * a veth pair whose other end has the kernel's address, pilha's end none. The socket sets
+ * PACKET_IGNORE_OUTGOING (Linux 4.20) so pilha does not read back what it sent; on an older kernel, frames
+ * from pilha's own MAC are skipped instead (ignoredOwnFrames). Frames from a local peer may carry the
+ * kernel's unfinished (offloaded) TCP checksum: finished here as a device would (rxChecksumsCompleted).
+ * Frames longer than the MTU allows (super-frames from segmentation offload on the far end) are dropped and
+ * counted (rxDropOversize): at start, the kernel's end of a veth pair in the same namespace gets its
+ * segmentation and checksum offloads turned off (ethtool), and the README says how to do it elsewhere. Reading goes through an FdReader's
+ * worker; a PACKET_MMAP ring was not measured and is not used.
+ */
+export class PacketLink extends FdLink {
+    device;
+    ignoresOutgoing;
+    /**
+     * Checks the interface and address, opens and binds the socket, starts the reader; resolves once frames
+     * flow. A missing interface, an interface or namespace holding pilha's address, or a missing privilege
+     * throws ERAWLINK with one line saying what to do.
+     */
+    static async open(options) {
+        const logger = options.logger ?? silentLoggers().for('link');
+        const device = readPacketInterface(options.device);
+        checkAddressNotLocal(options.address, device.name);
+        const mtu = options.mtu ?? device.mtu;
+        if (!Number.isInteger(mtu) || mtu < 68 || mtu > device.mtu) {
+            throw new PilhaError('EBADOPTION', `--mtu ${mtu} does not fit interface '${device.name}' (its MTU is ${device.mtu}; 68 to ${device.mtu})`);
+        }
+        if (!device.up)
+            bringUp(device.name);
+        const offloadsOff = disableReceiveOffloads(device.name);
+        // The README's set-up keeps the kernel's end in the same namespace: then its offloads are fixed here too.
+        const peer = localVethPeer(device.name);
+        const peerOffloadsOff = peer !== undefined && disableTransmitOffloads(peer);
+        if (peer === undefined && hasRemotePeer(device.name)) {
+            logger.warn({ device: device.name }, 'the other end of this veth pair is in another namespace: turn its offloads off there (ethtool -K PEER tso off gso off tx off), or its TCP super-frames are dropped (rxDropOversize)');
+        }
+        const libc = loadLibc();
+        const { fd, ignoresOutgoing } = openPacketSocket(libc, device.name);
+        const mac = options.mac ?? device.mac;
+        const link = new PacketLink(fd, device.name, mtu, mac, ignoresOutgoing, libc, logger);
+        try {
+            await link.start('ERAWLINK');
+        }
+        catch (err) {
+            await link.close();
+            throw err;
+        }
+        logger.info({ device: device.name, mtu, mac: formatMac(mac), ignoresOutgoing, offloadsOff, peer, peerOffloadsOff }, 'packet link open');
+        return link;
+    }
+    maxFrameBytes;
+    warnedOversize = false;
+    /** Frames the kernel dropped because the socket's receive queue was full, summed over PACKET_STATISTICS reads. */
+    socketDrops = 0;
+    packetStats = new Uint8Array(PACKET_STATS_BYTES);
+    constructor(fd, 
+    /** The interface the socket is bound to. */
+    device, mtu, mac, 
+    /** Whether the kernel keeps outgoing frames from the socket (PACKET_IGNORE_OUTGOING took). */
+    ignoresOutgoing, libc, logger) {
+        super(fd, mtu, libc, logger, EXTRA_COUNTERS, mac);
+        this.device = device;
+        this.ignoresOutgoing = ignoresOutgoing;
+        this.maxFrameBytes = mtu + ETHERNET_FRAME_OVERHEAD;
+    }
+    /** The counters, and the frames the kernel dropped at the socket's full receive queue (rxSocketDrops). */
+    stats() {
+        if (this.fdIsOpen() &&
+            this.libc.getsockopt(this.fd, SOL_PACKET, PACKET_STATISTICS, this.packetStats) === 0) {
+            // Each read returns the counts since the previous one.
+            this.socketDrops += new DataView(this.packetStats.buffer).getUint32(4, endianness() === 'LE');
+        }
+        return { ...super.stats(), rxSocketDrops: this.socketDrops };
+    }
+    write(frame, length) {
+        return this.libc.write(this.fd, frame, length);
+    }
+    describe() {
+        return `packet socket on ${this.device}`;
+    }
+    receive(frame) {
+        const length = frame.length;
+        if (length > this.maxFrameBytes) {
+            this.counters.inc('rxDropOversize');
+            if (!this.warnedOversize) {
+                this.warnedOversize = true;
+                this.logger.warn({ device: this.device, length, max: this.maxFrameBytes }, 'frame longer than the MTU dropped: turn segmentation offload off on the far end (ethtool -K PEER tso off gso off)');
+            }
+            return;
+        }
+        if (!this.ignoresOutgoing && length >= ETHERNET_HEADER_BYTES && readMac(frame, 6) === this.mac) {
+            this.counters.inc('ignoredOwnFrames');
+            return;
+        }
+        if (length > ETHERNET_HEADER_BYTES &&
+            frame[12] === ETHERTYPE_IPV4_HIGH &&
+            frame[13] === 0 &&
+            completeOffloadedTcpChecksum(frame.subarray(ETHERNET_HEADER_BYTES))) {
+            this.counters.inc('rxChecksumsCompleted');
+        }
+        super.receive(frame);
+    }
+}
+/**
+ * An AF_PACKET SOCK_RAW socket for ETH_P_ALL on `device`, big buffers, outgoing frames ignored. It is opened
+ * for protocol 0 (no frames) and gets ETH_P_ALL (network byte order) in bind(), together with the interface:
+ * opened for ETH_P_ALL, it would queue frames of every interface until bound (packet(7)).
+ */
+function openPacketSocket(libc, device) {
+    const fd = libc.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        const errno = libc.errno();
+        const why = errno === ERRNO.EPERM || errno === ERRNO.EACCES
+            ? 'permission denied (needs CAP_NET_RAW: run as root)'
+            : describeErrno(libc, errno);
+        throw new PilhaError('ERAWLINK', `cannot open an AF_PACKET socket: ${why}`);
+    }
+    const fail = (what) => {
+        const errno = libc.errno();
+        libc.close(fd);
+        throw new PilhaError('ERAWLINK', `cannot set up the packet socket on ${device}: ${what} failed: ${describeErrno(libc, errno)}`);
+    };
+    if (libc.setsockoptInt(fd, SOL_SOCKET, SO_RCVBUFFORCE, SOCKET_BUFFER_BYTES) < 0) {
+        libc.setsockoptInt(fd, SOL_SOCKET, SO_RCVBUF, SOCKET_BUFFER_BYTES);
+    }
+    if (libc.setsockoptInt(fd, SOL_SOCKET, SO_SNDBUFFORCE, SOCKET_BUFFER_BYTES) < 0) {
+        libc.setsockoptInt(fd, SOL_SOCKET, SO_SNDBUF, SOCKET_BUFFER_BYTES);
+    }
+    const ignoresOutgoing = libc.setsockoptInt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1) === 0;
+    if (!ignoresOutgoing && libc.errno() !== ERRNO.ENOPROTOOPT)
+        fail('PACKET_IGNORE_OUTGOING');
+    const ifindex = libc.ifNameToIndex(device);
+    if (ifindex === 0)
+        fail(`if_nametoindex(${device})`);
+    if (libc.bind(fd, sockaddrLl(ifindex, ETH_P_ALL)) < 0)
+        fail(`bind to ${device}`);
+    return { fd, ignoresOutgoing };
+}
+//# sourceMappingURL=packet-link.js.map

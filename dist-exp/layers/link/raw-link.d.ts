@@ -1,0 +1,50 @@
+import type { MacAddress } from '../../core/mac-address.js';
+/**
+ * What a link moves: whole IPv4 datagrams ('ip': TUN, raw IP socket), or whole Ethernet frames without the
+ * FCS ('ethernet': TAP, AF_PACKET), which an EthernetLayer with ARP turns into an 'ip' link for the IP layer.
+ */
+export type LinkMedium = 'ip' | 'ethernet';
+/**
+ * What a link that cuts TCP segments itself offers (a TUN device with segmentation offload): TCP may hand it a
+ * run of consecutive segments of one flow as one "super-segment" and save a system call per segment. TCP still
+ * decides every segment boundary; a link without it (or a decorator, which declines it) gets segments.
+ */
+export interface SegmentationOffload {
+    /** The longest super-segment, IP header included. */
+    readonly maxDatagramBytes: number;
+    /**
+     * Sends an IPv4 TCP super-segment: one IP and TCP header, then the payloads of consecutive segments of
+     * `segmentSize` bytes (the last may be shorter). Its IP total length is the whole datagram's; its TCP
+     * checksum field holds the folded, not inverted, pseudo-header sum over its whole TCP length
+     * (offload/tcp-super-segment.ts); PSH and FIN go on the last segment only. Never throws; drops are counted.
+     */
+    sendSegmented(datagram: Uint8Array, segmentSize: number): void;
+}
+/**
+ * Moves whole packets of its medium between pilha and a network; the bottom of the stack. Without `medium`, a
+ * link moves IPv4 datagrams.
+ */
+export interface RawLink {
+    /** Largest IP datagram the link carries, in bytes (for Ethernet: the frame's payload, 1500 by default). */
+    readonly mtu: number;
+    /** 'ethernet' for a link of frames; absent or 'ip' for one of IPv4 datagrams. */
+    readonly medium?: LinkMedium;
+    /** pilha's own MAC address on an Ethernet link. */
+    readonly mac?: MacAddress;
+    /** Present when the link can take TCP super-segments (see SegmentationOffload). */
+    readonly segmentation?: SegmentationOffload | undefined;
+    /**
+     * Sends one datagram (or frame). Never blocks and never throws for a full device: the datagram is dropped and counted.
+     * The link may not keep a reference to `datagram` after returning unless it copies it.
+     */
+    send(datagram: Uint8Array): void;
+    /** Sets the one handler that receives datagrams; the view is valid only during the call. */
+    onReceive(handler: (datagram: Uint8Array) => void): void;
+    /** Link-level counters (packets and bytes each way, drops by reason). */
+    stats(): Record<string, number>;
+    close(): Promise<void>;
+}
+/** A handler that drops everything: what a link delivers to before the layer above registers. */
+export declare function ignoreDatagram(_datagram: Uint8Array): void;
+/** A decorator's stats: its own counters unprefixed, then the wrapped link's under `inner.`. */
+export declare function decoratorStats(own: Record<string, number>, inner: RawLink): Record<string, number>;

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=stream-transport.js.map

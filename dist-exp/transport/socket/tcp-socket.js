@@ -1,0 +1,328 @@
+/**
+ * A pilha TCP connection as a `net.Socket`-like Duplex, close enough that node:http's server and client
+ * run on it unchanged: 'connect'/'ready', 'data'/'end' (allowHalfOpen as in net), 'drain', 'timeout',
+ * 'close' with hadError, errors with a `code` (ECONNRESET, ECONNREFUSED, ETIMEDOUT, EPIPE), addresses and
+ * ports, bytesRead/bytesWritten, setNoDelay/setKeepAlive/setTimeout, ref/unref, address().
+ *
+ * Receive backpressure: the socket pulls chunks from the connection only while its readable side wants
+ * them (push() returned true); what it leaves in the connection keeps the advertised window closed until
+ * _read() asks for more. Send backpressure: a write is taken whole into the connection's send queue and
+ * its callback held while the queue is at capacity, so write() returns false once the queue is full and
+ * 'drain' follows when ACKs make room. The chunk is queued by reference, not copied: what TCP sends at
+ * once in a super-segment (a link with segmentation offload) is copied only into it, which the queue keeps
+ * for retransmission; whatever of the writer's bytes is still queued is copied just before the callback
+ * runs (adoptWritten), since, as with net.Socket, the writer may reuse its buffer once the callback has run,
+ * long before the bytes are acknowledged (or even sent). A writer that stays ahead of the network (a bulk
+ * download, whose queue always holds unsent bytes) thus still pays one copy; one that TCP keeps up with
+ * (request and response) pays none.
+ *
+ * end() queues a FIN after all written data (never a RST). destroy() is close(2): the connection finishes
+ * its close in the background (FIN after what was queued), unless data that came in was never read, which
+ * resets it, as the kernel does; resetAndDestroy() sends a RST on purpose. destroy() of a closed connection
+ * sends nothing.
+ */
+import { Duplex } from 'node:stream';
+import { PilhaError } from '../../core/errors.js';
+import { formatIpv4 } from '../../core/ipv4-address.js';
+import { TcpState } from '../tcp/connection/tcp-state.js';
+export class TcpSocket extends Duplex {
+    remoteAddress;
+    remotePort;
+    localAddress;
+    localPort;
+    remoteFamily = 'IPv4';
+    bytesRead = 0;
+    written = 0;
+    connection;
+    /** The last connection, kept for stats() after close. */
+    origin;
+    reading = false;
+    eofPushed = false;
+    pendingWrite;
+    isConnecting;
+    clock;
+    idleMs = 0;
+    idleTimer;
+    lastActivity = 0;
+    handler;
+    /**
+     * Wraps `connection`; or, given a function, calls it with the socket's handler to open the connection
+     * (so that no event of a connection whose SYN is already out can be missed).
+     */
+    constructor(connection, options) {
+        super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: false, decodeStrings: true });
+        this.clock = options.clock;
+        this.handler = {
+            onConnect: () => this.connected(),
+            onReadable: () => this.pull(),
+            onWritable: () => this.resumeWriter(),
+            onClose: (error) => this.connectionClosed(error),
+        };
+        const c = typeof connection === 'function' ? connection(this.handler) : connection;
+        this.connection = c;
+        this.origin = c;
+        this.remoteAddress = formatIpv4(c.remoteAddress);
+        this.remotePort = c.remotePort;
+        this.localAddress = formatIpv4(c.localAddress);
+        this.localPort = c.localPort;
+        this.isConnecting =
+            c.state === TcpState.SYN_SENT || (c.state === TcpState.SYN_RECEIVED && c.isActiveOpen);
+        c.setHandler(this.handler);
+        if (c.state === TcpState.CLOSED) {
+            // Closed before the socket existed (reset while in the accept queue, say): report it on the next tick.
+            const error = c.error;
+            process.nextTick(() => (error === undefined ? this.pull() : this.destroy(error)));
+        }
+    }
+    get connecting() {
+        return this.isConnecting;
+    }
+    get pending() {
+        return this.isConnecting || this.connection === undefined;
+    }
+    get readyState() {
+        if (this.isConnecting)
+            return 'opening';
+        if (this.destroyed)
+            return 'closed';
+        if (this.readable && this.writable)
+            return 'open';
+        if (this.readable)
+            return 'readOnly';
+        if (this.writable)
+            return 'writeOnly';
+        return 'closed';
+    }
+    get bytesWritten() {
+        return this.written;
+    }
+    /** The TCP state of the connection, by its RFC name. */
+    get tcpState() {
+        return this.origin.stats().state;
+    }
+    /** What `ss -ti` would show for this connection. */
+    stats() {
+        return this.origin.stats();
+    }
+    address() {
+        if (this.localAddress === undefined || this.localPort === undefined)
+            return {};
+        return { address: this.localAddress, family: 'IPv4', port: this.localPort };
+    }
+    setNoDelay(noDelay = true) {
+        this.connection?.setNoDelay(noDelay);
+        return this;
+    }
+    setKeepAlive(enable = false, initialDelay = 0) {
+        this.connection?.setKeepAlive(enable, initialDelay > 0 ? initialDelay : undefined);
+        return this;
+    }
+    /** Emits 'timeout' after `timeout` ms without data in or out (0 turns it off), as net.Socket does. */
+    setTimeout(timeout, callback) {
+        if (callback !== undefined) {
+            if (timeout === 0)
+                this.removeListener('timeout', callback);
+            else
+                this.once('timeout', callback);
+        }
+        this.idleMs = timeout > 0 && Number.isFinite(timeout) ? timeout : 0;
+        this.idleTimer?.cancel();
+        this.idleTimer = undefined;
+        this.touch();
+        return this;
+    }
+    ref() {
+        return this;
+    }
+    unref() {
+        return this;
+    }
+    /** As net.Socket: end, then destroy once everything written has been handed over. */
+    destroySoon() {
+        if (this.writable)
+            this.end();
+        if (this.writableFinished)
+            this.destroy();
+        else
+            this.once('finish', () => this.destroy());
+    }
+    /** RST now, whatever was written (net's resetAndDestroy). */
+    resetAndDestroy() {
+        const connection = this.connection;
+        this.connection = undefined;
+        if (connection !== undefined) {
+            connection.setHandler(undefined);
+            connection.abort();
+        }
+        return this.destroy();
+    }
+    // ─── Duplex ──────────────────────────────────────────────────────────────────────────────────────
+    _read() {
+        this.reading = true;
+        this.pull();
+    }
+    _write(chunk, _encoding, callback) {
+        const connection = this.connection;
+        if (connection === undefined) {
+            callback(new PilhaError('EPIPE', 'write after the connection closed'));
+            return;
+        }
+        try {
+            connection.write(chunk);
+        }
+        catch (error) {
+            connection.adoptWritten();
+            callback(error);
+            return;
+        }
+        this.written += chunk.length;
+        this.touch();
+        if (connection.writerMustWait())
+            this.pendingWrite = callback;
+        else {
+            connection.adoptWritten();
+            callback();
+        }
+    }
+    _writev(chunks, callback) {
+        const connection = this.connection;
+        if (connection === undefined) {
+            callback(new PilhaError('EPIPE', 'write after the connection closed'));
+            return;
+        }
+        try {
+            for (const { chunk } of chunks) {
+                connection.queue(chunk);
+                this.written += chunk.length;
+            }
+            connection.flush();
+        }
+        catch (error) {
+            connection.adoptWritten();
+            callback(error);
+            return;
+        }
+        this.touch();
+        if (connection.writerMustWait())
+            this.pendingWrite = callback;
+        else {
+            connection.adoptWritten();
+            callback();
+        }
+    }
+    _final(callback) {
+        const connection = this.connection;
+        if (connection !== undefined && connection.state !== TcpState.CLOSED)
+            connection.shutdown();
+        callback();
+    }
+    _destroy(error, callback) {
+        this.idleTimer?.cancel();
+        this.idleTimer = undefined;
+        this.pendingWrite = undefined;
+        const connection = this.connection;
+        this.connection = undefined;
+        if (connection !== undefined && connection.state !== TcpState.CLOSED) {
+            connection.setHandler(undefined);
+            // The connection may go on sending in the background, and the writer is free to reuse its buffers.
+            connection.adoptWritten();
+            // As close(2) on a kernel socket: a connection still opening is dropped; otherwise a FIN follows what
+            // was queued and the connection completes in the background, but data that came in and was never read
+            // (or arrives later) resets it. resetAndDestroy() is the way to send a RST on purpose.
+            if (connection.state === TcpState.SYN_SENT) {
+                connection.abort();
+            }
+            else {
+                // Release first: with unread data it resets at once (RST alone, no FIN before it, as Linux's tcp_close).
+                connection.release();
+                connection.shutdown();
+            }
+        }
+        else if (connection !== undefined) {
+            connection.release(); // closed already: frees what it still held for us to read
+        }
+        callback(error);
+        process.nextTick(() => this.emit('close', error != null));
+    }
+    // ─── From the connection ─────────────────────────────────────────────────────────────────────────
+    connected() {
+        this.isConnecting = false;
+        this.touch();
+        // As net: 'connect' comes from the event loop, never from inside connect().
+        process.nextTick(() => {
+            if (this.destroyed)
+                return;
+            this.emit('connect');
+            this.emit('ready');
+        });
+    }
+    /** Moves in-order data into the readable side while it wants more; then the EOF once the FIN is read. */
+    pull() {
+        const connection = this.connection;
+        if (connection === undefined || this.eofPushed)
+            return;
+        let read = false;
+        while (this.reading) {
+            const chunk = connection.read();
+            if (chunk === undefined)
+                break;
+            read = true;
+            this.bytesRead += chunk.length;
+            if (this.idleMs > 0)
+                this.touch();
+            if (!this.push(chunk))
+                this.reading = false;
+            if (this.destroyed)
+                return;
+        }
+        if (read)
+            connection.readDone();
+        if (connection.readEnded && !this.eofPushed && this.connection === connection) {
+            this.eofPushed = true;
+            this.push(null);
+        }
+    }
+    resumeWriter() {
+        const callback = this.pendingWrite;
+        if (callback === undefined)
+            return;
+        this.pendingWrite = undefined;
+        this.connection?.adoptWritten();
+        callback();
+    }
+    connectionClosed(error) {
+        this.isConnecting = false;
+        if (error !== undefined) {
+            this.destroy(error);
+            return;
+        }
+        // A clean end (our FIN and theirs both acknowledged): hand over what is left, then the EOF.
+        this.pull();
+        const callback = this.pendingWrite;
+        if (callback !== undefined) {
+            this.pendingWrite = undefined;
+            callback(new PilhaError('EPIPE', 'the connection closed with data unsent'));
+        }
+    }
+    /** Activity: restarts the idle period (the timer itself is re-armed lazily, at most once per period). */
+    touch() {
+        if (this.idleMs <= 0 || this.destroyed)
+            return;
+        this.lastActivity = this.clock.now();
+        if (this.idleTimer === undefined)
+            this.idleTimer = this.clock.setTimer(this.idleMs, this.onIdleTimer);
+    }
+    onIdleTimer = () => {
+        this.idleTimer = undefined;
+        if (this.idleMs <= 0 || this.destroyed)
+            return;
+        const idle = this.clock.now() - this.lastActivity;
+        if (idle >= this.idleMs) {
+            // As net: one 'timeout' per idle period; the next activity starts a new one.
+            this.emit('timeout');
+            return;
+        }
+        this.idleTimer = this.clock.setTimer(this.idleMs - idle, this.onIdleTimer);
+    };
+}
+//# sourceMappingURL=tcp-socket.js.map

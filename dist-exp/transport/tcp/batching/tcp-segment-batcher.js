@@ -1,0 +1,169 @@
+/**
+ * Batches the emission of TCP segments into super-segments for a link that cuts them itself (a TUN device
+ * with segmentation offload): a run of consecutive data segments of one connection, each decided, numbered,
+ * counted and timed by TCP as before, is written into one datagram behind one header and handed to the link
+ * in one call, which saves a system call (and the kernel's per-packet work) per segment.
+ *
+ * One batcher per stack, shared by every connection: one super-segment is pending at a time. Segments join it
+ * while each continues the last (next sequence number, same ACK, window, timestamps and header length, the
+ * ones before it exactly `segmentSize` long, no PSH or FIN yet, within the link's limit); any other segment
+ * from anyone flushes it first, so a connection's segments leave in the order TCP emitted them. What is still
+ * pending when the current task ends is flushed from a microtask: a super-segment never waits for I/O.
+ *
+ * A batch of one is sent as the ordinary segment it is; a longer one carries the checksum field the link
+ * asks for (the folded pseudo-header sum over the whole TCP length) and PSH/FIN of its last segment.
+ *
+ * A super-segment that begins with bytes still in the writer's memory (start's `keep`) is written into a slab
+ * the batcher carves in turn and never writes again once sent (not into the IP layer's reused transmit buffer):
+ * the send queue keeps views of its payload in place of the writer's chunks (SendBuffer.retain), as Linux
+ * keeps the skb it copied a write into. A slab is garbage once every view of it is acknowledged. Others
+ * (retransmissions, bytes the queue already owns) use the IP layer's transmit buffer, which stays hot in cache.
+ */
+import { foldSum } from '../../../core/checksum.js';
+import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
+import { seqAdd } from '../wire/seq.js';
+import { TCP_PROTOCOL, TcpFlags, tcpPseudoHeaderSum } from '../wire/tcp-header.js';
+import { finishTcpChecksum } from '../wire/tcp-segment-writer.js';
+/** Segments per super-segment at most (Linux's TSO autosizing stays well below its 64 KB for small MSS too). */
+export const MAX_BATCH_SEGMENTS = 64;
+/** Super-segments per slab (each reserves the link's maximum until it is sent, then only its length). */
+const SUPER_SEGMENTS_PER_SLAB = 4;
+const EMPTY = new Uint8Array(0);
+const PSH_OR_FIN = TcpFlags.PSH | TcpFlags.FIN;
+export class TcpSegmentBatcher {
+    network;
+    /** The pending super-segment's buffer (header at 0): a continuing segment's payload is copied into it. */
+    datagram = EMPTY;
+    /** Whether `datagram` is kept as sent (a slab's), so that the send queue may keep views of it. */
+    datagramKept = false;
+    /** Super-segments of two segments or more handed to the link, and the segments they carried. */
+    superSegments = 0;
+    batchedSegments = 0;
+    maxBytes;
+    owner;
+    src = 0;
+    dst = 0;
+    headersEnd = 0;
+    length = 0;
+    nextSeq = 0;
+    segmentSize = 0;
+    lastLength = 0;
+    count = 0;
+    flags = 0;
+    ack = 0;
+    window = 0;
+    tsVal = 0;
+    tsEcr = 0;
+    scheduled = false;
+    slab = EMPTY;
+    /** Where the next super-segment goes in `slab` (the pending one, if any, starts here). */
+    slabUsed = 0;
+    flushTask = () => {
+        this.scheduled = false;
+        this.flush();
+    };
+    constructor(network) {
+        this.network = network;
+        this.maxBytes = network.segmentationMaxBytes;
+    }
+    /**
+     * Adds a data segment of `owner` to the pending super-segment if it continues it, and returns the offset in
+     * `datagram` where its `dataLength` payload bytes go (the caller copies them there); -1 when it does not
+     * continue it (the caller then flushes and starts a new one).
+     */
+    append(owner, seq, flags, ack, window, tsVal, tsEcr, tcpHeaderLength, dataLength) {
+        if (owner !== this.owner ||
+            this.count === 0 ||
+            seq !== this.nextSeq ||
+            this.lastLength !== this.segmentSize ||
+            dataLength > this.segmentSize ||
+            (this.flags & PSH_OR_FIN) !== 0 ||
+            flags !== (this.flags | (flags & PSH_OR_FIN)) ||
+            ack !== this.ack ||
+            window !== this.window ||
+            tsVal !== this.tsVal ||
+            tsEcr !== this.tsEcr ||
+            IPV4_MIN_HEADER + tcpHeaderLength !== this.headersEnd ||
+            this.length + dataLength > this.maxBytes ||
+            this.count >= MAX_BATCH_SEGMENTS) {
+            return -1;
+        }
+        const at = this.length;
+        this.length += dataLength;
+        this.nextSeq = seqAdd(seq, dataLength);
+        this.lastLength = dataLength;
+        this.count++;
+        this.flags = flags;
+        return at;
+    }
+    /**
+     * Begins a super-segment with this first segment (after a flush): returns the buffer, into which the caller
+     * writes the TCP header at offset 20, its options, and the payload after them, then no checksum and no send.
+     * With `keep`, the buffer is one that is never reused (datagramKept).
+     */
+    start(owner, src, dst, seq, flags, ack, window, tsVal, tsEcr, tcpHeaderLength, dataLength, keep = false) {
+        this.flush();
+        const maxBytes = this.maxBytes;
+        let d;
+        if (keep) {
+            if (this.slab.length - this.slabUsed < maxBytes) {
+                globalThis.__pool ??= []; globalThis.__pi = ((globalThis.__pi ?? -1) + 1) % 256; this.slab = globalThis.__pool[globalThis.__pi] ??= new Uint8Array(Buffer.allocUnsafeSlow(maxBytes * SUPER_SEGMENTS_PER_SLAB).buffer);
+                this.slabUsed = 0;
+            }
+            d = this.slab.subarray(this.slabUsed, this.slabUsed + maxBytes);
+        }
+        else {
+            d = this.network.allocateDatagram(maxBytes - IPV4_MIN_HEADER);
+        }
+        this.datagramKept = keep;
+        this.datagram = d;
+        this.owner = owner;
+        this.src = src;
+        this.dst = dst;
+        this.headersEnd = IPV4_MIN_HEADER + tcpHeaderLength;
+        this.length = this.headersEnd + dataLength;
+        this.nextSeq = seqAdd(seq, dataLength);
+        this.segmentSize = dataLength;
+        this.lastLength = dataLength;
+        this.count = 1;
+        this.flags = flags;
+        this.ack = ack;
+        this.window = window;
+        this.tsVal = tsVal;
+        this.tsEcr = tsEcr;
+        if (!this.scheduled) {
+            this.scheduled = true;
+            queueMicrotask(this.flushTask);
+        }
+        return d;
+    }
+    /** Sends the pending super-segment, if any: alone as an ordinary segment, or for the link to cut. */
+    flush() {
+        const count = this.count;
+        if (count === 0)
+            return;
+        this.count = 0;
+        this.owner = undefined;
+        const d = this.datagram.subarray(0, this.length);
+        this.datagram = EMPTY;
+        // The next one starts 8-byte aligned after this one, which stays as it is sent.
+        if (this.datagramKept)
+            this.slabUsed += (this.length + 7) & ~7;
+        this.datagramKept = false;
+        const o = IPV4_MIN_HEADER;
+        const tcpLength = this.length - o;
+        if (count === 1) {
+            finishTcpChecksum(d, o, tcpLength, this.src, this.dst);
+            this.network.sendDatagram(this.dst, TCP_PROTOCOL, d);
+            return;
+        }
+        d[o + 13] = this.flags;
+        const sum = foldSum(tcpPseudoHeaderSum(this.src, this.dst, tcpLength));
+        d[o + 16] = sum >>> 8;
+        d[o + 17] = sum & 0xff;
+        this.superSegments++;
+        this.batchedSegments += count;
+        this.network.sendSegmented(this.dst, TCP_PROTOCOL, d, this.segmentSize, count);
+    }
+}
+//# sourceMappingURL=tcp-segment-batcher.js.map

@@ -1,0 +1,283 @@
+/**
+ * The receive side of one connection: in-order bytes waiting for the application, and the out-of-order
+ * segments that arrived past a hole, kept as ranges, merged as they touch, and handed over in order once
+ * the hole is filled. Duplicate bytes (before the next expected byte, or already held) are discarded.
+ *
+ * Positions are stream offsets (plain numbers counted from the first data byte, exact up to 2^53), so
+ * nothing here has to think about sequence-number wrap-around; the connection maps SEG.SEQ to an offset.
+ *
+ * Bounded: out-of-order data by bytes (`maxOutOfOrderBytes`) and by ranges (`maxRanges`); a segment that
+ * would exceed either is dropped and counted. The segment at the next expected offset is always taken,
+ * even with the out-of-order queue full: that is the one that lets the queue drain.
+ *
+ * Payloads arrive as views valid only during the call; each accepted piece is copied once, into a Buffer
+ * (pooled for small sizes) that the socket can push to its reader without another copy.
+ *
+ * With a stack-wide memory budget, every byte held (in order and out of order) is charged to it, and under
+ * memory pressure `free`, which the advertised window comes from, counts from the budget's limit for this
+ * buffer (never below `minimum`) instead of its capacity. Data inside a window already advertised is still
+ * taken (the connection never moves the window's right edge left, RFC 9293 §3.8.6) until the budget passes
+ * its hard limit: then a buffer that holds its minimum takes no more (Linux's TCPRcvQDrop when
+ * tcp_try_rmem_schedule fails). Those bytes are not acknowledged, so the peer sends them again later; the
+ * next expected bytes are still taken while fewer than `minimum` wait for the application, so every
+ * connection keeps moving, and windows already promised cannot add up past the budget.
+ */
+/** What insert() did with a segment's bytes. */
+export const ReceiveResult = {
+    /** Bytes extended the in-order data (possibly pulling out-of-order ranges along). */
+    IN_ORDER: 0,
+    /** Bytes were stored past a hole. */
+    OUT_OF_ORDER: 1,
+    /** Nothing new: every byte was already received. */
+    DUPLICATE: 2,
+    /** Out-of-order bytes dropped: the out-of-order queue is full (bytes or ranges). */
+    DROPPED: 3,
+    /** Bytes dropped because the stack's TCP memory is past its hard limit and this buffer holds its minimum. */
+    NO_MEMORY: 4,
+};
+function copyOf(data, from, to) {
+    const out = Buffer.allocUnsafe(to - from);
+    out.set(from === 0 && to === data.length ? data : data.subarray(from, to));
+    return out;
+}
+export class ReceiveBuffer {
+    capacity;
+    maxRanges;
+    maxOutOfOrderBytes;
+    budget;
+    minimum;
+    /** Offset of the next byte expected in order (RCV.NXT as a stream offset). */
+    next = 0;
+    queue = [];
+    queueHead = 0;
+    queuedBytes = 0;
+    ranges = [];
+    oooBytes = 0;
+    /** Where the peer's FIN sits (the offset after its last byte), once a FIN has been seen. */
+    finAt = -1;
+    constructor(capacity, maxRanges, maxOutOfOrderBytes = capacity, budget, minimum = capacity) {
+        this.capacity = capacity;
+        this.maxRanges = maxRanges;
+        this.maxOutOfOrderBytes = maxOutOfOrderBytes;
+        this.budget = budget;
+        this.minimum = minimum;
+    }
+    /** The stream offset of the next byte expected in order. */
+    get nextOffset() {
+        return this.next;
+    }
+    /** In-order bytes not yet read by the application. */
+    get queued() {
+        return this.queuedBytes;
+    }
+    /** Bytes held past a hole. */
+    get outOfOrderBytes() {
+        return this.oooBytes;
+    }
+    get outOfOrderRanges() {
+        return this.ranges.length;
+    }
+    /** What in-order data may fill now: the capacity, or less under memory pressure. */
+    get limit() {
+        return this.budget === undefined ? this.capacity : this.budget.limit(this.capacity, this.minimum);
+    }
+    /** Room left for in-order data: what the advertised window is computed from. */
+    get free() {
+        const limit = this.limit;
+        return this.queuedBytes >= limit ? 0 : limit - this.queuedBytes;
+    }
+    /** `free`, for a window advertisement: counts it when the memory budget made it smaller. */
+    windowSpace() {
+        const limit = this.limit;
+        if (limit < this.capacity && this.queuedBytes < this.capacity)
+            this.budget?.noteWindowClamped();
+        return this.queuedBytes >= limit ? 0 : limit - this.queuedBytes;
+    }
+    /** True once the peer's FIN has been reached in order. */
+    get finReached() {
+        return this.finAt >= 0 && this.next === this.finAt;
+    }
+    /** Records a FIN at `offset` (after the segment's last byte); it counts once the data before it is in. */
+    markFin(offset) {
+        if (this.finAt < 0)
+            this.finAt = offset;
+    }
+    /** The out-of-order ranges, as [start, end) stream offsets (for SACK and tests). */
+    outOfOrder() {
+        return this.ranges.map((r) => [r.start, r.end]);
+    }
+    /** Start offset of out-of-order range `i` (0 the lowest), for SACK without building a list. */
+    rangeStart(i) {
+        return this.ranges[i].start;
+    }
+    /** End offset (exclusive) of out-of-order range `i`. */
+    rangeEnd(i) {
+        return this.ranges[i].end;
+    }
+    /** Index of the out-of-order range holding `offset`, or -1. */
+    rangeHolding(offset) {
+        const ranges = this.ranges;
+        for (let i = 0; i < ranges.length; i++) {
+            const r = ranges[i];
+            if (offset < r.start)
+                return -1;
+            if (offset < r.end)
+                return i;
+        }
+        return -1;
+    }
+    /** Index of the first out-of-order range that shares a byte with [start, end), or -1 (for D-SACK). */
+    firstOverlap(start, end) {
+        const ranges = this.ranges;
+        for (let i = 0; i < ranges.length; i++) {
+            const r = ranges[i];
+            if (r.start >= end)
+                return -1;
+            if (r.end > start)
+                return i;
+        }
+        return -1;
+    }
+    /** Takes the bytes of `data` that sit at stream offset `offset`; `data` is only read during the call. */
+    insert(offset, data) {
+        const budget = this.budget;
+        if (budget === undefined)
+            return this.take(offset, data);
+        const before = this.queuedBytes + this.oooBytes;
+        if (budget.bytes >= budget.high &&
+            before >= this.minimum &&
+            offset + data.length > this.next &&
+            (offset > this.next || this.queuedBytes >= this.minimum)) {
+            return ReceiveResult.NO_MEMORY;
+        }
+        const result = this.take(offset, data);
+        budget.update(before, this.queuedBytes + this.oooBytes);
+        return result;
+    }
+    take(offset, data) {
+        let start = offset;
+        let from = 0;
+        if (start < this.next) {
+            from = this.next - start;
+            if (from >= data.length)
+                return ReceiveResult.DUPLICATE;
+            start = this.next;
+        }
+        if (start === this.next) {
+            this.append(copyOf(data, from, data.length));
+            this.next += data.length - from;
+            this.pullRanges();
+            return ReceiveResult.IN_ORDER;
+        }
+        return this.storeOutOfOrder(start, data, from);
+    }
+    /** The next in-order chunk for the application, or undefined when none is waiting. */
+    read() {
+        if (this.queueHead === this.queue.length)
+            return undefined;
+        const chunk = this.queue[this.queueHead];
+        this.queue[this.queueHead++] = EMPTY;
+        this.queuedBytes -= chunk.length;
+        this.budget?.update(this.queuedBytes + this.oooBytes + chunk.length, this.queuedBytes + this.oooBytes);
+        if (this.queueHead === this.queue.length) {
+            this.queue.length = 0;
+            this.queueHead = 0;
+        }
+        else if (this.queueHead >= 1024 && this.queueHead * 2 >= this.queue.length) {
+            this.queue = this.queue.slice(this.queueHead);
+            this.queueHead = 0;
+        }
+        return chunk;
+    }
+    /** Forgets everything held (an aborted connection). */
+    clear() {
+        this.budget?.update(this.queuedBytes + this.oooBytes, 0);
+        this.queue = [];
+        this.queueHead = 0;
+        this.queuedBytes = 0;
+        this.ranges.length = 0;
+        this.oooBytes = 0;
+    }
+    append(chunk) {
+        if (chunk.length === 0)
+            return;
+        this.queue.push(chunk);
+        this.queuedBytes += chunk.length;
+    }
+    /** Moves ranges that the in-order data now reaches into the queue, trimming what it already covers. */
+    pullRanges() {
+        const ranges = this.ranges;
+        while (ranges.length > 0 && ranges[0].start <= this.next) {
+            const r = ranges.shift();
+            this.oooBytes -= r.end - r.start;
+            if (r.end <= this.next)
+                continue;
+            let skip = this.next - r.start;
+            for (const chunk of r.chunks) {
+                if (skip >= chunk.length) {
+                    skip -= chunk.length;
+                    continue;
+                }
+                this.append(skip === 0 ? chunk : chunk.subarray(skip));
+                skip = 0;
+            }
+            this.next = r.end;
+        }
+    }
+    storeOutOfOrder(start, data, from) {
+        const end = start + (data.length - from);
+        const base = start - from; // stream offset of data[0]
+        const ranges = this.ranges;
+        const n = ranges.length;
+        // ranges[i, j): every range that overlaps or touches [start, end).
+        let i = 0;
+        while (i < n && ranges[i].end < start)
+            i++;
+        let j = i;
+        while (j < n && ranges[j].start <= end)
+            j++;
+        if (i === j) {
+            if (n >= this.maxRanges || this.oooBytes + (end - start) > this.maxOutOfOrderBytes) {
+                return ReceiveResult.DROPPED;
+            }
+            ranges.splice(i, 0, { start, end, chunks: [copyOf(data, from, data.length)] });
+            this.oooBytes += end - start;
+            return ReceiveResult.OUT_OF_ORDER;
+        }
+        // Count the new bytes first, so a merge that would exceed the byte limit changes nothing.
+        let held = 0;
+        for (let k = i; k < j; k++)
+            held += ranges[k].end - ranges[k].start;
+        const first = ranges[i];
+        const mergedStart = Math.min(start, first.start);
+        const mergedEnd = Math.max(end, ranges[j - 1].end);
+        const added = mergedEnd - mergedStart - held;
+        if (added === 0)
+            return ReceiveResult.DUPLICATE;
+        if (this.oooBytes + added > this.maxOutOfOrderBytes)
+            return ReceiveResult.DROPPED;
+        let chunks = first.chunks;
+        if (start < first.start)
+            chunks = [copyOf(data, start - base, first.start - base), ...chunks];
+        let pos = first.end;
+        for (let k = i + 1; k < j; k++) {
+            const r = ranges[k];
+            if (pos < r.start)
+                chunks.push(copyOf(data, pos - base, r.start - base));
+            for (const c of r.chunks)
+                chunks.push(c);
+            pos = r.end;
+        }
+        if (pos < end)
+            chunks.push(copyOf(data, pos - base, end - base));
+        first.start = mergedStart;
+        first.end = mergedEnd;
+        first.chunks = chunks;
+        if (j - i > 1)
+            ranges.splice(i + 1, j - i - 1);
+        this.oooBytes += added;
+        return ReceiveResult.OUT_OF_ORDER;
+    }
+}
+const EMPTY = new Uint8Array(0);
+//# sourceMappingURL=receive-buffer.js.map

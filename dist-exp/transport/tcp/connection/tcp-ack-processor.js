@@ -1,0 +1,164 @@
+/**
+ * The fifth step of segment arrival (RFC 9293 §3.10.7.4), the ACK field, in the order TcpConnection
+ * documents: the unacceptable ACK values (RFC 5961 §5.2) are answered and dropped; then the peer's SACK
+ * blocks go to loss recovery; an ACK of new data has the sender free the queue and move SND.UNA, take
+ * the RTT sample, loss recovery decide (recovery exit, partial ACK) and tell the congestion controller,
+ * the sender restart its timer and retransmit the next hole if recovery said so, then update the send
+ * window; a duplicate ACK is counted by loss recovery, which may start fast retransmit. What follows for
+ * the state machine (our FIN acknowledged, the writer may resume) is returned as bits, for the
+ * connection to act on: no callback into it, no allocation.
+ */
+import { AckVerdict } from '../recovery/loss-recovery.js';
+import { AckEffect } from '../recovery/sack-recovery.js';
+import { seqAdd, seqDiff, seqGt, seqLt } from '../wire/seq.js';
+import { FIN, SYN } from './tcp-segment-emitter.js';
+/** What an ACK means for the connection (bits). */
+export const AckResult = {
+    /** The ACK value was unacceptable: the segment is dropped (a challenge ACK went out). */
+    DROP: 1,
+    /** It acknowledged our FIN. */
+    FIN_ACKED: 2,
+    /** The send queue has room again for a waiting writer. */
+    WRITABLE: 4,
+};
+export class TcpAckProcessor {
+    tcb;
+    sender;
+    sackOutput;
+    recovery;
+    emitter;
+    counts;
+    trace;
+    constructor(tcb, sender, sackOutput, recovery, emitter, counts, trace) {
+        this.tcb = tcb;
+        this.sender = sender;
+        this.sackOutput = sackOutput;
+        this.recovery = recovery;
+        this.emitter = emitter;
+        this.counts = counts;
+        this.trace = trace;
+    }
+    /**
+     * Fifth, the ACK field of an acceptable segment carrying `dataLength` bytes: returns AckResult bits
+     * (DROP: the segment goes no further).
+     */
+    process(seg, dataLength, now) {
+        const tcb = this.tcb;
+        const sender = this.sender;
+        const recovery = this.recovery;
+        const ack = seg.ack;
+        // An ACK of data never sent (RFC 9293), or older than the largest window the peer could still
+        // legitimately be acknowledging (RFC 5961 §5.2): ACK and drop.
+        if (seqGt(ack, tcb.sndMax)) {
+            this.counts.dropAckUnsent++;
+            this.emitter.sendChallengeAck();
+            return AckResult.DROP;
+        }
+        if (seqLt(ack, seqAdd(tcb.sndUna, -Math.max(tcb.maxSndWnd, 1)))) {
+            this.counts.dropAckTooOld++;
+            this.emitter.sendChallengeAck();
+            return AckResult.DROP;
+        }
+        sender.ackReceived();
+        const window = seg.window * (1 << tcb.sndShift);
+        const sackRecovery = recovery.sack;
+        if (sackRecovery !== undefined)
+            return this.processWithSack(seg, dataLength, now, window, sackRecovery);
+        if (seqGt(ack, tcb.sndUna)) {
+            const flightBefore = seqDiff(tcb.sndNxt, tcb.sndUna);
+            const finAcked = tcb.finQueued && seqGt(ack, tcb.finSeq);
+            const dataAcked = sender.acknowledge(ack, finAcked);
+            const rtt = sender.sampleRtt(seg, now);
+            const verdict = recovery.onNewAck(ack, dataAcked, flightBefore, now, rtt);
+            if (verdict === AckVerdict.RECOVERY_EXIT && this.trace !== undefined)
+                sender.traceState('recovery_exit');
+            // RFC 6298 (5.2)/(5.3); in recovery only the first partial ACK restarts the timer (RFC 6582 §3.2
+            // step 5, the "Impatient" variant of §4), so many holes end in a timeout rather than one RTT each.
+            sender.restartTimerAfterAck(ack, verdict === AckVerdict.PARTIAL_ACK);
+            // A synchronous link may bring the answer back inside the send: the bookkeeping above is done.
+            if (verdict >= AckVerdict.PARTIAL_ACK_FIRST)
+                sender.retransmitFirst();
+            const writable = sender.sendBuffer.writerMayResume();
+            sender.updateWindow(seg, window);
+            return (writable ? AckResult.WRITABLE : 0) | (finAcked ? AckResult.FIN_ACKED : 0);
+        }
+        if (ack === tcb.sndUna) {
+            // RFC 5681 §2: a duplicate ACK carries no data, no SYN/FIN, the same window, and there is data out.
+            if (dataLength === 0 &&
+                (seg.flags & (SYN | FIN)) === 0 &&
+                window === tcb.sndWnd &&
+                tcb.sndMax !== tcb.sndUna) {
+                if (recovery.onDuplicateAck()) {
+                    sender.retransmitFirst();
+                    if (this.trace !== undefined)
+                        sender.traceState('fast_retransmit');
+                }
+            }
+            else if (dataLength > 0 || window !== tcb.sndWnd) {
+                recovery.onAckNotDuplicate();
+            }
+            sender.updateWindow(seg, window);
+        }
+        return 0;
+    }
+    /**
+     * The ACK field on a SACK connection (RFC 6675, RFC 8985): the scoreboard, RACK, the probe episode and
+     * undo see every acceptable ACK, new or not; duplicate ACKs are counted but decide nothing (RACK does).
+     */
+    processWithSack(seg, dataLength, now, window, sackRecovery) {
+        const tcb = this.tcb;
+        const sender = this.sender;
+        const cc = sender.cc;
+        const ack = seg.ack;
+        const priorUna = tcb.sndUna;
+        const flightBefore = seqDiff(tcb.sndMax, priorUna);
+        let result = 0;
+        let dataAcked = 0;
+        const advanced = seqGt(ack, priorUna);
+        if (advanced) {
+            const finAcked = tcb.finQueued && seqGt(ack, tcb.finSeq);
+            dataAcked = sender.acknowledge(ack, finAcked);
+            if (finAcked)
+                result |= AckResult.FIN_ACKED;
+        }
+        else if (dataLength === 0 &&
+            (seg.flags & (SYN | FIN)) === 0 &&
+            window === tcb.sndWnd &&
+            flightBefore !== 0) {
+            this.counts.dupAcks++;
+        }
+        if (cc !== undefined) {
+            const ts = seg.options.timestamp;
+            const srtt = sender.rto.srtt ?? 0;
+            const effects = sackRecovery.onAck(ack, seg.options.sack, priorUna, tcb.sndMax, now, ts === undefined ? 0 : ts.echo, srtt, tcb.sendMss, cc);
+            // The scoreboard's sample (never-retransmitted segments, Karn); failing that, when SND.UNA moved, the
+            // timestamp echo, valid for retransmissions too (RFC 7323 §4.1), as Linux: after a timeout every
+            // segment was resent, and without it the backed-off RTO would stand until new data is acknowledged.
+            let rtt = sender.sampleRttFromLog(sackRecovery.rack.ackRtt);
+            if (rtt === undefined && advanced)
+                rtt = sender.sampleRtt(seg, now);
+            // Only a window that was in use may grow (RFC 7661 §4.2), and not during fast recovery (PRR's).
+            if (dataAcked > 0 && sackRecovery.growsWindow && 2 * flightBefore >= cc.cwnd) {
+                cc.onAck(dataAcked, now, seqDiff(tcb.sndMax, ack), rtt);
+            }
+            if (effects !== 0 && this.trace !== undefined) {
+                if (effects & AckEffect.UNDONE)
+                    sender.traceState('undo');
+                if (effects & AckEffect.RECOVERY_EXITED)
+                    sender.traceState('sack_recovery_exit');
+                if (effects & AckEffect.PROBE_REPAIRED_LOSS)
+                    sender.traceState('tlp_loss');
+                if (effects & AckEffect.RECOVERY_ENTERED)
+                    sender.traceState('sack_recovery_enter');
+            }
+        }
+        if (advanced)
+            sender.restartTimerAfterAck(ack, false);
+        this.sackOutput.afterAck(sackRecovery);
+        if (advanced && sender.sendBuffer.writerMayResume())
+            result |= AckResult.WRITABLE;
+        sender.updateWindow(seg, window);
+        return result;
+    }
+}
+//# sourceMappingURL=tcp-ack-processor.js.map

@@ -1,0 +1,127 @@
+/**
+ * The seams around one TCP connection: what it sends through (the IP layer's in-place datagram API),
+ * whom it tells about state changes (its TCP layer), whom it tells about data and errors (its socket),
+ * and what it reports (the fields of `ss -ti`).
+ */
+import type { Clock } from '../../../core/clock.js';
+import type { PilhaError } from '../../../core/errors.js';
+import type { Ipv4Address } from '../../../core/ipv4-address.js';
+import type { Logger } from '../../../core/logger.js';
+import type { IPLayer } from '../../../layers/ip/ip-layer.js';
+import type { CongestionControllerFactory } from '../../congestion/congestion-controller.js';
+import type { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
+import type { TcpConfig } from '../tcp-config.js';
+import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
+import type { TcpTracer } from '../trace/tcp-tracer.js';
+import type { Seq } from '../wire/seq.js';
+import type { TcpState, TcpStateName } from './tcp-state.js';
+/**
+ * What a connection needs of the network layer: a datagram to write a segment into, and a way to send it; and,
+ * where the link can cut TCP super-segments itself, the way to hand it one (TcpSegmentBatcher).
+ */
+export type TcpNetwork = Pick<IPLayer, 'allocateDatagram' | 'sendDatagram'> & Partial<Pick<IPLayer, 'segmentationMaxBytes' | 'sendSegmented'>>;
+/** The application side of a connection (a TcpSocket). Calls may come from the packet path or a timer. */
+export interface TcpConnectionHandler {
+    /** An active open completed (SYN_SENT → ESTABLISHED, or simultaneous open). */
+    onConnect(): void;
+    /** In-order data, or the peer's FIN, is waiting to be read. */
+    onReadable(): void;
+    /** The send queue went from full to having room. */
+    onWritable(): void;
+    /** The connection reached CLOSED; `error` says why when it was not a clean close. */
+    onClose(error: PilhaError | undefined): void;
+}
+/** Told about every state transition, in order; the TCP layer keeps its tables with it. */
+export interface TcpConnectionObserver<C> {
+    onStateChange(connection: C, from: TcpState, to: TcpState): void;
+}
+export interface TcpConnectionParams {
+    readonly localAddress: Ipv4Address;
+    readonly localPort: number;
+    readonly remoteAddress: Ipv4Address;
+    readonly remotePort: number;
+    /** Our initial send sequence number. */
+    readonly iss: Seq;
+    /** Added to the millisecond clock to give this connection's TSval. */
+    readonly tsOffset: number;
+    /** The link MTU; our MSS is MTU − 40. */
+    readonly mtu: number;
+}
+/** Everything a connection gets from its stack, shared by all connections of a TCP layer. */
+export interface TcpConnectionDeps {
+    readonly clock: Clock;
+    readonly log: Logger;
+    readonly config: TcpConfig;
+    readonly congestion: CongestionControllerFactory;
+    readonly network: TcpNetwork;
+    /** The stack-wide budget every send and receive buffer is charged to. */
+    readonly memory: TcpMemoryBudget;
+    /** `--trace`: the no-op tracer unless a trace file is configured. */
+    readonly tracer: TcpTracer;
+    /** Present when the link cuts TCP super-segments: the stack's one batcher of consecutive segments. */
+    readonly batcher?: TcpSegmentBatcher | undefined;
+}
+/** What `ss -ti` shows for a socket, for one connection. Sizes in bytes, times in ms. */
+export interface TcpConnectionStats {
+    readonly state: TcpStateName;
+    readonly localAddress: string;
+    readonly localPort: number;
+    readonly remoteAddress: string;
+    readonly remotePort: number;
+    /** Payload bytes per full-sized segment we send (peer's MSS, less our options). */
+    readonly mss: number;
+    /** Largest segment payload seen from the peer. */
+    readonly rcvMss: number;
+    readonly congestionControl: string;
+    readonly cwnd: number;
+    readonly ssthresh: number;
+    readonly srtt: number | undefined;
+    readonly rttvar: number | undefined;
+    readonly rto: number;
+    readonly backoff: number;
+    readonly sndWnd: number;
+    readonly rcvWnd: number;
+    readonly sndWscale: number;
+    readonly rcvWscale: number;
+    readonly timestamps: boolean;
+    /** SACK (RFC 2018) negotiated: both SYNs carried SACK-permitted. */
+    readonly sack: boolean;
+    readonly bytesInFlight: number;
+    /** Bytes queued to send (unsent and unacknowledged). */
+    readonly sendQueue: number;
+    /**
+     * Written bytes the send queue took over without a copy (sent at once in a kept super-segment), and those it
+     * copied because they still waited when the write's callback was due (SendBuffer.retain, adopt).
+     */
+    readonly sendZeroCopyBytes: number;
+    readonly sendCopiedBytes: number;
+    /** In-order bytes waiting for the application. */
+    readonly receiveQueue: number;
+    readonly segmentsSent: number;
+    readonly segmentsReceived: number;
+    readonly retransmitted: number;
+    readonly outOfOrderReceived: number;
+    /** Out-of-order segments dropped because the out-of-order queue was full (bytes or ranges). */
+    readonly outOfOrderDropped: number;
+    readonly bytesSent: number;
+    readonly bytesAcked: number;
+    readonly bytesReceived: number;
+    readonly dupAcks: number;
+    readonly fastRetransmits: number;
+    readonly timeouts: number;
+    /** Times cwnd was cut to the restart window after an idle period (RFC 5681 §4.1). */
+    readonly idleRestarts: number;
+    /** D-SACK blocks received (the peer got a segment twice). */
+    readonly dsacksReceived: number;
+    /** Tail loss probes sent (RFC 8985 §7). */
+    readonly tlpProbes: number;
+    /** Silence probes sent (the first unacknowledged segment again after a PTO without an ACK). */
+    readonly silenceProbes: number;
+    /** Losses repaired by a tail loss probe. */
+    readonly tlpLossRepairs: number;
+    /** Window reductions undone after a spurious retransmission. */
+    readonly undos: number;
+}
+/** The per-connection counters the TCP layer sums into its own when a connection ends. */
+export declare const CONNECTION_COUNTERS: readonly ["segmentsSent", "segmentsReceived", "retransmitted", "outOfOrderReceived", "outOfOrderDropped", "bytesSent", "bytesAcked", "bytesReceived", "dupAcks", "fastRetransmits", "timeouts", "idleRestarts", "dropOutOfWindow", "dropRstOutOfWindow", "dropAckUnsent", "dropAckTooOld", "dropPaws", "dropNoMemory", "challengeAcks", "acksRateLimited", "sackAcksSent", "dsacksSent", "dsacksReceived", "tlpProbes", "tlpLossRepairs", "silenceProbes", "undos"];
+export type ConnectionCounterName = (typeof CONNECTION_COUNTERS)[number];

@@ -1,0 +1,427 @@
+/**
+ * One TCP connection (RFC 9293): takes the user calls (open, send, close, abort), dispatches the timers,
+ * and orchestrates the parts it is composed of, each owning its own state (no inheritance, no shared
+ * protected fields):
+ * - TcpControlBlock (tcp-control-block.ts): the RFC 9293 variables and negotiated options, a plain record
+ *   every part shares (filled from the SYNs by tcp-syn-negotiation.ts);
+ * - TcpLifecycle (tcp-lifecycle.ts): the state machine's transitions (TcpStateMachine, tcp-state.ts),
+ *   entering ESTABLISHED, TIME_WAIT and CLOSED, and the notifications the socket hears;
+ * - TcpSegmentArrival (tcp-segment-arrival.ts): SEGMENT ARRIVES, the steps of RFC 9293 §3.10.7, in the
+ *   call order documented there;
+ * - TcpSender (tcp-sender.ts): send queue, segmentation, Nagle/SWS, RTT and RTO, retransmission, send
+ *   window, persist and keepalive probes; it holds the congestion controller (congestion/);
+ * - TcpSackOutput (tcp-sack-output.ts): what a SACK connection sends, in what order (the scoreboard's lost
+ *   segments first, then new data, as SACK recovery allows), the tail loss probe and RACK's reorder timer;
+ * - TcpReceiver (tcp-receiver.ts): receive buffer, acceptability test, ACK policy, window advertisement,
+ *   SACK/D-SACK blocks;
+ * - LossRecovery (../recovery/loss-recovery.ts): the one keeper of recovery state — duplicate ACKs, fast retransmit,
+ *   NewReno partial ACKs and exit, timeout bookkeeping; it tells the congestion controller of each event;
+ * - TcpAckProcessor (tcp-ack-processor.ts): the ACK field, calling sender and loss recovery in order;
+ * - TcpSegmentEmitter (tcp-segment-emitter.ts): writes every segment (window and SACK from the receiver);
+ * - TcpTimers (tcp-timers.ts).
+ * The parts hold direct references to each other and to the control block, set here once; nothing is
+ * looked up, and no closure or object is made, per segment. Parts never call back into the connection:
+ * what concerns its life goes through TcpLifecycle, the rest comes back as a return value (Acceptance,
+ * AckResult, ProbeResult).
+ *
+ * Call order of a segment (TcpLayer.receive → receive): TcpSegmentArrival.receive (its header gives the
+ * steps) → output (sender.output, or sackOutput.output on a SACK connection, then any ACK the receiver wants that nothing carried) → trace →
+ * notifications (lifecycle). User calls (write, shutdown, abort, read) and timers (onTimer) come in from
+ * the side. The socket hears about data, space and the end through its TcpConnectionHandler, always after
+ * the connection's state is consistent again, so a handler may call back in.
+ */
+import { PilhaError } from '../../../core/errors.js';
+import { formatIpv4 } from '../../../core/ipv4-address.js';
+import { TcpReceiver } from '../receive/tcp-receiver.js';
+import { LossRecovery } from '../recovery/loss-recovery.js';
+import { TcpAckProcessor } from '../send/tcp-ack-processor.js';
+import { TcpSackOutput } from '../send/tcp-sack-output.js';
+import { TcpSegmentEmitter } from '../send/tcp-segment-emitter.js';
+import { ProbeResult, TcpSender } from '../send/tcp-sender.js';
+import { windowShiftFor } from '../tcp-config.js';
+import { seqAdd } from '../wire/seq.js';
+import { connectionStats } from './tcp-connection-stats.js';
+import { CONNECTION_COUNTERS, } from './tcp-connection-types.js';
+import { TcpControlBlock } from './tcp-control-block.js';
+import { TcpLifecycle } from './tcp-lifecycle.js';
+import { TcpSegmentArrival } from './tcp-segment-arrival.js';
+import { canSend, TCP_STATE_NAMES, TcpState, TcpStateMachine } from './tcp-state.js';
+import { TcpTimers, TimerKind } from './tcp-timers.js';
+export class TcpConnection {
+    localAddress;
+    localPort;
+    remoteAddress;
+    remotePort;
+    /** The demultiplexing key within the local port: remoteAddress · 65536 + remotePort. */
+    key;
+    /** The listener that accepted this connection (passive opens), for the layer's queue accounting. */
+    listener;
+    // The parts (see the header comment), made once in the constructor.
+    tcb;
+    sender;
+    sackOutput;
+    receiver;
+    recovery;
+    emitter;
+    ackProcessor;
+    timers;
+    sm;
+    life;
+    arrival;
+    config;
+    counts;
+    trace;
+    constructor(params, deps, observer) {
+        this.localAddress = params.localAddress;
+        this.localPort = params.localPort;
+        this.remoteAddress = params.remoteAddress;
+        this.remotePort = params.remotePort;
+        this.key = params.remoteAddress * 65536 + params.remotePort;
+        this.config = deps.config;
+        const counts = {};
+        for (const name of CONNECTION_COUNTERS)
+            counts[name] = 0;
+        this.counts = counts;
+        this.trace = deps.tracer.enabled
+            ? deps.tracer.channel(`${formatIpv4(this.localAddress)}:${this.localPort}>${formatIpv4(this.remoteAddress)}:${this.remotePort}`)
+            : undefined;
+        const tcb = new TcpControlBlock(params, windowShiftFor(deps.config.receiveBufferSize));
+        this.tcb = tcb;
+        this.timers = new TcpTimers(deps.clock, this);
+        const describe = () => this.describe();
+        this.sm = new TcpStateMachine(deps.log, describe);
+        this.receiver = new TcpReceiver(tcb, deps, this.timers, counts);
+        const sendBuffer = TcpSender.createSendBuffer(deps);
+        this.emitter = new TcpSegmentEmitter(tcb, deps, counts, this.receiver, sendBuffer);
+        this.recovery = new LossRecovery(tcb, counts);
+        this.sender = new TcpSender(tcb, deps, this.emitter, sendBuffer, this.timers, counts, this.trace, this.recovery);
+        this.sackOutput = new TcpSackOutput(tcb, this.sender, this.recovery, this.timers, counts, this.trace !== undefined, this.config.silenceProbes);
+        this.ackProcessor = new TcpAckProcessor(tcb, this.sender, this.sackOutput, this.recovery, this.emitter, counts, this.trace);
+        this.life = new TcpLifecycle(this, observer, this.sm, tcb, deps.config, this.timers, this.sender, this.receiver, this.emitter);
+        this.arrival = new TcpSegmentArrival(tcb, deps, this.life, this.sender, this.receiver, this.recovery, this.emitter, this.ackProcessor, this.timers, describe);
+    }
+    get state() {
+        return this.sm.state;
+    }
+    /** For log lines. */
+    describe() {
+        return {
+            local: this.localPort,
+            remote: `${formatIpv4(this.remoteAddress)}:${this.remotePort}`,
+            state: TCP_STATE_NAMES[this.sm.state],
+        };
+    }
+    // ─── What the application side reads ─────────────────────────────────────────────────────────────
+    /** The next in-order chunk for the application (a Buffer it may keep), or undefined. Call readDone() after. */
+    read() {
+        return this.receiver.receiveBuffer.read();
+    }
+    /** True once the peer's FIN was received and every byte before it has been read. */
+    get readEnded() {
+        return this.arrival.finReceived && this.receiver.receiveBuffer.queued === 0;
+    }
+    get readableBytes() {
+        return this.receiver.receiveBuffer.queued;
+    }
+    /** Whether the send queue is at capacity (a writer should wait for onWritable). */
+    get sendBufferFull() {
+        return this.sender.sendBuffer.full;
+    }
+    /**
+     * After a write: whether the writer must wait for onWritable (the send queue is at its limit, which
+     * memory pressure may have lowered). onWritable follows once ACKs make room, whatever the limit is then.
+     */
+    writerMustWait() {
+        return this.sender.sendBuffer.mustWait();
+    }
+    get writeQueued() {
+        return this.sender.sendBuffer.size;
+    }
+    /** RCV.NXT (for TIME_WAIT reuse by a new SYN). */
+    get receiveNext() {
+        return this.tcb.rcvNxt;
+    }
+    /** Whether this connection was opened actively (connect) rather than by a listener. */
+    get isActiveOpen() {
+        return this.life.activeOpen;
+    }
+    /** The error the connection closed with, if it did. */
+    get error() {
+        return this.life.error;
+    }
+    /** What `ss -ti` shows for this connection. */
+    stats() {
+        return connectionStats(this.sm.state, this.tcb, this.sender, this.receiver.receiveBuffer, this.counts);
+    }
+    /** The counters the layer adds to its totals when the connection ends. */
+    counters() {
+        return this.counts;
+    }
+    // ─── User calls ──────────────────────────────────────────────────────────────────────────────────
+    /** Attaches the socket; it hears of everything from now on (and should read what is already queued). */
+    setHandler(handler) {
+        this.life.setHandler(handler);
+    }
+    /** Active open (RFC 9293 §3.10.1): CLOSED → SYN_SENT, SYN out. */
+    openActive() {
+        this.life.activeOpen = true;
+        this.life.transition('active-open');
+        this.sender.sendSyn(false, false);
+        const connectTimeout = this.config.connectTimeoutMs;
+        if (connectTimeout > 0)
+            this.timers.set(TimerKind.CONNECT, connectTimeout);
+    }
+    /** Passive open by a listener that received `syn` (RFC 9293 §3.10.7.2): → SYN_RECEIVED, SYN-ACK out. */
+    openPassive(syn) {
+        this.life.transition('passive-open');
+        this.arrival.takeSyn(syn);
+        this.life.transition('rcv-syn');
+        this.sender.sendSyn(true, false);
+    }
+    /**
+     * Passive open rebuilt from a valid SYN cookie (RFC 4987 §3.6): the layer sent the SYN-ACK without
+     * keeping state, and `syn` is the client's SYN as the cookie and the ACK describe it. Leaves the
+     * connection in SYN_RECEIVED with that SYN-ACK counted as sent (not timed: no RTT sample from it), so
+     * the ACK that carried the cookie completes the handshake as any other would.
+     */
+    openFromCookie(syn) {
+        this.life.transition('passive-open');
+        this.arrival.takeSyn(syn);
+        this.life.transition('rcv-syn');
+        this.tcb.sndNxt = seqAdd(this.tcb.iss, 1);
+        this.tcb.sndMax = this.tcb.sndNxt;
+    }
+    /** Queues data to send (RFC 9293 §3.10.2). Throws EPIPE once the sending side is closed. */
+    write(chunk) {
+        this.queue(chunk);
+        this.flush();
+    }
+    /**
+     * Takes over the writer's bytes still queued (copies them; those already sent in a kept super-segment are
+     * read from there): call before the write's callback, after which the writer may reuse its buffers.
+     */
+    adoptWritten() {
+        this.sender.sendBuffer.adopt();
+    }
+    /** Queues without sending yet (a batch of writes); call flush() after. */
+    queue(chunk) {
+        if (!canSend(this.state) || this.tcb.finQueued || this.life.closeWhenEstablished) {
+            throw new PilhaError('EPIPE', 'write after the connection was closed for sending');
+        }
+        this.sender.sendBuffer.push(chunk);
+    }
+    /** Sends what windows and Nagle allow now. */
+    flush() {
+        if (!this.life.inInput && this.state >= TcpState.ESTABLISHED) {
+            this.output(false);
+            if (this.trace !== undefined)
+                this.sender.traceState();
+        }
+    }
+    /** CLOSE (RFC 9293 §3.10.4), the half-close of end(): FIN after everything queued. */
+    shutdown() {
+        switch (this.state) {
+            case TcpState.SYN_SENT:
+            case TcpState.SYN_RECEIVED:
+                this.life.closeWhenEstablished = true;
+                return;
+            case TcpState.ESTABLISHED:
+            case TcpState.CLOSE_WAIT:
+                this.sender.queueFin();
+                this.life.transition('close');
+                this.flush();
+                return;
+            default:
+                return; // LISTEN, CLOSED, or already closing
+        }
+    }
+    /** ABORT (RFC 9293 §3.10.5): RST to the peer when it has a connection to reset, then CLOSED. */
+    abort() {
+        const s = this.state;
+        if (s === TcpState.CLOSED)
+            return;
+        if (s === TcpState.SYN_RECEIVED ||
+            s === TcpState.ESTABLISHED ||
+            s === TcpState.FIN_WAIT_1 ||
+            s === TcpState.FIN_WAIT_2 ||
+            s === TcpState.CLOSE_WAIT) {
+            this.emitter.sendReset(this.tcb.sndNxt, true);
+        }
+        this.life.enterClosed(undefined);
+    }
+    /**
+     * The socket is closed gracefully (after end()): the connection finishes in the background. Unread
+     * data, or data that arrives later, means the application lost something: RST, as Linux does.
+     */
+    release() {
+        this.life.orphan();
+        if (this.state === TcpState.CLOSED) {
+            this.receiver.receiveBuffer.clear(); // nobody will read it: give its memory back to the budget
+            return;
+        }
+        if (this.receiver.receiveBuffer.queued > 0) {
+            this.abort();
+            return;
+        }
+        if (this.state === TcpState.FIN_WAIT_2)
+            this.timers.set(TimerKind.FIN_WAIT_2, this.config.finWait2TimeoutMs);
+    }
+    /** After a batch of read()s: advertise the window if reading opened it a lot (one ACK, not one per chunk). */
+    readDone() {
+        if (!this.life.inInput && this.receiver.windowUpdateDue(this.sm.state))
+            this.emitter.sendAck();
+    }
+    /**
+     * ICMP Destination Unreachable quoting our segment with sequence number `quotedSeq` (RFC 5927 §4.1:
+     * it must be one we sent). During the handshake, as Linux does (tcp_v4_err in SYN-SENT): protocol or port
+     * unreachable refuses the connection, and network or host unreachable (from a router, or from pilha's own
+     * ARP giving up on the neighbour) fails it as unreachable, instead of resending the SYN for a minute.
+     * Returns whether the connection was closed.
+     */
+    icmpUnreachable(quotedSeq, code) {
+        if (this.state !== TcpState.SYN_SENT || quotedSeq !== this.tcb.iss)
+            return false;
+        if (code === 2 || code === 3) {
+            this.life.enterClosed(new PilhaError('ECONNREFUSED', `connection refused by ${this.life.peerName()} (ICMP unreachable)`));
+            return true;
+        }
+        if (code === 0 || code === 1) {
+            this.life.enterClosed(new PilhaError('EHOSTUNREACH', `${this.life.peerName()} is unreachable (ICMP host unreachable)`));
+            return true;
+        }
+        return false;
+    }
+    setNoDelay(noDelay) {
+        this.sender.noDelay = noDelay;
+        if (noDelay)
+            this.flush();
+    }
+    /** SO_KEEPALIVE: probe after `idleMs` (default from config) without a segment from the peer. */
+    setKeepAlive(enable, idleMs) {
+        this.sender.setKeepAlive(enable, idleMs, this.state);
+    }
+    /** Ends TIME_WAIT now (the layer recycles the oldest entry when its table is full). */
+    expireTimeWait() {
+        this.life.expireTimeWait();
+    }
+    // ─── Segment arrival (RFC 9293 §3.10.7: tcp-segment-arrival.ts) ──────────────────────────────
+    /** A segment for this connection (the layer has demultiplexed it and verified its checksum). */
+    receive(seg) {
+        const life = this.life;
+        if (life.state === TcpState.CLOSED)
+            return;
+        this.counts.segmentsReceived++;
+        life.inInput = true;
+        try {
+            this.arrival.receive(seg);
+        }
+        finally {
+            life.inInput = false;
+        }
+        // The state may have changed above; output() sends nothing in CLOSED.
+        if (life.state >= TcpState.ESTABLISHED)
+            this.output(false);
+        if (this.trace !== undefined)
+            this.sender.traceState();
+        life.deliverNotifications();
+    }
+    // ─── Output ──────────────────────────────────────────────────────────────────────────────────────
+    /** What the sender may send now (`force`: the persist timer's override of SWS avoidance), then a due ACK. */
+    output(force) {
+        const state = this.sm.state;
+        if (state === TcpState.CLOSED)
+            return;
+        const tcb = this.tcb;
+        if (tcb.sackEnabled && tcb.synAcked)
+            this.sackOutput.output(state, force);
+        else
+            this.sender.output(state, force);
+        if (this.receiver.ackDue)
+            this.emitter.sendAck();
+    }
+    // ─── Timers ──────────────────────────────────────────────────────────────────────────────────────
+    onTimer(kind, now) {
+        switch (kind) {
+            case TimerKind.RETRANSMIT:
+                this.onRetransmitTimer();
+                break;
+            case TimerKind.DELAYED_ACK:
+                if (this.receiver.ackPending)
+                    this.emitter.sendAck();
+                break;
+            case TimerKind.PERSIST:
+                this.onProbeResult(this.sender.onPersistTimer(this.state, this.life.orphaned), 'zero window');
+                break;
+            case TimerKind.KEEPALIVE:
+                this.onProbeResult(this.sender.onKeepaliveTimer(this.state, now), 'keepalive');
+                break;
+            case TimerKind.TIME_WAIT:
+                this.expireTimeWait();
+                break;
+            case TimerKind.CONNECT:
+                if (this.state === TcpState.SYN_SENT ||
+                    (this.life.activeOpen && this.state === TcpState.SYN_RECEIVED)) {
+                    this.life.timedOut();
+                }
+                break;
+            case TimerKind.FIN_WAIT_2:
+                if (this.state === TcpState.FIN_WAIT_2)
+                    this.life.enterClosed(undefined);
+                break;
+            case TimerKind.LOSS_PROBE:
+                this.sackOutput.onLossProbeTimer(this.state, now);
+                break;
+            case TimerKind.REORDER:
+                if (this.state >= TcpState.ESTABLISHED)
+                    this.sackOutput.onReorderTimer(this.state, now);
+                break;
+            default:
+                kind;
+        }
+        if (this.trace !== undefined)
+            this.sender.traceState();
+        this.life.deliverNotifications();
+    }
+    /** The retransmission timer: the SYN again (with its own limits), or RFC 6298 (5.4)–(5.6) for data. */
+    onRetransmitTimer() {
+        const s = this.state;
+        const sender = this.sender;
+        if (s === TcpState.SYN_SENT || s === TcpState.SYN_RECEIVED) {
+            sender.retries++;
+            const limit = s === TcpState.SYN_SENT || this.life.activeOpen ? this.config.synRetries : this.synAckRetryLimit();
+            if (sender.retries > limit) {
+                if (this.life.activeOpen)
+                    this.life.timedOut();
+                else
+                    this.life.enterClosed(undefined);
+                return;
+            }
+            sender.retransmitSyn(s === TcpState.SYN_RECEIVED);
+            return;
+        }
+        if (this.tcb.sndUna === this.tcb.sndMax || s === TcpState.CLOSED || s === TcpState.TIME_WAIT)
+            return;
+        sender.retries++;
+        if (sender.retries > this.config.maxRetransmits) {
+            this.life.timedOut();
+            return;
+        }
+        // Loss recovery first (it reads SND.MAX and the flight), then the sender goes back to SND.UNA.
+        this.recovery.onTimeout();
+        sender.retransmissionTimeout();
+    }
+    onProbeResult(result, what) {
+        if (result === ProbeResult.GIVE_UP) {
+            this.life.timedOut(what);
+        }
+        else if (result === ProbeResult.FORCE_OUTPUT) {
+            this.output(true);
+        }
+    }
+    /** A half-open connection's SYN-ACK timed out: its listener says how many more tries it gets. */
+    synAckRetryLimit() {
+        const { synAckRetries, synAckRetriesUnderPressure } = this.config;
+        return this.listener?.synAckRetryLimit(synAckRetries, synAckRetriesUnderPressure) ?? synAckRetries;
+    }
+}
+//# sourceMappingURL=tcp-connection.js.map

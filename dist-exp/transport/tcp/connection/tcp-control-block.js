@@ -1,0 +1,91 @@
+/**
+ * The transmission control block of one connection (RFC 9293 §3.3.1) as a plain record: its identity, the
+ * send and receive sequence variables, and what the SYNs negotiated (MSS; RFC 7323 window scale and
+ * timestamps; RFC 2018 SACK). Every part of the connection (TcpSender, TcpReceiver, LossRecovery,
+ * TcpAckProcessor, TcpSegmentEmitter, TcpConnection) holds the same instance and reads and writes these fields directly;
+ * the record has no behaviour beyond trivial accessors. What a part owns alone (buffers, timers of its
+ * own, recovery state, ACK policy) lives in that part, not here.
+ */
+import { seq, seqDiff } from '../wire/seq.js';
+/** RFC 9293 §3.7.1: the MSS assumed when the peer announces none. */
+export const DEFAULT_PEER_MSS = 536;
+/** Linux's tcp_min_snd_mss: a peer cannot make us send smaller segments than this. */
+export const MIN_PEER_MSS = 48;
+/** RFC 7323 §2.3: a shift above 14 is used as 14. */
+export const MAX_WINDOW_SHIFT = 14;
+/** The MSS we announce on a link of this MTU: MTU − 40 (IPv4 and TCP headers without options). */
+export function mssForMtu(mtu) {
+    return Math.max(MIN_PEER_MSS, Math.min(mtu, 65_535) - 40);
+}
+export class TcpControlBlock {
+    localAddress;
+    localPort;
+    remoteAddress;
+    remotePort;
+    // Send sequence variables (RFC 9293 §3.3.1). SND.MAX is the highest sequence number sent: after a
+    // timeout SND.NXT goes back to SND.UNA and climbs again towards it.
+    iss;
+    sndUna;
+    sndNxt;
+    sndMax;
+    sndWnd = 0;
+    sndWl1 = seq(0);
+    sndWl2 = seq(0);
+    /** The largest window the peer has offered (RFC 9293 MAX.SNDWND). */
+    maxSndWnd = 0;
+    // Receive sequence variables. RCV.WND is kept as the right edge last advertised, which never moves left.
+    irs = seq(0);
+    rcvNxt = seq(0);
+    rcvAdvEdge = seq(0);
+    /** RFC 7323 Last.ACK.sent: the RCV.NXT our last ACK carried. */
+    lastAckSent = seq(0);
+    // Options (RFC 7323): shifts, timestamps.
+    wsEnabled = false;
+    sndShift = 0;
+    rcvShift = 0;
+    /** The shift we offer in our SYN (from the receive buffer size). */
+    ourShift;
+    tsEnabled = false;
+    /** RFC 7323 TS.Recent. */
+    tsRecent = 0;
+    /** Clock time TS.Recent was last set: PAWS trusts it for 24 days only (RFC 7323 §5.5). */
+    tsRecentAt = 0;
+    /** Added to the millisecond clock to give this connection's TSval. */
+    tsOffset;
+    /** RFC 2018: both SYNs carried SACK-permitted, so our ACKs carry SACK blocks. */
+    sackEnabled = false;
+    /** MSS we announce: link MTU − 40. */
+    ourMss;
+    /** Payload bytes per full-sized segment we send: min(peer MSS, our MSS) less the timestamp option. */
+    sendMss = DEFAULT_PEER_MSS;
+    /** The largest payload seen from the peer: "full-sized" for delayed ACKs. */
+    rcvMss;
+    /** Our SYN has been acknowledged (SND.UNA passed ISS); never inferred from SND.UNA = ISS, which recurs every 4 GiB. */
+    synAcked = false;
+    /** Our FIN is queued after the data written so far; it takes sequence number `finSeq`. */
+    finQueued = false;
+    finSeq = seq(0);
+    constructor(params, ourShift) {
+        this.localAddress = params.localAddress;
+        this.localPort = params.localPort;
+        this.remoteAddress = params.remoteAddress;
+        this.remotePort = params.remotePort;
+        this.iss = params.iss;
+        this.sndUna = params.iss;
+        this.sndNxt = params.iss;
+        this.sndMax = params.iss;
+        this.tsOffset = params.tsOffset >>> 0;
+        this.ourMss = mssForMtu(params.mtu);
+        this.rcvMss = Math.min(DEFAULT_PEER_MSS, this.ourMss);
+        this.ourShift = ourShift;
+    }
+    /** Bytes in flight: SND.NXT − SND.UNA once our SYN is acknowledged (0 before). */
+    get bytesInFlight() {
+        return this.synAcked ? seqDiff(this.sndNxt, this.sndUna) : 0;
+    }
+    /** Our TSval at Clock time `now`. */
+    tsValue(now) {
+        return (Math.floor(now) + this.tsOffset) >>> 0;
+    }
+}
+//# sourceMappingURL=tcp-control-block.js.map

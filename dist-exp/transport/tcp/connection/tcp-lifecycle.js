@@ -1,0 +1,173 @@
+/**
+ * Where one connection is in its life and what each step of it entails (RFC 9293 §3.3.2, §3.10): the
+ * state machine's transitions (each told to the layer's observer), entering ESTABLISHED, TIME_WAIT and
+ * CLOSED with what goes with them (timers, queues, the close error), and the notifications the socket
+ * hears — gathered while a segment or a user call is processed, delivered once the connection is
+ * consistent again, so a handler may call back in. It also keeps the flags that shape that life: opened
+ * actively, asked to close before the handshake ended, orphaned by its socket.
+ *
+ * TcpConnection (user calls, timers) and TcpSegmentArrival (segments) move the connection through it;
+ * it looks at no segment. `C` is the connection itself, handed untouched to the observer.
+ */
+import { PilhaError } from '../../../core/errors.js';
+import { formatIpv4 } from '../../../core/ipv4-address.js';
+import { TcpState } from './tcp-state.js';
+import { TimerKind } from './tcp-timers.js';
+/** What the socket is to hear about (bits), once the connection is consistent again. */
+export const Notify = {
+    CONNECT: 1,
+    READABLE: 2,
+    WRITABLE: 4,
+    CLOSE: 8,
+};
+const NO_HANDLER = {
+    onConnect() { },
+    onReadable() { },
+    onWritable() { },
+    onClose() { },
+};
+export class TcpLifecycle {
+    owner;
+    observer;
+    sm;
+    tcb;
+    config;
+    timers;
+    sender;
+    receiver;
+    emitter;
+    handler = NO_HANDLER;
+    pending = 0;
+    /** close() was called before the handshake finished: send FIN once established. */
+    closeWhenEstablished = false;
+    finished = false;
+    /** Inside receive(): user calls made from handlers defer their output to its end. */
+    inInput = false;
+    /** Opened by connect() (active open), not by a listener. */
+    activeOpen = false;
+    /** The socket is gone (closed gracefully): data that still arrives is answered with RST. */
+    orphaned = false;
+    /** Why the connection closed, when it was not a clean close. */
+    closeError;
+    constructor(
+    /** The connection, for the observer. */
+    owner, observer, sm, tcb, config, timers, sender, receiver, emitter) {
+        this.owner = owner;
+        this.observer = observer;
+        this.sm = sm;
+        this.tcb = tcb;
+        this.config = config;
+        this.timers = timers;
+        this.sender = sender;
+        this.receiver = receiver;
+        this.emitter = emitter;
+    }
+    get state() {
+        return this.sm.state;
+    }
+    /** The error the connection closed with, if it did. */
+    get error() {
+        return this.closeError;
+    }
+    /** For error messages: the peer's address and port. */
+    peerName() {
+        return `${formatIpv4(this.tcb.remoteAddress)}:${this.tcb.remotePort}`;
+    }
+    /** Attaches the socket (undefined: none); it hears of everything from now on. */
+    setHandler(handler) {
+        this.handler = handler ?? NO_HANDLER;
+    }
+    /** The socket is gone (closed gracefully): nobody hears of anything any more. */
+    orphan() {
+        this.handler = NO_HANDLER;
+        this.orphaned = true;
+    }
+    /** Tells the socket `bits` (Notify) at the next delivery. */
+    notify(bits) {
+        this.pending |= bits;
+    }
+    transition(event) {
+        const from = this.sm.apply(event);
+        this.observer.onStateChange(this.owner, from, this.sm.state);
+    }
+    /** The handshake completed (the transition is made): a FIN asked for meanwhile is queued now. */
+    established() {
+        this.sender.established();
+        if (this.activeOpen)
+            this.pending |= Notify.CONNECT;
+        if (this.closeWhenEstablished) {
+            this.closeWhenEstablished = false;
+            this.sender.queueFin();
+            this.transition('close');
+        }
+    }
+    enterTimeWait() {
+        const timers = this.timers;
+        timers.clear(TimerKind.RETRANSMIT);
+        timers.clear(TimerKind.PERSIST);
+        timers.clear(TimerKind.KEEPALIVE);
+        timers.clear(TimerKind.FIN_WAIT_2);
+        timers.clear(TimerKind.LOSS_PROBE);
+        timers.clear(TimerKind.REORDER);
+        this.sender.sendBuffer.clear();
+        // A TIME_WAIT table of size 0 holds none (Linux tcp_max_tw_buckets = 0): straight on to CLOSED.
+        if (this.config.maxTimeWait === 0) {
+            if (this.receiver.ackDue)
+                this.emitter.sendAck(); // the ACK of the peer's FIN still goes out first
+            this.expireTimeWait();
+            return;
+        }
+        timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
+    }
+    /** Ends TIME_WAIT now. */
+    expireTimeWait() {
+        if (this.sm.state !== TcpState.TIME_WAIT)
+            return;
+        this.transition('time-wait-expired');
+        this.enterClosed(undefined);
+    }
+    /** Everything ends here (by reset, abort, timeout, or a transition that reached CLOSED): timers off, socket told. */
+    enterClosed(error) {
+        if (this.finished)
+            return;
+        this.finished = true;
+        if (this.sm.state !== TcpState.CLOSED)
+            this.transition('reset');
+        this.timers.stop();
+        this.sender.sendBuffer.clear();
+        if (error !== undefined) {
+            this.closeError = error;
+            this.receiver.receiveBuffer.clear();
+        }
+        else if (this.handler === NO_HANDLER) {
+            this.receiver.receiveBuffer.clear(); // no socket will ever read it (aborted in the accept queue, orphaned)
+        }
+        this.pending |= Notify.CLOSE;
+        if (!this.inInput)
+            this.deliverNotifications();
+    }
+    /** A timeout closes the connection: ETIMEDOUT, with `what` timed out if it is not the connection itself. */
+    timedOut(what) {
+        const suffix = what === undefined ? '' : ` (${what})`;
+        this.enterClosed(new PilhaError('ETIMEDOUT', `connection to ${this.peerName()} timed out${suffix}`));
+    }
+    /** Tells the socket what happened since the last delivery; after CLOSE it hears nothing more. */
+    deliverNotifications() {
+        const n = this.pending;
+        if (n === 0)
+            return;
+        this.pending = 0;
+        const handler = this.handler;
+        if (n & Notify.CONNECT)
+            handler.onConnect();
+        if (n & Notify.READABLE)
+            handler.onReadable();
+        if (n & Notify.WRITABLE)
+            handler.onWritable();
+        if (n & Notify.CLOSE) {
+            this.handler = NO_HANDLER;
+            handler.onClose(this.closeError);
+        }
+    }
+}
+//# sourceMappingURL=tcp-lifecycle.js.map

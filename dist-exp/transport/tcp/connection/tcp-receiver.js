@@ -1,0 +1,343 @@
+/**
+ * The receiving half of a connection. Owns the receive buffer (reassembly), and decides the ACK policy
+ * of RFC 5681 §4.2 (an ACK now, or after the delayed-ACK timeout, or after a second full-sized segment),
+ * the window we advertise (receiver silly window avoidance, RFC 9293 §3.8.6.2.2; the right edge never
+ * moves left) and when a reading application deserves a window update; with SACK, the SACK and D-SACK
+ * blocks (RFC 2018, RFC 2883) the next ACK reports (sack-block-generator.ts, made at the first hole or
+ * duplicate). It writes no segment itself: TcpSegmentEmitter asks it for the window and the SACK blocks
+ * of every segment and tells it when an ACK went out (ackSent), and TcpConnection sends the ACKs it says
+ * are due. TcpConnection calls processText during segment arrival (RFC 9293 §3.10.7.4, seventh step).
+ */
+import { SackBlockGenerator } from '../sack/sack-block-generator.js';
+import { seqAdd, seqDiff, seqInWindow, seqLe } from '../wire/seq.js';
+import { TcpFlags } from '../wire/tcp-header.js';
+import { ReceiveBuffer, ReceiveResult } from './receive-buffer.js';
+import { TcpState } from './tcp-state.js';
+import { TimerKind } from './tcp-timers.js';
+/** RFC 7323 §5.5: TS.Recent idle this long is invalid (the peer's clock may have wrapped): 24 days. */
+const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000;
+/** The verdict of the acceptability test on a segment in a synchronized state. */
+export const Acceptance = {
+    ACCEPT: 0,
+    /** Out of a zero window but at RCV.NXT with an ACK: its ACK is processed, its text and FIN are not. */
+    ACK_ONLY: 1,
+    /** Dropped silently (a RST out of the window: a RST is never answered). */
+    DROP: 2,
+    /** Dropped by PAWS; answered with an ACK. */
+    DROP_PAWS: 3,
+    /** Dropped, out of the window; answered with an ACK. */
+    DROP_OUT_OF_WINDOW: 4,
+};
+/** What the text of a segment did (bits). */
+export const TextResult = {
+    /** New in-order data is readable. */
+    READABLE: 1,
+    /** Data came for a socket that is gone (orphaned): nobody will read it; nothing was taken. */
+    UNREAD: 2,
+};
+const EMPTY = new Uint8Array(0);
+/** The SACK edges when no block was ever needed (the option writer reads none: zero blocks). */
+const NO_SACK_EDGES = new Uint32Array(0);
+export class TcpReceiver {
+    tcb;
+    timers;
+    counts;
+    receiveBuffer;
+    /** An ACK is due now (sent by the next segment out, or by output() at the end of this event). */
+    ackNow = false;
+    /** In-order bytes received since our last ACK (RFC 5681 §4.2: ACK every second full-sized segment). */
+    ackPendingBytes = 0;
+    /**
+     * The SACK and D-SACK blocks our ACKs report; made at the first hole or duplicate, so that the many
+     * connections that never see one (idle ones, clean paths) do not carry it.
+     */
+    sack;
+    config;
+    constructor(tcb, deps, timers, counts) {
+        this.tcb = tcb;
+        this.timers = timers;
+        this.counts = counts;
+        const config = deps.config;
+        this.config = config;
+        this.receiveBuffer = new ReceiveBuffer(config.receiveBufferSize, config.maxOutOfOrderRanges, config.receiveBufferSize, deps.memory, config.receiveBufferMin);
+    }
+    // ─── ACK policy ──────────────────────────────────────────────────────────────────────────────────
+    /** Asks for an ACK now (it goes with the next segment out, or alone at the end of this event). */
+    requestAck() {
+        this.ackNow = true;
+    }
+    /** An ACK is due now. */
+    get ackDue() {
+        return this.ackNow;
+    }
+    /** The delayed-ACK timer fired: whether anything is waiting to be acknowledged. */
+    get ackPending() {
+        return this.ackPendingBytes > 0 || this.ackNow;
+    }
+    /** A segment carrying our ACK went out: nothing is pending any more (Last.ACK.sent is RCV.NXT). */
+    ackSent() {
+        this.tcb.lastAckSent = this.tcb.rcvNxt;
+        this.ackNow = false;
+        this.ackPendingBytes = 0;
+        this.timers.clear(TimerKind.DELAYED_ACK);
+    }
+    // ─── Segment text ────────────────────────────────────────────────────────────────────────────────
+    /**
+     * RFC 9293 §3.10.7.4 seventh and eighth, for an acceptable segment at `segSeq` whose ACK has been
+     * processed: trims `payload` to what is new (the old part is a D-SACK, RFC 2883 §4.4) and what fits
+     * RCV.WND `rcvWnd` (RCV.NXT was `rcvNxt` on arrival; the FIN goes if its byte does not), takes the text
+     * when `textAllowed` by the state, and records the FIN where it sits (checked once everything before it
+     * is in). Returns TextResult bits.
+     */
+    receiveText(segSeq, payload, fin, rcvNxt, rcvWnd, textAllowed, orphaned, finReceived) {
+        let dataSeq = segSeq;
+        const skip = seqDiff(rcvNxt, dataSeq);
+        if (skip > 0) {
+            this.noteOldDuplicate(dataSeq, payload.length);
+            payload = skip >= payload.length ? EMPTY : payload.subarray(skip);
+            dataSeq = rcvNxt;
+        }
+        const room = rcvWnd - seqDiff(dataSeq, rcvNxt);
+        if (payload.length > room) {
+            payload = room > 0 ? payload.subarray(0, room) : EMPTY;
+            fin = false;
+        }
+        let result = 0;
+        if (payload.length > 0 && textAllowed) {
+            if (orphaned)
+                return TextResult.UNREAD;
+            if (this.processText(dataSeq, payload))
+                result = TextResult.READABLE;
+        }
+        if (fin && !finReceived) {
+            const rb = this.receiveBuffer;
+            rb.markFin(rb.nextOffset + seqDiff(dataSeq, this.tcb.rcvNxt) + payload.length);
+            if (!rb.finReached)
+                this.ackNow = true;
+        }
+        return result;
+    }
+    /**
+     * Seventh, the segment text: into the receive buffer, and an ACK now or delayed. Returns whether new
+     * in-order data became readable.
+     */
+    processText(dataSeq, payload) {
+        const tcb = this.tcb;
+        const rb = this.receiveBuffer;
+        const hadHoles = rb.outOfOrderRanges > 0;
+        const before = rb.nextOffset;
+        const offset = before + seqDiff(dataSeq, tcb.rcvNxt);
+        if (tcb.sackEnabled && hadHoles && this.sack?.hasDuplicate !== true)
+            this.noteHeldDuplicate(offset, payload.length);
+        const result = rb.insert(offset, payload);
+        if (payload.length > tcb.rcvMss)
+            tcb.rcvMss = Math.min(payload.length, tcb.ourMss);
+        switch (result) {
+            case ReceiveResult.IN_ORDER: {
+                const advanced = rb.nextOffset - before;
+                tcb.rcvNxt = seqAdd(tcb.rcvNxt, advanced);
+                this.counts.bytesReceived += advanced;
+                // RFC 5681 §4.2: ACK at once when a segment fills a hole; otherwise at least every second
+                // full-sized segment, and within the delayed-ACK timeout.
+                if (hadHoles)
+                    this.ackNow = true;
+                else {
+                    this.ackPendingBytes += payload.length;
+                    if (this.ackPendingBytes >= 2 * tcb.rcvMss)
+                        this.ackNow = true;
+                    else
+                        this.timers.ensure(TimerKind.DELAYED_ACK, this.config.delayedAckMs);
+                }
+                return true;
+            }
+            case ReceiveResult.OUT_OF_ORDER:
+                // RFC 5681 §4.2: an out-of-order segment is ACKed at once (the duplicate ACK that drives fast retransmit).
+                this.counts.outOfOrderReceived++;
+                this.ackNow = true;
+                // RFC 2018 §4: its block goes first in the SACK option.
+                if (tcb.sackEnabled)
+                    this.sackGenerator().noteArrival(rb, Math.max(offset, rb.nextOffset));
+                return false;
+            case ReceiveResult.DUPLICATE:
+                this.ackNow = true;
+                // RFC 2883 §4: the block holding a duplicate of out-of-order data follows the D-SACK.
+                if (tcb.sackEnabled && offset > rb.nextOffset)
+                    this.sackGenerator().noteArrival(rb, offset);
+                return false;
+            case ReceiveResult.DROPPED:
+                this.counts.outOfOrderDropped++;
+                this.ackNow = true;
+                return false;
+            case ReceiveResult.NO_MEMORY:
+                // Not acknowledged: the peer sends it again once the stack has memory (and its window) to spare.
+                this.counts.dropNoMemory++;
+                this.ackNow = true;
+                return false;
+            default:
+                result;
+                return false;
+        }
+    }
+    /**
+     * 0. PAWS (RFC 7323 §5.3 R1) and 1. the sequence number check (RFC 9293 §3.10.7.4, the four cases of
+     * the acceptability test) of a segment occupying `segLen` sequence numbers against RCV.WND `rcvWnd`.
+     * Counts the drops; notes the D-SACK of a retransmission of data already received.
+     */
+    checkAcceptable(seg, segLen, rcvWnd, now) {
+        const tcb = this.tcb;
+        const flags = seg.flags;
+        const rcvNxt = tcb.rcvNxt;
+        // PAWS: a timestamp older than TS.Recent is an old duplicate, whatever its sequence number says (it
+        // may be from 4 GiB ago). A RST is exempt (§5.3 R1; RFC 5961 checks it).
+        const ts = seg.options.timestamp;
+        if (tcb.tsEnabled &&
+            ts !== undefined &&
+            !(flags & TcpFlags.RST) &&
+            ((ts.value - tcb.tsRecent) | 0) < 0 &&
+            now - tcb.tsRecentAt < PAWS_IDLE_MS) {
+            this.counts.dropPaws++;
+            if (!(flags & TcpFlags.SYN))
+                this.noteOldDuplicate(seg.seq, seg.payload.length);
+            return Acceptance.DROP_PAWS;
+        }
+        let acceptable;
+        if (segLen === 0)
+            acceptable = rcvWnd === 0 ? seg.seq === rcvNxt : seqInWindow(seg.seq, rcvNxt, rcvWnd);
+        else
+            acceptable =
+                rcvWnd > 0 &&
+                    (seqInWindow(seg.seq, rcvNxt, rcvWnd) || seqInWindow(seqAdd(seg.seq, segLen - 1), rcvNxt, rcvWnd));
+        if (acceptable)
+            return Acceptance.ACCEPT;
+        // RFC 5961 §3.2: a RST outside the window is dropped silently — and a RST is never answered.
+        if (flags & TcpFlags.RST) {
+            this.counts.dropRstOutOfWindow++;
+            return Acceptance.DROP;
+        }
+        // A zero window still takes the ACK of a segment at RCV.NXT (§3.10.7.4: "special allowance").
+        if (rcvWnd === 0 && seg.seq === rcvNxt && flags & TcpFlags.ACK) {
+            this.ackNow = true;
+            return Acceptance.ACK_ONLY;
+        }
+        this.counts.dropOutOfWindow++;
+        // RFC 2883 §4.1.1: a retransmission of data already received is reported as a D-SACK.
+        if (!(flags & TcpFlags.SYN) && seqLe(seqAdd(seg.seq, seg.payload.length), rcvNxt)) {
+            this.noteOldDuplicate(seg.seq, seg.payload.length);
+        }
+        return Acceptance.DROP_OUT_OF_WINDOW;
+    }
+    /** RFC 7323 §4.3: TS.Recent follows the TSval of segments that cover Last.ACK.sent. */
+    updateTsRecent(seg, now) {
+        const tcb = this.tcb;
+        const ts = seg.options.timestamp;
+        if (tcb.tsEnabled &&
+            ts !== undefined &&
+            seqLe(seg.seq, tcb.lastAckSent) &&
+            ((ts.value - tcb.tsRecent) | 0) >= 0) {
+            tcb.tsRecent = ts.value;
+            tcb.tsRecentAt = now;
+        }
+    }
+    // ─── SACK and D-SACK blocks ──────────────────────────────────────────────────────────────────────
+    /** The SACK block generator, made when first needed. */
+    sackGenerator() {
+        if (this.sack === undefined)
+            this.sack = new SackBlockGenerator();
+        return this.sack;
+    }
+    /** RFC 2883: the first bytes of [offset, offset + length) already held past a hole are a D-SACK. */
+    noteHeldDuplicate(offset, length) {
+        const rb = this.receiveBuffer;
+        const rcvNxt = this.tcb.rcvNxt;
+        const end = offset + length;
+        const k = rb.firstOverlap(offset, end);
+        if (k < 0)
+            return;
+        const from = Math.max(offset, rb.rangeStart(k));
+        const to = Math.min(end, rb.rangeEnd(k));
+        // RCV.NXT sits at rb.nextOffset in the stream.
+        this.sackGenerator().noteDuplicate(seqAdd(rcvNxt, from - rb.nextOffset), seqAdd(rcvNxt, to - rb.nextOffset));
+    }
+    /**
+     * RFC 2883: a segment whose bytes [seg, seg + length) lie wholly or partly below RCV.NXT (a
+     * retransmission of data already received): its old part is the D-SACK of the next ACK.
+     */
+    noteOldDuplicate(segSeq, length) {
+        if (!this.tcb.sackEnabled || length <= 0)
+            return;
+        const below = seqDiff(this.tcb.rcvNxt, segSeq);
+        if (below <= 0)
+            return;
+        this.sackGenerator().noteDuplicate(segSeq, seqAdd(segSeq, Math.min(below, length)));
+    }
+    /** Whether the next ACK has SACK or D-SACK blocks to report. */
+    wantsSackOption() {
+        const sack = this.sack;
+        return sack?.wantsOption(this.receiveBuffer) === true;
+    }
+    /**
+     * Prepares up to `max` blocks for the segment being written (after wantsSackOption): returns how many,
+     * now in sackEdges. Counts the ACKs with SACK and the D-SACKs sent.
+     */
+    prepareSack(max) {
+        const sack = this.sack;
+        const blocks = sack.prepare(this.receiveBuffer, this.tcb.rcvNxt, max);
+        if (blocks > 0) {
+            this.counts.sackAcksSent++;
+            if (sack.lastHadDuplicate)
+                this.counts.dsacksSent++;
+        }
+        return blocks;
+    }
+    /** The edges prepareSack wrote (left, right pairs). */
+    get sackEdges() {
+        return this.sack?.edges ?? NO_SACK_EDGES;
+    }
+    // ─── Window ──────────────────────────────────────────────────────────────────────────────────────
+    /** RCV.WND for the acceptability test: what we advertised, or more if the application has read since. */
+    receiveWindow() {
+        const advertised = seqDiff(this.tcb.rcvAdvEdge, this.tcb.rcvNxt);
+        const free = this.receiveBuffer.free;
+        return Math.max(advertised, free);
+    }
+    /** The window field of a SYN (never scaled, RFC 7323 §2.2), and the new right edge. */
+    synWindow() {
+        const window = Math.min(this.receiveBuffer.free, 65_535);
+        this.tcb.rcvAdvEdge = seqAdd(this.tcb.rcvNxt, window);
+        return window;
+    }
+    /**
+     * The window field for a non-SYN segment, and the new right edge. Receiver SWS avoidance: free space
+     * below min(buffer/2, MSS) is advertised as none; the right edge never moves left (§3.8.6.2.2).
+     */
+    advertiseWindow() {
+        const tcb = this.tcb;
+        const shift = tcb.rcvShift;
+        let free = this.receiveBuffer.windowSpace();
+        const capacity = this.receiveBuffer.capacity;
+        if (free < Math.min(capacity >>> 1, tcb.rcvMss))
+            free = 0;
+        let field = free >>> shift;
+        const remaining = seqDiff(tcb.rcvAdvEdge, tcb.rcvNxt);
+        if (remaining > 0) {
+            const keep = (remaining + (1 << shift) - 1) >>> shift;
+            if (keep > field)
+                field = keep;
+        }
+        if (field > 65_535)
+            field = 65_535;
+        tcb.rcvAdvEdge = seqAdd(tcb.rcvNxt, field * (1 << shift));
+        return field;
+    }
+    /** After the application reads: whether the window has grown a lot (at least doubled, by an MSS) and deserves an ACK. */
+    windowUpdateDue(state) {
+        if (state !== TcpState.ESTABLISHED && state !== TcpState.FIN_WAIT_1 && state !== TcpState.FIN_WAIT_2)
+            return false;
+        const tcb = this.tcb;
+        const current = seqDiff(tcb.rcvAdvEdge, tcb.rcvNxt);
+        // What could be advertised: the free space, up to what the window field can say.
+        const free = Math.min(this.receiveBuffer.free, 65_535 * (1 << tcb.rcvShift));
+        return free - current >= tcb.rcvMss && free >= 2 * current;
+    }
+}
+//# sourceMappingURL=tcp-receiver.js.map

@@ -1,0 +1,44 @@
+/**
+ * What the peer's SYN sets in the control block (RFC 9293 §3.7.1, §3.10.7): IRS, RCV.NXT, the send
+ * window (never scaled in a SYN, RFC 7323 §2.2), and the options both sides agreed on: MSS, window
+ * scale (RFC 7323 §2.2: only if both SYNs carry it), timestamps (RFC 7323 §3), SACK-permitted (RFC 2018
+ * §2). Ours are in our SYN whenever configured, and in our SYN-ACK only when the peer's SYN had them.
+ */
+import { seqAdd } from '../wire/seq.js';
+import { TIMESTAMP_OPTION_LENGTH } from '../wire/tcp-segment-writer.js';
+import { DEFAULT_PEER_MSS, MAX_WINDOW_SHIFT, MIN_PEER_MSS, } from './tcp-control-block.js';
+/** Takes `syn` into `tcb` at Clock time `now`. Returns true when the peer's window scale was clamped to 14. */
+export function negotiateSyn(tcb, syn, config, now) {
+    tcb.irs = syn.seq;
+    tcb.rcvNxt = seqAdd(syn.seq, 1);
+    tcb.rcvAdvEdge = tcb.rcvNxt;
+    tcb.lastAckSent = tcb.rcvNxt;
+    tcb.sndWl1 = syn.seq;
+    tcb.sndWnd = syn.window;
+    tcb.maxSndWnd = syn.window;
+    const o = syn.options;
+    const peerMss = Math.max(MIN_PEER_MSS, o.mss ?? DEFAULT_PEER_MSS);
+    let clamped = false;
+    tcb.wsEnabled = config.windowScaling && o.windowScale !== undefined;
+    if (tcb.wsEnabled && o.windowScale !== undefined) {
+        tcb.sndShift = Math.min(o.windowScale, MAX_WINDOW_SHIFT);
+        tcb.rcvShift = tcb.ourShift;
+        clamped = o.windowScale > MAX_WINDOW_SHIFT;
+    }
+    else {
+        tcb.sndShift = 0;
+        tcb.rcvShift = 0;
+    }
+    tcb.sackEnabled = config.sack && o.sackPermitted === true;
+    if (config.timestamps && o.timestamp !== undefined) {
+        tcb.tsEnabled = true;
+        tcb.tsRecent = o.timestamp.value;
+        tcb.tsRecentAt = now;
+    }
+    else {
+        tcb.tsEnabled = false;
+    }
+    tcb.sendMss = Math.min(peerMss, tcb.ourMss) - (tcb.tsEnabled ? TIMESTAMP_OPTION_LENGTH : 0);
+    return clamped;
+}
+//# sourceMappingURL=tcp-syn-negotiation.js.map

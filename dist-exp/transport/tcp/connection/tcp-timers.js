@@ -1,0 +1,113 @@
+/**
+ * The timers of one connection, as data: one deadline per kind (a Clock time, or Infinity when off),
+ * checked against `clock.now()` when the one Clock timer behind them fires. Setting or clearing a
+ * deadline is a field write; the Clock timer is re-armed only when a deadline moves *earlier* than the
+ * armed one. A retransmission timer restarted by every ACK, or a keepalive pushed back by every
+ * segment, therefore costs no Clock call at all: the armed timer fires at the old time, finds nothing
+ * due, and re-arms for the new earliest deadline.
+ */
+export const TimerKind = {
+    /** RFC 6298: retransmission of the oldest unacknowledged segment (or of SYN / SYN-ACK). */
+    RETRANSMIT: 0,
+    /** RFC 9293 §3.8.6.3 / RFC 5681 §4.2: the delayed ACK. */
+    DELAYED_ACK: 1,
+    /** RFC 9293 §3.8.6.1: zero-window probes. */
+    PERSIST: 2,
+    /** RFC 9293 §3.8.4 / RFC 1122 §4.2.3.6: keepalive probes. */
+    KEEPALIVE: 3,
+    /** RFC 9293 §3.10.7.4: 2·MSL in TIME_WAIT. */
+    TIME_WAIT: 4,
+    /** An overall limit on the handshake (active open). */
+    CONNECT: 5,
+    /** An orphaned connection's time in FIN_WAIT_2 (Linux tcp_fin_timeout). */
+    FIN_WAIT_2: 6,
+    /** RFC 8985 §7: the tail loss probe (a SACK connection with data in flight and no ACK for 2·SRTT). */
+    LOSS_PROBE: 7,
+    /** RFC 8985 §6.3: RACK's reordering window has passed for a segment not yet deemed lost. */
+    REORDER: 8,
+};
+export const TIMER_KIND_COUNT = 9;
+export const TIMER_KIND_NAMES = [
+    'retransmit',
+    'delayedAck',
+    'persist',
+    'keepalive',
+    'timeWait',
+    'connect',
+    'finWait2',
+    'lossProbe',
+    'reorder',
+];
+export class TcpTimers {
+    clock;
+    target;
+    deadlines = new Float64Array(TIMER_KIND_COUNT).fill(Number.POSITIVE_INFINITY);
+    timer;
+    armedAt = Number.POSITIVE_INFINITY;
+    stopped = false;
+    constructor(clock, target) {
+        this.clock = clock;
+        this.target = target;
+    }
+    /** Sets `kind` to expire `delayMs` from now (replacing any earlier setting). */
+    set(kind, delayMs) {
+        const at = this.clock.now() + delayMs;
+        this.deadlines[kind] = at;
+        if (at < this.armedAt)
+            this.arm(at);
+    }
+    /** Sets `kind` only if it is not running. */
+    ensure(kind, delayMs) {
+        if (this.deadlines[kind] === Number.POSITIVE_INFINITY)
+            this.set(kind, delayMs);
+    }
+    clear(kind) {
+        this.deadlines[kind] = Number.POSITIVE_INFINITY;
+    }
+    isSet(kind) {
+        return this.deadlines[kind] !== Number.POSITIVE_INFINITY;
+    }
+    /** The deadline of `kind` (Infinity when off). */
+    deadline(kind) {
+        return this.deadlines[kind];
+    }
+    /** Clears every deadline and the Clock timer; nothing fires afterwards. */
+    stop() {
+        this.deadlines.fill(Number.POSITIVE_INFINITY);
+        this.stopped = true;
+        this.timer?.cancel();
+        this.timer = undefined;
+        this.armedAt = Number.POSITIVE_INFINITY;
+    }
+    arm(at) {
+        if (this.stopped)
+            return;
+        this.timer?.cancel();
+        this.armedAt = at;
+        this.timer = this.clock.setTimer(at - this.clock.now(), this.fire);
+    }
+    fire = () => {
+        this.timer = undefined;
+        this.armedAt = Number.POSITIVE_INFINITY;
+        const deadlines = this.deadlines;
+        for (let kind = 0; kind < TIMER_KIND_COUNT; kind++) {
+            if (this.stopped)
+                return;
+            const now = this.clock.now();
+            if (deadlines[kind] <= now) {
+                deadlines[kind] = Number.POSITIVE_INFINITY;
+                this.target.onTimer(kind, now);
+            }
+        }
+        if (this.stopped)
+            return;
+        let next = Number.POSITIVE_INFINITY;
+        for (let kind = 0; kind < TIMER_KIND_COUNT; kind++)
+            if (deadlines[kind] < next)
+                next = deadlines[kind];
+        // A handler may have armed a timer already; only arm when nothing earlier is pending.
+        if (next < this.armedAt)
+            this.arm(next);
+    };
+}
+//# sourceMappingURL=tcp-timers.js.map

@@ -1,0 +1,104 @@
+/**
+ * The stateless side of a listener under a SYN flood (RFC 4987 §3.6): the SYN-ACK whose ISN is a SYN
+ * cookie, sent when the SYN queue is full and remembering nothing, and, for an ACK that comes back, the
+ * SYN its cookie stands for (MSS from the cookie, window scale and SACK-permitted from the TSecr), from which the TCP layer
+ * rebuilds the connection. The options are the ones a connection would send; the keys rotate with the
+ * Clock (syn-cookie.ts).
+ */
+import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
+import { DEFAULT_PEER_MSS, mssForMtu } from '../connection/tcp-control-block.js';
+import { windowShiftFor } from '../tcp-config.js';
+import { seq, seqAdd } from '../wire/seq.js';
+import { TCP_PROTOCOL, TcpFlags } from '../wire/tcp-header.js';
+import { finishTcpChecksum, synOptionsLength, writeSynOptions, writeTcpHeader, } from '../wire/tcp-segment-writer.js';
+import { decodeSynCookieTimestamp, encodeSynCookieTimestamp, SynCookies } from './syn-cookie.js';
+const NO_PAYLOAD = new Uint8Array(0);
+export class SynCookieResponder {
+    ip;
+    clock;
+    config;
+    cookies;
+    constructor(ip, clock, config, random) {
+        this.ip = ip;
+        this.clock = clock;
+        this.config = config;
+        this.cookies = new SynCookies(clock, config.synCookiePeriodMs, random);
+    }
+    /** The SYN-ACK for `seg` from `src`: our ISN is the cookie, and with timestamps our TSval carries the client's window scale. */
+    sendSynAck(src, seg) {
+        const config = this.config;
+        const address = this.ip.address;
+        const o = seg.options;
+        const localPort = seg.dstPort;
+        const iss = this.cookies.make(address, localPort, src, seg.srcPort, seg.seq, o.mss ?? DEFAULT_PEER_MSS);
+        const peerTs = o.timestamp;
+        const timestamps = config.timestamps && peerTs !== undefined;
+        // Window scale survives a cookie only in the TSval too: without timestamps, offering it would have the
+        // peer scale windows that the rebuilt connection sends unscaled (Linux clears the options likewise).
+        const wsOk = timestamps && config.windowScaling && o.windowScale !== undefined;
+        const shift = wsOk ? windowShiftFor(config.receiveBufferSize) : -1;
+        // SACK-permitted survives a cookie only in the TSval (as on Linux, which offers it only with timestamps).
+        const sackOk = timestamps && config.sack && o.sackPermitted === true;
+        let tsVal = 0;
+        if (timestamps) {
+            const tsNow = (Math.floor(this.clock.now()) + this.cookies.tsOffset(address, localPort, src, seg.srcPort)) >>> 0;
+            // pilha offers no ECN: that bit stays clear, and a TSecr with it set is forged.
+            tsVal = encodeSynCookieTimestamp(tsNow, wsOk ? o.windowScale : -1, sackOk, false);
+        }
+        const optionsLength = synOptionsLength(timestamps, shift, sackOk);
+        const tcpLength = 20 + optionsLength;
+        const d = this.ip.allocateDatagram(tcpLength);
+        const at = IPV4_MIN_HEADER;
+        const window = Math.min(config.receiveBufferSize, 65_535); // never scaled in a SYN (RFC 7323 §2.2)
+        writeTcpHeader(d, at, localPort, seg.srcPort, iss, seqAdd(seg.seq, 1), TcpFlags.SYN | TcpFlags.ACK, window, optionsLength);
+        const mss = mssForMtu(this.ip.mtu);
+        writeSynOptions(d, at + 20, mss, timestamps, tsVal, peerTs?.value ?? 0, shift, sackOk);
+        finishTcpChecksum(d, at, tcpLength, address, src);
+        this.ip.sendDatagram(src, TCP_PROTOCOL, d);
+    }
+    /**
+     * The SYN that the cookie acknowledged by `seg` (an ACK to a listener with no connection for it) stands
+     * for, or undefined when it carries no valid cookie of ours, or a TSecr that ours could not have been.
+     */
+    synFor(src, seg) {
+        const config = this.config;
+        const address = this.ip.address;
+        const clientIsn = seqAdd(seg.seq, -1);
+        const iss = seqAdd(seg.ack, -1);
+        const mss = this.cookies.check(address, seg.dstPort, src, seg.srcPort, clientIsn, iss);
+        if (mss === 0)
+            return undefined;
+        const ts = seg.options.timestamp;
+        // The TSecr is read only for a good cookie (a flood of forged ACKs costs no allocation).
+        const decoded = ts !== undefined ? decodeSynCookieTimestamp(ts.echo) : undefined;
+        if (decoded !== undefined &&
+            (!config.timestamps ||
+                (decoded.sackPermitted && !config.sack) ||
+                decoded.ecn ||
+                (decoded.windowScale !== undefined && !config.windowScaling))) {
+            return undefined;
+        }
+        let options = { mss };
+        if (ts !== undefined && decoded !== undefined) {
+            const timestamp = { value: ts.value, echo: 0 };
+            const sackPermitted = decoded.sackPermitted ? true : undefined;
+            options =
+                decoded.windowScale !== undefined
+                    ? { mss, windowScale: decoded.windowScale, sackPermitted, timestamp }
+                    : { mss, sackPermitted, timestamp };
+        }
+        const syn = {
+            srcPort: seg.srcPort,
+            dstPort: seg.dstPort,
+            seq: clientIsn,
+            ack: seq(0),
+            flags: TcpFlags.SYN,
+            window: seg.window,
+            urgentPointer: 0,
+            options,
+            payload: NO_PAYLOAD,
+        };
+        return { syn, iss, tsOffset: this.cookies.tsOffset(address, seg.dstPort, src, seg.srcPort) };
+    }
+}
+//# sourceMappingURL=syn-cookie-responder.js.map

@@ -1,0 +1,160 @@
+/**
+ * Loss recovery of one connection: the only keeper of recovery state (duplicate-ACK count, whether a
+ * recovery episode is on, RFC 6582's `recover`). It decides fast retransmit (RFC 5681 §3.2, the third
+ * duplicate ACK), what a new ACK means in recovery (RFC 6582 §3.2: partial ACK → retransmit the next
+ * hole; full ACK → exit; plain Reno exits on any), and what a retransmission timeout resets. It tells the
+ * congestion controller of each event, with the values it needs (the controller's own notion of "in
+ * recovery" only mirrors these calls for its window arithmetic; it decides nothing).
+ *
+ * Two ways, by what the SYNs negotiated:
+ * - without SACK, RFC 6582 NewReno (plain RFC 5681 Reno if the controller says so), here: onNewAck(ack,
+ *   dataAcked, flightBefore, now, rtt) → AckVerdict; onDuplicateAck() → fast retransmit or not;
+ *   onAckNotDuplicate(); onTimeout();
+ * - with SACK, what Linux does by default — RACK-TLP, the per-segment scoreboard, PRR and undo — in a
+ *   SackRecovery (sack-recovery.ts) made by enableSack() when the connection first sends data
+ *   (so idle connections carry none). The ACK processor and the sender then talk to it directly; this
+ *   class still takes the timeout (onTimeout) so that both ways start from one place.
+ *
+ * It sends nothing: its answers say what to retransmit, and TcpConnection has the sender do it, in the
+ * order documented there.
+ */
+import { seqDiff, seqGe } from '../wire/seq.js';
+import { SackRecovery } from './sack-recovery.js';
+/** What an ACK of new data asks of the connection after loss recovery has seen it. */
+export const AckVerdict = {
+    /** Nothing special: restart (or stop) the retransmission timer. */
+    NONE: 0,
+    /** Recovery ended with this ACK (for the trace); timer as NONE. */
+    RECOVERY_EXIT: 1,
+    /** The first partial ACK of this recovery (RFC 6582 §3.2 step 3): restart the timer, retransmit the first segment. */
+    PARTIAL_ACK_FIRST: 2,
+    /** A later partial ACK: retransmit the first segment, keep the timer running (step 5, "Impatient"). */
+    PARTIAL_ACK: 3,
+};
+/** RFC 5681 §3.2: the duplicate ACK that starts fast retransmit. */
+const DUP_THRESH = 3;
+export class LossRecovery {
+    tcb;
+    counts;
+    /** The controller, from the SYN exchange on (the MSS it needs is known then). */
+    cc;
+    dupAcks = 0;
+    recovering = false;
+    /** RFC 6582 `recover`: SND.MAX when loss recovery (or the last timeout) began. */
+    recover;
+    /** SND.UNA has not reached `recover` yet (it is only meaningful until then). */
+    recoverPending = false;
+    /** A partial ACK has come in this recovery (RFC 6582 §3.2 step 5: only the first resets the timer). */
+    partialAckSeen = false;
+    sackRecovery;
+    constructor(tcb, counts) {
+        this.tcb = tcb;
+        this.counts = counts;
+        this.recover = tcb.iss;
+    }
+    /** The connection's controller, once the SYNs have set the MSS. */
+    useCongestionController(cc) {
+        this.cc = cc;
+    }
+    /** A recovery episode (fast retransmit until its exit or a timeout) is on. */
+    get inRecovery() {
+        return this.recovering;
+    }
+    /** SACK-based recovery, from enableSack() on. */
+    get sack() {
+        return this.sackRecovery;
+    }
+    /** A SACK connection is about to send its first data: from now on its losses are SACK's to handle. */
+    enableSack() {
+        if (this.sackRecovery === undefined)
+            this.sackRecovery = new SackRecovery(this.tcb.sndUna, this.counts, this.tcb.tsOffset);
+        return this.sackRecovery;
+    }
+    /**
+     * An ACK of new data (SND.UNA already moved to `ack`; `dataAcked` bytes freed, `flightBefore` the flight
+     * before it, `rtt` its sample if any): tells the controller, and decides the recovery's course.
+     */
+    onNewAck(ack, dataAcked, flightBefore, now, rtt) {
+        const cc = this.cc;
+        let verdict = AckVerdict.NONE;
+        if (cc !== undefined) {
+            const inFlight = seqDiff(this.tcb.sndNxt, ack);
+            if (this.recovering) {
+                cc.onAck(dataAcked, now, inFlight, rtt);
+                const fullAck = seqGe(ack, this.recover);
+                if (fullAck || cc.exitsRecoveryOnPartialAck) {
+                    cc.onRecoveryExit();
+                    this.recovering = false;
+                    // Plain Reno (RFC 5681) keeps no `recover`: three more duplicate ACKs may start recovery again.
+                    if (!fullAck)
+                        this.recoverPending = false;
+                    verdict = AckVerdict.RECOVERY_EXIT;
+                }
+                else {
+                    // RFC 6582 §3.2 step 3: a partial ACK — the next hole is lost too; the connection sends it, and
+                    // cwnd deflates by what was acknowledged (plus one SMSS back).
+                    cc.onPartialAck(dataAcked);
+                    verdict = this.partialAckSeen ? AckVerdict.PARTIAL_ACK : AckVerdict.PARTIAL_ACK_FIRST;
+                    this.partialAckSeen = true;
+                }
+            }
+            else if (dataAcked > 0 && 2 * flightBefore >= cc.cwnd) {
+                // Only a window that was in use may grow (RFC 7661 §4.2, as Linux's tcp_is_cwnd_limited): an
+                // application- or receiver-limited sender would otherwise inflate cwnd without bound.
+                cc.onAck(dataAcked, now, inFlight, rtt);
+            }
+        }
+        // SND.UNA has caught up with `recover`: it no longer holds fast retransmit back (and is not compared
+        // again, so it cannot flip sign once SND.UNA is 2^31 past it, after 2 GiB without loss).
+        if (this.recoverPending && seqGe(ack, this.recover))
+            this.recoverPending = false;
+        this.dupAcks = 0;
+        return verdict;
+    }
+    /**
+     * A duplicate ACK (RFC 5681 §2 definition). Returns true when it starts fast retransmit and recovery:
+     * the connection then retransmits the first unacknowledged segment.
+     */
+    onDuplicateAck() {
+        this.dupAcks++;
+        this.counts.dupAcks++;
+        const cc = this.cc;
+        if (cc === undefined)
+            return false;
+        cc.onDuplicateAck();
+        if (this.recovering || this.dupAcks !== DUP_THRESH)
+            return false;
+        const tcb = this.tcb;
+        // RFC 6582 §3.2 step 2: not for duplicates of what a timeout already resent.
+        if (this.recoverPending && !seqGe(tcb.sndUna, this.recover))
+            return false;
+        this.counts.fastRetransmits++;
+        cc.onFastRetransmit(seqDiff(tcb.sndMax, tcb.sndUna));
+        this.recovering = true;
+        this.partialAckSeen = false;
+        this.recover = tcb.sndMax;
+        this.recoverPending = true;
+        return true;
+    }
+    /** An ACK at SND.UNA that is no duplicate (it carries data, or changes the window): the count restarts. */
+    onAckNotDuplicate() {
+        this.dupAcks = 0;
+    }
+    /**
+     * RFC 6298 (5.4)–(5.6), RFC 5681 §3.1: the retransmission timer expired with data outstanding (the
+     * sender then goes back to SND.UNA). Recovery ends; nothing sent before now is fast-retransmitted.
+     */
+    onTimeout() {
+        const tcb = this.tcb;
+        const cc = this.cc;
+        // SACK: everything not SACKed is lost (the scoreboard first: undo remembers the window before the cut).
+        if (this.sackRecovery !== undefined && cc !== undefined)
+            this.sackRecovery.onTimeout(tcb.sndUna, tcb.sndMax, cc);
+        cc?.onRetransmissionTimeout(seqDiff(tcb.sndMax, tcb.sndUna));
+        this.recovering = false;
+        this.dupAcks = 0;
+        this.recover = tcb.sndMax; // RFC 6582 §3.2 step 1: no fast retransmit for what was sent before
+        this.recoverPending = true;
+    }
+}
+//# sourceMappingURL=loss-recovery.js.map

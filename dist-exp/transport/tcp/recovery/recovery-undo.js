@@ -1,0 +1,81 @@
+/**
+ * Undoing a window reduction that a spurious retransmission caused (RFC 3522 Eifel detection with
+ * timestamps, RFC 2883 §4 / RFC 3708 with D-SACK; what Linux's tcp_try_undo_* do). Duplicated or
+ * reordered segments can make a sender retransmit what was never lost; when the evidence says so, the
+ * congestion window and ssthresh from before the reduction come back.
+ *
+ * - Timestamps: the first ACK that advances past a retransmitted segment echoes the TSval of the copy that
+ *   arrived; an echo older than the first retransmission's TSval means the original arrived.
+ * - D-SACK: each retransmission of the episode that the peer reports as a duplicate was unneeded; when all
+ *   were, the whole reduction was.
+ */
+import { seq, seqGe, seqLe } from '../wire/seq.js';
+export class RecoveryUndo {
+    armed = false;
+    priorCwnd = 0;
+    priorSsthresh = 0;
+    /** TSval of the episode's first retransmission (valid when `stamped`). */
+    retransmitTsval = 0;
+    stamped = false;
+    /** Retransmissions of the episode not yet shown unneeded by a D-SACK. */
+    unneededPending = 0;
+    /** SND.UNA when the episode began: D-SACKs below it are about older episodes (Linux's undo_marker). */
+    marker = seq(0);
+    /** Whether an episode can still be undone. */
+    get canUndo() {
+        return this.armed;
+    }
+    /**
+     * A window reduction is about to happen: remember what it replaces. `fresh` starts a new episode; a
+     * further reduction within one (a timeout during recovery) keeps the first one's values.
+     */
+    begin(cc, fresh, sndUna) {
+        if (this.armed && !fresh)
+            return;
+        this.armed = true;
+        this.marker = sndUna;
+        this.priorCwnd = cc.cwnd;
+        this.priorSsthresh = cc.ssthresh;
+        this.stamped = false;
+        this.unneededPending = 0;
+    }
+    /** A segment of the episode was retransmitted carrying `tsval` (when timestamps are on). */
+    retransmitted(tsval) {
+        if (!this.armed)
+            return;
+        this.unneededPending++;
+        if (!this.stamped && tsval !== undefined) {
+            this.retransmitTsval = tsval;
+            this.stamped = true;
+        }
+    }
+    /** Eifel (RFC 3522 §3.2): an ACK past the retransmitted data echoes `tsecr`; true if it shows it spurious. */
+    spuriousByTimestamp(tsecr) {
+        return this.armed && this.stamped && tsecr !== 0 && ((tsecr - this.retransmitTsval) | 0) < 0;
+    }
+    /**
+     * A D-SACK reported [left, right) received twice; true once every retransmission of the episode was
+     * unneeded. As Linux, only a duplicate of data the peer had acknowledged before this ACK (`priorUna`) and
+     * sent within the episode counts: a D-SACK of data still in the window, or of an older episode, says
+     * nothing about this one's retransmissions.
+     */
+    spuriousByDsack(left, right, priorUna) {
+        if (!this.armed || this.unneededPending <= 0)
+            return false;
+        if (!seqLe(right, priorUna) || !seqGe(left, this.marker))
+            return false;
+        return --this.unneededPending === 0;
+    }
+    /** Restores the window and threshold from before the episode and closes it. */
+    undo(cc) {
+        if (!this.armed)
+            return;
+        cc.restore(this.priorCwnd, this.priorSsthresh);
+        this.armed = false;
+    }
+    /** Nothing can be undone any more (the connection starts over). */
+    end() {
+        this.armed = false;
+    }
+}
+//# sourceMappingURL=recovery-undo.js.map

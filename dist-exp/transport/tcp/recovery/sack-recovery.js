@@ -1,0 +1,211 @@
+/**
+ * Loss recovery for a connection whose peer sends SACK blocks, as Linux does it by default: RACK-TLP
+ * (RFC 8985) decides what is lost, the per-segment scoreboard (RFC 6675's, in SentSegmentLog) what is in
+ * flight and what to send again, Proportional Rate Reduction (RFC 6937) how fast while in recovery, and
+ * spurious retransmissions are undone (RFC 3522 timestamps, D-SACK).
+ *
+ * Phases, as Linux's: OPEN (nothing known lost), RECOVERY (fast recovery: losses found by RACK, repaired
+ * under PRR, until everything sent before it began is acknowledged), LOSS (after a retransmission timeout:
+ * everything not SACKed is resent in slow start, until the same point).
+ *
+ * The connection owns the wire and the timers; it tells this class what was sent and what came back, and
+ * asks it what may be sent and what to send again. No allocation per ACK or per segment.
+ */
+import { seqDiff, seqGe, seqGt, seqLe } from '../wire/seq.js';
+import { ProportionalRateReduction } from './proportional-rate-reduction.js';
+import { RackLossDetector } from './rack-loss-detector.js';
+import { RecoveryUndo } from './recovery-undo.js';
+import { SentSegmentLog } from './sent-segment-log.js';
+import { ProbeOutcome, TailLossProbe } from './tail-loss-probe.js';
+export const RecoveryPhase = { OPEN: 0, RECOVERY: 1, LOSS: 2 };
+/** What an ACK changed that the connection must act on (trace events, timers). Bits. */
+export const AckEffect = {
+    RECOVERY_ENTERED: 1,
+    RECOVERY_EXITED: 2,
+    UNDONE: 4,
+    /** A loss repaired by a tail loss probe cost a window reduction. */
+    PROBE_REPAIRED_LOSS: 8,
+};
+export class SackRecovery {
+    counts;
+    tsOffset;
+    log = new SentSegmentLog();
+    rack;
+    tlp = new TailLossProbe();
+    undo = new RecoveryUndo();
+    prr = new ProportionalRateReduction();
+    phase = RecoveryPhase.OPEN;
+    /** RFC 6675 RecoveryPoint: SND.MAX when RECOVERY or LOSS began; the phase ends when SND.UNA reaches it. */
+    recoveryPoint;
+    /** Set by onAck: milliseconds until RACK's reordering timer should fire, or 0. */
+    reorderTimeout = 0;
+    constructor(iss, counts, 
+    /** What our TSvals add to the Clock's milliseconds (tcb.tsOffset), to read the ACKs' echoes. */
+    tsOffset = 0) {
+        this.counts = counts;
+        this.tsOffset = tsOffset;
+        this.rack = new RackLossDetector(iss);
+        this.recoveryPoint = iss;
+    }
+    /** A segment [start, end) went out for the first time. */
+    sentNew(start, end, now) {
+        this.log.append(start, end, now);
+        if (this.phase === RecoveryPhase.RECOVERY)
+            this.prr.onSend(seqDiff(end, start));
+    }
+    /** Entry `i` of the log went out again, carrying TSval `tsval` (undefined without timestamps). */
+    sentAgain(i, now, tsval) {
+        const log = this.log;
+        if (this.phase === RecoveryPhase.RECOVERY)
+            this.prr.onSend(seqDiff(log.end(i), log.start(i)));
+        log.retransmitted(i, now);
+        this.undo.retransmitted(tsval);
+    }
+    /**
+     * Bytes that may be sent now, new or again: in RECOVERY what PRR allows; otherwise cwnd less the pipe
+     * (RFC 6675 §5 step (C), which with no loss is cwnd less the flight).
+     */
+    allowance(cc, flight) {
+        const pipe = this.log.pipe(flight);
+        if (this.phase === RecoveryPhase.RECOVERY)
+            return this.prr.allowance(pipe);
+        return cc.cwnd - pipe;
+    }
+    /** Whether the congestion controller may grow the window on this ACK (not during fast recovery). */
+    get growsWindow() {
+        return this.phase !== RecoveryPhase.RECOVERY;
+    }
+    /**
+     * One acceptable ACK (SND.UNA ≤ `ack` ≤ SND.MAX): `blocks` its SACK blocks, `priorUna` SND.UNA before it,
+     * `tsecr` its timestamp echo (0 without). Updates the scoreboard, RACK, the probe episode and the phase.
+     * Returns AckEffect bits; `reorderTimeout` says when to look again for losses.
+     */
+    onAck(ack, blocks, priorUna, sndMax, now, tsecr, srtt, mss, cc) {
+        let effects = 0;
+        const log = this.log;
+        const rack = this.rack;
+        // RFC 2883 §4: a first block below the ACK, or within the second, reports a duplicate.
+        let firstBlock = 0;
+        if (blocks !== undefined && blocks.length > 0) {
+            const b0 = blocks[0];
+            const b1 = blocks.length > 1 ? blocks[1] : undefined;
+            if (seqLe(b0.right, ack) ||
+                (b1 !== undefined && seqGe(b0.left, b1.left) && seqLe(b0.right, b1.right))) {
+                firstBlock = 1;
+                this.counts.dsacksReceived++;
+                rack.onDsack(priorUna, sndMax);
+                this.tlp.onDsack();
+                if (this.undo.spuriousByDsack(b0.left, b0.right, priorUna))
+                    effects |= this.undoNow(cc);
+            }
+        }
+        rack.beginAck(now, tsecr, this.tsOffset);
+        let delivered = log.acknowledge(ack, rack);
+        if (blocks !== undefined) {
+            rack.beginSackBlocks();
+            for (let i = firstBlock; i < blocks.length; i++) {
+                const b = blocks[i];
+                delivered += log.sack(b.left, b.right, rack);
+            }
+        }
+        // Eifel (RFC 3522): an echo older than the first retransmission says an original filled the hole. In
+        // fast recovery, as Linux, only when it ends or no retransmission is still out: a late original may
+        // fill one hole while others were really lost. After a timeout, the first ACK may tell.
+        if (seqGt(ack, priorUna) &&
+            this.phase !== RecoveryPhase.OPEN &&
+            (this.phase === RecoveryPhase.LOSS || seqGe(ack, this.recoveryPoint) || log.retransmittedBytes === 0) &&
+            this.undo.spuriousByTimestamp(tsecr)) {
+            effects |= this.undoNow(cc);
+        }
+        const flight = seqDiff(sndMax, ack);
+        if (this.tlp.onAck(ack, seqGt(ack, priorUna)) === ProbeOutcome.LOSS_REPAIRED &&
+            this.phase === RecoveryPhase.OPEN) {
+            // RFC 8985 §7.4.2: the probe repaired a loss — one window reduction, as a recovery would make.
+            this.counts.tlpLossRepairs++;
+            this.undo.begin(cc, true, ack);
+            cc.onFastRetransmit(flight);
+            cc.onRecoveryExit();
+            effects |= AckEffect.PROBE_REPAIRED_LOSS;
+        }
+        if (this.phase !== RecoveryPhase.OPEN && seqGe(ack, this.recoveryPoint)) {
+            if (this.phase === RecoveryPhase.RECOVERY)
+                cc.onRecoveryExit();
+            this.phase = RecoveryPhase.OPEN;
+            rack.onRecoveryEnd();
+            effects |= AckEffect.RECOVERY_EXITED;
+        }
+        const reoWnd = rack.reorderWindow(this.phase !== RecoveryPhase.OPEN, log.sackedSegments, srtt);
+        this.reorderTimeout = rack.detectLosses(log, now, reoWnd);
+        if (this.phase === RecoveryPhase.OPEN && log.hasLostToRetransmit) {
+            // RFC 6675 §5 / RFC 8985: a loss is known — fast recovery, with one window reduction.
+            this.counts.fastRetransmits++;
+            this.undo.begin(cc, true, ack);
+            cc.onFastRetransmit(flight);
+            this.prr.begin(flight);
+            this.tlp.cancel();
+            this.phase = RecoveryPhase.RECOVERY;
+            this.recoveryPoint = sndMax;
+            effects |= AckEffect.RECOVERY_ENTERED;
+        }
+        if (this.phase === RecoveryPhase.RECOVERY)
+            this.prr.onAck(delivered, log.pipe(flight), cc.ssthresh, mss);
+        return effects;
+    }
+    /**
+     * RACK's reordering timer expired (RFC 8985 §6.3): look for losses again. Returns AckEffect bits
+     * (RECOVERY_ENTERED when it found the first loss).
+     */
+    onReorderTimer(now, ack, sndMax, srtt, mss, cc) {
+        const log = this.log;
+        const reoWnd = this.rack.reorderWindow(this.phase !== RecoveryPhase.OPEN, log.sackedSegments, srtt);
+        this.reorderTimeout = this.rack.detectLosses(log, now, reoWnd);
+        if (this.phase !== RecoveryPhase.OPEN || !log.hasLostToRetransmit)
+            return 0;
+        const flight = seqDiff(sndMax, ack);
+        this.counts.fastRetransmits++;
+        this.undo.begin(cc, true, ack);
+        cc.onFastRetransmit(flight);
+        this.prr.begin(flight);
+        this.prr.onAck(0, log.pipe(flight), cc.ssthresh, mss);
+        this.tlp.cancel();
+        this.phase = RecoveryPhase.RECOVERY;
+        this.recoveryPoint = sndMax;
+        return AckEffect.RECOVERY_ENTERED;
+    }
+    /**
+     * The retransmission timer's delay after a tail loss probe sent at `now`: RTO from when the oldest
+     * outstanding segment was sent, not from the probe (Linux's tcp_rearm_rto with a probe pending, RFC 8985
+     * §7.3: the probe must not postpone the timeout it is meant to precede). At least 1 ms.
+     */
+    rtoAfterProbe(now, rto) {
+        const log = this.log;
+        if (log.count === 0)
+            return rto;
+        return Math.max(log.timeSent(0) + rto - now, 1);
+    }
+    /**
+     * The retransmission timer expired (RFC 6675 §5.1, RFC 8985 §6.3): everything not SACKed is lost and is
+     * sent again in slow start (the connection tells the controller). Call before the controller's timeout.
+     */
+    onTimeout(sndUna, sndMax, cc) {
+        this.undo.begin(cc, this.phase === RecoveryPhase.OPEN, sndUna);
+        this.log.markAllLost();
+        this.tlp.cancel();
+        this.phase = RecoveryPhase.LOSS;
+        this.recoveryPoint = sndMax;
+    }
+    /** The evidence says the retransmissions were not needed: restore the window, forget the loss marks. */
+    undoNow(cc) {
+        if (!this.undo.canUndo)
+            return 0;
+        this.undo.undo(cc);
+        this.log.unmarkLost();
+        this.counts.undos++;
+        if (this.phase !== RecoveryPhase.OPEN) {
+            this.phase = RecoveryPhase.OPEN;
+            this.rack.onRecoveryEnd();
+        }
+        return AckEffect.UNDONE;
+    }
+}
+//# sourceMappingURL=sack-recovery.js.map

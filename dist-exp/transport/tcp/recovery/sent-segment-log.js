@@ -1,0 +1,292 @@
+/**
+ * The sender's record of every segment sent and not yet cumulatively acknowledged, one entry per segment
+ * as it went on the wire: its sequence range, when it was last (re)transmitted, and what is known of it —
+ * SACKed, deemed lost, retransmitted. It is the SACK scoreboard of RFC 6675 kept per segment, as Linux
+ * keeps it per skb, because RACK (RFC 8985) needs each segment's transmit time: one structure for both,
+ * so "what was SACKed" is never kept twice.
+ *
+ * From it: the pipe (RFC 6675 SetPipe: bytes in flight, SACKed and lost ones out, retransmitted ones in),
+ * the next segment to retransmit (RFC 6675 NextSeg rule 1: the first lost one not yet sent again), and for
+ * RACK the entries in sequence order with their times.
+ *
+ * A ring of typed arrays that grows by doubling (rarely: to the most segments ever in flight); made only
+ * for connections that negotiated SACK, at their first send. No allocation per segment or per ACK.
+ */
+import { seqDiff, seqGt, seqLe, seqLt } from '../wire/seq.js';
+/** Entry flags. */
+export const SegmentFlag = {
+    /** Covered by a SACK block: the peer holds it. */
+    SACKED: 1,
+    /** Deemed lost (RACK, the tail loss probe's outcome, or a timeout) and not yet SACKed. */
+    LOST: 2,
+    /** Retransmitted since it was last deemed lost, and that copy is still counted in flight. */
+    RETRANSMITTED: 4,
+    /** Retransmitted at least once (its ACK may be for either copy). */
+    EVER_RETRANSMITTED: 8,
+};
+const INITIAL_CAPACITY = 64;
+const EMPTY_U32 = new Uint32Array(0);
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_U8 = new Uint8Array(0);
+export class SentSegmentLog {
+    starts;
+    ends;
+    sentAt;
+    flagBits;
+    /** Capacity − 1 (a power of two minus one). */
+    mask;
+    head = 0;
+    length = 0;
+    /** Bytes of SACKed entries. */
+    sackedBytes = 0;
+    /** Bytes of entries deemed lost (not SACKed). */
+    lostBytes = 0;
+    /** Bytes of lost entries retransmitted since, whose copy is in flight. */
+    retransmittedBytes = 0;
+    /** Lost entries not yet retransmitted (NextSeg has work when this is above zero). */
+    lostWaiting = 0;
+    /** Segments SACKed (for RACK's DupThresh test). */
+    sackedSegments = 0;
+    /** The arrays are made at the first append: a connection that never sends data carries none. */
+    constructor() {
+        this.starts = EMPTY_U32;
+        this.ends = EMPTY_U32;
+        this.sentAt = EMPTY_F64;
+        this.flagBits = EMPTY_U8;
+        this.mask = -1;
+    }
+    /** Entries held. */
+    get count() {
+        return this.length;
+    }
+    /** Whether a lost entry waits to be retransmitted. */
+    get hasLostToRetransmit() {
+        return this.lostWaiting > 0;
+    }
+    // Entry i (0 = oldest) by position; callers iterate 0..count−1.
+    start(i) {
+        return this.starts[(this.head + i) & this.mask];
+    }
+    end(i) {
+        return this.ends[(this.head + i) & this.mask];
+    }
+    timeSent(i) {
+        return this.sentAt[(this.head + i) & this.mask];
+    }
+    flags(i) {
+        return this.flagBits[(this.head + i) & this.mask];
+    }
+    /** The end of the newest entry (SND.MAX once anything was sent), or `fallback` when empty. */
+    lastEnd(fallback) {
+        return this.length === 0 ? fallback : this.end(this.length - 1);
+    }
+    /** A new segment [start, end) went out for the first time at `now`; it follows every entry held. */
+    append(start, end, now) {
+        if (this.length > this.mask)
+            this.grow(); // mask −1 when empty: the first append makes the arrays
+        const k = (this.head + this.length) & this.mask;
+        this.starts[k] = start;
+        this.ends[k] = end;
+        this.sentAt[k] = now;
+        this.flagBits[k] = 0;
+        this.length++;
+    }
+    /** Entry i was sent again at `now`. */
+    retransmitted(i, now) {
+        const k = (this.head + i) & this.mask;
+        const f = this.flagBits[k];
+        this.sentAt[k] = now;
+        if ((f & SegmentFlag.LOST) !== 0 && (f & SegmentFlag.RETRANSMITTED) === 0) {
+            this.retransmittedBytes += this.size(k);
+            this.lostWaiting--;
+        }
+        this.flagBits[k] = f | SegmentFlag.RETRANSMITTED | SegmentFlag.EVER_RETRANSMITTED;
+    }
+    /** Deems entry i lost (a no-op when it is SACKed or already lost and not sent again since). */
+    markLost(i) {
+        const k = (this.head + i) & this.mask;
+        const f = this.flagBits[k];
+        if ((f & SegmentFlag.SACKED) !== 0)
+            return;
+        const size = this.size(k);
+        if ((f & SegmentFlag.LOST) === 0) {
+            this.lostBytes += size;
+        }
+        else if ((f & SegmentFlag.RETRANSMITTED) === 0) {
+            return;
+        }
+        else {
+            this.retransmittedBytes -= size; // the retransmission is lost too: no longer in flight
+        }
+        this.lostWaiting++;
+        this.flagBits[k] = (f | SegmentFlag.LOST) & ~SegmentFlag.RETRANSMITTED;
+    }
+    /** After a retransmission timeout (RFC 6675 §5.1, RFC 8985 §6.3): every entry not SACKed is lost. */
+    markAllLost() {
+        for (let i = 0; i < this.length; i++)
+            this.markLost(i);
+    }
+    /** Forgets every loss mark (an undo: the retransmissions were spurious). */
+    unmarkLost() {
+        for (let i = 0; i < this.length; i++) {
+            const k = (this.head + i) & this.mask;
+            this.flagBits[k] &= ~(SegmentFlag.LOST | SegmentFlag.RETRANSMITTED);
+        }
+        this.lostBytes = 0;
+        this.retransmittedBytes = 0;
+        this.lostWaiting = 0;
+    }
+    /** The oldest lost entry not retransmitted since, or −1 (RFC 6675 NextSeg rule 1, RACK's order). */
+    firstLostToRetransmit() {
+        if (this.lostWaiting === 0)
+            return -1;
+        for (let i = 0; i < this.length; i++) {
+            const f = this.flagBits[(this.head + i) & this.mask];
+            if ((f & (SegmentFlag.LOST | SegmentFlag.RETRANSMITTED)) === SegmentFlag.LOST)
+                return i;
+        }
+        return -1;
+    }
+    /**
+     * RFC 6675 SetPipe over `flight` = SND.MAX − SND.UNA bytes: every byte not SACKed and not lost, and
+     * once more every lost byte retransmitted since.
+     */
+    pipe(flight) {
+        return flight - this.sackedBytes - this.lostBytes + this.retransmittedBytes;
+    }
+    /**
+     * A cumulative ACK: entries ending at or below `ack` leave; one it cuts in two keeps its upper part.
+     * `onDelivered(i)` is called for each entry that leaves, before it does, unless it was SACKed already
+     * (it was delivered then). Returns the bytes newly delivered (not counting those SACKed earlier).
+     */
+    acknowledge(ack, onDelivered) {
+        let delivered = 0;
+        while (this.length > 0) {
+            const k = this.head;
+            const start = this.starts[k];
+            const end = this.ends[k];
+            if (!seqGt(ack, start))
+                break;
+            const f = this.flagBits[k];
+            if (seqLe(end, ack)) {
+                if ((f & SegmentFlag.SACKED) === 0) {
+                    delivered += seqDiff(end, start);
+                    onDelivered?.delivered(0, this);
+                }
+                this.forget(k, f, seqDiff(end, start));
+                this.head = (this.head + 1) & this.mask;
+                this.length--;
+                continue;
+            }
+            // Partly acknowledged (the peer took part of it, or the retransmission was smaller): trim it.
+            const cut = seqDiff(ack, start);
+            if ((f & SegmentFlag.SACKED) === 0)
+                delivered += cut;
+            this.adjust(f, -cut);
+            this.starts[k] = ack;
+            break;
+        }
+        return delivered;
+    }
+    /**
+     * A SACK block [left, right): every entry it wholly covers becomes SACKED (entries it covers in part
+     * stay as they are, as in Linux without splitting). `onDelivered(i)` is called for each newly SACKed
+     * entry. Returns the bytes newly SACKed.
+     */
+    sack(left, right, onDelivered) {
+        let i = this.firstEndingAfter(left);
+        let newly = 0;
+        for (; i < this.length; i++) {
+            const k = (this.head + i) & this.mask;
+            const start = this.starts[k];
+            const end = this.ends[k];
+            if (!seqLt(start, right))
+                break;
+            if (seqLt(start, left) || seqGt(end, right))
+                continue;
+            const f = this.flagBits[k];
+            if ((f & SegmentFlag.SACKED) !== 0)
+                continue;
+            onDelivered?.delivered(i, this);
+            const size = seqDiff(end, start);
+            this.forget(k, f, size);
+            this.flagBits[k] = (f | SegmentFlag.SACKED) & ~(SegmentFlag.LOST | SegmentFlag.RETRANSMITTED);
+            this.sackedBytes += size;
+            this.sackedSegments++;
+            newly += size;
+        }
+        return newly;
+    }
+    /** Empties the log (the connection is gone or starts over). */
+    clear() {
+        this.head = 0;
+        this.length = 0;
+        this.sackedBytes = 0;
+        this.lostBytes = 0;
+        this.retransmittedBytes = 0;
+        this.lostWaiting = 0;
+        this.sackedSegments = 0;
+    }
+    /** The first entry whose end is past `s` (binary search: entries are in sequence order). */
+    firstEndingAfter(s) {
+        let lo = 0;
+        let hi = this.length;
+        while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (seqGt(this.ends[(this.head + mid) & this.mask], s))
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        return lo;
+    }
+    size(k) {
+        return seqDiff(this.ends[k], this.starts[k]);
+    }
+    /** Takes an entry of `size` bytes with flags `f` out of the byte counts. */
+    forget(k, f, size) {
+        if ((f & SegmentFlag.SACKED) !== 0) {
+            this.sackedBytes -= size;
+            this.sackedSegments--;
+        }
+        if ((f & SegmentFlag.LOST) !== 0) {
+            this.lostBytes -= size;
+            if ((f & SegmentFlag.RETRANSMITTED) !== 0)
+                this.retransmittedBytes -= size;
+            else
+                this.lostWaiting--;
+        }
+        this.flagBits[k] = f & SegmentFlag.EVER_RETRANSMITTED;
+    }
+    /** An entry with flags `f` changed size by `delta` bytes (trimmed by a partial ACK). */
+    adjust(f, delta) {
+        if ((f & SegmentFlag.SACKED) !== 0)
+            this.sackedBytes += delta;
+        if ((f & SegmentFlag.LOST) !== 0) {
+            this.lostBytes += delta;
+            if ((f & SegmentFlag.RETRANSMITTED) !== 0)
+                this.retransmittedBytes += delta;
+        }
+    }
+    grow() {
+        const size = this.mask < 0 ? INITIAL_CAPACITY : (this.mask + 1) * 2;
+        const starts = new Uint32Array(size);
+        const ends = new Uint32Array(size);
+        const sentAt = new Float64Array(size);
+        const flagBits = new Uint8Array(size);
+        for (let i = 0; i < this.length; i++) {
+            const k = (this.head + i) & this.mask;
+            starts[i] = this.starts[k];
+            ends[i] = this.ends[k];
+            sentAt[i] = this.sentAt[k];
+            flagBits[i] = this.flagBits[k];
+        }
+        this.starts = starts;
+        this.ends = ends;
+        this.sentAt = sentAt;
+        this.flagBits = flagBits;
+        this.mask = size - 1;
+        this.head = 0;
+    }
+}
+//# sourceMappingURL=sent-segment-log.js.map

@@ -1,0 +1,343 @@
+/**
+ * The send queue of one connection: every byte the application wrote that the peer has not yet
+ * acknowledged, unsent and in flight alike, starting at SND.UNA: a list of views. Payload bytes are copied
+ * once on their way out, straight into the outgoing datagram.
+ *
+ * The queue holds two kinds of views. The writer's chunks are pushed by reference (no copy on write); they
+ * are the writer's memory, which it may reuse once its write callback has run. The first `owned` bytes are
+ * the stack's own: when a segment's payload is copied into a datagram that the stack keeps (a super-segment
+ * buffer, never reused: retain()), the queue swaps the writer's bytes for a view of that copy, which
+ * retransmissions then read; and adopt() copies whatever is still the writer's before its callback runs.
+ * So a chunk sent at once costs one copy (chunk → datagram) and none more, and a chunk that must wait in
+ * the queue costs the copy it always cost.
+ *
+ * Offsets are relative to the first unacknowledged byte. Bounded: `capacity` is what the queue accepts
+ * before the writer is told to wait; one chunk is always taken whole (a 10 MB write is held by reference
+ * and drained), so the writer never has to split its data. With a stack-wide memory budget, every byte
+ * held is charged to it, and under memory pressure the writer is told to wait earlier: at the budget's
+ * limit for this queue, never below `minimum` (tcp-memory-budget.ts).
+ */
+export class SendBuffer {
+    capacity;
+    budget;
+    minimum;
+    chunks = [];
+    /** Index of the first live chunk. */
+    head = 0;
+    /** Bytes of chunks[head] already acknowledged. */
+    headSkip = 0;
+    length = 0;
+    // A cursor that makes sequential reads O(1): chunk index and the offset (relative to the queue start) at
+    // which that chunk's live bytes begin.
+    cursorIndex = 0;
+    cursorStart = 0;
+    /** Bytes from the queue start that are the stack's own (views of kept datagrams, or adopted copies). */
+    owned = 0;
+    /** Bytes adopt() copied (the writer's bytes that had to wait), and bytes retain() took over uncopied. */
+    adoptedBytes = 0;
+    retainedBytes = 0;
+    /** A writer was told to wait (mustWait) and has not been told to go on yet. */
+    writerWaiting = false;
+    constructor(capacity, budget, minimum = capacity) {
+        this.capacity = capacity;
+        this.budget = budget;
+        this.minimum = minimum;
+        if (!Number.isInteger(capacity) || capacity <= 0)
+            throw new RangeError(`bad send buffer capacity ${capacity}`);
+    }
+    /** What the queue accepts now: its capacity, or less under memory pressure. */
+    get limit() {
+        return this.budget === undefined ? this.capacity : this.budget.limit(this.capacity, this.minimum);
+    }
+    /** Bytes queued (unsent plus unacknowledged). */
+    get size() {
+        return this.length;
+    }
+    /** Bytes that can be written before the queue is full (0 when at or over its limit). */
+    get free() {
+        const limit = this.limit;
+        return this.length >= limit ? 0 : limit - this.length;
+    }
+    get full() {
+        return this.length >= this.limit;
+    }
+    /**
+     * After a write: whether the writer must wait (the queue is at its limit). If so, writerMayResume()
+     * says when it may go on, whatever the limit has become meanwhile.
+     */
+    mustWait() {
+        if (this.length < this.limit)
+            return false;
+        this.writerWaiting = true;
+        if (this.length < this.capacity)
+            this.budget?.noteSendHeld();
+        return true;
+    }
+    /** True, once, when a writer that had to wait may write again (after ACKs made room). */
+    writerMayResume() {
+        if (!this.writerWaiting || this.length >= this.limit)
+            return false;
+        this.writerWaiting = false;
+        return true;
+    }
+    /** Bytes at the end of the queue that are still the writer's memory (adopt() before its callback). */
+    get unowned() {
+        return this.length - this.owned;
+    }
+    /** Appends a chunk, by reference: the writer's until retain() or adopt() takes its bytes over. */
+    push(chunk) {
+        if (chunk.length === 0)
+            return;
+        this.chunks.push(chunk);
+        this.length += chunk.length;
+        this.budget?.update(this.length - chunk.length, this.length);
+    }
+    /** Drops `n` acknowledged bytes from the front. */
+    acknowledge(n) {
+        if (n <= 0)
+            return;
+        if (n > this.length)
+            throw new RangeError(`acknowledging ${n} bytes of a ${this.length}-byte send queue`);
+        this.length -= n;
+        this.owned = this.owned > n ? this.owned - n : 0;
+        this.budget?.update(this.length + n, this.length);
+        let left = n;
+        const chunks = this.chunks;
+        while (left > 0) {
+            const first = chunks[this.head];
+            const live = first.length - this.headSkip;
+            if (left < live) {
+                this.headSkip += left;
+                left = 0;
+            }
+            else {
+                left -= live;
+                chunks[this.head] = EMPTY;
+                this.head++;
+                this.headSkip = 0;
+            }
+        }
+        // The cursor's offsets are relative to the queue start, which just moved.
+        if (this.cursorIndex < this.head) {
+            this.cursorIndex = this.head;
+            this.cursorStart = 0;
+        }
+        else {
+            this.cursorStart -= n;
+            if (this.cursorIndex === this.head)
+                this.cursorStart = 0;
+        }
+        if (this.head === chunks.length) {
+            chunks.length = 0;
+            this.head = 0;
+            this.cursorIndex = 0;
+            this.cursorStart = 0;
+        }
+        else if (this.head >= 1024 && this.head * 2 >= chunks.length) {
+            this.chunks = chunks.slice(this.head);
+            this.cursorIndex -= this.head;
+            this.head = 0;
+        }
+    }
+    /** Copies `length` bytes starting `offset` bytes into the queue to `dst[dstOffset]`. */
+    copyTo(offset, length, dst, dstOffset) {
+        if (offset < 0 || length < 0 || offset + length > this.length) {
+            throw new RangeError(`bytes [${offset}, ${offset + length}) are outside a ${this.length}-byte send queue`);
+        }
+        if (length === 0)
+            return;
+        this.seek(offset);
+        const chunks = this.chunks;
+        let index = this.cursorIndex;
+        let chunkStart = this.cursorStart;
+        let at = offset;
+        let out = dstOffset;
+        let left = length;
+        while (left > 0) {
+            const chunk = chunks[index];
+            const skip = index === this.head ? this.headSkip : 0;
+            const within = at - chunkStart;
+            const avail = chunk.length - skip - within;
+            const take = Math.min(avail, left);
+            const from = skip + within;
+            if (take === chunk.length)
+                dst.set(chunk, out);
+            else
+                dst.set(chunk.subarray(from, from + take), out);
+            out += take;
+            at += take;
+            left -= take;
+            if (take === avail) {
+                chunkStart += chunk.length - skip;
+                index++;
+            }
+        }
+        // Leave the cursor on the chunk holding the next byte, ready for the next segment.
+        if (index < chunks.length) {
+            this.cursorIndex = index;
+            this.cursorStart = chunkStart;
+        }
+    }
+    /** `length` bytes at `offset`: a view when they lie in one chunk, a copy otherwise. */
+    view(offset, length) {
+        this.seek(offset);
+        const chunk = this.chunks[this.cursorIndex];
+        if (chunk !== undefined) {
+            const skip = this.cursorIndex === this.head ? this.headSkip : 0;
+            const from = skip + offset - this.cursorStart;
+            if (from + length <= chunk.length)
+                return chunk.subarray(from, from + length);
+        }
+        const out = new Uint8Array(length);
+        this.copyTo(offset, length, out, 0);
+        return out;
+    }
+    /** Drops everything (an aborted connection). */
+    clear() {
+        this.budget?.update(this.length, 0);
+        this.writerWaiting = false;
+        this.chunks = [];
+        this.head = 0;
+        this.headSkip = 0;
+        this.length = 0;
+        this.owned = 0;
+        this.cursorIndex = 0;
+        this.cursorStart = 0;
+    }
+    /**
+     * Bytes [offset, offset + length) were just copied to `copy[copyOffset]`, a buffer the stack keeps and
+     * never writes again: the writer's bytes among them are replaced by a view of the copy.
+     */
+    retain(offset, length, copy, copyOffset) {
+        const owned = this.owned;
+        const end = offset + length;
+        if (end <= owned || offset > owned)
+            return;
+        const from = copyOffset + owned - offset;
+        this.retainedBytes += end - owned;
+        if (!this.extendOwned(copy, from, end - owned))
+            this.replaceUnowned(copy.subarray(from, copyOffset + length));
+    }
+    /**
+     * The common case of retain(), in place: the next segment of a super-segment whose previous segment was
+     * retained just before, taken from the writer's chunk that follows it and leaving some of that chunk. The
+     * last owned view grows over the copy and the chunk loses its first `n` bytes: two views, no list rebuilt.
+     * False (nothing changed) in every other case.
+     */
+    extendOwned(copy, from, n) {
+        const at = this.owned;
+        this.seek(at);
+        const index = this.cursorIndex;
+        if (index <= this.head || this.cursorStart !== at)
+            return false;
+        const chunks = this.chunks;
+        const previous = chunks[index - 1];
+        const chunk = chunks[index];
+        if (previous.buffer !== copy.buffer ||
+            previous.byteOffset + previous.length !== copy.byteOffset + from ||
+            n >= chunk.length) {
+            return false;
+        }
+        chunks[index - 1] = new Uint8Array(copy.buffer, previous.byteOffset, previous.length + n);
+        chunks[index] = chunk.subarray(n);
+        this.owned = at + n;
+        this.cursorStart = at + n;
+        return true;
+    }
+    /** Copies the writer's bytes still in the queue into the stack's own memory: its buffers are free again. */
+    adopt() {
+        const n = this.length - this.owned;
+        if (n === 0)
+            return;
+        // The cursor is where TCP reads its next segment, usually well before the queue's end: keep it there,
+        // or the next read would walk the whole queue from its start.
+        const sendIndex = this.cursorIndex;
+        const sendStart = this.cursorStart;
+        const copy = Buffer.allocUnsafe(n); // every byte is written next
+        this.copyTo(this.owned, n, copy, 0);
+        this.adoptedBytes += n;
+        const replacedFrom = this.replaceUnowned(copy);
+        if (sendIndex >= this.head && sendIndex < replacedFrom) {
+            this.cursorIndex = sendIndex;
+            this.cursorStart = sendStart;
+        }
+    }
+    /**
+     * Replaces the first `replacement.length` unowned bytes of the queue by `replacement`, which become owned;
+     * returns the index of the first chunk it changed (those before it are as they were).
+     */
+    replaceUnowned(replacement) {
+        let bytes = replacement;
+        const at = this.owned;
+        const n = bytes.length;
+        this.seek(at);
+        const chunks = this.chunks;
+        const index = this.cursorIndex;
+        let chunkStart = this.cursorStart;
+        if (index === this.head && this.headSkip > 0) {
+            chunks[index] = chunks[index].subarray(this.headSkip);
+            this.headSkip = 0;
+        }
+        const tail = [];
+        const first = chunks[index];
+        const within = at - chunkStart;
+        let start = index;
+        if (within > 0) {
+            tail.push(first.subarray(0, within));
+        }
+        else if (index > this.head) {
+            // A view continuing the previous one in the same buffer (the next segment of a super-segment) extends it.
+            const previous = chunks[index - 1];
+            if (previous.buffer === bytes.buffer && previous.byteOffset + previous.length === bytes.byteOffset) {
+                start = index - 1;
+                chunkStart -= previous.length;
+                bytes = new Uint8Array(bytes.buffer, previous.byteOffset, previous.length + n);
+            }
+        }
+        tail.push(bytes);
+        // Skip the n bytes replaced; keep what follows them.
+        let skip = within + n;
+        let i = index;
+        while (skip > 0) {
+            const chunk = chunks[i];
+            if (skip < chunk.length) {
+                tail.push(chunk.subarray(skip));
+                skip = 0;
+            }
+            else {
+                skip -= chunk.length;
+            }
+            i++;
+        }
+        for (; i < chunks.length; i++)
+            tail.push(chunks[i]);
+        chunks.length = start;
+        for (const chunk of tail)
+            chunks.push(chunk);
+        this.owned = at + n;
+        // The cursor on the first byte after the replaced ones, where the next segment reads.
+        this.cursorIndex = start + (within > 0 ? 2 : 1);
+        this.cursorStart = at + n;
+        return start;
+    }
+    /** Moves the cursor to the chunk that holds byte `offset`. */
+    seek(offset) {
+        if (this.cursorIndex < this.head || offset < this.cursorStart) {
+            this.cursorIndex = this.head;
+            this.cursorStart = 0;
+        }
+        const chunks = this.chunks;
+        for (;;) {
+            const chunk = chunks[this.cursorIndex];
+            if (chunk === undefined)
+                return;
+            const live = chunk.length - (this.cursorIndex === this.head ? this.headSkip : 0);
+            if (offset < this.cursorStart + live)
+                return;
+            this.cursorStart += live;
+            this.cursorIndex++;
+        }
+    }
+}
+const EMPTY = new Uint8Array(0);
+//# sourceMappingURL=send-buffer.js.map

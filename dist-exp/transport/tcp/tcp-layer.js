@@ -1,0 +1,485 @@
+/**
+ * The TCP layer of a host: registered with the IP layer for protocol 6, it parses every segment
+ * (checksum verified; anything malformed dropped and counted by reason, never thrown), finds its
+ * connection by the 4-tuple, and otherwise hands a SYN to a listener or answers with RST (RFC 9293
+ * §3.10.7.1). It owns the tables: connections per local port keyed by a number (remote address ·
+ * 65536 + remote port, no string per packet), listeners with their SYN and accept queues, the bounded
+ * TIME_WAIT set, and ephemeral ports for active opens.
+ *
+ * Call order: IPLayer → onDatagram → parseTcpSegment → demultiplex → TcpConnection.receive, or
+ * listenInput (SYN: a new connection from the factory, or a SYN cookie when the SYN queue is full; ACK:
+ * a connection rebuilt from its cookie, or RST), or closedInput (RST).
+ */
+import { Counters } from '../../core/counters.js';
+import { PilhaError } from '../../core/errors.js';
+import { formatIpv4 } from '../../core/ipv4-address.js';
+import { randomWords } from '../../core/random-words.js';
+import { IPV4_MIN_HEADER } from '../../layers/ip/ipv4-header.js';
+import { CONNECTION_COUNTERS, } from './connection/tcp-connection-types.js';
+import { TcpState } from './connection/tcp-state.js';
+import { SynCookieResponder } from './listen/syn-cookie-responder.js';
+import { TcpListener } from './listen/tcp-listener.js';
+import { seq, seqGt } from './wire/seq.js';
+import { parseTcpSegment, TCP_PROTOCOL, TcpFlags, tcpSeqLength, } from './wire/tcp-header.js';
+import { finishTcpChecksum, writeTcpHeader } from './wire/tcp-segment-writer.js';
+const COUNTERS = [
+    'rxSegments',
+    'dropTruncated',
+    'dropBadDataOffset',
+    'dropBadChecksum',
+    'dropBadOption',
+    /** Segments for no connection and no listener (answered with RST unless a RST). */
+    'noConnection',
+    /** Non-SYN segments to a listener without a connection (an ACK gets RST; the rest dropped). */
+    'dropListenNotSyn',
+    /** SYNs dropped because the listener's SYN queue was full and SYN cookies are off (Linux TCPReqQFullDrop). */
+    'listenSynQueueFull',
+    /** SYN-ACKs sent with a cookie, the SYN queue being full (Linux SyncookiesSent). */
+    'syncookiesSent',
+    /** ACKs to a listener that carried a valid cookie: a connection was rebuilt (Linux SyncookiesRecv). */
+    'syncookiesValid',
+    /** ACKs to a listener, shortly after cookies were sent, whose cookie was wrong or too old (answered with RST). */
+    'syncookiesFailed',
+    /** SYNs and handshake ACKs dropped because the accept queue was full (Linux ListenOverflows). */
+    'listenOverflows',
+    'txResets',
+    'activeOpens',
+    'passiveOpens',
+    /** Connections that closed before reaching ESTABLISHED. */
+    'attemptFails',
+    'connectionsClosed',
+    /** TIME_WAIT connections ended early because the TIME_WAIT table was full. */
+    'timeWaitRecycled',
+    /** TIME_WAIT connections replaced by a new SYN with a higher sequence number (RFC 1122 §4.2.2.13). */
+    'timeWaitReused',
+    'icmpErrors',
+    'icmpConnectionsRefused',
+    'icmpConnectionsUnreachable',
+    /** A bug: a connection threw while processing a segment. */
+    'internalErrors',
+];
+const _NO_PAYLOAD = new Uint8Array(0);
+const PARSE_DROPS = {
+    truncated: 'dropTruncated',
+    'bad-data-offset': 'dropBadDataOffset',
+    'bad-checksum': 'dropBadChecksum',
+    'bad-option': 'dropBadOption',
+};
+export class TcpLayer {
+    ip;
+    clock;
+    log;
+    config;
+    factory;
+    isn;
+    address;
+    ports = new Map();
+    counters = new Counters(COUNTERS);
+    closedTotals;
+    /** TIME_WAIT connections, oldest first (a Set keeps insertion order). */
+    timeWait = new Set();
+    portCursor;
+    closed = false;
+    cookies;
+    constructor(ip, clock, log, config, factory, isn, 
+    /** Random words: SYN cookie keys, and where the ephemeral port search starts (RFC 6056). */
+    random = randomWords) {
+        this.ip = ip;
+        this.clock = clock;
+        this.log = log;
+        this.config = config;
+        this.factory = factory;
+        this.isn = isn;
+        this.address = ip.address;
+        const totals = {};
+        for (const name of CONNECTION_COUNTERS)
+            totals[name] = 0;
+        this.closedTotals = totals;
+        this.cookies = new SynCookieResponder(ip, clock, config, random);
+        // RFC 6056: start the ephemeral port search at a random point of the range.
+        const word = new Uint32Array(1);
+        random(word);
+        this.portCursor = word[0] % (config.ephemeralPortMax - config.ephemeralPortMin + 1);
+        ip.registerProtocol(TCP_PROTOCOL, this.onDatagram);
+    }
+    // ─── API ─────────────────────────────────────────────────────────────────────────────────────────
+    /** Listens on `port` (0: an ephemeral port). Throws EADDRINUSE if it already has a listener. */
+    listen(port, options) {
+        this.checkOpen();
+        let p = port;
+        if (p === 0)
+            p = this.ephemeralPort();
+        checkPort(p);
+        const entry = this.entry(p);
+        if (entry.listener !== undefined)
+            throw new PilhaError('EADDRINUSE', `port ${p} is already in use`);
+        const backlog = options.backlog ?? this.config.backlog;
+        if (!Number.isInteger(backlog) || backlog <= 0) {
+            throw new PilhaError('EBADOPTION', `backlog must be a positive integer, got ${backlog}`);
+        }
+        const listener = new TcpListener(p, backlog, this.config.synBacklog, options.onAcceptable, this.unbind);
+        entry.listener = listener;
+        return listener;
+    }
+    /** Active open to `remote:remotePort`; the connection is in SYN_SENT when this returns. */
+    connect(remote, remotePort, options = {}) {
+        this.checkOpen();
+        checkPort(remotePort);
+        const key = remote * 65536 + remotePort;
+        let localPort = options.localPort;
+        if (localPort === undefined)
+            localPort = this.ephemeralPort(key);
+        else {
+            checkPort(localPort);
+            if (this.ports.get(localPort)?.connections.has(key)) {
+                throw new PilhaError('EADDRINUSE', `a connection from port ${localPort} to ${formatIpv4(remote)}:${remotePort} exists`);
+            }
+        }
+        const connection = this.create(localPort, remote, remotePort);
+        connection.setHandler(options.handler);
+        this.entry(localPort).connections.set(key, connection);
+        this.counters.values.activeOpens++;
+        connection.openActive();
+        return connection;
+    }
+    /** Every connection, listeners' pending ones included. */
+    connections() {
+        const out = [];
+        for (const entry of this.ports.values())
+            for (const c of entry.connections.values())
+                out.push(c);
+        return out;
+    }
+    /** `ss -ti` for every connection. */
+    connectionStats() {
+        return this.connections().map((c) => c.stats());
+    }
+    /** Layer counters, plus the per-connection counters summed over live and closed connections. */
+    stats() {
+        const out = { ...this.counters.snapshot() };
+        const totals = { ...this.closedTotals };
+        let live = 0;
+        let established = 0;
+        for (const entry of this.ports.values()) {
+            for (const c of entry.connections.values()) {
+                live++;
+                if (c.state === TcpState.ESTABLISHED || c.state === TcpState.CLOSE_WAIT)
+                    established++;
+                const counts = c.counters();
+                for (const name of CONNECTION_COUNTERS)
+                    totals[name] += counts[name];
+            }
+        }
+        Object.assign(out, totals);
+        out.connections = live;
+        out.established = established;
+        out.timeWait = this.timeWait.size;
+        this.addMemoryStats(out);
+        return out;
+    }
+    /** The memory budget's figures (bytes charged to buffers, pressure, writes held, windows clamped). */
+    addMemoryStats(out) {
+        Object.assign(out, this.factory.memory.stats());
+    }
+    /**
+     * An ICMP error quoting one of our segments (RFC 5927): port or protocol unreachable while our SYN is
+     * unanswered refuses the connection; everything else is counted (soft errors).
+     */
+    handleIcmpError(report) {
+        const q = report.quoted;
+        this.counters.values.icmpErrors++;
+        if (q.length < IPV4_MIN_HEADER)
+            return;
+        const ihl = (q[0] & 0x0f) * 4;
+        if (ihl < IPV4_MIN_HEADER || q.length < ihl + 8 || q[9] !== TCP_PROTOCOL)
+            return;
+        const src = ((q[12] << 24) | (q[13] << 16) | (q[14] << 8) | q[15]) >>> 0;
+        if (src !== this.address)
+            return;
+        const dst = ((q[16] << 24) | (q[17] << 16) | (q[18] << 8) | q[19]) >>> 0;
+        const localPort = (q[ihl] << 8) | q[ihl + 1];
+        const remotePort = (q[ihl + 2] << 8) | q[ihl + 3];
+        const quotedSeq = seq((q[ihl + 4] << 24) | (q[ihl + 5] << 16) | (q[ihl + 6] << 8) | q[ihl + 7]);
+        const connection = this.ports.get(localPort)?.connections.get(dst * 65536 + remotePort);
+        if (connection === undefined)
+            return;
+        if (report.type === 3 && connection.icmpUnreachable(quotedSeq, report.code)) {
+            if (report.code <= 1)
+                this.counters.values.icmpConnectionsUnreachable++;
+            else
+                this.counters.values.icmpConnectionsRefused++;
+        }
+    }
+    /** Aborts every connection (RST) and closes every listener. */
+    close() {
+        if (this.closed)
+            return;
+        for (const entry of [...this.ports.values()]) {
+            entry.listener?.close();
+            for (const c of [...entry.connections.values()])
+                c.abort();
+        }
+        this.closed = true;
+    }
+    // ─── Receive path ────────────────────────────────────────────────────────────────────────────────
+    onDatagram = (d) => {
+        const c = this.counters.values;
+        c.rxSegments++;
+        const seg = parseTcpSegment(d.payload, d.src, d.dst);
+        if (typeof seg === 'string') {
+            c[PARSE_DROPS[seg]]++;
+            if (this.log.isLevelEnabled('debug'))
+                this.log.debug({ reason: seg, src: formatIpv4(d.src) }, 'segment dropped');
+            return;
+        }
+        const entry = this.ports.get(seg.dstPort);
+        if (entry !== undefined) {
+            const connection = entry.connections.get(d.src * 65536 + seg.srcPort);
+            if (connection !== undefined) {
+                this.deliver(entry, connection, d.src, seg);
+                return;
+            }
+            if (entry.listener !== undefined) {
+                this.listenInput(entry, entry.listener, d.src, seg);
+                return;
+            }
+        }
+        this.closedInput(d.src, seg);
+    };
+    deliver(entry, connection, src, seg) {
+        const state = connection.state;
+        if (state === TcpState.SYN_RECEIVED) {
+            const listener = connection.listener;
+            if (listener?.acceptQueueFull &&
+                (seg.flags & (TcpFlags.ACK | TcpFlags.SYN | TcpFlags.RST)) === TcpFlags.ACK) {
+                // Linux (tcp_abort_on_overflow = 0): drop the ACK; the SYN-ACK retransmission will ask again.
+                this.counters.values.listenOverflows++;
+                return;
+            }
+        }
+        else if (state === TcpState.TIME_WAIT &&
+            entry.listener !== undefined &&
+            (seg.flags & (TcpFlags.SYN | TcpFlags.ACK | TcpFlags.RST)) === TcpFlags.SYN &&
+            seqGt(seg.seq, connection.receiveNext)) {
+            // RFC 1122 §4.2.2.13: a new SYN above the old sequence space may reopen a connection in TIME_WAIT.
+            this.counters.values.timeWaitReused++;
+            connection.expireTimeWait();
+            this.listenInput(entry, entry.listener, src, seg);
+            return;
+        }
+        try {
+            connection.receive(seg);
+        }
+        catch (error) {
+            this.counters.values.internalErrors++;
+            this.log.error({ err: error, ...connection.describe() }, 'tcp connection failed on a segment');
+        }
+    }
+    /** RFC 9293 §3.10.7.2, LISTEN. */
+    listenInput(entry, listener, src, seg) {
+        const c = this.counters.values;
+        const flags = seg.flags;
+        if (flags & TcpFlags.RST)
+            return;
+        if (flags & TcpFlags.ACK) {
+            // Linux: cookies are checked only while the queue has overflowed recently, so none can be guessed otherwise.
+            if (!(flags & TcpFlags.SYN) &&
+                this.clock.now() - listener.lastCookieAt < 2 * this.config.synCookiePeriodMs &&
+                this.cookieAck(entry, listener, src, seg)) {
+                return;
+            }
+            c.dropListenNotSyn++;
+            this.sendReset(src, seg.dstPort, seg.srcPort, seg.ack, seq(0), TcpFlags.RST);
+            return;
+        }
+        if (!(flags & TcpFlags.SYN)) {
+            c.dropListenNotSyn++;
+            return;
+        }
+        // Linux's order (tcp_conn_request): a full accept queue drops the SYN even when a cookie could answer it.
+        if (listener.acceptQueueFull) {
+            c.listenOverflows++;
+            return;
+        }
+        if (listener.synQueueFull) {
+            if (this.config.synCookies) {
+                this.cookies.sendSynAck(src, seg);
+                listener.lastCookieAt = this.clock.now();
+                c.syncookiesSent++;
+            }
+            else {
+                c.listenSynQueueFull++;
+            }
+            return;
+        }
+        const connection = this.create(seg.dstPort, src, seg.srcPort);
+        connection.listener = listener;
+        listener.synQueued++;
+        entry.connections.set(connection.key, connection);
+        c.passiveOpens++;
+        connection.openPassive(seg);
+    }
+    /**
+     * An ACK to a listener with no connection for it, while cookies are in use: if it acknowledges a cookie
+     * of ours, the connection that SYN would have made is rebuilt, joins the accept queue and takes the
+     * segment. Returns false when it is no cookie (the caller resets it); true when the segment was taken,
+     * or dropped because the accept queue is full.
+     */
+    cookieAck(entry, listener, src, seg) {
+        const c = this.counters.values;
+        const made = this.cookies.synFor(src, seg);
+        if (made === undefined) {
+            c.syncookiesFailed++;
+            return false;
+        }
+        c.syncookiesValid++;
+        if (listener.acceptQueueFull) {
+            // As Linux: the client believes it is connected and will send again; by then there may be room.
+            c.listenOverflows++;
+            return true;
+        }
+        const connection = this.create(seg.dstPort, src, seg.srcPort, { isn: made.iss, tsOffset: made.tsOffset });
+        connection.listener = listener;
+        listener.synQueued++; // for the instant until the ACK below makes it ESTABLISHED
+        entry.connections.set(connection.key, connection);
+        c.passiveOpens++;
+        connection.openFromCookie(made.syn);
+        this.deliver(entry, connection, src, seg);
+        // Cannot happen (the ACK was checked above), but a half-open entry without a timer would never leave.
+        if (connection.state === TcpState.SYN_RECEIVED)
+            connection.abort();
+        return true;
+    }
+    /** RFC 9293 §3.10.7.1, CLOSED: RST for anything but a RST. */
+    closedInput(src, seg) {
+        this.counters.values.noConnection++;
+        if (seg.flags & TcpFlags.RST)
+            return;
+        if (seg.flags & TcpFlags.ACK)
+            this.sendReset(src, seg.dstPort, seg.srcPort, seg.ack, seq(0), TcpFlags.RST);
+        else {
+            const ack = seq(seg.seq + tcpSeqLength(seg));
+            this.sendReset(src, seg.dstPort, seg.srcPort, seq(0), ack, TcpFlags.RST | TcpFlags.ACK);
+        }
+    }
+    sendReset(dst, localPort, remotePort, seqNum, ackNum, flags) {
+        const d = this.ip.allocateDatagram(20);
+        writeTcpHeader(d, IPV4_MIN_HEADER, localPort, remotePort, seqNum, ackNum, flags, 0, 0);
+        finishTcpChecksum(d, IPV4_MIN_HEADER, 20, this.address, dst);
+        this.ip.sendDatagram(dst, TCP_PROTOCOL, d);
+        this.counters.values.txResets++;
+    }
+    // ─── Tables ──────────────────────────────────────────────────────────────────────────────────────
+    onStateChange(connection, from, to) {
+        const c = this.counters.values;
+        if (from === TcpState.TIME_WAIT)
+            this.timeWait.delete(connection);
+        const listener = connection.listener;
+        if (from === TcpState.SYN_RECEIVED && listener !== undefined) {
+            listener.synQueued--;
+            if (to === TcpState.ESTABLISHED)
+                listener.enqueue(connection);
+        }
+        if (to === TcpState.TIME_WAIT) {
+            this.timeWait.add(connection);
+            // Bounded: past the limit the oldest TIME_WAIT connection ends early (as FreeBSD recycles them).
+            while (this.timeWait.size > this.config.maxTimeWait) {
+                const oldest = this.timeWait.values().next().value;
+                if (oldest === connection) {
+                    // Only with a limit of 0: the connection leaves TIME_WAIT at once by itself (enterTimeWait).
+                    c.timeWaitRecycled++;
+                    break;
+                }
+                c.timeWaitRecycled++;
+                oldest.expireTimeWait();
+            }
+            return;
+        }
+        if (to !== TcpState.CLOSED)
+            return;
+        if (from === TcpState.SYN_SENT || from === TcpState.SYN_RECEIVED)
+            c.attemptFails++;
+        if (listener !== undefined && from !== TcpState.SYN_RECEIVED)
+            listener.remove(connection);
+        c.connectionsClosed++;
+        const entry = this.ports.get(connection.localPort);
+        if (entry !== undefined && entry.connections.get(connection.key) === connection) {
+            entry.connections.delete(connection.key);
+            if (entry.connections.size === 0 && entry.listener === undefined)
+                this.ports.delete(connection.localPort);
+        }
+        const counts = connection.counters();
+        for (const name of CONNECTION_COUNTERS)
+            this.closedTotals[name] += counts[name];
+    }
+    unbind = (listener) => {
+        const entry = this.ports.get(listener.port);
+        if (entry === undefined || entry.listener !== listener)
+            return;
+        entry.listener = undefined;
+        const halfOpen = [];
+        for (const c of entry.connections.values()) {
+            if (c.listener === listener && c.state === TcpState.SYN_RECEIVED)
+                halfOpen.push(c);
+        }
+        for (const c of halfOpen)
+            c.abort();
+        if (entry.connections.size === 0)
+            this.ports.delete(listener.port);
+    };
+    create(localPort, remote, remotePort, choice = this.isn.next(this.address, localPort, remote, remotePort)) {
+        const { isn, tsOffset } = choice;
+        return this.factory.create({
+            localAddress: this.address,
+            localPort,
+            remoteAddress: remote,
+            remotePort,
+            iss: isn,
+            tsOffset,
+            mtu: this.ip.mtu,
+        }, this);
+    }
+    entry(port) {
+        let entry = this.ports.get(port);
+        if (entry === undefined) {
+            entry = { listener: undefined, connections: new Map() };
+            this.ports.set(port, entry);
+        }
+        return entry;
+    }
+    /**
+     * An ephemeral port: one with nothing on it if any is left; else, for a connection to `key`, one
+     * shared with connections to other peers.
+     */
+    ephemeralPort(key) {
+        const min = this.config.ephemeralPortMin;
+        const span = this.config.ephemeralPortMax - min + 1;
+        for (let i = 0; i < span; i++) {
+            const port = min + ((this.portCursor + i) % span);
+            const entry = this.ports.get(port);
+            if (entry === undefined) {
+                this.portCursor = (this.portCursor + i + 1) % span;
+                return port;
+            }
+        }
+        if (key !== undefined) {
+            for (let i = 0; i < span; i++) {
+                const port = min + ((this.portCursor + i) % span);
+                const entry = this.ports.get(port);
+                if (entry.listener === undefined && !entry.connections.has(key))
+                    return port;
+            }
+        }
+        throw new PilhaError('EADDRINUSE', 'no ephemeral port is free');
+    }
+    checkOpen() {
+        if (this.closed)
+            throw new PilhaError('ECLOSED', 'the TCP layer is closed');
+    }
+}
+function checkPort(port) {
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+        throw new PilhaError('EBADOPTION', `not a TCP port: ${port}`);
+    }
+}
+//# sourceMappingURL=tcp-layer.js.map

@@ -1,0 +1,266 @@
+/**
+ * The TCP segment codec (RFC 9293 §3.1), options included: bytes in, a plain object out, and back.
+ *
+ * In the manner of smoltcp's `wire` module: field offsets are named once, every offset is checked
+ * against the buffer before it is read, and after those checks nothing can fail. Parsing never
+ * throws — a bad segment comes back as a reason string the caller counts and drops. Emitting
+ * writes into a caller's buffer without allocating.
+ *
+ * Pure: no I/O, no timers, no logging.
+ */
+import { foldSum, internetChecksum, sumWords } from '../../../core/checksum.js';
+import { seq } from './seq.js';
+import { TcpOptionKind, tcpOptionsLengthFor, write32, writeTcpOptions } from './tcp-options-writer.js';
+/** IP protocol number of TCP. */
+export const TCP_PROTOCOL = 6;
+/** A header without options (data offset 5). */
+export const TCP_MIN_HEADER_LENGTH = 20;
+/** Data offset 15, the largest the 4-bit field can say. */
+export const TCP_MAX_HEADER_LENGTH = 60;
+/** Room for options: 60 - 20 bytes. */
+export const TCP_MAX_OPTIONS_LENGTH = 40;
+// Field offsets (RFC 9293 §3.1, Figure 1).
+const SRC_PORT = 0;
+const DST_PORT = 2;
+const SEQ_NUM = 4;
+const ACK_NUM = 8;
+const DATA_OFFSET = 12; // high nibble: header length in 32-bit words; low nibble reserved
+const FLAGS = 13;
+const WINDOW = 14;
+const CHECKSUM = 16;
+const URGENT = 18;
+/** Control bits, as they sit in byte 13 of the header (RFC 9293 §3.1; ECE/CWR from RFC 3168). */
+export const TcpFlags = {
+    FIN: 0x01,
+    SYN: 0x02,
+    RST: 0x04,
+    PSH: 0x08,
+    ACK: 0x10,
+    URG: 0x20,
+    ECE: 0x40,
+    CWR: 0x80,
+};
+export { TcpOptionKind };
+export const TCP_PARSE_ERRORS = [
+    'truncated',
+    'bad-data-offset',
+    'bad-checksum',
+    'bad-option',
+];
+/** A shared, frozen empty option set, for segments that carry none. */
+export const NO_TCP_OPTIONS = Object.freeze({});
+const EMPTY_PAYLOAD = new Uint8Array(0);
+export function isTcpParseError(result) {
+    return typeof result === 'string';
+}
+/** The unfolded sum of the IPv4 pseudo-header (RFC 9293 §3.1): src, dst, zero, protocol 6, TCP length. */
+export function tcpPseudoHeaderSum(srcAddr, dstAddr, tcpLength) {
+    return ((srcAddr >>> 16) +
+        (srcAddr & 0xffff) +
+        (dstAddr >>> 16) +
+        (dstAddr & 0xffff) +
+        TCP_PROTOCOL +
+        (tcpLength >>> 16) +
+        (tcpLength & 0xffff));
+}
+function read16(b, i) {
+    return (b[i] << 8) | b[i + 1];
+}
+function read32(b, i) {
+    return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+}
+function write16(b, i, v) {
+    b[i] = v >>> 8;
+    b[i + 1] = v;
+}
+/**
+ * Parses the options area `bytes[20, headerLength)`. Returns a shared empty object when there
+ * are none, so data segments without options allocate nothing for them.
+ *
+ * Strict in the manner of smoltcp: a length byte below 2 or running past the header, or a known
+ * option with the wrong length, rejects the segment. Unknown kinds are skipped by their length;
+ * EOL ends the list; a later copy of an option replaces an earlier one.
+ */
+function parseOptions(bytes, headerLength) {
+    if (headerLength === TCP_MIN_HEADER_LENGTH)
+        return NO_TCP_OPTIONS;
+    let options;
+    let i = TCP_MIN_HEADER_LENGTH;
+    while (i < headerLength) {
+        const kind = bytes[i];
+        if (kind === TcpOptionKind.EOL)
+            break;
+        if (kind === TcpOptionKind.NOP) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= headerLength)
+            return 'bad-option';
+        const length = bytes[i + 1];
+        if (length < 2 || i + length > headerLength)
+            return 'bad-option';
+        switch (kind) {
+            case TcpOptionKind.MSS:
+                if (length !== 4)
+                    return 'bad-option';
+                options ??= {};
+                options.mss = read16(bytes, i + 2);
+                break;
+            case TcpOptionKind.WINDOW_SCALE:
+                if (length !== 3)
+                    return 'bad-option';
+                options ??= {};
+                options.windowScale = bytes[i + 2];
+                break;
+            case TcpOptionKind.SACK_PERMITTED:
+                if (length !== 2)
+                    return 'bad-option';
+                options ??= {};
+                options.sackPermitted = true;
+                break;
+            case TcpOptionKind.SACK: {
+                if (length < 10 || (length - 2) % 8 !== 0)
+                    return 'bad-option';
+                const blocks = [];
+                for (let j = i + 2; j < i + length; j += 8) {
+                    blocks.push({ left: seq(read32(bytes, j)), right: seq(read32(bytes, j + 4)) });
+                }
+                options ??= {};
+                options.sack = blocks;
+                break;
+            }
+            case TcpOptionKind.TIMESTAMP:
+                if (length !== 10)
+                    return 'bad-option';
+                options ??= {};
+                options.timestamp = { value: read32(bytes, i + 2), echo: read32(bytes, i + 6) };
+                break;
+            default:
+                break; // unknown: skipped by its length
+        }
+        i += length;
+    }
+    return options ?? NO_TCP_OPTIONS;
+}
+/**
+ * Parses a TCP segment (the payload of an IPv4 datagram from `srcAddr` to `dstAddr`).
+ * Never throws. The returned payload is a view into `bytes`.
+ *
+ * Checks, in order: at least 20 bytes ('truncated'); data offset at least 5 ('bad-data-offset')
+ * and within the buffer ('truncated'); the checksum over the pseudo-header when
+ * `verifyChecksum` ('bad-checksum'); the options ('bad-option').
+ */
+export function parseTcpSegment(bytes, srcAddr, dstAddr, verifyChecksum = true) {
+    const length = bytes.length;
+    if (length < TCP_MIN_HEADER_LENGTH)
+        return 'truncated';
+    const headerLength = (bytes[DATA_OFFSET] >>> 4) * 4;
+    if (headerLength < TCP_MIN_HEADER_LENGTH)
+        return 'bad-data-offset';
+    if (headerLength > length)
+        return 'truncated';
+    if (verifyChecksum) {
+        const sum = sumWords(bytes, 0, length, tcpPseudoHeaderSum(srcAddr, dstAddr, length));
+        if (foldSum(sum) !== 0xffff)
+            return 'bad-checksum';
+    }
+    const options = parseOptions(bytes, headerLength);
+    if (typeof options === 'string')
+        return options;
+    return {
+        srcPort: read16(bytes, SRC_PORT),
+        dstPort: read16(bytes, DST_PORT),
+        seq: read32(bytes, SEQ_NUM),
+        ack: read32(bytes, ACK_NUM),
+        flags: bytes[FLAGS],
+        window: read16(bytes, WINDOW),
+        urgentPointer: read16(bytes, URGENT),
+        options,
+        payload: headerLength === length ? EMPTY_PAYLOAD : bytes.subarray(headerLength),
+    };
+}
+/**
+ * Bytes the options take when emitted, alignment included: the layout of the one option writer
+ * (tcp-options-writer.ts, Linux's), always a multiple of 4.
+ */
+export function tcpOptionsLength(options) {
+    return tcpOptionsLengthFor(options.mss ?? -1, options.sackPermitted === true, options.timestamp !== undefined, options.windowScale ?? -1, options.sack?.length ?? 0);
+}
+/** Header length with these options: 20 + options, a multiple of 4. Throws if the options exceed 40 bytes. */
+export function tcpHeaderLength(options) {
+    const n = tcpOptionsLength(options);
+    if (n > TCP_MAX_OPTIONS_LENGTH) {
+        throw new RangeError(`TCP options need ${n} bytes, more than the ${TCP_MAX_OPTIONS_LENGTH} a header holds`);
+    }
+    return TCP_MIN_HEADER_LENGTH + n;
+}
+/** Header plus payload. */
+export function tcpSegmentLength(seg) {
+    return tcpHeaderLength(seg.options) + seg.payload.length;
+}
+/** The sequence space a segment occupies: payload bytes, plus one each for SYN and FIN (RFC 9293 §3.4). */
+export function tcpSeqLength(seg) {
+    return seg.payload.length + (seg.flags & TcpFlags.SYN ? 1 : 0) + (seg.flags & TcpFlags.FIN ? 1 : 0);
+}
+function writeOptions(out, start, options) {
+    const sack = options.sack;
+    let edges;
+    if (sack !== undefined && sack.length > 0) {
+        edges = [];
+        for (const block of sack)
+            edges.push(block.left, block.right);
+    }
+    const ts = options.timestamp;
+    return writeTcpOptions(out, start, options.mss ?? -1, options.sackPermitted === true, ts !== undefined, ts?.value ?? 0, ts?.echo ?? 0, options.windowScale ?? -1, edges, edges === undefined ? 0 : edges.length / 2);
+}
+/**
+ * Writes `seg` (header, options, payload) at `out[offset]` with its checksum over the IPv4
+ * pseudo-header, and returns the number of bytes written. Allocates nothing. Numeric fields are
+ * written modulo their width. If `seg.payload` already sits where the payload goes in `out`
+ * (a view of `out` at `offset + headerLength`), it is not copied.
+ *
+ * Throws RangeError if the options exceed 40 bytes or the segment does not fit in `out`.
+ */
+export function emitTcpSegment(out, offset, seg, srcAddr, dstAddr) {
+    const headerLength = tcpHeaderLength(seg.options);
+    const payload = seg.payload;
+    const total = headerLength + payload.length;
+    if (!Number.isInteger(offset) || offset < 0 || offset + total > out.length) {
+        throw new RangeError(`a ${total}-byte TCP segment does not fit at offset ${offset} of ${out.length} bytes`);
+    }
+    write16(out, offset + SRC_PORT, seg.srcPort);
+    write16(out, offset + DST_PORT, seg.dstPort);
+    write32(out, offset + SEQ_NUM, seg.seq);
+    write32(out, offset + ACK_NUM, seg.ack);
+    out[offset + DATA_OFFSET] = (headerLength >>> 2) << 4; // reserved bits zero
+    out[offset + FLAGS] = seg.flags;
+    write16(out, offset + WINDOW, seg.window);
+    out[offset + CHECKSUM] = 0;
+    out[offset + CHECKSUM + 1] = 0;
+    write16(out, offset + URGENT, seg.urgentPointer);
+    writeOptions(out, offset + TCP_MIN_HEADER_LENGTH, seg.options);
+    const payloadAt = offset + headerLength;
+    if (payload.length > 0 &&
+        !(payload.buffer === out.buffer && payload.byteOffset === out.byteOffset + payloadAt)) {
+        out.set(payload, payloadAt);
+    }
+    const checksum = internetChecksum(out, offset, offset + total, tcpPseudoHeaderSum(srcAddr, dstAddr, total));
+    write16(out, offset + CHECKSUM, checksum);
+    return total;
+}
+/** Emits `seg` into a new buffer of exactly its length (convenient; the hot path should use `emitTcpSegment`). */
+export function encodeTcpSegment(seg, srcAddr, dstAddr) {
+    const out = new Uint8Array(tcpSegmentLength(seg));
+    emitTcpSegment(out, 0, seg, srcAddr, dstAddr);
+    return out;
+}
+/** The flags as tcpdump-like names, e.g. 'SYN|ACK'; '' for none. For logs and test messages. */
+export function formatTcpFlags(flags) {
+    const names = [];
+    for (const name of Object.keys(TcpFlags)) {
+        if (flags & TcpFlags[name])
+            names.push(name);
+    }
+    return names.join('|');
+}
+//# sourceMappingURL=tcp-header.js.map
