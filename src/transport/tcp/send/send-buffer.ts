@@ -217,33 +217,37 @@ export class SendBuffer {
     if (end <= owned || offset > owned) return;
     const from = copyOffset + owned - offset;
     this.retainedBytes += end - owned;
-    if (!this.extendOwned(copy, from, end - owned))
+    if (!this.retainInPlace(copy, from, end - owned))
       this.replaceUnowned(copy.subarray(from, copyOffset + length));
   }
 
   /**
-   * The common case of retain(), in place: the next segment of a super-segment whose previous segment was
-   * retained just before, taken from the writer's chunk that follows it and leaving some of that chunk. The
-   * last owned view grows over the copy and the chunk loses its first `n` bytes: two views, no list rebuilt.
-   * False (nothing changed) in every other case.
+   * The common cases of retain(), without rebuilding the list: the bytes retained begin a writer's chunk and
+   * leave some of it. The next segment of a super-segment whose previous segment was retained just before
+   * grows the last owned view over the copy; the first segment of a super-segment becomes a view of its own,
+   * inserted. Either way the chunk loses its first `n` bytes. False (nothing changed) in every other case.
    */
-  private extendOwned(copy: Uint8Array, from: number, n: number): boolean {
+  private retainInPlace(copy: Uint8Array, from: number, n: number): boolean {
     const at = this.owned;
     this.seek(at);
     const index = this.cursorIndex;
-    if (index <= this.head || this.cursorStart !== at) return false;
+    if (this.cursorStart !== at || (index === this.head && this.headSkip > 0)) return false;
     const chunks = this.chunks;
-    const previous = chunks[index - 1]!;
     const chunk = chunks[index]!;
+    if (n >= chunk.length) return false;
+    const previous = index > this.head ? chunks[index - 1]! : undefined;
     if (
-      previous.buffer !== copy.buffer ||
-      previous.byteOffset + previous.length !== copy.byteOffset + from ||
-      n >= chunk.length
+      previous !== undefined &&
+      previous.buffer === copy.buffer &&
+      previous.byteOffset + previous.length === copy.byteOffset + from
     ) {
-      return false;
+      chunks[index - 1] = new Uint8Array(copy.buffer, previous.byteOffset, previous.length + n);
+      chunks[index] = chunk.subarray(n);
+    } else {
+      chunks.splice(index, 0, new Uint8Array(copy.buffer, copy.byteOffset + from, n));
+      chunks[index + 1] = chunk.subarray(n);
+      this.cursorIndex = index + 1;
     }
-    chunks[index - 1] = new Uint8Array(copy.buffer, previous.byteOffset, previous.length + n);
-    chunks[index] = chunk.subarray(n);
     this.owned = at + n;
     this.cursorStart = at + n;
     return true;
