@@ -12,6 +12,7 @@ import { tcpChecksumValid } from '../../../src/layers/link/offload/tcp-super-seg
 import type { RawLink } from '../../../src/layers/link/raw-link.js';
 import {
   MAX_BATCH_SEGMENTS,
+  type TcpBatchOwner,
   TcpSegmentBatcher,
 } from '../../../src/transport/tcp/batching/tcp-segment-batcher.js';
 import type { Seq } from '../../../src/transport/tcp/wire/seq.js';
@@ -35,19 +36,24 @@ function setup(maxDatagramBytes = 65535, mtu = 1500) {
   const seen: Uint8Array[] = [];
   peer.onReceive((d) => seen.push(d.slice()));
   const batcher = new TcpSegmentBatcher(ip);
-  const owner = {};
+  /** An owner whose byte at sequence number x is x & 0xff (so a segment's first byte is its seq's). */
+  const makeOwner = (): TcpBatchOwner & { fills: number } => ({
+    fills: 0,
+    fillBatchedPayload(d, at, seq, length) {
+      this.fills++;
+      for (let i = 0; i < length; i++) d[at + i] = (seq + i) & 0xff;
+      return true;
+    },
+  });
+  const owner = makeOwner();
   /** Emits one data segment of `length` bytes at `seq` as TcpSegmentEmitter does. */
-  const emit = (seq: number, length: number, flags = ACK, who: object = owner, window = 500) => {
+  const emit = (seq: number, length: number, flags = ACK, who: TcpBatchOwner = owner, window = 500) => {
     const at = batcher.append(who, seq as Seq, flags, 77, window, 0, 0, 20, length);
-    if (at >= 0) {
-      batcher.datagram.fill(seq & 0xff, at, at + length);
-      return;
-    }
+    if (at >= 0) return;
     const d = batcher.start(who, A, B, seq as Seq, flags, 77, window, 0, 0, 20, length);
     writeTcpHeader(d, 20, 80, 4000, seq, 77, flags, window, 0);
-    d.fill(seq & 0xff, 40, 40 + length);
   };
-  return { ip, seen, batcher, segmenting, emit, owner };
+  return { ip, seen, batcher, segmenting, emit, owner, makeOwner };
 }
 
 const seqOf = (s: Uint8Array) => ((s[24]! << 24) | (s[25]! << 16) | (s[26]! << 8) | s[27]!) >>> 0;
@@ -105,11 +111,11 @@ describe('TcpSegmentBatcher', () => {
   });
 
   it('a gap in sequence, another owner, or another window ends the run', () => {
-    const { seen, batcher, segmenting, emit } = setup();
+    const { seen, batcher, segmenting, emit, makeOwner } = setup();
     emit(0, MSS);
     emit(5 * MSS, MSS); // not contiguous
-    emit(6 * MSS, MSS, ACK, {}); // another connection
-    emit(7 * MSS, MSS, ACK, {}, 600);
+    emit(6 * MSS, MSS, ACK, makeOwner()); // another connection
+    emit(7 * MSS, MSS, ACK, makeOwner(), 600);
     batcher.flush();
     expect(segmenting.superSegments).toBe(0);
     expect(seen).toHaveLength(4);
@@ -127,6 +133,31 @@ describe('TcpSegmentBatcher', () => {
     expect(big.batcher.batchedSegments).toBe(MAX_BATCH_SEGMENTS + 2);
     expect(big.segmenting.superSegments).toBe(2);
     expect(big.seen).toHaveLength(MAX_BATCH_SEGMENTS + 2);
+  });
+
+  it('asks the owner for the payload once per run, and again only for what was added after fill()', () => {
+    const { seen, batcher, emit, owner } = setup();
+    for (let i = 0; i < 4; i++) emit(i * MSS, MSS);
+    expect(batcher.fill(owner)).toBe(true);
+    expect(owner.fills).toBe(1);
+    emit(4 * MSS, MSS);
+    batcher.flush();
+    expect(owner.fills).toBe(2);
+    expect(seen.map((s) => s[40])).toEqual([0, 1, 2, 3, 4].map((i) => (i * MSS) & 0xff));
+    expect(seen.every((s) => s[40 + MSS - 1] === (((seqOf(s) + MSS - 1) & 0xff) as number))).toBe(true);
+  });
+
+  it('drops the pending run, counted, when its payload is no longer queued (the connection was reset)', () => {
+    const { seen, batcher, emit } = setup();
+    const gone: TcpBatchOwner = { fillBatchedPayload: () => false };
+    emit(0, MSS, ACK, gone);
+    emit(MSS, MSS, ACK, gone);
+    batcher.flush();
+    expect(seen).toHaveLength(0);
+    expect(batcher.abandoned).toBe(1);
+    emit(2 * MSS, MSS);
+    batcher.flush();
+    expect(seen).toHaveLength(1);
   });
 
   it('flushes what is pending once the current task ends (a microtask)', async () => {

@@ -34,6 +34,18 @@ export type TcpBatchNetwork = Pick<
   'allocateDatagram' | 'sendDatagram' | 'sendSegmented' | 'segmentationMaxBytes'
 >;
 
+/**
+ * Whose segments a super-segment carries: it writes their payload when the batcher asks, all of it at once
+ * (one copy per writer's chunk crossed, rather than one per segment).
+ */
+export interface TcpBatchOwner {
+  /**
+   * Copies `length` payload bytes, the ones at sequence number `seq` on, to `d[at]` (and, when `kept`, lets
+   * the send queue keep views of them). False when they are no longer queued (the connection was reset).
+   */
+  fillBatchedPayload(d: Uint8Array, at: number, seq: Seq, length: number, kept: boolean): boolean;
+}
+
 /** Segments per super-segment at most (Linux's TSO autosizing stays well below its 64 KB for small MSS too). */
 export const MAX_BATCH_SEGMENTS = 64;
 
@@ -58,7 +70,7 @@ export class TcpSegmentBatcher {
   superSegments = 0;
   batchedSegments = 0;
   private readonly maxBytes: number;
-  private owner: object | undefined;
+  private owner: TcpBatchOwner | undefined;
   private src: Ipv4Address = 0 as Ipv4Address;
   private dst: Ipv4Address = 0 as Ipv4Address;
   private headersEnd = 0;
@@ -72,6 +84,11 @@ export class TcpSegmentBatcher {
   private window = 0;
   private tsVal = 0;
   private tsEcr = 0;
+  /** Where in `datagram` the payload not yet written begins, and its sequence number. */
+  private fillAt = 0;
+  private fillSeq = 0 as Seq;
+  /** Super-segments dropped because their payload was no longer queued (their connection was reset). */
+  abandoned = 0;
   private scheduled = false;
   private slab: Uint8Array = EMPTY;
   /** Where the next super-segment goes in `slab` (the pending one, if any, starts here). */
@@ -87,11 +104,11 @@ export class TcpSegmentBatcher {
 
   /**
    * Adds a data segment of `owner` to the pending super-segment if it continues it, and returns the offset in
-   * `datagram` where its `dataLength` payload bytes go (the caller copies them there); -1 when it does not
-   * continue it (the caller then flushes and starts a new one).
+   * `datagram` where its `dataLength` payload bytes go (the owner writes them when asked: fillBatchedPayload);
+   * -1 when it does not continue it (the caller then flushes and starts a new one).
    */
   append(
-    owner: object,
+    owner: TcpBatchOwner,
     seq: Seq,
     flags: number,
     ack: number,
@@ -130,11 +147,12 @@ export class TcpSegmentBatcher {
 
   /**
    * Begins a super-segment with this first segment (after a flush): returns the buffer, into which the caller
-   * writes the TCP header at offset 20, its options, and the payload after them, then no checksum and no send.
-   * With `keep`, the buffer is one that is never reused (datagramKept).
+   * writes the TCP header at offset 20 and its options, then no payload (the owner writes it when asked:
+   * fillBatchedPayload), no checksum and no send. With `keep`, the buffer is one that is never reused
+   * (datagramKept).
    */
   start(
-    owner: object,
+    owner: TcpBatchOwner,
     src: Ipv4Address,
     dst: Ipv4Address,
     seq: Seq,
@@ -166,6 +184,8 @@ export class TcpSegmentBatcher {
     this.dst = dst;
     this.headersEnd = IPV4_MIN_HEADER + tcpHeaderLength;
     this.length = this.headersEnd + dataLength;
+    this.fillAt = this.headersEnd;
+    this.fillSeq = seq;
     this.nextSeq = seqAdd(seq, dataLength);
     this.segmentSize = dataLength;
     this.lastLength = dataLength;
@@ -182,10 +202,28 @@ export class TcpSegmentBatcher {
     return d;
   }
 
+  /**
+   * Has `owner`'s payload in the pending super-segment written now (before its writer's bytes are taken over
+   * by the send queue, which then need not copy them a second time). False when it was no longer queued: the
+   * super-segment is then dropped.
+   */
+  fill(owner: TcpBatchOwner): boolean {
+    if (this.count === 0 || owner !== this.owner || this.fillAt === this.length) return true;
+    const length = this.length - this.fillAt;
+    if (!owner.fillBatchedPayload(this.datagram, this.fillAt, this.fillSeq, length, this.datagramKept)) {
+      this.abandon();
+      return false;
+    }
+    this.fillAt = this.length;
+    this.fillSeq = this.nextSeq;
+    return true;
+  }
+
   /** Sends the pending super-segment, if any: alone as an ordinary segment, or for the link to cut. */
   flush(): void {
     const count = this.count;
     if (count === 0) return;
+    if (!this.fill(this.owner!)) return;
     this.count = 0;
     this.owner = undefined;
     const d = this.datagram.subarray(0, this.length);
@@ -210,5 +248,14 @@ export class TcpSegmentBatcher {
       this.batchedSegments += count;
     }
     this.network.sendSegmented(this.dst, TCP_PROTOCOL, d, this.segmentSize, count);
+  }
+
+  /** Forgets the pending super-segment unsent (counted). A kept buffer's room is reused by the next one. */
+  private abandon(): void {
+    this.count = 0;
+    this.owner = undefined;
+    this.datagram = EMPTY;
+    this.datagramKept = false;
+    this.abandoned++;
   }
 }

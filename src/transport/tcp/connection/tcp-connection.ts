@@ -288,6 +288,7 @@ export class TcpConnection implements TimerTarget {
    * read from there): call before the write's callback, after which the writer may reuse its buffers.
    */
   adoptWritten(): void {
+    this.emitter.fillPendingBatch();
     this.sender.sendBuffer.adopt();
   }
 

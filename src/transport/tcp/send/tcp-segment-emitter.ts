@@ -18,7 +18,7 @@
 
 import type { Clock } from '../../../core/clock.js';
 import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
-import type { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
+import type { TcpBatchOwner, TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
 import type {
   ConnectionCounterName,
   TcpConnectionDeps,
@@ -27,7 +27,7 @@ import type {
 import type { TcpControlBlock } from '../connection/tcp-control-block.js';
 import type { TcpReceiver } from '../receive/tcp-receiver.js';
 import type { TcpConfig } from '../tcp-config.js';
-import { type Seq, seqAdd } from '../wire/seq.js';
+import { type Seq, seqAdd, seqDiff } from '../wire/seq.js';
 import { TCP_PROTOCOL, TcpFlags } from '../wire/tcp-header.js';
 import {
   finishTcpChecksum,
@@ -47,7 +47,7 @@ export const RST = TcpFlags.RST;
 export const PSH = TcpFlags.PSH;
 export const ACK = TcpFlags.ACK;
 
-export class TcpSegmentEmitter {
+export class TcpSegmentEmitter implements TcpBatchOwner {
   private readonly clock: Clock;
   private readonly config: TcpConfig;
   private readonly network: TcpNetwork;
@@ -120,6 +120,27 @@ export class TcpSegmentEmitter {
     this.emit(ACK, seqAdd(this.tcb.sndUna, -1), 0, 0);
   }
 
+  // ─── Batched payload ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Writes the payload of this connection's segments in the pending super-segment: the queue's bytes at `seq`
+   * on (the queue starts at SND.UNA, which never passes a byte not yet sent); a kept super-segment becomes
+   * where the queue reads them from (retain: the writer's bytes are not copied again).
+   */
+  fillBatchedPayload(d: Uint8Array, at: number, seq: Seq, length: number, kept: boolean): boolean {
+    const offset = seqDiff(seq, this.tcb.sndUna);
+    const sendBuffer = this.sendBuffer;
+    if (offset < 0 || offset + length > sendBuffer.size) return false;
+    sendBuffer.copyTo(offset, length, d, at);
+    if (kept) sendBuffer.retain(offset, length, d, at);
+    return true;
+  }
+
+  /** Writes this connection's pending batched payload now: before the send queue adopts the writer's bytes. */
+  fillPendingBatch(): void {
+    this.batcher?.fill(this);
+  }
+
   // ─── Any segment ─────────────────────────────────────────────────────────────────────────────────
 
   /**
@@ -182,10 +203,7 @@ export class TcpSegmentEmitter {
           dataLength,
         );
         if (at >= 0) {
-          const datagram = batcher.datagram;
-          this.sendBuffer.copyTo(dataOffset, dataLength, datagram, at);
-          // A kept super-segment: the queue reads retransmissions from it, not from the writer's memory.
-          if (batcher.datagramKept) this.sendBuffer.retain(dataOffset, dataLength, datagram, at);
+          // Its payload is written with the rest of the run's (fillBatchedPayload).
           this.counts.segmentsSent++;
           receiver.ackSent();
           return;
@@ -238,11 +256,7 @@ export class TcpSegmentEmitter {
         sackBlocks,
       );
     }
-    if (dataLength > 0) {
-      const at = o + 20 + optionsLength;
-      this.sendBuffer.copyTo(dataOffset, dataLength, d, at);
-      if (batched && batcher!.datagramKept) this.sendBuffer.retain(dataOffset, dataLength, d, at);
-    }
+    if (dataLength > 0 && !batched) this.sendBuffer.copyTo(dataOffset, dataLength, d, o + 20 + optionsLength);
     this.counts.segmentsSent++;
     if (hasAck) receiver.ackSent();
     // The batcher sends it (checksum included) when the run ends.
