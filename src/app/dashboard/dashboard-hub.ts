@@ -172,8 +172,9 @@ export class DashboardHub implements DashboardTraceSink {
       title: this.sources.title,
       tickMs: this.limits.tickMs,
       trace,
-      events: [...this.events.toArray(), ...this.pendingEvents],
-      reassembled: [...this.reassembled.toArray(), ...this.pendingReassembled],
+      // The rings already hold what is pending for the next frame.
+      events: this.events.toArray(),
+      reassembled: this.reassembled.toArray(),
     };
   }
 

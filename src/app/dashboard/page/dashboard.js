@@ -35,6 +35,7 @@ const state = {
   selected: undefined,
   userSelected: false,
   connections: [],
+  layers: [],
   flashes: new Map(), // `${layer}.${counter}` → until (page time)
 };
 window.pilhaDashboard = {
@@ -50,6 +51,9 @@ window.pilhaDashboard = {
   },
   get events() {
     return state.events.length;
+  },
+  counter(layer, name) {
+    return state.layers.find((l) => l.name === layer)?.counters[name];
   },
 };
 
@@ -329,9 +333,27 @@ function makeChart() {
       scales: { x: { time: false } },
       series: [
         { label: 's' },
-        { label: 'cwnd', stroke: '#4fb3ff', width: 1.5, value: (_u, v) => fmtBytes(v) },
-        { label: 'ssthresh', stroke: '#ffd166', width: 1.5, value: (_u, v) => fmtBytes(v) },
-        { label: 'bytes in flight', stroke: '#8899aa', width: 1, value: (_u, v) => fmtBytes(v) },
+        {
+          label: 'cwnd',
+          stroke: '#4fb3ff',
+          width: 1.5,
+          points: { show: false },
+          value: (_u, v) => fmtBytes(v),
+        },
+        {
+          label: 'ssthresh',
+          stroke: '#ffd166',
+          width: 1.5,
+          points: { show: false },
+          value: (_u, v) => fmtBytes(v),
+        },
+        {
+          label: 'bytes in flight',
+          stroke: '#8899aa',
+          width: 1,
+          points: { show: false },
+          value: (_u, v) => fmtBytes(v),
+        },
       ],
       axes: [
         { ...axis, label: 'seconds' },
@@ -420,6 +442,7 @@ function onFrame(frame) {
   for (const [conn, points] of Object.entries(frame.trace)) addPoints(conn, points);
   addEvents(frame.events);
   addReassembled(frame.reassembled);
+  state.layers = frame.layers;
   renderLayers(frame.layers, now);
   renderConnections(frame.connections, frame.connectionCount, frame.t);
   renderArp(frame.arp);
