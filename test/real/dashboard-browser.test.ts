@@ -100,7 +100,7 @@ describe.skipIf(skip !== undefined)('the dashboard in chromium during a lossy 10
   it('shows the connection, its counters and chart, a fast retransmit, then lets it go', async () => {
     const { page, watch } = await watchedPage(browser, origin);
     await page.goto(origin, { waitUntil: 'load' });
-    await page.waitForFunction(() => (window as unknown as Dash).pilhaDashboard.frames > 2, {
+    await page.waitForFunction(() => (globalThis as unknown as Dash).pilhaDashboard.frames > 2, {
       timeout: 10_000,
     });
 
@@ -115,14 +115,14 @@ describe.skipIf(skip !== undefined)('the dashboard in chromium during a lossy 10
 
     const sample = () =>
       page.evaluate((conn) => {
-        const d = (window as unknown as Dash).pilhaDashboard;
+        const d = (globalThis as unknown as Dash).pilhaDashboard;
         return { sent: d.counter('tcp', 'segmentsSent') ?? 0, points: d.chartPoints(conn), frames: d.frames };
       }, id);
     const before = await sample();
     await page.waitForSelector('#events li[data-kind="fast-retransmit"]', { timeout: 60_000 });
     await page.waitForFunction(
       // About a second of the transfer (a point per 10 ms at most): enough to show in the screenshot.
-      (conn, points) => (window as unknown as Dash).pilhaDashboard.chartPoints(conn) > points + 80,
+      (conn, points) => (globalThis as unknown as Dash).pilhaDashboard.chartPoints(conn) > points + 80,
       { timeout: 30_000 },
       id,
       before.points,
@@ -139,7 +139,8 @@ describe.skipIf(skip !== undefined)('the dashboard in chromium during a lossy 10
     expect(done.status, done.stderr).toBe(0);
     // Closed, it fades (state CLOSED) and then leaves the table.
     await page.waitForFunction(
-      (conn) => document.querySelector(`#connections tr[data-id="${conn}"]`) === null,
+      (conn) =>
+        (globalThis as unknown as Dash).document.querySelector(`#connections tr[data-id="${conn}"]`) === null,
       { timeout: 30_000 },
       id,
     );
@@ -151,7 +152,7 @@ describe.skipIf(skip !== undefined)('the dashboard in chromium during a lossy 10
   it('loads with the network cut off: every request goes to the dashboard, uPlot included', async () => {
     const { page, watch } = await watchedPage(browser, origin);
     await page.goto(origin, { waitUntil: 'load' });
-    await page.waitForFunction(() => (window as unknown as Dash).pilhaDashboard.frames > 0, {
+    await page.waitForFunction(() => (globalThis as unknown as Dash).pilhaDashboard.frames > 0, {
       timeout: 10_000,
     });
     const paths = watch.requested.map((u) => (u.startsWith('data:') ? 'data:' : new URL(u).pathname));
@@ -173,7 +174,9 @@ describe.skipIf(skip !== undefined)('the dashboard in chromium during a lossy 10
   });
 });
 
+/** What the page functions see of the browser's globals (the tests compile without the DOM's types). */
 interface Dash {
+  document: { querySelector(selector: string): unknown };
   pilhaDashboard: {
     frames: number;
     chartPoints(conn?: string): number;
