@@ -98,7 +98,14 @@ export class DashboardServer {
     server.on('request', (req, res) => dashboard.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
-        const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.message;
+        const why =
+          err.code === 'EADDRINUSE'
+            ? 'the port is in use'
+            : err.code === 'EADDRNOTAVAIL' && isLoopbackHost(address.host)
+              ? 'the loopback interface is down (a new namespace has it down: ip link set lo up)'
+              : err.code === 'EADDRNOTAVAIL'
+                ? 'no interface has this address'
+                : err.message;
         reject(
           new PilhaError(
             'EADDRINUSE',
