@@ -8,7 +8,8 @@
 // deleted at the end, also on failure; only processes it started are signalled, by PID. Needs root,
 // /dev/net/tun, `ip` and `wget`, after `npm run build`.
 //
-// usage: node bench/dashboard.mjs [--rounds 5] [--bytes 104857600]
+// usage: node bench/dashboard.mjs [--rounds 5] [--bytes 104857600] [--downloads 2]
+// (--downloads: measured downloads per server start, after one to warm up)
 
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,10 +17,11 @@ import { performance } from 'node:perf_hooks';
 
 const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const NS = `pilha-dash-bench-${process.pid}`;
-const args = { rounds: 5, bytes: 104_857_600 };
+const args = { rounds: 5, bytes: 104_857_600, downloads: 2 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const key = process.argv[i]?.replace(/^--/, '');
-  if (!(key in args)) throw new Error(`usage: node bench/dashboard.mjs [--rounds 5] [--bytes 104857600]`);
+  if (!(key in args))
+    throw new Error('usage: node bench/dashboard.mjs [--rounds 5] [--bytes 104857600] [--downloads 2]');
   args[key] = Number(process.argv[i + 1]);
 }
 
@@ -83,11 +85,13 @@ async function main() {
         const server = await startServer(variant === 'on');
         try {
           download(); // warm-up: JIT, first connection
-          const cpu0 = cpuSeconds(server.pid);
-          const seconds = download();
-          const cpu = cpuSeconds(server.pid) - cpu0;
-          results[variant].mbps.push(args.bytes / 1e6 / seconds);
-          results[variant].cpuPerGb.push(cpu / (args.bytes / 1e9));
+          for (let i = 0; i < args.downloads; i++) {
+            const cpu0 = cpuSeconds(server.pid);
+            const seconds = download();
+            const cpu = cpuSeconds(server.pid) - cpu0;
+            results[variant].mbps.push(args.bytes / 1e6 / seconds);
+            results[variant].cpuPerGb.push(cpu / (args.bytes / 1e9));
+          }
         } finally {
           await stopServer(server);
         }
@@ -99,7 +103,9 @@ async function main() {
   }
   const line = (name, r) =>
     `| ${name} | ${median(r.mbps).toFixed(1)} (${range(r.mbps)}) | ${median(r.cpuPerGb).toFixed(2)} (${range(r.cpuPerGb)}) |`;
-  console.log(`wget of ${args.bytes} bytes from pilha http, ${args.rounds} rounds, median (range):\n`);
+  console.log(
+    `wget of ${args.bytes} bytes from pilha http, ${args.rounds} rounds × ${args.downloads} downloads, median (range):\n`,
+  );
   console.log('| pilha http | MB/s | server CPU s per GB |');
   console.log('|---|---|---|');
   console.log(line('without --dashboard', results.off));
