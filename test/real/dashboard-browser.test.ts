@@ -5,7 +5,9 @@
  * and chart points grow, a fast retransmit appears in the loss events, and once the download is over the
  * connection fades out of the table. The page logs no error, and every request it makes goes to the
  * dashboard's own origin (any other fails the test: the page must work offline). A screenshot taken during
- * the transfer is written to test-artifacts/dashboard.png (git-ignored; the README's picture is one).
+ * the transfer is written to test-artifacts/dashboard.png (git-ignored; the README's picture is one). Beside it,
+ * `pilha up --link tap --dashboard` shows its ARP cache and the large pings it reassembled
+ * (test-artifacts/dashboard-ethernet.png).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +20,7 @@ import { Namespace, type PilhaProcess, ROOT, realPeerSkipReason } from '../helpe
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 function skipReason(): string | undefined {
-  const peers = realPeerSkipReason(['ip', 'wget']);
+  const peers = realPeerSkipReason(['ip', 'wget', 'ping', 'curl']);
   if (peers !== undefined) return peers;
   if (CHROMIUM === undefined) {
     const reason = 'chromium is not installed (apt-get install chromium)';
@@ -165,6 +167,54 @@ describe.skipIf(skip !== undefined)('the dashboard in chromium during a lossy 10
     await page.close();
   }, 60_000);
 
+  it('on an Ethernet link (pilha up --link tap): the ARP cache and the reassembled pings', async () => {
+    // Beside the HTTP stack in the same namespace: another subnet, another dashboard port.
+    const up = await ns.startPilha([
+      'up',
+      '--link',
+      'tap',
+      '--address',
+      '10.78.0.2',
+      '--host-address',
+      '10.78.0.1/24',
+      '--dashboard',
+      '127.0.0.1:8081',
+    ]);
+    await up.waitFor(/^pilha up: 10\.78\.0\.2/m, 10_000);
+    const upOrigin = new URL(up.stdout.match(/dashboard on (http:\/\/\S+)/)![1]!).origin;
+    const { page, watch } = await watchedPage(browser, upOrigin);
+    await page.goto(upOrigin, { waitUntil: 'load' });
+    await page.waitForFunction(() => (globalThis as unknown as Dash).pilhaDashboard.frames > 0, {
+      timeout: 10_000,
+    });
+    const ping = await ns.runAsync('ping', ['-c', '3', '-i', '0.2', '-s', '20000', '10.78.0.2'], 20_000);
+    expect(ping.status, ping.stdout).toBe(0);
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as Dash).document.querySelectorAll('#reassembly tbody tr').length >= 3 &&
+        (globalThis as unknown as Dash).document.querySelectorAll('#arp tbody tr').length >= 1,
+      { timeout: 10_000 },
+    );
+    const rows = await page.$$eval('#reassembly tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    // time, source, id, fragments (20,028 bytes in 1,480-byte pieces: 14), arrival order, bytes, span
+    expect(rows[0]![1]).toBe('10.78.0.1');
+    expect(rows[0]![3]).toBe('14');
+    expect(rows[0]![4]).toMatch(/^\[0, 1, 2, .*13\]$/);
+    expect(rows[0]![5]).toBe('20028');
+    const arp = await page.$$eval('#arp tbody tr td', (tds) => tds.map((td) => td.textContent));
+    expect(arp[0]).toBe('10.78.0.1');
+    expect(arp[1]).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
+    expect(await page.$eval('[data-layer="ethernet"] h3', (h) => h.textContent)).toContain('Ethernet / ARP');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-ethernet.png') as `${string}.png` });
+    expect(watch.errors).toEqual([]);
+    expect(watch.foreign).toEqual([]);
+    await page.close();
+    expect(await up.stop()).toBe(0);
+  }, 60_000);
+
   it('answers 404 for an unknown path and 405 for anything but GET/HEAD', () => {
     const status = (args: string[]) =>
       ns.run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', ...args]).stdout;
@@ -176,7 +226,10 @@ describe.skipIf(skip !== undefined)('the dashboard in chromium during a lossy 10
 
 /** What the page functions see of the browser's globals (the tests compile without the DOM's types). */
 interface Dash {
-  document: { querySelector(selector: string): unknown };
+  document: {
+    querySelector(selector: string): unknown;
+    querySelectorAll(selector: string): { length: number };
+  };
   pilhaDashboard: {
     frames: number;
     chartPoints(conn?: string): number;
