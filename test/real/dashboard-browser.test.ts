@@ -215,6 +215,25 @@ describe.skipIf(skip !== undefined)('the dashboard in chromium during a lossy 10
     expect(await up.stop()).toBe(0);
   }, 60_000);
 
+  it('warns when it listens on anything but loopback', async () => {
+    // The kernel's TCP (no TUN device), and every address of the namespace for the dashboard.
+    const other = await ns.startPilha([
+      'http',
+      '--transport',
+      'kernel',
+      '--port',
+      '7100',
+      '--dashboard',
+      '0.0.0.0:8090',
+    ]);
+    expect(other.stdout).toMatch(/^pilha http: dashboard on http:\/\/0\.0\.0\.0:8090\//m);
+    expect(other.stderr).toMatch(
+      /^pilha: warning: the dashboard listens on 0\.0\.0\.0, not loopback: whoever reaches it sees every connection of this stack$/m,
+    );
+    expect(await other.stop()).toBe(0);
+    expect(pilha.stderr).not.toMatch(/warning/);
+  }, 30_000);
+
   it('answers 404 for an unknown path and 405 for anything but GET/HEAD', () => {
     const status = (args: string[]) =>
       ns.run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', ...args]).stdout;
