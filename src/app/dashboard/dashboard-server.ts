@@ -2,7 +2,7 @@
  * `--dashboard [HOST:]PORT`: node:http on the kernel's TCP (default 127.0.0.1, the loopback of the namespace
  * pilha runs in), serving one page and its assets from the package (uPlot from its npm package, nothing from
  * the network) and the hub's frames as server-sent events at /events. Read-only: GET and HEAD only (405
- * otherwise), 404 for any other path. A page whose connection falls behind (more than MAX_BUFFERED_BYTES
+ * otherwise), 404 for any other path, 403 for a Host header that is a name (DNS rebinding). A page whose connection falls behind (more than MAX_BUFFERED_BYTES
  * unsent) misses frames rather than growing pilha's memory.
  */
 import { readFileSync } from 'node:fs';
@@ -73,6 +73,9 @@ function loadAssets(): Map<string, Asset> {
   return new Map(files.map(([path, file, type]) => [path, { type, body: readFileSync(file) }]));
 }
 
+/** Host headers the dashboard answers to: an IPv4 address or localhost, with a port or not. */
+const LITERAL_HOST = /^(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost)(:\d{1,5})?$/i;
+
 const SECURITY_HEADERS = {
   // Everything from this origin: the page could not load from the network even if it tried.
   'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
@@ -137,6 +140,12 @@ export class DashboardServer {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (!LITERAL_HOST.test(req.headers.host ?? '')) {
+      // A name in Host is what a DNS-rebinding page sends: the dashboard answers only to addresses.
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+      res.end('403: the dashboard answers to an IPv4 address or localhost only\n');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, {
         allow: 'GET, HEAD',

@@ -17,9 +17,10 @@ import { VirtualClock } from '../../../../src/core/virtual-clock.js';
 function fetchText(
   url: string,
   method = 'GET',
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method }, (res) => {
+    const req = request(url, { method, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
@@ -76,6 +77,15 @@ describe('DashboardServer', () => {
       expect(r.status).toBe(405);
       expect(r.headers.allow).toBe('GET, HEAD');
     }
+  });
+
+  it('answers 403 to a Host header that is a name (DNS rebinding), not to an address or localhost', async () => {
+    const { base } = await start();
+    const port = new URL(base).port;
+    expect((await fetchText(`${base}/`, 'GET', { host: `attacker.example:${port}` })).status).toBe(403);
+    expect((await fetchText(`${base}/events`, 'GET', { host: 'rebind.test' })).status).toBe(403);
+    expect((await fetchText(`${base}/`, 'GET', { host: `localhost:${port}` })).status).toBe(200);
+    expect((await fetchText(`${base}/`, 'GET', { host: '10.77.0.1:8080' })).status).toBe(200);
   });
 
   it('streams the hello, then a frame per tick; the hub stops when the page leaves', async () => {
