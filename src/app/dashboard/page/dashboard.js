@@ -124,16 +124,18 @@ const LAYER_VIEW = {
   },
   app: {
     label: 'app',
-    in: ['requests', 'bytesReceived'],
+    // HttpApp counts requests, FramedEchoApp messages.
+    in: [['requests', 'messages'], 'bytesReceived'],
     out: ['connections', 'bytesSent'],
-    key: ['activeConnections', 'aborted'],
+    key: ['activeConnections', 'aborted', 'messages', 'refused', 'incomplete'],
   },
 };
 const DROP_NAME = /^drop|Drop/;
 const layerBoxes = new Map();
 
 function ioText(layer, names, dir) {
-  const [packets, bytes] = names;
+  // A name may be a list of candidates: the first counter the layer has.
+  const [packets, bytes] = names.map((n) => (Array.isArray(n) ? n.find((c) => c in layer.counters) : n));
   const rate = (n) => (n === undefined ? 0 : (layer.rates[n] ?? 0));
   const p = packets === undefined ? '' : `${fmtNumber(rate(packets))}/s`;
   const b = bytes === undefined ? '' : ` · ${fmtBytes(rate(bytes))}/s`;
