@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import type { FramedSource } from '../app/framed/framed-message-source.js';
 import { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
+import { addDashboardOption, CliDashboard, type DashboardOptionValues } from './dashboard-option.js';
 import { integerOption, secondsOption } from './number-options.js';
 import { createProgressBar, formatBytes, formatRate } from './progress-bar.js';
 import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
 import { clientHint, describeLink, serveUntilSignal, withAppInfo } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
-interface ServeValues extends StackOptionValues, ReadyFileValues {
+interface ServeValues extends StackOptionValues, ReadyFileValues, DashboardOptionValues {
   readonly port: string;
   readonly transport: string;
   readonly listenHost: string;
@@ -33,7 +34,7 @@ export function registerFramedCommand(program: Command): void {
     .description(
       'stage 1: framed messages (an 8-byte size header, the bytes, an OK line with length and SHA-256)',
     );
-  addReadyFileOption(addStackOptions(framed.command('serve')))
+  addDashboardOption(addReadyFileOption(addStackOptions(framed.command('serve'))))
     .description(
       'confirm every framed message received (OK <bytes> <sha256>), on pilha TCP or the kernel TCP',
     )
@@ -78,11 +79,16 @@ async function serve(values: ServeValues): Promise<void> {
   const maxSize = integerOption(values.maxSize, '--max-size', 0, MAX_MESSAGE_BYTES);
   const listenHost = formatIpv4(parseIpv4(values.listenHost));
   const config = withAppInfo(stackConfigFrom(values, { claimedPorts: [port] }), values);
+  const dashboard = await CliDashboard.fromOptions(values);
   const readyFile = await ReadyFile.prepare(values.readyFile);
 
   // Loaded once the options are checked: a usage mistake is answered without the stack.
   const { buildFramedStack } = await import('../di/compositions.js');
-  const framed = await buildFramedStack(config, { transport: transportName, app: { maxSize } });
+  const framed = await buildFramedStack(
+    config,
+    { transport: transportName, app: { maxSize } },
+    (await dashboard?.overrides()) ?? {},
+  );
   let server: Awaited<ReturnType<typeof framed.app.listen>>;
   try {
     server = await framed.app.listen(
@@ -90,7 +96,17 @@ async function serve(values: ServeValues): Promise<void> {
       port,
       transportName === 'kernel' ? listenHost : undefined,
     );
+    await dashboard?.start(
+      {
+        title: `pilha framed serve ${port}`,
+        network: framed.tcpStack,
+        tcp: framed.tcpStack?.tcp,
+        app: framed.app,
+      },
+      'pilha framed',
+    );
   } catch (err) {
+    await dashboard?.close();
     await framed.close();
     throw err;
   }
@@ -109,7 +125,10 @@ async function serve(values: ServeValues): Promise<void> {
     readyFile,
     app: framed.app,
     tcpStack: framed.tcpStack,
-    close: () => framed.close(),
+    close: async () => {
+      await dashboard?.close();
+      await framed.close();
+    },
   });
 }
 

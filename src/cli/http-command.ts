@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import type { HttpApp } from '../app/http-app.js';
 import { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
+import { addDashboardOption, CliDashboard, type DashboardOptionValues } from './dashboard-option.js';
 import { integerOption } from './number-options.js';
 import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
 import { clientHint, describeLink, serveUntilSignal, withAppInfo } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
-interface HttpValues extends StackOptionValues, ReadyFileValues {
+interface HttpValues extends StackOptionValues, ReadyFileValues, DashboardOptionValues {
   /** Every --port given, in order; empty means the default. */
   readonly port: readonly string[];
   readonly root?: string;
@@ -17,7 +18,7 @@ interface HttpValues extends StackOptionValues, ReadyFileValues {
 
 /** `pilha http`: the stage-2 demo, node:http over pilha's TCP on a TUN device (or over the kernel's TCP). */
 export function registerHttpCommand(program: Command): void {
-  addReadyFileOption(addStackOptions(program.command('http')))
+  addDashboardOption(addReadyFileOption(addStackOptions(program.command('http'))))
     .description(
       "serve HTTP (node:http) over pilha's TCP on its link (TUN, TAP, AF_PACKET or raw socket): the 12 MB page at /, N pseudo-random bytes at /bytes/N",
     )
@@ -42,18 +43,23 @@ export function registerHttpCommand(program: Command): void {
       const ports = portsOption(values.port, transportName === 'kernel' ? 0 : 1);
       const listenHost = formatIpv4(parseIpv4(values.listenHost));
       const config = withAppInfo(stackConfigFrom(values, { claimedPorts: ports }), values);
+      const dashboard = await CliDashboard.fromOptions(values);
       const readyFile = await ReadyFile.prepare(values.readyFile);
 
       // Loaded once the options are checked: a usage mistake is answered without the stack.
       const { buildHttpStack } = await import('../di/compositions.js');
-      const http = await buildHttpStack(config, {
-        transport: transportName,
-        app: {
-          ...(values.root !== undefined ? { root: values.root } : {}),
-          // One line per connection where the logs are pretty (a terminal); the full record for machines.
-          connectionLog: process.stderr.isTTY ? 'line' : 'full',
+      const http = await buildHttpStack(
+        config,
+        {
+          transport: transportName,
+          app: {
+            ...(values.root !== undefined ? { root: values.root } : {}),
+            // One line per connection where the logs are pretty (a terminal); the full record for machines.
+            connectionLog: process.stderr.isTTY ? 'line' : 'full',
+          },
         },
-      });
+        (await dashboard?.overrides()) ?? {},
+      );
       const stack = http.tcpStack;
       const app = http.app;
       // One listener per port, as several server instances would be; all listen before the ready line.
@@ -64,7 +70,12 @@ export function registerHttpCommand(program: Command): void {
             await app.listen(http.transport, port, transportName === 'kernel' ? listenHost : undefined),
           );
         }
+        await dashboard?.start(
+          { title: `pilha http ${ports.join(', ')}`, network: stack, tcp: stack?.tcp, app },
+          'pilha http',
+        );
       } catch (err) {
+        await dashboard?.close();
         await app.close();
         await http.close();
         throw err;
@@ -92,7 +103,10 @@ export function registerHttpCommand(program: Command): void {
         readyFile,
         app,
         tcpStack: stack,
-        close: () => http.close(),
+        close: async () => {
+          await dashboard?.close();
+          await http.close();
+        },
       });
     });
 }

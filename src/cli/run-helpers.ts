@@ -98,7 +98,7 @@ export function clientHint(command: string, config: StackConfig | undefined): st
 }
 
 /** The name `ip netns` knows this process's network namespace by, if any. */
-function currentNamespace(): string | undefined {
+export function currentNamespace(): string | undefined {
   try {
     const name = execFileSync('ip', ['netns', 'identify', String(process.pid)], {
       encoding: 'utf8',

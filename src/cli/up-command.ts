@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
 import { formatIpv4 } from '../core/ipv4-address.js';
+import { addDashboardOption, CliDashboard, type DashboardOptionValues } from './dashboard-option.js';
 import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
 import { describeLink, printStats, untilSignal } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 /** `pilha up`: the stack on a TUN device, answering pings until interrupted. */
 export function registerUpCommand(program: Command): void {
-  addReadyFileOption(addStackOptions(program.command('up')))
+  addDashboardOption(addReadyFileOption(addStackOptions(program.command('up'))))
     .description('bring the stack up (TUN, TAP or AF_PACKET link) and answer pings until interrupted')
-    .action(async (values: StackOptionValues & ReadyFileValues) => {
+    .action(async (values: StackOptionValues & ReadyFileValues & DashboardOptionValues) => {
       const config = stackConfigFrom(values);
+      const dashboard = await CliDashboard.fromOptions(values);
       const readyFile = await ReadyFile.prepare(values.readyFile);
       // Loaded once the options are checked: a usage mistake is answered without the stack.
       const [{ buildNetworkStack }, { describeReassembly }] = await Promise.all([
@@ -17,6 +19,16 @@ export function registerUpCommand(program: Command): void {
         import('../layers/ip/ipv4-layer.js'),
       ]);
       const stack = await buildNetworkStack(config);
+      try {
+        await dashboard?.start(
+          { title: `pilha up ${formatIpv4(config.address)}`, network: stack },
+          'pilha up',
+        );
+      } catch (err) {
+        await dashboard?.close();
+        await stack.close();
+        throw err;
+      }
       stack.ip.onReassembled((info) => {
         process.stdout.write(`reassembled ${JSON.stringify(describeReassembly(info))}\n`);
       });
@@ -33,6 +45,7 @@ export function registerUpCommand(program: Command): void {
       await stopped;
       await readyFile.remove();
       printStats(stack);
+      await dashboard?.close();
       await stack.close();
     });
 }

@@ -21,7 +21,7 @@ import { icmpModule } from './icmp-module.js';
 import { ipModule } from './ip-module.js';
 import { linkModule } from './link-module.js';
 import type { StackConfig } from './stack-config.js';
-import { tcpModule } from './tcp-module.js';
+import { tcpModule, traceFileTracer } from './tcp-module.js';
 import { TOKENS } from './tokens.js';
 
 /** Bindings a caller puts in place of the defaults: a MemoryLink end, a VirtualClock, silent loggers... */
@@ -31,6 +31,8 @@ export interface StackOverrides {
   readonly loggers?: LayerLoggers;
   /** The congestion control algorithm under test; wins over StackConfig.tcp.congestionControl. */
   readonly congestionControllerFactory?: CongestionControllerFactory;
+  /** Wraps the tracer the configuration gives (`--trace`'s, or the no-op one): the dashboard's tap. */
+  readonly wrapTcpTracer?: (tracer: TcpTracer) => TcpTracer;
 }
 
 /** One container holding every layer's module; compositions differ only in what they resolve from it. */
@@ -47,6 +49,16 @@ export function createStackContainer(config: StackConfig, overrides: StackOverri
     container
       .rebind<CongestionControllerFactory>(TOKENS.CongestionControllerFactory)
       .toConstantValue(overrides.congestionControllerFactory);
+  }
+  const wrap = overrides.wrapTcpTracer;
+  if (wrap !== undefined) {
+    container
+      .rebind<TcpTracer>(TOKENS.TcpTracer)
+      .toResolvedValue(
+        (config: StackConfig, clock: Clock) => wrap(traceFileTracer(config, clock)),
+        [TOKENS.StackConfig, TOKENS.Clock],
+      )
+      .inSingletonScope();
   }
   return container;
 }

@@ -20,6 +20,13 @@ import { NO_TCP_TRACER, type TcpTracer } from '../transport/tcp/trace/tcp-tracer
 import type { StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 
+/** `--trace`: a file-writing tracer when StackConfig.traceFile is set, else the no-op one. */
+export function traceFileTracer(config: StackConfig, clock: Clock): TcpTracer {
+  return config.traceFile === undefined
+    ? NO_TCP_TRACER
+    : new JsonLinesTcpTracer(clock, fileTraceSink(config.traceFile));
+}
+
 /**
  * TCP: its configuration (defaults merged with StackConfig.tcp), the congestion controller factory
  * (the algorithm TcpConfig.congestionControl names, CUBIC by default, unless a caller rebinds it), the tracer
@@ -39,13 +46,7 @@ export const tcpModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   // --trace: a file-writing tracer when StackConfig.traceFile is set, else the no-op one.
   bind<TcpTracer>(TOKENS.TcpTracer)
-    .toResolvedValue(
-      (config: StackConfig, clock: Clock) =>
-        config.traceFile === undefined
-          ? NO_TCP_TRACER
-          : new JsonLinesTcpTracer(clock, fileTraceSink(config.traceFile)),
-      [TOKENS.StackConfig, TOKENS.Clock],
-    )
+    .toResolvedValue(traceFileTracer, [TOKENS.StackConfig, TOKENS.Clock])
     .inSingletonScope();
   bind<IsnSource>(TOKENS.IsnSource)
     .toResolvedValue((clock: Clock) => new IsnGenerator(clock), [TOKENS.Clock])

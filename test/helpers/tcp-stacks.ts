@@ -3,7 +3,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { formatIpv4 } from '../../src/core/ipv4-address.js';
 import { silentLoggers } from '../../src/core/logger.js';
 import { VirtualClock } from '../../src/core/virtual-clock.js';
-import { buildTcpStack, type TcpStack } from '../../src/di/compositions.js';
+import { buildTcpStack, type StackOverrides, type TcpStack } from '../../src/di/compositions.js';
 import type { StackConfig } from '../../src/di/stack-config.js';
 import { ImpairedLink } from '../../src/layers/link/decorators/impaired-link.js';
 import { type Impairment, NO_IMPAIRMENT } from '../../src/layers/link/decorators/impairment.js';
@@ -34,6 +34,8 @@ export interface TwoTcpStacksOptions {
   readonly congestionA?: CongestionControllerFactory;
   /** A's `--trace` file (A sends in the transfer tests). */
   readonly traceFileA?: string;
+  /** Wraps A's tracer (StackOverrides.wrapTcpTracer): the dashboard's tap. */
+  readonly wrapTcpTracerA?: StackOverrides['wrapTcpTracer'];
   /** The MemoryLink moves Ethernet frames: each stack gets an EthernetLayer with ARP over its end. */
   readonly ethernet?: boolean;
   /**
@@ -99,6 +101,7 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
       clock,
       loggers: silentLoggers(),
       ...(options.congestionA !== undefined ? { congestionControllerFactory: options.congestionA } : {}),
+      ...(options.wrapTcpTracerA !== undefined ? { wrapTcpTracer: options.wrapTcpTracerA } : {}),
     },
   );
   const b = await buildTcpStack(memoryConfig(ADDRESS_B, common), {

@@ -3,8 +3,9 @@
  * there as a user would: `npx pilha --help`, `import ... from 'pilha'` (with TypeScript's view of it), and an
  * example run from the installed package. Needs npm's cache to hold the dependencies (npm ci filled it).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,6 +109,47 @@ describe('the npm package', () => {
     expect(tsc.stdout).toMatch(/check\.mts\(3,7\): error TS2322/);
     expect(tsc.stdout.match(/error TS/g), 'the one wrong line, nothing else').toHaveLength(1);
   }, 60_000);
+
+  it('serves the dashboard from the installed package: its page, its script and uPlot', async () => {
+    // The kernel's TCP on loopback: no root needed. Both ports 0: any free ones.
+    const bin = join(project, 'node_modules/pilha/dist/cli/main.js');
+    const child = spawn(
+      process.execPath,
+      [bin, 'http', '--transport', 'kernel', '--port', '0', '--dashboard', '127.0.0.1:0'],
+      { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no dashboard line: ${out}`)), 15_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /dashboard on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m !== null) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`pilha exited ${code}: ${out}`)));
+      });
+      const fetchStatus = (path: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          get(`${url}${path}`, (res) => {
+            let body = '';
+            res.on('data', (d: Buffer) => (body += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          }).on('error', reject);
+        });
+      const page = await fetchStatus('');
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<title>pilha dashboard</title>');
+      for (const path of ['uplot.js', 'uplot.css', 'dashboard.js', 'dashboard.css']) {
+        expect((await fetchStatus(path)).status, path).toBe(200);
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
 
   it('runs an example from the installed package', async () => {
     const r = await sh('node node_modules/pilha/examples/ping-reassembly.mjs', project);

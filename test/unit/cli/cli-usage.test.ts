@@ -45,6 +45,15 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
       /^pilha: --wait must be a number from 0\.001 to 3600, got '3601'\n$/,
     ],
     [['up', '--mtu', '10'], /^pilha: --mtu must be an integer from 576 to 65535, got '10'\n$/],
+    [
+      ['http', '--dashboard', 'web'],
+      /^pilha: --dashboard must be \[HOST:\]PORT, e\.g\. 8080 or 127\.0\.0\.1:8080, got 'web'\n$/,
+    ],
+    [
+      ['up', '--dashboard', 'example.org:80'],
+      /^pilha: --dashboard host must be an IPv4 address or localhost, got 'example\.org'\n$/,
+    ],
+    [['framed', 'serve', '--dashboard', '99999'], /^pilha: --dashboard must be \[HOST:\]PORT/],
     [['up', '--mtu', '0x5dc'], /^pilha: --mtu must be an integer from 576 to 65535, got '0x5dc'\n$/],
     [['up', '--mtu', '1e3'], /^pilha: --mtu must be an integer from 576 to 65535, got '1e3'\n$/],
     [['up', '--mtu', ''], /^pilha: --mtu must be an integer from 576 to 65535, got ''\n$/],
