@@ -33,6 +33,7 @@ import { TcpState } from './connection/tcp-state.js';
 import type { IsnChoice, IsnSource } from './isn-generator.js';
 import { SynCookieResponder } from './listen/syn-cookie-responder.js';
 import { TcpListener } from './listen/tcp-listener.js';
+import type { TcpAckBatch } from './receive/tcp-ack-batch.js';
 import type { TcpConfig } from './tcp-config.js';
 import { type Seq, seq, seqGt } from './wire/seq.js';
 import {
@@ -96,7 +97,7 @@ const PARSE_DROPS: Record<TcpParseError, CounterName> = {
 /** What the TCP layer needs of the network layer. */
 export type TcpIp = Pick<
   IPLayer,
-  'address' | 'mtu' | 'registerProtocol' | 'allocateDatagram' | 'sendDatagram'
+  'address' | 'mtu' | 'registerProtocol' | 'allocateDatagram' | 'sendDatagram' | 'onBatchEnd'
 >;
 
 export interface ListenOptions {
@@ -128,6 +129,8 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
   private portCursor: number;
   private closed = false;
   private readonly cookies: SynCookieResponder;
+  /** The connections' ACKs that wait for the end of the link's read batch; undefined without batches. */
+  private readonly ackBatch: TcpAckBatch | undefined;
 
   constructor(
     private readonly ip: TcpIp,
@@ -149,6 +152,21 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     random(word);
     this.portCursor = word[0]! % (config.ephemeralPortMax - config.ephemeralPortMin + 1);
     ip.registerProtocol(TCP_PROTOCOL, this.onDatagram);
+    const batch = factory.ackBatch;
+    if (batch !== undefined && ip.onBatchEnd?.(() => this.endBatch(batch)) === true) {
+      batch.enable();
+      this.ackBatch = batch;
+    }
+  }
+
+  /** The link's read batch ended: each connection sends the one ACK that waited for it. */
+  private endBatch(batch: TcpAckBatch): void {
+    try {
+      batch.end();
+    } catch (error) {
+      this.counters.values.internalErrors++;
+      this.log.error({ err: error }, 'tcp connection failed on a batched ACK');
+    }
   }
 
   // ─── API ─────────────────────────────────────────────────────────────────────────────────────────
@@ -231,6 +249,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
   /** The memory budget's figures (bytes charged to buffers, pressure, writes held, windows clamped). */
   private addMemoryStats(out: Record<string, number>): void {
     Object.assign(out, this.factory.memory.stats());
+    if (this.ackBatch !== undefined) Object.assign(out, this.ackBatch.stats());
   }
 
   /**
@@ -272,6 +291,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
   private readonly onDatagram = (d: Ipv4Datagram): void => {
     const c = this.counters.values;
     c.rxSegments++;
+    this.ackBatch?.begin();
     const seg = parseTcpSegment(d.payload, d.src, d.dst);
     if (typeof seg === 'string') {
       c[PARSE_DROPS[seg]]++;
