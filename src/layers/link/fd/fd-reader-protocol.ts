@@ -46,7 +46,7 @@ export const CONTROL = {
    * maxSynWaitMs (or held maxSynBacklogBytes).
    */
   SYN_DROPS: 7,
-  /** Ring bytes the main thread has consumed, ever (wrapping at 2^32): the worker's drain-rate meter. */
+  /** Bytes of records the main thread has consumed, ever (wrapping at 2^32): the worker's drain-rate meter. */
   CONSUMED_BYTES: 8,
   /** The reader thread's nice value: the one it asked for once setpriority succeeded, else 0. */
   NICE: 9,
@@ -58,8 +58,10 @@ export const CONTROL = {
   VNET_DROPS: 12,
   /** 1 while the main thread is idle and wants WAKE_MESSAGE for the next record; the worker clears it. */
   SLEEPING: 13,
+  /** Of IN_FLIGHT_BYTES, the room skipped by wraps not yet passed by the main thread (not backlog). */
+  SKIPPED_BYTES: 14,
   /** Slots in the control array. */
-  SIZE: 14,
+  SIZE: 15,
 } as const;
 
 export interface FdReaderData {

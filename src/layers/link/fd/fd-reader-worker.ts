@@ -25,13 +25,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE } from '../offload/virtio-net-header.js';
 import { unwrapVirtioNetPacket } from '../offload/virtio-net-receive.js';
 import { isConnectionRequestOnLink } from './connection-request.js';
+import { DatagramRing } from './datagram-ring.js';
 import { DrainRateMeter } from './drain-rate-meter.js';
 import {
   CONTROL,
   type FdReaderData,
   type FdReaderMessage,
-  RING_PREFIX,
-  RING_WRAP,
   ringRecordBytes,
   WAKE_MESSAGE,
 } from './fd-reader-protocol.js';
@@ -85,57 +84,20 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   // the main thread. A datagram beyond the backlog limit is read all the same (the device's queue drains) and
   // forgotten: its room is not published.
   const readCapacity = READ_CAPACITY + vnetHeaderBytes;
-  const ring = new Uint8Array(data.ring);
-  const ring32 = new Uint32Array(data.ring);
-  const size = ring.length;
-  /** The most a record can take: a wrap is made when less than this is left before the end. */
-  const maxRecord = ringRecordBytes(readCapacity);
+  const ring = new DatagramRing(data.ring, control);
+  const bytes = ring.bytes;
   /** Where datagrams go that the ring has no room for: read (the device's queue drains) and dropped. */
   let discard: Uint8Array | undefined;
-  let head = 0;
 
   const stopping = (): boolean => Atomics.load(control, CONTROL.STOP) !== 0;
 
   const drain = new DrainRateMeter();
   const sampleDrain = (): void =>
-    drain.sample(
-      performance.now(),
-      Atomics.load(control, CONTROL.CONSUMED_BYTES),
-      Atomics.load(control, CONTROL.IN_FLIGHT_BYTES),
-    );
+    drain.sample(performance.now(), Atomics.load(control, CONTROL.CONSUMED_BYTES), ring.backlogBytes());
   /** Whether a connection request would find `backlog` bytes ahead of it for too long to be worth keeping. */
   const synTooLate = (backlog: number): boolean => {
     sampleDrain();
     return backlog > maxSynBacklogBytes || drain.expectedWaitMs(backlog) > maxSynWaitMs;
-  };
-
-  /** Makes the record at the head visible to the main thread, and wakes it if it sleeps. */
-  const publish = (recordBytes: number): void => {
-    Atomics.add(control, CONTROL.IN_FLIGHT_BYTES, recordBytes);
-    Atomics.add(control, CONTROL.PUBLISHED, 1);
-    if (
-      Atomics.load(control, CONTROL.SLEEPING) === 1 &&
-      Atomics.compareExchange(control, CONTROL.SLEEPING, 1, 0) === 1
-    )
-      port.postMessage(WAKE_MESSAGE);
-  };
-
-  /**
-   * Whether the head has room for the largest record, wrapping to offset 0 when the end is too close. The
-   * room after the head is the lesser of what is left before the end and what is not in use (when the tail is
-   * ahead of the head, what is not in use lies between them).
-   */
-  const makeRoom = (): boolean => {
-    let used = Atomics.load(control, CONTROL.IN_FLIGHT_BYTES);
-    if (size - head < maxRecord) {
-      // The rest of the ring is skipped: free only once the main thread has consumed everything there.
-      if (used > head) return false;
-      ring32[head >>> 2] = RING_WRAP;
-      publish(size - head);
-      used += size - head;
-      head = 0;
-    }
-    return Math.min(size - head, size - used) >= maxRecord;
   };
 
   while (!stopping()) {
@@ -155,24 +117,23 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     }
     // Drain: a POLLERR/POLLHUP normally shows up as a failing read below, with its errno.
     while (!stopping()) {
-      const roomy = makeRoom();
-      const at = head + RING_PREFIX;
+      const at = ring.reserve(readCapacity);
       let target: Uint8Array;
-      if (roomy) target = ring.subarray(at, at + readCapacity);
+      if (at >= 0) target = bytes.subarray(at, at + readCapacity);
       else {
         discard ??= new Uint8Array(readCapacity);
         target = discard;
       }
       let n = libc.read(fd, target, readCapacity);
-      if (n > 0 && !roomy) {
+      if (n > 0 && at < 0) {
         Atomics.add(control, CONTROL.STALLS, 1);
         Atomics.add(control, CONTROL.BACKLOG_DROPS, 1);
         continue;
       }
       if (n > 0 && vnetHeaderBytes > 0) {
-        const gso = ring[at + 1] !== VIRTIO_NET_HDR_GSO_NONE;
-        const partial = (ring[at]! & VIRTIO_NET_HDR_F_NEEDS_CSUM) !== 0;
-        n = unwrapVirtioNetPacket(ring, at, n);
+        const gso = bytes[at + 1] !== VIRTIO_NET_HDR_GSO_NONE;
+        const partial = (bytes[at]! & VIRTIO_NET_HDR_F_NEEDS_CSUM) !== 0;
+        n = unwrapVirtioNetPacket(bytes, at, n);
         if (n < 0 || n > READ_CAPACITY) {
           Atomics.add(control, CONTROL.VNET_DROPS, 1);
           continue;
@@ -182,7 +143,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       }
       if (n > 0) {
         const recordBytes = ringRecordBytes(n);
-        const backlog = Atomics.load(control, CONTROL.IN_FLIGHT_BYTES) + recordBytes;
+        const backlog = ring.backlogBytes() + recordBytes;
         if (backlog > maxBacklogBytes) {
           // Better dropped here, counted, than silently by the kernel's queue.
           Atomics.add(control, CONTROL.BACKLOG_DROPS, 1);
@@ -190,16 +151,14 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
         }
         if (
           backlog > synFreeBacklogBytes &&
-          isConnectionRequestOnLink(ring, at, n, linkHeaderBytes) &&
+          isConnectionRequestOnLink(bytes, at, n, linkHeaderBytes) &&
           synTooLate(backlog)
         ) {
           Atomics.add(control, CONTROL.SYN_DROPS, 1);
           continue;
         }
-        ring32[head >>> 2] = n;
-        head += recordBytes;
-        if (head === size) head = 0;
-        publish(recordBytes);
+        // Posted only to a sleeping main thread: an awake one drains again before it sleeps.
+        if (ring.publish(n)) port.postMessage(WAKE_MESSAGE);
         if (backlog > Atomics.load(control, CONTROL.PEAK_BYTES))
           Atomics.store(control, CONTROL.PEAK_BYTES, backlog);
         continue;

@@ -3,14 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PilhaError, type PilhaErrorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
-import {
-  CONTROL,
-  type FdReaderData,
-  type FdReaderMessage,
-  RING_PREFIX,
-  RING_WRAP,
-  ringRecordBytes,
-} from './fd-reader-protocol.js';
+import { DatagramRing } from './datagram-ring.js';
+import { CONTROL, type FdReaderData, type FdReaderMessage, ringRecordBytes } from './fd-reader-protocol.js';
 
 export interface FdReaderOptions {
   /** A file descriptor from which each read() is one whole datagram (a TUN device, a raw IP socket). */
@@ -31,6 +25,8 @@ export interface FdReaderOptions {
   readonly linkHeaderBytes?: number;
   /** Bytes of virtio_net_hdr before each read (a TUN device with IFF_VNET_HDR); 0 when absent. */
   readonly vnetHeaderBytes?: number;
+  /** The backlog limit in bytes (MAX_BACKLOG_BYTES by default; tests make it small); the ring follows from it. */
+  readonly maxBacklogBytes?: number;
 }
 
 /**
@@ -76,8 +72,10 @@ const MAX_SYN_WAIT_MS = 600;
  * datagram, so running ahead of ordinary processes costs them little and keeps the device's queue drained.
  */
 const READER_NICE = -10;
-/** The ring: the backlog, and room for a record skipped at a wrap and one more being read. */
-const RING_BYTES = MAX_BACKLOG_BYTES + 2 * ringRecordBytes(65535 + 16);
+/** The ring for a backlog limit: the backlog, and room for a record skipped at a wrap and one more being read. */
+function ringBytesFor(maxBacklogBytes: number): number {
+  return ((maxBacklogBytes + 3) & ~3) + 2 * ringRecordBytes(65535 + 16);
+}
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 2_000;
 
@@ -93,13 +91,9 @@ const STOP_TIMEOUT_MS = 2_000;
  */
 export class FdReader {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL.SIZE * 4));
-  private readonly ringBuffer = new SharedArrayBuffer(RING_BYTES);
-  private readonly ring = new Uint8Array(this.ringBuffer);
-  private readonly ring32 = new Uint32Array(this.ringBuffer);
-  /** Where the next record to deliver starts. */
-  private tail = 0;
-  /** Records consumed, ever (wrapping like control[PUBLISHED]). */
-  private consumed = 0;
+  private readonly maxBacklogBytes: number;
+  private readonly ringBuffer: SharedArrayBuffer;
+  private readonly ring: DatagramRing;
   /** A drain is scheduled (setImmediate) or running: the worker need not wake this thread. */
   private draining = false;
   private worker: Worker | undefined;
@@ -121,7 +115,11 @@ export class FdReader {
     return reader;
   }
 
-  private constructor(private readonly options: FdReaderOptions) {}
+  private constructor(private readonly options: FdReaderOptions) {
+    this.maxBacklogBytes = options.maxBacklogBytes ?? MAX_BACKLOG_BYTES;
+    this.ringBuffer = new SharedArrayBuffer(ringBytesFor(this.maxBacklogBytes));
+    this.ring = new DatagramRing(this.ringBuffer, this.control);
+  }
 
   stats(): Record<string, number> {
     return {
@@ -157,8 +155,8 @@ export class FdReader {
       control: this.control.buffer as SharedArrayBuffer,
       ring: this.ringBuffer,
       pollTimeoutMs: POLL_TIMEOUT_MS,
-      maxBacklogBytes: MAX_BACKLOG_BYTES,
-      maxSynBacklogBytes: MAX_SYN_BACKLOG_BYTES,
+      maxBacklogBytes: this.maxBacklogBytes,
+      maxSynBacklogBytes: Math.min(MAX_SYN_BACKLOG_BYTES, this.maxBacklogBytes),
       synFreeBacklogBytes: SYN_FREE_BACKLOG_BYTES,
       maxSynWaitMs: MAX_SYN_WAIT_MS,
       nice: READER_NICE,
@@ -223,49 +221,22 @@ export class FdReader {
    * published in between is not left waiting for a message the worker did not send.
    */
   private drain(): void {
-    if (this.stopping !== undefined) {
-      this.draining = false;
-      return;
-    }
-    const control = this.control;
-    let published = Atomics.load(control, CONTROL.PUBLISHED);
-    if (published === this.consumed) {
-      Atomics.store(control, CONTROL.SLEEPING, 1);
-      published = Atomics.load(control, CONTROL.PUBLISHED);
-      // The worker either saw SLEEPING (and will wake this thread, or has) or published before it was set.
-      if (published === this.consumed || Atomics.compareExchange(control, CONTROL.SLEEPING, 1, 0) !== 1) {
-        this.draining = false;
-        return;
-      }
-    }
-    this.deliverBatch(published);
-    setImmediate(this.drainTask);
+    const ring = this.ring;
+    // sleep() false: records came as it was about to sleep, and it stays awake for them.
+    if (this.stopping === undefined && (ring.beginBatch() || (!ring.sleep() && ring.beginBatch()))) {
+      this.deliverBatch();
+      setImmediate(this.drainTask);
+    } else this.draining = false;
   }
 
-  /** Hands each record up to `published` to onDatagram as a view into the ring, then frees their room. */
-  private deliverBatch(published: number): void {
+  /** Hands each datagram of the batch to onDatagram as a view into the ring, frees their room, ends the batch. */
+  private deliverBatch(): void {
     const onDatagram = this.options.onDatagram;
     const ring = this.ring;
-    const ring32 = this.ring32;
-    const size = ring.length;
-    let tail = this.tail;
-    let consumed = this.consumed;
-    let freed = 0;
-    while (consumed !== published) {
-      consumed = (consumed + 1) | 0;
-      const length = ring32[tail >>> 2]!;
-      if (length === RING_WRAP) {
-        freed += size - tail;
-        tail = 0;
-        continue;
-      }
-      const at = tail + RING_PREFIX;
-      const record = ringRecordBytes(length);
-      freed += record;
-      tail += record;
-      if (tail === size) tail = 0;
+    const bytes = ring.bytes;
+    for (let at = ring.next(); at >= 0; at = ring.next()) {
       try {
-        onDatagram(ring.subarray(at, at + length));
+        onDatagram(bytes.subarray(at, at + ring.length));
       } catch (err) {
         // The receive path never throws: a failing handler costs its datagram, not the rest of the batch.
         this.handlerErrors++;
@@ -273,10 +244,7 @@ export class FdReader {
       }
       if (this.stopping !== undefined) break;
     }
-    this.tail = tail;
-    this.consumed = consumed;
-    Atomics.sub(this.control, CONTROL.IN_FLIGHT_BYTES, freed);
-    Atomics.add(this.control, CONTROL.CONSUMED_BYTES, freed);
+    ring.endBatch();
     this.batches++;
     if (this.stopping !== undefined) return;
     const onBatchEnd = this.options.onBatchEnd;
