@@ -87,11 +87,14 @@ export class DatagramRing {
 
   // ─── Consumer ────────────────────────────────────────────────────────────────────────────────────
 
-  /** Starts a batch of the records published so far; false when there are none. */
-  beginBatch(): boolean {
-    this.batchEnd = Atomics.load(this.control, CONTROL.PUBLISHED);
+  /** Starts a batch of the records published so far, at most `maxRecords` of them; false when there are none. */
+  beginBatch(maxRecords = 0x7fffffff): boolean {
+    const published = Atomics.load(this.control, CONTROL.PUBLISHED);
+    const waiting = (published - this.consumed) | 0;
+    this.batchEnd = waiting > maxRecords ? (this.consumed + maxRecords) | 0 : published;
     this.taken = 0;
-    return this.batchEnd !== this.consumed;
+    this.skipped = 0;
+    return waiting !== 0;
   }
 
   /**

@@ -48,6 +48,11 @@ function findWorker(errorCode: PilhaErrorCode): URL {
 /** How often the reader looks at the stop flag while the fd is quiet. */
 const POLL_TIMEOUT_MS = 200;
 /**
+ * The most datagrams the main thread takes in one batch before it lets the event loop run (timers, the
+ * application's I/O): a backlog of 100,000 SYNs is not taken in one go.
+ */
+const MAX_BATCH_DATAGRAMS = 256;
+/**
  * Bytes (datagrams and their 4-byte prefixes) that may wait for the main thread; beyond it datagrams are
  * dropped and counted (rxBacklogDrops). 4 MiB holds one ACK (~56 bytes) per full-sized segment of the ~53 MB
  * that 64 parallel downloads kept in flight, so ACKs are not dropped (64 wgets of 4 MB peaked at 0.86 MB);
@@ -223,7 +228,10 @@ export class FdReader {
   private drain(): void {
     const ring = this.ring;
     // sleep() false: records came as it was about to sleep, and it stays awake for them.
-    if (this.stopping === undefined && (ring.beginBatch() || (!ring.sleep() && ring.beginBatch()))) {
+    if (
+      this.stopping === undefined &&
+      (ring.beginBatch(MAX_BATCH_DATAGRAMS) || (!ring.sleep() && ring.beginBatch(MAX_BATCH_DATAGRAMS)))
+    ) {
       this.deliverBatch();
       setImmediate(this.drainTask);
     } else this.draining = false;

@@ -50,6 +50,24 @@ describe('DatagramRing', () => {
     expect(consume(consumer)).toEqual([[4, 5]]);
   });
 
+  it('takes at most the number of records asked for in one batch, the rest in the next', () => {
+    const { producer, consumer } = ringPair(4096);
+    for (let i = 0; i < 5; i++) produce(producer, 100, 10, i);
+    const tags = (): number[] => {
+      const out: number[] = [];
+      for (let at = consumer.next(); at >= 0; at = consumer.next()) out.push(consumer.bytes[at]!);
+      consumer.endBatch();
+      return out;
+    };
+    expect(consumer.beginBatch(2)).toBe(true);
+    expect(tags()).toEqual([0, 1]);
+    expect(consumer.beginBatch(2)).toBe(true);
+    expect(tags()).toEqual([2, 3]);
+    expect(consumer.beginBatch(2)).toBe(true);
+    expect(tags()).toEqual([4]);
+    expect(consumer.beginBatch(2)).toBe(false);
+  });
+
   it('wraps around the end many times without losing, reordering or corrupting a datagram', () => {
     const { producer, consumer, control } = ringPair(1024);
     const seen: Array<[number, number]> = [];
