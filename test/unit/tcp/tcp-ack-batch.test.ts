@@ -106,4 +106,39 @@ describe('TCP ACKs per read batch', () => {
     h.endBatch();
     h.recvNothing();
   });
+
+  it('a window update made by a read during a batch goes with the one ACK of the batch', () => {
+    const h = new TcpHarness({ batches: true, tcp: { receiveBufferSize: 16_384 } });
+    const rec = h.established();
+    rec.autoRead = false;
+    h.endBatch();
+    sendSegments(h, 10);
+    h.endBatch();
+    const first = h.recvAll();
+    expect(first).toHaveLength(1);
+    expect(first[0]!.window).toBe(16_384 - 10 * MSS);
+    // The next batch: one more segment, and the application reads everything while the batch is delivered.
+    sendSegments(h, 1, 10);
+    rec.drain();
+    h.recvNothing();
+    h.endBatch();
+    const second = h.recvAll();
+    expect(second).toHaveLength(1);
+    expect(second[0]!.ack - (IRS + 1)).toBe(11 * MSS);
+    expect(second[0]!.window).toBe(16_384);
+  });
+
+  it('outside a batch, the window update goes at once, as before', () => {
+    const h = new TcpHarness({ batches: true, tcp: { receiveBufferSize: 16_384 } });
+    const rec = h.established();
+    rec.autoRead = false;
+    h.endBatch();
+    sendSegments(h, 10);
+    h.endBatch();
+    h.recvAll();
+    rec.drain();
+    const update = h.recvAll();
+    expect(update).toHaveLength(1);
+    expect(update[0]!.window).toBe(16_384);
+  });
 });

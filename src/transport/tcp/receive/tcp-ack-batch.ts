@@ -63,6 +63,9 @@ export class TcpAckBatch {
     } finally {
       for (let i = 0; i < members.length; i++) members[i]!.ackBatched = false;
       members.length = 0;
+      // A segment that came back during the ACKs (a synchronous link) opened the batch again; its ACK went
+      // out in the loop above, and nothing may wait for a batch end that is not coming.
+      this.isOpen = false;
     }
   }
 
