@@ -29,10 +29,11 @@
 //
 // usage (root, after `npm run build`; `npm run bench` does both):
 //   node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20]
-//                      [--idle 1000] [--only pilha|kernel|loss] [--download-timeout 180] [--no-loss]
+//                      [--idle 1000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss]
 //                      [--loss-repeat 1] [--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]
 // --no-offload runs the pilha servers without TUN segmentation offload (pilha http --no-offload).
-// --only pilha or kernel skips the loss section (it measures both); --only loss runs nothing else.
+// --only pilha or kernel skips the loss section (it measures both); --only loss runs nothing else; --only get
+// runs only pilha get and curl against the kernel's server (pilha receiving).
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
@@ -70,10 +71,14 @@ const OPENER = join(BENCH_DIR, 'idle-connections.mjs');
 const RESULTS_DIR = join(BENCH_DIR, 'results');
 
 const NS_PREFIX = 'pilha-bench-';
+/** PILHA_BENCH_TAG (a branch name) goes into the namespaces' names, so that parallel runs tell theirs apart. */
+const NS_TAG = /^[a-z0-9-]{1,12}$/.test(process.env.PILHA_BENCH_TAG ?? '')
+  ? `${process.env.PILHA_BENCH_TAG}-`
+  : '';
 const NS = {
-  tun: `${NS_PREFIX}${process.pid}-tun`,
-  srv: `${NS_PREFIX}${process.pid}-srv`,
-  cli: `${NS_PREFIX}${process.pid}-cli`,
+  tun: `${NS_PREFIX}${NS_TAG}${process.pid}-tun`,
+  srv: `${NS_PREFIX}${NS_TAG}${process.pid}-srv`,
+  cli: `${NS_PREFIX}${NS_TAG}${process.pid}-cli`,
 };
 // Addresses exist only inside the namespaces above.
 const TUN = { host: '10.201.0.1', pilha: '10.201.0.2', prefix: 24 };
@@ -133,7 +138,8 @@ function parseArgs(argv) {
     else if (a === '--download-timeout') args.downloadTimeoutMs = int(1, 3600) * 1000;
     else if (a === '--only') {
       args.only = next();
-      if (!['pilha', 'kernel', 'loss'].includes(args.only)) usage('--only must be pilha, kernel or loss');
+      if (!['pilha', 'kernel', 'loss', 'get'].includes(args.only))
+        usage('--only must be pilha, kernel, loss or get');
     } else if (a === '--no-loss') args.loss = false;
     else if (a === '--no-offload') args.offload = false;
     else if (a === '--loss-repeat') args.lossRepeat = int(1, 20);
@@ -142,7 +148,7 @@ function parseArgs(argv) {
     else if (a === '--help' || a === '-h') usage();
     else usage(`unknown argument ${a}`);
   }
-  if (args.only === 'pilha' || args.only === 'kernel') args.loss = false;
+  if (args.only === 'pilha' || args.only === 'kernel' || args.only === 'get') args.loss = false;
   if (args.only === 'loss' && !args.loss) usage('--only loss and --no-loss exclude each other');
   return args;
 }
@@ -151,7 +157,7 @@ function usage(message) {
   if (message !== undefined) console.error(`bench: ${message}`);
   console.error(
     'usage: node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20] ' +
-      '[--idle 1000] [--only pilha|kernel|loss] [--download-timeout 180] [--no-loss] [--loss-repeat 1] ' +
+      '[--idle 1000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss] [--loss-repeat 1] ' +
       '[--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]',
   );
   process.exit(message === undefined ? 0 : 2);
@@ -364,6 +370,16 @@ async function main() {
   if (args.only !== 'pilha' && args.only !== 'loss') {
     await withServer('kernel', 1500, async (server) => {
       setVethMtu(1500);
+      if (args.only === 'get') {
+        // pilha receiving only: pilha get against curl, on the same server.
+        await step(steps, 'pilha get MTU 1500', () =>
+          pilhaGet(CLI, server, { ...GET, ns: NS.srv, offload: args.offload }, args),
+        );
+        await step(steps, 'kernel curl get MTU 1500', () =>
+          curlGet(server, `${server.url}bytes/${args.bytes}`, args),
+        );
+        return;
+      }
       await step(steps, 'kernel idle connections', () => idleConnections(server, args));
       await step(steps, 'kernel download MTU 1500', () => download(server, args, 'wget'));
       await step(steps, 'kernel download curl MTU 1500', () => download(server, args, 'curl'));
@@ -384,7 +400,7 @@ async function main() {
       setVethMtu(1500);
     });
   }
-  if (args.only !== 'kernel' && args.only !== 'loss') {
+  if (args.only !== 'kernel' && args.only !== 'loss' && args.only !== 'get') {
     await withServer('pilha', 1500, async (server) => {
       await step(steps, 'pilha idle connections', () => idleConnections(server, args));
       await step(steps, 'pilha download MTU 1500', () => download(server, args, 'wget'));

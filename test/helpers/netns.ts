@@ -297,7 +297,11 @@ export function readPcapDatagrams(pcap: string): Uint8Array[] | undefined {
 
 /** tshark's one-line summaries of the packets of a capture that match a display filter. */
 export function tsharkLines(pcap: string, filter = ''): string {
-  const r = spawnSync('tshark', ['-n', '-r', pcap, ...(filter ? ['-Y', filter] : [])], { encoding: 'utf8' });
+  // A capture of a fast download has tens of thousands of matches: more than spawnSync's default 1 MiB of output.
+  const r = spawnSync('tshark', ['-n', '-r', pcap, ...(filter ? ['-Y', filter] : [])], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);
   return r.stdout.trim();
 }

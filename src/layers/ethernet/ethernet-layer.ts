@@ -142,6 +142,11 @@ export class EthernetLayer implements RawLink {
     this.handler = handler;
   }
 
+  /** The frames' batches are the datagrams' batches. */
+  onBatchEnd(handler: () => void): boolean {
+    return this.inner.onBatchEnd?.(handler) ?? false;
+  }
+
   /**
    * Where datagrams dropped for an unanswered ARP go (each a view valid during the call): the composition
    * turns them into ICMP host unreachable for the local sender.

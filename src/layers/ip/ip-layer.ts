@@ -56,6 +56,11 @@ export interface IPLayer {
   ): void;
   /** Sets the handler for one protocol number; datagrams arrive whole (reassembled), views valid during the call. */
   registerProtocol(protocol: number, handler: (datagram: Ipv4Datagram) => void): void;
+  /**
+   * Adds a listener called after each batch of datagrams the link delivered one after the other (RawLink's
+   * onBatchEnd). Returns whether the link signals batch ends; when it does not, the listener is never called.
+   */
+  onBatchEnd?(listener: () => void): boolean;
   /** Called for every datagram reassembled from fragments. */
   onReassembled(listener: (info: ReassemblyInfo) => void): void;
   /** Where the IP layer reports the errors that ICMP (the layer above) turns into messages. */

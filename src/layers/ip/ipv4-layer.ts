@@ -104,6 +104,9 @@ export class Ipv4Layer implements IPLayer {
   private readonly handlers: Array<(d: Ipv4Datagram) => void> = new Array(256).fill(ignore);
   private readonly registered: boolean[] = new Array(256).fill(false);
   private readonly reassembledListeners: Array<(info: ReassemblyInfo) => void> = [];
+  private readonly batchEndListeners: Array<() => void> = [];
+  /** Whether the link signals the end of each batch of datagrams. */
+  private readonly batched: boolean;
   private readonly counters = new Counters(COUNTERS);
   private readonly reassembler: Reassembler;
   private readonly defaultTtl: number;
@@ -150,6 +153,7 @@ export class Ipv4Layer implements IPLayer {
       { ...DEFAULT_REASSEMBLER_LIMITS, ...config.reassembly },
     );
     link.onReceive((datagram) => this.receive(datagram));
+    this.batched = link.onBatchEnd?.(() => this.batchEnd()) ?? false;
   }
 
   get mtu(): number {
@@ -163,6 +167,16 @@ export class Ipv4Layer implements IPLayer {
   registerProtocol(protocol: number, handler: (datagram: Ipv4Datagram) => void): void {
     this.handlers[protocol] = handler;
     this.registered[protocol] = true;
+  }
+
+  onBatchEnd(listener: () => void): boolean {
+    this.batchEndListeners.push(listener);
+    return this.batched;
+  }
+
+  private batchEnd(): void {
+    const listeners = this.batchEndListeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!();
   }
 
   onReassembled(listener: (info: ReassemblyInfo) => void): void {

@@ -43,6 +43,13 @@ export interface RawLink {
   send(datagram: Uint8Array): void;
   /** Sets the one handler that receives datagrams; the view is valid only during the call. */
   onReceive(handler: (datagram: Uint8Array) => void): void;
+  /**
+   * Sets the one handler called after each batch of datagrams the link delivers one after the other (a read
+   * batch of an fd link): what the layers above answer once per batch, such as TCP's ACKs. Returns whether the
+   * link signals batch ends; when it does, every datagram is followed by a batch end. Absent, or false: no
+   * batches (each datagram stands alone).
+   */
+  onBatchEnd?(handler: () => void): boolean;
   /** Link-level counters (packets and bytes each way, drops by reason). */
   stats(): Record<string, number>;
   close(): Promise<void>;

@@ -6,9 +6,11 @@
  * 65536 + remote port, no string per packet), listeners with their SYN and accept queues, the bounded
  * TIME_WAIT set, and ephemeral ports for active opens.
  *
- * Call order: IPLayer → onDatagram → parseTcpSegment → demultiplex → TcpConnection.receive, or
+ * Call order: IPLayer → onDatagram → (a pure ACK for an established connection: PureAckParser, no object
+ * made → TcpConnection.receive) or parseTcpSegment → demultiplex → TcpConnection.receive, or
  * listenInput (SYN: a new connection from the factory, or a SYN cookie when the SYN queue is full; ACK:
- * a connection rebuilt from its cookie, or RST), or closedInput (RST).
+ * a connection rebuilt from its cookie, or RST), or closedInput (RST). On a link that delivers read batches,
+ * the end of each batch (IPLayer.onBatchEnd) sends the ACKs that waited for it (TcpAckBatch).
  */
 
 import type { Clock } from '../../core/clock.js';
@@ -33,7 +35,9 @@ import { TcpState } from './connection/tcp-state.js';
 import type { IsnChoice, IsnSource } from './isn-generator.js';
 import { SynCookieResponder } from './listen/syn-cookie-responder.js';
 import { TcpListener } from './listen/tcp-listener.js';
+import type { TcpAckBatch } from './receive/tcp-ack-batch.js';
 import type { TcpConfig } from './tcp-config.js';
+import { PureAckParser } from './wire/pure-ack-parser.js';
 import { type Seq, seq, seqGt } from './wire/seq.js';
 import {
   parseTcpSegment,
@@ -80,6 +84,8 @@ const COUNTERS = [
   'icmpConnectionsUnreachable',
   /** A bug: a connection threw while processing a segment. */
   'internalErrors',
+  /** Pure ACKs for established connections taken by the fast path (no object made: pure-ack-parser.ts). */
+  'rxPureAcksFast',
 ] as const;
 
 type CounterName = (typeof COUNTERS)[number];
@@ -96,7 +102,7 @@ const PARSE_DROPS: Record<TcpParseError, CounterName> = {
 /** What the TCP layer needs of the network layer. */
 export type TcpIp = Pick<
   IPLayer,
-  'address' | 'mtu' | 'registerProtocol' | 'allocateDatagram' | 'sendDatagram'
+  'address' | 'mtu' | 'registerProtocol' | 'allocateDatagram' | 'sendDatagram' | 'onBatchEnd'
 >;
 
 export interface ListenOptions {
@@ -128,6 +134,9 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
   private portCursor: number;
   private closed = false;
   private readonly cookies: SynCookieResponder;
+  /** The connections' ACKs that wait for the end of the link's read batch; undefined without batches. */
+  private readonly ackBatch: TcpAckBatch | undefined;
+  private readonly pureAcks = new PureAckParser();
 
   constructor(
     private readonly ip: TcpIp,
@@ -149,6 +158,21 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     random(word);
     this.portCursor = word[0]! % (config.ephemeralPortMax - config.ephemeralPortMin + 1);
     ip.registerProtocol(TCP_PROTOCOL, this.onDatagram);
+    const batch = factory.ackBatch;
+    if (batch !== undefined && ip.onBatchEnd?.(() => this.endBatch(batch)) === true) {
+      batch.enable();
+      this.ackBatch = batch;
+    }
+  }
+
+  /** The link's read batch ended: each connection sends the one ACK that waited for it. */
+  private endBatch(batch: TcpAckBatch): void {
+    try {
+      batch.end();
+    } catch (error) {
+      this.counters.values.internalErrors++;
+      this.log.error({ err: error }, 'tcp connection failed on a batched ACK');
+    }
   }
 
   // ─── API ─────────────────────────────────────────────────────────────────────────────────────────
@@ -231,6 +255,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
   /** The memory budget's figures (bytes charged to buffers, pressure, writes held, windows clamped). */
   private addMemoryStats(out: Record<string, number>): void {
     Object.assign(out, this.factory.memory.stats());
+    if (this.ackBatch !== undefined) Object.assign(out, this.ackBatch.stats());
   }
 
   /**
@@ -272,6 +297,8 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
   private readonly onDatagram = (d: Ipv4Datagram): void => {
     const c = this.counters.values;
     c.rxSegments++;
+    this.ackBatch?.begin();
+    if (this.pureAck(d)) return;
     const seg = parseTcpSegment(d.payload, d.src, d.dst);
     if (typeof seg === 'string') {
       c[PARSE_DROPS[seg]]++;
@@ -293,6 +320,23 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     }
     this.closedInput(d.src, seg);
   };
+
+  /**
+   * The fast path: a pure ACK for an established connection, parsed into the layer's one reusable segment.
+   * False when the datagram is anything else (parseTcpSegment takes it, and counts it if it is malformed).
+   */
+  private pureAck(d: Ipv4Datagram): boolean {
+    const parser = this.pureAcks;
+    if (!parser.parse(d.payload, d.src, d.dst)) return false;
+    const seg = parser.segment;
+    const entry = this.ports.get(seg.dstPort);
+    if (entry === undefined) return false;
+    const connection = entry.connections.get(d.src * 65536 + seg.srcPort);
+    if (connection === undefined || connection.state !== TcpState.ESTABLISHED) return false;
+    this.counters.values.rxPureAcksFast++;
+    this.deliver(entry, connection, d.src, seg);
+    return true;
+  }
 
   private deliver(entry: PortEntry, connection: TcpConnection, src: Ipv4Address, seg: TcpSegment): void {
     const state = connection.state;

@@ -17,6 +17,7 @@ import {
 } from '../../../src/layers/ip/ipv4-header.js';
 import { Ipv4Layer } from '../../../src/layers/ip/ipv4-layer.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
+import type { RawLink } from '../../../src/layers/link/raw-link.js';
 import { congestionControllerFactoryFor } from '../../../src/transport/congestion/congestion-control-by-name.js';
 import type { TcpConnection } from '../../../src/transport/tcp/connection/tcp-connection.js';
 import { DefaultTcpConnectionFactory } from '../../../src/transport/tcp/connection/tcp-connection-factory.js';
@@ -139,6 +140,36 @@ export interface HarnessOptions {
   readonly iss?: number;
   /** The connections' tracer (`--trace`); the no-op one by default. */
   readonly tracer?: TcpTracer;
+  /** The stack's link signals batch ends (as an fd link's read batches): the test ends each with endBatch(). */
+  readonly batches?: boolean;
+}
+
+/** A link that delivers what its inner link does and whose batches end when the test says so. */
+class BatchingLink implements RawLink {
+  private batchEndHandler: () => void = () => {};
+  constructor(private readonly inner: RawLink) {}
+  get mtu(): number {
+    return this.inner.mtu;
+  }
+  send(datagram: Uint8Array): void {
+    this.inner.send(datagram);
+  }
+  onReceive(handler: (datagram: Uint8Array) => void): void {
+    this.inner.onReceive(handler);
+  }
+  onBatchEnd(handler: () => void): boolean {
+    this.batchEndHandler = handler;
+    return true;
+  }
+  endBatch(): void {
+    this.batchEndHandler();
+  }
+  stats(): Record<string, number> {
+    return this.inner.stats();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 }
 
 export class TcpHarness {
@@ -150,6 +181,7 @@ export class TcpHarness {
   readonly isn: FixedIsn;
   listener: TcpListener | undefined;
   private readonly peer: MemoryLink;
+  private readonly batching: BatchingLink | undefined;
   private readonly out: TcpSegment[] = [];
   private ipId = 1;
 
@@ -158,7 +190,11 @@ export class TcpHarness {
     this.peer = peerLink;
     const log = silentLoggers();
     this.config = resolveTcpConfig(options.tcp);
-    this.ip = new Ipv4Layer(stackLink, this.clock, log.for('ip'), { address: LOCAL, initialId: 1 });
+    this.batching = options.batches === true ? new BatchingLink(stackLink) : undefined;
+    this.ip = new Ipv4Layer(this.batching ?? stackLink, this.clock, log.for('ip'), {
+      address: LOCAL,
+      initialId: 1,
+    });
     this.isn = new FixedIsn(options.iss ?? ISS);
     const factory = new DefaultTcpConnectionFactory(
       this.clock,
@@ -203,6 +239,12 @@ export class TcpHarness {
       tcpBytes,
     );
     this.peer.send(datagram);
+  }
+
+  /** Ends the link's current batch (a harness made with `batches`). */
+  endBatch(): void {
+    if (this.batching === undefined) throw new Error('the harness was made without batches');
+    this.batching.endBatch();
   }
 
   /** The next segment the stack sent; fails if there is none. */

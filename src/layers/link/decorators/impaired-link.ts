@@ -309,6 +309,11 @@ export class ImpairedLink implements RawLink {
     this.handler = handler;
   }
 
+  /** The inner link's batches, unless received datagrams are impaired (delayed ones arrive outside any batch). */
+  onBatchEnd(handler: () => void): boolean {
+    return this.rxPath === undefined && (this.inner.onBatchEnd?.(handler) ?? false);
+  }
+
   private deliverUp(datagram: Uint8Array): void {
     if (this.closed) return;
     this.counters.inc('rxPackets');

@@ -49,6 +49,10 @@ export class PcapLink implements RawLink {
     this.handler = handler;
   }
 
+  onBatchEnd(handler: () => void): boolean {
+    return this.inner.onBatchEnd?.(handler) ?? false;
+  }
+
   private capture(datagram: Uint8Array): void {
     if (!this.capturing) return;
     try {

@@ -20,6 +20,8 @@ export const FD_LINK_COUNTERS = [
   'txDropError',
 ] as const;
 
+function ignoreBatchEnd(): void {}
+
 type TxDropReason = 'txDropFull' | 'txDropTooBig' | 'txDropClosed' | 'txDropError';
 
 /** An Ethernet header (destination, source, EtherType) plus one 802.1Q tag: what a frame adds to the IP MTU. */
@@ -41,6 +43,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
   /** The longest datagram (or frame: the MTU plus an Ethernet header and a VLAN tag) send() passes on. */
   protected readonly maxSendBytes: number;
   protected handler: (datagram: Uint8Array) => void = ignoreDatagram;
+  private batchEndHandler: () => void = ignoreBatchEnd;
   protected readonly counters: Counters<(typeof FD_LINK_COUNTERS)[number] | Extra>;
   /** errno of the last failed write, 0 after a successful one. */
   protected lastWriteErrno = 0;
@@ -110,6 +113,11 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
     this.handler = handler;
   }
 
+  onBatchEnd(handler: () => void): boolean {
+    this.batchEndHandler = handler;
+    return true;
+  }
+
   stats(): Record<string, number> {
     return { ...this.counters.snapshot(), ...(this.reader?.stats() ?? {}) };
   }
@@ -127,6 +135,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
       errorCode,
       logger: this.logger,
       onDatagram: (datagram) => this.receive(datagram),
+      onBatchEnd: () => this.batchEndHandler(),
       linkHeaderBytes: this.medium === 'ethernet' ? ETHERNET_HEADER_BYTES : 0,
       vnetHeaderBytes,
     });
@@ -154,6 +163,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
 
   private async shutdown(): Promise<void> {
     this.handler = ignoreDatagram;
+    this.batchEndHandler = ignoreBatchEnd;
     await this.reader?.stop();
     if (this.fdOpen) {
       this.fdOpen = false;

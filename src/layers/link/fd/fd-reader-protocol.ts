@@ -1,23 +1,43 @@
 /*
  * The protocol between FdReader (main thread) and its worker (fd-reader-worker.ts).
  *
- * workerData is an FdReaderData. The worker posts { kind: 'ready' } once the fd is non-blocking, then one
- * ArrayBuffer (transferred) per batch, laid out as [u16 little-endian length][datagram]..., and
- * { kind: 'error', message } if reading fails for good. Everything else goes through `control`, an
- * Int32Array over a SharedArrayBuffer, indexed by CONTROL.
+ * workerData is an FdReaderData. The worker posts { kind: 'ready' } once the fd is non-blocking, and
+ * { kind: 'error', message } if reading fails for good. Datagrams go through `ring`, a SharedArrayBuffer the
+ * worker reads into and the main thread drains in place: records of [u32 length][datagram][padding to 4 bytes],
+ * each published by adding 1 to control[PUBLISHED] after it is written; a length of RING_WRAP says the next
+ * record is at offset 0. The worker wakes the main thread (posting WAKE_MESSAGE) only when it sleeps
+ * (control[SLEEPING] = 1); a main thread that is awake drains again before it sleeps, so a busy main thread
+ * gets no message at all. Everything else goes through `control`, an Int32Array over a SharedArrayBuffer,
+ * indexed by CONTROL.
  */
+
+/** The length of a record that says "continue at offset 0". */
+export const RING_WRAP = 0xffffffff;
+/** Bytes before each datagram in the ring: its u32 length. */
+export const RING_PREFIX = 4;
+/** What the worker posts to wake a sleeping main thread. */
+export const WAKE_MESSAGE = 0;
+
+/** Bytes a record of `length` datagram bytes takes in the ring (prefix and padding to 4 bytes). */
+export function ringRecordBytes(length: number): number {
+  return (RING_PREFIX + length + 3) & ~3;
+}
+
 export const CONTROL = {
   /** Set to 1 by the main thread to stop the worker (noticed within one poll timeout). */
   STOP: 0,
-  /** Batches posted and not yet consumed: the worker adds, the main thread subtracts and notifies. */
-  IN_FLIGHT: 1,
-  /** Times a batch was ready but could not be posted because IN_FLIGHT was at its limit. */
+  /** Records published in the ring, ever (wrapping at 2^32): the worker adds 1 per record. */
+  PUBLISHED: 1,
+  /** Datagrams read and dropped because the ring had no contiguous room for one more (counted in BACKLOG_DROPS too). */
   STALLS: 2,
   /** Reads that failed with an error other than EAGAIN/EINTR. */
   READ_ERRORS: 3,
-  /** Bytes of the batches posted and not yet consumed: the worker adds, the main thread subtracts. */
+  /**
+   * Ring bytes published and not yet consumed (records and the room skipped by a wrap): the worker adds, the
+   * main thread subtracts once it is done with them.
+   */
   IN_FLIGHT_BYTES: 4,
-  /** The most bytes ever waiting for the main thread (in flight plus the batch being filled). */
+  /** The most bytes ever waiting for the main thread. */
   PEAK_BYTES: 5,
   /** Datagrams read and dropped because the backlog held its byte limit (pilha's drop, not the kernel's). */
   BACKLOG_DROPS: 6,
@@ -26,7 +46,7 @@ export const CONTROL = {
    * maxSynWaitMs (or held maxSynBacklogBytes).
    */
   SYN_DROPS: 7,
-  /** Bytes of batches the main thread has taken, ever (wrapping at 2^32): the worker's drain-rate meter. */
+  /** Bytes of records the main thread has consumed, ever (wrapping at 2^32): the worker's drain-rate meter. */
   CONSUMED_BYTES: 8,
   /** The reader thread's nice value: the one it asked for once setpriority succeeded, else 0. */
   NICE: 9,
@@ -36,8 +56,12 @@ export const CONTROL = {
   CHECKSUMS_COMPLETED: 11,
   /** Reads dropped for a malformed virtio_net_hdr. */
   VNET_DROPS: 12,
+  /** 1 while the main thread is idle and wants WAKE_MESSAGE for the next record; the worker clears it. */
+  SLEEPING: 13,
+  /** Of IN_FLIGHT_BYTES, the room skipped by wraps not yet passed by the main thread (not backlog). */
+  SKIPPED_BYTES: 14,
   /** Slots in the control array. */
-  SIZE: 13,
+  SIZE: 15,
 } as const;
 
 export interface FdReaderData {
@@ -45,12 +69,9 @@ export interface FdReaderData {
   /** What the fd is, for error messages: 'TUN fd', 'raw socket'. */
   readonly label: string;
   readonly control: SharedArrayBuffer;
+  /** The ring of records (a multiple of 4 bytes, at least maxBacklogBytes plus two of the largest records). */
+  readonly ring: SharedArrayBuffer;
   readonly pollTimeoutMs: number;
-  readonly maxBatchPackets: number;
-  /** Bytes of datagrams (length prefixes included) after which a batch is posted. */
-  readonly maxBatchBytes: number;
-  /** Batches allowed in flight; a full batch waits (and later datagrams are dropped) beyond it. */
-  readonly maxInFlight: number;
   /** Bytes (prefixes included) allowed to wait for the main thread; datagrams beyond it are dropped, counted. */
   readonly maxBacklogBytes: number;
   /** Backlog bytes past which a TCP connection request (SYN without ACK) is dropped, counted. */

@@ -1,47 +1,49 @@
 /**
  * The datagram reader: a worker thread that blocks in poll() on a datagram fd (a TUN device, a raw IP socket),
- * drains every datagram that is ready with non-blocking read()s, and posts them to the main thread in batches,
- * so the main thread pays one message per batch and never a syscall per packet (an fs.read per datagram tops
- * out far below this). Its main-thread side is FdReader (fd-reader.ts).
+ * drains every datagram that is ready with non-blocking read()s straight into a ring shared with the main thread
+ * (fd-reader-protocol.ts), and publishes each one as soon as it is read. It wakes the main thread with a
+ * message only when the main thread sleeps; an awake one finds the new records when it drains again before
+ * sleeping. A message per batch made the hand-off latency, not CPU, bound the receive rate: the main thread sat
+ * idle waiting for each batch, which held about one packet. Its main-thread side is FdReader (fd-reader.ts).
  *
- * Backpressure: the reader never stops reading while the main thread is behind. Datagrams wait in pilha's
- * memory, up to a limit in bytes (maxBacklogBytes, counting posted batches not yet consumed and the batch being
- * filled); a datagram beyond it is read and dropped, counted in BACKLOG_DROPS. A reader that paused instead
- * would leave them in the device's queue, which is short (a TUN device holds txqueuelen packets, 500 by
- * default) and drops silently when full: 64 parallel downloads made the kernel drop over 10,000 ACKs there.
- * Connection requests (TCP SYNs without ACK) are admitted by the wait they can expect instead: beyond a small
- * backlog (synFreeBacklogBytes), one that would wait longer than maxSynWaitMs (backlog over the drain rate the
- * DrainRateMeter measures) or find maxSynBacklogBytes queued is dropped, counted. A SYN answered before the
- * client's retransmission timer (1 s) is worth queueing, however many wait ahead of it, and one answered
- * later is worth nothing, so under a SYN flood every SYN that can still be answered in time is kept, the
- * client's among them, on a fast machine and a slow one; established connections keep the rest of the backlog.
- * While maxInFlight batches wait, the main thread is behind: the batch being filled is posted only once full.
+ * Backpressure: the reader never stops reading while the main thread is behind. Datagrams wait in the ring, up
+ * to a limit in bytes (maxBacklogBytes, counting what is published and not yet consumed); a datagram beyond it
+ * is read and dropped, counted in BACKLOG_DROPS. A reader that paused instead would leave them in the device's
+ * queue, which is short (a TUN device holds txqueuelen packets, 500 by default) and drops silently when full:
+ * 64 parallel downloads made the kernel drop over 10,000 ACKs there. Connection requests (TCP SYNs without
+ * ACK) are admitted by the wait they can expect instead: beyond a small backlog (synFreeBacklogBytes), one that
+ * would wait longer than maxSynWaitMs (backlog over the drain rate the DrainRateMeter measures) or find
+ * maxSynBacklogBytes queued is dropped, counted. A SYN answered before the client's retransmission timer (1 s)
+ * is worth queueing, however many wait ahead of it, and one answered later is worth nothing, so under a SYN
+ * flood every SYN that can still be answered in time is kept, the client's among them, on a fast machine and
+ * a slow one; established connections keep the rest of the backlog.
  *
- * Call order: fcntl(O_NONBLOCK) → loop { post a held batch if there is room; poll(fd, 200 ms, or 1 ms with a
- * batch held); read until EAGAIN, posting full batches; post the batch } until control[STOP] is set.
+ * Call order: fcntl(O_NONBLOCK) → loop { poll(fd, 200 ms); read until EAGAIN, each datagram into the ring at
+ * its head, published, and the main thread woken if it sleeps } until control[STOP] is set.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE } from '../offload/virtio-net-header.js';
 import { unwrapVirtioNetPacket } from '../offload/virtio-net-receive.js';
 import { isConnectionRequestOnLink } from './connection-request.js';
+import { DatagramRing } from './datagram-ring.js';
 import { DrainRateMeter } from './drain-rate-meter.js';
-import { CONTROL, type FdReaderData, type FdReaderMessage } from './fd-reader-protocol.js';
+import {
+  CONTROL,
+  type FdReaderData,
+  type FdReaderMessage,
+  ringRecordBytes,
+  WAKE_MESSAGE,
+} from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
 
 /** The largest datagram an IPv4 total-length field allows: every read can take a whole one. */
 const READ_CAPACITY = 65535;
-const PREFIX = 2;
-/** How soon a batch held back (maxInFlight batches waiting) is offered again. */
-const HELD_RETRY_MS = 1;
 
 function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   const {
     fd,
     label,
     pollTimeoutMs,
-    maxBatchPackets,
-    maxBatchBytes,
-    maxInFlight,
     maxBacklogBytes,
     maxSynBacklogBytes,
     synFreeBacklogBytes,
@@ -78,53 +80,29 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   pollView.setInt32(0, fd, true);
   pollView.setInt16(4, POLLIN, true);
 
-  // Datagrams are read straight into the scratch buffer behind their length prefix; a batch is posted as a
-  // right-sized copy (the only copy on the receive path, made here rather than on the main thread). A datagram
-  // beyond the backlog limit is read all the same (the device's queue drains) and forgotten.
+  // Datagrams are read straight into the ring at its head, behind their length prefix: no copy on the way to
+  // the main thread. A datagram beyond the backlog limit is read all the same (the device's queue drains) and
+  // forgotten: its room is not published.
   const readCapacity = READ_CAPACITY + vnetHeaderBytes;
-  const scratch = new Uint8Array(maxBatchBytes + PREFIX + readCapacity);
-  let used = 0;
-  let count = 0;
+  const ring = new DatagramRing(data.ring, control);
+  const bytes = ring.bytes;
+  /** Where datagrams go that the ring has no room for: read (the device's queue drains) and dropped. */
+  let discard: Uint8Array | undefined;
 
   const stopping = (): boolean => Atomics.load(control, CONTROL.STOP) !== 0;
 
   const drain = new DrainRateMeter();
   const sampleDrain = (): void =>
-    drain.sample(
-      performance.now(),
-      Atomics.load(control, CONTROL.CONSUMED_BYTES),
-      Atomics.load(control, CONTROL.IN_FLIGHT_BYTES),
-    );
+    drain.sample(performance.now(), Atomics.load(control, CONTROL.CONSUMED_BYTES), ring.backlogBytes());
   /** Whether a connection request would find `backlog` bytes ahead of it for too long to be worth keeping. */
   const synTooLate = (backlog: number): boolean => {
     sampleDrain();
     return backlog > maxSynBacklogBytes || drain.expectedWaitMs(backlog) > maxSynWaitMs;
   };
 
-  const batchFull = (): boolean => count >= maxBatchPackets || used >= maxBatchBytes;
-
-  /**
-   * Posts the batch being filled; false when it is held instead. Adaptive batching: while maxInFlight batches
-   * wait, the main thread is behind and a batch is posted only once full, so that it pays for fewer messages.
-   */
-  const flush = (): boolean => {
-    if (count === 0) return true;
-    if (!batchFull() && Atomics.load(control, CONTROL.IN_FLIGHT) >= maxInFlight) return false;
-    const batch = scratch.slice(0, used).buffer;
-    Atomics.add(control, CONTROL.IN_FLIGHT_BYTES, used);
-    Atomics.add(control, CONTROL.IN_FLIGHT, 1);
-    used = 0;
-    count = 0;
-    port.postMessage(batch, [batch]);
-    return true;
-  };
-
   while (!stopping()) {
-    // A held batch is retried within a millisecond: the main thread may have caught up meanwhile.
-    const held = !flush();
-    if (held) Atomics.add(control, CONTROL.STALLS, 1);
     sampleDrain();
-    const ready = libc.poll(pollfd, 1, held ? HELD_RETRY_MS : pollTimeoutMs);
+    const ready = libc.poll(pollfd, 1, pollTimeoutMs);
     if (ready < 0) {
       const errno = libc.errno();
       if (errno === ERRNO.EINTR) continue;
@@ -139,13 +117,23 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     }
     // Drain: a POLLERR/POLLHUP normally shows up as a failing read below, with its errno.
     while (!stopping()) {
-      if (batchFull()) flush();
-      let n = libc.read(fd, scratch.subarray(used + PREFIX, used + PREFIX + readCapacity), readCapacity);
+      const at = ring.reserve(readCapacity);
+      let target: Uint8Array;
+      if (at >= 0) target = bytes.subarray(at, at + readCapacity);
+      else {
+        discard ??= new Uint8Array(readCapacity);
+        target = discard;
+      }
+      let n = libc.read(fd, target, readCapacity);
+      if (n > 0 && at < 0) {
+        Atomics.add(control, CONTROL.STALLS, 1);
+        Atomics.add(control, CONTROL.BACKLOG_DROPS, 1);
+        continue;
+      }
       if (n > 0 && vnetHeaderBytes > 0) {
-        const at = used + PREFIX;
-        const gso = scratch[at + 1] !== VIRTIO_NET_HDR_GSO_NONE;
-        const partial = (scratch[at]! & VIRTIO_NET_HDR_F_NEEDS_CSUM) !== 0;
-        n = unwrapVirtioNetPacket(scratch, at, n);
+        const gso = bytes[at + 1] !== VIRTIO_NET_HDR_GSO_NONE;
+        const partial = (bytes[at]! & VIRTIO_NET_HDR_F_NEEDS_CSUM) !== 0;
+        n = unwrapVirtioNetPacket(bytes, at, n);
         if (n < 0 || n > READ_CAPACITY) {
           Atomics.add(control, CONTROL.VNET_DROPS, 1);
           continue;
@@ -154,7 +142,8 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
         if (partial) Atomics.add(control, CONTROL.CHECKSUMS_COMPLETED, 1);
       }
       if (n > 0) {
-        const backlog = Atomics.load(control, CONTROL.IN_FLIGHT_BYTES) + used + PREFIX + n;
+        const recordBytes = ringRecordBytes(n);
+        const backlog = ring.backlogBytes() + recordBytes;
         if (backlog > maxBacklogBytes) {
           // Better dropped here, counted, than silently by the kernel's queue.
           Atomics.add(control, CONTROL.BACKLOG_DROPS, 1);
@@ -162,23 +151,20 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
         }
         if (
           backlog > synFreeBacklogBytes &&
-          isConnectionRequestOnLink(scratch, used + PREFIX, n, linkHeaderBytes) &&
+          isConnectionRequestOnLink(bytes, at, n, linkHeaderBytes) &&
           synTooLate(backlog)
         ) {
           Atomics.add(control, CONTROL.SYN_DROPS, 1);
           continue;
         }
-        scratch[used] = n & 0xff;
-        scratch[used + 1] = n >>> 8;
-        used += PREFIX + n;
-        count++;
+        // Posted only to a sleeping main thread: an awake one drains again before it sleeps.
+        if (ring.publish(n)) port.postMessage(WAKE_MESSAGE);
         if (backlog > Atomics.load(control, CONTROL.PEAK_BYTES))
           Atomics.store(control, CONTROL.PEAK_BYTES, backlog);
         continue;
       }
       if (n === 0) {
         if (revents & (POLLERR | POLLHUP)) {
-          flush();
           Atomics.add(control, CONTROL.READ_ERRORS, 1);
           post({ kind: 'error', message: `the ${label} hung up` });
           return;
@@ -188,7 +174,6 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       const errno = libc.errno();
       if (errno === ERRNO.EAGAIN) break;
       if (errno === ERRNO.EINTR) continue;
-      flush();
       fail('read', errno);
       return;
     }

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PilhaError, type PilhaErrorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
-import { CONTROL, type FdReaderData, type FdReaderMessage } from './fd-reader-protocol.js';
+import { DatagramRing } from './datagram-ring.js';
+import { CONTROL, type FdReaderData, type FdReaderMessage, ringRecordBytes } from './fd-reader-protocol.js';
 
 export interface FdReaderOptions {
   /** A file descriptor from which each read() is one whole datagram (a TUN device, a raw IP socket). */
@@ -13,12 +14,19 @@ export interface FdReaderOptions {
   /** The code of the PilhaError thrown when the reader cannot start. */
   readonly errorCode: PilhaErrorCode;
   readonly logger: Logger;
-  /** Called once per datagram, with a view into its batch that is valid only during the call. */
+  /** Called once per datagram, with a view into the reader's ring that is valid only during the call. */
   readonly onDatagram: (datagram: Uint8Array) => void;
+  /**
+   * Called after each batch: the datagrams that were waiting when the main thread looked, delivered one after
+   * the other (what the layers above may answer once, such as one ACK for many segments).
+   */
+  readonly onBatchEnd?: () => void;
   /** Bytes of link header before each IP datagram (14 for Ethernet frames); 0 when absent. */
   readonly linkHeaderBytes?: number;
   /** Bytes of virtio_net_hdr before each read (a TUN device with IFF_VNET_HDR); 0 when absent. */
   readonly vnetHeaderBytes?: number;
+  /** The backlog limit in bytes (MAX_BACKLOG_BYTES by default; tests make it small); the ring follows from it. */
+  readonly maxBacklogBytes?: number;
 }
 
 /**
@@ -37,17 +45,15 @@ function findWorker(errorCode: PilhaErrorCode): URL {
   );
 }
 
-/** Reader tuning: a batch is posted when the fd has nothing more ready or when it is this full. */
+/** How often the reader looks at the stop flag while the fd is quiet. */
 const POLL_TIMEOUT_MS = 200;
-const MAX_BATCH_PACKETS = 256;
-const MAX_BATCH_BYTES = 256 * 1024;
 /**
- * Batches waiting for the main thread past which it is behind: the reader then posts only full batches (fewer
- * messages for a busy main thread) and keeps reading. Not a drop threshold.
+ * The most datagrams the main thread takes in one batch before it lets the event loop run (timers, the
+ * application's I/O): a backlog of 100,000 SYNs is not taken in one go.
  */
-const MAX_IN_FLIGHT = 64;
+const MAX_BATCH_DATAGRAMS = 256;
 /**
- * Bytes (datagrams and their 2-byte prefixes) that may wait for the main thread; beyond it datagrams are
+ * Bytes (datagrams and their 4-byte prefixes) that may wait for the main thread; beyond it datagrams are
  * dropped and counted (rxBacklogDrops). 4 MiB holds one ACK (~56 bytes) per full-sized segment of the ~53 MB
  * that 64 parallel downloads kept in flight, so ACKs are not dropped (64 wgets of 4 MB peaked at 0.86 MB);
  * 8 MiB also holds a 100,000-SYN burst (about 5.4 MB) with room left for established connections.
@@ -71,23 +77,36 @@ const MAX_SYN_WAIT_MS = 600;
  * datagram, so running ahead of ordinary processes costs them little and keeps the device's queue drained.
  */
 const READER_NICE = -10;
+/** The ring for a backlog limit: the backlog, and room for a record skipped at a wrap and one more being read. */
+function ringBytesFor(maxBacklogBytes: number): number {
+  return ((maxBacklogBytes + 3) & ~3) + 2 * ringRecordBytes(65535 + 16);
+}
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 2_000;
 
 /**
  * Reads datagrams from an fd without blocking the main thread: a worker thread (fd-reader-worker.ts) blocks
- * in poll()/read() and posts datagrams in batches; each reaches `onDatagram` as a view into its batch's
- * buffer, without a copy. Shared by TunLink and RawSocketLink; the fd stays the caller's to close.
+ * in poll()/read() and reads each datagram into a ring shared with this thread; each reaches `onDatagram` as a
+ * view into the ring, without a copy. The main thread drains the ring in batches (what was published when it
+ * looked), calls onBatchEnd after each, and looks again (after the event loop's I/O, setImmediate) before it
+ * sleeps; the worker posts a message only to wake a sleeping main thread. Shared by TunLink, TapLink,
+ * RawSocketLink and PacketLink; the fd stays the caller's to close.
  *
  * While running, the worker keeps the process alive (like a listening socket); stop() ends it.
  */
 export class FdReader {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL.SIZE * 4));
+  private readonly maxBacklogBytes: number;
+  private readonly ringBuffer: SharedArrayBuffer;
+  private readonly ring: DatagramRing;
+  /** A drain is scheduled (setImmediate) or running: the worker need not wake this thread. */
+  private draining = false;
   private worker: Worker | undefined;
   private workerExited = false;
   private stopping: Promise<void> | undefined;
   private batches = 0;
   private handlerErrors = 0;
+  private readonly drainTask = (): void => this.drain();
 
   /** Starts the worker and resolves once it is reading. */
   static async start(options: FdReaderOptions): Promise<FdReader> {
@@ -101,7 +120,11 @@ export class FdReader {
     return reader;
   }
 
-  private constructor(private readonly options: FdReaderOptions) {}
+  private constructor(private readonly options: FdReaderOptions) {
+    this.maxBacklogBytes = options.maxBacklogBytes ?? MAX_BACKLOG_BYTES;
+    this.ringBuffer = new SharedArrayBuffer(ringBytesFor(this.maxBacklogBytes));
+    this.ring = new DatagramRing(this.ringBuffer, this.control);
+  }
 
   stats(): Record<string, number> {
     return {
@@ -135,12 +158,10 @@ export class FdReader {
       fd,
       label,
       control: this.control.buffer as SharedArrayBuffer,
+      ring: this.ringBuffer,
       pollTimeoutMs: POLL_TIMEOUT_MS,
-      maxBatchPackets: MAX_BATCH_PACKETS,
-      maxBatchBytes: MAX_BATCH_BYTES,
-      maxInFlight: MAX_IN_FLIGHT,
-      maxBacklogBytes: MAX_BACKLOG_BYTES,
-      maxSynBacklogBytes: MAX_SYN_BACKLOG_BYTES,
+      maxBacklogBytes: this.maxBacklogBytes,
+      maxSynBacklogBytes: Math.min(MAX_SYN_BACKLOG_BYTES, this.maxBacklogBytes),
       synFreeBacklogBytes: SYN_FREE_BACKLOG_BYTES,
       maxSynWaitMs: MAX_SYN_WAIT_MS,
       nice: READER_NICE,
@@ -148,6 +169,8 @@ export class FdReader {
       vnetHeaderBytes: this.options.vnetHeaderBytes ?? 0,
     };
     // The reader needs none of the parent's flags, and some (--input-type, loaders) would break it.
+    // Asleep from the start: the first record wakes this thread.
+    Atomics.store(this.control, CONTROL.SLEEPING, 1);
     const worker = new Worker(workerUrl, { workerData: data, execArgv: [] });
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
@@ -156,9 +179,9 @@ export class FdReader {
         if (!ready) reject(new PilhaError(errorCode, `reader for the ${label} did not start`));
       }, READY_TIMEOUT_MS);
       timer.unref();
-      worker.on('message', (message: ArrayBuffer | FdReaderMessage) => {
-        if (message instanceof ArrayBuffer) {
-          this.deliver(message);
+      worker.on('message', (message: number | FdReaderMessage) => {
+        if (typeof message === 'number') {
+          this.wake();
         } else if (message.kind === 'ready') {
           ready = true;
           clearTimeout(timer);
@@ -190,24 +213,38 @@ export class FdReader {
     });
   }
 
-  /** Hands each datagram of a batch ([u16 LE length][bytes]...) to onDatagram as a view into the batch. */
-  private deliver(batch: ArrayBuffer): void {
-    Atomics.sub(this.control, CONTROL.IN_FLIGHT_BYTES, batch.byteLength);
-    Atomics.add(this.control, CONTROL.CONSUMED_BYTES, batch.byteLength);
-    Atomics.sub(this.control, CONTROL.IN_FLIGHT, 1);
-    if (this.stopping !== undefined) return;
+  /** The worker saw this thread asleep and cleared control[SLEEPING]: drain now. */
+  private wake(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.drain();
+  }
+
+  /**
+   * Delivers the records published so far, then looks again after the event loop's I/O (setImmediate), or
+   * sleeps when there were none: control[SLEEPING] set, then the ring checked once more, so that a record
+   * published in between is not left waiting for a message the worker did not send.
+   */
+  private drain(): void {
+    const ring = this.ring;
+    // sleep() false: records came as it was about to sleep, and it stays awake for them.
+    if (
+      this.stopping === undefined &&
+      (ring.beginBatch(MAX_BATCH_DATAGRAMS) || (!ring.sleep() && ring.beginBatch(MAX_BATCH_DATAGRAMS)))
+    ) {
+      this.deliverBatch();
+      setImmediate(this.drainTask);
+    } else this.draining = false;
+  }
+
+  /** Hands each datagram of the batch to onDatagram as a view into the ring, frees their room, ends the batch. */
+  private deliverBatch(): void {
     const onDatagram = this.options.onDatagram;
-    const bytes = new Uint8Array(batch);
-    const end = bytes.length;
-    let offset = 0;
-    while (offset + 2 <= end) {
-      const length = bytes[offset]! | (bytes[offset + 1]! << 8);
-      offset += 2;
-      if (offset + length > end) break;
-      const datagram = bytes.subarray(offset, offset + length);
-      offset += length;
+    const ring = this.ring;
+    const bytes = ring.bytes;
+    for (let at = ring.next(); at >= 0; at = ring.next()) {
       try {
-        onDatagram(datagram);
+        onDatagram(bytes.subarray(at, at + ring.length));
       } catch (err) {
         // The receive path never throws: a failing handler costs its datagram, not the rest of the batch.
         this.handlerErrors++;
@@ -215,7 +252,18 @@ export class FdReader {
       }
       if (this.stopping !== undefined) break;
     }
+    ring.endBatch();
     this.batches++;
+    if (this.stopping !== undefined) return;
+    const onBatchEnd = this.options.onBatchEnd;
+    if (onBatchEnd !== undefined) {
+      try {
+        onBatchEnd();
+      } catch (err) {
+        this.handlerErrors++;
+        this.options.logger.error({ err }, 'batch-end handler threw');
+      }
+    }
   }
 
   private async shutdown(): Promise<void> {

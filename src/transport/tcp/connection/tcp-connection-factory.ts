@@ -8,6 +8,7 @@ import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/logger.js';
 import type { CongestionControllerFactory } from '../../congestion/congestion-controller.js';
 import { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
+import { TcpAckBatch } from '../receive/tcp-ack-batch.js';
 import type { TcpConfig } from '../tcp-config.js';
 import { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import { NO_TCP_TRACER, type TcpTracer } from '../trace/tcp-tracer.js';
@@ -22,6 +23,8 @@ import type {
 export interface TcpConnectionFactory {
   /** The memory budget the connections' buffers are charged to (one per stack). */
   readonly memory: TcpMemoryBudget;
+  /** The ACKs that wait for the end of a read batch (the layer opens and ends batches); absent: none wait. */
+  readonly ackBatch?: TcpAckBatch;
   create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection;
 }
 
@@ -30,6 +33,7 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
   readonly memory: TcpMemoryBudget;
   /** The batcher of super-segments, when the network can send them. */
   readonly batcher: TcpSegmentBatcher | undefined;
+  readonly ackBatch = new TcpAckBatch();
 
   constructor(
     clock: Clock,
@@ -61,7 +65,17 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
           })
         : undefined;
     this.batcher = batcher;
-    this.deps = { clock, log, config, congestion, network, memory: this.memory, tracer, batcher };
+    this.deps = {
+      clock,
+      log,
+      config,
+      congestion,
+      network,
+      memory: this.memory,
+      tracer,
+      batcher,
+      ackBatch: this.ackBatch,
+    };
   }
 
   create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection {

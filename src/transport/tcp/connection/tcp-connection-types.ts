@@ -11,6 +11,7 @@ import type { Logger } from '../../../core/logger.js';
 import type { IPLayer } from '../../../layers/ip/ip-layer.js';
 import type { CongestionControllerFactory } from '../../congestion/congestion-controller.js';
 import type { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
+import type { TcpAckBatch } from '../receive/tcp-ack-batch.js';
 import type { TcpConfig } from '../tcp-config.js';
 import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import type { TcpTracer } from '../trace/tcp-tracer.js';
@@ -67,6 +68,8 @@ export interface TcpConnectionDeps {
   readonly tracer: TcpTracer;
   /** Present when the link cuts TCP super-segments: the stack's one batcher of consecutive segments. */
   readonly batcher?: TcpSegmentBatcher | undefined;
+  /** The stack's one batch of ACKs that wait for the end of the link's read batch (tcp-ack-batch.ts). */
+  readonly ackBatch?: TcpAckBatch | undefined;
 }
 
 /** What `ss -ti` shows for a socket, for one connection. Sizes in bytes, times in ms. */

@@ -34,6 +34,7 @@
 import { PilhaError } from '../../../core/errors.js';
 import { formatIpv4, type Ipv4Address } from '../../../core/ipv4-address.js';
 import type { TcpListener } from '../listen/tcp-listener.js';
+import type { AckBatchMember, TcpAckBatch } from '../receive/tcp-ack-batch.js';
 import { TcpReceiver } from '../receive/tcp-receiver.js';
 import { LossRecovery } from '../recovery/loss-recovery.js';
 import { TcpAckProcessor } from '../send/tcp-ack-processor.js';
@@ -60,7 +61,7 @@ import { TcpSegmentArrival } from './tcp-segment-arrival.js';
 import { canSend, TCP_STATE_NAMES, TcpState, TcpStateMachine } from './tcp-state.js';
 import { TcpTimers, TimerKind, type TimerTarget } from './tcp-timers.js';
 
-export class TcpConnection implements TimerTarget {
+export class TcpConnection implements TimerTarget, AckBatchMember {
   readonly localAddress: Ipv4Address;
   readonly localPort: number;
   readonly remoteAddress: Ipv4Address;
@@ -69,6 +70,8 @@ export class TcpConnection implements TimerTarget {
   readonly key: number;
   /** The listener that accepted this connection (passive opens), for the layer's queue accounting. */
   listener: TcpListener | undefined;
+  /** Listed in the layer's ACK batch (tcp-ack-batch.ts). */
+  ackBatched = false;
 
   // The parts (see the header comment), made once in the constructor.
   private readonly tcb: TcpControlBlock;
@@ -86,6 +89,7 @@ export class TcpConnection implements TimerTarget {
   private readonly config: TcpConfig;
   private readonly counts: Record<ConnectionCounterName, number>;
   private readonly trace: TcpTraceChannel | undefined;
+  private readonly ackBatch: TcpAckBatch | undefined;
 
   constructor(
     params: TcpConnectionParams,
@@ -98,6 +102,7 @@ export class TcpConnection implements TimerTarget {
     this.remotePort = params.remotePort;
     this.key = params.remoteAddress * 65536 + params.remotePort;
     this.config = deps.config;
+    this.ackBatch = deps.ackBatch;
     const counts = {} as Record<ConnectionCounterName, number>;
     for (const name of CONNECTION_COUNTERS) counts[name] = 0;
     this.counts = counts;
@@ -362,7 +367,18 @@ export class TcpConnection implements TimerTarget {
 
   /** After a batch of read()s: advertise the window if reading opened it a lot (one ACK, not one per chunk). */
   readDone(): void {
-    if (!this.life.inInput && this.receiver.windowUpdateDue(this.sm.state)) this.emitter.sendAck();
+    if (!this.life.inInput && this.receiver.windowUpdateDue(this.sm.state)) {
+      // During a read batch, the batch's one ACK carries the new window.
+      if (this.receiver.windowUpdateWaits()) this.ackBatch!.defer(this);
+      else this.emitter.sendAck();
+    }
+  }
+
+  /** The link's read batch ended: the ACK that waited for it goes out, if no segment has carried it since. */
+  flushBatchedAck(): void {
+    if (this.sm.state === TcpState.CLOSED || !this.receiver.ackAtBatchEnd) return;
+    this.emitter.sendAck();
+    if (this.trace !== undefined) this.sender.traceState();
   }
 
   /**
@@ -432,7 +448,9 @@ export class TcpConnection implements TimerTarget {
     const tcb = this.tcb;
     if (tcb.sackEnabled && tcb.synAcked) this.sackOutput.output(state, force);
     else this.sender.output(state, force);
-    if (this.receiver.ackDue) this.emitter.sendAck();
+    const receiver = this.receiver;
+    if (receiver.ackDue) this.emitter.sendAck();
+    else if (receiver.ackAtBatchEnd) this.ackBatch!.defer(this);
   }
 
   // ─── Timers ──────────────────────────────────────────────────────────────────────────────────────

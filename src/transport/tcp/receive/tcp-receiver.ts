@@ -18,6 +18,7 @@ import { type Seq, seqAdd, seqDiff, seqInWindow, seqLe } from '../wire/seq.js';
 import { TcpFlags, type TcpSegment } from '../wire/tcp-header.js';
 import { ReceiveBuffer, ReceiveResult } from './receive-buffer.js';
 import { SackBlockGenerator } from './sack-block-generator.js';
+import type { TcpAckBatch } from './tcp-ack-batch.js';
 
 /** RFC 7323 §5.5: TS.Recent idle this long is invalid (the peer's clock may have wrapped): 24 days. */
 const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000;
@@ -55,6 +56,9 @@ export class TcpReceiver {
   private ackNow = false;
   /** In-order bytes received since our last ACK (RFC 5681 §4.2: ACK every second full-sized segment). */
   private ackPendingBytes = 0;
+  /** An ACK is due by the end of the link's current batch (tcp-ack-batch.ts): one for the whole batch. */
+  private ackAtEnd = false;
+  private readonly batch: TcpAckBatch | undefined;
   /**
    * The SACK and D-SACK blocks our ACKs report; made at the first hole or duplicate, so that the many
    * connections that never see one (idle ones, clean paths) do not carry it.
@@ -70,6 +74,7 @@ export class TcpReceiver {
   ) {
     const config = deps.config;
     this.config = config;
+    this.batch = deps.ackBatch;
     this.receiveBuffer = new ReceiveBuffer(
       config.receiveBufferSize,
       config.maxOutOfOrderRanges,
@@ -91,15 +96,31 @@ export class TcpReceiver {
     return this.ackNow;
   }
 
+  /** An ACK is due by the end of the current batch (and not sooner). */
+  get ackAtBatchEnd(): boolean {
+    return this.ackAtEnd;
+  }
+
+  /**
+   * A window update is due: by the end of the current batch when one is open (the batch's one ACK carries
+   * it; returns true), else false and the caller sends it now.
+   */
+  windowUpdateWaits(): boolean {
+    if (this.batch?.open !== true) return false;
+    this.ackAtEnd = true;
+    return true;
+  }
+
   /** The delayed-ACK timer fired: whether anything is waiting to be acknowledged. */
   get ackPending(): boolean {
-    return this.ackPendingBytes > 0 || this.ackNow;
+    return this.ackPendingBytes > 0 || this.ackNow || this.ackAtEnd;
   }
 
   /** A segment carrying our ACK went out: nothing is pending any more (Last.ACK.sent is RCV.NXT). */
   ackSent(): void {
     this.tcb.lastAckSent = this.tcb.rcvNxt;
     this.ackNow = false;
+    this.ackAtEnd = false;
     this.ackPendingBytes = 0;
     this.timers.clear(TimerKind.DELAYED_ACK);
   }
@@ -168,12 +189,15 @@ export class TcpReceiver {
         tcb.rcvNxt = seqAdd(tcb.rcvNxt, advanced);
         this.counts.bytesReceived += advanced;
         // RFC 5681 §4.2: ACK at once when a segment fills a hole; otherwise at least every second
-        // full-sized segment, and within the delayed-ACK timeout.
+        // full-sized segment (by the end of the read batch, when the link delivers in batches: one ACK
+        // for the batch), and within the delayed-ACK timeout (which also covers a batch that never ends).
         if (hadHoles) this.ackNow = true;
         else {
           this.ackPendingBytes += payload.length;
-          if (this.ackPendingBytes >= 2 * tcb.rcvMss) this.ackNow = true;
-          else this.timers.ensure(TimerKind.DELAYED_ACK, this.config.delayedAckMs);
+          if (this.ackPendingBytes < 2 * tcb.rcvMss || this.batch?.open === true) {
+            if (this.ackPendingBytes >= 2 * tcb.rcvMss) this.ackAtEnd = true;
+            this.timers.ensure(TimerKind.DELAYED_ACK, this.config.delayedAckMs);
+          } else this.ackNow = true;
         }
         return true;
       }
