@@ -408,7 +408,7 @@ export function describe(entry) {
   if (entry.requestsPerSecond !== undefined)
     return `${entry.requestsPerSecond} req/s, ${entry.failedRequests} failed`;
   if (entry.kibPerConnection !== undefined)
-    return `${entry.kibPerConnection} KiB per connection (${entry.opened} open)`;
+    return `${entry.kibPerConnection} KiB per connection (${entry.opened} open); after GC ${entry.gcRssKibPerConnection} KiB RSS, ${entry.heapKibPerConnection} KiB heap+external`;
   return 'ok';
 }
 

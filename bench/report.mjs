@@ -94,8 +94,13 @@ export function markdown(report) {
   const pm = get('pilha', 'idle connections', 1500);
   const km = get('kernel', 'idle connections', 1500);
   const memCell = (s) => `${s.kibPerConnection} KiB (${s.opened} open)`;
+  const gcCell = (s) =>
+    s.gcRssKibPerConnection === undefined
+      ? '—'
+      : `${s.gcRssKibPerConnection} KiB RSS, ${s.heapKibPerConnection} KiB heap+external`;
   lines.push(
     `| server RSS per idle connection (${report.config.idle} opened) | ${cell(pm, memCell)} | ${cell(km, memCell)} ¹ | — |`,
+    `| the same after a full GC: RSS; V8 heap used + external | ${cell(pm, gcCell)} | ${cell(km, gcCell)} ¹ | — |`,
   );
   const notes = [
     '',
@@ -113,7 +118,9 @@ export function markdown(report) {
     "(a TUN write() or a veth send runs it in the sender's context); not counted: softirq work the kernel defers",
     'to ksoftirqd or runs on the other CPU, and the client process.',
     "¹ The kernel keeps socket buffers in kernel memory, outside the process's RSS: its figure is node:net's",
-    'per-socket objects only, not the whole cost of a kernel connection.',
+    'per-socket objects only, not the whole cost of a kernel connection. RSS, even after a full GC, moves with',
+    "V8's young-generation sizing (tens of MB either way on a run's allocation rate); the heap used + external",
+    'after a full GC (the server prints it on SIGUSR2 under --expose-gc) is what the connections themselves hold.',
     "² The whole client process's user+system CPU (bash's `times`), pilha get's less a 1-byte pilha get (Node's",
     'start, loading the stack, opening the TUN device); it includes the kernel work inside its system calls.',
     "³ In parentheses, every CPU's busy time over the download (/proc/stat: the client, softirq wherever it ran,",

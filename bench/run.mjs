@@ -9,7 +9,10 @@
 //   (c) ab -n 2000 -c 20 against each (requests/s, failed requests), one connection per request, and the
 //       same with -k (keep-alive);
 //   (d) the resident memory that 1,000 idle connections add to the server process, per connection
-//       (VmRSS from /proc/PID/status before and after a small node:net script opens them);
+//       (VmRSS from /proc/PID/status before and after a small node:net script opens them, as found; and
+//       after a full garbage collection, RSS and V8's heap used + external, which the server prints on
+//       SIGUSR2 under --expose-gc: the connections' own footprint without the garbage Node keeps between
+//       collections);
 //   (e) pilha receiving: `pilha get` of the same 100 MiB over a TUN device of its own from the kernel server
 //       (in the server's namespace), against curl fetching it from the same server over the veth pair; both
 //       clients' CPU time (bash's `times`); needs both servers' sides, so not with --only;
@@ -31,6 +34,7 @@
 //   node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20]
 //                      [--idle 1000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss]
 //                      [--loss-repeat 1] [--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]
+// --steps idle,ab runs only the measurement steps whose names contain one of the given texts (servers still start).
 // --no-offload runs the pilha servers without TUN segmentation offload (pilha http --no-offload).
 // --only pilha or kernel skips the loss section (it measures both); --only loss runs nothing else; --only get
 // runs only pilha get and curl against the kernel's server (pilha receiving).
@@ -114,6 +118,7 @@ function parseArgs(argv) {
     downloadTimeoutMs: 180_000,
     loss: true,
     offload: true,
+    steps: undefined,
     ...LOSS_DEFAULTS,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -145,6 +150,10 @@ function parseArgs(argv) {
     else if (a === '--loss-repeat') args.lossRepeat = int(1, 20);
     else if (a === '--loss-bytes') args.lossBytes = int(1, 2 ** 34);
     else if (a === '--loss-timeout') args.lossTimeoutMs = int(1, 3600) * 1000;
+    else if (a === '--steps')
+      args.steps = next()
+        .split(',')
+        .filter((t) => t !== '');
     else if (a === '--help' || a === '-h') usage();
     else usage(`unknown argument ${a}`);
   }
@@ -158,7 +167,7 @@ function usage(message) {
   console.error(
     'usage: node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20] ' +
       '[--idle 1000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss] [--loss-repeat 1] ' +
-      '[--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]',
+      '[--loss-bytes 20971520] [--loss-timeout 600] [--no-offload] [--steps TEXT,...]',
   );
   process.exit(message === undefined ? 0 : 2);
 }
@@ -217,7 +226,8 @@ async function startServer(kind, mtu, offload) {
           ['http', '--transport', 'kernel', '--listen-host', '0.0.0.0', ...common],
           `http://${VETH.srv}:${PORT}/`,
         ];
-  const child = startIn(ns, process.execPath, [CLI, ...cliArgs]);
+  // --expose-gc: SIGUSR2 makes the server collect garbage and print its memory (idleConnections).
+  const child = startIn(ns, process.execPath, ['--expose-gc', CLI, ...cliArgs]);
   const what = `${kind} server (MTU ${mtu})`;
   try {
     await waitForOutput(child, /listening on (http:\/\/\S+)/, SERVER_START_TIMEOUT_MS, what);
@@ -233,6 +243,23 @@ function rssKiB(pid) {
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
   if (m === null) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(m[1]);
+}
+
+/**
+ * The server's memory after a full garbage collection (`memory N {...}`, printed on SIGUSR2 by a server run
+ * under --expose-gc): RSS, V8's heap in use, and memory outside the heap that V8 knows of (ArrayBuffers).
+ */
+async function memoryAfterGc(server) {
+  server.memoryReports = (server.memoryReports ?? 0) + 1;
+  const n = server.memoryReports;
+  process.kill(server.child.pid, 'SIGUSR2');
+  const [, json] = await waitForOutput(
+    server.child,
+    new RegExp(`^memory ${n} (\\{.*\\})$`, 'm'),
+    10_000,
+    'memory',
+  );
+  return JSON.parse(json);
 }
 
 // -------------------------------------------------------------------------------------------------- steps
@@ -255,12 +282,14 @@ async function idleConnections(server, args) {
   await runIn(server.clientNs, process.execPath, [OPENER, host, String(PORT), '20'], 15_000);
   await sleep(IDLE_SETTLE_MS);
   const before = rssKiB(pid);
+  const beforeGc = await memoryAfterGc(server);
   const opener = startIn(server.clientNs, process.execPath, [OPENER, host, String(PORT), String(args.idle)]);
   try {
     const [line] = await waitForOutput(opener, /^\{"open".*\}$/m, IDLE_TIMEOUT_MS, 'idle-connections');
     const { open, failed } = JSON.parse(line);
     await sleep(IDLE_SETTLE_MS);
     const after = rssKiB(pid);
+    const afterGc = await memoryAfterGc(server);
     opener.stdin.write('report\n');
     const [reportLine] = await waitForOutput(
       opener,
@@ -278,6 +307,13 @@ async function idleConnections(server, args) {
       rssBeforeKiB: before,
       rssAfterKiB: after,
       kibPerConnection: round((after - before) / open, 2),
+      rssAfterGcBeforeKiB: beforeGc.rssKiB,
+      rssAfterGcAfterKiB: afterGc.rssKiB,
+      gcRssKibPerConnection: round((afterGc.rssKiB - beforeGc.rssKiB) / open, 2),
+      heapKibPerConnection: round(
+        (afterGc.heapUsedKiB + afterGc.externalKiB - beforeGc.heapUsedKiB - beforeGc.externalKiB) / open,
+        2,
+      ),
     };
   } finally {
     opener.stdin.end();
@@ -344,6 +380,8 @@ async function main() {
   installCleanupHandlers(GLOBAL_TIMEOUT_MS + (args.loss ? args.lossRepeat * LOSS_TIMEOUT_PER_REPEAT_MS : 0));
   const began = performance.now();
   const steps = [];
+  const measure = (name, fn) =>
+    args.steps === undefined || args.steps.some((t) => name.includes(t)) ? step(steps, name, fn) : undefined;
   const servers = [];
   if (args.only !== 'loss') {
     createNamespaces(args);
@@ -372,41 +410,41 @@ async function main() {
       setVethMtu(1500);
       if (args.only === 'get') {
         // pilha receiving only: pilha get against curl, on the same server.
-        await step(steps, 'pilha get MTU 1500', () =>
+        await measure('pilha get MTU 1500', () =>
           pilhaGet(CLI, server, { ...GET, ns: NS.srv, offload: args.offload }, args),
         );
-        await step(steps, 'kernel curl get MTU 1500', () =>
+        await measure('kernel curl get MTU 1500', () =>
           curlGet(server, `${server.url}bytes/${args.bytes}`, args),
         );
         return;
       }
-      await step(steps, 'kernel idle connections', () => idleConnections(server, args));
-      await step(steps, 'kernel download MTU 1500', () => download(server, args, 'wget'));
-      await step(steps, 'kernel download curl MTU 1500', () => download(server, args, 'curl'));
-      await step(steps, 'kernel ab MTU 1500', () => apacheBench(server, args, false));
-      await step(steps, 'kernel ab -k MTU 1500', () => apacheBench(server, args, true));
+      await measure('kernel idle connections', () => idleConnections(server, args));
+      await measure('kernel download MTU 1500', () => download(server, args, 'wget'));
+      await measure('kernel download curl MTU 1500', () => download(server, args, 'curl'));
+      await measure('kernel ab MTU 1500', () => apacheBench(server, args, false));
+      await measure('kernel ab -k MTU 1500', () => apacheBench(server, args, true));
       if (args.only !== 'kernel') {
-        await step(steps, 'pilha get MTU 1500', () =>
+        await measure('pilha get MTU 1500', () =>
           pilhaGet(CLI, server, { ...GET, ns: NS.srv, offload: args.offload }, args),
         );
       }
-      await step(steps, 'kernel curl get MTU 1500', () =>
+      await measure('kernel curl get MTU 1500', () =>
         curlGet(server, `${server.url}bytes/${args.bytes}`, args),
       );
-      await step(steps, `kernel ${FLOWS} flows`, () => flows(server));
+      await measure(`kernel ${FLOWS} flows`, () => flows(server));
       setVethMtu(65000);
-      await step(steps, 'kernel download MTU 65000', () => download(server, args, 'wget'));
-      await step(steps, 'kernel download curl MTU 65000', () => download(server, args, 'curl'));
+      await measure('kernel download MTU 65000', () => download(server, args, 'wget'));
+      await measure('kernel download curl MTU 65000', () => download(server, args, 'curl'));
       setVethMtu(1500);
     });
   }
   if (args.only !== 'kernel' && args.only !== 'loss' && args.only !== 'get') {
     await withServer('pilha', 1500, async (server) => {
-      await step(steps, 'pilha idle connections', () => idleConnections(server, args));
-      await step(steps, 'pilha download MTU 1500', () => download(server, args, 'wget'));
-      await step(steps, 'pilha download curl MTU 1500', () => download(server, args, 'curl'));
-      await step(steps, 'pilha ab MTU 1500', () => apacheBench(server, args, false));
-      await step(steps, 'pilha ab -k MTU 1500', () => apacheBench(server, args, true));
+      await measure('pilha idle connections', () => idleConnections(server, args));
+      await measure('pilha download MTU 1500', () => download(server, args, 'wget'));
+      await measure('pilha download curl MTU 1500', () => download(server, args, 'curl'));
+      await measure('pilha ab MTU 1500', () => apacheBench(server, args, false));
+      await measure('pilha ab -k MTU 1500', () => apacheBench(server, args, true));
     });
     // The parallel flows on a server of their own, so that its counters at exit are theirs.
     let flowsStep;
@@ -414,7 +452,7 @@ async function main() {
       'pilha',
       1500,
       async (server) => {
-        flowsStep = await step(steps, `pilha ${FLOWS} flows`, async () => {
+        flowsStep = await measure(`pilha ${FLOWS} flows`, async () => {
           const before = tunTxDropped(server);
           const r = await flows(server);
           return { ...r, tunTxDropped: tunTxDropped(server) - before };
@@ -430,8 +468,8 @@ async function main() {
       flowsStep.retransmitted = final.tcp?.retransmitted;
     }
     await withServer('pilha', 65000, async (server) => {
-      await step(steps, 'pilha download MTU 65000', () => download(server, args, 'wget'));
-      await step(steps, 'pilha download curl MTU 65000', () => download(server, args, 'curl'));
+      await measure('pilha download MTU 65000', () => download(server, args, 'wget'));
+      await measure('pilha download curl MTU 65000', () => download(server, args, 'curl'));
     });
   }
 

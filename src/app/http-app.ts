@@ -229,6 +229,13 @@ export class HttpApp {
     const socket = state.socket;
     this.closedBytesSent += socket.bytesWritten;
     this.closedBytesReceived += socket.bytesRead;
+    const log = this.logger;
+    const line = this.options.connectionLog === 'line';
+    const info = log?.isLevelEnabled('info') === true;
+    const debug = line && log?.isLevelEnabled('debug') === true;
+    const onClosed = this.options.onConnectionClosed;
+    // The summary (with the socket's TCP stats) only when someone reads it: not per connection at --log warn.
+    if (!info && !debug && onClosed === undefined) return;
     const withStats = socket as Partial<{ stats: () => unknown }>;
     const summary: ConnectionSummary = {
       remoteAddress: state.remoteAddress,
@@ -239,14 +246,13 @@ export class HttpApp {
       durationMs: Math.round((this.clock.now() - state.openedAt) * 1000) / 1000,
       ...(typeof withStats.stats === 'function' ? { stats: safeStats(withStats.stats.bind(socket)) } : {}),
     };
-    if (this.options.connectionLog === 'line') {
-      if (this.logger?.isLevelEnabled('info'))
-        this.logger.info(`http connection closed ${describe(summary)}`);
-      if (this.logger?.isLevelEnabled('debug')) this.logger.debug(summary, 'http connection closed');
-    } else if (this.logger?.isLevelEnabled('info')) {
-      this.logger.info(summary, 'http connection closed');
+    if (line) {
+      if (info) log?.info(`http connection closed ${describe(summary)}`);
+      if (debug) log?.debug(summary, 'http connection closed');
+    } else if (info) {
+      log?.info(summary, 'http connection closed');
     }
-    this.options.onConnectionClosed?.(summary);
+    onClosed?.(summary);
   }
 
   private handleRequest(req: IncomingMessage, res: ServerResponse): void {

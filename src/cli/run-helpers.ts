@@ -111,6 +111,33 @@ export function currentNamespace(): string | undefined {
   }
 }
 
+/**
+ * Under `node --expose-gc`, each SIGUSR2 collects garbage (twice: the second pass frees what the first's
+ * finalizers released) and prints `memory N {"rssKiB":…,"heapUsedKiB":…,"externalKiB":…}`: the benchmark's
+ * per-connection memory, measured without the garbage an idle process keeps until its next collection.
+ * Without --expose-gc nothing is installed (SIGUSR2 keeps Node's default). Returns the uninstaller.
+ */
+function memoryReportsOnSignal(): () => void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') return () => {};
+  let reports = 0;
+  const report = () => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    const kib = (bytes: number) => Math.round(bytes / 1024);
+    const line = {
+      rssKiB: kib(m.rss),
+      heapUsedKiB: kib(m.heapUsed),
+      heapTotalKiB: kib(m.heapTotal),
+      externalKiB: kib(m.external),
+    };
+    process.stdout.write(`memory ${++reports} ${JSON.stringify(line)}\n`);
+  };
+  process.on('SIGUSR2', report);
+  return () => process.off('SIGUSR2', report);
+}
+
 /** How long the shutdown may take before the process leaves anyway. */
 const SHUTDOWN_GRACE_MS = 3000;
 
@@ -128,8 +155,10 @@ export async function serveUntilSignal(options: {
   close(): Promise<void>;
 }): Promise<void> {
   const stopped = untilSignal();
+  const stopMemoryReports = memoryReportsOnSignal();
   await options.readyFile.ready(options.readyLine);
   const signal = await stopped;
+  stopMemoryReports();
   await options.readyFile.remove();
   const exitAnyway = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
   exitAnyway.unref();

@@ -40,7 +40,7 @@ export interface TcpSocketOptions {
 
 type WriteCallback = (error?: Error | null) => void;
 
-export class TcpSocket extends Duplex implements StreamSocket {
+export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHandler {
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   readonly localAddress: string | undefined;
@@ -58,8 +58,9 @@ export class TcpSocket extends Duplex implements StreamSocket {
   private readonly clock: Clock;
   private idleMs = 0;
   private idleTimer: Timer | undefined;
+  /** The idle timer's callback, made on the first setTimeout() (most sockets never have one). */
+  private idleTimerCallback: (() => void) | undefined;
   private lastActivity = 0;
-  private readonly handler: TcpConnectionHandler;
 
   /**
    * Wraps `connection`; or, given a function, calls it with the socket's handler to open the connection
@@ -71,13 +72,8 @@ export class TcpSocket extends Duplex implements StreamSocket {
   ) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: false, decodeStrings: true });
     this.clock = options.clock;
-    this.handler = {
-      onConnect: () => this.connected(),
-      onReadable: () => this.pull(),
-      onWritable: () => this.resumeWriter(),
-      onClose: (error) => this.connectionClosed(error),
-    };
-    const c = typeof connection === 'function' ? connection(this.handler) : connection;
+    // The socket is its connection's handler itself: no handler object and closures per connection.
+    const c = typeof connection === 'function' ? connection(this) : connection;
     this.connection = c;
     this.origin = c;
     this.remoteAddress = formatIpv4(c.remoteAddress);
@@ -86,7 +82,7 @@ export class TcpSocket extends Duplex implements StreamSocket {
     this.localPort = c.localPort;
     this.isConnecting =
       c.state === TcpState.SYN_SENT || (c.state === TcpState.SYN_RECEIVED && c.isActiveOpen);
-    c.setHandler(this.handler);
+    c.setHandler(this);
     if (c.state === TcpState.CLOSED) {
       // Closed before the socket existed (reset while in the accept queue, say): report it on the next tick.
       const error = c.error;
@@ -193,7 +189,8 @@ export class TcpSocket extends Duplex implements StreamSocket {
       return;
     }
     try {
-      connection.write(chunk);
+      connection.queue(chunk);
+      connection.flushSoon();
     } catch (error) {
       connection.adoptWritten();
       callback(error as Error);
@@ -222,7 +219,7 @@ export class TcpSocket extends Duplex implements StreamSocket {
         connection.queue(chunk);
         this.written += chunk.length;
       }
-      connection.flush();
+      connection.flushSoon();
     } catch (error) {
       connection.adoptWritten();
       callback(error as Error);
@@ -269,7 +266,27 @@ export class TcpSocket extends Duplex implements StreamSocket {
     process.nextTick(() => this.emit('close', error != null));
   }
 
-  // ─── From the connection ─────────────────────────────────────────────────────────────────────────
+  // ─── From the connection (TcpConnectionHandler: called by TcpLifecycle, not by applications) ─────
+
+  /** @internal */
+  onConnect(): void {
+    this.connected();
+  }
+
+  /** @internal */
+  onReadable(): void {
+    this.pull();
+  }
+
+  /** @internal */
+  onWritable(): void {
+    this.resumeWriter();
+  }
+
+  /** @internal */
+  onClose(error: PilhaError | undefined): void {
+    this.connectionClosed(error);
+  }
 
   private connected(): void {
     this.isConnecting = false;
@@ -330,10 +347,13 @@ export class TcpSocket extends Duplex implements StreamSocket {
   private touch(): void {
     if (this.idleMs <= 0 || this.destroyed) return;
     this.lastActivity = this.clock.now();
-    if (this.idleTimer === undefined) this.idleTimer = this.clock.setTimer(this.idleMs, this.onIdleTimer);
+    if (this.idleTimer === undefined) {
+      this.idleTimerCallback ??= () => this.onIdleTimer();
+      this.idleTimer = this.clock.setTimer(this.idleMs, this.idleTimerCallback);
+    }
   }
 
-  private readonly onIdleTimer = (): void => {
+  private onIdleTimer(): void {
     this.idleTimer = undefined;
     if (this.idleMs <= 0 || this.destroyed) return;
     const idle = this.clock.now() - this.lastActivity;
@@ -342,6 +362,6 @@ export class TcpSocket extends Duplex implements StreamSocket {
       this.emit('timeout');
       return;
     }
-    this.idleTimer = this.clock.setTimer(this.idleMs - idle, this.onIdleTimer);
-  };
+    this.idleTimer = this.clock.setTimer(this.idleMs - idle, this.idleTimerCallback!);
+  }
 }

@@ -325,3 +325,33 @@ describe('HttpApp connection log', () => {
     });
   });
 });
+
+describe('HttpApp connection summary', () => {
+  /** One request through an app at --log warn; how often the closed connection's socket stats() ran. */
+  async function statsCalls(onConnectionClosed?: (s: ConnectionSummary) => void): Promise<number> {
+    const logger = pino({ level: 'warn', base: undefined }, { write: () => {} });
+    const app = new HttpApp({ logger, ...(onConnectionClosed !== undefined ? { onConnectionClosed } : {}) });
+    let calls = 0;
+    const handle = app.handleConnection.bind(app);
+    app.handleConnection = (socket) => {
+      const withStats = socket as unknown as { stats: () => unknown };
+      const stats = withStats.stats.bind(socket);
+      withStats.stats = () => {
+        calls++;
+        return stats();
+      };
+      handle(socket);
+    };
+    const transport = new PairTransport();
+    await app.listen(transport, 80);
+    await httpGet(transport, 'http://10.9.0.2/bytes/1000');
+    await waitFor(() => app.totals().activeConnections === 0);
+    await app.close();
+    return calls;
+  }
+
+  it('is not built when nothing reads it (no info log, no callback): no stats() per connection', async () => {
+    expect(await statsCalls()).toBe(0);
+    expect(await statsCalls(() => {})).toBe(1);
+  });
+});

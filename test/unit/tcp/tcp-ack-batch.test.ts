@@ -128,7 +128,7 @@ describe('TCP ACKs per read batch', () => {
     expect(second[0]!.window).toBe(16_384);
   });
 
-  it('outside a batch, the window update goes at once, as before', () => {
+  it('outside a batch, the window update goes at the end of the task (autocorking), as without batches', async () => {
     const h = new TcpHarness({ batches: true, tcp: { receiveBufferSize: 16_384 } });
     const rec = h.established();
     rec.autoRead = false;
@@ -137,6 +137,7 @@ describe('TCP ACKs per read batch', () => {
     h.endBatch();
     h.recvAll();
     rec.drain();
+    await Promise.resolve();
     const update = h.recvAll();
     expect(update).toHaveLength(1);
     expect(update[0]!.window).toBe(16_384);

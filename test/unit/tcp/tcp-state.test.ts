@@ -65,7 +65,7 @@ describe('the TCP state table', () => {
       isLevelEnabled: () => true,
       debug: (obj: unknown) => lines.push(obj),
     });
-    const sm = new TcpStateMachine(logger, () => ({ conn: 'x' }));
+    const sm = new TcpStateMachine(logger, { describe: () => ({ conn: 'x' }) });
     expect(sm.apply('active-open')).toBe(TcpState.CLOSED);
     expect(sm.state).toBe(TcpState.SYN_SENT);
     expect(() => sm.apply('rcv-fin')).toThrow(/no transition from SYN_SENT on 'rcv-fin'/);

@@ -19,6 +19,7 @@ import type {
   TcpConnectionParams,
   TcpNetwork,
 } from './tcp-connection-types.js';
+import { TcpOutputScheduler } from './tcp-output-scheduler.js';
 
 export interface TcpConnectionFactory {
   /** The memory budget the connections' buffers are charged to (one per stack). */
@@ -75,6 +76,7 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
       tracer,
       batcher,
       ackBatch: this.ackBatch,
+      outputScheduler: new TcpOutputScheduler(),
     };
   }
 

@@ -47,8 +47,8 @@ import { type Seq, seqAdd } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
 import { connectionStats } from './tcp-connection-stats.js';
 import {
-  CONNECTION_COUNTERS,
   type ConnectionCounterName,
+  newConnectionCounters,
   type TcpConnectionDeps,
   type TcpConnectionHandler,
   type TcpConnectionObserver,
@@ -57,6 +57,7 @@ import {
 } from './tcp-connection-types.js';
 import { TcpControlBlock } from './tcp-control-block.js';
 import { TcpLifecycle } from './tcp-lifecycle.js';
+import type { TcpOutputScheduler } from './tcp-output-scheduler.js';
 import { TcpSegmentArrival } from './tcp-segment-arrival.js';
 import { canSend, TCP_STATE_NAMES, TcpState, TcpStateMachine } from './tcp-state.js';
 import { TcpTimers, TimerKind, type TimerTarget } from './tcp-timers.js';
@@ -86,7 +87,11 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
   private readonly life: TcpLifecycle<TcpConnection>;
   private readonly arrival: TcpSegmentArrival;
 
+  /** Whether a flush is waiting in the stack's TcpOutputScheduler (kept by the scheduler). */
+  outputDeferred = false;
+
   private readonly config: TcpConfig;
+  private readonly outputScheduler: TcpOutputScheduler | undefined;
   private readonly counts: Record<ConnectionCounterName, number>;
   private readonly trace: TcpTraceChannel | undefined;
   private readonly ackBatch: TcpAckBatch | undefined;
@@ -103,8 +108,8 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
     this.key = params.remoteAddress * 65536 + params.remotePort;
     this.config = deps.config;
     this.ackBatch = deps.ackBatch;
-    const counts = {} as Record<ConnectionCounterName, number>;
-    for (const name of CONNECTION_COUNTERS) counts[name] = 0;
+    this.outputScheduler = deps.outputScheduler;
+    const counts = newConnectionCounters();
     this.counts = counts;
     this.trace = deps.tracer.enabled
       ? deps.tracer.channel(
@@ -114,8 +119,7 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
     const tcb = new TcpControlBlock(params, windowShiftFor(deps.config.receiveBufferSize));
     this.tcb = tcb;
     this.timers = new TcpTimers(deps.clock, this);
-    const describe = () => this.describe();
-    this.sm = new TcpStateMachine(deps.log, describe);
+    this.sm = new TcpStateMachine(deps.log, this);
     this.receiver = new TcpReceiver(tcb, deps, this.timers, counts);
     const sendBuffer = TcpSender.createSendBuffer(deps);
     this.emitter = new TcpSegmentEmitter(tcb, deps, counts, this.receiver, sendBuffer);
@@ -158,6 +162,7 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
       this.sender,
       this.receiver,
       this.emitter,
+      this.sackOutput,
     );
     this.arrival = new TcpSegmentArrival(
       tcb,
@@ -169,7 +174,7 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
       this.emitter,
       this.ackProcessor,
       this.timers,
-      describe,
+      this,
     );
   }
 
@@ -305,6 +310,23 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
     this.sender.sendBuffer.push(chunk);
   }
 
+  /**
+   * Sends what windows and Nagle allow: now, or at the end of the task when less than a segment is unsent
+   * (a small write: more writes, or the FIN of an end() that follows, can still join it in one segment).
+   */
+  flushSoon(): void {
+    const scheduler = this.outputScheduler;
+    if (scheduler !== undefined && this.sender.sendBuffer.size - this.tcb.bytesInFlight < this.tcb.sendMss)
+      scheduler.defer(this);
+    else this.flush();
+  }
+
+  /** The TcpOutputScheduler's call: the deferred output, then the window update readDone() left to it. */
+  flushDeferred(): void {
+    this.flush();
+    if (!this.life.inInput && this.receiver.windowUpdateDue(this.sm.state)) this.emitter.sendAck();
+  }
+
   /** Sends what windows and Nagle allow now. */
   flush(): void {
     if (!this.life.inInput && this.state >= TcpState.ESTABLISHED) {
@@ -324,7 +346,8 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
       case TcpState.CLOSE_WAIT:
         this.sender.queueFin();
         this.life.transition('close');
-        this.flush();
+        // A deferred small write is still unsent: the FIN goes out with it, at the end of the task.
+        if (!this.outputDeferred) this.flush();
         return;
       default:
         return; // LISTEN, CLOSED, or already closing
@@ -365,13 +388,17 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
       this.timers.set(TimerKind.FIN_WAIT_2, this.config.finWait2TimeoutMs);
   }
 
-  /** After a batch of read()s: advertise the window if reading opened it a lot (one ACK, not one per chunk). */
+  /**
+   * After a batch of read()s: advertise the window if reading opened it a lot (one ACK, not one per chunk).
+   * With a TcpOutputScheduler the ACK waits for the end of the task: the application usually answers what it
+   * read within it (node:http emits the data a tick after reading it), and the answer carries the window.
+   */
   readDone(): void {
-    if (!this.life.inInput && this.receiver.windowUpdateDue(this.sm.state)) {
-      // During a read batch, the batch's one ACK carries the new window.
-      if (this.receiver.windowUpdateWaits()) this.ackBatch!.defer(this);
-      else this.emitter.sendAck();
-    }
+    if (this.life.inInput || !this.receiver.windowUpdateDue(this.sm.state)) return;
+    // During a read batch, the batch's one ACK carries the new window.
+    if (this.receiver.windowUpdateWaits()) this.ackBatch!.defer(this);
+    else if (this.outputScheduler !== undefined) this.outputScheduler.defer(this);
+    else this.emitter.sendAck();
   }
 
   /** The link's read batch ended: the ACK that waited for it goes out, if no segment has carried it since. */

@@ -13,6 +13,7 @@
 import { PilhaError } from '../../../core/errors.js';
 import { formatIpv4 } from '../../../core/ipv4-address.js';
 import type { TcpReceiver } from '../receive/tcp-receiver.js';
+import type { TcpSackOutput } from '../send/tcp-sack-output.js';
 import type { TcpSegmentEmitter } from '../send/tcp-segment-emitter.js';
 import type { TcpSender } from '../send/tcp-sender.js';
 import type { TcpConfig } from '../tcp-config.js';
@@ -62,6 +63,7 @@ export class TcpLifecycle<C> {
     private readonly sender: TcpSender,
     private readonly receiver: TcpReceiver,
     private readonly emitter: TcpSegmentEmitter,
+    private readonly sackOutput: TcpSackOutput,
   ) {}
 
   get state(): TcpState {
@@ -119,6 +121,8 @@ export class TcpLifecycle<C> {
     timers.clear(TimerKind.LOSS_PROBE);
     timers.clear(TimerKind.REORDER);
     this.sender.sendBuffer.clear();
+    // Up to 2·MSL in TIME_WAIT: keep nothing that only sending needs (thousands of these under churn).
+    this.sackOutput.releaseScoreboard();
     // A TIME_WAIT table of size 0 holds none (Linux tcp_max_tw_buckets = 0): straight on to CLOSED.
     if (this.config.maxTimeWait === 0) {
       if (this.receiver.ackDue) this.emitter.sendAck(); // the ACK of the peer's FIN still goes out first

@@ -33,7 +33,7 @@ import type { TcpSegment } from '../wire/tcp-header.js';
 import type { TcpConnectionDeps } from './tcp-connection-types.js';
 import type { TcpControlBlock } from './tcp-control-block.js';
 import { Notify, type TcpLifecycle } from './tcp-lifecycle.js';
-import { TcpState } from './tcp-state.js';
+import { type Describable, TcpState } from './tcp-state.js';
 import { negotiateSyn } from './tcp-syn-negotiation.js';
 import { type TcpTimers, TimerKind } from './tcp-timers.js';
 
@@ -53,8 +53,8 @@ export class TcpSegmentArrival {
     private readonly emitter: TcpSegmentEmitter,
     private readonly ackProcessor: TcpAckProcessor,
     private readonly timers: TcpTimers,
-    /** The connection's log fields (made once, as the state machine's). */
-    private readonly describe: () => Record<string, unknown>,
+    /** The connection, for its log fields (as the state machine's). */
+    private readonly subject: Describable,
   ) {
     this.config = deps.config;
     this.log = deps.log;
@@ -76,7 +76,7 @@ export class TcpSegmentArrival {
     const clamped = negotiateSyn(this.tcb, syn, this.config, this.deps.clock.now());
     if (clamped && this.log.isLevelEnabled('debug')) {
       this.log.debug(
-        { ...this.describe(), shift: syn.options.windowScale },
+        { ...this.subject.describe(), shift: syn.options.windowScale },
         'peer window scale clamped to 14',
       );
     }

@@ -139,12 +139,17 @@ export function canSend(state: TcpState): boolean {
  * A state holder that applies the table, refusing (with an Error: it is a bug, never input) any
  * transition the table does not allow, and writing one debug line per transition.
  */
+/** What log lines say about the connection (the connection itself: no closure per connection). */
+export interface Describable {
+  describe(): Record<string, unknown>;
+}
+
 export class TcpStateMachine {
   private current: TcpState;
 
   constructor(
     private readonly log: Logger,
-    private readonly describe: () => Record<string, unknown>,
+    private readonly subject: Describable,
     initial: TcpState = TcpState.CLOSED,
   ) {
     this.current = initial;
@@ -164,7 +169,7 @@ export class TcpStateMachine {
     this.current = to;
     if (this.log.isLevelEnabled('debug')) {
       this.log.debug(
-        { ...this.describe(), from: TCP_STATE_NAMES[from], to: TCP_STATE_NAMES[to], event },
+        { ...this.subject.describe(), from: TCP_STATE_NAMES[from], to: TCP_STATE_NAMES[to], event },
         'state',
       );
     }

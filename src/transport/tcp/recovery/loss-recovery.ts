@@ -83,6 +83,11 @@ export class LossRecovery {
     return this.sackRecovery;
   }
 
+  /** TIME_WAIT: nothing is sent again, so the scoreboard (and its segment log) goes now, not in 2·MSL. */
+  releaseSack(): void {
+    this.sackRecovery = undefined;
+  }
+
   /**
    * An ACK of new data (SND.UNA already moved to `ack`; `dataAcked` bytes freed, `flightBefore` the flight
    * before it, `rtt` its sample if any): tells the controller, and decides the recovery's course.

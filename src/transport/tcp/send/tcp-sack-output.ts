@@ -50,6 +50,12 @@ export class TcpSackOutput {
     return sack;
   }
 
+  /** TIME_WAIT (which sends no data again): lets the scoreboard go with its segment log. */
+  releaseScoreboard(): void {
+    this.sack = undefined;
+    this.recovery.releaseSack();
+  }
+
   /**
    * TcpSender.output for a SACK connection (`tcb.sackEnabled && tcb.synAcked`): first the segments deemed
    * lost, oldest first (RFC 6675 NextSeg rule 1), then new data (rule 2), within what SackRecovery allows
@@ -60,7 +66,12 @@ export class TcpSackOutput {
     const sender = this.sender;
     const cc = sender.cc;
     if (state === TcpState.TIME_WAIT || cc === undefined) return;
-    const sack = this.sack ?? this.startSack();
+    let sack = this.sack;
+    if (sack === undefined) {
+      // Nothing sent yet and nothing to send (an idle connection): the scoreboard waits for the first data.
+      if (!sender.hasUnsent()) return;
+      sack = this.startSack();
+    }
     const tcb = this.tcb;
     const sendBuffer = sender.sendBuffer;
     const log = sack.log;

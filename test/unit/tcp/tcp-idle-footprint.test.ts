@@ -1,0 +1,92 @@
+/**
+ * What an idle ESTABLISHED connection holds: the parts made on first use are not there until then, and
+ * behave as before once they are.
+ */
+import { describe, expect, it } from 'vitest';
+import { PilhaStreamTransport } from '../../../src/transport/socket/pilha-stream-transport.js';
+import type { TcpSocket } from '../../../src/transport/socket/tcp-socket.js';
+import type { TcpConnection } from '../../../src/transport/tcp/connection/tcp-connection.js';
+import {
+  CONNECTION_COUNTERS,
+  newConnectionCounters,
+} from '../../../src/transport/tcp/connection/tcp-connection-types.js';
+import { TcpState } from '../../../src/transport/tcp/connection/tcp-state.js';
+import type { LossRecovery } from '../../../src/transport/tcp/recovery/loss-recovery.js';
+import { seq } from '../../../src/transport/tcp/wire/seq.js';
+import { ACK, bytes, expectSegment, FIN, IRS, ISS, PSH, SYN, TcpHarness } from './tcp-harness.js';
+
+const SACK_SYN = { mss: 1460, sackPermitted: true };
+
+const recoveryOf = (c: TcpConnection) => (c as unknown as { recovery: LossRecovery }).recovery;
+
+describe('an idle connection', () => {
+  it('has every counter at zero, in one object with exactly the counters named', () => {
+    const counts = newConnectionCounters();
+    expect(Object.keys(counts).sort()).toEqual([...CONNECTION_COUNTERS].sort());
+    expect(Object.values(counts).every((v) => v === 0)).toBe(true);
+  });
+
+  it('keeps no SACK scoreboard while it has sent nothing, however much it receives', () => {
+    const h = new TcpHarness();
+    const rec = h.established(SACK_SYN);
+    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(500) });
+    h.advance(40);
+    expectSegment(h.recv(), { flags: 'ACK', ack: IRS + 501 });
+    expect(rec.received).toHaveLength(500);
+    expect(recoveryOf(rec.conn).sack).toBeUndefined();
+  });
+
+  it('makes the scoreboard with its first data, which then recovers a loss as before', () => {
+    const h = new TcpHarness();
+    const rec = h.established(SACK_SYN);
+    rec.conn.write(bytes(3 * 1460));
+    const sent = h.recvAll();
+    expect(sent).toHaveLength(3);
+    expect(recoveryOf(rec.conn).sack).toBeDefined();
+    // The first segment is lost: three SACKs of the others (RFC 6675) retransmit it.
+    const sack = (end: number) => ({ sack: [{ left: seq(ISS + 1 + 1460), right: seq(end) }] });
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1, options: sack(ISS + 1 + 2 * 1460) });
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1, options: sack(ISS + 1 + 3 * 1460) });
+    const again = h.recvAll().filter((s) => s.payload.length > 0);
+    expect(again.length).toBeGreaterThanOrEqual(1);
+    expectSegment(again[0]!, { flags: 'ACK', seq: ISS + 1, payload: 1460 });
+  });
+
+  it('lets its scoreboard go in TIME_WAIT, and still answers a retransmitted FIN there', () => {
+    const h = new TcpHarness();
+    const rec = h.established(SACK_SYN);
+    rec.conn.write(bytes(100));
+    expectSegment(h.recv(), { flags: 'PSH|ACK', seq: ISS + 1, payload: 100 });
+    expect(recoveryOf(rec.conn).sack).toBeDefined();
+    rec.conn.shutdown();
+    expectSegment(h.recv(), { flags: 'FIN|ACK', seq: ISS + 101 });
+    h.send({ flags: ACK | FIN, seq: IRS + 1, ack: ISS + 102 });
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 102, ack: IRS + 2 });
+    expect(rec.conn.state).toBe(TcpState.TIME_WAIT);
+    expect(recoveryOf(rec.conn).sack).toBeUndefined();
+    h.send({ flags: ACK | FIN, seq: IRS + 1, ack: ISS + 102 });
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 102, ack: IRS + 2 });
+    expect(rec.conn.state).toBe(TcpState.TIME_WAIT);
+  });
+
+  it('makes no idle-timer callback for a socket without setTimeout(); with one, it times out as before', async () => {
+    const h = new TcpHarness();
+    const transport = new PilhaStreamTransport(h.tcp, h.clock);
+    const sockets: TcpSocket[] = [];
+    await transport.createServer((s) => sockets.push(s)).listen(80);
+    h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
+    h.recv();
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    const socket = sockets[0]!;
+    const callbackOf = () => (socket as unknown as { idleTimerCallback: unknown }).idleTimerCallback;
+    expect(callbackOf()).toBeUndefined();
+    let timeouts = 0;
+    socket.setTimeout(1000, () => timeouts++);
+    expect(callbackOf()).toBeTypeOf('function');
+    h.advance(999);
+    expect(timeouts).toBe(0);
+    h.advance(1);
+    expect(timeouts).toBe(1);
+  });
+});
