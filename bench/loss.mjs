@@ -341,9 +341,12 @@ async function pilhaLossRun(impair, opts, bytes = opts.lossBytes) {
       linkDropLoss: link.dropLoss,
       linkDuplicated: link.duplicated,
       linkReordered: link.reordered,
+      // The TUN device's, under the impairment: super-segments written and the segments they carried.
+      txGsoPackets: link['inner.txGsoPackets'] ?? 0,
+      txGsoSegments: link['inner.txGsoSegments'] ?? 0,
     });
   }
-  return { runs, ...medians(runs, RUN_KEYS) };
+  return { runs, ...medians(runs, [...RUN_KEYS, 'txGsoPackets', 'txGsoSegments']) };
 }
 
 async function kernelLossRun(p, opts, congestionControl) {
