@@ -23,7 +23,7 @@ export function lossMarkdown(report) {
     find(`loss kernel ${cc} p=${pct(p)}`) ??
     (find('loss kernel server start')?.ok === false ? find('loss kernel server start') : undefined);
   const kernelCounts = (s) => `${s.retransmitted} / ${s.timeouts}`;
-  for (const p of LOSS_RATES) {
+  for (const p of report.config.lossRates ?? LOSS_RATES) {
     const ps = find(`loss pilha p=${pct(p)}`);
     const cs = kernelStep('cubic', p);
     const bs = kernelStep('bbr', p);
@@ -38,7 +38,7 @@ export function lossMarkdown(report) {
     `| loss, ${2 * EQUAL_RTT_DELAY_MS} ms round trip on both | pilha MB/s | pilha retransmits / fast retransmits / RTOs | Linux CUBIC MB/s | CUBIC retransmits / fast retransmits / RTOs | pilha / CUBIC |`,
     '|---|---:|---:|---:|---:|---:|',
   );
-  for (const p of LOSS_RATES) {
+  for (const p of report.config.lossRates ?? LOSS_RATES) {
     const ps = find(`loss equal-rtt pilha p=${pct(p)}`);
     const ks = find(`loss equal-rtt kernel cubic p=${pct(p)}`);
     const r = ps?.ok && ks?.ok && ks.mbPerSecond > 0 ? ps.mbPerSecond / ks.mbPerSecond : undefined;

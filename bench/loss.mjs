@@ -65,7 +65,13 @@ export const FLOW_BYTES = 16_000_000;
 const seedOf = (i) => 1 + i;
 
 /** The defaults run.mjs offers as --loss-repeat, --loss-bytes and --loss-timeout. */
-export const LOSS_DEFAULTS = { lossRepeat: 1, lossBytes: 20 * 2 ** 20, lossTimeoutMs: 600_000 };
+export const LOSS_DEFAULTS = {
+  lossRepeat: 1,
+  lossBytes: 20 * 2 ** 20,
+  lossTimeoutMs: 600_000,
+  lossRates: LOSS_RATES,
+  lossQuick: false,
+};
 
 /** What a section run needs before it starts; an empty list when it can run. */
 export function lossPreflight() {
@@ -335,9 +341,12 @@ async function pilhaLossRun(impair, opts, bytes = opts.lossBytes) {
       linkDropLoss: link.dropLoss,
       linkDuplicated: link.duplicated,
       linkReordered: link.reordered,
+      // The TUN device's, under the impairment: super-segments written and the segments they carried.
+      txGsoPackets: link['inner.txGsoPackets'] ?? 0,
+      txGsoSegments: link['inner.txGsoSegments'] ?? 0,
     });
   }
-  return { runs, ...medians(runs, RUN_KEYS) };
+  return { runs, ...medians(runs, [...RUN_KEYS, 'txGsoPackets', 'txGsoSegments']) };
 }
 
 async function kernelLossRun(p, opts, congestionControl) {
@@ -433,7 +442,8 @@ export async function lossSection(steps, opts, cli) {
     });
     if (!setup.ok) return;
 
-    for (const p of LOSS_RATES) {
+    const rates = opts.lossRates ?? LOSS_RATES;
+    for (const p of rates) {
       await step(steps, `loss pilha p=${pct(p)}`, async () => {
         const r = await pilhaLossRun(`loss=${p}`, opts);
         return {
@@ -450,9 +460,11 @@ export async function lossSection(steps, opts, cli) {
     });
     if (kernelStart.ok) {
       try {
-        const algorithms = ['cubic', 'bbr'].filter((cc) => cc === 'cubic' || kernelHasCongestionControl(cc));
+        const algorithms = ['cubic', 'bbr'].filter(
+          (cc) => cc === 'cubic' || (!opts.lossQuick && kernelHasCongestionControl(cc)),
+        );
         for (const cc of algorithms) {
-          for (const p of LOSS_RATES) {
+          for (const p of rates) {
             await step(steps, `loss kernel ${cc} p=${pct(p)}`, async () => {
               const r = await kernelLossRun(p, opts, cc);
               return {
@@ -464,6 +476,7 @@ export async function lossSection(steps, opts, cli) {
           }
         }
         setKernelCongestionControl('cubic');
+        if (opts.lossQuick) return;
         await step(steps, `loss kernel ${FLOWS} flows`, async () => {
           const before = kernelTcpCounters();
           const r = await parallelFlows(NS.cli, VETH.srv, PORT, FLOWS, FLOW_BYTES);
@@ -471,7 +484,7 @@ export async function lossSection(steps, opts, cli) {
           const withCounters = { ...r, timeouts: k.timeouts, retransmitted: k.retransmitted };
           return { ...withCounters, summary: flowsSummary(withCounters) };
         });
-        for (const p of LOSS_RATES) {
+        for (const p of rates) {
           const impair = `loss=${p},delay=${EQUAL_RTT_DELAY_MS}`;
           for (const [who, run] of [
             ['pilha', () => pilhaLossRun(impair, opts, EQUAL_RTT_BYTES)],

@@ -34,6 +34,7 @@
 //   node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20]
 //                      [--idle 1000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss]
 //                      [--loss-repeat 1] [--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]
+//                      [--loss-rates 0.01,0.02,0.05,0.1] [--loss-quick]
 // --steps idle,ab runs only the measurement steps whose names contain one of the given texts (servers still start).
 // --no-offload runs the pilha servers without TUN segmentation offload (pilha http --no-offload).
 // --only pilha or kernel skips the loss section (it measures both); --only loss runs nothing else; --only get
@@ -150,6 +151,8 @@ function parseArgs(argv) {
     else if (a === '--loss-repeat') args.lossRepeat = int(1, 20);
     else if (a === '--loss-bytes') args.lossBytes = int(1, 2 ** 34);
     else if (a === '--loss-timeout') args.lossTimeoutMs = int(1, 3600) * 1000;
+    else if (a === '--loss-rates') args.lossRates = lossRates(next());
+    else if (a === '--loss-quick') args.lossQuick = true;
     else if (a === '--steps')
       args.steps = next()
         .split(',')
@@ -162,12 +165,20 @@ function parseArgs(argv) {
   return args;
 }
 
+/** `0.01,0.02`: loss probabilities, each in (0, 1). */
+function lossRates(text) {
+  const rates = text.split(',').map((t) => Number(t.trim()));
+  if (rates.length === 0 || rates.some((p) => !Number.isFinite(p) || p <= 0 || p >= 1))
+    usage('--loss-rates must be a comma-separated list of probabilities, as in 0.01,0.02');
+  return rates;
+}
+
 function usage(message) {
   if (message !== undefined) console.error(`bench: ${message}`);
   console.error(
     'usage: node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20] ' +
       '[--idle 1000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss] [--loss-repeat 1] ' +
-      '[--loss-bytes 20971520] [--loss-timeout 600] [--no-offload] [--steps TEXT,...]',
+      '[--loss-bytes 20971520] [--loss-timeout 600] [--loss-rates 0.01,0.02] [--loss-quick] [--no-offload] [--steps TEXT,...]',
   );
   process.exit(message === undefined ? 0 : 2);
 }

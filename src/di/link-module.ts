@@ -64,9 +64,11 @@ export const linkModule = new ContainerModule(({ bind }) => {
         mtu: config.mtu,
         hostAddress: config.link.hostAddress,
         prefixLength: config.link.prefixLength,
-        // A capture or an impairment sees the link's packets: they must be segments as on the wire.
-        offload:
-          config.link.offload !== false && config.impairment === undefined && config.pcapFile === undefined,
+        // A capture or an impairment sees the link's packets as on the wire: both take super-segments and
+        // show or impair them segment by segment, but a 64 KB GSO read would be captured, lost or corrupted
+        // as a whole, so with either the kernel is asked for wire-sized reads.
+        offload: config.link.offload !== false,
+        receiveOffload: config.impairment === undefined && config.pcapFile === undefined,
         logger,
       });
     })

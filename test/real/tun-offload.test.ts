@@ -168,37 +168,6 @@ describe.skipIf(skip !== undefined)('TUN segmentation offload against the kernel
     }, 300_000);
   });
 
-  describe('--pcap and --impair see segments as on the wire', () => {
-    let ns: Namespace;
-    afterAll(async () => {
-      await ns?.destroy();
-    });
-
-    it('with either, offload is off: the capture holds no datagram above the MTU either way', async () => {
-      ns = Namespace.create('offload-decorated');
-      const pcap = join(dir, 'decorated.pcap');
-      const length = 5_000_000;
-      const url = `http://${PILHA}:7000/bytes/${length}`;
-      for (const extra of [
-        ['--pcap', pcap],
-        ['--impair', 'loss=0.001,seed=3'],
-      ]) {
-        const pilha = await ns.startPilha(['http', '--tun', 'poff3', '--port', '7000', ...extra]);
-        const out = join(dir, 'decorated');
-        const r = await ns.runAsync('curl', ['-sS', '--fail', '-o', out, url], 60_000);
-        expect(r.status, r.stderr).toBe(0);
-        expect(sha256File(out)).toBe(sha256OfServedBytes(length));
-        expect(await pilha.stop()).toBe(0);
-        const { link } = pilha.stats();
-        expect(link['inner.offload']).toBe(0);
-        expect(link['inner.txGsoPackets'] ?? 0).toBe(0);
-      }
-      const frames = tsharkFields(pcap, 'tcp', ['frame.len']).map(([n]) => Number(n));
-      expect(frames.length).toBeGreaterThan(length / 1448);
-      expect(Math.max(...frames)).toBeLessThanOrEqual(1500);
-    }, 300_000);
-  });
-
   describe('pilha get from a kernel server, GSO reads on', () => {
     let ns: Namespace;
     afterAll(async () => {

@@ -9,7 +9,8 @@ export type LinkMedium = 'ip' | 'ethernet';
 /**
  * What a link that cuts TCP segments itself offers (a TUN device with segmentation offload): TCP may hand it a
  * run of consecutive segments of one flow as one "super-segment" and save a system call per segment. TCP still
- * decides every segment boundary; a link without it (or a decorator, which declines it) gets segments.
+ * decides every segment boundary; a link without it gets segments. The decorators (ImpairedLink, PcapLink)
+ * offer it when the link they wrap does, and treat a super-segment as the segments it stands for.
  */
 export interface SegmentationOffload {
   /** The longest super-segment, IP header included. */

@@ -170,17 +170,25 @@ describe('TcpSegmentBatcher', () => {
   });
 });
 
-describe('decorators decline segmentation offload', () => {
-  it('ImpairedLink and PcapLink offer none, even around a link that has it', () => {
+describe('decorators and segmentation offload', () => {
+  it('ImpairedLink and PcapLink pass it on from a link that has it, and offer none around one without', () => {
     const [link] = MemoryLink.pair(1500);
     const segmenting = new SegmentingLink(link);
     expect(segmenting.segmentation).toBeDefined();
     const impaired: RawLink = new ImpairedLink(segmenting, NO_IMPAIRMENT, new VirtualClock());
-    expect(impaired.segmentation).toBeUndefined();
-    const pcap: RawLink = new PcapLink(segmenting, new PcapWriter('/dev/null'));
-    expect(pcap.segmentation).toBeUndefined();
+    expect(impaired.segmentation?.maxDatagramBytes).toBe(segmenting.segmentation!.maxDatagramBytes);
+    const pcap: RawLink = new PcapLink(impaired, new PcapWriter('/dev/null'));
+    expect(pcap.segmentation?.maxDatagramBytes).toBe(segmenting.segmentation!.maxDatagramBytes);
     const ip = new Ipv4Layer(pcap, new VirtualClock(), silentLoggers().for('ip'), { address: A });
-    expect(ip.segmentationMaxBytes).toBe(0);
-    expect(() => ip.sendSegmented(B, 6, ip.allocateDatagram(100), 50, 2)).toThrow(/cannot segment/);
+    expect(ip.segmentationMaxBytes).toBeGreaterThan(0);
+
+    const plain: RawLink = new PcapLink(
+      new ImpairedLink(link, NO_IMPAIRMENT, new VirtualClock()),
+      new PcapWriter('/dev/null'),
+    );
+    expect(plain.segmentation).toBeUndefined();
+    const plainIp = new Ipv4Layer(plain, new VirtualClock(), silentLoggers().for('ip'), { address: A });
+    expect(plainIp.segmentationMaxBytes).toBe(0);
+    expect(() => plainIp.sendSegmented(B, 6, plainIp.allocateDatagram(100), 50, 2)).toThrow(/cannot segment/);
   });
 });

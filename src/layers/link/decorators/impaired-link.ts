@@ -2,7 +2,19 @@ import type { Clock, Timer } from '../../../core/clock.js';
 import { Counters } from '../../../core/counters.js';
 import type { MacAddress } from '../../../core/mac-address.js';
 import { SeededRandom } from '../../../core/seeded-random.js';
-import { decoratorStats, ignoreDatagram, type LinkMedium, type RawLink } from '../raw-link.js';
+import {
+  cutSegment,
+  superSegmentCount,
+  superSegmentHeadersLength,
+  superSegmentRange,
+} from '../offload/tcp-super-segment.js';
+import {
+  decoratorStats,
+  ignoreDatagram,
+  type LinkMedium,
+  type RawLink,
+  type SegmentationOffload,
+} from '../raw-link.js';
 import { DEFAULT_REORDER_HOLD_MS, type Impairment, validateImpairment } from './impairment.js';
 
 /** Which way an ImpairedLink impairs: datagrams sent, datagrams received, or both (each with its own state). */
@@ -34,6 +46,15 @@ interface InFlight {
   readonly at: number;
   readonly data: Uint8Array;
   readonly reorder: boolean;
+  /** 0 for a datagram; else `data` is a super-segment of `segments` segments of this payload size. */
+  readonly segmentSize: number;
+  readonly segments: number;
+}
+
+/** Where a path delivers: datagrams, and (on the send path over a link with offload) super-segments. */
+interface PathOutput {
+  datagram(datagram: Uint8Array): void;
+  segmented(datagram: Uint8Array, segmentSize: number): void;
 }
 
 /**
@@ -45,6 +66,13 @@ interface InFlight {
  *
  * Arrival times never decrease (a FIFO pipe: jitter varies delay but cannot reorder), so in-flight datagrams
  * sit in one queue with one timer for its head.
+ *
+ * A super-segment (pushSegmented) is impaired segment by segment, in wire order, with the very draws and
+ * bottleneck decisions its segments would get if pushed one by one. Runs of consecutive segments that nothing
+ * touched (not lost, duplicated, corrupted or picked for reordering, not tail-dropped) leave together as one
+ * smaller super-segment, at the arrival time of the run's last segment (earlier ones arrive that much later
+ * than one by one would: at most the run's serialization time at the bottleneck plus jitter); the others
+ * leave one by one, as finished segments, exactly as pushed datagrams do.
  */
 class ImpairedPath {
   private readonly rng: SeededRandom;
@@ -78,7 +106,7 @@ class ImpairedPath {
     seed: number,
     private readonly clock: Clock,
     private readonly counters: Counters<CounterName>,
-    private readonly out: (datagram: Uint8Array) => void,
+    private readonly out: PathOutput,
   ) {
     this.rng = new SeededRandom(seed);
     this.rate = imp.rateBytesPerSec ?? 0;
@@ -107,11 +135,16 @@ class ImpairedPath {
   }
 
   private one(datagram: Uint8Array): void {
+    this.afterCorruptDraw(datagram, datagram.length > 0 && this.rng.chance(this.imp.corrupt));
+  }
+
+  /** One copy of a datagram whose corruption is drawn: the rest of its draws, then into the pipe. */
+  private afterCorruptDraw(datagram: Uint8Array, corrupt: boolean): void {
     const imp = this.imp;
     const rng = this.rng;
     let data = datagram;
     let owned = false;
-    if (datagram.length > 0 && rng.chance(imp.corrupt)) {
+    if (corrupt) {
       // Never touch the caller's buffer: flip the bit in a copy.
       data = datagram.slice();
       owned = true;
@@ -123,30 +156,141 @@ class ImpairedPath {
     const jitter = imp.jitterMs > 0 ? (rng.next() * 2 - 1) * imp.jitterMs : 0;
 
     if (this.synchronous && this.inflightHead === this.inflight.length) {
-      this.arrive(data, reorder, owned);
+      this.arrive(data, reorder, owned, 0, 1);
       return;
     }
+    const at = this.arrivalOf(data.length, jitter);
+    if (at !== undefined) this.enterPipe(at, data, owned, reorder, 0, 1);
+  }
 
-    const now = this.clock.now();
-    let at = now;
+  /**
+   * Takes a super-segment (valid only during the call) of segments of `segmentSize` payload bytes and impairs
+   * each of its segments as push() would, in order (see the class comment).
+   */
+  pushSegmented(datagram: Uint8Array, segmentSize: number): void {
+    const segments = superSegmentCount(datagram, segmentSize);
+    if (segments === 0) {
+      // Not a super-segment: the link below counts it as malformed.
+      this.out.segmented(datagram, segmentSize);
+      return;
+    }
+    if (this.closed) {
+      this.counters.inc('dropClosed', segments);
+      return;
+    }
+    const imp = this.imp;
+    const rng = this.rng;
+    const headersLength = superSegmentHeadersLength(datagram);
+    const payloadLength = datagram.length - headersLength;
+    // The run of untouched segments: its first segment, length and arrival (locals: out may re-enter).
+    let runFirst = 0;
+    let runCount = 0;
+    let runAt = 0;
+    for (let i = 0; i < segments; i++) {
+      if (rng.chance(imp.loss)) {
+        this.counters.inc('dropLoss');
+        this.flushRun(datagram, segmentSize, segments, runFirst, runCount, runAt);
+        runCount = 0;
+        continue;
+      }
+      if (rng.chance(imp.duplicate)) {
+        this.flushRun(datagram, segmentSize, segments, runFirst, runCount, runAt);
+        runCount = 0;
+        const segment = cutSegment(datagram, segmentSize, i);
+        this.one(segment);
+        this.counters.inc('duplicated');
+        this.one(segment);
+        continue;
+      }
+      if (rng.chance(imp.corrupt)) {
+        this.flushRun(datagram, segmentSize, segments, runFirst, runCount, runAt);
+        runCount = 0;
+        this.afterCorruptDraw(cutSegment(datagram, segmentSize, i), true);
+        continue;
+      }
+      const reorder = rng.chance(imp.reorder);
+      const jitter = imp.jitterMs > 0 ? (rng.next() * 2 - 1) * imp.jitterMs : 0;
+      if (reorder) {
+        this.flushRun(datagram, segmentSize, segments, runFirst, runCount, runAt);
+        runCount = 0;
+        const segment = cutSegment(datagram, segmentSize, i);
+        if (this.synchronous && this.inflightHead === this.inflight.length) {
+          this.arrive(segment, true, true, 0, 1);
+        } else {
+          const at = this.arrivalOf(segment.length, jitter);
+          if (at !== undefined) this.enterPipe(at, segment, true, true, 0, 1);
+        }
+        continue;
+      }
+      // Untouched: it joins the run, entering the bottleneck by itself.
+      let at = this.clock.now();
+      if (!this.synchronous || this.inflightHead !== this.inflight.length) {
+        const bytes = headersLength + Math.min(segmentSize, payloadLength - i * segmentSize);
+        const arrival = this.arrivalOf(bytes, jitter);
+        if (arrival === undefined) {
+          this.flushRun(datagram, segmentSize, segments, runFirst, runCount, runAt);
+          runCount = 0;
+          continue;
+        }
+        at = arrival;
+      }
+      if (runCount === 0) runFirst = i;
+      runCount++;
+      runAt = at;
+    }
+    this.flushRun(datagram, segmentSize, segments, runFirst, runCount, runAt);
+  }
+
+  /** Sends the run of untouched segments on as one super-segment (the whole one when nothing was touched). */
+  private flushRun(
+    datagram: Uint8Array,
+    segmentSize: number,
+    segments: number,
+    first: number,
+    count: number,
+    at: number,
+  ): void {
+    if (count === 0) return;
+    const whole = count === segments;
+    const data = whole ? datagram : superSegmentRange(datagram, segmentSize, first, count);
+    this.enterPipe(at, data, !whole, false, segmentSize, count);
+  }
+
+  /**
+   * When `bytes` arrive at the far end, through the bottleneck and the delay with `jitter`, never before what
+   * entered earlier; undefined (and counted) when the bottleneck's queue is full.
+   */
+  private arrivalOf(bytes: number, jitter: number): number | undefined {
+    let at = this.clock.now();
     if (this.rate > 0) {
-      const doneAt = this.enterBottleneck(data.length, now);
+      const doneAt = this.enterBottleneck(bytes, at);
       if (doneAt === undefined) {
         this.counters.inc('dropQueue');
-        return;
+        return undefined;
       }
       at = doneAt;
     }
-    at += Math.max(0, imp.delayMs + jitter);
+    at += Math.max(0, this.imp.delayMs + jitter);
     if (at < this.lastArrival) at = this.lastArrival;
     this.lastArrival = at;
+    return at;
+  }
 
-    if (at <= now && this.inflightHead === this.inflight.length) {
-      this.arrive(data, reorder, owned);
+  /** Delivers now what is due now with nothing ahead of it, else queues it (a copy) until `at`. */
+  private enterPipe(
+    at: number,
+    data: Uint8Array,
+    owned: boolean,
+    reorder: boolean,
+    segmentSize: number,
+    segments: number,
+  ): void {
+    if (at <= this.clock.now() && this.inflightHead === this.inflight.length) {
+      this.arrive(data, reorder, owned, segmentSize, segments);
       return;
     }
-    this.counters.inc('delayed');
-    this.inflight.push({ at, data: owned ? data : data.slice(), reorder });
+    this.counters.inc('delayed', segments);
+    this.inflight.push({ at, data: owned ? data : data.slice(), reorder, segmentSize, segments });
     if (this.timer === undefined) this.arm();
   }
 
@@ -187,7 +331,7 @@ class ImpairedPath {
       const item = inflight[this.inflightHead]!;
       if (item.at > due) break;
       inflight[this.inflightHead++] = undefined;
-      this.arrive(item.data, item.reorder, true);
+      this.arrive(item.data, item.reorder, true, item.segmentSize, item.segments);
     }
     if (this.inflightHead === inflight.length) {
       inflight.length = 0;
@@ -199,17 +343,34 @@ class ImpairedPath {
     if (!this.closed && this.inflightHead < inflight.length && this.timer === undefined) this.arm();
   };
 
-  /** The reorder stage, at the far end of the pipe. `owned` means `data` is already a private copy. */
-  private arrive(data: Uint8Array, reorder: boolean, owned: boolean): void {
+  /**
+   * The reorder stage, at the far end of the pipe. `owned` means `data` is already a private copy; a
+   * super-segment (segmentSize > 0) is never picked for reordering, and only its first segment overtakes a
+   * held datagram, as one by one.
+   */
+  private arrive(
+    data: Uint8Array,
+    reorder: boolean,
+    owned: boolean,
+    segmentSize: number,
+    segments: number,
+  ): void {
     const held = this.held;
     if (held !== undefined) {
-      // The held datagram is overtaken by this one. Clear the slot first: out() may re-enter push().
+      // The held datagram is overtaken by this one. Clear the slot first: out may re-enter push().
       this.held = undefined;
       this.heldTimer?.cancel();
       this.heldTimer = undefined;
       this.counters.inc('reordered');
-      this.out(data);
-      if (!this.closed) this.out(held);
+      if (segments > 1) {
+        this.out.segmented(superSegmentRange(data, segmentSize, 0, 1), segmentSize);
+        if (!this.closed) this.out.datagram(held);
+        if (!this.closed)
+          this.out.segmented(superSegmentRange(data, segmentSize, 1, segments - 1), segmentSize);
+        return;
+      }
+      this.emit(data, segmentSize);
+      if (!this.closed) this.out.datagram(held);
       return;
     }
     if (reorder) {
@@ -217,7 +378,12 @@ class ImpairedPath {
       this.heldTimer = this.clock.setTimer(this.holdMs, this.onHoldExpired);
       return;
     }
-    this.out(data);
+    this.emit(data, segmentSize);
+  }
+
+  private emit(data: Uint8Array, segmentSize: number): void {
+    if (segmentSize === 0) this.out.datagram(data);
+    else this.out.segmented(data, segmentSize);
   }
 
   private readonly onHoldExpired = (): void => {
@@ -226,7 +392,7 @@ class ImpairedPath {
     if (held === undefined || this.closed) return;
     this.held = undefined;
     this.counters.inc('reorderTimeout');
-    this.out(held);
+    this.out.datagram(held);
   };
 
   /** Cancels the timers and drops (and counts) whatever is still in flight or held. */
@@ -237,7 +403,8 @@ class ImpairedPath {
     this.timer = undefined;
     this.heldTimer?.cancel();
     this.heldTimer = undefined;
-    const pending = this.inflight.length - this.inflightHead + (this.held === undefined ? 0 : 1);
+    let pending = this.held === undefined ? 0 : 1;
+    for (let i = this.inflightHead; i < this.inflight.length; i++) pending += this.inflight[i]!.segments;
     if (pending > 0) this.counters.inc('dropClosed', pending);
     this.inflight.length = 0;
     this.inflightHead = 0;
@@ -255,6 +422,9 @@ class ImpairedPath {
  * is seeded with `seed + 0x6a09e667`). With no delay, jitter or rate, delivery is synchronous (except for a
  * datagram held for reordering).
  *
+ * Over a link with segmentation offload it offers segmentation too: a super-segment is impaired segment by
+ * segment with the draws one by one would make (ImpairedPath), and counted as its segments throughout.
+ *
  * stats(): this link's own counters, unprefixed — txPackets/txBytes as sent by the layer above,
  * rxPackets/rxBytes as handed to it, and the impairments (dropLoss, dropQueue, dropClosed, duplicated,
  * corrupted, reordered, reorderTimeout, delayed) summed over both directions — followed by the inner link's
@@ -265,6 +435,11 @@ export class ImpairedLink implements RawLink {
   /** The inner link's: a decorator moves whatever its link moves (datagrams or frames). */
   readonly medium: LinkMedium | undefined;
   readonly mac: MacAddress | undefined;
+  /**
+   * Offered when the inner link offers it: super-segments are impaired segment by segment (ImpairedPath), and
+   * what survives untouched in a row goes to the inner link as one super-segment.
+   */
+  readonly segmentation: SegmentationOffload | undefined;
   private handler: (datagram: Uint8Array) => void = ignoreDatagram;
   private readonly counters = new Counters(COUNTERS);
   private readonly txPath: ImpairedPath | undefined;
@@ -282,13 +457,26 @@ export class ImpairedLink implements RawLink {
     this.medium = inner.medium;
     this.mac = inner.mac;
     const seed = impairment.seed >>> 0;
+    const innerSegmentation = inner.segmentation;
+    this.segmentation =
+      innerSegmentation === undefined
+        ? undefined
+        : {
+            maxDatagramBytes: innerSegmentation.maxDatagramBytes,
+            sendSegmented: (datagram, segmentSize) => this.sendSegmented(datagram, segmentSize),
+          };
     if (direction !== 'rx') {
-      this.txPath = new ImpairedPath(impairment, seed, clock, this.counters, (d) => this.inner.send(d));
+      this.txPath = new ImpairedPath(impairment, seed, clock, this.counters, {
+        datagram: (d) => this.inner.send(d),
+        segmented: (d, segmentSize) => this.inner.segmentation?.sendSegmented(d, segmentSize),
+      });
     }
     if (direction !== 'tx') {
-      this.rxPath = new ImpairedPath(impairment, (seed + RX_SEED_OFFSET) >>> 0, clock, this.counters, (d) =>
-        this.deliverUp(d),
-      );
+      this.rxPath = new ImpairedPath(impairment, (seed + RX_SEED_OFFSET) >>> 0, clock, this.counters, {
+        datagram: (d) => this.deliverUp(d),
+        // Nothing received is a super-segment.
+        segmented: (d) => this.deliverUp(d),
+      });
     }
     const rx = this.rxPath;
     inner.onReceive(rx === undefined ? (d) => this.deliverUp(d) : (d) => rx.push(d));
@@ -303,6 +491,20 @@ export class ImpairedLink implements RawLink {
     this.counters.inc('txBytes', datagram.length);
     if (this.txPath === undefined) this.inner.send(datagram);
     else this.txPath.push(datagram);
+  }
+
+  /** A super-segment: counted as its segments (as they would be on the wire), impaired segment by segment. */
+  private sendSegmented(datagram: Uint8Array, segmentSize: number): void {
+    const segments = superSegmentCount(datagram, segmentSize);
+    if (this.closed) {
+      this.counters.inc('dropClosed', Math.max(1, segments));
+      return;
+    }
+    this.counters.inc('txPackets', Math.max(1, segments));
+    const extraHeaders = segments > 1 ? (segments - 1) * superSegmentHeadersLength(datagram) : 0;
+    this.counters.inc('txBytes', datagram.length + extraHeaders);
+    if (this.txPath === undefined) this.inner.segmentation?.sendSegmented(datagram, segmentSize);
+    else this.txPath.pushSegmented(datagram, segmentSize);
   }
 
   onReceive(handler: (datagram: Uint8Array) => void): void {

@@ -1,6 +1,17 @@
 import { Counters } from '../../../core/counters.js';
 import type { MacAddress } from '../../../core/mac-address.js';
-import { decoratorStats, ignoreDatagram, type LinkMedium, type RawLink } from '../raw-link.js';
+import {
+  splitSuperSegment,
+  superSegmentCount,
+  superSegmentHeadersLength,
+} from '../offload/tcp-super-segment.js';
+import {
+  decoratorStats,
+  ignoreDatagram,
+  type LinkMedium,
+  type RawLink,
+  type SegmentationOffload,
+} from '../raw-link.js';
 import type { PcapWriter } from './pcap-writer.js';
 
 const COUNTERS = ['txPackets', 'txBytes', 'rxPackets', 'rxBytes', 'captured', 'captureErrors'] as const;
@@ -8,6 +19,10 @@ const COUNTERS = ['txPackets', 'txBytes', 'rxPackets', 'rxBytes', 'captured', 'c
 /**
  * A tap with the same interface as the link it wraps: every datagram sent and every datagram received is
  * written to a PcapWriter, then passed on unchanged (no copy beyond the writer's own).
+ *
+ * Over a link with segmentation offload it offers segmentation too: a super-segment goes to the inner link
+ * as it is, and the capture records the segments the kernel cuts from it (splitSuperSegment), as on the wire,
+ * each with its finished checksums; txPackets/txBytes count those segments.
  *
  * A capture that fails (disk full, say) never breaks the link: the error is counted in `captureErrors` and
  * capturing stops; traffic goes on. stats() follows ImpairedLink: this link's own counters unprefixed
@@ -18,6 +33,7 @@ export class PcapLink implements RawLink {
   /** The inner link's: a decorator moves whatever its link moves (datagrams or frames). */
   readonly medium: LinkMedium | undefined;
   readonly mac: MacAddress | undefined;
+  readonly segmentation: SegmentationOffload | undefined;
   private handler: (datagram: Uint8Array) => void = ignoreDatagram;
   private readonly counters = new Counters(COUNTERS);
   private capturing = true;
@@ -30,6 +46,17 @@ export class PcapLink implements RawLink {
     this.mtu = inner.mtu;
     this.medium = inner.medium;
     this.mac = inner.mac;
+    const innerSegmentation = inner.segmentation;
+    this.segmentation =
+      innerSegmentation === undefined
+        ? undefined
+        : {
+            maxDatagramBytes: innerSegmentation.maxDatagramBytes,
+            sendSegmented: (datagram, segmentSize) => {
+              this.captureSegmented(datagram, segmentSize);
+              innerSegmentation.sendSegmented(datagram, segmentSize);
+            },
+          };
     inner.onReceive((datagram) => {
       this.counters.inc('rxPackets');
       this.counters.inc('rxBytes', datagram.length);
@@ -43,6 +70,22 @@ export class PcapLink implements RawLink {
     this.counters.inc('txBytes', datagram.length);
     this.capture(datagram);
     this.inner.send(datagram);
+  }
+
+  /** Counts and records a super-segment's segments as the kernel will cut them. */
+  private captureSegmented(datagram: Uint8Array, segmentSize: number): void {
+    const segments = superSegmentCount(datagram, segmentSize);
+    if (segments === 0) {
+      // Not a super-segment (the inner link drops and counts it): recorded as it is.
+      this.counters.inc('txPackets');
+      this.counters.inc('txBytes', datagram.length);
+      this.capture(datagram);
+      return;
+    }
+    this.counters.inc('txPackets', segments);
+    this.counters.inc('txBytes', datagram.length + (segments - 1) * superSegmentHeadersLength(datagram));
+    if (!this.capturing) return;
+    for (const segment of splitSuperSegment(datagram, segmentSize)!) this.capture(segment);
   }
 
   onReceive(handler: (datagram: Uint8Array) => void): void {

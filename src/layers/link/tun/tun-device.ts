@@ -74,12 +74,14 @@ export function openTunDevice(name: string, kind: TunKind = 'tun', vnetHeader = 
 }
 
 /**
- * TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) on a device opened with IFF_VNET_HDR: the kernel may then
- * hand pilha unfinished checksums and TCP GSO packets of up to 64 KB. Returns 0, or the errno when the kernel
- * refuses (then it sends finished, MTU-sized packets as before).
+ * TUNSETOFFLOAD on a device opened with IFF_VNET_HDR. With `receive` (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) the
+ * kernel may hand pilha unfinished checksums and TCP GSO packets of up to 64 KB; without (no flags) it hands
+ * over finished, MTU-sized packets, while pilha's writes may still be GSO packets (the flags say only what the
+ * reader accepts). Returns 0, or the errno when the kernel refuses (then it sends finished, MTU-sized packets).
  */
-export function enableTunOffload(fd: number, libc: Libc): number {
-  return libc.ioctlValue(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) < 0 ? libc.errno() : 0;
+export function enableTunOffload(fd: number, libc: Libc, receive = true): number {
+  const flags = receive ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0;
+  return libc.ioctlValue(fd, TUNSETOFFLOAD, flags) < 0 ? libc.errno() : 0;
 }
 
 function openReason(errno: number, libc: Libc): string {

@@ -39,6 +39,12 @@ export interface TunLinkOptions {
    * reads; pilha's stacks turn it on unless --no-offload (di/link-module.ts).
    */
   readonly offload?: boolean;
+  /**
+   * With offload, whether the kernel may also hand pilha GSO packets (64 KB reads) and unfinished checksums;
+   * true when absent. false keeps the reads wire-sized and finished while writes still take super-segments:
+   * what a decorator that must see received packets as on the wire (an impairment, a capture) needs.
+   */
+  readonly receiveOffload?: boolean;
   /** The link layer's logger (a child with `{ layer: 'link' }`); silent when absent. */
   readonly logger?: Logger;
 }
@@ -47,11 +53,13 @@ export interface TunLinkOptions {
 export interface TunOffloadState {
   /** Every read and write carries a virtio_net_hdr. */
   readonly vnetHeader: boolean;
-  /** The kernel accepted TUNSETOFFLOAD: GSO both ways. */
+  /** The kernel accepted TUNSETOFFLOAD: pilha's writes may be GSO packets (segmentation). */
   readonly offload: boolean;
+  /** ...and it may hand pilha GSO packets and unfinished checksums (options.receiveOffload). */
+  readonly receiveOffload: boolean;
 }
 
-const NO_OFFLOAD: TunOffloadState = { vnetHeader: false, offload: false };
+const NO_OFFLOAD: TunOffloadState = { vnetHeader: false, offload: false, receiveOffload: false };
 /** The largest super-segment: what an IPv4 total length can say. */
 const MAX_SUPER_SEGMENT = 65535;
 const TUN_COUNTERS = ['txGsoPackets', 'txGsoSegments', 'txGsoBadSegments', 'txGsoFallbacks'] as const;
@@ -67,7 +75,9 @@ const TUN_COUNTERS = ['txGsoPackets', 'txGsoSegments', 'txGsoBadSegments', 'txGs
  * super-segments, which the kernel delivers as one GSO packet (one write instead of one per segment); the
  * kernel, told by TUNSETOFFLOAD that pilha takes GSO packets and partial checksums, hands over up to 64 KB per
  * read, which the reader unwraps (offload/virtio-net-receive.ts) into one large TCP segment with a finished
- * checksum. When the kernel refuses offload, the link works without it (stats: offload 0).
+ * checksum. With options.receiveOffload false, the kernel is told pilha takes no GSO packets: reads stay
+ * wire-sized, writes may still be super-segments. When the kernel refuses offload, the link works without it
+ * (stats: offload 0).
  *
  * While open, the reader worker keeps the process alive (like a listening socket); close() ends it.
  * The worker file is resolved next to the compiled output (dist/), so TunLink runs from there.
@@ -160,7 +170,7 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
 
   /**
    * The counters, the device's txqueuelen, the packets the kernel dropped at that queue (tx_dropped), and
-   * whether offload is on (1) or off (0).
+   * whether offload is on (1) or off (0), and receive offload too (rxOffload).
    */
   override stats(): Record<string, number> {
     const deviceTxDropped = readDeviceCounter(this.name, 'tx_dropped');
@@ -168,7 +178,9 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
       ...super.stats(),
       txQueueLength: this.txQueueLength,
       ...(deviceTxDropped !== undefined ? { deviceTxDropped } : {}),
-      ...(this.medium === 'ip' ? { offload: this.offloadState.offload ? 1 : 0 } : {}),
+      ...(this.medium === 'ip'
+        ? { offload: this.offloadState.offload ? 1 : 0, rxOffload: this.offloadState.receiveOffload ? 1 : 0 }
+        : {}),
     };
   }
 
@@ -250,10 +262,11 @@ function openWithOffload(
     logger.warn({ err }, 'TUN device with IFF_VNET_HDR refused; opening it without offload');
     return { device: openTunDevice(options.name, kind), offload: NO_OFFLOAD };
   }
-  const errno = enableTunOffload(device.fd, libc);
+  const receive = options.receiveOffload !== false;
+  const errno = enableTunOffload(device.fd, libc, receive);
   if (errno !== 0) {
     logger.warn({ errno }, 'TUNSETOFFLOAD refused: no segmentation offload');
-    return { device, offload: { vnetHeader: true, offload: false } };
+    return { device, offload: { vnetHeader: true, offload: false, receiveOffload: false } };
   }
-  return { device, offload: { vnetHeader: true, offload: true } };
+  return { device, offload: { vnetHeader: true, offload: true, receiveOffload: receive } };
 }

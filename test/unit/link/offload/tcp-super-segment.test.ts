@@ -5,6 +5,8 @@ import { finishIpv4Checksum, writeIpv4Header } from '../../../../src/layers/ip/i
 import {
   ipv4HeaderChecksumValid,
   splitSuperSegment,
+  superSegmentCount,
+  superSegmentRange,
   tcpChecksumValid,
   tcpPseudoHeaderSum,
   writeSuperSegmentChecksum,
@@ -19,6 +21,7 @@ const DST = parseIpv4('10.0.0.1');
 const ACK = 0x10;
 const PSH = 0x08;
 const FIN = 0x01;
+const CWR = 0x80;
 
 /** A super-segment of `payload` at seq 0xfffff000 (it wraps), with timestamps, checksum per the field rule. */
 function superSegment(payload: Uint8Array, flags: number): Uint8Array {
@@ -111,5 +114,43 @@ describe('splitSuperSegment (the kernel split)', () => {
     udp[9] = 17;
     expect(splitSuperSegment(udp, mss)).toBeUndefined();
     expect(splitSuperSegment(superSegment(pattern(10), ACK).subarray(0, 30), mss)).toBeUndefined();
+  });
+});
+
+describe('superSegmentRange (a sub-range that leaves as one smaller super-segment)', () => {
+  const mss = 1448;
+
+  for (const [payloadLength, flags] of [
+    [mss * 7 + 100, ACK | PSH | FIN | CWR],
+    [mss * 6, ACK | PSH],
+  ] as const) {
+    it(`${payloadLength} bytes, flags ${flags}: the kernel cuts from every sub-range the original's segments`, () => {
+      const original = superSegment(pattern(payloadLength), flags);
+      const segments = splitSuperSegment(original, mss)!;
+      const n = segments.length;
+      expect(superSegmentCount(original, mss)).toBe(n);
+      for (let first = 0; first < n; first++) {
+        for (let count = 1; first + count <= n; count++) {
+          const range = superSegmentRange(original, mss, first, count);
+          // Its own headers follow the field rule for its length...
+          expect(ipv4HeaderChecksumValid(range)).toBe(true);
+          expect((range[2]! << 8) | range[3]!).toBe(range.length);
+          expect((range[36]! << 8) | range[37]!).toBe(tcpPseudoHeaderSum(range, range.length - 20));
+          const lastIncluded = first + count === n;
+          expect(range[33]! & (PSH | FIN)).toBe(lastIncluded ? flags & (PSH | FIN) : 0);
+          expect(range[33]! & CWR).toBe(first === 0 ? flags & CWR : 0);
+          // ...and what the kernel cuts from it is byte for byte the original's segments first..first+count-1.
+          expect(superSegmentCount(range, mss)).toBe(count);
+          const cut = splitSuperSegment(range, mss)!;
+          expect(cut).toEqual(segments.slice(first, first + count));
+          for (const s of cut) expect(tcpChecksumValid(s)).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('a sub-range of the whole is the original, byte for byte', () => {
+    const original = superSegment(pattern(mss * 3 + 5), ACK | PSH);
+    expect(superSegmentRange(original, mss, 0, 4)).toEqual(original);
   });
 });

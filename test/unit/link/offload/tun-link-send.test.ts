@@ -46,7 +46,7 @@ class TestTunLink extends TunLink {
   }
 }
 
-const ON: TunOffloadState = { vnetHeader: true, offload: true };
+const ON: TunOffloadState = { vnetHeader: true, offload: true, receiveOffload: true };
 
 function superSegment(payloadLength: number): Uint8Array {
   const d = new Uint8Array(40 + payloadLength);
@@ -103,7 +103,7 @@ describe('TunLink send side with offload', () => {
 
   it('without offload: no segmentation, plain writes', () => {
     const { libc, writes } = fakeLibc();
-    const link = TestTunLink.make(libc, { vnetHeader: false, offload: false });
+    const link = TestTunLink.make(libc, { vnetHeader: false, offload: false, receiveOffload: false });
     expect(link.segmentation).toBeUndefined();
     link.send(new Uint8Array(40));
     expect(writes[0]!.header).toBeUndefined();
