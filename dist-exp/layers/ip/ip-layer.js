@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=ip-layer.js.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=stream-transport.js.map
