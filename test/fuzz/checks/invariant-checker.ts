@@ -105,18 +105,18 @@ export class InvariantChecker {
         return `advertised window ${window} over a ${p.receiveCapacity}-byte buffer`;
       }
     }
-    return this.checkTimers(state, p.deadlines, p.armedAt, unacked, p.sendQueued);
+    return this.checkTimers(state, p.deadlines, p.armedAt, unacked, p.outputDeferred ? 0 : p.sendQueued);
   }
 
   private checkTimers(
     state: TcpState,
-    deadlines: Float64Array,
+    deadlines: ArrayLike<number>,
     armedAt: number,
     unacked: number,
     queued: number,
   ): string | undefined {
     let earliest = Number.POSITIVE_INFINITY;
-    for (const d of deadlines) if (d < earliest) earliest = d;
+    for (let i = 0; i < deadlines.length; i++) if (deadlines[i]! < earliest) earliest = deadlines[i]!;
     if (earliest < armedAt) return `a deadline at ${earliest} but the Clock timer fires at ${armedAt}`;
     if (state === TcpState.TIME_WAIT) {
       return deadlines[TimerKind.TIME_WAIT] === Number.POSITIVE_INFINITY

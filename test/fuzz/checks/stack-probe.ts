@@ -26,8 +26,10 @@ export interface ConnectionInternals {
   readonly outOfOrderRanges: number;
   readonly maxOutOfOrderRanges: number;
   readonly outOfOrderBytes: number;
+  /** Output deferred to the end of the task (autocorking): queued data that no timer needs to cover yet. */
+  readonly outputDeferred: boolean;
   /** Deadlines by TimerKind (Infinity when off). */
-  readonly deadlines: Float64Array;
+  readonly deadlines: ArrayLike<number>;
   /** When the one Clock timer behind the deadlines fires (Infinity when none is armed). */
   readonly armedAt: number;
 }
@@ -67,6 +69,7 @@ export function probeConnection(c: TcpConnection): ConnectionInternals {
     outOfOrderRanges: field(receive, 'outOfOrderRanges', 'number'),
     maxOutOfOrderRanges: field(receive, 'maxRanges', 'number'),
     outOfOrderBytes: field(receive, 'outOfOrderBytes', 'number'),
+    outputDeferred: field(parts, 'outputDeferred', 'boolean'),
     deadlines: field(timers, 'deadlines', 'object'),
     armedAt: field(timers, 'armedAt', 'number'),
   };
