@@ -7,35 +7,18 @@
  * without offloads, it cuts them into segments whose checksums tshark verifies one by one.
  */
 
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downloadOverForwardedPath, makeForwardedPath, sha256File } from '../helpers/forwarded-path.js';
 import { Namespace, realPeerSkipReason, tsharkProblems } from '../helpers/netns.js';
 import { sha256OfServedBytes } from '../helpers/served-bytes.js';
-import { tsharkCapturing } from '../helpers/tshark.js';
+import { tsharkFields } from '../helpers/tshark.js';
 
 const skip = realPeerSkipReason(['ip', 'wget', 'curl', 'tshark', 'ethtool']);
 const PILHA = '10.77.0.2';
 const LENGTH = 20_000_000;
-
-function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-/** The fields of the packets of a capture that match a display filter, TCP checksums verified. */
-function tsharkFields(pcap: string, filter: string, fields: readonly string[]): string[][] {
-  const args = ['-n', '-r', pcap, '-o', 'tcp.check_checksum:TRUE', '-Y', filter, '-T', 'fields'];
-  for (const f of fields) args.push('-e', f);
-  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`tshark failed (${r.status}): ${r.error?.message ?? r.stderr}`);
-  return r.stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => line.split('\t'));
-}
 
 describe.skipIf(skip !== undefined)('segmentation offload with --impair and --pcap', () => {
   let dir: string;
@@ -106,21 +89,7 @@ describe.skipIf(skip !== undefined)('segmentation offload with --impair and --pc
     it('the kernel cuts the impaired super-segments for a veth without offloads: every checksum verifies', async () => {
       router = Namespace.create('impoff-router');
       client = Namespace.create('impoff-client');
-      const veth = `pimr${process.pid % 10000}`;
-      const peer = `pimc${process.pid % 10000}`;
-      const sh = (ns: Namespace, cmd: string, args: string[]) => {
-        const r = ns.run(cmd, args);
-        if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
-      };
-      sh(router, 'ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', peer]);
-      sh(router, 'ip', ['link', 'set', peer, 'netns', client.name]);
-      sh(router, 'ip', ['addr', 'add', '10.88.0.1/24', 'dev', veth]);
-      sh(router, 'ip', ['link', 'set', veth, 'up']);
-      sh(router, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
-      sh(router, 'ethtool', ['-K', veth, 'tso', 'off', 'gso', 'off', 'tx', 'off']);
-      sh(client, 'ip', ['addr', 'add', '10.88.0.2/24', 'dev', peer]);
-      sh(client, 'ip', ['link', 'set', peer, 'up']);
-      sh(client, 'ip', ['route', 'add', '10.77.0.0/24', 'via', '10.88.0.1']);
+      const peer = makeForwardedPath(router, client, 'pim');
       const pilha = await router.startPilha([
         'http',
         '--tun',
@@ -130,40 +99,11 @@ describe.skipIf(skip !== undefined)('segmentation offload with --impair and --pc
         '--impair',
         'loss=0.02,seed=9',
       ]);
-
-      const pcap = join(dir, 'forwarded.pcap');
-      const tshark = client.spawn('tshark', [
-        '-i',
-        peer,
-        '-B',
-        '256',
-        '-n',
-        '-q',
-        '-f',
-        'tcp port 7000',
-        '-w',
-        pcap,
-      ]);
-      await tsharkCapturing(tshark);
-      const out = join(dir, 'forwarded');
-      const r = await client.runAsync(
-        'curl',
-        ['-sS', '--fail', '-o', out, `http://${PILHA}:7000/bytes/${LENGTH}`],
-        120_000,
-      );
-      expect(r.status, r.stderr).toBe(0);
-      expect(sha256File(out)).toBe(sha256OfServedBytes(LENGTH));
-      tshark.kill('SIGINT');
-      await new Promise((resolve) => tshark.once('close', resolve));
-      expect(await pilha.stop()).toBe(0);
+      const { seen } = await downloadOverForwardedPath(client, peer, pilha, PILHA, LENGTH, dir);
       const { link } = pilha.stats();
       expect(link['inner.txGsoPackets']).toBeGreaterThan(10);
       expect(link.dropLoss).toBeGreaterThan(0);
 
-      const seen = tsharkFields(pcap, 'tcp.srcport == 7000 && tcp.len > 0', [
-        'frame.len',
-        'tcp.checksum.status',
-      ]);
       expect(seen.length).toBeGreaterThan(0.9 * Math.ceil(LENGTH / 1448));
       expect(seen.filter(([frameLength]) => Number(frameLength) > 1514)).toEqual([]);
       expect(seen.filter(([, checksum]) => checksum !== '1')).toEqual([]);

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { Namespace, PilhaProcess } from './netns.js';
+import { sha256OfServedBytes } from './served-bytes.js';
+import { tsharkCapturing, tsharkFields } from './tshark.js';
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/**
+ * A client that reaches pilha's TUN device (10.77.0.0/24, in `router`) only through the kernel's forwarding
+ * over a veth with no segmentation or checksum offload: the kernel cuts each super-segment pilha writes and
+ * finishes each segment's checksum in software, from the field pilha wrote. `tag` (4 letters) names the veth.
+ */
+export function makeForwardedPath(router: Namespace, client: Namespace, tag: string): string {
+  const veth = `${tag}r${process.pid % 10000}`;
+  const peer = `${tag}c${process.pid % 10000}`;
+  const sh = (ns: Namespace, cmd: string, args: string[]) => {
+    const r = ns.run(cmd, args);
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+  };
+  sh(router, 'ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', peer]);
+  sh(router, 'ip', ['link', 'set', peer, 'netns', client.name]);
+  sh(router, 'ip', ['addr', 'add', '10.88.0.1/24', 'dev', veth]);
+  sh(router, 'ip', ['link', 'set', veth, 'up']);
+  sh(router, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+  sh(router, 'ethtool', ['-K', veth, 'tso', 'off', 'gso', 'off', 'tx', 'off']);
+  sh(client, 'ip', ['addr', 'add', '10.88.0.2/24', 'dev', peer]);
+  sh(client, 'ip', ['link', 'set', peer, 'up']);
+  sh(client, 'ip', ['route', 'add', '10.77.0.0/24', 'via', '10.88.0.1']);
+  return peer;
+}
+
+/**
+ * curl in `client` downloads `length` bytes from pilha (port 7000 at `pilhaAddress`) while tshark captures on
+ * the client's side of the forwarded path; checks the body byte-exact and that pilha exits 0. Returns the
+ * capture's path and, for every data segment pilha sent, its frame length and tshark's checksum verdict
+ * (tcp.checksum.status: 1 good, 0 bad, 2 unverified).
+ */
+export async function downloadOverForwardedPath(
+  client: Namespace,
+  clientDevice: string,
+  pilha: PilhaProcess,
+  pilhaAddress: string,
+  length: number,
+  dir: string,
+): Promise<{ pcap: string; seen: string[][] }> {
+  const pcap = join(dir, 'forwarded.pcap');
+  const tshark = client.spawn('tshark', [
+    '-i',
+    clientDevice,
+    '-B',
+    '256',
+    '-n',
+    '-q',
+    '-f',
+    'tcp port 7000',
+    '-w',
+    pcap,
+  ]);
+  await tsharkCapturing(tshark);
+  const out = join(dir, 'forwarded');
+  const r = await client.runAsync(
+    'curl',
+    ['-sS', '--fail', '-o', out, `http://${pilhaAddress}:7000/bytes/${length}`],
+    120_000,
+  );
+  expect(r.status, r.stderr).toBe(0);
+  expect(sha256File(out)).toBe(sha256OfServedBytes(length));
+  tshark.kill('SIGINT');
+  await new Promise((resolve) => tshark.once('close', resolve));
+  expect(await pilha.stop()).toBe(0);
+  const seen = tsharkFields(pcap, 'tcp.srcport == 7000 && tcp.len > 0', ['frame.len', 'tcp.checksum.status']);
+  return { pcap, seen };
+}
