@@ -191,6 +191,10 @@ export function tsharkProblems(
 ): { count: number; lines: string } {
   // The line-based text dissector gives up on a multi-megabyte text body with a "dissector bug" (more than a
   // million tree items) that marks the frame malformed: it says nothing about the stack, so it is left out.
+  // Out-of-order reassembly on: tshark calls a retransmission "out of order" when it follows the newest segment
+  // within its threshold (3 ms, or the handshake's RTT, here a fraction of a millisecond), and without this
+  // option it feeds such a segment to a body it has already reassembled and calls even byte-identical data a
+  // "Reassembly error" (malformed): a CI run failed on one.
   const args = [
     '-n',
     '-r',
@@ -199,6 +203,8 @@ export function tsharkProblems(
     'ip.check_checksum:TRUE',
     '-o',
     'tcp.check_checksum:TRUE',
+    '-o',
+    'tcp.reassemble_out_of_order:TRUE',
     '--disable-protocol',
     'data-text-lines',
   ];

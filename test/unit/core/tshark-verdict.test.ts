@@ -16,12 +16,12 @@ const DST = 0x0a4d0002;
 const TCP_CHECKSUM = 16;
 
 /** A datagram carrying a TCP segment with `payload`, its checksum as pilha computes it. */
-function datagram(payload: Uint8Array): Uint8Array {
+function datagram(payload: Uint8Array, sequence = 1000, srcPort = 40000): Uint8Array {
   const tcp = encodeTcpSegment(
     {
-      srcPort: 40000,
+      srcPort,
       dstPort: 40001,
-      seq: seq(1000),
+      seq: seq(sequence),
       ack: seq(2000),
       flags: TcpFlags.ACK | TcpFlags.PSH,
       window: 502,
@@ -144,5 +144,40 @@ describe.skipIf(!hasTshark)('tsharkProblems on a crafted capture', () => {
     const badIp = ffff.slice();
     badIp[10]! ^= 0x55; // the IP header checksum is wrong too: no exemption for that frame
     expect(tsharkProblems(capture('bad-ip.pcap', [badIp])).count).toBe(1);
+  });
+
+  it('passes a byte-identical retransmission that tshark sees as out of order inside a complete HTTP body', () => {
+    // An HTTP response in 1000-byte segments from port 7000, then the fourth again 50 µs after the last.
+    const body = Buffer.alloc(10_000, 0x61);
+    const response = Buffer.concat([
+      Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`),
+      body,
+    ]);
+    const segments: Uint8Array[] = [];
+    for (let at = 0; at < response.length; at += 1000) {
+      segments.push(datagram(response.subarray(at, at + 1000), 1000 + at, 7000));
+    }
+    const file = join(dir, 'out-of-order.pcap');
+    const writer = new PcapWriter(file);
+    segments.forEach((d, i) => writer.write(d, 1_000 + i * 0.05));
+    writer.write(segments[3]!, 1_000 + segments.length * 0.05);
+    writer.close();
+    // The premise: with HTTP bodies reassembled (tshark's default), tshark calls that segment malformed.
+    const premise = spawnSync(
+      'tshark',
+      ['-n', '-r', file, '-d', 'tcp.port==7000,http', '-Y', '_ws.malformed && tcp.analysis.out_of_order'],
+      { encoding: 'utf8' },
+    );
+    expect(premise.stdout).toContain('New fragment overlaps old data');
+    expect(tsharkProblems(file, ['tcp.port==7000,http'])).toEqual({ count: 0, lines: '' });
+    // A corrupted copy is still caught, by its checksum.
+    const corrupted = segments[3]!.slice();
+    corrupted[100]! ^= 1;
+    const bad = join(dir, 'out-of-order-corrupted.pcap');
+    const badWriter = new PcapWriter(bad);
+    segments.forEach((d, i) => badWriter.write(d, 1_000 + i * 0.05));
+    badWriter.write(corrupted, 1_000 + segments.length * 0.05);
+    badWriter.close();
+    expect(tsharkProblems(bad, ['tcp.port==7000,http']).count).toBe(1);
   });
 });
