@@ -298,8 +298,10 @@ export class TcpHarness {
   }
 
   /** ESTABLISHED, passively opened: SYN, SYN-ACK, ACK. */
-  established(options: TcpOptions = PLAIN_SYN, window = 65_535): Recorder {
+  established(options: TcpOptions = PLAIN_SYN, window = 65_535, handshakeRttMs = 0): Recorder {
     this.synReceived(options, window);
+    // The handshake's round trip is the connection's first RTT sample (0 unless asked).
+    if (handshakeRttMs > 0) this.advance(handshakeRttMs);
     this.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1, window });
     this.recvNothing();
     expect(this.accepted.length).toBe(1);

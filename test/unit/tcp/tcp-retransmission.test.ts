@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seq } from '../../../src/transport/tcp/wire/seq.js';
-import { ACK, bytes, expectSegment, IRS, ISS, SYN, TcpHarness } from './tcp-harness.js';
+import { ACK, bytes, expectSegment, FIN, IRS, ISS, SYN, TcpHarness } from './tcp-harness.js';
 
 const MSS = 1460;
 
@@ -215,8 +215,9 @@ describe('keepalive (RFC 1122 §4.2.3.6)', () => {
 describe('retransmission timer after a tail loss probe (RFC 8985 §7.3, as Linux)', () => {
   it('runs from when the oldest outstanding segment was sent, not from the probe', () => {
     const h = new TcpHarness();
-    const rec = h.established({ mss: MSS, sackPermitted: true });
-    // One clean round trip of 4 ms gives an SRTT, so the probe comes 10 ms after a flight (the least PTO).
+    const rec = h.established({ mss: MSS, sackPermitted: true }, 65_535, 4);
+    // A handshake and a round trip of 4 ms each give an SRTT of 4, so the probe comes 2·4 + 2 = 10 ms after a
+    // flight.
     rec.conn.write(bytes(100));
     h.recv();
     h.advance(4);
@@ -241,14 +242,16 @@ describe('retransmission timer after a tail loss probe (RFC 8985 §7.3, as Linux
 
 describe('RTO restart (RFC 7765)', () => {
   /**
-   * A SACK connection with an SRTT of 4 ms (RTO at the 200 ms floor) sends `segments` full segments at t0;
+   * A SACK connection with an SRTT of 4 ms (handshake and round trips of 4 ms; PTO 2·4 + 2 = 10 ms; RTO at the
+   * 200 ms floor) sends `segments` full segments at t0;
    * nothing comes back until the tail loss probe at t0 + 10 (the last segment again), then at t0 + 15 an
    * ACK of the first segment alone. Returns the retransmissions after that, times relative to t0: the
-   * silence probes (the tail loss probe is still unanswered; the last within 100 ms), then the timeout.
+   * silence probes (the tail loss probe is still unanswered; the last within 150 ms: the ACK's RTT sample of 15
+   * ms makes the PTO about 13 ms), then the timeout.
    */
   function tailAfterPartialAck(segments: number) {
     const h = new TcpHarness();
-    const rec = h.established({ mss: MSS, sackPermitted: true });
+    const rec = h.established({ mss: MSS, sackPermitted: true }, 65_535, 4);
     // Two clean round trips of 4 ms, of three segments and four: an SRTT, and a window with room for five.
     let sent = 0;
     for (const n of [3, 4]) {
@@ -273,25 +276,25 @@ describe('RTO restart (RFC 7765)', () => {
   it('with fewer than four segments outstanding and nothing to send: RTO after the earliest was sent', () => {
     // Two segments remain, both sent at t0: the timer runs out at t0 + 200, not 200 ms after the ACK.
     const { sent, stats } = tailAfterPartialAck(3);
-    expect(sent.find((s) => s.at > 100)).toEqual({ at: 200, seq: 8 * MSS });
+    expect(sent.find((s) => s.at > 150)).toEqual({ at: 200, seq: 8 * MSS });
     expect(stats).toMatchObject({ tlpProbes: 1, silenceProbes: 3, timeouts: 1 });
   });
 
   it('with four or more outstanding: a full RTO from the ACK (RFC 6298 (5.3))', () => {
     const { sent } = tailAfterPartialAck(5);
-    expect(sent.find((s) => s.at > 100)).toEqual({ at: 215, seq: 8 * MSS });
+    expect(sent.find((s) => s.at > 150)).toEqual({ at: 215, seq: 8 * MSS });
   });
 });
 
 describe('silence probe: no ACK for a PTO in recovery', () => {
   /**
-   * A SACK connection with an SRTT of 4 ms sends five segments at t0; at t0 + 4 the peer SACKs the 2nd to
+   * A SACK connection with an SRTT of 4 ms (handshake and round trips of 4 ms; PTO 10 ms) sends five segments at t0; at t0 + 4 the peer SACKs the 2nd to
    * the 4th (three duplicate ACKs): RACK deems the 1st lost, recovery begins and it is sent again. Then the
    * peer goes silent (as a Linux receiver at times does until a segment it already holds arrives).
    */
   function recoveryThenSilence(silenceProbes?: number) {
     const h = new TcpHarness(silenceProbes === undefined ? {} : { tcp: { silenceProbes } });
-    const rec = h.established({ mss: MSS, sackPermitted: true });
+    const rec = h.established({ mss: MSS, sackPermitted: true }, 65_535, 4);
     let sent = 0;
     for (const n of [3, 4]) {
       rec.conn.write(bytes(n * MSS, sent));
@@ -322,7 +325,7 @@ describe('silence probe: no ACK for a PTO in recovery', () => {
   it('a PTO after the last ACK the first unacknowledged segment goes again, then after 2 and 4 PTOs; the RTO keeps its time', () => {
     const { h, rec, t0, base } = recoveryThenSilence();
     // The retransmission at t0 + 4 restarted the timer: the RTO is due at t0 + 204 (the 200 ms floor). The
-    // PTO is 10 ms (the least; 2·SRTT is less).
+    // PTO is 2·SRTT + 2 = 10 ms.
     const sent = collect(h, t0 + 300)
       .filter((s) => s.len > 0)
       .map((s) => ({ at: s.t - t0, seq: s.seq - base }));
@@ -357,5 +360,31 @@ describe('silence probe: no ACK for a PTO in recovery', () => {
     });
     collect(h, t0 + 400);
     expect(rec.conn.stats()).toMatchObject({ silenceProbes: 1, timeouts: 0 });
+  });
+});
+
+describe('tail loss probe timeout (RFC 8985 §7.2)', () => {
+  /** A SACK connection with an SRTT of 0.5 ms sends three segments (and its FIN, when asked); nothing comes back. */
+  function firstProbe(withFin: boolean): { at: number; fin: boolean } {
+    const h = new TcpHarness();
+    const rec = h.established({ mss: MSS, sackPermitted: true }, 65_535, 0.5);
+    rec.conn.write(bytes(100));
+    h.recv();
+    h.advance(0.5);
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 101 });
+    const t0 = h.clock.now();
+    rec.conn.write(bytes(3 * MSS, 100));
+    if (withFin) rec.conn.shutdown();
+    expect(h.recvAll().length).toBeGreaterThanOrEqual(3);
+    const [probe] = collect(h, t0 + 50);
+    return { at: probe!.t - t0, fin: (probe!.flags & FIN) !== 0 };
+  }
+
+  it('comes 2·SRTT + 2 ms after the flight on a fast path, as Linux', () => {
+    expect(firstProbe(false)).toEqual({ at: 3, fin: false });
+  });
+
+  it('waits at least 10 ms once our FIN is in flight (its second ACK would find LAST-ACK closed)', () => {
+    expect(firstProbe(true)).toEqual({ at: 10, fin: true });
   });
 });

@@ -16,12 +16,13 @@ export const WORST_CASE_DELAYED_ACK_MS = 200;
 /** Linux's TCP_TIMEOUT_MIN (2 ms): the probe never fires sooner than this after 2·SRTT. */
 const PTO_SLACK_MS = 2;
 /**
- * The least PTO. A node process answers later than a kernel: the reader worker batches and a loaded event
- * loop holds an ACK for milliseconds, so a 2·SRTT probe on a sub-millisecond path would be spurious — and
- * one sent after the last ACK was already on its way draws a duplicate whose answer finds the connection
- * gone (an RST). 10 ms is far below the 200 ms RTO it replaces.
+ * The least PTO once our FIN is in flight. A probe that repeats the FIN after its ACK was already on its way
+ * (a loaded event loop holds an ACK for milliseconds) draws a second ACK, which arrives after LAST-ACK has
+ * closed the connection and is answered with an RST. Before the FIN, a spurious probe costs one segment (and
+ * its D-SACK undoes nothing, as no window was reduced); after it, waiting this long costs nothing but the
+ * close. 10 ms is far below the 200 ms RTO it replaces.
  */
-const MIN_PTO_MS = 10;
+const MIN_PTO_AFTER_FIN_MS = 10;
 
 /** What an ACK says about the probe episode. */
 export const ProbeOutcome = {
@@ -47,13 +48,15 @@ export class TailLossProbe {
 
   /**
    * RFC 8985 §7.2 PTO: 2·SRTT, plus the peer's worst-case delayed ACK when one segment is in flight (it has
-   * no second segment to ACK at once), else a small slack; never later than the retransmission timer.
-   * `srtt` 0 means no sample: then the RTO decides.
+   * no second segment to ACK at once), else Linux's slack (TCP_TIMEOUT_MIN); at least MIN_PTO_AFTER_FIN_MS
+   * when `finInFlight`; never later than the retransmission timer. `srtt` 0 means no sample: then the RTO
+   * decides. On a sub-millisecond path the PTO is about 2 ms, as Linux's: a tail loss, or an ACK lost after a
+   * flight the peer acknowledges once (a super-segment), costs that, not ten times as much.
    */
-  timeout(srtt: number, flight: number, mss: number, rto: number): number {
+  timeout(srtt: number, flight: number, mss: number, rto: number, finInFlight = false): number {
     if (srtt <= 0) return rto;
     let pto = 2 * srtt + (flight <= mss ? WORST_CASE_DELAYED_ACK_MS : PTO_SLACK_MS);
-    if (pto < MIN_PTO_MS) pto = MIN_PTO_MS;
+    if (finInFlight && pto < MIN_PTO_AFTER_FIN_MS) pto = MIN_PTO_AFTER_FIN_MS;
     if (pto > rto) pto = rto;
     return pto;
   }

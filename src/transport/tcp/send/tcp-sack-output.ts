@@ -18,7 +18,7 @@ import { type TcpTimers, TimerKind } from '../connection/tcp-timers.js';
 import type { LossRecovery } from '../recovery/loss-recovery.js';
 import { RecoveryPhase, type SackRecovery } from '../recovery/sack-recovery.js';
 import { SegmentFlag } from '../recovery/sent-segment-log.js';
-import { seqDiff, seqLe } from '../wire/seq.js';
+import { seqDiff, seqGt, seqLe } from '../wire/seq.js';
 import type { TcpSender } from './tcp-sender.js';
 
 export class TcpSackOutput {
@@ -123,7 +123,8 @@ export class TcpSackOutput {
     const tailProbe = sack.phase === RecoveryPhase.OPEN && !sack.tlp.pending;
     if (inFlight > 0 && (tailProbe || this.silenceProbes < this.maxSilenceProbes)) {
       const rto = this.sender.rto;
-      let pto = sack.tlp.timeout(rto.srtt ?? 0, inFlight, tcb.sendMss, rto.rto);
+      const finInFlight = tcb.finQueued && seqGt(tcb.sndMax, tcb.finSeq);
+      let pto = sack.tlp.timeout(rto.srtt ?? 0, inFlight, tcb.sendMss, rto.rto, finInFlight);
       if (!tailProbe) pto *= 2 ** Math.min(this.silenceProbes, 16);
       this.timers.set(TimerKind.LOSS_PROBE, pto);
     } else {

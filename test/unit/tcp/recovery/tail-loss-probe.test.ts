@@ -8,10 +8,15 @@ import {
 import { seq } from '../../../../src/transport/tcp/wire/seq.js';
 
 describe('TailLossProbe', () => {
-  it('PTO is 2·SRTT plus slack (at least 10 ms), plus the worst-case delayed ACK for a lone segment, never past the RTO', () => {
+  it('PTO is 2·SRTT plus 2 ms (Linux), plus the worst-case delayed ACK for a lone segment, never past the RTO', () => {
     const tlp = new TailLossProbe();
     expect(tlp.timeout(10, 5000, 1000, 300)).toBe(22);
-    expect(tlp.timeout(0.3, 5000, 1000, 300)).toBe(10);
+    // A sub-millisecond path: about 2 ms, as Linux's TCP_TIMEOUT_MIN.
+    expect(tlp.timeout(0.3, 5000, 1000, 300)).toBeCloseTo(2.6);
+    // Our FIN in flight: at least 10 ms (a probe repeating it too soon draws an ACK that finds LAST-ACK gone).
+    expect(tlp.timeout(0.3, 5000, 1000, 300, true)).toBe(10);
+    expect(tlp.timeout(10, 5000, 1000, 300, true)).toBe(22);
+    expect(tlp.timeout(0.3, 5000, 1000, 8, true)).toBe(8);
     expect(tlp.timeout(10, 1000, 1000, 300)).toBe(20 + WORST_CASE_DELAYED_ACK_MS);
     expect(tlp.timeout(100, 5000, 1000, 150)).toBe(150);
     expect(tlp.timeout(0, 5000, 1000, 1000)).toBe(1000);
