@@ -157,11 +157,16 @@ describe.skipIf(!hasTshark)('tsharkProblems on a crafted capture', () => {
     for (let at = 0; at < response.length; at += 1000) {
       segments.push(datagram(response.subarray(at, at + 1000), 1000 + at, 7000));
     }
-    const file = join(dir, 'out-of-order.pcap');
-    const writer = new PcapWriter(file);
-    segments.forEach((d, i) => writer.write(d, 1_000 + i * 0.05));
-    writer.write(segments[3]!, 1_000 + segments.length * 0.05);
-    writer.close();
+    /** The segments 50 µs apart, then `again` 50 µs after the last. */
+    const writeCapture = (name: string, again: Uint8Array): string => {
+      const file = join(dir, name);
+      const writer = new PcapWriter(file);
+      for (let i = 0; i < segments.length; i++) writer.write(segments[i]!, 1_000 + i * 0.05);
+      writer.write(again, 1_000 + segments.length * 0.05);
+      writer.close();
+      return file;
+    };
+    const file = writeCapture('out-of-order.pcap', segments[3]!);
     // The premise: with HTTP bodies reassembled (tshark's default), tshark calls that segment malformed.
     const premise = spawnSync(
       'tshark',
@@ -173,11 +178,7 @@ describe.skipIf(!hasTshark)('tsharkProblems on a crafted capture', () => {
     // A corrupted copy is still caught, by its checksum.
     const corrupted = segments[3]!.slice();
     corrupted[100]! ^= 1;
-    const bad = join(dir, 'out-of-order-corrupted.pcap');
-    const badWriter = new PcapWriter(bad);
-    segments.forEach((d, i) => badWriter.write(d, 1_000 + i * 0.05));
-    badWriter.write(corrupted, 1_000 + segments.length * 0.05);
-    badWriter.close();
+    const bad = writeCapture('out-of-order-corrupted.pcap', corrupted);
     expect(tsharkProblems(bad, ['tcp.port==7000,http']).count).toBe(1);
   });
 });
