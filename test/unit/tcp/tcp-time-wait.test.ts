@@ -73,6 +73,18 @@ describe('TIME_WAIT without a socket', () => {
     expect(h.tcp.stats()).toMatchObject({ timeWait: 1, timeWaitRecords: 0 });
   });
 
+  it('a connection whose socket goes while it is in TIME_WAIT hands over then, for 2·MSL from then', () => {
+    const { h, rec } = timeWait(false, false);
+    h.advance(20_000);
+    rec.conn.release();
+    expect(rec.conn.state).toBe(TcpState.CLOSED);
+    expect(h.tcp.stats()).toMatchObject({ timeWait: 1, timeWaitRecords: 1 });
+    h.send({ flags: FIN | ACK, seq: IRS + 1, ack: ISS + 2 });
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 2, ack: IRS + 2 });
+    h.advance(60_000);
+    expect(h.tcp.stats().timeWait).toBe(0);
+  });
+
   it('answers a retransmitted FIN, restarting 2·MSL, then ends; the port then answers with RST', () => {
     const { h } = timeWait(true, false);
     h.advance(30_000);

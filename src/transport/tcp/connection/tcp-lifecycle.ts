@@ -130,15 +130,21 @@ export class TcpLifecycle<C> {
       this.expireTimeWait();
       return;
     }
-    // Without a socket nothing needs the connection any more: a compact record answers for it for 2·MSL.
-    if (this.orphaned && this.observer.takeTimeWait !== undefined) {
-      if (this.receiver.ackDue) this.emitter.sendAck();
-      if (this.observer.takeTimeWait(this.owner, this.timeWaitState())) {
-        this.expireTimeWait();
-        return;
-      }
-    }
+    if (this.handOverTimeWait()) return;
     timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
+  }
+
+  /**
+   * In TIME_WAIT without a socket, nothing needs the connection any more: a compact record of the layer
+   * answers for it for 2·MSL (from now), and the connection closes. Returns whether that happened.
+   */
+  handOverTimeWait(): boolean {
+    if (!this.orphaned || this.sm.state !== TcpState.TIME_WAIT || this.observer.takeTimeWait === undefined)
+      return false;
+    if (this.receiver.ackDue) this.emitter.sendAck(); // the ACK of the peer's FIN goes out first
+    if (!this.observer.takeTimeWait(this.owner, this.timeWaitState())) return false;
+    this.expireTimeWait();
+    return true;
   }
 
   /** What a TIME_WAIT record keeps of this connection. */
