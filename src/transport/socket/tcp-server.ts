@@ -15,7 +15,7 @@ import { formatIpv4, parseIpv4 } from '../../core/ipv4-address.js';
 import type { TcpListener } from '../tcp/listen/tcp-listener.js';
 import type { TcpLayer } from '../tcp/tcp-layer.js';
 import type { StreamServer } from './stream-transport.js';
-import { TcpSocket } from './tcp-socket.js';
+import { TcpSocket, type TcpSocketOptions } from './tcp-socket.js';
 
 export interface TcpServerOptions {
   /** As net.createServer's: sockets keep their writable side open after the peer's FIN. */
@@ -32,14 +32,20 @@ export class TcpServer extends EventEmitter implements StreamServer {
   private acceptScheduled = false;
   private closing = false;
   private closeWaiters: Array<() => void> = [];
+  /** The same options object for every accepted socket. */
+  private readonly socketOptions: TcpSocketOptions;
 
   constructor(
     private readonly tcp: TcpLayer,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly options: TcpServerOptions = {},
     onConnection?: (socket: TcpSocket) => void,
   ) {
     super();
+    this.socketOptions = {
+      clock,
+      ...(options.allowHalfOpen !== undefined ? { allowHalfOpen: options.allowHalfOpen } : {}),
+    };
     if (onConnection !== undefined) this.on('connection', onConnection);
   }
 
@@ -119,19 +125,21 @@ export class TcpServer extends EventEmitter implements StreamServer {
     const listener = this.listener;
     if (listener === undefined) return;
     for (let connection = listener.accept(); connection !== undefined; connection = listener.accept()) {
-      const socket = new TcpSocket(connection, {
-        clock: this.clock,
-        ...(this.options.allowHalfOpen !== undefined ? { allowHalfOpen: this.options.allowHalfOpen } : {}),
-      });
+      const socket = new TcpSocket(connection, this.socketOptions);
       if (this.options.noDelay) socket.setNoDelay(true);
       this.sockets.add(socket);
-      socket.once('close', () => {
-        this.sockets.delete(socket);
-        this.maybeClosed();
-      });
+      // One listener for every socket ('close' comes once): no closure and once-wrapper per connection.
+      socket.on('close', this.socketClosed);
       this.emit('connection', socket);
     }
   };
+
+  /** A socket of ours closed (called with the socket as `this`, as EventEmitter calls listeners). */
+  private readonly socketClosed = ((server: TcpServer) =>
+    function (this: TcpSocket): void {
+      server.sockets.delete(this);
+      server.maybeClosed();
+    })(this);
 
   private maybeClosed(): void {
     if (!this.closing || this.sockets.size > 0) return;

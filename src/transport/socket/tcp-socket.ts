@@ -41,11 +41,6 @@ export interface TcpSocketOptions {
 type WriteCallback = (error?: Error | null) => void;
 
 export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHandler {
-  readonly remoteAddress: string | undefined;
-  readonly remotePort: number | undefined;
-  readonly localAddress: string | undefined;
-  readonly localPort: number | undefined;
-  readonly remoteFamily = 'IPv4';
   bytesRead = 0;
   private written = 0;
   private connection: TcpConnection | undefined;
@@ -76,10 +71,6 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     const c = typeof connection === 'function' ? connection(this) : connection;
     this.connection = c;
     this.origin = c;
-    this.remoteAddress = formatIpv4(c.remoteAddress);
-    this.remotePort = c.remotePort;
-    this.localAddress = formatIpv4(c.localAddress);
-    this.localPort = c.localPort;
     this.isConnecting =
       c.state === TcpState.SYN_SENT || (c.state === TcpState.SYN_RECEIVED && c.isActiveOpen);
     c.setHandler(this);
@@ -88,6 +79,27 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
       const error = c.error;
       process.nextTick(() => (error === undefined ? this.pull() : this.destroy(error)));
     }
+  }
+
+  // The addresses are read from the connection when asked for (node:http rarely asks): no strings per socket.
+  get remoteAddress(): string {
+    return formatIpv4(this.origin.remoteAddress);
+  }
+
+  get remotePort(): number {
+    return this.origin.remotePort;
+  }
+
+  get localAddress(): string {
+    return formatIpv4(this.origin.localAddress);
+  }
+
+  get localPort(): number {
+    return this.origin.localPort;
+  }
+
+  get remoteFamily(): string {
+    return 'IPv4';
   }
 
   get connecting(): boolean {
@@ -121,8 +133,7 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     return this.origin.stats();
   }
 
-  address(): { address: string; family: string; port: number } | Record<string, never> {
-    if (this.localAddress === undefined || this.localPort === undefined) return {};
+  address(): { address: string; family: string; port: number } {
     return { address: this.localAddress, family: 'IPv4', port: this.localPort };
   }
 

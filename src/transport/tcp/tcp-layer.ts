@@ -20,16 +20,15 @@ import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import { type RandomWords, randomWords } from '../../core/random-words.js';
 import type { IcmpErrorReport } from '../../layers/icmp/icmp-layer.js';
-import type { IPLayer } from '../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../../layers/ip/ipv4-header.js';
 import type { TcpConnection } from './connection/tcp-connection.js';
 import type { TcpConnectionFactory } from './connection/tcp-connection-factory.js';
 import {
   CONNECTION_COUNTERS,
   type ConnectionCounterName,
-  type TcpConnectionHandler,
   type TcpConnectionObserver,
   type TcpConnectionStats,
+  type TimeWaitState,
 } from './connection/tcp-connection-types.js';
 import { TcpState } from './connection/tcp-state.js';
 import type { IsnChoice, IsnSource } from './isn-generator.js';
@@ -37,6 +36,9 @@ import { SynCookieResponder } from './listen/syn-cookie-responder.js';
 import { TcpListener } from './listen/tcp-listener.js';
 import type { TcpAckBatch } from './receive/tcp-ack-batch.js';
 import type { TcpConfig } from './tcp-config.js';
+import { TCP_LAYER_COUNTERS, type TcpLayerCounterName } from './tcp-layer-counters.js';
+import type { ConnectOptions, ListenOptions, TcpIp } from './tcp-layer-types.js';
+import { type TimeWaitHost, TimeWaitRecord, TimeWaitTable } from './tcp-time-wait.js';
 import { PureAckParser } from './wire/pure-ack-parser.js';
 import { type Seq, seq, seqGt } from './wire/seq.js';
 import {
@@ -49,88 +51,30 @@ import {
 } from './wire/tcp-header.js';
 import { finishTcpChecksum, writeTcpHeader } from './wire/tcp-segment-writer.js';
 
-const COUNTERS = [
-  'rxSegments',
-  'dropTruncated',
-  'dropBadDataOffset',
-  'dropBadChecksum',
-  'dropBadOption',
-  /** Segments for no connection and no listener (answered with RST unless a RST). */
-  'noConnection',
-  /** Non-SYN segments to a listener without a connection (an ACK gets RST; the rest dropped). */
-  'dropListenNotSyn',
-  /** SYNs dropped because the listener's SYN queue was full and SYN cookies are off (Linux TCPReqQFullDrop). */
-  'listenSynQueueFull',
-  /** SYN-ACKs sent with a cookie, the SYN queue being full (Linux SyncookiesSent). */
-  'syncookiesSent',
-  /** ACKs to a listener that carried a valid cookie: a connection was rebuilt (Linux SyncookiesRecv). */
-  'syncookiesValid',
-  /** ACKs to a listener, shortly after cookies were sent, whose cookie was wrong or too old (answered with RST). */
-  'syncookiesFailed',
-  /** SYNs and handshake ACKs dropped because the accept queue was full (Linux ListenOverflows). */
-  'listenOverflows',
-  'txResets',
-  'activeOpens',
-  'passiveOpens',
-  /** Connections that closed before reaching ESTABLISHED. */
-  'attemptFails',
-  'connectionsClosed',
-  /** TIME_WAIT connections ended early because the TIME_WAIT table was full. */
-  'timeWaitRecycled',
-  /** TIME_WAIT connections replaced by a new SYN with a higher sequence number (RFC 1122 §4.2.2.13). */
-  'timeWaitReused',
-  'icmpErrors',
-  'icmpConnectionsRefused',
-  'icmpConnectionsUnreachable',
-  /** A bug: a connection threw while processing a segment. */
-  'internalErrors',
-  /** Pure ACKs for established connections taken by the fast path (no object made: pure-ack-parser.ts). */
-  'rxPureAcksFast',
-] as const;
+export type { ConnectOptions, ListenOptions, TcpIp } from './tcp-layer-types.js';
 
-type CounterName = (typeof COUNTERS)[number];
-
-const _NO_PAYLOAD = new Uint8Array(0);
-
-const PARSE_DROPS: Record<TcpParseError, CounterName> = {
+const PARSE_DROPS: Record<TcpParseError, TcpLayerCounterName> = {
   truncated: 'dropTruncated',
   'bad-data-offset': 'dropBadDataOffset',
   'bad-checksum': 'dropBadChecksum',
   'bad-option': 'dropBadOption',
 };
 
-/** What the TCP layer needs of the network layer. */
-export type TcpIp = Pick<
-  IPLayer,
-  'address' | 'mtu' | 'registerProtocol' | 'allocateDatagram' | 'sendDatagram' | 'onBatchEnd'
->;
-
-export interface ListenOptions {
-  /** Accept queue length (default: config.backlog). */
-  readonly backlog?: number;
-  /** Called from the packet path when a connection is waiting in the accept queue. */
-  readonly onAcceptable: () => void;
-}
-
-export interface ConnectOptions {
-  /** A fixed local port; an ephemeral one otherwise. */
-  readonly localPort?: number;
-  /** Attached before the SYN goes out, so no event can be missed. */
-  readonly handler?: TcpConnectionHandler;
-}
-
 interface PortEntry {
   listener: TcpListener | undefined;
   readonly connections: Map<number, TcpConnection>;
+  /** Connections in TIME_WAIT as compact records (tcp-time-wait.ts), made on first use. */
+  timeWaits: Map<number, TimeWaitRecord> | undefined;
 }
 
-export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
+export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitHost {
   readonly address: Ipv4Address;
   private readonly ports = new Map<number, PortEntry>();
-  private readonly counters = new Counters(COUNTERS);
+  private readonly counters = new Counters(TCP_LAYER_COUNTERS);
   private readonly closedTotals: Record<ConnectionCounterName, number>;
-  /** TIME_WAIT connections, oldest first (a Set keeps insertion order). */
-  private readonly timeWait = new Set<TcpConnection>();
+  /** TIME_WAIT connections and records, oldest first (a Set keeps insertion order). */
+  private readonly timeWait = new Set<TcpConnection | TimeWaitRecord>();
+  private readonly timeWaitRecords: TimeWaitTable;
   private portCursor: number;
   private closed = false;
   private readonly cookies: SynCookieResponder;
@@ -152,6 +96,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     const totals = {} as Record<ConnectionCounterName, number>;
     for (const name of CONNECTION_COUNTERS) totals[name] = 0;
     this.closedTotals = totals;
+    this.timeWaitRecords = new TimeWaitTable(ip, clock, config, this.counters.values, totals, this);
     this.cookies = new SynCookieResponder(ip, clock, config, random);
     // RFC 6056: start the ephemeral port search at a random point of the range.
     const word = new Uint32Array(1);
@@ -203,7 +148,8 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     if (localPort === undefined) localPort = this.ephemeralPort(key);
     else {
       checkPort(localPort);
-      if (this.ports.get(localPort)?.connections.has(key)) {
+      const entry = this.ports.get(localPort);
+      if (entry?.connections.has(key) || entry?.timeWaits?.has(key)) {
         throw new PilhaError(
           'EADDRINUSE',
           `a connection from port ${localPort} to ${formatIpv4(remote)}:${remotePort} exists`,
@@ -289,6 +235,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
       entry.listener?.close();
       for (const c of [...entry.connections.values()]) c.abort();
     }
+    this.timeWaitRecords.clear();
     this.closed = true;
   }
 
@@ -311,6 +258,11 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
       const connection = entry.connections.get(d.src * 65536 + seg.srcPort);
       if (connection !== undefined) {
         this.deliver(entry, connection, d.src, seg);
+        return;
+      }
+      const record = entry.timeWaits?.get(d.src * 65536 + seg.srcPort);
+      if (record !== undefined) {
+        this.timeWaitInput(entry, record, d.src, seg);
         return;
       }
       if (entry.listener !== undefined) {
@@ -368,6 +320,21 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
       this.counters.values.internalErrors++;
       this.log.error({ err: error, ...connection.describe() }, 'tcp connection failed on a segment');
     }
+  }
+
+  /** A segment for a TIME_WAIT record: a SYN that may reopen it (as in deliver), or the record's answer. */
+  private timeWaitInput(entry: PortEntry, record: TimeWaitRecord, src: Ipv4Address, seg: TcpSegment): void {
+    if (
+      entry.listener !== undefined &&
+      (seg.flags & (TcpFlags.SYN | TcpFlags.ACK | TcpFlags.RST)) === TcpFlags.SYN &&
+      seqGt(seg.seq, record.rcvNxt)
+    ) {
+      this.counters.values.timeWaitReused++;
+      this.timeWaitRecords.remove(record);
+      this.listenInput(entry, entry.listener, src, seg);
+      return;
+    }
+    this.timeWaitRecords.input(record, seg);
   }
 
   /** RFC 9293 §3.10.7.2, LISTEN. */
@@ -494,7 +461,8 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
           break;
         }
         c.timeWaitRecycled++;
-        oldest.expireTimeWait();
+        if (oldest instanceof TimeWaitRecord) this.timeWaitRecords.remove(oldest);
+        else oldest.expireTimeWait();
       }
       return;
     }
@@ -505,11 +473,39 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
     const entry = this.ports.get(connection.localPort);
     if (entry !== undefined && entry.connections.get(connection.key) === connection) {
       entry.connections.delete(connection.key);
-      if (entry.connections.size === 0 && entry.listener === undefined)
-        this.ports.delete(connection.localPort);
+      this.dropIfUnused(connection.localPort, entry);
     }
     const counts = connection.counters();
     for (const name of CONNECTION_COUNTERS) this.closedTotals[name] += counts[name];
+  }
+
+  /**
+   * A connection entering TIME_WAIT without a socket: a compact record takes its place in the tables, and the
+   * connection closes (tcp-time-wait.ts). False when it is not in the TIME_WAIT table (a limit of 0).
+   */
+  takeTimeWait(connection: TcpConnection, state: TimeWaitState): boolean {
+    const entry = this.ports.get(connection.localPort);
+    if (entry === undefined || !this.timeWait.delete(connection)) return false;
+    const record = this.timeWaitRecords.add(state);
+    this.timeWait.add(record);
+    entry.timeWaits ??= new Map();
+    entry.timeWaits.set(record.key, record);
+    return true;
+  }
+
+  /** A record left TIME_WAIT (TimeWaitHost). */
+  forget(record: TimeWaitRecord): void {
+    this.timeWait.delete(record);
+    const entry = this.ports.get(record.localPort);
+    if (entry?.timeWaits?.get(record.key) !== record) return;
+    entry.timeWaits.delete(record.key);
+    this.dropIfUnused(record.localPort, entry);
+  }
+
+  /** Forgets a port that has nothing on it any more. */
+  private dropIfUnused(port: number, entry: PortEntry): void {
+    if (entry.connections.size === 0 && entry.listener === undefined && (entry.timeWaits?.size ?? 0) === 0)
+      this.ports.delete(port);
   }
 
   private readonly unbind = (listener: TcpListener): void => {
@@ -521,7 +517,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
       if (c.listener === listener && c.state === TcpState.SYN_RECEIVED) halfOpen.push(c);
     }
     for (const c of halfOpen) c.abort();
-    if (entry.connections.size === 0) this.ports.delete(listener.port);
+    this.dropIfUnused(listener.port, entry);
   };
 
   private create(
@@ -548,7 +544,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
   private entry(port: number): PortEntry {
     let entry = this.ports.get(port);
     if (entry === undefined) {
-      entry = { listener: undefined, connections: new Map() };
+      entry = { listener: undefined, connections: new Map(), timeWaits: undefined };
       this.ports.set(port, entry);
     }
     return entry;
@@ -573,7 +569,8 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection> {
       for (let i = 0; i < span; i++) {
         const port = min + ((this.portCursor + i) % span);
         const entry = this.ports.get(port)!;
-        if (entry.listener === undefined && !entry.connections.has(key)) return port;
+        if (entry.listener === undefined && !entry.connections.has(key) && !entry.timeWaits?.has(key))
+          return port;
       }
     }
     throw new PilhaError('EADDRINUSE', 'no ephemeral port is free');

@@ -41,6 +41,29 @@ export interface TcpConnectionHandler {
 /** Told about every state transition, in order; the TCP layer keeps its tables with it. */
 export interface TcpConnectionObserver<C> {
   onStateChange(connection: C, from: TcpState, to: TcpState): void;
+  /**
+   * A connection without a socket entering TIME_WAIT: the observer may keep `state` instead of the connection
+   * for 2·MSL (true), and the connection then closes (the TCP layer's compact records, tcp-time-wait.ts).
+   */
+  takeTimeWait?(connection: C, state: TimeWaitState): boolean;
+}
+
+/** What TIME_WAIT needs of a connection once the connection itself is gone (tcp-time-wait.ts). */
+export interface TimeWaitState {
+  readonly localPort: number;
+  readonly remoteAddress: Ipv4Address;
+  readonly remotePort: number;
+  readonly sndNxt: Seq;
+  /** SND.UNA less the largest window the peer offered: an ACK below it is too old (RFC 5961 §5.2). */
+  readonly oldestAckable: Seq;
+  readonly rcvNxt: Seq;
+  /** The receive window last advertised, bytes, and the window field that said so. */
+  readonly rcvWnd: number;
+  readonly windowField: number;
+  readonly tsEnabled: boolean;
+  readonly tsRecent: number;
+  readonly tsRecentAt: number;
+  readonly tsOffset: number;
 }
 
 export interface TcpConnectionParams {

@@ -384,6 +384,7 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
       this.abort();
       return;
     }
+    if (this.life.handOverTimeWait()) return;
     if (this.state === TcpState.FIN_WAIT_2)
       this.timers.set(TimerKind.FIN_WAIT_2, this.config.finWait2TimeoutMs);
   }

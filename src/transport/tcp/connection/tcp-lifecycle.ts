@@ -17,7 +17,8 @@ import type { TcpSackOutput } from '../send/tcp-sack-output.js';
 import type { TcpSegmentEmitter } from '../send/tcp-segment-emitter.js';
 import type { TcpSender } from '../send/tcp-sender.js';
 import type { TcpConfig } from '../tcp-config.js';
-import type { TcpConnectionHandler, TcpConnectionObserver } from './tcp-connection-types.js';
+import { seqAdd } from '../wire/seq.js';
+import type { TcpConnectionHandler, TcpConnectionObserver, TimeWaitState } from './tcp-connection-types.js';
 import type { TcpControlBlock } from './tcp-control-block.js';
 import { type TcpEvent, TcpState, type TcpStateMachine } from './tcp-state.js';
 import { type TcpTimers, TimerKind } from './tcp-timers.js';
@@ -129,7 +130,41 @@ export class TcpLifecycle<C> {
       this.expireTimeWait();
       return;
     }
+    if (this.handOverTimeWait()) return;
     timers.set(TimerKind.TIME_WAIT, this.config.timeWaitMs);
+  }
+
+  /**
+   * In TIME_WAIT without a socket, nothing needs the connection any more: a compact record of the layer
+   * answers for it for 2·MSL (from now), and the connection closes. Returns whether that happened.
+   */
+  handOverTimeWait(): boolean {
+    if (!this.orphaned || this.sm.state !== TcpState.TIME_WAIT || this.observer.takeTimeWait === undefined)
+      return false;
+    if (this.receiver.ackDue) this.emitter.sendAck(); // the ACK of the peer's FIN goes out first
+    if (!this.observer.takeTimeWait(this.owner, this.timeWaitState())) return false;
+    this.expireTimeWait();
+    return true;
+  }
+
+  /** What a TIME_WAIT record keeps of this connection. */
+  private timeWaitState(): TimeWaitState {
+    const tcb = this.tcb;
+    const windowField = this.receiver.advertiseWindow();
+    return {
+      localPort: tcb.localPort,
+      remoteAddress: tcb.remoteAddress,
+      remotePort: tcb.remotePort,
+      sndNxt: tcb.sndNxt,
+      oldestAckable: seqAdd(tcb.sndUna, -Math.max(tcb.maxSndWnd, 1)),
+      rcvNxt: tcb.rcvNxt,
+      rcvWnd: this.receiver.receiveWindow(),
+      windowField,
+      tsEnabled: tcb.tsEnabled,
+      tsRecent: tcb.tsRecent,
+      tsRecentAt: tcb.tsRecentAt,
+      tsOffset: tcb.tsOffset,
+    };
   }
 
   /** Ends TIME_WAIT now. */

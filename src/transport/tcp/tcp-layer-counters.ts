@@ -1,0 +1,45 @@
+/** The TCP layer's own counters (tcp-layer.ts); the per-connection ones are summed beside them. */
+
+import { TIME_WAIT_COUNTERS } from './tcp-time-wait.js';
+
+export const TCP_LAYER_COUNTERS = [
+  'rxSegments',
+  'dropTruncated',
+  'dropBadDataOffset',
+  'dropBadChecksum',
+  'dropBadOption',
+  /** Segments for no connection and no listener (answered with RST unless a RST). */
+  'noConnection',
+  /** Non-SYN segments to a listener without a connection (an ACK gets RST; the rest dropped). */
+  'dropListenNotSyn',
+  /** SYNs dropped because the listener's SYN queue was full and SYN cookies are off (Linux TCPReqQFullDrop). */
+  'listenSynQueueFull',
+  /** SYN-ACKs sent with a cookie, the SYN queue being full (Linux SyncookiesSent). */
+  'syncookiesSent',
+  /** ACKs to a listener that carried a valid cookie: a connection was rebuilt (Linux SyncookiesRecv). */
+  'syncookiesValid',
+  /** ACKs to a listener, shortly after cookies were sent, whose cookie was wrong or too old (answered with RST). */
+  'syncookiesFailed',
+  /** SYNs and handshake ACKs dropped because the accept queue was full (Linux ListenOverflows). */
+  'listenOverflows',
+  'txResets',
+  'activeOpens',
+  'passiveOpens',
+  /** Connections that closed before reaching ESTABLISHED. */
+  'attemptFails',
+  'connectionsClosed',
+  /** TIME_WAIT connections ended early because the TIME_WAIT table was full. */
+  'timeWaitRecycled',
+  /** TIME_WAIT connections replaced by a new SYN with a higher sequence number (RFC 1122 §4.2.2.13). */
+  'timeWaitReused',
+  'icmpErrors',
+  'icmpConnectionsRefused',
+  'icmpConnectionsUnreachable',
+  /** A bug: a connection threw while processing a segment. */
+  'internalErrors',
+  /** Pure ACKs for established connections taken by the fast path (no object made: pure-ack-parser.ts). */
+  'rxPureAcksFast',
+  ...TIME_WAIT_COUNTERS,
+] as const;
+
+export type TcpLayerCounterName = (typeof TCP_LAYER_COUNTERS)[number];
