@@ -85,6 +85,10 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   // Datagrams are read straight into the ring at its head, behind their length prefix: no copy on the way to
   // the main thread. A datagram beyond the backlog limit is read all the same (the device's queue drains) and
   // forgotten: its room is not published.
+  // The virtio_net_hdr stays in the record as headroom, read `pad` bytes in so that the datagram after it starts
+  // on a 4-byte boundary, as a record without headroom does (the checksum's wide path reads aligned words).
+  const headroom = (vnetHeaderBytes + 3) & ~3;
+  const pad = headroom - vnetHeaderBytes;
   const readCapacity = READ_CAPACITY + vnetHeaderBytes;
   const ring = new DatagramRing(data.ring, control);
   const bytes = ring.bytes;
@@ -119,7 +123,8 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     }
     // Drain: a POLLERR/POLLHUP normally shows up as a failing read below, with its errno.
     while (!stopping()) {
-      const at = ring.reserve(readCapacity);
+      const reserved = ring.reserve(pad + readCapacity);
+      const at = reserved < 0 ? -1 : reserved + pad;
       let target: Uint8Array;
       if (at >= 0) target = bytes.subarray(at, at + readCapacity);
       else {
@@ -149,7 +154,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
         }
       }
       if (n > 0) {
-        const recordBytes = ringRecordBytes(n, vnetHeaderBytes);
+        const recordBytes = ringRecordBytes(n, headroom);
         const backlog = ring.backlogBytes() + recordBytes;
         if (backlog > maxBacklogBytes) {
           // Better dropped here, counted, than silently by the kernel's queue.
@@ -165,7 +170,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
           continue;
         }
         // Posted only to a sleeping main thread: an awake one drains again before it sleeps.
-        if (ring.publish(n, vnetHeaderBytes, rxFlags)) port.postMessage(WAKE_MESSAGE);
+        if (ring.publish(n, headroom, rxFlags)) port.postMessage(WAKE_MESSAGE);
         if (backlog > Atomics.load(control, CONTROL.PEAK_BYTES))
           Atomics.store(control, CONTROL.PEAK_BYTES, backlog);
         continue;
