@@ -9,12 +9,7 @@ import { silentLoggers } from '../../../../src/core/logger.js';
 import { FdReader } from '../../../../src/layers/link/fd/fd-reader.js';
 import { loadLibc } from '../../../../src/layers/link/fd/libc.js';
 import { tcpChecksumValid } from '../../../../src/layers/link/offload/tcp-super-segment.js';
-import {
-  encodeVirtioNetHeader,
-  VIRTIO_NET_HDR_F_NEEDS_CSUM,
-  VIRTIO_NET_HDR_GSO_TCPV4,
-  VIRTIO_NET_HDR_SIZE,
-} from '../../../../src/layers/link/offload/virtio-net-header.js';
+import { VIRTIO_NET_HDR_SIZE } from '../../../../src/layers/link/offload/virtio-net-header.js';
 import { RX_CHECKSUM_VOUCHED } from '../../../../src/layers/link/raw-link.js';
 import { partialTcpRead } from '../offload/partial-tcp-read.js';
 
