@@ -174,6 +174,9 @@ export async function pilhaGet(cli, server, get, args) {
     rxGsoPackets: link.rxGsoPackets,
     rxPackets: link.rxPackets,
     dropBadChecksum: stats?.tcp?.dropBadChecksum,
+    // Segments whose checksum the kernel vouched for (left unfinished by the reader, not verified by TCP).
+    rxChecksumsTrusted: link.rxChecksumsTrusted,
+    rxChecksumsVouched: stats?.tcp?.rxChecksumsVouched,
   };
 }
 

@@ -11,6 +11,12 @@ export interface SendOptions {
   readonly options?: Uint8Array;
 }
 
+/** The link's receive flag for a transport checksum it vouches for, passed up to the protocol handlers. */
+export { RX_CHECKSUM_VOUCHED } from '../link/raw-link.js';
+
+/** What receives one protocol's datagrams: the datagram and the link's receive flags (RX_*, raw-link.ts). */
+export type ProtocolHandler = (datagram: Ipv4Datagram, flags: number) => void;
+
 /** Options of `sendDatagram`: the header is fixed at 20 bytes, so no IP options. */
 export type DatagramSendOptions = Omit<SendOptions, 'options'>;
 
@@ -54,8 +60,11 @@ export interface IPLayer {
     segmentSize: number,
     segmentCount: number,
   ): void;
-  /** Sets the handler for one protocol number; datagrams arrive whole (reassembled), views valid during the call. */
-  registerProtocol(protocol: number, handler: (datagram: Ipv4Datagram) => void): void;
+  /**
+   * Sets the handler for one protocol number; datagrams arrive whole (reassembled), views valid during the
+   * call, with the link's RX_* flags (raw-link.ts; none for a reassembled datagram).
+   */
+  registerProtocol(protocol: number, handler: ProtocolHandler): void;
   /**
    * Adds a listener called after each batch of datagrams the link delivered one after the other (RawLink's
    * onBatchEnd). Returns whether the link signals batch ends; when it does not, the listener is never called.

@@ -5,7 +5,13 @@ import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import type { RawLink } from '../link/raw-link.js';
 import { fragmentIpv4 } from './fragmenter.js';
-import type { DatagramSendOptions, IPLayer, IpErrorReporter, SendOptions } from './ip-layer.js';
+import type {
+  DatagramSendOptions,
+  IPLayer,
+  IpErrorReporter,
+  ProtocolHandler,
+  SendOptions,
+} from './ip-layer.js';
 import {
   finishIpv4Checksum,
   IPV4_MAX_DATAGRAM,
@@ -101,7 +107,7 @@ function ignore(_d: Ipv4Datagram): void {}
  */
 export class Ipv4Layer implements IPLayer {
   readonly address: Ipv4Address;
-  private readonly handlers: Array<(d: Ipv4Datagram) => void> = new Array(256).fill(ignore);
+  private readonly handlers: Array<ProtocolHandler> = new Array(256).fill(ignore);
   private readonly registered: boolean[] = new Array(256).fill(false);
   private readonly reassembledListeners: Array<(info: ReassemblyInfo) => void> = [];
   private readonly batchEndListeners: Array<() => void> = [];
@@ -152,7 +158,7 @@ export class Ipv4Layer implements IPLayer {
       },
       { ...DEFAULT_REASSEMBLER_LIMITS, ...config.reassembly },
     );
-    link.onReceive((datagram) => this.receive(datagram));
+    link.onReceive((datagram, flags) => this.receive(datagram, flags));
     this.batched = link.onBatchEnd?.(() => this.batchEnd()) ?? false;
   }
 
@@ -164,7 +170,7 @@ export class Ipv4Layer implements IPLayer {
     return this.link.segmentation?.maxDatagramBytes ?? 0;
   }
 
-  registerProtocol(protocol: number, handler: (datagram: Ipv4Datagram) => void): void {
+  registerProtocol(protocol: number, handler: ProtocolHandler): void {
     this.handlers[protocol] = handler;
     this.registered[protocol] = true;
   }
@@ -204,19 +210,20 @@ export class Ipv4Layer implements IPLayer {
    * the middle of some segment; so it is copied and processed once the current datagram is finished, in
    * arrival order. Real links deliver from the event loop and never take this path.
    */
-  receive(bytes: Uint8Array): void {
+  receive(bytes: Uint8Array, flags = 0): void {
     if (this.receiving) {
       this.defer(bytes);
       return;
     }
     this.receiving = true;
     try {
-      this.process(bytes);
-      // Processing a deferred datagram may defer more: the loop runs until none is left.
+      this.process(bytes, flags);
+      // Processing a deferred datagram may defer more: the loop runs until none is left. (A deferred copy
+      // keeps no link flags: its checksums are verified.)
       while (this.deferredHead < this.deferred.length) {
         const next = this.deferred[this.deferredHead]!;
         this.deferred[this.deferredHead++] = undefined;
-        this.process(next);
+        this.process(next, 0);
       }
     } finally {
       if (this.deferred.length > 0) this.deferred.length = 0;
@@ -235,7 +242,8 @@ export class Ipv4Layer implements IPLayer {
     this.deferred.push(bytes.slice());
   }
 
-  private process(bytes: Uint8Array): void {
+  /** One datagram, with the link's RX_* flags (passed up with it when it is whole; a reassembled one has none). */
+  private process(bytes: Uint8Array, flags: number): void {
     const c = this.counters.values;
     c.rxPackets++;
     c.rxBytes += bytes.length;
@@ -266,6 +274,7 @@ export class Ipv4Layer implements IPLayer {
       const whole = this.reassembler.add(parsed);
       if (whole === undefined) return;
       datagram = whole.datagram;
+      flags = 0;
       c.reassembled++;
       if (this.log.isLevelEnabled('debug')) this.log.debug(describeReassembly(whole.info), 'reassembled');
       for (const listener of this.reassembledListeners) listener(whole.info);
@@ -276,7 +285,7 @@ export class Ipv4Layer implements IPLayer {
       return;
     }
     c.delivered++;
-    this.handlers[datagram.protocol]!(datagram);
+    this.handlers[datagram.protocol]!(datagram, flags);
   }
 
   send(dst: Ipv4Address, protocol: number, payload: Uint8Array, opts?: SendOptions): void {

@@ -25,6 +25,18 @@ export interface SegmentationOffload {
 }
 
 /**
+ * A receive flag (the second argument of a RawLink's receive handler): the link vouches for the datagram's TCP
+ * checksum. A TUN device with receive offload hands pilha the kernel's own TCP packets with the checksum left
+ * unfinished (NEEDS_CSUM: they never crossed a wire) or already verified (DATA_VALID); the reader does not
+ * finish it, and TCP does not verify it. A decorator that may change a datagram (ImpairedLink) or record it
+ * (PcapLink) never passes the flag on (and the device does not take receive offload under one).
+ */
+export const RX_CHECKSUM_VOUCHED = 1;
+
+/** What a link hands up: a datagram (a view valid only during the call) and its RX_* flags. */
+export type ReceiveHandler = (datagram: Uint8Array, flags?: number) => void;
+
+/**
  * Moves whole packets of its medium between pilha and a network; the bottom of the stack. Without `medium`, a
  * link moves IPv4 datagrams.
  */
@@ -42,8 +54,8 @@ export interface RawLink {
    * The link may not keep a reference to `datagram` after returning unless it copies it.
    */
   send(datagram: Uint8Array): void;
-  /** Sets the one handler that receives datagrams; the view is valid only during the call. */
-  onReceive(handler: (datagram: Uint8Array) => void): void;
+  /** Sets the one handler that receives datagrams (and their RX_* flags); the view is valid only during the call. */
+  onReceive(handler: ReceiveHandler): void;
   /**
    * Sets the one handler called after each batch of datagrams the link delivers one after the other (a read
    * batch of an fd link): what the layers above answer once per batch, such as TCP's ACKs. Returns whether the

@@ -39,6 +39,8 @@ export const TCP_LAYER_COUNTERS = [
   'internalErrors',
   /** Pure ACKs for established connections taken by the fast path (no object made: pure-ack-parser.ts). */
   'rxPureAcksFast',
+  /** Segments whose checksum the link vouched for (RX_CHECKSUM_VOUCHED), not verified again. */
+  'rxChecksumsVouched',
   ...TIME_WAIT_COUNTERS,
 ] as const;
 

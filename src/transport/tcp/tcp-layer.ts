@@ -20,6 +20,7 @@ import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import { type RandomWords, randomWords } from '../../core/random-words.js';
 import type { IcmpErrorReport } from '../../layers/icmp/icmp-layer.js';
+import { RX_CHECKSUM_VOUCHED } from '../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../../layers/ip/ipv4-header.js';
 import type { TcpConnection } from './connection/tcp-connection.js';
 import type { TcpConnectionFactory } from './connection/tcp-connection-factory.js';
@@ -241,12 +242,15 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
 
   // ─── Receive path ────────────────────────────────────────────────────────────────────────────────
 
-  private readonly onDatagram = (d: Ipv4Datagram): void => {
+  private readonly onDatagram = (d: Ipv4Datagram, flags: number): void => {
     const c = this.counters.values;
     c.rxSegments++;
     this.ackBatch?.begin();
-    if (this.pureAck(d)) return;
-    const seg = parseTcpSegment(d.payload, d.src, d.dst);
+    // A checksum the link vouches for (the kernel made it, or checked it) is not checked again.
+    const verify = (flags & RX_CHECKSUM_VOUCHED) === 0;
+    if (!verify) c.rxChecksumsVouched++;
+    if (this.pureAck(d, verify)) return;
+    const seg = parseTcpSegment(d.payload, d.src, d.dst, verify);
     if (typeof seg === 'string') {
       c[PARSE_DROPS[seg]]++;
       if (this.log.isLevelEnabled('debug'))
@@ -277,9 +281,9 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
    * The fast path: a pure ACK for an established connection, parsed into the layer's one reusable segment.
    * False when the datagram is anything else (parseTcpSegment takes it, and counts it if it is malformed).
    */
-  private pureAck(d: Ipv4Datagram): boolean {
+  private pureAck(d: Ipv4Datagram, verifyChecksum: boolean): boolean {
     const parser = this.pureAcks;
-    if (!parser.parse(d.payload, d.src, d.dst)) return false;
+    if (!parser.parse(d.payload, d.src, d.dst, verifyChecksum)) return false;
     const seg = parser.segment;
     const entry = this.ports.get(seg.dstPort);
     if (entry === undefined) return false;

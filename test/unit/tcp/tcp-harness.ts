@@ -232,13 +232,17 @@ export class TcpHarness {
     this.sendRaw(encodeTcpSegment(seg, REMOTE, LOCAL));
   }
 
-  /** Injects the bytes of a TCP segment as the payload of a datagram from the peer. */
-  sendRaw(tcpBytes: Uint8Array): void {
+  /**
+   * Injects the bytes of a TCP segment as the payload of a datagram from the peer; with `rxFlags`, straight
+   * into the IP layer with those link receive flags (raw-link.ts RX_*), as a link that sets them hands it up.
+   */
+  sendRaw(tcpBytes: Uint8Array, rxFlags?: number): void {
     const datagram = encodeIpv4(
       { id: this.ipId++, ttl: 64, protocol: IP_PROTOCOL_TCP, src: REMOTE, dst: LOCAL },
       tcpBytes,
     );
-    this.peer.send(datagram);
+    if (rxFlags === undefined) this.peer.send(datagram);
+    else this.ip.receive(datagram, rxFlags);
   }
 
   /** Ends the link's current batch (a harness made with `batches`). */

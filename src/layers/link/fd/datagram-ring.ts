@@ -1,14 +1,23 @@
 /**
  * The ring of datagrams between the reader worker (the producer) and the main thread (the consumer): records
- * of [u32 length][datagram][padding to 4 bytes] in a SharedArrayBuffer, a length of RING_WRAP saying "continue
- * at offset 0" (fd-reader-protocol.ts). Each side makes its own DatagramRing over the same buffers; the shared
+ * of [u32 word: length, flags, headroom][headroom][datagram][padding to 4 bytes] in a SharedArrayBuffer, a word
+ * of RING_WRAP saying "continue at offset 0" (fd-reader-protocol.ts). Each side makes its own DatagramRing over the same buffers; the shared
  * state is in the control array: PUBLISHED (records, ever), IN_FLIGHT_BYTES (ring bytes published and not yet
  * released, the room a wrap skips included), SKIPPED_BYTES (that room), CONSUMED_BYTES and SLEEPING. A record's bytes are written before
  * PUBLISHED is incremented (an Atomics operation), and read after the consumer loads it, so the consumer always
  * sees whole records. One producer, one consumer.
  */
 
-import { CONTROL, RING_PREFIX, RING_WRAP, ringRecordBytes } from './fd-reader-protocol.js';
+import {
+  CONTROL,
+  RING_FLAGS_SHIFT,
+  RING_HEADROOM_SHIFT,
+  RING_LENGTH_MASK,
+  RING_PREFIX,
+  RING_WRAP,
+  ringRecordBytes,
+  ringRecordWord,
+} from './fd-reader-protocol.js';
 
 export class DatagramRing {
   readonly bytes: Uint8Array;
@@ -24,6 +33,8 @@ export class DatagramRing {
   private skipped = 0;
   /** The length of the datagram next() returned. */
   length = 0;
+  /** The receive flags (raw-link.ts RX_*) of the datagram next() returned. */
+  flags = 0;
 
   constructor(
     ring: SharedArrayBuffer,
@@ -68,13 +79,14 @@ export class DatagramRing {
   }
 
   /**
-   * Publishes the `length` bytes written at the offset reserve() gave. Returns whether the consumer was asleep
+   * Publishes the `length` bytes written at `headroom` bytes past the offset reserve() gave (headroom at most
+   * RING_MAX_HEADROOM), with receive `flags` (4 bits). Returns whether the consumer was asleep
    * (control[SLEEPING], now cleared): the caller then wakes it.
    */
-  publish(length: number): boolean {
+  publish(length: number, headroom = 0, flags = 0): boolean {
     const control = this.control;
-    const record = ringRecordBytes(length);
-    this.words[this.head >>> 2] = length;
+    const record = ringRecordBytes(length, headroom);
+    this.words[this.head >>> 2] = ringRecordWord(length, headroom, flags);
     this.head += record;
     if (this.head === this.size) this.head = 0;
     Atomics.add(control, CONTROL.IN_FLIGHT_BYTES, record);
@@ -98,7 +110,7 @@ export class DatagramRing {
   }
 
   /**
-   * The offset of the batch's next datagram (its length in `length`), or -1 at the batch's end. Its bytes stay
+   * The offset of the batch's next datagram (its length in `length`, its flags in `flags`), or -1 at the batch's end. Its bytes stay
    * valid until endBatch().
    */
   next(): number {
@@ -106,18 +118,21 @@ export class DatagramRing {
     while (this.consumed !== this.batchEnd) {
       this.consumed = (this.consumed + 1) | 0;
       const tail = this.tail;
-      const length = words[tail >>> 2]!;
-      if (length === RING_WRAP) {
+      const word = words[tail >>> 2]!;
+      if (word === RING_WRAP) {
         this.taken += this.size - tail;
         this.skipped += this.size - tail;
         this.tail = 0;
         continue;
       }
-      const record = ringRecordBytes(length);
+      const length = word & RING_LENGTH_MASK;
+      const headroom = (word >>> RING_HEADROOM_SHIFT) & 0xf;
+      const record = ringRecordBytes(length, headroom);
       this.taken += record;
       this.tail = tail + record === this.size ? 0 : tail + record;
       this.length = length;
-      return tail + RING_PREFIX;
+      this.flags = (word >>> RING_FLAGS_SHIFT) & 0xf;
+      return tail + RING_PREFIX + headroom;
     }
     return -1;
   }

@@ -3,7 +3,7 @@ import { Counters } from '../../../core/counters.js';
 import type { PilhaErrorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { MacAddress } from '../../../core/mac-address.js';
-import { ignoreDatagram, type LinkMedium, type RawLink } from '../raw-link.js';
+import { ignoreDatagram, type LinkMedium, type RawLink, type ReceiveHandler } from '../raw-link.js';
 import { FdReader } from './fd-reader.js';
 import { ERRNO, type Libc } from './libc.js';
 
@@ -42,7 +42,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
   readonly mac: MacAddress | undefined;
   /** The longest datagram (or frame: the MTU plus an Ethernet header and a VLAN tag) send() passes on. */
   protected readonly maxSendBytes: number;
-  protected handler: (datagram: Uint8Array) => void = ignoreDatagram;
+  protected handler: ReceiveHandler = ignoreDatagram;
   private batchEndHandler: () => void = ignoreBatchEnd;
   protected readonly counters: Counters<(typeof FD_LINK_COUNTERS)[number] | Extra>;
   /** errno of the last failed write, 0 after a successful one. */
@@ -109,7 +109,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
     }
   }
 
-  onReceive(handler: (datagram: Uint8Array) => void): void {
+  onReceive(handler: ReceiveHandler): void {
     this.handler = handler;
   }
 
@@ -127,25 +127,33 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
     return this.closing;
   }
 
-  /** Starts the reader (which unwraps `vnetHeaderBytes` of virtio_net_hdr per read); resolves once it is reading. */
-  protected async start(errorCode: PilhaErrorCode, vnetHeaderBytes = 0): Promise<void> {
+  /**
+   * Starts the reader (which unwraps `vnetHeaderBytes` of virtio_net_hdr per read, taking the kernel's word for
+   * TCP checksums when `trustKernelChecksums`); resolves once it is reading.
+   */
+  protected async start(
+    errorCode: PilhaErrorCode,
+    vnetHeaderBytes = 0,
+    trustKernelChecksums = false,
+  ): Promise<void> {
     this.reader = await FdReader.start({
       fd: this.fd,
       label: this.describe(),
       errorCode,
       logger: this.logger,
-      onDatagram: (datagram) => this.receive(datagram),
+      onDatagram: (datagram, flags) => this.receive(datagram, flags),
       onBatchEnd: () => this.batchEndHandler(),
       linkHeaderBytes: this.medium === 'ethernet' ? ETHERNET_HEADER_BYTES : 0,
       vnetHeaderBytes,
+      trustKernelChecksums,
     });
   }
 
-  /** A datagram the reader read: counted and handed up. A subclass may filter or fix it up first. */
-  protected receive(datagram: Uint8Array): void {
+  /** A datagram the reader read (with its RX_* flags): counted and handed up. A subclass may filter or fix it up first. */
+  protected receive(datagram: Uint8Array, flags: number): void {
     this.counters.inc('rxPackets');
     this.counters.inc('rxBytes', datagram.length);
-    this.handler(datagram);
+    this.handler(datagram, flags);
   }
 
   protected drop(reason: TxDropReason): void {

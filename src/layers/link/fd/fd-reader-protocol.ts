@@ -3,9 +3,11 @@
  *
  * workerData is an FdReaderData. The worker posts { kind: 'ready' } once the fd is non-blocking, and
  * { kind: 'error', message } if reading fails for good. Datagrams go through `ring`, a SharedArrayBuffer the
- * worker reads into and the main thread drains in place: records of [u32 length][datagram][padding to 4 bytes],
- * each published by adding 1 to control[PUBLISHED] after it is written; a length of RING_WRAP says the next
- * record is at offset 0. The worker wakes the main thread (posting WAKE_MESSAGE) only when it sleeps
+ * worker reads into and the main thread drains in place: records of [u32 word][headroom][datagram][padding to 4
+ * bytes], each published by adding 1 to control[PUBLISHED] after it is written; a word of RING_WRAP says the
+ * next record is at offset 0. The word holds the datagram's length (RING_LENGTH_MASK), its receive flags
+ * (raw-link.ts RX_*, at RING_FLAGS_SHIFT) and the bytes of headroom before it (at RING_HEADROOM_SHIFT): the
+ * virtio_net_hdr a TUN device put first stays where it was read, so that a 64 KB datagram is not moved. The worker wakes the main thread (posting WAKE_MESSAGE) only when it sleeps
  * (control[SLEEPING] = 1); a main thread that is awake drains again before it sleeps, so a busy main thread
  * gets no message at all. Everything else goes through `control`, an Int32Array over a SharedArrayBuffer,
  * indexed by CONTROL.
@@ -13,14 +15,27 @@
 
 /** The length of a record that says "continue at offset 0". */
 export const RING_WRAP = 0xffffffff;
-/** Bytes before each datagram in the ring: its u32 length. */
+/** Bytes before each record's headroom in the ring: its u32 word. */
 export const RING_PREFIX = 4;
+/** The datagram's length in a record's word (a read never exceeds 2^20 bytes). */
+export const RING_LENGTH_MASK = 0xfffff;
+/** Where the receive flags (raw-link.ts RX_*, 4 bits) sit in a record's word. */
+export const RING_FLAGS_SHIFT = 20;
+/** Where the headroom (bytes between the word and the datagram, 0-15) sits in a record's word. */
+export const RING_HEADROOM_SHIFT = 24;
+/** The most headroom a record may have. */
+export const RING_MAX_HEADROOM = 15;
 /** What the worker posts to wake a sleeping main thread. */
 export const WAKE_MESSAGE = 0;
 
-/** Bytes a record of `length` datagram bytes takes in the ring (prefix and padding to 4 bytes). */
-export function ringRecordBytes(length: number): number {
-  return (RING_PREFIX + length + 3) & ~3;
+/** Bytes a record of `length` datagram bytes takes in the ring (prefix, headroom and padding to 4 bytes). */
+export function ringRecordBytes(length: number, headroom = 0): number {
+  return (RING_PREFIX + headroom + length + 3) & ~3;
+}
+
+/** A record's word: never RING_WRAP (its top 4 bits are clear). */
+export function ringRecordWord(length: number, headroom: number, flags: number): number {
+  return (length | (flags << RING_FLAGS_SHIFT) | (headroom << RING_HEADROOM_SHIFT)) >>> 0;
 }
 
 export const CONTROL = {
@@ -60,8 +75,10 @@ export const CONTROL = {
   SLEEPING: 13,
   /** Of IN_FLIGHT_BYTES, the room skipped by wraps not yet passed by the main thread (not backlog). */
   SKIPPED_BYTES: 14,
+  /** Unfinished (NEEDS_CSUM) checksums left so, the kernel's word taken for them (trustKernelChecksums). */
+  CHECKSUMS_TRUSTED: 15,
   /** Slots in the control array. */
-  SIZE: 15,
+  SIZE: 16,
 } as const;
 
 export interface FdReaderData {
@@ -89,6 +106,13 @@ export interface FdReaderData {
   readonly linkHeaderBytes: number;
   /** Bytes of virtio_net_hdr before each read (10 on a TUN device with IFF_VNET_HDR, else 0), unwrapped here. */
   readonly vnetHeaderBytes: number;
+  /**
+   * Whether the main thread takes the kernel's word for TCP checksums (a TUN device with receive offload and
+   * nothing between it and the stack): a partial checksum (NEEDS_CSUM) is then left unfinished and the record
+   * flagged RX_CHECKSUM_VOUCHED, as one the kernel verified (DATA_VALID) is. Otherwise every partial checksum
+   * is finished here and nothing is flagged.
+   */
+  readonly trustKernelChecksums: boolean;
 }
 
 export type FdReaderMessage = { kind: 'ready' } | { kind: 'error'; message: string };

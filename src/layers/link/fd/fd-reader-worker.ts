@@ -23,7 +23,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE } from '../offload/virtio-net-header.js';
-import { unwrapVirtioNetPacket } from '../offload/virtio-net-receive.js';
+import { checksumVouched, unwrapVirtioNetPacket } from '../offload/virtio-net-receive.js';
+import { RX_CHECKSUM_VOUCHED } from '../raw-link.js';
 import { isConnectionRequestOnLink } from './connection-request.js';
 import { DatagramRing } from './datagram-ring.js';
 import { DrainRateMeter } from './drain-rate-meter.js';
@@ -51,6 +52,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     nice,
     linkHeaderBytes,
     vnetHeaderBytes,
+    trustKernelChecksums,
   } = data;
   const control = new Int32Array(data.control);
   const libc = loadLibc();
@@ -83,6 +85,10 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   // Datagrams are read straight into the ring at its head, behind their length prefix: no copy on the way to
   // the main thread. A datagram beyond the backlog limit is read all the same (the device's queue drains) and
   // forgotten: its room is not published.
+  // The virtio_net_hdr stays in the record as headroom, read `pad` bytes in so that the datagram after it starts
+  // on a 4-byte boundary, as a record without headroom does (the checksum's wide path reads aligned words).
+  const headroom = (vnetHeaderBytes + 3) & ~3;
+  const pad = headroom - vnetHeaderBytes;
   const readCapacity = READ_CAPACITY + vnetHeaderBytes;
   const ring = new DatagramRing(data.ring, control);
   const bytes = ring.bytes;
@@ -117,7 +123,8 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     }
     // Drain: a POLLERR/POLLHUP normally shows up as a failing read below, with its errno.
     while (!stopping()) {
-      const at = ring.reserve(readCapacity);
+      const reserved = ring.reserve(pad + readCapacity);
+      const at = reserved < 0 ? -1 : reserved + pad;
       let target: Uint8Array;
       if (at >= 0) target = bytes.subarray(at, at + readCapacity);
       else {
@@ -130,19 +137,24 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
         Atomics.add(control, CONTROL.BACKLOG_DROPS, 1);
         continue;
       }
+      let rxFlags = 0;
       if (n > 0 && vnetHeaderBytes > 0) {
         const gso = bytes[at + 1] !== VIRTIO_NET_HDR_GSO_NONE;
         const partial = (bytes[at]! & VIRTIO_NET_HDR_F_NEEDS_CSUM) !== 0;
-        n = unwrapVirtioNetPacket(bytes, at, n);
+        if (trustKernelChecksums && checksumVouched(bytes, at, n)) rxFlags = RX_CHECKSUM_VOUCHED;
+        // The datagram stays behind the header (the record's headroom): no 64 KB move.
+        n = unwrapVirtioNetPacket(bytes, at, n, rxFlags === 0);
         if (n < 0 || n > READ_CAPACITY) {
           Atomics.add(control, CONTROL.VNET_DROPS, 1);
           continue;
         }
         if (gso) Atomics.add(control, CONTROL.GSO_READS, 1);
-        if (partial) Atomics.add(control, CONTROL.CHECKSUMS_COMPLETED, 1);
+        if (partial) {
+          Atomics.add(control, rxFlags === 0 ? CONTROL.CHECKSUMS_COMPLETED : CONTROL.CHECKSUMS_TRUSTED, 1);
+        }
       }
       if (n > 0) {
-        const recordBytes = ringRecordBytes(n);
+        const recordBytes = ringRecordBytes(n, headroom);
         const backlog = ring.backlogBytes() + recordBytes;
         if (backlog > maxBacklogBytes) {
           // Better dropped here, counted, than silently by the kernel's queue.
@@ -151,14 +163,14 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
         }
         if (
           backlog > synFreeBacklogBytes &&
-          isConnectionRequestOnLink(bytes, at, n, linkHeaderBytes) &&
+          isConnectionRequestOnLink(bytes, at + vnetHeaderBytes, n, linkHeaderBytes) &&
           synTooLate(backlog)
         ) {
           Atomics.add(control, CONTROL.SYN_DROPS, 1);
           continue;
         }
         // Posted only to a sleeping main thread: an awake one drains again before it sleeps.
-        if (ring.publish(n)) port.postMessage(WAKE_MESSAGE);
+        if (ring.publish(n, headroom, rxFlags)) port.postMessage(WAKE_MESSAGE);
         if (backlog > Atomics.load(control, CONTROL.PEAK_BYTES))
           Atomics.store(control, CONTROL.PEAK_BYTES, backlog);
         continue;

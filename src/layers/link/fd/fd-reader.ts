@@ -14,8 +14,11 @@ export interface FdReaderOptions {
   /** The code of the PilhaError thrown when the reader cannot start. */
   readonly errorCode: PilhaErrorCode;
   readonly logger: Logger;
-  /** Called once per datagram, with a view into the reader's ring that is valid only during the call. */
-  readonly onDatagram: (datagram: Uint8Array) => void;
+  /**
+   * Called once per datagram, with a view into the reader's ring that is valid only during the call, and its
+   * receive flags (raw-link.ts RX_*).
+   */
+  readonly onDatagram: (datagram: Uint8Array, flags: number) => void;
   /**
    * Called after each batch: the datagrams that were waiting when the main thread looked, delivered one after
    * the other (what the layers above may answer once, such as one ACK for many segments).
@@ -25,6 +28,8 @@ export interface FdReaderOptions {
   readonly linkHeaderBytes?: number;
   /** Bytes of virtio_net_hdr before each read (a TUN device with IFF_VNET_HDR); 0 when absent. */
   readonly vnetHeaderBytes?: number;
+  /** Take the kernel's word for TCP checksums it left unfinished or verified (FdReaderData.trustKernelChecksums). */
+  readonly trustKernelChecksums?: boolean;
   /** The backlog limit in bytes (MAX_BACKLOG_BYTES by default; tests make it small); the ring follows from it. */
   readonly maxBacklogBytes?: number;
 }
@@ -140,6 +145,7 @@ export class FdReader {
         ? {
             rxGsoPackets: Atomics.load(this.control, CONTROL.GSO_READS),
             rxChecksumsCompleted: Atomics.load(this.control, CONTROL.CHECKSUMS_COMPLETED),
+            rxChecksumsTrusted: Atomics.load(this.control, CONTROL.CHECKSUMS_TRUSTED),
             rxVnetHeaderDrops: Atomics.load(this.control, CONTROL.VNET_DROPS),
           }
         : {}),
@@ -167,6 +173,7 @@ export class FdReader {
       nice: READER_NICE,
       linkHeaderBytes: this.options.linkHeaderBytes ?? 0,
       vnetHeaderBytes: this.options.vnetHeaderBytes ?? 0,
+      trustKernelChecksums: this.options.trustKernelChecksums === true,
     };
     // The reader needs none of the parent's flags, and some (--input-type, loaders) would break it.
     // Asleep from the start: the first record wakes this thread.
@@ -244,7 +251,7 @@ export class FdReader {
     const bytes = ring.bytes;
     for (let at = ring.next(); at >= 0; at = ring.next()) {
       try {
-        onDatagram(bytes.subarray(at, at + ring.length));
+        onDatagram(bytes.subarray(at, at + ring.length), ring.flags);
       } catch (err) {
         // The receive path never throws: a failing handler costs its datagram, not the rest of the batch.
         this.handlerErrors++;

@@ -156,7 +156,7 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
     return `packet socket on ${this.device}`;
   }
 
-  protected override receive(frame: Uint8Array): void {
+  protected override receive(frame: Uint8Array, flags: number): void {
     const length = frame.length;
     if (length > this.maxFrameBytes) {
       this.counters.inc('rxDropOversize');
@@ -181,7 +181,7 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
     ) {
       this.counters.inc('rxChecksumsCompleted');
     }
-    super.receive(frame);
+    super.receive(frame, flags);
   }
 }
 

@@ -123,13 +123,13 @@ export class RawSocketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
     return `raw socket on ${formatIpv4(this.address)}`;
   }
 
-  protected override receive(datagram: Uint8Array): void {
+  protected override receive(datagram: Uint8Array, flags: number): void {
     if (!this.filter.accepts(datagram)) {
       this.counters.inc('ignoredOtherTraffic');
       return;
     }
     if (completeOffloadedTcpChecksum(datagram)) this.counters.inc('rxChecksumsCompleted');
-    super.receive(datagram);
+    super.receive(datagram, flags);
   }
 
   /** The nftables rule goes with the socket. */

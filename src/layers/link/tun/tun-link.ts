@@ -74,8 +74,9 @@ const TUN_COUNTERS = ['txGsoPackets', 'txGsoSegments', 'txGsoBadSegments', 'txGs
  * write is a virtio_net_hdr and a datagram in one writev() (no copy), and `segmentation` takes TCP
  * super-segments, which the kernel delivers as one GSO packet (one write instead of one per segment); the
  * kernel, told by TUNSETOFFLOAD that pilha takes GSO packets and partial checksums, hands over up to 64 KB per
- * read, which the reader unwraps (offload/virtio-net-receive.ts) into one large TCP segment with a finished
- * checksum. With options.receiveOffload false, the kernel is told pilha takes no GSO packets: reads stay
+ * read, which the reader unwraps (offload/virtio-net-receive.ts) into one large TCP segment; its checksum,
+ * which the kernel left unfinished (or verified), is neither finished nor verified: the datagram goes up
+ * flagged RX_CHECKSUM_VOUCHED, since nothing but the stack sees it. With options.receiveOffload false, the kernel is told pilha takes no GSO packets: reads stay
  * wire-sized, writes may still be super-segments. When the kernel refuses offload, the link works without it
  * (stats: offload 0).
  *
@@ -127,7 +128,8 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
     const link = make(device.fd, device.name, txQueueLength, libc, logger, offload);
     try {
       configureTunDevice({ ...options, name: device.name, txQueueLength });
-      await link.start('ETUN', offload.vnetHeader ? VIRTIO_NET_HDR_SIZE : 0);
+      // With receive offload nothing stands between the device and the stack (a decorator turns it off).
+      await link.start('ETUN', offload.vnetHeader ? VIRTIO_NET_HDR_SIZE : 0, offload.receiveOffload);
     } catch (err) {
       await link.close();
       throw err;

@@ -133,4 +133,36 @@ describe('DatagramRing', () => {
     expect(consume(consumer)).toHaveLength(2);
     expect(consumer.sleep()).toBe(true);
   });
+
+  it('hands over each datagram past its headroom, with its flags, and frees the headroom with the record', () => {
+    const { producer, consumer, control } = ringPair(4096);
+    const sent: Array<[number, number, number]> = [
+      [10, 5, 0],
+      [1, 0, 1],
+      [15, 65_535 + 10 - 15, 15],
+      [10, 3, 1],
+    ];
+    const records: number[] = [];
+    // Rings big enough for the 64 KB datagram: one at a time.
+    const big = ringPair(ringRecordBytes(65_545) * 2 + 64);
+    for (const [headroom, length, flags] of sent) {
+      const ring = length > 1000 ? big : { producer, consumer, control };
+      const at = ring.producer.reserve(headroom + length);
+      expect(at).toBeGreaterThan(0);
+      for (let i = 0; i < headroom; i++) ring.producer.bytes[at + i] = 0xee;
+      for (let i = 0; i < length; i++) ring.producer.bytes[at + headroom + i] = (flags + i) & 0xff;
+      ring.producer.publish(length, headroom, flags);
+      expect(ring.consumer.beginBatch()).toBe(true);
+      const got = ring.consumer.next();
+      expect(got).toBe(at + headroom);
+      expect([ring.consumer.length, ring.consumer.flags]).toEqual([length, flags]);
+      for (let i = 0; i < length; i++) expect(ring.consumer.bytes[got + i]).toBe((flags + i) & 0xff);
+      expect(ring.consumer.next()).toBe(-1);
+      ring.consumer.endBatch();
+      records.push(ringRecordBytes(length, headroom));
+      expect(Atomics.load(ring.control, CONTROL.IN_FLIGHT_BYTES)).toBe(0);
+    }
+    expect(records[0]).toBe(ringRecordBytes(15));
+    expect(Atomics.load(control, CONTROL.CONSUMED_BYTES)).toBe(records[0]! + records[1]! + records[3]!);
+  });
 });

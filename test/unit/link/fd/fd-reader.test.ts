@@ -8,6 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLoggers } from '../../../../src/core/logger.js';
 import { FdReader } from '../../../../src/layers/link/fd/fd-reader.js';
 import { loadLibc } from '../../../../src/layers/link/fd/libc.js';
+import { tcpChecksumValid } from '../../../../src/layers/link/offload/tcp-super-segment.js';
+import { VIRTIO_NET_HDR_SIZE } from '../../../../src/layers/link/offload/virtio-net-header.js';
+import { RX_CHECKSUM_VOUCHED } from '../../../../src/layers/link/raw-link.js';
+import { partialTcpRead } from '../offload/partial-tcp-read.js';
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
@@ -54,9 +58,10 @@ afterEach(async () => {
 });
 
 async function reader(
-  onDatagram: (d: Uint8Array) => void,
+  onDatagram: (d: Uint8Array, flags: number) => void,
   onBatchEnd?: () => void,
   maxBacklogBytes?: number,
+  vnet?: { trustKernelChecksums: boolean },
 ): Promise<{ reader: FdReader; send: (d: Uint8Array) => void }> {
   const [a, b] = socketPair();
   fds.push(a, b);
@@ -68,6 +73,9 @@ async function reader(
     onDatagram,
     ...(onBatchEnd !== undefined ? { onBatchEnd } : {}),
     ...(maxBacklogBytes !== undefined ? { maxBacklogBytes } : {}),
+    ...(vnet !== undefined
+      ? { vnetHeaderBytes: VIRTIO_NET_HDR_SIZE, trustKernelChecksums: vnet.trustKernelChecksums }
+      : {}),
   });
   readers.push(r);
   const libc = loadLibc();
@@ -148,4 +156,33 @@ describe.skipIf(!linux)('FdReader', () => {
     expect(seen).toEqual([0]);
     expect(batchEnds).toBe(0);
   });
+
+  it.each([
+    [true, 'left unfinished and flagged'],
+    [false, 'finished, not flagged'],
+  ])(
+    'with a virtio_net_hdr and trustKernelChecksums %s: a partial TCP checksum is %s; the datagram aligned',
+    async (trust) => {
+      const got: Array<{ d: Uint8Array; flags: number; aligned: boolean }> = [];
+      const { send } = await reader(
+        (d, flags) => got.push({ d: d.slice(), flags, aligned: d.byteOffset % 4 === 0 }),
+        undefined,
+        undefined,
+        { trustKernelChecksums: trust },
+      );
+      const sizes = [1, 1000, 30_000, 1001];
+      const reads = sizes.map((n) => partialTcpRead(n));
+      for (const r of reads) send(r.read);
+      await until(() => got.length === sizes.length);
+      for (let i = 0; i < sizes.length; i++) {
+        const { d, flags, aligned } = got[i]!;
+        expect(aligned).toBe(true);
+        expect(d.length).toBe(reads[i]!.packet.length);
+        expect(flags).toBe(trust ? RX_CHECKSUM_VOUCHED : 0);
+        expect(tcpChecksumValid(d)).toBe(!trust);
+        if (trust) expect(d).toEqual(reads[i]!.packet);
+        else expect(d.subarray(40)).toEqual(reads[i]!.packet.subarray(40));
+      }
+    },
+  );
 });

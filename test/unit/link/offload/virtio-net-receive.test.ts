@@ -9,12 +9,16 @@ import {
 import {
   encodeVirtioNetHeader,
   PLAIN_VIRTIO_NET_HEADER,
+  VIRTIO_NET_HDR_F_DATA_VALID,
   VIRTIO_NET_HDR_F_NEEDS_CSUM,
   VIRTIO_NET_HDR_GSO_NONE,
   VIRTIO_NET_HDR_GSO_TCPV4,
   VIRTIO_NET_HDR_SIZE,
 } from '../../../../src/layers/link/offload/virtio-net-header.js';
-import { unwrapVirtioNetPacket } from '../../../../src/layers/link/offload/virtio-net-receive.js';
+import {
+  checksumVouched,
+  unwrapVirtioNetPacket,
+} from '../../../../src/layers/link/offload/virtio-net-receive.js';
 import { writeTcpHeader } from '../../../../src/transport/tcp/wire/tcp-segment-writer.js';
 
 const SRC = parseIpv4('10.77.0.1');
@@ -50,48 +54,93 @@ function read(payloadLength: number, gso: boolean, totalLengthField?: number, at
 }
 
 describe('unwrapVirtioNetPacket', () => {
-  it('finishes a partial (NEEDS_CSUM) checksum and moves the packet over the header, leaving what is before it', () => {
+  it('finishes a partial (NEEDS_CSUM) checksum in place, behind the header, leaving what is before it', () => {
     const { buf, at, n, length } = read(100, false);
-    expect(tcpChecksumValid(buf.slice(at + VIRTIO_NET_HDR_SIZE))).toBe(false);
+    const p = at + VIRTIO_NET_HDR_SIZE;
+    expect(tcpChecksumValid(buf.slice(p))).toBe(false);
+    const header = buf.slice(0, p);
     expect(unwrapVirtioNetPacket(buf, at, n)).toBe(length);
-    const d = buf.subarray(at, at + length);
-    expect(tcpChecksumValid(d)).toBe(true);
-    expect([...buf.subarray(0, at)]).toEqual(new Array(at).fill(0xee));
+    expect(tcpChecksumValid(buf.subarray(p, p + length))).toBe(true);
+    expect(buf.subarray(0, p)).toEqual(header);
+  });
+
+  it('leaves a partial checksum unfinished when asked not to finish it', () => {
+    const { buf, at, n, length } = read(100, false);
+    const before = buf.slice();
+    expect(unwrapVirtioNetPacket(buf, at, n, false)).toBe(length);
+    expect(buf).toEqual(before);
   });
 
   it('passes a 64 KB GSO packet up whole, its checksum finished', () => {
     const { buf, at, n, length } = read(65535 - 40, true);
     expect(unwrapVirtioNetPacket(buf, at, n)).toBe(65535);
-    const d = buf.subarray(at, at + length);
+    const d = buf.subarray(at + VIRTIO_NET_HDR_SIZE, at + VIRTIO_NET_HDR_SIZE + length);
     expect((d[2]! << 8) | d[3]!).toBe(65535);
     expect(tcpChecksumValid(d)).toBe(true);
   });
 
-  it('sets a GSO packet total length of 0 from the read, with the header checksum fixed', () => {
-    const { buf, at, n, length } = read(20_000, true, 0);
-    expect(unwrapVirtioNetPacket(buf, at, n)).toBe(length);
-    const d = buf.subarray(at, at + length);
-    expect((d[2]! << 8) | d[3]!).toBe(length);
-    expect(ipv4HeaderChecksumValid(d)).toBe(true);
-    expect(tcpChecksumValid(d)).toBe(true);
+  it('sets a GSO packet total length of 0 from the read, with the header checksum fixed (finished or not)', () => {
+    for (const finish of [true, false]) {
+      const { buf, at, n, length } = read(20_000, true, 0);
+      expect(unwrapVirtioNetPacket(buf, at, n, finish)).toBe(length);
+      const d = buf.subarray(at + VIRTIO_NET_HDR_SIZE, at + VIRTIO_NET_HDR_SIZE + length);
+      expect((d[2]! << 8) | d[3]!).toBe(length);
+      expect(ipv4HeaderChecksumValid(d)).toBe(true);
+      expect(tcpChecksumValid(d)).toBe(finish);
+    }
   });
 
   it('leaves a plain packet (header of zeros) as it is', () => {
     const { buf, at, n, length } = read(10, false);
     encodeVirtioNetHeader(PLAIN_VIRTIO_NET_HEADER, buf, at);
-    const before = buf.slice(at + VIRTIO_NET_HDR_SIZE, at + n);
+    const before = buf.slice();
     expect(unwrapVirtioNetPacket(buf, at, n)).toBe(length);
-    expect(buf.subarray(at, at + length)).toEqual(before);
+    expect(buf).toEqual(before);
   });
 
-  it('refuses a partial checksum outside the packet, and a read of the header alone', () => {
-    const { buf, at, n } = read(10, false);
-    buf[at + 8] = 200; // csum_offset past the end
-    expect(unwrapVirtioNetPacket(buf, at, n)).toBe(-1);
-    const zero = read(10, false);
-    zero.buf[zero.at + 6] = 0; // csum_start 0
-    zero.buf[zero.at + 7] = 0;
-    expect(unwrapVirtioNetPacket(zero.buf, zero.at, zero.n)).toBe(-1);
-    expect(unwrapVirtioNetPacket(new Uint8Array(10), 0, 10)).toBe(-1);
+  it('refuses a partial checksum outside the packet, and a read of the header alone, finishing or not', () => {
+    for (const finish of [true, false]) {
+      const { buf, at, n } = read(10, false);
+      buf[at + 8] = 200; // csum_offset past the end
+      expect(unwrapVirtioNetPacket(buf, at, n, finish)).toBe(-1);
+      const zero = read(10, false);
+      zero.buf[zero.at + 6] = 0; // csum_start 0
+      zero.buf[zero.at + 7] = 0;
+      expect(unwrapVirtioNetPacket(zero.buf, zero.at, zero.n, finish)).toBe(-1);
+      expect(unwrapVirtioNetPacket(new Uint8Array(10), 0, 10, finish)).toBe(-1);
+    }
+  });
+});
+
+describe('checksumVouched', () => {
+  it("takes the kernel's word for a partial TCP checksum over the whole segment, and for a verified one", () => {
+    const partial = read(100, true);
+    expect(checksumVouched(partial.buf, partial.at, partial.n)).toBe(true);
+    const verified = read(100, false);
+    verified.buf[verified.at] = VIRTIO_NET_HDR_F_DATA_VALID;
+    expect(checksumVouched(verified.buf, verified.at, verified.n)).toBe(true);
+  });
+
+  it('does not for a plain header, a partial sum elsewhere, another protocol, a fragment or a short read', () => {
+    const plain = read(100, false);
+    encodeVirtioNetHeader(PLAIN_VIRTIO_NET_HEADER, plain.buf, plain.at);
+    expect(checksumVouched(plain.buf, plain.at, plain.n)).toBe(false);
+    const offset = read(100, false);
+    offset.buf[offset.at + 8] = 6; // csum_offset 6: UDP's field, not TCP's
+    expect(checksumVouched(offset.buf, offset.at, offset.n)).toBe(false);
+    const start = read(100, false);
+    start.buf[start.at + 6] = 24; // csum_start past the IP header
+    expect(checksumVouched(start.buf, start.at, start.n)).toBe(false);
+    const udp = read(100, false);
+    udp.buf[udp.at + VIRTIO_NET_HDR_SIZE + 9] = 17;
+    expect(checksumVouched(udp.buf, udp.at, udp.n)).toBe(false);
+    const fragment = read(100, false);
+    fragment.buf[fragment.at + VIRTIO_NET_HDR_SIZE + 6] = 0x20; // MF
+    expect(checksumVouched(fragment.buf, fragment.at, fragment.n)).toBe(false);
+    const later = read(100, false);
+    later.buf[later.at + VIRTIO_NET_HDR_SIZE + 7] = 1; // fragment offset 8
+    expect(checksumVouched(later.buf, later.at, later.n)).toBe(false);
+    const short = read(100, false);
+    expect(checksumVouched(short.buf, short.at, VIRTIO_NET_HDR_SIZE + 19)).toBe(false);
   });
 });
