@@ -136,6 +136,14 @@ export class TcpSegmentEmitter implements TcpBatchOwner {
     return true;
   }
 
+  batchedPayloadView(seq: Seq, length: number): Uint8Array | undefined {
+    const offset = seqDiff(seq, this.tcb.sndUna);
+    const sendBuffer = this.sendBuffer;
+    // The stack's own bytes only: the writer's may be reused once its callback has run, before the send.
+    if (offset < 0 || offset + length > sendBuffer.size - sendBuffer.unowned) return undefined;
+    return sendBuffer.peek(offset, length);
+  }
+
   /** Writes this connection's pending batched payload now: before the send queue adopts the writer's bytes. */
   fillPendingBatch(): void {
     this.batcher?.fill(this);
