@@ -82,9 +82,14 @@ export class SendBuffer {
     return true;
   }
 
-  /** True, once, when a writer that had to wait may write again (after ACKs made room). */
+  /**
+   * True, once, when a writer that had to wait may write again: once ACKs have freed a quarter of the limit
+   * (as Linux's sk_stream_write_space waits for a third), so that a bulk writer, woken, writes many chunks in
+   * a row instead of one per ACK (each wake-up is a round through the writer's stream machinery).
+   */
   writerMayResume(): boolean {
-    if (!this.writerWaiting || this.length >= this.limit) return false;
+    const limit = this.limit;
+    if (!this.writerWaiting || this.length > limit - (limit >> 2)) return false;
     this.writerWaiting = false;
     return true;
   }
