@@ -97,7 +97,7 @@ export class TcpSegmentBatcher {
   abandoned = 0;
   private scheduled = false;
   /** Where the link takes headers and payload apart (sendSegmentedParts). */
-  private readonly takesParts: boolean;
+  readonly takesParts: boolean;
   /** The payload, when held as a view of the send queue's own bytes instead of copied into `datagram`. */
   private payload: Uint8Array = EMPTY;
   /** The first payload byte's sequence number. */

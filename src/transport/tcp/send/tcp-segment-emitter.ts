@@ -199,6 +199,13 @@ export class TcpSegmentEmitter implements TcpBatchOwner {
       // A data segment may join (or begin) the pending super-segment; anything else goes after it.
       if (dataLength > 0 && (flags & ~(PSH | FIN)) === ACK && sackBlocks === 0) {
         const tsEcr = timestamps ? tcb.tsRecent : 0;
+        const sendBuffer = this.sendBuffer;
+        // Where the link writes a payload where it lies, the writer's bytes are taken over first (the copy
+        // they cost anyway, into the queue's ring, which ACKs recycle) and go out from there: no slab.
+        if (batcher.takesParts && dataOffset + dataLength > sendBuffer.size - sendBuffer.unowned) {
+          this.fillPendingBatch();
+          sendBuffer.adopt();
+        }
         const at = batcher.append(
           this,
           seqNum,
