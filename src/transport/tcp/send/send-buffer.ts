@@ -9,7 +9,9 @@
  * buffer, never reused: retain()), the queue swaps the writer's bytes for a view of that copy, which
  * retransmissions then read; and adopt() copies whatever is still the writer's before its callback runs.
  * So a chunk sent at once costs one copy (chunk → datagram) and none more, and a chunk that must wait in
- * the queue costs the copy it always cost.
+ * the queue costs the copy it always cost. A bulk writer's copies go into the queue's ring (SendRing), end
+ * to end and reused as ACKs free it; where the link writes a payload where it lies (sendSegmentedParts),
+ * the emitter adopts before sending and every segment goes out from the queue's own bytes, uncopied.
  *
  * Offsets are relative to the first unacknowledged byte. Bounded: `capacity` is what the queue accepts
  * before the writer is told to wait; one chunk is always taken whole (a 10 MB write is held by reference
