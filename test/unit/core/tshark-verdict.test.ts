@@ -159,7 +159,9 @@ describe.skipIf(!hasTshark)('tsharkProblems on a crafted capture', () => {
     }
     const file = join(dir, 'out-of-order.pcap');
     const writer = new PcapWriter(file);
-    segments.forEach((d, i) => writer.write(d, 1_000 + i * 0.05));
+    segments.forEach((d, i) => {
+      writer.write(d, 1_000 + i * 0.05);
+    });
     writer.write(segments[3]!, 1_000 + segments.length * 0.05);
     writer.close();
     // The premise: with HTTP bodies reassembled (tshark's default), tshark calls that segment malformed.
@@ -175,7 +177,9 @@ describe.skipIf(!hasTshark)('tsharkProblems on a crafted capture', () => {
     corrupted[100]! ^= 1;
     const bad = join(dir, 'out-of-order-corrupted.pcap');
     const badWriter = new PcapWriter(bad);
-    segments.forEach((d, i) => badWriter.write(d, 1_000 + i * 0.05));
+    segments.forEach((d, i) => {
+      badWriter.write(d, 1_000 + i * 0.05);
+    });
     badWriter.write(corrupted, 1_000 + segments.length * 0.05);
     badWriter.close();
     expect(tsharkProblems(bad, ['tcp.port==7000,http']).count).toBe(1);
