@@ -10,6 +10,8 @@ export class SegmentingLink implements RawLink {
   readonly mtu: number;
   readonly segmentation: SegmentationOffload;
   superSegments = 0;
+  /** Super-segments handed over as headers and payload apart (sendSegmentedParts). */
+  partsWrites = 0;
   segmentsCut = 0;
   badChecksums = 0;
   /** The segment sizes asked for, in order. */
@@ -18,11 +20,24 @@ export class SegmentingLink implements RawLink {
   constructor(
     private readonly inner: RawLink,
     maxDatagramBytes = 65535,
+    /** Whether it takes super-segments in parts too (as TunLink does); the sender then need not gather. */
+    parts = true,
   ) {
     this.mtu = inner.mtu;
     this.segmentation = {
       maxDatagramBytes,
       sendSegmented: (datagram, segmentSize) => this.sendSegmented(datagram, segmentSize),
+      ...(parts
+        ? {
+            sendSegmentedParts: (headers: Uint8Array, payload: Uint8Array, segmentSize: number) => {
+              this.partsWrites++;
+              const datagram = new Uint8Array(headers.length + payload.length);
+              datagram.set(headers, 0);
+              datagram.set(payload, headers.length);
+              this.sendSegmented(datagram, segmentSize);
+            },
+          }
+        : {}),
     };
   }
 

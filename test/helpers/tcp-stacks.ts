@@ -43,6 +43,8 @@ export interface TwoTcpStacksOptions {
    * applies to the segments as cut): A's TCP sends super-segments.
    */
   readonly segmenting?: boolean;
+  /** With `segmenting`: whether the link takes super-segments in parts too (true when absent, as TunLink). */
+  readonly segmentingParts?: boolean;
   /**
    * Wraps A's end of the link, under A's impairment (so the wrapper sees what A sends after loss, and what
    * B sends before it): a peer's quirks acted out on the wire.
@@ -88,7 +90,9 @@ export async function twoTcpStacks(options: TwoTcpStacksOptions = {}): Promise<T
           clock,
           'tx',
         );
-  const segmentingLink = segmenting ? new SegmentingLink(underA) : undefined;
+  const segmentingLink = segmenting
+    ? new SegmentingLink(underA, 65535, options.segmentingParts !== false)
+    : undefined;
   const baseA: RawLink = segmentingLink ?? underA;
   const a = await buildTcpStack(
     memoryConfig(ADDRESS_A, {

@@ -74,35 +74,45 @@ describe('a writer reusing its buffer once its write callback ran', () => {
     }
   }
 
-  it('a write sent at once over offload is not copied again, and its buffer is reusable when the callback runs', async () => {
-    const stacks = await twoTcpStacks({ segmenting: true });
-    const { clock, a, b } = stacks;
-    const received: Buffer[] = [];
-    const server = b.transport.createServer((socket: TcpSocket) => {
-      socket.on('data', (c: Buffer) => received.push(c));
-    });
-    await server.listen(5003);
-    const sender = a.transport.createConnection(5003, formatIpv4(ADDRESS_B));
-    await drive(clock, () => !sender.connecting);
-    sender.setNoDelay(true); // else Nagle holds each write's short last segment, which is then copied
-    const data = pattern(10 * 8000);
-    const buffer = Buffer.alloc(8000);
-    // An application-limited writer (request, response): each write when the last one is acknowledged.
-    for (let i = 0; i < 10; i++) {
-      buffer.set(data.subarray(i * 8000, (i + 1) * 8000));
-      let called = false;
-      sender.write(buffer, () => {
-        called = true;
-        buffer.fill(0xee);
+  for (const parts of [false, true]) {
+    it(`a write sent at once over offload is copied once, and its buffer is reusable when the callback runs (${parts ? 'link takes parts' : 'link takes whole super-segments'})`, async () => {
+      const stacks = await twoTcpStacks({ segmenting: true, segmentingParts: parts });
+      const { clock, a, b } = stacks;
+      const received: Buffer[] = [];
+      const server = b.transport.createServer((socket: TcpSocket) => {
+        socket.on('data', (c: Buffer) => received.push(c));
       });
-      await drive(clock, () => called && sender.stats().sendQueue === 0);
-    }
-    await drive(clock, () => received.reduce((n, c) => n + c.length, 0) === data.length);
-    expect(Buffer.concat(received).equals(data)).toBe(true);
-    const s = sender.stats();
-    // Nearly all of it: a segment that leaves outside a super-segment (not batched) is copied on adoption.
-    expect(s.sendZeroCopyBytes + s.sendCopiedBytes).toBe(data.length);
-    expect(s.sendZeroCopyBytes).toBeGreaterThan(0.9 * data.length);
-    await stacks.close();
-  });
+      await server.listen(5003);
+      const sender = a.transport.createConnection(5003, formatIpv4(ADDRESS_B));
+      await drive(clock, () => !sender.connecting);
+      sender.setNoDelay(true); // else Nagle holds each write's short last segment, which is then copied
+      const data = pattern(10 * 8000);
+      const buffer = Buffer.alloc(8000);
+      // An application-limited writer (request, response): each write when the last one is acknowledged.
+      for (let i = 0; i < 10; i++) {
+        buffer.set(data.subarray(i * 8000, (i + 1) * 8000));
+        let called = false;
+        sender.write(buffer, () => {
+          called = true;
+          buffer.fill(0xee);
+        });
+        await drive(clock, () => called && sender.stats().sendQueue === 0);
+      }
+      await drive(clock, () => received.reduce((n, c) => n + c.length, 0) === data.length);
+      expect(Buffer.concat(received).equals(data)).toBe(true);
+      const s = sender.stats();
+      expect(s.sendZeroCopyBytes + s.sendCopiedBytes).toBe(data.length);
+      if (parts) {
+        // Taken over (copied) before it is sent, then sent where it lies: the link writes headers and payload.
+        expect(s.sendCopiedBytes).toBe(data.length);
+        expect(stacks.segmentingLink!.partsWrites).toBeGreaterThanOrEqual(10);
+      } else {
+        // Nearly all of it copied only into the kept super-segment: a segment that leaves outside a
+        // super-segment (not batched) is copied on adoption.
+        expect(s.sendZeroCopyBytes).toBeGreaterThan(0.9 * data.length);
+        expect(stacks.segmentingLink!.partsWrites).toBe(0);
+      }
+      await stacks.close();
+    });
+  }
 });

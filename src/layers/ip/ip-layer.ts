@@ -60,6 +60,21 @@ export interface IPLayer {
     segmentSize: number,
     segmentCount: number,
   ): void;
+  /** Whether the link takes a super-segment's headers and payload apart (sendSegmentedParts). */
+  readonly segmentationTakesParts: boolean;
+  /**
+   * sendSegmented with the payload apart: `headers` (from `allocateDatagram`, the IP header's 20 bytes
+   * reserved, then the TCP header) and `payload`, which the link writes after them in the same call; the IP
+   * total length covers both. Throws EMSGSIZE when the link cannot take the parts or the datagram is too long.
+   */
+  sendSegmentedParts(
+    dst: Ipv4Address,
+    protocol: number,
+    headers: Uint8Array,
+    payload: Uint8Array,
+    segmentSize: number,
+    segmentCount: number,
+  ): void;
   /**
    * Sets the handler for one protocol number; datagrams arrive whole (reassembled), views valid during the
    * call, with the link's RX_* flags (raw-link.ts; none for a reassembled datagram).

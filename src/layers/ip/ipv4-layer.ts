@@ -68,6 +68,9 @@ type CounterName = (typeof COUNTERS)[number];
 /** Re-entrant arrivals waiting at most (each a copy): one window of segments is far below it. */
 const MAX_DEFERRED_DATAGRAMS = 4096;
 
+/** sendSegmented's payload: none apart from the datagram. */
+const EMPTY_PAYLOAD = new Uint8Array(0);
+
 const PARSE_DROPS: Record<string, CounterName> = {
   truncated: 'dropTruncated',
   'bad-version': 'dropBadVersion',
@@ -168,6 +171,10 @@ export class Ipv4Layer implements IPLayer {
 
   get segmentationMaxBytes(): number {
     return this.link.segmentation?.maxDatagramBytes ?? 0;
+  }
+
+  get segmentationTakesParts(): boolean {
+    return this.link.segmentation?.sendSegmentedParts !== undefined;
   }
 
   registerProtocol(protocol: number, handler: ProtocolHandler): void {
@@ -354,21 +361,37 @@ export class Ipv4Layer implements IPLayer {
     segmentSize: number,
     segmentCount: number,
   ): void {
-    const returnsScratch = datagram.buffer === this.txScratch?.buffer;
+    this.sendSegmentedParts(dst, protocol, datagram, EMPTY_PAYLOAD, segmentSize, segmentCount);
+  }
+
+  sendSegmentedParts(
+    dst: Ipv4Address,
+    protocol: number,
+    headers: Uint8Array,
+    payload: Uint8Array,
+    segmentSize: number,
+    segmentCount: number,
+  ): void {
+    const returnsScratch = headers.buffer === this.txScratch?.buffer;
     try {
       const segmentation = this.link.segmentation;
-      if (segmentation === undefined || datagram.length > segmentation.maxDatagramBytes) {
-        throw new PilhaError('EMSGSIZE', `the link cannot segment a datagram of ${datagram.length} bytes`);
+      const length = headers.length + payload.length;
+      if (
+        segmentation === undefined ||
+        length > segmentation.maxDatagramBytes ||
+        (payload.length > 0 && segmentation.sendSegmentedParts === undefined)
+      ) {
+        throw new PilhaError('EMSGSIZE', `the link cannot segment a datagram of ${length} bytes`);
       }
       const id = this.nextId;
       // The segments take consecutive identification numbers, as the kernel numbers them when it cuts.
       this.nextId = (id + segmentCount) & 0xffff;
       writeIpv4Header(
-        datagram,
+        headers,
         0,
         IPV4_MIN_HEADER,
         0,
-        datagram.length,
+        length,
         id,
         0,
         this.defaultTtl,
@@ -376,12 +399,13 @@ export class Ipv4Layer implements IPLayer {
         this.address,
         dst,
       );
-      finishIpv4Checksum(datagram, 0, IPV4_MIN_HEADER);
+      finishIpv4Checksum(headers, 0, IPV4_MIN_HEADER);
       const c = this.counters.values;
       c.txSegmented++;
       c.txPackets += segmentCount;
-      c.txBytes += datagram.length;
-      segmentation.sendSegmented(datagram, segmentSize);
+      c.txBytes += length;
+      if (payload.length === 0) segmentation.sendSegmented(headers, segmentSize);
+      else segmentation.sendSegmentedParts!(headers, payload, segmentSize);
     } finally {
       if (returnsScratch) this.txScratchLent = false;
     }

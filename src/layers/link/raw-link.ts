@@ -22,6 +22,13 @@ export interface SegmentationOffload {
    * (offload/tcp-super-segment.ts); PSH and FIN go on the last segment only. Never throws; drops are counted.
    */
   sendSegmented(datagram: Uint8Array, segmentSize: number): void;
+  /**
+   * The same super-segment in two parts, its IP and TCP headers and its payload, which the link writes
+   * together (writev) instead of the sender gathering them into one buffer: a payload the sender already holds
+   * in memory of its own is not copied once more. Absent where a link needs the datagram whole (the
+   * decorators); the sender then gathers.
+   */
+  sendSegmentedParts?(headers: Uint8Array, payload: Uint8Array, segmentSize: number): void;
 }
 
 /**

@@ -8,13 +8,11 @@
  * them (push() returned true); what it leaves in the connection keeps the advertised window closed until
  * _read() asks for more. Send backpressure: a write is taken whole into the connection's send queue and
  * its callback held while the queue is at capacity, so write() returns false once the queue is full and
- * 'drain' follows when ACKs make room. The chunk is queued by reference, not copied: what TCP sends at
- * once in a super-segment (a link with segmentation offload) is copied only into it, which the queue keeps
- * for retransmission; whatever of the writer's bytes is still queued is copied just before the callback
- * runs (adoptWritten), since, as with net.Socket, the writer may reuse its buffer once the callback has run,
- * long before the bytes are acknowledged (or even sent). A writer that stays ahead of the network (a bulk
- * download, whose queue always holds unsent bytes) thus still pays one copy; one that TCP keeps up with
- * (request and response) pays none.
+ * 'drain' follows when ACKs make room. The chunk is queued by reference and copied once: into the queue's
+ * own memory when TCP first sends it or just before the callback runs (adoptWritten), whichever comes
+ * first, since, as with net.Socket, the writer may reuse its buffer once the callback has run, long before
+ * the bytes are acknowledged (or even sent). (Over a link that needs super-segments whole, what is sent at
+ * once is copied into the super-segment instead, which the queue keeps: SendBuffer.retain.)
  *
  * end() queues a FIN after all written data (never a RST). destroy() is close(2): the connection finishes
  * its close in the background (FIN after what was queued), unless data that came in was never read, which

@@ -256,3 +256,20 @@ describe('SendBuffer', () => {
     );
   });
 });
+
+describe('SendBuffer writer wake-up', () => {
+  it('wakes a waiting writer once ACKs freed a quarter of the limit, not at the first byte freed', () => {
+    const b = new SendBuffer(1000);
+    b.push(range(1000));
+    expect(b.mustWait()).toBe(true);
+    b.acknowledge(1);
+    expect(b.writerMayResume()).toBe(false);
+    b.acknowledge(248);
+    expect(b.writerMayResume()).toBe(false);
+    b.acknowledge(1);
+    expect(b.writerMayResume()).toBe(true);
+    // Once only.
+    b.acknowledge(100);
+    expect(b.writerMayResume()).toBe(false);
+  });
+});

@@ -62,6 +62,8 @@ export interface Libc {
   write(fd: number, buffer: Uint8Array, count: number): number;
   /** writev(fd, iov, 2): `headLength` bytes of `head`, then `count` bytes of `buffer`, in one system call. */
   writeWithHead(fd: number, head: Uint8Array, headLength: number, buffer: Uint8Array, count: number): number;
+  /** writev(fd, iov, 3): `head`, then `buffer`, then `tail`, whole, in one system call (no gathering copy). */
+  writeWithHeadAndTail(fd: number, head: Uint8Array, buffer: Uint8Array, tail: Uint8Array): number;
   close(fd: number): number;
   socket(domain: number, type: number, protocol: number): number;
   /** setsockopt(fd, level, name, &value, sizeof(int)): every option pilha sets is an int. */
@@ -148,6 +150,11 @@ export function loadLibc(): Libc {
     { base: new Uint8Array(0), len: 0 },
     { base: new Uint8Array(0), len: 0 },
   ];
+  const iov3: Array<{ base: Uint8Array; len: number }> = [
+    { base: new Uint8Array(0), len: 0 },
+    { base: new Uint8Array(0), len: 0 },
+    { base: new Uint8Array(0), len: 0 },
+  ];
   const socket: (domain: number, type: number, protocol: number) => number = lib.func(
     'int socket(int domain, int type, int protocol)',
   );
@@ -199,6 +206,18 @@ export function loadLibc(): Libc {
       second.base = buffer;
       second.len = count;
       return writev(fd, iov, 2);
+    },
+    writeWithHeadAndTail: (fd, head, buffer, tail) => {
+      const first = iov3[0]!;
+      const second = iov3[1]!;
+      const third = iov3[2]!;
+      first.base = head;
+      first.len = head.length;
+      second.base = buffer;
+      second.len = buffer.length;
+      third.base = tail;
+      third.len = tail.length;
+      return writev(fd, iov3, 3);
     },
     close,
     socket,

@@ -62,6 +62,7 @@ export interface TunOffloadState {
 const NO_OFFLOAD: TunOffloadState = { vnetHeader: false, offload: false, receiveOffload: false };
 /** The largest super-segment: what an IPv4 total length can say. */
 const MAX_SUPER_SEGMENT = 65535;
+const EMPTY = new Uint8Array(0);
 const TUN_COUNTERS = ['txGsoPackets', 'txGsoSegments', 'txGsoBadSegments', 'txGsoFallbacks'] as const;
 
 /**
@@ -90,6 +91,8 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
   private readonly plainHeader = new Uint8Array(VIRTIO_NET_HDR_SIZE);
   private readonly gsoHeader = new Uint8Array(VIRTIO_NET_HDR_SIZE);
   private txHeader = this.plainHeader;
+  /** The payload of the next write, apart from its headers (sendSegmentedParts); empty otherwise. */
+  private txPayload: Uint8Array = EMPTY;
 
   /** Creates and configures the device, starts the reader, and resolves once it is reading. */
   static async open(options: TunLinkOptions): Promise<TunLink> {
@@ -166,6 +169,8 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
       ? {
           maxDatagramBytes: MAX_SUPER_SEGMENT,
           sendSegmented: (datagram, segmentSize) => this.sendSegmented(datagram, segmentSize),
+          sendSegmentedParts: (headers, payload, segmentSize) =>
+            this.sendSegmentedParts(headers, payload, segmentSize),
         }
       : undefined;
   }
@@ -192,15 +197,26 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
    * segments (txGsoFallbacks).
    */
   private sendSegmented(datagram: Uint8Array, segmentSize: number): void {
-    const length = datagram.length;
-    const ipHeaderLength = length >= 20 ? (datagram[0]! & 0x0f) * 4 : 0;
+    this.sendSuperSegment(datagram, EMPTY, segmentSize);
+  }
+
+  /** sendSegmented with the headers and the payload apart, written by one writev() of three parts. */
+  private sendSegmentedParts(headers: Uint8Array, payload: Uint8Array, segmentSize: number): void {
+    this.sendSuperSegment(headers, payload, segmentSize);
+  }
+
+  /** `first` is the whole super-segment, or (with a payload apart) exactly its IP and TCP headers. */
+  private sendSuperSegment(first: Uint8Array, payload: Uint8Array, segmentSize: number): void {
+    const length = first.length + payload.length;
+    const ipHeaderLength = first.length >= 20 ? (first[0]! & 0x0f) * 4 : 0;
     const headersLength =
-      ipHeaderLength + (length >= ipHeaderLength + 13 ? (datagram[ipHeaderLength + 12]! >> 4) * 4 : 0);
+      ipHeaderLength + (first.length >= ipHeaderLength + 13 ? (first[ipHeaderLength + 12]! >> 4) * 4 : 0);
     if (
       ipHeaderLength < 20 ||
       headersLength < ipHeaderLength + 20 ||
       headersLength >= length ||
-      segmentSize <= 0
+      segmentSize <= 0 ||
+      (payload.length > 0 && headersLength !== first.length)
     ) {
       this.counters.inc('txGsoBadSegments');
       return;
@@ -215,13 +231,17 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
     putLe16(h, 6, ipHeaderLength);
     putLe16(h, 8, TCP_CHECKSUM_OFFSET);
     this.txHeader = this.gsoHeader;
+    this.txPayload = payload;
     const before = this.counters.values.txPackets;
     try {
-      this.transmit(datagram, MAX_SUPER_SEGMENT);
+      this.transmit(first, MAX_SUPER_SEGMENT - payload.length);
     } finally {
       this.txHeader = this.plainHeader;
+      this.txPayload = EMPTY;
     }
     if (this.counters.values.txPackets !== before) {
+      // transmit() counted the first part's bytes.
+      if (payload.length > 0) this.counters.inc('txBytes', payload.length);
       if (segments > 1) {
         this.counters.inc('txGsoPackets');
         this.counters.inc('txGsoSegments', segments);
@@ -231,6 +251,12 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
     if (this.lastWriteErrno === ERRNO.EINVAL) {
       // Refused (EINVAL on a kernel that disagrees with the header): cut here, as the kernel would have.
       this.counters.inc('txGsoFallbacks');
+      let datagram = first;
+      if (payload.length > 0) {
+        datagram = new Uint8Array(length);
+        datagram.set(first, 0);
+        datagram.set(payload, first.length);
+      }
       const split = splitSuperSegment(datagram, segmentSize);
       if (split !== undefined) for (const segment of split) this.send(segment);
     }
@@ -238,6 +264,12 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
 
   protected write(datagram: Uint8Array, length: number): number {
     if (!this.offloadState.vnetHeader) return this.libc.write(this.fd, datagram, length);
+    const payload = this.txPayload;
+    if (payload.length > 0) {
+      // A super-segment in parts (sendSegmentedParts): `datagram` is its headers, whole.
+      const written = this.libc.writeWithHeadAndTail(this.fd, this.txHeader, datagram, payload);
+      return written < 0 ? written : written - VIRTIO_NET_HDR_SIZE - payload.length;
+    }
     const written = this.libc.writeWithHead(this.fd, this.txHeader, VIRTIO_NET_HDR_SIZE, datagram, length);
     return written < 0 ? written : written - VIRTIO_NET_HDR_SIZE;
   }

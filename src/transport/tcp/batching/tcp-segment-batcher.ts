@@ -32,7 +32,8 @@ import { finishTcpChecksum } from '../wire/tcp-segment-writer.js';
 export type TcpBatchNetwork = Pick<
   IPLayer,
   'allocateDatagram' | 'sendDatagram' | 'sendSegmented' | 'segmentationMaxBytes'
->;
+> &
+  Partial<Pick<IPLayer, 'segmentationTakesParts' | 'sendSegmentedParts'>>;
 
 /**
  * Whose segments a super-segment carries: it writes their payload when the batcher asks, all of it at once
@@ -44,6 +45,11 @@ export interface TcpBatchOwner {
    * the send queue keep views of them). False when they are no longer queued (the connection was reset).
    */
   fillBatchedPayload(d: Uint8Array, at: number, seq: Seq, length: number, kept: boolean): boolean;
+  /**
+   * The `length` payload bytes at sequence number `seq` as a view of memory the stack keeps unchanged until
+   * they are acknowledged (the send queue's own bytes, in one piece); undefined otherwise (then they are copied).
+   */
+  batchedPayloadView?(seq: Seq, length: number): Uint8Array | undefined;
 }
 
 /** Segments per super-segment at most (Linux's TSO autosizing stays well below its 64 KB for small MSS too). */
@@ -90,6 +96,12 @@ export class TcpSegmentBatcher {
   /** Super-segments dropped because their payload was no longer queued (their connection was reset). */
   abandoned = 0;
   private scheduled = false;
+  /** Where the link takes headers and payload apart (sendSegmentedParts). */
+  readonly takesParts: boolean;
+  /** The payload, when held as a view of the send queue's own bytes instead of copied into `datagram`. */
+  private payload: Uint8Array = EMPTY;
+  /** The first payload byte's sequence number. */
+  private firstSeq = 0 as Seq;
   private slab: Uint8Array = EMPTY;
   /** Where the next super-segment goes in `slab` (the pending one, if any, starts here). */
   private slabUsed = 0;
@@ -100,6 +112,7 @@ export class TcpSegmentBatcher {
 
   constructor(private readonly network: TcpBatchNetwork) {
     this.maxBytes = network.segmentationMaxBytes;
+    this.takesParts = network.segmentationTakesParts === true && network.sendSegmentedParts !== undefined;
   }
 
   /**
@@ -186,6 +199,8 @@ export class TcpSegmentBatcher {
     this.length = this.headersEnd + dataLength;
     this.fillAt = this.headersEnd;
     this.fillSeq = seq;
+    this.firstSeq = seq;
+    this.payload = EMPTY;
     this.nextSeq = seqAdd(seq, dataLength);
     this.segmentSize = dataLength;
     this.lastLength = dataLength;
@@ -209,6 +224,17 @@ export class TcpSegmentBatcher {
    */
   fill(owner: TcpBatchOwner): boolean {
     if (this.count === 0 || owner !== this.owner || this.fillAt === this.length) return true;
+    if (this.takesParts && !this.datagramKept && this.payload.length === this.fillAt - this.headersEnd) {
+      // Bytes the queue keeps as they are go to the link as they lie (sendSegmentedParts), uncopied.
+      const view = owner.batchedPayloadView?.(this.firstSeq, this.length - this.headersEnd);
+      if (view !== undefined) {
+        this.payload = view;
+        this.fillAt = this.length;
+        this.fillSeq = this.nextSeq;
+        return true;
+      }
+    }
+    if (this.payload.length > 0) this.gather();
     const length = this.length - this.fillAt;
     if (!owner.fillBatchedPayload(this.datagram, this.fillAt, this.fillSeq, length, this.datagramKept)) {
       this.abandon();
@@ -233,7 +259,10 @@ export class TcpSegmentBatcher {
     this.datagramKept = false;
     const o = IPV4_MIN_HEADER;
     const tcpLength = this.length - o;
+    const payload = this.payload;
+    this.payload = EMPTY;
     if (count === 1 && this.length - this.headersEnd < OFFLOADED_CHECKSUM_MIN_PAYLOAD) {
+      if (payload.length > 0) d.set(payload, this.headersEnd);
       finishTcpChecksum(d, o, tcpLength, this.src, this.dst);
       this.network.sendDatagram(this.dst, TCP_PROTOCOL, d);
       return;
@@ -247,7 +276,18 @@ export class TcpSegmentBatcher {
       this.superSegments++;
       this.batchedSegments += count;
     }
-    this.network.sendSegmented(this.dst, TCP_PROTOCOL, d, this.segmentSize, count);
+    if (payload.length > 0) {
+      const headers = d.subarray(0, this.headersEnd);
+      this.network.sendSegmentedParts!(this.dst, TCP_PROTOCOL, headers, payload, this.segmentSize, count);
+    } else {
+      this.network.sendSegmented(this.dst, TCP_PROTOCOL, d, this.segmentSize, count);
+    }
+  }
+
+  /** Copies the payload held as a view into `datagram`, where the rest of the payload follows it. */
+  private gather(): void {
+    this.datagram.set(this.payload, this.headersEnd);
+    this.payload = EMPTY;
   }
 
   /** Forgets the pending super-segment unsent (counted). A kept buffer's room is reused by the next one. */
@@ -256,6 +296,7 @@ export class TcpSegmentBatcher {
     this.owner = undefined;
     this.datagram = EMPTY;
     this.datagramKept = false;
+    this.payload = EMPTY;
     this.abandoned++;
   }
 }

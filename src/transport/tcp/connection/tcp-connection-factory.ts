@@ -52,7 +52,7 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
         pressure: config.memoryPressure,
         high: config.memoryHigh,
       });
-    const { segmentationMaxBytes, sendSegmented } = network;
+    const { segmentationMaxBytes, sendSegmented, sendSegmentedParts } = network;
     // Bound to the layer: the batcher calls it as a plain function.
     const batcher =
       segmentationMaxBytes !== undefined && segmentationMaxBytes > 0 && sendSegmented !== undefined
@@ -63,6 +63,10 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
               network.sendDatagram(dst, protocol, datagram, opts),
             sendSegmented: (dst, protocol, datagram, size, count) =>
               sendSegmented.call(network, dst, protocol, datagram, size, count),
+            segmentationTakesParts:
+              network.segmentationTakesParts === true && sendSegmentedParts !== undefined,
+            sendSegmentedParts: (dst, protocol, headers, payload, size, count) =>
+              sendSegmentedParts!.call(network, dst, protocol, headers, payload, size, count),
           })
         : undefined;
     this.batcher = batcher;

@@ -24,7 +24,9 @@ import type { TcpState, TcpStateName } from './tcp-state.js';
  * where the link can cut TCP super-segments itself, the way to hand it one (TcpSegmentBatcher).
  */
 export type TcpNetwork = Pick<IPLayer, 'allocateDatagram' | 'sendDatagram'> &
-  Partial<Pick<IPLayer, 'segmentationMaxBytes' | 'sendSegmented'>>;
+  Partial<
+    Pick<IPLayer, 'segmentationMaxBytes' | 'sendSegmented' | 'segmentationTakesParts' | 'sendSegmentedParts'>
+  >;
 
 /** The application side of a connection (a TcpSocket). Calls may come from the packet path or a timer. */
 export interface TcpConnectionHandler {

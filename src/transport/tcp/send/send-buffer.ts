@@ -9,7 +9,9 @@
  * buffer, never reused: retain()), the queue swaps the writer's bytes for a view of that copy, which
  * retransmissions then read; and adopt() copies whatever is still the writer's before its callback runs.
  * So a chunk sent at once costs one copy (chunk → datagram) and none more, and a chunk that must wait in
- * the queue costs the copy it always cost.
+ * the queue costs the copy it always cost. A bulk writer's copies go into the queue's ring (SendRing), end
+ * to end and reused as ACKs free it; where the link writes a payload where it lies (sendSegmentedParts),
+ * the emitter adopts before sending and every segment goes out from the queue's own bytes, uncopied.
  *
  * Offsets are relative to the first unacknowledged byte. Bounded: `capacity` is what the queue accepts
  * before the writer is told to wait; one chunk is always taken whole (a 10 MB write is held by reference
@@ -19,6 +21,7 @@
  */
 
 import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
+import { SEND_RING_MIN_COPY, SendRing } from './send-ring.js';
 
 export class SendBuffer {
   private chunks: Uint8Array[] = [];
@@ -36,6 +39,8 @@ export class SendBuffer {
   /** Bytes adopt() copied (the writer's bytes that had to wait), and bytes retain() took over uncopied. */
   adoptedBytes = 0;
   retainedBytes = 0;
+  /** Where adopt() copies a bulk writer's bytes (made on the first such copy). */
+  private ring: SendRing | undefined;
   /** A writer was told to wait (mustWait) and has not been told to go on yet. */
   private writerWaiting = false;
 
@@ -79,11 +84,21 @@ export class SendBuffer {
     return true;
   }
 
-  /** True, once, when a writer that had to wait may write again (after ACKs made room). */
+  /**
+   * True, once, when a writer that had to wait may write again: once ACKs have freed a quarter of the limit
+   * (as Linux's sk_stream_write_space waits for a third), so that a bulk writer, woken, writes many chunks in
+   * a row instead of one per ACK (each wake-up is a round through the writer's stream machinery).
+   */
   writerMayResume(): boolean {
-    if (!this.writerWaiting || this.length >= this.limit) return false;
+    const limit = this.limit;
+    if (!this.writerWaiting || this.length > limit - (limit >> 2)) return false;
     this.writerWaiting = false;
     return true;
+  }
+
+  /** Rings adopt() allocated (it grows by doubling, then reuses its ring). */
+  get ringAllocations(): number {
+    return this.ring?.allocations ?? 0;
   }
 
   /** Bytes at the end of the queue that are still the writer's memory (adopt() before its callback). */
@@ -194,10 +209,21 @@ export class SendBuffer {
     return out;
   }
 
+  /** `length` bytes at `offset` as a view when they lie in one chunk; undefined otherwise (no copy). */
+  peek(offset: number, length: number): Uint8Array | undefined {
+    if (offset < 0 || length <= 0 || offset + length > this.length) return undefined;
+    this.seek(offset);
+    const chunk = this.chunks[this.cursorIndex];
+    if (chunk === undefined) return undefined;
+    const from = (this.cursorIndex === this.head ? this.headSkip : 0) + offset - this.cursorStart;
+    return from + length <= chunk.length ? chunk.subarray(from, from + length) : undefined;
+  }
+
   /** Drops everything (an aborted connection). */
   clear(): void {
     this.budget?.update(this.length, 0);
     this.writerWaiting = false;
+    this.ring?.release();
     this.chunks = [];
     this.head = 0;
     this.headSkip = 0;
@@ -261,7 +287,7 @@ export class SendBuffer {
     // or the next read would walk the whole queue from its start.
     const sendIndex = this.cursorIndex;
     const sendStart = this.cursorStart;
-    const copy = Buffer.allocUnsafe(n); // every byte is written next
+    const copy = this.copyBuffer(n); // every byte is written next
     this.copyTo(this.owned, n, copy, 0);
     this.adoptedBytes += n;
     const replacedFrom = this.replaceUnowned(copy);
@@ -269,6 +295,34 @@ export class SendBuffer {
       this.cursorIndex = sendIndex;
       this.cursorStart = sendStart;
     }
+  }
+
+  /** Memory for adopting `n` bytes: the ring's when they are many and fit, else a fresh buffer. */
+  private copyBuffer(n: number): Uint8Array {
+    if (n >= SEND_RING_MIN_COPY) {
+      this.ring ??= new SendRing(this.capacity);
+      const liveStart = this.ringLiveStart(this.ring.buffer);
+      const copy = liveStart === UNKNOWN ? undefined : this.ring.take(n, liveStart);
+      if (copy !== undefined) return copy;
+    }
+    return Buffer.allocUnsafe(n);
+  }
+
+  /**
+   * The offset in `ring` of its oldest byte still queued: the first view into it from the queue's head on
+   * (bytes leave in order); -1 when none is, UNKNOWN when none is among the first RING_SCAN_LIMIT views.
+   */
+  private ringLiveStart(ring: Uint8Array): number {
+    if (ring.length === 0) return -1;
+    const chunks = this.chunks;
+    const end = Math.min(chunks.length, this.head + RING_SCAN_LIMIT);
+    for (let i = this.head; i < end; i++) {
+      const c = chunks[i]!;
+      if (c.buffer === ring.buffer && c.length > 0) {
+        return c.byteOffset - ring.byteOffset + (i === this.head ? this.headSkip : 0);
+      }
+    }
+    return end === chunks.length ? -1 : UNKNOWN;
   }
 
   /**
@@ -345,3 +399,6 @@ export class SendBuffer {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Views looked at for the ring's oldest byte before the ring is taken as full (a fresh buffer is used). */
+const RING_SCAN_LIMIT = 64;
+const UNKNOWN = -2;

@@ -136,6 +136,14 @@ export class TcpSegmentEmitter implements TcpBatchOwner {
     return true;
   }
 
+  batchedPayloadView(seq: Seq, length: number): Uint8Array | undefined {
+    const offset = seqDiff(seq, this.tcb.sndUna);
+    const sendBuffer = this.sendBuffer;
+    // The stack's own bytes only: the writer's may be reused once its callback has run, before the send.
+    if (offset < 0 || offset + length > sendBuffer.size - sendBuffer.unowned) return undefined;
+    return sendBuffer.peek(offset, length);
+  }
+
   /** Writes this connection's pending batched payload now: before the send queue adopts the writer's bytes. */
   fillPendingBatch(): void {
     this.batcher?.fill(this);
@@ -191,6 +199,13 @@ export class TcpSegmentEmitter implements TcpBatchOwner {
       // A data segment may join (or begin) the pending super-segment; anything else goes after it.
       if (dataLength > 0 && (flags & ~(PSH | FIN)) === ACK && sackBlocks === 0) {
         const tsEcr = timestamps ? tcb.tsRecent : 0;
+        const sendBuffer = this.sendBuffer;
+        // Where the link writes a payload where it lies, the writer's bytes are taken over first (the copy
+        // they cost anyway, into the queue's ring, which ACKs recycle) and go out from there: no slab.
+        if (batcher.takesParts && dataOffset + dataLength > sendBuffer.size - sendBuffer.unowned) {
+          this.fillPendingBatch();
+          sendBuffer.adopt();
+        }
         const at = batcher.append(
           this,
           seqNum,

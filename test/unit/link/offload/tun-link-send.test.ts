@@ -14,6 +14,8 @@ import { writeTcpHeader } from '../../../../src/transport/tcp/wire/tcp-segment-w
 interface Write {
   readonly header: Uint8Array | undefined;
   readonly datagram: Uint8Array;
+  /** Written as headers and payload apart (writev of three parts). */
+  readonly parts?: boolean;
 }
 
 /** A libc whose writes are recorded; a GSO write fails with `gsoErrno` when set. */
@@ -32,6 +34,17 @@ function fakeLibc(gsoErrno = 0) {
       }
       writes.push({ header: head.slice(0, headLength), datagram: buffer.slice(0, count) });
       return headLength + count;
+    },
+    writeWithHeadAndTail: (_fd: number, head: Uint8Array, buffer: Uint8Array, tail: Uint8Array) => {
+      if (gsoErrno !== 0 && head[1] !== 0) {
+        errno = gsoErrno;
+        return -1;
+      }
+      const datagram = new Uint8Array(buffer.length + tail.length);
+      datagram.set(buffer, 0);
+      datagram.set(tail, buffer.length);
+      writes.push({ header: head.slice(), datagram, parts: true });
+      return head.length + datagram.length;
     },
     errno: () => errno,
     strerror: () => 'error',
@@ -99,6 +112,41 @@ describe('TunLink send side with offload', () => {
       expect(le16(w.datagram, 2)).toBeGreaterThan(0);
     }
     expect(link.stats()).toMatchObject({ txGsoFallbacks: 1, txPackets: 3, txDropError: 1 });
+  });
+
+  it('writes a super-segment in parts, headers then payload, in one writev: the same bytes and header', () => {
+    const { libc, writes } = fakeLibc();
+    const link = TestTunLink.make(libc, ON);
+    const d = superSegment(3 * 1448);
+    link.segmentation!.sendSegmentedParts!(d.subarray(0, 40), d.subarray(40), 1448);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.parts).toBe(true);
+    expect(decodeVirtioNetHeader(writes[0]!.header!)).toMatchObject({
+      gsoType: 1,
+      hdrLen: 40,
+      gsoSize: 1448,
+    });
+    expect(writes[0]!.datagram).toEqual(d);
+    expect(link.stats()).toMatchObject({
+      txPackets: 1,
+      txBytes: d.length,
+      txGsoPackets: 1,
+      txGsoSegments: 3,
+    });
+    // Headers that are not exactly the IP and TCP headers are refused, counted.
+    link.segmentation!.sendSegmentedParts!(d.subarray(0, 44), d.subarray(44), 1448);
+    expect(writes).toHaveLength(1);
+    expect(link.stats().txGsoBadSegments).toBe(1);
+  });
+
+  it('cuts a super-segment in parts itself when the kernel refuses it (EINVAL)', () => {
+    const { libc, writes } = fakeLibc(ERRNO.EINVAL);
+    const link = TestTunLink.make(libc, ON);
+    const d = superSegment(2 * 1448 + 10);
+    link.segmentation!.sendSegmentedParts!(d.subarray(0, 40), d.subarray(40), 1448);
+    expect(writes).toHaveLength(3);
+    expect(writes.every((w) => tcpChecksumValid(w.datagram) && w.parts === undefined)).toBe(true);
+    expect(link.stats()).toMatchObject({ txGsoFallbacks: 1, txPackets: 3 });
   });
 
   it('without offload: no segmentation, plain writes', () => {
