@@ -76,6 +76,15 @@ describe('fuzzer, fixed seed', () => {
     expect(report?.finding.message, report?.trace.join('\n')).toBeUndefined();
   });
 
+  it('replays a session once taken for a finding (SYN cookies that answered two SYNs of one flow)', async () => {
+    // Seed 1, session 576: the listener's SYN queue was full; the peer's SYN and a mangled SYN+FIN on the same
+    // 4-tuple each got a cookie SYN-ACK with its own ISS. The peer's ACK returned the first cookie, so the
+    // stack (rightly, as Linux) established that one, while the peer had taken the second SYN-ACK's ISS.
+    const fuzzer = new Fuzzer({ seed: 1, session: 576, steps: 3200 });
+    const report = await fuzzer.run();
+    expect(report?.finding.message, report?.trace.join('\n')).toBeUndefined();
+  });
+
   it('the same seed gives the same run', async () => {
     const runs = [];
     for (let i = 0; i < 2; i++) {
@@ -153,6 +162,24 @@ describe("the fuzzer's checks fire", () => {
     wrong[4]! ^= 0x80;
     expect(peer.observe(data(wrong), () => 10)).toMatch(/wrong byte at stream offset 4/);
     expect(peer.observe(data(right), () => 5)).toMatch(/wrote 5 bytes/);
+  });
+
+  it('after SYN-ACKs with two ISSs (SYN cookies): takes the one the stack goes on with, catches the other', () => {
+    const peer = new PeerModel(new FuzzRandom(1), PEER_ADDRESS, STACK_ADDRESS, 8);
+    expect(peer.open(80)).toBeDefined(); // peer port 1024
+    const from80 = (seq: number, flags: number, payload: Uint8Array = new Uint8Array(0)) =>
+      buildTcpDatagram(
+        { src: STACK_ADDRESS, dst: PEER_ADDRESS },
+        { srcPort: 80, dstPort: 1024, seq, ack: 1, flags, window: 1000, payload },
+      );
+    // Cookie SYN-ACKs for the SYN and for another SYN on the same 4-tuple; the peer's ACK returned the first.
+    expect(peer.observe(from80(5000, SYN | ACK), () => 0)).toBeUndefined();
+    expect(peer.observe(from80(1000, SYN | ACK), () => 0)).toBeUndefined();
+    const right = streamBytes(stackStreamByte, 0, 10);
+    expect(peer.observe(from80(5001, ACK), () => 10)).toBeUndefined();
+    expect(peer.observe(from80(5001, ACK, right), () => 10)).toBeUndefined();
+    // Settled: data on the other ISS is another incarnation's.
+    expect(peer.observe(from80(1001, ACK, right), () => 10)).toMatch(/before its ISS\+1/);
   });
 
   it('on sequence variables out of order, and on unacknowledged data without a timer', async () => {

@@ -35,6 +35,13 @@ export interface PeerFlow {
   finSent: boolean;
   /** The stack's ISS, once its SYN or SYN-ACK was seen. */
   stackIss: number | undefined;
+  /**
+   * ISSs of earlier SYN-ACKs on this flow that the stack may still have established instead of the latest:
+   * a listener answering with SYN cookies keeps no state, so each SYN (a mangled or stray one too) gets its
+   * own SYN-ACK, and the connection is the one whose cookie the peer's ACK returns (as Linux). The stack's
+   * first segment after them says which; until then it may be any of these.
+   */
+  readonly pendingStackIss: number[];
   /** Next in-order sequence number expected from the stack. */
   rcvNxt: number;
   /** What the peer last acknowledged (it ACKs lazily, below rcvNxt). */
@@ -64,6 +71,8 @@ export const PEER_LISTEN_PORTS = [5000, 5001, 5002] as const;
 const PEER_PORT_MIN = 1024;
 const PEER_PORT_SPAN = 18_000;
 const HISTORY = 8;
+/** Earlier SYN-ACK ISSs kept per flow (a mangled SYN now and then; a few are plenty). */
+const PENDING_ISS_MAX = 4;
 
 /** Bytes the application wrote on the connection of a flow (0 if no socket has it yet). */
 export type WrittenLookup = (key: number) => number;
@@ -151,6 +160,12 @@ export class PeerModel {
       }
       if (f === undefined) return undefined;
       if (f.stackIss !== s.seq) {
+        const at = f.pendingStackIss.indexOf(s.seq);
+        if (at >= 0) f.pendingStackIss.splice(at, 1);
+        if (f.stackIss !== undefined) {
+          if (f.pendingStackIss.length >= PENDING_ISS_MAX) f.pendingStackIss.shift();
+          f.pendingStackIss.push(f.stackIss);
+        }
         f.stackIss = s.seq;
         f.rcvNxt = (s.seq + 1) >>> 0;
         f.acked = f.rcvNxt;
@@ -166,6 +181,7 @@ export class PeerModel {
       return undefined;
     }
     if (f === undefined) return undefined;
+    if (f.pendingStackIss.length > 0) this.settleStackIss(f, s.seq, written(key));
     if (flags & ACK) {
       this.takeAck(f, s);
       f.stackWindow = s.window << Math.max(0, f.stackShift);
@@ -195,6 +211,29 @@ export class PeerModel {
       f.rcvNxt = (f.rcvNxt + 1) >>> 0;
     }
     return undefined;
+  }
+
+  /**
+   * The stack's first segment after SYN-ACKs with different ISSs: its sequence number lies in the stream of
+   * the connection it established (from ISS+1 to what the application wrote, and a FIN). The latest SYN-ACK
+   * is taken if it fits, else the earlier one that fits; either way the others are forgotten, so that a
+   * connection of another incarnation sending later is still caught.
+   */
+  private settleStackIss(f: PeerFlow, seq: number, written: number): void {
+    const fits = (iss: number): boolean => {
+      const offset = seqDelta(seq, (iss + 1) >>> 0);
+      return offset >= 0 && offset <= written + 1;
+    };
+    if (f.stackIss === undefined || !fits(f.stackIss)) {
+      const iss = f.pendingStackIss.find(fits);
+      if (iss !== undefined) {
+        f.stackIss = iss;
+        f.rcvNxt = (iss + 1) >>> 0;
+        f.acked = f.rcvNxt;
+        f.stackFin = false;
+      }
+    }
+    f.pendingStackIss.length = 0;
   }
 
   private takeAck(f: PeerFlow, s: WireSegment): void {
@@ -321,6 +360,7 @@ export class PeerModel {
       sndMax: (iss + 1) >>> 0,
       finSent: false,
       stackIss: undefined,
+      pendingStackIss: [],
       rcvNxt: 0,
       acked: 0,
       stackAck: (iss + 1) >>> 0,

@@ -4,6 +4,7 @@
  * partial ACKs the retransmission timer reset only for the first (RFC 6582 §3.2 step 5).
  */
 import { describe, expect, it } from 'vitest';
+import { seq } from '../../../src/transport/tcp/wire/seq.js';
 import {
   ACK,
   bytes,
@@ -229,6 +230,31 @@ describe('found by the fuzzer', () => {
     h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 101, window: 65_535 });
     expect(rec.conn.counters().dropAckUnsent).toBe(0);
     expectSegment(h.recvAll()[0]!, { flags: 'ACK', seq: ISS + 101, payload: MSS }); // cwnd: one segment
+  });
+
+  it('a SACK block reversed in sequence space is ignored: it must not mark the whole flight delivered', () => {
+    // Seed 5, session 119: a mangled SACK option whose block, read across the wrap, covered every byte in
+    // flight. The timeout then found nothing lost, went back to SND.UNA and sent the flight again as new
+    // data, logged twice in the scoreboard; a partial ACK left a copy below SND.UNA, and resending it threw.
+    const h = new TcpHarness();
+    const rec = h.established({ mss: MSS, sackPermitted: true });
+    rec.conn.write(bytes(2 * MSS));
+    expectSegment(h.recvAll()[1]!, { flags: 'PSH|ACK', seq: ISS + 1 + MSS, payload: MSS });
+    // right − left ≥ 2^31: reversed (Linux's tcp_is_sackblock_valid refuses it), yet "around" the flight.
+    const sack = [{ left: seq(ISS + 1 - 0x7000_0000), right: seq(ISS + 1 + 2 * MSS + 0x7000_0000) }];
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1, options: { sack } });
+    h.recvNothing();
+    expect(rec.conn.counters().sackBlocksIgnored).toBe(1);
+    h.advance(200); // RTO: the first segment again, from the scoreboard (SND.NXT stays)
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1, payload: MSS });
+    h.recvNothing();
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 + MSS }); // the second one, lost too, follows at once
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1 + MSS, payload: MSS });
+    h.recvNothing();
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 + MSS + 100 }); // part of it arrived
+    h.advance(600); // RTO: the rest of it, and nothing from below SND.UNA
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1 + MSS + 100, payload: MSS - 100 });
+    expect(h.tcp.stats().internalErrors).toBe(0);
   });
 
   it('a TIME_WAIT limit of 0 keeps no connection in TIME_WAIT (Linux tcp_max_tw_buckets = 0)', () => {

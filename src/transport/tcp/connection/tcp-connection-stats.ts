@@ -59,6 +59,7 @@ export function connectionStats(
     timeouts: c.timeouts,
     idleRestarts: c.idleRestarts,
     dsacksReceived: c.dsacksReceived,
+    sackBlocksIgnored: c.sackBlocksIgnored,
     tlpProbes: c.tlpProbes,
     silenceProbes: c.silenceProbes,
     tlpLossRepairs: c.tlpLossRepairs,

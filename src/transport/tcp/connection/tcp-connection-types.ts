@@ -152,6 +152,8 @@ export interface TcpConnectionStats {
   readonly idleRestarts: number;
   /** D-SACK blocks received (the peer got a segment twice). */
   readonly dsacksReceived: number;
+  /** SACK blocks ignored: reversed, not above the cumulative ACK, or past what was sent. */
+  readonly sackBlocksIgnored: number;
   /** Tail loss probes sent (RFC 8985 §7). */
   readonly tlpProbes: number;
   /** Silence probes sent (the first unacknowledged segment again after a PTO without an ACK). */
@@ -198,6 +200,8 @@ export const CONNECTION_COUNTERS = [
   'dsacksSent',
   /** D-SACK blocks received: the peer got something twice (Linux TCPDSACKRecv). */
   'dsacksReceived',
+  /** SACK blocks ignored: reversed, at or below the cumulative ACK, or past SND.MAX (Linux TCPSACKDiscard). */
+  'sackBlocksIgnored',
   /** Tail loss probes sent (RFC 8985 §7; Linux TCPLossProbes). */
   'tlpProbes',
   /** Losses a tail loss probe repaired (Linux TCPLossProbeRecovery). */
@@ -241,6 +245,7 @@ export function newConnectionCounters(): Record<ConnectionCounterName, number> {
     sackAcksSent: 0,
     dsacksSent: 0,
     dsacksReceived: 0,
+    sackBlocksIgnored: 0,
     tlpProbes: 0,
     tlpLossRepairs: 0,
     silenceProbes: 0,

@@ -13,7 +13,7 @@
  */
 
 import type { CongestionController } from '../../congestion/congestion-controller.js';
-import { type Seq, seqDiff, seqGe, seqGt, seqLe } from '../wire/seq.js';
+import { type Seq, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../wire/seq.js';
 import type { SackBlock } from '../wire/tcp-header.js';
 import { ProportionalRateReduction } from './proportional-rate-reduction.js';
 import { RackLossDetector } from './rack-loss-detector.js';
@@ -28,6 +28,7 @@ export type RecoveryPhase = (typeof RecoveryPhase)[keyof typeof RecoveryPhase];
 export interface SackRecoveryCounters {
   fastRetransmits: number;
   dsacksReceived: number;
+  sackBlocksIgnored: number;
   tlpProbes: number;
   tlpLossRepairs: number;
   undos: number;
@@ -118,8 +119,8 @@ export class SackRecovery {
       const b0 = blocks[0]!;
       const b1 = blocks.length > 1 ? blocks[1]! : undefined;
       if (
-        seqLe(b0.right, ack) ||
-        (b1 !== undefined && seqGe(b0.left, b1.left) && seqLe(b0.right, b1.right))
+        seqLt(b0.left, b0.right) &&
+        (seqLe(b0.right, ack) || (b1 !== undefined && seqGe(b0.left, b1.left) && seqLe(b0.right, b1.right)))
       ) {
         firstBlock = 1;
         this.counts.dsacksReceived++;
@@ -134,6 +135,13 @@ export class SackRecovery {
       rack.beginSackBlocks();
       for (let i = firstBlock; i < blocks.length; i++) {
         const b = blocks[i]!;
+        // Linux's tcp_is_sackblock_valid: a block must lie above the cumulative ACK and within what was sent,
+        // left below right; any other is ignored (TCPSACKDiscard). Else a forged or mangled block, read
+        // across the wrap, would mark the whole flight delivered and leave a timeout nothing to resend.
+        if (!seqLt(b.left, b.right) || !seqGt(b.left, ack) || seqGt(b.right, sndMax)) {
+          this.counts.sackBlocksIgnored++;
+          continue;
+        }
         delivered += log.sack(b.left, b.right, rack);
       }
     }

@@ -26,6 +26,7 @@ function setup(segments = 20) {
   const counts: SackRecoveryCounters = {
     fastRetransmits: 0,
     dsacksReceived: 0,
+    sackBlocksIgnored: 0,
     tlpProbes: 0,
     tlpLossRepairs: 0,
     undos: 0,
@@ -105,6 +106,23 @@ describe('SackRecovery', () => {
     r.onAck(at(2), blocks([3, 6]), at(0), at(20), 32, 990, 25, MSS, cc);
     expect(counts.undos).toBe(0);
     expect(r.phase).toBe(RecoveryPhase.RECOVERY);
+  });
+
+  it('ignores blocks reversed, not above the cumulative ACK, or past SND.MAX (Linux tcp_is_sackblock_valid)', () => {
+    const { r, cc, counts } = setup();
+    const bad = [
+      { left: at(10), right: at(5) }, // reversed: read across the wrap it would cover all but 5..10
+      { left: at(2), right: at(4) }, // begins at the cumulative ACK
+      { left: at(15), right: at(21) }, // ends past SND.MAX
+    ];
+    r.onAck(at(2), bad, at(0), at(20), 30, 0, 25, MSS, cc);
+    expect(counts.sackBlocksIgnored).toBe(3);
+    expect(counts.dsacksReceived).toBe(0);
+    expect(r.log.sackedBytes).toBe(0);
+    expect(r.phase).toBe(RecoveryPhase.OPEN);
+    r.onAck(at(2), blocks([4, 6]), at(2), at(20), 31, 0, 25, MSS, cc);
+    expect(r.log.sackedBytes).toBe(2 * MSS);
+    expect(counts.sackBlocksIgnored).toBe(3);
   });
 
   it('D-SACKs for every retransmission of a recovery undo its reduction', () => {
