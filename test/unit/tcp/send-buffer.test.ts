@@ -154,6 +154,33 @@ describe('SendBuffer', () => {
     expect(Array.from(all)).toEqual(Array.from(range(35)));
   });
 
+  it('a bulk writer’s ring is reused while bytes are queued and dropped once all are acknowledged', () => {
+    const b = new SendBuffer(4 << 20);
+    const chunk = range(64 * 1024);
+    let queued = 0;
+    for (let i = 0; i < 8; i++) {
+      b.push(chunk);
+      b.adopt();
+      queued += chunk.length;
+      // Half of it acknowledged each time: the queue never empties.
+      b.acknowledge(queued >> 1);
+      queued -= queued >> 1;
+    }
+    expect(b.ringAllocations).toBeGreaterThan(0);
+    expect(b.ringBytes).toBeGreaterThanOrEqual(64 * 1024);
+    const out = new Uint8Array(queued);
+    b.copyTo(0, queued, out, 0);
+    b.acknowledge(queued);
+    // An idle connection (a keep-alive one after its response) holds no ring.
+    expect(b.ringBytes).toBe(0);
+    b.push(chunk);
+    b.adopt();
+    expect(b.ringBytes).toBeGreaterThan(0);
+    const again = new Uint8Array(chunk.length);
+    b.copyTo(0, chunk.length, again, 0);
+    expect(again).toEqual(chunk);
+  });
+
   it('stays exact over thousands of small chunks (the chunk list compacts as its head advances)', () => {
     const b = new SendBuffer(1 << 20);
     const chunks: Uint8Array[] = [];

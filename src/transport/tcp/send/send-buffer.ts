@@ -101,6 +101,11 @@ export class SendBuffer {
     return this.ring?.allocations ?? 0;
   }
 
+  /** Bytes of ring memory held now (0 once everything queued was acknowledged). */
+  get ringBytes(): number {
+    return this.ring?.buffer.length ?? 0;
+  }
+
   /** Bytes at the end of the queue that are still the writer's memory (adopt() before its callback). */
   get unowned(): number {
     return this.length - this.owned;
@@ -149,6 +154,9 @@ export class SendBuffer {
       this.head = 0;
       this.cursorIndex = 0;
       this.cursorStart = 0;
+      // Everything acknowledged: the ring (up to the queue's capacity) is not kept for an idle connection. A
+      // bulk writer keeps the queue from emptying until its response ends, so this costs one ring per response.
+      this.ring?.release();
     } else if (this.head >= 1024 && this.head * 2 >= chunks.length) {
       this.chunks = chunks.slice(this.head);
       this.cursorIndex -= this.head;
