@@ -112,27 +112,40 @@ export function currentNamespace(): string | undefined {
 }
 
 /**
- * Under `node --expose-gc`, each SIGUSR2 collects garbage (twice: the second pass frees what the first's
- * finalizers released) and prints `memory N {"rssKiB":…,"heapUsedKiB":…,"externalKiB":…}`: the benchmark's
- * per-connection memory, measured without the garbage an idle process keeps until its next collection.
- * Without --expose-gc nothing is installed (SIGUSR2 keeps Node's default). Returns the uninstaller.
+ * Each SIGUSR2 prints `counters N {"totals":…,"stats":…,"tcp":…}`: the same counters as the lines printed at
+ * exit, now, as one line (`kill -USR2 PID`, as `dd` reports on a signal; SIGUSR1 stays Node's, for the
+ * inspector). Under `node --expose-gc` it first collects garbage (twice: the second pass frees what the
+ * first's finalizers released) and prints `memory N {"rssKiB":…,"heapUsedKiB":…,"externalKiB":…}`: the
+ * benchmark's per-connection memory, measured without the garbage an idle process keeps until its next
+ * collection. Returns the uninstaller.
  */
-function memoryReportsOnSignal(): () => void {
+function reportsOnSignal(app: ServingApp, tcpStack: TcpStack | undefined): () => void {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc !== 'function') return () => {};
   let reports = 0;
   const report = () => {
-    gc();
-    gc();
-    const m = process.memoryUsage();
-    const kib = (bytes: number) => Math.round(bytes / 1024);
-    const line = {
-      rssKiB: kib(m.rss),
-      heapUsedKiB: kib(m.heapUsed),
-      heapTotalKiB: kib(m.heapTotal),
-      externalKiB: kib(m.external),
-    };
-    process.stdout.write(`memory ${++reports} ${JSON.stringify(line)}\n`);
+    reports++;
+    if (typeof gc === 'function') {
+      gc();
+      gc();
+      const m = process.memoryUsage();
+      const kib = (bytes: number) => Math.round(bytes / 1024);
+      const line = {
+        rssKiB: kib(m.rss),
+        heapUsedKiB: kib(m.heapUsed),
+        heapTotalKiB: kib(m.heapTotal),
+        externalKiB: kib(m.external),
+      };
+      process.stdout.write(`memory ${reports} ${JSON.stringify(line)}\n`);
+    }
+    const counters =
+      tcpStack === undefined
+        ? { totals: app.totals() }
+        : {
+            totals: app.totals(),
+            stats: { link: tcpStack.link.stats(), ip: tcpStack.ip.stats(), icmp: tcpStack.icmp.stats() },
+            tcp: tcpStack.tcp.stats(),
+          };
+    process.stdout.write(`counters ${reports} ${JSON.stringify(counters)}\n`);
   };
   process.on('SIGUSR2', report);
   return () => process.off('SIGUSR2', report);
@@ -155,10 +168,10 @@ export async function serveUntilSignal(options: {
   close(): Promise<void>;
 }): Promise<void> {
   const stopped = untilSignal();
-  const stopMemoryReports = memoryReportsOnSignal();
+  const stopReports = reportsOnSignal(options.app, options.tcpStack);
   await options.readyFile.ready(options.readyLine);
   const signal = await stopped;
-  stopMemoryReports();
+  stopReports();
   await options.readyFile.remove();
   const exitAnyway = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
   exitAnyway.unref();

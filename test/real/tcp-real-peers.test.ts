@@ -121,9 +121,18 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
       }
     });
 
-    it('pilha http stops cleanly and reports its totals', async () => {
+    it('pilha http prints its counters on SIGUSR2 while it runs, then stops cleanly with its totals', async () => {
+      pilha.child.kill('SIGUSR2');
+      const m = await pilha.waitFor(/^counters 1 (.*)$/m, 10_000);
+      const now = JSON.parse(m[1]!);
+      expect(now.totals.requests).toBeGreaterThan(0);
+      expect(now.tcp.bytesSent).toBeGreaterThan(2 * BIG);
+      expect(now.stats.link.txPackets).toBeGreaterThan(0);
+      expect(pilha.child.exitCode).toBe(null); // still serving
       expect(await pilha.stop()).toBe(0);
-      expect(pilha.stdout).toMatch(/^totals /m);
+      const line = (name: string) => JSON.parse(pilha.stdout.match(new RegExp(`^${name} (.*)$`, 'm'))![1]!);
+      expect(line('totals').requests).toBe(now.totals.requests);
+      expect(line('tcp').bytesSent).toBeGreaterThanOrEqual(now.tcp.bytesSent);
     });
   });
 
