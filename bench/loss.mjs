@@ -67,6 +67,12 @@ const seedOf = (i) => 1 + i;
 /** The defaults run.mjs offers as --loss-repeat, --loss-bytes and --loss-timeout. */
 export const LOSS_DEFAULTS = {
   lossRepeat: 1,
+  /**
+   * Untimed downloads each pilha server makes first, through the same impairment: a fresh node process runs
+   * its first 20 MiB partly in the interpreter (the main section warms its servers the same way). Its
+   * counters are then the timed download's alone: a SIGUSR2 snapshot before it, subtracted from the totals.
+   */
+  lossWarmup: 1,
   lossBytes: 20 * 2 ** 20,
   lossTimeoutMs: 600_000,
   lossRates: LOSS_RATES,
@@ -250,7 +256,10 @@ async function startListening(ns, cliArgs, what) {
   return { child };
 }
 
-/** Runs `body` with a pilha server, returning its result and pilha's counters at exit (tcp, link). */
+/**
+ * Runs `body` with a pilha server, returning its result and pilha's counters (tcp, link): the totals at
+ * exit, less the snapshot `body` took (server.snapshot, from countersNow) if it took one.
+ */
 async function withPilha(impair, body) {
   const server = await startPilha(impair);
   let result;
@@ -262,7 +271,25 @@ async function withPilha(impair, body) {
   }
   const { tcp, stats } = server.final;
   if (tcp === undefined || stats === undefined) throw new Error('pilha printed no tcp/stats totals at exit');
-  return { result, tcp, link: stats.link };
+  const before = server.snapshot;
+  if (before === undefined) return { result, tcp, link: stats.link };
+  return { result, tcp: counterDiff(tcp, before.tcp), link: counterDiff(stats.link, before.stats.link) };
+}
+
+/** A running pilha server's counters now (`counters N {...}`, printed on SIGUSR2). */
+async function countersNow(server) {
+  server.snapshots = (server.snapshots ?? 0) + 1;
+  process.kill(server.child.pid, 'SIGUSR2');
+  const line = new RegExp(`^counters ${server.snapshots} (.*)$`, 'm');
+  const m = await waitForOutput(server.child, line, SERVER_START_TIMEOUT_MS, 'pilha counters on SIGUSR2');
+  return JSON.parse(m[1]);
+}
+
+/** `after` − `before` for every numeric counter of `after`. */
+function counterDiff(after, before) {
+  const out = {};
+  for (const [k, v] of Object.entries(after)) out[k] = typeof v === 'number' ? v - (before[k] ?? 0) : v;
+  return out;
 }
 
 // ------------------------------------------------------------------------------------------------ clients
@@ -324,9 +351,14 @@ async function pilhaLossRun(impair, opts, bytes = opts.lossBytes) {
   const runs = [];
   for (let i = 0; i < opts.lossRepeat; i++) {
     const spec = `${impair},seed=${seedOf(i)}`;
-    const { result, tcp, link } = await withPilha(spec, () =>
-      timedWget(NS.tun, TUN.pilha, bytes, opts.lossTimeoutMs),
-    );
+    const { result, tcp, link } = await withPilha(spec, async (server) => {
+      const warmup = opts.lossWarmup ?? LOSS_DEFAULTS.lossWarmup;
+      for (let w = 0; w < warmup; w++) {
+        requireOk(await timedWget(NS.tun, TUN.pilha, bytes, opts.lossTimeoutMs), `warm-up of run ${i + 1}`);
+      }
+      if (warmup > 0) server.snapshot = await countersNow(server);
+      return timedWget(NS.tun, TUN.pilha, bytes, opts.lossTimeoutMs);
+    });
     requireOk(result, `run ${i + 1}`);
     runs.push({
       impair: spec,

@@ -33,7 +33,7 @@
 // usage (root, after `npm run build`; `npm run bench` does both):
 //   node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20]
 //                      [--idle 1000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss]
-//                      [--loss-repeat 1] [--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]
+//                      [--loss-repeat 1] [--loss-warmup 1] [--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]
 //                      [--loss-rates 0.01,0.02,0.05,0.1] [--loss-quick]
 // --steps idle,ab runs only the measurement steps whose names contain one of the given texts (servers still start).
 // --no-offload runs the pilha servers without TUN segmentation offload (pilha http --no-offload).
@@ -149,6 +149,7 @@ function parseArgs(argv) {
     } else if (a === '--no-loss') args.loss = false;
     else if (a === '--no-offload') args.offload = false;
     else if (a === '--loss-repeat') args.lossRepeat = int(1, 20);
+    else if (a === '--loss-warmup') args.lossWarmup = int(0, 20);
     else if (a === '--loss-bytes') args.lossBytes = int(1, 2 ** 34);
     else if (a === '--loss-timeout') args.lossTimeoutMs = int(1, 3600) * 1000;
     else if (a === '--loss-rates') args.lossRates = lossRates(next());
@@ -178,7 +179,7 @@ function usage(message) {
   console.error(
     'usage: node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20] ' +
       '[--idle 1000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss] [--loss-repeat 1] ' +
-      '[--loss-bytes 20971520] [--loss-timeout 600] [--loss-rates 0.01,0.02] [--loss-quick] [--no-offload] [--steps TEXT,...]',
+      '[--loss-warmup 1] [--loss-bytes 20971520] [--loss-timeout 600] [--loss-rates 0.01,0.02] [--loss-quick] [--no-offload] [--steps TEXT,...]',
   );
   process.exit(message === undefined ? 0 : 2);
 }
