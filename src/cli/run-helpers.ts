@@ -19,11 +19,15 @@ export function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** Every layer's counters below TCP, as the `stats` line and the SIGUSR2 `counters` line print them. */
+function layerStats(stack: NetworkStack): Record<'link' | 'ip' | 'icmp', Record<string, number>> {
+  return { link: stack.link.stats(), ip: stack.ip.stats(), icmp: stack.icmp.stats() };
+}
+
 /** One JSON line with every layer's counters, for people and for tests; on an Ethernet link, the ARP cache first. */
 export function printStats(stack: NetworkStack): void {
   printArpCache(stack.link);
-  const stats = { link: stack.link.stats(), ip: stack.ip.stats(), icmp: stack.icmp.stats() };
-  process.stdout.write(`stats ${JSON.stringify(stats)}\n`);
+  process.stdout.write(`stats ${JSON.stringify(layerStats(stack))}\n`);
 }
 
 /** An ARP cache entry as the Ethernet layer lists it. */
@@ -142,7 +146,7 @@ function reportsOnSignal(app: ServingApp, tcpStack: TcpStack | undefined): () =>
         ? { totals: app.totals() }
         : {
             totals: app.totals(),
-            stats: { link: tcpStack.link.stats(), ip: tcpStack.ip.stats(), icmp: tcpStack.icmp.stats() },
+            stats: layerStats(tcpStack),
             tcp: tcpStack.tcp.stats(),
           };
     process.stdout.write(`counters ${reports} ${JSON.stringify(counters)}\n`);
