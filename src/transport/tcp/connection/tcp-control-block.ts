@@ -59,8 +59,11 @@ export class TcpControlBlock {
   tsRecent = 0;
   /** Clock time TS.Recent was last set: PAWS trusts it for 24 days only (RFC 7323 §5.5). */
   tsRecentAt = 0;
-  /** Added to the millisecond clock to give this connection's TSval. */
-  readonly tsOffset: number;
+  /**
+   * Added to the millisecond clock to give this connection's TSval. It only grows: a retransmission within
+   * the millisecond of the copy it repeats steps it by one (see retransmitTsValue).
+   */
+  tsOffset: number;
   /** RFC 2018: both SYNs carried SACK-permitted, so our ACKs carry SACK blocks. */
   sackEnabled = false;
 
@@ -100,5 +103,18 @@ export class TcpControlBlock {
   /** Our TSval at Clock time `now`. */
   tsValue(now: number): number {
     return (Math.floor(now) + this.tsOffset) >>> 0;
+  }
+
+  /**
+   * The TSval for a retransmission at `now` of a segment last sent at `lastSentAt`: always later than that
+   * copy's. On a sub-millisecond path both copies would otherwise carry the same millisecond, and the echo
+   * could not say which one arrived (RFC 3522's test, RFC 8985 §6.2 step 2): a late original would then pass
+   * for the retransmission, advance RACK to the retransmission's send time and mark the flight sent since
+   * lost, and a spurious retransmission would not be undone. So the TS clock steps one millisecond ahead;
+   * it stays monotonic, which is all the peer's PAWS needs, and the peer only echoes it.
+   */
+  retransmitTsValue(now: number, lastSentAt: number): number {
+    if (Math.floor(now) <= Math.floor(lastSentAt)) this.tsOffset = (this.tsOffset + 1) >>> 0;
+    return this.tsValue(now);
   }
 }

@@ -78,8 +78,7 @@ export class LossRecovery {
 
   /** A SACK connection is about to send its first data: from now on its losses are SACK's to handle. */
   enableSack(): SackRecovery {
-    if (this.sackRecovery === undefined)
-      this.sackRecovery = new SackRecovery(this.tcb.sndUna, this.counts, this.tcb.tsOffset);
+    if (this.sackRecovery === undefined) this.sackRecovery = new SackRecovery(this.tcb.sndUna, this.counts);
     return this.sackRecovery;
   }
 

@@ -55,19 +55,14 @@ export class RackLossDetector implements DeliveryListener {
    */
   ackRtt = -1;
 
-  /** The ACK's timestamp echo (0: none) and our TSval offset, for RFC 8985 §6.2 step 2. */
+  /** The ACK's timestamp echo (0: none), for RFC 8985 §6.2 step 2. */
   private tsecr = 0;
-  private tsOffset = 0;
 
-  /**
-   * Before passing an ACK's deliveries to the log: when it arrived, its timestamp echo (0 when it has none)
-   * and the offset our TSvals add to the Clock's milliseconds.
-   */
-  beginAck(now: number, tsecr = 0, tsOffset = 0): void {
+  /** Before passing an ACK's deliveries to the log: when it arrived and its timestamp echo (0 when it has none). */
+  beginAck(now: number, tsecr = 0): void {
     this.now = now;
     this.ackRtt = -1;
     this.tsecr = tsecr;
-    this.tsOffset = tsOffset;
   }
 
   /** The cumulative part of the ACK is done; its SACK blocks follow, to which its echo says nothing. */
@@ -90,7 +85,7 @@ export class RackLossDetector implements DeliveryListener {
     if ((log.flags(i) & SegmentFlag.EVER_RETRANSMITTED) !== 0) {
       if (rtt < this.minRtt) return;
       const tsecr = this.tsecr;
-      if (tsecr !== 0 && ((tsecr - ((Math.floor(sentAt) + this.tsOffset) >>> 0)) | 0) < 0) return;
+      if (tsecr !== 0 && ((tsecr - log.lastTsval(i)) | 0) < 0) return;
     }
     if ((log.flags(i) & SegmentFlag.EVER_RETRANSMITTED) === 0) {
       if (rtt < this.minRtt) this.minRtt = rtt;

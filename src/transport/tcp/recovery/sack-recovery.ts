@@ -58,8 +58,6 @@ export class SackRecovery {
   constructor(
     iss: Seq,
     private readonly counts: SackRecoveryCounters,
-    /** What our TSvals add to the Clock's milliseconds (tcb.tsOffset), to read the ACKs' echoes. */
-    private readonly tsOffset = 0,
   ) {
     this.rack = new RackLossDetector(iss);
     this.recoveryPoint = iss;
@@ -75,7 +73,7 @@ export class SackRecovery {
   sentAgain(i: number, now: number, tsval: number | undefined): void {
     const log = this.log;
     if (this.phase === RecoveryPhase.RECOVERY) this.prr.onSend(seqDiff(log.end(i), log.start(i)));
-    log.retransmitted(i, now);
+    log.retransmitted(i, now, tsval ?? 0);
     this.undo.retransmitted(tsval);
   }
 
@@ -129,7 +127,7 @@ export class SackRecovery {
         if (this.undo.spuriousByDsack(b0.left, b0.right, priorUna)) effects |= this.undoNow(cc);
       }
     }
-    rack.beginAck(now, tsecr, this.tsOffset);
+    rack.beginAck(now, tsecr);
     let delivered = log.acknowledge(ack, rack);
     if (blocks !== undefined) {
       rack.beginSackBlocks();

@@ -36,6 +36,8 @@ export class SentSegmentLog {
   private starts: Uint32Array;
   private ends: Uint32Array;
   private sentAt: Float64Array;
+  /** The TSval of the latest retransmission (0 without timestamps); meaningless before one. */
+  private tsvals: Uint32Array;
   private flagBits: Uint8Array;
   /** Capacity − 1 (a power of two minus one). */
   private mask: number;
@@ -57,6 +59,7 @@ export class SentSegmentLog {
     this.starts = EMPTY_U32;
     this.ends = EMPTY_U32;
     this.sentAt = EMPTY_F64;
+    this.tsvals = EMPTY_U32;
     this.flagBits = EMPTY_U8;
     this.mask = -1;
   }
@@ -84,6 +87,10 @@ export class SentSegmentLog {
   flags(i: number): number {
     return this.flagBits[(this.head + i) & this.mask]!;
   }
+  /** The TSval entry i's latest retransmission carried (only for EVER_RETRANSMITTED entries). */
+  lastTsval(i: number): number {
+    return this.tsvals[(this.head + i) & this.mask]!;
+  }
 
   /** The end of the newest entry (SND.MAX once anything was sent), or `fallback` when empty. */
   lastEnd(fallback: Seq): Seq {
@@ -101,11 +108,12 @@ export class SentSegmentLog {
     this.length++;
   }
 
-  /** Entry i was sent again at `now`. */
-  retransmitted(i: number, now: number): void {
+  /** Entry i was sent again at `now`, carrying TSval `tsval` (0 without timestamps). */
+  retransmitted(i: number, now: number, tsval: number): void {
     const k = (this.head + i) & this.mask;
     const f = this.flagBits[k]!;
     this.sentAt[k] = now;
+    this.tsvals[k] = tsval;
     if ((f & SegmentFlag.LOST) !== 0 && (f & SegmentFlag.RETRANSMITTED) === 0) {
       this.retransmittedBytes += this.size(k);
       this.lostWaiting--;
@@ -279,17 +287,20 @@ export class SentSegmentLog {
     const starts = new Uint32Array(size);
     const ends = new Uint32Array(size);
     const sentAt = new Float64Array(size);
+    const tsvals = new Uint32Array(size);
     const flagBits = new Uint8Array(size);
     for (let i = 0; i < this.length; i++) {
       const k = (this.head + i) & this.mask;
       starts[i] = this.starts[k]!;
       ends[i] = this.ends[k]!;
       sentAt[i] = this.sentAt[k]!;
+      tsvals[i] = this.tsvals[k]!;
       flagBits[i] = this.flagBits[k]!;
     }
     this.starts = starts;
     this.ends = ends;
     this.sentAt = sentAt;
+    this.tsvals = tsvals;
     this.flagBits = flagBits;
     this.mask = size - 1;
     this.head = 0;

@@ -295,7 +295,7 @@ export class TcpSender {
     const now = this.clock.now();
     this.counts.retransmitted++;
     this.rttTiming = false;
-    sack.sentAgain(i, now, tcb.tsEnabled ? tcb.tsValue(now) : undefined);
+    sack.sentAgain(i, now, tcb.tsEnabled ? tcb.retransmitTsValue(now, log.timeSent(i)) : undefined);
     // The first unacknowledged segment sent again restarts the timer (as Linux): its RTO counts from now.
     if (i === 0 || !this.timers.isSet(TimerKind.RETRANSMIT))
       this.timers.set(TimerKind.RETRANSMIT, this.rtoEstimator.rto);

@@ -70,38 +70,56 @@ describe('RackLossDetector', () => {
     const { log, rack, sackAt } = setup(6);
     sackAt(10, 5); // RACK.xmit_ts 5, min_RTT 5
     log.markLost(0);
-    log.retransmitted(0, 20); // sent again at t = 20: TSval 20 + offset
-    const offset = 1000;
+    log.retransmitted(0, 20, 1020); // sent again at t = 20 carrying TSval 1020
     // At 30 the original of segment 0 arrives late and is acknowledged; the echo is its TSval (1000).
-    rack.beginAck(30, 1000, offset);
+    rack.beginAck(30, 1000);
     log.acknowledge(seq(1000), rack);
     expect(rack.xmitAt).toBe(5);
     // The same ACK echoing the retransmission's TSval (1020) is for the retransmission.
     log.markLost(0);
-    log.retransmitted(0, 20);
-    rack.beginAck(30, 1020, offset);
+    log.retransmitted(0, 20, 1020);
+    rack.beginAck(30, 1020);
     log.acknowledge(seq(2000), rack);
     expect(rack.xmitAt).toBe(20);
+  });
+
+  it('tells the copies apart by the TSval each carried, even within one millisecond of the original', () => {
+    // Sub-millisecond path: segment 1 (sent at 1.1, TSval 1001) is retransmitted at 1.4 carrying 1002 (the
+    // TS clock stepped ahead, TcpControlBlock.retransmitTsValue). The late original is acknowledged at 1.6
+    // echoing 1001: it must not move RACK to the retransmission's time, or everything sent between 1.1 and
+    // 1.4 would look lost.
+    const log = new SentSegmentLog();
+    const times = [1.0, 1.1, 1.2, 1.3];
+    for (let i = 0; i < times.length; i++) log.append(seq(i * 1000), seq((i + 1) * 1000), times[i]!);
+    const rack = new RackLossDetector(seq(0));
+    rack.beginAck(1.15, 1001);
+    log.acknowledge(seq(1000), rack); // min_RTT 0.15
+    log.markLost(0);
+    log.retransmitted(0, 1.4, 1002);
+    rack.beginAck(1.6, 1001);
+    log.acknowledge(seq(2000), rack); // rtt 0.2 ≥ min_RTT: only the echo says it was the original
+    expect(rack.xmitAt).toBe(1.0);
+    expect(rack.detectLosses(log, 1.6, 0)).toBe(0);
+    expect(log.hasLostToRetransmit).toBe(false);
   });
 
   it("a SACKed retransmission advances RACK (its echo is an in-order segment's), unless faster than min_RTT", () => {
     const { log, rack, sackAt } = setup(6);
     sackAt(10, 5); // RACK.xmit_ts 5, min_RTT 5
-    const offset = 1000;
     for (const i of [0, 1, 2]) log.markLost(i);
-    log.retransmitted(1, 20);
-    log.retransmitted(2, 21);
-    log.retransmitted(0, 22);
+    log.retransmitted(1, 20, 1020);
+    log.retransmitted(2, 21, 1021);
+    log.retransmitted(0, 22, 1022);
     // Segment 2's retransmission is SACKed at 22 (1 ms: below min_RTT, maybe the original): RACK stays.
-    rack.beginAck(22, 1000, offset);
+    rack.beginAck(22, 1000);
     rack.beginSackBlocks();
     log.sack(seq(2000), seq(3000), rack);
     expect(rack.xmitAt).toBe(5);
     // Segment 1's retransmission is SACKed at 30 echoing TS.Recent (segment 0's TSval, 1000): it advances RACK,
     // so segment 0's lost copy is found by what was delivered after it, not by the retransmission timer.
     log.markLost(3);
-    log.retransmitted(3, 24);
-    rack.beginAck(31, 1000, offset);
+    log.retransmitted(3, 24, 1024);
+    rack.beginAck(31, 1000);
     rack.beginSackBlocks();
     log.sack(seq(3000), seq(4000), rack);
     expect(rack.xmitAt).toBe(24);
@@ -115,9 +133,9 @@ describe('RackLossDetector', () => {
     sackAt(10, 3); // rtt 7
     rack.detectLosses(log, 20, 0);
     expect(log.hasLostToRetransmit).toBe(true);
-    log.retransmitted(0, 20);
-    log.retransmitted(1, 20);
-    log.retransmitted(2, 20);
+    log.retransmitted(0, 20, 0);
+    log.retransmitted(1, 20, 0);
+    log.retransmitted(2, 20, 0);
     // Segment 1's ACK comes 1 ms after its retransmission: below min_RTT, so for the original copy.
     rack.beginAck(21);
     log.sack(seq(1000), seq(2000), rack);

@@ -55,7 +55,7 @@ describe.each([0, 2 ** 32 - 4500])('SentSegmentLog (sequence numbers from %d)', 
     log.markLost(0);
     log.markLost(1);
     expect(log.pipe(10_000)).toBe(5000);
-    log.retransmitted(0, 20);
+    log.retransmitted(0, 20, 0);
     expect(log.pipe(10_000)).toBe(6000);
     log.markLost(0); // the retransmission is lost as well
     expect(log.pipe(10_000)).toBe(5000);
@@ -73,9 +73,9 @@ describe.each([0, 2 ** 32 - 4500])('SentSegmentLog (sequence numbers from %d)', 
     log.markLost(1);
     expect(log.hasLostToRetransmit).toBe(true);
     expect(log.firstLostToRetransmit()).toBe(1);
-    log.retransmitted(1, 30);
+    log.retransmitted(1, 30, 0);
     expect(log.firstLostToRetransmit()).toBe(3);
-    log.retransmitted(3, 31);
+    log.retransmitted(3, 31, 0);
     expect(log.firstLostToRetransmit()).toBe(-1);
     expect(log.timeSent(3)).toBe(31);
     expect(log.flags(3) & SegmentFlag.EVER_RETRANSMITTED).toBeTruthy();
