@@ -62,12 +62,14 @@ export interface HttpTotals {
   readonly aborted: number;
 }
 
-interface ConnectionState {
-  readonly socket: StreamSocket;
-  readonly openedAt: number;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  requests: number;
+/** What a connection's summary needs that the socket may not tell after it closes. */
+class ConnectionState {
+  requests = 0;
+  constructor(
+    readonly openedAt: number,
+    readonly remoteAddress: string,
+    readonly remotePort: number,
+  ) {}
 }
 
 /** Slices of the page handed to the socket one at a time, so a slow peer holds back the writer. */
@@ -131,7 +133,8 @@ export class HttpApp {
   private readonly maxBytes: number;
   private page: Buffer | undefined;
   private readonly bytesCache: DeterministicBytesCache;
-  private readonly active = new Map<StreamSocket, ConnectionState>();
+  /** Open connections; the state only when their summary will be logged or reported (summaries()). */
+  private readonly active = new Map<StreamSocket, ConnectionState | undefined>();
   private readonly servers: StreamServer[] = [];
   private readonly statuses: Record<string, number> = {};
   private connections = 0;
@@ -179,18 +182,29 @@ export class HttpApp {
 
   /** Hands one connected socket to node:http, and keeps its summary. */
   handleConnection(socket: StreamSocket): void {
-    const state: ConnectionState = {
-      socket,
-      openedAt: this.clock.now(),
-      remoteAddress: socket.remoteAddress ?? '?',
-      remotePort: socket.remotePort ?? 0,
-      requests: 0,
-    };
+    // An idle connection costs what node:http and the transport hold, and little more here: no state
+    // object, address string or closure when no summary is wanted, one 'close' listener shared by all.
+    const state = this.summaries()
+      ? new ConnectionState(this.clock.now(), socket.remoteAddress ?? '?', socket.remotePort ?? 0)
+      : undefined;
     this.connections++;
     this.active.set(socket, state);
-    socket.once('close', () => this.connectionClosed(state));
+    socket.on('close', this.socketClosed);
     this.httpServer.emit('connection', socket);
   }
+
+  /** Whether closed connections are summarised: logged at info (or debug, for 'line'), or reported. */
+  private summaries(): boolean {
+    const log = this.logger;
+    if (this.options.onConnectionClosed !== undefined || log?.isLevelEnabled('info') === true) return true;
+    return this.options.connectionLog === 'line' && log?.isLevelEnabled('debug') === true;
+  }
+
+  /** Every socket's 'close' listener, called with the socket as `this` (as EventEmitter calls listeners). */
+  private readonly socketClosed = ((app: HttpApp) =>
+    function (this: StreamSocket): void {
+      app.connectionClosed(this);
+    })(this);
 
   totals(): HttpTotals {
     let bytesSent = this.closedBytesSent;
@@ -224,9 +238,10 @@ export class HttpApp {
     await Promise.allSettled(closing);
   }
 
-  private connectionClosed(state: ConnectionState): void {
-    if (!this.active.delete(state.socket)) return;
-    const socket = state.socket;
+  private connectionClosed(socket: StreamSocket): void {
+    if (!this.active.has(socket)) return;
+    const state = this.active.get(socket);
+    this.active.delete(socket);
     this.closedBytesSent += socket.bytesWritten;
     this.closedBytesReceived += socket.bytesRead;
     const log = this.logger;
@@ -235,7 +250,7 @@ export class HttpApp {
     const debug = line && log?.isLevelEnabled('debug') === true;
     const onClosed = this.options.onConnectionClosed;
     // The summary (with the socket's TCP stats) only when someone reads it: not per connection at --log warn.
-    if (!info && !debug && onClosed === undefined) return;
+    if ((!info && !debug && onClosed === undefined) || state === undefined) return;
     const withStats = socket as Partial<{ stats: () => unknown }>;
     const summary: ConnectionSummary = {
       remoteAddress: state.remoteAddress,
@@ -258,7 +273,7 @@ export class HttpApp {
   private handleRequest(req: IncomingMessage, res: ServerResponse): void {
     this.requests++;
     const state = this.active.get(req.socket as unknown as StreamSocket);
-    if (state !== undefined) state.requests++;
+    if (state !== undefined) state.requests++; // absent: no summary to count it in
     // 'close' comes for every response, 'finish' only for one sent in full: each request is counted once,
     // by its status or as aborted.
     res.once('close', () => {

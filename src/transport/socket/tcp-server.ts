@@ -45,6 +45,7 @@ export class TcpServer extends EventEmitter implements StreamServer {
     this.socketOptions = {
       clock,
       ...(options.allowHalfOpen !== undefined ? { allowHalfOpen: options.allowHalfOpen } : {}),
+      onClosed: this.socketClosed,
     };
     if (onConnection !== undefined) this.on('connection', onConnection);
   }
@@ -128,18 +129,15 @@ export class TcpServer extends EventEmitter implements StreamServer {
       const socket = new TcpSocket(connection, this.socketOptions);
       if (this.options.noDelay) socket.setNoDelay(true);
       this.sockets.add(socket);
-      // One listener for every socket ('close' comes once): no closure and once-wrapper per connection.
-      socket.on('close', this.socketClosed);
       this.emit('connection', socket);
     }
   };
 
-  /** A socket of ours closed (called with the socket as `this`, as EventEmitter calls listeners). */
-  private readonly socketClosed = ((server: TcpServer) =>
-    function (this: TcpSocket): void {
-      server.sockets.delete(this);
-      server.maybeClosed();
-    })(this);
+  /** A socket of ours is about to emit 'close' (its onClosed option: no listener per socket). */
+  private readonly socketClosed = (socket: TcpSocket): void => {
+    this.sockets.delete(socket);
+    this.maybeClosed();
+  };
 
   private maybeClosed(): void {
     if (!this.closing || this.sockets.size > 0) return;

@@ -3,6 +3,7 @@
  * behave as before once they are.
  */
 import { describe, expect, it } from 'vitest';
+import { HttpApp } from '../../../src/app/http-app.js';
 import { PilhaStreamTransport } from '../../../src/transport/socket/pilha-stream-transport.js';
 import type { TcpSocket } from '../../../src/transport/socket/tcp-socket.js';
 import type { TcpConnection } from '../../../src/transport/tcp/connection/tcp-connection.js';
@@ -88,5 +89,73 @@ describe('an idle connection', () => {
     expect(timeouts).toBe(0);
     h.advance(1);
     expect(timeouts).toBe(1);
+  });
+
+  /** A pilha server on the harness's stack with `count` connections accepted (remote ports 40000…). */
+  async function accepted(h: TcpHarness, count: number, onConnection?: (s: TcpSocket) => void) {
+    const transport = new PilhaStreamTransport(h.tcp, h.clock);
+    const sockets: TcpSocket[] = [];
+    const server = transport.createServer((s) => {
+      sockets.push(s);
+      onConnection?.(s);
+    });
+    await server.listen(80);
+    for (let i = 0; i < count; i++) {
+      const srcPort = 40_000 + i;
+      h.send({ flags: SYN, seq: IRS, srcPort, options: { mss: 1460 } });
+      h.recv();
+      h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1, srcPort });
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sockets).toHaveLength(count);
+    return { server, sockets };
+  }
+
+  it("holds no 'close' listener of the server's, which still hears its close", async () => {
+    const h = new TcpHarness();
+    const { server, sockets } = await accepted(h, 1);
+    const socket = sockets[0]!;
+    expect(socket.listenerCount('close')).toBe(0);
+    expect(server.connectionCount).toBe(1);
+    let closed = false;
+    const serverClosed = server.close().then(() => {
+      closed = true;
+    });
+    socket.destroy();
+    await serverClosed;
+    expect(closed).toBe(true);
+    expect(server.connectionCount).toBe(0);
+  });
+
+  it("under HttpApp (no summaries), has node:http's 'close' listener and one the app shares, and no state", async () => {
+    const h = new TcpHarness();
+    const app = new HttpApp();
+    const { sockets } = await accepted(h, 2, (s) => app.handleConnection(s));
+    const [a, b] = sockets as [TcpSocket, TcpSocket];
+    expect(a.listenerCount('close')).toBe(2);
+    const shared = a.listeners('close').filter((l) => b.listeners('close').includes(l));
+    expect(shared).toHaveLength(1);
+    const active = (app as unknown as { active: Map<unknown, unknown> }).active;
+    expect(active.size).toBe(2);
+    expect(active.get(a)).toBeUndefined();
+    expect(app.totals().activeConnections).toBe(2);
+    a.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(app.totals().activeConnections).toBe(1);
+    expect(app.totals().connections).toBe(2);
+  });
+
+  it('keeps the summary state under HttpApp when summaries are reported', async () => {
+    const h = new TcpHarness();
+    const closed: unknown[] = [];
+    const app = new HttpApp({ onConnectionClosed: (s) => closed.push(s) });
+    const { sockets } = await accepted(h, 1, (s) => app.handleConnection(s));
+    const active = (app as unknown as { active: Map<unknown, unknown> }).active;
+    expect(active.get(sockets[0])).toBeDefined();
+    sockets[0]!.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toEqual([
+      expect.objectContaining({ remoteAddress: '10.0.0.1', remotePort: 40_000, requests: 0 }),
+    ]);
   });
 });
