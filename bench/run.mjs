@@ -32,7 +32,7 @@
 //
 // usage (root, after `npm run build`; `npm run bench` does both):
 //   node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20]
-//                      [--idle 1000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss]
+//                      [--idle 1000] [--idle-more 3000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss]
 //                      [--loss-repeat 1] [--loss-warmup 1] [--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]
 //                      [--loss-rates 0.01,0.02,0.05,0.1] [--loss-quick]
 // --steps idle,ab runs only the measurement steps whose names contain one of the given texts (servers still start).
@@ -115,6 +115,7 @@ function parseArgs(argv) {
     requests: 2000,
     concurrency: 20,
     idle: 1000,
+    idleMore: 3000,
     only: undefined,
     downloadTimeoutMs: 180_000,
     loss: true,
@@ -141,6 +142,7 @@ function parseArgs(argv) {
     else if (a === '--requests') args.requests = int(1, 1_000_000);
     else if (a === '--concurrency') args.concurrency = int(1, 1000);
     else if (a === '--idle') args.idle = int(1, 20_000);
+    else if (a === '--idle-more') args.idleMore = int(0, 20_000);
     else if (a === '--download-timeout') args.downloadTimeoutMs = int(1, 3600) * 1000;
     else if (a === '--only') {
       args.only = next();
@@ -178,7 +180,7 @@ function usage(message) {
   if (message !== undefined) console.error(`bench: ${message}`);
   console.error(
     'usage: node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20] ' +
-      '[--idle 1000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss] [--loss-repeat 1] ' +
+      '[--idle 1000] [--idle-more 3000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss] [--loss-repeat 1] ' +
       '[--loss-warmup 1] [--loss-bytes 20971520] [--loss-timeout 600] [--loss-rates 0.01,0.02] [--loss-quick] [--no-offload] [--steps TEXT,...]',
   );
   process.exit(message === undefined ? 0 : 2);
@@ -295,13 +297,16 @@ async function idleConnections(server, args) {
   await sleep(IDLE_SETTLE_MS);
   const before = rssKiB(pid);
   const beforeGc = await memoryAfterGc(server);
-  const opener = startIn(server.clientNs, process.execPath, [OPENER, host, String(PORT), String(args.idle)]);
-  try {
+  const openers = [];
+  /** Opens `count` more idle connections (kept open until the step ends); resolves with what it opened. */
+  const openMore = async (count) => {
+    const opener = startIn(server.clientNs, process.execPath, [OPENER, host, String(PORT), String(count)]);
+    openers.push(opener);
     const [line] = await waitForOutput(opener, /^\{"open".*\}$/m, IDLE_TIMEOUT_MS, 'idle-connections');
-    const { open, failed } = JSON.parse(line);
-    await sleep(IDLE_SETTLE_MS);
-    const after = rssKiB(pid);
-    const afterGc = await memoryAfterGc(server);
+    return JSON.parse(line);
+  };
+  /** How many of an opener's connections are still open (asked once per opener, at the end). */
+  const stillOpen = async (opener) => {
     opener.stdin.write('report\n');
     const [reportLine] = await waitForOutput(
       opener,
@@ -309,31 +314,70 @@ async function idleConnections(server, args) {
       10_000,
       'idle-connections report',
     );
-    const { stillOpen } = JSON.parse(reportLine);
+    return JSON.parse(reportLine).stillOpen;
+  };
+  try {
+    const { open, failed } = await openMore(args.idle);
+    await sleep(IDLE_SETTLE_MS);
+    const after = rssKiB(pid);
+    const afterGc = await memoryAfterGc(server);
     if (open === 0) throw new Error(`no connection opened (${failed} failed)`);
-    return {
+    const perConnection = (kib, n) => round(kib / n, 2);
+    const heap = (m) => m.heapUsedKiB + m.externalKiB;
+    const result = {
       requested: args.idle,
       opened: open,
       failed,
-      stillOpen,
       rssBeforeKiB: before,
       rssAfterKiB: after,
-      kibPerConnection: round((after - before) / open, 2),
+      kibPerConnection: perConnection(after - before, open),
       rssAfterGcBeforeKiB: beforeGc.rssKiB,
       rssAfterGcAfterKiB: afterGc.rssKiB,
-      gcRssKibPerConnection: round((afterGc.rssKiB - beforeGc.rssKiB) / open, 2),
-      heapKibPerConnection: round(
-        (afterGc.heapUsedKiB + afterGc.externalKiB - beforeGc.heapUsedKiB - beforeGc.externalKiB) / open,
-        2,
-      ),
+      gcRssKibPerConnection: perConnection(afterGc.rssKiB - beforeGc.rssKiB, open),
+      heapKibPerConnection: perConnection(heap(afterGc) - heap(beforeGc), open),
     };
+    if (beforeGc.newSpaceKiB !== undefined) {
+      // V8's young generation (committed) grows with the allocation rate of the accepts, once, up to its
+      // maximum, and stays grown: a cost of the process, not of each connection.
+      const young = afterGc.newSpaceKiB - beforeGc.newSpaceKiB;
+      result.youngGenerationGrowthKiB = young;
+      result.gcRssLessYoungKibPerConnection = perConnection(afterGc.rssKiB - beforeGc.rssKiB - young, open);
+    }
+    if (args.idleMore > 0) {
+      // The marginal cost: RSS added by idleMore more connections on top of the first ones, which removes
+      // what a first thousand pays once (the young generation's growth, malloc arenas, code compiled).
+      const more = await openMore(args.idleMore);
+      await sleep(IDLE_SETTLE_MS);
+      const after2 = rssKiB(pid);
+      const afterGc2 = await memoryAfterGc(server);
+      if (more.open > 0) {
+        Object.assign(result, {
+          moreRequested: args.idleMore,
+          moreOpened: more.open,
+          moreFailed: more.failed,
+          rssAfterMoreKiB: after2,
+          rssAfterGcAfterMoreKiB: afterGc2.rssKiB,
+          slopeKibPerConnection: perConnection(after2 - after, more.open),
+          gcSlopeKibPerConnection: perConnection(afterGc2.rssKiB - afterGc.rssKiB, more.open),
+          heapSlopeKibPerConnection: perConnection(heap(afterGc2) - heap(afterGc), more.open),
+          ...(afterGc2.newSpaceKiB !== undefined
+            ? { youngGenerationGrowthMoreKiB: afterGc2.newSpaceKiB - afterGc.newSpaceKiB }
+            : {}),
+        });
+      }
+    }
+    result.stillOpen = await stillOpen(openers[0]);
+    if (openers.length > 1) result.moreStillOpen = await stillOpen(openers[1]);
+    return result;
   } finally {
-    opener.stdin.end();
-    const done = await Promise.race([opener.exited, sleep(3000).then(() => undefined)]);
-    if (done === undefined) {
-      try {
-        process.kill(opener.pid, 'SIGKILL');
-      } catch {}
+    for (const opener of openers) opener.stdin.end();
+    for (const opener of openers) {
+      const done = await Promise.race([opener.exited, sleep(3000).then(() => undefined)]);
+      if (done === undefined) {
+        try {
+          process.kill(opener.pid, 'SIGKILL');
+        } catch {}
+      }
     }
   }
 }

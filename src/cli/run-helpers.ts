@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { formatIpv4 } from '../core/ipv4-address.js';
 import { formatMac } from '../core/mac-address.js';
 import type { NetworkStack, ServingApp, TcpStack } from '../di/compositions.js';
@@ -119,7 +120,7 @@ export function currentNamespace(): string | undefined {
  * Each SIGUSR2 prints `counters N {"totals":…,"stats":…,"tcp":…}`: the same counters as the lines printed at
  * exit, now, as one line (`kill -USR2 PID`, as `dd` reports on a signal; SIGUSR1 stays Node's, for the
  * inspector). Under `node --expose-gc` it first collects garbage (twice: the second pass frees what the
- * first's finalizers released) and prints `memory N {"rssKiB":…,"heapUsedKiB":…,"externalKiB":…}`: the
+ * first's finalizers released) and prints `memory N {"rssKiB":…,"heapUsedKiB":…,"externalKiB":…,"newSpaceKiB":…}`: the
  * benchmark's per-connection memory, measured without the garbage an idle process keeps until its next
  * collection. Returns the uninstaller.
  */
@@ -138,6 +139,11 @@ function reportsOnSignal(app: ServingApp, tcpStack: TcpStack | undefined): () =>
         heapUsedKiB: kib(m.heapUsed),
         heapTotalKiB: kib(m.heapTotal),
         externalKiB: kib(m.external),
+        // V8's young generation as committed: it grows with the allocation rate, not with what is live, and
+        // stays grown after a collection (the benchmark tells it apart from the connections' own memory).
+        newSpaceKiB: kib(
+          getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0,
+        ),
       };
       process.stdout.write(`memory ${reports} ${JSON.stringify(line)}\n`);
     }
