@@ -105,7 +105,7 @@ export function markdown(report) {
   const slopeCell = (s) =>
     s.slopeKibPerConnection === undefined
       ? '—'
-      : `${s.slopeKibPerConnection} KiB; ${s.gcSlopeKibPerConnection} KiB after GC; ${s.heapSlopeKibPerConnection} KiB heap+external`;
+      : `${s.slopeKibPerConnection} KiB; after GC ${s.gcSlopeKibPerConnection} KiB, ${s.gcSlopeLessYoungKibPerConnection ?? '—'} KiB less the young generation's growth, ${s.heapSlopeKibPerConnection} KiB heap+external`;
   const more = pm?.moreOpened ?? km?.moreOpened ?? report.config.idleMore;
   lines.push(
     `| server RSS per idle connection (${report.config.idle} opened) | ${cell(pm, memCell)} | ${cell(km, memCell)} ¹ | — |`,
@@ -144,7 +144,8 @@ export function markdown(report) {
     'that the per-connection figure at 1,000 spreads over the connections (about 5 KiB each when it doubles).',
     'The first two rows are kept as they were measured before; the third takes the growth out (the server',
     'prints the new space size with its memory line); the marginal row is the RSS that connections opened on',
-    'top of the first ones add, as found and after a full GC, which leaves out every one-time cost.',
+    'top of the first ones add, as found and after a full GC (with and without the young generation, which',
+    'may go on growing), which leaves out what the first ones paid once (code compiled, malloc arenas).',
   ];
   if (report.config.only !== undefined) {
     const other = report.config.only === 'pilha' ? 'kernel' : 'pilha';

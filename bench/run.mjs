@@ -361,7 +361,13 @@ async function idleConnections(server, args) {
           gcSlopeKibPerConnection: perConnection(afterGc2.rssKiB - afterGc.rssKiB, more.open),
           heapSlopeKibPerConnection: perConnection(heap(afterGc2) - heap(afterGc), more.open),
           ...(afterGc2.newSpaceKiB !== undefined
-            ? { youngGenerationGrowthMoreKiB: afterGc2.newSpaceKiB - afterGc.newSpaceKiB }
+            ? {
+                youngGenerationGrowthMoreKiB: afterGc2.newSpaceKiB - afterGc.newSpaceKiB,
+                gcSlopeLessYoungKibPerConnection: perConnection(
+                  afterGc2.rssKiB - afterGc.rssKiB - (afterGc2.newSpaceKiB - afterGc.newSpaceKiB),
+                  more.open,
+                ),
+              }
             : {}),
         });
       }
