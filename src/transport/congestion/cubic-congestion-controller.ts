@@ -83,13 +83,17 @@ export class CubicCongestionController implements CongestionController {
   /** Smoothed RTT from the samples the connection passes (RFC 6298's α = 1/8), ms; −1 before the first. */
   private srttMs = -1;
   private lastRegion: CubicRegion = 'slow-start';
-  /** RFC 9406 for the initial slow start; undefined when switched off (TcpConfig.hystart false). */
-  private readonly hystart: HyStartPlusPlus | undefined;
+  /**
+   * RFC 9406 for the initial slow start: made by its first ACK (its state is untouched before), so that a
+   * connection that never sends holds none; never when switched off (TcpConfig.hystart false).
+   */
+  private hystart: HyStartPlusPlus | undefined = undefined;
+  private readonly hystartOn: boolean;
 
   constructor(mss: number, options: CubicOptions = {}) {
     this.mss = checkMss(mss);
     this.fastConvergence = options.fastConvergence ?? true;
-    this.hystart = options.hystart === false ? undefined : new HyStartPlusPlus();
+    this.hystartOn = options.hystart !== false;
     this.cwndBytes = initialWindow(mss);
   }
 
@@ -141,6 +145,7 @@ export class CubicCongestionController implements CongestionController {
       // RFC 9438 §4.10: slow start as RFC 5681 §3.1 eq. (2), cwnd += min(N, SMSS).
       this.lastRegion = 'slow-start';
       // RFC 9406: a quarter of it in Conservative Slow Start; after CSS's last round, ssthresh = cwnd.
+      if (this.hystartOn && this.hystart === undefined) this.hystart = new HyStartPlusPlus();
       const increase = slowStartIncrease(
         this.hystart,
         this.ssthreshBytes,

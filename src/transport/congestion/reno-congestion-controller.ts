@@ -40,13 +40,17 @@ export class RenoCongestionController implements CongestionController {
   private recovering = false;
   /** A retransmission timeout happened and no new data has been acknowledged since. */
   private timedOutWithoutProgress = false;
-  /** RFC 9406 for the initial slow start; undefined when switched off (TcpConfig.hystart false). */
-  private readonly hystart: HyStartPlusPlus | undefined;
+  /**
+   * RFC 9406 for the initial slow start: made by its first ACK (its state is untouched before), so that a
+   * connection that never sends holds none; never when switched off (TcpConfig.hystart false).
+   */
+  private hystart: HyStartPlusPlus | undefined = undefined;
+  private readonly hystartOn: boolean;
 
   constructor(mss: number, variant: RenoVariant = 'reno', options: SlowStartOptions = {}) {
     this.mss = checkMss(mss);
     this.name = variant;
-    this.hystart = options.hystart === false ? undefined : new HyStartPlusPlus();
+    this.hystartOn = options.hystart !== false;
     this.exitsRecoveryOnPartialAck = variant === 'reno';
     // RFC 5681 §3.1 / RFC 3390: IW = min(4·SMSS, max(2·SMSS, 4380)).
     this.cwndBytes = initialWindow(mss);
@@ -80,6 +84,7 @@ export class RenoCongestionController implements CongestionController {
     if (this.cwndBytes < this.ssthreshBytes) {
       // RFC 5681 §3.1 eq. (2): cwnd += min(N, SMSS).
       // RFC 9406: a quarter of it in Conservative Slow Start; after CSS's last round, ssthresh = cwnd.
+      if (this.hystartOn && this.hystart === undefined) this.hystart = new HyStartPlusPlus();
       const increase = slowStartIncrease(
         this.hystart,
         this.ssthreshBytes,

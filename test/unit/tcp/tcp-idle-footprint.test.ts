@@ -19,6 +19,8 @@ import { ACK, bytes, expectSegment, FIN, IRS, ISS, PSH, SYN, TcpHarness } from '
 const SACK_SYN = { mss: 1460, sackPermitted: true };
 
 const recoveryOf = (c: TcpConnection) => (c as unknown as { recovery: LossRecovery }).recovery;
+const hystartOf = (c: TcpConnection) =>
+  (c as unknown as { sender: { cc: { hystart?: unknown } } }).sender.cc.hystart;
 
 describe('an idle connection', () => {
   it('has every counter at zero, in one object with exactly the counters named', () => {
@@ -35,6 +37,18 @@ describe('an idle connection', () => {
     expectSegment(h.recv(), { flags: 'ACK', ack: IRS + 501 });
     expect(rec.received).toHaveLength(500);
     expect(recoveryOf(rec.conn).sack).toBeUndefined();
+  });
+
+  it('holds no HyStart++ state until slow start first grows its window', () => {
+    const h = new TcpHarness();
+    const rec = h.established();
+    expect(hystartOf(rec.conn)).toBeUndefined();
+    // A full initial window (3 segments), so that its ACK grows cwnd (RFC 7661: only a window in use grows).
+    rec.conn.write(bytes(3 * 1460));
+    expect(h.recvAll()).toHaveLength(3);
+    expect(hystartOf(rec.conn)).toBeUndefined();
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 + 3 * 1460 });
+    expect(hystartOf(rec.conn)).toBeDefined();
   });
 
   it('makes the scoreboard with its first data, which then recovers a loss as before', () => {
