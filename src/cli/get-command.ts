@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { HttpGetResult } from '../app/http-get.js';
@@ -8,14 +8,8 @@ import type { StackConfig } from '../di/stack-config.js';
 import { integerOption, secondsOption } from './number-options.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
+import { SyncFileSink } from './sync-file-sink.js';
 
-/**
- * What the output file's stream takes before it pushes back. Its default (16 KiB) is less than one segment of
- * a TUN device with offload (64 KB): every chunk then paused the download until the file write (a thread-pool
- * round trip) finished, the data waited in TCP's receive buffer, and the window it closed took an extra ACK
- * per chunk to reopen (100 MiB to /dev/null: ~1,800 window updates, ~650 ACKs in all with 1 MiB).
- */
-const OUTPUT_HIGH_WATER_MARK = 1024 * 1024;
 /**
  * The receive buffer (and so the largest window) of pilha get's connection: twice the stack's default. With
  * 256 KiB the sender ran out of window while the main thread hashed what had come (it sat idle a quarter of a
@@ -49,10 +43,10 @@ async function loadRuntime() {
   };
 }
 
-/** `pilha get URL`: pilha as the client — node:http's client on a connection that pilha's TCP opens. */
+/** `pilha get URL`: pilha as the client — an HTTP/1.1 GET (httpGet) on a connection that pilha's TCP opens. */
 export function registerGetCommand(program: Command): void {
   addStackOptions(program.command('get'))
-    .description("download a URL with node:http's client over pilha's TCP (pilha opens the connection)")
+    .description("download a URL with an HTTP/1.1 GET over pilha's TCP (pilha opens the connection)")
     .argument(
       '<url>',
       'http://ADDRESS[:PORT]/PATH, ADDRESS an IPv4 address (e.g. the kernel side of the TUN or TAP device)',
@@ -111,10 +105,7 @@ export function registerGetCommand(program: Command): void {
                   },
                 }
               : {}),
-            sink:
-              file === undefined
-                ? () => process.stdout
-                : () => createWriteStream('', { fd: file.handle, highWaterMark: OUTPUT_HIGH_WATER_MARK }),
+            sink: file === undefined ? () => process.stdout : () => new SyncFileSink(file.handle.fd),
             endSink: file !== undefined,
           });
         } catch (err) {
