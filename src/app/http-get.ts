@@ -188,7 +188,10 @@ class Download {
   private settled = false;
   private resolve!: (value: { head: HttpResponseHead; counter: BodyCounter }) => void;
   private reject!: (err: Error) => void;
+  /** The sink is full: the socket is paused until it drains. */
+  private waitingForDrain = false;
   private readonly resume = (): void => {
+    this.waitingForDrain = false;
     this.socket.resume();
   };
 
@@ -276,7 +279,8 @@ class Download {
     const total = this.total();
     this.options.onProgress?.(counter.bytes, total);
     const sink = this.sink;
-    if (sink !== undefined && !sink.write(chunk)) {
+    if (sink !== undefined && !sink.write(chunk) && !this.waitingForDrain) {
+      this.waitingForDrain = true;
       this.socket.pause();
       sink.once('drain', this.resume);
     }

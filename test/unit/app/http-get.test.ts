@@ -94,6 +94,29 @@ describe('httpGet over a StreamTransport', () => {
     await server.stop();
   });
 
+  it('waits for a full sink with one drain listener, however many body pieces one socket chunk holds', async () => {
+    const pieces = Array.from({ length: 50 }, (_, i) => `1\r\n${String.fromCharCode(97 + (i % 26))}\r\n`);
+    const server = await rawServer(
+      `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${pieces.join('')}0\r\n\r\n`,
+      true,
+    );
+    let mostDrainListeners = 0;
+    const received: Buffer[] = [];
+    const sink = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _encoding, callback) {
+        received.push(chunk);
+        mostDrainListeners = Math.max(mostDrainListeners, sink.listenerCount('drain'));
+        setImmediate(callback);
+      },
+    });
+    const result = await httpGet(transport, `http://127.0.0.1:${server.port}/`, { sink: () => sink });
+    expect(result.bytes).toBe(50);
+    expect(Buffer.concat(received).length).toBe(50);
+    expect(mostDrainListeners).toBe(1);
+    await server.stop();
+  });
+
   it('reports a non-2xx status without opening the sink', async () => {
     let opened = false;
     const result = await httpGet(transport, `${base}/bytes/nope`, {
