@@ -5,6 +5,7 @@ import type { HttpGetResult } from '../app/http-get.js';
 import { PilhaError } from '../core/errors.js';
 import { parseIpv4 } from '../core/ipv4-address.js';
 import type { StackConfig } from '../di/stack-config.js';
+import { raiseMallocTrimThreshold } from './malloc-trim-threshold.js';
 import { integerOption, secondsOption } from './number-options.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
@@ -23,6 +24,12 @@ import { SyncFileSink } from './sync-file-sink.js';
  * queued in the receive buffer as Buffers that outlived young-generation GCs.)
  */
 const GET_RECEIVE_BUFFER = 1024 * 1024;
+/**
+ * Freed heap malloc may keep (raiseMallocTrimThreshold): far above what a download has in flight at once (the
+ * window, the reader's ring, what the garbage collector has yet to free), so that none of it is faulted in
+ * twice; the process is short-lived.
+ */
+const GET_MALLOC_TRIM_THRESHOLD = 256 * 1024 * 1024;
 
 interface GetValues extends StackOptionValues {
   readonly output?: string;
@@ -90,6 +97,7 @@ export function registerGetCommand(program: Command): void {
       const file = output === undefined ? undefined : await openOutput(output);
       const { formatHttpGetResult, httpGet, SinkError, buildTcpStack, KernelStreamTransport } =
         await loadRuntime();
+      if (values.transport === 'pilha') raiseMallocTrimThreshold(GET_MALLOC_TRIM_THRESHOLD);
       const stack = values.transport === 'pilha' ? await buildTcpStack(config) : undefined;
       const transport = stack?.transport ?? new KernelStreamTransport();
       let done = false;
