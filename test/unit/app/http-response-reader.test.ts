@@ -70,7 +70,7 @@ describe('HttpResponseReader', () => {
     const fed = [Buffer.alloc(1000, 1), Buffer.alloc(1000, 2), Buffer.alloc(1000, 3)];
     for (const c of fed) r.feed(c);
     expect(out.chunks).toHaveLength(3);
-    out.chunks.forEach((c, i) => expect(c.buffer).toBe(fed[i]!.buffer));
+    for (const [i, c] of out.chunks.entries()) expect(c.buffer).toBe(fed[i]!.buffer);
   });
 
   it('decodes a chunked body cut at every byte, with extensions and trailers', () => {
