@@ -1,12 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
-import http, { type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
-import { Transform, type TransformCallback, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Writable } from 'node:stream';
 import type { Clock } from '../core/clock.js';
 import { PilhaError } from '../core/errors.js';
 import { SystemClock } from '../core/system-clock.js';
-import type { StreamTransport } from '../transport/socket/stream-transport.js';
+import type { StreamSocket, StreamTransport } from '../transport/socket/stream-transport.js';
+import { type HttpResponseHead, HttpResponseReader } from './http-response-reader.js';
 
 export interface HttpGetOptions {
   /**
@@ -40,10 +39,10 @@ export interface HttpGetResult {
 }
 
 /**
- * One GET with node:http's client over any StreamTransport: the request's socket is the one
- * `transport.connect` opens (no agent, so the connection closes after the response). Resolves with the
- * status, size, time and SHA-256 of the body; rejects on a connection error, a timeout, or a body cut
- * short of its Content-Length.
+ * One HTTP/1.1 GET over any StreamTransport, on a connection of its own (Connection: close). The response
+ * is read by HttpResponseReader rather than node:http's client, whose parser copied every body chunk: the
+ * body reaches the hash and the sink as the chunks the socket delivered. Resolves with the status, size,
+ * time and SHA-256 of the body; rejects on a connection error, a timeout, or a body cut short.
  */
 export async function httpGet(
   transport: StreamTransport,
@@ -96,110 +95,225 @@ async function getOnce(
   const timeoutMs = options.timeoutMs ?? 30_000;
   const start = clock.now();
 
-  let failure: Error | undefined;
-  const req: ClientRequest = http.request(url, {
-    method: 'GET',
-    headers: { 'User-Agent': 'pilha-get/0.1', ...options.headers },
-    // No agent: node:http then takes its socket from createConnection and sends Connection: close.
-    // node:http's own timeout starts only once a socket is connected, so connecting has a timer of its own:
-    // a peer that never answers would otherwise hold the request through every SYN retransmission.
-    createConnection: ((_opts: unknown, done: (err: Error | null, socket?: Socket) => void) => {
-      let settled = false;
-      // A request without its socket yet cannot be destroyed into an error: the connect itself fails.
-      deadline?.watch(() => {
-        if (settled) return;
-        settled = true;
-        timer.cancel();
-        done(deadline.error!);
-      });
-      const timer = clock.setTimer(timeoutMs, () => {
-        if (settled) return;
-        settled = true;
-        done(
-          new PilhaError('ETIMEDOUT', `timed out after ${timeoutMs / 1000} s connecting to ${host}:${port}`),
-        );
-      });
-      transport.connect(host, port).then(
-        (socket) => {
-          if (settled) {
-            socket.destroy(); // connected after the request gave up
-            return;
-          }
-          settled = true;
-          timer.cancel();
-          deadline?.watch(() => req.destroy(deadline.error));
-          done(null, socket as unknown as Socket);
-        },
-        (err: unknown) => {
-          if (settled) return;
-          settled = true;
-          timer.cancel();
-          done(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
-      return undefined;
-    }) as unknown as http.RequestOptions['createConnection'],
-  });
-  let socketError: Error | undefined;
-  req.on('socket', (socket) => {
-    socket.on('error', (err: Error) => {
-      socketError ??= err;
-    });
-  });
-  req.setTimeout(timeoutMs, () => {
-    req.destroy(new Error(`timed out: nothing received for ${timeoutMs / 1000} s from ${url.host}`));
-  });
-
-  const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    req.on('error', (err) => {
-      failure ??= err;
-      reject(err);
-    });
-    req.once('response', resolve);
-    req.end();
-  });
-
-  const status = res.statusCode ?? 0;
-  const ok = status >= 200 && status <= 299;
-  const length = Number(res.headers['content-length'] ?? Number.NaN);
-  const total = Number.isSafeInteger(length) ? length : undefined;
-  const counter = new HashingCounter(
-    options.onProgress === undefined ? undefined : (bytes) => options.onProgress?.(bytes, total),
-  );
-  let sinkError: Error | undefined;
-  try {
-    const sink = ok ? options.sink?.() : undefined;
-    sink?.once('error', (err: Error) => {
-      sinkError ??= err;
-    });
-    if (sink !== undefined) await pipeline(res, counter, sink, { end: options.endSink ?? true });
-    else await pipeline(res, counter, discard());
-  } catch (err) {
-    // The sink failing (a full disk) is a local error, not the connection's.
-    if (sinkError !== undefined) throw new SinkError(sinkError, counter.bytes);
-    // Say how far the body got and why it stopped (node:http's own word for a broken body is 'aborted').
-    const cause = socketError ?? failure ?? (err instanceof Error ? err : new Error(String(err)));
-    const code = (cause as NodeJS.ErrnoException).code;
-    const expected = res.headers['content-length'] ?? '?';
-    throw new Error(
-      `connection to ${url.host} broke after ${counter.bytes} of ${expected} body bytes: ${cause.message}` +
-        (code !== undefined && !cause.message.includes(code) ? ` (${code})` : ''),
-    );
-  }
-  if (res.complete === false) throw failure ?? new Error(`connection to ${url.host} closed mid-body`);
-  const expected = res.headers['content-length'];
-  if (expected !== undefined && Number(expected) !== counter.bytes) {
-    throw new Error(`connection to ${url.host} closed after ${counter.bytes} of ${expected} body bytes`);
-  }
+  const socket = await connectWithin(transport, host, port, clock, timeoutMs, deadline);
+  const download = new Download(socket, url, options, timeoutMs);
+  deadline?.watch(() => download.fail(deadline.error!));
+  socket.write(requestHead(url, options.headers));
+  const { head, counter } = await download.done;
   return {
-    status,
-    statusText: res.statusMessage ?? '',
-    ok,
-    headers: res.headers,
+    status: head.status,
+    statusText: head.statusText,
+    ok: head.status >= 200 && head.status <= 299,
+    headers: head.headers,
     bytes: counter.bytes,
     durationMs: clock.now() - start,
     sha256: counter.digest(),
   };
+}
+
+/** The request: GET with Host, the caller's fields, and Connection: close (one request per connection). */
+function requestHead(url: URL, headers: Readonly<Record<string, string>> | undefined): string {
+  const fields: Record<string, string> = {
+    Host: url.host,
+    'User-Agent': 'pilha-get/0.1',
+    ...headers,
+    Connection: 'close',
+  };
+  let text = `GET ${url.pathname}${url.search} HTTP/1.1\r\n`;
+  for (const [name, value] of Object.entries(fields)) {
+    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error(`invalid header field ${name}`);
+    text += `${name}: ${value}\r\n`;
+  }
+  return `${text}\r\n`;
+}
+
+/**
+ * Opens the connection, giving up after `timeoutMs` on `clock` (a peer that never answers would otherwise hold
+ * the request through every SYN retransmission) or when the whole request's deadline passes; a connection
+ * that comes after that is closed.
+ */
+function connectWithin(
+  transport: StreamTransport,
+  host: string,
+  port: number,
+  clock: Clock,
+  timeoutMs: number,
+  deadline: Deadline | undefined,
+): Promise<StreamSocket> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = clock.setTimer(timeoutMs, () => {
+      if (settled) return;
+      settled = true;
+      reject(
+        new PilhaError('ETIMEDOUT', `timed out after ${timeoutMs / 1000} s connecting to ${host}:${port}`),
+      );
+    });
+    deadline?.watch(() => {
+      if (settled) return;
+      settled = true;
+      timer.cancel();
+      reject(deadline.error!);
+    });
+    transport.connect(host, port).then(
+      (socket) => {
+        if (settled) {
+          socket.destroy(); // connected after the request gave up
+          return;
+        }
+        settled = true;
+        timer.cancel();
+        resolve(socket);
+      },
+      (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        timer.cancel();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
+/**
+ * One response read off its socket: the head, then the body hashed, counted and written to the sink (for a
+ * 2xx status) chunk by chunk as the socket delivers it, with the socket paused while the sink is full.
+ */
+class Download {
+  readonly done: Promise<{ head: HttpResponseHead; counter: BodyCounter }>;
+  private head: HttpResponseHead | undefined;
+  private sink: Writable | undefined;
+  private readonly counter: BodyCounter;
+  private readonly reader: HttpResponseReader;
+  private settled = false;
+  private resolve!: (value: { head: HttpResponseHead; counter: BodyCounter }) => void;
+  private reject!: (err: Error) => void;
+  /** The sink is full: the socket is paused until it drains. */
+  private waitingForDrain = false;
+  private readonly resume = (): void => {
+    this.waitingForDrain = false;
+    this.socket.resume();
+  };
+
+  constructor(
+    private readonly socket: StreamSocket,
+    private readonly url: URL,
+    private readonly options: HttpGetOptions,
+    timeoutMs: number,
+  ) {
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.counter = new BodyCounter();
+    this.reader = new HttpResponseReader({
+      onHead: (head) => this.onHead(head),
+      onBody: (chunk) => this.onBody(chunk),
+      onEnd: () => this.onEnd(),
+    });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.reader.feed(chunk);
+      } catch (err) {
+        this.fail(err as Error);
+      }
+    });
+    socket.on('end', () => {
+      try {
+        this.reader.finish();
+      } catch (err) {
+        this.fail(err as Error);
+      }
+    });
+    // Once the body is complete, the connection may close (or reset) while the sink finishes.
+    socket.on('error', (err: Error) => {
+      if (!this.reader.done) this.fail(err);
+    });
+    socket.on('close', () => {
+      if (!this.reader.done) this.fail(new Error('the connection closed'));
+    });
+    socket.setTimeout(timeoutMs, () =>
+      this.fail(new Error(`timed out: nothing received for ${timeoutMs / 1000} s from ${url.host}`)),
+    );
+  }
+
+  /** Ends the download with `err` (the first failure wins; nothing after a success). */
+  fail(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.socket.destroy();
+    if (this.head === undefined || err instanceof SinkError) {
+      this.reject(err);
+      return;
+    }
+    // Say how far the body got and why it stopped.
+    const code = (err as NodeJS.ErrnoException).code;
+    const expected = this.head.headers['content-length'] ?? '?';
+    this.reject(
+      new Error(
+        `connection to ${this.url.host} broke after ${this.counter.bytes} of ${expected} body bytes: ${err.message}` +
+          (code !== undefined && !err.message.includes(code) ? ` (${code})` : ''),
+      ),
+    );
+  }
+
+  private onHead(head: HttpResponseHead): void {
+    this.head = head;
+    const ok = head.status >= 200 && head.status <= 299;
+    if (!ok || this.options.sink === undefined) return;
+    let sink: Writable;
+    try {
+      sink = this.options.sink();
+    } catch (err) {
+      this.fail(new SinkError(err as Error, 0));
+      return;
+    }
+    this.sink = sink;
+    // The sink failing (a full disk) is a local error, not the connection's.
+    sink.on('error', (err: Error) => this.fail(new SinkError(err, this.counter.bytes)));
+  }
+
+  private onBody(chunk: Buffer): void {
+    const counter = this.counter;
+    counter.add(chunk);
+    const total = this.total();
+    this.options.onProgress?.(counter.bytes, total);
+    const sink = this.sink;
+    if (sink !== undefined && !sink.write(chunk) && !this.waitingForDrain) {
+      this.waitingForDrain = true;
+      this.socket.pause();
+      sink.once('drain', this.resume);
+    }
+  }
+
+  private onEnd(): void {
+    const head = this.head!;
+    const sink = this.sink;
+    const finished = (err?: Error | null): void => {
+      if (err) {
+        this.fail(new SinkError(err, this.counter.bytes));
+        return;
+      }
+      if (this.settled) return;
+      this.settled = true;
+      // As node:http's client ends a connection it asked to close: a FIN, not a reset.
+      this.socket.setTimeout(0);
+      if (this.socket.writable) this.socket.end();
+      this.resolve({ head, counter: this.counter });
+    };
+    if (sink === undefined || this.options.endSink === false) {
+      // What was written must still reach the sink before the result says it did.
+      if (sink === undefined || sink.writableNeedDrain !== true) finished();
+      else sink.once('drain', () => finished());
+      return;
+    }
+    sink.end(finished);
+  }
+
+  private total(): number | undefined {
+    const length = Number(this.head?.headers['content-length'] ?? Number.NaN);
+    return Number.isSafeInteger(length) ? length : undefined;
+  }
 }
 
 /** The body's destination failed (disk full, a closed pipe): a local error, not the connection's. */
@@ -224,33 +338,19 @@ export function formatHttpGetResult(result: HttpGetResult): string {
   );
 }
 
-/** Passes the body through, counting and hashing it. */
-class HashingCounter extends Transform {
+/** Counts and hashes the body. */
+class BodyCounter {
   bytes = 0;
   private readonly hash: Hash = createHash('sha256');
   private hex: string | undefined;
 
-  constructor(private readonly onBytes?: (bytes: number) => void) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  add(chunk: Uint8Array): void {
     this.bytes += chunk.length;
     this.hash.update(chunk);
-    this.onBytes?.(this.bytes);
-    callback(null, chunk);
   }
 
   digest(): string {
     this.hex ??= this.hash.digest('hex');
     return this.hex;
   }
-}
-
-function discard(): Writable {
-  return new Writable({
-    write(_chunk, _encoding, callback) {
-      callback();
-    },
-  });
 }

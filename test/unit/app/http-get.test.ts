@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpApp } from '../../../src/app/http-app.js';
 import { formatHttpGetResult, httpGet } from '../../../src/app/http-get.js';
@@ -53,6 +53,68 @@ describe('httpGet over a StreamTransport', () => {
     expect(formatHttpGetResult(result)).toMatch(
       /^200 OK, 777777 bytes in [0-9.]+ s \([0-9.]+ MB\/s\), sha256 [0-9a-f]{64}$/,
     );
+  });
+
+  it("writes the body to the sink as the socket delivered it, uncopied (node:http's parser copied every chunk)", async () => {
+    const delivered = new Set<ArrayBufferLike>();
+    const watching: StreamTransport = {
+      name: 'kernel',
+      createServer: () => {
+        throw new Error('not used');
+      },
+      connect: async (host, port) => {
+        const socket = await transport.connect(host, port);
+        socket.on('data', (c: Buffer) => delivered.add(c.buffer));
+        return socket;
+      },
+    };
+    const written: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        written.push(chunk);
+        callback();
+      },
+    });
+    const result = await httpGet(watching, `${base}/bytes/300000`, { sink: () => sink });
+    expect(result.sha256).toBe(referenceSha256(300_000));
+    expect(written.length).toBeGreaterThan(1);
+    expect(written.every((c) => delivered.has(c.buffer))).toBe(true);
+  });
+
+  it('reads a chunked body and follows interim responses', async () => {
+    const server = await rawServer(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' +
+        '3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n',
+      false,
+    );
+    const result = await httpGet(transport, `http://127.0.0.1:${server.port}/`);
+    expect(result.status).toBe(200);
+    expect(result.bytes).toBe(5);
+    expect(result.sha256).toBe(createHash('sha256').update('abcde').digest('hex'));
+    await server.stop();
+  });
+
+  it('waits for a full sink with one drain listener, however many body pieces one socket chunk holds', async () => {
+    const pieces = Array.from({ length: 50 }, (_, i) => `1\r\n${String.fromCharCode(97 + (i % 26))}\r\n`);
+    const server = await rawServer(
+      `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${pieces.join('')}0\r\n\r\n`,
+      true,
+    );
+    let mostDrainListeners = 0;
+    const received: Buffer[] = [];
+    const sink = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _encoding, callback) {
+        received.push(chunk);
+        mostDrainListeners = Math.max(mostDrainListeners, sink.listenerCount('drain'));
+        setImmediate(callback);
+      },
+    });
+    const result = await httpGet(transport, `http://127.0.0.1:${server.port}/`, { sink: () => sink });
+    expect(result.bytes).toBe(50);
+    expect(Buffer.concat(received).length).toBe(50);
+    expect(mostDrainListeners).toBe(1);
+    await server.stop();
   });
 
   it('reports a non-2xx status without opening the sink', async () => {

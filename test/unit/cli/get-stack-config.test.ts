@@ -1,5 +1,5 @@
 /**
- * `pilha get`'s stack: the shared stack options, with a receive buffer of 512 KiB (twice TcpConfig's default)
+ * `pilha get`'s stack: the shared stack options, with a receive buffer of 1 MiB (four times TcpConfig's default)
  * so that the sender does not run out of window while pilha get hashes what came.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,14 +10,14 @@ import { DEFAULT_TCP_CONFIG } from '../../../src/transport/tcp/tcp-config.js';
 const OPTIONS: StackOptionValues = { tun: 'pilha0', hostAddress: '10.77.0.1/24', reassemblyTimeout: '30' };
 
 describe('pilha get stack config', () => {
-  it('takes a 512 KiB receive buffer, twice the default', () => {
-    expect(getStackConfig(OPTIONS).tcp).toEqual({ receiveBufferSize: 512 * 1024 });
+  it('takes a 1 MiB receive buffer, four times the default', () => {
+    expect(getStackConfig(OPTIONS).tcp).toEqual({ receiveBufferSize: 1024 * 1024 });
     expect(DEFAULT_TCP_CONFIG.receiveBufferSize).toBe(256 * 1024);
   });
 
   it('keeps the TCP options given', () => {
     expect(getStackConfig({ ...OPTIONS, cc: 'reno', minRto: '5' }).tcp).toEqual({
-      receiveBufferSize: 512 * 1024,
+      receiveBufferSize: 1024 * 1024,
       congestionControl: 'reno',
       minRtoMs: 5,
     });
