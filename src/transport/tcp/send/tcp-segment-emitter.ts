@@ -153,9 +153,10 @@ export class TcpSegmentEmitter implements TcpBatchOwner {
 
   /**
    * Writes one segment into a fresh datagram and sends it: header and options by positional writes,
-   * `dataLength` bytes from the send queue at `dataOffset`, the checksum.
+   * `dataLength` bytes from the send queue at `dataOffset`, the checksum. `now` is the clock's time when the
+   * caller has just read it (its TSval), so that a segment costs one clock reading.
    */
-  emit(flags: number, seqNum: Seq, dataOffset: number, dataLength: number): void {
+  emit(flags: number, seqNum: Seq, dataOffset: number, dataLength: number, now = -1): void {
     const tcb = this.tcb;
     const receiver = this.receiver;
     let optionsLength = 0;
@@ -191,7 +192,7 @@ export class TcpSegmentEmitter implements TcpBatchOwner {
     if (flags & RST) window = 0;
     else if (syn) window = receiver.synWindow();
     else window = receiver.advertiseWindow();
-    const tsVal = timestamps ? tcb.tsValue(this.clock.now()) : 0;
+    const tsVal = timestamps ? tcb.tsValue(now >= 0 ? now : this.clock.now()) : 0;
     const o = IPV4_MIN_HEADER;
     let d: Uint8Array | undefined;
     const batcher = this.batcher;

@@ -259,9 +259,11 @@ export class TcpSender {
         seqLen++;
       }
     }
-    this.afterSend(seqNum, seqLen, len);
-    if (sack !== undefined) sack.sentNew(seqNum, seqAdd(seqNum, seqLen), this.clock.now());
-    this.emitter.emit(flags, seqNum, inFlight, len);
+    // One clock reading per segment, for its send time, the scoreboard and its TSval alike.
+    const now = this.clock.now();
+    this.afterSend(seqNum, seqLen, len, now);
+    if (sack !== undefined) sack.sentNew(seqNum, seqAdd(seqNum, seqLen), now);
+    this.emitter.emit(flags, seqNum, inFlight, len, now);
   }
 
   /**
@@ -272,9 +274,10 @@ export class TcpSender {
     const tcb = this.tcb;
     if (seqDiff(seqAdd(tcb.sndUna, tcb.sndWnd), tcb.sndNxt) >= 1) {
       const seqNum = tcb.sndNxt;
-      this.afterSend(seqNum, 1, 0);
-      if (sack !== undefined) sack.sentNew(seqNum, seqAdd(seqNum, 1), this.clock.now());
-      this.emitter.emit(ACK | FIN, seqNum, 0, 0);
+      const now = this.clock.now();
+      this.afterSend(seqNum, 1, 0, now);
+      if (sack !== undefined) sack.sentNew(seqNum, seqAdd(seqNum, 1), now);
+      this.emitter.emit(ACK | FIN, seqNum, 0, 0, now);
     }
   }
 
@@ -310,11 +313,11 @@ export class TcpSender {
     return rtt;
   }
 
-  private afterSend(seqNum: Seq, seqLen: number, dataLength: number): void {
+  private afterSend(seqNum: Seq, seqLen: number, dataLength: number, now: number): void {
     const tcb = this.tcb;
     const end = seqAdd(seqNum, seqLen);
     tcb.sndNxt = end;
-    if (dataLength > 0) this.lastDataSentAt = this.clock.now();
+    if (dataLength > 0) this.lastDataSentAt = now;
     if (seqGt(end, tcb.sndMax)) {
       if (seqGe(seqNum, tcb.sndMax)) {
         this.counts.bytesSent += dataLength;
@@ -322,7 +325,7 @@ export class TcpSender {
         if (!this.rttTiming) {
           this.rttTiming = true;
           this.rttSeq = end;
-          this.rttStart = this.clock.now();
+          this.rttStart = now;
         }
       } else {
         this.counts.retransmitted++;
