@@ -16,6 +16,8 @@ export class SegmentingLink implements RawLink {
   badChecksums = 0;
   /** The segment sizes asked for, in order. */
   readonly segmentSizes: number[] = [];
+  /** How many segments each super-segment was cut into, in order. */
+  readonly segmentCounts: number[] = [];
 
   constructor(
     private readonly inner: RawLink,
@@ -50,6 +52,7 @@ export class SegmentingLink implements RawLink {
     this.segmentSizes.push(segmentSize);
     const segments = splitSuperSegment(datagram, segmentSize);
     if (segments === undefined) throw new Error('not a TCP super-segment');
+    this.segmentCounts.push(segments.length);
     for (const s of segments) {
       if (s.length > this.mtu) throw new Error(`segment of ${s.length} bytes exceeds the MTU`);
       if (!tcpChecksumValid(s)) this.badChecksums++;

@@ -37,6 +37,7 @@ import {
   type TcpOptions,
   type TcpSegment,
 } from '../../../src/transport/tcp/wire/tcp-header.js';
+import { SegmentingLink } from '../../helpers/segmenting-link.js';
 
 export const LOCAL = parseIpv4('10.0.0.2');
 export const REMOTE = parseIpv4('10.0.0.1');
@@ -142,6 +143,8 @@ export interface HarnessOptions {
   readonly tracer?: TcpTracer;
   /** The stack's link signals batch ends (as an fd link's read batches): the test ends each with endBatch(). */
   readonly batches?: boolean;
+  /** The stack's link offers segmentation offload (a SegmentingLink): TCP batches super-segments. */
+  readonly segmenting?: boolean;
 }
 
 /** A link that delivers what its inner link does and whose batches end when the test says so. */
@@ -182,6 +185,8 @@ export class TcpHarness {
   listener: TcpListener | undefined;
   private readonly peer: MemoryLink;
   private readonly batching: BatchingLink | undefined;
+  /** The SegmentingLink under IP, with `segmenting`. */
+  readonly segmenting: SegmentingLink | undefined;
   private readonly out: TcpSegment[] = [];
   private ipId = 1;
 
@@ -190,8 +195,9 @@ export class TcpHarness {
     this.peer = peerLink;
     const log = silentLoggers();
     this.config = resolveTcpConfig(options.tcp);
-    this.batching = options.batches === true ? new BatchingLink(stackLink) : undefined;
-    this.ip = new Ipv4Layer(this.batching ?? stackLink, this.clock, log.for('ip'), {
+    this.segmenting = options.segmenting === true ? new SegmentingLink(stackLink) : undefined;
+    this.batching = options.batches === true ? new BatchingLink(this.segmenting ?? stackLink) : undefined;
+    this.ip = new Ipv4Layer(this.batching ?? this.segmenting ?? stackLink, this.clock, log.for('ip'), {
       address: LOCAL,
       initialId: 1,
     });

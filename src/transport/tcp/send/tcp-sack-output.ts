@@ -21,6 +21,9 @@ import { SegmentFlag } from '../recovery/sent-segment-log.js';
 import { seqDiff, seqGt, seqLe } from '../wire/seq.js';
 import type { TcpSender } from './tcp-sender.js';
 
+/** A whole-flight burst of at least this many segments is split in two once the path has lost something. */
+const SPLIT_FLIGHT_MIN_SEGMENTS = 4;
+
 export class TcpSackOutput {
   /** SACK-based recovery (the scoreboard every data segment is logged in), from the first data on. */
   private sack: SackRecovery | undefined;
@@ -77,6 +80,8 @@ export class TcpSackOutput {
     const log = sack.log;
     const mss = tcb.sendMss;
     sender.maybeIdleRestart(cc);
+    // 0: not decided yet; −1: no split; else the flight after which the super-segment ends.
+    let splitAt = 0;
     for (;;) {
       const inFlight = seqDiff(tcb.sndNxt, tcb.sndUna);
       const allowance = sack.allowance(cc, inFlight);
@@ -101,7 +106,12 @@ export class TcpSackOutput {
             break; // Nagle
           }
         }
+        if (splitAt === 0) splitAt = this.flightSplit(inFlight, Math.min(avail, usable), mss);
         sender.sendNew(inFlight, len, avail, sack);
+        if (splitAt > 0 && inFlight + len >= splitAt) {
+          sender.endSuperSegment();
+          splitAt = -1;
+        }
         continue;
       }
       if (tcb.finQueued && seqLe(tcb.sndNxt, tcb.finSeq)) sender.sendFinAlone(sack);
@@ -109,6 +119,22 @@ export class TcpSackOutput {
     }
     sender.persistIfStalled(state);
     this.armLossProbe(sack);
+  }
+
+  /**
+   * Where to end the first super-segment of a burst that is the whole flight (nothing in flight before it),
+   * or −1. A link that offloads segmentation delivers a super-segment to the peer as one packet, which it
+   * acknowledges once: a flight written as one is acknowledged by one ACK, and if that ACK is lost nothing
+   * clocks the next send until the probe timeout (2·SRTT + 2 ms, ten round trips on a sub-millisecond path).
+   * Once the path has lost something, such a flight goes as two halves, each acknowledged, so a lost ACK
+   * is covered by the other (as a wire delivers segments the peer acknowledges every second one). Never on a
+   * clean path, where it would only cost a write.
+   */
+  private flightSplit(inFlight: number, burst: number, mss: number): number {
+    if (inFlight !== 0 || burst < SPLIT_FLIGHT_MIN_SEGMENTS * mss) return -1;
+    const counts = this.counts;
+    if (counts.fastRetransmits === 0 && counts.timeouts === 0 && counts.tlpProbes === 0) return -1;
+    return Math.floor(burst / mss / 2) * mss;
   }
 
   /**

@@ -151,6 +151,11 @@ export class TcpSegmentEmitter implements TcpBatchOwner {
 
   // ─── Any segment ─────────────────────────────────────────────────────────────────────────────────
 
+  /** Ends the super-segment being gathered, if any: the next segment starts another one. */
+  endSuperSegment(): void {
+    this.batcher?.flush();
+  }
+
   /**
    * Writes one segment into a fresh datagram and sends it: header and options by positional writes,
    * `dataLength` bytes from the send queue at `dataOffset`, the checksum. `now` is the clock's time when the

@@ -242,6 +242,11 @@ export class TcpSender {
     }
   }
 
+  /** Ends the super-segment being gathered (TcpSackOutput splits a whole flight in two). */
+  endSuperSegment(): void {
+    this.emitter.endSuperSegment();
+  }
+
   /**
    * Sends `len` new bytes at SND.NXT (`inFlight` = SND.NXT − SND.UNA, `avail` the unsent bytes): PSH on
    * the last of the queue, and the FIN with it when queued and the peer's window has room for it.
