@@ -307,7 +307,8 @@ export class TcpSender {
     // The first unacknowledged segment sent again restarts the timer (as Linux): its RTO counts from now.
     if (i === 0 || !this.timers.isSet(TimerKind.RETRANSMIT))
       this.timers.set(TimerKind.RETRANSMIT, this.rtoEstimator.rto);
-    this.emitter.emit(flags, start, seqDiff(start, tcb.sndUna), len);
+    // The same clock reading: the TSval on the wire is the one the scoreboard and the undo keep.
+    this.emitter.emit(flags, start, seqDiff(start, tcb.sndUna), len, now);
   }
 
   /** An RTT sample taken from the scoreboard's transmit times (−1: none): feeds the RTO estimator. */
