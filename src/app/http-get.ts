@@ -7,10 +7,18 @@ import { SystemClock } from '../core/system-clock.js';
 import type { StreamSocket, StreamTransport } from '../transport/socket/stream-transport.js';
 import { type HttpResponseHead, HttpResponseReader } from './http-response-reader.js';
 
+/**
+ * A sink whose write() has taken the chunk whole by the time it returns (write(2), as SyncFileSink does), so
+ * it may be given views valid only during the call: with one (or none), httpGet reads the body in place.
+ */
+export interface ImmediateSink {
+  readonly writesImmediately: true;
+}
+
 export interface HttpGetOptions {
   /**
    * Where a 2xx body goes, created once the status is known (so a failed request leaves no file behind).
-   * Without it the body is hashed, counted and discarded.
+   * Without it the body is hashed, counted and discarded. An ImmediateSink lets the body be read in place.
    */
   readonly sink?: () => Writable;
   /** End the sink when the body ends (default true; false for process.stdout). */
@@ -190,6 +198,10 @@ class Download {
   private reject!: (err: Error) => void;
   /** The sink is full: the socket is paused until it drains. */
   private waitingForDrain = false;
+  /** The body arrives as views valid only during feed() (the socket reads in place). */
+  private inPlace = false;
+  /** The sink keeps what it is given past write(): in place, it gets copies. */
+  private sinkKeepsChunks = false;
   private readonly resume = (): void => {
     this.waitingForDrain = false;
     this.socket.resume();
@@ -211,13 +223,20 @@ class Download {
       onBody: (chunk) => this.onBody(chunk),
       onEnd: () => this.onEnd(),
     });
-    socket.on('data', (chunk: Buffer) => {
+    const feed = (chunk: Buffer): void => {
       try {
         this.reader.feed(chunk);
       } catch (err) {
         this.fail(err as Error);
       }
-    });
+    };
+    // In place on pilha's socket: the response reader (which copies what it holds), the hash and the counter
+    // are done with a chunk when feed() returns, so the socket may hand over views of what arrived instead of
+    // copies; a sink gets a copy unless it writes immediately. On node:net, 'data' events.
+    if (socket.readInPlace !== undefined) {
+      this.inPlace = true;
+      socket.readInPlace((chunk) => feed(asBuffer(chunk)));
+    } else socket.on('data', feed);
     socket.on('end', () => {
       try {
         this.reader.finish();
@@ -269,6 +288,7 @@ class Download {
       return;
     }
     this.sink = sink;
+    this.sinkKeepsChunks = (sink as Partial<ImmediateSink>).writesImmediately !== true;
     // The sink failing (a full disk) is a local error, not the connection's.
     sink.on('error', (err: Error) => this.fail(new SinkError(err, this.counter.bytes)));
   }
@@ -279,7 +299,11 @@ class Download {
     const total = this.total();
     this.options.onProgress?.(counter.bytes, total);
     const sink = this.sink;
-    if (sink !== undefined && !sink.write(chunk) && !this.waitingForDrain) {
+    if (
+      sink !== undefined &&
+      !sink.write(this.inPlace && this.sinkKeepsChunks ? Buffer.from(chunk) : chunk) &&
+      !this.waitingForDrain
+    ) {
       this.waitingForDrain = true;
       this.socket.pause();
       sink.once('drain', this.resume);
@@ -314,6 +338,11 @@ class Download {
     const length = Number(this.head?.headers['content-length'] ?? Number.NaN);
     return Number.isSafeInteger(length) ? length : undefined;
   }
+}
+
+/** A Buffer over the same bytes (pilha's TCP may deliver plain Uint8Array views). */
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 /** The body's destination failed (disk full, a closed pipe): a local error, not the connection's. */

@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import type { ImmediateSink } from '../app/http-get.js';
 
 /**
  * A Writable over a file descriptor that writes each chunk at once with write(2), as wget and curl do: no
@@ -7,7 +8,10 @@ import { Writable } from 'node:stream';
  * CPU-seconds per GB writing to /dev/null, on the thread that also runs TCP; this costs about 0.01. A write
  * that fails (a full disk) fails the stream with the error.
  */
-export class SyncFileSink extends Writable {
+export class SyncFileSink extends Writable implements ImmediateSink {
+  /** write() has written the chunk when it returns: it may be given views valid only during the call. */
+  readonly writesImmediately = true;
+
   constructor(private readonly fd: number) {
     // Every chunk is written before write() returns, so the queue is always empty: a mark above any chunk
     // keeps write() from asking its caller to wait for a 'drain' it would only get on the next tick.

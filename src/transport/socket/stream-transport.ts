@@ -28,6 +28,11 @@ export interface StreamSocket extends Duplex {
   setNoDelay(noDelay?: boolean): this;
   setKeepAlive(enable?: boolean, initialDelay?: number): this;
   setTimeout(timeout: number, callback?: () => void): this;
+  /**
+   * Where the socket can (pilha's TcpSocket): data to `reader` instead of 'data' events, as views valid only
+   * until it returns (no copy); false from it pauses the socket.
+   */
+  readInPlace?(reader: ((chunk: Uint8Array) => unknown) | undefined): this;
 }
 
 /**

@@ -44,6 +44,11 @@ export interface TcpSocketOptions {
 
 type WriteCallback = (error?: Error | null) => void;
 
+/**
+ * Takes a chunk read in place (TcpSocket.readInPlace): valid only until it returns; returning false pauses the socket.
+ */
+export type InPlaceReader = (chunk: Uint8Array) => unknown;
+
 export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHandler {
   bytesRead = 0;
   private written = 0;
@@ -51,6 +56,8 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
   /** The last connection, kept for stats() after close. */
   private readonly origin: TcpConnection;
   private reading = false;
+  /** Set by readInPlace: chunks go to it instead of 'data' events. */
+  private inPlace: InPlaceReader | undefined;
   private eofPushed = false;
   private pendingWrite: WriteCallback | undefined;
   private isConnecting: boolean;
@@ -191,6 +198,39 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     return this.destroy();
   }
 
+  /**
+   * Reads in place, as net.Socket's `onread` option: each chunk of data goes to `reader` instead of a 'data'
+   * event, and a chunk that arrives while nothing waits is a view of the segment it came in (over TUN, of the
+   * reader thread's ring): no copy, valid only until `reader` returns; copy what must outlive the call. A reader
+   * that returns false pauses the socket (resume() goes on, as with net). 'end', 'close' and errors come as
+   * before. undefined goes back to 'data' events.
+   */
+  readInPlace(reader: InPlaceReader | undefined): this {
+    this.inPlace = reader;
+    this.connection?.setLending(reader !== undefined);
+    if (reader !== undefined) {
+      // Flowing, so that 'end' is emitted; nothing is pushed but the EOF.
+      this.reading = true;
+      super.resume();
+      process.nextTick(() => this.pull());
+    }
+    return this;
+  }
+
+  override pause(): this {
+    if (this.inPlace !== undefined) this.reading = false;
+    return super.pause();
+  }
+
+  override resume(): this {
+    super.resume();
+    if (this.inPlace !== undefined && !this.reading) {
+      this.reading = true;
+      process.nextTick(() => this.pull());
+    }
+    return this;
+  }
+
   // ─── Duplex ──────────────────────────────────────────────────────────────────────────────────────
 
   override _read(): void {
@@ -329,7 +369,10 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
       read = true;
       this.bytesRead += chunk.length;
       if (this.idleMs > 0) this.touch();
-      if (!this.push(chunk)) this.reading = false;
+      const reader = this.inPlace;
+      if (reader !== undefined) {
+        if (reader(chunk) === false) this.pause();
+      } else if (!this.push(connection.isLent(chunk) ? Buffer.from(chunk) : chunk)) this.reading = false;
       if (this.destroyed) return;
     }
     if (read) connection.readDone();

@@ -101,4 +101,64 @@ describe('ReceiveBuffer', () => {
       ),
     );
   });
+  describe('lending (a reader reading in place)', () => {
+    it('queues in-order data that finds nothing waiting as the caller view itself, not a copy', () => {
+      const rb = new ReceiveBuffer(1024, 8);
+      rb.lending = true;
+      const segment = Uint8Array.from([9, 1, 2, 3]);
+      expect(rb.insert(0, segment.subarray(1))).toBe(ReceiveResult.IN_ORDER);
+      const chunk = rb.read()!;
+      expect(rb.isLent(chunk)).toBe(true);
+      expect(chunk.buffer).toBe(segment.buffer);
+      expect(Array.from(chunk)).toEqual([1, 2, 3]);
+      rb.settleLent();
+      expect(rb.isLent(chunk)).toBe(false);
+    });
+
+    it('settleLent copies a lent view left unread, so the caller may reuse its memory', () => {
+      const rb = new ReceiveBuffer(1024, 8);
+      rb.lending = true;
+      const segment = Uint8Array.from([1, 2, 3]);
+      rb.insert(0, segment);
+      rb.insert(3, Uint8Array.from([4, 5]));
+      rb.settleLent();
+      segment.fill(0); // the ring slot reused
+      const first = rb.read()!;
+      expect(first.buffer).not.toBe(segment.buffer);
+      expect(rb.isLent(first)).toBe(false);
+      expect([...first, ...rb.read()!]).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it('copies when data already waits, when the bytes start before the next offset, and when not lending', () => {
+      const rb = new ReceiveBuffer(1024, 8);
+      rb.lending = true;
+      rb.insert(0, Uint8Array.from([1, 2]));
+      rb.settleLent();
+      const second = Uint8Array.from([3, 4]);
+      rb.insert(2, second); // the first chunk is still unread: this one may be read after the segment is done
+      expect(rb.read()!.buffer).not.toBe(second.buffer);
+      expect(rb.read()!.buffer).not.toBe(second.buffer);
+      const overlapping = Uint8Array.from([3, 4, 5, 6]);
+      rb.insert(2, overlapping);
+      const tail = rb.read()!;
+      expect(Array.from(tail)).toEqual([5, 6]);
+      expect(tail.buffer).toBe(overlapping.buffer); // lent: its new bytes as a view
+      rb.settleLent();
+      rb.lending = false;
+      const plain = Uint8Array.from([7]);
+      rb.insert(6, plain);
+      expect(rb.read()!.buffer).not.toBe(plain.buffer);
+    });
+
+    it('out-of-order data is always copied, lending or not', () => {
+      const rb = new ReceiveBuffer(1024, 8);
+      rb.lending = true;
+      const later = Uint8Array.from([3, 4]);
+      expect(rb.insert(2, later)).toBe(ReceiveResult.OUT_OF_ORDER);
+      later.fill(0);
+      rb.insert(0, Uint8Array.from([1, 2]));
+      rb.settleLent();
+      expect([...rb.read()!, ...rb.read()!]).toEqual([1, 2, 3, 4]);
+    });
+  });
 });

@@ -193,9 +193,25 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
 
   // ─── What the application side reads ─────────────────────────────────────────────────────────────
 
-  /** The next in-order chunk for the application (a Buffer it may keep), or undefined. Call readDone() after. */
+  /**
+   * The next in-order chunk for the application, or undefined. Call readDone() after. A Buffer it may keep,
+   * unless isLent(chunk): then a view valid only until the segment being processed is done (setLending).
+   */
   read(): Uint8Array | undefined {
     return this.receiver.receiveBuffer.read();
+  }
+
+  /**
+   * Lending: in-order data that finds nothing waiting is queued as a view of the arriving segment instead of a
+   * copy, for a reader that consumes it synchronously when told it is readable (TcpSocket.readInPlace).
+   */
+  setLending(on: boolean): void {
+    this.receiver.receiveBuffer.lending = on;
+  }
+
+  /** Whether `chunk` from read() is lent: a view valid only while the segment it came in is processed. */
+  isLent(chunk: Uint8Array): boolean {
+    return this.receiver.receiveBuffer.isLent(chunk);
   }
 
   /** True once the peer's FIN was received and every byte before it has been read. */
@@ -450,8 +466,24 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
 
   // ─── Segment arrival (RFC 9293 §3.10.7: tcp-segment-arrival.ts) ──────────────────────────────
 
-  /** A segment for this connection (the layer has demultiplexed it and verified its checksum). */
+  /**
+   * A segment for this connection (the layer has demultiplexed it and verified its checksum). Its payload is
+   * valid only during the call: data lent to a reader reading in place is copied before it returns if unread.
+   */
   receive(seg: TcpSegment): void {
+    const rb = this.receiver.receiveBuffer;
+    if (!rb.lending) {
+      this.receiveSegment(seg);
+      return;
+    }
+    try {
+      this.receiveSegment(seg);
+    } finally {
+      rb.settleLent();
+    }
+  }
+
+  private receiveSegment(seg: TcpSegment): void {
     const life = this.life;
     if (life.state === TcpState.CLOSED) return;
     this.counts.segmentsReceived++;

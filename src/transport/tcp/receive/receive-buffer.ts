@@ -11,7 +11,10 @@
  * even with the out-of-order queue full: that is the one that lets the queue drain.
  *
  * Payloads arrive as views valid only during the call; each accepted piece is copied once, into a Buffer
- * (pooled for small sizes) that the socket can push to its reader without another copy.
+ * (pooled for small sizes) that the socket can push to its reader without another copy. Lending (a socket
+ * reading in place, TcpSocket.readInPlace) skips that copy for in-order data that finds nothing waiting: the
+ * caller's view itself is queued, for the reader to consume synchronously while the segment is processed, and
+ * settleLent() copies it if it is still unread when the segment is done.
  *
  * With a stack-wide memory budget, every byte held (in order and out of order) is charged to it, and under
  * memory pressure `free`, which the advertised window comes from, counts from the budget's limit for this
@@ -63,6 +66,10 @@ export class ReceiveBuffer {
   private oooBytes = 0;
   /** Where the peer's FIN sits (the offset after its last byte), once a FIN has been seen. */
   private finAt = -1;
+  /** Whether in-order data may be queued as the caller's view until settleLent() (a reader reading in place). */
+  lending = false;
+  /** The caller's view queued by lending, until settleLent(). */
+  private lent: Uint8Array | undefined;
 
   constructor(
     readonly capacity: number,
@@ -183,7 +190,12 @@ export class ReceiveBuffer {
       start = this.next;
     }
     if (start === this.next) {
-      this.append(copyOf(data, from, data.length));
+      if (this.lending && this.queueHead === this.queue.length) {
+        // Nothing waits before it, so the reader meets it first, while the view is still valid.
+        const view = from === 0 ? data : data.subarray(from);
+        this.lent = view;
+        this.append(view);
+      } else this.append(copyOf(data, from, data.length));
       this.next += data.length - from;
       this.pullRanges();
       return ReceiveResult.IN_ORDER;
@@ -208,8 +220,25 @@ export class ReceiveBuffer {
     return chunk;
   }
 
+  /** Whether `chunk` (from read()) is a lent view, valid only until the segment it came in is done. */
+  isLent(chunk: Uint8Array): boolean {
+    return chunk === this.lent;
+  }
+
+  /** The segment is done: a lent view the reader left unread is copied, since its memory is about to be reused. */
+  settleLent(): void {
+    const lent = this.lent;
+    if (lent === undefined) return;
+    this.lent = undefined;
+    // Lent only onto an empty queue, so unread it is still at the head.
+    if (this.queueHead < this.queue.length && this.queue[this.queueHead] === lent) {
+      this.queue[this.queueHead] = copyOf(lent, 0, lent.length);
+    }
+  }
+
   /** Forgets everything held (an aborted connection). */
   clear(): void {
+    this.lent = undefined;
     this.budget?.update(this.queuedBytes + this.oooBytes, 0);
     this.queue = [];
     this.queueHead = 0;
