@@ -1,6 +1,7 @@
 // The clients of the benchmark's main section (bench/run.mjs): downloads with wget and curl (with the server
-// process's CPU time around each), `pilha get` against curl from the same kernel server, and ab with and
-// without keep-alive. Each throws on a failed measurement; run.mjs's step() records it.
+// process's CPU time around each), `pilha get` against curl from the same kernel server (both discarding the
+// body: `pilha get --no-hash` and `curl -o /dev/null`; both hashing it: `pilha get` and
+// `curl | openssl dgst -sha256`), and ab with and without keep-alive. Each throws on a failed measurement; run.mjs's step() records it.
 
 import {
   hasTool,
@@ -84,11 +85,33 @@ function bashSeconds(text) {
  * Runs `cmd args` under bash in `ns`, then bash's `times`: the user and system CPU seconds of the children
  * it waited for, that is of the command (and of what it waited for in turn). Its own output on stdout comes before the two `times` lines.
  */
-async function runWithCpu(ns, cmd, args, timeoutMs) {
-  const quoted = [cmd, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+function runWithCpu(ns, cmd, args, timeoutMs) {
+  return runShellWithCpu(ns, [cmd, ...args].map(shellQuote).join(' '), timeoutMs);
+}
+
+/**
+ * runWithCpu for a bash script (a pipeline) run by a bash of its own: the CPU seconds are those of every
+ * process of the script (what `timeout` waited for: the inner bash, and what it waited for in turn).
+ */
+function runScriptWithCpu(ns, script, timeoutMs) {
+  return runShellWithCpu(ns, `bash -c ${shellQuote(script)}`, timeoutMs);
+}
+
+/** `text` as one shell word. */
+function shellQuote(text) {
+  return `'${text.replaceAll("'", "'\\''")}'`;
+}
+
+/** `command` (shell words) under `timeout` in a bash in `ns`, then that bash's `times`. */
+async function runShellWithCpu(ns, command, timeoutMs) {
   // `timeout` inside the namespace ends the command itself at the limit (runIn's kill reaches only bash).
   const limit = `timeout -s KILL ${Math.ceil(timeoutMs / 1000)}`;
-  const r = await runIn(ns, 'bash', ['-c', `${limit} ${quoted}; rc=$?; times; exit $rc`], timeoutMs + 15_000);
+  const r = await runIn(
+    ns,
+    'bash',
+    ['-c', `${limit} ${command}; rc=$?; times; exit $rc`],
+    timeoutMs + 15_000,
+  );
   r.timedOut ||= r.code === 137;
   const lines = r.stdout.trim().split('\n');
   const [user, system] = (lines.at(-1) ?? '').trim().split(/\s+/).map(bashSeconds);
@@ -104,10 +127,12 @@ async function runWithCpu(ns, cmd, args, timeoutMs) {
 /**
  * `pilha get` of /bytes/N from a kernel server (node:http) over a TUN device of its own: pilha receiving.
  * `get` is { ns, tun, address, hostAddress, prefix, mtu, offload, port }. Throughput by pilha get's own clock
- * (from connecting to the last byte, as curl's time_total), byte-exact by its sha256; CPU is the whole
- * process's, less a baseline get of 1 byte (Node's start, loading the stack, opening the TUN device).
+ * (from connecting to the last byte, as curl's time_total); the byte count checked, and with `hash` (the
+ * default) the body's SHA-256 too, which pilha get computes on its main thread; `hash: false` runs
+ * `pilha get --no-hash` (the result line must then carry no digest). CPU is the whole process's, less a
+ * baseline get of 1 byte with the same options (Node's start, loading the stack, opening the TUN device).
  */
-export async function pilhaGet(cli, server, get, args) {
+export async function pilhaGet(cli, server, get, args, hash = true) {
   const run = (length) =>
     runWithCpu(
       get.ns,
@@ -129,6 +154,7 @@ export async function pilhaGet(cli, server, get, args) {
         ...(get.offload ? [] : ['--no-offload']),
         '--timeout',
         '30',
+        ...(hash ? [] : ['--no-hash']),
         '--stats',
         '--log',
         'warn',
@@ -138,9 +164,14 @@ export async function pilhaGet(cli, server, get, args) {
   const parse = (r, length, what) => {
     if (r.timedOut) throw new Error(`${what} did not finish within ${args.downloadTimeoutMs / 1000} s`);
     if (r.code !== 0) throw new Error(`${what} exited ${r.code ?? r.signal}: ${lastLines(r.stderr)}`);
-    const m = /pilha get: 200 OK, (\d+) bytes in ([0-9.]+) s .*sha256 ([0-9a-f]+)/.exec(r.stderr);
+    const m =
+      /^pilha get: 200 OK, (\d+) bytes in ([0-9.]+) s \([0-9.]+ MB\/s\)(?:, sha256 ([0-9a-f]{64}))?$/m.exec(
+        r.stderr,
+      );
     if (m === null) throw new Error(`${what}: no result line: ${lastLines(r.stderr)}`);
     if (Number(m[1]) !== length) throw new Error(`${what}: ${m[1]} bytes, not ${length}`);
+    if ((m[3] !== undefined) !== hash)
+      throw new Error(`${what}: ${hash ? 'no' : 'a'} sha256 in the result line: ${lastLines(r.stderr)}`);
     const stats = /^stats (.*)$/m.exec(r.stderr);
     return { seconds: Number(m[2]), sha256: m[3], stats: stats === null ? undefined : JSON.parse(stats[1]) };
   };
@@ -154,7 +185,8 @@ export async function pilhaGet(cli, server, get, args) {
     const r = await run(args.bytes);
     const serverCpu = processCpuSeconds(server.child.pid).total - serverBefore.total;
     const result = parse(r, args.bytes, `pilha get (run ${i + 1})`);
-    if (result.sha256 !== expected) throw new Error(`pilha get (run ${i + 1}): not byte-exact (sha256)`);
+    if (hash && result.sha256 !== expected)
+      throw new Error(`pilha get (run ${i + 1}): not byte-exact (sha256)`);
     stats = result.stats;
     const net = Math.max(0, r.cpuSeconds - baseline.cpuSeconds);
     runs.push({
@@ -168,6 +200,7 @@ export async function pilhaGet(cli, server, get, args) {
   }
   const link = stats?.link ?? {};
   return {
+    hash: hash ? 'sha256' : 'none',
     ...summarize(runs),
     baselineCpuSeconds: round(baseline.cpuSeconds, 2),
     offload: link.offload,
@@ -178,6 +211,22 @@ export async function pilhaGet(cli, server, get, args) {
     rxChecksumsTrusted: link.rxChecksumsTrusted,
     rxChecksumsVouched: stats?.tcp?.rxChecksumsVouched,
   };
+}
+
+/**
+ * `args.warmup` untimed curl downloads of `url` (as download() does before its runs): the server's /bytes
+ * cache filled and its code compiled before pilha get and curl are timed, also when they run alone (--only
+ * get).
+ */
+export async function warmUp(server, url, args) {
+  if (!hasTool('curl')) return;
+  const seconds = Math.ceil(args.downloadTimeoutMs / 1000);
+  const [cmd, cmdArgs] = downloadCommand('curl', url, seconds);
+  for (let i = 0; i < args.warmup; i++) {
+    // A failure here is left to the timed steps after it to report.
+    const r = await runIn(server.clientNs, cmd, cmdArgs, args.downloadTimeoutMs);
+    if (r.code !== 0) return;
+  }
 }
 
 /** curl of /bytes/N from the kernel server over veth, timed by curl's own time_total, its CPU by bash. */
@@ -220,6 +269,75 @@ export async function curlGet(server, url, args) {
     });
   }
   return summarize(runs);
+}
+
+/**
+ * `curl URL | openssl dgst -sha256` from the kernel server over veth: curl downloading and hashing, as pilha
+ * get does; the digest checked against the served bytes'. Timed as curl's time_total (from its start to the
+ * last byte, as the other curl rows and pilha get's own clock) plus the time from curl's exit to the end of
+ * the pipeline (openssl hashing what was still in the pipe and printing the digest), both ends read from
+ * bash's EPOCHREALTIME; `pipelineWallSeconds` is the whole pipeline's, its processes' start included. CPU:
+ * the whole pipeline's (curl, openssl and the bash around them, bash's `times`).
+ */
+export async function curlHashGet(server, url, args) {
+  if (!hasTool('curl')) throw new Error("skipped: the 'curl' command is missing");
+  if (!hasTool('openssl')) throw new Error("skipped: the 'openssl' command is missing");
+  const seconds = Math.ceil(args.downloadTimeoutMs / 1000);
+  const curl = [
+    'curl',
+    '-sS',
+    '--fail',
+    '--max-time',
+    String(seconds),
+    '--noproxy',
+    '*',
+    // On stderr: stdout is the body, into the pipe.
+    '-w',
+    '%{stderr}curl %{time_total} %{size_download}\n',
+    url,
+  ]
+    .map(shellQuote)
+    .join(' ');
+  const script = [
+    'set -o pipefail',
+    'start=$EPOCHREALTIME',
+    `{ ${curl}; rc=$?; echo "curl-end $EPOCHREALTIME" >&2; exit $rc; } | openssl dgst -sha256`,
+    'rc=$?',
+    'echo "end $EPOCHREALTIME $start" >&2',
+    'exit $rc',
+  ].join('\n');
+  const expected = await servedSha256(args.bytes);
+  const runs = [];
+  for (let i = 0; i < args.repeat; i++) {
+    const serverBefore = processCpuSeconds(server.child.pid);
+    const r = await runScriptWithCpu(server.clientNs, script, args.downloadTimeoutMs);
+    const serverCpu = processCpuSeconds(server.child.pid).total - serverBefore.total;
+    const what = `curl | openssl (run ${i + 1})`;
+    if (r.timedOut || r.code !== 0)
+      throw new Error(`${what} exited ${r.code ?? r.signal} ${lastLines(r.stderr)}`);
+    const field = (name) => new RegExp(`^${name} (.*)$`, 'm').exec(r.stderr)?.[1]?.split(' ').map(Number);
+    const [curlSeconds, size] = field('curl') ?? [];
+    const [curlEnd] = field('curl-end') ?? [];
+    const [end, start] = field('end') ?? [];
+    if (![curlSeconds, size, curlEnd, end, start].every(Number.isFinite))
+      throw new Error(`${what}: no timings: ${lastLines(r.stderr)}`);
+    if (size !== args.bytes) throw new Error(`${what}: ${size} bytes, not ${args.bytes}`);
+    const digest = /([0-9a-f]{64})\s*$/.exec(r.stdout)?.[1];
+    if (digest !== expected) throw new Error(`${what}: not byte-exact (sha256 ${digest ?? 'missing'})`);
+    const time = curlSeconds + Math.max(0, end - curlEnd);
+    runs.push({
+      seconds: round(time, 6),
+      curlSeconds,
+      afterCurlSeconds: round(Math.max(0, end - curlEnd), 6),
+      pipelineWallSeconds: round(end - start, 6),
+      wallSeconds: round(r.ms / 1000, 3),
+      mbPerSecond: round(args.bytes / time / 1e6, 1),
+      clientCpuSeconds: round(r.cpuSeconds, 2),
+      clientCpuSecondsPerGB: perGB(r.cpuSeconds, args.bytes),
+      serverCpuSecondsPerGB: perGB(serverCpu, args.bytes),
+    });
+  }
+  return { hash: 'openssl dgst -sha256', ...summarize(runs) };
 }
 
 function summarize(runs) {

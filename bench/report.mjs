@@ -8,12 +8,20 @@ export const FLOW_BYTES = 16_000_000;
 
 export function markdown(report) {
   const find = (name) => report.steps.find((s) => s.name === name);
-  const cell = (s, fmt) => (s === undefined ? '—' : s.ok ? fmt(s) : `failed: ${s.error.slice(0, 80)}`);
+  /** A step's figure, or why it has none: a step skipped for a missing tool is not a failure. */
+  const cell = (s, fmt) =>
+    s === undefined
+      ? '—'
+      : s.ok
+        ? fmt(s)
+        : isSkipped(s)
+          ? s.error.slice(0, 80)
+          : `failed: ${s.error.slice(0, 80)}`;
   /** A measurement, or why it is missing: a server that did not start (or a step not run at all). */
-  const get = (kind, name, mtu) => {
+  const get = (kind, name, mtu, server = kind) => {
     const found = find(`${kind} ${name}`);
     if (found !== undefined) return found;
-    const start = find(`${kind} server start MTU ${mtu}`);
+    const start = find(`${server} server start MTU ${mtu}`);
     return start !== undefined && !start.ok ? { ok: false, error: 'server did not start' } : undefined;
   };
   const ratioOf = (a, b, key) =>
@@ -44,15 +52,21 @@ export function markdown(report) {
       row(`${tool} of ${size} from the server, MTU ${mtu}`, p, k, mb, 'mbPerSecond');
     }
   }
-  const pg = find('pilha get MTU 1500') ?? find('kernel server start MTU 1500');
-  const kg = find('kernel curl get MTU 1500') ?? find('kernel server start MTU 1500');
-  row(
-    `${size} from node:http on the kernel, MTU 1500: pilha get (TUN) / curl (veth)`,
-    pg,
-    kg,
-    mb,
-    'mbPerSecond',
-  );
+  // pilha get and the curls beside it, all on the kernel's server (MTU 1500), in pairs that do the same.
+  const getPairs = [
+    {
+      label: 'pilha get --no-hash / curl -o /dev/null (neither hashes)',
+      p: get('pilha', 'get --no-hash MTU 1500', 1500, 'kernel'),
+      k: get('kernel', 'curl get MTU 1500', 1500),
+    },
+    {
+      label: 'pilha get (SHA-256) / curl \\| openssl dgst -sha256',
+      p: get('pilha', 'get MTU 1500', 1500, 'kernel'),
+      k: get('kernel', 'curl openssl get MTU 1500', 1500),
+    },
+  ];
+  for (const { label, p, k } of getPairs)
+    row(`${size} from node:http on the kernel, MTU 1500: ${label}`, p, k, mb, 'mbPerSecond');
   const pf = find(`pilha ${FLOWS} flows`) ?? find('pilha server start MTU 1500 (flows)');
   const kf = get('kernel', `${FLOWS} flows`, 1500);
   const flowsCell = (s) => `${s.aggregateMbPerSecond} MB/s (Jain ${s.jainIndex})`;
@@ -84,13 +98,14 @@ export function markdown(report) {
   for (const { label, p, k } of downloads)
     row(`server CPU per GB served, ${label} ³`, p, k, cpuAndMachine, 'serverCpuSecondsPerGB');
   row(`server CPU per GB served, ${FLOWS} parallel wgets`, pf, kf, cpu, 'serverCpuSecondsPerGB');
-  row(
-    'client CPU per GB received: pilha get / curl, MTU 1500 ²',
-    pg,
-    kg,
-    (s) => `${s.clientCpuSecondsPerGB} s/GB`,
-    'clientCpuSecondsPerGB',
-  );
+  for (const { label, p, k } of getPairs)
+    row(
+      `client CPU per GB received, MTU 1500: ${label} ²`,
+      p,
+      k,
+      (s) => `${s.clientCpuSecondsPerGB} s/GB`,
+      'clientCpuSecondsPerGB',
+    );
   const pm = get('pilha', 'idle connections', 1500);
   const km = get('kernel', 'idle connections', 1500);
   const memCell = (s) => `${s.kibPerConnection} KiB (${s.opened} open)`;
@@ -119,11 +134,17 @@ export function markdown(report) {
   const notes = [
     '',
     `Took ${report.totalSeconds} s. Downloads: median of ${report.config.repeat} runs each after ${report.config.warmup ?? 0} untimed (the server warm: its /bytes cache filled, its code compiled); wget and curl timed by the wall clock including the`,
-    "client's start, pilha get and the curl beside it by their own clocks (connect to last byte); MB = 10^6 bytes.",
+    "client's start, pilha get and the curls beside it by their own clocks (connect to last byte); MB = 10^6 bytes.",
     'Both servers are the same `pilha http` app (node:http); only the TCP under it differs. The client is the',
     "kernel's TCP in every row but pilha get's, inside namespaces the benchmark creates. pilha get fetches from",
-    'the same kernel server process as the curl beside it (node:http on node:net, listening on both its veth and',
-    "pilha get's TUN device); pilha get also hashes what it receives (sha256), which curl does not.",
+    'the same kernel server process as the curls beside it (node:http on node:net, listening on both its veth and',
+    "pilha get's TUN device), in two pairs that do the same. `pilha get --no-hash -o /dev/null` / `curl -o",
+    "/dev/null`: both download and discard, neither hashes (pilha get's byte count and curl's size_download",
+    "checked against the length): the stacks' ratio, which the receive target is read against. `pilha get -o",
+    '/dev/null` (SHA-256 of the body on its main thread) / `curl | openssl dgst -sha256`: both download and hash,',
+    "and both digests are checked against the served bytes'. curl | openssl is timed as curl's time_total plus the",
+    "time from curl's exit to the pipeline's end (openssl's digest printed; bash's EPOCHREALTIME), that is from",
+    "curl's start of the transfer to the digest, as pilha get's clock runs from connecting to the hashed last byte.",
     `The ${FLOWS} wgets start together at a barrier; the aggregate is all bytes over first start to last end; each`,
     'wget pipes into sha256sum, and the 128 client processes share the CPUs with the server.',
     'CPU: user+system seconds of the server process (/proc/PID/stat, in 10 ms ticks: steps of about 0.1 s/GB at',
@@ -135,8 +156,9 @@ export function markdown(report) {
     'per-socket objects only, not the whole cost of a kernel connection. RSS, even after a full GC, moves with',
     "V8's young-generation sizing (tens of MB either way on a run's allocation rate); the heap used + external",
     'after a full GC (the server prints it on SIGUSR2 under --expose-gc) is what the connections themselves hold.',
-    "² The whole client process's user+system CPU (bash's `times`), pilha get's less a 1-byte pilha get (Node's",
-    'start, loading the stack, opening the TUN device); it includes the kernel work inside its system calls.',
+    "² The whole client's user+system CPU (bash's `times`): pilha get's less a 1-byte pilha get with the same",
+    "options (Node's start, loading the stack, opening the TUN device); curl | openssl's is the whole pipeline's",
+    "(curl, openssl and the bash around them); it includes the kernel work inside the clients' system calls.",
     "³ In parentheses, every CPU's busy time over the download (/proc/stat: the client, softirq wherever it ran,",
     'and whatever else the machine was running: an upper bound, noisy on a shared machine), per 10^9 bytes.',
     "⁴ V8's young generation (new space, committed) grows with the allocation rate while connections are accepted,",
@@ -147,16 +169,32 @@ export function markdown(report) {
     'top of the first ones add, as found and after a full GC (with and without the young generation, which',
     'may go on growing), which leaves out what the first ones paid once (code compiled, malloc arenas).',
   ];
-  if (report.config.only !== undefined) {
+  if (report.config.only === 'get') {
+    notes.push('', 'This run measured pilha receiving only (--only get): pilha get and curl, no other rows.');
+  } else if (report.config.only !== undefined) {
     const other = report.config.only === 'pilha' ? 'kernel' : 'pilha';
     notes.push(
       '',
       `This run measured ${report.config.only} only (--only ${report.config.only}): no ${other} figures.`,
     );
   }
-  const failures = report.steps.filter((s) => !s.ok && !s.name.startsWith('loss '));
+  const main = report.steps.filter((s) => !s.ok && !s.name.startsWith('loss '));
+  const skipped = main.filter(isSkipped);
+  const failures = main.filter((s) => !isSkipped(s));
   if (failures.length > 0) {
     notes.push('', 'Steps that failed:', ...failures.map((s) => `- ${s.name}: ${s.error}`));
   }
+  if (skipped.length > 0) {
+    notes.push(
+      '',
+      'Steps skipped:',
+      ...skipped.map((s) => `- ${s.name}: ${s.error.replace(/^skipped: /, '')}`),
+    );
+  }
   return `${lines.join('\n')}\n${notes.join('\n')}\n`;
+}
+
+/** A step that did not run because a tool it needs is missing (its error says "skipped: ..."): not a failure. */
+function isSkipped(step) {
+  return !step.ok && /^skipped: /.test(step.error);
 }

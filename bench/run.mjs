@@ -14,8 +14,10 @@
 //       SIGUSR2 under --expose-gc: the connections' own footprint without the garbage Node keeps between
 //       collections);
 //   (e) pilha receiving: `pilha get` of the same 100 MiB over a TUN device of its own from the kernel server
-//       (in the server's namespace), against curl fetching it from the same server over the veth pair; both
-//       clients' CPU time (bash's `times`); needs both servers' sides, so not with --only;
+//       (in the server's namespace), against curl fetching it from the same server over the veth pair, in two
+//       pairs doing the same: both discarding the body (`pilha get --no-hash -o /dev/null`, `curl -o
+//       /dev/null`), and both hashing it (`pilha get -o /dev/null`, SHA-256 on its main thread, and
+//       `curl | openssl dgst -sha256`, both digests checked); the clients' CPU time (bash's `times`);
 //   (f) 64 parallel wgets of 16 MB (harness.mjs's parallelFlows) against each server at MTU 1500: aggregate
 //       MB/s, Jain's index, drops at the TUN queue (tx_dropped) and in pilha's reader, server CPU per GB;
 //   (g) the loss section (bench/loss.mjs): pilha and the kernel on a lossy path (1/2/5/10%), pilha under 10%
@@ -26,8 +28,8 @@
 // Network hygiene (hard rule): every byte of traffic stays inside the namespaces this script creates
 // (pilha-bench-<pid>-*), with 10.x addresses that exist only in them; the namespaces are deleted when the
 // script ends, also on failure or Ctrl-C, and it kills only processes it started. Needs root, /dev/net/tun,
-// `ip`, `wget`, `curl`, `ab`, `flock` and `timeout`, and for the loss section `nft`, `ethtool` (steps whose tool is missing are reported
-// as skipped). Each step has a timeout, and
+// `ip`, `wget`, `curl`, `ab`, `flock` and `timeout`, `openssl` for curl | openssl dgst beside pilha get, and for the loss
+// section `nft`, `ethtool` (steps whose tool is missing are reported as skipped). Each step has a timeout, and
 // a failed step is reported, not fatal.
 //
 // usage (root, after `npm run build`; `npm run bench` does both):
@@ -38,14 +40,14 @@
 // --steps idle,ab runs only the measurement steps whose names contain one of the given texts (servers still start).
 // --no-offload runs the pilha servers without TUN segmentation offload (pilha http --no-offload).
 // --only pilha or kernel skips the loss section (it measures both); --only loss runs nothing else; --only get
-// runs only pilha get and curl against the kernel's server (pilha receiving).
+// runs only the two pairs of pilha get and curl against the kernel's server (pilha receiving).
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { apacheBench, curlGet, download, pilhaGet } from './clients.mjs';
+import { apacheBench, curlGet, curlHashGet, download, pilhaGet, warmUp } from './clients.mjs';
 import {
   cleanup,
   createNamespace,
@@ -442,8 +444,8 @@ async function main() {
   installCleanupHandlers(GLOBAL_TIMEOUT_MS + (args.loss ? args.lossRepeat * LOSS_TIMEOUT_PER_REPEAT_MS : 0));
   const began = performance.now();
   const steps = [];
-  const measure = (name, fn) =>
-    args.steps === undefined || args.steps.some((t) => name.includes(t)) ? step(steps, name, fn) : undefined;
+  const selected = (name) => args.steps === undefined || args.steps.some((t) => name.includes(t));
+  const measure = (name, fn) => (selected(name) ? step(steps, name, fn) : undefined);
   const servers = [];
   if (args.only !== 'loss') {
     createNamespaces(args);
@@ -467,17 +469,29 @@ async function main() {
     return final;
   };
 
+  /**
+   * pilha receiving: pilha get against curl on the same kernel server, each pair doing the same, one after the
+   * other: both discarding the body (the stacks' ratio), then both hashing it (SHA-256). The step names are
+   * stable (report.mjs and the README read them); without pilha (--only kernel) only curl's side runs.
+   */
+  const getPairs = async (server, withPilha) => {
+    const url = `${server.url}bytes/${args.bytes}`;
+    const pilha = (hash) => pilhaGet(CLI, server, { ...GET, ns: NS.srv, offload: args.offload }, args, hash);
+    const pairs = [
+      ['pilha get --no-hash MTU 1500', () => pilha(false), withPilha],
+      ['kernel curl get MTU 1500', () => curlGet(server, url, args), true],
+      ['pilha get MTU 1500', () => pilha(true), withPilha],
+      ['kernel curl openssl get MTU 1500', () => curlHashGet(server, url, args), true],
+    ].filter(([name, , run]) => run && selected(name));
+    if (pairs.length > 0) await warmUp(server, url, args);
+    for (const [name, fn] of pairs) await measure(name, fn);
+  };
+
   if (args.only !== 'pilha' && args.only !== 'loss') {
     await withServer('kernel', 1500, async (server) => {
       setVethMtu(1500);
       if (args.only === 'get') {
-        // pilha receiving only: pilha get against curl, on the same server.
-        await measure('pilha get MTU 1500', () =>
-          pilhaGet(CLI, server, { ...GET, ns: NS.srv, offload: args.offload }, args),
-        );
-        await measure('kernel curl get MTU 1500', () =>
-          curlGet(server, `${server.url}bytes/${args.bytes}`, args),
-        );
+        await getPairs(server, true);
         return;
       }
       await measure('kernel idle connections', () => idleConnections(server, args));
@@ -485,14 +499,7 @@ async function main() {
       await measure('kernel download curl MTU 1500', () => download(server, args, 'curl'));
       await measure('kernel ab MTU 1500', () => apacheBench(server, args, false));
       await measure('kernel ab -k MTU 1500', () => apacheBench(server, args, true));
-      if (args.only !== 'kernel') {
-        await measure('pilha get MTU 1500', () =>
-          pilhaGet(CLI, server, { ...GET, ns: NS.srv, offload: args.offload }, args),
-        );
-      }
-      await measure('kernel curl get MTU 1500', () =>
-        curlGet(server, `${server.url}bytes/${args.bytes}`, args),
-      );
+      await getPairs(server, args.only !== 'kernel');
       await measure(`kernel ${FLOWS} flows`, () => flows(server));
       setVethMtu(65000);
       await measure('kernel download MTU 65000', () => download(server, args, 'wget'));

@@ -18,9 +18,15 @@ export interface ImmediateSink {
 export interface HttpGetOptions {
   /**
    * Where a 2xx body goes, created once the status is known (so a failed request leaves no file behind).
-   * Without it the body is hashed, counted and discarded. An ImmediateSink lets the body be read in place.
+   * Without it the body is counted (and hashed, unless `hash` is false) and discarded. An ImmediateSink lets
+   * the body be read in place.
    */
   readonly sink?: () => Writable;
+  /**
+   * Compute the body's SHA-256 (default true). False leaves `sha256` undefined: for a large download to a file,
+   * where the hash would cost about a third of the client's CPU.
+   */
+  readonly hash?: boolean;
   /** End the sink when the body ends (default true; false for process.stdout). */
   readonly endSink?: boolean;
   /** Give up when connecting takes this long, or when the connection is then idle this long (default 30 s). */
@@ -42,15 +48,15 @@ export interface HttpGetResult {
   readonly bytes: number;
   /** From the start of the connection to the end of the body. */
   readonly durationMs: number;
-  /** SHA-256 of the body, hex. */
-  readonly sha256: string;
+  /** SHA-256 of the body, hex; undefined when the request asked for no hash (`hash: false`). */
+  readonly sha256: string | undefined;
 }
 
 /**
  * One HTTP/1.1 GET over any StreamTransport, on a connection of its own (Connection: close). The response
  * is read by HttpResponseReader rather than node:http's client, whose parser copied every body chunk: the
  * body reaches the hash and the sink as the chunks the socket delivered. Resolves with the status, size,
- * time and SHA-256 of the body; rejects on a connection error, a timeout, or a body cut short.
+ * time and (unless `hash: false`) SHA-256 of the body; rejects on a connection error, a timeout, or a body cut short.
  */
 export async function httpGet(
   transport: StreamTransport,
@@ -217,7 +223,7 @@ class Download {
       this.resolve = resolve;
       this.reject = reject;
     });
-    this.counter = new BodyCounter();
+    this.counter = new BodyCounter(options.hash ?? true);
     this.reader = new HttpResponseReader({
       onHead: (head) => this.onHead(head),
       onBody: (chunk) => this.onBody(chunk),
@@ -357,28 +363,37 @@ export class SinkError extends Error {
   }
 }
 
-/** One line for people: status, bytes, time, rate and digest. */
+/**
+ * One line for people: status, bytes, time, rate and digest. Without a digest the line ends after the rate
+ * (no "sha256" word at all), so that a missing digest is not mistaken for one.
+ */
 export function formatHttpGetResult(result: HttpGetResult): string {
   const seconds = result.durationMs / 1000;
   const rate = seconds > 0 ? result.bytes / seconds / 1e6 : 0;
   return (
     `${result.status} ${result.statusText}, ${result.bytes} bytes in ${seconds.toFixed(3)} s ` +
-    `(${rate.toFixed(2)} MB/s), sha256 ${result.sha256}`
+    `(${rate.toFixed(2)} MB/s)${result.sha256 === undefined ? '' : `, sha256 ${result.sha256}`}`
   );
 }
 
-/** Counts and hashes the body. */
+/** Counts the body, and hashes it unless asked not to. */
 class BodyCounter {
   bytes = 0;
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash | undefined;
   private hex: string | undefined;
+
+  constructor(hash: boolean) {
+    this.hash = hash ? createHash('sha256') : undefined;
+  }
 
   add(chunk: Uint8Array): void {
     this.bytes += chunk.length;
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
   }
 
-  digest(): string {
+  /** The SHA-256 in hex, or undefined when the body is not hashed. */
+  digest(): string | undefined {
+    if (this.hash === undefined) return undefined;
     this.hex ??= this.hash.digest('hex');
     return this.hex;
   }

@@ -37,6 +37,8 @@ interface GetValues extends StackOptionValues {
   readonly maxTime?: string;
   readonly transport: string;
   readonly stats?: boolean;
+  /** commander's `--no-hash`: true unless it is given. */
+  readonly hash: boolean;
 }
 
 /** The stack and the client, loaded once the options are checked: a usage mistake is answered without them. */
@@ -78,6 +80,11 @@ export function registerGetCommand(program: Command): void {
       "pilha (pilha's TCP on its link) or kernel (node:net, for comparison)",
       'pilha',
     )
+    .option(
+      '--no-hash',
+      "count and write the body without computing its SHA-256 (a third of pilha get's CPU on a large " +
+        'download); the result line then has no sha256',
+    )
     .option('--stats', "print pilha's counters as JSON lines to stderr at the end")
     .action(async (target: string, values: GetValues) => {
       const url = parseHttpUrl(target);
@@ -109,6 +116,7 @@ export function registerGetCommand(program: Command): void {
         try {
           result = await httpGet(transport, url, {
             timeoutMs,
+            hash: values.hash,
             ...(maxTimeMs !== undefined ? { maxTimeMs } : {}),
             ...(showProgress
               ? {

@@ -159,6 +159,34 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
       ]);
       expect(r.status, r.stderr).toBe(0);
       expect(sha256File(out)).toBe(sha256OfServedBytes(length));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^pilha get: 200 OK, ${length} bytes in [0-9.]+ s \\([0-9.]+ MB/s\\), sha256 ${sha256OfServedBytes(length)}$`,
+          'm',
+        ),
+      );
+    });
+
+    it('--no-hash: the file byte-exact, the result line without a digest', async () => {
+      // The same server as the test before (port 8080 in this namespace).
+      const out = join(dir, 'get-10m-no-hash');
+      const length = 10 * 1024 * 1024;
+      const r = await ns.runAsync(process.execPath, [
+        PILHA_CLI,
+        'get',
+        `http://10.77.0.1:8080/bytes/${length}`,
+        '-o',
+        out,
+        '--no-hash',
+        '--tun',
+        'pt5',
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(sha256File(out)).toBe(sha256OfServedBytes(length));
+      expect(r.stderr).toMatch(
+        new RegExp(`^pilha get: 200 OK, ${length} bytes in [0-9.]+ s \\([0-9.]+ MB/s\\)$`, 'm'),
+      );
+      expect(r.stderr).not.toContain('sha256');
     });
 
     it('reports a connection that dies mid-transfer, with how far it got, and exits 1', async () => {

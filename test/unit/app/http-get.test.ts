@@ -55,6 +55,36 @@ describe('httpGet over a StreamTransport', () => {
     );
   });
 
+  it('hash: false counts the body and writes it to the sink whole, but leaves sha256 undefined', async () => {
+    const sink = new PassThrough();
+    const chunks: Buffer[] = [];
+    sink.on('data', (c: Buffer) => chunks.push(c));
+    const result = await httpGet(transport, `${base}/bytes/777777`, { sink: () => sink, hash: false });
+    expect(result.ok).toBe(true);
+    expect(result.bytes).toBe(777_777);
+    expect(result.sha256).toBeUndefined();
+    expect(createHash('sha256').update(Buffer.concat(chunks)).digest('hex')).toBe(referenceSha256(777_777));
+    expect(formatHttpGetResult(result)).toMatch(/^200 OK, 777777 bytes in [0-9.]+ s \([0-9.]+ MB\/s\)$/);
+  });
+
+  it('formats the result line with the digest, and without one ending after the rate (no "sha256" word)', () => {
+    const result = {
+      status: 200,
+      statusText: 'OK',
+      ok: true,
+      headers: {},
+      bytes: 104_857_600,
+      durationMs: 200,
+    };
+    const digest = 'ab'.repeat(32);
+    expect(formatHttpGetResult({ ...result, sha256: digest })).toBe(
+      `200 OK, 104857600 bytes in 0.200 s (524.29 MB/s), sha256 ${digest}`,
+    );
+    expect(formatHttpGetResult({ ...result, sha256: undefined })).toBe(
+      '200 OK, 104857600 bytes in 0.200 s (524.29 MB/s)',
+    );
+  });
+
   it("writes the body to the sink as the socket delivered it, uncopied (node:http's parser copied every chunk)", async () => {
     const delivered = new Set<ArrayBufferLike>();
     const watching: StreamTransport = {
