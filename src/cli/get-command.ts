@@ -7,6 +7,7 @@ import { parseIpv4 } from '../core/ipv4-address.js';
 import type { StackConfig } from '../di/stack-config.js';
 import { raiseMallocTrimThreshold } from './malloc-trim-threshold.js';
 import { integerOption, secondsOption } from './number-options.js';
+import { skipOptimizingCompiler } from './optimizing-compiler.js';
 import { createProgressBar, type ProgressBar } from './progress-bar.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 import { SyncFileSink } from './sync-file-sink.js';
@@ -104,6 +105,8 @@ export function registerGetCommand(program: Command): void {
       const file = output === undefined ? undefined : await openOutput(output);
       const { formatHttpGetResult, httpGet, SinkError, buildTcpStack, KernelStreamTransport } =
         await loadRuntime();
+      // Before the transfer's code first runs (and pilha's reader thread starts): see optimizing-compiler.ts.
+      skipOptimizingCompiler();
       if (values.transport === 'pilha') raiseMallocTrimThreshold(GET_MALLOC_TRIM_THRESHOLD);
       const stack = values.transport === 'pilha' ? await buildTcpStack(config) : undefined;
       const transport = stack?.transport ?? new KernelStreamTransport();

@@ -1,0 +1,58 @@
+/**
+ * skipOptimizingCompiler: the choice (the user's Node options win), and its effect in a child process, where
+ * a function forced to optimize stays unoptimized once it ran (V8's %GetOptimizationStatus; built code,
+ * dist/cli/optimizing-compiler.js, as npm test builds first).
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const MODULE = join(dirname(fileURLToPath(import.meta.url)), '../../../dist/cli/optimizing-compiler.js');
+/** V8's OptimizationStatus bit for code from TurboFan. */
+const TURBOFANNED = 1 << 6;
+
+/** In a child: maybe skipOptimizingCompiler(execArgv, nodeOptions), then force `add` to optimize. */
+function statusAfter(
+  call: boolean,
+  execArgv: string[] = [],
+  nodeOptions = '',
+): { skipped: boolean; status: number } {
+  const script = `
+    const { skipOptimizingCompiler } = await import(${JSON.stringify(pathToFileURL(MODULE).href)});
+    const skipped = ${call} ? skipOptimizingCompiler(${JSON.stringify(execArgv)}, ${JSON.stringify(nodeOptions)}) : false;
+    function add(a, b) { return a + b; }
+    const force = new Function('f', '%PrepareFunctionForOptimization(f); f(1, 2); f(3, 4); %OptimizeFunctionOnNextCall(f); f(5, 6); return %GetOptimizationStatus(f);');
+    console.log(JSON.stringify({ skipped, status: force(add) }));`;
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as { skipped: boolean; status: number };
+}
+
+describe('skipOptimizingCompiler', () => {
+  it('without it, a function forced to optimize is TurboFan code (the check can tell)', () => {
+    expect(statusAfter(false).status & TURBOFANNED).toBe(TURBOFANNED);
+  });
+
+  it('turns TurboFan off for what runs after it', () => {
+    const { skipped, status } = statusAfter(true);
+    expect(skipped).toBe(true);
+    expect(status & TURBOFANNED).toBe(0);
+  });
+
+  it('leaves the choice to the user when the Node options make one, either way', () => {
+    for (const [execArgv, nodeOptions] of [
+      [['--turbofan'], ''],
+      [['--no-opt'], ''],
+      [[], '--max-old-space-size=100 --opt'],
+      [[], '--no-turbofan'],
+    ] as const) {
+      const { skipped, status } = statusAfter(true, [...execArgv], nodeOptions);
+      expect(skipped).toBe(false);
+      expect(status & TURBOFANNED).toBe(TURBOFANNED); // the child itself ran without those options
+    }
+    expect(statusAfter(true, ['--expose-gc'], '--max-old-space-size=100').skipped).toBe(true);
+  });
+});
