@@ -15,7 +15,13 @@ export {
   type HttpAppOptions,
   type HttpTotals,
 } from './app/http-app.js';
-export { formatHttpGetResult, type HttpGetOptions, type HttpGetResult, httpGet } from './app/http-get.js';
+export {
+  formatHttpGetResult,
+  type HttpGetOptions,
+  type HttpGetResult,
+  httpGet,
+  type ImmediateSink,
+} from './app/http-get.js';
 export {
   formatPingReply,
   formatPingSummary,
@@ -77,7 +83,7 @@ export type {
   StreamTransport,
 } from './transport/socket/stream-transport.js';
 export { TcpServer } from './transport/socket/tcp-server.js';
-export { TcpSocket } from './transport/socket/tcp-socket.js';
+export { type InPlaceReader, TcpSocket } from './transport/socket/tcp-socket.js';
 export type { TcpConnectionStats } from './transport/tcp/connection/tcp-connection-types.js';
 export { DEFAULT_TCP_CONFIG, type TcpConfig } from './transport/tcp/tcp-config.js';
 export type { TcpLayer } from './transport/tcp/tcp-layer.js';
