@@ -249,6 +249,27 @@ describe('sending data (ESTABLISHED)', () => {
     expectSegment(h.recv(), { flags: 'PSH|ACK', seq: ISS + 301, payload: 1 });
   });
 
+  for (const [name, syn] of [
+    ['without SACK', PLAIN_SYN],
+    ['with SACK', { mss: 1460, sackPermitted: true }],
+  ] as const) {
+    it(`Nagle as Minshall (${name}): a short tail after full-sized segments goes at once, the next waits for it`, () => {
+      const h = new TcpHarness();
+      const rec = h.established(syn);
+      // Held for the full segment's ACK, the tail met the peer's delayed ACK of a lone segment (40 ms).
+      rec.conn.write(bytes(1460 + 300));
+      expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1, payload: 1460 });
+      expectSegment(h.recv(), { flags: 'PSH|ACK', seq: ISS + 1461, payload: 300 });
+      // A short segment is now unacknowledged: the next short write waits, even once the full one is ACKed.
+      rec.conn.write(bytes(100, 1760));
+      h.recvNothing();
+      h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1461 });
+      h.recvNothing();
+      h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1761 });
+      expectSegment(h.recv(), { flags: 'PSH|ACK', seq: ISS + 1761, payload: bytes(100, 1760) });
+    });
+  }
+
   it('probes a zero window with exponential backoff until it opens', () => {
     const h = new TcpHarness();
     const rec = h.established(PLAIN_SYN, 0);

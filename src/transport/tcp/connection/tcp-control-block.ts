@@ -40,6 +40,8 @@ export class TcpControlBlock {
   sndWl2: Seq = seq(0);
   /** The largest window the peer has offered (RFC 9293 MAX.SNDWND). */
   maxSndWnd = 0;
+  /** The end of the last short (less than a full-sized) segment sent: Nagle as Minshall (Linux's snd_sml). */
+  sndSml: Seq;
 
   // Receive sequence variables. RCV.WND is kept as the right edge last advertised, which never moves left.
   irs: Seq = seq(0);
@@ -89,6 +91,7 @@ export class TcpControlBlock {
     this.sndUna = params.iss;
     this.sndNxt = params.iss;
     this.sndMax = params.iss;
+    this.sndSml = params.iss;
     this.tsOffset = params.tsOffset >>> 0;
     this.ourMss = mssForMtu(params.mtu);
     this.rcvMss = Math.min(DEFAULT_PEER_MSS, this.ourMss);

@@ -102,8 +102,8 @@ export class TcpSackOutput {
         if (len < mss) {
           if (len < avail) {
             if (!force && len < tcb.maxSndWnd / 2) break; // sender SWS avoidance
-          } else if (!sender.noDelay && inFlight > 0 && !tcb.finQueued && !force) {
-            break; // Nagle
+          } else if (!force && sender.nagleHolds(inFlight)) {
+            break;
           }
         }
         if (splitAt === 0) splitAt = this.flightSplit(inFlight, Math.min(avail, usable), mss);

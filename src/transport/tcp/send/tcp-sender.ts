@@ -206,8 +206,8 @@ export class TcpSender {
           if (len < avail) {
             // Window-limited and short: wait for a bigger window (sender SWS avoidance).
             if (!force && len < tcb.maxSndWnd / 2) break;
-          } else if (!this.noDelay && inFlight > 0 && !tcb.finQueued && !force) {
-            break; // Nagle: a short tail waits while data is unacknowledged.
+          } else if (!force && this.nagleHolds(inFlight)) {
+            break;
           }
         }
         this.sendNew(inFlight, len, avail, undefined);
@@ -217,6 +217,23 @@ export class TcpSender {
       break;
     }
     this.persistIfStalled(state);
+  }
+
+  /**
+   * Nagle (RFC 896, RFC 9293 §3.7.4) with Minshall's variant, as Linux: a short tail waits only while a short
+   * segment sent before it is unacknowledged, unless noDelay or a FIN is queued. A short tail after full-sized
+   * segments goes at once: held for their ACK, it met the peer's delayed ACK of a lone full segment (40 ms
+   * at the end of each 100 MiB wget at MTU 65000, a third of the transfer).
+   */
+  nagleHolds(inFlight: number): boolean {
+    const tcb = this.tcb;
+    return (
+      !this.noDelay &&
+      inFlight > 0 &&
+      !tcb.finQueued &&
+      seqGt(tcb.sndSml, tcb.sndUna) &&
+      seqLe(tcb.sndSml, tcb.sndNxt)
+    );
   }
 
   /** Nothing in flight, something to send, and the window will not let it go: persist. */
@@ -264,6 +281,7 @@ export class TcpSender {
         seqLen++;
       }
     }
+    if (len < tcb.sendMss) tcb.sndSml = seqAdd(seqNum, len);
     // One clock reading per segment, for its send time, the scoreboard and its TSval alike.
     const now = this.clock.now();
     this.afterSend(seqNum, seqLen, len, now);
