@@ -352,45 +352,70 @@ function summarize(runs) {
   };
 }
 
-/** ab -n N -c C of /bytes/1024, one connection per request, or with -k (HTTP/1.0 keep-alive) when asked. */
+/**
+ * ab -n N -c C of /bytes/1024, one connection per request, or with -k (HTTP/1.0 keep-alive) when asked:
+ * `args.abWarmup` untimed runs (the server's per-connection code compiled, as the downloads warm theirs:
+ * a cold `pilha http` took 5,400 requests/s in its first 4,000 and 14,000 by its fourth 4,000, the kernel's
+ * server 7,900 cold and 16,000 warm), then `args.repeat` timed runs; the median run's requests/s, and the failures of all timed runs.
+ */
 export async function apacheBench(server, args, keepAlive) {
   if (!hasTool('ab')) throw new Error("skipped: the 'ab' command (apache2-utils) is missing");
   const url = `${server.url}bytes/1024`;
-  const r = await runIn(
-    server.clientNs,
-    'ab',
-    [
-      '-q',
-      ...(keepAlive ? ['-k'] : []),
-      '-n',
-      String(args.requests),
-      '-c',
-      String(args.concurrency),
-      '-s',
-      '10',
-      '-r',
-      url,
-    ],
-    AB_TIMEOUT_MS,
-  );
-  if (r.timedOut) throw new Error(`ab did not finish within ${AB_TIMEOUT_MS / 1000} s`);
-  const num = (label) => {
-    const m = new RegExp(`^${label}:\\s+([0-9.]+)`, 'm').exec(r.stdout);
-    return m === null ? undefined : Number(m[1]);
+  const once = async () => {
+    const r = await runIn(
+      server.clientNs,
+      'ab',
+      [
+        '-q',
+        ...(keepAlive ? ['-k'] : []),
+        '-n',
+        String(args.requests),
+        '-c',
+        String(args.concurrency),
+        '-s',
+        '10',
+        '-r',
+        url,
+      ],
+      AB_TIMEOUT_MS,
+    );
+    if (r.timedOut) throw new Error(`ab did not finish within ${AB_TIMEOUT_MS / 1000} s`);
+    const num = (label) => {
+      const m = new RegExp(`^${label}:\\s+([0-9.]+)`, 'm').exec(r.stdout);
+      return m === null ? undefined : Number(m[1]);
+    };
+    const requestsPerSecond = num('Requests per second');
+    if (requestsPerSecond === undefined)
+      throw new Error(`ab exited ${r.code}: ${lastLines(r.stderr || r.stdout)}`);
+    return {
+      requestsPerSecond: round(requestsPerSecond, 1),
+      completeRequests: num('Complete requests'),
+      failedRequests: num('Failed requests') ?? 0,
+      keepAliveRequests: num('Keep-Alive requests') ?? 0,
+      non2xx: num('Non-2xx responses') ?? 0,
+      meanMsPerRequest: num('Time per request'),
+    };
   };
-  const requestsPerSecond = num('Requests per second');
-  if (requestsPerSecond === undefined)
-    throw new Error(`ab exited ${r.code}: ${lastLines(r.stderr || r.stdout)}`);
+  for (let i = 0; i < args.abWarmup; i++) await once();
+  const runs = [];
+  for (let i = 0; i < args.repeat; i++) runs.push(await once());
+  const mid = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[
+    Math.floor(runs.length / 2)
+  ];
+  const total = (key) => runs.reduce((sum, r) => sum + (r[key] ?? 0), 0);
   return {
     url,
     keepAlive,
     requests: args.requests,
     concurrency: args.concurrency,
-    requestsPerSecond: round(requestsPerSecond, 1),
-    completeRequests: num('Complete requests'),
-    failedRequests: num('Failed requests') ?? 0,
-    keepAliveRequests: num('Keep-Alive requests') ?? 0,
-    non2xx: num('Non-2xx responses') ?? 0,
-    meanMsPerRequest: num('Time per request'),
+    warmupRuns: args.abWarmup,
+    requestsPerSecond: mid.requestsPerSecond,
+    completeRequests: total('completeRequests'),
+    failedRequests: total('failedRequests'),
+    keepAliveRequests: total('keepAliveRequests'),
+    non2xx: total('non2xx'),
+    meanMsPerRequest: mid.meanMsPerRequest,
+    runs: runs.map((r) => r.requestsPerSecond),
+    summary: `${mid.requestsPerSecond} req/s (runs: ${runs.map((r) => r.requestsPerSecond).join(', ')}), ${total('failedRequests')} failed`,
   };
 }

@@ -33,7 +33,7 @@
 // a failed step is reported, not fatal.
 //
 // usage (root, after `npm run build`; `npm run bench` does both):
-//   node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20]
+//   node bench/run.mjs [--repeat 5] [--warmup 3] [--ab-warmup 8] [--bytes 104857600] [--requests 2000] [--concurrency 20]
 //                      [--idle 1000] [--idle-more 3000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss]
 //                      [--loss-repeat 1] [--loss-warmup 1] [--loss-bytes 20971520] [--loss-timeout 600] [--no-offload]
 //                      [--loss-rates 0.01,0.02,0.05,0.1] [--loss-quick]
@@ -113,6 +113,7 @@ function parseArgs(argv) {
   const args = {
     repeat: 5,
     warmup: 3,
+    abWarmup: 8,
     bytes: 104_857_600,
     requests: 2000,
     concurrency: 20,
@@ -140,6 +141,7 @@ function parseArgs(argv) {
     };
     if (a === '--repeat') args.repeat = int(1, 20);
     else if (a === '--warmup') args.warmup = int(0, 20);
+    else if (a === '--ab-warmup') args.abWarmup = int(0, 100);
     else if (a === '--bytes') args.bytes = int(1, 2 ** 34);
     else if (a === '--requests') args.requests = int(1, 1_000_000);
     else if (a === '--concurrency') args.concurrency = int(1, 1000);
@@ -181,7 +183,7 @@ function lossRates(text) {
 function usage(message) {
   if (message !== undefined) console.error(`bench: ${message}`);
   console.error(
-    'usage: node bench/run.mjs [--repeat 5] [--warmup 3] [--bytes 104857600] [--requests 2000] [--concurrency 20] ' +
+    'usage: node bench/run.mjs [--repeat 5] [--warmup 3] [--ab-warmup 8] [--bytes 104857600] [--requests 2000] [--concurrency 20] ' +
       '[--idle 1000] [--idle-more 3000] [--only pilha|kernel|loss|get] [--download-timeout 180] [--no-loss] [--loss-repeat 1] ' +
       '[--loss-warmup 1] [--loss-bytes 20971520] [--loss-timeout 600] [--loss-rates 0.01,0.02] [--loss-quick] [--no-offload] [--steps TEXT,...]',
   );
