@@ -138,6 +138,18 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
 
   describe('pilha get from a kernel node:http server', () => {
     let ns: Namespace;
+    /** pilha get of `length` bytes from the server on port 8080 into `out`, over its own TUN device `tun`. */
+    const get = (out: string, length: number, tun: string, ...extra: string[]) =>
+      ns.runAsync(process.execPath, [
+        PILHA_CLI,
+        'get',
+        `http://10.77.0.1:8080/bytes/${length}`,
+        '-o',
+        out,
+        ...extra,
+        '--tun',
+        tun,
+      ]);
     afterAll(async () => {
       await ns?.destroy();
     });
@@ -148,15 +160,7 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
       await ns.startPilha(['http', '--transport', 'kernel', '--listen-host', '0.0.0.0', '--port', '8080']);
       const out = join(dir, 'get-10m');
       const length = 10 * 1024 * 1024;
-      const r = await ns.runAsync(process.execPath, [
-        PILHA_CLI,
-        'get',
-        `http://10.77.0.1:8080/bytes/${length}`,
-        '-o',
-        out,
-        '--tun',
-        'pt1',
-      ]);
+      const r = await get(out, length, 'pt1');
       expect(r.status, r.stderr).toBe(0);
       expect(sha256File(out)).toBe(sha256OfServedBytes(length));
       expect(r.stderr).toMatch(
@@ -171,16 +175,7 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
       // The same server as the test before (port 8080 in this namespace).
       const out = join(dir, 'get-10m-no-hash');
       const length = 10 * 1024 * 1024;
-      const r = await ns.runAsync(process.execPath, [
-        PILHA_CLI,
-        'get',
-        `http://10.77.0.1:8080/bytes/${length}`,
-        '-o',
-        out,
-        '--no-hash',
-        '--tun',
-        'pt5',
-      ]);
+      const r = await get(out, length, 'pt5', '--no-hash');
       expect(r.status, r.stderr).toBe(0);
       expect(sha256File(out)).toBe(sha256OfServedBytes(length));
       expect(r.stderr).toMatch(
