@@ -356,7 +356,7 @@ function summarize(runs) {
  * ab -n N -c C of /bytes/1024, one connection per request, or with -k (HTTP/1.0 keep-alive) when asked:
  * `args.abWarmup` untimed runs (the server's per-connection code compiled, as the downloads warm theirs:
  * a cold `pilha http` took 5,400 requests/s in its first 4,000 and 14,000 by its fourth 4,000, the kernel's
- * server 7,900 cold and 16,000 warm), then `args.repeat` timed runs; the median run's requests/s, and the failures of all timed runs.
+ * server 7,900 cold and 16,000 warm), then `args.repeat` timed runs; the median run's requests/s, and the failed requests of every run, untimed ones included.
  */
 export async function apacheBench(server, args, keepAlive) {
   if (!hasTool('ab')) throw new Error("skipped: the 'ab' command (apache2-utils) is missing");
@@ -396,7 +396,8 @@ export async function apacheBench(server, args, keepAlive) {
       meanMsPerRequest: num('Time per request'),
     };
   };
-  for (let i = 0; i < args.abWarmup; i++) await once();
+  let warmupFailed = 0;
+  for (let i = 0; i < args.abWarmup; i++) warmupFailed += (await once()).failedRequests;
   const runs = [];
   for (let i = 0; i < args.repeat; i++) runs.push(await once());
   const mid = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[
@@ -411,11 +412,13 @@ export async function apacheBench(server, args, keepAlive) {
     warmupRuns: args.abWarmup,
     requestsPerSecond: mid.requestsPerSecond,
     completeRequests: total('completeRequests'),
-    failedRequests: total('failedRequests'),
+    // Every run's, the untimed ones too: a server that fails requests while cold is not let off.
+    failedRequests: total('failedRequests') + warmupFailed,
+    warmupFailedRequests: warmupFailed,
     keepAliveRequests: total('keepAliveRequests'),
     non2xx: total('non2xx'),
     meanMsPerRequest: mid.meanMsPerRequest,
     runs: runs.map((r) => r.requestsPerSecond),
-    summary: `${mid.requestsPerSecond} req/s (runs: ${runs.map((r) => r.requestsPerSecond).join(', ')}), ${total('failedRequests')} failed`,
+    summary: `${mid.requestsPerSecond} req/s (runs: ${runs.map((r) => r.requestsPerSecond).join(', ')}), ${total('failedRequests') + warmupFailed} failed`,
   };
 }

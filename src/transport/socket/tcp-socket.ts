@@ -203,15 +203,22 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
    * event, and a chunk that arrives while nothing waits is a view of the segment it came in (over TUN, of the
    * reader thread's ring): no copy, valid only until `reader` returns; copy what must outlive the call. A reader
    * that returns false pauses the socket (resume() goes on, as with net). 'end', 'close' and errors come as
-   * before. undefined goes back to 'data' events.
+   * before. undefined goes back to 'data' events. Call it before reading anything, as net's `onread` is given
+   * at construction: data already taken into the readable side still comes as 'data' events.
    */
   readInPlace(reader: InPlaceReader | undefined): this {
+    const wasInPlace = this.inPlace !== undefined;
     this.inPlace = reader;
     this.connection?.setLending(reader !== undefined);
     if (reader !== undefined) {
       // Flowing, so that 'end' is emitted; nothing is pushed but the EOF.
       this.reading = true;
       super.resume();
+      process.nextTick(() => this.pull());
+    } else if (wasInPlace) {
+      // Back to 'data' events: the Readable called _read() once and, with nothing pushed since, will not
+      // again, so reading restarts here (what the readable side cannot take yet it buffers, as ever).
+      this.reading = true;
       process.nextTick(() => this.pull());
     }
     return this;

@@ -156,4 +156,19 @@ describe('TcpSocket.readInPlace', () => {
     expect(inPlace).toEqual(Array.from(bytes(10)));
     expect(Array.from(Buffer.concat(kept))).toEqual(Array.from(bytes(20, 10)));
   });
+  it("back to 'data' events while paused: resume() delivers what came meanwhile and after", async () => {
+    const { h, socket } = await accepted();
+    socket.readInPlace(() => false); // the reader pauses, as a full sink would make it
+    await tick();
+    inject(h, 0, bytes(10)).fill(0);
+    expect(socket.isPaused()).toBe(true);
+    inject(h, 10, bytes(5, 10)).fill(0);
+    socket.readInPlace(undefined);
+    const kept: Buffer[] = [];
+    socket.on('data', (d: Buffer) => kept.push(d));
+    socket.resume();
+    inject(h, 15, bytes(15, 15)).fill(0);
+    for (let i = 0; i < 5; i++) await tick();
+    expect(Array.from(Buffer.concat(kept))).toEqual(Array.from(bytes(20, 10)));
+  });
 });
