@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { PilhaError } from '../core/errors.js';
 import { registerFramedCommand } from './framed-command.js';
-import { registerGetCommand } from './get-command.js';
+import { registerGetCommand } from './get/get-command.js';
 import { registerHttpCommand } from './http-command.js';
 import { registerPingCommand } from './ping-command.js';
 import { registerPlotCommand } from './plot-command.js';

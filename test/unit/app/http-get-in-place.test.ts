@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpApp } from '../../../src/app/http-app.js';
 import { type HttpGetOptions, type HttpGetResult, httpGet } from '../../../src/app/http-get.js';
-import { SyncFileSink } from '../../../src/cli/sync-file-sink.js';
+import { SyncFileSink } from '../../../src/cli/get/sync-file-sink.js';
 import { formatIpv4 } from '../../../src/core/ipv4-address.js';
 import type { RawLink, ReceiveHandler } from '../../../src/layers/link/raw-link.js';
 import { ADDRESS_B, drive, type TwoTcpStacks, twoTcpStacks } from '../../helpers/tcp-stacks.js';

@@ -3,7 +3,7 @@
  * so that the sender does not run out of window while pilha get hashes what came.
  */
 import { describe, expect, it } from 'vitest';
-import { getStackConfig } from '../../../src/cli/get-command.js';
+import { getStackConfig } from '../../../src/cli/get/get-command.js';
 import type { StackOptionValues } from '../../../src/cli/stack-options.js';
 import { DEFAULT_TCP_CONFIG } from '../../../src/transport/tcp/tcp-config.js';
 

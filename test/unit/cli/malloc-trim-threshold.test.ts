@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { raiseMallocTrimThreshold } from '../../../src/cli/malloc-trim-threshold.js';
+import { raiseMallocTrimThreshold } from '../../../src/cli/get/malloc-trim-threshold.js';
 
 /** glibc's dynamic loader: where it is missing (musl, macOS) the call is a no-op that says so. */
 const GLIBC =

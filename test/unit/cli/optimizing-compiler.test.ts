@@ -1,14 +1,14 @@
 /**
  * skipOptimizingCompiler: the choice (the user's Node options win), and its effect in a child process, where
  * a function forced to optimize stays unoptimized once it ran (V8's %GetOptimizationStatus; built code,
- * dist/cli/optimizing-compiler.js, as npm test builds first).
+ * dist/cli/get/optimizing-compiler.js, as npm test builds first).
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const MODULE = join(dirname(fileURLToPath(import.meta.url)), '../../../dist/cli/optimizing-compiler.js');
+const MODULE = join(dirname(fileURLToPath(import.meta.url)), '../../../dist/cli/get/optimizing-compiler.js');
 /** V8's OptimizationStatus bit for code from TurboFan. */
 const TURBOFANNED = 1 << 6;
 

@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SyncFileSink } from '../../../src/cli/sync-file-sink.js';
+import { SyncFileSink } from '../../../src/cli/get/sync-file-sink.js';
 
 describe('SyncFileSink', () => {
   const dirs: string[] = [];

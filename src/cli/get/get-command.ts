@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { HttpGetResult } from '../app/http-get.js';
-import { PilhaError } from '../core/errors.js';
-import { parseIpv4 } from '../core/ipv4-address.js';
-import type { StackConfig } from '../di/stack-config.js';
+import type { HttpGetResult } from '../../app/http-get.js';
+import { PilhaError } from '../../core/errors.js';
+import { parseIpv4 } from '../../core/ipv4-address.js';
+import type { StackConfig } from '../../di/stack-config.js';
+import { integerOption, secondsOption } from '../number-options.js';
+import { createProgressBar, type ProgressBar } from '../progress-bar.js';
+import { addStackOptions, type StackOptionValues, stackConfigFrom } from '../stack-options.js';
 import { raiseMallocTrimThreshold } from './malloc-trim-threshold.js';
-import { integerOption, secondsOption } from './number-options.js';
 import { skipOptimizingCompiler } from './optimizing-compiler.js';
-import { createProgressBar, type ProgressBar } from './progress-bar.js';
-import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 import { SyncFileSink } from './sync-file-sink.js';
 
 /**
@@ -45,9 +45,9 @@ interface GetValues extends StackOptionValues {
 /** The stack and the client, loaded once the options are checked: a usage mistake is answered without them. */
 async function loadRuntime() {
   const [app, di, kernel] = await Promise.all([
-    import('../app/http-get.js'),
-    import('../di/compositions.js'),
-    import('../transport/socket/kernel-stream-transport.js'),
+    import('../../app/http-get.js'),
+    import('../../di/compositions.js'),
+    import('../../transport/socket/kernel-stream-transport.js'),
   ]);
   return {
     formatHttpGetResult: app.formatHttpGetResult,

@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import type { ImmediateSink } from '../app/http-get.js';
+import type { ImmediateSink } from '../../app/http-get.js';
 
 /**
  * A Writable over a file descriptor that writes each chunk at once with write(2), as wget and curl do: no
