@@ -206,8 +206,10 @@ class Download {
   private waitingForDrain = false;
   /** The body arrives as views valid only during feed() (the socket reads in place). */
   private inPlace = false;
-  /** The sink keeps what it is given past write(): in place, it gets copies. */
-  private sinkKeepsChunks = false;
+  /** In place, and the sink keeps what it is given past write(): it gets copies. */
+  private copyForSink = false;
+  /** The Content-Length, for onProgress (undefined without one). */
+  private total: number | undefined;
   private readonly resume = (): void => {
     this.waitingForDrain = false;
     this.socket.resume();
@@ -284,6 +286,8 @@ class Download {
 
   private onHead(head: HttpResponseHead): void {
     this.head = head;
+    const length = Number(head.headers['content-length'] ?? Number.NaN);
+    this.total = Number.isSafeInteger(length) ? length : undefined;
     const ok = head.status >= 200 && head.status <= 299;
     if (!ok || this.options.sink === undefined) return;
     let sink: Writable;
@@ -294,7 +298,7 @@ class Download {
       return;
     }
     this.sink = sink;
-    this.sinkKeepsChunks = (sink as Partial<ImmediateSink>).writesImmediately !== true;
+    this.copyForSink = this.inPlace && (sink as Partial<ImmediateSink>).writesImmediately !== true;
     // The sink failing (a full disk) is a local error, not the connection's.
     sink.on('error', (err: Error) => this.fail(new SinkError(err, this.counter.bytes)));
   }
@@ -302,12 +306,11 @@ class Download {
   private onBody(chunk: Buffer): void {
     const counter = this.counter;
     counter.add(chunk);
-    const total = this.total();
-    this.options.onProgress?.(counter.bytes, total);
+    this.options.onProgress?.(counter.bytes, this.total);
     const sink = this.sink;
     if (
       sink !== undefined &&
-      !sink.write(this.inPlace && this.sinkKeepsChunks ? Buffer.from(chunk) : chunk) &&
+      !sink.write(this.copyForSink ? Buffer.from(chunk) : chunk) &&
       !this.waitingForDrain
     ) {
       this.waitingForDrain = true;
@@ -338,11 +341,6 @@ class Download {
       return;
     }
     sink.end(finished);
-  }
-
-  private total(): number | undefined {
-    const length = Number(this.head?.headers['content-length'] ?? Number.NaN);
-    return Number.isSafeInteger(length) ? length : undefined;
   }
 }
 

@@ -212,14 +212,12 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     this.connection?.setLending(reader !== undefined);
     if (reader !== undefined) {
       // Flowing, so that 'end' is emitted; nothing is pushed but the EOF.
-      this.reading = true;
       super.resume();
-      process.nextTick(() => this.pull());
+      this.readSoon();
     } else if (wasInPlace) {
       // Back to 'data' events: the Readable called _read() once and, with nothing pushed since, will not
       // again, so reading restarts here (what the readable side cannot take yet it buffers, as ever).
-      this.reading = true;
-      process.nextTick(() => this.pull());
+      this.readSoon();
     }
     return this;
   }
@@ -231,11 +229,14 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
 
   override resume(): this {
     super.resume();
-    if (this.inPlace !== undefined && !this.reading) {
-      this.reading = true;
-      process.nextTick(() => this.pull());
-    }
+    if (this.inPlace !== undefined && !this.reading) this.readSoon();
     return this;
+  }
+
+  /** Reading wanted again, outside the Readable's _read(): data moves on the next tick. */
+  private readSoon(): void {
+    this.reading = true;
+    process.nextTick(() => this.pull());
   }
 
   // ─── Duplex ──────────────────────────────────────────────────────────────────────────────────────

@@ -99,13 +99,7 @@ export class TcpSackOutput {
         if (allowance < usable) usable = allowance;
         if (usable < len) len = usable;
         if (len <= 0) break;
-        if (len < mss) {
-          if (len < avail) {
-            if (!force && len < tcb.maxSndWnd / 2) break; // sender SWS avoidance
-          } else if (!force && sender.nagleHolds(inFlight)) {
-            break;
-          }
-        }
+        if (len < mss && !force && sender.holdsShort(len, avail, inFlight)) break; // SWS avoidance, Nagle
         if (splitAt === 0) splitAt = this.flightSplit(inFlight, Math.min(avail, usable), mss);
         sender.sendNew(inFlight, len, avail, sack);
         if (splitAt > 0 && inFlight + len >= splitAt) {

@@ -202,14 +202,7 @@ export class TcpSender {
         let len = Math.min(avail, mss);
         if (usable < len) len = usable;
         if (len <= 0) break;
-        if (len < mss) {
-          if (len < avail) {
-            // Window-limited and short: wait for a bigger window (sender SWS avoidance).
-            if (!force && len < tcb.maxSndWnd / 2) break;
-          } else if (!force && this.nagleHolds(inFlight)) {
-            break;
-          }
-        }
+        if (len < mss && !force && this.holdsShort(len, avail, inFlight)) break;
         this.sendNew(inFlight, len, avail, undefined);
         continue;
       }
@@ -220,13 +213,16 @@ export class TcpSender {
   }
 
   /**
-   * Nagle (RFC 896, RFC 9293 §3.7.4) with Minshall's variant, as Linux: a short tail waits only while a short
-   * segment sent before it is unacknowledged, unless noDelay or a FIN is queued. A short tail after full-sized
-   * segments goes at once: held for their ACK, it met the peer's delayed ACK of a lone full segment (40 ms
-   * at the end of each 100 MiB wget at MTU 65000, a third of the transfer).
+   * Whether a short segment of `len` bytes (of `avail` unsent) waits, unless forced by the persist timer.
+   * Window-limited (len < avail): sender SWS avoidance, for a window of at least half the largest offered.
+   * The tail of what is queued: Nagle (RFC 896, RFC 9293 §3.7.4) with Minshall's variant, as Linux: it waits
+   * only while a short segment sent before it is unacknowledged, unless noDelay or a FIN is queued. A short
+   * tail after full-sized segments goes at once: held for their ACK, it met the peer's delayed ACK of a lone
+   * full segment (40 ms at the end of each 100 MiB wget at MTU 65000, a third of the transfer).
    */
-  nagleHolds(inFlight: number): boolean {
+  holdsShort(len: number, avail: number, inFlight: number): boolean {
     const tcb = this.tcb;
+    if (len < avail) return len < tcb.maxSndWnd / 2;
     return (
       !this.noDelay &&
       inFlight > 0 &&
