@@ -22,6 +22,7 @@ import { type RandomWords, randomWords } from '../../core/random-words.js';
 import type { IcmpErrorReport } from '../../layers/icmp/icmp-layer.js';
 import { RX_CHECKSUM_VOUCHED } from '../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../../layers/ip/ipv4-header.js';
+import { MARTIAN_DESCRIPTIONS } from '../../layers/ip/martian-source.js';
 import type { TcpConnection } from './connection/tcp-connection.js';
 import type { TcpConnectionFactory } from './connection/tcp-connection-factory.js';
 import {
@@ -144,6 +145,9 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   connect(remote: Ipv4Address, remotePort: number, options: ConnectOptions = {}): TcpConnection {
     this.checkOpen();
     checkPort(remotePort);
+    const notPeer = this.ip.unicastProblem(remote);
+    const why = notPeer !== undefined ? `${MARTIAN_DESCRIPTIONS[notPeer]}, not a peer on this link` : '';
+    if (why !== '') throw new PilhaError('EBADADDR', `${formatIpv4(remote)} is ${why}`);
     const key = remote * 65536 + remotePort;
     let localPort = options.localPort;
     if (localPort === undefined) localPort = this.ephemeralPort(key);
