@@ -29,6 +29,18 @@ describe.skipIf(skip !== undefined)('probe findings against real peers', () => {
     expect(r.status).toBe(1);
   });
 
+  // It started and said it listened, but the kernel routed 10.77.0.2's traffic to the first device.
+  it('a second pilha on the subnet of a running one: one line naming the device, exit 1', async () => {
+    const ns = namespace('probe-subnet');
+    await ns.startPilha(['up', '--tun', 'pb2']);
+    const r = await ns.runAsync(process.execPath, [PILHA_CLI, 'http', '--tun', 'pb3'], 20_000);
+    expect(r.stderr).toBe(
+      "pilha: cannot use 10.77.0.1/24 on TUN device 'pb3': pb2 already has 10.77.0.1/24, so the kernel would send pilha's traffic there (is another pilha running?): choose another --address and --host-address\n",
+    );
+    expect(r.status).toBe(1);
+    expect(ns.run('ip', ['-o', 'link', 'show']).stdout).not.toContain('pb3');
+  });
+
   it('without root: one line, exit 1, no stack trace', async () => {
     const ns = namespace('probe-noroot');
     const r = await ns.runAsync(
