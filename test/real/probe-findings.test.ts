@@ -41,6 +41,30 @@ describe.skipIf(skip !== undefined)('probe findings against real peers', () => {
     expect(ns.run('ip', ['-o', 'link', 'show']).stdout).not.toContain('pb3');
   });
 
+  // `pilha ping ... | head -1`: node ignores SIGPIPE, the next write failed with EPIPE, and the unhandled
+  // 'error' event printed a stack trace (ping(8) just ends, killed by SIGPIPE).
+  it('a reader that closes the pipe ends pilha ping quietly, with no stack trace', async () => {
+    const ns = namespace('probe-pipe');
+    const child = ns.spawn(process.execPath, [
+      PILHA_CLI,
+      'ping',
+      '10.77.0.1',
+      '--tun',
+      'pb4',
+      '--count',
+      '50',
+      '--interval',
+      '0.1',
+    ]);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+    child.stdout?.destroy(); // as `head -1` exits
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).not.toBeNull();
+  }, 30_000);
+
   it('without root: one line, exit 1, no stack trace', async () => {
     const ns = namespace('probe-noroot');
     const r = await ns.runAsync(
