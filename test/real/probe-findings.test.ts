@@ -65,6 +65,18 @@ describe.skipIf(skip !== undefined)('probe findings against real peers', () => {
     expect(code).not.toBeNull();
   }, 30_000);
 
+  // The replies came back without the option: ping printed no route.
+  it('ping -R: the reply carries the Record Route with pilha in it, also at the largest size that fits', async () => {
+    const ns = namespace('probe-rr');
+    await ns.startPilha(['up', '--tun', 'pb5']);
+    const small = ns.run('ping', ['-R', '-c', '1', '-W', '3', '10.77.0.2']);
+    expect(small.status, small.stdout).toBe(0);
+    expect(small.stdout).toMatch(/RR:\s+10\.77\.0\.1\s+10\.77\.0\.2/);
+    const large = ns.run('ping', ['-R', '-c', '1', '-W', '3', '-s', '65467', '10.77.0.2']);
+    expect(large.status, large.stdout).toBe(0);
+    expect(large.stdout).toMatch(/RR:\s+10\.77\.0\.1\s+10\.77\.0\.2/);
+  }, 30_000);
+
   it('without root: one line, exit 1, no stack trace', async () => {
     const ns = namespace('probe-noroot');
     const r = await ns.runAsync(
