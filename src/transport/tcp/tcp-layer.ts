@@ -335,7 +335,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     if (
       entry.listener !== undefined &&
       (seg.flags & (TcpFlags.SYN | TcpFlags.ACK | TcpFlags.RST)) === TcpFlags.SYN &&
-      seqGt(seg.seq, record.rcvNxt)
+      record.reopenedBy(seg)
     ) {
       this.counters.values.timeWaitReused++;
       this.timeWaitRecords.remove(record);

@@ -50,6 +50,18 @@ export class TimeWaitRecord {
   /** Clock time of the last throttled ACK, or -∞ (Linux tcp_invalid_ratelimit, as the connection's). */
   lastInvalidAckAt = Number.NEGATIVE_INFINITY;
 
+  /**
+   * Whether a SYN (no ACK, no RST) may open a new connection in its place: when this connection used
+   * timestamps and the SYN has one, a newer TSval, or the same with a sequence number above RCV.NXT (RFC 6191,
+   * as Linux); otherwise a sequence number above RCV.NXT (RFC 1122 §4.2.2.13).
+   */
+  reopenedBy(seg: TcpSegment): boolean {
+    const ts = seg.options.timestamp;
+    if (!this.tsEnabled || ts === undefined) return seqGt(seg.seq, this.rcvNxt);
+    const newer = (ts.value - this.tsRecent) | 0;
+    return newer > 0 || (newer === 0 && seqGt(seg.seq, this.rcvNxt));
+  }
+
   constructor(s: TimeWaitState, expiresAt: number) {
     this.localPort = s.localPort;
     this.remoteAddress = s.remoteAddress;
