@@ -42,7 +42,7 @@ import { TCP_LAYER_COUNTERS, type TcpLayerCounterName } from './tcp-layer-counte
 import type { ConnectOptions, ListenOptions, TcpIp } from './tcp-layer-types.js';
 import { type TimeWaitHost, TimeWaitRecord, TimeWaitTable } from './tcp-time-wait.js';
 import { PureAckParser } from './wire/pure-ack-parser.js';
-import { type Seq, seq, seqGt } from './wire/seq.js';
+import { type Seq, seq } from './wire/seq.js';
 import {
   parseTcpSegment,
   TCP_PROTOCOL,
@@ -314,7 +314,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
       state === TcpState.TIME_WAIT &&
       entry.listener !== undefined &&
       (seg.flags & (TcpFlags.SYN | TcpFlags.ACK | TcpFlags.RST)) === TcpFlags.SYN &&
-      seqGt(seg.seq, connection.receiveNext)
+      connection.reopenedBy(seg)
     ) {
       // RFC 1122 §4.2.2.13: a new SYN above the old sequence space may reopen a connection in TIME_WAIT.
       this.counters.values.timeWaitReused++;

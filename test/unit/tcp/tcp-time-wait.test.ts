@@ -143,12 +143,15 @@ describe('TIME_WAIT without a socket', () => {
 
   // A probe's SYN with a lower sequence number but a newer timestamp got a challenge ACK: the client had to wait
   // out TIME_WAIT, where Linux (and RFC 6191) open the new connection.
-  it('with timestamps, a SYN with a newer TSval reopens it whatever its sequence number (RFC 6191)', () => {
-    const { h } = timeWait(true, true);
-    h.send({ flags: SYN, seq: IRS - 50_000, options: { mss: 1460, timestamp: { value: 200, echo: 0 } } });
-    expectSegment(h.recv(), { flags: 'SYN|ACK', ack: IRS - 49_999 });
-    expect(h.tcp.stats()).toMatchObject({ timeWaitReused: 1 });
-  });
+  for (const orphaned of [true, false]) {
+    const as = orphaned ? 'a record' : 'a whole connection (its socket held)';
+    it(`with timestamps, a SYN with a newer TSval reopens ${as} whatever its sequence number (RFC 6191)`, () => {
+      const { h } = timeWait(orphaned, true);
+      h.send({ flags: SYN, seq: IRS - 50_000, options: { mss: 1460, timestamp: { value: 200, echo: 0 } } });
+      expectSegment(h.recv(), { flags: 'SYN|ACK', ack: IRS - 49_999 });
+      expect(h.tcp.stats()).toMatchObject({ timeWaitReused: 1 });
+    });
+  }
 
   it('with timestamps, a SYN with an older TSval does not, even above RCV.NXT; the same TSval needs both', () => {
     const { h } = timeWait(true, true);
