@@ -17,7 +17,24 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+/**
+ * A reader that goes away (`pilha ping ... | head -1`) ends pilha as SIGPIPE ends ping(8). Node ignores SIGPIPE,
+ * so the next write failed with EPIPE and the unhandled 'error' event printed a stack trace. Unless the command
+ * handles its standard output's errors itself (pilha get names them), pilha stops as on SIGTERM: a command
+ * that traps it (ping, http, framed serve) ends cleanly; later writes to the closed pipe are ignored.
+ */
+function endOnBrokenPipe(): void {
+  let ending = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (process.stdout.listenerCount('error') > 1 || ending) return;
+    ending = true;
+    if (err.code !== 'EPIPE') fail(`cannot write standard output: ${err.message}`, EXIT_FAILURE);
+    process.kill(process.pid, 'SIGTERM');
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
+  endOnBrokenPipe();
   // Commander writes help to stderr when a command is missing (bare `pilha`); it is kept here and printed to
   // stdout instead. Its error messages are not written at all: fail() turns them into one line.
   let helpForMissingCommand = '';

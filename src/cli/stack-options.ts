@@ -49,6 +49,7 @@ export interface StackOptionValues {
 
 export function addStackOptions(command: Command): Command {
   return command
+    .hook('preAction', checkTunOption)
     .option(
       '--link <kind>',
       "tun (a TUN device of pilha's own), tap (a TAP device: Ethernet and ARP), packet (an AF_PACKET socket on an existing interface, --device) or raw (a raw socket on an address the host has; pilha http and framed serve only)",
@@ -102,6 +103,26 @@ export interface StackConfigExtras {
 
 const TUN_DEFAULT_ADDRESS = '10.77.0.2';
 const DEFAULT_TAP_NAME = 'pilhatap0';
+/**
+ * --tun given on the command line (its default does not count) names the device of --link tun and nothing
+ * else: with another link, or beside --device, it was ignored without a word.
+ */
+function checkTunOption(command: Command): void {
+  if (command.getOptionValueSource('tun') !== 'cli') return;
+  const values = command.opts<StackOptionValues>();
+  const link = values.link ?? 'tun';
+  if (link !== 'tun') {
+    const instead = link === 'raw' ? 'there is no device' : 'use --device';
+    throw new PilhaError(
+      'EBADOPTION',
+      `--tun names the device of --link tun; with --link ${link}, ${instead}`,
+    );
+  }
+  if (values.device !== undefined) {
+    throw new PilhaError('EBADOPTION', '--tun and --device both name the TUN device: give one');
+  }
+}
+
 const LINK_KINDS = ['tun', 'tap', 'packet', 'raw'] as const;
 const DEVICE_NAME = /^[A-Za-z0-9_.%-]{1,15}$/;
 const RAW_DEFAULT_ADDRESS = '127.0.0.1';

@@ -39,49 +39,56 @@ export async function readTraceFile(path: string): Promise<TraceFile> {
     stream.once('open', () => resolve());
     stream.once('error', reject);
   });
+  const unreadable = (err: unknown): PilhaError =>
+    new PilhaError('EBADOPTION', `cannot read trace file '${path}': ${(err as Error).message}`);
   try {
     await opened;
   } catch (err) {
-    throw new PilhaError('EBADOPTION', `cannot read trace file '${path}': ${(err as Error).message}`);
+    throw unreadable(err);
   }
   const byConn = new Map<string, ConnectionTrace>();
   let records = 0;
   let skippedLines = 0;
-  for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-    if (line.length === 0) continue;
-    let r: Record<string, unknown>;
-    try {
-      r = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      skippedLines++;
-      continue;
+  try {
+    for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+      if (line.length === 0) continue;
+      let r: Record<string, unknown>;
+      try {
+        r = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        skippedLines++;
+        continue;
+      }
+      if (
+        r === null ||
+        typeof r !== 'object' ||
+        typeof r.conn !== 'string' ||
+        !isNumber(r.t) ||
+        !isNumber(r.cwnd) ||
+        !isNumber(r.ssthresh) ||
+        !isNumber(r.inflight) ||
+        !isNumber(r.rto)
+      ) {
+        skippedLines++;
+        continue;
+      }
+      let c = byConn.get(r.conn);
+      if (c === undefined) {
+        c = { conn: r.conn, t: [], cwnd: [], ssthresh: [], inflight: [], srtt: [], rto: [], events: [] };
+        byConn.set(r.conn, c);
+      }
+      if (typeof r.event === 'string') c.events.push({ index: c.t.length, event: r.event });
+      c.t.push(r.t);
+      c.cwnd.push(r.cwnd);
+      c.ssthresh.push(r.ssthresh);
+      c.inflight.push(r.inflight);
+      c.srtt.push(isNumber(r.srtt) ? r.srtt : Number.NaN);
+      c.rto.push(r.rto);
+      records++;
     }
-    if (
-      r === null ||
-      typeof r !== 'object' ||
-      typeof r.conn !== 'string' ||
-      !isNumber(r.t) ||
-      !isNumber(r.cwnd) ||
-      !isNumber(r.ssthresh) ||
-      !isNumber(r.inflight) ||
-      !isNumber(r.rto)
-    ) {
-      skippedLines++;
-      continue;
-    }
-    let c = byConn.get(r.conn);
-    if (c === undefined) {
-      c = { conn: r.conn, t: [], cwnd: [], ssthresh: [], inflight: [], srtt: [], rto: [], events: [] };
-      byConn.set(r.conn, c);
-    }
-    if (typeof r.event === 'string') c.events.push({ index: c.t.length, event: r.event });
-    c.t.push(r.t);
-    c.cwnd.push(r.cwnd);
-    c.ssthresh.push(r.ssthresh);
-    c.inflight.push(r.inflight);
-    c.srtt.push(isNumber(r.srtt) ? r.srtt : Number.NaN);
-    c.rto.push(r.rto);
-    records++;
+  } catch (err) {
+    // A directory opens and fails on its first read (EISDIR).
+    throw unreadable(err);
   }
   return { connections: [...byConn.values()], records, skippedLines };
 }

@@ -1,5 +1,5 @@
 import type { Ipv4Address } from '../../core/ipv4-address.js';
-import { type MacAddress, readMac, writeMac } from '../../core/mac-address.js';
+import { isGroupMac, type MacAddress, readMac, writeMac } from '../../core/mac-address.js';
 
 /**
  * ARP for IPv4 over Ethernet (RFC 826): a pure codec. Only hardware type 1 (Ethernet, 6-byte addresses) and
@@ -24,7 +24,12 @@ export interface ArpPacket {
   readonly tpa: Ipv4Address;
 }
 
-export type ArpParseError = 'truncated' | 'unsupported-hardware' | 'unsupported-protocol' | 'bad-operation';
+export type ArpParseError =
+  | 'truncated'
+  | 'unsupported-hardware'
+  | 'unsupported-protocol'
+  | 'bad-operation'
+  | 'bad-sender-hardware';
 
 /** Parses an ARP packet (trailing bytes, the frame's padding, are ignored). */
 export function parseArp(bytes: Uint8Array): ArpPacket | ArpParseError {
@@ -35,9 +40,13 @@ export function parseArp(bytes: Uint8Array): ArpPacket | ArpParseError {
   if (ptype !== ARP_PTYPE_IPV4 || bytes[5] !== 4) return 'unsupported-protocol';
   const op = (bytes[6]! << 8) | bytes[7]!;
   if (op !== ARP_OP_REQUEST && op !== ARP_OP_REPLY) return 'bad-operation';
+  // A group (broadcast, multicast) or zero sender MAC names no host: learnt, it would send unicast datagrams
+  // to a link-layer broadcast (RFC 1122 §3.3.6 forbids it).
+  const sha = readMac(bytes, 8);
+  if (sha === 0 || isGroupMac(sha)) return 'bad-sender-hardware';
   return {
     op,
-    sha: readMac(bytes, 8),
+    sha,
     spa: readIpv4(bytes, 14),
     tha: readMac(bytes, 18),
     tpa: readIpv4(bytes, 24),

@@ -3,7 +3,14 @@ import { Counters } from '../../core/counters.js';
 import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import type { IPLayer, IpErrorReporter } from '../ip/ip-layer.js';
-import { IP_PROTOCOL_ICMP, IPV4_MIN_HEADER, type Ipv4Datagram, icmpQuote } from '../ip/ipv4-header.js';
+import {
+  IP_PROTOCOL_ICMP,
+  IPV4_MAX_DATAGRAM,
+  IPV4_MIN_HEADER,
+  type Ipv4Datagram,
+  icmpQuote,
+} from '../ip/ipv4-header.js';
+import { echoReplyOptions } from './echo-reply-options.js';
 import {
   echoId,
   echoRest,
@@ -135,6 +142,16 @@ export class IcmpLayer implements IpErrorReporter {
     this.sendError(src, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_REASSEMBLY, quote, 'txTimeExceeded');
   }
 
+  private replyToEcho(request: Ipv4Datagram, reply: Uint8Array): void {
+    const options =
+      request.options.length > 0 ? echoReplyOptions(request.options, this.ip.address) : undefined;
+    if (options !== undefined && IPV4_MIN_HEADER + options.length + reply.length <= IPV4_MAX_DATAGRAM) {
+      this.ip.send(request.src, IP_PROTOCOL_ICMP, reply, { options });
+    } else {
+      this.ip.send(request.src, IP_PROTOCOL_ICMP, reply);
+    }
+  }
+
   private receive(datagram: Ipv4Datagram): void {
     const message = parseIcmp(datagram.payload);
     if (message === 'truncated' || message === 'bad-checksum') {
@@ -147,12 +164,9 @@ export class IcmpLayer implements IpErrorReporter {
       case ICMP_ECHO_REQUEST:
         this.counters.inc('rxEchoRequests');
         this.counters.inc('txEchoReplies');
-        // RFC 1122 §3.2.2.6: the reply carries the request's identifier, sequence number and data.
-        this.ip.send(
-          datagram.src,
-          IP_PROTOCOL_ICMP,
-          encodeIcmp({ ...message, type: ICMP_ECHO_REPLY, code: 0 }),
-        );
+        // RFC 1122 §3.2.2.6: the reply carries the request's identifier, sequence number and data, and its
+        // Record Route, updated, when that still fits a datagram.
+        this.replyToEcho(datagram, encodeIcmp({ ...message, type: ICMP_ECHO_REPLY, code: 0 }));
         return;
       case ICMP_ECHO_REPLY: {
         this.counters.inc('rxEchoReplies');

@@ -1,5 +1,6 @@
 import type { Ipv4Address } from '../../core/ipv4-address.js';
 import type { Ipv4Datagram } from './ipv4-header.js';
+import type { MartianSource } from './martian-source.js';
 import type { ReassemblyInfo } from './reassembler.js';
 
 export interface SendOptions {
@@ -23,6 +24,12 @@ export type DatagramSendOptions = Omit<SendOptions, 'options'>;
 /** What the network layer offers the layers above it. */
 export interface IPLayer {
   readonly address: Ipv4Address;
+  /**
+   * Why `dst` is not a unicast peer reachable over this link (the reasons a source would be dropped: this
+   * network, a broadcast, multicast, class E, loopback or pilha's own address off a loopback link), or
+   * undefined when it is one. An active open checks it (RFC 1122 §4.2.3.10).
+   */
+  unicastProblem(dst: Ipv4Address): MartianSource | undefined;
   /** The link MTU: the largest datagram sent without fragmenting. */
   readonly mtu: number;
   /** Sends a payload to `dst`, fragmenting it when it exceeds the MTU. The payload is copied. */

@@ -20,7 +20,13 @@ import {
   parseIpv4,
   writeIpv4Header,
 } from './ipv4-header.js';
-import { directedBroadcast, type HostAddressing, MARTIAN_SOURCES, martianSource } from './martian-source.js';
+import {
+  directedBroadcast,
+  type HostAddressing,
+  MARTIAN_SOURCES,
+  type MartianSource,
+  martianSource,
+} from './martian-source.js';
 import {
   DEFAULT_REASSEMBLER_LIMITS,
   Reassembler,
@@ -175,6 +181,10 @@ export class Ipv4Layer implements IPLayer {
 
   get segmentationTakesParts(): boolean {
     return this.link.segmentation?.sendSegmentedParts !== undefined;
+  }
+
+  unicastProblem(dst: Ipv4Address): MartianSource | undefined {
+    return martianSource(dst, this.addressing);
   }
 
   registerProtocol(protocol: number, handler: ProtocolHandler): void {

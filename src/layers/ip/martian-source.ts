@@ -18,6 +18,16 @@ export const MARTIAN_SOURCES: readonly MartianSource[] = [
   'dropSourceLoopback',
 ];
 
+/** Each reason in words, for an error that names the address (an active open refused: tcp-layer.ts). */
+export const MARTIAN_DESCRIPTIONS: Readonly<Record<MartianSource, string>> = {
+  dropSourceOurs: "pilha's own address",
+  dropSourceZero: 'an address of "this network" (0.0.0.0/8)',
+  dropSourceBroadcast: 'a broadcast address',
+  dropSourceMulticast: 'a multicast address',
+  dropSourceReserved: 'a reserved (class E) address',
+  dropSourceLoopback: 'a loopback address',
+};
+
 const LIMITED_BROADCAST = 0xffffffff;
 
 /** Where pilha sits: its own address and its subnet's directed broadcast (-1 when it has none). */

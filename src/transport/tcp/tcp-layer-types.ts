@@ -6,7 +6,13 @@ import type { TcpConnectionHandler } from './connection/tcp-connection-types.js'
 /** What the TCP layer needs of the network layer. */
 export type TcpIp = Pick<
   IPLayer,
-  'address' | 'mtu' | 'registerProtocol' | 'allocateDatagram' | 'sendDatagram' | 'onBatchEnd'
+  | 'address'
+  | 'mtu'
+  | 'unicastProblem'
+  | 'registerProtocol'
+  | 'allocateDatagram'
+  | 'sendDatagram'
+  | 'onBatchEnd'
 >;
 
 export interface ListenOptions {

@@ -22,6 +22,7 @@ import { type RandomWords, randomWords } from '../../core/random-words.js';
 import type { IcmpErrorReport } from '../../layers/icmp/icmp-layer.js';
 import { RX_CHECKSUM_VOUCHED } from '../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../../layers/ip/ipv4-header.js';
+import { MARTIAN_DESCRIPTIONS } from '../../layers/ip/martian-source.js';
 import type { TcpConnection } from './connection/tcp-connection.js';
 import type { TcpConnectionFactory } from './connection/tcp-connection-factory.js';
 import {
@@ -41,7 +42,7 @@ import { TCP_LAYER_COUNTERS, type TcpLayerCounterName } from './tcp-layer-counte
 import type { ConnectOptions, ListenOptions, TcpIp } from './tcp-layer-types.js';
 import { type TimeWaitHost, TimeWaitRecord, TimeWaitTable } from './tcp-time-wait.js';
 import { PureAckParser } from './wire/pure-ack-parser.js';
-import { type Seq, seq, seqGt } from './wire/seq.js';
+import { type Seq, seq } from './wire/seq.js';
 import {
   parseTcpSegment,
   TCP_PROTOCOL,
@@ -144,6 +145,9 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   connect(remote: Ipv4Address, remotePort: number, options: ConnectOptions = {}): TcpConnection {
     this.checkOpen();
     checkPort(remotePort);
+    const notPeer = this.ip.unicastProblem(remote);
+    const why = notPeer !== undefined ? `${MARTIAN_DESCRIPTIONS[notPeer]}, not a peer on this link` : '';
+    if (why !== '') throw new PilhaError('EBADADDR', `${formatIpv4(remote)} is ${why}`);
     const key = remote * 65536 + remotePort;
     let localPort = options.localPort;
     if (localPort === undefined) localPort = this.ephemeralPort(key);
@@ -310,7 +314,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
       state === TcpState.TIME_WAIT &&
       entry.listener !== undefined &&
       (seg.flags & (TcpFlags.SYN | TcpFlags.ACK | TcpFlags.RST)) === TcpFlags.SYN &&
-      seqGt(seg.seq, connection.receiveNext)
+      connection.reopenedBy(seg)
     ) {
       // RFC 1122 §4.2.2.13: a new SYN above the old sequence space may reopen a connection in TIME_WAIT.
       this.counters.values.timeWaitReused++;
@@ -331,7 +335,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     if (
       entry.listener !== undefined &&
       (seg.flags & (TcpFlags.SYN | TcpFlags.ACK | TcpFlags.RST)) === TcpFlags.SYN &&
-      seqGt(seg.seq, record.rcvNxt)
+      record.reopenedBy(seg)
     ) {
       this.counters.values.timeWaitReused++;
       this.timeWaitRecords.remove(record);

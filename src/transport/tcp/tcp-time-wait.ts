@@ -30,6 +30,19 @@ import { finishTcpChecksum, writeTcpHeader, writeTimestampOption } from './wire/
 /** RFC 7323 §5.5: TS.Recent is trusted for 24 days (as TcpReceiver's PAWS test). */
 const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000;
 
+/**
+ * Whether a SYN (no ACK, no RST) may open a new connection in place of one in TIME_WAIT whose RCV.NXT is
+ * `rcvNxt` and whose TS.Recent is `tsRecent` (undefined: it did not use timestamps). With a timestamp on both
+ * sides: a newer TSval, or the same with a sequence number above RCV.NXT (RFC 6191, as Linux); otherwise a
+ * sequence number above RCV.NXT (RFC 1122 §4.2.2.13).
+ */
+export function synReopensTimeWait(seg: TcpSegment, rcvNxt: Seq, tsRecent: number | undefined): boolean {
+  const ts = seg.options.timestamp;
+  if (tsRecent === undefined || ts === undefined) return seqGt(seg.seq, rcvNxt);
+  const newer = (ts.value - tsRecent) | 0;
+  return newer > 0 || (newer === 0 && seqGt(seg.seq, rcvNxt));
+}
+
 /** One connection in TIME_WAIT, without the connection. */
 export class TimeWaitRecord {
   readonly localPort: number;
@@ -49,6 +62,11 @@ export class TimeWaitRecord {
   expiresAt: number;
   /** Clock time of the last throttled ACK, or -∞ (Linux tcp_invalid_ratelimit, as the connection's). */
   lastInvalidAckAt = Number.NEGATIVE_INFINITY;
+
+  /** Whether a SYN may open a new connection in its place (synReopensTimeWait). */
+  reopenedBy(seg: TcpSegment): boolean {
+    return synReopensTimeWait(seg, this.rcvNxt, this.tsEnabled ? this.tsRecent : undefined);
+  }
 
   constructor(s: TimeWaitState, expiresAt: number) {
     this.localPort = s.localPort;

@@ -104,6 +104,17 @@ describe('readTraceFile', () => {
       message: expect.stringMatching(/cannot read trace file/),
     });
   });
+
+  // A directory opens; its read fails later, and came out as a bare "EISDIR: illegal operation on a
+  // directory, read" with exit 1.
+  it('a directory is a usage mistake too (EBADOPTION), named as a trace file that cannot be read', async () => {
+    const err = await readTraceFile(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PilhaError);
+    expect(err).toMatchObject({
+      code: 'EBADOPTION',
+      message: `cannot read trace file '${dir}': EISDIR: illegal operation on a directory, read`,
+    });
+  });
 });
 
 describe('renderTracePlot', () => {

@@ -175,6 +175,30 @@ describe('ARP reception (RFC 826)', () => {
     expect(rig.stat('arpLearned')).toBe(1);
   });
 
+  // A probe's request with sender MAC ff:ff:ff:ff:ff:ff (from a unicast frame source) was answered and learnt:
+  // pilha then sent its unicast echo reply to the Ethernet broadcast address (RFC 1122 §3.3.6: a datagram sent
+  // to a link-layer broadcast MUST have a broadcast or multicast IP destination).
+  it('a sender MAC that is a group (broadcast, multicast) or zero address teaches nothing and is not answered', () => {
+    for (const sha of [BROADCAST_MAC, 0x01005e000001, 0x333300000001, 0]) {
+      const rig = ethernetRig();
+      rig.inject(arpFrame(BROADCAST_MAC, MAC_PEER, { op: ARP_OP_REQUEST, sha, spa: PEER, tha: 0, tpa: US }));
+      expect(rig.sent).toHaveLength(0);
+      expect(rig.eth.arpCache()).toEqual([]);
+      expect(rig.stat('dropArpMalformed')).toBe(1);
+      // Nor does it change what a known neighbour's entry says.
+      rig.inject(requestFromPeer);
+      rig.take();
+      rig.inject(
+        arpFrame(BROADCAST_MAC, MAC_PEER, { op: ARP_OP_REPLY, sha, spa: PEER, tha: MAC_US, tpa: US }),
+      );
+      expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ ip: PEER, mac: MAC_PEER })]);
+      rig.eth.send(datagramTo(PEER));
+      const frames = rig.take(); // the datagram, and a unicast refresh of the stale entry
+      expect(frames.length).toBeGreaterThan(0);
+      expect(frames.every((f) => f.dst === MAC_PEER)).toBe(true);
+    }
+  });
+
   it('the merge rule: a request for someone else teaches nothing new, but updates a neighbour we know', () => {
     const rig = ethernetRig();
     const forOther = (sha: number) =>

@@ -18,9 +18,9 @@ const IP_ADDR_SHOW = [
 describe('PacketLink start checks', () => {
   it('reads every IPv4 address of `ip -o -4 addr show`, peer suffix stripped', () => {
     expect(parseIpAddrShow(IP_ADDR_SHOW)).toEqual([
-      { name: 'lo', address: '127.0.0.1' },
-      { name: 'veth-host', address: '10.78.0.1' },
-      { name: 'pw0', address: '10.205.0.2' },
+      { name: 'lo', address: '127.0.0.1', prefixLength: 8 },
+      { name: 'veth-host', address: '10.78.0.1', prefixLength: 24 },
+      { name: 'pw0', address: '10.205.0.2', prefixLength: 24 },
     ]);
   });
 

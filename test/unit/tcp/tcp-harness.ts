@@ -145,6 +145,8 @@ export interface HarnessOptions {
   readonly batches?: boolean;
   /** The stack's link offers segmentation offload (a SegmentingLink): TCP batches super-segments. */
   readonly segmenting?: boolean;
+  /** The prefix length of LOCAL's subnet (its directed broadcast); unknown by default. */
+  readonly prefixLength?: number;
 }
 
 /** A link that delivers what its inner link does and whose batches end when the test says so. */
@@ -200,6 +202,7 @@ export class TcpHarness {
     this.ip = new Ipv4Layer(this.batching ?? this.segmenting ?? stackLink, this.clock, log.for('ip'), {
       address: LOCAL,
       initialId: 1,
+      ...(options.prefixLength !== undefined ? { prefixLength: options.prefixLength } : {}),
     });
     this.isn = new FixedIsn(options.iss ?? ISS);
     const factory = new DefaultTcpConnectionFactory(

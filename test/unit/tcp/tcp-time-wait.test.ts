@@ -141,6 +141,36 @@ describe('TIME_WAIT without a socket', () => {
     expect(h.tcp.stats()).toMatchObject({ timeWait: 0, timeWaitReused: 1 });
   });
 
+  // A probe's SYN with a lower sequence number but a newer timestamp got a challenge ACK: the client had to wait
+  // out TIME_WAIT, where Linux (and RFC 6191) open the new connection.
+  for (const orphaned of [true, false]) {
+    const as = orphaned ? 'a record' : 'a whole connection (its socket held)';
+    it(`with timestamps, a SYN with a newer TSval reopens ${as} whatever its sequence number (RFC 6191)`, () => {
+      const { h } = timeWait(orphaned, true);
+      h.send({ flags: SYN, seq: IRS - 50_000, options: { mss: 1460, timestamp: { value: 200, echo: 0 } } });
+      expectSegment(h.recv(), { flags: 'SYN|ACK', ack: IRS - 49_999 });
+      expect(h.tcp.stats()).toMatchObject({ timeWaitReused: 1 });
+    });
+  }
+
+  it('with timestamps, a SYN with an older TSval does not, even above RCV.NXT; the same TSval needs both', () => {
+    const { h } = timeWait(true, true);
+    h.send({ flags: SYN, seq: IRS + 100_000, options: { mss: 1460, timestamp: { value: 50, echo: 0 } } });
+    for (const s of h.recvAll()) expect(s.flags & SYN).toBe(0);
+    h.advance(1_000);
+    h.send({ flags: SYN, seq: IRS - 5, options: { mss: 1460, timestamp: { value: 103, echo: 0 } } });
+    for (const s of h.recvAll()) expect(s.flags & SYN).toBe(0);
+    expect(h.tcp.stats()).toMatchObject({ timeWaitReused: 0 });
+    h.send({ flags: SYN, seq: IRS + 100_000, options: { mss: 1460, timestamp: { value: 103, echo: 0 } } });
+    expectSegment(h.recv(), { flags: 'SYN|ACK', ack: IRS + 100_001 });
+  });
+
+  it('a SYN without a timestamp falls back to the sequence number rule', () => {
+    const { h } = timeWait(true, true);
+    h.send({ flags: SYN, seq: IRS + 100_000, options: { mss: 1460 } });
+    expectSegment(h.recv(), { flags: 'SYN|ACK', ack: IRS + 100_001 });
+  });
+
   it('records count against the TIME_WAIT limit, oldest recycled first', () => {
     const h = new TcpHarness({ tcp: { maxTimeWait: 1 } });
     timeWait(true, false, h);

@@ -71,6 +71,8 @@ export function readPacketInterface(name: string): PacketInterface {
 export interface InterfaceAddress {
   readonly name: string;
   readonly address: string;
+  /** The subnet's prefix length (`/24`); absent when the listing did not say (os.networkInterfaces). */
+  readonly prefixLength?: number;
 }
 
 /**
@@ -94,8 +96,9 @@ export function readInterfaceAddresses(): InterfaceAddress[] {
 export function parseIpAddrShow(text: string): InterfaceAddress[] {
   const out: InterfaceAddress[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\d+:\s+([^\s@:]+)(?:@\S+)?\s+inet\s+(\d+\.\d+\.\d+\.\d+)/.exec(line);
-    if (m !== null) out.push({ name: m[1]!, address: m[2]! });
+    const m = /^\d+:\s+([^\s@:]+)(?:@\S+)?\s+inet\s+(\d+\.\d+\.\d+\.\d+)(?:\/(\d+))?/.exec(line);
+    if (m === null) continue;
+    out.push({ name: m[1]!, address: m[2]!, ...(m[3] !== undefined ? { prefixLength: Number(m[3]) } : {}) });
   }
   return out;
 }

@@ -5,8 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PilhaError } from '../../../core/errors.js';
-import { formatIpv4, type Ipv4Address } from '../../../core/ipv4-address.js';
+import { formatIpv4, type Ipv4Address, parseIpv4 } from '../../../core/ipv4-address.js';
 import { ERRNO, type Libc, loadLibc, O_CLOEXEC, O_RDWR } from '../fd/libc.js';
+import { type InterfaceAddress, readInterfaceAddresses } from '../packet/packet-interface.js';
 
 // <linux/if_tun.h>, <net/if.h> constants.
 export const TUNSETIFF = 0x400454ca;
@@ -132,9 +133,33 @@ export interface TunConfig {
 export function configureTunDevice(config: TunConfig): void {
   checkTunConfig(config);
   const { name, mtu, hostAddress, prefixLength } = config;
+  checkSubnetFree(name, hostAddress, prefixLength);
   const qlen = String(config.txQueueLength ?? DEFAULT_TUN_TX_QUEUE_LENGTH);
   runIp(name, ['link', 'set', 'dev', name, 'mtu', String(mtu), 'txqueuelen', qlen, 'up']);
   runIp(name, ['addr', 'add', `${formatIpv4(hostAddress)}/${prefixLength}`, 'dev', name]);
+}
+
+/**
+ * Throws ETUN when another interface of this namespace has a subnet at least as specific as the device's that
+ * holds the host address: the kernel would route pilha's traffic there, not to the device (a second pilha
+ * with the same addresses would start, say it listens, and be unreachable).
+ */
+export function checkSubnetFree(
+  name: string,
+  hostAddress: Ipv4Address,
+  prefixLength: number,
+  addresses: readonly InterfaceAddress[] = readInterfaceAddresses(),
+): void {
+  for (const other of addresses) {
+    const p = other.prefixLength;
+    if (other.name === name || p === undefined || p < prefixLength) continue;
+    const mask = p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0;
+    if (((parseIpv4(other.address) ^ hostAddress) & mask) !== 0) continue;
+    throw new PilhaError(
+      'ETUN',
+      `cannot use ${formatIpv4(hostAddress)}/${prefixLength} on TUN device '${name}': ${other.name} already has ${other.address}/${p}, so the kernel would send pilha's traffic there (is another pilha running?): choose another --address and --host-address`,
+    );
+  }
 }
 
 /** Throws ETUN for an MTU or prefix length that `ip` would reject, before anything is created. */

@@ -293,8 +293,14 @@ function openWithOffload(
   try {
     device = openTunDevice(options.name, kind, true);
   } catch (err) {
-    logger.warn({ err }, 'TUN device with IFF_VNET_HDR refused; opening it without offload');
-    return { device: openTunDevice(options.name, kind), offload: NO_OFFLOAD };
+    // Warned only once the plain open works: when it fails too (not root, a busy device) its error is the
+    // user's one line, with no warning and stack above it.
+    const plain = openTunDevice(options.name, kind);
+    logger.warn(
+      { reason: err instanceof Error ? err.message : String(err) },
+      'TUN device with IFF_VNET_HDR refused; opened it without offload',
+    );
+    return { device: plain, offload: NO_OFFLOAD };
   }
   const receive = options.receiveOffload !== false;
   const errno = enableTunOffload(device.fd, libc, receive);

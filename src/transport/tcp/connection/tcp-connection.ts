@@ -42,6 +42,7 @@ import { TcpSackOutput } from '../send/tcp-sack-output.js';
 import { TcpSegmentEmitter } from '../send/tcp-segment-emitter.js';
 import { ProbeResult, TcpSender } from '../send/tcp-sender.js';
 import { type TcpConfig, windowShiftFor } from '../tcp-config.js';
+import { synReopensTimeWait } from '../tcp-time-wait.js';
 import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
 import { type Seq, seqAdd } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
@@ -240,9 +241,8 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
     return this.sender.sendBuffer.size;
   }
 
-  /** RCV.NXT (for TIME_WAIT reuse by a new SYN). */
-  get receiveNext(): Seq {
-    return this.tcb.rcvNxt;
+  reopenedBy(seg: TcpSegment): boolean {
+    return synReopensTimeWait(seg, this.tcb.rcvNxt, this.tcb.tsEnabled ? this.tcb.tsRecent : undefined);
   }
 
   /** Whether this connection was opened actively (connect) rather than by a listener. */
