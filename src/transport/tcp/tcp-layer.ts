@@ -25,8 +25,9 @@ import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../../layers/ip/ipv4-header.
 import type { TcpConnection } from './connection/tcp-connection.js';
 import type { TcpConnectionFactory } from './connection/tcp-connection-factory.js';
 import {
-  CONNECTION_COUNTERS,
+  addConnectionCounters,
   type ConnectionCounterName,
+  newConnectionCounters,
   type TcpConnectionObserver,
   type TcpConnectionStats,
   type TimeWaitState,
@@ -94,8 +95,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     random: RandomWords = randomWords,
   ) {
     this.address = ip.address;
-    const totals = {} as Record<ConnectionCounterName, number>;
-    for (const name of CONNECTION_COUNTERS) totals[name] = 0;
+    const totals = newConnectionCounters();
     this.closedTotals = totals;
     this.timeWaitRecords = new TimeWaitTable(ip, clock, config, this.counters.values, totals, this);
     this.cookies = new SynCookieResponder(ip, clock, config, random);
@@ -187,8 +187,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
       for (const c of entry.connections.values()) {
         live++;
         if (c.state === TcpState.ESTABLISHED || c.state === TcpState.CLOSE_WAIT) established++;
-        const counts = c.counters();
-        for (const name of CONNECTION_COUNTERS) totals[name] += counts[name];
+        addConnectionCounters(totals, c.counters());
       }
     }
     Object.assign(out, totals);
@@ -479,8 +478,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
       entry.connections.delete(connection.key);
       this.dropIfUnused(connection.localPort, entry);
     }
-    const counts = connection.counters();
-    for (const name of CONNECTION_COUNTERS) this.closedTotals[name] += counts[name];
+    addConnectionCounters(this.closedTotals, connection.counters());
   }
 
   /**
