@@ -357,6 +357,9 @@ function summarize(runs) {
  * `args.abWarmup` untimed runs (the server's per-connection code compiled, as the downloads warm theirs:
  * a cold `pilha http` took 5,400 requests/s in its first 4,000 and 14,000 by its fourth 4,000, the kernel's
  * server 7,900 cold and 16,000 warm), then `args.repeat` timed runs; the median run's requests/s, and the failed requests of every run, untimed ones included.
+ * Each timed run also reads the server's CPU per request and the share of the machine's CPUs busy meanwhile:
+ * on a machine shared with other work, a run whose requests/s fell with the server's CPU per request steady
+ * was slowed from outside (pilha http needs two busy threads and ab a third, on two CPUs).
  */
 export async function apacheBench(server, args, keepAlive) {
   if (!hasTool('ab')) throw new Error("skipped: the 'ab' command (apache2-utils) is missing");
