@@ -38,6 +38,7 @@ import { SynCookieResponder } from './listen/syn-cookie-responder.js';
 import { TcpListener } from './listen/tcp-listener.js';
 import type { TcpAckBatch } from './receive/tcp-ack-batch.js';
 import type { TcpConfig } from './tcp-config.js';
+import { TcpConnectionTable } from './tcp-connection-table.js';
 import { TCP_LAYER_COUNTERS, type TcpLayerCounterName } from './tcp-layer-counters.js';
 import type { ConnectOptions, ListenOptions, TcpIp } from './tcp-layer-types.js';
 import { type TimeWaitHost, TimeWaitRecord, TimeWaitTable } from './tcp-time-wait.js';
@@ -64,7 +65,7 @@ const PARSE_DROPS: Record<TcpParseError, TcpLayerCounterName> = {
 
 interface PortEntry {
   listener: TcpListener | undefined;
-  readonly connections: Map<number, TcpConnection>;
+  readonly connections: TcpConnectionTable;
   /** Connections in TIME_WAIT as compact records (tcp-time-wait.ts), made on first use. */
   timeWaits: Map<number, TimeWaitRecord> | undefined;
 }
@@ -233,7 +234,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     if (this.closed) return;
     for (const entry of [...this.ports.values()]) {
       entry.listener?.close();
-      for (const c of [...entry.connections.values()]) c.abort();
+      for (const c of entry.connections.values()) c.abort();
     }
     this.timeWaitRecords.clear();
     this.closed = true;
@@ -454,9 +455,16 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
       if (to === TcpState.ESTABLISHED) listener.enqueue(connection);
     }
     if (to === TcpState.TIME_WAIT) {
-      this.timeWait.add(connection);
-      // Bounded: past the limit the oldest TIME_WAIT connection ends early (as FreeBSD recycles them).
-      while (this.timeWait.size > this.config.maxTimeWait) {
+      const max = this.config.maxTimeWait;
+      // An orphaned connection hands its TIME_WAIT to a record at once (TcpLifecycle.enterTimeWait, then
+      // takeTimeWait): only the record joins the table. In and out of the Set within the call, the connection
+      // stayed in the Set's stale entries once its hash table was rebuilt, and closed connections survived
+      // young-generation collections that way (see tcp-connection-table.ts).
+      const handsOver = max > 0 && connection.isOrphaned;
+      if (!handsOver) this.timeWait.add(connection);
+      // Bounded: past the limit the oldest TIME_WAIT entry ends early (as FreeBSD recycles them); for a
+      // connection that hands over, room for its record.
+      while (this.timeWait.size > (handsOver ? max - 1 : max)) {
         const oldest = this.timeWait.values().next().value!;
         if (oldest === connection) {
           // Only with a limit of 0: the connection leaves TIME_WAIT at once by itself (enterTimeWait).
@@ -483,11 +491,13 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
 
   /**
    * A connection entering TIME_WAIT without a socket: a compact record takes its place in the tables, and the
-   * connection closes (tcp-time-wait.ts). False when it is not in the TIME_WAIT table (a limit of 0).
+   * connection closes (tcp-time-wait.ts). False with a TIME_WAIT limit of 0 (no table to take it).
    */
   takeTimeWait(connection: TcpConnection, state: TimeWaitState): boolean {
     const entry = this.ports.get(connection.localPort);
-    if (entry === undefined || !this.timeWait.delete(connection)) return false;
+    if (entry === undefined || this.config.maxTimeWait === 0) return false;
+    // In the Set only when it entered TIME_WAIT with its socket, and lost the socket since.
+    this.timeWait.delete(connection);
     const record = this.timeWaitRecords.add(state);
     this.timeWait.add(record);
     entry.timeWaits ??= new Map();
@@ -546,7 +556,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   private entry(port: number): PortEntry {
     let entry = this.ports.get(port);
     if (entry === undefined) {
-      entry = { listener: undefined, connections: new Map(), timeWaits: undefined };
+      entry = { listener: undefined, connections: new TcpConnectionTable(), timeWaits: undefined };
       this.ports.set(port, entry);
     }
     return entry;
