@@ -446,7 +446,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
 
   // ─── Tables ──────────────────────────────────────────────────────────────────────────────────────
 
-  onStateChange(connection: TcpConnection, from: TcpState, to: TcpState): void {
+  onStateChange(connection: TcpConnection, from: TcpState, to: TcpState, orphaned: boolean): void {
     const c = this.counters.values;
     if (from === TcpState.TIME_WAIT) this.timeWait.delete(connection);
     const listener = connection.listener;
@@ -456,14 +456,11 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     }
     if (to === TcpState.TIME_WAIT) {
       const max = this.config.maxTimeWait;
-      // An orphaned connection hands its TIME_WAIT to a record at once (TcpLifecycle.enterTimeWait, then
-      // takeTimeWait): only the record joins the table. In and out of the Set within the call, the connection
-      // stayed in the Set's stale entries once its hash table was rebuilt, and closed connections survived
-      // young-generation collections that way (see tcp-connection-table.ts).
-      const handsOver = max > 0 && connection.isOrphaned;
+      // An orphaned connection hands over to a record at once (takeTimeWait): only the record joins the Set
+      // (passing through it, the connection stayed in its stale entries: see tcp-connection-table.ts).
+      const handsOver = max > 0 && orphaned;
       if (!handsOver) this.timeWait.add(connection);
-      // Bounded: past the limit the oldest TIME_WAIT entry ends early (as FreeBSD recycles them); for a
-      // connection that hands over, room for its record.
+      // Bounded: past the limit the oldest entry ends early (as FreeBSD recycles them), or makes room for a record.
       while (this.timeWait.size > (handsOver ? max - 1 : max)) {
         const oldest = this.timeWait.values().next().value!;
         if (oldest === connection) {

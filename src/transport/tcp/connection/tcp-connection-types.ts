@@ -42,7 +42,8 @@ export interface TcpConnectionHandler {
 
 /** Told about every state transition, in order; the TCP layer keeps its tables with it. */
 export interface TcpConnectionObserver<C> {
-  onStateChange(connection: C, from: TcpState, to: TcpState): void;
+  /** `orphaned`: the socket is gone (entering TIME_WAIT, the connection then offers it to takeTimeWait). */
+  onStateChange(connection: C, from: TcpState, to: TcpState, orphaned: boolean): void;
   /**
    * A connection without a socket entering TIME_WAIT: the observer may keep `state` instead of the connection
    * for 2·MSL (true), and the connection then closes (the TCP layer's compact records, tcp-time-wait.ts).

@@ -250,11 +250,6 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
     return this.life.activeOpen;
   }
 
-  /** The socket is gone (released): in TIME_WAIT a compact record of the layer answers for it. */
-  get isOrphaned(): boolean {
-    return this.life.orphaned;
-  }
-
   /** The error the connection closed with, if it did. */
   get error(): PilhaError | undefined {
     return this.life.error;
