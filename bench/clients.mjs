@@ -357,11 +357,16 @@ function summarize(runs) {
  * `args.abWarmup` untimed runs (the server's per-connection code compiled, as the downloads warm theirs:
  * a cold `pilha http` took 5,400 requests/s in its first 4,000 and 14,000 by its fourth 4,000, the kernel's
  * server 7,900 cold and 16,000 warm), then `args.repeat` timed runs; the median run's requests/s, and the failed requests of every run, untimed ones included.
+ * Each timed run also reads the server's CPU per request and the share of the machine's CPUs busy meanwhile:
+ * on a machine shared with other work, a run whose requests/s fell with the server's CPU per request steady
+ * was slowed from outside (pilha http needs two busy threads and ab a third, on two CPUs).
  */
 export async function apacheBench(server, args, keepAlive) {
   if (!hasTool('ab')) throw new Error("skipped: the 'ab' command (apache2-utils) is missing");
   const url = `${server.url}bytes/1024`;
   const once = async () => {
+    const machineBefore = machineCpuSeconds();
+    const cpuBefore = processCpuSeconds(server.child.pid);
     const r = await runIn(
       server.clientNs,
       'ab',
@@ -379,6 +384,8 @@ export async function apacheBench(server, args, keepAlive) {
       ],
       AB_TIMEOUT_MS,
     );
+    const cpuAfter = processCpuSeconds(server.child.pid);
+    const machineAfter = machineCpuSeconds();
     if (r.timedOut) throw new Error(`ab did not finish within ${AB_TIMEOUT_MS / 1000} s`);
     const num = (label) => {
       const m = new RegExp(`^${label}:\\s+([0-9.]+)`, 'm').exec(r.stdout);
@@ -394,6 +401,15 @@ export async function apacheBench(server, args, keepAlive) {
       keepAliveRequests: num('Keep-Alive requests') ?? 0,
       non2xx: num('Non-2xx responses') ?? 0,
       meanMsPerRequest: num('Time per request'),
+      // The server process's CPU per request (every thread; its system calls included), and the share of
+      // the machine's CPUs busy meanwhile (ab, the kernel and anything else running): a run slowed by a
+      // busy machine shows here, one slowed by the server itself in the first figure.
+      serverCpuMicrosecondsPerRequest: round(((cpuAfter.total - cpuBefore.total) * 1e6) / args.requests, 0),
+      machineBusyShare: round(
+        (machineAfter.busy - machineBefore.busy) /
+          (machineAfter.busy - machineBefore.busy + machineAfter.idle - machineBefore.idle),
+        2,
+      ),
     };
   };
   let warmupFailed = 0;
@@ -419,6 +435,8 @@ export async function apacheBench(server, args, keepAlive) {
     non2xx: total('non2xx'),
     meanMsPerRequest: mid.meanMsPerRequest,
     runs: runs.map((r) => r.requestsPerSecond),
-    summary: `${mid.requestsPerSecond} req/s (runs: ${runs.map((r) => r.requestsPerSecond).join(', ')}), ${total('failedRequests') + warmupFailed} failed`,
+    serverCpuMicrosecondsPerRequest: median(runs.map((r) => r.serverCpuMicrosecondsPerRequest)),
+    machineBusyShares: runs.map((r) => r.machineBusyShare),
+    summary: `${mid.requestsPerSecond} req/s (runs: ${runs.map((r) => r.requestsPerSecond).join(', ')}), ${total('failedRequests') + warmupFailed} failed, server CPU ${median(runs.map((r) => r.serverCpuMicrosecondsPerRequest))} µs/request (runs: ${runs.map((r) => r.serverCpuMicrosecondsPerRequest).join(', ')}), machine busy ${runs.map((r) => r.machineBusyShare).join(', ')}`,
   };
 }

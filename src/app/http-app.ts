@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Clock } from '../core/clock.js';
 import { PilhaError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { SlotMap } from '../core/slot-map.js';
 import { SystemClock } from '../core/system-clock.js';
 import type { StreamServer, StreamSocket, StreamTransport } from '../transport/socket/stream-transport.js';
 import { DETERMINISTIC_BYTES_MAX, DETERMINISTIC_CHUNK_BYTES } from './deterministic-bytes.js';
@@ -133,8 +134,11 @@ export class HttpApp {
   private readonly maxBytes: number;
   private page: Buffer | undefined;
   private readonly bytesCache: DeterministicBytesCache;
-  /** Open connections; the state only when their summary will be logged or reported (summaries()). */
-  private readonly active = new Map<StreamSocket, ConnectionState | undefined>();
+  /**
+   * Open connections; the state only when their summary will be logged or reported (summaries()). A SlotMap,
+   * not a Map: one in and one out per connection (see there).
+   */
+  private readonly active = new SlotMap<StreamSocket, ConnectionState | undefined>();
   private readonly servers: StreamServer[] = [];
   private readonly statuses: Record<string, number> = {};
   private connections = 0;

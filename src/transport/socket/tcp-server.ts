@@ -12,6 +12,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../../core/clock.js';
 import { PilhaError } from '../../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../../core/ipv4-address.js';
+import { SlotMap } from '../../core/slot-map.js';
 import type { TcpListener } from '../tcp/listen/tcp-listener.js';
 import type { TcpLayer } from '../tcp/tcp-layer.js';
 import type { StreamServer } from './stream-transport.js';
@@ -28,7 +29,8 @@ export interface TcpServerOptions {
 
 export class TcpServer extends EventEmitter implements StreamServer {
   private listener: TcpListener | undefined;
-  private readonly sockets = new Set<TcpSocket>();
+  /** Accepted sockets not yet closed (a SlotMap, not a Set: one in and one out per connection; see there). */
+  private readonly sockets = new SlotMap<TcpSocket, true>();
   private acceptScheduled = false;
   private closing = false;
   private closeWaiters: Array<() => void> = [];
@@ -128,7 +130,7 @@ export class TcpServer extends EventEmitter implements StreamServer {
     for (let connection = listener.accept(); connection !== undefined; connection = listener.accept()) {
       const socket = new TcpSocket(connection, this.socketOptions);
       if (this.options.noDelay) socket.setNoDelay(true);
-      this.sockets.add(socket);
+      this.sockets.set(socket, true);
       this.emit('connection', socket);
     }
   };

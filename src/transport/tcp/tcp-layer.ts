@@ -26,8 +26,9 @@ import { MARTIAN_DESCRIPTIONS } from '../../layers/ip/martian-source.js';
 import type { TcpConnection } from './connection/tcp-connection.js';
 import type { TcpConnectionFactory } from './connection/tcp-connection-factory.js';
 import {
-  CONNECTION_COUNTERS,
+  addConnectionCounters,
   type ConnectionCounterName,
+  newConnectionCounters,
   type TcpConnectionObserver,
   type TcpConnectionStats,
   type TimeWaitState,
@@ -38,6 +39,7 @@ import { SynCookieResponder } from './listen/syn-cookie-responder.js';
 import { TcpListener } from './listen/tcp-listener.js';
 import type { TcpAckBatch } from './receive/tcp-ack-batch.js';
 import type { TcpConfig } from './tcp-config.js';
+import { TcpConnectionTable } from './tcp-connection-table.js';
 import { TCP_LAYER_COUNTERS, type TcpLayerCounterName } from './tcp-layer-counters.js';
 import type { ConnectOptions, ListenOptions, TcpIp } from './tcp-layer-types.js';
 import { type TimeWaitHost, TimeWaitRecord, TimeWaitTable } from './tcp-time-wait.js';
@@ -64,7 +66,7 @@ const PARSE_DROPS: Record<TcpParseError, TcpLayerCounterName> = {
 
 interface PortEntry {
   listener: TcpListener | undefined;
-  readonly connections: Map<number, TcpConnection>;
+  readonly connections: TcpConnectionTable;
   /** Connections in TIME_WAIT as compact records (tcp-time-wait.ts), made on first use. */
   timeWaits: Map<number, TimeWaitRecord> | undefined;
 }
@@ -95,8 +97,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     random: RandomWords = randomWords,
   ) {
     this.address = ip.address;
-    const totals = {} as Record<ConnectionCounterName, number>;
-    for (const name of CONNECTION_COUNTERS) totals[name] = 0;
+    const totals = newConnectionCounters();
     this.closedTotals = totals;
     this.timeWaitRecords = new TimeWaitTable(ip, clock, config, this.counters.values, totals, this);
     this.cookies = new SynCookieResponder(ip, clock, config, random);
@@ -191,8 +192,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
       for (const c of entry.connections.values()) {
         live++;
         if (c.state === TcpState.ESTABLISHED || c.state === TcpState.CLOSE_WAIT) established++;
-        const counts = c.counters();
-        for (const name of CONNECTION_COUNTERS) totals[name] += counts[name];
+        addConnectionCounters(totals, c.counters());
       }
     }
     Object.assign(out, totals);
@@ -238,7 +238,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     if (this.closed) return;
     for (const entry of [...this.ports.values()]) {
       entry.listener?.close();
-      for (const c of [...entry.connections.values()]) c.abort();
+      for (const c of entry.connections.values()) c.abort();
     }
     this.timeWaitRecords.clear();
     this.closed = true;
@@ -450,7 +450,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
 
   // ─── Tables ──────────────────────────────────────────────────────────────────────────────────────
 
-  onStateChange(connection: TcpConnection, from: TcpState, to: TcpState): void {
+  onStateChange(connection: TcpConnection, from: TcpState, to: TcpState, orphaned: boolean): void {
     const c = this.counters.values;
     if (from === TcpState.TIME_WAIT) this.timeWait.delete(connection);
     const listener = connection.listener;
@@ -459,9 +459,13 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
       if (to === TcpState.ESTABLISHED) listener.enqueue(connection);
     }
     if (to === TcpState.TIME_WAIT) {
-      this.timeWait.add(connection);
-      // Bounded: past the limit the oldest TIME_WAIT connection ends early (as FreeBSD recycles them).
-      while (this.timeWait.size > this.config.maxTimeWait) {
+      const max = this.config.maxTimeWait;
+      // An orphaned connection hands over to a record at once (takeTimeWait): only the record joins the Set
+      // (passing through it, the connection stayed in its stale entries: see tcp-connection-table.ts).
+      const handsOver = max > 0 && orphaned;
+      if (!handsOver) this.timeWait.add(connection);
+      // Bounded: past the limit the oldest entry ends early (as FreeBSD recycles them), or makes room for a record.
+      while (this.timeWait.size > (handsOver ? max - 1 : max)) {
         const oldest = this.timeWait.values().next().value!;
         if (oldest === connection) {
           // Only with a limit of 0: the connection leaves TIME_WAIT at once by itself (enterTimeWait).
@@ -483,17 +487,18 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
       entry.connections.delete(connection.key);
       this.dropIfUnused(connection.localPort, entry);
     }
-    const counts = connection.counters();
-    for (const name of CONNECTION_COUNTERS) this.closedTotals[name] += counts[name];
+    addConnectionCounters(this.closedTotals, connection.counters());
   }
 
   /**
    * A connection entering TIME_WAIT without a socket: a compact record takes its place in the tables, and the
-   * connection closes (tcp-time-wait.ts). False when it is not in the TIME_WAIT table (a limit of 0).
+   * connection closes (tcp-time-wait.ts). False with a TIME_WAIT limit of 0 (no table to take it).
    */
   takeTimeWait(connection: TcpConnection, state: TimeWaitState): boolean {
     const entry = this.ports.get(connection.localPort);
-    if (entry === undefined || !this.timeWait.delete(connection)) return false;
+    if (entry === undefined || this.config.maxTimeWait === 0) return false;
+    // In the Set only when it entered TIME_WAIT with its socket, and lost the socket since.
+    this.timeWait.delete(connection);
     const record = this.timeWaitRecords.add(state);
     this.timeWait.add(record);
     entry.timeWaits ??= new Map();
@@ -552,7 +557,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   private entry(port: number): PortEntry {
     let entry = this.ports.get(port);
     if (entry === undefined) {
-      entry = { listener: undefined, connections: new Map(), timeWaits: undefined };
+      entry = { listener: undefined, connections: new TcpConnectionTable(), timeWaits: undefined };
       this.ports.set(port, entry);
     }
     return entry;

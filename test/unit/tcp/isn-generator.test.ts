@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { sipHash24, sipHashKey } from '../../../src/core/sip-hash.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import { IsnGenerator } from '../../../src/transport/tcp/isn-generator.js';
 
@@ -57,18 +57,27 @@ describe('RFC 6528 initial sequence numbers', () => {
     expect(() => new IsnGenerator(clock, new Uint8Array(8))).toThrow(RangeError);
   });
 
-  it('F is SHA-256 over secret ‖ local address, port ‖ remote address, port ‖ secret (RFC 6528 §3)', () => {
+  it('F is SipHash-2-4 of local address, ports, remote address under the secret (RFC 6528 §3, as Linux)', () => {
     const clock = new VirtualClock();
     clock.advance(2); // M = 500 ticks of 4 µs
     const secret = Uint8Array.from({ length: 20 }, (_, i) => i * 13);
-    const tuple = Buffer.from([10, 0, 0, 2, 0x1f, 0x90, 10, 0, 0, 1, 0xc3, 0x50]); // 10.0.0.2:8080, 10.0.0.1:50000
-    const digest = createHash('sha256').update(secret).update(tuple).update(secret).digest();
+    const digest = new Uint32Array(2);
+    // 10.0.0.2:8080, 10.0.0.1:50000; only the secret's first 16 bytes are the key.
+    sipHash24(sipHashKey(secret.subarray(0, 16)), [0x0a000002, (8080 << 16) | 50_000, 0x0a000001], 3, digest);
     const gen = new IsnGenerator(clock, secret);
     const choice = gen.next(0x0a000002, 8080, 0x0a000001, 50_000);
-    expect(choice.isn).toBe((500 + digest.readUInt32BE(0)) >>> 0);
-    expect(choice.tsOffset).toBe(digest.readUInt32BE(4));
+    expect(choice.isn).toBe((500 + digest[0]!) >>> 0);
+    expect(choice.tsOffset).toBe(digest[1]);
     // The tuple is written in place each time: another tuple, then this one again, gives the same F.
     gen.next(1, 2, 3, 4);
     expect(gen.next(0x0a000002, 8080, 0x0a000001, 50_000)).toEqual(choice);
+    // Every part of the tuple counts.
+    for (const other of [
+      gen.next(0x0a000003, 8080, 0x0a000001, 50_000),
+      gen.next(0x0a000002, 8081, 0x0a000001, 50_000),
+      gen.next(0x0a000002, 8080, 0x0a000009, 50_000),
+      gen.next(0x0a000002, 8080, 0x0a000001, 50_001),
+    ])
+      expect(other.isn).not.toBe(choice.isn);
   });
 });

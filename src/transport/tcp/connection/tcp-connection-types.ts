@@ -42,7 +42,8 @@ export interface TcpConnectionHandler {
 
 /** Told about every state transition, in order; the TCP layer keeps its tables with it. */
 export interface TcpConnectionObserver<C> {
-  onStateChange(connection: C, from: TcpState, to: TcpState): void;
+  /** `orphaned`: the socket is gone (entering TIME_WAIT, the connection then offers it to takeTimeWait). */
+  onStateChange(connection: C, from: TcpState, to: TcpState, orphaned: boolean): void;
   /**
    * A connection without a socket entering TIME_WAIT: the observer may keep `state` instead of the connection
    * for 2·MSL (true), and the connection then closes (the TCP layer's compact records, tcp-time-wait.ts).
@@ -251,4 +252,43 @@ export function newConnectionCounters(): Record<ConnectionCounterName, number> {
     silenceProbes: 0,
     undos: 0,
   } satisfies Record<ConnectionCounterName, number>;
+}
+
+/**
+ * Adds a connection's counters into `totals` (the layer's sums over closed connections), written out
+ * field by field: a loop over CONNECTION_COUNTERS with keyed loads and stores cost about 1 µs per closed
+ * connection (every name a different key: megamorphic), this about 20 ns.
+ */
+export function addConnectionCounters(
+  totals: Record<ConnectionCounterName, number>,
+  counts: Readonly<Record<ConnectionCounterName, number>>,
+): void {
+  totals.segmentsSent += counts.segmentsSent;
+  totals.segmentsReceived += counts.segmentsReceived;
+  totals.retransmitted += counts.retransmitted;
+  totals.outOfOrderReceived += counts.outOfOrderReceived;
+  totals.outOfOrderDropped += counts.outOfOrderDropped;
+  totals.bytesSent += counts.bytesSent;
+  totals.bytesAcked += counts.bytesAcked;
+  totals.bytesReceived += counts.bytesReceived;
+  totals.dupAcks += counts.dupAcks;
+  totals.fastRetransmits += counts.fastRetransmits;
+  totals.timeouts += counts.timeouts;
+  totals.idleRestarts += counts.idleRestarts;
+  totals.dropOutOfWindow += counts.dropOutOfWindow;
+  totals.dropRstOutOfWindow += counts.dropRstOutOfWindow;
+  totals.dropAckUnsent += counts.dropAckUnsent;
+  totals.dropAckTooOld += counts.dropAckTooOld;
+  totals.dropPaws += counts.dropPaws;
+  totals.dropNoMemory += counts.dropNoMemory;
+  totals.challengeAcks += counts.challengeAcks;
+  totals.acksRateLimited += counts.acksRateLimited;
+  totals.sackAcksSent += counts.sackAcksSent;
+  totals.dsacksSent += counts.dsacksSent;
+  totals.dsacksReceived += counts.dsacksReceived;
+  totals.sackBlocksIgnored += counts.sackBlocksIgnored;
+  totals.tlpProbes += counts.tlpProbes;
+  totals.tlpLossRepairs += counts.tlpLossRepairs;
+  totals.silenceProbes += counts.silenceProbes;
+  totals.undos += counts.undos;
 }

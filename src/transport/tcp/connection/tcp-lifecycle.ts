@@ -99,7 +99,7 @@ export class TcpLifecycle<C> {
 
   transition(event: TcpEvent): void {
     const from = this.sm.apply(event);
-    this.observer.onStateChange(this.owner, from, this.sm.state);
+    this.observer.onStateChange(this.owner, from, this.sm.state, this.orphaned);
   }
 
   /** The handshake completed (the transition is made): a FIN asked for meanwhile is queued now. */

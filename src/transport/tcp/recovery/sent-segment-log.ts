@@ -27,7 +27,9 @@ export const SegmentFlag = {
   EVER_RETRANSMITTED: 8,
 } as const;
 
-const INITIAL_CAPACITY = 64;
+// 8: every array on V8's heap (typed arrays of 64 bytes or less need no backing store of their own), so a
+// connection that sends a response or two allocates nothing off-heap here; a bulk sender doubles its way up.
+const INITIAL_CAPACITY = 8;
 const EMPTY_U32 = new Uint32Array(0);
 const EMPTY_F64 = new Float64Array(0);
 const EMPTY_U8 = new Uint8Array(0);
