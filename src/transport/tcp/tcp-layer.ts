@@ -460,8 +460,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     }
     if (to === TcpState.TIME_WAIT) {
       const max = this.config.maxTimeWait;
-      // An orphaned connection hands over to a record at once (takeTimeWait): only the record joins the Set
-      // (passing through it, the connection stayed in its stale entries: see tcp-connection-table.ts).
+      // An orphaned connection hands over to a record at once (takeTimeWait): only the record joins the Set.
       const handsOver = max > 0 && orphaned;
       if (!handsOver) this.timeWait.add(connection);
       // Bounded: past the limit the oldest entry ends early (as FreeBSD recycles them), or makes room for a record.
@@ -497,8 +496,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   takeTimeWait(connection: TcpConnection, state: TimeWaitState): boolean {
     const entry = this.ports.get(connection.localPort);
     if (entry === undefined || this.config.maxTimeWait === 0) return false;
-    // In the Set only when it entered TIME_WAIT with its socket, and lost the socket since.
-    this.timeWait.delete(connection);
+    this.timeWait.delete(connection); // there only if it entered TIME_WAIT with its socket and lost it since
     const record = this.timeWaitRecords.add(state);
     this.timeWait.add(record);
     entry.timeWaits ??= new Map();
