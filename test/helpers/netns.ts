@@ -6,6 +6,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { foldSum, sumWords } from '../../src/core/checksum.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -119,6 +120,22 @@ export class Namespace {
     await new Promise((r) => setTimeout(r, 50));
     spawnSync('ip', ['netns', 'del', this.name]);
   }
+}
+
+/**
+ * For a describe block: makes namespaces on demand (`namespace(label)`) and deletes every one of them after
+ * the block's tests (its own afterAll), whatever they did.
+ */
+export function namespacesPerBlock(): (label: string) => Namespace {
+  const namespaces: Namespace[] = [];
+  afterAll(async () => {
+    for (const ns of namespaces) await ns.destroy();
+  });
+  return (label) => {
+    const ns = Namespace.create(label);
+    namespaces.push(ns);
+    return ns;
+  };
 }
 
 /** A pilha CLI process: its output so far, a way to wait for a line, and a clean stop. */

@@ -7,22 +7,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Namespace, PILHA_CLI, realPeerSkipReason } from '../helpers/netns.js';
+import { describe, expect, it } from 'vitest';
+import { namespacesPerBlock, PILHA_CLI, realPeerSkipReason } from '../helpers/netns.js';
 
 const skip = realPeerSkipReason(['ip', 'curl', 'script']);
 const HOST = '10.77.0.1';
 
 describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
-  const namespaces: Namespace[] = [];
-  const namespace = (label: string) => {
-    const ns = Namespace.create(label);
-    namespaces.push(ns);
-    return ns;
-  };
-  afterAll(async () => {
-    for (const ns of namespaces) await ns.destroy();
-  });
+  const namespace = namespacesPerBlock();
 
   it('pilha ping: the first SIGINT stops sending, prints the summary and exits 0 at once', async () => {
     const ns = namespace('clifix-ping');

@@ -1,21 +1,13 @@
 /**
  * What an outside reviewer's probes found, against real peers in namespaces this file creates and deletes.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { Namespace, PILHA_CLI, realPeerSkipReason } from '../helpers/netns.js';
+import { describe, expect, it } from 'vitest';
+import { namespacesPerBlock, PILHA_CLI, realPeerSkipReason } from '../helpers/netns.js';
 
 const skip = realPeerSkipReason(['ip', 'setpriv']);
 
 describe.skipIf(skip !== undefined)('probe findings against real peers', () => {
-  const namespaces: Namespace[] = [];
-  const namespace = (label: string) => {
-    const ns = Namespace.create(label);
-    namespaces.push(ns);
-    return ns;
-  };
-  afterAll(async () => {
-    for (const ns of namespaces) await ns.destroy();
-  });
+  const namespace = namespacesPerBlock();
 
   // The offloaded open failed, was logged as a warning with the error's whole stack, and the plain open then
   // failed the same way: a user mistake printed a JSON stack trace above its one line.
