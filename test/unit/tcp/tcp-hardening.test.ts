@@ -165,6 +165,53 @@ describe('PAWS (RFC 7323 §5)', () => {
     expect(Buffer.concat(chunks).length).toBe(150);
   });
 
+  // Linux's tcp_disordered_ack: on a reordering path a duplicate ACK overtaken by a later one is not old.
+  it('a duplicate ACK with an older TSval, within an RTO of TS.Recent, counts as a duplicate ACK', () => {
+    const { h, conn } = withTimestamps();
+    conn.write(bytes(3000));
+    h.recvAll();
+    h.send({
+      flags: ACK,
+      seq: IRS + 1,
+      ack: ISS + 1461,
+      options: { timestamp: { value: 1_000_030, echo: 0 } },
+    });
+    h.recvAll();
+    // The duplicate ACK sent before that one, overtaken on the way: a TSval 20 ms older.
+    h.send({
+      flags: ACK,
+      seq: IRS + 1,
+      ack: ISS + 1461,
+      options: { timestamp: { value: 1_000_010, echo: 0 } },
+    });
+    expect(conn.counters()).toMatchObject({ dropPaws: 0, dupAcks: 1 });
+    h.recvNothing(); // not answered as a dropped segment
+    // Older than TS.Recent by more than the RTO: an old duplicate after all.
+    h.send({
+      flags: ACK,
+      seq: IRS + 1,
+      ack: ISS + 1461,
+      options: { timestamp: { value: 990_000, echo: 0 } },
+    });
+    expect(conn.counters()).toMatchObject({ dropPaws: 1, dupAcks: 1 });
+    h.recvAll();
+    // An older TSval on an ACK that moves SND.UNA, or on one that closes the window, is still dropped.
+    h.send({
+      flags: ACK,
+      seq: IRS + 1,
+      ack: ISS + 2921,
+      options: { timestamp: { value: 1_000_020, echo: 0 } },
+    });
+    h.send({
+      flags: ACK,
+      seq: IRS + 1,
+      ack: ISS + 1461,
+      window: 0,
+      options: { timestamp: { value: 1_000_020, echo: 0 } },
+    });
+    expect(conn.counters()).toMatchObject({ dropPaws: 3, dupAcks: 1 });
+  });
+
   it('a RST is not subject to PAWS (RFC 7323 §5.3 R1)', () => {
     const { h, conn } = withTimestamps();
     h.send({ flags: RST, seq: IRS + 1, options: { timestamp: { value: 5, echo: 0 } } });

@@ -153,7 +153,7 @@ export class TcpSegmentArrival {
     const rcvWnd = receiver.receiveWindow();
 
     // 0. PAWS, 1. the acceptability test (the receiver's window).
-    const acceptance = receiver.checkAcceptable(seg, segLen, rcvWnd, now);
+    const acceptance = receiver.checkAcceptable(seg, segLen, rcvWnd, now, this.sender.rto.rto);
     if (acceptance !== Acceptance.ACCEPT) {
       if (acceptance === Acceptance.ACK_ONLY) {
         payload = EMPTY;

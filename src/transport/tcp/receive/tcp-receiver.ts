@@ -14,7 +14,7 @@ import type { TcpControlBlock } from '../connection/tcp-control-block.js';
 import { TcpState } from '../connection/tcp-state.js';
 import { type TcpTimers, TimerKind } from '../connection/tcp-timers.js';
 import type { TcpConfig } from '../tcp-config.js';
-import { type Seq, seqAdd, seqDiff, seqInWindow, seqLe } from '../wire/seq.js';
+import { type Seq, seqAdd, seqDiff, seqGt, seqInWindow, seqLe } from '../wire/seq.js';
 import { TcpFlags, type TcpSegment } from '../wire/tcp-header.js';
 import { ReceiveBuffer, ReceiveResult } from './receive-buffer.js';
 import { SackBlockGenerator } from './sack-block-generator.js';
@@ -229,23 +229,41 @@ export class TcpReceiver {
   }
 
   /**
+   * Linux's exemption from PAWS (tcp_disordered_ack): on a reordering path a duplicate ACK overtaken by a
+   * later one carries an older TSval but nothing old: a pure ACK at RCV.NXT for SND.UNA that would not move
+   * the send window, its TSval within one RTO of TS.Recent. Dropped, it lost its SACK blocks and was answered.
+   */
+  private disorderedAck(seg: TcpSegment, segLen: number, tsValue: number, rtoMs: number): boolean {
+    const tcb = this.tcb;
+    if (segLen !== 0 || !(seg.flags & TcpFlags.ACK) || seg.seq !== tcb.rcvNxt || seg.ack !== tcb.sndUna)
+      return false;
+    // Would it update the window (RFC 9293 §3.10.7.4's SND.WL1 test, as Linux's tcp_may_update_window)?
+    if (seqGt(seg.seq, tcb.sndWl1)) return false;
+    const window = seg.window * (1 << tcb.sndShift);
+    if (seg.seq === tcb.sndWl1 && (window > tcb.sndWnd || window === 0)) return false;
+    return ((tcb.tsRecent - tsValue) | 0) <= rtoMs;
+  }
+
+  /**
    * 0. PAWS (RFC 7323 §5.3 R1) and 1. the sequence number check (RFC 9293 §3.10.7.4, the four cases of
    * the acceptability test) of a segment occupying `segLen` sequence numbers against RCV.WND `rcvWnd`.
    * Counts the drops; notes the D-SACK of a retransmission of data already received.
    */
-  checkAcceptable(seg: TcpSegment, segLen: number, rcvWnd: number, now: number): Acceptance {
+  checkAcceptable(seg: TcpSegment, segLen: number, rcvWnd: number, now: number, rtoMs: number): Acceptance {
     const tcb = this.tcb;
     const flags = seg.flags;
     const rcvNxt = tcb.rcvNxt;
     // PAWS: a timestamp older than TS.Recent is an old duplicate, whatever its sequence number says (it
-    // may be from 4 GiB ago). A RST is exempt (§5.3 R1; RFC 5961 checks it).
+    // may be from 4 GiB ago). A RST is exempt (§5.3 R1; RFC 5961 checks it), and so is a duplicate ACK
+    // that a later ACK overtook (disorderedAck).
     const ts = seg.options.timestamp;
     if (
       tcb.tsEnabled &&
       ts !== undefined &&
       !(flags & TcpFlags.RST) &&
       ((ts.value - tcb.tsRecent) | 0) < 0 &&
-      now - tcb.tsRecentAt < PAWS_IDLE_MS
+      now - tcb.tsRecentAt < PAWS_IDLE_MS &&
+      !this.disorderedAck(seg, segLen, ts.value, rtoMs)
     ) {
       this.counts.dropPaws++;
       if (!(flags & TcpFlags.SYN)) this.noteOldDuplicate(seg.seq, seg.payload.length);
