@@ -101,6 +101,11 @@ describe.skipIf(skip !== undefined).concurrent('loss recovery and flow control w
         const pcap = join(dir, 'stopped.pcap');
         const out = join(dir, 'stopped.bin');
         const length = 16_000_000;
+        // The kernel's receive buffer at 1 MB at most (6 MB by default): what it takes in while wget sleeps must
+        // leave pilha data unsent, to probe the window with, even if the stop below comes seconds late (a CI run
+        // with a SYN flood test beside it once stopped wget at 11.3 MB of 16).
+        const rmem = ns.run('sh', ['-c', "echo '4096 131072 1048576' > /proc/sys/net/ipv4/tcp_rmem"]);
+        expect(rmem.status, rmem.stderr).toBe(0);
         const pilha = await ns.startPilha(['http', '--tun', 'pstop0', '--pcap', pcap]);
         // Rate-limited so that the stop below catches it early even when a loaded machine delays this test's
         // polling by seconds (at 8 MB/s a CI run once saw the whole 16 MB arrive first); `ip netns exec`
