@@ -10,7 +10,7 @@ export const TCP_LAYER_COUNTERS = [
   'dropBadOption',
   /** Segments for no connection and no listener (answered with RST unless a RST). */
   'noConnection',
-  /** Non-SYN segments to a listener without a connection (an ACK gets RST; the rest dropped). */
+  /** Non-SYN segments to a listener without a connection (an ACK gets RST; the rest dropped), and SYN+FIN. */
   'dropListenNotSyn',
   /** SYNs dropped because the listener's SYN queue was full and SYN cookies are off (Linux TCPReqQFullDrop). */
   'listenSynQueueFull',

@@ -363,7 +363,8 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
       this.sendReset(src, seg.dstPort, seg.srcPort, seg.ack, seq(0), TcpFlags.RST);
       return;
     }
-    if (!(flags & TcpFlags.SYN)) {
+    // SYN+FIN, a scanner's probe and no connection request: dropped, as Linux does (tcp_rcv_state_process).
+    if (!(flags & TcpFlags.SYN) || flags & TcpFlags.FIN) {
       c.dropListenNotSyn++;
       return;
     }

@@ -111,6 +111,17 @@ describe('passive open (LISTEN → SYN_RECEIVED → ESTABLISHED)', () => {
     expectSegment(h.recv(), { flags: 'PSH|ACK', seq: ISS + 537, payload: 464 });
   });
 
+  it('a SYN+FIN to a listener is dropped and counted, not answered (as Linux)', () => {
+    const h = new TcpHarness();
+    h.listen();
+    h.send({ flags: SYN | FIN, seq: IRS, options: PLAIN_SYN });
+    h.recvNothing();
+    expect(h.tcp.connections().length).toBe(0);
+    expect(h.tcp.stats()).toMatchObject({ dropListenNotSyn: 1, passiveOpens: 0 });
+    h.send({ flags: SYN, seq: IRS, options: PLAIN_SYN });
+    expectSegment(h.recv(), { flags: 'SYN|ACK', ack: IRS + 1 });
+  });
+
   it('RST+ACK never completes a handshake: the half-open connection is dropped, nothing answers', () => {
     const h = new TcpHarness();
     h.synReceived();
