@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PilhaError } from '../../../core/errors.js';
-import { formatIpv4, type Ipv4Address, parseIpv4 } from '../../../core/ipv4-address.js';
+import { formatIpv4, type Ipv4Address, parseIpv4, sameSubnet } from '../../../core/ipv4-address.js';
 import { ERRNO, type Libc, loadLibc, O_CLOEXEC, O_RDWR } from '../fd/libc.js';
 import { type InterfaceAddress, readInterfaceAddresses } from '../packet/packet-interface.js';
 
@@ -153,8 +153,7 @@ export function checkSubnetFree(
   for (const other of addresses) {
     const p = other.prefixLength;
     if (other.name === name || p === undefined || p < prefixLength) continue;
-    const mask = p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0;
-    if (((parseIpv4(other.address) ^ hostAddress) & mask) !== 0) continue;
+    if (!sameSubnet(parseIpv4(other.address), hostAddress, p)) continue;
     throw new PilhaError(
       'ETUN',
       `cannot use ${formatIpv4(hostAddress)}/${prefixLength} on TUN device '${name}': ${other.name} already has ${other.address}/${p}, so the kernel would send pilha's traffic there (is another pilha running?): choose another --address and --host-address`,

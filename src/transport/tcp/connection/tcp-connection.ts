@@ -241,6 +241,7 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
     return this.sender.sendBuffer.size;
   }
 
+  /** In TIME_WAIT: whether a SYN may open a new connection in its place (synReopensTimeWait). */
   reopenedBy(seg: TcpSegment): boolean {
     return synReopensTimeWait(seg, this.tcb.rcvNxt, this.tcb.tsEnabled ? this.tcb.tsRecent : undefined);
   }
