@@ -172,8 +172,13 @@ export class PilhaProcess {
   }
 
   /** SIGINT, then waits for exit; returns the exit code. */
-  async stop(): Promise<number> {
+  stop(): Promise<number> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGINT');
+    return this.exit();
+  }
+
+  /** Waits for exit without a signal of its own (SIGKILL after 5 s); returns the exit code (-1: killed). */
+  async exit(): Promise<number> {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
     const code = await this.exited;
     clearTimeout(timer);
