@@ -1,6 +1,6 @@
 /**
  * Makes the per-connection objects. Bound in the container once per stack with everything the
- * connections share (clock, logger, configuration, congestion control, the IP layer, the memory budget,
+ * connections share (clock, logger, configuration, congestion control, the IP layer, the memory budget, the pool of send rings,
  * the tracer), so that the TCP layer creates a connection with one call and never consults the container per packet.
  */
 
@@ -9,6 +9,7 @@ import type { Logger } from '../../../core/logger.js';
 import type { CongestionControllerFactory } from '../../congestion/congestion-controller.js';
 import { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
 import { TcpAckBatch } from '../receive/tcp-ack-batch.js';
+import { SendRingPool } from '../send/send-ring-pool.js';
 import type { TcpConfig } from '../tcp-config.js';
 import { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import { NO_TCP_TRACER, type TcpTracer } from '../trace/tcp-tracer.js';
@@ -35,6 +36,8 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
   /** The batcher of super-segments, when the network can send them. */
   readonly batcher: TcpSegmentBatcher | undefined;
   readonly ackBatch = new TcpAckBatch();
+  /** The rings of emptied send queues, for the next bulk writer. */
+  readonly sendRings: SendRingPool;
 
   constructor(
     clock: Clock,
@@ -52,6 +55,7 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
         pressure: config.memoryPressure,
         high: config.memoryHigh,
       });
+    this.sendRings = new SendRingPool(clock);
     const { segmentationMaxBytes, sendSegmented, sendSegmentedParts } = network;
     // Bound to the layer: the batcher calls it as a plain function.
     const batcher =
@@ -81,6 +85,7 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
       batcher,
       ackBatch: this.ackBatch,
       outputScheduler: new TcpOutputScheduler(),
+      sendRings: this.sendRings,
     };
   }
 

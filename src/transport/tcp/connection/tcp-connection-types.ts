@@ -12,6 +12,7 @@ import type { IPLayer } from '../../../layers/ip/ip-layer.js';
 import type { CongestionControllerFactory } from '../../congestion/congestion-controller.js';
 import type { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
 import type { TcpAckBatch } from '../receive/tcp-ack-batch.js';
+import type { SendRingPool } from '../send/send-ring-pool.js';
 import type { TcpConfig } from '../tcp-config.js';
 import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import type { TcpTracer } from '../trace/tcp-tracer.js';
@@ -99,6 +100,8 @@ export interface TcpConnectionDeps {
   readonly ackBatch?: TcpAckBatch | undefined;
   /** The stack's output deferred to the end of the task (small writes; absent: every write goes out at once). */
   readonly outputScheduler?: TcpOutputScheduler | undefined;
+  /** The stack's rings of emptied send queues, for the next bulk writer (absent: each queue allocates its own). */
+  readonly sendRings?: SendRingPool | undefined;
 }
 
 /** What `ss -ti` shows for a socket, for one connection. Sizes in bytes, times in ms. */

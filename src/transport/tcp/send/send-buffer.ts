@@ -22,6 +22,7 @@
 
 import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import { SEND_RING_MIN_COPY, SendRing } from './send-ring.js';
+import type { SendRingPool } from './send-ring-pool.js';
 
 export class SendBuffer {
   private chunks: Uint8Array[] = [];
@@ -48,6 +49,7 @@ export class SendBuffer {
     readonly capacity: number,
     private readonly budget?: TcpMemoryBudget,
     readonly minimum: number = capacity,
+    private readonly rings?: SendRingPool,
   ) {
     if (!Number.isInteger(capacity) || capacity <= 0)
       throw new RangeError(`bad send buffer capacity ${capacity}`);
@@ -308,7 +310,7 @@ export class SendBuffer {
   /** Memory for adopting `n` bytes: the ring's when they are many and fit, else a fresh buffer. */
   private copyBuffer(n: number): Uint8Array {
     if (n >= SEND_RING_MIN_COPY) {
-      this.ring ??= new SendRing(this.capacity);
+      this.ring ??= new SendRing(this.capacity, this.rings);
       const liveStart = this.ringLiveStart(this.ring.buffer);
       const copy = liveStart === UNKNOWN ? undefined : this.ring.take(n, liveStart);
       if (copy !== undefined) return copy;

@@ -11,7 +11,11 @@
  * lies (the first of the queue's views into it), since the queue releases bytes strictly in order. It
  * grows by doubling, up to the queue's capacity, when a copy does not fit; the old ring is dropped and
  * becomes garbage once the views of it are acknowledged. A copy that fits nowhere takes a fresh buffer.
+ * With a SendRingPool, a new ring is one another queue released, when one is pooled, and a released ring
+ * goes back to the pool.
  */
+
+import type { SendRingPool } from './send-ring-pool.js';
 
 /** Copies from this size on go into the ring; smaller ones (requests and responses) take Node's pool. */
 export const SEND_RING_MIN_COPY = 16 * 1024;
@@ -24,10 +28,13 @@ export class SendRing {
   buffer: Uint8Array = EMPTY;
   /** Where the next copy goes. */
   private write = 0;
-  /** Rings allocated (stats, tests). */
+  /** Rings allocated (stats, tests); not those taken from the pool. */
   allocations = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly pool?: SendRingPool,
+  ) {}
 
   /**
    * `n` bytes nobody else writes until the queue releases them, or undefined when `n` is small or fits in no
@@ -41,8 +48,13 @@ export class SendRing {
       if (size >= this.maxBytes || n > this.maxBytes) return undefined;
       let grown = Math.max(SEND_RING_INITIAL_BYTES, size * 2);
       while (grown < n) grown *= 2;
-      this.buffer = new Uint8Array(Buffer.allocUnsafeSlow(Math.min(grown, this.maxBytes)).buffer);
-      this.allocations++;
+      grown = Math.min(grown, this.maxBytes);
+      const pooled = this.pool?.take(grown, this.maxBytes);
+      if (pooled !== undefined) this.buffer = pooled;
+      else {
+        this.buffer = new Uint8Array(Buffer.allocUnsafeSlow(grown).buffer);
+        this.allocations++;
+      }
       if (this.buffer.length < n) return undefined;
       at = 0;
     }
@@ -50,8 +62,9 @@ export class SendRing {
     return this.buffer.subarray(at, at + n);
   }
 
-  /** Drops the memory (the queue was cleared). */
+  /** Drops the memory, to the pool if there is one (the queue emptied or was cleared: nothing reads it). */
   release(): void {
+    if (this.pool !== undefined && this.buffer.length >= SEND_RING_INITIAL_BYTES) this.pool.give(this.buffer);
     this.buffer = EMPTY;
     this.write = 0;
   }

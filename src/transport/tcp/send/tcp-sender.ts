@@ -106,7 +106,7 @@ export class TcpSender {
   /** Makes a send queue for a connection (the sender owns it; the emitter only copies out of it). */
   static createSendBuffer(deps: TcpConnectionDeps): SendBuffer {
     const config = deps.config;
-    return new SendBuffer(config.sendBufferSize, deps.memory, config.sendBufferMin);
+    return new SendBuffer(config.sendBufferSize, deps.memory, config.sendBufferMin, deps.sendRings);
   }
 
   /** Tells the trace (if any) cwnd, ssthresh, bytes in flight, srtt and rto; it records them if they changed. */
