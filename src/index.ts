@@ -85,5 +85,6 @@ export type {
 export { TcpServer } from './transport/socket/tcp-server.js';
 export { type InPlaceReader, TcpSocket } from './transport/socket/tcp-socket.js';
 export type { TcpConnectionStats } from './transport/tcp/connection/tcp-connection-types.js';
+export { isImmutable, markImmutable } from './transport/tcp/send/immutable-bytes.js';
 export { DEFAULT_TCP_CONFIG, type TcpConfig } from './transport/tcp/tcp-config.js';
 export type { TcpLayer } from './transport/tcp/tcp-layer.js';

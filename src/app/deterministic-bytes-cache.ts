@@ -1,3 +1,4 @@
+import { markImmutable } from '../transport/tcp/send/immutable-bytes.js';
 import {
   DETERMINISTIC_BYTES_MAX,
   DETERMINISTIC_CHUNK_BYTES,
@@ -14,7 +15,7 @@ export const DETERMINISTIC_CACHE_DEFAULT_BYTES = 128 * 1024 * 1024;
  * limit are generated per request, as without a cache. The bytes are the stream's exactly, whatever is cached.
  *
  * The blocks are shared and never written: whoever receives a view must not modify it (a TCP socket only
- * reads what it is given).
+ * reads what it is given). They are marked immutable, so that pilha's TCP sends them without a copy.
  */
 export class DeterministicBytesCache {
   private readonly blocks: Array<Buffer | undefined> = [];
@@ -85,6 +86,7 @@ export class DeterministicBytesCache {
       start,
       Math.min(DETERMINISTIC_CHUNK_BYTES, DETERMINISTIC_BYTES_MAX - start),
     );
+    markImmutable(block);
     if (index < this.cachedBlocks) {
       this.blocks[index] = block;
       this.held += block.length;

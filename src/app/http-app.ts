@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.js';
 import { SlotMap } from '../core/slot-map.js';
 import { SystemClock } from '../core/system-clock.js';
 import type { StreamServer, StreamSocket, StreamTransport } from '../transport/socket/stream-transport.js';
+import { markImmutable } from '../transport/tcp/send/immutable-bytes.js';
 import { DETERMINISTIC_BYTES_MAX, DETERMINISTIC_CHUNK_BYTES } from './deterministic-bytes.js';
 import { DETERMINISTIC_CACHE_DEFAULT_BYTES, DeterministicBytesCache } from './deterministic-bytes-cache.js';
 import { helloPomboPage } from './hello-pombo.js';
@@ -310,7 +311,11 @@ export class HttpApp {
   private async serveBuiltIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req.url);
     if (path === '/' || path === '/index.txt') {
-      this.page ??= helloPomboPage();
+      if (this.page === undefined) {
+        this.page = helloPomboPage();
+        // Never written again: pilha's TCP sends its slices without copying them (node:net copies anyway).
+        markImmutable(this.page);
+      }
       const page = this.page;
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': page.length });
       if (req.method === 'HEAD') {

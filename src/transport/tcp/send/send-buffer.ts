@@ -11,7 +11,8 @@
  * So a chunk sent at once costs one copy (chunk → datagram) and none more, and a chunk that must wait in
  * the queue costs the copy it always cost. A bulk writer's copies go into the queue's ring (SendRing), end
  * to end and reused as ACKs free it; where the link writes a payload where it lies (sendSegmentedParts),
- * the emitter adopts before sending and every segment goes out from the queue's own bytes, uncopied.
+ * the emitter adopts before sending and every segment goes out from the queue's own bytes, uncopied. A
+ * chunk the writer marked immutable (immutable-bytes.ts) is the queue's own from the start: never copied.
  *
  * Offsets are relative to the first unacknowledged byte. Bounded: `capacity` is what the queue accepts
  * before the writer is told to wait; one chunk is always taken whole (a 10 MB write is held by reference
@@ -21,6 +22,7 @@
  */
 
 import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
+import { isImmutable } from './immutable-bytes.js';
 import { SEND_RING_MIN_COPY, SendRing } from './send-ring.js';
 import type { SendRingPool } from './send-ring-pool.js';
 
@@ -113,10 +115,14 @@ export class SendBuffer {
     return this.length - this.owned;
   }
 
-  /** Appends a chunk, by reference: the writer's until retain() or adopt() takes its bytes over. */
+  /**
+   * Appends a chunk, by reference: the writer's until retain() or adopt() takes its bytes over, unless it is
+   * immutable (markImmutable) and follows bytes already the queue's own: then it is the queue's at once.
+   */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
+    if (this.owned === this.length && isImmutable(chunk)) this.owned += chunk.length;
     this.length += chunk.length;
     this.budget?.update(this.length - chunk.length, this.length);
   }
