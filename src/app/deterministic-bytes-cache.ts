@@ -1,9 +1,12 @@
-import { markImmutable } from '../transport/tcp/send/immutable-bytes.js';
+import { markImmutable } from '../core/immutable-bytes.js';
 import {
   DETERMINISTIC_BYTES_MAX,
   DETERMINISTIC_CHUNK_BYTES,
   deterministicBytes,
 } from './deterministic-bytes.js';
+
+/** Cached blocks per shared slab (4 MiB). */
+const BLOCKS_PER_SLAB = 64;
 
 /** How much of the stream a cache keeps by default: enough for the benchmark's 100 MiB download. */
 export const DETERMINISTIC_CACHE_DEFAULT_BYTES = 128 * 1024 * 1024;
@@ -19,6 +22,8 @@ export const DETERMINISTIC_CACHE_DEFAULT_BYTES = 128 * 1024 * 1024;
  */
 export class DeterministicBytesCache {
   private readonly blocks: Array<Buffer | undefined> = [];
+  /** The memory of the cached blocks, BLOCKS_PER_SLAB to a slab, each made when a block first needs it. */
+  private readonly slabs: Array<ArrayBuffer | undefined> = [];
   private readonly cachedBlocks: number;
   private held = 0;
 
@@ -82,15 +87,28 @@ export class DeterministicBytesCache {
     const cached = this.blocks[index];
     if (cached !== undefined) return cached;
     const start = index * DETERMINISTIC_CHUNK_BYTES;
-    const block = deterministicBytes(
+    const generated = deterministicBytes(
       start,
       Math.min(DETERMINISTIC_CHUNK_BYTES, DETERMINISTIC_BYTES_MAX - start),
     );
-    markImmutable(block);
-    if (index < this.cachedBlocks) {
-      this.blocks[index] = block;
-      this.held += block.length;
+    if (index >= this.cachedBlocks) {
+      markImmutable(generated);
+      return generated;
     }
+    // Cached blocks lie end to end in slabs, marked immutable: a send queue holds consecutive blocks as one
+    // view (SendBuffer.push), so that a segment across two of them is sent where it lies, not gathered.
+    const slabIndex = Math.floor(index / BLOCKS_PER_SLAB);
+    let slab = this.slabs[slabIndex];
+    if (slab === undefined) {
+      const blocks = Math.min(BLOCKS_PER_SLAB, this.cachedBlocks - slabIndex * BLOCKS_PER_SLAB);
+      slab = new ArrayBuffer(blocks * DETERMINISTIC_CHUNK_BYTES);
+      markImmutable(new Uint8Array(slab));
+      this.slabs[slabIndex] = slab;
+    }
+    const block = Buffer.from(slab, (index % BLOCKS_PER_SLAB) * DETERMINISTIC_CHUNK_BYTES, generated.length);
+    block.set(generated);
+    this.blocks[index] = block;
+    this.held += block.length;
     return block;
   }
 }

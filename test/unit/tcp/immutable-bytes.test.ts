@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeterministicBytesCache } from '../../../src/app/deterministic-bytes-cache.js';
-import { isImmutable, markImmutable } from '../../../src/transport/tcp/send/immutable-bytes.js';
+import { isImmutable, markImmutable } from '../../../src/core/immutable-bytes.js';
 import { SendBuffer } from '../../../src/transport/tcp/send/send-buffer.js';
 
 const K = 1024;
@@ -79,5 +79,39 @@ describe('SendBuffer with immutable chunks', () => {
     markImmutable(next);
     q.push(next);
     expect(q.unowned).toBe(0);
+  });
+
+  it('holds consecutive immutable chunks of one memory as one view: a segment across them is sent where it lies', () => {
+    const slab = pattern(256 * K, 5);
+    markImmutable(slab);
+    const q = new SendBuffer(1024 * K);
+    q.push(slab.subarray(0, 64 * K));
+    q.acknowledge(1000); // the head chunk partly acknowledged: it still grows at its end
+    q.push(slab.subarray(64 * K, 128 * K));
+    q.push(slab.subarray(128 * K, 192 * K));
+    const across = q.peek(64 * K - 1000 - 700, 1448)!;
+    expect(across).toBeDefined();
+    expect(across.buffer).toBe(slab.buffer);
+    expect(across.byteOffset).toBe(64 * K - 700);
+    const out = new Uint8Array(q.size);
+    q.copyTo(0, q.size, out, 0);
+    expect(Buffer.from(out).equals(Buffer.from(slab.subarray(1000, 192 * K)))).toBe(true);
+    // Not adjacent (a gap), or another memory: separate chunks, and a segment across them is no single view.
+    q.push(slab.subarray(200 * K, 256 * K));
+    expect(q.peek(192 * K - 1000 - 700, 1448)).toBeUndefined();
+    const other = pattern(64 * K, 6);
+    markImmutable(other);
+    const r = new SendBuffer(1024 * K);
+    r.push(slab.subarray(0, 64 * K));
+    r.push(other);
+    expect(r.peek(64 * K - 700, 1448)).toBeUndefined();
+    expect(r.unowned).toBe(0);
+  });
+
+  it('the cache’s consecutive blocks lie end to end in one memory', () => {
+    const cache = new DeterministicBytesCache(1024 * K);
+    const [a, b] = [...cache.chunks(0, 128 * K)];
+    expect(a!.buffer).toBe(b!.buffer);
+    expect(a!.byteOffset + a!.length).toBe(b!.byteOffset);
   });
 });

@@ -21,8 +21,8 @@
  * limit for this queue, never below `minimum` (tcp-memory-budget.ts).
  */
 
+import { isImmutable } from '../../../core/immutable-bytes.js';
 import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
-import { isImmutable } from './immutable-bytes.js';
 import { SEND_RING_MIN_COPY, SendRing } from './send-ring.js';
 import type { SendRingPool } from './send-ring-pool.js';
 
@@ -121,8 +121,20 @@ export class SendBuffer {
    */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    if (this.owned === this.length && isImmutable(chunk)) this.owned += chunk.length;
+    const chunks = this.chunks;
+    if (this.owned === this.length && isImmutable(chunk)) {
+      // Immutable bytes right after the last chunk's, in the same memory (a cache's consecutive blocks):
+      // one view of both, so that a segment across them is one piece, sent where it lies.
+      const last = chunks.length > this.head ? chunks[chunks.length - 1]! : undefined;
+      if (
+        last !== undefined &&
+        last.buffer === chunk.buffer &&
+        last.byteOffset + last.length === chunk.byteOffset
+      ) {
+        chunks[chunks.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + chunk.length);
+      } else chunks.push(chunk);
+      this.owned += chunk.length;
+    } else chunks.push(chunk);
     this.length += chunk.length;
     this.budget?.update(this.length - chunk.length, this.length);
   }
