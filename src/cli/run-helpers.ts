@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { formatIpv4 } from '../core/ipv4-address.js';
 import { formatMac } from '../core/mac-address.js';
 import type { NetworkStack, ServingApp, TcpStack } from '../di/compositions.js';
@@ -144,6 +144,14 @@ function reportsOnSignal(app: ServingApp, tcpStack: TcpStack | undefined): () =>
         newSpaceKiB: kib(
           getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0,
         ),
+        // Where the rest goes: per space, [committed, used, physical] KiB, and what V8 itself has malloc'd.
+        spaces: Object.fromEntries(
+          getHeapSpaceStatistics().map((s) => [
+            s.space_name,
+            [kib(s.space_size), kib(s.space_used_size), kib(s.physical_space_size)],
+          ]),
+        ),
+        mallocedKiB: kib(getHeapStatistics().malloced_memory),
       };
       process.stdout.write(`memory ${reports} ${JSON.stringify(line)}\n`);
     }
