@@ -108,7 +108,11 @@ export function markdown(report) {
     );
   const pm = get('pilha', 'idle connections', 1500);
   const km = get('kernel', 'idle connections', 1500);
-  const memCell = (s) => `${s.kibPerConnection} KiB (${s.opened} open)`;
+  const memCell = (s) =>
+    `${s.kibPerConnection} KiB (${s.opened} open)` +
+    (s.kibPerConnectionLessYoung === undefined
+      ? ''
+      : `; ${s.kibPerConnectionLessYoung} KiB less the young generation's pages first written (+${(s.youngGenerationAsFoundKiB / 1024).toFixed(1)} MiB) ⁴`);
   const gcCell = (s) =>
     s.gcRssKibPerConnection === undefined
       ? '—'
@@ -168,6 +172,11 @@ export function markdown(report) {
     'prints the new space size with its memory line); the marginal row is the RSS that connections opened on',
     'top of the first ones add, as found and after a full GC (with and without the young generation, which',
     'may go on growing), which leaves out what the first ones paid once (code compiled, malloc arenas).',
+    "As found, before any collection, the accepted connections' objects are still in the young generation:",
+    'the first row also gives the RSS less the pages of it written for the first time between the readings',
+    "(its physical size just before each collection): they follow the accepts' allocation, garbage included",
+    '(a pilha accept allocates about 12 KB, a kernel one about 6.5), not what the connections keep, and once',
+    'written they stay resident however few objects live in them.',
   ];
   if (report.config.only === 'get') {
     notes.push('', 'This run measured pilha receiving only (--only get): pilha get and curl, no other rows.');

@@ -347,6 +347,13 @@ async function idleConnections(server, args) {
       result.youngGenerationGrowthKiB = young;
       result.gcRssLessYoungKibPerConnection = perConnection(afterGc.rssKiB - beforeGc.rssKiB - young, open);
     }
+    if (beforeGc.asFound !== undefined) {
+      // The as-found figure split: the young generation's pages written for the first time between the two
+      // readings (its size just before each collection, read a moment after the RSS), and the rest.
+      const young = afterGc.asFound.newSpaceKiB - beforeGc.asFound.newSpaceKiB;
+      result.youngGenerationAsFoundKiB = young;
+      result.kibPerConnectionLessYoung = perConnection(after - before - young, open);
+    }
     if (args.idleMore > 0) {
       // The marginal cost: RSS added by idleMore more connections on top of the first ones, which removes
       // what a first thousand pays once (the young generation's growth, malloc arenas, code compiled).

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { formatIpv4 } from '../core/ipv4-address.js';
 import { formatMac } from '../core/mac-address.js';
 import type { NetworkStack, ServingApp, TcpStack } from '../di/compositions.js';
@@ -130,10 +130,15 @@ function reportsOnSignal(app: ServingApp, tcpStack: TcpStack | undefined): () =>
   const report = () => {
     reports++;
     if (typeof gc === 'function') {
+      const kib = (bytes: number) => Math.round(bytes / 1024);
+      const newSpace = () =>
+        kib(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0);
+      // Before the collection: the young generation's pages written so far hold the objects of connections
+      // just accepted, and much of an as-found RSS figure is pages of it written for the first time.
+      const asFound = { rssKiB: kib(process.memoryUsage.rss()), newSpaceKiB: newSpace() };
       gc();
       gc();
       const m = process.memoryUsage();
-      const kib = (bytes: number) => Math.round(bytes / 1024);
       const line = {
         rssKiB: kib(m.rss),
         heapUsedKiB: kib(m.heapUsed),
@@ -141,9 +146,16 @@ function reportsOnSignal(app: ServingApp, tcpStack: TcpStack | undefined): () =>
         externalKiB: kib(m.external),
         // V8's young generation as committed: it grows with the allocation rate, not with what is live, and
         // stays grown after a collection (the benchmark tells it apart from the connections' own memory).
-        newSpaceKiB: kib(
-          getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0,
+        newSpaceKiB: newSpace(),
+        // Where the rest goes: per space, [committed, used, physical] KiB, and what V8 itself has malloc'd.
+        spaces: Object.fromEntries(
+          getHeapSpaceStatistics().map((s) => [
+            s.space_name,
+            [kib(s.space_size), kib(s.space_used_size), kib(s.physical_space_size)],
+          ]),
         ),
+        mallocedKiB: kib(getHeapStatistics().malloced_memory),
+        asFound,
       };
       process.stdout.write(`memory ${reports} ${JSON.stringify(line)}\n`);
     }

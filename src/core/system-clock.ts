@@ -7,9 +7,20 @@ export class SystemClock implements Clock {
     return performance.now();
   }
 
-  setTimer(delayMs: number, fire: () => void): Timer {
-    const handle = setTimeout(fire, Math.max(0, delayMs));
+  setTimer(delayMs: number, fire: () => void): Timer;
+  setTimer<T>(delayMs: number, fire: (arg: T) => void, arg: T): Timer;
+  setTimer<T>(delayMs: number, fire: (arg?: T) => void, arg?: T): Timer {
+    const handle = setTimeout(fire, Math.max(0, delayMs), arg);
     handle.unref();
-    return { cancel: () => clearTimeout(handle) };
+    return new NodeTimer(handle);
+  }
+}
+
+/** A Node timer as a Timer: one small object per timer armed, no closure and context. */
+class NodeTimer implements Timer {
+  constructor(private readonly handle: NodeJS.Timeout) {}
+
+  cancel(): void {
+    clearTimeout(this.handle);
   }
 }

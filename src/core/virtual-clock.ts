@@ -3,7 +3,8 @@ import type { Clock, Timer } from './clock.js';
 interface PendingTimer {
   readonly at: number;
   readonly seq: number;
-  readonly fire: () => void;
+  readonly fire: (arg: unknown) => void;
+  readonly arg: unknown;
   cancelled: boolean;
 }
 
@@ -24,11 +25,14 @@ export class VirtualClock implements Clock {
     return this.time;
   }
 
-  setTimer(delayMs: number, fire: () => void): Timer {
+  setTimer(delayMs: number, fire: () => void): Timer;
+  setTimer<T>(delayMs: number, fire: (arg: T) => void, arg: T): Timer;
+  setTimer<T>(delayMs: number, fire: (arg?: T) => void, arg?: T): Timer {
     const timer: PendingTimer = {
       at: this.time + Math.max(0, delayMs),
       seq: this.seq++,
-      fire,
+      fire: fire as (arg: unknown) => void,
+      arg,
       cancelled: false,
     };
     this.insert(timer);
@@ -57,7 +61,7 @@ export class VirtualClock implements Clock {
       this.pending.shift();
       if (next.cancelled) continue;
       this.time = Math.max(this.time, next.at);
-      next.fire();
+      next.fire(next.arg);
     }
     this.time = Math.max(this.time, deadline);
   }
@@ -71,7 +75,7 @@ export class VirtualClock implements Clock {
       this.pending.shift();
       if (next.cancelled) continue;
       this.time = Math.max(this.time, next.at);
-      next.fire();
+      next.fire(next.arg);
     }
     return this.time;
   }

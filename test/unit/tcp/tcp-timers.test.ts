@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../../src/core/clock.js';
+import { SystemClock } from '../../../src/core/system-clock.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import { TcpTimers, TimerKind } from '../../../src/transport/tcp/connection/tcp-timers.js';
 
@@ -48,5 +50,64 @@ describe('TcpTimers: deadlines as data behind one Clock timer', () => {
     timers.set(TimerKind.TIME_WAIT, 50);
     clock.advance(1000);
     expect(fired).toEqual([]);
+  });
+});
+
+describe('TcpTimers: what an idle connection keeps', () => {
+  /** A VirtualClock that records the callbacks it is given and counts reads of the time. */
+  function spyClock() {
+    const clock = new VirtualClock();
+    const callbacks: unknown[] = [];
+    let reads = 0;
+    const spy: Clock = {
+      now: () => {
+        reads++;
+        return clock.now();
+      },
+      setTimer: <T>(delayMs: number, fire: (arg: T) => void, arg?: T) => {
+        callbacks.push(fire);
+        return clock.setTimer(delayMs, fire as (arg: T | undefined) => void, arg);
+      },
+    };
+    return { clock, spy, callbacks, reads: () => reads };
+  }
+
+  it('every connection hands the Clock the same callback (no closure per connection)', () => {
+    const { clock, spy, callbacks } = spyClock();
+    const fired: number[] = [];
+    const a = new TcpTimers(spy, { onTimer: () => fired.push(1) });
+    const b = new TcpTimers(spy, { onTimer: () => fired.push(2) });
+    a.set(TimerKind.RETRANSMIT, 100);
+    b.set(TimerKind.RETRANSMIT, 200);
+    expect(callbacks).toHaveLength(2);
+    expect(callbacks[0]).toBe(callbacks[1]);
+    clock.advance(300);
+    expect(fired).toEqual([1, 2]);
+  });
+
+  it('a firing reads the time once, and again only after a handler ran', () => {
+    const { clock, spy, reads } = spyClock();
+    const timers = new TcpTimers(spy, { onTimer: () => {} });
+    timers.set(TimerKind.RETRANSMIT, 100);
+    timers.clear(TimerKind.RETRANSMIT); // the armed Clock timer still fires, finding nothing due
+    const before = reads();
+    clock.advance(100);
+    expect(reads() - before).toBe(1);
+    timers.set(TimerKind.DELAYED_ACK, 40);
+    const before2 = reads();
+    clock.advance(40);
+    expect(reads() - before2).toBe(2);
+  });
+});
+
+describe('SystemClock', () => {
+  it('passes its argument to the callback, and a cancelled timer never fires', async () => {
+    const clock = new SystemClock();
+    const got: string[] = [];
+    clock.setTimer(1, (arg: string) => got.push(arg), 'a');
+    clock.setTimer(1, (arg: string) => got.push(arg), 'b').cancel();
+    clock.setTimer(1, () => got.push('plain'));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(got.sort()).toEqual(['a', 'plain']);
   });
 });
