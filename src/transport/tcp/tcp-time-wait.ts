@@ -20,15 +20,13 @@ import type { Clock, Timer } from '../../core/clock.js';
 import type { Ipv4Address } from '../../core/ipv4-address.js';
 import { IPV4_MIN_HEADER } from '../../layers/ip/ipv4-header.js';
 import type { TimeWaitState } from './connection/tcp-connection-types.js';
+import { PAWS_IDLE_MS } from './receive/tcp-receiver.js';
 import type { TcpConfig } from './tcp-config.js';
 import type { TcpIp } from './tcp-layer-types.js';
 import { type Seq, seqAdd, seqGt, seqInWindow, seqLe, seqLt } from './wire/seq.js';
 import { TCP_PROTOCOL, TcpFlags, type TcpSegment } from './wire/tcp-header.js';
 import { TIMESTAMP_OPTION_LENGTH } from './wire/tcp-options-writer.js';
 import { finishTcpChecksum, writeTcpHeader, writeTimestampOption } from './wire/tcp-segment-writer.js';
-
-/** RFC 7323 §5.5: TS.Recent is trusted for 24 days (as TcpReceiver's PAWS test). */
-const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000;
 
 /**
  * Whether a SYN (no ACK, no RST) may open a new connection in place of one in TIME_WAIT whose RCV.NXT is

@@ -21,7 +21,7 @@ import { SackBlockGenerator } from './sack-block-generator.js';
 import type { TcpAckBatch } from './tcp-ack-batch.js';
 
 /** RFC 7323 §5.5: TS.Recent idle this long is invalid (the peer's clock may have wrapped): 24 days. */
-const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000;
+export const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000;
 
 /** The verdict of the acceptability test on a segment in a synchronized state. */
 export const Acceptance = {
