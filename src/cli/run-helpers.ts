@@ -4,6 +4,7 @@ import { formatIpv4 } from '../core/ipv4-address.js';
 import { formatMac } from '../core/mac-address.js';
 import type { NetworkStack, ServingApp, TcpStack } from '../di/compositions.js';
 import type { StackConfig } from '../di/stack-config.js';
+import { lingerWhileClosing } from './close-linger.js';
 import type { ReadyFile } from './ready-file.js';
 import type { StackOptionValues } from './stack-options.js';
 
@@ -179,7 +180,8 @@ const SHUTDOWN_GRACE_MS = 3000;
 /**
  * The life of a long-running server command after it listens: say ready (the signal handler is in place
  * first, so a script that stops it the moment it is ready still gets the totals), wait for SIGINT/SIGTERM,
- * close every connection, then print the totals and the stack's counters, which then add up the log.
+ * close every connection and let them finish closing (at most CLOSE_LINGER_MS), then print the totals and
+ * the stack's counters, which then add up the log.
  */
 export async function serveUntilSignal(options: {
   readonly name: string;
@@ -199,6 +201,7 @@ export async function serveUntilSignal(options: {
   exitAnyway.unref();
   process.stdout.write(`\n${options.name}: ${signal}, stopping\n`);
   await options.app.close();
+  if (options.tcpStack !== undefined) await lingerWhileClosing(options.tcpStack.tcp);
   process.stdout.write(`totals ${JSON.stringify(options.app.totals())}\n`);
   if (options.tcpStack !== undefined) {
     printStats(options.tcpStack);
