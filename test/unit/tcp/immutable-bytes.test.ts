@@ -21,6 +21,14 @@ describe('markImmutable', () => {
     expect(isImmutable(new Uint8Array(64 * K))).toBe(false);
   });
 
+  it('refuses Node’s shared pool even as a view spanning it whole, and any memory that small', () => {
+    const pool = Buffer.allocUnsafe(16).buffer; // the 8 KiB pool small Buffers are sliced from
+    expect(markImmutable(new Uint8Array(pool))).toBe(false);
+    expect(isImmutable(Buffer.allocUnsafe(32))).toBe(false);
+    expect(markImmutable(new Uint8Array(Buffer.poolSize))).toBe(false);
+    expect(markImmutable(new Uint8Array(Buffer.poolSize + 1))).toBe(true);
+  });
+
   it('refuses a slice of shared memory (Node’s pool): its other bytes are others’', () => {
     const small = Buffer.from('hello pombo'); // a slice of Node's 8 KiB pool
     expect(small.byteLength).toBeLessThan(small.buffer.byteLength);
@@ -113,5 +121,23 @@ describe('SendBuffer with immutable chunks', () => {
     const [a, b] = [...cache.chunks(0, 128 * K)];
     expect(a!.buffer).toBe(b!.buffer);
     expect(a!.byteOffset + a!.length).toBe(b!.byteOffset);
+  });
+
+  it('grows the last chunk under a cursor left past the end by the writer’s bytes taken over', () => {
+    const memory = pattern(128 * K, 7);
+    markImmutable(memory);
+    const q = new SendBuffer(1024 * K);
+    const writers = pattern(64, 8);
+    q.push(writers);
+    // The writer's bytes copied into kept memory (a super-segment's), which the queue then reads instead.
+    memory.set(writers, 0);
+    q.retain(0, 64, memory, 0);
+    expect(q.unowned).toBe(0);
+    // Immutable bytes right after that copy, in the same memory: one view, and the next read finds them.
+    q.push(memory.subarray(64, 4096));
+    expect(q.peek(64, 1448)?.buffer).toBe(memory.buffer);
+    const out = new Uint8Array(q.size);
+    q.copyTo(0, q.size, out, 0);
+    expect(Buffer.from(out).equals(Buffer.from(memory.subarray(0, 4096)))).toBe(true);
   });
 });

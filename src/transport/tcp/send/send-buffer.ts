@@ -125,13 +125,20 @@ export class SendBuffer {
     if (this.owned === this.length && isImmutable(chunk)) {
       // Immutable bytes right after the last chunk's, in the same memory (a cache's consecutive blocks):
       // one view of both, so that a segment across them is one piece, sent where it lies.
-      const last = chunks.length > this.head ? chunks[chunks.length - 1]! : undefined;
+      const lastIndex = chunks.length - 1;
+      const last = lastIndex >= this.head ? chunks[lastIndex]! : undefined;
       if (
         last !== undefined &&
         last.buffer === chunk.buffer &&
         last.byteOffset + last.length === chunk.byteOffset
       ) {
-        chunks[chunks.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + chunk.length);
+        chunks[lastIndex] = new Uint8Array(last.buffer, last.byteOffset, last.length + chunk.length);
+        // A cursor past the end (adopt leaves it there) would wait for a chunk that never comes: the next
+        // byte is in the grown last chunk.
+        if (this.cursorIndex > lastIndex) {
+          this.cursorIndex = lastIndex;
+          this.cursorStart = this.length - (last.length - (lastIndex === this.head ? this.headSkip : 0));
+        }
       } else chunks.push(chunk);
       this.owned += chunk.length;
     } else chunks.push(chunk);
