@@ -32,7 +32,6 @@ export {
 } from './app/pinger.js';
 export type { Clock, Timer } from './core/clock.js';
 export { PilhaError, type PilhaErrorCode } from './core/errors.js';
-export { isImmutable, markImmutable } from './core/immutable-bytes.js';
 export { formatIpv4, type Ipv4Address, parseIpv4 } from './core/ipv4-address.js';
 export { LayerLoggers, type LogSpec, parseLogSpec, silentLoggers } from './core/logger.js';
 export { SystemClock } from './core/system-clock.js';
@@ -85,5 +84,6 @@ export type {
 export { TcpServer } from './transport/socket/tcp-server.js';
 export { type InPlaceReader, TcpSocket } from './transport/socket/tcp-socket.js';
 export type { TcpConnectionStats } from './transport/tcp/connection/tcp-connection-types.js';
+export { isImmutable, markImmutable } from './transport/tcp/send/immutable-bytes.js';
 export { DEFAULT_TCP_CONFIG, type TcpConfig } from './transport/tcp/tcp-config.js';
 export type { TcpLayer } from './transport/tcp/tcp-layer.js';

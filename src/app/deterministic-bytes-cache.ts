@@ -1,4 +1,4 @@
-import { markImmutable } from '../core/immutable-bytes.js';
+import { markImmutable } from '../transport/tcp/send/immutable-bytes.js';
 import {
   DETERMINISTIC_BYTES_MAX,
   DETERMINISTIC_CHUNK_BYTES,

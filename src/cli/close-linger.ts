@@ -24,13 +24,15 @@ function closing(state: TcpState): boolean {
  * `maxMs` (a peer that stopped answering) the stack then resets as before.
  */
 export async function lingerWhileClosing(
-  tcp: Pick<TcpLayer, 'connections'>,
+  tcp: Pick<TcpLayer, 'connections' | 'clock'>,
   maxMs: number = CLOSE_LINGER_MS,
 ): Promise<boolean> {
-  const deadline = performance.now() + maxMs;
+  const clock = tcp.clock;
+  const deadline = clock.now() + maxMs;
   for (;;) {
     if (!tcp.connections().some((c) => closing(c.state))) return true;
-    if (performance.now() >= deadline) return false;
+    if (clock.now() >= deadline) return false;
+    // A Node timer, not the Clock's: those are unref'd, and this wait must hold the process open.
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeterministicBytesCache } from '../../../src/app/deterministic-bytes-cache.js';
-import { isImmutable, markImmutable } from '../../../src/core/immutable-bytes.js';
+import { isImmutable, markImmutable } from '../../../src/transport/tcp/send/immutable-bytes.js';
 import { SendBuffer } from '../../../src/transport/tcp/send/send-buffer.js';
 
 const K = 1024;

@@ -21,8 +21,8 @@
  * limit for this queue, never below `minimum` (tcp-memory-budget.ts).
  */
 
-import { isImmutable } from '../../../core/immutable-bytes.js';
 import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
+import { isImmutable } from './immutable-bytes.js';
 import { SEND_RING_MIN_COPY, SendRing } from './send-ring.js';
 import type { SendRingPool } from './send-ring-pool.js';
 
