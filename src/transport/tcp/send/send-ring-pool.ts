@@ -104,15 +104,6 @@ export class SendRingPool {
     }
   }
 
-  /** Drops every pooled ring (the stack stops). */
-  clear(): void {
-    this.trimTimer?.cancel();
-    this.trimTimer = undefined;
-    this.free.length = 0;
-    this.freeBytes = 0;
-    this.settling.length = 0;
-  }
-
   private scheduleTrim(): void {
     if (this.trimTimer !== undefined || this.free.length === 0) return;
     let oldest = this.free[0]!.since;
