@@ -8,6 +8,7 @@ import { createProgressBar, formatBytes, formatRate } from './progress-bar.js';
 import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
 import { clientHint, describeLink, serveUntilSignal, withAppInfo } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
+import { capYoungGeneration } from './young-generation-cap.js';
 
 interface ServeValues extends StackOptionValues, ReadyFileValues, DashboardOptionValues {
   readonly port: string;
@@ -81,6 +82,8 @@ async function serve(values: ServeValues): Promise<void> {
   const config = withAppInfo(stackConfigFrom(values, { claimedPorts: [port] }), values);
   const dashboard = await CliDashboard.fromOptions(values);
   const readyFile = await ReadyFile.prepare(values.readyFile);
+  // Before the stack is built: what loading and starting it allocates would grow it first.
+  capYoungGeneration();
 
   // Loaded once the options are checked: a usage mistake is answered without the stack.
   const { buildFramedStack } = await import('../di/compositions.js');

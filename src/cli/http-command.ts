@@ -7,6 +7,7 @@ import { integerOption } from './number-options.js';
 import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
 import { clientHint, describeLink, serveUntilSignal, withAppInfo } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
+import { capYoungGeneration } from './young-generation-cap.js';
 
 interface HttpValues extends StackOptionValues, ReadyFileValues, DashboardOptionValues {
   /** Every --port given, in order; empty means the default. */
@@ -45,6 +46,8 @@ export function registerHttpCommand(program: Command): void {
       const config = withAppInfo(stackConfigFrom(values, { claimedPorts: ports }), values);
       const dashboard = await CliDashboard.fromOptions(values);
       const readyFile = await ReadyFile.prepare(values.readyFile);
+      // Before the stack is built: what loading and starting it allocates would grow it first.
+      capYoungGeneration();
 
       // Loaded once the options are checked: a usage mistake is answered without the stack.
       const { buildHttpStack } = await import('../di/compositions.js');

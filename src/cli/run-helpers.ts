@@ -180,8 +180,7 @@ const SHUTDOWN_GRACE_MS = 3000;
 
 /**
  * The life of a long-running server command after it listens: say ready (the signal handler is in place
- * first, so a script that stops it the moment it is ready still gets the totals; V8's young generation
- * capped, see capYoungGeneration), wait for SIGINT/SIGTERM,
+ * first, so a script that stops it the moment it is ready still gets the totals), wait for SIGINT/SIGTERM,
  * close every connection and let them finish closing (at most CLOSE_LINGER_MS), then print the totals and
  * the stack's counters, which then add up the log.
  */
@@ -194,7 +193,8 @@ export async function serveUntilSignal(options: {
   close(): Promise<void>;
 }): Promise<void> {
   const stopped = untilSignal();
-  const uncapYoungGeneration = capYoungGeneration();
+  // Again: the link's reader thread started since, and a new isolate resets what the first call set.
+  capYoungGeneration();
   const stopReports = reportsOnSignal(options.app, options.tcpStack);
   await options.readyFile.ready(options.readyLine);
   const signal = await stopped;
@@ -211,6 +211,5 @@ export async function serveUntilSignal(options: {
     process.stdout.write(`tcp ${JSON.stringify(options.tcpStack.tcp.stats())}\n`);
   }
   await options.close();
-  uncapYoungGeneration?.();
   process.exitCode = 0;
 }
