@@ -41,6 +41,7 @@ export const linkModule = new ContainerModule(({ bind }) => {
           hostAddress: config.link.hostAddress,
           prefixLength: config.link.prefixLength,
           ...(config.link.mac !== undefined ? { mac: config.link.mac } : {}),
+          ...(config.link.readerNice !== undefined ? { readerNice: config.link.readerNice } : {}),
           logger,
         });
       }
@@ -69,6 +70,7 @@ export const linkModule = new ContainerModule(({ bind }) => {
         // as a whole, so with either the kernel is asked for wire-sized reads.
         offload: config.link.offload !== false,
         receiveOffload: config.impairment === undefined && config.pcapFile === undefined,
+        ...(config.link.readerNice !== undefined ? { readerNice: config.link.readerNice } : {}),
         logger,
       });
     })

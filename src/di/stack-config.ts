@@ -16,6 +16,8 @@ export interface TunLinkConfig {
    * when the link is captured or impaired, so that the decorators see segments as on the wire both ways.
    */
   readonly offload?: boolean;
+  /** The reader thread's nice value (TunLinkOptions.readerNice): a server's when absent. */
+  readonly readerNice?: number;
 }
 
 /**
@@ -39,6 +41,8 @@ export interface TapLinkConfig {
   readonly hostAddress: Ipv4Address;
   readonly prefixLength: number;
   readonly mac?: MacAddress;
+  /** The reader thread's nice value (TunLinkOptions.readerNice): a server's when absent. */
+  readonly readerNice?: number;
 }
 
 /**

@@ -59,6 +59,8 @@ describe.skipIf(skip !== undefined)('TUN segmentation offload against the kernel
         expect(await pilha.stop()).toBe(0);
         const { link, ip } = pilha.stats();
         expect(link.offload).toBe(offload ? 1 : 0);
+        // A server's reader thread runs ahead of ordinary processes (pilha get's does not, below).
+        expect(link.rxReaderNice).toBe(-10);
         if (offload) {
           // Most of the 200 MB left in super-segments, and the ACKs from the kernel came with a partial
           // checksum that the reader left unfinished and TCP took on the kernel's word.
@@ -131,6 +133,8 @@ describe.skipIf(skip !== undefined)('TUN segmentation offload against the kernel
         tcp: Record<string, number>;
       };
       expect(link.offload).toBe(1);
+      // Its reader thread at the main thread's priority: at -10 it preempted the main thread at each read.
+      expect(link.rxReaderNice).toBe(0);
       // The kernel sent large GSO packets, each taken whole (far fewer reads than 1448-byte segments).
       expect(link.rxGsoPackets).toBeGreaterThan(0);
       expect(link.rxPackets).toBeLessThan(BIG / 1448);

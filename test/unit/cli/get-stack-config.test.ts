@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getStackConfig } from '../../../src/cli/get/get-command.js';
-import type { StackOptionValues } from '../../../src/cli/stack-options.js';
+import { type StackOptionValues, stackConfigFrom } from '../../../src/cli/stack-options.js';
 import { DEFAULT_TCP_CONFIG } from '../../../src/transport/tcp/tcp-config.js';
 
 const OPTIONS: StackOptionValues = { tun: 'pilha0', hostAddress: '10.77.0.1/24', reassemblyTimeout: '30' };
@@ -13,6 +13,13 @@ describe('pilha get stack config', () => {
   it('takes a 1 MiB receive buffer, four times the default', () => {
     expect(getStackConfig(OPTIONS).tcp).toEqual({ receiveBufferSize: 1024 * 1024 });
     expect(DEFAULT_TCP_CONFIG.receiveBufferSize).toBe(256 * 1024);
+  });
+
+  it("runs a TUN or TAP device's reader thread at the main thread's priority", () => {
+    expect(getStackConfig(OPTIONS).link).toMatchObject({ kind: 'tun', name: 'pilha0', readerNice: 0 });
+    expect(getStackConfig({ ...OPTIONS, link: 'tap' }).link).toMatchObject({ kind: 'tap', readerNice: 0 });
+    // A server's stack keeps the reader's default priority.
+    expect(stackConfigFrom(OPTIONS).link).not.toHaveProperty('readerNice');
   });
 
   it('keeps the TCP options given', () => {

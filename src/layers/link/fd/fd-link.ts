@@ -129,12 +129,13 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
 
   /**
    * Starts the reader (which unwraps `vnetHeaderBytes` of virtio_net_hdr per read, taking the kernel's word for
-   * TCP checksums when `trustKernelChecksums`); resolves once it is reading.
+   * TCP checksums when `trustKernelChecksums`, at `readerNice` when given); resolves once it is reading.
    */
   protected async start(
     errorCode: PilhaErrorCode,
     vnetHeaderBytes = 0,
     trustKernelChecksums = false,
+    readerNice?: number,
   ): Promise<void> {
     this.reader = await FdReader.start({
       fd: this.fd,
@@ -146,6 +147,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
       linkHeaderBytes: this.medium === 'ethernet' ? ETHERNET_HEADER_BYTES : 0,
       vnetHeaderBytes,
       trustKernelChecksums,
+      ...(readerNice !== undefined ? { nice: readerNice } : {}),
     });
   }
 

@@ -45,6 +45,8 @@ export interface TunLinkOptions {
    * what a decorator that must see received packets as on the wire (an impairment, a capture) needs.
    */
   readonly receiveOffload?: boolean;
+  /** The reader thread's nice value (FdReaderOptions.nice): a server's when absent. */
+  readonly readerNice?: number;
   /** The link layer's logger (a child with `{ layer: 'link' }`); silent when absent. */
   readonly logger?: Logger;
 }
@@ -132,7 +134,12 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
     try {
       configureTunDevice({ ...options, name: device.name, txQueueLength });
       // With receive offload nothing stands between the device and the stack (a decorator turns it off).
-      await link.start('ETUN', offload.vnetHeader ? VIRTIO_NET_HDR_SIZE : 0, offload.receiveOffload);
+      await link.start(
+        'ETUN',
+        offload.vnetHeader ? VIRTIO_NET_HDR_SIZE : 0,
+        offload.receiveOffload,
+        options.readerNice,
+      );
     } catch (err) {
       await link.close();
       throw err;

@@ -62,6 +62,7 @@ async function reader(
   onBatchEnd?: () => void,
   maxBacklogBytes?: number,
   vnet?: { trustKernelChecksums: boolean },
+  nice?: number,
 ): Promise<{ reader: FdReader; send: (d: Uint8Array) => void }> {
   const [a, b] = socketPair();
   fds.push(a, b);
@@ -76,6 +77,7 @@ async function reader(
     ...(vnet !== undefined
       ? { vnetHeaderBytes: VIRTIO_NET_HDR_SIZE, trustKernelChecksums: vnet.trustKernelChecksums }
       : {}),
+    ...(nice !== undefined ? { nice } : {}),
   });
   readers.push(r);
   const libc = loadLibc();
@@ -88,6 +90,13 @@ async function reader(
 }
 
 describe.skipIf(!linux)('FdReader', () => {
+  it("runs its thread at the nice value asked, -10 when none is (a server's; raising it needs root)", async () => {
+    const asked = await reader(() => {}, undefined, undefined, undefined, 5);
+    expect(asked.reader.stats().rxReaderNice).toBe(5);
+    const server = await reader(() => {});
+    expect(server.reader.stats().rxReaderNice).toBe(process.getuid?.() === 0 ? -10 : 0);
+  });
+
   it('delivers every datagram in order and whole, many times round the ring, each batch ended', async () => {
     const seen: number[] = [];
     let batchEnds = 0;
