@@ -120,7 +120,8 @@ function summarise(lines) {
       const ms = m === null ? 0 : Number(m[1]) + Number(m[2]) + Number(m[3]);
       s.compileMs += ms;
       s.compiles++;
-      s.compiled.push({ fn: fn + (line.includes(' OSR') ? ' OSR' : ''), ms: Math.round(ms * 10) / 10 });
+      const sfi = /sfi = (0x[0-9a-f]+)/.exec(line)?.[1];
+      s.compiled.push({ fn: fn + (line.includes(' OSR') ? ' OSR' : ''), sfi, ms: Math.round(ms * 10) / 10 });
     } else if (line.startsWith('[bailout (')) {
       const m = /kind: ([^,]+), reason: ([^)]*)\)/.exec(line);
       pendingDeopt = { fn: FN.exec(line)?.[1] || '(anonymous)', kind: m?.[1], reason: m?.[2], at: undefined };

@@ -158,15 +158,18 @@ describe('records that hold sequence numbers keep one map when those pass 2^31',
 
 describe('settleFields', () => {
   it('keeps every value as it was', () => {
-    const o = { a: 5, b: true, c: BIG + 1, d: 'x' };
-    settleFields(o, ['a', 'b', 'c']);
-    expect(o).toEqual({ a: 5, b: true, c: BIG + 1, d: 'x' });
+    const o = { a: 5, b: true, c: BIG + 1, d: 'x', e: [1] };
+    const e = o.e;
+    settleFields(o, ['a', 'c'], ['b', 'd', 'e']);
+    expect(o).toEqual({ a: 5, b: true, c: BIG + 1, d: 'x', e: [1] });
+    expect(o.e).toBe(e);
   });
 
-  it('refuses a name that is not a number or boolean field (it would add a field)', () => {
+  it('refuses a name that is not a field, or not a number field among the doubles (it would add a field)', () => {
     const o = { a: 5, d: 'x' };
-    expect(() => settleFields(o, ['b'])).toThrow(/b is not a number or boolean field/);
+    expect(() => settleFields(o, ['b'])).toThrow(/b is not a number field/);
     expect(() => settleFields(o, ['d'])).toThrow(TypeError);
+    expect(() => settleFields(o, [], ['c'])).toThrow(/c is not a field/);
     expect(Object.keys(o)).toEqual(['a', 'd']);
   });
 });

@@ -60,7 +60,7 @@ export class LossRecovery {
     private readonly counts: Record<ConnectionCounterName, number>,
   ) {
     this.recover = tcb.iss;
-    settleFields(this, ['recover', 'recovering', 'recoverPending', 'partialAckSeen']);
+    settleFields(this, ['recover'], ['recovering', 'recoverPending', 'partialAckSeen']);
   }
 
   /** The connection's controller, once the SYNs have set the MSS. */

@@ -47,17 +47,11 @@ export class RackLossDetector implements DeliveryListener {
     this.endSeq = iss;
     this.fack = iss;
     this.dsackRoundEnd = iss;
-    settleFields(this, [
-      'endSeq',
-      'rtt',
-      'fack',
-      'dsackRoundEnd',
-      'now',
-      'ackRtt',
-      'tsecr',
-      'reorderingSeen',
-      'dsackRoundSet',
-    ]);
+    settleFields(
+      this,
+      ['endSeq', 'rtt', 'fack', 'dsackRoundEnd', 'now', 'ackRtt', 'tsecr'],
+      ['reorderingSeen', 'dsackRoundSet'],
+    );
   }
 
   /**

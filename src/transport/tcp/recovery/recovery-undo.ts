@@ -27,7 +27,7 @@ export class RecoveryUndo {
   private marker: Seq = seq(0);
 
   constructor() {
-    settleFields(this, ['retransmitTsval', 'marker', 'armed', 'stamped']);
+    settleFields(this, ['retransmitTsval', 'marker'], ['armed', 'stamped']);
   }
 
   /** Whether an episode can still be undone. */

@@ -44,7 +44,7 @@ export class TailLossProbe {
 
   constructor() {
     // Written first when the first probe goes out, maybe long after the code reading them was optimised.
-    settleFields(this, ['endSeq', 'open', 'retransmission', 'dsacked']);
+    settleFields(this, ['endSeq'], ['open', 'retransmission', 'dsacked']);
   }
 
   /** Whether a probe was sent and its ACK has not come yet (one probe at a time, §7.2). */

@@ -97,14 +97,11 @@ export class TcpSender {
     });
     this.keepaliveIdleMs = config.keepaliveIdleMs;
     this.lastReceivedAt = deps.clock.now();
-    settleFields(this, [
-      'rttSeq',
-      'rttStart',
-      'lastDataSentAt',
-      'lastReceivedAt',
-      'synRetransmitted',
-      'keepAlive',
-    ]);
+    settleFields(
+      this,
+      ['rttSeq', 'rttStart', 'lastDataSentAt', 'lastReceivedAt'],
+      ['synRetransmitted', 'keepAlive'],
+    );
   }
 
   /** The RTO estimator (srtt, rttvar, rto, backoffs). */
