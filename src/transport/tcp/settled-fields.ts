@@ -41,6 +41,7 @@ export function settleFields(
   for (let i = 0; i < mutable.length; i++) {
     const key = mutable[i]!;
     if (!Object.hasOwn(target, key)) throw new TypeError(`settleFields: ${key} is not a field`);
-    fields[key] = fields[key];
+    const value = fields[key]; // stored again: a second store makes a field mutable, even of the same value
+    fields[key] = value;
   }
 }

@@ -119,8 +119,9 @@ export class SendBuffer {
    * Appends a chunk, by reference: the writer's until retain() or adopt() takes its bytes over, unless it is
    * immutable (markImmutable) and follows bytes already the queue's own: then it is the queue's at once.
    */
-  push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
+  push(written: Uint8Array): void {
+    if (written.length === 0) return;
+    const chunk = plainView(written);
     const chunks = this.chunks;
     if (this.owned === this.length && isImmutable(chunk)) {
       // Immutable bytes right after the last chunk's, in the same memory (a cache's consecutive blocks):
@@ -340,7 +341,7 @@ export class SendBuffer {
       const copy = liveStart === UNKNOWN ? undefined : this.ring.take(n, liveStart);
       if (copy !== undefined) return copy;
     }
-    return Buffer.allocUnsafe(n);
+    return plainView(Buffer.allocUnsafe(n));
   }
 
   /**
@@ -434,6 +435,16 @@ export class SendBuffer {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * `bytes` as a plain Uint8Array (a Buffer as a view of the same memory): the queue then holds, and hands to
+ * the batcher, IP and the link, views of one class only. A Buffer (Node's FastBuffer) has a map of its own;
+ * met for the first time at a site already optimised for Uint8Arrays (a response's first cache block, say,
+ * several downloads in), it deoptimised that code, and everything it had inlined.
+ */
+function plainView(bytes: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) : bytes;
+}
 /** Views looked at for the ring's oldest byte before the ring is taken as full (a fresh buffer is used). */
 const RING_SCAN_LIMIT = 64;
 const UNKNOWN = -2;
