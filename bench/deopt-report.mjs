@@ -7,8 +7,11 @@
 //   node bench/deopt-report.mjs [--downloads 10] [--bytes 104857600] [--mtu 65000] [--dist dist] [--json FILE]
 //                               [--raw FILE] [--raw-all] [--node-flag FLAG]...
 //
-// --raw keeps the trace lines (--raw-all: every line, a deopt's frames and their maps too), download by download (0: start-up; the last: shutdown); --node-flag adds a V8 flag,
-// e.g. --trace-generalization to see which object fields changed representation (the cause of 'wrong map').
+// --raw keeps the trace lines download by download (0: start-up; the last: shutdown); --raw-all every line, a
+// deopt's frames and the maps in them too. --node-flag adds a V8 flag: --trace-generalization shows which object
+// fields changed representation or constness, and where (the cause of 'wrong map' and of lazy deopts for 'code
+// dependencies'); Node 20's V8 aborts printing a Sparkplug frame for it, so add --no-sparkplug with it.
+// A recompile is a compile of a function (by SFI) already compiled in an earlier download: the cost of a deopt.
 //
 // Needs root, /dev/net/tun, wget and `npm run build` first. Compare two builds with --dist (e.g. a baseline built
 // into dist-base/). Trace lines are attributed to the download during which they arrive (stdout is line-buffered
@@ -198,8 +201,13 @@ async function main() {
   deleteNamespace(NS);
 
   const out = [];
+  const compiledBefore = new Set();
   for (let i = 0; i <= args.downloads + 1; i++) {
     const s = summarise(perDownload[i]);
+    const again = s.compiled.filter((c) => compiledBefore.has(`${c.fn} ${c.sfi}`));
+    s.recompiles = again.length;
+    s.recompileMs = again.reduce((sum, c) => sum + c.ms, 0);
+    for (const c of s.compiled) compiledBefore.add(`${c.fn} ${c.sfi}`);
     const r = report[i - 1];
     out.push({ download: i, ...r, ...s });
     const head =
@@ -209,7 +217,8 @@ async function main() {
           ? 'shutdown'
           : `download ${i}: ${r.mbPerS} MB/s, main ${Math.round(r.mainMs)} ms, other threads ${Math.round(r.othersMs)} ms`;
     console.log(
-      `${head}; TurboFan ${s.compiles} compiles ${s.compileMs.toFixed(1)} ms; ${s.deopts.length} deopts`,
+      `${head}; TurboFan ${s.compiles} compiles ${s.compileMs.toFixed(1)} ms (${s.recompiles} recompiles ` +
+        `${s.recompileMs.toFixed(1)} ms); ${s.deopts.length} deopts`,
     );
     if (i === 0 || r === undefined) continue;
     for (const d of s.deopts) console.log(`    deopt ${d.fn} (${d.kind}: ${d.reason}) at ${d.at ?? '?'}`);
