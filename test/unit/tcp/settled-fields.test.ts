@@ -22,6 +22,7 @@ import { LossRecovery } from '../../../src/transport/tcp/recovery/loss-recovery.
 import { RackLossDetector } from '../../../src/transport/tcp/recovery/rack-loss-detector.js';
 import { SackRecovery } from '../../../src/transport/tcp/recovery/sack-recovery.js';
 import { TailLossProbe } from '../../../src/transport/tcp/recovery/tail-loss-probe.js';
+import { SendBuffer } from '../../../src/transport/tcp/send/send-buffer.js';
 import { settleFields } from '../../../src/transport/tcp/settled-fields.js';
 import { PureAckParser } from '../../../src/transport/tcp/wire/pure-ack-parser.js';
 import { seq } from '../../../src/transport/tcp/wire/seq.js';
@@ -37,6 +38,7 @@ import { SegmentingLink } from '../../helpers/segmenting-link.js';
 setFlagsFromString('--allow-natives-syntax');
 // The only way to reach V8's natives syntax from a test: a function compiled after the flag is set.
 const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b);') as (a: object, b: object) => boolean;
+const hasObjectElements = new Function('a', 'return %HasObjectElements(a);') as (a: unknown[]) => boolean;
 
 const A = parseIpv4('10.9.0.1');
 const B = parseIpv4('10.9.0.2');
@@ -153,6 +155,18 @@ describe('records that hold sequence numbers keep one map when those pass 2^31',
     expect(haveSameMap(small.options.timestamp!, big.options.timestamp!)).toBe(true);
     expect(parser.parse(ack(BIG + 5, 2 ** 32 - 7, BIG + 9), B, A)).toBe(true);
     expect(haveSameMap(parser.segment, small)).toBe(true);
+  });
+});
+
+describe("the send queue's chunk list", () => {
+  it('holds objects from the start: its first chunk does not change its map', () => {
+    const queue = new SendBuffer(1000);
+    const chunks = () => (queue as unknown as { chunks: Uint8Array[] }).chunks;
+    expect(chunks()).toHaveLength(0);
+    expect(hasObjectElements(chunks())).toBe(true);
+    queue.push(new Uint8Array(10));
+    queue.acknowledge(10);
+    expect(hasObjectElements(chunks())).toBe(true);
   });
 });
 

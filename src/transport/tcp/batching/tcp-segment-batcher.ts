@@ -114,7 +114,34 @@ export class TcpSegmentBatcher {
   constructor(private readonly network: TcpBatchNetwork) {
     this.maxBytes = network.segmentationMaxBytes;
     this.takesParts = network.segmentationTakesParts === true && network.sendSegmentedParts !== undefined;
-    settleFields(this, ['nextSeq', 'ack', 'tsVal', 'tsEcr', 'fillSeq', 'firstSeq']);
+    // One batcher per stack: a field it first changes late (a kept datagram, an abandoned batch) would throw
+    // away optimised code then, however many downloads in.
+    settleFields(
+      this,
+      ['nextSeq', 'ack', 'tsVal', 'tsEcr', 'fillSeq', 'firstSeq'],
+      [
+        'datagram',
+        'datagramKept',
+        'superSegments',
+        'batchedSegments',
+        'owner',
+        'src',
+        'dst',
+        'headersEnd',
+        'length',
+        'segmentSize',
+        'lastLength',
+        'count',
+        'flags',
+        'window',
+        'fillAt',
+        'abandoned',
+        'scheduled',
+        'payload',
+        'slab',
+        'slabUsed',
+      ],
+    );
   }
 
   /**

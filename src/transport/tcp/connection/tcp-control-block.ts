@@ -116,7 +116,8 @@ export class TcpControlBlock {
     this.ourMss = mssForMtu(params.mtu);
     this.rcvMss = Math.min(DEFAULT_PEER_MSS, this.ourMss);
     this.ourShift = ourShift;
-    settleFields(this, TCB_DOUBLE_FIELDS);
+    // finQueued: first set as the first connection ends, after its output path was optimised.
+    settleFields(this, TCB_DOUBLE_FIELDS, ['finQueued']);
   }
 
   /** Bytes in flight: SND.NXT − SND.UNA once our SYN is acknowledged (0 before). */

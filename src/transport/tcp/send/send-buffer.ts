@@ -21,13 +21,14 @@
  * limit for this queue, never below `minimum` (tcp-memory-budget.ts).
  */
 
+import { settleFields } from '../settled-fields.js';
 import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import { isImmutable } from './immutable-bytes.js';
 import { SEND_RING_MIN_COPY, SendRing } from './send-ring.js';
 import type { SendRingPool } from './send-ring-pool.js';
 
 export class SendBuffer {
-  private chunks: Uint8Array[] = [];
+  private chunks: Uint8Array[] = newChunkList();
   /** Index of the first live chunk. */
   private head = 0;
   /** Bytes of chunks[head] already acknowledged. */
@@ -55,6 +56,25 @@ export class SendBuffer {
   ) {
     if (!Number.isInteger(capacity) || capacity <= 0)
       throw new RangeError(`bad send buffer capacity ${capacity}`);
+    // Mutable from the start: optimised code folded in the values a first connection's queue had not changed
+    // yet (head 0, no ring, no writer waiting), and was thrown away when they first did.
+    settleFields(
+      this,
+      [],
+      [
+        'chunks',
+        'head',
+        'headSkip',
+        'length',
+        'cursorIndex',
+        'cursorStart',
+        'owned',
+        'adoptedBytes',
+        'retainedBytes',
+        'ring',
+        'writerWaiting',
+      ],
+    );
   }
 
   /** What the queue accepts now: its capacity, or less under memory pressure. */
@@ -260,7 +280,7 @@ export class SendBuffer {
     this.budget?.update(this.length, 0);
     this.writerWaiting = false;
     this.ring?.release();
-    this.chunks = [];
+    this.chunks = newChunkList();
     this.head = 0;
     this.headSkip = 0;
     this.length = 0;
@@ -435,6 +455,16 @@ export class SendBuffer {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * An empty chunk list whose elements are objects from the start: an empty literal's are small integers, and
+ * its first chunk changes its map, which code optimised for a list already holding chunks does not expect.
+ */
+function newChunkList(): Uint8Array[] {
+  const list = [EMPTY];
+  list.length = 0;
+  return list;
+}
 
 /**
  * `bytes` as a plain Uint8Array (a Buffer as a view of the same memory): the queue then holds, and hands to
