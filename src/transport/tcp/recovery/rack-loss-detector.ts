@@ -50,7 +50,7 @@ export class RackLossDetector implements DeliveryListener {
     settleFields(
       this,
       ['endSeq', 'rtt', 'fack', 'dsackRoundEnd', 'now', 'ackRtt', 'tsecr'],
-      ['reorderingSeen', 'dsackRoundSet'],
+      ['reorderingSeen', 'dsackRoundSet', 'xmitAt', 'minRtt', 'reoWndMult', 'reoWndPersist'],
     );
   }
 
