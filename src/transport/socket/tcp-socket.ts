@@ -27,6 +27,7 @@ import { formatIpv4 } from '../../core/ipv4-address.js';
 import type { TcpConnection } from '../tcp/connection/tcp-connection.js';
 import type { TcpConnectionHandler, TcpConnectionStats } from '../tcp/connection/tcp-connection-types.js';
 import { TcpState } from '../tcp/connection/tcp-state.js';
+import { settleFields } from '../tcp/settled-fields.js';
 import type { StreamSocket } from './stream-transport.js';
 
 export interface TcpSocketOptions {
@@ -86,6 +87,7 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     this.isConnecting =
       c.state === TcpState.SYN_SENT || (c.state === TcpState.SYN_RECEIVED && c.isActiveOpen);
     c.setHandler(this);
+    settleFields(this, ['lastActivity']);
     if (c.state === TcpState.CLOSED) {
       // Closed before the socket existed (reset while in the accept queue, say): report it on the next tick.
       const error = c.error;

@@ -26,6 +26,22 @@ describe('SendBuffer', () => {
     expect(Array.from(b.view(8, 4))).toEqual([8, 9, 10, 11]);
   });
 
+  it('holds a Buffer written to it as a plain Uint8Array view of the same memory (one class of view, one map)', () => {
+    const b = new SendBuffer(100);
+    const written = Buffer.from(range(10));
+    b.push(written);
+    const view = b.view(2, 5);
+    expect(Buffer.isBuffer(view)).toBe(false);
+    expect(Object.getPrototypeOf(view)).toBe(Uint8Array.prototype);
+    expect(view.buffer).toBe(written.buffer);
+    expect(view.byteOffset).toBe(written.byteOffset + 2);
+    expect(Array.from(view)).toEqual([2, 3, 4, 5, 6]);
+    // Adopted bytes too (a copy too small for the ring is a fresh Buffer's memory).
+    b.adopt();
+    expect(Buffer.isBuffer(b.view(0, 10))).toBe(false);
+    expect(Array.from(b.view(0, 10))).toEqual(Array.from(range(10)));
+  });
+
   it('acknowledge() drops bytes from the front, within and across chunks', () => {
     const b = new SendBuffer(100);
     for (let i = 0; i < 5; i++) b.push(range(10, i * 10));

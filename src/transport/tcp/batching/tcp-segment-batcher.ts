@@ -24,6 +24,7 @@ import { foldSum } from '../../../core/checksum.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import type { IPLayer } from '../../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
+import { settleFields } from '../settled-fields.js';
 import { type Seq, seqAdd } from '../wire/seq.js';
 import { TCP_PROTOCOL, TcpFlags, tcpPseudoHeaderSum } from '../wire/tcp-header.js';
 import { finishTcpChecksum } from '../wire/tcp-segment-writer.js';
@@ -113,6 +114,34 @@ export class TcpSegmentBatcher {
   constructor(private readonly network: TcpBatchNetwork) {
     this.maxBytes = network.segmentationMaxBytes;
     this.takesParts = network.segmentationTakesParts === true && network.sendSegmentedParts !== undefined;
+    // One batcher per stack: a field it first changes late (a kept datagram, an abandoned batch) would throw
+    // away optimised code then, however many downloads in.
+    settleFields(
+      this,
+      ['nextSeq', 'ack', 'tsVal', 'tsEcr', 'fillSeq', 'firstSeq'],
+      [
+        'datagram',
+        'datagramKept',
+        'superSegments',
+        'batchedSegments',
+        'owner',
+        'src',
+        'dst',
+        'headersEnd',
+        'length',
+        'segmentSize',
+        'lastLength',
+        'count',
+        'flags',
+        'window',
+        'fillAt',
+        'abandoned',
+        'scheduled',
+        'payload',
+        'slab',
+        'slabUsed',
+      ],
+    );
   }
 
   /**

@@ -10,6 +10,7 @@ import type { CongestionControllerFactory } from '../../congestion/congestion-co
 import { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
 import { TcpAckBatch } from '../receive/tcp-ack-batch.js';
 import { SendRingPool } from '../send/send-ring-pool.js';
+import { settleFields } from '../settled-fields.js';
 import type { TcpConfig } from '../tcp-config.js';
 import { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import { NO_TCP_TRACER, type TcpTracer } from '../trace/tcp-tracer.js';
@@ -90,6 +91,9 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
   }
 
   create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection {
-    return new TcpConnection(params, this.deps, observer);
+    const connection = new TcpConnection(params, this.deps, observer);
+    // First written by the stack's first autocorked write (tcp-connection.ts is at its size limit).
+    settleFields(connection, [], ['outputDeferred']);
+    return connection;
   }
 }

@@ -8,6 +8,7 @@
  */
 
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
+import { settleFields } from '../settled-fields.js';
 import { type Seq, seq, seqDiff } from '../wire/seq.js';
 import type { TcpConnectionParams } from './tcp-connection-types.js';
 
@@ -22,6 +23,25 @@ export const MAX_WINDOW_SHIFT = 14;
 export function mssForMtu(mtu: number): number {
   return Math.max(MIN_PEER_MSS, Math.min(mtu, 65_535) - 40);
 }
+
+/** Sequence numbers and timestamps: uint32, doubles above 2^31 (see settled-fields.ts). */
+const TCB_DOUBLE_FIELDS = [
+  'iss',
+  'sndUna',
+  'sndNxt',
+  'sndMax',
+  'sndWl1',
+  'sndWl2',
+  'sndSml',
+  'irs',
+  'rcvNxt',
+  'rcvAdvEdge',
+  'lastAckSent',
+  'tsRecent',
+  'tsRecentAt',
+  'tsOffset',
+  'finSeq',
+];
 
 export class TcpControlBlock {
   readonly localAddress: Ipv4Address;
@@ -96,6 +116,8 @@ export class TcpControlBlock {
     this.ourMss = mssForMtu(params.mtu);
     this.rcvMss = Math.min(DEFAULT_PEER_MSS, this.ourMss);
     this.ourShift = ourShift;
+    // finQueued: first set as the first connection ends, after its output path was optimised.
+    settleFields(this, TCB_DOUBLE_FIELDS, ['finQueued']);
   }
 
   /** Bytes in flight: SND.NXT − SND.UNA once our SYN is acknowledged (0 before). */

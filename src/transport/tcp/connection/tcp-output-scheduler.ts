@@ -10,6 +10,8 @@
  * emptied on every run, so it never keeps a closed connection alive.
  */
 
+import { settleFields } from '../settled-fields.js';
+
 /** What the scheduler calls back: the connection's deferred flush. */
 export interface DeferredOutput {
   /** Whether this connection is already in the list (a field of the connection's, kept by the scheduler). */
@@ -40,6 +42,11 @@ export class TcpOutputScheduler {
       list.length = 0;
     }
   };
+
+  constructor() {
+    // First written by a stack's first autocorked write, maybe after the code reading them was optimised.
+    settleFields(this, [], ['pending', 'spare', 'scheduled']);
+  }
 
   /** Flushes `c` at the end of the current task (once, however often it is deferred before then). */
   defer(c: DeferredOutput): void {

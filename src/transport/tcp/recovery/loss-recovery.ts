@@ -22,6 +22,7 @@
 import type { CongestionController } from '../../congestion/congestion-controller.js';
 import type { ConnectionCounterName } from '../connection/tcp-connection-types.js';
 import type { TcpControlBlock } from '../connection/tcp-control-block.js';
+import { settleFields } from '../settled-fields.js';
 import { type Seq, seqDiff, seqGe } from '../wire/seq.js';
 import { SackRecovery } from './sack-recovery.js';
 
@@ -59,6 +60,7 @@ export class LossRecovery {
     private readonly counts: Record<ConnectionCounterName, number>,
   ) {
     this.recover = tcb.iss;
+    settleFields(this, ['recover'], ['recovering', 'recoverPending', 'partialAckSeen']);
   }
 
   /** The connection's controller, once the SYNs have set the MSS. */

@@ -13,6 +13,7 @@
  * recoveries without one, never above SRTT.
  */
 
+import { settleFields } from '../settled-fields.js';
 import { type Seq, seqGt, seqLt } from '../wire/seq.js';
 import { type DeliveryListener, SegmentFlag, type SentSegmentLog } from './sent-segment-log.js';
 
@@ -46,6 +47,11 @@ export class RackLossDetector implements DeliveryListener {
     this.endSeq = iss;
     this.fack = iss;
     this.dsackRoundEnd = iss;
+    settleFields(
+      this,
+      ['endSeq', 'rtt', 'fack', 'dsackRoundEnd', 'now', 'ackRtt', 'tsecr'],
+      ['reorderingSeen', 'dsackRoundSet', 'xmitAt', 'minRtt', 'reoWndMult', 'reoWndPersist'],
+    );
   }
 
   /**

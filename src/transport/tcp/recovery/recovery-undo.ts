@@ -11,6 +11,7 @@
  */
 
 import type { CongestionController } from '../../congestion/congestion-controller.js';
+import { settleFields } from '../settled-fields.js';
 import { type Seq, seq, seqGe, seqLe } from '../wire/seq.js';
 
 export class RecoveryUndo {
@@ -24,6 +25,10 @@ export class RecoveryUndo {
   private unneededPending = 0;
   /** SND.UNA when the episode began: D-SACKs below it are about older episodes (Linux's undo_marker). */
   private marker: Seq = seq(0);
+
+  constructor() {
+    settleFields(this, ['retransmitTsval', 'marker'], ['armed', 'stamped']);
+  }
 
   /** Whether an episode can still be undone. */
   get canUndo(): boolean {

@@ -13,6 +13,7 @@
  */
 
 import type { CongestionController } from '../../congestion/congestion-controller.js';
+import { settleFields } from '../settled-fields.js';
 import { type Seq, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../wire/seq.js';
 import type { SackBlock } from '../wire/tcp-header.js';
 import { ProportionalRateReduction } from './proportional-rate-reduction.js';
@@ -61,6 +62,7 @@ export class SackRecovery {
   ) {
     this.rack = new RackLossDetector(iss);
     this.recoveryPoint = iss;
+    settleFields(this, ['recoveryPoint']);
   }
 
   /** A segment [start, end) went out for the first time. */

@@ -9,6 +9,7 @@
  * a window reduction (§7.4.2).
  */
 
+import { settleFields } from '../settled-fields.js';
 import { type Seq, seq, seqGe } from '../wire/seq.js';
 
 /** RFC 8985 §7.2 WCDelAckT: a lone segment may be held by the peer's delayed-ACK timer this long. */
@@ -40,6 +41,11 @@ export class TailLossProbe {
   private open = false;
   private retransmission = false;
   private dsacked = false;
+
+  constructor() {
+    // Written first when the first probe goes out, maybe long after the code reading them was optimised.
+    settleFields(this, ['endSeq'], ['open', 'retransmission', 'dsacked']);
+  }
 
   /** Whether a probe was sent and its ACK has not come yet (one probe at a time, §7.2). */
   get pending(): boolean {

@@ -21,13 +21,14 @@
  * limit for this queue, never below `minimum` (tcp-memory-budget.ts).
  */
 
+import { settleFields } from '../settled-fields.js';
 import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import { isImmutable } from './immutable-bytes.js';
 import { SEND_RING_MIN_COPY, SendRing } from './send-ring.js';
 import type { SendRingPool } from './send-ring-pool.js';
 
 export class SendBuffer {
-  private chunks: Uint8Array[] = [];
+  private chunks: Uint8Array[] = newChunkList();
   /** Index of the first live chunk. */
   private head = 0;
   /** Bytes of chunks[head] already acknowledged. */
@@ -55,6 +56,25 @@ export class SendBuffer {
   ) {
     if (!Number.isInteger(capacity) || capacity <= 0)
       throw new RangeError(`bad send buffer capacity ${capacity}`);
+    // Mutable from the start: optimised code folded in the values a first connection's queue had not changed
+    // yet (head 0, no ring, no writer waiting), and was thrown away when they first did.
+    settleFields(
+      this,
+      [],
+      [
+        'chunks',
+        'head',
+        'headSkip',
+        'length',
+        'cursorIndex',
+        'cursorStart',
+        'owned',
+        'adoptedBytes',
+        'retainedBytes',
+        'ring',
+        'writerWaiting',
+      ],
+    );
   }
 
   /** What the queue accepts now: its capacity, or less under memory pressure. */
@@ -119,8 +139,9 @@ export class SendBuffer {
    * Appends a chunk, by reference: the writer's until retain() or adopt() takes its bytes over, unless it is
    * immutable (markImmutable) and follows bytes already the queue's own: then it is the queue's at once.
    */
-  push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
+  push(written: Uint8Array): void {
+    if (written.length === 0) return;
+    const chunk = plainView(written);
     const chunks = this.chunks;
     if (this.owned === this.length && isImmutable(chunk)) {
       // Immutable bytes right after the last chunk's, in the same memory (a cache's consecutive blocks):
@@ -259,7 +280,7 @@ export class SendBuffer {
     this.budget?.update(this.length, 0);
     this.writerWaiting = false;
     this.ring?.release();
-    this.chunks = [];
+    this.chunks = newChunkList();
     this.head = 0;
     this.headSkip = 0;
     this.length = 0;
@@ -340,7 +361,7 @@ export class SendBuffer {
       const copy = liveStart === UNKNOWN ? undefined : this.ring.take(n, liveStart);
       if (copy !== undefined) return copy;
     }
-    return Buffer.allocUnsafe(n);
+    return plainView(Buffer.allocUnsafe(n));
   }
 
   /**
@@ -434,6 +455,26 @@ export class SendBuffer {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * An empty chunk list whose elements are objects from the start: an empty literal's are small integers, and
+ * its first chunk changes its map, which code optimised for a list already holding chunks does not expect.
+ */
+function newChunkList(): Uint8Array[] {
+  const list = [EMPTY];
+  list.length = 0;
+  return list;
+}
+
+/**
+ * `bytes` as a plain Uint8Array (a Buffer as a view of the same memory): the queue then holds, and hands to
+ * the batcher, IP and the link, views of one class only. A Buffer (Node's FastBuffer) has a map of its own;
+ * met for the first time at a site already optimised for Uint8Arrays (a response's first cache block, say,
+ * several downloads in), it deoptimised that code, and everything it had inlined.
+ */
+function plainView(bytes: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) : bytes;
+}
 /** Views looked at for the ring's oldest byte before the ring is taken as full (a fresh buffer is used). */
 const RING_SCAN_LIMIT = 64;
 const UNKNOWN = -2;

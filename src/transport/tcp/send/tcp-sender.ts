@@ -22,6 +22,7 @@ import { type TcpTimers, TimerKind } from '../connection/tcp-timers.js';
 import type { LossRecovery } from '../recovery/loss-recovery.js';
 import type { SackRecovery } from '../recovery/sack-recovery.js';
 import { SegmentFlag } from '../recovery/sent-segment-log.js';
+import { settleFields } from '../settled-fields.js';
 import type { TcpConfig } from '../tcp-config.js';
 import type { TcpTraceChannel, TcpTraceEvent } from '../trace/tcp-tracer.js';
 import { type Seq, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../wire/seq.js';
@@ -96,6 +97,11 @@ export class TcpSender {
     });
     this.keepaliveIdleMs = config.keepaliveIdleMs;
     this.lastReceivedAt = deps.clock.now();
+    settleFields(
+      this,
+      ['rttSeq', 'rttStart', 'lastDataSentAt', 'lastReceivedAt'],
+      ['synRetransmitted', 'keepAlive'],
+    );
   }
 
   /** The RTO estimator (srtt, rttvar, rto, backoffs). */

@@ -9,6 +9,7 @@
 
 import { foldSum, sumWords } from '../../../core/checksum.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
+import { settleFields } from '../settled-fields.js';
 import type { Seq } from './seq.js';
 import {
   NO_TCP_OPTIONS,
@@ -40,6 +41,14 @@ export class PureAckParser {
     options: NO_TCP_OPTIONS,
     payload: EMPTY,
   };
+
+  constructor() {
+    // These records have the keys, in the same order, of parseTcpSegment's segment and timestamp literals, and
+    // so V8's maps of those too: seeded with doubles here, a sequence number or TSval above 2^31 does not
+    // change them later (see settled-fields.ts).
+    settleFields(this.seg, ['seq', 'ack']);
+    settleFields(this.timestamp, ['value', 'echo']);
+  }
 
   /** The segment the last successful parse filled. */
   get segment(): TcpSegment {

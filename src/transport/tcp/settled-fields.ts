@@ -1,0 +1,47 @@
+/**
+ * Fields whose V8 representation and constness are settled when the first object is built, instead of
+ * changing under optimised code later.
+ *
+ * Why: V8 gives an object field the representation of the first value stored in it, and marks it constant
+ * until a second store; optimised code relies on both, and a change to either throws that code away (every
+ * function that inlined an access to the class's objects: a deopt, then a recompile during the downloads that
+ * follow — the JIT warm-up measured as slow early downloads).
+ * - A sequence number or TCP timestamp is an unsigned 32-bit integer: below 2^31 a small integer (Smi), above
+ *   it a double. A field first given a Smi (an ISN below 2^31, or 0) whose first double comes later — a
+ *   connection whose ISN is above 2^31, half of them — changes representation, and the class's map with it.
+ *   Clock times are doubles too. A field that starts as a double takes Smis without a change.
+ * - A field written only on a rare or late event (the first tail loss probe, the first recovery, the first
+ *   autocorked write of a stack) stays constant until then, and optimised code may have folded its value in.
+ */
+
+/** Not a Smi: storing it gives a field the double representation. */
+const NOT_A_SMI = 0.5;
+
+/**
+ * Called at the end of a constructor: each field named in `doubles` (a number field) is given a double, then
+ * its value back; each field named in `mutable` is stored again. This settles the former as doubles and both
+ * as mutable on the first object built; later objects change nothing. Two stores a field, at construction
+ * only. The names are strings (private fields included); each must already be a field of `target` (a number
+ * field, for `doubles`), or this throws: a misspelt name would otherwise add a field, itself a shape change.
+ */
+export function settleFields(
+  target: object,
+  doubles: readonly string[],
+  mutable: readonly string[] = [],
+): void {
+  const fields = target as Record<string, unknown>;
+  for (let i = 0; i < doubles.length; i++) {
+    const key = doubles[i]!;
+    const value = fields[key];
+    if (!Object.hasOwn(target, key) || typeof value !== 'number')
+      throw new TypeError(`settleFields: ${key} is not a number field`);
+    fields[key] = NOT_A_SMI;
+    fields[key] = value;
+  }
+  for (let i = 0; i < mutable.length; i++) {
+    const key = mutable[i]!;
+    if (!Object.hasOwn(target, key)) throw new TypeError(`settleFields: ${key} is not a field`);
+    const value = fields[key]; // stored again: a second store makes a field mutable, even of the same value
+    fields[key] = value;
+  }
+}
