@@ -32,7 +32,7 @@ export interface FdReaderOptions {
   readonly trustKernelChecksums?: boolean;
   /** The backlog limit in bytes (MAX_BACKLOG_BYTES by default; tests make it small); the ring follows from it. */
   readonly maxBacklogBytes?: number;
-  /** The reader thread's nice value (READER_NICE when absent: a server's; a client may want 0). */
+  /** The reader thread's nice value (READER_NICE when absent: a server's); 0 leaves it at the main thread's. */
   readonly nice?: number;
 }
 
