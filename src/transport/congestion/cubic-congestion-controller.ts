@@ -15,6 +15,7 @@
  * milliseconds; the class holds no timer and reads no clock. Pure: no I/O, no logging.
  */
 
+import { settleFields } from '../settled-fields.js';
 import {
   type CongestionController,
   type CongestionControllerFactory,
@@ -51,6 +52,27 @@ export function cubicK(wMax: number, cwndEpoch: number): number {
 
 /** Where the window's growth comes from on the last ACK in congestion avoidance (for tests and traces). */
 export type CubicRegion = 'slow-start' | 'reno-friendly' | 'concave' | 'convex' | 'recovery';
+
+/** Fields that hold fractions or Clock times (settleFields). */
+const CUBIC_DOUBLE_FIELDS = [
+  'cwndBytes',
+  'ssthreshBytes',
+  'wMaxSeg',
+  'cwndPriorSeg',
+  'epochStart',
+  'kSec',
+  'originSeg',
+  'wEstSeg',
+  'srttMs',
+];
+/** Fields first written by a recovery, a timeout or the first ACK (settleFields). */
+const CUBIC_MUTABLE_FIELDS = [
+  'recovering',
+  'timedOutWithoutProgress',
+  'afterTimeout',
+  'lastRegion',
+  'hystart',
+];
 
 export class CubicCongestionController implements CongestionController {
   readonly name = 'cubic' as const;
@@ -95,6 +117,9 @@ export class CubicCongestionController implements CongestionController {
     this.fastConvergence = options.fastConvergence ?? true;
     this.hystartOn = options.hystart !== false;
     this.cwndBytes = initialWindow(mss);
+    // Fractions and Clock times from the first congestion avoidance stage on; HyStart++ and the flags first
+    // written late: settled now, not under optimised code (settled-fields.ts).
+    settleFields(this, CUBIC_DOUBLE_FIELDS, CUBIC_MUTABLE_FIELDS);
   }
 
   get cwnd(): number {

@@ -24,10 +24,10 @@ import { Duplex } from 'node:stream';
 import type { Clock, Timer } from '../../core/clock.js';
 import { PilhaError } from '../../core/errors.js';
 import { formatIpv4 } from '../../core/ipv4-address.js';
+import { settleFields } from '../settled-fields.js';
 import type { TcpConnection } from '../tcp/connection/tcp-connection.js';
 import type { TcpConnectionHandler, TcpConnectionStats } from '../tcp/connection/tcp-connection-types.js';
 import { TcpState } from '../tcp/connection/tcp-state.js';
-import { settleFields } from '../tcp/settled-fields.js';
 import type { StreamSocket } from './stream-transport.js';
 
 export interface TcpSocketOptions {

@@ -1,5 +1,5 @@
 /**
- * V8 shape stability of the per-connection records (src/transport/tcp/settled-fields.ts): a record made with
+ * V8 shape stability of the per-connection records (src/transport/settled-fields.ts): a record made with
  * small sequence numbers and one that then holds sequence numbers and timestamps above 2^31 (doubles, not
  * Smis) keep one map. Without settled fields the second record changes the fields' representation, which
  * deprecates the first one's map and throws away the optimised code built on it (slow early downloads).
@@ -12,6 +12,8 @@ import { silentLoggers } from '../../../src/core/logger.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import { Ipv4Layer } from '../../../src/layers/ip/ipv4-layer.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
+import { CubicCongestionController } from '../../../src/transport/congestion/cubic-congestion-controller.js';
+import { settleFields } from '../../../src/transport/settled-fields.js';
 import {
   type TcpBatchOwner,
   TcpSegmentBatcher,
@@ -23,7 +25,6 @@ import { RackLossDetector } from '../../../src/transport/tcp/recovery/rack-loss-
 import { SackRecovery } from '../../../src/transport/tcp/recovery/sack-recovery.js';
 import { TailLossProbe } from '../../../src/transport/tcp/recovery/tail-loss-probe.js';
 import { SendBuffer } from '../../../src/transport/tcp/send/send-buffer.js';
-import { settleFields } from '../../../src/transport/tcp/settled-fields.js';
 import { PureAckParser } from '../../../src/transport/tcp/wire/pure-ack-parser.js';
 import { seq } from '../../../src/transport/tcp/wire/seq.js';
 import {
@@ -86,6 +87,17 @@ describe('records that hold sequence numbers keep one map when those pass 2^31',
     big.tsRecentAt = 1234.5;
     big.finSeq = seq(BIG + 5000);
     expect(haveSameMap(small, big)).toBe(true);
+  });
+
+  it('CubicCongestionController, once a congestion avoidance stage has begun', () => {
+    const fresh = new CubicCongestionController(1448);
+    const used = new CubicCongestionController(1448);
+    for (let i = 0; i < 10; i++) used.onAck(1448, 10 + i, 30 * 1448, 1.25);
+    used.onFastRetransmit(used.cwnd);
+    used.onRecoveryExit();
+    used.onAck(1448, 40.5, 30 * 1448, 1.5);
+    expect(used.k).toBeGreaterThan(0);
+    expect(haveSameMap(fresh, used)).toBe(true);
   });
 
   it('RackLossDetector, SackRecovery, LossRecovery, TailLossProbe', () => {

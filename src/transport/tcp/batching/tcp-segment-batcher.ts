@@ -24,7 +24,7 @@ import { foldSum } from '../../../core/checksum.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import type { IPLayer } from '../../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
-import { settleFields } from '../settled-fields.js';
+import { settleFields } from '../../settled-fields.js';
 import { type Seq, seqAdd } from '../wire/seq.js';
 import { TCP_PROTOCOL, TcpFlags, tcpPseudoHeaderSum } from '../wire/tcp-header.js';
 import { finishTcpChecksum } from '../wire/tcp-segment-writer.js';

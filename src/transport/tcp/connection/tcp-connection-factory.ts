@@ -7,10 +7,10 @@
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/logger.js';
 import type { CongestionControllerFactory } from '../../congestion/congestion-controller.js';
+import { settleFields } from '../../settled-fields.js';
 import { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
 import { TcpAckBatch } from '../receive/tcp-ack-batch.js';
 import { SendRingPool } from '../send/send-ring-pool.js';
-import { settleFields } from '../settled-fields.js';
 import type { TcpConfig } from '../tcp-config.js';
 import { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import { NO_TCP_TRACER, type TcpTracer } from '../trace/tcp-tracer.js';

@@ -8,7 +8,7 @@
  */
 
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
-import { settleFields } from '../settled-fields.js';
+import { settleFields } from '../../settled-fields.js';
 import { type Seq, seq, seqDiff } from '../wire/seq.js';
 import type { TcpConnectionParams } from './tcp-connection-types.js';
 

@@ -10,7 +10,7 @@
  * emptied on every run, so it never keeps a closed connection alive.
  */
 
-import { settleFields } from '../settled-fields.js';
+import { settleFields } from '../../settled-fields.js';
 
 /** What the scheduler calls back: the connection's deferred flush. */
 export interface DeferredOutput {

@@ -20,9 +20,9 @@
  */
 
 import type { CongestionController } from '../../congestion/congestion-controller.js';
+import { settleFields } from '../../settled-fields.js';
 import type { ConnectionCounterName } from '../connection/tcp-connection-types.js';
 import type { TcpControlBlock } from '../connection/tcp-control-block.js';
-import { settleFields } from '../settled-fields.js';
 import { type Seq, seqDiff, seqGe } from '../wire/seq.js';
 import { SackRecovery } from './sack-recovery.js';
 

@@ -13,7 +13,7 @@
  * recoveries without one, never above SRTT.
  */
 
-import { settleFields } from '../settled-fields.js';
+import { settleFields } from '../../settled-fields.js';
 import { type Seq, seqGt, seqLt } from '../wire/seq.js';
 import { type DeliveryListener, SegmentFlag, type SentSegmentLog } from './sent-segment-log.js';
 

@@ -11,7 +11,7 @@
  */
 
 import type { CongestionController } from '../../congestion/congestion-controller.js';
-import { settleFields } from '../settled-fields.js';
+import { settleFields } from '../../settled-fields.js';
 import { type Seq, seq, seqGe, seqLe } from '../wire/seq.js';
 
 export class RecoveryUndo {

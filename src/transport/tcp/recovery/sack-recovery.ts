@@ -13,7 +13,7 @@
  */
 
 import type { CongestionController } from '../../congestion/congestion-controller.js';
-import { settleFields } from '../settled-fields.js';
+import { settleFields } from '../../settled-fields.js';
 import { type Seq, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../wire/seq.js';
 import type { SackBlock } from '../wire/tcp-header.js';
 import { ProportionalRateReduction } from './proportional-rate-reduction.js';

@@ -9,7 +9,7 @@
  * a window reduction (§7.4.2).
  */
 
-import { settleFields } from '../settled-fields.js';
+import { settleFields } from '../../settled-fields.js';
 import { type Seq, seq, seqGe } from '../wire/seq.js';
 
 /** RFC 8985 §7.2 WCDelAckT: a lone segment may be held by the peer's delayed-ACK timer this long. */

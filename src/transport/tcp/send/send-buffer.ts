@@ -21,7 +21,7 @@
  * limit for this queue, never below `minimum` (tcp-memory-budget.ts).
  */
 
-import { settleFields } from '../settled-fields.js';
+import { settleFields } from '../../settled-fields.js';
 import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import { isImmutable } from './immutable-bytes.js';
 import { SEND_RING_MIN_COPY, SendRing } from './send-ring.js';

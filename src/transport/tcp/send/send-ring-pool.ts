@@ -15,7 +15,7 @@
  */
 
 import type { Clock, Timer } from '../../../core/clock.js';
-import { settleFields } from '../settled-fields.js';
+import { settleFields } from '../../settled-fields.js';
 
 /** Bytes the pool keeps at most by default: four rings of the default 4 MB send queue. */
 export const SEND_RING_POOL_DEFAULT_BYTES = 16 * 1024 * 1024;

@@ -15,6 +15,7 @@
 
 import type { Clock } from '../../../core/clock.js';
 import type { CongestionController } from '../../congestion/congestion-controller.js';
+import { settleFields } from '../../settled-fields.js';
 import type { ConnectionCounterName, TcpConnectionDeps } from '../connection/tcp-connection-types.js';
 import type { TcpControlBlock } from '../connection/tcp-control-block.js';
 import { TcpState } from '../connection/tcp-state.js';
@@ -22,7 +23,6 @@ import { type TcpTimers, TimerKind } from '../connection/tcp-timers.js';
 import type { LossRecovery } from '../recovery/loss-recovery.js';
 import type { SackRecovery } from '../recovery/sack-recovery.js';
 import { SegmentFlag } from '../recovery/sent-segment-log.js';
-import { settleFields } from '../settled-fields.js';
 import type { TcpConfig } from '../tcp-config.js';
 import type { TcpTraceChannel, TcpTraceEvent } from '../trace/tcp-tracer.js';
 import { type Seq, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../wire/seq.js';

@@ -9,7 +9,7 @@
 
 import { foldSum, sumWords } from '../../../core/checksum.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
-import { settleFields } from '../settled-fields.js';
+import { settleFields } from '../../settled-fields.js';
 import type { Seq } from './seq.js';
 import {
   NO_TCP_OPTIONS,
