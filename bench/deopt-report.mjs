@@ -28,6 +28,7 @@ import {
   sleep,
   startIn,
   stopServer,
+  tunDeviceArgs,
   waitForOutput,
 } from './harness.mjs';
 
@@ -156,12 +157,7 @@ async function main() {
     ...nodeArgs,
     cli,
     'http',
-    '--tun',
-    TUN.dev,
-    '--address',
-    TUN.pilha,
-    '--host-address',
-    `${TUN.host}/${TUN.prefix}`,
+    ...tunDeviceArgs(TUN.dev, TUN),
     '--mtu',
     String(args.mtu),
     '--port',

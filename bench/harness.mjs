@@ -63,6 +63,14 @@ export function installCleanupHandlers(globalTimeoutMs) {
   watchdog.unref();
 }
 
+/**
+ * The stack options that put a pilha command on a TUN device of its own: `dev`, pilha's address `tun.pilha`,
+ * the kernel side `tun.host/tun.prefix`.
+ */
+export function tunDeviceArgs(dev, tun) {
+  return ['--tun', dev, '--address', tun.pilha, '--host-address', `${tun.host}/${tun.prefix}`];
+}
+
 /** Creates a namespace of ours (deleted by cleanup() unless deleteNamespace() did it first), lo up. */
 export function createNamespace(ns) {
   sh('ip', ['netns', 'add', ns]);

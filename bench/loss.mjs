@@ -39,6 +39,7 @@ import {
   startIn,
   step,
   stopServer,
+  tunDeviceArgs,
   waitForOutput,
 } from './harness.mjs';
 
@@ -213,19 +214,7 @@ function kernelDiff(before, after) {
 // ------------------------------------------------------------------------------------------------ servers
 
 async function startPilha(impair) {
-  const args = [
-    'http',
-    '--tun',
-    TUN.dev,
-    '--address',
-    TUN.pilha,
-    '--host-address',
-    `${TUN.host}/${TUN.prefix}`,
-    '--port',
-    String(PORT),
-    '--log',
-    'warn',
-  ];
+  const args = ['http', ...tunDeviceArgs(TUN.dev, TUN), '--port', String(PORT), '--log', 'warn'];
   if (impair !== undefined) args.push('--impair', impair);
   return startListening(NS.tun, args, `pilha http --impair ${impair ?? '(none)'}`);
 }

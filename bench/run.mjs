@@ -65,6 +65,7 @@ import {
   startIn,
   step,
   stopServer,
+  tunDeviceArgs,
   waitForOutput,
 } from './harness.mjs';
 import { LOSS_DEFAULTS, lossPreflight, lossSection } from './loss.mjs';
@@ -225,12 +226,7 @@ async function startServer(kind, mtu, offload) {
           NS.tun,
           [
             'http',
-            '--tun',
-            mtu === 1500 ? 'pbench0' : 'pbench1',
-            '--address',
-            TUN.pilha,
-            '--host-address',
-            `${TUN.host}/${TUN.prefix}`,
+            ...tunDeviceArgs(mtu === 1500 ? 'pbench0' : 'pbench1', TUN),
             '--mtu',
             String(mtu),
             ...(offload ? [] : ['--no-offload']),
