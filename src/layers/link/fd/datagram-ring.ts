@@ -101,7 +101,11 @@ export class DatagramRing {
 
   /** Starts a batch of the records published so far, at most `maxRecords` of them; false when there are none. */
   beginBatch(maxRecords = 0x7fffffff): boolean {
-    const published = Atomics.load(this.control, CONTROL.PUBLISHED);
+    const control = this.control;
+    // A producer parked until this thread takes what it published reads again now.
+    Atomics.add(control, CONTROL.BATCHES_BEGUN, 1);
+    if (Atomics.load(control, CONTROL.READER_PARKED) === 1) Atomics.notify(control, CONTROL.BATCHES_BEGUN, 1);
+    const published = Atomics.load(control, CONTROL.PUBLISHED);
     const waiting = (published - this.consumed) | 0;
     this.batchEnd = waiting > maxRecords ? (this.consumed + maxRecords) | 0 : published;
     this.taken = 0;

@@ -129,13 +129,15 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
 
   /**
    * Starts the reader (which unwraps `vnetHeaderBytes` of virtio_net_hdr per read, taking the kernel's word for
-   * TCP checksums when `trustKernelChecksums`, at `readerNice` when given); resolves once it is reading.
+   * TCP checksums when `trustKernelChecksums`, at `readerNice` when given, waiting up to `readerParkMs` for a
+   * busy main thread, FdReaderOptions.parkMs); resolves once it is reading.
    */
   protected async start(
     errorCode: PilhaErrorCode,
     vnetHeaderBytes = 0,
     trustKernelChecksums = false,
     readerNice?: number,
+    readerParkMs = 0,
   ): Promise<void> {
     this.reader = await FdReader.start({
       fd: this.fd,
@@ -148,6 +150,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
       vnetHeaderBytes,
       trustKernelChecksums,
       ...(readerNice !== undefined ? { nice: readerNice } : {}),
+      parkMs: readerParkMs,
     });
   }
 

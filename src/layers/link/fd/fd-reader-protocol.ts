@@ -77,8 +77,17 @@ export const CONTROL = {
   SKIPPED_BYTES: 14,
   /** Unfinished (NEEDS_CSUM) checksums left so, the kernel's word taken for them (trustKernelChecksums). */
   CHECKSUMS_TRUSTED: 15,
+  /**
+   * Batches the main thread has begun, ever (wrapping at 2^32), and the times it looked and found none: the
+   * worker parks on it (Atomics.wait) while the main thread is busy with a batch.
+   */
+  BATCHES_BEGUN: 16,
+  /** 1 while the worker is parked on BATCHES_BEGUN: the main thread notifies it as it begins a batch. */
+  READER_PARKED: 17,
+  /** Times the worker parked instead of polling. */
+  PARKS: 18,
   /** Slots in the control array. */
-  SIZE: 16,
+  SIZE: 19,
 } as const;
 
 export interface FdReaderData {
@@ -113,6 +122,11 @@ export interface FdReaderData {
    * is finished here and nothing is flagged.
    */
   readonly trustKernelChecksums: boolean;
+  /**
+   * The longest the worker parks while the main thread is still busy with the batch it had begun at the
+   * worker's last pass (records waiting for it): 0 never parks. See fd-reader-worker.ts.
+   */
+  readonly parkMs: number;
 }
 
 export type FdReaderMessage = { kind: 'ready' } | { kind: 'error'; message: string };

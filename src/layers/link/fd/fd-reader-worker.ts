@@ -18,8 +18,16 @@
  * flood every SYN that can still be answered in time is kept, the client's among them, on a fast machine and
  * a slow one; established connections keep the rest of the backlog.
  *
- * Call order: fcntl(O_NONBLOCK) → loop { poll(fd, 200 ms); read until EAGAIN, each datagram into the ring at
- * its head, published, and the main thread woken if it sleeps } until control[STOP] is set.
+ * Waiting for a busy main thread (parkMs > 0): a main thread in the middle of a long batch (one of 64 parallel
+ * downloads' ACKs and writes lasts milliseconds) takes nothing the worker reads before its next batch, and
+ * waking the worker for each datagram meanwhile (a context switch each, about one ACK per wake-up) cost more
+ * than the datagrams. Once the main thread has been busy with one batch for BUSY_BEFORE_PARK_MS and records
+ * wait for it, the worker parks on control[BATCHES_BEGUN] (Atomics.wait) instead of polling, until the main
+ * thread begins its next batch or parkMs pass (so that the kernel's queue does not fill), then reads all that
+ * came meanwhile in one pass. A main thread that takes each datagram as it comes is never waited for.
+ *
+ * Call order: fcntl(O_NONBLOCK) → loop { poll(fd, 200 ms), or park; read until EAGAIN, each datagram into the
+ * ring at its head, published, and the main thread woken if it sleeps } until control[STOP] is set.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE } from '../offload/virtio-net-header.js';
@@ -37,6 +45,11 @@ import {
 } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
 
+/**
+ * How long the main thread must have been busy with one batch before the worker parks (FdReaderData.parkMs):
+ * a main thread that takes each datagram as it comes is never waited for.
+ */
+const BUSY_BEFORE_PARK_MS = 0.2;
 /** The largest datagram an IPv4 total-length field allows: every read can take a whole one. */
 const READ_CAPACITY = 65535;
 
@@ -53,6 +66,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     linkHeaderBytes,
     vnetHeaderBytes,
     trustKernelChecksums,
+    parkMs,
   } = data;
   const control = new Int32Array(data.control);
   const libc = loadLibc();
@@ -106,20 +120,40 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     return backlog > maxSynBacklogBytes || drain.expectedWaitMs(backlog) > maxSynWaitMs;
   };
 
+  /** The main thread's BATCHES_BEGUN as last seen changing, and when. */
+  let begunSeen = -1;
+  let begunSeenAt = 0;
   while (!stopping()) {
     sampleDrain();
-    const ready = libc.poll(pollfd, 1, pollTimeoutMs);
-    if (ready < 0) {
-      const errno = libc.errno();
-      if (errno === ERRNO.EINTR) continue;
-      fail('poll', errno);
-      return;
+    let revents = 0;
+    const begun = Atomics.load(control, CONTROL.BATCHES_BEGUN);
+    const now = performance.now();
+    if (begun !== begunSeen) {
+      begunSeen = begun;
+      begunSeenAt = now;
     }
-    if (ready === 0) continue;
-    const revents = pollView.getInt16(6, true);
-    if (revents & POLLNVAL) {
-      fail('poll', ERRNO.EBADF);
-      return;
+    if (parkMs > 0 && now - begunSeenAt >= BUSY_BEFORE_PARK_MS && ring.backlogBytes() > 0) {
+      // The main thread has been busy with one batch for a while and records wait for it: what arrives now
+      // would wait for it too. Wait (bounded, for the device's queue) until it begins the next one, then read
+      // all that came meanwhile in one pass, instead of waking for each datagram.
+      Atomics.store(control, CONTROL.READER_PARKED, 1);
+      Atomics.wait(control, CONTROL.BATCHES_BEGUN, begun, parkMs);
+      Atomics.store(control, CONTROL.READER_PARKED, 0);
+      Atomics.add(control, CONTROL.PARKS, 1);
+    } else {
+      const ready = libc.poll(pollfd, 1, pollTimeoutMs);
+      if (ready < 0) {
+        const errno = libc.errno();
+        if (errno === ERRNO.EINTR) continue;
+        fail('poll', errno);
+        return;
+      }
+      if (ready === 0) continue;
+      revents = pollView.getInt16(6, true);
+      if (revents & POLLNVAL) {
+        fail('poll', ERRNO.EBADF);
+        return;
+      }
     }
     // Drain: a POLLERR/POLLHUP normally shows up as a failing read below, with its errno.
     while (!stopping()) {
@@ -170,7 +204,11 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
           continue;
         }
         // Posted only to a sleeping main thread: an awake one drains again before it sleeps.
-        if (ring.publish(n, headroom, rxFlags)) port.postMessage(WAKE_MESSAGE);
+        if (ring.publish(n, headroom, rxFlags)) {
+          port.postMessage(WAKE_MESSAGE);
+          // It was asleep: its next batch begins now, not busy since the last one.
+          begunSeenAt = performance.now();
+        }
         if (backlog > Atomics.load(control, CONTROL.PEAK_BYTES))
           Atomics.store(control, CONTROL.PEAK_BYTES, backlog);
         continue;

@@ -34,6 +34,12 @@ export interface FdReaderOptions {
   readonly maxBacklogBytes?: number;
   /** The reader thread's nice value (READER_NICE when absent: a server's); 0 leaves it at the main thread's. */
   readonly nice?: number;
+  /**
+   * The longest the reader waits for a busy main thread to begin its next batch before it reads again
+   * (FdReaderData.parkMs), instead of waking for each datagram: no longer than the fd's kernel queue takes to
+   * fill. 0 (never waits) when absent.
+   */
+  readonly parkMs?: number;
 }
 
 /**
@@ -145,6 +151,7 @@ export class FdReader {
       rxBacklogSynDrops: Atomics.load(this.control, CONTROL.SYN_DROPS),
       rxBacklogPeakBytes: Atomics.load(this.control, CONTROL.PEAK_BYTES),
       rxReaderNice: Atomics.load(this.control, CONTROL.NICE),
+      rxReaderParks: Atomics.load(this.control, CONTROL.PARKS),
       ...(this.options.vnetHeaderBytes
         ? {
             rxGsoPackets: Atomics.load(this.control, CONTROL.GSO_READS),
@@ -178,6 +185,7 @@ export class FdReader {
       linkHeaderBytes: this.options.linkHeaderBytes ?? 0,
       vnetHeaderBytes: this.options.vnetHeaderBytes ?? 0,
       trustKernelChecksums: this.options.trustKernelChecksums === true,
+      parkMs: this.options.parkMs ?? 0,
     };
     // The reader needs none of the parent's flags, and some (--input-type, loaders) would break it.
     // Asleep from the start: the first record wakes this thread.

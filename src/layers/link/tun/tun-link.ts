@@ -21,6 +21,7 @@ import {
   readDeviceCounter,
   type TunDevice,
   type TunKind,
+  tunReaderParkMs,
 } from './tun-device.js';
 
 export interface TunLinkOptions {
@@ -139,6 +140,7 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
         offload.vnetHeader ? VIRTIO_NET_HDR_SIZE : 0,
         offload.receiveOffload,
         options.readerNice,
+        tunReaderParkMs(txQueueLength),
       );
     } catch (err) {
       await link.close();

@@ -63,6 +63,7 @@ async function reader(
   maxBacklogBytes?: number,
   vnet?: { trustKernelChecksums: boolean },
   nice?: number,
+  parkMs?: number,
 ): Promise<{ reader: FdReader; send: (d: Uint8Array) => void }> {
   const [a, b] = socketPair();
   fds.push(a, b);
@@ -78,6 +79,7 @@ async function reader(
       ? { vnetHeaderBytes: VIRTIO_NET_HDR_SIZE, trustKernelChecksums: vnet.trustKernelChecksums }
       : {}),
     ...(nice !== undefined ? { nice } : {}),
+    ...(parkMs !== undefined ? { parkMs } : {}),
   });
   readers.push(r);
   const libc = loadLibc();
@@ -97,41 +99,86 @@ describe.skipIf(!linux)('FdReader', () => {
     expect(server.reader.stats().rxReaderNice).toBe(process.getuid?.() === 0 ? -10 : 0);
   });
 
-  it('delivers every datagram in order and whole, many times round the ring, each batch ended', async () => {
-    const seen: number[] = [];
-    let batchEnds = 0;
-    let sinceBatchEnd = 0;
-    // A 64 KiB backlog: 3,000 datagrams of 4-1,500 bytes (2.2 MB) go round its ring (about 200 KB) ten times.
-    const { reader: r, send } = await reader(
-      (d) => {
-        seen.push(check(d));
-        sinceBatchEnd++;
-      },
-      () => {
-        batchEnds++;
-        expect(sinceBatchEnd).toBeGreaterThan(0);
-        sinceBatchEnd = 0;
-      },
-      64 * 1024,
-    );
-    const count = 3000;
-    for (let i = 0; i < count; i++) {
-      send(datagram(i, 4 + ((i * 331) % 1497)));
-      // Now and then, let the main thread catch up (a writer that never yields would only fill the backlog).
-      if (i % 20 === 19)
-        await until(() => seen.length >= i + 1).catch((e) => {
-          throw new Error(
-            `${e} at ${i}: seen ${seen.length} missing ${Array.from({ length: i + 1 }, (_, k) => k).filter((k) => !seen.includes(k))} ${JSON.stringify(r.stats())}`,
-          );
-        });
-    }
-    await until(() => seen.length + r.stats().rxBacklogDrops! >= count);
-    expect(r.stats().rxBacklogDrops).toBe(0);
-    expect(seen).toEqual(Array.from({ length: count }, (_, i) => i));
-    expect(batchEnds).toBeGreaterThan(0);
-    expect(sinceBatchEnd).toBe(0);
-    expect(r.stats().rxBatches).toBe(batchEnds);
-  });
+  it.each([0, 2])(
+    'delivers every datagram in order and whole, many times round the ring, each batch ended (parkMs %i)',
+    async (parkMs) => {
+      const seen: number[] = [];
+      let batchEnds = 0;
+      let sinceBatchEnd = 0;
+      // A 64 KiB backlog: 3,000 datagrams of 4-1,500 bytes (2.2 MB) go round its ring (about 200 KB) ten times.
+      const { reader: r, send } = await reader(
+        (d) => {
+          seen.push(check(d));
+          sinceBatchEnd++;
+        },
+        () => {
+          batchEnds++;
+          expect(sinceBatchEnd).toBeGreaterThan(0);
+          sinceBatchEnd = 0;
+        },
+        64 * 1024,
+        undefined,
+        undefined,
+        parkMs,
+      );
+      const count = 3000;
+      for (let i = 0; i < count; i++) {
+        send(datagram(i, 4 + ((i * 331) % 1497)));
+        // Now and then, let the main thread catch up (a writer that never yields would only fill the backlog).
+        if (i % 20 === 19)
+          await until(() => seen.length >= i + 1).catch((e) => {
+            throw new Error(
+              `${e} at ${i}: seen ${seen.length} missing ${Array.from({ length: i + 1 }, (_, k) => k).filter((k) => !seen.includes(k))} ${JSON.stringify(r.stats())}`,
+            );
+          });
+      }
+      await until(() => seen.length + r.stats().rxBacklogDrops! >= count);
+      expect(r.stats().rxBacklogDrops).toBe(0);
+      expect(seen).toEqual(Array.from({ length: count }, (_, i) => i));
+      expect(batchEnds).toBeGreaterThan(0);
+      expect(sinceBatchEnd).toBe(0);
+      expect(r.stats().rxBatches).toBe(batchEnds);
+    },
+  );
+
+  it.each([
+    [2, 'parks (waits for its next batch) instead of waking for each datagram'],
+    [0, 'wakes for each datagram (parkMs 0)'],
+  ])(
+    'with a main thread busy with one batch for 60 ms and parkMs %i, the reader %s, and loses none',
+    async (parkMs) => {
+      const seen: number[] = [];
+      const count = 60;
+      const sender: { send?: (d: Uint8Array) => void } = {};
+      const { reader: r, send } = await reader(
+        (d) => {
+          const i = check(d);
+          seen.push(i);
+          if (i !== 0) return;
+          // The first datagram's batch lasts about 60 ms, a datagram arriving each millisecond of it.
+          for (let k = 1; k < count; k++) {
+            const end = performance.now() + 1;
+            while (performance.now() < end) {}
+            sender.send!(datagram(k, 200));
+          }
+        },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        parkMs,
+      );
+      sender.send = send;
+      send(datagram(0, 200));
+      await until(() => seen.length === count);
+      expect(seen).toEqual(Array.from({ length: count }, (_, i) => i));
+      const parks = r.stats().rxReaderParks!;
+      // Up to 2 ms a park: about 30 of them in 60 ms, each followed by one read of what came meanwhile.
+      if (parkMs > 0) expect(parks).toBeGreaterThanOrEqual(5);
+      else expect(parks).toBe(0);
+      expect(r.stats().rxBacklogDrops).toBe(0);
+    },
+  );
 
   it('drops and counts what is beyond the backlog limit while the main thread is busy, and delivers the rest in order', async () => {
     const seen: number[] = [];
