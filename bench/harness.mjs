@@ -265,6 +265,31 @@ export async function stopServer(server) {
   return { totals: parse('totals'), stats: parse('stats'), tcp: parse('tcp') };
 }
 
+/**
+ * What the server prints on SIGUSR2, line `kind` (`memory N {...}`, `counters N {...}`), parsed. `memory`: its
+ * memory after a full garbage collection (a server run under --expose-gc): RSS, V8's heap in use, and memory
+ * outside the heap that V8 knows of (ArrayBuffers). `counters`: every counter, as the lines at exit.
+ */
+export async function signalReport(server, kind) {
+  server.signalReports = (server.signalReports ?? 0) + 1;
+  const n = server.signalReports;
+  process.kill(server.child.pid, 'SIGUSR2');
+  const [, json] = await waitForOutput(
+    server.child,
+    new RegExp(`^${kind} ${n} (\\{.*\\})$`, 'm'),
+    10_000,
+    kind,
+  );
+  return JSON.parse(json);
+}
+
+/** `after` − `before` for every numeric counter of `after` (counters since a signalReport snapshot). */
+export function counterDiff(after, before) {
+  const out = {};
+  for (const [k, v] of Object.entries(after)) out[k] = typeof v === 'number' ? v - (before?.[k] ?? 0) : v;
+  return out;
+}
+
 // ------------------------------------------------------------------------------------- served bytes, flows
 
 /** dist/app/deterministic-bytes.js's generator, loaded on first use (dist/ exists once the bench runs). */

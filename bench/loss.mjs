@@ -25,6 +25,7 @@
 
 import { performance } from 'node:perf_hooks';
 import {
+  counterDiff,
   createNamespace,
   createVethPair,
   deleteNamespace,
@@ -36,6 +37,7 @@ import {
   runIn,
   servedSha256,
   sh,
+  signalReport,
   startIn,
   step,
   stopServer,
@@ -247,7 +249,7 @@ async function startListening(ns, cliArgs, what) {
 
 /**
  * Runs `body` with a pilha server, returning its result and pilha's counters (tcp, link): the totals at
- * exit, less the snapshot `body` took (server.snapshot, from countersNow) if it took one.
+ * exit, less the snapshot `body` took (server.snapshot, from signalReport) if it took one.
  */
 async function withPilha(impair, body) {
   const server = await startPilha(impair);
@@ -263,22 +265,6 @@ async function withPilha(impair, body) {
   const before = server.snapshot;
   if (before === undefined) return { result, tcp, link: stats.link };
   return { result, tcp: counterDiff(tcp, before.tcp), link: counterDiff(stats.link, before.stats.link) };
-}
-
-/** A running pilha server's counters now (`counters N {...}`, printed on SIGUSR2). */
-async function countersNow(server) {
-  server.snapshots = (server.snapshots ?? 0) + 1;
-  process.kill(server.child.pid, 'SIGUSR2');
-  const line = new RegExp(`^counters ${server.snapshots} (.*)$`, 'm');
-  const m = await waitForOutput(server.child, line, SERVER_START_TIMEOUT_MS, 'pilha counters on SIGUSR2');
-  return JSON.parse(m[1]);
-}
-
-/** `after` − `before` for every numeric counter of `after`. */
-function counterDiff(after, before) {
-  const out = {};
-  for (const [k, v] of Object.entries(after)) out[k] = typeof v === 'number' ? v - (before[k] ?? 0) : v;
-  return out;
 }
 
 // ------------------------------------------------------------------------------------------------ clients
@@ -345,7 +331,7 @@ async function pilhaLossRun(impair, opts, bytes = opts.lossBytes) {
       for (let w = 0; w < warmup; w++) {
         requireOk(await timedWget(NS.tun, TUN.pilha, bytes, opts.lossTimeoutMs), `warm-up of run ${i + 1}`);
       }
-      if (warmup > 0) server.snapshot = await countersNow(server);
+      if (warmup > 0) server.snapshot = await signalReport(server, 'counters');
       return timedWget(NS.tun, TUN.pilha, bytes, opts.lossTimeoutMs);
     });
     requireOk(result, `run ${i + 1}`);
