@@ -102,12 +102,13 @@ export class DatagramRing {
   /** Starts a batch of the records published so far, at most `maxRecords` of them; false when there are none. */
   beginBatch(maxRecords = 0x7fffffff): boolean {
     const control = this.control;
-    // A producer parked until this thread takes what it published reads again now.
-    Atomics.add(control, CONTROL.BATCHES_BEGUN, 1);
-    if (Atomics.load(control, CONTROL.READER_PARKED) === 1) Atomics.notify(control, CONTROL.BATCHES_BEGUN, 1);
     const published = Atomics.load(control, CONTROL.PUBLISHED);
     const waiting = (published - this.consumed) | 0;
     this.batchEnd = waiting > maxRecords ? (this.consumed + maxRecords) | 0 : published;
+    Atomics.store(control, CONTROL.TAKEN_RECORDS, this.batchEnd);
+    // A producer parked until this thread begins its next batch reads again now.
+    Atomics.add(control, CONTROL.BATCHES_BEGUN, 1);
+    if (Atomics.load(control, CONTROL.READER_PARKED) === 1) Atomics.notify(control, CONTROL.BATCHES_BEGUN, 1);
     this.taken = 0;
     this.skipped = 0;
     return waiting !== 0;

@@ -86,8 +86,13 @@ export const CONTROL = {
   READER_PARKED: 17,
   /** Times the worker parked instead of polling. */
   PARKS: 18,
+  /**
+   * Records the main thread has taken into its batches, ever (wrapping at 2^32, as PUBLISHED): PUBLISHED less
+   * this is what waits for its next batch.
+   */
+  TAKEN_RECORDS: 19,
   /** Slots in the control array. */
-  SIZE: 19,
+  SIZE: 20,
 } as const;
 
 export interface FdReaderData {

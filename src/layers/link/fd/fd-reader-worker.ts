@@ -22,7 +22,7 @@
  * downloads' ACKs and writes lasts milliseconds) takes nothing the worker reads before its next batch, and
  * waking the worker for each datagram meanwhile (a context switch each, about one ACK per wake-up) cost more
  * than the datagrams. Once the main thread has been busy with one batch for BUSY_BEFORE_PARK_MS and records
- * wait for it, the worker parks on control[BATCHES_BEGUN] (Atomics.wait) instead of polling, until the main
+ * wait for its next one (published, not yet taken into a batch), the worker parks on control[BATCHES_BEGUN] (Atomics.wait) instead of polling, until the main
  * thread begins its next batch or parkMs pass (so that the kernel's queue does not fill), then reads all that
  * came meanwhile in one pass. A main thread that takes each datagram as it comes is never waited for.
  *
@@ -132,10 +132,15 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       begunSeen = begun;
       begunSeenAt = now;
     }
-    if (parkMs > 0 && now - begunSeenAt >= BUSY_BEFORE_PARK_MS && ring.backlogBytes() > 0) {
-      // The main thread has been busy with one batch for a while and records wait for it: what arrives now
-      // would wait for it too. Wait (bounded, for the device's queue) until it begins the next one, then read
-      // all that came meanwhile in one pass, instead of waking for each datagram.
+    if (
+      parkMs > 0 &&
+      now - begunSeenAt >= BUSY_BEFORE_PARK_MS &&
+      Atomics.load(control, CONTROL.PUBLISHED) !== Atomics.load(control, CONTROL.TAKEN_RECORDS)
+    ) {
+      // The main thread has been busy with one batch for a while and its next batch waits in the ring: what
+      // arrives now would wait for the batch after. Wait (bounded, for the device's queue) until it begins
+      // the next one, then read all that came meanwhile in one pass, instead of waking for each datagram.
+      // With nothing waiting for it, the worker reads on: the main thread will want what comes next.
       Atomics.store(control, CONTROL.READER_PARKED, 1);
       Atomics.wait(control, CONTROL.BATCHES_BEGUN, begun, parkMs);
       Atomics.store(control, CONTROL.READER_PARKED, 0);
