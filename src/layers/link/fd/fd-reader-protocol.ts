@@ -128,8 +128,8 @@ export interface FdReaderData {
    */
   readonly trustKernelChecksums: boolean;
   /**
-   * The longest the worker parks while the main thread is still busy with the batch it had begun at the
-   * worker's last pass (records waiting for it): 0 never parks. See fd-reader-worker.ts.
+   * The longest the worker parks while the main thread is busy with one batch and its next one waits in the
+   * ring: 0 never parks. See fd-reader-worker.ts.
    */
   readonly parkMs: number;
 }

@@ -22,9 +22,10 @@
  * downloads' ACKs and writes lasts milliseconds) takes nothing the worker reads before its next batch, and
  * waking the worker for each datagram meanwhile (a context switch each, about one ACK per wake-up) cost more
  * than the datagrams. Once the main thread has been busy with one batch for BUSY_BEFORE_PARK_MS and records
- * wait for its next one (published, not yet taken into a batch), the worker parks on control[BATCHES_BEGUN] (Atomics.wait) instead of polling, until the main
- * thread begins its next batch or parkMs pass (so that the kernel's queue does not fill), then reads all that
- * came meanwhile in one pass. A main thread that takes each datagram as it comes is never waited for.
+ * wait for its next one (published, not yet taken into a batch), the worker parks on control[BATCHES_BEGUN]
+ * (Atomics.wait) instead of polling, until the main thread begins its next batch or parkMs pass (so that the
+ * kernel's queue does not fill), then reads all that came meanwhile in one pass. A main thread that takes
+ * each datagram as it comes is never waited for.
  *
  * Call order: fcntl(O_NONBLOCK) → loop { poll(fd, 200 ms), or park; read until EAGAIN, each datagram into the
  * ring at its head, published, and the main thread woken if it sleeps } until control[STOP] is set.
@@ -112,8 +113,8 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   const stopping = (): boolean => Atomics.load(control, CONTROL.STOP) !== 0;
 
   const drain = new DrainRateMeter();
-  const sampleDrain = (): void =>
-    drain.sample(performance.now(), Atomics.load(control, CONTROL.CONSUMED_BYTES), ring.backlogBytes());
+  const sampleDrain = (now = performance.now()): void =>
+    drain.sample(now, Atomics.load(control, CONTROL.CONSUMED_BYTES), ring.backlogBytes());
   /** Whether a connection request would find `backlog` bytes ahead of it for too long to be worth keeping. */
   const synTooLate = (backlog: number): boolean => {
     sampleDrain();
@@ -124,10 +125,10 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   let begunSeen = -1;
   let begunSeenAt = 0;
   while (!stopping()) {
-    sampleDrain();
+    const now = performance.now();
+    sampleDrain(now);
     let revents = 0;
     const begun = Atomics.load(control, CONTROL.BATCHES_BEGUN);
-    const now = performance.now();
     if (begun !== begunSeen) {
       begunSeen = begun;
       begunSeenAt = now;
