@@ -531,9 +531,11 @@ async function main() {
     if (flowsStep?.ok && link !== undefined && final.tcp !== undefined && countersBefore !== undefined) {
       const linkDiff = counterDiff(link, countersBefore.stats.link);
       const tcpDiff = counterDiff(final.tcp, countersBefore.tcp);
-      flowsStep.readerBacklogDrops = linkDiff.rxBacklogDrops ?? linkDiff['inner.rxBacklogDrops'];
-      flowsStep.linkTxDrops = linkDiff.txDrops ?? linkDiff['inner.txDrops'];
-      flowsStep.readerParks = linkDiff.rxReaderParks ?? linkDiff['inner.rxReaderParks'];
+      // The TUN link's own counter, or the one inside a decorator (--impair, --pcap: `inner.` names).
+      const linkCount = (name) => linkDiff[name] ?? linkDiff[`inner.${name}`];
+      flowsStep.readerBacklogDrops = linkCount('rxBacklogDrops');
+      flowsStep.linkTxDrops = linkCount('txDrops');
+      flowsStep.readerParks = linkCount('rxReaderParks');
       flowsStep.timeouts = tcpDiff.timeouts;
       flowsStep.retransmitted = tcpDiff.retransmitted;
     }
