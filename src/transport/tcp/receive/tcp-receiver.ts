@@ -413,7 +413,12 @@ export class TcpReceiver {
     const tcb = this.tcb;
     const current = seqDiff(tcb.rcvAdvEdge, tcb.rcvNxt);
     // What could be advertised: the free space, up to what the window field can say.
-    const free = Math.min(this.receiveBuffer.free, 65_535 * (1 << tcb.rcvShift));
+    let free = Math.min(this.receiveBuffer.free, 65_535 * (1 << tcb.rcvShift));
+    // While the right edge is still the one our SYN set (its window is never scaled: at most 64 KB, RFC 7323
+    // §2.2), growth is measured against that window: a peer that sent a request of a few hundred bytes is far
+    // from its edge, and the rest of the buffer is advertised by the answer or by the data's own ACKs, not by
+    // an ACK of its own (a segment less per request/response connection). A peer near the edge still gets one.
+    if (free > 65_535 && seqDiff(tcb.rcvAdvEdge, tcb.irs) <= 65_536) free = 65_535;
     return free - current >= tcb.rcvMss && free >= 2 * current;
   }
 }
