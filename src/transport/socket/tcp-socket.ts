@@ -50,6 +50,9 @@ type WriteCallback = (error?: Error | null) => void;
  */
 export type InPlaceReader = (chunk: Uint8Array) => unknown;
 
+/** settleFields list (a constant: a class is settled once, on its first object). */
+const SOCKET_DOUBLE_FIELDS = ['lastActivity'];
+
 export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHandler {
   bytesRead = 0;
   private written = 0;
@@ -87,7 +90,7 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     this.isConnecting =
       c.state === TcpState.SYN_SENT || (c.state === TcpState.SYN_RECEIVED && c.isActiveOpen);
     c.setHandler(this);
-    settleFields(this, ['lastActivity']);
+    settleFields(this, SOCKET_DOUBLE_FIELDS);
     if (c.state === TcpState.CLOSED) {
       // Closed before the socket existed (reset while in the accept queue, say): report it on the next tick.
       const error = c.error;

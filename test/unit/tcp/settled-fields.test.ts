@@ -191,6 +191,39 @@ describe('settleFields', () => {
     expect(o.e).toBe(e);
   });
 
+  it("settles a class's map on its first object and returns at once for the later ones (same lists)", () => {
+    class Record {
+      n = 0;
+      flag = false;
+    }
+    const DOUBLES = ['n'];
+    const MUTABLE = ['flag'];
+    const first = new Record();
+    settleFields(first, DOUBLES, MUTABLE);
+    // A later object, through a proxy that counts what settleFields reads and writes: nothing.
+    let touched = 0;
+    const counting: ProxyHandler<Record> = {
+      get: (t, k, r) => {
+        touched++;
+        return Reflect.get(t, k, r);
+      },
+      set: (t, k, v, r) => {
+        touched++;
+        return Reflect.set(t, k, v, r);
+      },
+    };
+    settleFields(new Proxy(new Record(), counting), DOUBLES, MUTABLE);
+    expect(touched).toBe(0);
+    // Other lists (here equal, but other arrays) are walked: the skip is per list and class.
+    settleFields(new Proxy(new Record(), counting), ['n'], ['flag']);
+    expect(touched).toBeGreaterThan(0);
+    // And the later objects, never walked, have the settled map: a double and a Smi keep it.
+    const later = new Record();
+    later.n = BIG + 0.5;
+    expect(haveSameMap(first, later)).toBe(true);
+    expect(haveSameMap(first, new Record())).toBe(true);
+  });
+
   it('refuses a name that is not a field, or not a number field among the doubles (it would add a field)', () => {
     const o = { a: 5, d: 'x' };
     expect(() => settleFields(o, ['b'])).toThrow(/b is not a number field/);

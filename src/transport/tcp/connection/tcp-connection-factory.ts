@@ -31,6 +31,10 @@ export interface TcpConnectionFactory {
   create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection;
 }
 
+/** settleFields lists (constants: a class is settled once, on its first object). */
+const NO_FIELDS: readonly string[] = [];
+const CONNECTION_LATE_FIELDS = ['outputDeferred'];
+
 export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
   private readonly deps: TcpConnectionDeps;
   readonly memory: TcpMemoryBudget;
@@ -93,7 +97,7 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
   create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection {
     const connection = new TcpConnection(params, this.deps, observer);
     // First written by the stack's first autocorked write (tcp-connection.ts is at its size limit).
-    settleFields(connection, [], ['outputDeferred']);
+    settleFields(connection, NO_FIELDS, CONNECTION_LATE_FIELDS);
     return connection;
   }
 }

@@ -43,6 +43,9 @@ const TCB_DOUBLE_FIELDS = [
   'finSeq',
 ];
 
+/** Fields first written as the first connection ends, after its output path was optimised (settleFields). */
+const TCB_LATE_FIELDS = ['finQueued'];
+
 export class TcpControlBlock {
   readonly localAddress: Ipv4Address;
   readonly localPort: number;
@@ -116,8 +119,7 @@ export class TcpControlBlock {
     this.ourMss = mssForMtu(params.mtu);
     this.rcvMss = Math.min(DEFAULT_PEER_MSS, this.ourMss);
     this.ourShift = ourShift;
-    // finQueued: first set as the first connection ends, after its output path was optimised.
-    settleFields(this, TCB_DOUBLE_FIELDS, ['finQueued']);
+    settleFields(this, TCB_DOUBLE_FIELDS, TCB_LATE_FIELDS);
   }
 
   /** Bytes in flight: SND.NXT − SND.UNA once our SYN is acknowledged (0 before). */

@@ -42,6 +42,10 @@ export type AckVerdict = (typeof AckVerdict)[keyof typeof AckVerdict];
 /** RFC 5681 §3.2: the duplicate ACK that starts fast retransmit. */
 const DUP_THRESH = 3;
 
+/** settleFields lists (constants: a class is settled once, on its first object). */
+const LOSS_RECOVERY_DOUBLE_FIELDS = ['recover'];
+const LOSS_RECOVERY_LATE_FIELDS = ['recovering', 'recoverPending', 'partialAckSeen'];
+
 export class LossRecovery {
   /** The controller, from the SYN exchange on (the MSS it needs is known then). */
   private cc: CongestionController | undefined;
@@ -60,7 +64,7 @@ export class LossRecovery {
     private readonly counts: Record<ConnectionCounterName, number>,
   ) {
     this.recover = tcb.iss;
-    settleFields(this, ['recover'], ['recovering', 'recoverPending', 'partialAckSeen']);
+    settleFields(this, LOSS_RECOVERY_DOUBLE_FIELDS, LOSS_RECOVERY_LATE_FIELDS);
   }
 
   /** The connection's controller, once the SYNs have set the MSS. */

@@ -22,6 +22,17 @@ const DUP_THRESH = 3;
 /** RFC 8985 §6.2 step 4: recoveries after which the multiplier goes back to 1. */
 const REO_WND_PERSIST = 16;
 
+/** settleFields lists (constants: a class is settled once, on its first object). */
+const RACK_DOUBLE_FIELDS = ['endSeq', 'rtt', 'fack', 'dsackRoundEnd', 'now', 'ackRtt', 'tsecr'];
+const RACK_LATE_FIELDS = [
+  'reorderingSeen',
+  'dsackRoundSet',
+  'xmitAt',
+  'minRtt',
+  'reoWndMult',
+  'reoWndPersist',
+];
+
 export class RackLossDetector implements DeliveryListener {
   /** RACK.xmit_ts: the send time of the most recently sent segment known delivered, or −∞. */
   xmitAt = Number.NEGATIVE_INFINITY;
@@ -47,11 +58,7 @@ export class RackLossDetector implements DeliveryListener {
     this.endSeq = iss;
     this.fack = iss;
     this.dsackRoundEnd = iss;
-    settleFields(
-      this,
-      ['endSeq', 'rtt', 'fack', 'dsackRoundEnd', 'now', 'ackRtt', 'tsecr'],
-      ['reorderingSeen', 'dsackRoundSet', 'xmitAt', 'minRtt', 'reoWndMult', 'reoWndPersist'],
-    );
+    settleFields(this, RACK_DOUBLE_FIELDS, RACK_LATE_FIELDS);
   }
 
   /**

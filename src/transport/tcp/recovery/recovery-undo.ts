@@ -14,6 +14,10 @@ import type { CongestionController } from '../../congestion/congestion-controlle
 import { settleFields } from '../../settled-fields.js';
 import { type Seq, seq, seqGe, seqLe } from '../wire/seq.js';
 
+/** settleFields lists (constants: a class is settled once, on its first object). */
+const UNDO_DOUBLE_FIELDS = ['retransmitTsval', 'marker'];
+const UNDO_LATE_FIELDS = ['armed', 'stamped'];
+
 export class RecoveryUndo {
   private armed = false;
   private priorCwnd = 0;
@@ -27,7 +31,7 @@ export class RecoveryUndo {
   private marker: Seq = seq(0);
 
   constructor() {
-    settleFields(this, ['retransmitTsval', 'marker'], ['armed', 'stamped']);
+    settleFields(this, UNDO_DOUBLE_FIELDS, UNDO_LATE_FIELDS);
   }
 
   /** Whether an episode can still be undone. */

@@ -44,6 +44,9 @@ export const AckEffect = {
   PROBE_REPAIRED_LOSS: 8,
 } as const;
 
+/** settleFields list (a constant: a class is settled once, on its first object). */
+const SACK_RECOVERY_DOUBLE_FIELDS = ['recoveryPoint'];
+
 export class SackRecovery {
   readonly log = new SentSegmentLog();
   readonly rack: RackLossDetector;
@@ -62,7 +65,7 @@ export class SackRecovery {
   ) {
     this.rack = new RackLossDetector(iss);
     this.recoveryPoint = iss;
-    settleFields(this, ['recoveryPoint']);
+    settleFields(this, SACK_RECOVERY_DOUBLE_FIELDS);
   }
 
   /** A segment [start, end) went out for the first time. */

@@ -27,6 +27,22 @@ import { isImmutable } from './immutable-bytes.js';
 import { SEND_RING_MIN_COPY, SendRing } from './send-ring.js';
 import type { SendRingPool } from './send-ring-pool.js';
 
+/** settleFields lists (constants: a class is settled once, on its first object). */
+const NO_FIELDS: readonly string[] = [];
+const SEND_BUFFER_LATE_FIELDS = [
+  'chunks',
+  'head',
+  'headSkip',
+  'length',
+  'cursorIndex',
+  'cursorStart',
+  'owned',
+  'adoptedBytes',
+  'retainedBytes',
+  'ring',
+  'writerWaiting',
+];
+
 export class SendBuffer {
   private chunks: Uint8Array[] = newChunkList();
   /** Index of the first live chunk. */
@@ -58,23 +74,7 @@ export class SendBuffer {
       throw new RangeError(`bad send buffer capacity ${capacity}`);
     // Mutable from the start: optimised code folded in the values a first connection's queue had not changed
     // yet (head 0, no ring, no writer waiting), and was thrown away when they first did.
-    settleFields(
-      this,
-      [],
-      [
-        'chunks',
-        'head',
-        'headSkip',
-        'length',
-        'cursorIndex',
-        'cursorStart',
-        'owned',
-        'adoptedBytes',
-        'retainedBytes',
-        'ring',
-        'writerWaiting',
-      ],
-    );
+    settleFields(this, NO_FIELDS, SEND_BUFFER_LATE_FIELDS);
   }
 
   /** What the queue accepts now: its capacity, or less under memory pressure. */

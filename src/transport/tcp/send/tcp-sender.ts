@@ -46,6 +46,10 @@ export const ProbeResult = {
 } as const;
 export type ProbeResult = (typeof ProbeResult)[keyof typeof ProbeResult];
 
+/** settleFields lists (constants: a class is settled once, on its first object). */
+const SENDER_DOUBLE_FIELDS = ['rttSeq', 'rttStart', 'lastDataSentAt', 'lastReceivedAt'];
+const SENDER_LATE_FIELDS = ['synRetransmitted', 'keepAlive'];
+
 export class TcpSender {
   readonly sendBuffer: SendBuffer;
   /** The congestion controller, from the SYN exchange on. */
@@ -97,11 +101,7 @@ export class TcpSender {
     });
     this.keepaliveIdleMs = config.keepaliveIdleMs;
     this.lastReceivedAt = deps.clock.now();
-    settleFields(
-      this,
-      ['rttSeq', 'rttStart', 'lastDataSentAt', 'lastReceivedAt'],
-      ['synRetransmitted', 'keepAlive'],
-    );
+    settleFields(this, SENDER_DOUBLE_FIELDS, SENDER_LATE_FIELDS);
   }
 
   /** The RTO estimator (srtt, rttvar, rto, backoffs). */
