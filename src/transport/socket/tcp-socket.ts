@@ -185,6 +185,16 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     return this;
   }
 
+  /**
+   * Writable's end(), except that a bare end() of a side already finished returns at once. node:http ends
+   * each socket whose peer half-closes (socketOnEnd), and most were ended by their response: Writable would
+   * build an ERR_STREAM_ALREADY_FINISHED, stack trace included, that nobody sees (no callback to get it).
+   */
+  override end(...args: unknown[]): this {
+    if (args.length === 0 && this.writableFinished) return this;
+    return Reflect.apply(Duplex.prototype.end, this, args) as this;
+  }
+
   /** As net.Socket: end, then destroy once everything written has been handed over. */
   destroySoon(): void {
     if (this.writable) this.end();

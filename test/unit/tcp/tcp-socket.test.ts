@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { Duplex } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
 import { formatIpv4 } from '../../../src/core/ipv4-address.js';
 import { PilhaStreamTransport } from '../../../src/transport/socket/pilha-stream-transport.js';
 import type { TcpServerOptions } from '../../../src/transport/socket/tcp-server.js';
@@ -142,6 +143,31 @@ describe('TcpSocket and TcpServer', () => {
     expect(closes.map(([, e]) => e)).toEqual([false, false]);
     await drive(clock, () => a.tcp.connections().length === 0 && b.tcp.connections().length === 0);
     expect(a.tcp.stats().txResets + b.tcp.stats().txResets).toBe(0);
+  });
+
+  it("a bare end() of a finished side returns at once (node:http's socketOnEnd); end(cb) still hears why", async () => {
+    const { clock, client, peer } = await connected({}, { allowHalfOpen: true });
+    client.resume();
+    peer.resume();
+    let finished = false;
+    peer.on('finish', () => {
+      finished = true;
+    });
+    peer.end('answer');
+    await drive(clock, () => finished);
+    // As node:http does when the client half-closes after the answer: end() again, with nothing.
+    const writableEnd = vi.spyOn(Duplex.prototype, 'end');
+    try {
+      expect(peer.end()).toBe(peer);
+      expect(writableEnd).not.toHaveBeenCalled();
+      const err = await new Promise<Error | null | undefined>((resolve) => peer.end(resolve));
+      expect(writableEnd).toHaveBeenCalledTimes(1);
+      expect((err as NodeJS.ErrnoException | undefined)?.code).toBe('ERR_STREAM_ALREADY_FINISHED');
+    } finally {
+      writableEnd.mockRestore();
+    }
+    client.end();
+    await drive(clock, () => peer.destroyed || peer.readableEnded);
   });
 
   it('allowHalfOpen false (the default): the peer ending makes the socket end too', async () => {
