@@ -5,6 +5,7 @@ import { formatMac } from '../core/mac-address.js';
 import type { NetworkStack, ServingApp, TcpStack } from '../di/compositions.js';
 import type { StackConfig } from '../di/stack-config.js';
 import { lingerWhileClosing } from './close-linger.js';
+import { MallocTrimmer } from './malloc-trimmer.js';
 import type { ReadyFile } from './ready-file.js';
 import type { StackOptionValues } from './stack-options.js';
 import { capYoungGeneration } from './young-generation-cap.js';
@@ -126,7 +127,11 @@ export function currentNamespace(): string | undefined {
  * benchmark's per-connection memory, measured without the garbage an idle process keeps until its next
  * collection. Returns the uninstaller.
  */
-function reportsOnSignal(app: ServingApp, tcpStack: TcpStack | undefined): () => void {
+function reportsOnSignal(
+  app: ServingApp,
+  tcpStack: TcpStack | undefined,
+  trimmer: MallocTrimmer,
+): () => void {
   const gc = (globalThis as { gc?: () => void }).gc;
   let reports = 0;
   const report = () => {
@@ -157,6 +162,8 @@ function reportsOnSignal(app: ServingApp, tcpStack: TcpStack | undefined): () =>
           ]),
         ),
         mallocedKiB: kib(getHeapStatistics().malloced_memory),
+        // Free malloc memory handed back to the kernel once the process went quiet (malloc-trimmer.ts).
+        mallocTrims: trimmer.trims,
         asFound,
       };
       process.stdout.write(`memory ${reports} ${JSON.stringify(line)}\n`);
@@ -195,10 +202,12 @@ export async function serveUntilSignal(options: {
   const stopped = untilSignal();
   // Again: the link's reader thread started since, and a new isolate resets what the first call set.
   capYoungGeneration();
-  const stopReports = reportsOnSignal(options.app, options.tcpStack);
+  const trimmer = new MallocTrimmer();
+  const stopReports = reportsOnSignal(options.app, options.tcpStack, trimmer);
   await options.readyFile.ready(options.readyLine);
   const signal = await stopped;
   stopReports();
+  trimmer.stop();
   await options.readyFile.remove();
   const exitAnyway = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
   exitAnyway.unref();
