@@ -19,26 +19,42 @@ export interface MallocTrimmerOptions {
  * what they free: after 1,000 connections were accepted, 2.7–4 MB of a `pilha http` server's RSS was such
  * free memory (about 2.7 KiB a connection), the same for the kernel's transport. glibc's malloc_trim(0) hands
  * the free pages of every arena back; one took 1.4–3 ms here. It runs at most once per quiet spell, so never
- * in the middle of a transfer, whose collections keep pushing it back. Where there is no glibc it does nothing.
+ * in the middle of a transfer, whose collections keep pushing it back (1–2 s after the last one). Where there
+ * is no glibc it does nothing.
  */
 export class MallocTrimmer {
   private trimsDone = 0;
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void) | undefined;
+  /** When the last collection was heard of (ms, performance.now()). */
+  private lastCollection = 0;
+  /** The timer runs: a trim is due once the process has been quiet for quietMs. */
+  private armed = true;
 
   constructor(options: MallocTrimmerOptions = {}) {
     const trim = options.trim ?? glibcMallocTrim();
     if (trim === undefined) return;
     const quietMs = options.quietMs ?? MALLOC_TRIM_QUIET_MS;
-    const fire = (): void => {
+    this.lastCollection = performance.now();
+    // Armed now (what starting the server freed goes back once it is quiet) and by the first collection after
+    // a trim. A collection only notes its time (a transfer has many: no timer work for each); the timer looks
+    // again while one came within the last quietMs, so the trim comes quietMs to 2·quietMs after the last.
+    const timer = setTimeout(() => {
+      if (performance.now() - this.lastCollection < quietMs) {
+        timer.refresh();
+        return;
+      }
+      this.armed = false;
       this.trimsDone++;
       trim();
-    };
-    // Armed now (what starting the server freed goes back once it is quiet), pushed back by each collection,
-    // and armed again by the first collection after it fired (refresh() rearms a timer that has fired).
-    const timer = setTimeout(fire, quietMs).unref();
+    }, quietMs).unref();
     this.timer = timer;
-    this.unsubscribe = (options.subscribe ?? onGarbageCollection)(() => timer.refresh());
+    this.unsubscribe = (options.subscribe ?? onGarbageCollection)(() => {
+      this.lastCollection = performance.now();
+      if (this.armed) return;
+      this.armed = true;
+      timer.refresh();
+    });
   }
 
   /** Trims done so far. */
