@@ -103,6 +103,11 @@ export interface FdReaderData {
   /** The ring of records (a multiple of 4 bytes, at least maxBacklogBytes plus two of the largest records). */
   readonly ring: SharedArrayBuffer;
   readonly pollTimeoutMs: number;
+  /**
+   * An eventfd the main thread writes to as it sets STOP: the worker polls it beside `fd`, so that stopping
+   * does not wait for the poll's timeout (up to pollTimeoutMs at the end of every `pilha get`). −1: none.
+   */
+  readonly stopFd: number;
   /** Bytes (prefixes included) allowed to wait for the main thread; datagrams beyond it are dropped, counted. */
   readonly maxBacklogBytes: number;
   /** Backlog bytes past which a TCP connection request (SYN without ACK) is dropped, counted. */

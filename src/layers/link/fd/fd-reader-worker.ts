@@ -27,8 +27,9 @@
  * kernel's queue does not fill), then reads all that came meanwhile in one pass. A main thread that takes
  * each datagram as it comes is never waited for.
  *
- * Call order: fcntl(O_NONBLOCK) → loop { poll(fd, 200 ms), or park; read until EAGAIN, each datagram into the
- * ring at its head, published, and the main thread woken if it sleeps } until control[STOP] is set.
+ * Call order: fcntl(O_NONBLOCK) → loop { poll(fd and the stop eventfd, 200 ms), or park; read until EAGAIN, each
+ * datagram into the ring at its head, published, and the main thread woken if it sleeps } until control[STOP]
+ * is set (the main thread writes to the stop eventfd as it sets it, so that stopping waits for no timeout).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE } from '../offload/virtio-net-header.js';
@@ -68,6 +69,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     vnetHeaderBytes,
     trustKernelChecksums,
     parkMs,
+    stopFd,
   } = data;
   const control = new Int32Array(data.control);
   const libc = loadLibc();
@@ -91,11 +93,17 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   if (nice !== 0 && libc.setThreadNice(nice) === 0) Atomics.store(control, CONTROL.NICE, nice);
   post({ kind: 'ready' });
 
-  // struct pollfd { int fd; short events; short revents; }
-  const pollfd = new Uint8Array(8);
+  // struct pollfd { int fd; short events; short revents; }: the fd, then the stop eventfd (when there is one),
+  // which the main thread writes to as it stops.
+  const pollCount = stopFd >= 0 ? 2 : 1;
+  const pollfd = new Uint8Array(8 * pollCount);
   const pollView = new DataView(pollfd.buffer);
   pollView.setInt32(0, fd, true);
   pollView.setInt16(4, POLLIN, true);
+  if (stopFd >= 0) {
+    pollView.setInt32(8, stopFd, true);
+    pollView.setInt16(12, POLLIN, true);
+  }
 
   // Datagrams are read straight into the ring at its head, behind their length prefix: no copy on the way to
   // the main thread. A datagram beyond the backlog limit is read all the same (the device's queue drains) and
@@ -147,7 +155,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       Atomics.store(control, CONTROL.READER_PARKED, 0);
       Atomics.add(control, CONTROL.PARKS, 1);
     } else {
-      const ready = libc.poll(pollfd, 1, pollTimeoutMs);
+      const ready = libc.poll(pollfd, pollCount, pollTimeoutMs);
       if (ready < 0) {
         const errno = libc.errno();
         if (errno === ERRNO.EINTR) continue;

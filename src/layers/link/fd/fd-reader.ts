@@ -5,6 +5,7 @@ import { PilhaError, type PilhaErrorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { DatagramRing } from './datagram-ring.js';
 import { CONTROL, type FdReaderData, type FdReaderMessage, ringRecordBytes } from './fd-reader-protocol.js';
+import { EFD_CLOEXEC, EFD_NONBLOCK, type Libc, loadLibc } from './libc.js';
 
 export interface FdReaderOptions {
   /** A file descriptor from which each read() is one whole datagram (a TUN device, a raw IP socket). */
@@ -40,6 +41,8 @@ export interface FdReaderOptions {
    * fill. 0 (never waits) when absent.
    */
   readonly parkMs?: number;
+  /** How long the worker's poll() waits before it looks at the stop flag anyway (POLL_TIMEOUT_MS; tests). */
+  readonly pollTimeoutMs?: number;
 }
 
 /**
@@ -58,8 +61,13 @@ function findWorker(errorCode: PilhaErrorCode): URL {
   );
 }
 
-/** How often the reader looks at the stop flag while the fd is quiet. */
+/**
+ * How often the reader looks at the stop flag while the fd is quiet, should its stop eventfd be missing (stop()
+ * writes to it, and the worker's poll returns at once).
+ */
 const POLL_TIMEOUT_MS = 200;
+/** An eventfd counter's increment: one 8-byte integer, 1. */
+const EVENTFD_ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
 /**
  * The most datagrams the main thread takes in one batch before it lets the event loop run (timers, the
  * application's I/O): a backlog of 100,000 SYNs is not taken in one go.
@@ -119,6 +127,9 @@ export class FdReader {
   private worker: Worker | undefined;
   private workerExited = false;
   private stopping: Promise<void> | undefined;
+  /** The eventfd that wakes the worker's poll() when stopping (FdReaderData.stopFd), and libc to write it; −1: none. */
+  private stopFd = -1;
+  private libc: Libc | undefined;
   private batches = 0;
   private handlerErrors = 0;
   private readonly drainTask = (): void => this.drain();
@@ -163,7 +174,7 @@ export class FdReader {
     };
   }
 
-  /** Stops the worker (within one poll timeout); no datagram is delivered once this is called. */
+  /** Stops the worker (at once: it is woken from its poll); no datagram is delivered once this is called. */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
     return this.stopping;
@@ -171,12 +182,14 @@ export class FdReader {
 
   private run(workerUrl: URL): Promise<void> {
     const { fd, label, errorCode, logger } = this.options;
+    this.openStopFd();
     const data: FdReaderData = {
       fd,
       label,
       control: this.control.buffer as SharedArrayBuffer,
       ring: this.ringBuffer,
-      pollTimeoutMs: POLL_TIMEOUT_MS,
+      pollTimeoutMs: this.options.pollTimeoutMs ?? POLL_TIMEOUT_MS,
+      stopFd: this.stopFd,
       maxBacklogBytes: this.maxBacklogBytes,
       maxSynBacklogBytes: Math.min(MAX_SYN_BACKLOG_BYTES, this.maxBacklogBytes),
       synFreeBacklogBytes: SYN_FREE_BACKLOG_BYTES,
@@ -287,8 +300,13 @@ export class FdReader {
 
   private async shutdown(): Promise<void> {
     const worker = this.worker;
-    if (worker === undefined) return;
+    if (worker === undefined) {
+      this.closeStopFd();
+      return;
+    }
     Atomics.store(this.control, CONTROL.STOP, 1);
+    // Wakes a worker blocked in poll(): it sees the flag now, not at the poll's timeout.
+    if (this.stopFd >= 0) this.libc!.write(this.stopFd, EVENTFD_ONE, 8);
     // A worker that already exited emits nothing more; one that ignores the stop flag is terminated.
     if (!this.workerExited) {
       const exited = await new Promise<boolean>((resolve) => {
@@ -302,5 +320,26 @@ export class FdReader {
       if (!exited) await worker.terminate();
     }
     worker.removeAllListeners('message');
+    this.closeStopFd();
+  }
+
+  /** Makes the stop eventfd; without one (no eventfd, or no libc), the worker sees STOP at its poll's timeout. */
+  private openStopFd(): void {
+    try {
+      const libc = loadLibc();
+      const fd = libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+      if (fd < 0) return;
+      this.libc = libc;
+      this.stopFd = fd;
+    } catch {
+      // No libc to load: the poll timeout alone.
+    }
+  }
+
+  /** Closes the stop eventfd, once the worker that polls it has ended. */
+  private closeStopFd(): void {
+    if (this.stopFd < 0) return;
+    this.libc!.close(this.stopFd);
+    this.stopFd = -1;
   }
 }

@@ -13,6 +13,9 @@ export const O_CLOEXEC = 0x80000;
 export const F_GETFL = 3;
 export const F_SETFL = 4;
 export const POLLIN = 0x1;
+/** eventfd(2) flags. */
+export const EFD_NONBLOCK = 0x800;
+export const EFD_CLOEXEC = 0x80000;
 export const POLLERR = 0x8;
 export const POLLHUP = 0x10;
 export const POLLNVAL = 0x20;
@@ -65,6 +68,8 @@ export interface Libc {
   /** writev(fd, iov, 3): `head`, then `buffer`, then `tail`, whole, in one system call (no gathering copy). */
   writeWithHeadAndTail(fd: number, head: Uint8Array, buffer: Uint8Array, tail: Uint8Array): number;
   close(fd: number): number;
+  /** eventfd(initval, flags): a counter fd that poll() sees readable once written to; −1 on failure. */
+  eventfd(initval: number, flags: number): number;
   socket(domain: number, type: number, protocol: number): number;
   /** setsockopt(fd, level, name, &value, sizeof(int)): every option pilha sets is an int. */
   setsockoptInt(fd: number, level: number, name: number, value: number): number;
@@ -140,6 +145,9 @@ export function loadLibc(): Libc {
     'long write(int fd, const void *buf, size_t count)',
   );
   const close: (fd: number) => number = lib.func('int close(int fd)');
+  const eventfd: (initval: number, flags: number) => number = lib.func(
+    'int eventfd(unsigned int initval, int flags)',
+  );
   // struct iovec { void *iov_base; size_t iov_len; }: the two objects are reused, so a call allocates nothing.
   const iovec = koffi.struct('pilha_iovec', { base: 'void *', len: 'size_t' });
   const writev: (fd: number, iov: unknown[], count: number) => number = lib.func(
@@ -220,6 +228,7 @@ export function loadLibc(): Libc {
       return writev(fd, iov3, 3);
     },
     close,
+    eventfd,
     socket,
     setsockoptInt: (fd, level, name, value) => {
       intValue[0] = value;

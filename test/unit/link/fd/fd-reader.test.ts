@@ -92,6 +92,29 @@ async function reader(
 }
 
 describe.skipIf(!linux)('FdReader', () => {
+  it('stop() wakes the worker out of its poll: it ends without waiting for the poll timeout', async () => {
+    const [a, b] = socketPair();
+    fds.push(a, b);
+    // A poll timeout far past the stop timeout (2 s, then terminate(), which cannot interrupt a poll) and past
+    // this test's: stopping in time takes the wake-up.
+    const r = await FdReader.start({
+      fd: a,
+      label: 'test socket pair',
+      errorCode: 'ETUN',
+      logger: silentLoggers().for('link'),
+      onDatagram: () => {},
+      pollTimeoutMs: 60_000,
+    });
+    // Quiet: the worker sits in poll() now.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    let stopped = false;
+    const stopping = r.stop().then(() => {
+      stopped = true;
+    });
+    await until(() => stopped, 1_500);
+    await stopping;
+  });
+
   it("runs its thread at the nice value asked, -10 when none is (a server's; raising it needs root)", async () => {
     const asked = await reader(() => {}, undefined, undefined, undefined, 5);
     expect(asked.reader.stats().rxReaderNice).toBe(5);
