@@ -64,6 +64,7 @@ async function reader(
   vnet?: { trustKernelChecksums: boolean },
   nice?: number,
   parkMs?: number,
+  pollTimeoutMs?: number,
 ): Promise<{ reader: FdReader; send: (d: Uint8Array) => void }> {
   const [a, b] = socketPair();
   fds.push(a, b);
@@ -80,6 +81,7 @@ async function reader(
       : {}),
     ...(nice !== undefined ? { nice } : {}),
     ...(parkMs !== undefined ? { parkMs } : {}),
+    ...(pollTimeoutMs !== undefined ? { pollTimeoutMs } : {}),
   });
   readers.push(r);
   const libc = loadLibc();
@@ -93,18 +95,17 @@ async function reader(
 
 describe.skipIf(!linux)('FdReader', () => {
   it('stop() wakes the worker out of its poll: it ends without waiting for the poll timeout', async () => {
-    const [a, b] = socketPair();
-    fds.push(a, b);
     // A poll timeout far past the stop timeout (2 s, then terminate(), which cannot interrupt a poll) and past
     // this test's: stopping in time takes the wake-up.
-    const r = await FdReader.start({
-      fd: a,
-      label: 'test socket pair',
-      errorCode: 'ETUN',
-      logger: silentLoggers().for('link'),
-      onDatagram: () => {},
-      pollTimeoutMs: 60_000,
-    });
+    const { reader: r } = await reader(
+      () => {},
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      60_000,
+    );
     // Quiet: the worker sits in poll() now.
     await new Promise((resolve) => setTimeout(resolve, 50));
     let stopped = false;
