@@ -5,7 +5,7 @@ import { PilhaError, type PilhaErrorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { DatagramRing } from './datagram-ring.js';
 import { CONTROL, type FdReaderData, type FdReaderMessage, ringRecordBytes } from './fd-reader-protocol.js';
-import { EFD_CLOEXEC, EFD_NONBLOCK, type Libc, loadLibc } from './libc.js';
+import { EFD_CLOEXEC, EFD_NONBLOCK, loadLibc } from './libc.js';
 
 export interface FdReaderOptions {
   /** A file descriptor from which each read() is one whole datagram (a TUN device, a raw IP socket). */
@@ -127,9 +127,8 @@ export class FdReader {
   private worker: Worker | undefined;
   private workerExited = false;
   private stopping: Promise<void> | undefined;
-  /** The eventfd that wakes the worker's poll() when stopping (FdReaderData.stopFd), and libc to write it; −1: none. */
+  /** The eventfd that wakes the worker's poll() when stopping (FdReaderData.stopFd); −1: none. */
   private stopFd = -1;
-  private libc: Libc | undefined;
   private batches = 0;
   private handlerErrors = 0;
   private readonly drainTask = (): void => this.drain();
@@ -306,7 +305,7 @@ export class FdReader {
     }
     Atomics.store(this.control, CONTROL.STOP, 1);
     // Wakes a worker blocked in poll(): it sees the flag now, not at the poll's timeout.
-    if (this.stopFd >= 0) this.libc!.write(this.stopFd, EVENTFD_ONE, 8);
+    if (this.stopFd >= 0) loadLibc().write(this.stopFd, EVENTFD_ONE, 8);
     // A worker that already exited emits nothing more; one that ignores the stop flag is terminated.
     if (!this.workerExited) {
       const exited = await new Promise<boolean>((resolve) => {
@@ -326,11 +325,7 @@ export class FdReader {
   /** Makes the stop eventfd; without one (no eventfd, or no libc), the worker sees STOP at its poll's timeout. */
   private openStopFd(): void {
     try {
-      const libc = loadLibc();
-      const fd = libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-      if (fd < 0) return;
-      this.libc = libc;
-      this.stopFd = fd;
+      this.stopFd = loadLibc().eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); // −1 on failure
     } catch {
       // No libc to load: the poll timeout alone.
     }
@@ -339,7 +334,7 @@ export class FdReader {
   /** Closes the stop eventfd, once the worker that polls it has ended. */
   private closeStopFd(): void {
     if (this.stopFd < 0) return;
-    this.libc!.close(this.stopFd);
+    loadLibc().close(this.stopFd);
     this.stopFd = -1;
   }
 }
