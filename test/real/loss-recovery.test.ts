@@ -108,11 +108,12 @@ describe.skipIf(skip !== undefined).concurrent('loss recovery and flow control w
         expect(rmem.status, rmem.stderr).toBe(0);
         const pilha = await ns.startPilha(['http', '--tun', 'pstop0', '--pcap', pcap]);
         // Rate-limited so that the stop below catches it early even when a loaded machine delays this test's
-        // polling by seconds (at 8 MB/s a CI run once saw the whole 16 MB arrive first); `ip netns exec`
-        // execs wget, so the child's PID is wget's.
+        // polling by seconds (at 8 MB/s a CI run once saw the whole 16 MB arrive first, and at 2 MB/s another,
+        // its polling held up for over 8 s); at 1 MB/s it has 16 s. `ip netns exec` execs wget, so the child's
+        // PID is wget's.
         const wget = ns.spawn('wget', [
           '-q',
-          '--limit-rate=2m',
+          '--limit-rate=1m',
           '-O',
           out,
           `http://${PILHA}:7000/bytes/${length}`,
