@@ -63,7 +63,7 @@ export const CONTROL = {
   SYN_DROPS: 7,
   /** Bytes of records the main thread has consumed, ever (wrapping at 2^32): the worker's drain-rate meter. */
   CONSUMED_BYTES: 8,
-  /** The reader thread's nice value: the one it asked for once setpriority succeeded, else 0. */
+  /** The reader thread's nice value now (ReaderPriority): the last one setpriority accepted, 0 at first. */
   NICE: 9,
   /** Reads that carried a GSO packet (a TUN device with offload): each one large TCP segment. */
   GSO_READS: 10,
@@ -91,8 +91,10 @@ export const CONTROL = {
    * this is what waits for its next batch.
    */
   TAKEN_RECORDS: 19,
+  /** Times the reader thread was raised to FdReaderData.nice under pressure (ReaderPriority). */
+  NICE_RAISES: 20,
   /** Slots in the control array. */
-  SIZE: 20,
+  SIZE: 21,
 } as const;
 
 export interface FdReaderData {
@@ -119,8 +121,14 @@ export interface FdReaderData {
    * measured drain rate); one that would wait longer is dropped, counted.
    */
   readonly maxSynWaitMs: number;
-  /** The nice value the reader thread asks for (below 0: it runs ahead of ordinary processes). */
+  /**
+   * The reader thread's nice value: kept all the time when 0 or more; when below 0 (ahead of ordinary
+   * processes), taken only while a drain pass reads pressureReads datagrams or more, and left pressureCalmMs
+   * after the last such pass (ReaderPriority).
+   */
   readonly nice: number;
+  readonly pressureReads: number;
+  readonly pressureCalmMs: number;
   /** Bytes of link header before each IP datagram: 0 (TUN, raw IP socket) or 14 (Ethernet frames). */
   readonly linkHeaderBytes: number;
   /** Bytes of virtio_net_hdr before each read (10 on a TUN device with IFF_VNET_HDR, else 0), unwrapped here. */

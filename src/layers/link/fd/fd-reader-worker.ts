@@ -46,6 +46,7 @@ import {
   WAKE_MESSAGE,
 } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
+import { ReaderPriority } from './reader-priority.js';
 
 /**
  * How long the main thread must have been busy with one batch before the worker parks (FdReaderData.parkMs):
@@ -70,6 +71,8 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     trustKernelChecksums,
     parkMs,
     stopFd,
+    pressureReads,
+    pressureCalmMs,
   } = data;
   const control = new Int32Array(data.control);
   const libc = loadLibc();
@@ -87,10 +90,21 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
     fail('fcntl(O_NONBLOCK)', libc.errno());
     return;
   }
-  // Like a NIC driver's interrupt work, reading comes before ordinary processes: descheduled for a few ms
-  // under load, the reader leaves the device's queue to overflow (a burst of 300k datagrams/s fills 4096
-  // slots in 14 ms). Without the privilege it runs at the ordinary priority.
-  if (nice !== 0 && libc.setThreadNice(nice) === 0) Atomics.store(control, CONTROL.NICE, nice);
+  // Under a flood, like a NIC driver's interrupt work, reading comes before ordinary processes: descheduled
+  // for a few ms, the reader would leave the device's queue to overflow (a burst of 300k datagrams/s fills
+  // 4096 slots in 14 ms). Without the privilege it stays at the ordinary priority.
+  const priority = new ReaderPriority(
+    (value) => {
+      if (libc.setThreadNice(value) !== 0) return false;
+      Atomics.store(control, CONTROL.NICE, value);
+      if (value < 0) Atomics.add(control, CONTROL.NICE_RAISES, 1);
+      return true;
+    },
+    nice,
+    pressureReads,
+    pressureCalmMs,
+  );
+  priority.start();
   post({ kind: 'ready' });
 
   // struct pollfd { int fd; short events; short revents; }: the fd, then the stop eventfd (when there is one),
@@ -135,6 +149,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   while (!stopping()) {
     const now = performance.now();
     sampleDrain(now);
+    priority.settle(now);
     let revents = 0;
     const begun = Atomics.load(control, CONTROL.BATCHES_BEGUN);
     if (begun !== begunSeen) {
@@ -170,6 +185,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       }
     }
     // Drain: a POLLERR/POLLHUP normally shows up as a failing read below, with its errno.
+    let passReads = 0;
     while (!stopping()) {
       const reserved = ring.reserve(pad + readCapacity);
       const at = reserved < 0 ? -1 : reserved + pad;
@@ -180,6 +196,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
         target = discard;
       }
       let n = libc.read(fd, target, readCapacity);
+      if (n > 0 && ++passReads === priority.pressureReads) priority.pressure(performance.now());
       if (n > 0 && at < 0) {
         Atomics.add(control, CONTROL.STALLS, 1);
         Atomics.add(control, CONTROL.BACKLOG_DROPS, 1);
@@ -241,6 +258,8 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       fail('read', errno);
       return;
     }
+    // A long pass keeps the thread raised for a while after it (ReaderPriority).
+    if (passReads >= priority.pressureReads) priority.pressure(performance.now());
   }
 }
 

@@ -33,8 +33,15 @@ export interface FdReaderOptions {
   readonly trustKernelChecksums?: boolean;
   /** The backlog limit in bytes (MAX_BACKLOG_BYTES by default; tests make it small); the ring follows from it. */
   readonly maxBacklogBytes?: number;
-  /** The reader thread's nice value (READER_NICE when absent: a server's); 0 leaves it at the main thread's. */
+  /**
+   * The reader thread's nice value (READER_NICE when absent: a server's): when negative, taken only while the
+   * fd's queue is under pressure (ReaderPriority); 0 leaves it at the main thread's.
+   */
   readonly nice?: number;
+  /** A drain pass this long (in datagrams) is pressure (PRESSURE_READS when absent; tests make it small). */
+  readonly pressureReads?: number;
+  /** How long after the last pass under pressure the thread stays raised (PRESSURE_CALM_MS when absent). */
+  readonly pressureCalmMs?: number;
   /**
    * The longest the reader waits for a busy main thread to begin its next batch before it reads again
    * (FdReaderData.parkMs), instead of waking for each datagram: no longer than the fd's kernel queue takes to
@@ -94,12 +101,19 @@ const SYN_FREE_BACKLOG_BYTES = 128 * 1024;
  */
 const MAX_SYN_WAIT_MS = 600;
 /**
- * The reader thread's nice value by default: it blocks in poll() when there is nothing to read and does little
- * per datagram, so running ahead of ordinary processes costs them little and keeps the device's queue drained
- * under a flood. A client receiving a bulk download is faster at 0 (FdReaderOptions.nice): at -10 the reader,
- * woken for each read, preempts the main thread that is processing the previous one.
+ * The reader thread's nice value under pressure by default (a server's; ReaderPriority): it blocks in poll()
+ * when there is nothing to read and does little per datagram, so running ahead of ordinary processes while a
+ * flood fills the device's queue costs them little and keeps the queue drained. A client receiving a bulk
+ * download is faster at 0 throughout (FdReaderOptions.nice).
  */
 const READER_NICE = -10;
+/**
+ * A drain pass of this many datagrams is pressure: more than ab's 20 connections (at most 128 a pass) or 64
+ * parallel downloads (at most 256) bring, far less than a flood's.
+ */
+const PRESSURE_READS = 512;
+/** How long the reader stays raised after the last pass under pressure. */
+const PRESSURE_CALM_MS = 1_000;
 /** The ring for a backlog limit: the backlog, and room for a record skipped at a wrap and one more being read. */
 function ringBytesFor(maxBacklogBytes: number): number {
   return ((maxBacklogBytes + 3) & ~3) + 2 * ringRecordBytes(65535 + 16);
@@ -161,6 +175,7 @@ export class FdReader {
       rxBacklogSynDrops: Atomics.load(this.control, CONTROL.SYN_DROPS),
       rxBacklogPeakBytes: Atomics.load(this.control, CONTROL.PEAK_BYTES),
       rxReaderNice: Atomics.load(this.control, CONTROL.NICE),
+      rxReaderNiceRaises: Atomics.load(this.control, CONTROL.NICE_RAISES),
       rxReaderParks: Atomics.load(this.control, CONTROL.PARKS),
       ...(this.options.vnetHeaderBytes
         ? {
@@ -194,6 +209,8 @@ export class FdReader {
       synFreeBacklogBytes: SYN_FREE_BACKLOG_BYTES,
       maxSynWaitMs: MAX_SYN_WAIT_MS,
       nice: this.options.nice ?? READER_NICE,
+      pressureReads: this.options.pressureReads ?? PRESSURE_READS,
+      pressureCalmMs: this.options.pressureCalmMs ?? PRESSURE_CALM_MS,
       linkHeaderBytes: this.options.linkHeaderBytes ?? 0,
       vnetHeaderBytes: this.options.vnetHeaderBytes ?? 0,
       trustKernelChecksums: this.options.trustKernelChecksums === true,

@@ -35,6 +35,11 @@ function datagram(i: number, length: number): Uint8Array {
   return d;
 }
 
+/** Datagrams 0 to count − 1 of 100 bytes. */
+function burst(count: number): Uint8Array[] {
+  return Array.from({ length: count }, (_, i) => datagram(i, 100));
+}
+
 function check(d: Uint8Array): number {
   const i = new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(0, true);
   for (let k = 4; k < d.length; k++)
@@ -57,17 +62,32 @@ afterEach(async () => {
   for (const fd of fds.splice(0)) closeSync(fd);
 });
 
+interface ReaderOptions {
+  readonly onBatchEnd?: () => void;
+  readonly maxBacklogBytes?: number;
+  readonly vnet?: { trustKernelChecksums: boolean };
+  readonly nice?: number;
+  readonly parkMs?: number;
+  readonly pollTimeoutMs?: number;
+  readonly pressureReads?: number;
+  readonly pressureCalmMs?: number;
+  /** Datagrams queued on the socket before the reader starts: its first pass reads them all. */
+  readonly prefill?: readonly Uint8Array[];
+}
+
 async function reader(
   onDatagram: (d: Uint8Array, flags: number) => void,
-  onBatchEnd?: () => void,
-  maxBacklogBytes?: number,
-  vnet?: { trustKernelChecksums: boolean },
-  nice?: number,
-  parkMs?: number,
-  pollTimeoutMs?: number,
+  options: ReaderOptions = {},
 ): Promise<{ reader: FdReader; send: (d: Uint8Array) => void }> {
+  const { onBatchEnd, maxBacklogBytes, vnet, nice, parkMs, pollTimeoutMs, pressureReads, pressureCalmMs } =
+    options;
   const [a, b] = socketPair();
   fds.push(a, b);
+  const libc = loadLibc();
+  const send = (d: Uint8Array): void => {
+    if (libc.write(b, d, d.length) !== d.length) throw new Error(`write failed: errno ${libc.errno()}`);
+  };
+  for (const d of options.prefill ?? []) send(d);
   const r = await FdReader.start({
     fd: a,
     label: 'test socket pair',
@@ -82,30 +102,18 @@ async function reader(
     ...(nice !== undefined ? { nice } : {}),
     ...(parkMs !== undefined ? { parkMs } : {}),
     ...(pollTimeoutMs !== undefined ? { pollTimeoutMs } : {}),
+    ...(pressureReads !== undefined ? { pressureReads } : {}),
+    ...(pressureCalmMs !== undefined ? { pressureCalmMs } : {}),
   });
   readers.push(r);
-  const libc = loadLibc();
-  return {
-    reader: r,
-    send: (d) => {
-      if (libc.write(b, d, d.length) !== d.length) throw new Error(`write failed: errno ${libc.errno()}`);
-    },
-  };
+  return { reader: r, send };
 }
 
 describe.skipIf(!linux)('FdReader', () => {
   it('stop() wakes the worker out of its poll: it ends without waiting for the poll timeout', async () => {
     // A poll timeout far past the stop timeout (2 s, then terminate(), which cannot interrupt a poll) and past
     // this test's: stopping in time takes the wake-up.
-    const { reader: r } = await reader(
-      () => {},
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      60_000,
-    );
+    const { reader: r } = await reader(() => {}, { pollTimeoutMs: 60_000 });
     // Quiet: the worker sits in poll() now.
     await new Promise((resolve) => setTimeout(resolve, 50));
     let stopped = false;
@@ -116,11 +124,44 @@ describe.skipIf(!linux)('FdReader', () => {
     await stopping;
   });
 
-  it("runs its thread at the nice value asked, -10 when none is (a server's; raising it needs root)", async () => {
-    const asked = await reader(() => {}, undefined, undefined, undefined, 5);
+  it('runs its thread at a nice value of 0 or more when asked, all the time', async () => {
+    const asked = await reader(() => {}, { nice: 5, pressureReads: 4, prefill: burst(20) });
     expect(asked.reader.stats().rxReaderNice).toBe(5);
-    const server = await reader(() => {});
-    expect(server.reader.stats().rxReaderNice).toBe(process.getuid?.() === 0 ? -10 : 0);
+    await until(() => asked.reader.stats().rxBatches! > 0);
+    expect(asked.reader.stats()).toMatchObject({ rxReaderNice: 5, rxReaderNiceRaises: 0 });
+  });
+
+  it("takes a negative nice value (a server's, -10 when none is asked) only while a pass reads pressureReads datagrams, and leaves it once calm", async () => {
+    const root = process.getuid?.() === 0;
+    const seen: number[] = [];
+    const { reader: r, send } = await reader((d) => seen.push(check(d)), {
+      pressureReads: 16,
+      pressureCalmMs: 100,
+      // Queued before it starts: its first pass reads all 40, the 16th being pressure.
+      prefill: burst(40),
+    });
+    await until(() => seen.length === 40);
+    // Raising the priority needs root; without it the thread stays at 0, and nothing is counted.
+    expect(r.stats()).toMatchObject({ rxReaderNice: root ? -10 : 0, rxReaderNiceRaises: root ? 1 : 0 });
+    // Passes of one datagram are no pressure: once 100 ms have passed since the last long one, the thread is
+    // back at 0 (it looks before each wait).
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    send(datagram(40, 100));
+    await until(() => r.stats().rxReaderNice === 0);
+    send(datagram(41, 100));
+    await until(() => seen.length === 42);
+    expect(r.stats()).toMatchObject({ rxReaderNice: 0, rxReaderNiceRaises: root ? 1 : 0 });
+  });
+
+  it('starts at 0 with a negative nice value asked, and stays there while passes are short', async () => {
+    const seen: number[] = [];
+    const { reader: r, send } = await reader((d) => seen.push(check(d)), { nice: -5, pressureReads: 16 });
+    expect(r.stats().rxReaderNice).toBe(0);
+    for (let i = 0; i < 30; i++) {
+      send(datagram(i, 100));
+      await until(() => seen.length === i + 1);
+    }
+    expect(r.stats()).toMatchObject({ rxReaderNice: 0, rxReaderNiceRaises: 0 });
   });
 
   it.each([0, 2])(
@@ -135,15 +176,15 @@ describe.skipIf(!linux)('FdReader', () => {
           seen.push(check(d));
           sinceBatchEnd++;
         },
-        () => {
-          batchEnds++;
-          expect(sinceBatchEnd).toBeGreaterThan(0);
-          sinceBatchEnd = 0;
+        {
+          onBatchEnd: () => {
+            batchEnds++;
+            expect(sinceBatchEnd).toBeGreaterThan(0);
+            sinceBatchEnd = 0;
+          },
+          maxBacklogBytes: 64 * 1024,
+          parkMs,
         },
-        64 * 1024,
-        undefined,
-        undefined,
-        parkMs,
       );
       const count = 3000;
       for (let i = 0; i < count; i++) {
@@ -186,11 +227,7 @@ describe.skipIf(!linux)('FdReader', () => {
             sender.send!(datagram(k, 200));
           }
         },
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        parkMs,
+        { parkMs },
       );
       sender.send = send;
       send(datagram(0, 200));
@@ -206,7 +243,7 @@ describe.skipIf(!linux)('FdReader', () => {
 
   it('drops and counts what is beyond the backlog limit while the main thread is busy, and delivers the rest in order', async () => {
     const seen: number[] = [];
-    const { reader: r, send } = await reader((d) => seen.push(check(d)), undefined, 16 * 1024);
+    const { reader: r, send } = await reader((d) => seen.push(check(d)), { maxBacklogBytes: 16 * 1024 });
     const count = 200;
     // The main thread does not yield while it sends: the worker fills the backlog, then drops.
     for (let i = 0; i < count; i++) send(datagram(i, 1000));
@@ -226,7 +263,7 @@ describe.skipIf(!linux)('FdReader', () => {
         seen.push(check(d));
         stopped ??= r.stop();
       },
-      () => batchEnds++,
+      { onBatchEnd: () => batchEnds++ },
     );
     // Sent without yielding: they reach the main thread in one batch.
     for (let i = 0; i < 50; i++) send(datagram(i, 100));
@@ -246,9 +283,7 @@ describe.skipIf(!linux)('FdReader', () => {
       const got: Array<{ d: Uint8Array; flags: number; aligned: boolean }> = [];
       const { send } = await reader(
         (d, flags) => got.push({ d: d.slice(), flags, aligned: d.byteOffset % 4 === 0 }),
-        undefined,
-        undefined,
-        { trustKernelChecksums: trust },
+        { vnet: { trustKernelChecksums: trust } },
       );
       const sizes = [1, 1000, 30_000, 1001];
       const reads = sizes.map((n) => partialTcpRead(n));
