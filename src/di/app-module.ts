@@ -1,4 +1,3 @@
-import { ContainerModule } from 'inversify';
 import { FramedEchoApp, type FramedEchoAppOptions } from '../app/framed/framed-echo-app.js';
 import { HttpApp, type HttpAppOptions } from '../app/http-app.js';
 import { Pinger } from '../app/pinger.js';
@@ -8,6 +7,7 @@ import type { IcmpLayer } from '../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
 import { KernelStreamTransport } from '../transport/socket/kernel-stream-transport.js';
 import type { StreamTransport } from '../transport/socket/stream-transport.js';
+import { ContainerModule } from './inversify.js';
 import { TOKENS } from './tokens.js';
 
 /** Applications that sit on the layers below. */

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Container } from 'inversify';
 import type { FramedEchoApp, FramedEchoAppOptions } from '../app/framed/framed-echo-app.js';
 import type { HttpApp, HttpAppOptions } from '../app/http-app.js';
 import type { Pinger } from '../app/pinger.js';
@@ -18,6 +17,7 @@ import { appModule } from './app-module.js';
 import { coreModule } from './core-module.js';
 import { ethernetModule } from './ethernet-module.js';
 import { icmpModule } from './icmp-module.js';
+import { Container } from './inversify.js';
 import { ipModule } from './ip-module.js';
 import { linkModule } from './link-module.js';
 import type { StackConfig } from './stack-config.js';

@@ -1,7 +1,7 @@
-import { ContainerModule } from 'inversify';
 import type { Clock } from '../core/clock.js';
 import { LayerLoggers } from '../core/logger.js';
 import { SystemClock } from '../core/system-clock.js';
+import { ContainerModule } from './inversify.js';
 import type { StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { ContainerModule } from 'inversify';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { localMacFrom } from '../core/mac-address.js';
 import { EthernetLayer } from '../layers/ethernet/ethernet-layer.js';
 import type { RawLink } from '../layers/link/raw-link.js';
+import { ContainerModule } from './inversify.js';
 import type { StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 

@@ -1,10 +1,10 @@
-import { ContainerModule } from 'inversify';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { EthernetLayer } from '../layers/ethernet/ethernet-layer.js';
 import { IcmpLayer } from '../layers/icmp/icmp-layer.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
 import type { RawLink } from '../layers/link/raw-link.js';
+import { ContainerModule } from './inversify.js';
 import { TOKENS } from './tokens.js';
 
 /**

@@ -1,9 +1,9 @@
-import { ContainerModule } from 'inversify';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
 import { Ipv4Layer, type Ipv4LayerConfig } from '../layers/ip/ipv4-layer.js';
 import type { RawLink } from '../layers/link/raw-link.js';
+import { ContainerModule } from './inversify.js';
 import type { StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 

@@ -1,4 +1,3 @@
-import { ContainerModule } from 'inversify';
 import type { Clock } from '../core/clock.js';
 import { PilhaError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -10,6 +9,7 @@ import type { RawLink } from '../layers/link/raw-link.js';
 import { RawSocketLink } from '../layers/link/raw-socket/raw-socket-link.js';
 import { TapLink } from '../layers/link/tun/tap-link.js';
 import { TunLink } from '../layers/link/tun/tun-link.js';
+import { ContainerModule } from './inversify.js';
 import type { StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 

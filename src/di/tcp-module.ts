@@ -1,4 +1,3 @@
-import { ContainerModule } from 'inversify';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { type RandomWords, randomWords } from '../core/random-words.js';
@@ -17,6 +16,7 @@ import { resolveTcpConfig, type TcpConfig } from '../transport/tcp/tcp-config.js
 import { TcpLayer } from '../transport/tcp/tcp-layer.js';
 import { fileTraceSink, JsonLinesTcpTracer } from '../transport/tcp/trace/json-lines-tcp-tracer.js';
 import { NO_TCP_TRACER, type TcpTracer } from '../transport/tcp/trace/tcp-tracer.js';
+import { ContainerModule } from './inversify.js';
 import type { StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 
