@@ -2,11 +2,15 @@
 // becomes one file holding inversify and its @inversifyjs packages (src/di/inversify.ts says why).
 // reflect-metadata stays a package of its own: pilha's entry points load it, and inversify shares its registry.
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+// Paths, not URLs' pathnames, which are percent-encoded (a checkout under a directory with a space).
+const path = (relative) => fileURLToPath(new URL(relative, import.meta.url));
+
 await build({
-  entryPoints: [new URL('../src/di/inversify.ts', import.meta.url).pathname],
-  outfile: new URL('../dist/di/inversify.js', import.meta.url).pathname,
+  entryPoints: [path('../src/di/inversify.ts')],
+  outfile: path('../dist/di/inversify.js'),
   bundle: true,
   format: 'esm',
   platform: 'node',
@@ -16,4 +20,4 @@ await build({
   logLevel: 'warning',
 });
 // tsc's source map was of the re-export, not of this.
-rmSync(new URL('../dist/di/inversify.js.map', import.meta.url), { force: true });
+rmSync(path('../dist/di/inversify.js.map'), { force: true });

@@ -52,6 +52,10 @@ export {
   type TcpStack,
 } from './di/compositions.js';
 export { type StackConfigOptions, stackConfig } from './di/config-defaults.js';
+// The inversify that createStackContainer's containers are made with (in dist/, a bundle of it): a container
+// of the inversify package a caller installed cannot be their parent or child (inversify 8 reads its own
+// classes' private fields across them). Its modules load into them either way.
+export { Container, ContainerModule } from './di/inversify.js';
 export {
   DEFAULT_MTU,
   DEFAULT_REASSEMBLY_MAX_BYTES,

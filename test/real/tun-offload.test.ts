@@ -59,9 +59,9 @@ describe.skipIf(skip !== undefined)('TUN segmentation offload against the kernel
         expect(await pilha.stop()).toBe(0);
         const { link, ip } = pilha.stats();
         expect(link.offload).toBe(offload ? 1 : 0);
-        // A server's reader thread runs ahead of ordinary processes only under pressure, as a flood makes
-        // (syn-flood.test.ts), and says so; pilha get's never does (below).
-        expect(link.rxReaderNice).toBe(link.rxReaderNiceRaises === 0 ? 0 : link.rxReaderNice === 0 ? 0 : -10);
+        // A server's reader thread runs ahead of ordinary processes only under pressure, as a flood makes it
+        // (syn-flood.test.ts checks that); pilha get's never does (below). Here only the counter's presence.
+        expect(link.rxReaderNiceRaises).toBeTypeOf('number');
         if (offload) {
           // Most of the 200 MB left in super-segments, and the ACKs from the kernel came with a partial
           // checksum that the reader left unfinished and TCP took on the kernel's word.

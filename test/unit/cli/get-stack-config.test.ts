@@ -1,6 +1,6 @@
 /**
- * `pilha get`'s stack: the shared stack options, with a receive buffer of 1 MiB (four times TcpConfig's default)
- * so that the sender does not run out of window while pilha get hashes what came.
+ * `pilha get`'s stack: the shared stack options, with a receive buffer of 4 MiB (sixteen times TcpConfig's default)
+ * so that a kernel sender's window is never what holds it back.
  */
 import { describe, expect, it } from 'vitest';
 import { getStackConfig } from '../../../src/cli/get/get-command.js';
@@ -10,7 +10,7 @@ import { DEFAULT_TCP_CONFIG } from '../../../src/transport/tcp/tcp-config.js';
 const OPTIONS: StackOptionValues = { tun: 'pilha0', hostAddress: '10.77.0.1/24', reassemblyTimeout: '30' };
 
 describe('pilha get stack config', () => {
-  it('takes a 1 MiB receive buffer, four times the default', () => {
+  it('takes a 4 MiB receive buffer, sixteen times the default', () => {
     expect(getStackConfig(OPTIONS).tcp).toEqual({ receiveBufferSize: 4 * 1024 * 1024 });
     expect(DEFAULT_TCP_CONFIG.receiveBufferSize).toBe(256 * 1024);
   });

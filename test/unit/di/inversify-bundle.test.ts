@@ -1,6 +1,6 @@
 /**
  * The build bundles inversify into dist/di/inversify.js (scripts/bundle-inversify.mjs): the compiled stack
- * loads no file of the inversify packages, and the bundle's Container and ContainerModule work. Runs on the
+ * loads no file of the inversify packages, and the bundle's Container and ContainerModule work, also as a stack container's child. Runs on the
  * compiled output (npm test builds first).
  */
 import { spawnSync } from 'node:child_process';
@@ -45,11 +45,15 @@ export async function resolve(specifier, context, next) {
       register,
       `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`,
     );
+    // pilha's Container (the bundle's) may be a stack container's child, as a caller's own would be.
     const script = `
-      const { buildTcpStack, MemoryLink, stackConfig } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'index.js')).href)});
-      const [a] = MemoryLink.pair(1500, (run) => setImmediate(run));
+      const { buildTcpStack, Container, createStackContainer, MemoryLink, stackConfig, TOKENS } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'index.js')).href)});
+      const [a, b] = MemoryLink.pair(1500, (run) => setImmediate(run));
       const stack = await buildTcpStack(stackConfig({ address: '10.9.0.2' }), { baseLink: a });
       await stack.close();
+      const config = stackConfig({ address: '10.9.0.3' });
+      const child = new Container({ parent: createStackContainer(config, { baseLink: b }) });
+      if (child.get(TOKENS.StackConfig) !== config) throw new Error('the child container did not see its parent');
       console.log('built');
     `;
     const r = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e', script], {

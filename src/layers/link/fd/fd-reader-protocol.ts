@@ -63,7 +63,7 @@ export const CONTROL = {
   SYN_DROPS: 7,
   /** Bytes of records the main thread has consumed, ever (wrapping at 2^32): the worker's drain-rate meter. */
   CONSUMED_BYTES: 8,
-  /** The reader thread's nice value now (ReaderPriority): the last one setpriority accepted, 0 at first. */
+  /** The reader thread's nice value now (ReaderPriority): the process's at first, then the last one set. */
   NICE: 9,
   /** Reads that carried a GSO packet (a TUN device with offload): each one large TCP segment. */
   GSO_READS: 10,
@@ -91,7 +91,7 @@ export const CONTROL = {
    * this is what waits for its next batch.
    */
   TAKEN_RECORDS: 19,
-  /** Times the reader thread was raised to FdReaderData.nice under pressure (ReaderPriority). */
+  /** Times the reader thread's priority was raised under pressure (ReaderPriority). */
   NICE_RAISES: 20,
   /** Slots in the control array. */
   SIZE: 21,
@@ -122,9 +122,9 @@ export interface FdReaderData {
    */
   readonly maxSynWaitMs: number;
   /**
-   * The reader thread's nice value: kept all the time when 0 or more; when below 0 (ahead of ordinary
-   * processes), taken only while a drain pass reads pressureReads datagrams or more, and left pressureCalmMs
-   * after the last such pass (ReaderPriority).
+   * The reader thread's nice value: kept all the time when above 0; 0 leaves the thread at the process's;
+   * below 0 (ahead of ordinary processes), taken only while a drain pass reads pressureReads datagrams or
+   * more, and left pressureCalmMs after the last such pass (ReaderPriority).
    */
   readonly nice: number;
   readonly pressureReads: number;

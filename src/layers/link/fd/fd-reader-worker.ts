@@ -46,7 +46,7 @@ import {
   WAKE_MESSAGE,
 } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
-import { ReaderPriority } from './reader-priority.js';
+import { ReaderPriority, threadNice } from './reader-priority.js';
 
 /**
  * How long the main thread must have been busy with one batch before the worker parks (FdReaderData.parkMs):
@@ -93,13 +93,16 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   // Under a flood, like a NIC driver's interrupt work, reading comes before ordinary processes: descheduled
   // for a few ms, the reader would leave the device's queue to overflow (a burst of 300k datagrams/s fills
   // 4096 slots in 14 ms). Without the privilege it stays at the ordinary priority.
+  const base = threadNice();
+  Atomics.store(control, CONTROL.NICE, base);
   const priority = new ReaderPriority(
     (value) => {
       if (libc.setThreadNice(value) !== 0) return false;
+      if (value < Atomics.load(control, CONTROL.NICE)) Atomics.add(control, CONTROL.NICE_RAISES, 1);
       Atomics.store(control, CONTROL.NICE, value);
-      if (value < 0) Atomics.add(control, CONTROL.NICE_RAISES, 1);
       return true;
     },
+    base,
     nice,
     pressureReads,
     pressureCalmMs,

@@ -35,7 +35,7 @@ export interface FdReaderOptions {
   readonly maxBacklogBytes?: number;
   /**
    * The reader thread's nice value (READER_NICE when absent: a server's): when negative, taken only while the
-   * fd's queue is under pressure (ReaderPriority); 0 leaves it at the main thread's.
+   * fd's queue is under pressure (ReaderPriority); 0 leaves it at the process's.
    */
   readonly nice?: number;
   /** A drain pass this long (in datagrams) is pressure (PRESSURE_READS when absent; tests make it small). */
@@ -160,6 +160,11 @@ export class FdReader {
   }
 
   private constructor(private readonly options: FdReaderOptions) {
+    const reads = options.pressureReads;
+    // Checked here, not in the worker: 0 would make every pass, an empty one too, pressure.
+    if (reads !== undefined && (!Number.isInteger(reads) || reads < 1)) {
+      throw new RangeError(`pressureReads must be a positive integer, not ${reads}`);
+    }
     this.maxBacklogBytes = options.maxBacklogBytes ?? MAX_BACKLOG_BYTES;
     this.ringBuffer = new SharedArrayBuffer(ringBytesFor(this.maxBacklogBytes));
     this.ring = new DatagramRing(this.ringBuffer, this.control);

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+
 /**
- * The reader thread's priority: ordinary while it keeps up, raised (a negative nice) only while the fd's
+ * The reader thread's priority: as started while it keeps up, raised (a negative nice) only while the fd's
  * kernel queue is under pressure, as a flood puts it.
  *
  * Why not raised all the time: woken for each datagram, a reader that runs ahead of ordinary processes
@@ -14,37 +16,69 @@
  *
  * So: a drain pass that reads `pressureReads` datagrams without emptying the queue is pressure (ab's passes
  * held at most 128, 64 parallel downloads' at most 256, a flood's tens of thousands); the thread then takes
- * the asked (negative) nice value until no pass has been that long for `calmMs`.
+ * the asked (negative) nice value until no pass has been that long for `calmMs`, and goes back to the one it
+ * started with: the process's, which `nice -n -10 pilha http` may have lowered already.
  */
 export class ReaderPriority {
   /** The nice value the thread has now. */
-  current = 0;
+  current: number;
+  /** The nice value at rest: the asked one when above 0, else the one the thread started with. */
+  private readonly rest: number;
+  /** The nice value under pressure: the asked one when below 0 and below the rest, else the rest. */
+  private readonly raised: number;
   private lastPressureAt = Number.NEGATIVE_INFINITY;
 
   /**
-   * `setNice` sets the calling thread's nice value and says whether it could (raising needs CAP_SYS_NICE).
-   * A `nice` of 0 or more is kept all the time; a negative one only under pressure, 0 otherwise.
+   * `setNice` sets the calling thread's nice value and says whether it could (raising needs CAP_SYS_NICE);
+   * `base` is the thread's nice value as it starts (threadNice()). `nice` above 0 is kept all the time, 0
+   * leaves the thread at its base, and below 0 is taken only under pressure.
    */
   constructor(
     private readonly setNice: (nice: number) => boolean,
-    private readonly nice: number,
+    base: number,
+    nice: number,
     readonly pressureReads: number,
     private readonly calmMs: number,
-  ) {}
+  ) {
+    if (!Number.isInteger(pressureReads) || pressureReads < 1) {
+      throw new RangeError(`pressureReads must be a positive integer, not ${pressureReads}`);
+    }
+    this.current = base;
+    this.rest = nice > 0 ? nice : base;
+    this.raised = nice < 0 ? Math.min(this.rest, nice) : this.rest;
+  }
 
-  /** Takes the resting nice value (the asked one when it is not negative). */
+  /** Takes the resting nice value (when the asked one is above 0). */
   start(): void {
-    if (this.nice > 0 && this.setNice(this.nice)) this.current = this.nice;
+    if (this.current !== this.rest && this.setNice(this.rest)) this.current = this.rest;
   }
 
   /** A drain pass has read pressureReads datagrams or more (called when it reaches them, and when it ends). */
   pressure(now: number): void {
     this.lastPressureAt = now;
-    if (this.nice < 0 && this.current !== this.nice && this.setNice(this.nice)) this.current = this.nice;
+    if (this.current !== this.raised && this.setNice(this.raised)) this.current = this.raised;
   }
 
-  /** Called before each wait: back to the ordinary priority once no pass has been under pressure for calmMs. */
+  /** Called before each wait: back to the resting value once no pass has been under pressure for calmMs. */
   settle(now: number): void {
-    if (this.current < 0 && now - this.lastPressureAt >= this.calmMs && this.setNice(0)) this.current = 0;
+    if (this.current !== this.rest && now - this.lastPressureAt >= this.calmMs && this.setNice(this.rest)) {
+      this.current = this.rest;
+    }
+  }
+}
+
+/**
+ * The calling thread's nice value (/proc/thread-self/stat's 19th field; a thread inherits its creator's), or
+ * 0 where it cannot be read.
+ */
+export function threadNice(): number {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'latin1');
+    // The command name (field 2) is in parentheses and may hold spaces: count from after its end.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const nice = Number(fields[16]);
+    return Number.isInteger(nice) ? nice : 0;
+  } catch {
+    return 0;
   }
 }
