@@ -6,6 +6,7 @@ import type { Logger } from '../../../core/logger.js';
 import { DatagramRing } from './datagram-ring.js';
 import { CONTROL, type FdReaderData, type FdReaderMessage, ringRecordBytes } from './fd-reader-protocol.js';
 import { EFD_CLOEXEC, EFD_NONBLOCK, loadLibc } from './libc.js';
+import { checkPressureReads } from './reader-priority.js';
 
 export interface FdReaderOptions {
   /** A file descriptor from which each read() is one whole datagram (a TUN device, a raw IP socket). */
@@ -160,11 +161,8 @@ export class FdReader {
   }
 
   private constructor(private readonly options: FdReaderOptions) {
-    const reads = options.pressureReads;
-    // Checked here, not in the worker: 0 would make every pass, an empty one too, pressure.
-    if (reads !== undefined && (!Number.isInteger(reads) || reads < 1)) {
-      throw new RangeError(`pressureReads must be a positive integer, not ${reads}`);
-    }
+    // Checked here as well as in the worker, so that start() rejects rather than the worker failing.
+    if (options.pressureReads !== undefined) checkPressureReads(options.pressureReads);
     this.maxBacklogBytes = options.maxBacklogBytes ?? MAX_BACKLOG_BYTES;
     this.ringBuffer = new SharedArrayBuffer(ringBytesFor(this.maxBacklogBytes));
     this.ring = new DatagramRing(this.ringBuffer, this.control);

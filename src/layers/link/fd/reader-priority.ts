@@ -40,9 +40,7 @@ export class ReaderPriority {
     readonly pressureReads: number,
     private readonly calmMs: number,
   ) {
-    if (!Number.isInteger(pressureReads) || pressureReads < 1) {
-      throw new RangeError(`pressureReads must be a positive integer, not ${pressureReads}`);
-    }
+    checkPressureReads(pressureReads);
     this.current = base;
     this.rest = nice > 0 ? nice : base;
     this.raised = nice < 0 ? Math.min(this.rest, nice) : this.rest;
@@ -64,6 +62,13 @@ export class ReaderPriority {
     if (this.current !== this.rest && now - this.lastPressureAt >= this.calmMs && this.setNice(this.rest)) {
       this.current = this.rest;
     }
+  }
+}
+
+/** Throws RangeError for a pass length below 1 (every pass, an empty one too, would be pressure). */
+export function checkPressureReads(pressureReads: number): void {
+  if (!Number.isInteger(pressureReads) || pressureReads < 1) {
+    throw new RangeError(`pressureReads must be a positive integer, not ${pressureReads}`);
   }
 }
 
