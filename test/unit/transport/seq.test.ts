@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  readSeq,
   type Seq,
   seq,
   seqAdd,
@@ -12,29 +13,43 @@ import {
   seqLt,
   seqMax,
   seqMin,
+  seqToUnsigned,
 } from '../../../src/transport/tcp/wire/seq.js';
 
 const anySeq = fc.integer({ min: 0, max: 0xffffffff }).map(seq);
 /** Distances the signed comparison can represent: (-2^31, 2^31). */
 const distance = fc.integer({ min: -0x7fffffff, max: 0x7fffffff });
 
+/** Held as a signed 32-bit integer: a small integer (Smi) in a V8 field, never a heap number. */
 function isStored(x: Seq): boolean {
-  return Number.isInteger(x) && x >= 0 && x <= 0xffffffff;
+  return Number.isInteger(x) && x >= -0x80000000 && x <= 0x7fffffff;
 }
 
 describe('seq', () => {
-  it('stores values as unsigned 32-bit', () => {
-    expect(seq(-1)).toBe(0xffffffff);
+  it('holds values as signed 32-bit and shows them unsigned', () => {
+    expect(seq(-1)).toBe(-1);
+    expect(seq(0xffffffff)).toBe(-1);
+    expect(seqToUnsigned(seq(-1))).toBe(0xffffffff);
     expect(seq(0x100000000)).toBe(0);
     expect(seq(0x1_0000_0005)).toBe(5);
-    expect(seq(0x80000000)).toBe(0x80000000);
+    expect(seq(0x80000000)).toBe(-0x80000000);
+    expect(seqToUnsigned(seq(0x80000000))).toBe(0x80000000);
+    expect(seq(0x7fffffff)).toBe(0x7fffffff);
   });
 
   it('wraps on addition at 2^32', () => {
     expect(seqAdd(seq(0xffffffff), 1)).toBe(0);
     expect(seqAdd(seq(0xfffffff0), 0x20)).toBe(0x10);
-    expect(seqAdd(seq(5), -10)).toBe(0xfffffffb);
+    expect(seqToUnsigned(seqAdd(seq(5), -10))).toBe(0xfffffffb);
+    expect(seqAdd(seq(0x7fffffff), 1)).toBe(seq(0x80000000));
     expect(seqAdd(seq(0), 0)).toBe(0);
+  });
+
+  it('reads a big-endian field as the same number seq() makes of it', () => {
+    const bytes = Uint8Array.of(9, 0xf5, 0xd5, 0xbc, 0xfa, 0x00, 0x00, 0x00, 0x05);
+    expect(readSeq(bytes, 1)).toBe(seq(0xf5d5bcfa));
+    expect(seqToUnsigned(readSeq(bytes, 1))).toBe(0xf5d5bcfa);
+    expect(readSeq(bytes, 5)).toBe(5);
   });
 
   it('takes the signed difference across the wrap', () => {

@@ -118,7 +118,7 @@ export class TcpSegmentBatcher {
     // away optimised code then, however many downloads in.
     settleFields(
       this,
-      ['nextSeq', 'ack', 'tsVal', 'tsEcr', 'fillSeq', 'firstSeq'],
+      ['tsVal', 'tsEcr'],
       [
         'datagram',
         'datagramKept',

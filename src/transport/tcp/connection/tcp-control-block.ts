@@ -24,24 +24,11 @@ export function mssForMtu(mtu: number): number {
   return Math.max(MIN_PEER_MSS, Math.min(mtu, 65_535) - 40);
 }
 
-/** Sequence numbers and timestamps: uint32, doubles above 2^31 (see settled-fields.ts). */
-const TCB_DOUBLE_FIELDS = [
-  'iss',
-  'sndUna',
-  'sndNxt',
-  'sndMax',
-  'sndWl1',
-  'sndWl2',
-  'sndSml',
-  'irs',
-  'rcvNxt',
-  'rcvAdvEdge',
-  'lastAckSent',
-  'tsRecent',
-  'tsRecentAt',
-  'tsOffset',
-  'finSeq',
-];
+/**
+ * Timestamps: a TSval is uint32, a double above 2^31, and a clock time is a double (see settled-fields.ts).
+ * Sequence numbers are small integers throughout (seq.ts): no heap number per field and connection.
+ */
+const TCB_DOUBLE_FIELDS = ['tsRecent', 'tsRecentAt', 'tsOffset'];
 
 /** Fields first written as the first connection ends, after its output path was optimised (settleFields). */
 const TCB_LATE_FIELDS = ['finQueued'];

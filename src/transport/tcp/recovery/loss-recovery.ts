@@ -43,7 +43,6 @@ export type AckVerdict = (typeof AckVerdict)[keyof typeof AckVerdict];
 const DUP_THRESH = 3;
 
 /** settleFields lists (constants: a class is settled once, on its first object). */
-const LOSS_RECOVERY_DOUBLE_FIELDS = ['recover'];
 const LOSS_RECOVERY_LATE_FIELDS = ['recovering', 'recoverPending', 'partialAckSeen'];
 
 export class LossRecovery {
@@ -64,7 +63,7 @@ export class LossRecovery {
     private readonly counts: Record<ConnectionCounterName, number>,
   ) {
     this.recover = tcb.iss;
-    settleFields(this, LOSS_RECOVERY_DOUBLE_FIELDS, LOSS_RECOVERY_LATE_FIELDS);
+    settleFields(this, [], LOSS_RECOVERY_LATE_FIELDS);
   }
 
   /** The connection's controller, once the SYNs have set the MSS. */

@@ -23,7 +23,7 @@ const DUP_THRESH = 3;
 const REO_WND_PERSIST = 16;
 
 /** settleFields lists (constants: a class is settled once, on its first object). */
-const RACK_DOUBLE_FIELDS = ['endSeq', 'rtt', 'fack', 'dsackRoundEnd', 'now', 'ackRtt', 'tsecr'];
+const RACK_DOUBLE_FIELDS = ['rtt', 'now', 'ackRtt', 'tsecr'];
 const RACK_LATE_FIELDS = [
   'reorderingSeen',
   'dsackRoundSet',

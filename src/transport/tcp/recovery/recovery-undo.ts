@@ -15,7 +15,7 @@ import { settleFields } from '../../settled-fields.js';
 import { type Seq, seq, seqGe, seqLe } from '../wire/seq.js';
 
 /** settleFields lists (constants: a class is settled once, on its first object). */
-const UNDO_DOUBLE_FIELDS = ['retransmitTsval', 'marker'];
+const UNDO_DOUBLE_FIELDS = ['retransmitTsval'];
 const UNDO_LATE_FIELDS = ['armed', 'stamped'];
 
 export class RecoveryUndo {

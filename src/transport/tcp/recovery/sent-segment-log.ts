@@ -30,13 +30,15 @@ export const SegmentFlag = {
 // 8: every array on V8's heap (typed arrays of 64 bytes or less need no backing store of their own), so a
 // connection that sends a response or two allocates nothing off-heap here; a bulk sender doubles its way up.
 const INITIAL_CAPACITY = 8;
+const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U32 = new Uint32Array(0);
 const EMPTY_F64 = new Float64Array(0);
 const EMPTY_U8 = new Uint8Array(0);
 
 export class SentSegmentLog {
-  private starts: Uint32Array;
-  private ends: Uint32Array;
+  // Signed, as Seq values are held (seq.ts).
+  private starts: Int32Array;
+  private ends: Int32Array;
   private sentAt: Float64Array;
   /** The TSval of the latest retransmission (0 without timestamps); meaningless before one. */
   private tsvals: Uint32Array;
@@ -58,8 +60,8 @@ export class SentSegmentLog {
 
   /** The arrays are made at the first append: a connection that never sends data carries none. */
   constructor() {
-    this.starts = EMPTY_U32;
-    this.ends = EMPTY_U32;
+    this.starts = EMPTY_I32;
+    this.ends = EMPTY_I32;
     this.sentAt = EMPTY_F64;
     this.tsvals = EMPTY_U32;
     this.flagBits = EMPTY_U8;
@@ -286,8 +288,8 @@ export class SentSegmentLog {
 
   private grow(): void {
     const size = this.mask < 0 ? INITIAL_CAPACITY : (this.mask + 1) * 2;
-    const starts = new Uint32Array(size);
-    const ends = new Uint32Array(size);
+    const starts = new Int32Array(size);
+    const ends = new Int32Array(size);
     const sentAt = new Float64Array(size);
     const tsvals = new Uint32Array(size);
     const flagBits = new Uint8Array(size);

@@ -36,7 +36,6 @@ export const ProbeOutcome = {
 export type ProbeOutcome = (typeof ProbeOutcome)[keyof typeof ProbeOutcome];
 
 /** settleFields lists (constants: a class is settled once, on its first object). */
-const TLP_DOUBLE_FIELDS = ['endSeq'];
 const TLP_LATE_FIELDS = ['open', 'retransmission', 'dsacked'];
 
 export class TailLossProbe {
@@ -48,7 +47,7 @@ export class TailLossProbe {
 
   constructor() {
     // Written first when the first probe goes out, maybe long after the code reading them was optimised.
-    settleFields(this, TLP_DOUBLE_FIELDS, TLP_LATE_FIELDS);
+    settleFields(this, [], TLP_LATE_FIELDS);
   }
 
   /** Whether a probe was sent and its ACK has not come yet (one probe at a time, §7.2). */

@@ -47,7 +47,7 @@ export const ProbeResult = {
 export type ProbeResult = (typeof ProbeResult)[keyof typeof ProbeResult];
 
 /** settleFields lists (constants: a class is settled once, on its first object). */
-const SENDER_DOUBLE_FIELDS = ['rttSeq', 'rttStart', 'lastDataSentAt', 'lastReceivedAt'];
+const SENDER_DOUBLE_FIELDS = ['rttStart', 'lastDataSentAt', 'lastReceivedAt'];
 const SENDER_LATE_FIELDS = ['synRetransmitted', 'keepAlive'];
 
 export class TcpSender {

@@ -10,7 +10,7 @@
 import { foldSum, sumWords } from '../../../core/checksum.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import { settleFields } from '../../settled-fields.js';
-import type { Seq } from './seq.js';
+import { readSeq, type Seq } from './seq.js';
 import {
   NO_TCP_OPTIONS,
   TCP_MIN_HEADER_LENGTH,
@@ -43,10 +43,9 @@ export class PureAckParser {
   };
 
   constructor() {
-    // These records have the keys, in the same order, of parseTcpSegment's segment and timestamp literals, and
-    // so V8's maps of those too: seeded with doubles here, a sequence number or TSval above 2^31 does not
-    // change them later (see settled-fields.ts).
-    settleFields(this.seg, ['seq', 'ack']);
+    // The timestamp record has the keys, in the same order, of parseTcpSegment's timestamp literal, and so
+    // V8's map of that too: seeded with doubles here, a TSval above 2^31 does not change it later (see
+    // settled-fields.ts). Sequence numbers are small integers throughout (seq.ts), as the segment literal's.
     settleFields(this.timestamp, ['value', 'echo']);
   }
 
@@ -89,8 +88,8 @@ export class PureAckParser {
     const seg = this.seg;
     seg.srcPort = (bytes[0]! << 8) | bytes[1]!;
     seg.dstPort = (bytes[2]! << 8) | bytes[3]!;
-    seg.seq = read32(bytes, 4) as Seq;
-    seg.ack = read32(bytes, 8) as Seq;
+    seg.seq = readSeq(bytes, 4);
+    seg.ack = readSeq(bytes, 8);
     seg.flags = flags;
     seg.window = (bytes[14]! << 8) | bytes[15]!;
     seg.urgentPointer = (bytes[18]! << 8) | bytes[19]!;

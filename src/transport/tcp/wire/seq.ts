@@ -1,26 +1,33 @@
 /**
  * TCP sequence numbers (RFC 9293 §3.4): 32-bit unsigned values compared modulo 2^32.
  *
- * A `Seq` is a plain number at run time, stored as an unsigned 32-bit integer (`>>> 0`);
- * the brand only stops a byte count or a port from being used where a sequence number is
- * meant. Comparisons use the signed 32-bit difference, `((a - b) | 0) < 0`, which is correct
+ * A `Seq` is a plain number at run time, held as a signed 32-bit integer (`| 0`): V8 keeps such a
+ * value in an object's field as a small integer, where an unsigned one above 2^31 would need a
+ * 16-byte heap number per field and object (about 240 bytes per idle connection). The wire and
+ * what people read show it unsigned: `seqToUnsigned`. The brand only stops a byte count or a port
+ * from being used where a sequence number is meant. Comparisons use the signed 32-bit difference, `((a - b) | 0) < 0`, which is correct
  * whenever the two numbers are less than 2^31 apart — always true for live TCP state,
  * where windows are at most 2^30 (RFC 7323 §2.3).
  */
 
 declare const SEQ_BRAND: unique symbol;
 
-/** A sequence (or acknowledgment) number, unsigned 32-bit. */
+/** A sequence (or acknowledgment) number: 32 bits, held signed (see above). */
 export type Seq = number & { readonly [SEQ_BRAND]: true };
 
-/** Wraps any integer into sequence space. */
+/** Wraps any integer (an unsigned one from the wire included) into sequence space. */
 export function seq(n: number): Seq {
-  return (n >>> 0) as Seq;
+  return (n | 0) as Seq;
+}
+
+/** The number as the wire, tcpdump and Wireshark show it: 0 … 2^32 − 1. */
+export function seqToUnsigned(s: Seq): number {
+  return s >>> 0;
 }
 
 /** `a + n` modulo 2^32; `n` may be negative. */
 export function seqAdd(a: Seq, n: number): Seq {
-  return ((a + n) >>> 0) as Seq;
+  return ((a + n) | 0) as Seq;
 }
 
 /** The signed distance from `b` to `a`: `(a - b) | 0`, in [-2^31, 2^31). */
@@ -64,4 +71,9 @@ export function seqMax(a: Seq, b: Seq): Seq {
 /** The earlier of two sequence numbers. */
 export function seqMin(a: Seq, b: Seq): Seq {
   return seqLt(a, b) ? a : b;
+}
+
+/** The sequence number stored big-endian at `bytes[at]` (a header's, a SACK block's). */
+export function readSeq(bytes: Uint8Array, at: number): Seq {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) as Seq;
 }

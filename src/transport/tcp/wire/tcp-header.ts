@@ -11,7 +11,7 @@
 
 import { foldSum, internetChecksum, sumWords } from '../../../core/checksum.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
-import { type Seq, seq } from './seq.js';
+import { readSeq, type Seq } from './seq.js';
 import { TcpOptionKind, tcpOptionsLengthFor, write32, writeTcpOptions } from './tcp-options-writer.js';
 
 /** IP protocol number of TCP. */
@@ -181,7 +181,7 @@ function parseOptions(bytes: Uint8Array, headerLength: number): TcpOptions | Tcp
         if (length < 10 || (length - 2) % 8 !== 0) return 'bad-option';
         const blocks: SackBlock[] = [];
         for (let j = i + 2; j < i + length; j += 8) {
-          blocks.push({ left: seq(read32(bytes, j)), right: seq(read32(bytes, j + 4)) });
+          blocks.push({ left: readSeq(bytes, j), right: readSeq(bytes, j + 4) });
         }
         options ??= {};
         options.sack = blocks;
@@ -228,8 +228,8 @@ export function parseTcpSegment(
   return {
     srcPort: read16(bytes, SRC_PORT),
     dstPort: read16(bytes, DST_PORT),
-    seq: read32(bytes, SEQ_NUM) as Seq,
-    ack: read32(bytes, ACK_NUM) as Seq,
+    seq: readSeq(bytes, SEQ_NUM),
+    ack: readSeq(bytes, ACK_NUM),
     flags: bytes[FLAGS]!,
     window: read16(bytes, WINDOW),
     urgentPointer: read16(bytes, URGENT),
