@@ -25,6 +25,7 @@ import {
   type SlowStartOptions,
   windowAfterPartialAck,
 } from './congestion-controller.js';
+import { CubicCurve } from './cubic-curve.js';
 import { HyStartPlusPlus, slowStartIncrease } from './hystart-plus-plus.js';
 
 /** RFC 9438 §5.1: C = 0.4 (segments / s³). */
@@ -54,17 +55,7 @@ export function cubicK(wMax: number, cwndEpoch: number): number {
 export type CubicRegion = 'slow-start' | 'reno-friendly' | 'concave' | 'convex' | 'recovery';
 
 /** Fields that hold fractions or Clock times (settleFields). */
-const CUBIC_DOUBLE_FIELDS = [
-  'cwndBytes',
-  'ssthreshBytes',
-  'wMaxSeg',
-  'cwndPriorSeg',
-  'epochStart',
-  'kSec',
-  'originSeg',
-  'wEstSeg',
-  'srttMs',
-];
+const CUBIC_DOUBLE_FIELDS = ['cwndBytes', 'ssthreshBytes', 'srttMs'];
 /** Fields first written by a recovery, a timeout or the first ACK (settleFields). */
 const CUBIC_MUTABLE_FIELDS = [
   'recovering',
@@ -72,6 +63,7 @@ const CUBIC_MUTABLE_FIELDS = [
   'afterTimeout',
   'lastRegion',
   'hystart',
+  'curve',
 ];
 
 export class CubicCongestionController implements CongestionController {
@@ -89,17 +81,8 @@ export class CubicCongestionController implements CongestionController {
   private recovering = false;
   /** A retransmission timeout happened and no new data has been acknowledged since (RFC 5681 §3.1). */
   private timedOutWithoutProgress = false;
-  /** W_max, segments: the window just before the last reduction (after fast convergence); 0 before any. */
-  private wMaxSeg = 0;
-  /** cwnd_prior, segments: cwnd when ssthresh was last set (§4.3 switches α_cubic to 1 once W_est reaches it). */
-  private cwndPriorSeg = 0;
-  /** t_epoch, Clock ms: when this congestion avoidance stage began; −1 while none has. */
-  private epochStart = -1;
-  /** K, seconds, and the plateau W_cubic climbs to (W_max, or cwnd_epoch when that is higher), for this epoch. */
-  private kSec = 0;
-  private originSeg = 0;
-  /** W_est, segments: what Reno with α_cubic and β_cubic would have now (§4.3). */
-  private wEstSeg = 0;
+  /** W_max, cwnd_prior and the congestion avoidance stage: made by the first reduction or stage (cubic-curve.ts). */
+  private curve: CubicCurve | undefined = undefined;
   /** The next congestion avoidance stage follows a timeout: K = 0, W_max = cwnd_epoch (§4.8). */
   private afterTimeout = false;
   /** Smoothed RTT from the samples the connection passes (RFC 6298's α = 1/8), ms; −1 before the first. */
@@ -136,17 +119,17 @@ export class CubicCongestionController implements CongestionController {
 
   /** W_max in segments (0 before the first loss). */
   get wMax(): number {
-    return this.wMaxSeg;
+    return this.curve?.wMaxSeg ?? 0;
   }
 
   /** K in seconds for the current congestion avoidance stage (0 before one begins). */
   get k(): number {
-    return this.kSec;
+    return this.curve?.kSec ?? 0;
   }
 
   /** W_est in segments. */
   get wEst(): number {
-    return this.wEstSeg;
+    return this.curve?.wEstSeg ?? 0;
   }
 
   /** The rule that set cwnd on the last ACK. */
@@ -199,22 +182,23 @@ export class CubicCongestionController implements CongestionController {
   private congestionAvoidance(bytes: number, now: number): void {
     const mss = this.mss;
     let cwnd = this.cwndBytes / mss;
-    if (this.epochStart < 0) this.beginEpoch(now, cwnd);
+    const curve = this.curve ?? this.makeCurve();
+    if (curve.start < 0) this.beginEpoch(curve, now, cwnd);
     const acked = bytes / mss;
-    const t = (now - this.epochStart) / 1000;
+    const t = (now - curve.start) / 1000;
     // §4.3: W_est += α_cubic · segments_acked / cwnd; α_cubic becomes 1 once W_est reaches cwnd_prior.
-    const alpha = this.wEstSeg >= this.cwndPriorSeg ? 1 : CUBIC_ALPHA;
-    this.wEstSeg += (alpha * acked) / cwnd;
-    if (cubicWindow(t, this.kSec, this.originSeg) < this.wEstSeg) {
+    const alpha = curve.wEstSeg >= curve.cwndPriorSeg ? 1 : CUBIC_ALPHA;
+    curve.wEstSeg += (alpha * acked) / cwnd;
+    if (cubicWindow(t, curve.kSec, curve.originSeg) < curve.wEstSeg) {
       // Reno-friendly region: cwnd = W_est (never lowered by it: Reno would not shrink a window on an ACK).
       this.lastRegion = 'reno-friendly';
-      if (this.wEstSeg > cwnd) cwnd = this.wEstSeg;
+      if (curve.wEstSeg > cwnd) cwnd = curve.wEstSeg;
     } else {
       // §4.4/§4.5: aim at W_cubic one RTT ahead, clamped to [cwnd, 1.5·cwnd], and close (target − cwnd)/cwnd
       // of the gap per acknowledged segment: at most half a window's growth per RTT.
-      this.lastRegion = cwnd < this.wMaxSeg ? 'concave' : 'convex';
+      this.lastRegion = cwnd < curve.wMaxSeg ? 'concave' : 'convex';
       const rttSec = this.srttMs > 0 ? this.srttMs / 1000 : 0;
-      let target = cubicWindow(t + rttSec, this.kSec, this.originSeg);
+      let target = cubicWindow(t + rttSec, curve.kSec, curve.originSeg);
       if (target < cwnd) target = cwnd;
       else if (target > 1.5 * cwnd) target = 1.5 * cwnd;
       cwnd = Math.min(target, cwnd + ((target - cwnd) / cwnd) * acked);
@@ -223,16 +207,27 @@ export class CubicCongestionController implements CongestionController {
   }
 
   /** A congestion avoidance stage begins (§4.2): t_epoch, cwnd_epoch, K; W_est starts from cwnd_epoch (§4.3). */
-  private beginEpoch(now: number, cwnd: number): void {
-    this.epochStart = now;
+  private beginEpoch(curve: CubicCurve, now: number, cwnd: number): void {
+    curve.start = now;
     if (this.afterTimeout) {
       // §4.8: the first stage after a timeout has K = 0 and W_max = cwnd_epoch: convex from here.
-      this.wMaxSeg = cwnd;
+      curve.wMaxSeg = cwnd;
       this.afterTimeout = false;
     }
-    this.kSec = cubicK(this.wMaxSeg, cwnd);
-    this.originSeg = Math.max(this.wMaxSeg, cwnd);
-    this.wEstSeg = cwnd;
+    curve.kSec = cubicK(curve.wMaxSeg, cwnd);
+    curve.originSeg = Math.max(curve.wMaxSeg, cwnd);
+    curve.wEstSeg = cwnd;
+  }
+
+  private makeCurve(): CubicCurve {
+    const curve = new CubicCurve();
+    this.curve = curve;
+    return curve;
+  }
+
+  /** The next ACK in congestion avoidance begins a new stage. */
+  private endEpoch(): void {
+    if (this.curve !== undefined) this.curve.start = -1;
   }
 
   onDuplicateAck(): void {
@@ -251,13 +246,14 @@ export class CubicCongestionController implements CongestionController {
   /** A congestion event (§4.6, §4.7): W_max (with fast convergence), cwnd_prior, ssthresh = β·FlightSize. */
   private reduce(inFlight: number): void {
     const cwnd = this.cwndBytes / this.mss;
+    const curve = this.curve ?? this.makeCurve();
     // §4.7: a loss below the last W_max means the path's share shrank; release some of it to other flows.
-    this.wMaxSeg = this.fastConvergence && cwnd < this.wMaxSeg ? (cwnd * (1 + CUBIC_BETA)) / 2 : cwnd;
-    this.cwndPriorSeg = cwnd;
+    curve.wMaxSeg = this.fastConvergence && cwnd < curve.wMaxSeg ? (cwnd * (1 + CUBIC_BETA)) / 2 : cwnd;
+    curve.cwndPriorSeg = cwnd;
     // §4.6: ssthresh = flight_size · β_cubic, at least 2 segments.
     // (The epsilon keeps 0.7·90 000 at 63 000: binary floating point has it a hair below.)
     this.ssthreshBytes = Math.max(Math.floor(Math.max(inFlight, 0) * CUBIC_BETA + 1e-6), 2 * this.mss);
-    this.epochStart = -1;
+    this.endEpoch();
   }
 
   onPartialAck(ackedBytes: number): void {
@@ -278,7 +274,7 @@ export class CubicCongestionController implements CongestionController {
     if (!this.timedOutWithoutProgress) this.reduce(inFlight);
     this.cwndBytes = this.mss;
     this.recovering = false;
-    this.epochStart = -1;
+    this.endEpoch();
     this.afterTimeout = true;
     this.timedOutWithoutProgress = true;
   }
@@ -287,14 +283,14 @@ export class CubicCongestionController implements CongestionController {
     // RFC 5681 §4.1: cwnd = min(IW, cwnd). The idle time is no growth time: the next ACK starts a new epoch
     // from the restart window toward the same W_max.
     this.cwndBytes = Math.min(initialWindow(this.mss), this.cwndBytes);
-    this.epochStart = -1;
+    this.endEpoch();
   }
 
   restore(cwnd: number, ssthresh: number): void {
     if (cwnd > this.cwndBytes) this.cwndBytes = cwnd;
     if (ssthresh > this.ssthreshBytes) this.ssthreshBytes = ssthresh;
     // The reduction's epoch and K no longer describe the window: the next ACK starts a new epoch from it.
-    this.epochStart = -1;
+    this.endEpoch();
     this.afterTimeout = false;
     this.timedOutWithoutProgress = false;
     this.recovering = false; // an undo ends the episode it undoes
