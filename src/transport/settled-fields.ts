@@ -6,10 +6,10 @@
  * until a second store; optimised code relies on both, and a change to either throws that code away (every
  * function that inlined an access to the class's objects: a deopt, then a recompile during the downloads that
  * follow — the JIT warm-up measured as slow early downloads).
- * - A sequence number or TCP timestamp is an unsigned 32-bit integer: below 2^31 a small integer (Smi), above
- *   it a double. A field first given a Smi (an ISN below 2^31, or 0) whose first double comes later — a
- *   connection whose ISN is above 2^31, half of them — changes representation, and the class's map with it.
- *   Clock times are doubles too. A field that starts as a double takes Smis without a change.
+ * - A TCP timestamp is an unsigned 32-bit integer: below 2^31 a small integer (Smi), above it a double. A
+ *   field first given a Smi (0) whose first double comes later changes representation, and the class's map
+ *   with it. Clock times are doubles too. A field that starts as a double takes Smis without a change, but
+ *   costs a 16-byte heap number per object: sequence numbers are held signed instead (seq.ts), Smis always.
  * - A field written only on a rare or late event (the first tail loss probe, the first recovery, the first
  *   autocorked write of a stack) stays constant until then, and optimised code may have folded its value in.
  */

@@ -7,6 +7,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { TCP_STATE_NAMES, TcpState } from '../../src/transport/tcp/connection/tcp-state.js';
+import { seq } from '../../src/transport/tcp/wire/seq.js';
 import { pattern, twoTcpStacks } from '../helpers/tcp-stacks.js';
 import { stackStreamByte, streamBytes } from './byte-pattern.js';
 import { InvariantChecker } from './checks/invariant-checker.js';
@@ -202,7 +203,7 @@ describe("the fuzzer's checks fire", () => {
       bag.timers.clear(0); // the retransmission timer, with data in flight
       checker.check((v) => violations.push(v));
       expect(violations.join('\n')).toMatch(/neither retransmission nor persist timer/);
-      bag.tcb.sndNxt = (bag.tcb.sndUna - 1) >>> 0;
+      bag.tcb.sndNxt = seq(bag.tcb.sndUna - 1);
       checker.check((v) => violations.push(v));
       expect(violations.join('\n')).toMatch(/SND\.NXT \d+ < SND\.UNA/);
     } finally {

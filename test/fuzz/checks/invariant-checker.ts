@@ -15,6 +15,9 @@ import type { TcpConfig } from '../../../src/transport/tcp/tcp-config.js';
 import { seqDelta } from '../fuzz-wire.js';
 import { type LayerInternals, probeConnection, probeLayers } from './stack-probe.js';
 
+/** A sequence number as the wire shows it (the stack holds them signed: seq.ts). */
+const u = (n: number): number => n >>> 0;
+
 /** Slack over the send buffer: a write is taken whole, and the socket hands over what it buffered at once. */
 const SEND_QUEUE_SLACK = 512 * 1024;
 
@@ -79,9 +82,9 @@ export class InvariantChecker {
       }
     }
     const p = probeConnection(c);
-    if (seqDelta(p.sndNxt, p.sndUna) < 0) return `SND.NXT ${p.sndNxt} < SND.UNA ${p.sndUna}`;
-    if (seqDelta(p.sndMax, p.sndNxt) < 0) return `SND.MAX ${p.sndMax} < SND.NXT ${p.sndNxt}`;
-    if (seqDelta(p.sndUna, p.iss) < 0) return `SND.UNA ${p.sndUna} before ISS ${p.iss}`;
+    if (seqDelta(p.sndNxt, p.sndUna) < 0) return `SND.NXT ${u(p.sndNxt)} < SND.UNA ${u(p.sndUna)}`;
+    if (seqDelta(p.sndMax, p.sndNxt) < 0) return `SND.MAX ${u(p.sndMax)} < SND.NXT ${u(p.sndNxt)}`;
+    if (seqDelta(p.sndUna, p.iss) < 0) return `SND.UNA ${u(p.sndUna)} before ISS ${u(p.iss)}`;
     const unacked = seqDelta(p.sndMax, p.sndUna);
     // SYN and FIN take one sequence number each and no room in the queue.
     if (state !== TcpState.TIME_WAIT && unacked > p.sendQueued + 2) {

@@ -70,6 +70,19 @@ describe('CubicCongestionController (RFC 9438)', () => {
     expect(cc.region).toBe('slow-start');
   });
 
+  it('makes its curve only at the first reduction or stage of congestion avoidance (memory of idle connections)', () => {
+    const curveOf = (c: CubicCongestionController) => (c as unknown as { curve: object | undefined }).curve;
+    const idle = new CubicCongestionController(MSS);
+    for (let i = 0; i < 20; i++) idle.onAck(MSS, i, 0, 1);
+    expect(idle.region).toBe('slow-start');
+    expect(curveOf(idle)).toBeUndefined();
+    expect([idle.wMax, idle.k, idle.wEst]).toEqual([0, 0, 0]);
+    const reduced = new CubicCongestionController(MSS);
+    reduced.onFastRetransmit(10 * MSS);
+    expect(curveOf(reduced)).toBeDefined();
+    expect(reduced.wMax).toBeCloseTo(initialWindow(MSS) / MSS);
+  });
+
   describe('multiplicative decrease (§4.6)', () => {
     it('on fast retransmit: ssthresh = β·FlightSize, cwnd = ssthresh + 3·SMSS in recovery, ssthresh after', () => {
       const cc = grownTo(100);

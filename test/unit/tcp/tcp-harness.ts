@@ -26,7 +26,7 @@ import type { TcpListener } from '../../../src/transport/tcp/listen/tcp-listener
 import { resolveTcpConfig, type TcpConfig } from '../../../src/transport/tcp/tcp-config.js';
 import { TcpLayer } from '../../../src/transport/tcp/tcp-layer.js';
 import type { TcpTracer } from '../../../src/transport/tcp/trace/tcp-tracer.js';
-import { type Seq, seq } from '../../../src/transport/tcp/wire/seq.js';
+import { type Seq, seq, seqToUnsigned } from '../../../src/transport/tcp/wire/seq.js';
 import {
   encodeTcpSegment,
   formatTcpFlags,
@@ -274,7 +274,10 @@ export class TcpHarness {
 
   recvNothing(): void {
     expect(
-      this.out.map((s) => `${formatTcpFlags(s.flags)} seq=${s.seq} ack=${s.ack} len=${s.payload.length}`),
+      this.out.map(
+        (s) =>
+          `${formatTcpFlags(s.flags)} seq=${seqToUnsigned(s.seq)} ack=${seqToUnsigned(s.ack)} len=${s.payload.length}`,
+      ),
     ).toEqual([]);
   }
 

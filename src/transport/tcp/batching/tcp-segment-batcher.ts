@@ -140,6 +140,10 @@ export class TcpSegmentBatcher {
         'payload',
         'slab',
         'slabUsed',
+        'nextSeq',
+        'ack',
+        'fillSeq',
+        'firstSeq',
       ],
     );
   }

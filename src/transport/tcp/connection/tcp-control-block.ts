@@ -31,7 +31,7 @@ export function mssForMtu(mtu: number): number {
 const TCB_DOUBLE_FIELDS = ['tsRecent', 'tsRecentAt', 'tsOffset'];
 
 /** Fields first written as the first connection ends, after its output path was optimised (settleFields). */
-const TCB_LATE_FIELDS = ['finQueued'];
+const TCB_LATE_FIELDS = ['finQueued', 'finSeq'];
 
 export class TcpControlBlock {
   readonly localAddress: Ipv4Address;
@@ -97,11 +97,13 @@ export class TcpControlBlock {
     this.localPort = params.localPort;
     this.remoteAddress = params.remoteAddress;
     this.remotePort = params.remotePort;
-    this.iss = params.iss;
-    this.sndUna = params.iss;
-    this.sndNxt = params.iss;
-    this.sndMax = params.iss;
-    this.sndSml = params.iss;
+    // Held signed whatever the ISN source returned (a rebound TOKENS.IsnSource may give it unsigned).
+    const iss = seq(params.iss);
+    this.iss = iss;
+    this.sndUna = iss;
+    this.sndNxt = iss;
+    this.sndMax = iss;
+    this.sndSml = iss;
     this.tsOffset = params.tsOffset >>> 0;
     this.ourMss = mssForMtu(params.mtu);
     this.rcvMss = Math.min(DEFAULT_PEER_MSS, this.ourMss);

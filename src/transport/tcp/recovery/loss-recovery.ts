@@ -43,7 +43,7 @@ export type AckVerdict = (typeof AckVerdict)[keyof typeof AckVerdict];
 const DUP_THRESH = 3;
 
 /** settleFields lists (constants: a class is settled once, on its first object). */
-const LOSS_RECOVERY_LATE_FIELDS = ['recovering', 'recoverPending', 'partialAckSeen'];
+const LOSS_RECOVERY_LATE_FIELDS = ['recover', 'recovering', 'recoverPending', 'partialAckSeen'];
 
 export class LossRecovery {
   /** The controller, from the SYN exchange on (the MSS it needs is known then). */

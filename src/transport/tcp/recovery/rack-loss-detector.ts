@@ -25,6 +25,9 @@ const REO_WND_PERSIST = 16;
 /** settleFields lists (constants: a class is settled once, on its first object). */
 const RACK_DOUBLE_FIELDS = ['rtt', 'now', 'ackRtt', 'tsecr'];
 const RACK_LATE_FIELDS = [
+  'endSeq',
+  'fack',
+  'dsackRoundEnd',
   'reorderingSeen',
   'dsackRoundSet',
   'xmitAt',

@@ -16,7 +16,7 @@ import { type Seq, seq, seqGe, seqLe } from '../wire/seq.js';
 
 /** settleFields lists (constants: a class is settled once, on its first object). */
 const UNDO_DOUBLE_FIELDS = ['retransmitTsval'];
-const UNDO_LATE_FIELDS = ['armed', 'stamped'];
+const UNDO_LATE_FIELDS = ['armed', 'stamped', 'marker'];
 
 export class RecoveryUndo {
   private armed = false;

@@ -13,6 +13,7 @@
  */
 
 import type { CongestionController } from '../../congestion/congestion-controller.js';
+import { settleFields } from '../../settled-fields.js';
 import { type Seq, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../wire/seq.js';
 import type { SackBlock } from '../wire/tcp-header.js';
 import { ProportionalRateReduction } from './proportional-rate-reduction.js';
@@ -43,6 +44,9 @@ export const AckEffect = {
   PROBE_REPAIRED_LOSS: 8,
 } as const;
 
+/** settleFields list (a constant: a class is settled once, on its first object): written first by a recovery. */
+const SACK_RECOVERY_LATE_FIELDS = ['recoveryPoint'];
+
 export class SackRecovery {
   readonly log = new SentSegmentLog();
   readonly rack: RackLossDetector;
@@ -61,6 +65,7 @@ export class SackRecovery {
   ) {
     this.rack = new RackLossDetector(iss);
     this.recoveryPoint = iss;
+    settleFields(this, [], SACK_RECOVERY_LATE_FIELDS);
   }
 
   /** A segment [start, end) went out for the first time. */

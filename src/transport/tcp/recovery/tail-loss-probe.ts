@@ -36,7 +36,7 @@ export const ProbeOutcome = {
 export type ProbeOutcome = (typeof ProbeOutcome)[keyof typeof ProbeOutcome];
 
 /** settleFields lists (constants: a class is settled once, on its first object). */
-const TLP_LATE_FIELDS = ['open', 'retransmission', 'dsacked'];
+const TLP_LATE_FIELDS = ['endSeq', 'open', 'retransmission', 'dsacked'];
 
 export class TailLossProbe {
   /** TLP.end_seq: SND.MAX after the probe; meaningful while an episode is open. */

@@ -1,13 +1,14 @@
 /**
- * TCP sequence numbers (RFC 9293 §3.4): 32-bit unsigned values compared modulo 2^32.
+ * TCP sequence numbers (RFC 9293 §3.4): 32-bit values compared modulo 2^32.
  *
  * A `Seq` is a plain number at run time, held as a signed 32-bit integer (`| 0`): V8 keeps such a
- * value in an object's field as a small integer, where an unsigned one above 2^31 would need a
- * 16-byte heap number per field and object (about 240 bytes per idle connection). The wire and
- * what people read show it unsigned: `seqToUnsigned`. The brand only stops a byte count or a port
- * from being used where a sequence number is meant. Comparisons use the signed 32-bit difference, `((a - b) | 0) < 0`, which is correct
- * whenever the two numbers are less than 2^31 apart — always true for live TCP state,
- * where windows are at most 2^30 (RFC 7323 §2.3).
+ * value in an object's field as a small integer (Smis are 32-bit in Node's x64 and arm64 builds,
+ * which compress no pointers), where an unsigned one above 2^31 would need a 16-byte heap number
+ * per field and object (about 240 bytes per idle connection). The wire and what people read show
+ * it unsigned: `seqToUnsigned`. The brand only stops a byte count or a port from being used where
+ * a sequence number is meant. Comparisons use the signed 32-bit difference, `((a - b) | 0) < 0`,
+ * which is correct whenever the two numbers are less than 2^31 apart — always true for live TCP
+ * state, where windows are at most 2^30 (RFC 7323 §2.3).
  */
 
 declare const SEQ_BRAND: unique symbol;
