@@ -44,7 +44,7 @@ import { TCP_LAYER_COUNTERS, type TcpLayerCounterName } from './tcp-layer-counte
 import type { ConnectOptions, ListenOptions, TcpIp } from './tcp-layer-types.js';
 import { type TimeWaitHost, TimeWaitRecord, TimeWaitTable } from './tcp-time-wait.js';
 import { PureAckParser } from './wire/pure-ack-parser.js';
-import { type Seq, seq } from './wire/seq.js';
+import { readSeq, type Seq, seq } from './wire/seq.js';
 import {
   parseTcpSegment,
   TCP_PROTOCOL,
@@ -224,7 +224,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     const dst = ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
     const localPort = (q[ihl]! << 8) | q[ihl + 1]!;
     const remotePort = (q[ihl + 2]! << 8) | q[ihl + 3]!;
-    const quotedSeq = seq((q[ihl + 4]! << 24) | (q[ihl + 5]! << 16) | (q[ihl + 6]! << 8) | q[ihl + 7]!);
+    const quotedSeq = readSeq(q, ihl + 4);
     const connection = this.ports.get(localPort)?.connections.get(dst * 65536 + remotePort);
     if (connection === undefined) return;
     if (report.type === 3 && connection.icmpUnreachable(quotedSeq, report.code)) {
