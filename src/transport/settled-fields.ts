@@ -17,8 +17,8 @@
 /** Not a Smi: storing it gives a field the double representation. */
 const NOT_A_SMI = 0.5;
 
-/** No fields (the default `mutable` list). */
-const NONE: readonly string[] = [];
+/** No fields: the `doubles` list of a class with none, and the default `mutable` list (one shared constant, not an array per call). */
+export const NO_FIELDS: readonly string[] = [];
 
 /**
  * For each field list (by identity), the prototypes whose first object has been settled with it. Later
@@ -39,7 +39,7 @@ const settledOn = new WeakMap<readonly string[], WeakSet<object>>();
 export function settleFields(
   target: object,
   doubles: readonly string[],
-  mutable: readonly string[] = NONE,
+  mutable: readonly string[] = NO_FIELDS,
 ): void {
   const lists = doubles.length > 0 ? doubles : mutable;
   const proto = Object.getPrototypeOf(target) as object | null;

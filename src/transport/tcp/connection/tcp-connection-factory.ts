@@ -7,7 +7,7 @@
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/logger.js';
 import type { CongestionControllerFactory } from '../../congestion/congestion-controller.js';
-import { settleFields } from '../../settled-fields.js';
+import { NO_FIELDS, settleFields } from '../../settled-fields.js';
 import { TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
 import { TcpAckBatch } from '../receive/tcp-ack-batch.js';
 import { SendRingPool } from '../send/send-ring-pool.js';
@@ -32,7 +32,6 @@ export interface TcpConnectionFactory {
 }
 
 /** settleFields lists (constants: a class is settled once, on its first object). */
-const NO_FIELDS: readonly string[] = [];
 const CONNECTION_LATE_FIELDS = ['outputDeferred'];
 
 export class DefaultTcpConnectionFactory implements TcpConnectionFactory {

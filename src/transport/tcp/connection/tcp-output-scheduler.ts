@@ -10,7 +10,7 @@
  * emptied on every run, so it never keeps a closed connection alive.
  */
 
-import { settleFields } from '../../settled-fields.js';
+import { NO_FIELDS, settleFields } from '../../settled-fields.js';
 
 /** What the scheduler calls back: the connection's deferred flush. */
 export interface DeferredOutput {
@@ -45,7 +45,7 @@ export class TcpOutputScheduler {
 
   constructor() {
     // First written by a stack's first autocorked write, maybe after the code reading them was optimised.
-    settleFields(this, [], ['pending', 'spare', 'scheduled']);
+    settleFields(this, NO_FIELDS, ['pending', 'spare', 'scheduled']);
   }
 
   /** Flushes `c` at the end of the current task (once, however often it is deferred before then). */

@@ -20,7 +20,7 @@
  */
 
 import type { CongestionController } from '../../congestion/congestion-controller.js';
-import { settleFields } from '../../settled-fields.js';
+import { NO_FIELDS, settleFields } from '../../settled-fields.js';
 import type { ConnectionCounterName } from '../connection/tcp-connection-types.js';
 import type { TcpControlBlock } from '../connection/tcp-control-block.js';
 import { type Seq, seqDiff, seqGe } from '../wire/seq.js';
@@ -63,7 +63,7 @@ export class LossRecovery {
     private readonly counts: Record<ConnectionCounterName, number>,
   ) {
     this.recover = tcb.iss;
-    settleFields(this, [], LOSS_RECOVERY_LATE_FIELDS);
+    settleFields(this, NO_FIELDS, LOSS_RECOVERY_LATE_FIELDS);
   }
 
   /** The connection's controller, once the SYNs have set the MSS. */

@@ -13,7 +13,7 @@
  */
 
 import type { CongestionController } from '../../congestion/congestion-controller.js';
-import { settleFields } from '../../settled-fields.js';
+import { NO_FIELDS, settleFields } from '../../settled-fields.js';
 import { type Seq, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../wire/seq.js';
 import type { SackBlock } from '../wire/tcp-header.js';
 import { ProportionalRateReduction } from './proportional-rate-reduction.js';
@@ -65,7 +65,7 @@ export class SackRecovery {
   ) {
     this.rack = new RackLossDetector(iss);
     this.recoveryPoint = iss;
-    settleFields(this, [], SACK_RECOVERY_LATE_FIELDS);
+    settleFields(this, NO_FIELDS, SACK_RECOVERY_LATE_FIELDS);
   }
 
   /** A segment [start, end) went out for the first time. */

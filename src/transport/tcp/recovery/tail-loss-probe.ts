@@ -9,7 +9,7 @@
  * a window reduction (§7.4.2).
  */
 
-import { settleFields } from '../../settled-fields.js';
+import { NO_FIELDS, settleFields } from '../../settled-fields.js';
 import { type Seq, seq, seqGe } from '../wire/seq.js';
 
 /** RFC 8985 §7.2 WCDelAckT: a lone segment may be held by the peer's delayed-ACK timer this long. */
@@ -47,7 +47,7 @@ export class TailLossProbe {
 
   constructor() {
     // Written first when the first probe goes out, maybe long after the code reading them was optimised.
-    settleFields(this, [], TLP_LATE_FIELDS);
+    settleFields(this, NO_FIELDS, TLP_LATE_FIELDS);
   }
 
   /** Whether a probe was sent and its ACK has not come yet (one probe at a time, §7.2). */

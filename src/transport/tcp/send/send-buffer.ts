@@ -21,14 +21,13 @@
  * limit for this queue, never below `minimum` (tcp-memory-budget.ts).
  */
 
-import { settleFields } from '../../settled-fields.js';
+import { NO_FIELDS, settleFields } from '../../settled-fields.js';
 import type { TcpMemoryBudget } from '../tcp-memory-budget.js';
 import { isImmutable } from './immutable-bytes.js';
 import { SEND_RING_MIN_COPY, SendRing } from './send-ring.js';
 import type { SendRingPool } from './send-ring-pool.js';
 
 /** settleFields lists (constants: a class is settled once, on its first object). */
-const NO_FIELDS: readonly string[] = [];
 const SEND_BUFFER_LATE_FIELDS = [
   'chunks',
   'head',

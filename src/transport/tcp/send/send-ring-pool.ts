@@ -15,7 +15,7 @@
  */
 
 import type { Clock, Timer } from '../../../core/clock.js';
-import { settleFields } from '../../settled-fields.js';
+import { NO_FIELDS, settleFields } from '../../settled-fields.js';
 
 /** Bytes the pool keeps at most by default: four rings of the default 4 MB send queue. */
 export const SEND_RING_POOL_DEFAULT_BYTES = 16 * 1024 * 1024;
@@ -74,7 +74,7 @@ export class SendRingPool {
     readonly idleMs: number = SEND_RING_POOL_DEFAULT_IDLE_MS,
   ) {
     // First written when a stack's second connection reuses a ring, after the write path was optimised.
-    settleFields(this, [], ['freeBytes', 'settleScheduled', 'trimTimer', 'reused', 'dropped']);
+    settleFields(this, NO_FIELDS, ['freeBytes', 'settleScheduled', 'trimTimer', 'reused', 'dropped']);
   }
 
   /** Bytes of rings waiting in the pool. */
