@@ -23,12 +23,12 @@ import type { IcmpErrorReport } from '../../layers/icmp/icmp-layer.js';
 import { RX_CHECKSUM_VOUCHED } from '../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../../layers/ip/ipv4-header.js';
 import { MARTIAN_DESCRIPTIONS } from '../../layers/ip/martian-source.js';
+import { ConnectionCounterTotals } from './connection/connection-counter-totals.js';
 import type { TcpConnection } from './connection/tcp-connection.js';
 import type { TcpConnectionFactory } from './connection/tcp-connection-factory.js';
 import {
   addConnectionCounters,
   type ConnectionCounterName,
-  newConnectionCounters,
   type TcpConnectionObserver,
   type TcpConnectionStats,
   type TimeWaitState,
@@ -97,7 +97,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     random: RandomWords = randomWords,
   ) {
     this.address = ip.address;
-    const totals = newConnectionCounters();
+    const totals = new ConnectionCounterTotals();
     this.closedTotals = totals;
     this.timeWaitRecords = new TimeWaitTable(ip, clock, config, this.counters.values, totals, this);
     this.cookies = new SynCookieResponder(ip, clock, config, random);
@@ -185,7 +185,10 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   /** Layer counters, plus the per-connection counters summed over live and closed connections. */
   stats(): Record<string, number> {
     const out: Record<string, number> = { ...this.counters.snapshot() };
-    const totals = { ...this.closedTotals };
+    // Its own sum object: a copy by spread could share a map with a connection's counters, and the doubles
+    // added to it would change that map (connection-counter-totals.ts).
+    const totals = new ConnectionCounterTotals();
+    addConnectionCounters(totals, this.closedTotals);
     let live = 0;
     let established = 0;
     for (const entry of this.ports.values()) {

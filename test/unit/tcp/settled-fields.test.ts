@@ -19,7 +19,11 @@ import {
   type TcpBatchOwner,
   TcpSegmentBatcher,
 } from '../../../src/transport/tcp/batching/tcp-segment-batcher.js';
-import { newConnectionCounters } from '../../../src/transport/tcp/connection/tcp-connection-types.js';
+import { ConnectionCounterTotals } from '../../../src/transport/tcp/connection/connection-counter-totals.js';
+import {
+  addConnectionCounters,
+  newConnectionCounters,
+} from '../../../src/transport/tcp/connection/tcp-connection-types.js';
 import { TcpControlBlock } from '../../../src/transport/tcp/connection/tcp-control-block.js';
 import { LossRecovery } from '../../../src/transport/tcp/recovery/loss-recovery.js';
 import { RackLossDetector } from '../../../src/transport/tcp/recovery/rack-loss-detector.js';
@@ -180,6 +184,71 @@ describe('records that hold sequence numbers keep one map when those pass 2^31',
     expect(haveSameMap(small.options.timestamp!, big.options.timestamp!)).toBe(true);
     expect(parser.parse(ack(BIG + 5, 2 ** 32 - 7, BIG + 9), B, A)).toBe(true);
     expect(haveSameMap(parser.segment, small)).toBe(true);
+  });
+
+  it("every parsed segment's options have one map, whichever options came and in whatever order", () => {
+    const withOptions = (
+      options: TcpSegment['options'],
+      flags: number = TcpFlags.ACK,
+      payload = 3,
+    ): Uint8Array =>
+      encodeTcpSegment(
+        {
+          srcPort: 40_000,
+          dstPort: 80,
+          seq: seq(1),
+          ack: seq(2),
+          flags,
+          window: 500,
+          urgentPointer: 0,
+          options,
+          payload: new Uint8Array(payload),
+        },
+        B,
+        A,
+      );
+    const optionsOf = (bytes: Uint8Array): object => {
+      const seg = parseTcpSegment(bytes, B, A);
+      if (isTcpParseError(seg)) throw new Error(seg);
+      return seg.options;
+    };
+    const timestamp = { value: BIG + 9, echo: 3 };
+    const sack = [{ left: seq(100), right: seq(BIG + 200) }];
+    const maps = [
+      optionsOf(withOptions({ timestamp: { value: 9, echo: 3 } })),
+      optionsOf(withOptions({ timestamp, sack })),
+      optionsOf(withOptions({ sack })),
+      optionsOf(withOptions({ mss: 1460, windowScale: 7, sackPermitted: true, timestamp }, TcpFlags.SYN)),
+      optionsOf(withOptions({ mss: 536 }, TcpFlags.SYN)),
+    ];
+    const parser = new PureAckParser();
+    expect(parser.parse(withOptions({ timestamp }, TcpFlags.ACK, 0), B, A)).toBe(true);
+    maps.push(parser.segment.options);
+    for (const options of maps) expect(haveSameMap(options, maps[0]!)).toBe(true);
+    // The probe itself: an object literal of the same keys is another map.
+    expect(haveSameMap({ timestamp }, maps[0]!)).toBe(false);
+  });
+});
+
+describe("a connection's counters", () => {
+  it("keep their map when the layer's sums of closed connections pass 2^31", () => {
+    const before = newConnectionCounters();
+    const totals = new ConnectionCounterTotals();
+    const closed = newConnectionCounters();
+    closed.bytesSent = 2 ** 31 - 1;
+    closed.bytesAcked = 2 ** 31 - 1;
+    addConnectionCounters(totals, closed);
+    addConnectionCounters(totals, closed);
+    expect(totals.bytesSent).toBe(2 ** 32 - 2);
+    const after = newConnectionCounters();
+    expect(haveSameMap(before, after)).toBe(true);
+    expect(haveSameMap(before, closed)).toBe(true);
+    // The probe: the same sums in a connection's own counters do change its map (for the rest of this process:
+    // so it comes last, and no later test here builds counters).
+    const grown = newConnectionCounters();
+    addConnectionCounters(grown, closed);
+    addConnectionCounters(grown, closed);
+    expect(haveSameMap(grown, after)).toBe(false);
   });
 });
 

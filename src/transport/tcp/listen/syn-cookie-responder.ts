@@ -14,7 +14,7 @@ import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
 import { DEFAULT_PEER_MSS, mssForMtu } from '../connection/tcp-control-block.js';
 import { type TcpConfig, windowShiftFor } from '../tcp-config.js';
 import { type Seq, seq, seqAdd } from '../wire/seq.js';
-import { TCP_PROTOCOL, TcpFlags, type TcpOptions, type TcpSegment } from '../wire/tcp-header.js';
+import { ParsedTcpOptions, TCP_PROTOCOL, TcpFlags, type TcpSegment } from '../wire/tcp-header.js';
 import {
   finishTcpChecksum,
   synOptionsLength,
@@ -111,14 +111,12 @@ export class SynCookieResponder {
     ) {
       return undefined;
     }
-    let options: TcpOptions = { mss };
+    const options = new ParsedTcpOptions();
+    options.mss = mss;
     if (ts !== undefined && decoded !== undefined) {
-      const timestamp = { value: ts.value, echo: 0 };
-      const sackPermitted = decoded.sackPermitted ? true : undefined;
-      options =
-        decoded.windowScale !== undefined
-          ? { mss, windowScale: decoded.windowScale, sackPermitted, timestamp }
-          : { mss, sackPermitted, timestamp };
+      options.timestamp = { value: ts.value, echo: 0 };
+      options.sackPermitted = decoded.sackPermitted ? true : undefined;
+      options.windowScale = decoded.windowScale;
     }
     const syn: TcpSegment = {
       srcPort: seg.srcPort,

@@ -13,6 +13,7 @@ import { settleFields } from '../../settled-fields.js';
 import { readSeq, type Seq } from './seq.js';
 import {
   NO_TCP_OPTIONS,
+  ParsedTcpOptions,
   TCP_MIN_HEADER_LENGTH,
   TcpFlags,
   TcpOptionKind,
@@ -29,7 +30,7 @@ const EMPTY = new Uint8Array(0);
 
 export class PureAckParser {
   private readonly timestamp = { value: 0, echo: 0 };
-  private readonly withTimestamp: TcpOptions = { timestamp: this.timestamp };
+  private readonly withTimestamp: TcpOptions;
   private readonly seg: Mutable<TcpSegment> = {
     srcPort: 0,
     dstPort: 0,
@@ -43,6 +44,10 @@ export class PureAckParser {
   };
 
   constructor() {
+    // Of the class parseTcpSegment's options are: one map for every options object a connection reads.
+    const withTimestamp = new ParsedTcpOptions();
+    withTimestamp.timestamp = this.timestamp;
+    this.withTimestamp = withTimestamp;
     // The timestamp record has the keys, in the same order, of parseTcpSegment's timestamp literal, and so
     // V8's map of that too: seeded with doubles here, a TSval above 2^31 does not change it later (see
     // settled-fields.ts). Sequence numbers are small integers throughout (seq.ts), as the segment literal's.

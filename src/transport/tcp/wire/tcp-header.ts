@@ -63,7 +63,7 @@ export interface TcpTimestamp {
 }
 
 /**
- * The options pilha understands; an absent key means the option was not in the segment.
+ * The options pilha understands; an undefined value means the option was not in the segment.
  * Values are as on the wire: `windowScale` is not clamped to 14 here (RFC 7323 §2.3 asks the
  * receiver of a larger value to use 14; that is the connection's business).
  */
@@ -102,8 +102,34 @@ export const TCP_PARSE_ERRORS: readonly TcpParseError[] = [
   'bad-option',
 ];
 
+/**
+ * A parsed segment's options. Every key is present, undefined when the option was absent: so that every
+ * options object the receive path reads has one V8 map. Built key by key, as the options came, they had one
+ * map per combination and order ({timestamp}, {timestamp, sack}, the pure-ACK parser's literal), and the
+ * functions that read `seg.options.timestamp` for every segment were deoptimised ("wrong map") as each new
+ * combination first reached them, 10–12 times a round of 64 parallel downloads.
+ */
+export class ParsedTcpOptions implements TcpOptions {
+  mss: number | undefined = undefined;
+  windowScale: number | undefined = undefined;
+  sackPermitted: boolean | undefined = undefined;
+  timestamp: TcpTimestamp | undefined = undefined;
+  sack: SackBlock[] | undefined = undefined;
+}
+
+// Every field given a value of its kind, then undefined again, before any code runs: their representations are
+// general and mutable from the start (settled-fields.ts), not generalised under optimised code by the first SYN
+// or the first SACK. The timestamp literal is seeded with doubles, for TSvals above 2^31.
+const seed = new ParsedTcpOptions();
+seed.mss = 0;
+seed.windowScale = 0;
+seed.sackPermitted = true;
+seed.timestamp = { value: 0.5, echo: 0.5 };
+seed.sack = [{ left: 0 as Seq, right: 0 as Seq }];
+seed.mss = seed.windowScale = seed.sackPermitted = seed.timestamp = seed.sack = undefined;
+
 /** A shared, frozen empty option set, for segments that carry none. */
-export const NO_TCP_OPTIONS: TcpOptions = Object.freeze({});
+export const NO_TCP_OPTIONS: TcpOptions = Object.freeze(new ParsedTcpOptions());
 
 const EMPTY_PAYLOAD = new Uint8Array(0);
 
@@ -137,8 +163,6 @@ function write16(b: Uint8Array, i: number, v: number): void {
   b[i + 1] = v;
 }
 
-type MutableOptions = { -readonly [K in keyof TcpOptions]: TcpOptions[K] };
-
 /**
  * Parses the options area `bytes[20, headerLength)`. Returns a shared empty object when there
  * are none, so data segments without options allocate nothing for them.
@@ -149,7 +173,7 @@ type MutableOptions = { -readonly [K in keyof TcpOptions]: TcpOptions[K] };
  */
 function parseOptions(bytes: Uint8Array, headerLength: number): TcpOptions | TcpParseError {
   if (headerLength === TCP_MIN_HEADER_LENGTH) return NO_TCP_OPTIONS;
-  let options: MutableOptions | undefined;
+  let options: ParsedTcpOptions | undefined;
   let i = TCP_MIN_HEADER_LENGTH;
   while (i < headerLength) {
     const kind = bytes[i]!;
@@ -164,17 +188,17 @@ function parseOptions(bytes: Uint8Array, headerLength: number): TcpOptions | Tcp
     switch (kind) {
       case TcpOptionKind.MSS:
         if (length !== 4) return 'bad-option';
-        options ??= {};
+        options ??= new ParsedTcpOptions();
         options.mss = read16(bytes, i + 2);
         break;
       case TcpOptionKind.WINDOW_SCALE:
         if (length !== 3) return 'bad-option';
-        options ??= {};
+        options ??= new ParsedTcpOptions();
         options.windowScale = bytes[i + 2]!;
         break;
       case TcpOptionKind.SACK_PERMITTED:
         if (length !== 2) return 'bad-option';
-        options ??= {};
+        options ??= new ParsedTcpOptions();
         options.sackPermitted = true;
         break;
       case TcpOptionKind.SACK: {
@@ -183,13 +207,13 @@ function parseOptions(bytes: Uint8Array, headerLength: number): TcpOptions | Tcp
         for (let j = i + 2; j < i + length; j += 8) {
           blocks.push({ left: readSeq(bytes, j), right: readSeq(bytes, j + 4) });
         }
-        options ??= {};
+        options ??= new ParsedTcpOptions();
         options.sack = blocks;
         break;
       }
       case TcpOptionKind.TIMESTAMP:
         if (length !== 10) return 'bad-option';
-        options ??= {};
+        options ??= new ParsedTcpOptions();
         options.timestamp = { value: read32(bytes, i + 2), echo: read32(bytes, i + 6) };
         break;
       default:
