@@ -28,7 +28,6 @@ import type { TcpConnection } from './connection/tcp-connection.js';
 import type { TcpConnectionFactory } from './connection/tcp-connection-factory.js';
 import {
   addConnectionCounters,
-  type ConnectionCounterName,
   type TcpConnectionObserver,
   type TcpConnectionStats,
   type TimeWaitState,
@@ -75,7 +74,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   readonly address: Ipv4Address;
   private readonly ports = new Map<number, PortEntry>();
   private readonly counters = new Counters(TCP_LAYER_COUNTERS);
-  private readonly closedTotals: Record<ConnectionCounterName, number>;
+  private readonly closedTotals: ConnectionCounterTotals;
   /** TIME_WAIT connections and records, oldest first (a Set keeps insertion order). */
   private readonly timeWait = new Set<TcpConnection | TimeWaitRecord>();
   private readonly timeWaitRecords: TimeWaitTable;
@@ -186,9 +185,9 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   stats(): Record<string, number> {
     const out: Record<string, number> = { ...this.counters.snapshot() };
     // Its own sum object: a copy by spread could share a map with a connection's counters, and the doubles
-    // added to it would change that map (connection-counter-totals.ts).
-    const totals = new ConnectionCounterTotals();
-    addConnectionCounters(totals, this.closedTotals);
+    // added to it would change that map (connection-counter-totals.ts). Copied by assign, not summed with
+    // addConnectionCounters, whose `counts` are only ever a connection's (one map there too).
+    const totals = Object.assign(new ConnectionCounterTotals(), this.closedTotals);
     let live = 0;
     let established = 0;
     for (const entry of this.ports.values()) {

@@ -22,6 +22,7 @@ import {
 import { ConnectionCounterTotals } from '../../../src/transport/tcp/connection/connection-counter-totals.js';
 import {
   addConnectionCounters,
+  CONNECTION_COUNTERS,
   newConnectionCounters,
 } from '../../../src/transport/tcp/connection/tcp-connection-types.js';
 import { TcpControlBlock } from '../../../src/transport/tcp/connection/tcp-control-block.js';
@@ -35,6 +36,7 @@ import { seq, seqToUnsigned } from '../../../src/transport/tcp/wire/seq.js';
 import {
   encodeTcpSegment,
   isTcpParseError,
+  NO_TCP_OPTIONS,
   parseTcpSegment,
   TcpFlags,
   type TcpSegment,
@@ -224,31 +226,12 @@ describe('records that hold sequence numbers keep one map when those pass 2^31',
     const parser = new PureAckParser();
     expect(parser.parse(withOptions({ timestamp }, TcpFlags.ACK, 0), B, A)).toBe(true);
     maps.push(parser.segment.options);
+    expect(parser.parse(withOptions({}, TcpFlags.ACK, 0), B, A)).toBe(true);
+    expect(parser.segment.options).toBe(NO_TCP_OPTIONS);
+    maps.push(NO_TCP_OPTIONS, optionsOf(withOptions({})));
     for (const options of maps) expect(haveSameMap(options, maps[0]!)).toBe(true);
     // The probe itself: an object literal of the same keys is another map.
     expect(haveSameMap({ timestamp }, maps[0]!)).toBe(false);
-  });
-});
-
-describe("a connection's counters", () => {
-  it("keep their map when the layer's sums of closed connections pass 2^31", () => {
-    const before = newConnectionCounters();
-    const totals = new ConnectionCounterTotals();
-    const closed = newConnectionCounters();
-    closed.bytesSent = 2 ** 31 - 1;
-    closed.bytesAcked = 2 ** 31 - 1;
-    addConnectionCounters(totals, closed);
-    addConnectionCounters(totals, closed);
-    expect(totals.bytesSent).toBe(2 ** 32 - 2);
-    const after = newConnectionCounters();
-    expect(haveSameMap(before, after)).toBe(true);
-    expect(haveSameMap(before, closed)).toBe(true);
-    // The probe: the same sums in a connection's own counters do change its map (for the rest of this process:
-    // so it comes last, and no later test here builds counters).
-    const grown = newConnectionCounters();
-    addConnectionCounters(grown, closed);
-    addConnectionCounters(grown, closed);
-    expect(haveSameMap(grown, after)).toBe(false);
   });
 });
 
@@ -312,5 +295,31 @@ describe('settleFields', () => {
     expect(() => settleFields(o, ['d'])).toThrow(TypeError);
     expect(() => settleFields(o, [], ['c'])).toThrow(/c is not a field/);
     expect(Object.keys(o)).toEqual(['a', 'd']);
+  });
+});
+
+describe("a connection's counters", () => {
+  it("keep their map when the layer's sums of closed connections pass 2^31", () => {
+    const before = newConnectionCounters();
+    const totals = new ConnectionCounterTotals();
+    const closed = newConnectionCounters();
+    // Below 2^30: a small integer in a connection's counters whether or not V8 compresses pointers.
+    closed.bytesSent = 2 ** 30 - 1;
+    closed.bytesAcked = 2 ** 30 - 1;
+    for (let i = 0; i < 4; i++) addConnectionCounters(totals, closed);
+    expect(totals.bytesSent).toBe(2 ** 32 - 4);
+    const after = newConnectionCounters();
+    expect(haveSameMap(before, after)).toBe(true);
+    expect(haveSameMap(before, closed)).toBe(true);
+    // The probe: the same sums in a connection's own counters do change its map (for the rest of this file's
+    // process: so this comes last in the file).
+    const grown = newConnectionCounters();
+    for (let i = 0; i < 4; i++) addConnectionCounters(grown, closed);
+    expect(haveSameMap(grown, after)).toBe(false);
+  });
+
+  it('the sums have exactly the counters, in order', () => {
+    expect(Object.keys(new ConnectionCounterTotals())).toEqual([...CONNECTION_COUNTERS]);
+    expect(Object.keys(newConnectionCounters())).toEqual([...CONNECTION_COUNTERS]);
   });
 });

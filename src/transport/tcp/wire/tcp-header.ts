@@ -68,12 +68,12 @@ export interface TcpTimestamp {
  * receiver of a larger value to use 14; that is the connection's business).
  */
 export interface TcpOptions {
-  readonly mss?: number;
-  readonly windowScale?: number;
-  readonly sackPermitted?: boolean;
-  readonly timestamp?: TcpTimestamp;
+  readonly mss?: number | undefined;
+  readonly windowScale?: number | undefined;
+  readonly sackPermitted?: boolean | undefined;
+  readonly timestamp?: TcpTimestamp | undefined;
   /** At most 4 blocks fit (3 alongside timestamps); an empty list is not emitted. */
-  readonly sack?: readonly SackBlock[];
+  readonly sack?: readonly SackBlock[] | undefined;
 }
 
 /** A TCP segment, header fields as on the wire. */
@@ -117,9 +117,10 @@ export class ParsedTcpOptions implements TcpOptions {
   sack: SackBlock[] | undefined = undefined;
 }
 
-// Every field given a value of its kind, then undefined again, before any code runs: their representations are
-// general and mutable from the start (settled-fields.ts), not generalised under optimised code by the first SYN
-// or the first SACK. The timestamp literal is seeded with doubles, for TSvals above 2^31.
+// Every field given a value of its kind, then undefined again, before any code runs: their representations and
+// field types are general and mutable from the start (settled-fields.ts), not generalised in place under
+// optimised code by the first SYN or the first SACK (changes that keep the map, so %HaveSameMap does not see
+// them: a precaution, not covered by a test). The timestamp literal is seeded with doubles, for TSvals above 2^31.
 const seed = new ParsedTcpOptions();
 seed.mss = 0;
 seed.windowScale = 0;
@@ -128,8 +129,12 @@ seed.timestamp = { value: 0.5, echo: 0.5 };
 seed.sack = [{ left: 0 as Seq, right: 0 as Seq }];
 seed.mss = seed.windowScale = seed.sackPermitted = seed.timestamp = seed.sack = undefined;
 
-/** A shared, frozen empty option set, for segments that carry none. */
-export const NO_TCP_OPTIONS: TcpOptions = Object.freeze(new ParsedTcpOptions());
+/**
+ * A shared empty option set, for segments that carry none. Not frozen: a frozen object has a map of its own,
+ * which segments without options (a peer without timestamps, a RST) would bring to the code that reads every
+ * segment's options; `readonly` keeps it unchanged.
+ */
+export const NO_TCP_OPTIONS: TcpOptions = new ParsedTcpOptions();
 
 const EMPTY_PAYLOAD = new Uint8Array(0);
 
