@@ -107,7 +107,7 @@ export const TCP_PARSE_ERRORS: readonly TcpParseError[] = [
  * options object the receive path reads has one V8 map. Built key by key, as the options came, they had one
  * map per combination and order ({timestamp}, {timestamp, sack}, the pure-ACK parser's literal), and the
  * functions that read `seg.options.timestamp` for every segment were deoptimised ("wrong map") as each new
- * combination first reached them, 10–12 times a round of 64 parallel downloads.
+ * combination first reached them, in the middle of downloads.
  */
 export class ParsedTcpOptions implements TcpOptions {
   mss: number | undefined = undefined;
