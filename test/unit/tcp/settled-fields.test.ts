@@ -311,8 +311,8 @@ describe("a connection's counters", () => {
     const after = newConnectionCounters();
     expect(haveSameMap(before, after)).toBe(true);
     expect(haveSameMap(before, closed)).toBe(true);
-    // The probe: the same sums in a connection's own counters do change its map (for the rest of this file's
-    // process: so this comes last in the file).
+    // The probe: the same sums in a connection's own counters do change its map, for the rest of this file's
+    // process: so this block comes last in the file, and the test after this one reads only keys.
     const grown = newConnectionCounters();
     for (let i = 0; i < 4; i++) addConnectionCounters(grown, closed);
     expect(haveSameMap(grown, after)).toBe(false);
