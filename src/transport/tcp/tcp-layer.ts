@@ -184,9 +184,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   /** Layer counters, plus the per-connection counters summed over live and closed connections. */
   stats(): Record<string, number> {
     const out: Record<string, number> = { ...this.counters.snapshot() };
-    // Its own sum object: a copy by spread could share a map with a connection's counters, and the doubles
-    // added to it would change that map (connection-counter-totals.ts). Copied by assign, not summed with
-    // addConnectionCounters, whose `counts` are only ever a connection's (one map there too).
+    // By assign: a spread copy may share a connection's counters' map (see connection-counter-totals.ts).
     const totals = Object.assign(new ConnectionCounterTotals(), this.closedTotals);
     let live = 0;
     let established = 0;
