@@ -415,7 +415,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     listener.synQueued++; // for the instant until the ACK below makes it ESTABLISHED
     entry.connections.set(connection.key, connection);
     c.passiveOpens++;
-    connection.openFromCookie(made.syn);
+    connection.openFromCookie(made.syn, made.window);
     this.deliver(entry, connection, src, seg);
     // Cannot happen (the ACK was checked above), but a half-open entry without a timer would never leave.
     if (connection.state === TcpState.SYN_RECEIVED) connection.abort();

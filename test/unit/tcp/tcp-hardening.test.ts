@@ -69,6 +69,28 @@ describe('connection-level drops are counted', () => {
     expect(h.tcp.stats().dropRstOutOfWindow).toBe(2);
   });
 
+  it('without window scaling the window is the 64 KiB advertised, not the 256 KiB buffer (RFC 9293 §3.10.7.4)', () => {
+    const h = new TcpHarness();
+    const rec = h.established(); // no window scale: the SYN-ACK offered 65,535 bytes of a 256 KiB buffer
+    const edge = IRS + 1 + 65_535;
+    // Data past the advertised right edge is out of the window: answered with an ACK, never queued.
+    h.send({ flags: ACK | PSH, seq: edge, ack: ISS + 1, payload: bytes(100) });
+    h.send({ flags: ACK | PSH, seq: edge + 70_000, ack: ISS + 1, payload: bytes(100) });
+    for (let i = 0; i < 2; i++) expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1, ack: IRS + 1 });
+    // A RST there is dropped silently (RFC 5961 §3.2), not met with a challenge ACK.
+    h.send({ flags: RST, seq: edge + 4_000 });
+    h.recvNothing();
+    // The window's last 100 bytes are in it: queued out of order.
+    h.send({ flags: ACK | PSH, seq: edge - 100, ack: ISS + 1, payload: bytes(100) });
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1, ack: IRS + 1 });
+    expect(rec.conn.counters()).toMatchObject({
+      dropOutOfWindow: 2,
+      dropRstOutOfWindow: 1,
+      challengeAcks: 0,
+      outOfOrderReceived: 1,
+    });
+  });
+
   it('segments outside the window: answers to bare ACKs throttled, data always acknowledged', () => {
     const h = new TcpHarness();
     const rec = h.established();

@@ -12,8 +12,7 @@
  *   window, persist and keepalive probes; it holds the congestion controller (congestion/);
  * - TcpSackOutput (tcp-sack-output.ts): what a SACK connection sends, in what order (the scoreboard's lost
  *   segments first, then new data, as SACK recovery allows), the tail loss probe and RACK's reorder timer;
- * - TcpReceiver (tcp-receiver.ts): receive buffer, acceptability test, ACK policy, window advertisement,
- *   SACK/D-SACK blocks;
+ * - TcpReceiver (tcp-receiver.ts): receive buffer, acceptability test, ACK policy, window, SACK/D-SACK;
  * - LossRecovery (../recovery/loss-recovery.ts): the one keeper of recovery state — duplicate ACKs, fast retransmit,
  *   NewReno partial ACKs and exit, timeout bookkeeping; it tells the congestion controller of each event;
  * - TcpAckProcessor (tcp-ack-processor.ts): the ACK field, calling sender and loss recovery in order;
@@ -291,17 +290,18 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
   }
 
   /**
-   * Passive open rebuilt from a valid SYN cookie (RFC 4987 §3.6): the layer sent the SYN-ACK without
-   * keeping state, and `syn` is the client's SYN as the cookie and the ACK describe it. Leaves the
-   * connection in SYN_RECEIVED with that SYN-ACK counted as sent (not timed: no RTT sample from it), so
-   * the ACK that carried the cookie completes the handshake as any other would.
+   * Passive open rebuilt from a valid SYN cookie (RFC 4987 §3.6): the layer sent the SYN-ACK (advertising
+   * `window`) without keeping state, and `syn` is the client's SYN as the cookie and the ACK describe it.
+   * Leaves the connection in SYN_RECEIVED with that SYN-ACK counted as sent (not timed: no RTT sample from
+   * it), so the ACK that carried the cookie, and its data, are taken as after any other SYN-ACK.
    */
-  openFromCookie(syn: TcpSegment): void {
+  openFromCookie(syn: TcpSegment, window: number): void {
     this.life.transition('passive-open');
     this.arrival.takeSyn(syn);
     this.life.transition('rcv-syn');
     this.tcb.sndNxt = seqAdd(this.tcb.iss, 1);
     this.tcb.sndMax = this.tcb.sndNxt;
+    this.tcb.rcvAdvEdge = seqAdd(this.tcb.rcvNxt, window);
   }
 
   /** Queues data to send (RFC 9293 §3.10.2). Throws EPIPE once the sending side is closed. */

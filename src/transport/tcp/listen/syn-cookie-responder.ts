@@ -30,6 +30,13 @@ export interface CookieSyn {
   readonly syn: TcpSegment;
   readonly iss: Seq;
   readonly tsOffset: number;
+  /** The window our SYN-ACK advertised (cookieSynAckWindow): where the rebuilt connection's right edge is. */
+  readonly window: number;
+}
+
+/** The window field of a SYN-ACK sent with a cookie: the whole buffer, never scaled in a SYN (RFC 7323 §2.2). */
+function cookieSynAckWindow(config: TcpConfig): number {
+  return Math.min(config.receiveBufferSize, 65_535);
 }
 
 export class SynCookieResponder {
@@ -70,7 +77,7 @@ export class SynCookieResponder {
     const tcpLength = 20 + optionsLength;
     const d = this.ip.allocateDatagram(tcpLength);
     const at = IPV4_MIN_HEADER;
-    const window = Math.min(config.receiveBufferSize, 65_535); // never scaled in a SYN (RFC 7323 §2.2)
+    const window = cookieSynAckWindow(config);
     writeTcpHeader(
       d,
       at,
@@ -129,6 +136,7 @@ export class SynCookieResponder {
       options,
       payload: NO_PAYLOAD,
     };
-    return { syn, iss, tsOffset: this.cookies.tsOffset(address, seg.dstPort, src, seg.srcPort) };
+    const tsOffset = this.cookies.tsOffset(address, seg.dstPort, src, seg.srcPort);
+    return { syn, iss, tsOffset, window: cookieSynAckWindow(config) };
   }
 }

@@ -371,11 +371,15 @@ export class TcpReceiver {
 
   // ─── Window ──────────────────────────────────────────────────────────────────────────────────────
 
-  /** RCV.WND for the acceptability test: what we advertised, or more if the application has read since. */
+  /**
+   * RCV.WND for the acceptability test (RFC 9293 §3.10.7.4): up to the right edge we last advertised, as Linux's
+   * tcp_receive_window. Free space the peer was not offered is not counted: without window scaling the buffer
+   * (256 KiB) is larger than a window field can say (64 KiB), and counting it took data and RSTs far past the
+   * advertised edge (segments up to 256 KiB beyond RCV.NXT were queued, RSTs there got challenge ACKs).
+   */
   receiveWindow(): number {
     const advertised = seqDiff(this.tcb.rcvAdvEdge, this.tcb.rcvNxt);
-    const free = this.receiveBuffer.free;
-    return Math.max(advertised, free);
+    return advertised > 0 ? advertised : 0;
   }
 
   /** The window field of a SYN (never scaled, RFC 7323 §2.2), and the new right edge. */
