@@ -75,9 +75,9 @@ export function parseIpv4(bytes: Uint8Array): Ipv4Datagram | Ipv4ParseError {
   const moreFragments = (flagsOffset & IP_FLAG_MF) !== 0;
   const fragmentOffset = (flagsOffset & IP_OFFSET_MASK) * 8;
   const payloadLength = totalLength - headerLength;
-  // Every fragment but the last carries a multiple of 8 bytes; a DF fragment is a contradiction.
+  // Every fragment but the last carries a multiple of 8 bytes. DF on a fragment is allowed: RFC 791 forbids
+  // fragmenting a DF datagram further, not receiving one (Linux refragments a defragmented DF datagram so).
   if (moreFragments && (payloadLength === 0 || payloadLength % 8 !== 0)) return 'bad-fragment';
-  if ((moreFragments || fragmentOffset !== 0) && (flagsOffset & IP_FLAG_DF) !== 0) return 'bad-fragment';
   return {
     tos: bytes[1]!,
     totalLength,

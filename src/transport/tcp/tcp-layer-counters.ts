@@ -32,6 +32,7 @@ export const TCP_LAYER_COUNTERS = [
   'timeWaitRecycled',
   /** TIME_WAIT connections replaced by a new SYN with a higher sequence number (RFC 1122 §4.2.2.13). */
   'timeWaitReused',
+  /** ICMP errors quoting a TCP segment of ours (RFC 5927), matched to a connection or not; others are not TCP's. */
   'icmpErrors',
   'icmpConnectionsRefused',
   'icmpConnectionsUnreachable',

@@ -215,10 +215,10 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
    */
   handleIcmpError(report: IcmpErrorReport): void {
     const q = report.quoted;
-    this.counters.values.icmpErrors++;
     if (q.length < IPV4_MIN_HEADER) return;
     const ihl = (q[0]! & 0x0f) * 4;
     if (ihl < IPV4_MIN_HEADER || q.length < ihl + 8 || q[9] !== TCP_PROTOCOL) return;
+    this.counters.values.icmpErrors++;
     const src = ((q[12]! << 24) | (q[13]! << 16) | (q[14]! << 8) | q[15]!) >>> 0;
     if (src !== this.address) return;
     const dst = ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;

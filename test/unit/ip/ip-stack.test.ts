@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { echoPattern } from '../../../src/app/pinger.js';
+import { internetChecksum } from '../../../src/core/checksum.js';
 import { parseIpv4 as parseAddress } from '../../../src/core/ipv4-address.js';
 import { silentLoggers } from '../../../src/core/logger.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
@@ -61,6 +62,36 @@ describe('IPv4 + ICMP stacks over a MemoryLink', () => {
     expect(b.ip.stats().dropUnknownProtocol).toBe(1);
     expect(b.icmp.stats().txDestUnreachable).toBe(1);
     expect(a.icmp.stats().rxDestUnreachable).toBe(1);
+  });
+
+  it('reassembles and answers fragments that carry DF (RFC 791 forbids fragmenting them further, not receiving them)', async () => {
+    const { clock, linkA, linkB, b } = await twoPingStacks();
+    const request = encodeIcmp({
+      type: ICMP_ECHO_REQUEST,
+      code: 0,
+      rest: 0x00010001,
+      body: echoPattern(3000, 1),
+    });
+    const frags = fragmentIpv4(
+      { id: 43, ttl: 64, protocol: IP_PROTOCOL_ICMP, src: ADDRESS_A, dst: ADDRESS_B },
+      request,
+      1500,
+    );
+    // DF on every fragment, as Linux sends when it refragments a DF datagram it defragmented (IPSKB_FRAG_PMTU).
+    for (const f of frags) {
+      f[6]! |= 0x40;
+      f[10] = 0;
+      f[11] = 0;
+      const sum = internetChecksum(f, 0, 20);
+      f[10] = sum >>> 8;
+      f[11] = sum & 0xff;
+      linkA.send(f);
+    }
+    clock.runAll();
+    expect(frags.length).toBe(3);
+    expect(b.ip.stats()).toMatchObject({ rxFragments: 3, reassembled: 1, dropBadFragment: 0 });
+    expect(b.icmp.stats()).toMatchObject({ rxEchoRequests: 1, txEchoReplies: 1 });
+    expect(linkB.stats().txPackets).toBe(3); // the reply, fragmented again (without DF)
   });
 
   it('sends ICMP Time Exceeded (code 1) when reassembly times out with the first fragment present', async () => {

@@ -341,6 +341,11 @@ describe('active open (CLOSED → SYN_SENT → ESTABLISHED)', () => {
     new DataView(quoted.buffer).setUint32(24, syn.seq);
     h.tcp.handleIcmpError({ src: 0x0a000001, type: 3, code: 3, rest: 0, quoted });
     expect(rec.events).toEqual(['close:ECONNREFUSED']);
+    expect(h.tcp.stats()).toMatchObject({ icmpErrors: 1, icmpConnectionsRefused: 1 });
+    // An error quoting something other than TCP (an echo request here) is not TCP's to count.
+    quoted[9] = 1;
+    h.tcp.handleIcmpError({ src: 0x0a000001, type: 3, code: 1, rest: 0, quoted });
+    expect(h.tcp.stats()).toMatchObject({ icmpErrors: 1, icmpConnectionsRefused: 1 });
   });
 });
 
