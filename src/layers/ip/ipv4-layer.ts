@@ -20,6 +20,7 @@ import {
   parseIpv4,
   writeIpv4Header,
 } from './ipv4-header.js';
+import { Ipv4IdGenerator } from './ipv4-id-generator.js';
 import {
   directedBroadcast,
   type HostAddressing,
@@ -104,7 +105,7 @@ export interface Ipv4LayerConfig {
   readonly loopback?: boolean;
   readonly defaultTtl?: number;
   readonly reassembly?: Partial<ReassemblerLimits>;
-  /** First identification number; random when omitted. */
+  /** Where every identification counter starts, for tests; random per destination when omitted (Ipv4IdGenerator). */
   readonly initialId?: number;
 }
 
@@ -130,7 +131,7 @@ export class Ipv4Layer implements IPLayer {
   private txScratch: Uint8Array | undefined;
   /** The scratch buffer is lent out: allocated, and its sendDatagram has not returned yet. */
   private txScratchLent = false;
-  private nextId: number;
+  private readonly ids: Ipv4IdGenerator;
   /** A datagram is being processed: one that arrives now (re-entrantly) waits in `deferred`. */
   private receiving = false;
   private readonly deferred: Array<Uint8Array | undefined> = [];
@@ -149,7 +150,7 @@ export class Ipv4Layer implements IPLayer {
       loopback: config.loopback === true,
     };
     this.defaultTtl = config.defaultTtl ?? 64;
-    this.nextId = (config.initialId ?? Math.floor(Math.random() * 0x10000)) & 0xffff;
+    this.ids = new Ipv4IdGenerator(config.initialId);
     this.reassembler = new Reassembler(
       clock,
       {
@@ -393,9 +394,8 @@ export class Ipv4Layer implements IPLayer {
       ) {
         throw new PilhaError('EMSGSIZE', `the link cannot segment a datagram of ${length} bytes`);
       }
-      const id = this.nextId;
       // The segments take consecutive identification numbers, as the kernel numbers them when it cuts.
-      this.nextId = (id + segmentCount) & 0xffff;
+      const id = this.ids.take(dst, protocol, segmentCount);
       writeIpv4Header(
         headers,
         0,
@@ -427,12 +427,6 @@ export class Ipv4Layer implements IPLayer {
     }
   }
 
-  private takeId(): number {
-    const id = this.nextId;
-    this.nextId = (id + 1) & 0xffff;
-    return id;
-  }
-
   /** Writes the header of `out` (options, if any, already at offset 20) and sends it whole. */
   private sendWhole(
     dst: Ipv4Address,
@@ -447,7 +441,7 @@ export class Ipv4Layer implements IPLayer {
       headerLength,
       opts?.tos ?? 0,
       out.length,
-      this.takeId(),
+      this.ids.take(dst, protocol, 1),
       opts?.dontFragment ? 0x4000 : 0,
       opts?.ttl ?? this.defaultTtl,
       protocol,
@@ -473,7 +467,7 @@ export class Ipv4Layer implements IPLayer {
     const fragments = fragmentIpv4(
       {
         tos: opts?.tos ?? 0,
-        id: this.takeId(),
+        id: this.ids.take(dst, protocol, 1),
         ttl: opts?.ttl ?? this.defaultTtl,
         protocol,
         src: this.address,

@@ -379,7 +379,7 @@ export class TcpReceiver {
    */
   receiveWindow(): number {
     const advertised = seqDiff(this.tcb.rcvAdvEdge, this.tcb.rcvNxt);
-    return advertised > 0 ? advertised : 0;
+    return Math.max(advertised, 0);
   }
 
   /** The window field of a SYN (never scaled, RFC 7323 §2.2), and the new right edge. */
