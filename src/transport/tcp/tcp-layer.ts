@@ -218,9 +218,9 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     if (q.length < IPV4_MIN_HEADER) return;
     const ihl = (q[0]! & 0x0f) * 4;
     if (ihl < IPV4_MIN_HEADER || q.length < ihl + 8 || q[9] !== TCP_PROTOCOL) return;
-    this.counters.values.icmpErrors++;
     const src = ((q[12]! << 24) | (q[13]! << 16) | (q[14]! << 8) | q[15]!) >>> 0;
     if (src !== this.address) return;
+    this.counters.values.icmpErrors++;
     const dst = ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
     const localPort = (q[ihl]! << 8) | q[ihl + 1]!;
     const remotePort = (q[ihl + 2]! << 8) | q[ihl + 3]!;

@@ -20,10 +20,11 @@ import type { Clock, Timer } from '../../core/clock.js';
 import type { Ipv4Address } from '../../core/ipv4-address.js';
 import { IPV4_MIN_HEADER } from '../../layers/ip/ipv4-header.js';
 import type { TimeWaitState } from './connection/tcp-connection-types.js';
+import { ackOnlyAtEdge, segmentAcceptable } from './receive/segment-acceptability.js';
 import { PAWS_IDLE_MS } from './receive/tcp-receiver.js';
 import type { TcpConfig } from './tcp-config.js';
 import type { TcpIp } from './tcp-layer-types.js';
-import { type Seq, seqAdd, seqGt, seqInWindow, seqLe, seqLt } from './wire/seq.js';
+import { type Seq, seqGt, seqLe, seqLt } from './wire/seq.js';
 import { TCP_PROTOCOL, TcpFlags, type TcpSegment } from './wire/tcp-header.js';
 import { TIMESTAMP_OPTION_LENGTH } from './wire/tcp-options-writer.js';
 import { finishTcpChecksum, writeTcpHeader, writeTimestampOption } from './wire/tcp-segment-writer.js';
@@ -170,16 +171,9 @@ export class TimeWaitTable {
     }
     // 1. The acceptability test against the window last advertised.
     const rcvWnd = record.rcvWnd;
-    const acceptable =
-      segLen === 0
-        ? rcvWnd === 0
-          ? seg.seq === rcvNxt
-          : seqInWindow(seg.seq, rcvNxt, rcvWnd)
-        : rcvWnd > 0 &&
-          (seqInWindow(seg.seq, rcvNxt, rcvWnd) || seqInWindow(seqAdd(seg.seq, segLen - 1), rcvNxt, rcvWnd));
-    if (!acceptable) {
+    if (!segmentAcceptable(seg.seq, segLen, rcvNxt, rcvWnd)) {
       if (flags & TcpFlags.RST) return; // RFC 5961 §3.2: never answered
-      if (rcvWnd === 0 && seg.seq === rcvNxt && flags & TcpFlags.ACK) {
+      if (flags & TcpFlags.ACK && ackOnlyAtEdge(seg.seq, rcvNxt, rcvWnd)) {
         this.sendAck(record, now);
         return;
       }

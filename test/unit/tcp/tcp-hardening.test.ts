@@ -12,7 +12,10 @@ import {
   FIN,
   IRS,
   ISS,
+  LOCAL_PORT,
   PSH,
+  REMOTE,
+  REMOTE_PORT,
   RST,
   SYN,
   stateOf,
@@ -73,7 +76,8 @@ describe('connection-level drops are counted', () => {
     const h = new TcpHarness();
     const rec = h.established(); // no window scale: the SYN-ACK offered 65,535 bytes of a 256 KiB buffer
     const edge = IRS + 1 + 65_535;
-    // Data past the advertised right edge is out of the window: answered with an ACK, never queued.
+    // Data past the advertised right edge is out of the window: answered with an ACK, never queued (at the
+    // edge itself only its ACK field is taken).
     h.send({ flags: ACK | PSH, seq: edge, ack: ISS + 1, payload: bytes(100) });
     h.send({ flags: ACK | PSH, seq: edge + 70_000, ack: ISS + 1, payload: bytes(100) });
     for (let i = 0; i < 2; i++) expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1, ack: IRS + 1 });
@@ -84,11 +88,49 @@ describe('connection-level drops are counted', () => {
     h.send({ flags: ACK | PSH, seq: edge - 100, ack: ISS + 1, payload: bytes(100) });
     expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1, ack: IRS + 1 });
     expect(rec.conn.counters()).toMatchObject({
-      dropOutOfWindow: 2,
+      dropOutOfWindow: 1,
       dropRstOutOfWindow: 1,
       challengeAcks: 0,
       outOfOrderReceived: 1,
     });
+  });
+
+  it('a peer that filled the window still has its ACKs taken at the right edge (as Linux tcp_sequence)', () => {
+    const h = new TcpHarness();
+    const rec = h.established(); // 65,535 offered, no window scaling
+    const edge = IRS + 1 + 65_535;
+    // The peer has sent up to the edge; a segment before its last is lost, so RCV.NXT stays at IRS + 1.
+    h.send({ flags: ACK | PSH, seq: edge - 1000, ack: ISS + 1, payload: bytes(1000) });
+    expectSegment(h.recv(), { flags: 'ACK', ack: IRS + 1 });
+    rec.conn.write(bytes(10));
+    expectSegment(h.recv(), { flags: 'PSH|ACK', seq: ISS + 1, payload: 10 });
+    // Its ACK of our data carries SEQ = its SND.NXT = our right edge: acceptable, and the ACK is taken.
+    h.send({ flags: ACK, seq: edge, ack: ISS + 11 });
+    h.recvNothing();
+    expect(rec.conn.stats().bytesAcked).toBe(10);
+    // Data at the edge is outside the window: dropped and answered, but its ACK field is still taken.
+    rec.conn.write(bytes(5));
+    expectSegment(h.recv(), { flags: 'PSH|ACK', seq: ISS + 11, payload: 5 });
+    h.send({ flags: ACK | PSH, seq: edge, ack: ISS + 16, payload: bytes(3) });
+    expectSegment(h.recv(), { flags: 'ACK', ack: IRS + 1 });
+    expect(rec.conn.stats().bytesAcked).toBe(15);
+    expect(rec.conn.counters()).toMatchObject({ dropOutOfWindow: 0, challengeAcks: 0 });
+  });
+
+  it('a retransmitted SYN-ACK offers what the first did, memory pressure since or not (the edge never moves left)', () => {
+    const h = new TcpHarness({
+      tcp: { memoryLow: 100_000, memoryPressure: 150_000, memoryHigh: 200_000, sendBufferSize: 1_000_000 },
+    });
+    expectSegment(h.synReceived(), { flags: 'SYN|ACK', window: 65_535 });
+    // Another connection's unsent data takes the stack past memoryHigh: every buffer is held to its minimum.
+    const hog = h.tcp.connect(REMOTE, REMOTE_PORT, { localPort: LOCAL_PORT + 1 });
+    hog.write(new Uint8Array(300_000));
+    expect(h.tcp.stats().memoryPressure).toBe(1);
+    h.recvAll(); // the hog's SYN
+    h.advance(1000); // the SYN-ACK's retransmission timer
+    const again = h.recvAll().filter((seg) => seg.srcPort === LOCAL_PORT);
+    expect(again.length).toBe(1);
+    expectSegment(again[0]!, { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1, window: 65_535 });
   });
 
   it('segments outside the window: answers to bare ACKs throttled, data always acknowledged', () => {

@@ -14,10 +14,11 @@ import type { TcpControlBlock } from '../connection/tcp-control-block.js';
 import { TcpState } from '../connection/tcp-state.js';
 import { type TcpTimers, TimerKind } from '../connection/tcp-timers.js';
 import type { TcpConfig } from '../tcp-config.js';
-import { type Seq, seqAdd, seqDiff, seqGt, seqInWindow, seqLe } from '../wire/seq.js';
+import { type Seq, seqAdd, seqDiff, seqGt, seqLe } from '../wire/seq.js';
 import { TcpFlags, type TcpSegment } from '../wire/tcp-header.js';
 import { ReceiveBuffer, ReceiveResult } from './receive-buffer.js';
 import { SackBlockGenerator } from './sack-block-generator.js';
+import { ackOnlyAtEdge, segmentAcceptable } from './segment-acceptability.js';
 import type { TcpAckBatch } from './tcp-ack-batch.js';
 
 /** RFC 7323 §5.5: TS.Recent idle this long is invalid (the peer's clock may have wrapped): 24 days. */
@@ -269,20 +270,14 @@ export class TcpReceiver {
       if (!(flags & TcpFlags.SYN)) this.noteOldDuplicate(seg.seq, seg.payload.length);
       return Acceptance.DROP_PAWS;
     }
-    let acceptable: boolean;
-    if (segLen === 0) acceptable = rcvWnd === 0 ? seg.seq === rcvNxt : seqInWindow(seg.seq, rcvNxt, rcvWnd);
-    else
-      acceptable =
-        rcvWnd > 0 &&
-        (seqInWindow(seg.seq, rcvNxt, rcvWnd) || seqInWindow(seqAdd(seg.seq, segLen - 1), rcvNxt, rcvWnd));
-    if (acceptable) return Acceptance.ACCEPT;
+    if (segmentAcceptable(seg.seq, segLen, rcvNxt, rcvWnd)) return Acceptance.ACCEPT;
     // RFC 5961 §3.2: a RST outside the window is dropped silently — and a RST is never answered.
     if (flags & TcpFlags.RST) {
       this.counts.dropRstOutOfWindow++;
       return Acceptance.DROP;
     }
-    // A zero window still takes the ACK of a segment at RCV.NXT (§3.10.7.4: "special allowance").
-    if (rcvWnd === 0 && seg.seq === rcvNxt && flags & TcpFlags.ACK) {
+    // A segment at the right edge (at RCV.NXT in a zero window) still has its ACK taken.
+    if (flags & TcpFlags.ACK && ackOnlyAtEdge(seg.seq, rcvNxt, rcvWnd)) {
       this.ackNow = true;
       return Acceptance.ACK_ONLY;
     }
@@ -382,10 +377,16 @@ export class TcpReceiver {
     return Math.max(advertised, 0);
   }
 
-  /** The window field of a SYN (never scaled, RFC 7323 §2.2), and the new right edge. */
+  /**
+   * The window field of a SYN (never scaled, RFC 7323 §2.2), and the new right edge. A retransmitted SYN or
+   * SYN-ACK offers at least what the first one did (the edge never moves left, §3.8.6.2.2), as Linux resends
+   * the same window: memory pressure since may have shrunk the free space, but not what the peer may send.
+   */
   synWindow(): number {
-    const window = Math.min(this.receiveBuffer.free, 65_535);
-    this.tcb.rcvAdvEdge = seqAdd(this.tcb.rcvNxt, window);
+    const tcb = this.tcb;
+    const offered = seqDiff(tcb.rcvAdvEdge, tcb.rcvNxt);
+    const window = Math.min(Math.max(this.receiveBuffer.free, offered), 65_535);
+    tcb.rcvAdvEdge = seqAdd(tcb.rcvNxt, window);
     return window;
   }
 
