@@ -150,7 +150,7 @@ export class Ipv4Layer implements IPLayer {
       loopback: config.loopback === true,
     };
     this.defaultTtl = config.defaultTtl ?? 64;
-    this.ids = new Ipv4IdGenerator(config.initialId);
+    this.ids = new Ipv4IdGenerator(clock, config.initialId);
     this.reassembler = new Reassembler(
       clock,
       {
