@@ -4,14 +4,18 @@
  * nowhere. The kernel's wget must still get in: its SYN is answered with a SYN cookie while the SYN queue is
  * full, and the download is byte-exact.
  *
- * Two floods. At full speed (100,000 SYNs as fast as the socket takes them, 200-800k SYNs/s here) the sender
+ * Two floods. At full speed (100,000 SYNs as fast as the socket takes them, 80-800k SYNs/s here) the sender
  * outruns pilha, and the SYNs queue in its reader's backlog; pilha's reader keeps every SYN it can answer
  * before the client's 1 s retransmission timer (the wait it can expect: backlog over measured drain rate) and
- * drops, counted, only those it could not. wget and curl during that flood, and again right after it, must
- * connect on their first SYN (the kernel retransmits none: connected within 1 s) and get the whole body. A
- * paced flood (below what the device carries, so that nothing is dropped on the way) keeps the SYN queue
- * full for seconds, and the kernel must not retransmit wget's SYN either: the queue no longer locks anyone
- * out. Connect times (curl's time_connect) and pilha's peak RSS are printed, never asserted.
+ * drops, counted, only those it could not. It cannot tell the client's SYN from the flood's, so whether the
+ * client's first SYN is among those dropped depends on the flood's rate against pilha's at that moment (in
+ * the whole suite on a loaded machine it was, about one run in three): wget and curl during that flood must
+ * connect by their first SYN or its one retransmission, a retransmission only where pilha's reader dropped
+ * SYNs for their wait, and get the whole body. Right after the flood they must connect on their first SYN
+ * (the kernel retransmits none: connected within 1 s). A paced flood (below what the device carries, so
+ * that nothing is dropped on the way) keeps the SYN queue full for seconds, and the kernel must not
+ * retransmit wget's SYN either: the queue no longer locks anyone out. Connect times (curl's time_connect)
+ * and pilha's peak RSS are printed, never asserted.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,6 +39,8 @@ describe.skipIf(skip !== undefined)('SYN flood against pilha http (SYN cookies)'
   const expected = sha256OfServedBytes(LENGTH);
   const connectTimes: string[] = [];
   let peakRssKb = 0;
+  /** SYNs the kernel retransmitted during the full-speed flood (checked against pilha's drops at the end). */
+  let fullSpeedRetransmits = 0;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pilha-synflood-'));
@@ -119,7 +125,7 @@ describe.skipIf(skip !== undefined)('SYN flood against pilha http (SYN cookies)'
     connectTimes.push(`${label} ${(Number(r.stdout) * 1000).toFixed(0)} ms`);
   }
 
-  it('100,000 SYNs at full speed: wget and curl connect on their first SYN during the flood and right after, byte-exact', async () => {
+  it('100,000 SYNs at full speed: wget and curl connect during the flood (first SYN or its retransmission) and on their first SYN right after, byte-exact', async () => {
     const retransmitsBefore = synRetransmits();
     const flood = await startFlood(100_000);
     await new Promise((r) => setTimeout(r, 100));
@@ -132,7 +138,11 @@ describe.skipIf(skip !== undefined)('SYN flood against pilha http (SYN cookies)'
       clearInterval(sampler);
     }
     samplePeakRss();
-    expect(synRetransmits() - retransmitsBefore, 'SYNs the kernel retransmitted during the flood').toBe(0);
+    fullSpeedRetransmits = synRetransmits() - retransmitsBefore;
+    expect(
+      fullSpeedRetransmits,
+      'SYNs the kernel retransmitted during the flood (one each at most)',
+    ).toBeLessThanOrEqual(2);
     // Let pilha work through what the device and its reader still hold of the flood (under a second's worth).
     await new Promise((r) => setTimeout(r, 1_000));
     // The queue is still full of the flood's half-open entries: this SYN gets a cookie, and must suffice.
@@ -181,6 +191,8 @@ describe.skipIf(skip !== undefined)('SYN flood against pilha http (SYN cookies)'
     // At the ordinary priority the reader, sharing the CPUs with the flood's sender and the main thread, fell
     // behind it and left the TUN device's queue to drop tens of thousands: it takes -10 under such pressure.
     expect(link.rxReaderNiceRaises).toBeGreaterThanOrEqual(1);
+    // A client's SYN lost during the full-speed flood was one the reader dropped for its wait, nowhere else.
+    if (fullSpeedRetransmits > 0) expect(link.rxBacklogSynDrops).toBeGreaterThan(0);
     expect(tcp.syncookiesSent).toBeGreaterThan(10_000);
     expect(tcp.syncookiesValid).toBeGreaterThanOrEqual(1);
     expect(tcp.syncookiesFailed).toBe(0);

@@ -88,7 +88,8 @@ export class FragmentShuffler {
       f[0] = 0x40 | (fh >>> 2);
       f.set(p.data, fh);
       write16(f, 2, f.length);
-      write16(f, 6, (p.more ? MF : 0) | ((p.offset >>> 3) & 0x1fff));
+      // The datagram's DF stays on its fragments (as Linux refragments a defragmented DF datagram).
+      write16(f, 6, ((header[6]! << 8) & 0x4000) | (p.more ? MF : 0) | ((p.offset >>> 3) & 0x1fff));
       fixIpChecksum(f);
       return f;
     });
