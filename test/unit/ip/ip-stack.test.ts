@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { echoPattern } from '../../../src/app/pinger.js';
-import { internetChecksum } from '../../../src/core/checksum.js';
 import { parseIpv4 as parseAddress } from '../../../src/core/ipv4-address.js';
 import { silentLoggers } from '../../../src/core/logger.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
@@ -10,6 +9,7 @@ import { encodeIcmp, ICMP_ECHO_REQUEST, parseIcmp } from '../../../src/layers/ic
 import { fragmentIpv4 } from '../../../src/layers/ip/fragmenter.js';
 import {
   encodeIpv4,
+  finishIpv4Checksum,
   IP_PROTOCOL_ICMP,
   IP_PROTOCOL_TCP,
   parseIpv4,
@@ -18,6 +18,22 @@ import { MemoryLink } from '../../../src/layers/link/memory-link.js';
 import { seq } from '../../../src/transport/tcp/wire/seq.js';
 import { encodeTcpSegment, TcpFlags } from '../../../src/transport/tcp/wire/tcp-header.js';
 import { ADDRESS_A, ADDRESS_B, memoryConfig, twoPingStacks } from '../../helpers/memory-stacks.js';
+
+/** An echo request from A to B with `bodyBytes` of pattern, cut into fragments for MTU 1500 under IP id `id`. */
+function fragmentedEchoRequest(id: number, bodyBytes: number): { request: Uint8Array; frags: Uint8Array[] } {
+  const request = encodeIcmp({
+    type: ICMP_ECHO_REQUEST,
+    code: 0,
+    rest: 0x00010001,
+    body: echoPattern(bodyBytes, 1),
+  });
+  const frags = fragmentIpv4(
+    { id, ttl: 64, protocol: IP_PROTOCOL_ICMP, src: ADDRESS_A, dst: ADDRESS_B },
+    request,
+    1500,
+  );
+  return { request, frags };
+}
 
 describe('IPv4 + ICMP stacks over a MemoryLink', () => {
   it('a 20000-byte ping is fragmented, reassembled, answered and reassembled again', async () => {
@@ -66,25 +82,11 @@ describe('IPv4 + ICMP stacks over a MemoryLink', () => {
 
   it('reassembles and answers fragments that carry DF (RFC 791 forbids fragmenting them further, not receiving them)', async () => {
     const { clock, linkA, linkB, b } = await twoPingStacks();
-    const request = encodeIcmp({
-      type: ICMP_ECHO_REQUEST,
-      code: 0,
-      rest: 0x00010001,
-      body: echoPattern(3000, 1),
-    });
-    const frags = fragmentIpv4(
-      { id: 43, ttl: 64, protocol: IP_PROTOCOL_ICMP, src: ADDRESS_A, dst: ADDRESS_B },
-      request,
-      1500,
-    );
+    const { frags } = fragmentedEchoRequest(43, 3000);
     // DF on every fragment, as Linux sends when it refragments a DF datagram it defragmented (IPSKB_FRAG_PMTU).
     for (const f of frags) {
       f[6]! |= 0x40;
-      f[10] = 0;
-      f[11] = 0;
-      const sum = internetChecksum(f, 0, 20);
-      f[10] = sum >>> 8;
-      f[11] = sum & 0xff;
+      finishIpv4Checksum(f, 0, 20);
       linkA.send(f);
     }
     clock.runAll();
@@ -96,17 +98,7 @@ describe('IPv4 + ICMP stacks over a MemoryLink', () => {
 
   it('sends ICMP Time Exceeded (code 1) when reassembly times out with the first fragment present', async () => {
     const { clock, linkA, a, b } = await twoPingStacks(1500, { reassemblyTimeoutMs: 1000 });
-    const request = encodeIcmp({
-      type: ICMP_ECHO_REQUEST,
-      code: 0,
-      rest: 0x00010001,
-      body: echoPattern(8000, 1),
-    });
-    const frags = fragmentIpv4(
-      { id: 42, ttl: 64, protocol: IP_PROTOCOL_ICMP, src: ADDRESS_A, dst: ADDRESS_B },
-      request,
-      1500,
-    );
+    const { request, frags } = fragmentedEchoRequest(42, 8000);
     const errors: Array<{ type: number; code: number; quoted: Uint8Array }> = [];
     a.icmp.onError((e) => errors.push(e));
     for (const [i, f] of frags.entries()) if (i !== 2) linkA.send(f);
