@@ -100,7 +100,8 @@ describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
     python.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     python.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const started = Date.now();
-    while (!output.includes('done')) {
+    // With PYTHONUNBUFFERED set (as on these machines) print() writes 'done' and its newline separately.
+    while (!output.includes('done\n')) {
       expect(Date.now() - started, output).toBeLessThan(20_000);
       await new Promise((r) => setTimeout(r, 20));
     }
