@@ -8,6 +8,11 @@ export interface SendOptions {
   readonly tos?: number;
   /** Set DF; a datagram that then does not fit the MTU is refused with EMSGSIZE. */
   readonly dontFragment?: boolean;
+  /**
+   * Set DF for path MTU discovery (RFC 1191), as Linux's IP_PMTUDISC_WANT: unless the destination's path MTU
+   * was reported below the floor (path-mtu-cache.ts), when routers are left to fragment.
+   */
+  readonly pathMtuDiscovery?: boolean;
   /** Raw IP options (a multiple of 4 bytes). */
   readonly options?: Uint8Array;
 }
@@ -21,6 +26,9 @@ export type ProtocolHandler = (datagram: Ipv4Datagram, flags: number) => void;
 /** Options of `sendDatagram`: the header is fixed at 20 bytes, so no IP options. */
 export type DatagramSendOptions = Omit<SendOptions, 'options'>;
 
+/** TCP's options for every datagram: DF for path MTU discovery (RFC 1191), as Linux sends TCP by default. */
+export const PATH_MTU_DISCOVERY: DatagramSendOptions = { pathMtuDiscovery: true };
+
 /** What the network layer offers the layers above it. */
 export interface IPLayer {
   readonly address: Ipv4Address;
@@ -32,6 +40,14 @@ export interface IPLayer {
   unicastProblem(dst: Ipv4Address): MartianSource | undefined;
   /** The link MTU: the largest datagram sent without fragmenting. */
   readonly mtu: number;
+  /** The path MTU to `dst` (RFC 1191): what a validated "fragmentation needed" error taught, or the link MTU. */
+  pathMtu(dst: Ipv4Address): number;
+  /**
+   * A "fragmentation needed" error reporting `reported` bytes on the path to `dst`, which the transport
+   * validated (it quotes a segment in flight, RFC 5927 §4.1): lowers the path MTU (never below 552; below that
+   * the path is sent to without DF). Returns the path MTU now in force.
+   */
+  lowerPathMtu(dst: Ipv4Address, reported: number): number;
   /** Sends a payload to `dst`, fragmenting it when it exceeds the MTU. The payload is copied. */
   send(dst: Ipv4Address, protocol: number, payload: Uint8Array, opts?: SendOptions): void;
   /**
@@ -56,7 +72,8 @@ export interface IPLayer {
   /**
    * Writes the 20-byte IPv4 header into a TCP super-segment from `allocateDatagram` (total length: the whole
    * datagram) and hands it to the link, which cuts it into `segmentCount` segments of `segmentSize` payload
-   * bytes; each segment takes its own identification number. The TCP checksum field must hold the folded
+   * bytes; each segment takes its own identification number, and DF as `pathMtuDiscovery` sets it (the link
+   * copies the header into each). The TCP checksum field must hold the folded
    * pseudo-header sum over the whole TCP length (RawLink.segmentation). Throws EMSGSIZE when the link cannot
    * segment or the datagram is longer than it takes.
    */

@@ -14,6 +14,7 @@ import type {
 } from './ip-layer.js';
 import {
   finishIpv4Checksum,
+  IP_FLAG_DF,
   IPV4_MAX_DATAGRAM,
   IPV4_MIN_HEADER,
   type Ipv4Datagram,
@@ -28,6 +29,7 @@ import {
   type MartianSource,
   martianSource,
 } from './martian-source.js';
+import { PathMtuCache } from './path-mtu-cache.js';
 import {
   DEFAULT_REASSEMBLER_LIMITS,
   Reassembler,
@@ -69,6 +71,8 @@ const COUNTERS = [
   'dropReassemblyEvicted',
   /** Re-entrant arrivals past the deferral limit (a synchronous link delivering a storm). */
   'dropReentrantBacklog',
+  /** Destinations whose path MTU a validated "fragmentation needed" error lowered (RFC 1191). */
+  'pathMtuLowered',
 ] as const;
 type CounterName = (typeof COUNTERS)[number];
 
@@ -132,6 +136,7 @@ export class Ipv4Layer implements IPLayer {
   /** The scratch buffer is lent out: allocated, and its sendDatagram has not returned yet. */
   private txScratchLent = false;
   private readonly ids: Ipv4IdGenerator;
+  private readonly pathMtus: PathMtuCache;
   /** A datagram is being processed: one that arrives now (re-entrantly) waits in `deferred`. */
   private receiving = false;
   private readonly deferred: Array<Uint8Array | undefined> = [];
@@ -151,6 +156,7 @@ export class Ipv4Layer implements IPLayer {
     };
     this.defaultTtl = config.defaultTtl ?? 64;
     this.ids = new Ipv4IdGenerator(clock, config.initialId);
+    this.pathMtus = new PathMtuCache(clock);
     this.reassembler = new Reassembler(
       clock,
       {
@@ -174,6 +180,28 @@ export class Ipv4Layer implements IPLayer {
 
   get mtu(): number {
     return this.link.mtu;
+  }
+
+  pathMtu(dst: Ipv4Address): number {
+    return this.pathMtus.mtu(dst, this.link.mtu);
+  }
+
+  lowerPathMtu(dst: Ipv4Address, reported: number): number {
+    const before = this.pathMtus.mtu(dst, this.link.mtu);
+    const mtu = this.pathMtus.lower(dst, reported, this.link.mtu);
+    if (mtu < before) {
+      this.counters.values.pathMtuLowered++;
+      if (this.log.isLevelEnabled('info'))
+        this.log.info({ dst: formatIpv4(dst), reported, pathMtu: mtu }, 'path MTU lowered');
+    }
+    return mtu;
+  }
+
+  /** DF for a datagram to `dst` sent with `opts` (0x4000 or 0). */
+  private dontFragmentFlag(dst: Ipv4Address, opts: DatagramSendOptions | undefined): number {
+    if (opts === undefined) return 0;
+    if (opts.dontFragment === true) return IP_FLAG_DF;
+    return opts.pathMtuDiscovery === true && !this.pathMtus.locked(dst) ? IP_FLAG_DF : 0;
   }
 
   get segmentationMaxBytes(): number {
@@ -216,6 +244,7 @@ export class Ipv4Layer implements IPLayer {
       ...this.counters.snapshot(),
       reassemblyPending: this.reassembler.pending,
       reassemblyBytes: this.reassembler.bytesHeld,
+      pathMtuEntries: this.pathMtus.size,
     };
   }
 
@@ -403,7 +432,7 @@ export class Ipv4Layer implements IPLayer {
         0,
         length,
         id,
-        0,
+        this.pathMtus.locked(dst) ? 0 : IP_FLAG_DF,
         this.defaultTtl,
         protocol,
         this.address,
@@ -442,7 +471,7 @@ export class Ipv4Layer implements IPLayer {
       opts?.tos ?? 0,
       out.length,
       this.ids.take(dst, protocol, 1),
-      opts?.dontFragment ? 0x4000 : 0,
+      this.dontFragmentFlag(dst, opts),
       opts?.ttl ?? this.defaultTtl,
       protocol,
       this.address,

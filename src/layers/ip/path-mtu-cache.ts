@@ -1,0 +1,102 @@
+/**
+ * What path MTU discovery (RFC 1191) has learned per destination: the MTU a "fragmentation needed" error
+ * reported, which the transport validated (RFC 5927 §4.1) before lowering it here. Only lowered, never raised
+ * by a report; an entry expires after ten minutes (RFC 1191 §6.3, Linux's ip_rt_mtu_expires), after which the
+ * link MTU is tried again. A report below PATH_MTU_FLOOR is taken as the floor with the path "locked", as
+ * Linux's ip_rt_min_pmtu: datagrams to it are then sent without DF, for routers to fragment, so a forged
+ * tiny MTU cannot make a connection send 28-byte segments.
+ *
+ * Bounded (MAX_ENTRIES, the oldest replaced), and only written after a validated error: an entry costs a
+ * report that quotes a segment in flight.
+ */
+
+import type { Clock } from '../../core/clock.js';
+import type { Ipv4Address } from '../../core/ipv4-address.js';
+
+/** Linux's ip_rt_min_pmtu (512 + 20 + 20): the lowest path MTU taken from a report. */
+export const PATH_MTU_FLOOR = 552;
+/** RFC 1191 §6.3: at least ten minutes before a lowered estimate is raised again (Linux: 600 s). */
+export const PATH_MTU_EXPIRY_MS = 600_000;
+const MAX_ENTRIES = 4096;
+
+/**
+ * RFC 1191 §7, table 7-1: the plateaus to try when a router reports no next-hop MTU (an RFC 792 router
+ * leaves the field zero): the largest one below the size of the datagram it refused.
+ */
+const PLATEAUS = [32_000, 17_914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68];
+
+/** The MTU a "fragmentation needed" error means: its next-hop MTU, or the plateau below `quotedLength`. */
+export function reportedPathMtu(nextHopMtu: number, quotedLength: number): number {
+  if (nextHopMtu !== 0) return nextHopMtu;
+  for (const plateau of PLATEAUS) if (plateau < quotedLength) return plateau;
+  return PLATEAUS[PLATEAUS.length - 1]!;
+}
+
+interface PathMtuEntry {
+  mtu: number;
+  locked: boolean;
+  expiresAt: number;
+}
+
+export class PathMtuCache {
+  private readonly entries = new Map<Ipv4Address, PathMtuEntry>();
+  /** Destinations held whose path is locked below the floor: while zero, sends skip the look-up. */
+  private lockedCount = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** The path MTU to `dst`: what was learned, or `linkMtu`. */
+  mtu(dst: Ipv4Address, linkMtu: number): number {
+    return this.live(dst)?.mtu ?? linkMtu;
+  }
+
+  /** Whether datagrams to `dst` go without DF (its path MTU was reported below the floor). */
+  locked(dst: Ipv4Address): boolean {
+    return this.lockedCount > 0 && this.live(dst)?.locked === true;
+  }
+
+  /**
+   * Lowers the path MTU to `dst` to `reported` (clamped to [PATH_MTU_FLOOR, the current value, `linkMtu` when
+   * nothing was learned]). Returns the path MTU now in force; the caller compares it with what it uses.
+   */
+  lower(dst: Ipv4Address, reported: number, linkMtu: number): number {
+    const current = this.live(dst);
+    const before = current?.mtu ?? linkMtu;
+    const locked = reported < PATH_MTU_FLOOR;
+    const mtu = Math.min(before, Math.max(reported, PATH_MTU_FLOOR));
+    if (mtu === before && (!locked || current?.locked === true)) return before;
+    const expiresAt = this.clock.now() + PATH_MTU_EXPIRY_MS;
+    if (current !== undefined) {
+      if (locked && !current.locked) this.lockedCount++;
+      current.mtu = mtu;
+      current.locked ||= locked;
+      current.expiresAt = expiresAt;
+      return mtu;
+    }
+    if (this.entries.size >= MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value!;
+      this.forget(oldest);
+    }
+    this.entries.set(dst, { mtu, locked, expiresAt });
+    if (locked) this.lockedCount++;
+    return mtu;
+  }
+
+  /** Destinations with a learned path MTU. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private live(dst: Ipv4Address): PathMtuEntry | undefined {
+    if (this.entries.size === 0) return undefined;
+    const entry = this.entries.get(dst);
+    if (entry === undefined || entry.expiresAt > this.clock.now()) return entry;
+    this.forget(dst);
+    return undefined;
+  }
+
+  private forget(dst: Ipv4Address): void {
+    if (this.entries.get(dst)?.locked === true) this.lockedCount--;
+    this.entries.delete(dst);
+  }
+}
