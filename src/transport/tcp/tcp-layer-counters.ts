@@ -36,6 +36,12 @@ export const TCP_LAYER_COUNTERS = [
   'icmpErrors',
   'icmpConnectionsRefused',
   'icmpConnectionsUnreachable',
+  /** "Fragmentation needed" errors quoting a segment in flight: the path MTU was taken (RFC 1191). */
+  'icmpFragmentationNeeded',
+  /** Connections whose MSS such an error lowered (each then sends again what was too long). */
+  'pathMtuReductions',
+  /** "Fragmentation needed" errors quoting a sequence number not in flight: ignored (RFC 5927 §4.1). */
+  'icmpOutOfWindow',
   /** A bug: a connection threw while processing a segment. */
   'internalErrors',
   /** Pure ACKs for established connections taken by the fast path (no object made: pure-ack-parser.ts). */

@@ -13,7 +13,8 @@ export type TcpIp = Pick<
   | 'allocateDatagram'
   | 'sendDatagram'
   | 'onBatchEnd'
->;
+> &
+  Partial<Pick<IPLayer, 'pathMtu' | 'lowerPathMtu'>>;
 
 export interface ListenOptions {
   /** Accept queue length (default: config.backlog). */

@@ -20,7 +20,7 @@ import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import { type RandomWords, randomWords } from '../../core/random-words.js';
 import type { IcmpErrorReport } from '../../layers/icmp/icmp-layer.js';
-import { RX_CHECKSUM_VOUCHED } from '../../layers/ip/ip-layer.js';
+import { PATH_MTU_DISCOVERY, RX_CHECKSUM_VOUCHED } from '../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../../layers/ip/ipv4-header.js';
 import { MARTIAN_DESCRIPTIONS } from '../../layers/ip/martian-source.js';
 import { ConnectionCounterTotals } from './connection/connection-counter-totals.js';
@@ -39,11 +39,12 @@ import { TcpListener } from './listen/tcp-listener.js';
 import type { TcpAckBatch } from './receive/tcp-ack-batch.js';
 import type { TcpConfig } from './tcp-config.js';
 import { TcpConnectionTable } from './tcp-connection-table.js';
+import { TcpIcmpErrors } from './tcp-icmp-errors.js';
 import { TCP_LAYER_COUNTERS, type TcpLayerCounterName } from './tcp-layer-counters.js';
 import type { ConnectOptions, ListenOptions, TcpIp } from './tcp-layer-types.js';
 import { type TimeWaitHost, TimeWaitRecord, TimeWaitTable } from './tcp-time-wait.js';
 import { PureAckParser } from './wire/pure-ack-parser.js';
-import { readSeq, type Seq, seq } from './wire/seq.js';
+import { type Seq, seq } from './wire/seq.js';
 import {
   parseTcpSegment,
   TCP_PROTOCOL,
@@ -84,6 +85,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   /** The connections' ACKs that wait for the end of the link's read batch; undefined without batches. */
   private readonly ackBatch: TcpAckBatch | undefined;
   private readonly pureAcks = new PureAckParser();
+  private readonly icmpErrors: TcpIcmpErrors;
 
   constructor(
     private readonly ip: TcpIp,
@@ -100,6 +102,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     this.closedTotals = totals;
     this.timeWaitRecords = new TimeWaitTable(ip, clock, config, this.counters.values, totals, this);
     this.cookies = new SynCookieResponder(ip, clock, config, random);
+    this.icmpErrors = new TcpIcmpErrors(ip.address, ip, this.ports, this.counters.values);
     // RFC 6056: start the ephemeral port search at a random point of the range.
     const word = new Uint32Array(1);
     random(word);
@@ -209,28 +212,9 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     if (this.ackBatch !== undefined) Object.assign(out, this.ackBatch.stats());
   }
 
-  /**
-   * An ICMP error quoting one of our segments (RFC 5927): port or protocol unreachable while our SYN is
-   * unanswered refuses the connection; everything else is counted (soft errors).
-   */
+  /** An ICMP error quoting one of our segments (RFC 5927): tcp-icmp-errors.ts. */
   handleIcmpError(report: IcmpErrorReport): void {
-    const q = report.quoted;
-    if (q.length < IPV4_MIN_HEADER) return;
-    const ihl = (q[0]! & 0x0f) * 4;
-    if (ihl < IPV4_MIN_HEADER || q.length < ihl + 8 || q[9] !== TCP_PROTOCOL) return;
-    const src = ((q[12]! << 24) | (q[13]! << 16) | (q[14]! << 8) | q[15]!) >>> 0;
-    if (src !== this.address) return;
-    this.counters.values.icmpErrors++;
-    const dst = ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
-    const localPort = (q[ihl]! << 8) | q[ihl + 1]!;
-    const remotePort = (q[ihl + 2]! << 8) | q[ihl + 3]!;
-    const quotedSeq = readSeq(q, ihl + 4);
-    const connection = this.ports.get(localPort)?.connections.get(dst * 65536 + remotePort);
-    if (connection === undefined) return;
-    if (report.type === 3 && connection.icmpUnreachable(quotedSeq, report.code)) {
-      if (report.code <= 1) this.counters.values.icmpConnectionsUnreachable++;
-      else this.counters.values.icmpConnectionsRefused++;
-    }
+    this.icmpErrors.handle(report);
   }
 
   /** Aborts every connection (RST) and closes every listener. */
@@ -445,7 +429,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     const d = this.ip.allocateDatagram(20);
     writeTcpHeader(d, IPV4_MIN_HEADER, localPort, remotePort, seqNum, ackNum, flags, 0, 0);
     finishTcpChecksum(d, IPV4_MIN_HEADER, 20, this.address, dst);
-    this.ip.sendDatagram(dst, TCP_PROTOCOL, d);
+    this.ip.sendDatagram(dst, TCP_PROTOCOL, d, PATH_MTU_DISCOVERY);
     this.counters.values.txResets++;
   }
 
@@ -548,6 +532,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
         iss: isn,
         tsOffset,
         mtu: this.ip.mtu,
+        pathMtu: this.ip.pathMtu?.(remote),
       },
       this,
     );

@@ -18,6 +18,7 @@
 
 import type { Clock, Timer } from '../../core/clock.js';
 import type { Ipv4Address } from '../../core/ipv4-address.js';
+import { PATH_MTU_DISCOVERY } from '../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER } from '../../layers/ip/ipv4-header.js';
 import type { TimeWaitState } from './connection/tcp-connection-types.js';
 import { ackOnlyAtEdge, segmentAcceptable } from './receive/segment-acceptability.js';
@@ -278,6 +279,6 @@ export class TimeWaitTable {
     }
     finishTcpChecksum(d, o, tcpLength, this.ip.address, record.remoteAddress);
     this.totals.segmentsSent++;
-    this.ip.sendDatagram(record.remoteAddress, TCP_PROTOCOL, d);
+    this.ip.sendDatagram(record.remoteAddress, TCP_PROTOCOL, d, PATH_MTU_DISCOVERY);
   }
 }

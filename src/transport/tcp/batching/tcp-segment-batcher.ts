@@ -22,7 +22,7 @@
  */
 import { foldSum } from '../../../core/checksum.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
-import type { IPLayer } from '../../../layers/ip/ip-layer.js';
+import { type IPLayer, PATH_MTU_DISCOVERY } from '../../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
 import { settleFields } from '../../settled-fields.js';
 import { type Seq, seqAdd } from '../wire/seq.js';
@@ -297,7 +297,7 @@ export class TcpSegmentBatcher {
     if (count === 1 && this.length - this.headersEnd < OFFLOADED_CHECKSUM_MIN_PAYLOAD) {
       if (payload.length > 0) d.set(payload, this.headersEnd);
       finishTcpChecksum(d, o, tcpLength, this.src, this.dst);
-      this.network.sendDatagram(this.dst, TCP_PROTOCOL, d);
+      this.network.sendDatagram(this.dst, TCP_PROTOCOL, d, PATH_MTU_DISCOVERY);
       return;
     }
     // A large lone segment (MTU 9000 or 65000) goes the same way, its checksum left to the kernel as well.

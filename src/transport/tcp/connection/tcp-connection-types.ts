@@ -81,6 +81,8 @@ export interface TcpConnectionParams {
   readonly tsOffset: number;
   /** The link MTU; our MSS is MTU − 40. */
   readonly mtu: number;
+  /** The path MTU to the peer when a smaller one was learned (RFC 1191); caps the MSS we send. */
+  readonly pathMtu?: number;
 }
 
 /** Everything a connection gets from its stack, shared by all connections of a TCP layer. */

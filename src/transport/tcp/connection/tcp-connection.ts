@@ -43,7 +43,7 @@ import { ProbeResult, TcpSender } from '../send/tcp-sender.js';
 import { type TcpConfig, windowShiftFor } from '../tcp-config.js';
 import { synReopensTimeWait } from '../tcp-time-wait.js';
 import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
-import { type Seq, seqAdd } from '../wire/seq.js';
+import { type Seq, seqAdd, seqGe, seqLt } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
 import { connectionStats } from './tcp-connection-stats.js';
 import {
@@ -60,6 +60,7 @@ import { TcpLifecycle } from './tcp-lifecycle.js';
 import type { TcpOutputScheduler } from './tcp-output-scheduler.js';
 import { TcpSegmentArrival } from './tcp-segment-arrival.js';
 import { canSend, TCP_STATE_NAMES, TcpState, TcpStateMachine } from './tcp-state.js';
+import { lowerPathMss } from './tcp-syn-negotiation.js';
 import { TcpTimers, TimerKind, type TimerTarget } from './tcp-timers.js';
 
 export class TcpConnection implements TimerTarget, AckBatchMember {
@@ -426,28 +427,27 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
     if (this.trace !== undefined) this.sender.traceState();
   }
 
-  /**
-   * ICMP Destination Unreachable quoting our segment with sequence number `quotedSeq` (RFC 5927 §4.1:
-   * it must be one we sent). During the handshake, as Linux does (tcp_v4_err in SYN-SENT): protocol or port
-   * unreachable refuses the connection, and network or host unreachable (from a router, or from pilha's own
-   * ARP giving up on the neighbour) fails it as unreachable, instead of resending the SYN for a minute.
-   * Returns whether the connection was closed.
-   */
+  /** ICMP Destination Unreachable quoting our segment `quotedSeq`: TcpLifecycle.icmpUnreachable. */
   icmpUnreachable(quotedSeq: Seq, code: number): boolean {
-    if (this.state !== TcpState.SYN_SENT || quotedSeq !== this.tcb.iss) return false;
-    if (code === 2 || code === 3) {
-      this.life.enterClosed(
-        new PilhaError('ECONNREFUSED', `connection refused by ${this.life.peerName()} (ICMP unreachable)`),
-      );
-      return true;
-    }
-    if (code === 0 || code === 1) {
-      this.life.enterClosed(
-        new PilhaError('EHOSTUNREACH', `${this.life.peerName()} is unreachable (ICMP host unreachable)`),
-      );
-      return true;
-    }
-    return false;
+    return this.life.icmpUnreachable(quotedSeq, code);
+  }
+
+  /** Whether `quotedSeq` is in flight (SND.UNA ≤ it < SND.MAX): an ICMP error quoting it may be true. */
+  quotesInFlight(quotedSeq: Seq): boolean {
+    return seqGe(quotedSeq, this.tcb.sndUna) && seqLt(quotedSeq, this.tcb.sndMax);
+  }
+
+  /**
+   * The path MTU to the peer is now `pathMtu` (RFC 1191, from a "fragmentation needed" error the layer
+   * validated): lowers the MSS and sends again, at once, what is in flight and too long for it (TcpSender.
+   * resendOversize). Returns whether the MSS fell.
+   */
+  pathMtuLowered(pathMtu: number): boolean {
+    if (!lowerPathMss(this.tcb, pathMtu)) return false;
+    if (this.state < TcpState.ESTABLISHED) return true;
+    this.sender.resendOversize(this.recovery.sack);
+    this.output(true);
+    return true;
   }
 
   setNoDelay(noDelay: boolean): void {

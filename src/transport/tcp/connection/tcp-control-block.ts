@@ -81,7 +81,11 @@ export class TcpControlBlock {
 
   /** MSS we announce: link MTU − 40. */
   readonly ourMss: number;
-  /** Payload bytes per full-sized segment we send: min(peer MSS, our MSS) less the timestamp option. */
+  /** The MSS the peer's SYN announced (DEFAULT_PEER_MSS without one; at least MIN_PEER_MSS). */
+  peerMss = DEFAULT_PEER_MSS;
+  /** The MSS the path MTU allows (RFC 1191): path MTU − 40; lowered by "fragmentation needed" errors. */
+  pathMss: number;
+  /** Payload bytes per full-sized segment we send: min(peer, our, path MSS) less the timestamp option. */
   sendMss = DEFAULT_PEER_MSS;
   /** The largest payload seen from the peer: "full-sized" for delayed ACKs. */
   rcvMss: number;
@@ -106,6 +110,7 @@ export class TcpControlBlock {
     this.sndSml = iss;
     this.tsOffset = params.tsOffset >>> 0;
     this.ourMss = mssForMtu(params.mtu);
+    this.pathMss = Math.min(this.ourMss, mssForMtu(params.pathMtu ?? params.mtu));
     this.rcvMss = Math.min(DEFAULT_PEER_MSS, this.ourMss);
     this.ourShift = ourShift;
     settleFields(this, TCB_DOUBLE_FIELDS, TCB_LATE_FIELDS);

@@ -17,7 +17,7 @@ import type { TcpSackOutput } from '../send/tcp-sack-output.js';
 import type { TcpSegmentEmitter } from '../send/tcp-segment-emitter.js';
 import type { TcpSender } from '../send/tcp-sender.js';
 import type { TcpConfig } from '../tcp-config.js';
-import { seqAdd } from '../wire/seq.js';
+import { type Seq, seqAdd } from '../wire/seq.js';
 import type { TcpConnectionHandler, TcpConnectionObserver, TimeWaitState } from './tcp-connection-types.js';
 import type { TcpControlBlock } from './tcp-control-block.js';
 import { type TcpEvent, TcpState, type TcpStateMachine } from './tcp-state.js';
@@ -189,6 +189,30 @@ export class TcpLifecycle<C> {
     }
     this.pending |= Notify.CLOSE;
     if (!this.inInput) this.deliverNotifications();
+  }
+
+  /**
+   * ICMP Destination Unreachable quoting our segment with sequence number `quotedSeq` (RFC 5927 §4.1:
+   * it must be one we sent). During the handshake, as Linux does (tcp_v4_err in SYN-SENT): protocol or port
+   * unreachable refuses the connection, and network or host unreachable (from a router, or from pilha's own
+   * ARP giving up on the neighbour) fails it as unreachable, instead of resending the SYN for a minute.
+   * Returns whether the connection was closed.
+   */
+  icmpUnreachable(quotedSeq: Seq, code: number): boolean {
+    if (this.sm.state !== TcpState.SYN_SENT || quotedSeq !== this.tcb.iss) return false;
+    if (code === 2 || code === 3) {
+      this.enterClosed(
+        new PilhaError('ECONNREFUSED', `connection refused by ${this.peerName()} (ICMP unreachable)`),
+      );
+      return true;
+    }
+    if (code === 0 || code === 1) {
+      this.enterClosed(
+        new PilhaError('EHOSTUNREACH', `${this.peerName()} is unreachable (ICMP host unreachable)`),
+      );
+      return true;
+    }
+    return false;
   }
 
   /** A timeout closes the connection: ETIMEDOUT, with `what` timed out if it is not the connection itself. */

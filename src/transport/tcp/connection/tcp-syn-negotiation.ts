@@ -13,6 +13,7 @@ import {
   DEFAULT_PEER_MSS,
   MAX_WINDOW_SHIFT,
   MIN_PEER_MSS,
+  mssForMtu,
   type TcpControlBlock,
 } from './tcp-control-block.js';
 
@@ -26,7 +27,7 @@ export function negotiateSyn(tcb: TcpControlBlock, syn: TcpSegment, config: TcpC
   tcb.sndWnd = syn.window;
   tcb.maxSndWnd = syn.window;
   const o = syn.options;
-  const peerMss = Math.max(MIN_PEER_MSS, o.mss ?? DEFAULT_PEER_MSS);
+  tcb.peerMss = Math.max(MIN_PEER_MSS, o.mss ?? DEFAULT_PEER_MSS);
   let clamped = false;
   tcb.wsEnabled = config.windowScaling && o.windowScale !== undefined;
   if (tcb.wsEnabled && o.windowScale !== undefined) {
@@ -45,6 +46,24 @@ export function negotiateSyn(tcb: TcpControlBlock, syn: TcpSegment, config: TcpC
   } else {
     tcb.tsEnabled = false;
   }
-  tcb.sendMss = Math.min(peerMss, tcb.ourMss) - (tcb.tsEnabled ? TIMESTAMP_OPTION_LENGTH : 0);
+  tcb.sendMss = sendMssOf(tcb);
   return clamped;
+}
+
+/** Payload bytes per full-sized segment: the least of the peer's, our and the path's MSS, less timestamps. */
+function sendMssOf(tcb: TcpControlBlock): number {
+  return Math.min(tcb.peerMss, tcb.ourMss, tcb.pathMss) - (tcb.tsEnabled ? TIMESTAMP_OPTION_LENGTH : 0);
+}
+
+/**
+ * The path MTU to the peer is now `pathMtu` (RFC 1191): lowers the path's MSS and the MSS we send (which
+ * the peer's SYN sets again: it takes the path's into account). Returns whether the MSS we send fell (what is in flight may then be too long).
+ */
+export function lowerPathMss(tcb: TcpControlBlock, pathMtu: number): boolean {
+  const pathMss = mssForMtu(pathMtu);
+  if (pathMss >= tcb.pathMss) return false;
+  tcb.pathMss = pathMss;
+  const before = tcb.sendMss;
+  tcb.sendMss = sendMssOf(tcb);
+  return tcb.sendMss < before;
 }

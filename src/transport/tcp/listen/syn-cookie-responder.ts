@@ -9,7 +9,7 @@
 import type { Clock } from '../../../core/clock.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import type { RandomWords } from '../../../core/random-words.js';
-import type { IPLayer } from '../../../layers/ip/ip-layer.js';
+import { type IPLayer, PATH_MTU_DISCOVERY } from '../../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
 import { DEFAULT_PEER_MSS, mssForMtu } from '../connection/tcp-control-block.js';
 import { type TcpConfig, windowShiftFor } from '../tcp-config.js';
@@ -92,7 +92,7 @@ export class SynCookieResponder {
     const mss = mssForMtu(this.ip.mtu);
     writeSynOptions(d, at + 20, mss, timestamps, tsVal, peerTs?.value ?? 0, shift, sackOk);
     finishTcpChecksum(d, at, tcpLength, address, src);
-    this.ip.sendDatagram(src, TCP_PROTOCOL, d);
+    this.ip.sendDatagram(src, TCP_PROTOCOL, d, PATH_MTU_DISCOVERY);
   }
 
   /**

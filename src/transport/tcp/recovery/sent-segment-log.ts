@@ -147,6 +147,91 @@ export class SentSegmentLog {
     for (let i = 0; i < this.length; i++) this.markLost(i);
   }
 
+  /**
+   * The path MTU fell (RFC 1191): every entry longer than `maxSize` and not SACKed was dropped by the router
+   * that reported it. Each is cut into pieces of at most `maxSize`, deemed lost and keeping the entry's
+   * transmit time, to be sent again at the new size (Linux's tcp_simple_retransmit, which cuts the skb when it
+   * retransmits it). Returns the bytes newly deemed lost.
+   */
+  cutOversize(maxSize: number): number {
+    let extra = 0;
+    let newlyLost = 0;
+    for (let i = 0; i < this.length; i++) {
+      const k = (this.head + i) & this.mask;
+      const size = this.size(k);
+      const f = this.flagBits[k]!;
+      if (size <= maxSize || (f & SegmentFlag.SACKED) !== 0) continue;
+      extra += Math.ceil(size / maxSize) - 1;
+      if ((f & SegmentFlag.LOST) === 0 || (f & SegmentFlag.RETRANSMITTED) !== 0) newlyLost += size;
+    }
+    if (newlyLost === 0 && extra === 0) return 0;
+    const old = { starts: this.starts, ends: this.ends, sentAt: this.sentAt, tsvals: this.tsvals };
+    const oldFlags = this.flagBits;
+    const oldMask = this.mask;
+    const oldHead = this.head;
+    const oldLength = this.length;
+    let capacity = oldMask + 1;
+    while (capacity < oldLength + extra) capacity *= 2;
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.sentAt = new Float64Array(capacity);
+    this.tsvals = new Uint32Array(capacity);
+    this.flagBits = new Uint8Array(capacity);
+    this.mask = capacity - 1;
+    this.head = 0;
+    this.length = 0;
+    for (let i = 0; i < oldLength; i++) {
+      const k = (oldHead + i) & oldMask;
+      const start = old.starts[k]!;
+      const end = old.ends[k]!;
+      const f = oldFlags[k]!;
+      if (seqDiff(end as Seq, start as Seq) <= maxSize || (f & SegmentFlag.SACKED) !== 0) {
+        this.put(start, end, old.sentAt[k]!, old.tsvals[k]!, f);
+        continue;
+      }
+      const cut = (f & SegmentFlag.EVER_RETRANSMITTED) | SegmentFlag.LOST;
+      for (let at = start; at !== end; ) {
+        const next = seqDiff(end as Seq, at as Seq) > maxSize ? (at + maxSize) | 0 : end;
+        this.put(at, next, old.sentAt[k]!, old.tsvals[k]!, cut);
+        at = next;
+      }
+    }
+    this.recount();
+    return newlyLost;
+  }
+
+  /** Appends an entry as it is (cutOversize's rebuild). */
+  private put(start: number, end: number, sentAt: number, tsval: number, flags: number): void {
+    const k = this.length++;
+    this.starts[k] = start;
+    this.ends[k] = end;
+    this.sentAt[k] = sentAt;
+    this.tsvals[k] = tsval;
+    this.flagBits[k] = flags;
+  }
+
+  /** The byte and entry counts, from the flags of every entry. */
+  private recount(): void {
+    this.sackedBytes = 0;
+    this.sackedSegments = 0;
+    this.lostBytes = 0;
+    this.retransmittedBytes = 0;
+    this.lostWaiting = 0;
+    for (let i = 0; i < this.length; i++) {
+      const k = (this.head + i) & this.mask;
+      const f = this.flagBits[k]!;
+      const size = this.size(k);
+      if ((f & SegmentFlag.SACKED) !== 0) {
+        this.sackedBytes += size;
+        this.sackedSegments++;
+      } else if ((f & SegmentFlag.LOST) !== 0) {
+        this.lostBytes += size;
+        if ((f & SegmentFlag.RETRANSMITTED) !== 0) this.retransmittedBytes += size;
+        else this.lostWaiting++;
+      }
+    }
+  }
+
   /** Forgets every loss mark (an undo: the retransmissions were spurious). */
   unmarkLost(): void {
     for (let i = 0; i < this.length; i++) {

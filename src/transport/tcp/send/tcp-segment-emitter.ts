@@ -17,6 +17,7 @@
  */
 
 import type { Clock } from '../../../core/clock.js';
+import { PATH_MTU_DISCOVERY } from '../../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
 import type { TcpBatchOwner, TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
 import type {
@@ -284,6 +285,6 @@ export class TcpSegmentEmitter implements TcpBatchOwner {
     if (batched) return;
     finishTcpChecksum(d, o, tcpLength, tcb.localAddress, tcb.remoteAddress);
     // Last: a synchronous link may deliver the answer (and re-enter this connection) inside the send.
-    this.network.sendDatagram(tcb.remoteAddress, TCP_PROTOCOL, d);
+    this.network.sendDatagram(tcb.remoteAddress, TCP_PROTOCOL, d, PATH_MTU_DISCOVERY);
   }
 }

@@ -397,6 +397,20 @@ export class TcpSender {
   }
 
   /**
+   * The MSS was lowered to fit a smaller path MTU (RFC 1191): what is in flight and longer was dropped by the
+   * router that said so, and goes again at the new size, as Linux's tcp_simple_retransmit — a repair, not a
+   * congestion signal (no window reduction, no backoff). With SACK the scoreboard's oversized entries are cut
+   * and deemed lost (the SACK output sends them first); without, SND.NXT goes back to SND.UNA.
+   */
+  resendOversize(sack: SackRecovery | undefined): void {
+    const tcb = this.tcb;
+    if (tcb.sndMax === tcb.sndUna) return;
+    this.rttTiming = false; // Karn: the timed segment may be among those sent again
+    if (sack !== undefined) sack.log.cutOversize(tcb.sendMss);
+    else tcb.sndNxt = tcb.sndUna;
+  }
+
+  /**
    * RFC 6298 (5.4)–(5.6) and RFC 5681 §3.1: the retransmission timer expired with data outstanding (loss
    * recovery has been told): back off, go back to SND.UNA and send the first segment again.
    */

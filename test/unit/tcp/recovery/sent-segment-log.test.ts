@@ -108,4 +108,35 @@ describe.each([0, 2 ** 32 - 4500])('SentSegmentLog (sequence numbers from %d)', 
     ]);
     expect(log.hasLostToRetransmit).toBe(false);
   });
+  it('a smaller path MTU cuts every segment longer than the new size and not SACKed into lost pieces', () => {
+    const log = flight();
+    log.sack(at(3000), at(4000), undefined);
+    log.markLost(5); // lost and not yet retransmitted: cut, still lost
+    log.markLost(6);
+    log.retransmitted(6, 20, 0); // its retransmission was as long: lost again
+    expect(log.cutOversize(400)).toBe(8000); // all but the SACKed one and the one already waiting
+    // 9 entries cut into 3 pieces each (400, 400, 200), the SACKed one kept whole.
+    expect(log.count).toBe(28);
+    expect(log.start(0) - at(0)).toBe(0);
+    expect(log.end(0) - at(0)).toBe(400);
+    expect(log.end(2) - at(0)).toBe(1000);
+    expect(log.timeSent(2)).toBe(0);
+    expect(log.start(9) - at(0)).toBe(3000);
+    expect(log.flags(9)).toBe(SegmentFlag.SACKED);
+    expect(log.sackedBytes).toBe(1000);
+    expect(log.sackedSegments).toBe(1);
+    expect(log.lostBytes).toBe(9000);
+    expect(log.retransmittedBytes).toBe(0);
+    expect(log.pipe(10 * SMSS)).toBe(0);
+    // Each piece keeps what it was: piece of the retransmitted entry still counts as ever retransmitted.
+    expect(log.flags(6 * 3 - 2) & SegmentFlag.EVER_RETRANSMITTED).toBeTruthy();
+    expect(log.firstLostToRetransmit()).toBe(0);
+    // Nothing longer than the size: nothing changes.
+    expect(log.cutOversize(400)).toBe(0);
+    expect(log.count).toBe(28);
+    // The pieces are acknowledged as any entry.
+    expect(log.acknowledge(at(10 * SMSS), undefined)).toBe(9000);
+    expect(log.count).toBe(0);
+    expect(log.lostBytes).toBe(0);
+  });
 });

@@ -1,0 +1,85 @@
+/**
+ * ICMP errors quoting our TCP segments (RFC 5927), as TcpLayer receives them from ICMP: finds the connection
+ * from the quoted headers and acts where RFC 1122 and Linux's tcp_v4_err do:
+ * - port or protocol unreachable (and net or host unreachable) while our SYN is unanswered ends the
+ *   connection (TcpLifecycle.icmpUnreachable);
+ * - "fragmentation needed" (RFC 1191 path MTU discovery) quoting a segment still in flight (RFC 5927 §4.1:
+ *   SND.UNA ≤ its sequence number < SND.MAX, which an off-path forger has to guess) lowers the path MTU in the
+ *   IP layer and the MSS of every connection to that destination, which then send again what was too long;
+ * - everything else is a soft error, counted.
+ */
+
+import type { Ipv4Address } from '../../core/ipv4-address.js';
+import type { IcmpErrorReport } from '../../layers/icmp/icmp-layer.js';
+import { ICMP_DEST_UNREACHABLE, UNREACHABLE_FRAGMENTATION_NEEDED } from '../../layers/icmp/icmp-message.js';
+import type { IPLayer } from '../../layers/ip/ip-layer.js';
+import { IPV4_MIN_HEADER } from '../../layers/ip/ipv4-header.js';
+import { reportedPathMtu } from '../../layers/ip/path-mtu-cache.js';
+import type { TcpConnection } from './connection/tcp-connection.js';
+import type { TcpConnectionTable } from './tcp-connection-table.js';
+import type { TcpLayerCounterName } from './tcp-layer-counters.js';
+import { readSeq } from './wire/seq.js';
+import { TCP_PROTOCOL } from './wire/tcp-header.js';
+
+/** The layer's connection tables, by local port. */
+export type TcpPortTables = ReadonlyMap<number, { readonly connections: TcpConnectionTable }>;
+
+export class TcpIcmpErrors {
+  constructor(
+    private readonly address: Ipv4Address,
+    private readonly ip: Partial<Pick<IPLayer, 'pathMtu' | 'lowerPathMtu'>>,
+    private readonly ports: TcpPortTables,
+    private readonly counters: Record<TcpLayerCounterName, number>,
+  ) {}
+
+  handle(report: IcmpErrorReport): void {
+    const q = report.quoted;
+    if (q.length < IPV4_MIN_HEADER) return;
+    const ihl = (q[0]! & 0x0f) * 4;
+    if (ihl < IPV4_MIN_HEADER || q.length < ihl + 8 || q[9] !== TCP_PROTOCOL) return;
+    const src = ((q[12]! << 24) | (q[13]! << 16) | (q[14]! << 8) | q[15]!) >>> 0;
+    if (src !== this.address) return;
+    const c = this.counters;
+    c.icmpErrors++;
+    const dst = (((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0) as Ipv4Address;
+    const localPort = (q[ihl]! << 8) | q[ihl + 1]!;
+    const remotePort = (q[ihl + 2]! << 8) | q[ihl + 3]!;
+    const quotedSeq = readSeq(q, ihl + 4);
+    const connection = this.ports.get(localPort)?.connections.get(dst * 65536 + remotePort);
+    if (connection === undefined || report.type !== ICMP_DEST_UNREACHABLE) return;
+    if (report.code === UNREACHABLE_FRAGMENTATION_NEEDED) {
+      if (!connection.quotesInFlight(quotedSeq)) {
+        c.icmpOutOfWindow++;
+        return;
+      }
+      // The quoted datagram's total length: what a router that reports no MTU refused (RFC 1191 §7).
+      const quotedLength = (q[2]! << 8) | q[3]!;
+      this.fragmentationNeeded(connection, dst, reportedPathMtu(report.rest & 0xffff, quotedLength));
+      return;
+    }
+    if (connection.icmpUnreachable(quotedSeq, report.code)) {
+      if (report.code <= 1) c.icmpConnectionsUnreachable++;
+      else c.icmpConnectionsRefused++;
+    }
+  }
+
+  private fragmentationNeeded(connection: TcpConnection, dst: Ipv4Address, reported: number): void {
+    const ip = this.ip;
+    if (ip.lowerPathMtu === undefined || ip.pathMtu === undefined) return;
+    const c = this.counters;
+    c.icmpFragmentationNeeded++;
+    const before = ip.pathMtu(dst);
+    const pathMtu = ip.lowerPathMtu(dst, reported);
+    if (connection.pathMtuLowered(pathMtu)) c.pathMtuReductions++;
+    if (pathMtu >= before) return;
+    // The path is every connection's to that host: they lower their MSS now rather than each losing a flight
+    // to learn it (Linux finds the route's new MTU at their next send). Only when the path MTU fell, which a
+    // valid report does at most a few times per destination.
+    for (const entry of this.ports.values()) {
+      for (const other of entry.connections.values()) {
+        if (other !== connection && other.remoteAddress === dst && other.pathMtuLowered(pathMtu))
+          c.pathMtuReductions++;
+      }
+    }
+  }
+}
