@@ -10,12 +10,28 @@ export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
+/** How the forwarded path differs from a plain one. */
+export interface ForwardedPathOptions {
+  /** The veth pair's MTU, on both ends (default: the kernel's, 1500): smaller than pilha's TUN, it puts a
+   * smaller MTU in the middle of pilha's path. */
+  readonly mtu?: number;
+  /** The MSS the client's TCP announces to pilha (`advmss` on its route to pilha), whatever its device's MTU:
+   * with `mtu`, the client then announces more than the router can forward. */
+  readonly advmss?: number;
+}
+
 /**
  * A client that reaches pilha's TUN device (10.77.0.0/24, in `router`) only through the kernel's forwarding
  * over a veth with no segmentation or checksum offload: the kernel cuts each super-segment pilha writes and
  * finishes each segment's checksum in software, from the field pilha wrote. `tag` (4 letters) names the veth.
+ * Returns the client's end of the veth pair.
  */
-export function makeForwardedPath(router: Namespace, client: Namespace, tag: string): string {
+export function makeForwardedPath(
+  router: Namespace,
+  client: Namespace,
+  tag: string,
+  options: ForwardedPathOptions = {},
+): string {
   const veth = `${tag}r${process.pid % 10000}`;
   const peer = `${tag}c${process.pid % 10000}`;
   const sh = (ns: Namespace, cmd: string, args: string[]) => {
@@ -24,13 +40,18 @@ export function makeForwardedPath(router: Namespace, client: Namespace, tag: str
   };
   sh(router, 'ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', peer]);
   sh(router, 'ip', ['link', 'set', peer, 'netns', client.name]);
+  if (options.mtu !== undefined) {
+    sh(router, 'ip', ['link', 'set', veth, 'mtu', String(options.mtu)]);
+    sh(client, 'ip', ['link', 'set', peer, 'mtu', String(options.mtu)]);
+  }
   sh(router, 'ip', ['addr', 'add', '10.88.0.1/24', 'dev', veth]);
   sh(router, 'ip', ['link', 'set', veth, 'up']);
   sh(router, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
   sh(router, 'ethtool', ['-K', veth, 'tso', 'off', 'gso', 'off', 'tx', 'off']);
   sh(client, 'ip', ['addr', 'add', '10.88.0.2/24', 'dev', peer]);
   sh(client, 'ip', ['link', 'set', peer, 'up']);
-  sh(client, 'ip', ['route', 'add', '10.77.0.0/24', 'via', '10.88.0.1']);
+  const advmss = options.advmss === undefined ? [] : ['advmss', String(options.advmss)];
+  sh(client, 'ip', ['route', 'add', '10.77.0.0/24', 'via', '10.88.0.1', ...advmss]);
   return peer;
 }
 

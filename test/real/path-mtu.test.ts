@@ -1,0 +1,441 @@
+/**
+ * Path MTU discovery (RFC 1191) against the kernel as a router, inside namespaces this file creates and deletes
+ * (named pmtu-*): pilha serves on its TUN device (MTU 1500) in `router`, whose kernel forwards to `client` over
+ * a veth pair with a smaller MTU on both ends. The client's route to pilha announces MSS 1460 (advmss), so
+ * neither end's MSS covers the small link: only the router in the middle is smaller. Every TCP datagram pilha
+ * sends carries DF, so the router refuses the 1500-byte ones with an ICMP fragmentation-needed (next-hop MTU)
+ * into the TUN, pilha lowers its path MTU for the client and resends at the new size; a second download from the
+ * same client (wget after curl) starts at the learned size. Below the 552-byte floor pilha uses 552 without DF
+ * and the router fragments.
+ *
+ * With TUN offload on, pilha's DF super-segments meet the router whole: the kernel checks each segment's size
+ * (gso_size) against the next hop, refuses the whole super-segment with one report that quotes its header (a
+ * total length of up to 64 KB), and cuts the ones that fit. On the TUN, then, a write's length says nothing of
+ * its segments' (a 1500-byte write after the report is a 1228 + 220 pair): sizes are judged on the client's
+ * side, and on the TUN only without offload.
+ *
+ * Captures: dumpcap on the client's veth (what reached the client, after the router) and on pilha's TUN in
+ * `router` (what pilha wrote and the router's ICMP answers), read with tshark. Counters: pilha's TCP stats
+ * (SIGUSR2 mid-run, the `tcp` line at exit).
+ */
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeForwardedPath, sha256File } from '../helpers/forwarded-path.js';
+import { Namespace, type PilhaProcess, realPeerSkipReason, tsharkProblems } from '../helpers/netns.js';
+import { sha256OfServedBytes } from '../helpers/served-bytes.js';
+
+const skip = realPeerSkipReason(['ip', 'wget', 'curl', 'tshark', 'dumpcap', 'ethtool']);
+const PILHA = '10.77.0.2';
+const TUN = 'pmtu0';
+/** Linux's min_pmtu, pilha's floor: a smaller reported MTU makes it send 552-byte datagrams without DF. */
+const FLOOR = 552;
+const DATA = ['tcp.port==7000,data'];
+/** Bytes kept of each frame on the TUN: the headers (a super-segment is up to 64 KB). */
+const HEADERS = 128;
+/** tshark judges pilha's datagrams only: the client's own leave its veth with checksums for the device to finish. */
+const FROM_PILHA = `ip.src == ${PILHA}`;
+
+type Counters = Record<string, number>;
+
+/**
+ * Starts dumpcap (tshark's capture engine, which starts in a fraction of tshark's time) on `device` in `ns`,
+ * writing classic pcap; resolves once it has opened the device and the file ("File: ..." on stderr), to a
+ * function that stops it.
+ */
+async function capture(
+  ns: Namespace,
+  device: string,
+  filter: string,
+  pcap: string,
+  snaplen?: number,
+): Promise<() => Promise<void>> {
+  const args = ['-i', device, '-B', '64', '-P', '-q', '-f', filter, '-w', pcap];
+  if (snaplen !== undefined) args.push('-s', String(snaplen));
+  const dumpcap = ns.spawn('dumpcap', args);
+  const closed = new Promise((resolve) => dumpcap.once('close', resolve));
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 15_000);
+    dumpcap.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (/^File: /m.test(err)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    dumpcap.once('close', (code) => reject(new Error(`dumpcap exited (${code}): ${err}`)));
+  });
+  return async () => {
+    dumpcap.kill('SIGINT');
+    await closed;
+  };
+}
+
+/** `tool` (curl or wget) in `client` downloads `length` bytes from pilha; checks the body byte-exact. */
+async function download(
+  client: Namespace,
+  tool: 'curl' | 'wget',
+  length: number,
+  dir: string,
+): Promise<void> {
+  const url = `http://${PILHA}:7000/bytes/${length}`;
+  const out = join(dir, tool);
+  const args = tool === 'curl' ? ['-sS', '--fail', '-o', out, url] : ['-q', '-O', out, url];
+  const r = await client.runAsync(tool, args, 60_000);
+  expect(r.status, `${tool}: ${r.stderr}`).toBe(0);
+  expect(sha256File(out), `${tool}'s body`).toBe(sha256OfServedBytes(length));
+  rmSync(out);
+}
+
+/** Runs a download while capturing on both sides; returns the client's capture and both read. */
+async function captured(
+  router: Namespace,
+  client: Namespace,
+  clientDevice: string,
+  dir: string,
+  name: string,
+  run: () => Promise<void>,
+): Promise<{ clientPcap: string; atClient: Frame[]; onTun: Frame[] }> {
+  const clientPcap = join(dir, `${name}-client.pcap`);
+  const tunPcap = join(dir, `${name}-tun.pcap`);
+  // On the client's side only what involves pilha; on the TUN also the router's ICMP answers to it.
+  const [stopClient, stopTun] = await Promise.all([
+    capture(client, clientDevice, `host ${PILHA}`, clientPcap),
+    capture(router, TUN, `host ${PILHA}`, tunPcap, HEADERS),
+  ]);
+  try {
+    await run();
+  } finally {
+    await stopClient();
+    await stopTun();
+  }
+  return { clientPcap, atClient: readCapture(clientPcap), onTun: readCapture(tunPcap) };
+}
+
+const flag = (v: string | undefined) => v === '1' || v === 'True';
+
+/** One IPv4 frame of a capture, as the fields of its outer header (an ICMP error's quote left aside). */
+interface Frame {
+  frame: number;
+  src: string;
+  dst: string;
+  df: boolean;
+  /** A fragment: MF set or a nonzero offset. */
+  fragment: boolean;
+  /** The IP total length of this frame's datagram (or fragment). */
+  length: number;
+  /** Where this frame completes a fragmented datagram, the whole datagram's length (header included). */
+  reassembled: number | undefined;
+  icmp: { type: number; code: number; mtu: number } | undefined;
+  /** A TCP SYN without ACK: the MSS it announced ('' for none). */
+  synMss: string | undefined;
+}
+
+const FIELDS = [
+  'frame.number',
+  'ip.src',
+  'ip.dst',
+  'ip.flags.df',
+  'ip.flags.mf',
+  'ip.frag_offset',
+  'ip.len',
+  'ip.reassembled.length',
+  'ip.hdr_len',
+  'icmp.type',
+  'icmp.code',
+  'icmp.mtu',
+  'tcp.flags.syn',
+  'tcp.flags.ack',
+  'tcp.options.mss_val',
+];
+
+/**
+ * Every IPv4 frame of a capture, in one tshark pass (IP reassembly on, TCP reassembly off, port 7000 as plain
+ * data: the HTTP body is not dissected). Each field's first occurrence, so an ICMP error's own header rather
+ * than the one it quotes.
+ */
+function readCapture(pcap: string): Frame[] {
+  const args = ['-n', '-r', pcap, '-d', 'tcp.port==7000,data', '-o', 'tcp.desegment_tcp_streams:FALSE'];
+  args.push('-Y', 'ip', '-T', 'fields', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f]));
+  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`tshark failed (${r.status}): ${r.error?.message ?? r.stderr}`);
+  return r.stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [
+        frame,
+        src,
+        dst,
+        df,
+        mf,
+        offset,
+        length,
+        reassembled,
+        headerLength,
+        type,
+        code,
+        mtu,
+        syn,
+        ack,
+        mss,
+      ] = line.split('\t');
+      return {
+        frame: Number(frame),
+        src: src!,
+        dst: dst!,
+        df: flag(df),
+        fragment: flag(mf) || Number(offset) !== 0,
+        length: Number(length),
+        reassembled: reassembled ? Number(reassembled) + Number(headerLength) : undefined,
+        icmp: type ? { type: Number(type), code: Number(code), mtu: Number(mtu) } : undefined,
+        synMss: !type && flag(syn) && !flag(ack) ? (mss ?? '') : undefined,
+      };
+    });
+}
+
+/** Every IPv4 datagram (or fragment) pilha sent, in capture order: TCP (the router's ICMP errors quote it). */
+function fromPilha(frames: readonly Frame[]): Frame[] {
+  return frames.filter((f) => f.src === PILHA && f.icmp === undefined);
+}
+
+/** The ICMP fragmentation-needed reports the router sent pilha: their next-hop MTUs. */
+function fragmentationNeeded(frames: readonly Frame[]): number[] {
+  return frames
+    .filter((f) => f.dst === PILHA && f.icmp?.type === 3 && f.icmp.code === 4)
+    .map((f) => f.icmp!.mtu);
+}
+
+/** The MSS values the client's SYNs to pilha announced (once each: a SYN may be retransmitted). */
+function clientSynMss(frames: readonly Frame[]): string[] {
+  return [...new Set(frames.filter((f) => f.dst === PILHA && f.synMss !== undefined).map((f) => f.synMss!))];
+}
+
+/** Asserts (softly: every such check of a test reports) that no datagram of `all` is `what`. */
+function none(all: readonly Frame[], what: string, offending: (d: Frame) => boolean): void {
+  const found = all.filter(offending);
+  const frames = found
+    .slice(0, 5)
+    .map((d) => `${d.frame} (${d.length} bytes${d.reassembled ? `, reassembled ${d.reassembled}` : ''})`);
+  expect
+    .soft(
+      found.length,
+      `${found.length} of ${all.length} datagrams from pilha ${what}, e.g. frames ${frames.join(', ')}`,
+    )
+    .toBe(0);
+}
+
+/** pilha's TCP counters now (SIGUSR2 prints them as `counters N {...}`). */
+async function tcpCountersNow(pilha: PilhaProcess, report: number): Promise<Counters> {
+  pilha.child.kill('SIGUSR2');
+  const m = await pilha.waitFor(new RegExp(`^counters ${report} (.*)$`, 'm'), 10_000);
+  return JSON.parse(m[1]!).tcp as Counters;
+}
+
+/** pilha's TCP counters from the `tcp` line it printed at exit. */
+function tcpCountersAtExit(pilha: PilhaProcess): Counters {
+  const m = pilha.stdout.match(/^tcp (.*)$/m);
+  if (m === null) throw new Error(`no tcp line in pilha's output: ${pilha.stdout.slice(-500)}`);
+  return JSON.parse(m[1]!) as Counters;
+}
+
+/** The path MTU counters a fragmentation-needed report must have moved (soft: all of them report). */
+function expectReportActedOn(tcp: Counters): void {
+  expect.soft(tcp.icmpFragmentationNeeded, 'tcp.icmpFragmentationNeeded').toBeTypeOf('number');
+  expect.soft(tcp.pathMtuReductions, 'tcp.pathMtuReductions').toBeTypeOf('number');
+  expect.soft(tcp.icmpOutOfWindow, 'tcp.icmpOutOfWindow').toBeTypeOf('number');
+  expect.soft(tcp.icmpFragmentationNeeded ?? 0, 'tcp.icmpFragmentationNeeded').toBeGreaterThanOrEqual(1);
+  expect.soft(tcp.pathMtuReductions ?? 0, 'tcp.pathMtuReductions').toBeGreaterThanOrEqual(1);
+}
+
+function pmtuSummary(tcp: Counters): string {
+  return `icmpFragmentationNeeded ${tcp.icmpFragmentationNeeded}, pathMtuReductions ${tcp.pathMtuReductions}, icmpOutOfWindow ${tcp.icmpOutOfWindow}, retransmitted ${tcp.retransmitted}, timeouts ${tcp.timeouts}`;
+}
+
+describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router with a smaller MTU', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pilha-pmtu-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const offload of [true, false]) {
+    const mode = offload ? 'offload on' : 'offload off';
+    // The two tests share pilha and its learned path MTU: the second one runs after the first.
+    describe(`MTU 1280 in the middle, ${mode}`, () => {
+      const MTU = 1280;
+      const LENGTH = 20 * 1024 * 1024;
+      let router: Namespace;
+      let client: Namespace;
+      let clientDevice: string;
+      let pilha: PilhaProcess;
+      let afterFirst: Counters | undefined;
+      beforeAll(async () => {
+        router = Namespace.create(`pmtu-router-${offload ? 'on' : 'off'}`);
+        client = Namespace.create(`pmtu-client-${offload ? 'on' : 'off'}`);
+        clientDevice = makeForwardedPath(router, client, offload ? 'pmo' : 'pmn', { mtu: MTU, advmss: 1460 });
+        pilha = await router.startPilha([
+          'http',
+          '--tun',
+          TUN,
+          '--port',
+          '7000',
+          ...(offload ? [] : ['--no-offload']),
+        ]);
+      });
+      afterAll(async () => {
+        await client?.destroy();
+        await router?.destroy();
+      });
+
+      it('curl: byte-exact; the router reports MTU 1280 and pilha sends DF datagrams of at most 1280 bytes', async () => {
+        const { clientPcap, atClient, onTun } = await captured(
+          router,
+          client,
+          clientDevice,
+          dir,
+          `first-${mode}`,
+          () => download(client, 'curl', LENGTH, dir),
+        );
+        afterFirst = await tcpCountersNow(pilha, 1);
+        console.log(`PMTU ${MTU}, ${mode}, first download: ${pmtuSummary(afterFirst)}`);
+
+        // The topology: the client announced MSS 1460 over its 1280-byte link, so only the router is smaller.
+        expect(clientSynMss(atClient)).toEqual(['1460']);
+
+        // What reached the client: pilha's datagrams, every one with DF, none larger than the router's MTU, none
+        // a fragment (those larger were refused, not fragmented).
+        const sent = fromPilha(atClient);
+        expect(sent.length).toBeGreaterThan((0.9 * LENGTH) / (MTU - 40));
+        none(sent, 'without DF', (d) => !d.df);
+        none(sent, 'fragmented by the router', (d) => d.fragment);
+        none(sent, `larger than ${MTU} bytes`, (d) => d.length > MTU || (d.reassembled ?? 0) > MTU);
+        expect(tsharkProblems(clientPcap, DATA, FROM_PILHA)).toEqual({ count: 0, lines: '' });
+
+        // What the router told pilha: fragmentation needed, next-hop MTU 1280.
+        const reports = fragmentationNeeded(onTun);
+        expect.soft(reports.length, 'ICMP fragmentation-needed sent to pilha').toBeGreaterThan(0);
+        expect.soft(new Set(reports), 'their next-hop MTU').toEqual(new Set(reports.length > 0 ? [MTU] : []));
+        expectReportActedOn(afterFirst);
+      });
+
+      it('wget from the same client next: at most 1280 bytes from the start, no new report, no new reduction', async () => {
+        expect(afterFirst, "the first download's counters (that test runs first)").toBeDefined();
+        const { clientPcap, atClient, onTun } = await captured(
+          router,
+          client,
+          clientDevice,
+          dir,
+          `second-${mode}`,
+          () => download(client, 'wget', LENGTH, dir),
+        );
+        expect(await pilha.stop()).toBe(0);
+        const tcp = tcpCountersAtExit(pilha);
+        console.log(`PMTU ${MTU}, ${mode}, after the second download: ${pmtuSummary(tcp)}`);
+        expect(clientSynMss(atClient)).toEqual(['1460']);
+
+        const sent = fromPilha(atClient);
+        expect(sent.length).toBeGreaterThan((0.9 * LENGTH) / (MTU - 40));
+        none(sent, 'without DF', (d) => !d.df);
+        none(sent, 'fragmented by the router', (d) => d.fragment);
+        none(sent, `larger than ${MTU} bytes`, (d) => d.length > MTU || (d.reassembled ?? 0) > MTU);
+        expect(tsharkProblems(clientPcap, DATA, FROM_PILHA)).toEqual({ count: 0, lines: '' });
+
+        // On the TUN, pilha's own writes: every one with DF, and none the router had to refuse.
+        const written = fromPilha(onTun);
+        none(written, 'written without DF', (d) => !d.df);
+        // Without offload each write is one datagram; with it, a super-segment (its segment size is not in the
+        // capture: that none was too large shows in the router's silence).
+        if (!offload) none(written, `written larger than ${MTU} bytes`, (d) => d.length > MTU);
+        expect
+          .soft(fragmentationNeeded(onTun), 'ICMP fragmentation-needed during the second download')
+          .toEqual([]);
+        expect
+          .soft(tcp.pathMtuReductions, 'pathMtuReductions since the first download')
+          .toBe(afterFirst?.pathMtuReductions);
+        expect
+          .soft(tcp.icmpFragmentationNeeded, 'icmpFragmentationNeeded since the first download')
+          .toBe(afterFirst?.icmpFragmentationNeeded);
+      });
+    });
+  }
+
+  for (const offload of [true, false]) {
+    const mode = offload ? 'offload on' : 'offload off';
+    describe(`MTU 400 in the middle, below the ${FLOOR}-byte floor, ${mode}`, () => {
+      const MTU = 400;
+      const LENGTH = 4 * 1024 * 1024;
+      let router: Namespace;
+      let client: Namespace;
+      afterAll(async () => {
+        await client?.destroy();
+        await router?.destroy();
+      });
+
+      it(`curl: byte-exact; pilha sends ${FLOOR}-byte datagrams without DF and the router fragments them`, async () => {
+        router = Namespace.create(`pmtu-floor-router-${offload ? 'on' : 'off'}`);
+        client = Namespace.create(`pmtu-floor-client-${offload ? 'on' : 'off'}`);
+        const clientDevice = makeForwardedPath(router, client, offload ? 'pfo' : 'pfn', {
+          mtu: MTU,
+          advmss: 1460,
+        });
+        const pilha = await router.startPilha([
+          'http',
+          '--tun',
+          TUN,
+          '--port',
+          '7000',
+          ...(offload ? [] : ['--no-offload']),
+        ]);
+        const { clientPcap, atClient, onTun } = await captured(
+          router,
+          client,
+          clientDevice,
+          dir,
+          `floor-${mode}`,
+          () => download(client, 'curl', LENGTH, dir),
+        );
+        expect(await pilha.stop()).toBe(0);
+        const tcp = tcpCountersAtExit(pilha);
+        console.log(`PMTU ${MTU}, ${mode}: ${pmtuSummary(tcp)}`);
+        expect(clientSynMss(atClient)).toEqual(['1460']);
+
+        // What reached the client: fragments, which reassemble to datagrams of at most the floor.
+        const sent = fromPilha(atClient);
+        expect(sent.filter((d) => d.fragment).length, 'fragments from pilha at the client').toBeGreaterThan(
+          0,
+        );
+        none(sent, `larger than ${MTU} bytes on the client's link`, (d) => d.length > MTU);
+        none(
+          sent,
+          `larger than ${FLOOR} bytes before the router fragmented them`,
+          (d) => (d.reassembled ?? (d.fragment ? 0 : d.length)) > FLOOR,
+        );
+        expect(tsharkProblems(clientPcap, DATA, FROM_PILHA)).toEqual({ count: 0, lines: '' });
+
+        // What the router told pilha: fragmentation needed, next-hop MTU 400.
+        const reports = fragmentationNeeded(onTun);
+        expect.soft(reports.length, 'ICMP fragmentation-needed sent to pilha').toBeGreaterThan(0);
+        expect.soft(new Set(reports), 'their next-hop MTU').toEqual(new Set(reports.length > 0 ? [MTU] : []));
+
+        // On the TUN: pilha's first datagrams carried DF (until the report), all later ones none. Without offload
+        // each write is one datagram, and each of those without DF is at most the floor.
+        const written = fromPilha(onTun);
+        const firstWithoutDf = written.findIndex((d) => !d.df);
+        expect(firstWithoutDf, 'datagrams from pilha without DF on the TUN').toBeGreaterThanOrEqual(0);
+        expect.soft(firstWithoutDf, 'datagrams from pilha with DF before the report').toBeGreaterThan(0);
+        none(written.slice(firstWithoutDf), 'written with DF after one without', (d) => d.df);
+        if (!offload) {
+          none(written, `written without DF larger than ${FLOOR} bytes`, (d) => !d.df && d.length > FLOOR);
+        }
+        expectReportActedOn(tcp);
+      });
+    });
+  }
+});
