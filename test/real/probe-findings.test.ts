@@ -69,6 +69,22 @@ describe.skipIf(skip !== undefined)('probe findings against real peers', () => {
     expect(large.stdout).toMatch(/RR:\s+10\.77\.0\.1\s+10\.77\.0\.2/);
   }, 30_000);
 
+  // The replies came back without the Timestamp option: ping printed no stamp of pilha's.
+  it('ping -T: the reply carries the Timestamp option stamped by pilha (timestamps only, with addresses, prespecified)', async () => {
+    const ns = namespace('probe-ts');
+    await ns.startPilha(['up', '--tun', 'pb6']);
+    const only = ns.run('ping', ['-T', 'tsonly', '-c', '1', '-W', '3', '10.77.0.2']);
+    expect(only.status, only.stdout).toBe(0);
+    // The sender's stamp (absolute), pilha's and the kernel's on receipt (relative to the one before).
+    expect(only.stdout).toMatch(/TS:\s+\d+ absolute\n\s+-?\d+\n\s+-?\d+\n/);
+    const withAddresses = ns.run('ping', ['-T', 'tsandaddr', '-c', '1', '-W', '3', '10.77.0.2']);
+    expect(withAddresses.status, withAddresses.stdout).toBe(0);
+    expect(withAddresses.stdout).toMatch(/TS:\s+10\.77\.0\.1\s+\d+ absolute\n\s+10\.77\.0\.2\s+-?\d+\n/);
+    const prespecified = ns.run('ping', ['-T', 'tsprespec', '10.77.0.2', '-c', '1', '-W', '3', '10.77.0.2']);
+    expect(prespecified.status, prespecified.stdout).toBe(0);
+    expect(prespecified.stdout).toMatch(/TS:\s+10\.77\.0\.2\s+\d+ absolute/);
+  }, 30_000);
+
   it('without root: one line, exit 1, no stack trace', async () => {
     const ns = namespace('probe-noroot');
     const r = await ns.runAsync(

@@ -85,6 +85,8 @@ export class IcmpLayer implements IpErrorReporter {
     private readonly ip: IPLayer,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Milliseconds since midnight UT, for the IP Timestamp option of echo replies (RFC 791). */
+    private readonly timeOfDay: () => number = wallTimeOfDay,
   ) {
     this.tokensAt = clock.now();
     ip.registerProtocol(IP_PROTOCOL_ICMP, (d) => this.receive(d));
@@ -144,7 +146,9 @@ export class IcmpLayer implements IpErrorReporter {
 
   private replyToEcho(request: Ipv4Datagram, reply: Uint8Array): void {
     const options =
-      request.options.length > 0 ? echoReplyOptions(request.options, this.ip.address) : undefined;
+      request.options.length > 0
+        ? echoReplyOptions(request.options, this.ip.address, this.timeOfDay())
+        : undefined;
     if (options !== undefined && IPV4_MIN_HEADER + options.length + reply.length <= IPV4_MAX_DATAGRAM) {
       this.ip.send(request.src, IP_PROTOCOL_ICMP, reply, { options });
     } else {
@@ -165,7 +169,7 @@ export class IcmpLayer implements IpErrorReporter {
         this.counters.inc('rxEchoRequests');
         this.counters.inc('txEchoReplies');
         // RFC 1122 §3.2.2.6: the reply carries the request's identifier, sequence number and data, and its
-        // Record Route, updated, when that still fits a datagram.
+        // Record Route and Timestamp options, updated, when that still fits a datagram.
         this.replyToEcho(datagram, encodeIcmp({ ...message, type: ICMP_ECHO_REPLY, code: 0 }));
         return;
       case ICMP_ECHO_REPLY: {
@@ -233,6 +237,11 @@ export class IcmpLayer implements IpErrorReporter {
     this.tokens -= 1;
     return true;
   }
+}
+
+/** The wall clock's milliseconds since midnight UT (RFC 791's timestamp). */
+function wallTimeOfDay(): number {
+  return Date.now() % 86_400_000;
 }
 
 /** Whether a quote (header + first payload bytes) is of an ICMP error message. */

@@ -14,6 +14,7 @@ import type {
 } from './ip-layer.js';
 import {
   finishIpv4Checksum,
+  hasSourceRoute,
   IP_FLAG_DF,
   IPV4_MAX_DATAGRAM,
   IPV4_MIN_HEADER,
@@ -61,6 +62,8 @@ const COUNTERS = [
   'dropReservedFlag',
   'dropBadFragment',
   'dropNotForUs',
+  /** Datagrams with a loose or strict source route option (as Linux's accept_source_route 0). */
+  'dropSourceRouted',
   ...MARTIAN_SOURCES,
   'dropUnknownProtocol',
   'dropReassemblyDuplicate',
@@ -313,6 +316,13 @@ export class Ipv4Layer implements IPLayer {
     const martian = martianSource(parsed.src, this.addressing);
     if (martian !== undefined) {
       this.drop(martian, 'martian-source', parsed.src);
+      return;
+    }
+    // Source-routed datagrams are dropped, as Linux does by default (accept_source_route 0) and RFC 7126 §4.3
+    // and §4.4 advise, though RFC 1122 §3.2.1.8 has a host accept them: a reply along the route the sender chose
+    // lets it pose as a host it is not.
+    if (parsed.options.length > 0 && hasSourceRoute(parsed.options)) {
+      this.drop('dropSourceRouted', 'source-routed', parsed.src);
       return;
     }
     let datagram = parsed;

@@ -3,6 +3,12 @@ import { parseIpv4 } from '../../../src/core/ipv4-address.js';
 import { echoReplyOptions } from '../../../src/layers/icmp/echo-reply-options.js';
 
 const US = parseIpv4('10.77.0.2');
+/** Milliseconds since midnight UT: 13:46:40.123. */
+const NOW = 49_600_123;
+
+function word(n: number): number[] {
+  return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+}
 
 /** `ping -R`'s option: Record Route, 39 bytes, 9 slots, then EOL; `recorded` slots already filled. */
 function recordRoute(recorded: number[]): Uint8Array {
@@ -17,27 +23,77 @@ function recordRoute(recorded: number[]): Uint8Array {
 // A probe's `ping -R` got replies without the option: no "RR:" lines, as if nothing had been recorded.
 describe('echo reply options (RFC 1122 §3.2.2.6)', () => {
   it('a Record Route gets our address in its next slot and the pointer moved on', () => {
-    const reply = echoReplyOptions(recordRoute([parseIpv4('10.77.0.1')]), US)!;
+    const reply = echoReplyOptions(recordRoute([parseIpv4('10.77.0.1')]), US, NOW)!;
     expect(reply).toEqual(recordRoute([parseIpv4('10.77.0.1'), US]));
   });
 
   it('after NOPs, padded to a multiple of 4', () => {
-    const reply = echoReplyOptions(Uint8Array.from([1, 7, 7, 4, 0, 0, 0, 0]), US)!;
+    const reply = echoReplyOptions(Uint8Array.from([1, 7, 7, 4, 0, 0, 0, 0]), US, NOW)!;
     expect([...reply]).toEqual([7, 7, 8, 10, 77, 0, 2, 0]);
   });
 
   it('a full one comes back as it came', () => {
     const full = recordRoute([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(echoReplyOptions(full, US)).toEqual(full);
+    expect(echoReplyOptions(full, US, NOW)).toEqual(full);
   });
 
-  it('no Record Route, or malformed options: no options', () => {
-    expect(echoReplyOptions(new Uint8Array(0), US)).toBeUndefined();
-    expect(echoReplyOptions(Uint8Array.from([1, 1, 1, 0]), US)).toBeUndefined();
-    expect(echoReplyOptions(Uint8Array.from([68, 12, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0]), US)).toBeUndefined();
-    expect(echoReplyOptions(Uint8Array.from([7, 0, 4, 0]), US)).toBeUndefined(); // length 0
-    expect(echoReplyOptions(Uint8Array.from([7, 9, 4, 0]), US)).toBeUndefined(); // past the options
-    expect(echoReplyOptions(Uint8Array.from([7, 7, 1, 0, 0, 0, 0, 0]), US)).toBeUndefined(); // pointer < 4
-    expect(echoReplyOptions(Uint8Array.from([1, 1, 1, 7]), US)).toBeUndefined(); // no length byte
+  it('no Record Route or Timestamp, or malformed options: no options', () => {
+    expect(echoReplyOptions(new Uint8Array(0), US, NOW)).toBeUndefined();
+    expect(echoReplyOptions(Uint8Array.from([1, 1, 1, 0]), US, NOW)).toBeUndefined();
+    expect(
+      echoReplyOptions(Uint8Array.from([130, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), US, NOW),
+    ).toBeUndefined(); // security
+    expect(echoReplyOptions(Uint8Array.from([7, 0, 4, 0]), US, NOW)).toBeUndefined(); // length 0
+    expect(echoReplyOptions(Uint8Array.from([7, 9, 4, 0]), US, NOW)).toBeUndefined(); // past the options
+    expect(echoReplyOptions(Uint8Array.from([7, 7, 1, 0, 0, 0, 0, 0]), US, NOW)).toBeUndefined(); // pointer < 4
+    expect(echoReplyOptions(Uint8Array.from([1, 1, 1, 7]), US, NOW)).toBeUndefined(); // no length byte
+    expect(echoReplyOptions(Uint8Array.from([68, 8, 4, 0, 0, 0, 0, 0]), US, NOW)).toBeUndefined(); // TS pointer < 5
+    expect(echoReplyOptions(Uint8Array.from([68, 8, 5, 2, 0, 0, 0, 0]), US, NOW)).toBeUndefined(); // TS flag 2
+  });
+
+  // `ping -T tsonly`, `-T tsandaddr` and `-T tsprespec` send these; a probe found them left out of replies.
+  it('a Timestamp of timestamps only gets ours in its next slot', () => {
+    const request = Uint8Array.from([68, 12, 9, 0, 0, 0, 0, 7, 0, 0, 0, 0]);
+    expect([...echoReplyOptions(request, US, NOW)!]).toEqual([68, 12, 13, 0, 0, 0, 0, 7, ...word(NOW)]);
+  });
+
+  it('a Timestamp with addresses gets our address and the time', () => {
+    const request = Uint8Array.from([68, 20, 5, 1, ...new Array(16).fill(0)]);
+    const reply = echoReplyOptions(request, US, NOW)!;
+    expect([...reply]).toEqual([68, 20, 13, 1, ...word(US), ...word(NOW), ...new Array(8).fill(0)]);
+  });
+
+  it('a prespecified Timestamp is stamped only where our address is next', () => {
+    const other = parseIpv4('10.77.0.9');
+    const ours = Uint8Array.from([68, 20, 5, 3, ...word(US), 0, 0, 0, 0, ...word(other), 0, 0, 0, 0]);
+    expect([...echoReplyOptions(ours, US, NOW)!]).toEqual([
+      68,
+      20,
+      13,
+      3,
+      ...word(US),
+      ...word(NOW),
+      ...word(other),
+      0,
+      0,
+      0,
+      0,
+    ]);
+    const theirs = Uint8Array.from([68, 12, 5, 3, ...word(other), 0, 0, 0, 0]);
+    expect(echoReplyOptions(theirs, US, NOW)).toEqual(theirs);
+  });
+
+  it('a full Timestamp comes back with its overflow count raised, which stops at 15', () => {
+    const full = Uint8Array.from([68, 8, 9, 0x20, 0, 0, 0, 1]);
+    expect([...echoReplyOptions(full, US, NOW)!]).toEqual([68, 8, 9, 0x30, 0, 0, 0, 1]);
+    const overflowed = Uint8Array.from([68, 8, 9, 0xf1, 0, 0, 0, 1]);
+    expect([...echoReplyOptions(overflowed, US, NOW)!]).toEqual([68, 8, 9, 0xf1, 0, 0, 0, 1]);
+  });
+
+  it('Record Route and Timestamp together both come back; a source route is left out', () => {
+    const request = Uint8Array.from([131, 7, 4, 10, 0, 0, 1, 7, 7, 4, 0, 0, 0, 0, 68, 8, 5, 0, 0, 0, 0, 0]);
+    const routeBack = [7, 7, 8, ...word(US)];
+    const timeBack = [68, 8, 9, 0, ...word(NOW)];
+    expect([...echoReplyOptions(request, US, NOW)!]).toEqual([...routeBack, ...timeBack, 0]);
   });
 });

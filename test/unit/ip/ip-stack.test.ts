@@ -146,6 +146,34 @@ describe('IPv4 + ICMP stacks over a MemoryLink', () => {
     expect(b.icmp.stats()).toMatchObject({ dropBadChecksum: 1, txEchoReplies: 0 });
   });
 
+  it('drops source-routed datagrams (loose or strict), as Linux by default; answers a Timestamp one with ours', async () => {
+    const { clock, linkA, linkB, b } = await twoPingStacks();
+    const ping = encodeIcmp({ type: ICMP_ECHO_REQUEST, code: 0, rest: 1, body: new Uint8Array(8) });
+    const base = { id: 1, ttl: 64, protocol: IP_PROTOCOL_ICMP, src: ADDRESS_A, dst: ADDRESS_B };
+    const replies: Uint8Array[] = [];
+    linkA.onReceive((d) => replies.push(d.slice()));
+    // NOP, then LSRR (131) or SSRR (137) with one hop already passed, pointer at the end.
+    for (const type of [131, 137]) {
+      linkA.send(encodeIpv4({ ...base, options: Uint8Array.from([1, type, 7, 8, 10, 9, 0, 9]) }, ping));
+    }
+    clock.runAll();
+    expect(b.ip.stats()).toMatchObject({ dropSourceRouted: 2, delivered: 0 });
+    expect(replies).toEqual([]);
+    // A Timestamp option (timestamps only, two slots) comes back with pilha's in the first.
+    linkA.send(
+      encodeIpv4({ ...base, options: Uint8Array.from([68, 12, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0]) }, ping),
+    );
+    clock.runAll();
+    expect(replies.length).toBe(1);
+    const reply = parseIpv4(replies[0]!);
+    expect(typeof reply).not.toBe('string');
+    if (typeof reply === 'string') return;
+    expect([...reply.options.subarray(0, 4)]).toEqual([68, 12, 9, 0]);
+    const stamp = new DataView(reply.options.buffer, reply.options.byteOffset).getUint32(4);
+    expect(stamp).toBeLessThan(86_400_000);
+    expect(linkB.stats().txPackets).toBe(1);
+  });
+
   it('accepts TTL 0 and 1 addressed to it (RFC 1122 §3.2.1.7: a host must not discard them)', async () => {
     const { clock, linkA, b } = await twoPingStacks();
     const ping = encodeIcmp({ type: ICMP_ECHO_REQUEST, code: 0, rest: 1, body: new Uint8Array(8) });
