@@ -41,7 +41,7 @@ describe('fuzzer, fixed seed', () => {
     for (const drop of ['dropReassemblyDuplicate', 'dropReassemblyOverlap', 'dropReassemblyTimeout']) {
       expect(c[`ip.${drop}`], drop).toBeGreaterThan(0);
     }
-    for (const drop of ['dropBadChecksum', 'dropBadOption', 'dropTruncated']) {
+    for (const drop of ['dropBadChecksum', 'rxBadOptions', 'dropTruncated']) {
       expect(c[`tcp.${drop}`], drop).toBeGreaterThan(0);
     }
     expect(c['icmp.txTimeExceeded']).toBeGreaterThan(0);

@@ -7,7 +7,8 @@ export const TCP_LAYER_COUNTERS = [
   'dropTruncated',
   'dropBadDataOffset',
   'dropBadChecksum',
-  'dropBadOption',
+  /** Segments taken with a malformed option area, the bad option ignored (as Linux: tcp-header.ts parseOptions). */
+  'rxBadOptions',
   /** Segments for no connection and no listener (answered with RST unless a RST). */
   'noConnection',
   /** Non-SYN segments to a listener without a connection (an ACK gets RST; the rest dropped), and SYN+FIN. */

@@ -61,7 +61,6 @@ const PARSE_DROPS: Record<TcpParseError, TcpLayerCounterName> = {
   truncated: 'dropTruncated',
   'bad-data-offset': 'dropBadDataOffset',
   'bad-checksum': 'dropBadChecksum',
-  'bad-option': 'dropBadOption',
 };
 
 interface PortEntry {
@@ -245,6 +244,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
         this.log.debug({ reason: seg, src: formatIpv4(d.src) }, 'segment dropped');
       return;
     }
+    if (seg.options.malformed === true) c.rxBadOptions++;
     const entry = this.ports.get(seg.dstPort);
     if (entry !== undefined) {
       const connection = entry.connections.get(d.src * 65536 + seg.srcPort);

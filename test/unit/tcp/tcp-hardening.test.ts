@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { seq } from '../../../src/transport/tcp/wire/seq.js';
+import { finishTcpChecksum } from '../../../src/transport/tcp/wire/tcp-segment-writer.js';
 import {
   ACK,
   bytes,
@@ -12,6 +13,7 @@ import {
   FIN,
   IRS,
   ISS,
+  LOCAL,
   LOCAL_PORT,
   PSH,
   REMOTE,
@@ -376,5 +378,31 @@ describe('found by the fuzzer', () => {
     expect(h.tcp.stats()).toMatchObject({ timeWait: 0, timeWaitRecycled: 1 });
     h.advance(120_000);
     h.recvNothing();
+  });
+});
+
+describe('malformed options (lenient, as Linux)', () => {
+  it('a SYN whose MSS option has a wrong length is answered; its other options hold and it is counted', () => {
+    const h = new TcpHarness();
+    h.listen();
+    // MSS with length 3 (mangled), NOP, window scale 7, SACK-permitted, three NOPs.
+    const options = [2, 3, 5, 1, 3, 3, 7, 4, 2, 1, 1, 1];
+    const syn = new Uint8Array(20 + options.length);
+    const view = new DataView(syn.buffer);
+    view.setUint16(0, REMOTE_PORT);
+    view.setUint16(2, LOCAL_PORT);
+    view.setUint32(4, IRS);
+    syn[12] = (syn.length / 4) << 4;
+    syn[13] = SYN;
+    view.setUint16(14, 65_535);
+    syn.set(options, 20);
+    finishTcpChecksum(syn, 0, syn.length, REMOTE, LOCAL);
+    h.sendRaw(syn);
+    const synAck = h.recv();
+    expectSegment(synAck, { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
+    // The peer's window scale and SACK-permitted were taken (ours are answered), its MSS the default.
+    expect(synAck.options.windowScale).toBeDefined();
+    expect(synAck.options.sackPermitted).toBe(true);
+    expect(h.tcp.stats()).toMatchObject({ rxBadOptions: 1 });
   });
 });

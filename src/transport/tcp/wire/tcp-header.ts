@@ -74,6 +74,8 @@ export interface TcpOptions {
   readonly timestamp?: TcpTimestamp | undefined;
   /** At most 4 blocks fit (3 alongside timestamps); an empty list is not emitted. */
   readonly sack?: readonly SackBlock[] | undefined;
+  /** The option area was malformed: the bad option (and, for a bad length, all after it) was ignored. */
+  readonly malformed?: boolean | undefined;
 }
 
 /** A TCP segment, header fields as on the wire. */
@@ -93,14 +95,9 @@ export interface TcpSegment {
 }
 
 /** Why a segment was rejected; each is a drop counter name. */
-export type TcpParseError = 'truncated' | 'bad-data-offset' | 'bad-checksum' | 'bad-option';
+export type TcpParseError = 'truncated' | 'bad-data-offset' | 'bad-checksum';
 
-export const TCP_PARSE_ERRORS: readonly TcpParseError[] = [
-  'truncated',
-  'bad-data-offset',
-  'bad-checksum',
-  'bad-option',
-];
+export const TCP_PARSE_ERRORS: readonly TcpParseError[] = ['truncated', 'bad-data-offset', 'bad-checksum'];
 
 /**
  * A parsed segment's options. Every key is present, undefined when the option was absent: so that every
@@ -115,6 +112,7 @@ export class ParsedTcpOptions implements TcpOptions {
   sackPermitted: boolean | undefined = undefined;
   timestamp: TcpTimestamp | undefined = undefined;
   sack: SackBlock[] | undefined = undefined;
+  malformed: boolean | undefined = undefined;
 }
 
 // Every field given a value of its kind, then undefined again, before any code runs: their representations and
@@ -127,7 +125,8 @@ seed.windowScale = 0;
 seed.sackPermitted = true;
 seed.timestamp = { value: 0.5, echo: 0.5 };
 seed.sack = [{ left: 0 as Seq, right: 0 as Seq }];
-seed.mss = seed.windowScale = seed.sackPermitted = seed.timestamp = seed.sack = undefined;
+seed.malformed = true;
+seed.mss = seed.windowScale = seed.sackPermitted = seed.timestamp = seed.sack = seed.malformed = undefined;
 
 /**
  * A shared empty option set, for segments that carry none. Not frozen: a frozen object has a map of its own,
@@ -135,6 +134,13 @@ seed.mss = seed.windowScale = seed.sackPermitted = seed.timestamp = seed.sack = 
  * segment's options; `readonly` keeps it unchanged.
  */
 export const NO_TCP_OPTIONS: TcpOptions = new ParsedTcpOptions();
+
+/** A shared option set for a malformed option area that yielded no option. */
+const MALFORMED_TCP_OPTIONS: TcpOptions = (() => {
+  const options = new ParsedTcpOptions();
+  options.malformed = true;
+  return options;
+})();
 
 const EMPTY_PAYLOAD = new Uint8Array(0);
 
@@ -172,13 +178,17 @@ function write16(b: Uint8Array, i: number, v: number): void {
  * Parses the options area `bytes[20, headerLength)`. Returns a shared empty object when there
  * are none, so data segments without options allocate nothing for them.
  *
- * Strict in the manner of smoltcp: a length byte below 2 or running past the header, or a known
- * option with the wrong length, rejects the segment. Unknown kinds are skipped by their length;
- * EOL ends the list; a later copy of an option replaces an earlier one.
+ * Lenient as Linux's tcp_parse_options (RFC 9293 MUST-7 allows either this or a reset): a length byte
+ * below 2 or running past the header ends the parse, keeping the options before it; a known option of
+ * the wrong length is ignored; either marks the set `malformed` (counted by the layer), and the segment
+ * is taken. A strict parser (smoltcp's, pilha's before) drops the segment, and with it every SYN whose
+ * options a middlebox mangled. Unknown kinds are skipped by their length; EOL ends the list; a later copy
+ * of an option replaces an earlier one.
  */
-function parseOptions(bytes: Uint8Array, headerLength: number): TcpOptions | TcpParseError {
+function parseOptions(bytes: Uint8Array, headerLength: number): TcpOptions {
   if (headerLength === TCP_MIN_HEADER_LENGTH) return NO_TCP_OPTIONS;
   let options: ParsedTcpOptions | undefined;
+  let malformed = false;
   let i = TCP_MIN_HEADER_LENGTH;
   while (i < headerLength) {
     const kind = bytes[i]!;
@@ -187,27 +197,38 @@ function parseOptions(bytes: Uint8Array, headerLength: number): TcpOptions | Tcp
       i++;
       continue;
     }
-    if (i + 1 >= headerLength) return 'bad-option';
-    const length = bytes[i + 1]!;
-    if (length < 2 || i + length > headerLength) return 'bad-option';
+    const length = i + 1 < headerLength ? bytes[i + 1]! : 0;
+    if (length < 2 || i + length > headerLength) {
+      malformed = true;
+      break;
+    }
     switch (kind) {
       case TcpOptionKind.MSS:
-        if (length !== 4) return 'bad-option';
-        options ??= new ParsedTcpOptions();
-        options.mss = read16(bytes, i + 2);
+        if (length !== 4) malformed = true;
+        else {
+          options ??= new ParsedTcpOptions();
+          options.mss = read16(bytes, i + 2);
+        }
         break;
       case TcpOptionKind.WINDOW_SCALE:
-        if (length !== 3) return 'bad-option';
-        options ??= new ParsedTcpOptions();
-        options.windowScale = bytes[i + 2]!;
+        if (length !== 3) malformed = true;
+        else {
+          options ??= new ParsedTcpOptions();
+          options.windowScale = bytes[i + 2]!;
+        }
         break;
       case TcpOptionKind.SACK_PERMITTED:
-        if (length !== 2) return 'bad-option';
-        options ??= new ParsedTcpOptions();
-        options.sackPermitted = true;
+        if (length !== 2) malformed = true;
+        else {
+          options ??= new ParsedTcpOptions();
+          options.sackPermitted = true;
+        }
         break;
       case TcpOptionKind.SACK: {
-        if (length < 10 || (length - 2) % 8 !== 0) return 'bad-option';
+        if (length < 10 || (length - 2) % 8 !== 0) {
+          malformed = true;
+          break;
+        }
         const blocks: SackBlock[] = [];
         for (let j = i + 2; j < i + length; j += 8) {
           blocks.push({ left: readSeq(bytes, j), right: readSeq(bytes, j + 4) });
@@ -217,16 +238,21 @@ function parseOptions(bytes: Uint8Array, headerLength: number): TcpOptions | Tcp
         break;
       }
       case TcpOptionKind.TIMESTAMP:
-        if (length !== 10) return 'bad-option';
-        options ??= new ParsedTcpOptions();
-        options.timestamp = { value: read32(bytes, i + 2), echo: read32(bytes, i + 6) };
+        if (length !== 10) malformed = true;
+        else {
+          options ??= new ParsedTcpOptions();
+          options.timestamp = { value: read32(bytes, i + 2), echo: read32(bytes, i + 6) };
+        }
         break;
       default:
         break; // unknown: skipped by its length
     }
     i += length;
   }
-  return options ?? NO_TCP_OPTIONS;
+  if (!malformed) return options ?? NO_TCP_OPTIONS;
+  if (options === undefined) return MALFORMED_TCP_OPTIONS;
+  options.malformed = true;
+  return options;
 }
 
 /**
@@ -235,7 +261,7 @@ function parseOptions(bytes: Uint8Array, headerLength: number): TcpOptions | Tcp
  *
  * Checks, in order: at least 20 bytes ('truncated'); data offset at least 5 ('bad-data-offset')
  * and within the buffer ('truncated'); the checksum over the pseudo-header when
- * `verifyChecksum` ('bad-checksum'); the options ('bad-option').
+ * `verifyChecksum` ('bad-checksum'). Malformed options do not reject it (parseOptions).
  */
 export function parseTcpSegment(
   bytes: Uint8Array,
@@ -253,7 +279,6 @@ export function parseTcpSegment(
     if (foldSum(sum) !== 0xffff) return 'bad-checksum';
   }
   const options = parseOptions(bytes, headerLength);
-  if (typeof options === 'string') return options;
   return {
     srcPort: read16(bytes, SRC_PORT),
     dstPort: read16(bytes, DST_PORT),
