@@ -19,6 +19,7 @@ import {
   ICMP_DEST_UNREACHABLE,
   ICMP_ECHO_REPLY,
   ICMP_ECHO_REQUEST,
+  ICMP_PARAMETER_PROBLEM,
   ICMP_TIME_EXCEEDED,
   type IcmpMessage,
   isIcmpError,
@@ -42,6 +43,7 @@ const COUNTERS = [
   'txEchoReplies',
   'txDestUnreachable',
   'txTimeExceeded',
+  'txParameterProblem',
   'dropTruncated',
   'dropBadChecksum',
   'dropRateLimited',
@@ -144,6 +146,12 @@ export class IcmpLayer implements IpErrorReporter {
     this.sendError(src, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_REASSEMBLY, quote, 'txTimeExceeded');
   }
 
+  parameterProblem(datagram: Ipv4Datagram, pointer: number): void {
+    const quote = icmpQuote(datagram.header, datagram.payload);
+    // RFC 792: the pointer is the first byte of the rest of the header.
+    this.sendError(datagram.src, ICMP_PARAMETER_PROBLEM, 0, quote, 'txParameterProblem', pointer << 24);
+  }
+
   private replyToEcho(request: Ipv4Datagram, reply: Uint8Array): void {
     const options =
       request.options.length > 0
@@ -217,13 +225,14 @@ export class IcmpLayer implements IpErrorReporter {
     type: number,
     code: number,
     quote: Uint8Array,
-    counter: 'txDestUnreachable' | 'txTimeExceeded',
+    counter: 'txDestUnreachable' | 'txTimeExceeded' | 'txParameterProblem',
+    rest = 0,
   ): void {
     // RFC 1122 §3.2.2: never an error about an ICMP error (whatever detected it: dispatch or reassembly).
     if (quotesIcmpError(quote)) return;
     if (!this.takeToken()) return;
     this.counters.inc(counter);
-    this.ip.send(dst, IP_PROTOCOL_ICMP, encodeIcmp({ type, code, rest: 0, body: quote }));
+    this.ip.send(dst, IP_PROTOCOL_ICMP, encodeIcmp({ type, code, rest: rest >>> 0, body: quote }));
   }
 
   private takeToken(): boolean {

@@ -123,4 +123,6 @@ export interface IpErrorReporter {
   protocolUnreachable(datagram: Ipv4Datagram): void;
   /** Reassembly timed out with the first fragment present (ICMP Time Exceeded, code 1). */
   reassemblyTimeExceeded(src: Ipv4Address, quote: Uint8Array): void;
+  /** A header field in error, at byte `pointer` of the header (ICMP Parameter Problem, code 0). */
+  parameterProblem(datagram: Ipv4Datagram, pointer: number): void;
 }

@@ -218,24 +218,6 @@ export function copiedOptions(options: Uint8Array): Uint8Array {
   return Uint8Array.from(kept);
 }
 
-/** Whether `options` carry a loose or strict source route (RFC 791 LSRR 131, SSRR 137). */
-export function hasSourceRoute(options: Uint8Array): boolean {
-  let i = 0;
-  while (i < options.length) {
-    const type = options[i]!;
-    if (type === 0) return false; // End of option list.
-    if (type === 1) {
-      i += 1; // NOP.
-      continue;
-    }
-    if (type === 131 || type === 137) return true;
-    const len = options[i + 1];
-    if (len === undefined || len < 2) return false;
-    i += len;
-  }
-  return false;
-}
-
 /** What an ICMP error quotes of a datagram (RFC 792): its header and the first 8 bytes of its payload. */
 export function icmpQuote(header: Uint8Array, payload: Uint8Array): Uint8Array {
   const quote = new Uint8Array(header.length + Math.min(8, payload.length));

@@ -14,7 +14,6 @@ import type {
 } from './ip-layer.js';
 import {
   finishIpv4Checksum,
-  hasSourceRoute,
   IP_FLAG_DF,
   IPV4_MAX_DATAGRAM,
   IPV4_MIN_HEADER,
@@ -23,6 +22,7 @@ import {
   writeIpv4Header,
 } from './ipv4-header.js';
 import { Ipv4IdGenerator } from './ipv4-id-generator.js';
+import { hasSourceRoute, ipv4OptionsProblem } from './ipv4-options-check.js';
 import {
   directedBroadcast,
   type HostAddressing,
@@ -64,6 +64,8 @@ const COUNTERS = [
   'dropNotForUs',
   /** Datagrams with a loose or strict source route option (as Linux's accept_source_route 0). */
   'dropSourceRouted',
+  /** Datagrams with malformed options, answered with a Parameter Problem (ipv4-options-check.ts). */
+  'dropBadOptions',
   ...MARTIAN_SOURCES,
   'dropUnknownProtocol',
   'dropReassemblyDuplicate',
@@ -318,13 +320,7 @@ export class Ipv4Layer implements IPLayer {
       this.drop(martian, 'martian-source', parsed.src);
       return;
     }
-    // Source-routed datagrams are dropped, as Linux does by default (accept_source_route 0) and RFC 7126 §4.3
-    // and §4.4 advise, though RFC 1122 §3.2.1.8 has a host accept them: a reply along the route the sender chose
-    // lets it pose as a host it is not.
-    if (parsed.options.length > 0 && hasSourceRoute(parsed.options)) {
-      this.drop('dropSourceRouted', 'source-routed', parsed.src);
-      return;
-    }
+    if (parsed.options.length > 0 && !this.optionsAccepted(parsed)) return;
     let datagram = parsed;
     if (parsed.moreFragments || parsed.fragmentOffset !== 0) {
       c.rxFragments++;
@@ -343,6 +339,26 @@ export class Ipv4Layer implements IPLayer {
     }
     c.delivered++;
     this.handlers[datagram.protocol]!(datagram, flags);
+  }
+
+  /**
+   * Malformed options draw a Parameter Problem pointing at the bad byte (RFC 1122 §3.2.2.5) and the datagram
+   * is dropped, as Linux's ip_options_compile. Source-routed datagrams are dropped, as Linux does by default
+   * (accept_source_route 0) and RFC 7126 §4.3 and §4.4 advise, though RFC 1122 §3.2.1.8 has a host accept
+   * them: a reply along the route the sender chose lets it pose as a host it is not.
+   */
+  private optionsAccepted(datagram: Ipv4Datagram): boolean {
+    const problem = ipv4OptionsProblem(datagram.options);
+    if (problem >= 0) {
+      this.drop('dropBadOptions', 'bad-options', datagram.src);
+      this.errorReporter?.parameterProblem(datagram, IPV4_MIN_HEADER + problem);
+      return false;
+    }
+    if (hasSourceRoute(datagram.options)) {
+      this.drop('dropSourceRouted', 'source-routed', datagram.src);
+      return false;
+    }
+    return true;
   }
 
   send(dst: Ipv4Address, protocol: number, payload: Uint8Array, opts?: SendOptions): void {

@@ -174,6 +174,27 @@ describe('IPv4 + ICMP stacks over a MemoryLink', () => {
     expect(linkB.stats().txPackets).toBe(1);
   });
 
+  it('malformed options: a Parameter Problem pointing at the byte, nothing else', async () => {
+    const { clock, linkA, b } = await twoPingStacks();
+    const ping = encodeIcmp({ type: ICMP_ECHO_REQUEST, code: 0, rest: 1, body: new Uint8Array(8) });
+    const base = { id: 1, ttl: 64, protocol: IP_PROTOCOL_ICMP, src: ADDRESS_A, dst: ADDRESS_B };
+    const replies: Uint8Array[] = [];
+    linkA.onReceive((d) => replies.push(d.slice()));
+    // NOP, then a Record Route whose pointer (3) is below its first slot: byte 20 + 3 of the header.
+    linkA.send(encodeIpv4({ ...base, options: Uint8Array.from([1, 7, 7, 3, 0, 0, 0, 0]) }, ping));
+    clock.runAll();
+    expect(b.ip.stats()).toMatchObject({ dropBadOptions: 1, delivered: 0 });
+    expect(b.icmp.stats()).toMatchObject({ txParameterProblem: 1, txEchoReplies: 0 });
+    expect(replies.length).toBe(1);
+    const error = parseIpv4(replies[0]!);
+    if (typeof error === 'string') throw new Error(error);
+    const message = parseIcmp(error.payload);
+    if (typeof message === 'string') throw new Error(message);
+    expect(message).toMatchObject({ type: 12, code: 0, rest: (23 << 24) >>> 0 });
+    // It quotes the header (options included) and the first 8 bytes of the payload.
+    expect(message.body.length).toBe(28 + 8);
+  });
+
   it('accepts TTL 0 and 1 addressed to it (RFC 1122 §3.2.1.7: a host must not discard them)', async () => {
     const { clock, linkA, b } = await twoPingStacks();
     const ping = encodeIcmp({ type: ICMP_ECHO_REQUEST, code: 0, rest: 1, body: new Uint8Array(8) });
