@@ -27,6 +27,8 @@ export class NarrowHopLink implements RawLink {
   readonly reports: number[] = [];
   /** Datagrams without DF cut into fragments for the hop. */
   fragmented = 0;
+  /** Called after each report is made (a hop whose MTU keeps falling, say). */
+  afterReport: ((hop: NarrowHopLink) => void) | undefined;
   /** When set, the hop narrows to `mtu` once `after` datagrams have been sent (a route change). */
   narrowing: { readonly after: number; readonly mtu: number } | undefined;
   private handler: ReceiveHandler = () => {};
@@ -100,6 +102,7 @@ export class NarrowHopLink implements RawLink {
     // Made now: the stack reuses the buffer it sent.
     const report = fragmentationNeeded(datagram, reported, this.reports.length);
     this.later(() => this.handler(report));
+    this.afterReport?.(this);
   }
 }
 

@@ -164,6 +164,22 @@ describe('path MTU discovery through a narrower hop', () => {
     await run.stacks.close();
   });
 
+  it('a path MTU that falls a byte at each report (flapping, or forged): byte-exact, and few short segments', async () => {
+    const run = await narrowPath(1400, { impairment: { ...NO_IMPAIRMENT, delayMs: 2, seed: 5 } });
+    run.hop.afterReport = (hop) => {
+      hop.hopMtu = Math.max(1370, hop.hopMtu - 1);
+    };
+    const { sender } = await transfer(run);
+    const s = sender.stats();
+    expect(s.mss).toBe(1370 - HEADERS);
+    expect(run.stacks.a.tcp.stats().pathMtuReductions).toBeGreaterThanOrEqual(20);
+    // Each fall cuts the flight anew into full pieces: one short piece per run, not a sliver per segment.
+    const short = run.hop.sent.filter((d) => d.length < 200).length;
+    expect(short).toBeLessThan(2 * run.stacks.a.tcp.stats().pathMtuReductions + 10);
+    expect(s.timeouts).toBe(0);
+    await run.stacks.close();
+  });
+
   it('a report quoting a sequence number not in flight, or a datagram that is not ours, changes nothing', async () => {
     const run = await narrowPath(1500);
     const { sender } = await transfer(run);

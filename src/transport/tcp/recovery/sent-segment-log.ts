@@ -149,29 +149,34 @@ export class SentSegmentLog {
 
   /**
    * The path MTU fell (RFC 1191): every entry longer than `maxSize` and not SACKed was dropped by the router
-   * that reported it. Each is cut into pieces of at most `maxSize`, deemed lost and keeping the entry's
-   * transmit time, to be sent again at the new size (Linux's tcp_simple_retransmit, which cuts the skb when it
-   * retransmits it). Returns the bytes newly deemed lost.
+   * that reported it, and is deemed lost, to be sent again at the new size (Linux's tcp_simple_retransmit).
+   * Each run of such entries, together with the lost ones next to them not yet sent again, is cut anew into
+   * pieces of `maxSize` (the last one shorter): cut entry by entry, a path MTU that falls a few bytes at a
+   * time (as a forged or flapping report may make it) would leave a sliver of every segment to be sent on its
+   * own, a run of them after each fall (Linux collapses such slivers when it retransmits). A piece keeps the
+   * transmit time of the entry it starts in. Returns the bytes newly deemed lost.
    */
   cutOversize(maxSize: number): number {
-    let extra = 0;
+    let oversized = false;
     let newlyLost = 0;
+    // Enough room: no run yields more pieces than its entries would one by one.
+    let bound = 0;
     for (let i = 0; i < this.length; i++) {
       const k = (this.head + i) & this.mask;
       const size = this.size(k);
       const f = this.flagBits[k]!;
+      bound += Math.max(1, Math.ceil(size / maxSize));
       if (size <= maxSize || (f & SegmentFlag.SACKED) !== 0) continue;
-      extra += Math.ceil(size / maxSize) - 1;
+      oversized = true;
       if ((f & SegmentFlag.LOST) === 0 || (f & SegmentFlag.RETRANSMITTED) !== 0) newlyLost += size;
     }
-    if (newlyLost === 0 && extra === 0) return 0;
-    const old = { starts: this.starts, ends: this.ends, sentAt: this.sentAt, tsvals: this.tsvals };
-    const oldFlags = this.flagBits;
+    if (!oversized) return 0;
+    const { starts, ends, sentAt, tsvals, flagBits } = this;
     const oldMask = this.mask;
     const oldHead = this.head;
     const oldLength = this.length;
     let capacity = oldMask + 1;
-    while (capacity < oldLength + extra) capacity *= 2;
+    while (capacity < bound) capacity *= 2;
     this.starts = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
     this.sentAt = new Float64Array(capacity);
@@ -180,22 +185,43 @@ export class SentSegmentLog {
     this.mask = capacity - 1;
     this.head = 0;
     this.length = 0;
+    // The piece being cut: where it starts, the time and TSval of the entry it starts in, and whether any entry
+    // it covers was ever retransmitted.
+    let at = 0;
+    let atSentAt = 0;
+    let atTsval = 0;
+    let ever = 0;
+    let inRun = false;
     for (let i = 0; i < oldLength; i++) {
       const k = (oldHead + i) & oldMask;
-      const start = old.starts[k]!;
-      const end = old.ends[k]!;
-      const f = oldFlags[k]!;
-      if (seqDiff(end as Seq, start as Seq) <= maxSize || (f & SegmentFlag.SACKED) !== 0) {
-        this.put(start, end, old.sentAt[k]!, old.tsvals[k]!, f);
+      const f = flagBits[k]!;
+      const end = ends[k]!;
+      if (!joinsCut(starts[k]!, end, f, maxSize)) {
+        if (inRun && at !== starts[k]) this.put(at, starts[k]!, atSentAt, atTsval, ever | SegmentFlag.LOST);
+        inRun = false;
+        this.put(starts[k]!, end, sentAt[k]!, tsvals[k]!, f);
         continue;
       }
-      const cut = (f & SegmentFlag.EVER_RETRANSMITTED) | SegmentFlag.LOST;
-      for (let at = start; at !== end; ) {
-        const next = seqDiff(end as Seq, at as Seq) > maxSize ? (at + maxSize) | 0 : end;
-        this.put(at, next, old.sentAt[k]!, old.tsvals[k]!, cut);
+      if (!inRun || at === starts[k]) {
+        if (!inRun) at = starts[k]!;
+        atSentAt = sentAt[k]!;
+        atTsval = tsvals[k]!;
+        if (!inRun) ever = 0;
+        inRun = true;
+      }
+      ever |= f & SegmentFlag.EVER_RETRANSMITTED;
+      while (seqDiff(end as Seq, at as Seq) >= maxSize) {
+        const next = (at + maxSize) | 0;
+        this.put(at, next, atSentAt, atTsval, ever | SegmentFlag.LOST);
         at = next;
+        // The next piece starts in this entry (or, at its end, in the next one, which sets its own time).
+        ever = at !== end ? f & SegmentFlag.EVER_RETRANSMITTED : 0;
+        atSentAt = sentAt[k]!;
+        atTsval = tsvals[k]!;
       }
     }
+    if (inRun && at !== ends[(oldHead + oldLength - 1) & oldMask])
+      this.put(at, ends[(oldHead + oldLength - 1) & oldMask]!, atSentAt, atTsval, ever | SegmentFlag.LOST);
     this.recount();
     return newlyLost;
   }
@@ -399,4 +425,14 @@ export class SentSegmentLog {
 /** Told of each entry as it is delivered (SACKed, or cumulatively acknowledged without a SACK before). */
 export interface DeliveryListener {
   delivered(index: number, log: SentSegmentLog): void;
+}
+
+/**
+ * Whether cutOversize cuts an entry: not SACKed, and longer than `maxSize` or lost and waiting to be sent again
+ * (a neighbour of the oversized ones is sent again with them, in pieces of the new size).
+ */
+function joinsCut(start: number, end: number, flags: number, maxSize: number): boolean {
+  if ((flags & SegmentFlag.SACKED) !== 0) return false;
+  if (seqDiff(end as Seq, start as Seq) > maxSize) return true;
+  return (flags & (SegmentFlag.LOST | SegmentFlag.RETRANSMITTED)) === SegmentFlag.LOST;
 }

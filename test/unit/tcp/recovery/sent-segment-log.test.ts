@@ -108,35 +108,65 @@ describe.each([0, 2 ** 32 - 4500])('SentSegmentLog (sequence numbers from %d)', 
     ]);
     expect(log.hasLostToRetransmit).toBe(false);
   });
-  it('a smaller path MTU cuts every segment longer than the new size and not SACKed into lost pieces', () => {
+  it('a smaller path MTU cuts each run of segments longer than the new size (not SACKed) into lost pieces', () => {
     const log = flight();
     log.sack(at(3000), at(4000), undefined);
     log.markLost(5); // lost and not yet retransmitted: cut, still lost
     log.markLost(6);
     log.retransmitted(6, 20, 0); // its retransmission was as long: lost again
     expect(log.cutOversize(400)).toBe(8000); // all but the SACKed one and the one already waiting
-    // 9 entries cut into 3 pieces each (400, 400, 200), the SACKed one kept whole.
-    expect(log.count).toBe(28);
-    expect(log.start(0) - at(0)).toBe(0);
-    expect(log.end(0) - at(0)).toBe(400);
-    expect(log.end(2) - at(0)).toBe(1000);
+    // Two runs, cut whole: 0–3000 into 7 × 400 + 200, then the SACKed entry, then 4000–10000 into 15 × 400.
+    expect(log.count).toBe(24);
+    const ranges = Array.from({ length: log.count }, (_, i) => [log.start(i) - at(0), log.end(i) - at(0)]);
+    expect(ranges.slice(0, 9)).toEqual([
+      [0, 400],
+      [400, 800],
+      [800, 1200],
+      [1200, 1600],
+      [1600, 2000],
+      [2000, 2400],
+      [2400, 2800],
+      [2800, 3000],
+      [3000, 4000],
+    ]);
+    expect(ranges[9]).toEqual([4000, 4400]);
+    expect(ranges[23]).toEqual([9600, 10_000]);
+    // A piece keeps the time of the segment it starts in.
     expect(log.timeSent(2)).toBe(0);
-    expect(log.start(9) - at(0)).toBe(3000);
-    expect(log.flags(9)).toBe(SegmentFlag.SACKED);
+    expect(log.timeSent(3)).toBe(1);
+    expect(log.flags(8)).toBe(SegmentFlag.SACKED);
     expect(log.sackedBytes).toBe(1000);
     expect(log.sackedSegments).toBe(1);
     expect(log.lostBytes).toBe(9000);
     expect(log.retransmittedBytes).toBe(0);
     expect(log.pipe(10 * SMSS)).toBe(0);
-    // Each piece keeps what it was: piece of the retransmitted entry still counts as ever retransmitted.
-    expect(log.flags(6 * 3 - 2) & SegmentFlag.EVER_RETRANSMITTED).toBeTruthy();
+    // Pieces that cover the retransmitted segment (6000–7000) count as ever retransmitted; the others do not.
+    expect(log.flags(13) & SegmentFlag.EVER_RETRANSMITTED).toBeFalsy(); // 5600–6000
+    expect(log.flags(14) & SegmentFlag.EVER_RETRANSMITTED).toBeTruthy(); // 6000–6400
+    expect(log.flags(16) & SegmentFlag.EVER_RETRANSMITTED).toBeTruthy(); // 6800–7200
+    expect(log.flags(17) & SegmentFlag.EVER_RETRANSMITTED).toBeFalsy(); // 7200–7600
     expect(log.firstLostToRetransmit()).toBe(0);
     // Nothing longer than the size: nothing changes.
     expect(log.cutOversize(400)).toBe(0);
-    expect(log.count).toBe(28);
+    expect(log.count).toBe(24);
     // The pieces are acknowledged as any entry.
     expect(log.acknowledge(at(10 * SMSS), undefined)).toBe(9000);
     expect(log.count).toBe(0);
     expect(log.lostBytes).toBe(0);
+  });
+
+  it('a path MTU that falls a byte at a time leaves one short piece per run, not a sliver per segment', () => {
+    const log = flight();
+    expect(log.cutOversize(999)).toBe(10 * SMSS);
+    expect(log.count).toBe(11); // 10 × 999 + 10
+    expect(log.cutOversize(998)).toBe(0); // all lost already, none sent again: cut anew, nothing new lost
+    expect(log.count).toBe(11); // 10 × 998 + 20
+    expect(log.end(10) - log.start(10)).toBe(20);
+    expect(log.lostBytes).toBe(10 * SMSS);
+    // An entry already lost and waiting, too long for the new size, is cut too (it would be refused again).
+    const waiting = flight();
+    waiting.markLost(0);
+    expect(waiting.cutOversize(500)).toBe(9000);
+    expect(waiting.count).toBe(20);
   });
 });
