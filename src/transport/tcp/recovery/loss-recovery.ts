@@ -165,6 +165,17 @@ export class LossRecovery {
   }
 
   /**
+   * Without SACK, the sender goes back to SND.UNA to send the flight again at a smaller MSS (a path MTU
+   * report, TcpSender.resendOversize): no congestion response, but, as after a timeout, no fast retransmit for
+   * the duplicate ACKs that what was delivered of the old flight draws (Linux enters CA_Loss with high_seq).
+   */
+  onGoBack(): void {
+    this.dupAcks = 0;
+    this.recover = this.tcb.sndMax;
+    this.recoverPending = true;
+  }
+
+  /**
    * RFC 6298 (5.4)–(5.6), RFC 5681 §3.1: the retransmission timer expired with data outstanding (the
    * sender then goes back to SND.UNA). Recovery ends; nothing sent before now is fast-retransmitted.
    */

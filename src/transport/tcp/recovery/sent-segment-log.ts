@@ -55,6 +55,11 @@ export class SentSegmentLog {
   retransmittedBytes = 0;
   /** Lost entries not yet retransmitted (NextSeg has work when this is above zero). */
   private lostWaiting = 0;
+  /**
+   * No entry before this position (from the oldest) is lost and waiting: where the search for the next one
+   * starts, so sending a flight of lost entries again is linear in the flight, not quadratic.
+   */
+  private lostFrom = 0;
   /** Segments SACKed (for RACK's DupThresh test). */
   sackedSegments = 0;
 
@@ -139,6 +144,7 @@ export class SentSegmentLog {
       this.retransmittedBytes -= size; // the retransmission is lost too: no longer in flight
     }
     this.lostWaiting++;
+    if (i < this.lostFrom) this.lostFrom = i;
     this.flagBits[k] = (f | SegmentFlag.LOST) & ~SegmentFlag.RETRANSMITTED;
   }
 
@@ -243,6 +249,7 @@ export class SentSegmentLog {
     this.lostBytes = 0;
     this.retransmittedBytes = 0;
     this.lostWaiting = 0;
+    this.lostFrom = 0;
     for (let i = 0; i < this.length; i++) {
       const k = (this.head + i) & this.mask;
       const f = this.flagBits[k]!;
@@ -267,15 +274,20 @@ export class SentSegmentLog {
     this.lostBytes = 0;
     this.retransmittedBytes = 0;
     this.lostWaiting = 0;
+    this.lostFrom = 0;
   }
 
   /** The oldest lost entry not retransmitted since, or −1 (RFC 6675 NextSeg rule 1, RACK's order). */
   firstLostToRetransmit(): number {
     if (this.lostWaiting === 0) return -1;
-    for (let i = 0; i < this.length; i++) {
+    for (let i = this.lostFrom; i < this.length; i++) {
       const f = this.flagBits[(this.head + i) & this.mask]!;
-      if ((f & (SegmentFlag.LOST | SegmentFlag.RETRANSMITTED)) === SegmentFlag.LOST) return i;
+      if ((f & (SegmentFlag.LOST | SegmentFlag.RETRANSMITTED)) === SegmentFlag.LOST) {
+        this.lostFrom = i;
+        return i;
+      }
     }
+    this.lostFrom = this.length;
     return -1;
   }
 
@@ -308,6 +320,7 @@ export class SentSegmentLog {
         this.forget(k, f, seqDiff(end, start));
         this.head = (this.head + 1) & this.mask;
         this.length--;
+        if (this.lostFrom > 0) this.lostFrom--;
         continue;
       }
       // Partly acknowledged (the peer took part of it, or the retransmission was smaller): trim it.
@@ -355,6 +368,7 @@ export class SentSegmentLog {
     this.lostBytes = 0;
     this.retransmittedBytes = 0;
     this.lostWaiting = 0;
+    this.lostFrom = 0;
     this.sackedSegments = 0;
   }
 

@@ -406,8 +406,14 @@ export class TcpSender {
     const tcb = this.tcb;
     if (tcb.sndMax === tcb.sndUna) return;
     this.rttTiming = false; // Karn: the timed segment may be among those sent again
-    if (sack !== undefined) sack.log.cutOversize(tcb.sendMss);
-    else tcb.sndNxt = tcb.sndUna;
+    if (sack !== undefined) {
+      sack.log.cutOversize(tcb.sendMss);
+      // As Linux clears undo_marker here: an undo would forget the pieces' loss marks.
+      sack.undo.end();
+    } else {
+      tcb.sndNxt = tcb.sndUna;
+      this.recovery.onGoBack();
+    }
   }
 
   /**

@@ -3,6 +3,7 @@
  * ignored), RFC 6675 SetPipe with lost and retransmitted segments, NextSeg rule 1 (the first lost segment
  * not yet retransmitted), cumulative ACKs that cut a segment, growth past the first capacity, across 2^32.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SegmentFlag, SentSegmentLog } from '../../../../src/transport/tcp/recovery/sent-segment-log.js';
 import { type Seq, seq } from '../../../../src/transport/tcp/wire/seq.js';
@@ -168,5 +169,59 @@ describe.each([0, 2 ** 32 - 4500])('SentSegmentLog (sequence numbers from %d)', 
     waiting.markLost(0);
     expect(waiting.cutOversize(500)).toBe(9000);
     expect(waiting.count).toBe(20);
+  });
+});
+
+// The next lost entry is searched from a hint (a burst of path MTU reports had made each pass of the SACK
+// output scan the whole flight again): whatever the operations, it is the one a scan from the oldest finds.
+describe('the next lost entry to send again', () => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('lose' as const), at: fc.nat(40) }),
+    fc.record({ kind: fc.constant('resend' as const), at: fc.nat(40) }),
+    fc.record({ kind: fc.constant('sack' as const), at: fc.nat(40) }),
+    fc.record({ kind: fc.constant('ack' as const), at: fc.nat(6) }),
+    fc.record({ kind: fc.constant('send' as const), at: fc.nat(3) }),
+    fc.record({ kind: fc.constant('cut' as const), at: fc.integer({ min: 300, max: 1000 }) }),
+    fc.record({ kind: fc.constant('timeout' as const), at: fc.constant(0) }),
+  );
+
+  it('is the first lost and not resent entry from the oldest (property)', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const log = new SentSegmentLog();
+        let next = 0;
+        let una = 0;
+        const send = (n: number) => {
+          for (let j = 0; j < n; j++) {
+            log.append(seq(next), seq(next + SMSS), next);
+            next += SMSS;
+          }
+        };
+        send(20);
+        for (const o of ops) {
+          if (o.kind === 'lose' && o.at < log.count) log.markLost(o.at);
+          else if (o.kind === 'resend') {
+            const i = log.firstLostToRetransmit();
+            if (i >= 0) log.retransmitted(i, 1, 0);
+          } else if (o.kind === 'sack' && o.at < log.count)
+            log.sack(log.start(o.at), log.end(o.at), undefined);
+          else if (o.kind === 'ack' && log.count > 0) {
+            una = Math.min(log.end(Math.min(o.at, log.count - 1)) - seq(0), next);
+            log.acknowledge(seq(una), undefined);
+          } else if (o.kind === 'send') send(o.at);
+          else if (o.kind === 'cut') log.cutOversize(o.at);
+          else if (o.kind === 'timeout') log.markAllLost();
+          let expected = -1;
+          for (let i = 0; i < log.count; i++) {
+            if ((log.flags(i) & (SegmentFlag.LOST | SegmentFlag.RETRANSMITTED)) === SegmentFlag.LOST) {
+              expected = i;
+              break;
+            }
+          }
+          expect(log.firstLostToRetransmit()).toBe(expected);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
