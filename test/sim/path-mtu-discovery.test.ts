@@ -167,19 +167,24 @@ describe('path MTU discovery through a narrower hop', () => {
     await run.stacks.close();
   });
 
-  it('a path MTU that falls a byte at each report (flapping, or forged): byte-exact, and few short segments', async () => {
+  it('a path MTU that falls a byte at each report (flapping, or forged): byte-exact, the falls rate-limited, few short segments', async () => {
     const run = await narrowPath(1400, { impairment: { ...NO_IMPAIRMENT, delayMs: 2, seed: 5 } });
     run.hop.afterReport = (hop) => {
       hop.hopMtu = Math.max(1370, hop.hopMtu - 1);
     };
-    const { sender } = await transfer(run);
+    const { sender, virtualMs } = await transfer(run);
     const s = sender.stats();
-    expect(s.mss).toBe(1370 - HEADERS);
-    expect(run.stacks.a.tcp.stats().pathMtuReductions).toBeGreaterThanOrEqual(20);
+    const reductions = run.stacks.a.tcp.stats().pathMtuReductions;
+    // At most 4 falls at once, then 10 a second; each one takes what the hop reported last.
+    expect(reductions).toBeGreaterThanOrEqual(4);
+    expect(reductions).toBeLessThanOrEqual(4 + Math.ceil(virtualMs / 100));
+    expect(run.stacks.a.ip.stats().pathMtuLimited).toBeGreaterThan(0);
+    expect(s.mss).toBeLessThanOrEqual(1400 - 4 - HEADERS);
     // Each fall cuts the flight anew into full pieces: one short piece per run, not a sliver per segment.
     const short = run.hop.sent.filter((d) => d.length < 200).length;
-    expect(short).toBeLessThan(2 * run.stacks.a.tcp.stats().pathMtuReductions + 10);
-    expect(s.timeouts).toBe(0);
+    expect(short).toBeLessThan(2 * reductions + 10);
+    // A report held back by the rate leaves the segments it refused to the retransmission timer: timeouts
+    // are the price here, and the transfer still completes.
     await run.stacks.close();
   });
 

@@ -250,6 +250,7 @@ export class Ipv4Layer implements IPLayer {
       reassemblyPending: this.reassembler.pending,
       reassemblyBytes: this.reassembler.bytesHeld,
       pathMtuEntries: this.pathMtus.size,
+      pathMtuLimited: this.pathMtus.limited,
     };
   }
 

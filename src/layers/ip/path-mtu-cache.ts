@@ -7,7 +7,11 @@
  * tiny MTU cannot make a connection send 28-byte segments.
  *
  * Bounded (MAX_ENTRIES, the oldest replaced), and only written after a validated error: an entry costs a
- * report that quotes a segment in flight.
+ * report that quotes a segment in flight. A destination's path MTU falls at most LOWERINGS_BURST times at
+ * once and then LOWERINGS_PER_SECOND times a second (a token bucket): each fall has every connection to it
+ * send its flight again, and a host that sees the sequence numbers (or a flapping route) could otherwise
+ * have it fall a byte at a time, hundreds of times a second. A path with that many narrower hops is not
+ * slowed: each hop reports once.
  */
 
 import type { Clock } from '../../core/clock.js';
@@ -18,6 +22,9 @@ export const PATH_MTU_FLOOR = 552;
 /** RFC 1191 §6.3: at least ten minutes before a lowered estimate is raised again (Linux: 600 s). */
 export const PATH_MTU_EXPIRY_MS = 600_000;
 const MAX_ENTRIES = 4096;
+/** Falls of one destination's path MTU taken at once, then per second (see above). */
+export const LOWERINGS_BURST = 4;
+export const LOWERINGS_PER_SECOND = 10;
 
 /**
  * RFC 1191 §7, table 7-1: the plateaus to try when a router reports no next-hop MTU (an RFC 792 router
@@ -36,12 +43,17 @@ interface PathMtuEntry {
   mtu: number;
   locked: boolean;
   expiresAt: number;
+  /** Falls it may take now, and when that was counted. */
+  tokens: number;
+  tokensAt: number;
 }
 
 export class PathMtuCache {
   private readonly entries = new Map<Ipv4Address, PathMtuEntry>();
   /** Destinations held whose path is locked below the floor: while zero, sends skip the look-up. */
   private lockedCount = 0;
+  /** Reports that would have lowered a path MTU past its rate (the token bucket above). */
+  limited = 0;
 
   constructor(private readonly clock: Clock) {}
 
@@ -65,8 +77,20 @@ export class PathMtuCache {
     const locked = reported < PATH_MTU_FLOOR;
     const mtu = Math.min(before, Math.max(reported, PATH_MTU_FLOOR));
     if (mtu === before && (!locked || current?.locked === true)) return before;
-    const expiresAt = this.clock.now() + PATH_MTU_EXPIRY_MS;
+    const now = this.clock.now();
+    const expiresAt = now + PATH_MTU_EXPIRY_MS;
     if (current !== undefined) {
+      const tokens = Math.min(
+        LOWERINGS_BURST,
+        current.tokens + ((now - current.tokensAt) * LOWERINGS_PER_SECOND) / 1000,
+      );
+      current.tokensAt = now;
+      if (tokens < 1) {
+        current.tokens = tokens;
+        this.limited++;
+        return before;
+      }
+      current.tokens = tokens - 1;
       if (locked && !current.locked) this.lockedCount++;
       current.mtu = mtu;
       current.locked ||= locked;
@@ -77,7 +101,7 @@ export class PathMtuCache {
       const oldest = this.entries.keys().next().value!;
       this.forget(oldest);
     }
-    this.entries.set(dst, { mtu, locked, expiresAt });
+    this.entries.set(dst, { mtu, locked, expiresAt, tokens: LOWERINGS_BURST - 1, tokensAt: now });
     if (locked) this.lockedCount++;
     return mtu;
   }

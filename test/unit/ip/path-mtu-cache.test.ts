@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../../../src/core/ipv4-address.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import {
+  LOWERINGS_BURST,
+  LOWERINGS_PER_SECOND,
   PATH_MTU_EXPIRY_MS,
   PATH_MTU_FLOOR,
   PathMtuCache,
@@ -50,6 +52,22 @@ describe('PathMtuCache', () => {
     expect(cache.mtu(A, 1500)).toBe(1500);
     expect(cache.locked(B)).toBe(false);
     expect(cache.size).toBe(0);
+  });
+
+  it('falls at most 4 times at once, then 10 times a second (a byte at a time would resend every flight)', () => {
+    const clock = new VirtualClock();
+    const cache = new PathMtuCache(clock);
+    let reported = 1499;
+    const fall = () => cache.lower(A, reported--, 1500);
+    for (let i = 0; i < LOWERINGS_BURST; i++) expect(fall()).toBe(1499 - i);
+    expect(fall()).toBe(1499 - LOWERINGS_BURST + 1); // over the rate: not taken
+    expect(cache.limited).toBe(1);
+    clock.advance(1000 / LOWERINGS_PER_SECOND);
+    expect(fall()).toBe(reported + 1); // one more after 100 ms, to what was reported
+    expect(fall()).toBe(reported + 2);
+    // Other destinations have buckets of their own.
+    expect(cache.lower(B, 1400, 1500)).toBe(1400);
+    expect(cache.limited).toBe(2);
   });
 
   it('holds at most 4,096 destinations, replacing the oldest', () => {
