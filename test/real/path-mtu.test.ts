@@ -229,6 +229,20 @@ function none(all: readonly Frame[], what: string, offending: (d: Frame) => bool
     .toBe(0);
 }
 
+/**
+ * What reached the client of a `length`-byte download through a router of `mtu`: pilha's datagrams, every one
+ * with DF, none a fragment (those larger were refused, not fragmented), none larger than `mtu`; and tshark
+ * finds no malformed packet or bad checksum among them.
+ */
+function expectWholeDfAtClient(atClient: readonly Frame[], pcap: string, mtu: number, length: number): void {
+  const sent = fromPilha(atClient);
+  expect(sent.length).toBeGreaterThan((0.9 * length) / (mtu - 40));
+  none(sent, 'without DF', (d) => !d.df);
+  none(sent, 'fragmented by the router', (d) => d.fragment);
+  none(sent, `larger than ${mtu} bytes`, (d) => d.length > mtu || (d.reassembled ?? 0) > mtu);
+  expect(tsharkProblems(pcap, DATA, FROM_PILHA)).toEqual({ count: 0, lines: '' });
+}
+
 /** pilha's TCP counters now (SIGUSR2 prints them as `counters N {...}`). */
 async function tcpCountersNow(pilha: PilhaProcess, report: number): Promise<Counters> {
   pilha.child.kill('SIGUSR2');
@@ -309,14 +323,7 @@ describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router 
         // The topology: the client announced MSS 1460 over its 1280-byte link, so only the router is smaller.
         expect(clientSynMss(atClient)).toEqual(['1460']);
 
-        // What reached the client: pilha's datagrams, every one with DF, none larger than the router's MTU, none
-        // a fragment (those larger were refused, not fragmented).
-        const sent = fromPilha(atClient);
-        expect(sent.length).toBeGreaterThan((0.9 * LENGTH) / (MTU - 40));
-        none(sent, 'without DF', (d) => !d.df);
-        none(sent, 'fragmented by the router', (d) => d.fragment);
-        none(sent, `larger than ${MTU} bytes`, (d) => d.length > MTU || (d.reassembled ?? 0) > MTU);
-        expect(tsharkProblems(clientPcap, DATA, FROM_PILHA)).toEqual({ count: 0, lines: '' });
+        expectWholeDfAtClient(atClient, clientPcap, MTU, LENGTH);
 
         // What the router told pilha: fragmentation needed, next-hop MTU 1280.
         const reports = fragmentationNeeded(onTun);
@@ -340,12 +347,7 @@ describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router 
         console.log(`PMTU ${MTU}, ${mode}, after the second download: ${pmtuSummary(tcp)}`);
         expect(clientSynMss(atClient)).toEqual(['1460']);
 
-        const sent = fromPilha(atClient);
-        expect(sent.length).toBeGreaterThan((0.9 * LENGTH) / (MTU - 40));
-        none(sent, 'without DF', (d) => !d.df);
-        none(sent, 'fragmented by the router', (d) => d.fragment);
-        none(sent, `larger than ${MTU} bytes`, (d) => d.length > MTU || (d.reassembled ?? 0) > MTU);
-        expect(tsharkProblems(clientPcap, DATA, FROM_PILHA)).toEqual({ count: 0, lines: '' });
+        expectWholeDfAtClient(atClient, clientPcap, MTU, LENGTH);
 
         // On the TUN, pilha's own writes: every one with DF, and none the router had to refuse.
         const written = fromPilha(onTun);

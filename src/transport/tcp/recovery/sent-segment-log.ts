@@ -244,12 +244,7 @@ export class SentSegmentLog {
 
   /** The byte and entry counts, from the flags of every entry. */
   private recount(): void {
-    this.sackedBytes = 0;
-    this.sackedSegments = 0;
-    this.lostBytes = 0;
-    this.retransmittedBytes = 0;
-    this.lostWaiting = 0;
-    this.lostFrom = 0;
+    this.zeroCounts();
     for (let i = 0; i < this.length; i++) {
       const k = (this.head + i) & this.mask;
       const f = this.flagBits[k]!;
@@ -364,12 +359,16 @@ export class SentSegmentLog {
   clear(): void {
     this.head = 0;
     this.length = 0;
+    this.zeroCounts();
+  }
+
+  private zeroCounts(): void {
     this.sackedBytes = 0;
+    this.sackedSegments = 0;
     this.lostBytes = 0;
     this.retransmittedBytes = 0;
     this.lostWaiting = 0;
     this.lostFrom = 0;
-    this.sackedSegments = 0;
   }
 
   /** The first entry whose end is past `s` (binary search: entries are in sequence order). */
