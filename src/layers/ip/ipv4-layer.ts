@@ -352,7 +352,9 @@ export class Ipv4Layer implements IPLayer {
     const problem = ipv4OptionsProblem(datagram.options);
     if (problem >= 0) {
       this.drop('dropBadOptions', 'bad-options', datagram.src);
-      this.errorReporter?.parameterProblem(datagram, IPV4_MIN_HEADER + problem);
+      // RFC 1122 §3.2.2: no ICMP error about a fragment other than the first.
+      if (datagram.fragmentOffset === 0)
+        this.errorReporter?.parameterProblem(datagram, IPV4_MIN_HEADER + problem);
       return false;
     }
     if (hasSourceRoute(datagram.options)) {

@@ -24,8 +24,11 @@ import {
   URG,
 } from '../fuzz-wire.js';
 
-/** ICMP types pilha may send: echo reply, destination unreachable, time exceeded (and echo request). */
-const ICMP_TYPES_SENT = new Set([0, 3, 8, 11]);
+/**
+ * ICMP types pilha may send: echo reply, destination unreachable, time exceeded, parameter problem (about
+ * malformed IP options), and echo request.
+ */
+const ICMP_TYPES_SENT = new Set([0, 3, 8, 11, 12]);
 const ICMP_ERROR_TYPES = new Set([3, 4, 5, 11, 12]);
 
 export class StackOutputChecker {

@@ -193,6 +193,16 @@ describe('IPv4 + ICMP stacks over a MemoryLink', () => {
     expect(message).toMatchObject({ type: 12, code: 0, rest: (23 << 24) >>> 0 });
     // It quotes the header (options included) and the first 8 bytes of the payload.
     expect(message.body.length).toBe(28 + 8);
+    // About a fragment other than the first: dropped, but no error (RFC 1122 §3.2.2; found by the fuzzer).
+    const later = encodeIpv4(
+      { ...base, id: 2, fragmentOffset: 8, options: Uint8Array.from([1, 7, 7, 3, 0, 0, 0, 0]) },
+      ping,
+    );
+    linkA.send(later);
+    clock.runAll();
+    expect(b.ip.stats()).toMatchObject({ dropBadOptions: 2 });
+    expect(b.icmp.stats()).toMatchObject({ txParameterProblem: 1 });
+    expect(replies.length).toBe(1);
   });
 
   it('accepts TTL 0 and 1 addressed to it (RFC 1122 §3.2.1.7: a host must not discard them)', async () => {
