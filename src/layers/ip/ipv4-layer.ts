@@ -64,7 +64,7 @@ const COUNTERS = [
   'dropNotForUs',
   /** Datagrams with a loose or strict source route option (as Linux's accept_source_route 0). */
   'dropSourceRouted',
-  /** Datagrams with malformed options, answered with a Parameter Problem (ipv4-options-check.ts). */
+  /** Datagrams with malformed options, a first fragment's answered with a Parameter Problem (ipv4-options-check.ts). */
   'dropBadOptions',
   ...MARTIAN_SOURCES,
   'dropUnknownProtocol',
@@ -76,7 +76,7 @@ const COUNTERS = [
   'dropReassemblyEvicted',
   /** Re-entrant arrivals past the deferral limit (a synchronous link delivering a storm). */
   'dropReentrantBacklog',
-  /** Destinations whose path MTU a validated "fragmentation needed" error lowered (RFC 1191). */
+  /** Falls of a destination's path MTU, each on a validated "fragmentation needed" error (RFC 1191). */
   'pathMtuLowered',
 ] as const;
 type CounterName = (typeof COUNTERS)[number];

@@ -57,7 +57,8 @@ function sendMssOf(tcb: TcpControlBlock): number {
 
 /**
  * The path MTU to the peer is now `pathMtu` (RFC 1191): lowers the path's MSS and the MSS we send (which
- * the peer's SYN sets again: it takes the path's into account). Returns whether the MSS we send fell (what is in flight may then be too long).
+ * the peer's SYN sets again: it takes the path's into account). Returns whether the MSS we send fell (what
+ * is in flight may then be too long).
  */
 export function lowerPathMss(tcb: TcpControlBlock, pathMtu: number): boolean {
   const pathMss = mssForMtu(pathMtu);
