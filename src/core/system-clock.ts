@@ -24,3 +24,11 @@ class NodeTimer implements Timer {
     clearTimeout(this.handle);
   }
 }
+
+/**
+ * The wall clock's milliseconds since midnight UT: RFC 791's timestamp, for what must carry the time of day
+ * (the IP Timestamp option), which a monotonic Clock cannot give.
+ */
+export function wallTimeOfDayUt(): number {
+  return Date.now() % 86_400_000;
+}

@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import { Counters } from '../../core/counters.js';
 import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
+import { wallTimeOfDayUt } from '../../core/system-clock.js';
 import type { IPLayer, IpErrorReporter } from '../ip/ip-layer.js';
 import {
   IP_PROTOCOL_ICMP,
@@ -88,7 +89,7 @@ export class IcmpLayer implements IpErrorReporter {
     private readonly clock: Clock,
     private readonly log: Logger,
     /** Milliseconds since midnight UT, for the IP Timestamp option of echo replies (RFC 791). */
-    private readonly timeOfDay: () => number = wallTimeOfDay,
+    private readonly timeOfDay: () => number = wallTimeOfDayUt,
   ) {
     this.tokensAt = clock.now();
     ip.registerProtocol(IP_PROTOCOL_ICMP, (d) => this.receive(d));
@@ -246,11 +247,6 @@ export class IcmpLayer implements IpErrorReporter {
     this.tokens -= 1;
     return true;
   }
-}
-
-/** The wall clock's milliseconds since midnight UT (RFC 791's timestamp). */
-function wallTimeOfDay(): number {
-  return Date.now() % 86_400_000;
 }
 
 /** Whether a quote (header + first payload bytes) is of an ICMP error message. */
