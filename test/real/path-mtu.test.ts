@@ -257,6 +257,23 @@ function tcpCountersAtExit(pilha: PilhaProcess): Counters {
   return JSON.parse(m[1]!) as Counters;
 }
 
+/** pilha http on its TUN device in `router`, port 7000, with TUN offload or without. */
+function startServer(router: Namespace, offload: boolean): Promise<PilhaProcess> {
+  return router.startPilha(['http', '--tun', TUN, '--port', '7000', ...(offload ? [] : ['--no-offload'])]);
+}
+
+/**
+ * Stops pilha after its last download (exit 0) and returns the TCP counters it printed, logged under `label`;
+ * checks that the client's SYN in `atClient` announced MSS 1460 (the router, not the client, is smaller).
+ */
+async function stopServer(pilha: PilhaProcess, atClient: readonly Frame[], label: string): Promise<Counters> {
+  expect(await pilha.stop()).toBe(0);
+  const tcp = tcpCountersAtExit(pilha);
+  console.log(`${label}: ${pmtuSummary(tcp)}`);
+  expect(clientSynMss(atClient)).toEqual(['1460']);
+  return tcp;
+}
+
 /** The path MTU counters a fragmentation-needed report must have moved (soft: all of them report). */
 function expectReportActedOn(tcp: Counters): void {
   expect.soft(tcp.icmpFragmentationNeeded, 'tcp.icmpFragmentationNeeded').toBeTypeOf('number');
@@ -294,14 +311,7 @@ describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router 
         router = Namespace.create(`pmtu-router-${offload ? 'on' : 'off'}`);
         client = Namespace.create(`pmtu-client-${offload ? 'on' : 'off'}`);
         clientDevice = makeForwardedPath(router, client, offload ? 'pmo' : 'pmn', { mtu: MTU, advmss: 1460 });
-        pilha = await router.startPilha([
-          'http',
-          '--tun',
-          TUN,
-          '--port',
-          '7000',
-          ...(offload ? [] : ['--no-offload']),
-        ]);
+        pilha = await startServer(router, offload);
       });
       afterAll(async () => {
         await client?.destroy();
@@ -342,10 +352,7 @@ describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router 
           `second-${mode}`,
           () => download(client, 'wget', LENGTH, dir),
         );
-        expect(await pilha.stop()).toBe(0);
-        const tcp = tcpCountersAtExit(pilha);
-        console.log(`PMTU ${MTU}, ${mode}, after the second download: ${pmtuSummary(tcp)}`);
-        expect(clientSynMss(atClient)).toEqual(['1460']);
+        const tcp = await stopServer(pilha, atClient, `PMTU ${MTU}, ${mode}, after the second download`);
 
         expectWholeDfAtClient(atClient, clientPcap, MTU, LENGTH);
 
@@ -387,14 +394,7 @@ describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router 
           mtu: MTU,
           advmss: 1460,
         });
-        const pilha = await router.startPilha([
-          'http',
-          '--tun',
-          TUN,
-          '--port',
-          '7000',
-          ...(offload ? [] : ['--no-offload']),
-        ]);
+        const pilha = await startServer(router, offload);
         const { clientPcap, atClient, onTun } = await captured(
           router,
           client,
@@ -403,10 +403,7 @@ describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router 
           `floor-${mode}`,
           () => download(client, 'curl', LENGTH, dir),
         );
-        expect(await pilha.stop()).toBe(0);
-        const tcp = tcpCountersAtExit(pilha);
-        console.log(`PMTU ${MTU}, ${mode}: ${pmtuSummary(tcp)}`);
-        expect(clientSynMss(atClient)).toEqual(['1460']);
+        const tcp = await stopServer(pilha, atClient, `PMTU ${MTU}, ${mode}`);
 
         // What reached the client: fragments, which reassemble to datagrams of at most the floor.
         const sent = fromPilha(atClient);
