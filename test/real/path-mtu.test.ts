@@ -274,6 +274,13 @@ async function stopServer(pilha: PilhaProcess, atClient: readonly Frame[], label
   return tcp;
 }
 
+/** The router sent pilha fragmentation-needed reports (on the TUN side), all of next-hop MTU `mtu` (soft). */
+function expectRouterReported(onTun: readonly Frame[], mtu: number): void {
+  const reports = fragmentationNeeded(onTun);
+  expect.soft(reports.length, 'ICMP fragmentation-needed sent to pilha').toBeGreaterThan(0);
+  expect.soft(new Set(reports), 'their next-hop MTU').toEqual(new Set(reports.length > 0 ? [mtu] : []));
+}
+
 /** The path MTU counters a fragmentation-needed report must have moved (soft: all of them report). */
 function expectReportActedOn(tcp: Counters): void {
   expect.soft(tcp.icmpFragmentationNeeded, 'tcp.icmpFragmentationNeeded').toBeTypeOf('number');
@@ -336,9 +343,7 @@ describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router 
         expectWholeDfAtClient(atClient, clientPcap, MTU, LENGTH);
 
         // What the router told pilha: fragmentation needed, next-hop MTU 1280.
-        const reports = fragmentationNeeded(onTun);
-        expect.soft(reports.length, 'ICMP fragmentation-needed sent to pilha').toBeGreaterThan(0);
-        expect.soft(new Set(reports), 'their next-hop MTU').toEqual(new Set(reports.length > 0 ? [MTU] : []));
+        expectRouterReported(onTun, MTU);
         expectReportActedOn(afterFirst);
       });
 
@@ -419,9 +424,7 @@ describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router 
         expect(tsharkProblems(clientPcap, DATA, FROM_PILHA)).toEqual({ count: 0, lines: '' });
 
         // What the router told pilha: fragmentation needed, next-hop MTU 400.
-        const reports = fragmentationNeeded(onTun);
-        expect.soft(reports.length, 'ICMP fragmentation-needed sent to pilha').toBeGreaterThan(0);
-        expect.soft(new Set(reports), 'their next-hop MTU').toEqual(new Set(reports.length > 0 ? [MTU] : []));
+        expectRouterReported(onTun, MTU);
 
         // On the TUN: pilha's first datagrams carried DF (until the report), all later ones none. Without offload
         // each write is one datagram, and each of those without DF is at most the floor.
