@@ -4,6 +4,8 @@
  * router's "fragmentation needed" can tell A that its 1500-byte DF segments do not get through.
  */
 import { describe, expect, it } from 'vitest';
+import { formatIpv4 } from '../../src/core/ipv4-address.js';
+import { PATH_MTU_EXPIRY_MS } from '../../src/layers/ip/path-mtu-cache.js';
 import { type Impairment, NO_IMPAIRMENT } from '../../src/layers/link/decorators/impairment.js';
 import type { TcpConfig } from '../../src/transport/tcp/tcp-config.js';
 import { fragmentationNeeded, NarrowHopLink } from '../helpers/narrow-hop-link.js';
@@ -165,6 +167,43 @@ describe('path MTU discovery through a narrower hop', () => {
     expect(s.mss).toBe(900 - HEADERS);
     expect(s.timeouts).toBe(0);
     await run.stacks.close();
+  });
+
+  it('ten minutes after the last fall the learned MTU expires: a long-lived connection sends full-sized segments again', async () => {
+    const run = await narrowPath(1000);
+    const { stacks, hop } = run;
+    const received: Buffer[] = [];
+    let bytes = 0;
+    const server = stacks.b.transport.createServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        received.push(chunk);
+        bytes += chunk.length;
+      });
+    });
+    await server.listen(5001);
+    const sender = stacks.a.transport.createConnection(5001, formatIpv4(ADDRESS_B));
+    const first = pattern(256 * 1024);
+    sender.write(first); // and the connection stays open
+    await drive(stacks.clock, () => bytes === first.length, { limitMs: 60_000 });
+    expect(sender.stats().mss).toBe(1000 - HEADERS);
+    // The route changes back; the connection stays open and idle past the path MTU's expiry (RFC 1191 §6.3).
+    hop.hopMtu = 1500;
+    stacks.clock.advance(PATH_MTU_EXPIRY_MS);
+    expect(stacks.a.ip.pathMtu(ADDRESS_B)).toBe(1500);
+    expect(stacks.a.ip.stats().pathMtuExpired).toBe(1);
+    expect(stacks.a.tcp.stats().pathMtuIncreases).toBe(1);
+    expect(sender.stats().mss).toBe(1500 - HEADERS);
+    const reports = hop.reports.length;
+    const sentBefore = hop.sent.length;
+    const second = pattern(256 * 1024, first.length);
+    sender.write(second);
+    await drive(stacks.clock, () => bytes === first.length + second.length, { limitMs: 60_000 });
+    expect(Buffer.concat(received).equals(Buffer.concat([first, second]))).toBe(true);
+    const after = hop.sent.slice(sentBefore);
+    expect(after.filter((d) => d.length === 1500).length).toBeGreaterThan(100);
+    expect(hop.reports.length).toBe(reports);
+    sender.destroy();
+    await stacks.close();
   });
 
   it('a path MTU that falls a byte at each report (flapping, or forged): byte-exact, the falls rate-limited, few short segments', async () => {

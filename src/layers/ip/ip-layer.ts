@@ -48,6 +48,12 @@ export interface IPLayer {
    * the path is sent to without DF). Returns the path MTU now in force.
    */
   lowerPathMtu(dst: Ipv4Address, reported: number): number;
+  /**
+   * Adds a listener called when what was learned about the path to a destination expires (ten minutes after
+   * the last fall, RFC 1191 §6.3) or is replaced: the path MTU to `dst` is `mtu` (the link MTU) again, and
+   * connections to it may send full-sized segments again. Never called in the middle of a send.
+   */
+  onPathMtuRaised?(listener: (dst: Ipv4Address, mtu: number) => void): void;
   /** Sends a payload to `dst`, fragmenting it when it exceeds the MTU. The payload is copied. */
   send(dst: Ipv4Address, protocol: number, payload: Uint8Array, opts?: SendOptions): void;
   /**

@@ -129,6 +129,7 @@ export class Ipv4Layer implements IPLayer {
   private readonly handlers: Array<ProtocolHandler> = new Array(256).fill(ignore);
   private readonly registered: boolean[] = new Array(256).fill(false);
   private readonly reassembledListeners: Array<(info: ReassemblyInfo) => void> = [];
+  private readonly pathMtuRaisedListeners: Array<(dst: Ipv4Address, mtu: number) => void> = [];
   private readonly batchEndListeners: Array<() => void> = [];
   /** Whether the link signals the end of each batch of datagrams. */
   private readonly batched: boolean;
@@ -161,7 +162,7 @@ export class Ipv4Layer implements IPLayer {
     };
     this.defaultTtl = config.defaultTtl ?? 64;
     this.ids = new Ipv4IdGenerator(clock, config.initialId);
-    this.pathMtus = new PathMtuCache(clock);
+    this.pathMtus = new PathMtuCache(clock, (dst) => this.pathMtuForgotten(dst));
     this.reassembler = new Reassembler(
       clock,
       {
@@ -200,6 +201,18 @@ export class Ipv4Layer implements IPLayer {
         this.log.info({ dst: formatIpv4(dst), reported, pathMtu: mtu }, 'path MTU lowered');
     }
     return mtu;
+  }
+
+  onPathMtuRaised(listener: (dst: Ipv4Address, mtu: number) => void): void {
+    this.pathMtuRaisedListeners.push(listener);
+  }
+
+  /** What was learned about `dst` expired (or was replaced): its path MTU is the link MTU again. */
+  private pathMtuForgotten(dst: Ipv4Address): void {
+    const mtu = this.link.mtu;
+    if (this.log.isLevelEnabled('info'))
+      this.log.info({ dst: formatIpv4(dst), pathMtu: mtu }, 'path MTU back to the link MTU');
+    for (const listener of this.pathMtuRaisedListeners) listener(dst, mtu);
   }
 
   /** DF for a datagram to `dst` sent with `opts` (0x4000 or 0). */
@@ -251,6 +264,7 @@ export class Ipv4Layer implements IPLayer {
       reassemblyBytes: this.reassembler.bytesHeld,
       pathMtuEntries: this.pathMtus.size,
       pathMtuLimited: this.pathMtus.limited,
+      pathMtuExpired: this.pathMtus.forgotten,
     };
   }
 
@@ -547,6 +561,7 @@ export class Ipv4Layer implements IPLayer {
 
   async close(): Promise<void> {
     this.reassembler.clear();
+    this.pathMtus.clear();
     await this.link.close();
   }
 

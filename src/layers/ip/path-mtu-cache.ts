@@ -2,7 +2,9 @@
  * What path MTU discovery (RFC 1191) has learned per destination: the MTU a "fragmentation needed" error
  * reported, which the transport validated (RFC 5927 §4.1) before lowering it here. Only lowered, never raised
  * by a report; an entry expires after ten minutes (RFC 1191 §6.3, Linux's ip_rt_mtu_expires), after which the
- * link MTU is tried again. A report below PATH_MTU_FLOOR is taken as the floor with the path "locked", as
+ * link MTU is tried again: one timer, for the entry that expires first, removes it and tells the owner
+ * (`expired`), so that connections to that host can send full-sized segments again (Linux's tcp_current_mss
+ * sees the route's MTU back up at their next send). A report below PATH_MTU_FLOOR is taken as the floor with the path "locked", as
  * Linux's ip_rt_min_pmtu: datagrams to it are then sent without DF, for routers to fragment, so a forged
  * tiny MTU cannot make a connection send 28-byte segments.
  *
@@ -14,7 +16,7 @@
  * slowed: each hop reports once.
  */
 
-import type { Clock } from '../../core/clock.js';
+import type { Clock, Timer } from '../../core/clock.js';
 import type { Ipv4Address } from '../../core/ipv4-address.js';
 
 /** Linux's ip_rt_min_pmtu (512 + 20 + 20): the lowest path MTU taken from a report. */
@@ -49,13 +51,26 @@ interface PathMtuEntry {
 }
 
 export class PathMtuCache {
+  /** In the order they expire: an entry lowered again moves to the end. */
   private readonly entries = new Map<Ipv4Address, PathMtuEntry>();
   /** Destinations held whose path is locked below the floor: while zero, sends skip the look-up. */
   private lockedCount = 0;
   /** Reports that would have lowered a path MTU past its rate (the token bucket above). */
   limited = 0;
+  /** Entries removed because they expired or were replaced: their destinations are at the link MTU again. */
+  forgotten = 0;
+  /** Armed while entries are held: for the first one's expiry. */
+  private timer: Timer | undefined;
 
-  constructor(private readonly clock: Clock) {}
+  /**
+   * `expired(dst)` is called when what was learned about `dst` is forgotten (it expired, or a newer
+   * destination replaced it): its path MTU is the link MTU again. Never from inside mtu() or locked(), so
+   * never in the middle of a send.
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly expired: (dst: Ipv4Address) => void = () => {},
+  ) {}
 
   /** The path MTU to `dst`: what was learned, or `linkMtu`. */
   mtu(dst: Ipv4Address, linkMtu: number): number {
@@ -95,15 +110,25 @@ export class PathMtuCache {
       current.mtu = mtu;
       current.locked ||= locked;
       current.expiresAt = expiresAt;
+      this.entries.delete(dst);
+      this.entries.set(dst, current);
       return mtu;
     }
-    if (this.entries.size >= MAX_ENTRIES) {
-      const oldest = this.entries.keys().next().value!;
-      this.forget(oldest);
-    }
+    // An entry that expired before the timer ran goes first, as the timer would have removed it.
+    if (this.entries.has(dst)) this.forgetAndTell(dst);
+    if (this.entries.size >= MAX_ENTRIES) this.forgetAndTell(this.entries.keys().next().value!);
     this.entries.set(dst, { mtu, locked, expiresAt, tokens: LOWERINGS_BURST - 1, tokensAt: now });
     if (locked) this.lockedCount++;
+    this.timer ??= this.clock.setTimer(PATH_MTU_EXPIRY_MS, this.onTimer);
     return mtu;
+  }
+
+  /** Forgets everything learned, without telling the owner (the stack is closing). */
+  clear(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.entries.clear();
+    this.lockedCount = 0;
   }
 
   /** Destinations with a learned path MTU. */
@@ -111,16 +136,30 @@ export class PathMtuCache {
     return this.entries.size;
   }
 
+  /** The entry for `dst` unless it has expired (the timer removes it, and tells the owner). */
   private live(dst: Ipv4Address): PathMtuEntry | undefined {
     if (this.entries.size === 0) return undefined;
     const entry = this.entries.get(dst);
-    if (entry === undefined || entry.expiresAt > this.clock.now()) return entry;
-    this.forget(dst);
-    return undefined;
+    return entry === undefined || entry.expiresAt > this.clock.now() ? entry : undefined;
   }
 
-  private forget(dst: Ipv4Address): void {
+  private forgetAndTell(dst: Ipv4Address): void {
     if (this.entries.get(dst)?.locked === true) this.lockedCount--;
     this.entries.delete(dst);
+    this.forgotten++;
+    this.expired(dst);
   }
+
+  /** Removes the entries that have expired, oldest first, telling the owner of each; then waits for the next. */
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    const now = this.clock.now();
+    for (const [dst, entry] of this.entries) {
+      if (entry.expiresAt > now) {
+        this.timer = this.clock.setTimer(entry.expiresAt - now, this.onTimer);
+        return;
+      }
+      this.forgetAndTell(dst);
+    }
+  };
 }

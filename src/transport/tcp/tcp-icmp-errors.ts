@@ -6,6 +6,7 @@
  * - "fragmentation needed" (RFC 1191 path MTU discovery) quoting a segment still in flight (RFC 5927 §4.1:
  *   SND.UNA ≤ its sequence number < SND.MAX, which an off-path forger has to guess) lowers the path MTU in the
  *   IP layer and the MSS of every connection to that destination, which then send again what was too long;
+ *   when the IP layer forgets it (it expired), their MSS goes back up (pathMtuRaised);
  * - everything else is a soft error, counted.
  */
 
@@ -63,6 +64,15 @@ export class TcpIcmpErrors {
     }
   }
 
+  /**
+   * The path MTU to `dst` is `mtu` again (IPLayer.onPathMtuRaised: what a report taught expired, RFC 1191
+   * §6.3): connections to it send full-sized segments again, as Linux's tcp_current_mss finds the route's MTU
+   * back up at their next send.
+   */
+  pathMtuRaised(dst: Ipv4Address, mtu: number): void {
+    this.setPathMtu(dst, mtu, undefined);
+  }
+
   private fragmentationNeeded(connection: TcpConnection, dst: Ipv4Address, reported: number): void {
     const ip = this.ip;
     if (ip.lowerPathMtu === undefined || ip.pathMtu === undefined) return;
@@ -70,15 +80,23 @@ export class TcpIcmpErrors {
     c.icmpFragmentationNeeded++;
     const before = ip.pathMtu(dst);
     const pathMtu = ip.lowerPathMtu(dst, reported);
-    if (connection.pathMtuLowered(pathMtu)) c.pathMtuReductions++;
+    if (connection.pathMtuChanged(pathMtu) < 0) c.pathMtuReductions++;
     if (pathMtu >= before) return;
     // The path is every connection's to that host: they lower their MSS now rather than each losing a flight
     // to learn it (Linux finds the route's new MTU at their next send). Only when the path MTU fell, which a
     // valid report does at most a few times per destination.
+    this.setPathMtu(dst, pathMtu, connection);
+  }
+
+  /** Tells every connection to `dst` (but `except`) that the path MTU is `mtu`, counting the MSS that moved. */
+  private setPathMtu(dst: Ipv4Address, mtu: number, except: TcpConnection | undefined): void {
+    const c = this.counters;
     for (const entry of this.ports.values()) {
       for (const other of entry.connections.values()) {
-        if (other !== connection && other.remoteAddress === dst && other.pathMtuLowered(pathMtu))
-          c.pathMtuReductions++;
+        if (other === except || other.remoteAddress !== dst) continue;
+        const change = other.pathMtuChanged(mtu);
+        if (change < 0) c.pathMtuReductions++;
+        else if (change > 0) c.pathMtuIncreases++;
       }
     }
   }

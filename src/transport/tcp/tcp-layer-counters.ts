@@ -41,6 +41,8 @@ export const TCP_LAYER_COUNTERS = [
   'icmpFragmentationNeeded',
   /** Connections whose MSS such an error lowered (each then sends again what was too long). */
   'pathMtuReductions',
+  /** Connections whose MSS went back up when the path MTU learned for their peer expired (RFC 1191 §6.3). */
+  'pathMtuIncreases',
   /** "Fragmentation needed" errors quoting a sequence number not in flight: ignored (RFC 5927 §4.1). */
   'icmpOutOfWindow',
   /** A bug: a connection threw while processing a segment. */

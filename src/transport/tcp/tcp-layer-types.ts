@@ -14,7 +14,7 @@ export type TcpIp = Pick<
   | 'sendDatagram'
   | 'onBatchEnd'
 > &
-  Partial<Pick<IPLayer, 'pathMtu' | 'lowerPathMtu'>>;
+  Partial<Pick<IPLayer, 'pathMtu' | 'lowerPathMtu' | 'onPathMtuRaised'>>;
 
 export interface ListenOptions {
   /** Accept queue length (default: config.backlog). */

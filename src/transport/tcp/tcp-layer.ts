@@ -102,6 +102,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     this.timeWaitRecords = new TimeWaitTable(ip, clock, config, this.counters.values, totals, this);
     this.cookies = new SynCookieResponder(ip, clock, config, random);
     this.icmpErrors = new TcpIcmpErrors(ip.address, ip, this.ports, this.counters.values);
+    ip.onPathMtuRaised?.((dst, mtu) => this.icmpErrors.pathMtuRaised(dst, mtu));
     // RFC 6056: start the ephemeral port search at a random point of the range.
     const word = new Uint32Array(1);
     random(word);

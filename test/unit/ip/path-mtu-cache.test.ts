@@ -40,18 +40,72 @@ describe('PathMtuCache', () => {
     expect(cache.locked(B)).toBe(true);
   });
 
-  it('forgets after ten minutes (RFC 1191 §6.3), locked paths included', () => {
+  it('forgets after ten minutes (RFC 1191 §6.3), locked paths included, and tells its owner then', () => {
     const clock = new VirtualClock();
-    const cache = new PathMtuCache(clock);
+    const told: number[] = [];
+    const cache = new PathMtuCache(clock, (dst) => told.push(dst));
     cache.lower(A, 1000, 1500);
     cache.lower(B, 100, 1500);
     clock.advance(PATH_MTU_EXPIRY_MS - 1);
     expect(cache.mtu(A, 1500)).toBe(1000);
     expect(cache.locked(B)).toBe(true);
+    expect(told).toEqual([]);
     clock.advance(1);
+    expect(told).toEqual([A, B]);
     expect(cache.mtu(A, 1500)).toBe(1500);
     expect(cache.locked(B)).toBe(false);
     expect(cache.size).toBe(0);
+    expect(cache.forgotten).toBe(2);
+  });
+
+  it('an entry lowered again expires ten minutes after its last fall; the timer follows the order of expiry', () => {
+    const clock = new VirtualClock();
+    const told: Array<[number, number]> = [];
+    const cache = new PathMtuCache(clock, (dst) => told.push([dst, clock.now()]));
+    cache.lower(A, 1400, 1500);
+    clock.advance(1000);
+    cache.lower(B, 1400, 1500);
+    clock.advance(1000);
+    cache.lower(A, 1300, 1500); // A now expires after B
+    clock.advance(PATH_MTU_EXPIRY_MS);
+    expect(told).toEqual([
+      [B, PATH_MTU_EXPIRY_MS + 1000],
+      [A, PATH_MTU_EXPIRY_MS + 2000],
+    ]);
+    expect(cache.size).toBe(0);
+  });
+
+  it('a lookup after the expiry sees the link MTU before the timer runs; a report then starts afresh', () => {
+    const virtual = new VirtualClock();
+    // A clock whose time can pass the expiry before its timers run (a busy event loop).
+    let late = 0;
+    const clock = { now: () => virtual.now() + late, setTimer: virtual.setTimer.bind(virtual) };
+    const told: number[] = [];
+    const cache = new PathMtuCache(clock, (dst) => told.push(dst));
+    cache.lower(A, 1000, 1500);
+    late = PATH_MTU_EXPIRY_MS + 5;
+    expect(cache.mtu(A, 1500)).toBe(1500);
+    expect(told).toEqual([]); // never told from inside a look-up
+    expect(cache.lower(A, 1400, 1500)).toBe(1400); // not capped by the expired 1000
+    expect(told).toEqual([A]); // the old entry went first, as the timer would have removed it
+    expect(cache.size).toBe(1);
+    virtual.advance(PATH_MTU_EXPIRY_MS);
+    expect(told).toEqual([A, A]);
+    expect(cache.size).toBe(0);
+  });
+
+  it('close: clear() forgets everything, cancels the timer and tells no one', () => {
+    const clock = new VirtualClock();
+    const told: number[] = [];
+    const cache = new PathMtuCache(clock, (dst) => told.push(dst));
+    cache.lower(A, 1000, 1500);
+    cache.lower(B, 100, 1500);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.locked(B)).toBe(false);
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(PATH_MTU_EXPIRY_MS);
+    expect(told).toEqual([]);
   });
 
   it('falls at most 4 times at once, then 10 times a second (a byte at a time would resend every flight)', () => {
@@ -70,12 +124,15 @@ describe('PathMtuCache', () => {
     expect(cache.limited).toBe(2);
   });
 
-  it('holds at most 4,096 destinations, replacing the oldest', () => {
-    const cache = new PathMtuCache(new VirtualClock());
+  it('holds at most 4,096 destinations, replacing the oldest (and telling its owner)', () => {
+    const told: number[] = [];
+    const cache = new PathMtuCache(new VirtualClock(), (dst) => told.push(dst));
     for (let i = 0; i < 5000; i++) cache.lower(0x0b00_0000 + i, 1400, 1500);
     expect(cache.size).toBe(4096);
     expect(cache.mtu(0x0b00_0000, 1500)).toBe(1500);
     expect(cache.mtu(0x0b00_0000 + 4999, 1500)).toBe(1400);
+    expect(told.length).toBe(5000 - 4096);
+    expect(told[0]).toBe(0x0b00_0000);
   });
 });
 

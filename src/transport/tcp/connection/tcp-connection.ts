@@ -60,7 +60,7 @@ import { TcpLifecycle } from './tcp-lifecycle.js';
 import type { TcpOutputScheduler } from './tcp-output-scheduler.js';
 import { TcpSegmentArrival } from './tcp-segment-arrival.js';
 import { canSend, TCP_STATE_NAMES, TcpState, TcpStateMachine } from './tcp-state.js';
-import { lowerPathMss } from './tcp-syn-negotiation.js';
+import { setPathMss } from './tcp-syn-negotiation.js';
 import { TcpTimers, TimerKind, type TimerTarget } from './tcp-timers.js';
 
 export class TcpConnection implements TimerTarget, AckBatchMember {
@@ -438,16 +438,16 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
   }
 
   /**
-   * The path MTU to the peer is now `pathMtu` (RFC 1191, from a "fragmentation needed" error the layer
-   * validated): lowers the MSS and sends again, at once, what is in flight and too long for it (TcpSender.
-   * resendOversize). Returns whether the MSS fell.
+   * The path MTU to the peer is now `pathMtu` (RFC 1191: lower after a "fragmentation needed" error the layer
+   * validated, or back up when that expired). A fall sends again, at once, what is in flight and too long for
+   * the new MSS (TcpSender.resendOversize). Returns how much the MSS we send changed.
    */
-  pathMtuLowered(pathMtu: number): boolean {
-    if (!lowerPathMss(this.tcb, pathMtu)) return false;
-    if (this.state < TcpState.ESTABLISHED) return true;
+  pathMtuChanged(pathMtu: number): number {
+    const change = setPathMss(this.tcb, pathMtu);
+    if (change >= 0 || this.state < TcpState.ESTABLISHED) return change;
     this.sender.resendOversize(this.recovery.sack);
     this.output(true);
-    return true;
+    return change;
   }
 
   setNoDelay(noDelay: boolean): void {

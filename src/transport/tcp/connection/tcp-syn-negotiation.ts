@@ -56,15 +56,14 @@ function sendMssOf(tcb: TcpControlBlock): number {
 }
 
 /**
- * The path MTU to the peer is now `pathMtu` (RFC 1191): lowers the path's MSS and the MSS we send (which
- * the peer's SYN sets again: it takes the path's into account). Returns whether the MSS we send fell (what
- * is in flight may then be too long).
+ * The path MTU to the peer is now `pathMtu` (RFC 1191: lower after a report, or the link MTU again once that
+ * expired): sets the path's MSS (never above ours) and the MSS we send (which the peer's SYN sets again: it
+ * takes the path's into account). Returns how much the MSS we send changed: below 0, what is in flight may be
+ * too long.
  */
-export function lowerPathMss(tcb: TcpControlBlock, pathMtu: number): boolean {
-  const pathMss = mssForMtu(pathMtu);
-  if (pathMss >= tcb.pathMss) return false;
-  tcb.pathMss = pathMss;
+export function setPathMss(tcb: TcpControlBlock, pathMtu: number): number {
+  tcb.pathMss = Math.min(tcb.ourMss, mssForMtu(pathMtu));
   const before = tcb.sendMss;
   tcb.sendMss = sendMssOf(tcb);
-  return tcb.sendMss < before;
+  return tcb.sendMss - before;
 }
