@@ -4,14 +4,9 @@ const OPTION_EOL = 0;
 const OPTION_NOP = 1;
 const OPTION_RECORD_ROUTE = 7;
 const OPTION_TIMESTAMP = 68;
-/** Record Route's least pointer: the first slot, one-based, after type, length and pointer. */
-const ROUTE_FIRST_SLOT = 4;
-/** Timestamp's least pointer: after type, length, pointer and the overflow/flag byte. */
-const TIMESTAMP_FIRST_SLOT = 5;
 /** Timestamp flags (RFC 791): timestamps only; each with the address of who stamped it; at given addresses. */
 const TS_ONLY = 0;
 const TS_AND_ADDRESS = 1;
-const TS_PRESPECIFIED = 3;
 
 /**
  * The IP options of the echo reply to a request that carried `options` (RFC 1122 §3.2.2.6): a Record Route
@@ -19,8 +14,10 @@ const TS_PRESPECIFIED = 3;
  * round trip (`ping -R`, `ping -T`). Record Route gets our address in its next slot; Timestamp gets
  * `msSinceMidnightUt` (RFC 791's standard value), with our address in front when its flag asks for one, or in
  * the slot our address was given (prespecified) — or, full, its overflow count raised by one. A full Record
- * Route comes back as it came. Any other option is left out. Returns undefined when the request has neither
- * or its options are malformed (the reply then goes without options).
+ * Route comes back as it came. Any other option is left out. Returns undefined when the request has neither.
+ *
+ * `options` are well formed: the IP layer drops a datagram whose options are not (ipv4-options-check.ts, the
+ * one place their lengths, pointers and flags are checked), so this only updates them.
  */
 export function echoReplyOptions(
   options: Uint8Array,
@@ -37,16 +34,12 @@ export function echoReplyOptions(
       i++;
       continue;
     }
-    if (i + 1 >= options.length) return undefined;
-    const length = options[i + 1]!;
-    if (length < 2 || i + length > options.length) return undefined;
+    const length = options[i + 1] ?? 0;
+    if (length < 2) break; // cannot be, as said above; never a loop that does not advance
     if (type === OPTION_RECORD_ROUTE || type === OPTION_TIMESTAMP) {
       const option = options.slice(i, i + length);
-      const ok =
-        type === OPTION_RECORD_ROUTE
-          ? recordRoute(option, address)
-          : stampTime(option, address, msSinceMidnightUt >>> 0);
-      if (!ok) return undefined;
+      if (type === OPTION_RECORD_ROUTE) recordRoute(option, address);
+      else stampTime(option, address, msSinceMidnightUt >>> 0);
       kept.push(option);
       keptLength += length;
     }
@@ -63,31 +56,24 @@ export function echoReplyOptions(
   return out;
 }
 
-/** Adds `address` to a Record Route option in place; false when it is malformed. */
-function recordRoute(option: Uint8Array, address: Ipv4Address): boolean {
-  const length = option.length;
-  if (length < 3 || option[2]! < ROUTE_FIRST_SLOT) return false;
+/** Adds `address` to a (well-formed) Record Route option in place, unless it is full. */
+function recordRoute(option: Uint8Array, address: Ipv4Address): void {
   const pointer = option[2]!;
-  if (pointer + 3 <= length) {
-    writeWord(option, pointer - 1, address);
-    option[2] = pointer + 4;
-  }
-  return true;
+  if (pointer + 3 > option.length) return;
+  writeWord(option, pointer - 1, address);
+  option[2] = pointer + 4;
 }
 
-/** Stamps a Timestamp option in place (RFC 791); false when it is malformed. */
-function stampTime(option: Uint8Array, address: Ipv4Address, time: number): boolean {
-  const length = option.length;
-  if (length < 4 || option[2]! < TIMESTAMP_FIRST_SLOT) return false;
+/** Stamps a (well-formed) Timestamp option in place (RFC 791). */
+function stampTime(option: Uint8Array, address: Ipv4Address, time: number): void {
   const pointer = option[2]!;
   const flag = option[3]! & 0x0f;
   const slot = flag === TS_ONLY ? 4 : 8;
-  if (flag !== TS_ONLY && flag !== TS_AND_ADDRESS && flag !== TS_PRESPECIFIED) return false;
-  if (pointer + slot - 1 > length) {
-    // Full: the overflow count (the high nibble) says how many hosts could not stamp; it stops at 15.
-    const overflow = option[3]! >>> 4;
-    if (overflow < 15) option[3] = ((overflow + 1) << 4) | flag;
-    return true;
+  if (pointer + slot - 1 > option.length) {
+    // Full: the overflow count (the high nibble) says how many hosts could not stamp (never already 15 here:
+    // the IP layer refuses that one).
+    option[3] = (Math.min(15, (option[3]! >>> 4) + 1) << 4) | flag;
+    return;
   }
   const at = pointer - 1;
   if (flag === TS_ONLY) {
@@ -99,11 +85,10 @@ function stampTime(option: Uint8Array, address: Ipv4Address, time: number): bool
     // Prespecified: only when the next address given is ours.
     const next =
       ((option[at]! << 24) | (option[at + 1]! << 16) | (option[at + 2]! << 8) | option[at + 3]!) >>> 0;
-    if (next !== address) return true;
+    if (next !== address) return;
     writeWord(option, at + 4, time);
   }
   option[2] = pointer + slot;
-  return true;
 }
 
 function writeWord(out: Uint8Array, at: number, value: number): void {
