@@ -29,6 +29,8 @@ export interface StackOptionValues {
   /** Absent: 1500 on a TUN device, the MTU of the address's interface with --link raw. */
   readonly mtu?: string;
   readonly reassemblyTimeout: string;
+  /** --pmtu-expires: seconds a path MTU learned from ICMP lasts; absent, ten minutes. */
+  readonly pmtuExpires?: string;
   readonly pcap?: string;
   readonly trace?: string;
   readonly impair?: string;
@@ -72,6 +74,10 @@ export function addStackOptions(command: Command): Command {
     )
     .option('--mtu <bytes>', "link MTU (default: 1500; with --link raw, the MTU of --address's interface)")
     .option('--reassembly-timeout <seconds>', 'drop incomplete fragmented datagrams after this long', '30')
+    .option(
+      '--pmtu-expires <seconds>',
+      'forget a path MTU learned from ICMP this long after its last fall (default: 600, as Linux)',
+    )
     .option('--pcap <file>', 'write every datagram sent and received to this pcap file')
     .option(
       '--trace <file>',
@@ -283,6 +289,9 @@ function commonConfig(values: StackOptionValues): CommonConfig {
   return {
     reassemblyTimeoutMs,
     reassemblyMaxBytes: DEFAULT_REASSEMBLY_MAX_BYTES,
+    ...(values.pmtuExpires !== undefined
+      ? { pathMtuExpiryMs: secondsOption(values.pmtuExpires, '--pmtu-expires', 1, 86_400) }
+      : {}),
     ...(values.impair !== undefined ? { impairment: parseImpairment(values.impair) } : {}),
     ...(values.pcap !== undefined ? { pcapFile: values.pcap } : {}),
     ...(values.trace !== undefined ? { traceFile: values.trace } : {}),

@@ -20,6 +20,7 @@ export const ipModule = new ContainerModule(({ bind }) => {
       // A raw socket shares the host's address: its peers are local programs, from 127/8 or that address.
       loopback: config.link.kind === 'raw',
       reassembly: { timeoutMs: config.reassemblyTimeoutMs, maxBytes: config.reassemblyMaxBytes },
+      ...(config.pathMtuExpiryMs !== undefined ? { pathMtuExpiryMs: config.pathMtuExpiryMs } : {}),
     };
   });
   bind<IPLayer>(TOKENS.IPLayer)

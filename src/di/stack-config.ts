@@ -79,6 +79,11 @@ export interface StackConfig {
   readonly arp?: Partial<ArpConfig>;
   readonly reassemblyTimeoutMs: number;
   readonly reassemblyMaxBytes: number;
+  /**
+   * How long a path MTU learned from ICMP "fragmentation needed" lasts after its last fall (`--pmtu-expires`,
+   * Linux's net.ipv4.route.mtu_expires); ten minutes when omitted (RFC 1191 §6.3).
+   */
+  readonly pathMtuExpiryMs?: number;
   readonly impairment?: Impairment;
   readonly pcapFile?: string;
   /** `--trace`: each TCP connection's cwnd, ssthresh, bytes in flight, srtt, rto and events, as JSON lines. */

@@ -20,6 +20,11 @@ export interface ForwardedPathOptions {
   readonly advmss?: number;
 }
 
+/** The veth pair of makeForwardedPath(…, `tag`): `veth` in the router, `peer` (returned by it) in the client. */
+export function forwardedPathDevices(tag: string): { veth: string; peer: string } {
+  return { veth: `${tag}r${process.pid % 10000}`, peer: `${tag}c${process.pid % 10000}` };
+}
+
 /**
  * A client that reaches pilha's TUN device (10.77.0.0/24, in `router`) only through the kernel's forwarding
  * over a veth with no segmentation or checksum offload: the kernel cuts each super-segment pilha writes and
@@ -32,8 +37,7 @@ export function makeForwardedPath(
   tag: string,
   options: ForwardedPathOptions = {},
 ): string {
-  const veth = `${tag}r${process.pid % 10000}`;
-  const peer = `${tag}c${process.pid % 10000}`;
+  const { veth, peer } = forwardedPathDevices(tag);
   const sh = (ns: Namespace, cmd: string, args: string[]) => {
     const r = ns.run(cmd, args);
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);

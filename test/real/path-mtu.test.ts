@@ -6,7 +6,8 @@
  * sends carries DF, so the router refuses the 1500-byte ones with an ICMP fragmentation-needed (next-hop MTU)
  * into the TUN, pilha lowers its path MTU for the client and resends at the new size; a second download from the
  * same client (wget after curl) starts at the learned size. Below the 552-byte floor pilha uses 552 without DF
- * and the router fragments.
+ * and the router fragments. With --pmtu-expires 3 and the router's link widened again mid-download, the same
+ * connection goes back to 1500-byte datagrams once what was learned expires.
  *
  * With TUN offload on, pilha's DF super-segments meet the router whole: the kernel checks each segment's size
  * (gso_size) against the next hop, refuses the whole super-segment with one report that quotes its header (a
@@ -24,7 +25,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeForwardedPath, sha256File } from '../helpers/forwarded-path.js';
+import { forwardedPathDevices, makeForwardedPath, sha256File } from '../helpers/forwarded-path.js';
 import { Namespace, type PilhaProcess, realPeerSkipReason, tsharkProblems } from '../helpers/netns.js';
 import { sha256OfServedBytes } from '../helpers/served-bytes.js';
 
@@ -257,9 +258,21 @@ function tcpCountersAtExit(pilha: PilhaProcess): Counters {
   return JSON.parse(m[1]!) as Counters;
 }
 
-/** pilha http on its TUN device in `router`, port 7000, with TUN offload or without. */
-function startServer(router: Namespace, offload: boolean): Promise<PilhaProcess> {
-  return router.startPilha(['http', '--tun', TUN, '--port', '7000', ...(offload ? [] : ['--no-offload'])]);
+/** pilha http on its TUN device in `router`, port 7000, with TUN offload or without, and `more` options. */
+function startServer(
+  router: Namespace,
+  offload: boolean,
+  more: readonly string[] = [],
+): Promise<PilhaProcess> {
+  return router.startPilha([
+    'http',
+    '--tun',
+    TUN,
+    '--port',
+    '7000',
+    ...(offload ? [] : ['--no-offload']),
+    ...more,
+  ]);
 }
 
 /**
@@ -379,6 +392,70 @@ describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router 
       });
     });
   }
+
+  // RFC 1191 §6.3: what a report taught is forgotten after a while (Linux's mtu_expires, 600 s; 3 s here), and a
+  // connection open all along goes back to full-sized segments once the path carries them again.
+  describe('the learned path MTU expires (--pmtu-expires 3) during a long download', () => {
+    const EXPIRES_S = 3;
+    const LENGTH = 16 * 1024 * 1024;
+    let router: Namespace;
+    let client: Namespace;
+    afterAll(async () => {
+      await client?.destroy();
+      await router?.destroy();
+    });
+
+    it('curl at 2 MB/s, the router back at 1500 bytes after 1.5 s: the same connection then sends 1500-byte datagrams', async () => {
+      router = Namespace.create('pmtu-expiry-router');
+      client = Namespace.create('pmtu-expiry-client');
+      const tag = 'pmex';
+      const clientDevice = makeForwardedPath(router, client, tag, { mtu: 1280, advmss: 1460 });
+      const pilha = await startServer(router, true, ['--pmtu-expires', String(EXPIRES_S)]);
+      const out = join(dir, 'expiry');
+      const { clientPcap, atClient, onTun } = await captured(
+        router,
+        client,
+        clientDevice,
+        dir,
+        'expiry',
+        async () => {
+          const url = `http://${PILHA}:7000/bytes/${LENGTH}`;
+          const curl = client.runAsync(
+            'curl',
+            ['-sS', '--fail', '--limit-rate', '2M', '-o', out, url],
+            60_000,
+          );
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          // The route is wide again: only the learned path MTU (until it expires) keeps pilha's segments small.
+          const { veth, peer } = forwardedPathDevices(tag);
+          expect(router.run('ip', ['link', 'set', veth, 'mtu', '1500']).status).toBe(0);
+          expect(client.run('ip', ['link', 'set', peer, 'mtu', '1500']).status).toBe(0);
+          const r = await curl;
+          expect(r.status, `curl: ${r.stderr}`).toBe(0);
+        },
+      );
+      expect(sha256File(out), "curl's body").toBe(sha256OfServedBytes(LENGTH));
+      rmSync(out);
+      const tcp = await stopServer(pilha, atClient, 'PMTU expiry');
+      const stats = pilha.stdout.match(/^stats (.*)$/m);
+      const ip = JSON.parse(stats?.[1] ?? '{}').ip as Counters | undefined;
+
+      // One connection; first at most 1280 bytes (the router's report, at the start), then 1500-byte datagrams.
+      const sent = fromPilha(atClient);
+      none(sent, 'without DF', (d) => !d.df);
+      none(sent, 'fragmented by the router', (d) => d.fragment);
+      none(sent, 'larger than 1500 bytes', (d) => d.length > 1500);
+      const firstFull = sent.findIndex((d) => d.length === 1500);
+      expect(firstFull, 'a 1500-byte datagram from pilha after the expiry').toBeGreaterThan(0);
+      expect(sent.slice(0, firstFull).filter((d) => d.length === 1280).length).toBeGreaterThan(1000);
+      expect(sent.slice(firstFull).filter((d) => d.length === 1500).length).toBeGreaterThan(1000);
+      expect(tsharkProblems(clientPcap, DATA, FROM_PILHA)).toEqual({ count: 0, lines: '' });
+      expectRouterReported(onTun, 1280);
+      expectReportActedOn(tcp);
+      expect.soft(tcp.pathMtuIncreases, 'tcp.pathMtuIncreases').toBe(1);
+      expect.soft(ip?.pathMtuExpired, 'ip.pathMtuExpired').toBe(1);
+    });
+  });
 
   for (const offload of [true, false]) {
     const mode = offload ? 'offload on' : 'offload off';

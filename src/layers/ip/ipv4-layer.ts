@@ -116,6 +116,8 @@ export interface Ipv4LayerConfig {
   readonly reassembly?: Partial<ReassemblerLimits>;
   /** Where every identification counter starts, for tests; random per destination when omitted (Ipv4IdGenerator). */
   readonly initialId?: number;
+  /** How long a path MTU learned from ICMP lasts after its last fall; ten minutes when omitted (RFC 1191 §6.3). */
+  readonly pathMtuExpiryMs?: number;
 }
 
 function ignore(_d: Ipv4Datagram): void {}
@@ -162,7 +164,7 @@ export class Ipv4Layer implements IPLayer {
     };
     this.defaultTtl = config.defaultTtl ?? 64;
     this.ids = new Ipv4IdGenerator(clock, config.initialId);
-    this.pathMtus = new PathMtuCache(clock, (dst) => this.pathMtuForgotten(dst));
+    this.pathMtus = new PathMtuCache(clock, (dst) => this.pathMtuForgotten(dst), config.pathMtuExpiryMs);
     this.reassembler = new Reassembler(
       clock,
       {

@@ -70,6 +70,8 @@ export class PathMtuCache {
   constructor(
     private readonly clock: Clock,
     private readonly expired: (dst: Ipv4Address) => void = () => {},
+    /** How long a learned path MTU lasts after its last fall (Linux's net.ipv4.route.mtu_expires). */
+    private readonly expiryMs: number = PATH_MTU_EXPIRY_MS,
   ) {}
 
   /** The path MTU to `dst`: what was learned, or `linkMtu`. */
@@ -93,7 +95,7 @@ export class PathMtuCache {
     const mtu = Math.min(before, Math.max(reported, PATH_MTU_FLOOR));
     if (mtu === before && (!locked || current?.locked === true)) return before;
     const now = this.clock.now();
-    const expiresAt = now + PATH_MTU_EXPIRY_MS;
+    const expiresAt = now + this.expiryMs;
     if (current !== undefined) {
       const tokens = Math.min(
         LOWERINGS_BURST,
@@ -119,7 +121,7 @@ export class PathMtuCache {
     if (this.entries.size >= MAX_ENTRIES) this.forgetAndTell(this.entries.keys().next().value!);
     this.entries.set(dst, { mtu, locked, expiresAt, tokens: LOWERINGS_BURST - 1, tokensAt: now });
     if (locked) this.lockedCount++;
-    this.timer ??= this.clock.setTimer(PATH_MTU_EXPIRY_MS, this.onTimer);
+    this.timer ??= this.clock.setTimer(this.expiryMs, this.onTimer);
     return mtu;
   }
 

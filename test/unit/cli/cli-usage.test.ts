@@ -61,6 +61,7 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
       ['up', '--reassembly-timeout', '0x10'],
       /^pilha: --reassembly-timeout must be a number from 0\.001 to 3600/,
     ],
+    [['up', '--pmtu-expires', '0'], /^pilha: --pmtu-expires must be a number from 1 to 86400, got '0'\n$/],
     [['up', '--address', '010.077.0.2'], /^pilha: not an IPv4 address: '010\.077\.0\.2' \(no leading zeros/],
     [['up', '--host-address', '10.77.0.1/024'], /^pilha: bad prefix length in '10\.77\.0\.1\/024'\n$/],
     [

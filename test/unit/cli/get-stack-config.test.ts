@@ -22,6 +22,12 @@ describe('pilha get stack config', () => {
     expect(stackConfigFrom(OPTIONS).link).not.toHaveProperty('readerNice');
   });
 
+  it('--pmtu-expires sets how long a learned path MTU lasts; ten minutes without it', () => {
+    expect(getStackConfig({ ...OPTIONS, pmtuExpires: '2.5' }).pathMtuExpiryMs).toBe(2500);
+    expect(stackConfigFrom({ ...OPTIONS, pmtuExpires: '60' }).pathMtuExpiryMs).toBe(60_000);
+    expect(stackConfigFrom(OPTIONS)).not.toHaveProperty('pathMtuExpiryMs');
+  });
+
   it('keeps the TCP options given', () => {
     expect(getStackConfig({ ...OPTIONS, cc: 'reno', minRto: '5' }).tcp).toEqual({
       receiveBufferSize: 4 * 1024 * 1024,
