@@ -185,10 +185,14 @@ describe('path MTU discovery through a narrower hop', () => {
     const first = pattern(256 * 1024);
     sender.write(first); // and the connection stays open
     await drive(stacks.clock, () => bytes === first.length, { limitMs: 60_000 });
-    expect(sender.stats().mss).toBe(1000 - HEADERS);
+    const narrow = sender.stats();
+    expect(narrow.mss).toBe(1000 - HEADERS);
     // The route changes back; the connection stays open and idle past the path MTU's expiry (RFC 1191 §6.3).
     hop.hopMtu = 1500;
     stacks.clock.advance(PATH_MTU_EXPIRY_MS);
+    // The congestion window keeps its size in segments (the controller was told the new MSS).
+    const wide = sender.stats();
+    expect(wide.cwnd / wide.mss).toBeCloseTo(narrow.cwnd / narrow.mss, 1);
     expect(stacks.a.ip.pathMtu(ADDRESS_B)).toBe(1500);
     expect(stacks.a.ip.stats().pathMtuExpired).toBe(1);
     expect(stacks.a.tcp.stats().pathMtuIncreases).toBe(1);

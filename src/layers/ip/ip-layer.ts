@@ -49,9 +49,10 @@ export interface IPLayer {
    */
   lowerPathMtu(dst: Ipv4Address, reported: number): number;
   /**
-   * Adds a listener called when what was learned about the path to a destination expires (ten minutes after
-   * the last fall, RFC 1191 §6.3) or is replaced: the path MTU to `dst` is `mtu` (the link MTU) again, and
-   * connections to it may send full-sized segments again. Never called in the middle of a send.
+   * Adds a listener called when what was learned about the path to a destination expires (by default ten
+   * minutes after the last fall, RFC 1191 §6.3) or is replaced by a newer one: the path MTU to `dst` is `mtu`
+   * (the link MTU) again, and connections to it may send full-sized segments again. Called from a timer or
+   * while an ICMP error is taken, never from a look-up or a send's own path MTU decision.
    */
   onPathMtuRaised?(listener: (dst: Ipv4Address, mtu: number) => void): void;
   /** Sends a payload to `dst`, fragmenting it when it exceeds the MTU. The payload is copied. */

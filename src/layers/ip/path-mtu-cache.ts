@@ -2,7 +2,8 @@
  * What path MTU discovery (RFC 1191) has learned per destination: the MTU a "fragmentation needed" error
  * reported, which the transport validated (RFC 5927 §4.1) before lowering it here. Only lowered, never raised
  * by a report; an entry expires after ten minutes (RFC 1191 §6.3, Linux's ip_rt_mtu_expires), after which the
- * link MTU is tried again: one timer, for the entry that expires first, removes it and tells the owner
+ * link MTU is tried again (the expiry is configurable, as Linux's mtu_expires): one timer, for the entry that
+ * expires first, removes it and tells the owner
  * (`expired`), so that connections to that host can send full-sized segments again (Linux's tcp_current_mss
  * sees the route's MTU back up at their next send). A report below PATH_MTU_FLOOR is taken as the floor with the path "locked", as
  * Linux's ip_rt_min_pmtu: datagrams to it are then sent without DF, for routers to fragment, so a forged
@@ -64,8 +65,8 @@ export class PathMtuCache {
 
   /**
    * `expired(dst)` is called when what was learned about `dst` is forgotten (it expired, or a newer
-   * destination replaced it): its path MTU is the link MTU again. Never from inside mtu() or locked(), so
-   * never in the middle of a send.
+   * destination replaced it): its path MTU is the link MTU again. Called from the timer, or from lower() (a
+   * replacement); never from a look-up (mtu(), locked(): a send's DF decision).
    */
   constructor(
     private readonly clock: Clock,
@@ -116,9 +117,13 @@ export class PathMtuCache {
       this.entries.set(dst, current);
       return mtu;
     }
-    // An entry that expired before the timer ran goes first, as the timer would have removed it.
-    if (this.entries.has(dst)) this.forgetAndTell(dst);
-    if (this.entries.size >= MAX_ENTRIES) this.forgetAndTell(this.entries.keys().next().value!);
+    // An entry that expired before the timer ran goes first, without telling: the caller sets the new value.
+    if (this.entries.has(dst)) this.forget(dst);
+    if (this.entries.size >= MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value!;
+      this.forget(oldest);
+      this.expired(oldest);
+    }
     this.entries.set(dst, { mtu, locked, expiresAt, tokens: LOWERINGS_BURST - 1, tokensAt: now });
     if (locked) this.lockedCount++;
     this.timer ??= this.clock.setTimer(this.expiryMs, this.onTimer);
@@ -145,23 +150,28 @@ export class PathMtuCache {
     return entry === undefined || entry.expiresAt > this.clock.now() ? entry : undefined;
   }
 
-  private forgetAndTell(dst: Ipv4Address): void {
+  private forget(dst: Ipv4Address): void {
     if (this.entries.get(dst)?.locked === true) this.lockedCount--;
     this.entries.delete(dst);
     this.forgotten++;
-    this.expired(dst);
   }
 
-  /** Removes the entries that have expired, oldest first, telling the owner of each; then waits for the next. */
+  /**
+   * Removes the entries that have expired, oldest first, and waits for the next; then tells the owner of each
+   * (last, so that nothing the owner does can leave the cache without its timer).
+   */
   private readonly onTimer = (): void => {
     this.timer = undefined;
     const now = this.clock.now();
+    const gone: Ipv4Address[] = [];
     for (const [dst, entry] of this.entries) {
       if (entry.expiresAt > now) {
         this.timer = this.clock.setTimer(entry.expiresAt - now, this.onTimer);
-        return;
+        break;
       }
-      this.forgetAndTell(dst);
+      this.forget(dst);
+      gone.push(dst);
     }
+    for (const dst of gone) this.expired(dst);
   };
 }

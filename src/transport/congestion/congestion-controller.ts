@@ -63,6 +63,15 @@ export interface CongestionController {
    * go back to at least what they were before it (never lower than now, as Linux's undo).
    */
   restore(cwnd: number, ssthresh: number): void;
+  /**
+   * The sender's MSS is now `mss` (path MTU discovery lowered it, or raised it again); later growth and floors
+   * use the new SMSS. A rise keeps cwnd and ssthresh in segments (as Linux counts them in packets), so that a
+   * connection begun on a narrow path is not held to its byte window, nor its loss window to less than a
+   * segment. A fall keeps them in bytes: the flight cut anew is a repair that puts no more data in flight
+   * (TcpSender.resendOversize), and a window cut with it drew fast retransmits from the SACKs of the pieces
+   * sent again. Optional for controllers written elsewhere: those go on with the MSS they were made with.
+   */
+  setMss?(mss: number): void;
 }
 
 /** How a controller starts: every controller takes these (TcpConfig.hystart sets `hystart`). */
@@ -86,6 +95,14 @@ export const INITIAL_SSTHRESH = 0x7fffffff;
  * The initial window, IW = min(4·SMSS, max(2·SMSS, 4380 bytes)) (RFC 3390 §1; the same as the
  * table in RFC 5681 §3.1: 2, 3 or 4 segments by SMSS).
  */
+/**
+ * A window of `bytes` counted with `oldMss` once the MSS is `newMss` (setMss, on a rise): the same number of
+ * segments, never below `floor`.
+ */
+export function windowForMss(bytes: number, oldMss: number, newMss: number, floor: number): number {
+  return Math.max(floor, Math.round((bytes * newMss) / oldMss));
+}
+
 export function initialWindow(mss: number): number {
   return Math.min(4 * mss, Math.max(2 * mss, 4380));
 }

@@ -24,6 +24,7 @@ import {
   initialWindow,
   type SlowStartOptions,
   windowAfterPartialAck,
+  windowForMss,
 } from './congestion-controller.js';
 import { CubicCurve } from './cubic-curve.js';
 import { HyStartPlusPlus, slowStartIncrease } from './hystart-plus-plus.js';
@@ -56,7 +57,7 @@ export type CubicRegion = 'slow-start' | 'reno-friendly' | 'concave' | 'convex' 
 
 /** Fields that hold fractions or Clock times (settleFields). */
 const CUBIC_DOUBLE_FIELDS = ['cwndBytes', 'ssthreshBytes', 'srttMs'];
-/** Fields first written by a recovery, a timeout or the first ACK (settleFields). */
+/** Fields first written by a recovery, a timeout, the first ACK or a new MSS (settleFields). */
 const CUBIC_MUTABLE_FIELDS = [
   'recovering',
   'timedOutWithoutProgress',
@@ -64,13 +65,14 @@ const CUBIC_MUTABLE_FIELDS = [
   'lastRegion',
   'hystart',
   'curve',
+  'mss',
 ];
 
 export class CubicCongestionController implements CongestionController {
   readonly name = 'cubic' as const;
   readonly exitsRecoveryOnPartialAck = false;
-  /** SMSS, bytes. */
-  readonly mss: number;
+  /** SMSS, bytes (setMss changes it). */
+  mss: number;
   private readonly fastConvergence: boolean;
   private cwndBytes: number;
   private ssthreshBytes = INITIAL_SSTHRESH;
@@ -111,6 +113,15 @@ export class CubicCongestionController implements CongestionController {
 
   get ssthresh(): number {
     return this.ssthreshBytes;
+  }
+
+  setMss(mss: number): void {
+    const old = this.mss;
+    this.mss = checkMss(mss);
+    if (mss <= old) return;
+    this.cwndBytes = windowForMss(this.cwndBytes, old, mss, mss);
+    if (this.ssthreshBytes !== INITIAL_SSTHRESH)
+      this.ssthreshBytes = windowForMss(this.ssthreshBytes, old, mss, 2 * mss);
   }
 
   get inRecovery(): boolean {

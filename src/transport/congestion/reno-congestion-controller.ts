@@ -19,6 +19,7 @@ import {
   initialWindow,
   type SlowStartOptions,
   windowAfterPartialAck,
+  windowForMss,
 } from './congestion-controller.js';
 import { HyStartPlusPlus, slowStartIncrease } from './hystart-plus-plus.js';
 
@@ -27,8 +28,8 @@ export type RenoVariant = 'reno' | 'newreno';
 export class RenoCongestionController implements CongestionController {
   readonly name: RenoVariant;
   readonly exitsRecoveryOnPartialAck: boolean;
-  /** SMSS, bytes. */
-  readonly mss: number;
+  /** SMSS, bytes (setMss changes it). */
+  mss: number;
   private cwndBytes: number;
   private ssthreshBytes = INITIAL_SSTHRESH;
   /** Congestion avoidance byte counter (RFC 5681 §3.1; RFC 3465 §2.1 `bytes_acked`). */
@@ -62,6 +63,15 @@ export class RenoCongestionController implements CongestionController {
 
   get ssthresh(): number {
     return this.ssthreshBytes;
+  }
+
+  setMss(mss: number): void {
+    const old = this.mss;
+    this.mss = checkMss(mss);
+    if (mss <= old) return;
+    this.cwndBytes = windowForMss(this.cwndBytes, old, mss, mss);
+    if (this.ssthreshBytes !== INITIAL_SSTHRESH)
+      this.ssthreshBytes = windowForMss(this.ssthreshBytes, old, mss, 2 * mss);
   }
 
   /** Between `onFastRetransmit` and `onRecoveryExit` (or a timeout). */

@@ -438,12 +438,12 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
   }
 
   /**
-   * The path MTU to the peer is now `pathMtu` (RFC 1191: lower after a "fragmentation needed" error the layer
-   * validated, or back up when that expired). A fall sends again, at once, what is in flight and too long for
-   * the new MSS (TcpSender.resendOversize). Returns how much the MSS we send changed.
+   * The path MTU to the peer is now `pathMtu` (RFC 1191: lower after a validated "fragmentation needed", or back
+   * up when that expired): the MSS and the congestion controller follow; a fall sends again, at once, what is in
+   * flight and too long (TcpSender.resendOversize). Returns how much the MSS we send changed.
    */
   pathMtuChanged(pathMtu: number): number {
-    const change = setPathMss(this.tcb, pathMtu);
+    const change = setPathMss(this.tcb, pathMtu, this.sender.cc);
     if (change >= 0 || this.state < TcpState.ESTABLISHED) return change;
     this.sender.resendOversize(this.recovery.sack);
     this.output(true);

@@ -5,6 +5,7 @@
  * §2). Ours are in our SYN whenever configured, and in our SYN-ACK only when the peer's SYN had them.
  */
 
+import type { CongestionController } from '../../congestion/congestion-controller.js';
 import type { TcpConfig } from '../tcp-config.js';
 import { seqAdd } from '../wire/seq.js';
 import type { TcpSegment } from '../wire/tcp-header.js';
@@ -58,12 +59,17 @@ function sendMssOf(tcb: TcpControlBlock): number {
 /**
  * The path MTU to the peer is now `pathMtu` (RFC 1191: lower after a report, or the link MTU again once that
  * expired): sets the path's MSS (never above ours) and the MSS we send (which the peer's SYN sets again: it
- * takes the path's into account). Returns how much the MSS we send changed: below 0, what is in flight may be
- * too long.
+ * takes the path's into account), and the congestion controller's (`cc`, once there is one). Returns how much
+ * the MSS we send changed: below 0, what is in flight may be too long.
  */
-export function setPathMss(tcb: TcpControlBlock, pathMtu: number): number {
+export function setPathMss(
+  tcb: TcpControlBlock,
+  pathMtu: number,
+  cc: CongestionController | undefined,
+): number {
   tcb.pathMss = Math.min(tcb.ourMss, mssForMtu(pathMtu));
   const before = tcb.sendMss;
   tcb.sendMss = sendMssOf(tcb);
+  if (tcb.sendMss !== before) cc?.setMss?.(tcb.sendMss);
   return tcb.sendMss - before;
 }
