@@ -95,12 +95,29 @@ export const INITIAL_SSTHRESH = 0x7fffffff;
  * The initial window, IW = min(4·SMSS, max(2·SMSS, 4380 bytes)) (RFC 3390 §1; the same as the
  * table in RFC 5681 §3.1: 2, 3 or 4 segments by SMSS).
  */
+/** cwnd and ssthresh, bytes: what setMss makes of them (windowsForMss). */
+export interface CongestionWindows {
+  readonly cwnd: number;
+  readonly ssthresh: number;
+}
+
 /**
- * A window of `bytes` counted with `oldMss` once the MSS is `newMss` (setMss, on a rise): the same number of
- * segments, never below `floor`.
+ * setMss for every controller: cwnd and ssthresh (counted with `oldMss`) once the MSS is `mss`. A rise keeps
+ * them in segments, never below one segment (cwnd) and two (ssthresh), the initial ssthresh left as it is; a
+ * fall leaves them as they are.
  */
-export function windowForMss(bytes: number, oldMss: number, newMss: number, floor: number): number {
-  return Math.max(floor, Math.round((bytes * newMss) / oldMss));
+export function windowsForMss(
+  cwnd: number,
+  ssthresh: number,
+  oldMss: number,
+  mss: number,
+): CongestionWindows {
+  if (mss <= oldMss) return { cwnd, ssthresh };
+  return {
+    cwnd: Math.max(mss, Math.round((cwnd * mss) / oldMss)),
+    ssthresh:
+      ssthresh === INITIAL_SSTHRESH ? ssthresh : Math.max(2 * mss, Math.round((ssthresh * mss) / oldMss)),
+  };
 }
 
 export function initialWindow(mss: number): number {

@@ -19,7 +19,7 @@ import {
   initialWindow,
   type SlowStartOptions,
   windowAfterPartialAck,
-  windowForMss,
+  windowsForMss,
 } from './congestion-controller.js';
 import { HyStartPlusPlus, slowStartIncrease } from './hystart-plus-plus.js';
 
@@ -66,12 +66,10 @@ export class RenoCongestionController implements CongestionController {
   }
 
   setMss(mss: number): void {
-    const old = this.mss;
-    this.mss = checkMss(mss);
-    if (mss <= old) return;
-    this.cwndBytes = windowForMss(this.cwndBytes, old, mss, mss);
-    if (this.ssthreshBytes !== INITIAL_SSTHRESH)
-      this.ssthreshBytes = windowForMss(this.ssthreshBytes, old, mss, 2 * mss);
+    const windows = windowsForMss(this.cwndBytes, this.ssthreshBytes, this.mss, checkMss(mss));
+    this.mss = mss;
+    this.cwndBytes = windows.cwnd;
+    this.ssthreshBytes = windows.ssthresh;
   }
 
   /** Between `onFastRetransmit` and `onRecoveryExit` (or a timeout). */
