@@ -410,8 +410,13 @@ describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router 
       client = Namespace.create('pmtu-expiry-client');
       const tag = 'pmex';
       const clientDevice = makeForwardedPath(router, client, tag, { mtu: 1280, advmss: 1460 });
+      // A small receive buffer, so that curl's reading paces the transfer: with the usual 6-32 MB one, the
+      // whole body can arrive in the first second and wait there, nothing left to send after the expiry.
+      expect(client.run('sysctl', ['-qw', 'net.ipv4.tcp_rmem=4096 65536 262144']).status).toBe(0);
       const pilha = await startServer(router, true, ['--pmtu-expires', String(EXPIRES_S)]);
       const out = join(dir, 'expiry');
+      let widenedAt = 0;
+      let curlTook = 0;
       const { clientPcap, atClient, onTun } = await captured(
         router,
         client,
@@ -420,17 +425,20 @@ describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router 
         'expiry',
         async () => {
           const url = `http://${PILHA}:7000/bytes/${LENGTH}`;
+          const curlStart = Date.now();
           const curl = client.runAsync(
             'curl',
             ['-sS', '--fail', '--limit-rate', '2M', '-o', out, url],
             60_000,
           );
           await new Promise((resolve) => setTimeout(resolve, 1500));
+          widenedAt = Date.now() - curlStart;
           // The route is wide again: only the learned path MTU (until it expires) keeps pilha's segments small.
           const { veth, peer } = forwardedPathDevices(tag);
           expect(router.run('ip', ['link', 'set', veth, 'mtu', '1500']).status).toBe(0);
           expect(client.run('ip', ['link', 'set', peer, 'mtu', '1500']).status).toBe(0);
           const r = await curl;
+          curlTook = Date.now() - curlStart;
           expect(r.status, `curl: ${r.stderr}`).toBe(0);
         },
       );
@@ -442,6 +450,13 @@ describe.skipIf(skip !== undefined)('path MTU discovery through a kernel router 
 
       // One connection; first at most 1280 bytes (the router's report, at the start), then 1500-byte datagrams.
       const sent = fromPilha(atClient);
+      const sizes = new Map<number, number>();
+      for (const d of sent) sizes.set(d.length, (sizes.get(d.length) ?? 0) + 1);
+      const common = [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 5);
+      console.log(
+        `PMTU expiry: curl took ${curlTook} ms, the router widened at ${widenedAt} ms; pathMtuIncreases ` +
+          `${tcp.pathMtuIncreases}, pathMtuExpired ${ip?.pathMtuExpired}; sizes at the client ${JSON.stringify(common)}`,
+      );
       none(sent, 'without DF', (d) => !d.df);
       none(sent, 'fragmented by the router', (d) => d.fragment);
       none(sent, 'larger than 1500 bytes', (d) => d.length > 1500);
