@@ -1,13 +1,12 @@
 /**
  * What path MTU discovery (RFC 1191) has learned per destination: the MTU a "fragmentation needed" error
  * reported, which the transport validated (RFC 5927 §4.1) before lowering it here. Only lowered, never raised
- * by a report; an entry expires after ten minutes (RFC 1191 §6.3, Linux's ip_rt_mtu_expires), after which the
- * link MTU is tried again (the expiry is configurable, as Linux's mtu_expires): one timer, for the entry that
- * expires first, removes it and tells the owner
- * (`expired`), so that connections to that host can send full-sized segments again (Linux's tcp_current_mss
- * sees the route's MTU back up at their next send). A report below PATH_MTU_FLOOR is taken as the floor with the path "locked", as
- * Linux's ip_rt_min_pmtu: datagrams to it are then sent without DF, for routers to fragment, so a forged
- * tiny MTU cannot make a connection send 28-byte segments.
+ * by a report; an entry expires after ten minutes (RFC 1191 §6.3, Linux's ip_rt_mtu_expires; configurable),
+ * after which the link MTU is tried again. One timer, for the entry that expires first, removes it and tells
+ * the owner (`expired`), so that connections to that host can send full-sized segments again (Linux's
+ * tcp_current_mss sees the route's MTU back up at their next send). A report below PATH_MTU_FLOOR is taken as
+ * the floor with the path "locked", as Linux's ip_rt_min_pmtu: datagrams to it are then sent without DF, for
+ * routers to fragment, so a forged tiny MTU cannot make a connection send 28-byte segments.
  *
  * Bounded (MAX_ENTRIES, the oldest replaced), and only written after a validated error: an entry costs a
  * report that quotes a segment in flight. A destination's path MTU falls at most LOWERINGS_BURST times at

@@ -91,10 +91,6 @@ export interface CongestionControllerFactory {
  */
 export const INITIAL_SSTHRESH = 0x7fffffff;
 
-/**
- * The initial window, IW = min(4·SMSS, max(2·SMSS, 4380 bytes)) (RFC 3390 §1; the same as the
- * table in RFC 5681 §3.1: 2, 3 or 4 segments by SMSS).
- */
 /** cwnd and ssthresh, bytes: what setMss makes of them (windowsForMss). */
 export interface CongestionWindows {
   readonly cwnd: number;
@@ -120,6 +116,10 @@ export function windowsForMss(
   };
 }
 
+/**
+ * The initial window, IW = min(4·SMSS, max(2·SMSS, 4380 bytes)) (RFC 3390 §1; the same as the
+ * table in RFC 5681 §3.1: 2, 3 or 4 segments by SMSS).
+ */
 export function initialWindow(mss: number): number {
   return Math.min(4 * mss, Math.max(2 * mss, 4380));
 }
