@@ -68,7 +68,9 @@ describe('review findings', () => {
     expect(h.recvAll().length).toBe(2);
     for (let i = 0; i < 3; i++) h.send({ flags: ACK, seq: IRS + 1, ack: seqAdd(base, MSS) });
     expect(rec.conn.stats().fastRetransmits).toBe(1);
-    expectSegment(h.recv(), { flags: 'ACK', seq: seqAdd(base, MSS), payload: MSS });
+    const out = h.recvAll(); // limited transmit's two new segments, then the retransmission
+    expect(out.map((s) => s.seq)).toEqual([seqAdd(base, 5 * MSS), seqAdd(base, 6 * MSS), seqAdd(base, MSS)]);
+    expectSegment(out[2]!, { flags: 'ACK', seq: seqAdd(base, MSS), payload: MSS });
   });
 
   it('RFC 6582 §3.2 step 3: a partial ACK deflates cwnd, so it releases no burst of new data', () => {
@@ -79,15 +81,16 @@ describe('review findings', () => {
     h.recvAll(); // 0, 1, 2
     for (let i = 1; i <= 4; i++) h.send({ flags: ACK, seq: IRS + 1, ack: seg(i) }); // slow start: 3–10 out
     expect(h.recvAll().map((s) => s.seq)).toEqual([3, 4, 5, 6, 7, 8, 9, 10].map(seg));
-    // Segments 4 and 7 are lost: 5, 6, 8, 9 and 10 each bring a duplicate ACK.
+    // Segments 4 and 7 are lost: 5, 6, 8, 9 and 10 each bring a duplicate ACK. The first two send 11 and
+    // 12 (limited transmit), the third retransmits 4.
     for (let i = 0; i < 5; i++) h.send({ flags: ACK, seq: IRS + 1, ack: seg(4) });
-    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(4), seg(11)]);
-    // ssthresh = 7·MSS / 2; cwnd = ssthresh + 3·MSS + 2·MSS.
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(11), seg(12), seg(4)]);
+    // ssthresh = 7·MSS / 2 (the flight before limited transmit); cwnd = ssthresh + 3·MSS + 2·MSS.
     expect(rec.conn.stats()).toMatchObject({ ssthresh: 3.5 * MSS, cwnd: 8.5 * MSS });
     // The retransmitted 4 brings a partial ACK up to 7: 3·MSS acknowledged.
     h.send({ flags: ACK, seq: IRS + 1, ack: seg(7) });
-    // cwnd = 8.5 − 3 + 1 = 6.5·MSS with 5·MSS (7–11) in flight: the hole, and one new segment only.
-    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(7), seg(12)]);
+    // cwnd = 8.5 − 3 + 1 = 6.5·MSS with 6·MSS (7–12) in flight: the hole only, no new segment.
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(7)]);
     expect(rec.conn.stats().cwnd).toBe(6.5 * MSS);
   });
 

@@ -91,7 +91,7 @@ describe('retransmission on timeout (RFC 6298)', () => {
 });
 
 describe('fast retransmit and recovery (RFC 5681 §3.2, RFC 6582)', () => {
-  it('retransmits on the third duplicate ACK, inflates on more, deflates on the full ACK', () => {
+  it('limited transmit on the first two duplicate ACKs; retransmits on the third, inflates on more, deflates on the full ACK', () => {
     const h = new TcpHarness({ tcp: { congestionControl: 'newreno' } }); // about RFC 5681's numbers
     const rec = h.established();
     rec.conn.write(bytes(20 * MSS));
@@ -99,26 +99,46 @@ describe('fast retransmit and recovery (RFC 5681 §3.2, RFC 6582)', () => {
     expect(h.recvAll().map((s) => s.seq)).toEqual([seg(0), seg(1), seg(2)]);
     h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
     expect(h.recvAll().map((s) => s.seq)).toEqual([seg(3), seg(4)]); // cwnd 4·MSS
-    // Segment 1 is lost: 2, 3, 4 each bring a duplicate ACK.
+    // Segment 1 is lost: 2, 3, 4 each bring a duplicate ACK. The first two each let one new segment out
+    // beyond cwnd (RFC 3042, RFC 5681 §3.2 step 1), which leaves cwnd as it was.
     h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(5)]);
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(6)]);
+    expect(rec.conn.stats()).toMatchObject({ dupAcks: 2, cwnd: 4 * MSS, fastRetransmits: 0 });
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
+    // ssthresh = max(FlightSize/2, 2·MSS) = 2·MSS, FlightSize without the two limited-transmit segments
+    // (step 2); cwnd = ssthresh + 3·MSS = 5·MSS, and 6 segments are out: nothing new.
+    expect(h.recvAll().map((s) => [s.seq, s.payload.length])).toEqual([[seg(1), MSS]]);
+    expect(rec.conn.stats()).toMatchObject({ fastRetransmits: 1, ssthresh: 2 * MSS, cwnd: 5 * MSS });
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) }); // the 4th (from 5): cwnd 6·MSS, 6 out
+    h.recvNothing();
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) }); // the 5th (from 6): cwnd 7·MSS, a new segment
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(7)]);
+    // The full ACK (everything sent before the retransmission) ends recovery: cwnd = ssthresh.
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(7) });
+    expect(rec.conn.stats()).toMatchObject({ cwnd: 2 * MSS, dupAcks: 5, retransmitted: 1 });
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(8)]); // with 7, the deflated window
+    h.recvNothing();
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(8) });
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(9)]);
+  });
+
+  it('limited transmit sends no more than two segments, and only new data the peer has room for', () => {
+    const h = new TcpHarness({ tcp: { congestionControl: 'newreno' } });
+    const rec = h.established();
+    rec.conn.write(bytes(5 * MSS));
+    const seg = (i: number) => ISS + 1 + i * MSS;
+    h.recvAll();
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(3), seg(4)]); // all 5 sent: nothing new is left
     h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
     h.recvNothing();
-    expect(rec.conn.stats().dupAcks).toBe(2);
+    rec.conn.write(bytes(5 * MSS)); // new data after the first duplicate: one segment beyond cwnd
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(5)]);
     h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
-    // ssthresh = max(FlightSize/2, 2·MSS) = 2·MSS; cwnd = ssthresh + 3·MSS = 5·MSS: one new segment fits.
-    expect(h.recvAll().map((s) => [s.seq, s.payload.length])).toEqual([
-      [seg(1), MSS],
-      [seg(5), MSS],
-    ]);
-    expect(rec.conn.stats()).toMatchObject({ fastRetransmits: 1, ssthresh: 2 * MSS, cwnd: 5 * MSS });
-    h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) }); // the 4th: cwnd 6·MSS, another new segment
     expect(h.recvAll().map((s) => s.seq)).toEqual([seg(6)]);
-    // The full ACK (everything sent before the retransmission) ends recovery: cwnd = ssthresh.
-    h.send({ flags: ACK, seq: IRS + 1, ack: seg(5) });
-    expect(rec.conn.stats()).toMatchObject({ cwnd: 2 * MSS, dupAcks: 4, retransmitted: 1 });
-    h.recvNothing(); // segments 5 and 6 fill the deflated window
-    h.send({ flags: ACK, seq: IRS + 1, ack: seg(6) });
-    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(7)]);
+    expect(rec.conn.stats()).toMatchObject({ dupAcks: 2, cwnd: 4 * MSS });
   });
 
   it.each(['newreno', 'cubic'] as const)(
@@ -150,11 +170,13 @@ describe('fast retransmit and recovery (RFC 5681 §3.2, RFC 6582)', () => {
     h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
     h.recvAll(); // 3 and 4: segments 1–4 in flight
     for (let i = 0; i < 3; i++) h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
-    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(1), seg(5)]);
+    // Limited transmit's two new segments, then the fast retransmit; 6 out fill cwnd = 5·MSS.
+    expect(h.recvAll().map((s) => s.seq)).toEqual([seg(5), seg(6), seg(1)]);
     expect(rec.conn.stats()).toMatchObject({ ssthresh: 2 * MSS, cwnd: 5 * MSS });
     // Segments 1 and 3 were lost: the ACK up to 3 ends recovery, cwnd = ssthresh, and 3 is not resent.
     h.send({ flags: ACK, seq: IRS + 1, ack: seg(3) });
     h.recvNothing();
+    // 4 out (3–6) against cwnd 2 and then 3 and 4 segments with limited transmit: nothing new goes.
     expect(rec.conn.stats()).toMatchObject({ cwnd: 2 * MSS, retransmitted: 1 });
     // Three duplicates of the new hole start a second recovery, with a second reduction.
     for (let i = 0; i < 3; i++) h.send({ flags: ACK, seq: IRS + 1, ack: seg(3) });

@@ -219,12 +219,12 @@ describe("the connection's trace hooks", () => {
     h.recvAll();
     for (let i = 0; i < 3; i++) h.send({ flags: ACK, seq: IRS + 1, ack: seg(1) });
     h.recvAll();
-    h.send({ flags: ACK, seq: IRS + 1, ack: seg(5) });
+    h.send({ flags: ACK, seq: IRS + 1, ack: seg(7) });
     const events = tracer.records.filter((r) => r.event !== undefined);
     // As tcp-retransmission.test.ts: ssthresh 2·MSS, cwnd 5·MSS inflated; then cwnd = ssthresh.
     expect(events).toEqual([
-      // Segments 1–4 out (the retransmission of 1 does not add to it); the new segment 5 goes after.
-      { cwnd: 5 * MSS, ssthresh: 2 * MSS, inflight: 4 * MSS, event: 'fast_retransmit' },
+      // Segments 1–6 out: 1–4, and 5 and 6 from limited transmit (the retransmission of 1 does not add).
+      { cwnd: 5 * MSS, ssthresh: 2 * MSS, inflight: 6 * MSS, event: 'fast_retransmit' },
       expect.objectContaining({ cwnd: 2 * MSS, ssthresh: 2 * MSS, event: 'recovery_exit' }),
     ]);
     // Plain records follow what moved: the first is the initial window before any loss.

@@ -149,7 +149,8 @@ export class TcpSegmentBatcher {
   }
 
   /**
-   * Adds a data segment of `owner` to the pending super-segment if it continues it, and returns the offset in
+   * Adds a data segment of `owner` to the pending super-segment if it continues it and the super-segment has
+   * fewer than `maxSegments` (the owner's limit, at most MAX_BATCH_SEGMENTS), and returns the offset in
    * `datagram` where its `dataLength` payload bytes go (the owner writes them when asked: fillBatchedPayload);
    * -1 when it does not continue it (the caller then flushes and starts a new one).
    */
@@ -163,6 +164,7 @@ export class TcpSegmentBatcher {
     tsEcr: number,
     tcpHeaderLength: number,
     dataLength: number,
+    maxSegments = MAX_BATCH_SEGMENTS,
   ): number {
     if (
       owner !== this.owner ||
@@ -178,7 +180,8 @@ export class TcpSegmentBatcher {
       tsEcr !== this.tsEcr ||
       IPV4_MIN_HEADER + tcpHeaderLength !== this.headersEnd ||
       this.length + dataLength > this.maxBytes ||
-      this.count >= MAX_BATCH_SEGMENTS
+      this.count >= MAX_BATCH_SEGMENTS ||
+      this.count >= maxSegments
     ) {
       return -1;
     }

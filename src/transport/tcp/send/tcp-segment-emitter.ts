@@ -19,7 +19,12 @@
 import type { Clock } from '../../../core/clock.js';
 import { PATH_MTU_DISCOVERY } from '../../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER } from '../../../layers/ip/ipv4-header.js';
-import type { TcpBatchOwner, TcpSegmentBatcher } from '../batching/tcp-segment-batcher.js';
+import { NO_FIELDS, settleFields } from '../../settled-fields.js';
+import {
+  MAX_BATCH_SEGMENTS,
+  type TcpBatchOwner,
+  type TcpSegmentBatcher,
+} from '../batching/tcp-segment-batcher.js';
 import type {
   ConnectionCounterName,
   TcpConnectionDeps,
@@ -48,6 +53,9 @@ export const RST = TcpFlags.RST;
 export const PSH = TcpFlags.PSH;
 export const ACK = TcpFlags.ACK;
 
+/** settleFields list: written first by a connection without SACK, on its first output. */
+const EMITTER_LATE_FIELDS = ['superSegmentLimit'];
+
 export class TcpSegmentEmitter implements TcpBatchOwner {
   private readonly clock: Clock;
   private readonly config: TcpConfig;
@@ -55,6 +63,8 @@ export class TcpSegmentEmitter implements TcpBatchOwner {
   private readonly batcher: TcpSegmentBatcher | undefined;
   /** Clock time of the last rate-limited ACK (challenge or answer to a dropped segment), or -∞. */
   private lastInvalidAckAt = Number.NEGATIVE_INFINITY;
+  /** Segments of this connection per super-segment at most (TcpSender sets it without SACK). */
+  superSegmentLimit = MAX_BATCH_SEGMENTS;
 
   constructor(
     private readonly tcb: TcpControlBlock,
@@ -68,6 +78,7 @@ export class TcpSegmentEmitter implements TcpBatchOwner {
     this.config = deps.config;
     this.network = deps.network;
     this.batcher = deps.batcher;
+    settleFields(this, NO_FIELDS, EMITTER_LATE_FIELDS);
   }
 
   // ─── Segments without data ───────────────────────────────────────────────────────────────────────
@@ -223,6 +234,7 @@ export class TcpSegmentEmitter implements TcpBatchOwner {
           tsEcr,
           20 + optionsLength,
           dataLength,
+          this.superSegmentLimit,
         );
         if (at >= 0) {
           // Its payload is written with the rest of the run's (fillBatchedPayload).

@@ -197,11 +197,13 @@ export class TcpSender {
     const sendBuffer = this.sendBuffer;
     const mss = tcb.sendMss;
     this.maybeIdleRestart(cc);
+    const recovery = this.recovery;
+    const cwnd = cc.cwnd + recovery.limitedTransmitSegments() * mss;
+    this.emitter.superSegmentLimit = recovery.superSegmentLimit(Math.min(cwnd, tcb.sndWnd), mss);
     for (;;) {
       const inFlight = seqDiff(tcb.sndNxt, tcb.sndUna);
       const avail = sendBuffer.size - inFlight;
       let wnd = tcb.sndWnd;
-      const cwnd = cc.cwnd;
       if (cwnd < wnd) wnd = cwnd;
       const usable = wnd - inFlight;
       if (avail > 0) {
