@@ -262,6 +262,30 @@ describe('retransmission timer after a tail loss probe (RFC 8985 §7.3, as Linux
   });
 });
 
+describe('the tail loss probe against a window the peer limits', () => {
+  it('sends the last segment again rather than a sliver of new data (sender-side SWS avoidance, as Linux)', () => {
+    const h = new TcpHarness();
+    // A window of 2.5 segments: two full segments fill it, half a segment of room is left.
+    const window = 2.5 * MSS;
+    const rec = h.established({ mss: MSS, sackPermitted: true }, window, 4);
+    rec.conn.write(bytes(100));
+    h.recv();
+    h.advance(4);
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 101, window });
+    const t0 = h.clock.now();
+    rec.conn.write(bytes(10 * MSS, 100));
+    expect(h.recvAll().map((s) => s.payload.length)).toEqual([MSS, MSS]);
+    // Nothing comes back: the probe 10 ms later is the second segment again, full-sized; no 500-byte segment.
+    const sent = collect(h, t0 + 15).map((s) => ({
+      at: s.t - t0,
+      seq: s.seq - ISS - 1,
+      length: s.len,
+    }));
+    expect(sent).toEqual([{ at: 10, seq: 100 + MSS, length: MSS }]);
+    expect(rec.conn.stats()).toMatchObject({ tlpProbes: 1 });
+  });
+});
+
 describe('RTO restart (RFC 7765)', () => {
   /**
    * A SACK connection with an SRTT of 4 ms (handshake and round trips of 4 ms; PTO 2·4 + 2 = 10 ms; RTO at the

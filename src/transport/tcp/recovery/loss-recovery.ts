@@ -179,7 +179,7 @@ export class LossRecovery {
    */
   limitedTransmitSegments(): number {
     if (this.recovering || this.recoverPending) return 0;
-    return this.dupAcks < LIMITED_TRANSMIT_SEGMENTS ? this.dupAcks : LIMITED_TRANSMIT_SEGMENTS;
+    return Math.min(this.dupAcks, LIMITED_TRANSMIT_SEGMENTS);
   }
 
   /**
@@ -194,7 +194,7 @@ export class LossRecovery {
   superSegmentLimit(window: number, mss: number): number {
     if (this.dupAcks > 0 || this.recovering) return 1;
     const limit = Math.floor(window / (WRITES_PER_WINDOW * mss));
-    return limit > 1 ? limit : 1;
+    return Math.max(limit, 1);
   }
 
   /** An ACK at SND.UNA that is no duplicate (it carries data, or changes the window): the count restarts. */

@@ -177,9 +177,11 @@ export class TcpSackOutput {
       return;
     }
     const avail = sender.sendBuffer.size - inFlight;
-    const room = tcb.sndWnd - inFlight;
-    if (avail > 0 && room > 0) {
-      sender.sendNew(inFlight, Math.min(avail, tcb.sendMss, room), avail, sack);
+    // New data only as a whole segment (or the whole rest) the peer has room for, as Linux's
+    // tcp_snd_wnd_test: a sliver of a window would be the silly window sender-side SWS avoidance forbids.
+    const len = Math.min(avail, tcb.sendMss);
+    if (avail > 0 && tcb.sndWnd - inFlight >= len) {
+      sender.sendNew(inFlight, len, avail, sack);
       sack.tlp.sent(tcb.sndMax, false);
     } else {
       const last = sack.log.count - 1;
