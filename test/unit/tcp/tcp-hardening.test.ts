@@ -231,6 +231,35 @@ describe('PAWS (RFC 7323 §5)', () => {
     expect(Buffer.concat(chunks).length).toBe(150);
   });
 
+  it('PAWS lets a TSval one tick behind TS.Recent through, as Linux (TCP_PAWS_WINDOW), and drops two behind', () => {
+    const { h, conn } = withTimestamps();
+    const chunks: Uint8Array[] = [];
+    conn.setHandler({
+      onConnect() {},
+      onReadable() {
+        for (let c = conn.read(); c !== undefined; c = conn.read()) chunks.push(c);
+      },
+      onWritable() {},
+      onClose() {},
+    });
+    const data = (seq: number, tsval: number) =>
+      h.send({
+        flags: ACK | PSH,
+        seq: IRS + 1 + seq,
+        ack: ISS + 1,
+        payload: bytes(100, seq),
+        options: { timestamp: { value: tsval, echo: 0 } },
+      });
+    // 0–100 sets TS.Recent to 1_000_050; 100–200 was sent a tick before it (overtaken on the way).
+    data(0, 1_000_050);
+    data(100, 1_000_049);
+    expect(conn.counters().dropPaws).toBe(0);
+    expect(Buffer.concat(chunks).length).toBe(200);
+    data(200, 1_000_048); // two ticks behind TS.Recent, still 1_000_050 (an older TSval never sets it)
+    expect(conn.counters().dropPaws).toBe(1);
+    expect(Buffer.concat(chunks).length).toBe(200);
+  });
+
   // Linux's tcp_disordered_ack: on a reordering path a duplicate ACK overtaken by a later one is not old.
   it('a duplicate ACK with an older TSval, within an RTO of TS.Recent, counts as a duplicate ACK', () => {
     const { h, conn } = withTimestamps();

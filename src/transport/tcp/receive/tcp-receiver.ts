@@ -23,6 +23,12 @@ import type { TcpAckBatch } from './tcp-ack-batch.js';
 
 /** RFC 7323 §5.5: TS.Recent idle this long is invalid (the peer's clock may have wrapped): 24 days. */
 export const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000;
+/**
+ * How far behind TS.Recent a TSval may be and still pass PAWS: one tick, as Linux's TCP_PAWS_WINDOW. A
+ * segment overtaken by a retransmission sent a tick later carries a TSval one below the TS.Recent that the
+ * retransmission set; dropped, it had to be sent again (3 of 4 PAWS drops in a probe at 2% reordering).
+ */
+const PAWS_WINDOW = 1;
 
 /** The verdict of the acceptability test on a segment in a synchronized state. */
 export const Acceptance = {
@@ -254,15 +260,15 @@ export class TcpReceiver {
     const tcb = this.tcb;
     const flags = seg.flags;
     const rcvNxt = tcb.rcvNxt;
-    // PAWS: a timestamp older than TS.Recent is an old duplicate, whatever its sequence number says (it
-    // may be from 4 GiB ago). A RST is exempt (§5.3 R1; RFC 5961 checks it), and so is a duplicate ACK
-    // that a later ACK overtook (disorderedAck).
+    // PAWS: a timestamp older than TS.Recent (by more than PAWS_WINDOW) is an old duplicate, whatever its
+    // sequence number says (it may be from 4 GiB ago). A RST is exempt (§5.3 R1; RFC 5961 checks it), and
+    // so is a duplicate ACK that a later ACK overtook (disorderedAck).
     const ts = seg.options.timestamp;
     if (
       tcb.tsEnabled &&
       ts !== undefined &&
       !(flags & TcpFlags.RST) &&
-      ((ts.value - tcb.tsRecent) | 0) < 0 &&
+      ((tcb.tsRecent - ts.value) | 0) > PAWS_WINDOW &&
       now - tcb.tsRecentAt < PAWS_IDLE_MS &&
       !this.disorderedAck(seg, segLen, ts.value, rtoMs)
     ) {
