@@ -210,6 +210,9 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   private addMemoryStats(out: Record<string, number>): void {
     Object.assign(out, this.factory.memory.stats());
     if (this.ackBatch !== undefined) Object.assign(out, this.ackBatch.stats());
+    // Counted in segmentsSent (and retransmitted) but never written: see TcpSegmentBatcher.abandoned.
+    const batcher = this.factory.batcher;
+    if (batcher !== undefined) out.segmentsAbandoned = batcher.abandonedSegments;
   }
 
   /** An ICMP error quoting one of our segments (RFC 5927): tcp-icmp-errors.ts. */

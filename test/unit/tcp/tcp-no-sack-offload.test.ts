@@ -30,7 +30,10 @@ function setup(window = 65_535) {
     seen = counts.length;
     // A lone segment is sent as the ordinary segment it is, not through segmentation.
     const total = writes.reduce((a, b) => a + b, 0);
-    return { seqs: segments.map((s) => s.seq), writes: [...writes, ...Array(segments.length - total).fill(1)] };
+    return {
+      seqs: segments.map((s) => s.seq),
+      writes: [...writes, ...Array(segments.length - total).fill(1)],
+    };
   };
   return { h, rec, ack, flight };
 }

@@ -147,7 +147,7 @@ describe('TcpSegmentBatcher', () => {
     expect(seen.every((s) => s[40 + MSS - 1] === (((seqOf(s) + MSS - 1) & 0xff) as number))).toBe(true);
   });
 
-  it('drops the pending run, counted, when its payload is no longer queued (the connection was reset)', () => {
+  it('drops the pending run, counted with its segments, when its payload is no longer queued (acknowledged, reset)', () => {
     const { seen, batcher, emit } = setup();
     const gone: TcpBatchOwner = { fillBatchedPayload: () => false };
     emit(0, MSS, ACK, gone);
@@ -155,6 +155,7 @@ describe('TcpSegmentBatcher', () => {
     batcher.flush();
     expect(seen).toHaveLength(0);
     expect(batcher.abandoned).toBe(1);
+    expect(batcher.abandonedSegments).toBe(2);
     emit(2 * MSS, MSS);
     batcher.flush();
     expect(seen).toHaveLength(1);

@@ -94,8 +94,13 @@ export class TcpSegmentBatcher {
   /** Where in `datagram` the payload not yet written begins, and its sequence number. */
   private fillAt = 0;
   private fillSeq = 0 as Seq;
-  /** Super-segments dropped because their payload was no longer queued (their connection was reset). */
+  /**
+   * Super-segments dropped unsent because their payload was no longer queued, and the segments in them: an ACK
+   * that came before the flush freed the first bytes (retransmissions that reordered originals made needless;
+   * RACK sends again what was not acknowledged), or the connection was reset. TCP had counted them sent.
+   */
   abandoned = 0;
+  abandonedSegments = 0;
   private scheduled = false;
   /** Where the link takes headers and payload apart (sendSegmentedParts). */
   readonly takesParts: boolean;
@@ -136,6 +141,7 @@ export class TcpSegmentBatcher {
         'window',
         'fillAt',
         'abandoned',
+        'abandonedSegments',
         'scheduled',
         'payload',
         'slab',
@@ -328,6 +334,7 @@ export class TcpSegmentBatcher {
 
   /** Forgets the pending super-segment unsent (counted). A kept buffer's room is reused by the next one. */
   private abandon(): void {
+    this.abandonedSegments += this.count;
     this.count = 0;
     this.owner = undefined;
     this.datagram = EMPTY;

@@ -28,6 +28,8 @@ export interface TcpConnectionFactory {
   readonly memory: TcpMemoryBudget;
   /** The ACKs that wait for the end of a read batch (the layer opens and ends batches); absent: none wait. */
   readonly ackBatch?: TcpAckBatch;
+  /** The stack's batcher of super-segments (absent: the network cuts none). */
+  readonly batcher?: TcpSegmentBatcher;
   create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection;
 }
 
