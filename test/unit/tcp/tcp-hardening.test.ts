@@ -4,6 +4,7 @@
  * partial ACKs the retransmission timer reset only for the first (RFC 6582 §3.2 step 5).
  */
 import { describe, expect, it } from 'vitest';
+import type { TcpConnection } from '../../../src/transport/tcp/connection/tcp-connection.js';
 import { seq } from '../../../src/transport/tcp/wire/seq.js';
 import { finishTcpChecksum } from '../../../src/transport/tcp/wire/tcp-segment-writer.js';
 import {
@@ -188,8 +189,8 @@ describe('PAWS (RFC 7323 §5)', () => {
     return { h, conn: h.accepted[0]! };
   }
 
-  it('a segment whose TSval is older than TS.Recent is dropped and answered; its data never delivered', () => {
-    const { h, conn } = withTimestamps();
+  /** The connection's data as the application reads it. */
+  function readAll(conn: TcpConnection): Uint8Array[] {
     const chunks: Uint8Array[] = [];
     conn.setHandler({
       onConnect() {},
@@ -199,6 +200,12 @@ describe('PAWS (RFC 7323 §5)', () => {
       onWritable() {},
       onClose() {},
     });
+    return chunks;
+  }
+
+  it('a segment whose TSval is older than TS.Recent is dropped and answered; its data never delivered', () => {
+    const { h, conn } = withTimestamps();
+    const chunks = readAll(conn);
     h.send({
       flags: ACK | PSH,
       seq: IRS + 1,
@@ -233,15 +240,7 @@ describe('PAWS (RFC 7323 §5)', () => {
 
   it('PAWS lets a TSval one tick behind TS.Recent through, as Linux (TCP_PAWS_WINDOW), and drops two behind', () => {
     const { h, conn } = withTimestamps();
-    const chunks: Uint8Array[] = [];
-    conn.setHandler({
-      onConnect() {},
-      onReadable() {
-        for (let c = conn.read(); c !== undefined; c = conn.read()) chunks.push(c);
-      },
-      onWritable() {},
-      onClose() {},
-    });
+    const chunks = readAll(conn);
     const data = (seq: number, tsval: number) =>
       h.send({
         flags: ACK | PSH,
