@@ -202,12 +202,15 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     out.connections = live;
     out.established = established;
     out.timeWait = this.timeWait.size;
-    this.addMemoryStats(out);
+    this.addSharedStats(out);
     return out;
   }
 
-  /** The memory budget's figures (bytes charged to buffers, pressure, writes held, windows clamped). */
-  private addMemoryStats(out: Record<string, number>): void {
+  /**
+   * The stack-wide parts' figures: the memory budget's (bytes charged to buffers, pressure, writes held,
+   * windows clamped), the ACK batch's, and the segments the batcher dropped unsent.
+   */
+  private addSharedStats(out: Record<string, number>): void {
     Object.assign(out, this.factory.memory.stats());
     if (this.ackBatch !== undefined) Object.assign(out, this.ackBatch.stats());
     // Counted in segmentsSent (and retransmitted) but never written: see TcpSegmentBatcher.abandoned.
