@@ -10,7 +10,7 @@ import { RawSocketLink } from '../layers/link/raw-socket/raw-socket-link.js';
 import { TapLink } from '../layers/link/tun/tap-link.js';
 import { TunLink } from '../layers/link/tun/tun-link.js';
 import { ContainerModule } from './inversify.js';
-import type { StackConfig } from './stack-config.js';
+import { receivesGsoReads, type StackConfig } from './stack-config.js';
 import { TOKENS } from './tokens.js';
 
 /**
@@ -69,7 +69,7 @@ export const linkModule = new ContainerModule(({ bind }) => {
         // show or impair them segment by segment, but a 64 KB GSO read would be captured, lost or corrupted
         // as a whole, so with either the kernel is asked for wire-sized reads.
         offload: config.link.offload !== false,
-        receiveOffload: config.impairment === undefined && config.pcapFile === undefined,
+        receiveOffload: receivesGsoReads(config),
         ...(config.link.readerNice !== undefined ? { readerNice: config.link.readerNice } : {}),
         logger,
       });

@@ -96,3 +96,17 @@ export interface StackConfig {
 export const DEFAULT_MTU = 1500;
 export const DEFAULT_REASSEMBLY_TIMEOUT_MS = 30_000;
 export const DEFAULT_REASSEMBLY_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Whether the link asks the kernel for GSO reads (TUN receive offload: up to 64 KB of a TCP stream per read):
+ * a TUN device with offload on, neither captured nor impaired (those see segments as on the wire, so they
+ * get wire-sized reads).
+ */
+export function receivesGsoReads(config: StackConfig): boolean {
+  return (
+    config.link.kind === 'tun' &&
+    config.link.offload !== false &&
+    config.impairment === undefined &&
+    config.pcapFile === undefined
+  );
+}

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { HttpGetResult } from '../../app/http-get.js';
 import { PilhaError } from '../../core/errors.js';
 import { parseIpv4 } from '../../core/ipv4-address.js';
-import type { StackConfig } from '../../di/stack-config.js';
+import { receivesGsoReads, type StackConfig } from '../../di/stack-config.js';
 import { integerOption, secondsOption } from '../number-options.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from '../stack-options.js';
@@ -109,7 +109,7 @@ export function registerGetCommand(program: Command): void {
       const { formatHttpGetResult, httpGet, SinkError, buildTcpStack, KernelStreamTransport } =
         await loadRuntime();
       // Before the transfer's code first runs (and pilha's reader thread starts): see optimizing-compiler.ts.
-      skipOptimizingCompiler();
+      skipOptimizingCompiler(keepsOptimizingCompiler(values.transport, config));
       if (values.transport === 'pilha') raiseMallocTrimThreshold(GET_MALLOC_TRIM_THRESHOLD);
       const stack = values.transport === 'pilha' ? await buildTcpStack(config) : undefined;
       const transport = stack?.transport ?? new KernelStreamTransport();
@@ -184,6 +184,14 @@ export function getStackConfig(values: StackOptionValues): StackConfig {
       ? { ...config.link, readerNice: CLIENT_READER_NICE }
       : config.link;
   return { ...config, link, tcp: { receiveBufferSize: GET_RECEIVE_BUFFER, ...config.tcp } };
+}
+
+/**
+ * Whether pilha get keeps V8's optimizing compiler (optimizing-compiler.ts): on pilha's TCP when its link reads
+ * wire-sized segments, where the per-segment work pays TurboFan back.
+ */
+export function keepsOptimizingCompiler(transport: string, config: StackConfig): boolean {
+  return transport === 'pilha' && !receivesGsoReads(config);
 }
 
 /** Opens (creates or truncates) the output file; a failure is a local mistake: EBADOPTION, exit 2. */

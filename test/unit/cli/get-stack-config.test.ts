@@ -3,8 +3,9 @@
  * so that a kernel sender's window is never what holds it back.
  */
 import { describe, expect, it } from 'vitest';
-import { getStackConfig } from '../../../src/cli/get/get-command.js';
+import { getStackConfig, keepsOptimizingCompiler } from '../../../src/cli/get/get-command.js';
 import { type StackOptionValues, stackConfigFrom } from '../../../src/cli/stack-options.js';
+import { receivesGsoReads } from '../../../src/di/stack-config.js';
 import { DEFAULT_TCP_CONFIG } from '../../../src/transport/tcp/tcp-config.js';
 
 const OPTIONS: StackOptionValues = { tun: 'pilha0', hostAddress: '10.77.0.1/24', reassemblyTimeout: '30' };
@@ -26,6 +27,25 @@ describe('pilha get stack config', () => {
     expect(getStackConfig({ ...OPTIONS, pmtuExpires: '2.5' }).pathMtuExpiryMs).toBe(2500);
     expect(stackConfigFrom({ ...OPTIONS, pmtuExpires: '60' }).pathMtuExpiryMs).toBe(60_000);
     expect(stackConfigFrom(OPTIONS)).not.toHaveProperty('pathMtuExpiryMs');
+  });
+
+  it('keeps TurboFan only where the link reads wire-sized segments (no GSO reads)', () => {
+    const gso = getStackConfig(OPTIONS);
+    expect(receivesGsoReads(gso)).toBe(true);
+    expect(keepsOptimizingCompiler('pilha', gso)).toBe(false);
+    // The kernel's transport compares with the default pilha path, so it runs alike.
+    expect(keepsOptimizingCompiler('kernel', gso)).toBe(false);
+    for (const wireSized of [
+      { ...OPTIONS, offload: false },
+      { ...OPTIONS, impair: 'loss=0.01' },
+      { ...OPTIONS, pcap: '/tmp/x.pcap' },
+      { ...OPTIONS, link: 'tap' },
+    ]) {
+      const config = getStackConfig(wireSized);
+      expect(receivesGsoReads(config)).toBe(false);
+      expect(keepsOptimizingCompiler('pilha', config)).toBe(true);
+      expect(keepsOptimizingCompiler('kernel', config)).toBe(false);
+    }
   });
 
   it('keeps the TCP options given', () => {

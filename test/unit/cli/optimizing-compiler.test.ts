@@ -12,11 +12,15 @@ const MODULE = join(dirname(fileURLToPath(import.meta.url)), '../../../dist/cli/
 /** V8's OptimizationStatus bit for code from TurboFan. */
 const TURBOFANNED = 1 << 6;
 
-/** In a child: maybe skipOptimizingCompiler(execArgv), then force `add` to optimize. */
-function statusAfter(call: boolean, execArgv: string[] = []): { skipped: boolean; status: number } {
+/** In a child: maybe skipOptimizingCompiler(optimize, execArgv), then force `add` to optimize. */
+function statusAfter(
+  call: boolean,
+  execArgv: string[] = [],
+  optimize = false,
+): { skipped: boolean; status: number } {
   const script = `
     const { skipOptimizingCompiler } = await import(${JSON.stringify(pathToFileURL(MODULE).href)});
-    const skipped = ${call} ? skipOptimizingCompiler(${JSON.stringify(execArgv)}) : false;
+    const skipped = ${call} ? skipOptimizingCompiler(${optimize}, ${JSON.stringify(execArgv)}) : false;
     function add(a, b) { return a + b; }
     const force = new Function('f', '%PrepareFunctionForOptimization(f); f(1, 2); f(3, 4); %OptimizeFunctionOnNextCall(f); f(5, 6); return %GetOptimizationStatus(f);');
     console.log(JSON.stringify({ skipped, status: force(add) }));`;
@@ -36,6 +40,12 @@ describe('skipOptimizingCompiler', () => {
     const { skipped, status } = statusAfter(true);
     expect(skipped).toBe(true);
     expect(status & TURBOFANNED).toBe(0);
+  });
+
+  it('keeps TurboFan when asked to optimize (a link with wire-sized reads)', () => {
+    const { skipped, status } = statusAfter(true, [], true);
+    expect(skipped).toBe(false);
+    expect(status & TURBOFANNED).toBe(TURBOFANNED);
   });
 
   it("leaves the choice to the user when node's command line makes one, either way", () => {

@@ -24,12 +24,54 @@ describe('SyncFileSink', () => {
     closeSync(fd);
   });
 
-  it.skipIf(!existsSync('/dev/full'))('fails the stream with the write error (a full disk)', async () => {
+  it('gathers short chunks (segments) into one write by the end of the task, in order, byte-exact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pilha-sink-'));
+    dirs.push(dir);
+    const path = join(dir, 'out');
+    const fd = openSync(path, 'w');
+    const sink = new SyncFileSink(fd);
+    const expected: Buffer[] = [];
+    const view = Buffer.alloc(1448);
+    // 100 segments' worth, each a view the caller reuses at once (a ring's): the sink must copy.
+    for (let i = 0; i < 100; i++) {
+      view.fill(i);
+      expect(sink.write(view)).toBe(true);
+      expected.push(Buffer.from(view));
+    }
+    // Within the task, at most the whole 64 KiB buffers have been written (45 segments each).
+    expect(readFileSync(path).length).toBe(2 * 45 * 1448);
+    await Promise.resolve();
+    expect(readFileSync(path).equals(Buffer.concat(expected))).toBe(true);
+    // A long chunk after short ones: the short ones first.
+    sink.write(Buffer.from('tail'));
+    const long = Buffer.alloc(20_000, 9);
+    sink.write(long);
+    expect(readFileSync(path).equals(Buffer.concat([...expected, Buffer.from('tail'), long]))).toBe(true);
+    // end() writes what is gathered.
+    sink.write(Buffer.from('end'));
+    await new Promise<void>((resolve) => sink.end(resolve));
+    expect(readFileSync(path).subarray(-3).toString()).toBe('end');
+    closeSync(fd);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('fails the stream when a gathered write fails', async () => {
     const fd = openSync('/dev/full', 'w');
     const sink = new SyncFileSink(fd);
     const error = new Promise<Error>((resolve) => sink.once('error', resolve));
-    sink.write(Buffer.from('x'));
+    sink.write(Buffer.alloc(100));
     expect((await error).message).toMatch(/ENOSPC/);
     closeSync(fd);
   });
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'fails the stream with the write error of a long chunk (a full disk)',
+    async () => {
+      const fd = openSync('/dev/full', 'w');
+      const sink = new SyncFileSink(fd);
+      const error = new Promise<Error>((resolve) => sink.once('error', resolve));
+      sink.write(Buffer.alloc(16_384));
+      expect((await error).message).toMatch(/ENOSPC/);
+      closeSync(fd);
+    },
+  );
 });
