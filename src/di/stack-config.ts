@@ -41,6 +41,12 @@ export interface TapLinkConfig {
   readonly hostAddress: Ipv4Address;
   readonly prefixLength: number;
   readonly mac?: MacAddress;
+  /**
+   * Segmentation offload toward the kernel (TunLinkOptions.offload: super-segments written as frames): on
+   * unless false. Off, too, when the link is captured or impaired (they take no super-frames); reads stay
+   * wire-sized either way.
+   */
+  readonly offload?: boolean;
   /** The reader thread's nice value (TunLinkOptions.readerNice): a server's when absent. */
   readonly readerNice?: number;
 }

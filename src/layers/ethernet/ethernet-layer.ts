@@ -4,7 +4,8 @@ import { PilhaError } from '../../core/errors.js';
 import type { Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import { BROADCAST_MAC, formatMac, isGroupMac, type MacAddress } from '../../core/mac-address.js';
-import { decoratorStats, ignoreDatagram, type RawLink } from '../link/raw-link.js';
+import { splitSuperSegment } from '../link/offload/tcp-super-segment.js';
+import { decoratorStats, ignoreDatagram, type RawLink, type SegmentationOffload } from '../link/raw-link.js';
 import type { ArpCacheEntry } from './arp-cache.js';
 import { NO_MAC } from './arp-cache.js';
 import { type ArpConfig, DEFAULT_ARP_CONFIG } from './arp-config.js';
@@ -34,6 +35,10 @@ const COUNTERS = [
   'rxBroadcast',
   // IPv4 datagrams from the IP layer, and frames sent below (datagrams and ARP).
   'txDatagrams',
+  /** Of txDatagrams, TCP super-segments framed whole for a link with segmentation offload (one frame each). */
+  'txSuperSegments',
+  /** Super-segments cut here into segments, because ARP had not resolved their next hop (they wait in its queue). */
+  'txSuperSegmentsSplit',
   'txFrames',
   'txBytes',
   /** A send while the frame buffer was lent (a send inside a send, over a synchronous link). */
@@ -57,7 +62,7 @@ const COUNTERS = [
   'dropEtherType',
   /** ARP packets that are not IPv4-over-Ethernet or are cut short. */
   'dropArpMalformed',
-  /** A datagram from above too short to carry an IPv4 header or larger than the MTU. */
+  /** A datagram from above too short to carry an IPv4 header or larger than the MTU (or a super-segment its link's limit). */
   'dropTxMalformed',
   'dropClosed',
 ] as const;
@@ -85,12 +90,18 @@ export type UnreachableHandler = (datagram: Uint8Array) => void;
  * Transmit: each datagram is framed to the MAC that ARP gives for its destination (pilha does not route:
  * the next hop is the destination, or the broadcast MAC for a broadcast address), copied once into one
  * reusable frame buffer; a datagram whose neighbour is not resolved yet waits in ARP's bounded queue.
+ * Segmentation offload: over a link that takes TCP super-segments as frames (a TAP device with offload), it
+ * offers the IP layer the same (`segmentation`): a super-segment gets its Ethernet header and goes below
+ * whole, or, in parts, only its headers are copied (behind the Ethernet header) and its payload is passed on
+ * as it is. One whose next hop ARP has not resolved is cut into its segments, which wait in ARP's queue.
  */
 export class EthernetLayer implements RawLink {
   readonly medium = 'ip' as const;
   readonly mtu: number;
   readonly mac: MacAddress;
   readonly address: Ipv4Address;
+  /** TCP super-segments, when the link below takes them (as frames). */
+  readonly segmentation: SegmentationOffload | undefined;
   private handler: (datagram: Uint8Array) => void = ignoreDatagram;
   private unreachableHandler: UnreachableHandler = ignoreDatagram;
   private readonly counters = new Counters(COUNTERS);
@@ -99,6 +110,12 @@ export class EthernetLayer implements RawLink {
   private readonly directedBroadcast: number;
   private readonly txFrame: Uint8Array;
   private txFrameLent = false;
+  /** The frame buffer for whole super-segments, made at the first one. */
+  private superFrame: Uint8Array | undefined;
+  private superFrameLent = false;
+  /** The Ethernet, IP and TCP headers of a super-segment sent in parts (at most 14 + 60 + 60 bytes). */
+  private readonly partsHead = new Uint8Array(ETHERNET_HEADER_LENGTH + 120);
+  private partsHeadLent = false;
   private closed = false;
 
   constructor(
@@ -131,6 +148,20 @@ export class EthernetLayer implements RawLink {
       },
     );
     inner.onReceive((frame) => this.receive(frame));
+    const below = inner.segmentation;
+    this.segmentation =
+      below === undefined
+        ? undefined
+        : {
+            maxDatagramBytes: below.maxDatagramBytes - ETHERNET_HEADER_LENGTH,
+            sendSegmented: (datagram, segmentSize) => this.sendSegmented(datagram, undefined, segmentSize),
+            ...(below.sendSegmentedParts !== undefined
+              ? {
+                  sendSegmentedParts: (headers: Uint8Array, payload: Uint8Array, segmentSize: number) =>
+                    this.sendSegmented(headers, payload, segmentSize),
+                }
+              : {}),
+          };
   }
 
   /** Announces our address (gratuitous ARP); call once the layer above is in place. */
@@ -263,6 +294,80 @@ export class EthernetLayer implements RawLink {
       this.sendFrame(frame, mac, ETHERTYPE_IPV4);
     } finally {
       if (!lent) this.txFrameLent = false;
+    }
+  }
+
+  /**
+   * A TCP super-segment from the IP layer (SegmentationOffload): `first` whole, or its IP and TCP headers with
+   * `payload` apart. Framed to its next hop's MAC and sent below as one frame; cut into its segments, which
+   * send() holds, while ARP has not resolved that MAC.
+   */
+  private sendSegmented(first: Uint8Array, payload: Uint8Array | undefined, segmentSize: number): void {
+    const c = this.counters.values;
+    if (this.closed) {
+      c.dropClosed++;
+      return;
+    }
+    const below = this.inner.segmentation;
+    const length = first.length + (payload?.length ?? 0);
+    if (
+      below === undefined ||
+      first.length < 20 ||
+      length > below.maxDatagramBytes - ETHERNET_HEADER_LENGTH ||
+      (payload !== undefined && first.length > this.partsHead.length - ETHERNET_HEADER_LENGTH)
+    ) {
+      c.txDatagrams++;
+      this.drop('dropTxMalformed');
+      return;
+    }
+    const dst = ((first[16]! << 24) | (first[17]! << 16) | (first[18]! << 8) | first[19]!) >>> 0;
+    const mac = this.arp.lookup(dst);
+    if (mac === NO_MAC) {
+      c.txSuperSegmentsSplit++;
+      let datagram = first;
+      if (payload !== undefined) {
+        datagram = new Uint8Array(length);
+        datagram.set(first, 0);
+        datagram.set(payload, first.length);
+      }
+      const segments = splitSuperSegment(datagram, segmentSize);
+      if (segments === undefined) {
+        c.txDatagrams++;
+        this.drop('dropTxMalformed');
+        return;
+      }
+      for (const segment of segments) this.send(segment);
+      return;
+    }
+    c.txDatagrams++;
+    c.txSuperSegments++;
+    // As send(): the frame buffer, or one of its own for a send inside a send.
+    const inParts = payload !== undefined;
+    const lent = inParts ? this.partsHeadLent : this.superFrameLent;
+    let frame: Uint8Array;
+    if (lent) {
+      c.txReentrantAllocations++;
+      frame = new Uint8Array(ETHERNET_HEADER_LENGTH + first.length);
+    } else if (inParts) {
+      frame = this.partsHead.subarray(0, ETHERNET_HEADER_LENGTH + first.length);
+      this.partsHeadLent = true;
+    } else {
+      this.superFrame ??= new Uint8Array(below.maxDatagramBytes);
+      frame = this.superFrame.subarray(0, ETHERNET_HEADER_LENGTH + first.length);
+      this.superFrameLent = true;
+    }
+    frame.set(first, ETHERNET_HEADER_LENGTH);
+    writeEthernetHeader(frame, 0, mac, this.mac, ETHERTYPE_IPV4);
+    c.txFrames++;
+    c.txBytes += ETHERNET_HEADER_LENGTH + length;
+    try {
+      if (inParts) below.sendSegmentedParts!(frame, payload, segmentSize);
+      else below.sendSegmented(frame, segmentSize);
+    } finally {
+      if (!lent) {
+        if (inParts) this.partsHeadLent = false;
+        else this.superFrameLent = false;
+      }
     }
   }
 

@@ -46,7 +46,9 @@ export class PcapLink implements RawLink {
     this.mtu = inner.mtu;
     this.medium = inner.medium;
     this.mac = inner.mac;
-    const innerSegmentation = inner.segmentation;
+    // Super-segments are impaired and captured as the IPv4 datagrams they are; as frames (a TAP device's,
+    // under an EthernetLayer) they are not offered: each segment comes as its own frame.
+    const innerSegmentation = inner.medium === 'ethernet' ? undefined : inner.segmentation;
     this.segmentation =
       innerSegmentation === undefined
         ? undefined

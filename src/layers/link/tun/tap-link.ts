@@ -12,6 +12,8 @@ export interface TapLinkOptions extends TunLinkOptions {
  * written as TunLink does its device: the kernel's side of the device gets the host address and a MAC of the
  * kernel's choosing, and pilha, at the far end of the virtual cable, has its own MAC (`mac`). Each read is one
  * frame without FCS. The device's MTU is the IP MTU; frames are up to 14 bytes longer (18 with a VLAN tag).
+ * With offload (TunLinkOptions.offload) it takes TCP super-segments as frames toward the kernel, which an
+ * EthernetLayer above it offers the IP layer; its reads stay wire-sized.
  */
 export class TapLink extends TunLink {
   /** Creates and configures the device, starts the reader, and resolves once it is reading. */
@@ -21,8 +23,8 @@ export class TapLink extends TunLink {
       options,
       'tap',
       mac,
-      (fd, name, txQueueLength, libc, logger) =>
-        new TapLink(fd, name, options.mtu, txQueueLength, libc, logger, mac),
+      (fd, name, txQueueLength, libc, logger, offload) =>
+        new TapLink(fd, name, options.mtu, txQueueLength, libc, logger, mac, offload),
     );
   }
 }

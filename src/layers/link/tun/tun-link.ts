@@ -35,15 +35,18 @@ export interface TunLinkOptions {
   readonly txQueueLength?: number;
   /**
    * Segmentation and checksum offload with the kernel (IFF_VNET_HDR, TUNSETOFFLOAD): TCP super-segments of up
-   * to 64 KB both ways, where the kernel accepts it; a TUN device only (a TAP device ignores it). Off unless
-   * true here, because a program that forwards what it reads (bench/impaired-relay.mjs) must not get 64 KB
-   * reads; pilha's stacks turn it on unless --no-offload (di/link-module.ts).
+   * to 64 KB both ways, where the kernel accepts it. A TAP device takes them as frames (the Ethernet header,
+   * then the super-segment) and only toward the kernel: its reads stay wire-sized (see receiveOffload). Off
+   * unless true here, because a program that forwards what it reads (bench/impaired-relay.mjs) must not get
+   * 64 KB reads; pilha's stacks turn it on unless --no-offload (di/link-module.ts).
    */
   readonly offload?: boolean;
   /**
    * With offload, whether the kernel may also hand pilha GSO packets (64 KB reads) and unfinished checksums;
    * true when absent. false keeps the reads wire-sized and finished while writes still take super-segments:
-   * what a decorator that must see received packets as on the wire (an impairment, a capture) needs.
+   * what a decorator that must see received packets as on the wire (an impairment, a capture) needs. A TAP
+   * device never takes it: the reader's unwrapping and checksum vouching read an IP packet at the start of
+   * the read, where a TAP device has an Ethernet header, and the EthernetLayer passes no receive flags up.
    */
   readonly receiveOffload?: boolean;
   /** The reader thread's nice value (FdReaderOptions.nice): a server's when absent. */
@@ -65,6 +68,8 @@ export interface TunOffloadState {
 const NO_OFFLOAD: TunOffloadState = { vnetHeader: false, offload: false, receiveOffload: false };
 /** The largest super-segment: what an IPv4 total length can say. */
 const MAX_SUPER_SEGMENT = 65535;
+/** The Ethernet header in front of a TAP device's super-segment. */
+const ETHERNET_HEADER_BYTES = 14;
 const EMPTY = new Uint8Array(0);
 const TUN_COUNTERS = ['txGsoPackets', 'txGsoSegments', 'txGsoBadSegments', 'txGsoFallbacks'] as const;
 
@@ -96,6 +101,8 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
   private txHeader = this.plainHeader;
   /** The payload of the next write, apart from its headers (sendSegmentedParts); empty otherwise. */
   private txPayload: Uint8Array = EMPTY;
+  /** Bytes before the IP header in what is written: a TAP device's Ethernet header, or none. */
+  private readonly linkHeaderBytes: number;
 
   /** Creates and configures the device, starts the reader, and resolves once it is reading. */
   static async open(options: TunLinkOptions): Promise<TunLink> {
@@ -152,7 +159,7 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
         mtu: options.mtu,
         ...(mac !== undefined ? { mac: formatMac(mac) } : {}),
         txQueueLength,
-        ...(kind === 'tun' ? { offload: offload.offload } : {}),
+        offload: offload.offload,
       },
       `${kind.toUpperCase()} link open`,
     );
@@ -174,9 +181,10 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
     readonly offloadState: TunOffloadState = NO_OFFLOAD,
   ) {
     super(fd, mtu, libc, logger, TUN_COUNTERS, mac);
+    this.linkHeaderBytes = this.medium === 'ethernet' ? ETHERNET_HEADER_BYTES : 0;
     this.segmentation = offloadState.offload
       ? {
-          maxDatagramBytes: MAX_SUPER_SEGMENT,
+          maxDatagramBytes: this.linkHeaderBytes + MAX_SUPER_SEGMENT,
           sendSegmented: (datagram, segmentSize) => this.sendSegmented(datagram, segmentSize),
           sendSegmentedParts: (headers, payload, segmentSize) =>
             this.sendSegmentedParts(headers, payload, segmentSize),
@@ -194,16 +202,16 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
       ...super.stats(),
       txQueueLength: this.txQueueLength,
       ...(deviceTxDropped !== undefined ? { deviceTxDropped } : {}),
-      ...(this.medium === 'ip'
-        ? { offload: this.offloadState.offload ? 1 : 0, rxOffload: this.offloadState.receiveOffload ? 1 : 0 }
-        : {}),
+      offload: this.offloadState.offload ? 1 : 0,
+      rxOffload: this.offloadState.receiveOffload ? 1 : 0,
     };
   }
 
   /**
    * One super-segment behind a GSO header (NEEDS_CSUM, TCPV4, gso_size, hdr_len, csum_start at the TCP header,
-   * csum_offset 16): the kernel cuts it. Should the kernel refuse it, the link cuts it itself and sends the
-   * segments (txGsoFallbacks).
+   * csum_offset 16): the kernel cuts it. On a TAP device it is a frame (the Ethernet header first), and
+   * hdr_len and csum_start count that header. Should the kernel refuse it, the link cuts it itself and sends
+   * the segments (txGsoFallbacks).
    */
   private sendSegmented(datagram: Uint8Array, segmentSize: number): void {
     this.sendSuperSegment(datagram, EMPTY, segmentSize);
@@ -214,15 +222,22 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
     this.sendSuperSegment(headers, payload, segmentSize);
   }
 
-  /** `first` is the whole super-segment, or (with a payload apart) exactly its IP and TCP headers. */
+  /**
+   * `first` is the whole super-segment, or (with a payload apart) exactly its IP and TCP headers; on a TAP
+   * device, behind the frame's Ethernet header.
+   */
   private sendSuperSegment(first: Uint8Array, payload: Uint8Array, segmentSize: number): void {
     const length = first.length + payload.length;
-    const ipHeaderLength = first.length >= 20 ? (first[0]! & 0x0f) * 4 : 0;
+    const l2 = this.linkHeaderBytes;
+    const ipHeaderLength = first.length >= l2 + 20 ? (first[l2]! & 0x0f) * 4 : 0;
+    // From the start of the write: the link header, the IP header, the TCP header.
     const headersLength =
-      ipHeaderLength + (first.length >= ipHeaderLength + 13 ? (first[ipHeaderLength + 12]! >> 4) * 4 : 0);
+      l2 +
+      ipHeaderLength +
+      (first.length >= l2 + ipHeaderLength + 13 ? (first[l2 + ipHeaderLength + 12]! >> 4) * 4 : 0);
     if (
       ipHeaderLength < 20 ||
-      headersLength < ipHeaderLength + 20 ||
+      headersLength < l2 + ipHeaderLength + 20 ||
       headersLength >= length ||
       segmentSize <= 0 ||
       (payload.length > 0 && headersLength !== first.length)
@@ -237,13 +252,13 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
     h[1] = segments > 1 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_NONE;
     putLe16(h, 2, headersLength);
     putLe16(h, 4, segments > 1 ? segmentSize : 0);
-    putLe16(h, 6, ipHeaderLength);
+    putLe16(h, 6, l2 + ipHeaderLength);
     putLe16(h, 8, TCP_CHECKSUM_OFFSET);
     this.txHeader = this.gsoHeader;
     this.txPayload = payload;
     const before = this.counters.values.txPackets;
     try {
-      this.transmit(first, MAX_SUPER_SEGMENT - payload.length);
+      this.transmit(first, l2 + MAX_SUPER_SEGMENT - payload.length);
     } finally {
       this.txHeader = this.plainHeader;
       this.txPayload = EMPTY;
@@ -266,8 +281,19 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
         datagram.set(first, 0);
         datagram.set(payload, first.length);
       }
-      const split = splitSuperSegment(datagram, segmentSize);
-      if (split !== undefined) for (const segment of split) this.send(segment);
+      const split = splitSuperSegment(l2 === 0 ? datagram : datagram.subarray(l2), segmentSize);
+      if (split === undefined) return;
+      for (const segment of split) {
+        if (l2 === 0) {
+          this.send(segment);
+          continue;
+        }
+        // Each segment behind a copy of the super-segment's link header.
+        const frame = new Uint8Array(l2 + segment.length);
+        frame.set(datagram.subarray(0, l2), 0);
+        frame.set(segment, l2);
+        this.send(frame);
+      }
     }
   }
 
@@ -295,9 +321,7 @@ function openWithOffload(
   libc: Libc,
   logger: Logger,
 ): { device: TunDevice; offload: TunOffloadState } {
-  if (kind !== 'tun' || options.offload !== true) {
-    return { device: openTunDevice(options.name, kind), offload: NO_OFFLOAD };
-  }
+  if (options.offload !== true) return { device: openTunDevice(options.name, kind), offload: NO_OFFLOAD };
   let device: TunDevice;
   try {
     device = openTunDevice(options.name, kind, true);
@@ -307,11 +331,11 @@ function openWithOffload(
     const plain = openTunDevice(options.name, kind);
     logger.warn(
       { reason: err instanceof Error ? err.message : String(err) },
-      'TUN device with IFF_VNET_HDR refused; opened it without offload',
+      `${kind.toUpperCase()} device with IFF_VNET_HDR refused; opened it without offload`,
     );
     return { device: plain, offload: NO_OFFLOAD };
   }
-  const receive = options.receiveOffload !== false;
+  const receive = kind === 'tun' && options.receiveOffload !== false;
   const errno = enableTunOffload(device.fd, libc, receive);
   if (errno !== 0) {
     logger.warn({ errno }, 'TUNSETOFFLOAD refused: no segmentation offload');

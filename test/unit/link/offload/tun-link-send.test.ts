@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../../../../src/core/ipv4-address.js';
 import { silentLoggers } from '../../../../src/core/logger.js';
+import { type MacAddress, parseMac } from '../../../../src/core/mac-address.js';
 import { finishIpv4Checksum, writeIpv4Header } from '../../../../src/layers/ip/ipv4-header.js';
 import { ERRNO, type Libc } from '../../../../src/layers/link/fd/libc.js';
 import {
@@ -54,9 +55,17 @@ function fakeLibc(gsoErrno = 0) {
 
 /** A TunLink around a fake fd and libc: the send side alone, no device. */
 class TestTunLink extends TunLink {
-  static make(libc: Libc, offload: TunOffloadState): TestTunLink {
-    return new TestTunLink(-1, 'ptest0', 1500, 500, libc, silentLoggers().for('link'), undefined, offload);
+  static make(libc: Libc, offload: TunOffloadState, mac?: MacAddress): TestTunLink {
+    return new TestTunLink(-1, 'ptest0', 1500, 500, libc, silentLoggers().for('link'), mac, offload);
   }
+}
+
+/** A frame: an Ethernet header (to 02:..:02 from 02:..:01, IPv4) in front of `datagram`. */
+function frameOf(datagram: Uint8Array): Uint8Array {
+  const f = new Uint8Array(14 + datagram.length);
+  f.set([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0], 0);
+  f.set(datagram, 14);
+  return f;
 }
 
 const ON: TunOffloadState = { vnetHeader: true, offload: true, receiveOffload: true };
@@ -156,6 +165,49 @@ describe('TunLink send side with offload', () => {
     link.send(new Uint8Array(40));
     expect(writes[0]!.header).toBeUndefined();
     expect(link.stats().offload).toBe(0);
+  });
+
+  describe('on a TAP device: super-segments as frames', () => {
+    const MAC = parseMac('02:00:00:00:00:01');
+
+    it('writes the frame behind a GSO header whose hdr_len and csum_start count the Ethernet header', () => {
+      const { libc, writes } = fakeLibc();
+      const link = TestTunLink.make(libc, ON, MAC);
+      expect(link.medium).toBe('ethernet');
+      expect(link.segmentation!.maxDatagramBytes).toBe(14 + 65535);
+      const f = frameOf(superSegment(3 * 1448));
+      link.segmentation!.sendSegmented(f, 1448);
+      expect(writes).toHaveLength(1);
+      expect(decodeVirtioNetHeader(writes[0]!.header!)).toEqual({
+        flags: 1,
+        gsoType: 1,
+        hdrLen: 54,
+        gsoSize: 1448,
+        csumStart: 34,
+        csumOffset: 16,
+      });
+      expect(writes[0]!.datagram).toEqual(f);
+      // In parts: the frame's headers (Ethernet, IP, TCP) and the payload.
+      link.segmentation!.sendSegmentedParts!(f.subarray(0, 54), f.subarray(54), 1448);
+      expect(writes[1]!.parts).toBe(true);
+      expect(writes[1]!.datagram).toEqual(f);
+      expect(decodeVirtioNetHeader(writes[1]!.header!)).toMatchObject({ hdrLen: 54, csumStart: 34 });
+      expect(link.stats()).toMatchObject({ txPackets: 2, txGsoPackets: 2, txGsoSegments: 6, offload: 1 });
+    });
+
+    it('cuts it itself when the kernel refuses it: each segment a frame with the same header, checksum valid', () => {
+      const { libc, writes } = fakeLibc(ERRNO.EINVAL);
+      const link = TestTunLink.make(libc, ON, MAC);
+      const f = frameOf(superSegment(2 * 1448 + 10));
+      link.segmentation!.sendSegmented(f, 1448);
+      expect(writes).toHaveLength(3);
+      for (const w of writes) {
+        expect(w.datagram.subarray(0, 14)).toEqual(f.subarray(0, 14));
+        expect(tcpChecksumValid(w.datagram.subarray(14))).toBe(true);
+        expect(w.datagram.length).toBeLessThanOrEqual(14 + 1500);
+      }
+      expect(link.stats()).toMatchObject({ txGsoFallbacks: 1, txPackets: 3 });
+    });
   });
 
   it('refuses (counted) what is no TCP super-segment', () => {
