@@ -43,9 +43,8 @@ export const linkModule = new ContainerModule(({ bind }) => {
           ...(config.link.mac !== undefined ? { mac: config.link.mac } : {}),
           ...(config.link.readerNice !== undefined ? { readerNice: config.link.readerNice } : {}),
           // Super-frames pass no decorator (they impair and capture IPv4 datagrams), so under one, none.
-          offload:
-            config.link.offload !== false && config.impairment === undefined && config.pcapFile === undefined,
-          receiveOffload: false,
+          offload: receivesGsoReads(config),
+          receiveOffload: receivesGsoReads(config),
           logger,
         });
       }

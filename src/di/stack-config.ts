@@ -42,9 +42,8 @@ export interface TapLinkConfig {
   readonly prefixLength: number;
   readonly mac?: MacAddress;
   /**
-   * Segmentation offload toward the kernel (TunLinkOptions.offload: super-segments written as frames): on
-   * unless false. Off, too, when the link is captured or impaired (they take no super-frames); reads stay
-   * wire-sized either way.
+   * Segmentation offload with the kernel (TunLinkOptions.offload: super-segments as frames both ways): on
+   * unless false. Off, too, when the link is captured or impaired (they take no super-frames).
    */
   readonly offload?: boolean;
   /** The reader thread's nice value (TunLinkOptions.readerNice): a server's when absent. */
@@ -104,13 +103,13 @@ export const DEFAULT_REASSEMBLY_TIMEOUT_MS = 30_000;
 export const DEFAULT_REASSEMBLY_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
- * Whether the link asks the kernel for GSO reads (TUN receive offload: up to 64 KB of a TCP stream per read):
- * a TUN device with offload on, neither captured nor impaired (those see segments as on the wire, so they
- * get wire-sized reads).
+ * Whether the link asks the kernel for GSO reads (receive offload: up to 64 KB of a TCP stream per read): a TUN
+ * or TAP device with offload on, neither captured nor impaired (those see segments as on the wire, so they get
+ * wire-sized reads; under them a TAP device takes no super-frames either).
  */
 export function receivesGsoReads(config: StackConfig): boolean {
   return (
-    config.link.kind === 'tun' &&
+    (config.link.kind === 'tun' || config.link.kind === 'tap') &&
     config.link.offload !== false &&
     config.impairment === undefined &&
     config.pcapFile === undefined

@@ -6,14 +6,14 @@ const COMPILER_CHOICE = /^--(no-)?(opt|turbofan)$/;
 /**
  * Turns V8's optimizing compiler (TurboFan) off for the rest of a short-lived process, unless node's command
  * line chose either way (NODE_OPTIONS may not carry these flags); returns whether it did. Code then runs as
- * bytecode and Sparkplug's baseline code. For pilha get over a link with GSO reads this is faster: TurboFan's
+ * bytecode and Sparkplug's baseline code. For pilha get over a link with GSO reads (TUN or TAP) this is faster: TurboFan's
  * background compiles run on the CPUs the transfer needs (pilha's reader thread, the kernel sending to it),
  * and with one 64 KB read per 45 segments a download ends before optimized code pays them back. 100 MiB
  * from a warm kernel server on 2 CPUs, fresh processes, interleaved: 700-810 MB/s with TurboFan, 790-1060
  * without (--no-hash); 530-610 and 620-720 hashing. Workers started later inherit it.
  * pilha get --transport kernel runs without it too, so that the two transports compare alike.
  *
- * With wire-sized reads (`--no-offload`, `--impair`, `--pcap`, a TAP or packet link) the same work is done
+ * With wire-sized reads (`--no-offload`, `--impair`, `--pcap`, a packet link) the same work is done
  * per 1,448-byte segment, and there TurboFan pays back many times over (`optimize` true leaves it on): 64 MiB
  * with --no-offload, interleaved, 142-160 MB/s with it against 61-81 without (--no-hash), 157-168 against
  * 69-75 hashing.

@@ -5,7 +5,13 @@ import type { Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import { BROADCAST_MAC, formatMac, isGroupMac, type MacAddress } from '../../core/mac-address.js';
 import { splitSuperSegment } from '../link/offload/tcp-super-segment.js';
-import { decoratorStats, ignoreDatagram, type RawLink, type SegmentationOffload } from '../link/raw-link.js';
+import {
+  decoratorStats,
+  ignoreDatagram,
+  type RawLink,
+  type ReceiveHandler,
+  type SegmentationOffload,
+} from '../link/raw-link.js';
 import type { ArpCacheEntry } from './arp-cache.js';
 import { NO_MAC } from './arp-cache.js';
 import { type ArpConfig, DEFAULT_ARP_CONFIG } from './arp-config.js';
@@ -94,6 +100,7 @@ export type UnreachableHandler = (datagram: Uint8Array) => void;
  * offers the IP layer the same (`segmentation`): a super-segment gets its Ethernet header and goes below
  * whole, or, in parts, only its headers are copied (behind the Ethernet header) and its payload is passed on
  * as it is. One whose next hop ARP has not resolved is cut into its segments, which wait in ARP's queue.
+ * The link's receive flags go up with each IPv4 datagram (a TAP device's GSO reads vouch for checksums).
  */
 export class EthernetLayer implements RawLink {
   readonly medium = 'ip' as const;
@@ -102,7 +109,7 @@ export class EthernetLayer implements RawLink {
   readonly address: Ipv4Address;
   /** TCP super-segments, when the link below takes them (as frames). */
   readonly segmentation: SegmentationOffload | undefined;
-  private handler: (datagram: Uint8Array) => void = ignoreDatagram;
+  private handler: ReceiveHandler = ignoreDatagram;
   private unreachableHandler: UnreachableHandler = ignoreDatagram;
   private readonly counters = new Counters(COUNTERS);
   private readonly arp: ArpResolver;
@@ -147,7 +154,7 @@ export class EthernetLayer implements RawLink {
         unreachable: (datagram) => this.unreachableHandler(datagram),
       },
     );
-    inner.onReceive((frame) => this.receive(frame));
+    inner.onReceive((frame, flags) => this.receive(frame, flags ?? 0));
     const below = inner.segmentation;
     this.segmentation =
       below === undefined
@@ -169,7 +176,8 @@ export class EthernetLayer implements RawLink {
     this.arp.start();
   }
 
-  onReceive(handler: (datagram: Uint8Array) => void): void {
+  /** The datagrams of IPv4 frames, with the link's receive flags (RX_CHECKSUM_VOUCHED from a TAP device's GSO reads). */
+  onReceive(handler: ReceiveHandler): void {
     this.handler = handler;
   }
 
@@ -193,7 +201,7 @@ export class EthernetLayer implements RawLink {
 
   // ─── Receive ────────────────────────────────────────────────────────────────────────────────
 
-  private receive(frame: Uint8Array): void {
+  private receive(frame: Uint8Array, flags: number): void {
     const c = this.counters.values;
     c.rxFrames++;
     c.rxBytes += frame.length;
@@ -222,7 +230,7 @@ export class EthernetLayer implements RawLink {
     const etherType = frameEtherType(frame);
     if (etherType === ETHERTYPE_IPV4) {
       c.rxIpv4++;
-      this.handler(frame.subarray(ETHERNET_HEADER_LENGTH));
+      this.handler(frame.subarray(ETHERNET_HEADER_LENGTH), flags);
       return;
     }
     if (etherType === ETHERTYPE_ARP) {

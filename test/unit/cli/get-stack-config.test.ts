@@ -30,16 +30,19 @@ describe('pilha get stack config', () => {
   });
 
   it('keeps TurboFan only where the link reads wire-sized segments (no GSO reads)', () => {
-    const gso = getStackConfig(OPTIONS);
-    expect(receivesGsoReads(gso)).toBe(true);
-    expect(keepsOptimizingCompiler('pilha', gso)).toBe(false);
-    // The kernel's transport compares with the default pilha path, so it runs alike.
-    expect(keepsOptimizingCompiler('kernel', gso)).toBe(false);
+    for (const gsoReads of [OPTIONS, { ...OPTIONS, link: 'tap' }]) {
+      const gso = getStackConfig(gsoReads);
+      expect(receivesGsoReads(gso)).toBe(true);
+      expect(keepsOptimizingCompiler('pilha', gso)).toBe(false);
+      // The kernel's transport compares with the default pilha path, so it runs alike.
+      expect(keepsOptimizingCompiler('kernel', gso)).toBe(false);
+    }
     for (const wireSized of [
       { ...OPTIONS, offload: false },
       { ...OPTIONS, impair: 'loss=0.01' },
       { ...OPTIONS, pcap: '/tmp/x.pcap' },
-      { ...OPTIONS, link: 'tap' },
+      { ...OPTIONS, link: 'tap', offload: false },
+      { ...OPTIONS, link: 'tap', pcap: '/tmp/x.pcap' },
     ]) {
       const config = getStackConfig(wireSized);
       expect(receivesGsoReads(config)).toBe(false);

@@ -1,8 +1,8 @@
 /**
  * EthernetLayer over a link that takes TCP super-segments as frames (a TAP device with offload): it offers the
  * IP layer segmentation, frames a super-segment whole (or its headers only, the payload passed on apart), and
- * cuts one whose next hop ARP has not resolved into segments that wait in ARP's queue. Decorators over frames
- * offer no segmentation.
+ * cuts one whose next hop ARP has not resolved into segments that wait in ARP's queue; the link's receive
+ * flags go up with each datagram. Decorators over frames offer no segmentation.
  */
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../../../src/core/ipv4-address.js';
@@ -21,7 +21,12 @@ import { NO_IMPAIRMENT } from '../../../src/layers/link/decorators/impairment.js
 import { PcapLink } from '../../../src/layers/link/decorators/pcap-link.js';
 import type { PcapWriter } from '../../../src/layers/link/decorators/pcap-writer.js';
 import { tcpChecksumValid } from '../../../src/layers/link/offload/tcp-super-segment.js';
-import type { RawLink, ReceiveHandler, SegmentationOffload } from '../../../src/layers/link/raw-link.js';
+import {
+  type RawLink,
+  type ReceiveHandler,
+  RX_CHECKSUM_VOUCHED,
+  type SegmentationOffload,
+} from '../../../src/layers/link/raw-link.js';
 import { MSS, superSegment } from '../link/offload/super-segment-fixtures.js';
 import { arpFrame } from './ethernet-rig.js';
 
@@ -162,6 +167,23 @@ describe('EthernetLayer with segmentation offload below', () => {
     eth.segmentation!.sendSegmented(superSegment(4, 2 * MSS), MSS);
     expect(link.whole).toHaveLength(0);
     expect(eth.stats().dropClosed).toBe(1);
+  });
+
+  it("passes the link's receive flags up with each IPv4 datagram (a GSO read's vouched checksum)", () => {
+    const link = new FrameRecorder(true);
+    const { eth } = rig(link, true);
+    const got: [number, number | undefined][] = [];
+    eth.onReceive((d, flags) => got.push([d.length, flags]));
+    const d = superSegment(5, 20 * MSS);
+    const frame = new Uint8Array(14 + d.length);
+    frame.set([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 8, 0], 0);
+    frame.set(d, 14);
+    link.handler(frame, RX_CHECKSUM_VOUCHED);
+    link.handler(frame);
+    expect(got).toEqual([
+      [d.length, RX_CHECKSUM_VOUCHED],
+      [d.length, 0],
+    ]);
   });
 
   it('ImpairedLink and PcapLink over frames offer no segmentation (they impair and capture datagrams)', () => {

@@ -53,7 +53,10 @@ import { ReaderPriority, threadNice } from './reader-priority.js';
  * a main thread that takes each datagram as it comes is never waited for.
  */
 const BUSY_BEFORE_PARK_MS = 0.2;
-/** The largest datagram an IPv4 total-length field allows: every read can take a whole one. */
+/**
+ * The largest datagram an IPv4 total-length field allows: every read can take a whole one (behind its link
+ * header, on a link of frames).
+ */
 const READ_CAPACITY = 65535;
 
 function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
@@ -129,7 +132,8 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   // on a 4-byte boundary, as a record without headroom does (the checksum's wide path reads aligned words).
   const headroom = (vnetHeaderBytes + 3) & ~3;
   const pad = headroom - vnetHeaderBytes;
-  const readCapacity = READ_CAPACITY + vnetHeaderBytes;
+  const maxPacket = READ_CAPACITY + linkHeaderBytes;
+  const readCapacity = maxPacket + vnetHeaderBytes;
   const ring = new DatagramRing(data.ring, control);
   const bytes = ring.bytes;
   /** Where datagrams go that the ring has no room for: read (the device's queue drains) and dropped. */
@@ -209,10 +213,11 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       if (n > 0 && vnetHeaderBytes > 0) {
         const gso = bytes[at + 1] !== VIRTIO_NET_HDR_GSO_NONE;
         const partial = (bytes[at]! & VIRTIO_NET_HDR_F_NEEDS_CSUM) !== 0;
-        if (trustKernelChecksums && checksumVouched(bytes, at, n)) rxFlags = RX_CHECKSUM_VOUCHED;
+        if (trustKernelChecksums && checksumVouched(bytes, at, n, linkHeaderBytes))
+          rxFlags = RX_CHECKSUM_VOUCHED;
         // The datagram stays behind the header (the record's headroom): no 64 KB move.
-        n = unwrapVirtioNetPacket(bytes, at, n, rxFlags === 0);
-        if (n < 0 || n > READ_CAPACITY) {
+        n = unwrapVirtioNetPacket(bytes, at, n, rxFlags === 0, linkHeaderBytes);
+        if (n < 0 || n > maxPacket) {
           Atomics.add(control, CONTROL.VNET_DROPS, 1);
           continue;
         }

@@ -115,9 +115,12 @@ const READER_NICE = -10;
 const PRESSURE_READS = 512;
 /** How long the reader stays raised after the last pass under pressure. */
 const PRESSURE_CALM_MS = 1_000;
-/** The ring for a backlog limit: the backlog, and room for a record skipped at a wrap and one more being read. */
+/**
+ * The ring for a backlog limit: the backlog, and room for a record skipped at a wrap and one more being read
+ * (the largest: a 64 KB datagram behind an Ethernet header and a virtio_net_hdr, with its headroom).
+ */
 function ringBytesFor(maxBacklogBytes: number): number {
-  return ((maxBacklogBytes + 3) & ~3) + 2 * ringRecordBytes(65535 + 16);
+  return ((maxBacklogBytes + 3) & ~3) + 2 * ringRecordBytes(65535 + 14 + 16);
 }
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 2_000;

@@ -9,12 +9,16 @@ import {
 
 /** IPv4's protocol number for TCP. */
 const TCP = 6;
+/** An Ethernet frame's EtherType for IPv4 (after its two MAC addresses). */
+const ETHERTYPE_IPV4_HIGH = 0x08;
+const ETHERTYPE_OFFSET = 12;
 /** Where TCP's checksum field is in its header (the csum_offset the kernel gives for TCP). */
 const TCP_CHECKSUM_OFFSET = 16;
 
 /**
  * Turns one read from an IFF_VNET_HDR TUN device, `n` bytes at `bytes[at]` (header then packet), into a plain
  * IPv4 datagram in place, where it was read: at `at + VIRTIO_NET_HDR_SIZE` (a 64 KB packet is not moved).
+ * From a TAP device the packet is an Ethernet frame: `linkHeaderBytes` (14) come before its IP header.
  * Returns its length, or -1 when the header is malformed (a partial checksum whose field lies outside the
  * packet): the caller drops it, counted.
  *
@@ -31,6 +35,7 @@ export function unwrapVirtioNetPacket(
   at: number,
   n: number,
   finishChecksum = true,
+  linkHeaderBytes = 0,
 ): number {
   const length = n - VIRTIO_NET_HDR_SIZE;
   if (length <= 0) return -1;
@@ -46,16 +51,18 @@ export function unwrapVirtioNetPacket(
       bytes[p + field + 1] = checksum & 0xff;
     }
   }
-  if (bytes[at + 1]! !== VIRTIO_NET_HDR_GSO_NONE && length >= 20 && bytes[p]! >> 4 === 4) {
-    if (bytes[p + 2] === 0 && bytes[p + 3] === 0 && length <= 0xffff) {
-      bytes[p + 2] = length >>> 8;
-      bytes[p + 3] = length & 0xff;
-      const headerLength = (bytes[p]! & 0x0f) * 4;
-      bytes[p + 10] = 0;
-      bytes[p + 11] = 0;
-      const sum = ~foldSum(sumWords(bytes, p, p + headerLength)) & 0xffff;
-      bytes[p + 10] = sum >>> 8;
-      bytes[p + 11] = sum & 0xff;
+  const ip = p + linkHeaderBytes;
+  const ipLength = length - linkHeaderBytes;
+  if (bytes[at + 1]! !== VIRTIO_NET_HDR_GSO_NONE && ipLength >= 20 && bytes[ip]! >> 4 === 4) {
+    if (bytes[ip + 2] === 0 && bytes[ip + 3] === 0 && ipLength <= 0xffff) {
+      bytes[ip + 2] = ipLength >>> 8;
+      bytes[ip + 3] = ipLength & 0xff;
+      const headerLength = (bytes[ip]! & 0x0f) * 4;
+      bytes[ip + 10] = 0;
+      bytes[ip + 11] = 0;
+      const sum = ~foldSum(sumWords(bytes, ip, ip + headerLength)) & 0xffff;
+      bytes[ip + 10] = sum >>> 8;
+      bytes[ip + 11] = sum & 0xff;
     }
   }
   return length;
@@ -65,16 +72,25 @@ export function unwrapVirtioNetPacket(
  * Whether the kernel vouches for the TCP checksum of the read at `bytes[at]` (`n` bytes, header included): an
  * unfragmented IPv4 TCP packet that the kernel either made itself and left unfinished (NEEDS_CSUM over the
  * whole TCP segment, its field TCP's) or verified already (DATA_VALID). Such a packet was never on a wire
- * since the kernel's stack had it whole: checking its checksum again can find nothing.
+ * since the kernel's stack had it whole: checking its checksum again can find nothing. From a TAP device
+ * (`linkHeaderBytes` 14) the packet is an Ethernet frame, which must carry IPv4.
  */
-export function checksumVouched(bytes: Uint8Array, at: number, n: number): boolean {
-  const p = at + VIRTIO_NET_HDR_SIZE;
-  if (n - VIRTIO_NET_HDR_SIZE < 20 || bytes[p]! >> 4 !== 4 || bytes[p + 9] !== TCP) return false;
+export function checksumVouched(bytes: Uint8Array, at: number, n: number, linkHeaderBytes = 0): boolean {
+  const p = at + VIRTIO_NET_HDR_SIZE + linkHeaderBytes;
+  if (n - VIRTIO_NET_HDR_SIZE - linkHeaderBytes < 20 || bytes[p]! >> 4 !== 4 || bytes[p + 9] !== TCP)
+    return false;
+  if (
+    linkHeaderBytes > 0 &&
+    (bytes[p - linkHeaderBytes + ETHERTYPE_OFFSET] !== ETHERTYPE_IPV4_HIGH ||
+      bytes[p - linkHeaderBytes + ETHERTYPE_OFFSET + 1] !== 0)
+  ) {
+    return false;
+  }
   if (((bytes[p + 6]! & 0x3f) | bytes[p + 7]!) !== 0) return false; // a fragment (MF or an offset)
   const flags = bytes[at]!;
   if (flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
     const ihl = (bytes[p]! & 0x0f) * 4;
-    return le16(bytes, at + 6) === ihl && le16(bytes, at + 8) === TCP_CHECKSUM_OFFSET;
+    return le16(bytes, at + 6) === linkHeaderBytes + ihl && le16(bytes, at + 8) === TCP_CHECKSUM_OFFSET;
   }
   return (flags & VIRTIO_NET_HDR_F_DATA_VALID) !== 0;
 }

@@ -35,18 +35,16 @@ export interface TunLinkOptions {
   readonly txQueueLength?: number;
   /**
    * Segmentation and checksum offload with the kernel (IFF_VNET_HDR, TUNSETOFFLOAD): TCP super-segments of up
-   * to 64 KB both ways, where the kernel accepts it. A TAP device takes them as frames (the Ethernet header,
-   * then the super-segment) and only toward the kernel: its reads stay wire-sized (see receiveOffload). Off
-   * unless true here, because a program that forwards what it reads (bench/impaired-relay.mjs) must not get
-   * 64 KB reads; pilha's stacks turn it on unless --no-offload (di/link-module.ts).
+   * to 64 KB both ways, where the kernel accepts it; on a TAP device as frames (the Ethernet header, then the
+   * super-segment). Off unless true here, because a program that forwards what it reads
+   * (bench/impaired-relay.mjs) must not get 64 KB reads; pilha's stacks turn it on unless --no-offload
+   * (di/link-module.ts).
    */
   readonly offload?: boolean;
   /**
    * With offload, whether the kernel may also hand pilha GSO packets (64 KB reads) and unfinished checksums;
    * true when absent. false keeps the reads wire-sized and finished while writes still take super-segments:
-   * what a decorator that must see received packets as on the wire (an impairment, a capture) needs. A TAP
-   * device never takes it: the reader's unwrapping and checksum vouching read an IP packet at the start of
-   * the read, where a TAP device has an Ethernet header, and the EthernetLayer passes no receive flags up.
+   * what a decorator that must see received packets as on the wire (an impairment, a capture) needs.
    */
   readonly receiveOffload?: boolean;
   /** The reader thread's nice value (FdReaderOptions.nice): a server's when absent. */
@@ -335,7 +333,7 @@ function openWithOffload(
     );
     return { device: plain, offload: NO_OFFLOAD };
   }
-  const receive = kind === 'tun' && options.receiveOffload !== false;
+  const receive = options.receiveOffload !== false;
   const errno = enableTunOffload(device.fd, libc, receive);
   if (errno !== 0) {
     logger.warn({ errno }, 'TUNSETOFFLOAD refused: no segmentation offload');

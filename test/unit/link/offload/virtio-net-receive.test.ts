@@ -144,3 +144,46 @@ describe('checksumVouched', () => {
     expect(checksumVouched(short.buf, short.at, VIRTIO_NET_HDR_SIZE + 19)).toBe(false);
   });
 });
+
+/**
+ * The same read from a TAP device: an Ethernet header (EtherType `etherType`) between the virtio_net_hdr and
+ * the datagram, which csum_start and hdr_len count.
+ */
+function frameRead(payloadLength: number, gso: boolean, totalLengthField?: number, etherType = 0x0800) {
+  const r = read(payloadLength, gso, totalLengthField);
+  const p = r.at + VIRTIO_NET_HDR_SIZE;
+  const buf = new Uint8Array(r.buf.length + 14);
+  buf.set(r.buf.subarray(0, p), 0);
+  buf.set([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, etherType >>> 8, etherType & 0xff], p);
+  buf.set(r.buf.subarray(p), p + 14);
+  buf[r.at + 2] = 54; // hdr_len
+  buf[r.at + 6] = 34; // csum_start
+  return { buf, at: r.at, n: r.n + 14, length: r.length + 14, ip: p + 14 };
+}
+
+describe('reads from a TAP device (frames)', () => {
+  it('finishes a partial checksum and fixes a GSO total length of 0 behind the Ethernet header', () => {
+    for (const finish of [true, false]) {
+      const { buf, at, n, length, ip } = frameRead(20_000, true, 0);
+      expect(unwrapVirtioNetPacket(buf, at, n, finish, 14)).toBe(length);
+      const d = buf.subarray(ip, ip + length - 14);
+      expect((d[2]! << 8) | d[3]!).toBe(length - 14);
+      expect(ipv4HeaderChecksumValid(d)).toBe(true);
+      expect(tcpChecksumValid(d)).toBe(finish);
+      expect(buf[ip - 2]).toBe(0x08);
+    }
+  });
+
+  it("takes the kernel's word for an IPv4 frame's TCP checksum, counting the Ethernet header", () => {
+    const f = frameRead(100, true);
+    expect(checksumVouched(f.buf, f.at, f.n, 14)).toBe(true);
+    // Read as if there were no Ethernet header: the MACs are no IPv4 header.
+    expect(checksumVouched(f.buf, f.at, f.n)).toBe(false);
+    // Another EtherType, or csum_start without the Ethernet header: no.
+    const arp = frameRead(100, true, undefined, 0x0806);
+    expect(checksumVouched(arp.buf, arp.at, arp.n, 14)).toBe(false);
+    const start = frameRead(100, true);
+    start.buf[start.at + 6] = 20;
+    expect(checksumVouched(start.buf, start.at, start.n, 14)).toBe(false);
+  });
+});
