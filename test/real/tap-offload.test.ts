@@ -11,10 +11,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadOverForwardedPath, makeForwardedPath, sha256File } from '../helpers/forwarded-path.js';
+import {
+  downloadOverForwardedPath,
+  expectForwardedSegmentsVerified,
+  expectWgetAndCurlByteExact,
+  makeForwardedPath,
+  sha256File,
+} from '../helpers/forwarded-path.js';
 import { Namespace, PILHA_CLI, realPeerSkipReason } from '../helpers/netns.js';
 import { sha256OfServedBytes } from '../helpers/served-bytes.js';
-import { tsharkFields } from '../helpers/tshark.js';
 
 const skip = realPeerSkipReason(['ip', 'wget', 'curl', 'tshark', 'ethtool']);
 const PILHA = '10.77.0.2';
@@ -49,16 +54,7 @@ describe.skipIf(skip !== undefined)('TAP segmentation offload against the kernel
           ...(offload ? [] : ['--no-offload']),
         ]);
         const url = `http://${PILHA}:7000/bytes/${BIG}`;
-        const wgetOut = join(dir, 'wget');
-        const w = await ns.runAsync('wget', ['-q', '-O', wgetOut, url], 120_000);
-        expect(w.status, w.stderr).toBe(0);
-        expect(sha256File(wgetOut)).toBe(sha256OfServedBytes(BIG));
-        rmSync(wgetOut);
-        const curlOut = join(dir, 'curl');
-        const c = await ns.runAsync('curl', ['-sS', '--fail', '-o', curlOut, url], 120_000);
-        expect(c.status, c.stderr).toBe(0);
-        expect(sha256File(curlOut)).toBe(sha256OfServedBytes(BIG));
-        rmSync(curlOut);
+        await expectWgetAndCurlByteExact(ns, url, BIG, dir);
         expect(await pilha.stop()).toBe(0);
         const { link, ip } = pilha.stats();
         expect(link['inner.offload']).toBe(offload ? 1 : 0);
@@ -145,15 +141,7 @@ describe.skipIf(skip !== undefined)('TAP segmentation offload against the kernel
       const { pcap, seen } = await downloadOverForwardedPath(client, peer, pilha, PILHA, length, dir);
       expect(pilha.stats().link['inner.txGsoPackets']).toBeGreaterThan(10);
 
-      // Every data segment from pilha arrived cut to the MTU, with a checksum tshark verified good.
-      // (A loaded machine's capture may miss a few; the verdict is on every segment it has.)
-      expect(seen.length).toBeGreaterThan(0.9 * Math.ceil(length / 1448));
-      expect(seen.filter(([frameLength]) => Number(frameLength) > 1514)).toEqual([]);
-      expect(seen.filter(([, checksum]) => checksum !== '1')).toEqual([]);
-      const incorrect = tsharkFields(pcap, 'tcp.srcport == 7000 && _ws.expert.message contains "CHECKSUM"', [
-        'frame.number',
-      ]);
-      expect(incorrect).toEqual([]);
+      expectForwardedSegmentsVerified(seen, length, pcap);
     }, 300_000);
   });
 });
