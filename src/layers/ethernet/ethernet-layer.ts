@@ -277,11 +277,8 @@ export class EthernetLayer implements RawLink {
       this.drop('dropTxMalformed');
       return;
     }
-    const dst = ((datagram[16]! << 24) | (datagram[17]! << 16) | (datagram[18]! << 8) | datagram[19]!) >>> 0;
-    let mac: MacAddress | typeof NO_MAC;
-    if (dst === 0xffff_ffff || dst === this.directedBroadcast) mac = BROADCAST_MAC;
-    else if (dst >>> 28 === 0xe) mac = multicastMac(dst);
-    else mac = this.arp.lookup(dst);
+    const dst = destinationOf(datagram);
+    const mac = this.nextHopMac(dst);
     if (mac === NO_MAC) {
       this.arp.hold(dst, datagram);
       return;
@@ -328,10 +325,8 @@ export class EthernetLayer implements RawLink {
       this.drop('dropTxMalformed');
       return;
     }
-    const dst = ((first[16]! << 24) | (first[17]! << 16) | (first[18]! << 8) | first[19]!) >>> 0;
-    const mac = this.arp.lookup(dst);
+    const mac = this.nextHopMac(destinationOf(first));
     if (mac === NO_MAC) {
-      c.txSuperSegmentsSplit++;
       let datagram = first;
       if (payload !== undefined) {
         datagram = new Uint8Array(length);
@@ -344,6 +339,7 @@ export class EthernetLayer implements RawLink {
         this.drop('dropTxMalformed');
         return;
       }
+      c.txSuperSegmentsSplit++;
       for (const segment of segments) this.send(segment);
       return;
     }
@@ -377,6 +373,13 @@ export class EthernetLayer implements RawLink {
         else this.superFrameLent = false;
       }
     }
+  }
+
+  /** The MAC a datagram to `dst` goes to: broadcast, the multicast group's, or ARP's for it (NO_MAC: not yet). */
+  private nextHopMac(dst: number): MacAddress | typeof NO_MAC {
+    if (dst === 0xffff_ffff || dst === this.directedBroadcast) return BROADCAST_MAC;
+    if (dst >>> 28 === 0xe) return multicastMac(dst);
+    return this.arp.lookup(dst);
   }
 
   /** Writes the header into the first 14 bytes of `frame` and sends it below. */
@@ -416,6 +419,11 @@ function directedBroadcast(address: Ipv4Address, prefixLength: number | undefine
   if (prefixLength === undefined || prefixLength > 30) return -1;
   const hostBits = prefixLength === 0 ? 0xffff_ffff : 0xffff_ffff >>> prefixLength;
   return (address | hostBits) >>> 0;
+}
+
+/** An IPv4 datagram's destination address (bytes 16-19 of its header). */
+function destinationOf(datagram: Uint8Array): number {
+  return ((datagram[16]! << 24) | (datagram[17]! << 16) | (datagram[18]! << 8) | datagram[19]!) >>> 0;
 }
 
 /** RFC 1112 §6.4: 01:00:5e followed by the group's low 23 bits. */

@@ -163,6 +163,12 @@ describe('EthernetLayer with segmentation offload below', () => {
     const { eth } = rig(link, true);
     eth.segmentation!.sendSegmented(new Uint8Array(65536), MSS);
     expect(eth.stats().dropTxMalformed).toBe(1);
+    // One that cannot be cut while ARP resolves (not TCP) is dropped, not counted as split.
+    const unresolved = rig(new FrameRecorder(true), false).eth;
+    const udp = superSegment(6, 2 * MSS);
+    udp[9] = 17;
+    unresolved.segmentation!.sendSegmented(udp, MSS);
+    expect(unresolved.stats()).toMatchObject({ dropTxMalformed: 1, txSuperSegmentsSplit: 0 });
     await eth.close();
     eth.segmentation!.sendSegmented(superSegment(4, 2 * MSS), MSS);
     expect(link.whole).toHaveLength(0);

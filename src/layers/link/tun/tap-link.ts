@@ -13,7 +13,7 @@ export interface TapLinkOptions extends TunLinkOptions {
  * kernel's choosing, and pilha, at the far end of the virtual cable, has its own MAC (`mac`). Each read is one
  * frame without FCS. The device's MTU is the IP MTU; frames are up to 14 bytes longer (18 with a VLAN tag).
  * With offload (TunLinkOptions.offload) it takes TCP super-segments as frames toward the kernel, which an
- * EthernetLayer above it offers the IP layer; its reads stay wire-sized.
+ * EthernetLayer above it offers the IP layer, and, with receive offload, reads the kernel's GSO frames.
  */
 export class TapLink extends TunLink {
   /** Creates and configures the device, starts the reader, and resolves once it is reading. */

@@ -114,7 +114,7 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
   }
 
   /**
-   * What opening a TUN or TAP device (TapLink) takes: the device created (a TUN device with offload when
+   * What opening a TUN or TAP device (TapLink) takes: the device created (with offload when
    * options.offload is true, falling back to none when the kernel refuses), the link made by `make` around
    * it, the device configured, the reader started; on any failure the link is closed again.
    */
@@ -175,7 +175,7 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
     logger: Logger,
     /** pilha's MAC on a TAP device, whose medium is Ethernet. */
     mac?: MacAddress,
-    /** How the device was opened (a TUN device may have offload). */
+    /** How the device was opened (a TUN or TAP device may have offload). */
     readonly offloadState: TunOffloadState = NO_OFFLOAD,
   ) {
     super(fd, mtu, libc, logger, TUN_COUNTERS, mac);
