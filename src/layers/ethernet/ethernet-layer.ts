@@ -4,7 +4,7 @@ import { PilhaError } from '../../core/errors.js';
 import type { Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import { BROADCAST_MAC, formatMac, isGroupMac, type MacAddress } from '../../core/mac-address.js';
-import { splitSuperSegment } from '../link/offload/tcp-super-segment.js';
+import { joinSuperSegment, splitSuperSegment } from '../link/offload/tcp-super-segment.js';
 import {
   decoratorStats,
   ignoreDatagram,
@@ -327,13 +327,7 @@ export class EthernetLayer implements RawLink {
     }
     const mac = this.nextHopMac(destinationOf(first));
     if (mac === NO_MAC) {
-      let datagram = first;
-      if (payload !== undefined) {
-        datagram = new Uint8Array(length);
-        datagram.set(first, 0);
-        datagram.set(payload, first.length);
-      }
-      const segments = splitSuperSegment(datagram, segmentSize);
+      const segments = splitSuperSegment(joinSuperSegment(first, payload), segmentSize);
       if (segments === undefined) {
         c.txDatagrams++;
         this.drop('dropTxMalformed');

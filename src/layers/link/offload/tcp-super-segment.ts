@@ -100,6 +100,18 @@ export function cutSegment(d: Uint8Array, segmentSize: number, index: number): U
 }
 
 /**
+ * A super-segment given in parts (its headers, then its payload apart: SegmentationOffload.sendSegmentedParts)
+ * as one buffer, for what must cut it; `first` itself when there is no payload apart.
+ */
+export function joinSuperSegment(first: Uint8Array, payload: Uint8Array | undefined): Uint8Array {
+  if (payload === undefined || payload.length === 0) return first;
+  const whole = new Uint8Array(first.length + payload.length);
+  whole.set(first, 0);
+  whole.set(payload, first.length);
+  return whole;
+}
+
+/**
  * Cuts a super-segment into the segments a kernel makes of it (cutSegment for each). Returns undefined for a
  * datagram that is not an unfragmented IPv4 TCP super-segment with payload.
  */

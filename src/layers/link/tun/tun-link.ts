@@ -3,7 +3,7 @@ import { type Logger, silentLoggers } from '../../../core/logger.js';
 import { formatMac, type MacAddress } from '../../../core/mac-address.js';
 import { FdLink } from '../fd/fd-link.js';
 import { ERRNO, type Libc, loadLibc } from '../fd/libc.js';
-import { splitSuperSegment, TCP_CHECKSUM_OFFSET } from '../offload/tcp-super-segment.js';
+import { joinSuperSegment, splitSuperSegment, TCP_CHECKSUM_OFFSET } from '../offload/tcp-super-segment.js';
 import {
   putLe16,
   VIRTIO_NET_HDR_F_NEEDS_CSUM,
@@ -273,12 +273,7 @@ export class TunLink extends FdLink<(typeof TUN_COUNTERS)[number]> {
     if (this.lastWriteErrno === ERRNO.EINVAL) {
       // Refused (EINVAL on a kernel that disagrees with the header): cut here, as the kernel would have.
       this.counters.inc('txGsoFallbacks');
-      let datagram = first;
-      if (payload.length > 0) {
-        datagram = new Uint8Array(length);
-        datagram.set(first, 0);
-        datagram.set(payload, first.length);
-      }
+      const datagram = joinSuperSegment(first, payload);
       const split = splitSuperSegment(l2 === 0 ? datagram : datagram.subarray(l2), segmentSize);
       if (split === undefined) return;
       for (const segment of split) {
