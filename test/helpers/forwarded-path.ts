@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { Namespace, PilhaProcess } from './netns.js';
+import { type Namespace, PILHA_CLI, type PilhaProcess } from './netns.js';
 import { sha256OfServedBytes } from './served-bytes.js';
 import { tsharkCapturing, tsharkFields } from './tshark.js';
 
@@ -136,4 +136,30 @@ export async function expectWgetAndCurlByteExact(
   expect(c.status, c.stderr).toBe(0);
   expect(sha256File(curlOut)).toBe(sha256OfServedBytes(length));
   rmSync(curlOut);
+}
+
+/**
+ * `pilha get` over `linkArgs` (its link options) of `length` bytes from a kernel HTTP server (`pilha http
+ * --transport kernel` on port 8080 of 10.77.0.1, started here in `ns`), checked byte-exact; returns the
+ * stats it printed (--stats).
+ */
+export async function pilhaGetFromKernelServer(
+  ns: Namespace,
+  linkArgs: readonly string[],
+  length: number,
+  dir: string,
+): Promise<{ link: Record<string, number>; tcp: Record<string, number> }> {
+  await ns.startPilha(['http', '--transport', 'kernel', '--listen-host', '0.0.0.0', '--port', '8080']);
+  const out = join(dir, 'get');
+  const r = await ns.runAsync(
+    process.execPath,
+    [PILHA_CLI, 'get', `http://10.77.0.1:8080/bytes/${length}`, '-o', out, ...linkArgs, '--stats'],
+    180_000,
+  );
+  expect(r.status, r.stderr).toBe(0);
+  expect(sha256File(out)).toBe(sha256OfServedBytes(length));
+  rmSync(out);
+  const line = r.stderr.match(/^stats (.*)$/m);
+  expect(line, r.stderr).not.toBeNull();
+  return JSON.parse(line![1]!) as { link: Record<string, number>; tcp: Record<string, number> };
 }

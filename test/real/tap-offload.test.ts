@@ -16,10 +16,9 @@ import {
   expectForwardedSegmentsVerified,
   expectWgetAndCurlByteExact,
   makeForwardedPath,
-  sha256File,
+  pilhaGetFromKernelServer,
 } from '../helpers/forwarded-path.js';
-import { Namespace, PILHA_CLI, realPeerSkipReason } from '../helpers/netns.js';
-import { sha256OfServedBytes } from '../helpers/served-bytes.js';
+import { Namespace, realPeerSkipReason } from '../helpers/netns.js';
 
 const skip = realPeerSkipReason(['ip', 'wget', 'curl', 'tshark', 'ethtool']);
 const PILHA = '10.77.0.2';
@@ -84,33 +83,12 @@ describe.skipIf(skip !== undefined)('TAP segmentation offload against the kernel
 
     it('receives 100 MB byte-exact as GSO frames, their checksums taken on the kernel word', async () => {
       ns = Namespace.create('tapoff-get');
-      await ns.startPilha(['http', '--transport', 'kernel', '--listen-host', '0.0.0.0', '--port', '8080']);
-      const out = join(dir, 'get');
-      const r = await ns.runAsync(
-        process.execPath,
-        [
-          PILHA_CLI,
-          'get',
-          `http://10.77.0.1:8080/bytes/${BIG}`,
-          '-o',
-          out,
-          '--link',
-          'tap',
-          '--device',
-          'ptof2',
-          '--stats',
-        ],
-        180_000,
+      const { link, tcp } = await pilhaGetFromKernelServer(
+        ns,
+        ['--link', 'tap', '--device', 'ptof2'],
+        BIG,
+        dir,
       );
-      expect(r.status, r.stderr).toBe(0);
-      expect(sha256File(out)).toBe(sha256OfServedBytes(BIG));
-      rmSync(out);
-      const line = r.stderr.match(/^stats (.*)$/m);
-      expect(line, r.stderr).not.toBeNull();
-      const { link, tcp } = JSON.parse(line![1]!) as {
-        link: Record<string, number>;
-        tcp: Record<string, number>;
-      };
       expect(link['inner.offload']).toBe(1);
       expect(link['inner.rxOffload']).toBe(1);
       // Large GSO frames, each taken whole through the Ethernet layer (far fewer reads than segments).

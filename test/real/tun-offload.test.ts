@@ -15,10 +15,9 @@ import {
   expectForwardedSegmentsVerified,
   expectWgetAndCurlByteExact,
   makeForwardedPath,
-  sha256File,
+  pilhaGetFromKernelServer,
 } from '../helpers/forwarded-path.js';
-import { Namespace, PILHA_CLI, realPeerSkipReason } from '../helpers/netns.js';
-import { sha256OfServedBytes } from '../helpers/served-bytes.js';
+import { Namespace, realPeerSkipReason } from '../helpers/netns.js';
 
 const skip = realPeerSkipReason(['ip', 'wget', 'curl', 'tshark', 'ethtool']);
 const PILHA = '10.77.0.2';
@@ -105,22 +104,7 @@ describe.skipIf(skip !== undefined)('TUN segmentation offload against the kernel
 
     it('receives 100 MB byte-exact, the kernel handing pilha GSO packets', async () => {
       ns = Namespace.create('offload-get');
-      await ns.startPilha(['http', '--transport', 'kernel', '--listen-host', '0.0.0.0', '--port', '8080']);
-      const out = join(dir, 'get');
-      const r = await ns.runAsync(
-        process.execPath,
-        [PILHA_CLI, 'get', `http://10.77.0.1:8080/bytes/${BIG}`, '-o', out, '--tun', 'poff2', '--stats'],
-        180_000,
-      );
-      expect(r.status, r.stderr).toBe(0);
-      expect(sha256File(out)).toBe(sha256OfServedBytes(BIG));
-      rmSync(out);
-      const line = r.stderr.match(/^stats (.*)$/m);
-      expect(line, r.stderr).not.toBeNull();
-      const { link, tcp } = JSON.parse(line![1]!) as {
-        link: Record<string, number>;
-        tcp: Record<string, number>;
-      };
+      const { link, tcp } = await pilhaGetFromKernelServer(ns, ['--tun', 'poff2'], BIG, dir);
       expect(link.offload).toBe(1);
       // Its reader thread at the main thread's priority: at -10 it preempted the main thread at each read.
       expect(link.rxReaderNice).toBe(0);

@@ -54,24 +54,17 @@ describe('SyncFileSink', () => {
     closeSync(fd);
   });
 
-  it.skipIf(!existsSync('/dev/full'))('fails the stream when a gathered write fails', async () => {
-    const fd = openSync('/dev/full', 'w');
-    const sink = new SyncFileSink(fd);
-    const error = new Promise<Error>((resolve) => sink.once('error', resolve));
-    sink.write(Buffer.alloc(100));
-    expect((await error).message).toMatch(/ENOSPC/);
-    closeSync(fd);
-  });
-
   it.skipIf(!existsSync('/dev/full'))(
-    'fails the stream with the write error of a long chunk (a full disk)',
+    'fails the stream with the write error (a full disk), of a gathered chunk and of a long one',
     async () => {
-      const fd = openSync('/dev/full', 'w');
-      const sink = new SyncFileSink(fd);
-      const error = new Promise<Error>((resolve) => sink.once('error', resolve));
-      sink.write(Buffer.alloc(16_384));
-      expect((await error).message).toMatch(/ENOSPC/);
-      closeSync(fd);
+      for (const size of [100, 16_384]) {
+        const fd = openSync('/dev/full', 'w');
+        const sink = new SyncFileSink(fd);
+        const error = new Promise<Error>((resolve) => sink.once('error', resolve));
+        sink.write(Buffer.alloc(size));
+        expect((await error).message).toMatch(/ENOSPC/);
+        closeSync(fd);
+      }
     },
   );
 });
