@@ -39,7 +39,7 @@ export interface StackOptionValues {
   readonly cc?: string;
   /** --no-sack sets it false: offer no SACK-permitted and send no SACK blocks (Linux's tcp_sack=0). */
   readonly sack?: boolean;
-  /** --no-offload sets it false: no TUN or TAP segmentation offload (each segment one write, each read one packet). */
+  /** --no-offload sets it false: no TUN, TAP or packet segmentation offload (each segment one write, each read one packet). */
   readonly offload?: boolean;
   /** --no-hystart sets it false: standard slow start, to the first loss (TcpConfig.hystart). */
   readonly hystart?: boolean;
@@ -88,7 +88,7 @@ export function addStackOptions(command: Command): Command {
     .option('--cc <name>', `TCP congestion control: ${CONGESTION_CONTROL_NAMES.join(', ')} (default: cubic)`)
     .option(
       '--no-offload',
-      'with --link tun or tap: no segmentation offload with the kernel (one write per TCP segment, MTU-sized reads)',
+      'with --link tun, tap or packet: no segmentation offload with the kernel (one write per TCP segment, MTU-sized reads)',
     )
     .option('--no-sack', 'TCP without selective acknowledgments (no SACK-permitted, no SACK blocks)')
     .option('--no-hystart', 'TCP slow start without HyStart++ (RFC 9406): grow until the first loss')
@@ -229,6 +229,7 @@ function packetConfig(values: StackOptionValues, common: CommonConfig): StackCon
       device,
       prefixLength: host.length,
       ...(values.mac !== undefined ? { mac: macOption(values.mac) } : {}),
+      ...(values.offload === false ? { offload: false } : {}),
     },
     mtu,
     address,

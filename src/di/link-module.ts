@@ -54,6 +54,8 @@ export const linkModule = new ContainerModule(({ bind }) => {
           address: config.address,
           mtu: config.mtu,
           ...(config.link.mac !== undefined ? { mac: config.link.mac } : {}),
+          // As on a TAP device: super-frames pass no decorator, so under one, none.
+          offload: receivesGsoReads(config),
           logger,
         });
       }

@@ -60,6 +60,11 @@ export interface PacketLinkConfig {
   readonly device: string;
   readonly prefixLength: number;
   readonly mac?: MacAddress;
+  /**
+   * Segmentation offload with the kernel (PacketLinkOptions.offload: PACKET_VNET_HDR, super-frames both ways):
+   * on unless false. Off, too, when the link is captured or impaired (they take no super-frames).
+   */
+  readonly offload?: boolean;
 }
 
 /** A link supplied by the caller (a MemoryLink end in tests); bind BaseLink yourself. */
@@ -104,12 +109,12 @@ export const DEFAULT_REASSEMBLY_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * Whether the link asks the kernel for GSO reads (receive offload: up to 64 KB of a TCP stream per read): a TUN
- * or TAP device with offload on, neither captured nor impaired (those see segments as on the wire, so they get
- * wire-sized reads; under them a TAP device takes no super-frames either).
+ * or TAP device or a packet socket with offload on, neither captured nor impaired (those see segments as on the
+ * wire, so they get wire-sized reads; under them a link of frames takes no super-frames either).
  */
 export function receivesGsoReads(config: StackConfig): boolean {
   return (
-    (config.link.kind === 'tun' || config.link.kind === 'tap') &&
+    (config.link.kind === 'tun' || config.link.kind === 'tap' || config.link.kind === 'packet') &&
     config.link.offload !== false &&
     config.impairment === undefined &&
     config.pcapFile === undefined

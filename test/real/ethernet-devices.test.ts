@@ -5,7 +5,8 @@
  * the link's MAC and reports the ICMP echo request the kernel then sends to that MAC. So frames go both ways
  * through the device, whole, and the kernel's neighbour table ends up with the link's MAC. The CLI's start
  * checks for --link packet (missing device, pilha's address on the device) are checked here too, and what
- * happens when the kernel's end of the veth pair is in another namespace with its offloads on.
+ * happens when the kernel's end of the veth pair is in another namespace with its offloads on: with
+ * PACKET_VNET_HDR its super-frames are taken, without (--no-offload) dropped until its offloads are off.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -169,14 +170,14 @@ describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', 
     expect(noDevice.stderr).toMatch(/^pilha: --link packet needs --device NAME/);
   });
 
-  it("with the kernel's end in another namespace: super-frames dropped and counted until its offloads are off", async () => {
+  it("with the kernel's end in another namespace: its super-frames taken whole; with --no-offload dropped and counted until its offloads are off", async () => {
     const far = Namespace.create('taplink-far');
     try {
       ns.run('ip', ['link', 'add', 'pr0', 'type', 'veth', 'peer', 'name', 'pr1', 'netns', far.name]);
       far.run('ip', ['addr', 'add', '10.206.0.1/24', 'dev', 'pr1']);
       far.run('ip', ['link', 'set', 'pr1', 'up']);
       ns.run('ip', ['link', 'set', 'pr0', 'up']);
-      const upload = async () => {
+      const upload = async (extra: readonly string[] = []) => {
         const server = await ns.startPilha(
           [
             'framed',
@@ -191,6 +192,7 @@ describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', 
             '10.206.0.1/24',
             '--port',
             '7000',
+            ...extra,
           ],
           /listening/,
         );
@@ -207,15 +209,26 @@ describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', 
           '3',
         ]);
         await server.stop();
-        return { sent, server };
+        return { sent, server, link: server.stats().link };
       };
-      const before = await upload();
+      // PACKET_VNET_HDR: the far end's segmentation offload stays on, and its GSO frames arrive described.
+      const offload = await upload();
+      expect(offload.sent.status, offload.sent.stderr).toBe(0);
+      expect(offload.server.stderr).not.toMatch(/other end of this veth pair/);
+      expect(offload.link['inner.offload']).toBe(1);
+      expect(offload.link['inner.rxGsoPackets']).toBeGreaterThan(0);
+      expect(offload.link['inner.rxDropOversize']).toBe(0);
+      expect(offload.link['inner.rxVnetHeaderDrops']).toBe(0);
+      expect(far.run('ethtool', ['-k', 'pr1']).stdout).toMatch(/^tcp-segmentation-offload: on/m);
+
+      const before = await upload(['--no-offload']);
       expect(before.server.stderr).toMatch(/other end of this veth pair is in another namespace/);
-      expect(before.server.stats().link['inner.rxDropOversize']).toBeGreaterThan(0);
+      expect(before.link['inner.offload']).toBe(0);
+      expect(before.link['inner.rxDropOversize']).toBeGreaterThan(0);
       far.run('ethtool', ['-K', 'pr1', 'tso', 'off', 'gso', 'off', 'tx', 'off']);
-      const after = await upload();
+      const after = await upload(['--no-offload']);
       expect(after.sent.status, after.sent.stderr).toBe(0);
-      expect(after.server.stats().link['inner.rxDropOversize']).toBe(0);
+      expect(after.link['inner.rxDropOversize']).toBe(0);
     } finally {
       await far.destroy();
     }

@@ -304,6 +304,10 @@ describe.skipIf(skip !== undefined)('Ethernet and ARP against real peers', () =>
         // Bounded: the cache never passes its 1,024 entries (Linux's gc_thresh3), however many senders.
         expect(linkCounter(link, 'arpEntries')).toBeLessThanOrEqual(1024);
         expect(Number(/^arp cache: (\d+) entr/m.exec(pilha.stdout)?.[1])).toBeLessThanOrEqual(1024);
+        // Both links offload segmentation (IFF_VNET_HDR, PACKET_VNET_HDR): the downloads left as super-frames.
+        expect(linkCounter(link, 'offload')).toBe(1);
+        expect(linkCounter(link, 'txGsoPackets')).toBeGreaterThan(100);
+        expect(linkCounter(link, 'txGsoFallbacks')).toBe(0);
       }, 180_000);
     });
   });

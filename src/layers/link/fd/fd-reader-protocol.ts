@@ -69,7 +69,7 @@ export const CONTROL = {
   GSO_READS: 10,
   /** Unfinished (NEEDS_CSUM) checksums the reader finished. */
   CHECKSUMS_COMPLETED: 11,
-  /** Reads dropped for a malformed virtio_net_hdr. */
+  /** Reads dropped for a malformed virtio_net_hdr, or failed for a frame the kernel's header could not describe. */
   VNET_DROPS: 12,
   /** 1 while the main thread is idle and wants WAKE_MESSAGE for the next record; the worker clears it. */
   SLEEPING: 13,

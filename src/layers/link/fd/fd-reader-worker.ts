@@ -263,6 +263,12 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       const errno = libc.errno();
       if (errno === ERRNO.EAGAIN) break;
       if (errno === ERRNO.EINTR) continue;
+      if (errno === ERRNO.EINVAL && vnetHeaderBytes > 0) {
+        // With a virtio_net_hdr (a TUN or TAP device, a PACKET_VNET_HDR socket) the kernel fails the read of a
+        // packet the header cannot describe (a tunnel's GSO packet): that one is gone, the next read takes the next.
+        Atomics.add(control, CONTROL.VNET_DROPS, 1);
+        continue;
+      }
       fail('read', errno);
       return;
     }

@@ -3,7 +3,7 @@ import { PilhaError } from '../../../core/errors.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import { type Logger, silentLoggers } from '../../../core/logger.js';
 import { formatMac, type MacAddress, readMac } from '../../../core/mac-address.js';
-import { ETHERNET_FRAME_OVERHEAD, FdLink } from '../fd/fd-link.js';
+import { ETHERNET_FRAME_OVERHEAD } from '../fd/fd-link.js';
 import {
   AF_PACKET,
   describeErrno,
@@ -13,6 +13,7 @@ import {
   loadLibc,
   PACKET_IGNORE_OUTGOING,
   PACKET_STATISTICS,
+  PACKET_VNET_HDR,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
   SO_SNDBUF,
@@ -23,6 +24,8 @@ import {
   SOL_SOCKET,
   sockaddrLl,
 } from '../fd/libc.js';
+import { VIRTIO_NET_HDR_SIZE } from '../offload/virtio-net-header.js';
+import { NO_OFFLOAD, type OffloadState, VnetHeaderLink } from '../offload/vnet-header-link.js';
 import { completeOffloadedTcpChecksum } from '../raw-socket/offloaded-checksum.js';
 import {
   bringUp,
@@ -43,6 +46,13 @@ export interface PacketLinkOptions {
   readonly mtu?: number;
   /** pilha's MAC; the interface's own when absent. */
   readonly mac?: MacAddress;
+  /**
+   * Segmentation and checksum offload with the kernel (PACKET_VNET_HDR): TCP super-frames both ways, the
+   * kernel's interfaces left as they are. Off unless true here (pilha's stacks ask for it unless --no-offload
+   * or a decorator, which must see frames as on the wire: di/link-module.ts). Off or refused, the interfaces'
+   * offloads are turned off instead (ethtool), as the class comment says.
+   */
+  readonly offload?: boolean;
   /** The link layer's logger (a child with `{ layer: 'link' }`); silent when absent. */
   readonly logger?: Logger;
 }
@@ -63,14 +73,24 @@ const ETHERTYPE_IPV4_HIGH = 0x08;
  * The kernel still owns the interface, so it must not have pilha's address (checked at start): the set-up is
  * a veth pair whose other end has the kernel's address, pilha's end none. The socket sets
  * PACKET_IGNORE_OUTGOING (Linux 4.20) so pilha does not read back what it sent; on an older kernel, frames
- * from pilha's own MAC are skipped instead (ignoredOwnFrames). Frames from a local peer may carry the
- * kernel's unfinished (offloaded) TCP checksum: finished here as a device would (rxChecksumsCompleted).
- * Frames longer than the MTU allows (super-frames from segmentation offload on the far end) are dropped and
- * counted (rxDropOversize): at start, the kernel's end of a veth pair in the same namespace gets its
- * segmentation and checksum offloads turned off (ethtool), and the README says how to do it elsewhere. Reading goes through an FdReader's
+ * from pilha's own MAC are skipped instead (ignoredOwnFrames).
+ *
+ * With offload (options.offload, which pilha's stacks ask for), the socket sets PACKET_VNET_HDR: every frame
+ * read and written carries a virtio_net_hdr, as on a TAP device with IFF_VNET_HDR (VnetHeaderLink). pilha then
+ * sends TCP super-frames, which the kernel passes on whole (a veth pair carries GSO packets) or cuts where it
+ * must, and takes the kernel's: the far end's segmentation offload and this interface's GRO stay on, a GSO frame
+ * of up to 64 KB is one read, and an unfinished checksum is said so by the header. The kernel's interfaces are
+ * left as they are.
+ *
+ * Without offload (--no-offload, a capture or an impairment, or a kernel that refuses PACKET_VNET_HDR), a frame
+ * cannot say it is a GSO packet or has an unfinished checksum. At start, then, this interface's receive offloads
+ * and those of the kernel's end of a veth pair in the same namespace are turned off (ethtool), and the README
+ * says how to do it elsewhere; frames longer than the MTU allows (super-frames from segmentation offload on the
+ * far end) are dropped and counted (rxDropOversize), and the kernel's unfinished TCP checksums on frames from
+ * a local peer are finished here as a device would (rxChecksumsCompleted). Reading goes through an FdReader's
  * worker; a PACKET_MMAP ring was not measured and is not used.
  */
-export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
+export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> {
   /**
    * Checks the interface and address, opens and binds the socket, starts the reader; resolves once frames
    * flow. A missing interface, an interface or namespace holding pilha's address, or a missing privilege
@@ -88,28 +108,52 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
       );
     }
     if (!device.up) bringUp(device.name);
-    const offloadsOff = disableReceiveOffloads(device.name);
-    // The README's set-up keeps the kernel's end in the same namespace: then its offloads are fixed here too.
-    const peer = localVethPeer(device.name);
-    const peerOffloadsOff = peer !== undefined && disableTransmitOffloads(peer);
-    if (peer === undefined && hasRemotePeer(device.name)) {
-      logger.warn(
-        { device: device.name },
-        'the other end of this veth pair is in another namespace: turn its offloads off there (ethtool -K PEER tso off gso off tx off), or its TCP super-frames are dropped (rxDropOversize)',
-      );
-    }
     const libc = loadLibc();
-    const { fd, ignoresOutgoing } = openPacketSocket(libc, device.name);
+    const { fd, ignoresOutgoing, vnetHeader } = openPacketSocket(libc, device.name, options.offload === true);
+    if (options.offload === true && !vnetHeader) {
+      logger.warn({ device: device.name }, 'PACKET_VNET_HDR refused: no segmentation offload');
+    }
+    // Without a virtio_net_hdr a frame cannot say it is a GSO packet or has an unfinished checksum, so the
+    // kernel must send none: its offloads are turned off, on this interface and on the kernel's end.
+    let offloadsOff = false;
+    let peer: string | undefined;
+    let peerOffloadsOff = false;
+    if (!vnetHeader) {
+      offloadsOff = disableReceiveOffloads(device.name);
+      // The README's set-up keeps the kernel's end in the same namespace: then its offloads are fixed here too.
+      peer = localVethPeer(device.name);
+      peerOffloadsOff = peer !== undefined && disableTransmitOffloads(peer);
+      if (peer === undefined && hasRemotePeer(device.name)) {
+        logger.warn(
+          { device: device.name },
+          'the other end of this veth pair is in another namespace: turn its offloads off there (ethtool -K PEER tso off gso off tx off), or its TCP super-frames are dropped (rxDropOversize)',
+        );
+      }
+    }
     const mac = options.mac ?? device.mac;
-    const link = new PacketLink(fd, device.name, mtu, mac, ignoresOutgoing, libc, logger);
+    const offload: OffloadState = vnetHeader
+      ? { vnetHeader: true, offload: true, receiveOffload: true }
+      : NO_OFFLOAD;
+    const link = new PacketLink(fd, device.name, mtu, mac, ignoresOutgoing, libc, logger, offload);
     try {
-      await link.start('ERAWLINK');
+      // With a virtio_net_hdr nothing stands between the socket and the stack (a decorator turns it off), so
+      // the kernel's word on a checksum is taken.
+      await link.start('ERAWLINK', vnetHeader ? VIRTIO_NET_HDR_SIZE : 0, vnetHeader);
     } catch (err) {
       await link.close();
       throw err;
     }
     logger.info(
-      { device: device.name, mtu, mac: formatMac(mac), ignoresOutgoing, offloadsOff, peer, peerOffloadsOff },
+      {
+        device: device.name,
+        mtu,
+        mac: formatMac(mac),
+        ignoresOutgoing,
+        offload: vnetHeader,
+        offloadsOff,
+        peer,
+        peerOffloadsOff,
+      },
       'packet link open',
     );
     return link;
@@ -121,7 +165,7 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
   private socketDrops = 0;
   private readonly packetStats = new Uint8Array(PACKET_STATS_BYTES);
 
-  private constructor(
+  protected constructor(
     fd: number,
     /** The interface the socket is bound to. */
     readonly device: string,
@@ -131,8 +175,9 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
     readonly ignoresOutgoing: boolean,
     libc: Libc,
     logger: Logger,
+    offload: OffloadState,
   ) {
-    super(fd, mtu, libc, logger, EXTRA_COUNTERS, mac);
+    super(fd, mtu, libc, logger, EXTRA_COUNTERS, mac, offload);
     this.maxFrameBytes = mtu + ETHERNET_FRAME_OVERHEAD;
   }
 
@@ -148,16 +193,22 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
     return { ...super.stats(), rxSocketDrops: this.socketDrops };
   }
 
-  protected write(frame: Uint8Array, length: number): number {
-    return this.libc.write(this.fd, frame, length);
-  }
-
   protected describe(): string {
     return `packet socket on ${this.device}`;
   }
 
   protected override receive(frame: Uint8Array, flags: number): void {
     const length = frame.length;
+    if (!this.ignoresOutgoing && length >= ETHERNET_HEADER_BYTES && readMac(frame, 6) === this.mac) {
+      this.counters.inc('ignoredOwnFrames');
+      return;
+    }
+    // With a virtio_net_hdr the reader has unwrapped a GSO frame into one large frame and finished (or
+    // vouched for) its checksum as the header said.
+    if (this.offloadState.vnetHeader) {
+      super.receive(frame, flags);
+      return;
+    }
     if (length > this.maxFrameBytes) {
       this.counters.inc('rxDropOversize');
       if (!this.warnedOversize) {
@@ -167,10 +218,6 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
           'frame longer than the MTU dropped: turn segmentation offload off on the far end (ethtool -K PEER tso off gso off)',
         );
       }
-      return;
-    }
-    if (!this.ignoresOutgoing && length >= ETHERNET_HEADER_BYTES && readMac(frame, 6) === this.mac) {
-      this.counters.inc('ignoredOwnFrames');
       return;
     }
     if (
@@ -186,11 +233,16 @@ export class PacketLink extends FdLink<(typeof EXTRA_COUNTERS)[number]> {
 }
 
 /**
- * An AF_PACKET SOCK_RAW socket for ETH_P_ALL on `device`, big buffers, outgoing frames ignored. It is opened
- * for protocol 0 (no frames) and gets ETH_P_ALL (network byte order) in bind(), together with the interface:
+ * An AF_PACKET SOCK_RAW socket for ETH_P_ALL on `device`, big buffers, outgoing frames ignored, and a
+ * virtio_net_hdr on every frame when `vnetHeader` is asked for and the kernel agrees. It is opened for
+ * protocol 0 (no frames) and gets ETH_P_ALL (network byte order) in bind(), together with the interface:
  * opened for ETH_P_ALL, it would queue frames of every interface until bound (packet(7)).
  */
-function openPacketSocket(libc: Libc, device: string): { fd: number; ignoresOutgoing: boolean } {
+function openPacketSocket(
+  libc: Libc,
+  device: string,
+  vnetHeader: boolean,
+): { fd: number; ignoresOutgoing: boolean; vnetHeader: boolean } {
   const fd = libc.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     const errno = libc.errno();
@@ -216,8 +268,9 @@ function openPacketSocket(libc: Libc, device: string): { fd: number; ignoresOutg
   }
   const ignoresOutgoing = libc.setsockoptInt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1) === 0;
   if (!ignoresOutgoing && libc.errno() !== ERRNO.ENOPROTOOPT) fail('PACKET_IGNORE_OUTGOING');
+  const withHeader = vnetHeader && libc.setsockoptInt(fd, SOL_PACKET, PACKET_VNET_HDR, 1) === 0;
   const ifindex = libc.ifNameToIndex(device);
   if (ifindex === 0) fail(`if_nametoindex(${device})`);
   if (libc.bind(fd, sockaddrLl(ifindex, ETH_P_ALL)) < 0) fail(`bind to ${device}`);
-  return { fd, ignoresOutgoing };
+  return { fd, ignoresOutgoing, vnetHeader: withHeader };
 }

@@ -267,6 +267,43 @@ describe.skipIf(!linux)('FdReader', () => {
     expect([...seen].sort((x, y) => x - y)).toEqual(seen);
   });
 
+  it('with a virtio_net_hdr, a read failing with EINVAL (a frame the header cannot describe) is a counted drop; without, a read error', async () => {
+    // An epoll fd watching a written eventfd: poll() finds it readable, and every read() fails with EINVAL,
+    // as a TUN device's or a PACKET_VNET_HDR socket's does for a GSO frame of a type the header cannot say.
+    const lib = koffi.load('libc.so.6');
+    const epollCreate: (flags: number) => number = lib.func('int epoll_create1(int flags)');
+    const epollCtl: (epfd: number, op: number, fd: number, event: Uint8Array) => number = lib.func(
+      'int epoll_ctl(int epfd, int op, int fd, void *event)',
+    );
+    const libc = loadLibc();
+    for (const vnet of [true, false]) {
+      const epfd = epollCreate(0);
+      const efd = libc.eventfd(1, 0);
+      fds.push(epfd, efd);
+      // struct epoll_event (packed on x86-64): u32 events = EPOLLIN, u64 data.
+      const event = new Uint8Array(12);
+      event[0] = 1;
+      expect(epollCtl(epfd, 1 /* EPOLL_CTL_ADD */, efd, event)).toBe(0);
+      const r = await FdReader.start({
+        fd: epfd,
+        label: 'test epoll fd',
+        errorCode: 'ETUN',
+        logger: silentLoggers().for('link'),
+        onDatagram: () => {},
+        ...(vnet ? { vnetHeaderBytes: VIRTIO_NET_HDR_SIZE } : {}),
+      });
+      readers.push(r);
+      if (vnet) {
+        await until(() => r.stats().rxVnetHeaderDrops! > 100);
+        expect(r.stats().rxReadErrors).toBe(0);
+      } else {
+        await until(() => r.stats().rxReadErrors! > 0);
+        expect(r.stats().rxReadErrors).toBe(1);
+      }
+      await r.stop();
+    }
+  });
+
   it('delivers nothing more once stop() is called during a delivery, and ends no batch after it', async () => {
     const seen: number[] = [];
     let batchEnds = 0;

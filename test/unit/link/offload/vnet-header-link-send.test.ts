@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../../../../src/core/ipv4-address.js';
-import { silentLoggers } from '../../../../src/core/logger.js';
-import { type MacAddress, parseMac } from '../../../../src/core/mac-address.js';
+import { parseMac } from '../../../../src/core/mac-address.js';
 import { finishIpv4Checksum, writeIpv4Header } from '../../../../src/layers/ip/ipv4-header.js';
 import { ERRNO, type Libc } from '../../../../src/layers/link/fd/libc.js';
 import {
@@ -9,56 +8,9 @@ import {
   writeSuperSegmentChecksum,
 } from '../../../../src/layers/link/offload/tcp-super-segment.js';
 import { decodeVirtioNetHeader, le16 } from '../../../../src/layers/link/offload/virtio-net-header.js';
-import { TunLink, type TunOffloadState } from '../../../../src/layers/link/tun/tun-link.js';
+import type { OffloadState } from '../../../../src/layers/link/offload/vnet-header-link.js';
 import { writeTcpHeader } from '../../../../src/transport/tcp/wire/tcp-segment-writer.js';
-
-interface Write {
-  readonly header: Uint8Array | undefined;
-  readonly datagram: Uint8Array;
-  /** Written as headers and payload apart (writev of three parts). */
-  readonly parts?: boolean;
-}
-
-/** A libc whose writes are recorded; a GSO write fails with `gsoErrno` when set. */
-function fakeLibc(gsoErrno = 0) {
-  const writes: Write[] = [];
-  let errno = 0;
-  const libc = {
-    write: (_fd: number, buffer: Uint8Array, count: number) => {
-      writes.push({ header: undefined, datagram: buffer.slice(0, count) });
-      return count;
-    },
-    writeWithHead: (_fd: number, head: Uint8Array, headLength: number, buffer: Uint8Array, count: number) => {
-      if (gsoErrno !== 0 && head[1] !== 0) {
-        errno = gsoErrno;
-        return -1;
-      }
-      writes.push({ header: head.slice(0, headLength), datagram: buffer.slice(0, count) });
-      return headLength + count;
-    },
-    writeWithHeadAndTail: (_fd: number, head: Uint8Array, buffer: Uint8Array, tail: Uint8Array) => {
-      if (gsoErrno !== 0 && head[1] !== 0) {
-        errno = gsoErrno;
-        return -1;
-      }
-      const datagram = new Uint8Array(buffer.length + tail.length);
-      datagram.set(buffer, 0);
-      datagram.set(tail, buffer.length);
-      writes.push({ header: head.slice(), datagram, parts: true });
-      return head.length + datagram.length;
-    },
-    errno: () => errno,
-    strerror: () => 'error',
-  } as unknown as Libc;
-  return { libc, writes };
-}
-
-/** A TunLink around a fake fd and libc: the send side alone, no device. */
-class TestTunLink extends TunLink {
-  static make(libc: Libc, offload: TunOffloadState, mac?: MacAddress): TestTunLink {
-    return new TestTunLink(-1, 'ptest0', 1500, 500, libc, silentLoggers().for('link'), mac, offload);
-  }
-}
+import { fakeLibc, TestPacketLink, TestTunLink } from './vnet-header-links.js';
 
 /** A frame: an Ethernet header (to 02:..:02 from 02:..:01, IPv4) in front of `datagram`. */
 function frameOf(datagram: Uint8Array): Uint8Array {
@@ -68,7 +20,7 @@ function frameOf(datagram: Uint8Array): Uint8Array {
   return f;
 }
 
-const ON: TunOffloadState = { vnetHeader: true, offload: true, receiveOffload: true };
+const ON: OffloadState = { vnetHeader: true, offload: true, receiveOffload: true };
 
 function superSegment(payloadLength: number): Uint8Array {
   const d = new Uint8Array(40 + payloadLength);
@@ -80,7 +32,7 @@ function superSegment(payloadLength: number): Uint8Array {
   return d;
 }
 
-describe('TunLink send side with offload', () => {
+describe('VnetHeaderLink send side with offload (TunLink, TapLink, PacketLink)', () => {
   it('writes a super-segment behind a GSO header, in one write', () => {
     const { libc, writes } = fakeLibc();
     const link = TestTunLink.make(libc, ON);
@@ -167,48 +119,56 @@ describe('TunLink send side with offload', () => {
     expect(link.stats().offload).toBe(0);
   });
 
-  describe('on a TAP device: super-segments as frames', () => {
-    const MAC = parseMac('02:00:00:00:00:01');
-
-    it('writes the frame behind a GSO header whose hdr_len and csum_start count the Ethernet header', () => {
-      const { libc, writes } = fakeLibc();
-      const link = TestTunLink.make(libc, ON, MAC);
-      expect(link.medium).toBe('ethernet');
-      expect(link.segmentation!.maxDatagramBytes).toBe(14 + 65535);
-      const f = frameOf(superSegment(3 * 1448));
-      link.segmentation!.sendSegmented(f, 1448);
-      expect(writes).toHaveLength(1);
-      expect(decodeVirtioNetHeader(writes[0]!.header!)).toEqual({
-        flags: 1,
-        gsoType: 1,
-        hdrLen: 54,
-        gsoSize: 1448,
-        csumStart: 34,
-        csumOffset: 16,
+  const MAC = parseMac('02:00:00:00:00:01');
+  const linksOfFrames = [
+    ['a TAP device', (libc: Libc) => TestTunLink.make(libc, ON, MAC)],
+    ['an AF_PACKET socket with PACKET_VNET_HDR', (libc: Libc) => TestPacketLink.make(libc, ON, MAC)],
+  ] as const;
+  for (const [what, make] of linksOfFrames) {
+    describe(`on ${what}: super-segments as frames`, () => {
+      it('writes the frame behind a GSO header whose hdr_len and csum_start count the Ethernet header', () => {
+        const { libc, writes } = fakeLibc();
+        const link = make(libc);
+        expect(link.medium).toBe('ethernet');
+        expect(link.segmentation!.maxDatagramBytes).toBe(14 + 65535);
+        const f = frameOf(superSegment(3 * 1448));
+        link.segmentation!.sendSegmented(f, 1448);
+        expect(writes).toHaveLength(1);
+        expect(decodeVirtioNetHeader(writes[0]!.header!)).toEqual({
+          flags: 1,
+          gsoType: 1,
+          hdrLen: 54,
+          gsoSize: 1448,
+          csumStart: 34,
+          csumOffset: 16,
+        });
+        expect(writes[0]!.datagram).toEqual(f);
+        // In parts: the frame's headers (Ethernet, IP, TCP) and the payload.
+        link.segmentation!.sendSegmentedParts!(f.subarray(0, 54), f.subarray(54), 1448);
+        expect(writes[1]!.parts).toBe(true);
+        expect(writes[1]!.datagram).toEqual(f);
+        expect(decodeVirtioNetHeader(writes[1]!.header!)).toMatchObject({ hdrLen: 54, csumStart: 34 });
+        // A plain frame (an ARP reply) behind a header of zeros.
+        link.send(new Uint8Array(42));
+        expect(writes[2]!.header).toEqual(new Uint8Array(10));
+        expect(link.stats()).toMatchObject({ txPackets: 3, txGsoPackets: 2, txGsoSegments: 6, offload: 1 });
       });
-      expect(writes[0]!.datagram).toEqual(f);
-      // In parts: the frame's headers (Ethernet, IP, TCP) and the payload.
-      link.segmentation!.sendSegmentedParts!(f.subarray(0, 54), f.subarray(54), 1448);
-      expect(writes[1]!.parts).toBe(true);
-      expect(writes[1]!.datagram).toEqual(f);
-      expect(decodeVirtioNetHeader(writes[1]!.header!)).toMatchObject({ hdrLen: 54, csumStart: 34 });
-      expect(link.stats()).toMatchObject({ txPackets: 2, txGsoPackets: 2, txGsoSegments: 6, offload: 1 });
-    });
 
-    it('cuts it itself when the kernel refuses it: each segment a frame with the same header, checksum valid', () => {
-      const { libc, writes } = fakeLibc(ERRNO.EINVAL);
-      const link = TestTunLink.make(libc, ON, MAC);
-      const f = frameOf(superSegment(2 * 1448 + 10));
-      link.segmentation!.sendSegmented(f, 1448);
-      expect(writes).toHaveLength(3);
-      for (const w of writes) {
-        expect(w.datagram.subarray(0, 14)).toEqual(f.subarray(0, 14));
-        expect(tcpChecksumValid(w.datagram.subarray(14))).toBe(true);
-        expect(w.datagram.length).toBeLessThanOrEqual(14 + 1500);
-      }
-      expect(link.stats()).toMatchObject({ txGsoFallbacks: 1, txPackets: 3 });
+      it('cuts it itself when the kernel refuses it: each segment a frame with the same header, checksum valid', () => {
+        const { libc, writes } = fakeLibc(ERRNO.EINVAL);
+        const link = make(libc);
+        const f = frameOf(superSegment(2 * 1448 + 10));
+        link.segmentation!.sendSegmented(f, 1448);
+        expect(writes).toHaveLength(3);
+        for (const w of writes) {
+          expect(w.datagram.subarray(0, 14)).toEqual(f.subarray(0, 14));
+          expect(tcpChecksumValid(w.datagram.subarray(14))).toBe(true);
+          expect(w.datagram.length).toBeLessThanOrEqual(14 + 1500);
+        }
+        expect(link.stats()).toMatchObject({ txGsoFallbacks: 1, txPackets: 3 });
+      });
     });
-  });
+  }
 
   it('refuses (counted) what is no TCP super-segment', () => {
     const { libc, writes } = fakeLibc();
