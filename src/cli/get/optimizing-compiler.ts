@@ -13,7 +13,7 @@ const COMPILER_CHOICE = /^--(no-)?(opt|turbofan)$/;
  * without (--no-hash); 530-610 and 620-720 hashing. Workers started later inherit it.
  * pilha get --transport kernel runs without it too, so that the two transports compare alike.
  *
- * With wire-sized reads (`--no-offload`, `--impair`, `--pcap`, a packet link) the same work is done
+ * With wire-sized reads (`--no-offload`, `--impair`, `--pcap`, and possibly a packet link) the same work is done
  * per 1,448-byte segment, and there TurboFan pays back many times over (`optimize` true leaves it on): 64 MiB
  * with --no-offload, interleaved, 142-160 MB/s with it against 61-81 without (--no-hash), 157-168 against
  * 69-75 hashing.

@@ -29,7 +29,7 @@ describe('pilha get stack config', () => {
     expect(stackConfigFrom(OPTIONS)).not.toHaveProperty('pathMtuExpiryMs');
   });
 
-  it('keeps TurboFan only where the link reads wire-sized segments (no GSO reads)', () => {
+  it('keeps TurboFan only where the link may read wire-sized segments (GSO reads not assured)', () => {
     for (const gsoReads of [OPTIONS, { ...OPTIONS, link: 'tap' }]) {
       const gso = getStackConfig(gsoReads);
       expect(receivesGsoReads(gso)).toBe(true);
@@ -49,6 +49,18 @@ describe('pilha get stack config', () => {
       expect(keepsOptimizingCompiler('pilha', config)).toBe(true);
       expect(keepsOptimizingCompiler('kernel', config)).toBe(false);
     }
+    // A packet socket asks for GSO frames (PACKET_VNET_HDR) but reads them only while the far end sends them.
+    const packet = getStackConfig({ ...OPTIONS, link: 'packet', device: 'pilha-no-such0' });
+    expect(receivesGsoReads(packet)).toBe(true);
+    expect(keepsOptimizingCompiler('pilha', packet)).toBe(true);
+    const packetOff = getStackConfig({
+      ...OPTIONS,
+      link: 'packet',
+      device: 'pilha-no-such0',
+      offload: false,
+    });
+    expect(receivesGsoReads(packetOff)).toBe(false);
+    expect(keepsOptimizingCompiler('pilha', packetOff)).toBe(true);
   });
 
   it('keeps the TCP options given', () => {
