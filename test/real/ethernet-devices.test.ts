@@ -170,6 +170,45 @@ describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', 
     expect(noDevice.stderr).toMatch(/^pilha: --link packet needs --device NAME/);
   });
 
+  it("warns when the kernel's end has segmentation offload off or the kernel forwards on pilha's end; turns off and back on what it must without offload", async () => {
+    for (const args of [
+      ['link', 'add', 'px0', 'type', 'veth', 'peer', 'name', 'px1'],
+      ['addr', 'add', '10.207.0.1/24', 'dev', 'px1'],
+      ['link', 'set', 'px1', 'up'],
+      ['link', 'set', 'px0', 'up'],
+    ]) {
+      expect(ns.run('ip', args).status).toBe(0);
+    }
+    const tso = () => /^tcp-segmentation-offload: on/m.test(ns.run('ethtool', ['-k', 'px1']).stdout);
+    const up = (extra: readonly string[] = []) =>
+      ns.startPilha([
+        'up',
+        '--link',
+        'packet',
+        '--device',
+        'px0',
+        '--address',
+        '10.207.0.2',
+        '--host-address',
+        '10.207.0.1/24',
+        ...extra,
+      ]);
+    // Without offload: the kernel's end has segmentation offload turned off while pilha runs, on again after.
+    expect(tso()).toBe(true);
+    const plain = await up(['--no-offload']);
+    expect(tso()).toBe(false);
+    expect(await plain.stop()).toBe(0);
+    expect(tso()).toBe(true);
+    // With offload and the kernel's end left without it (as by ethtool, or an older pilha), and forwarding on.
+    expect(ns.run('ethtool', ['-K', 'px1', 'tso', 'off']).status).toBe(0);
+    expect(ns.run('sysctl', ['-qw', 'net.ipv4.conf.px0.forwarding=1']).status).toBe(0);
+    const warned = await up();
+    expect(await warned.stop()).toBe(0);
+    expect(warned.stderr).toMatch(/the kernel's end px1 has segmentation offload off.*ethtool -K px1 tso on/);
+    expect(warned.stderr).toMatch(/net\.ipv4\.conf\.px0\.forwarding=0/);
+    expect(warned.stats().link['inner.offload']).toBe(1);
+  }, 60_000);
+
   it("with the kernel's end in another namespace: its super-frames taken whole; with --no-offload dropped and counted until its offloads are off", async () => {
     const far = Namespace.create('taplink-far');
     try {

@@ -176,7 +176,7 @@ export class EthernetLayer implements RawLink {
     this.arp.start();
   }
 
-  /** The datagrams of IPv4 frames, with the link's receive flags (RX_CHECKSUM_VOUCHED from a TAP device's GSO reads). */
+  /** The datagrams of IPv4 frames, with the link's receive flags (RX_CHECKSUM_VOUCHED from GSO reads behind a virtio_net_hdr). */
   onReceive(handler: ReceiveHandler): void {
     this.handler = handler;
   }

@@ -4,6 +4,8 @@ import { parseIpv4 } from '../../../src/core/ipv4-address.js';
 import { htons, SOCKADDR_LL_SIZE, sockaddrLl } from '../../../src/layers/link/fd/libc.js';
 import {
   checkAddressNotLocal,
+  packetSocketSegments,
+  parseEthtoolFeatures,
   parseIpAddrShow,
   parseRemotePeer,
   parseVethPeer,
@@ -64,5 +66,41 @@ describe('localVethPeer', () => {
     expect(parseRemotePeer('4: veth-pilha@if5: <BROADCAST> mtu 1500', 'veth-pilha')).toBe(true);
     expect(parseRemotePeer('4: veth-pilha@veth-host: <BROADCAST> mtu 1500', 'veth-pilha')).toBe(false);
     expect(parseRemotePeer('2: eth0: <BROADCAST> mtu 1500', 'eth0')).toBe(false);
+  });
+});
+
+describe('parseEthtoolFeatures', () => {
+  it('reads the top-level features that are on and may change, not fixed ones nor sub-features', () => {
+    const text = [
+      'Features for veth-host:',
+      'rx-checksumming: on',
+      'tx-checksumming: on',
+      '\ttx-checksum-ipv4: off [fixed]',
+      '\ttx-checksum-ip-generic: on',
+      'tcp-segmentation-offload: on',
+      '\ttx-tcp-segmentation: on',
+      'generic-segmentation-offload: on',
+      'generic-receive-offload: off',
+      'large-receive-offload: off [fixed]',
+      'scatter-gather: on [fixed]',
+      'rx-vlan-offload: on [requested off]',
+      '',
+    ].join('\n');
+    expect([...parseEthtoolFeatures(text)].sort()).toEqual([
+      'generic-segmentation-offload',
+      'rx-checksumming',
+      'rx-vlan-offload',
+      'tcp-segmentation-offload',
+      'tx-checksumming',
+    ]);
+  });
+});
+
+describe('packetSocketSegments', () => {
+  it('takes super-frames on a packet socket from Linux 5.10 on', () => {
+    for (const r of ['6.18.44-fc-v1272', '6.1.0-18-amd64', '5.10.0-28-amd64', '5.15.0'])
+      expect(packetSocketSegments(r)).toBe(true);
+    for (const r of ['5.4.0-150-generic', '4.19.0-26-amd64', '3.10.0', 'not-a-release'])
+      expect(packetSocketSegments(r)).toBe(false);
   });
 });

@@ -13,9 +13,9 @@ function frame(length: number): Uint8Array {
   return f;
 }
 
-function linkWith(offload: OffloadState) {
+function linkWith(offload: OffloadState, ignoresOutgoing = true) {
   const { libc } = fakeLibc();
-  const link = TestPacketLink.make(libc, offload, MAC);
+  const link = TestPacketLink.make(libc, offload, MAC, ignoresOutgoing);
   const received: number[] = [];
   link.onReceive((f) => received.push(f.length));
   return { link, received };
@@ -44,5 +44,17 @@ describe('PacketLink receive side', () => {
     link.deliver(frame(1500 + 19));
     expect(received).toEqual([1500 + 18]);
     expect(link.stats()).toMatchObject({ rxPackets: 1, rxDropOversize: 2, offload: 0, rxOffload: 0 });
+  });
+
+  it("on a kernel that shows a socket its own frames: pilha's own are skipped, with or without the header", () => {
+    for (const offload of [VNET, NO_OFFLOAD]) {
+      const { link, received } = linkWith(offload, false);
+      const own = frame(60);
+      own.set([2, 0, 0, 0, 0, 1], 6); // from pilha's MAC
+      link.deliver(own);
+      link.deliver(frame(60));
+      expect(received).toEqual([60]);
+      expect(link.stats()).toMatchObject({ ignoredOwnFrames: 1, rxPackets: 1 });
+    }
   });
 });

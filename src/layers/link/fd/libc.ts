@@ -45,7 +45,7 @@ export const SOL_PACKET = 263;
 export const PACKET_IGNORE_OUTGOING = 23;
 /** struct tpacket_stats { u32 tp_packets; u32 tp_drops; }: counts since the last read, then reset. */
 export const PACKET_STATISTICS = 6;
-/** A virtio_net_hdr before every frame read and written (Linux 3.13 for SOCK_RAW writes of GSO frames). */
+/** A virtio_net_hdr before every frame read and written (PacketLink takes GSO frames with it from Linux 5.10). */
 export const PACKET_VNET_HDR = 15;
 /** sizeof(struct sockaddr_ll). */
 export const SOCKADDR_LL_SIZE = 20;

@@ -1,10 +1,12 @@
 /**
- * struct virtio_net_hdr (<linux/virtio_net.h>), the 10 bytes a TUN device opened with IFF_VNET_HDR puts before
- * every packet, both ways: whether the packet's checksum is unfinished (NEEDS_CSUM, with where to finish it)
- * and whether it is a GSO "super-packet" the other side cuts into segments of `gsoSize` payload bytes.
+ * struct virtio_net_hdr (<linux/virtio_net.h>), the 10 bytes a TUN or TAP device opened with IFF_VNET_HDR (or
+ * a packet socket with PACKET_VNET_HDR) puts before every packet, both ways: whether the packet's checksum is
+ * unfinished (NEEDS_CSUM, with where to finish it) and whether it is a GSO "super-packet" the other side cuts
+ * into segments of `gsoSize` payload bytes.
  *
  * The fields are in the device's byte order, which for a TUN device is the host's unless TUNSETVNETLE/BE
- * says otherwise; pilha runs on little-endian hosts (x86-64, arm64) and sets neither, so little-endian.
+ * says otherwise, and for a packet socket the host's; pilha runs on little-endian hosts (x86-64, arm64) and
+ * sets neither, so little-endian.
  */
 
 /** sizeof(struct virtio_net_hdr): the default TUNSETVNETHDRSZ. */

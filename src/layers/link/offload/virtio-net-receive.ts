@@ -1,4 +1,4 @@
-import { foldSum, internetChecksum, sumWords } from '../../../core/checksum.js';
+import { internetChecksum } from '../../../core/checksum.js';
 import {
   le16,
   VIRTIO_NET_HDR_F_DATA_VALID,
@@ -16,19 +16,21 @@ const ETHERTYPE_OFFSET = 12;
 const TCP_CHECKSUM_OFFSET = 16;
 
 /**
- * Turns one read from an IFF_VNET_HDR TUN device, `n` bytes at `bytes[at]` (header then packet), into a plain
- * IPv4 datagram in place, where it was read: at `at + VIRTIO_NET_HDR_SIZE` (a 64 KB packet is not moved).
- * From a TAP device the packet is an Ethernet frame: `linkHeaderBytes` (14) come before its IP header.
- * Returns its length, or -1 when the header is malformed (a partial checksum whose field lies outside the
- * packet): the caller drops it, counted.
+ * Turns one read with a virtio_net_hdr (from an IFF_VNET_HDR TUN device), `n` bytes at `bytes[at]` (header then
+ * packet), into a plain IPv4 datagram in place, where it was read: at `at + VIRTIO_NET_HDR_SIZE` (a 64 KB
+ * packet is not moved). From a TAP device or a PACKET_VNET_HDR socket the packet is an Ethernet frame:
+ * `linkHeaderBytes` (14) come before its IP header. Returns its length, or -1 when the header is malformed (a
+ * partial checksum whose field lies outside the packet) or the packet did not fit the read: the caller drops
+ * it, counted.
  *
  * - NEEDS_CSUM: the kernel left the checksum unfinished (its own packets never cross a wire): the field holds
  *   the pseudo-header sum. With `finishChecksum` it is finished here, from csum_start to the end, as a device
  *   would, and every layer above sees the packet as on a wire. Without, it stays unfinished: for a receiver
  *   that takes the kernel's word for it (checksumVouched), the one pass over 64 KB it would cost is saved.
  * - A GSO packet (gso_type other than NONE) is one large TCP segment: it is passed up whole, which is what
- *   GRO-fed Linux does too; the kernel writes its real IP total length, but one of 0 (a length that did not
- *   fit the field) is set from the read's length when that fits, with the header checksum fixed.
+ *   GRO-fed Linux does too; the kernel writes its real IP total length. One of 0 says the packet is longer
+ *   than the field can say (BIG TCP: a far end with gso_ipv4_max_size above 64 KB), so a read of at most
+ *   64 KB cut it: dropped, since a checksum taken on the kernel's word would pass its first 64 KB as whole.
  */
 export function unwrapVirtioNetPacket(
   bytes: Uint8Array,
@@ -52,18 +54,14 @@ export function unwrapVirtioNetPacket(
     }
   }
   const ip = p + linkHeaderBytes;
-  const ipLength = length - linkHeaderBytes;
-  if (bytes[at + 1]! !== VIRTIO_NET_HDR_GSO_NONE && ipLength >= 20 && bytes[ip]! >> 4 === 4) {
-    if (bytes[ip + 2] === 0 && bytes[ip + 3] === 0 && ipLength <= 0xffff) {
-      bytes[ip + 2] = ipLength >>> 8;
-      bytes[ip + 3] = ipLength & 0xff;
-      const headerLength = (bytes[ip]! & 0x0f) * 4;
-      bytes[ip + 10] = 0;
-      bytes[ip + 11] = 0;
-      const sum = ~foldSum(sumWords(bytes, ip, ip + headerLength)) & 0xffff;
-      bytes[ip + 10] = sum >>> 8;
-      bytes[ip + 11] = sum & 0xff;
-    }
+  if (
+    bytes[at + 1]! !== VIRTIO_NET_HDR_GSO_NONE &&
+    length - linkHeaderBytes >= 20 &&
+    bytes[ip]! >> 4 === 4 &&
+    bytes[ip + 2] === 0 &&
+    bytes[ip + 3] === 0
+  ) {
+    return -1;
   }
   return length;
 }

@@ -1,7 +1,8 @@
 /**
  * What PacketLink asks of the interface it binds to before it starts: that it exists, its MAC and MTU, that
- * no address of this network namespace is pilha's (the kernel would answer ARP for it too), and, to keep
- * frames whole, that receive offloads which merge or leave checksums unfinished are off.
+ * no address of this network namespace is pilha's (the kernel would answer ARP for it too), whether the
+ * kernel forwards what it receives there, and, without a virtio_net_hdr to describe them, that offloads which
+ * merge frames or leave checksums unfinished are off.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -137,15 +138,62 @@ export function bringUp(name: string): void {
   }
 }
 
+/** Offloads (ethtool's short names) turned off on `device`, to turn on again when pilha is done with it. */
+export interface TurnedOffOffloads {
+  readonly device: string;
+  readonly features: readonly string[];
+}
+
+/** ethtool's short names (`ethtool -K`) for the features `ethtool -k` lists by their long names. */
+const OFFLOAD_FEATURES: Readonly<Record<string, string>> = {
+  gro: 'generic-receive-offload',
+  lro: 'large-receive-offload',
+  tso: 'tcp-segmentation-offload',
+  gso: 'generic-segmentation-offload',
+  tx: 'tx-checksumming',
+};
+
 /**
- * Receive offloads that would hand a packet socket frames that are not on the wire: GRO and LRO merge
- * segments into super-frames beyond the MTU. Turned off with ethtool on pilha's interface; whether it worked
- * is returned (false when ethtool is missing or the driver refuses), since PacketLink still copes: it drops
- * oversized frames under a counter.
+ * The features `ethtool -k` shows on, by long name, leaving out those it cannot change ("[fixed]"); the
+ * indented sub-features are not read.
  */
-export function disableReceiveOffloads(name: string): boolean {
+export function parseEthtoolFeatures(text: string): Set<string> {
+  const on = new Set<string>();
+  for (const m of text.matchAll(/^([a-z0-9-]+): on(?! \[fixed\])/gm)) on.add(m[1]!);
+  return on;
+}
+
+/**
+ * Turns `features` (short names) off with ethtool on `name`. Returns those of them that were on before, for
+ * restoreOffloads to turn on again, or undefined when ethtool is missing or the driver refused.
+ */
+function turnOffloadsOff(name: string, features: readonly string[]): string[] | undefined {
   try {
-    execFileSync('ethtool', ['-K', name, 'gro', 'off', 'lro', 'off'], {
+    const before = parseEthtoolFeatures(
+      execFileSync('ethtool', ['-k', name], {
+        encoding: 'utf8',
+        timeout: 10_000,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    );
+    execFileSync('ethtool', ['-K', name, ...features.flatMap((f) => [f, 'off'])], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      timeout: 10_000,
+    });
+    return features.filter((f) => before.has(OFFLOAD_FEATURES[f]!));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Turns back on the offloads turnOffloadsOff turned off on `name` (best effort: the interface may be gone);
+ * whether ethtool agreed.
+ */
+export function restoreOffloads(name: string, features: readonly string[]): boolean {
+  if (features.length === 0) return true;
+  try {
+    execFileSync('ethtool', ['-K', name, ...features.flatMap((f) => [f, 'on'])], {
       stdio: ['ignore', 'ignore', 'ignore'],
       timeout: 10_000,
     });
@@ -153,6 +201,17 @@ export function disableReceiveOffloads(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Receive offloads that would hand a packet socket without a virtio_net_hdr frames that are not on the wire:
+ * GRO and LRO merge segments into super-frames beyond the MTU. Turned off with ethtool on pilha's interface;
+ * returns those that were on (restoreOffloads turns them on again when pilha is done), or undefined when
+ * ethtool is missing or the driver refuses, since PacketLink still copes: it drops oversized frames under a
+ * counter.
+ */
+export function disableReceiveOffloads(name: string): string[] | undefined {
+  return turnOffloadsOff(name, ['gro', 'lro']);
 }
 
 /**
@@ -190,18 +249,49 @@ function ipLinkLine(name: string): string | undefined {
 }
 
 /**
- * Transmit offloads of the kernel's end that a packet socket would see undone: segmentation offload hands
- * the veth 64 KB TCP super-frames (measured: frames of 65,226 bytes at pilha's end) and checksum offload
- * leaves TCP checksums unfinished. Turned off with ethtool (`tso off gso off tx off`); false when that failed.
+ * Transmit offloads of the kernel's end that a packet socket without a virtio_net_hdr would see undone:
+ * segmentation offload hands the veth 64 KB TCP super-frames (measured: frames of 65,226 bytes at pilha's
+ * end) and checksum offload leaves TCP checksums unfinished. Turned off with ethtool (`tso off gso off tx
+ * off`); returns those that were on, or undefined when that failed.
  */
-export function disableTransmitOffloads(name: string): boolean {
+export function disableTransmitOffloads(name: string): string[] | undefined {
+  return turnOffloadsOff(name, ['tso', 'gso', 'tx']);
+}
+
+/**
+ * Whether the kernel forwards datagrams it receives on interface `name` (net.ipv4.conf.NAME.forwarding): it
+ * still receives what is sent to pilha there, and would send a copy of each back out. False when unreadable.
+ */
+export function kernelForwardsOn(name: string): boolean {
   try {
-    execFileSync('ethtool', ['-K', name, 'tso', 'off', 'gso', 'off', 'tx', 'off'], {
-      stdio: ['ignore', 'ignore', 'ignore'],
-      timeout: 10_000,
-    });
-    return true;
+    return readFileSync(`/proc/sys/net/ipv4/conf/${name}/forwarding`, 'utf8').trim() === '1';
   } catch {
     return false;
   }
+}
+
+/** Whether `name` has TCP segmentation offload on (ethtool -k); undefined when ethtool cannot say. */
+export function segmentationOffloadOn(name: string): boolean | undefined {
+  try {
+    const text = execFileSync('ethtool', ['-k', name], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return parseEthtoolFeatures(text).has(OFFLOAD_FEATURES.tso!);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether Linux `release` (os.release(): "6.1.0-18-amd64") takes TCP super-frames on a packet socket: 5.10 or
+ * later. Older kernels may leave such a frame's protocol at the socket's ETH_P_ALL, and the GSO code then
+ * drops it with no error to the writer.
+ */
+export function packetSocketSegments(release: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  if (m === null) return false;
+  const major = Number(m[1]);
+  return major > 5 || (major === 5 && Number(m[2]) >= 10);
 }

@@ -1,4 +1,4 @@
-import { endianness } from 'node:os';
+import { endianness, release } from 'node:os';
 import { PilhaError } from '../../../core/errors.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import { type Logger, silentLoggers } from '../../../core/logger.js';
@@ -33,8 +33,13 @@ import {
   disableReceiveOffloads,
   disableTransmitOffloads,
   hasRemotePeer,
+  kernelForwardsOn,
   localVethPeer,
+  packetSocketSegments,
   readPacketInterface,
+  restoreOffloads,
+  segmentationOffloadOn,
+  type TurnedOffOffloads,
 } from './packet-interface.js';
 
 export interface PacketLinkOptions {
@@ -84,8 +89,8 @@ const ETHERTYPE_IPV4_HIGH = 0x08;
  *
  * Without offload (--no-offload, a capture or an impairment, or a kernel that refuses PACKET_VNET_HDR), a frame
  * cannot say it is a GSO packet or has an unfinished checksum. At start, then, this interface's receive offloads
- * and those of the kernel's end of a veth pair in the same namespace are turned off (ethtool), and the README
- * says how to do it elsewhere; frames longer than the MTU allows (super-frames from segmentation offload on the
+ * and those of the kernel's end of a veth pair in the same namespace are turned off (ethtool; those that were
+ * on are turned on again at close), and the README says how to do it elsewhere; frames longer than the MTU allows (super-frames from segmentation offload on the
  * far end) are dropped and counted (rxDropOversize), and the kernel's unfinished TCP checksums on frames from
  * a local peer are finished here as a device would (rxChecksumsCompleted). Reading goes through an FdReader's
  * worker; a PACKET_MMAP ring was not measured and is not used.
@@ -109,24 +114,53 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     }
     if (!device.up) bringUp(device.name);
     const libc = loadLibc();
-    const { fd, ignoresOutgoing, vnetHeader } = openPacketSocket(libc, device.name, options.offload === true);
-    if (options.offload === true && !vnetHeader) {
-      logger.warn({ device: device.name }, 'PACKET_VNET_HDR refused: no segmentation offload');
+    const segments = packetSocketSegments(release());
+    if (options.offload === true && !segments) {
+      logger.warn({ release: release() }, 'a kernel before 5.10: no segmentation offload on a packet socket');
+    }
+    const { fd, ignoresOutgoing, vnetHeader, vnetErrno } = openPacketSocket(
+      libc,
+      device.name,
+      options.offload === true && segments,
+    );
+    if (vnetErrno !== 0) {
+      logger.warn(
+        { device: device.name, errno: vnetErrno },
+        `PACKET_VNET_HDR refused (${describeErrno(libc, vnetErrno)}): no segmentation offload`,
+      );
+    }
+    if (kernelForwardsOn(device.name)) {
+      logger.warn(
+        { device: device.name },
+        `the kernel forwards what it receives on ${device.name}, so every datagram sent to pilha comes back to it a second time: sysctl -w net.ipv4.conf.${device.name}.forwarding=0`,
+      );
     }
     // Without a virtio_net_hdr a frame cannot say it is a GSO packet or has an unfinished checksum, so the
-    // kernel must send none: its offloads are turned off, on this interface and on the kernel's end.
-    let offloadsOff = false;
+    // kernel must send none: its offloads are turned off, on this interface and on the kernel's end, and
+    // turned on again at close.
+    const turnedOff: TurnedOffOffloads[] = [];
     let peer: string | undefined;
-    let peerOffloadsOff = false;
     if (!vnetHeader) {
-      offloadsOff = disableReceiveOffloads(device.name);
+      const own = disableReceiveOffloads(device.name);
+      if (own !== undefined) turnedOff.push({ device: device.name, features: own });
       // The README's set-up keeps the kernel's end in the same namespace: then its offloads are fixed here too.
       peer = localVethPeer(device.name);
-      peerOffloadsOff = peer !== undefined && disableTransmitOffloads(peer);
+      const peers = peer === undefined ? undefined : disableTransmitOffloads(peer);
+      if (peer !== undefined && peers !== undefined) turnedOff.push({ device: peer, features: peers });
       if (peer === undefined && hasRemotePeer(device.name)) {
         logger.warn(
           { device: device.name },
           'the other end of this veth pair is in another namespace: turn its offloads off there (ethtool -K PEER tso off gso off tx off), or its TCP super-frames are dropped (rxDropOversize)',
+        );
+      }
+    } else {
+      // Offloads an earlier run without the header (or an older pilha) left off: then the kernel's end sends
+      // wire-sized frames, and a download reads at a third of the speed.
+      const localPeer = localVethPeer(device.name);
+      if (localPeer !== undefined && segmentationOffloadOn(localPeer) === false) {
+        logger.warn(
+          { device: device.name, peer: localPeer },
+          `the kernel's end ${localPeer} has segmentation offload off, so pilha reads its frames one by one: ethtool -K ${localPeer} tso on gso on tx on`,
         );
       }
     }
@@ -134,7 +168,7 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     const offload: OffloadState = vnetHeader
       ? { vnetHeader: true, offload: true, receiveOffload: true }
       : NO_OFFLOAD;
-    const link = new PacketLink(fd, device.name, mtu, mac, ignoresOutgoing, libc, logger, offload);
+    const link = new PacketLink(fd, device.name, mtu, mac, ignoresOutgoing, libc, logger, offload, turnedOff);
     try {
       // With a virtio_net_hdr nothing stands between the socket and the stack (a decorator turns it off), so
       // the kernel's word on a checksum is taken.
@@ -150,9 +184,8 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
         mac: formatMac(mac),
         ignoresOutgoing,
         offload: vnetHeader,
-        offloadsOff,
         peer,
-        peerOffloadsOff,
+        offloadsTurnedOff: turnedOff,
       },
       'packet link open',
     );
@@ -176,9 +209,23 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     libc: Libc,
     logger: Logger,
     offload: OffloadState,
+    /** The kernel's offloads turned off at start (without a virtio_net_hdr), turned on again at close. */
+    private readonly turnedOff: readonly TurnedOffOffloads[] = [],
   ) {
     super(fd, mtu, libc, logger, EXTRA_COUNTERS, mac, offload);
     this.maxFrameBytes = mtu + ETHERNET_FRAME_OVERHEAD;
+  }
+
+  /** Turns back on the offloads turned off at start, as they were before pilha. */
+  protected override afterClose(): void {
+    for (const { device, features } of this.turnedOff) {
+      if (!restoreOffloads(device, features)) {
+        this.logger.warn(
+          { device, features },
+          'could not turn offloads back on (ethtool -K DEVICE FEATURE on)',
+        );
+      }
+    }
   }
 
   /** The counters, and the frames the kernel dropped at the socket's full receive queue (rxSocketDrops). */
@@ -242,7 +289,7 @@ function openPacketSocket(
   libc: Libc,
   device: string,
   vnetHeader: boolean,
-): { fd: number; ignoresOutgoing: boolean; vnetHeader: boolean } {
+): { fd: number; ignoresOutgoing: boolean; vnetHeader: boolean; vnetErrno: number } {
   const fd = libc.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     const errno = libc.errno();
@@ -269,8 +316,9 @@ function openPacketSocket(
   const ignoresOutgoing = libc.setsockoptInt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1) === 0;
   if (!ignoresOutgoing && libc.errno() !== ERRNO.ENOPROTOOPT) fail('PACKET_IGNORE_OUTGOING');
   const withHeader = vnetHeader && libc.setsockoptInt(fd, SOL_PACKET, PACKET_VNET_HDR, 1) === 0;
+  const vnetErrno = vnetHeader && !withHeader ? libc.errno() : 0;
   const ifindex = libc.ifNameToIndex(device);
   if (ifindex === 0) fail(`if_nametoindex(${device})`);
   if (libc.bind(fd, sockaddrLl(ifindex, ETH_P_ALL)) < 0) fail(`bind to ${device}`);
-  return { fd, ignoresOutgoing, vnetHeader: withHeader };
+  return { fd, ignoresOutgoing, vnetHeader: withHeader, vnetErrno };
 }

@@ -55,10 +55,19 @@ export class TestTunLink extends TunLink {
   }
 }
 
-/** A PacketLink around a fake fd and libc, as if PACKET_IGNORE_OUTGOING took: no socket. */
+/** A PacketLink around a fake fd and libc (by default as if PACKET_IGNORE_OUTGOING took): no socket. */
 export class TestPacketLink extends PacketLink {
-  static make(libc: Libc, offload: OffloadState, mac: MacAddress): TestPacketLink {
-    return new TestPacketLink(-1, 'ptest0', 1500, mac, true, libc, silentLoggers().for('link'), offload);
+  static make(libc: Libc, offload: OffloadState, mac: MacAddress, ignoresOutgoing = true): TestPacketLink {
+    return new TestPacketLink(
+      -1,
+      'ptest0',
+      1500,
+      mac,
+      ignoresOutgoing,
+      libc,
+      silentLoggers().for('link'),
+      offload,
+    );
   }
 
   /** A frame as the reader hands it up (with its RX_* flags). */
