@@ -87,13 +87,14 @@ const ETHERTYPE_IPV4_HIGH = 0x08;
  * of up to 64 KB is one read, and an unfinished checksum is said so by the header. The kernel's interfaces are
  * left as they are.
  *
- * Without offload (--no-offload, a capture or an impairment, or a kernel that refuses PACKET_VNET_HDR), a frame
- * cannot say it is a GSO packet or has an unfinished checksum. At start, then, this interface's receive offloads
- * and those of the kernel's end of a veth pair in the same namespace are turned off (ethtool; those that were
- * on are turned on again at close), and the README says how to do it elsewhere; frames longer than the MTU allows (super-frames from segmentation offload on the
- * far end) are dropped and counted (rxDropOversize), and the kernel's unfinished TCP checksums on frames from
- * a local peer are finished here as a device would (rxChecksumsCompleted). Reading goes through an FdReader's
- * worker; a PACKET_MMAP ring was not measured and is not used.
+ * Without offload (--no-offload, a capture or an impairment, a kernel before 5.10 or one that refuses
+ * PACKET_VNET_HDR), a frame cannot say it is a GSO packet or has an unfinished checksum. At start, then, this
+ * interface's receive offloads and those of the kernel's end of a veth pair in the same namespace are turned
+ * off (ethtool; those that were on are turned on again at close), and the README says how to do it elsewhere;
+ * frames longer than the MTU allows (super-frames from segmentation offload on the far end) are dropped and
+ * counted (rxDropOversize), and the kernel's unfinished TCP checksums on frames from a local peer are finished
+ * here as a device would (rxChecksumsCompleted). Reading goes through an FdReader's worker; a PACKET_MMAP ring
+ * was not measured and is not used.
  */
 export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> {
   /**
@@ -135,35 +136,7 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
         `the kernel forwards what it receives on ${device.name}, so every datagram sent to pilha comes back to it a second time: sysctl -w net.ipv4.conf.${device.name}.forwarding=0`,
       );
     }
-    // Without a virtio_net_hdr a frame cannot say it is a GSO packet or has an unfinished checksum, so the
-    // kernel must send none: its offloads are turned off, on this interface and on the kernel's end, and
-    // turned on again at close.
-    const turnedOff: TurnedOffOffloads[] = [];
-    let peer: string | undefined;
-    if (!vnetHeader) {
-      const own = disableReceiveOffloads(device.name);
-      if (own !== undefined) turnedOff.push({ device: device.name, features: own });
-      // The README's set-up keeps the kernel's end in the same namespace: then its offloads are fixed here too.
-      peer = localVethPeer(device.name);
-      const peers = peer === undefined ? undefined : disableTransmitOffloads(peer);
-      if (peer !== undefined && peers !== undefined) turnedOff.push({ device: peer, features: peers });
-      if (peer === undefined && hasRemotePeer(device.name)) {
-        logger.warn(
-          { device: device.name },
-          'the other end of this veth pair is in another namespace: turn its offloads off there (ethtool -K PEER tso off gso off tx off), or its TCP super-frames are dropped (rxDropOversize)',
-        );
-      }
-    } else {
-      // Offloads an earlier run without the header (or an older pilha) left off: then the kernel's end sends
-      // wire-sized frames, and a download reads at a third of the speed.
-      const localPeer = localVethPeer(device.name);
-      if (localPeer !== undefined && segmentationOffloadOn(localPeer) === false) {
-        logger.warn(
-          { device: device.name, peer: localPeer },
-          `the kernel's end ${localPeer} has segmentation offload off, so pilha reads its frames one by one: ethtool -K ${localPeer} tso on gso on tx on`,
-        );
-      }
-    }
+    const { peer, turnedOff } = settleKernelOffloads(device.name, vnetHeader, logger);
     const mac = options.mac ?? device.mac;
     const offload: OffloadState = vnetHeader
       ? { vnetHeader: true, offload: true, receiveOffload: true }
@@ -277,6 +250,43 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     }
     super.receive(frame, flags);
   }
+}
+
+/**
+ * What the kernel's offloads need for a packet socket on `device`. Without a virtio_net_hdr a frame cannot say
+ * it is a GSO packet or has an unfinished checksum, so the kernel must send none: its offloads are turned off,
+ * on this interface and on the kernel's end of a veth pair in this namespace (the README's set-up), and what
+ * was on is returned, to be turned on again at close. With the header, nothing is turned off, but a kernel's
+ * end left without segmentation offload (by ethtool, or by an earlier pilha without the header) is warned of:
+ * its frames then come one by one, and a download reads at a third of the speed.
+ */
+function settleKernelOffloads(
+  device: string,
+  vnetHeader: boolean,
+  logger: Logger,
+): { peer: string | undefined; turnedOff: TurnedOffOffloads[] } {
+  const turnedOff: TurnedOffOffloads[] = [];
+  const peer = localVethPeer(device);
+  if (vnetHeader) {
+    if (peer !== undefined && segmentationOffloadOn(peer) === false) {
+      logger.warn(
+        { device, peer },
+        `the kernel's end ${peer} has segmentation offload off, so pilha reads its frames one by one: ethtool -K ${peer} tso on gso on tx on`,
+      );
+    }
+    return { peer, turnedOff };
+  }
+  const own = disableReceiveOffloads(device);
+  if (own !== undefined) turnedOff.push({ device, features: own });
+  const peers = peer === undefined ? undefined : disableTransmitOffloads(peer);
+  if (peer !== undefined && peers !== undefined) turnedOff.push({ device: peer, features: peers });
+  if (peer === undefined && hasRemotePeer(device)) {
+    logger.warn(
+      { device },
+      'the other end of this veth pair is in another namespace: turn its offloads off there (ethtool -K PEER tso off gso off tx off), or its TCP super-frames are dropped (rxDropOversize)',
+    );
+  }
+  return { peer, turnedOff };
 }
 
 /**
