@@ -70,7 +70,7 @@ describe('localVethPeer', () => {
 });
 
 describe('parseEthtoolFeatures', () => {
-  it('reads the top-level features that are on and may change, not fixed ones nor sub-features', () => {
+  it('reads each top-level feature, on or off, fixed or not, and no sub-feature', () => {
     const text = [
       'Features for veth-host:',
       'rx-checksumming: on',
@@ -86,13 +86,17 @@ describe('parseEthtoolFeatures', () => {
       'rx-vlan-offload: on [requested off]',
       '',
     ].join('\n');
-    expect([...parseEthtoolFeatures(text)].sort()).toEqual([
-      'generic-segmentation-offload',
-      'rx-checksumming',
-      'rx-vlan-offload',
-      'tcp-segmentation-offload',
-      'tx-checksumming',
-    ]);
+    const features = parseEthtoolFeatures(text);
+    expect(Object.fromEntries(features)).toEqual({
+      'rx-checksumming': { on: true, fixed: false },
+      'tx-checksumming': { on: true, fixed: false },
+      'tcp-segmentation-offload': { on: true, fixed: false },
+      'generic-segmentation-offload': { on: true, fixed: false },
+      'generic-receive-offload': { on: false, fixed: false },
+      'large-receive-offload': { on: false, fixed: true },
+      'scatter-gather': { on: true, fixed: true },
+      'rx-vlan-offload': { on: true, fixed: false },
+    });
   });
 });
 

@@ -153,37 +153,55 @@ const OFFLOAD_FEATURES: Readonly<Record<string, string>> = {
   tx: 'tx-checksumming',
 };
 
-/**
- * The features `ethtool -k` shows on, by long name, leaving out those it cannot change ("[fixed]"); the
- * indented sub-features are not read.
- */
-export function parseEthtoolFeatures(text: string): Set<string> {
-  const on = new Set<string>();
-  for (const m of text.matchAll(/^([a-z0-9-]+): on(?! \[fixed\])/gm)) on.add(m[1]!);
-  return on;
+/** A feature as `ethtool -k` shows it: on or off, and whether it can change ("[fixed]"). */
+export interface EthtoolFeature {
+  readonly on: boolean;
+  readonly fixed: boolean;
 }
 
-/**
- * Turns `features` (short names) off with ethtool on `name`. Returns those of them that were on before, for
- * restoreOffloads to turn on again, or undefined when ethtool is missing or the driver refused.
- */
-function turnOffloadsOff(name: string, features: readonly string[]): string[] | undefined {
+/** The top-level features `ethtool -k` lists, by long name; the indented sub-features are not read. */
+export function parseEthtoolFeatures(text: string): Map<string, EthtoolFeature> {
+  const features = new Map<string, EthtoolFeature>();
+  for (const m of text.matchAll(/^([a-z0-9-]+): (on|off)( \[fixed\])?/gm)) {
+    features.set(m[1]!, { on: m[2] === 'on', fixed: m[3] !== undefined });
+  }
+  return features;
+}
+
+/** The features of interface `name` (ethtool -k), or undefined when ethtool is missing or cannot say. */
+function readFeatures(name: string): Map<string, EthtoolFeature> | undefined {
   try {
-    const before = parseEthtoolFeatures(
+    return parseEthtoolFeatures(
       execFileSync('ethtool', ['-k', name], {
         encoding: 'utf8',
         timeout: 10_000,
         stdio: ['ignore', 'pipe', 'ignore'],
       }),
     );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Turns `features` (short names) off with ethtool on `name`. Returns those of them that were on before and
+ * can change, for restoreOffloads to turn on again, or undefined when ethtool is missing or the driver refused.
+ */
+function turnOffloadsOff(name: string, features: readonly string[]): string[] | undefined {
+  const before = readFeatures(name);
+  if (before === undefined) return undefined;
+  try {
     execFileSync('ethtool', ['-K', name, ...features.flatMap((f) => [f, 'off'])], {
       stdio: ['ignore', 'ignore', 'ignore'],
       timeout: 10_000,
     });
-    return features.filter((f) => before.has(OFFLOAD_FEATURES[f]!));
   } catch {
     return undefined;
   }
+  return features.filter((f) => {
+    const feature = before.get(OFFLOAD_FEATURES[f]!);
+    return feature?.on === true && !feature.fixed;
+  });
 }
 
 /**
@@ -272,16 +290,7 @@ export function kernelForwardsOn(name: string): boolean {
 
 /** Whether `name` has TCP segmentation offload on (ethtool -k); undefined when ethtool cannot say. */
 export function segmentationOffloadOn(name: string): boolean | undefined {
-  try {
-    const text = execFileSync('ethtool', ['-k', name], {
-      encoding: 'utf8',
-      timeout: 10_000,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    return parseEthtoolFeatures(text).has(OFFLOAD_FEATURES.tso!);
-  } catch {
-    return undefined;
-  }
+  return readFeatures(name)?.get(OFFLOAD_FEATURES.tso!)?.on;
 }
 
 /**

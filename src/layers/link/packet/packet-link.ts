@@ -115,9 +115,10 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     }
     if (!device.up) bringUp(device.name);
     const libc = loadLibc();
-    const segments = packetSocketSegments(release());
+    const kernel = release();
+    const segments = packetSocketSegments(kernel);
     if (options.offload === true && !segments) {
-      logger.warn({ release: release() }, 'a kernel before 5.10: no segmentation offload on a packet socket');
+      logger.warn({ release: kernel }, 'a kernel before 5.10: no segmentation offload on a packet socket');
     }
     const { fd, ignoresOutgoing, vnetHeader, vnetErrno } = openPacketSocket(
       libc,
