@@ -1,7 +1,10 @@
 // The clients of the benchmark's main section (bench/run.mjs): downloads with wget and curl (with the server
 // process's CPU time around each), `pilha get` against curl from the same kernel server (both discarding the
 // body: `pilha get --no-hash` and `curl -o /dev/null`; both hashing it: `pilha get` and
-// `curl | openssl dgst -sha256`), and ab with and without keep-alive. Each throws on a failed measurement; run.mjs's step() records it.
+// `curl | openssl dgst -sha256`), and ab with and without keep-alive. Each is a trial (interleave.mjs): its
+// untimed runs, one timed run, and the result from the timed runs' records, so that run.mjs can alternate the
+// runs of pilha's and the kernel's side of a row. Each part throws on a failed measurement; run.mjs's step()
+// records it.
 
 import {
   hasTool,
@@ -25,53 +28,59 @@ function downloadCommand(tool, url, seconds) {
 }
 
 /**
- * `args.warmup` untimed downloads, then `args.repeat` downloads of /bytes/N from `server` with `tool` (wget or curl), each timed by the wall clock
- * (the client's start included, as before) and with the server process's user+system CPU time read from
- * /proc around it.
+ * Downloads of /bytes/N from `server` with `tool` (wget or curl): `args.warmup` untimed ones, then each timed
+ * run by the wall clock (the client's start included, as before) with the server process's user+system CPU
+ * time read from /proc around it.
  */
-export async function download(server, args, tool) {
+export function downloadTrial(server, args, tool) {
   if (!hasTool(tool)) throw new Error(`skipped: the '${tool}' command is missing`);
   const url = `${server.url}bytes/${args.bytes}`;
   const seconds = Math.ceil(args.downloadTimeoutMs / 1000);
   const [cmd, cmdArgs] = downloadCommand(tool, url, seconds);
-  // Untimed first: the server's first download of /bytes/N generates the bytes it then keeps (its cache) and
-  // runs its code cold (JIT); the timed runs measure a server in its steady state, kernel and pilha alike.
-  for (let i = 0; i < args.warmup; i++) {
-    const r = await runIn(server.clientNs, cmd, cmdArgs, args.downloadTimeoutMs);
-    if (r.code !== 0) throw new Error(`${tool} warm-up exited ${r.code ?? r.signal} ${lastLines(r.stderr)}`);
-  }
-  const runs = [];
-  for (let i = 0; i < args.repeat; i++) {
-    const machineBefore = machineCpuSeconds();
-    const cpuBefore = processCpuSeconds(server.child.pid);
-    const r = await runIn(server.clientNs, cmd, cmdArgs, args.downloadTimeoutMs);
-    const cpuAfter = processCpuSeconds(server.child.pid);
-    const machineAfter = machineCpuSeconds();
-    if (r.timedOut) throw new Error(`${tool} did not finish within ${seconds} s (run ${i + 1})`);
-    if (r.code !== 0)
-      throw new Error(`${tool} exited ${r.code ?? r.signal} (run ${i + 1}) ${lastLines(r.stderr)}`);
-    const cpu = cpuAfter.total - cpuBefore.total;
-    runs.push({
-      seconds: round(r.ms / 1000, 3),
-      mbPerSecond: round(args.bytes / (r.ms / 1000) / 1e6, 1),
-      serverCpuSeconds: round(cpu, 2),
-      serverSystemCpuSeconds: round(cpuAfter.system - cpuBefore.system, 2),
-      serverCpuSecondsPerGB: perGB(cpu, args.bytes),
-      // Every CPU's busy time (all processes, softirq included; whatever else runs on the machine too).
-      machineBusySecondsPerGB: perGB(machineAfter.busy - machineBefore.busy, args.bytes),
-      machineSoftirqSecondsPerGB: perGB(machineAfter.softirq - machineBefore.softirq, args.bytes),
-    });
-  }
   return {
-    tool,
-    machineBusySecondsPerGB: median(runs.map((r) => r.machineBusySecondsPerGB)),
-    machineSoftirqSecondsPerGB: median(runs.map((r) => r.machineSoftirqSecondsPerGB)),
-    url,
-    bytes: args.bytes,
-    runs,
-    mbPerSecond: median(runs.map((r) => r.mbPerSecond)),
-    serverCpuSecondsPerGB: median(runs.map((r) => r.serverCpuSecondsPerGB)),
-    summary: `${median(runs.map((r) => r.mbPerSecond))} MB/s (runs: ${runs.map((r) => r.mbPerSecond).join(', ')}), server CPU ${median(runs.map((r) => r.serverCpuSecondsPerGB))} s/GB`,
+    // Untimed first: the server's first download of /bytes/N generates the bytes it then keeps (its cache) and
+    // runs its code cold (JIT); the timed runs measure a server in its steady state, kernel and pilha alike.
+    async warm() {
+      for (let i = 0; i < args.warmup; i++) {
+        const r = await runIn(server.clientNs, cmd, cmdArgs, args.downloadTimeoutMs);
+        if (r.code !== 0)
+          throw new Error(`${tool} warm-up exited ${r.code ?? r.signal} ${lastLines(r.stderr)}`);
+      }
+    },
+    async run(i) {
+      const machineBefore = machineCpuSeconds();
+      const cpuBefore = processCpuSeconds(server.child.pid);
+      const r = await runIn(server.clientNs, cmd, cmdArgs, args.downloadTimeoutMs);
+      const cpuAfter = processCpuSeconds(server.child.pid);
+      const machineAfter = machineCpuSeconds();
+      if (r.timedOut) throw new Error(`${tool} did not finish within ${seconds} s (run ${i + 1})`);
+      if (r.code !== 0)
+        throw new Error(`${tool} exited ${r.code ?? r.signal} (run ${i + 1}) ${lastLines(r.stderr)}`);
+      const cpu = cpuAfter.total - cpuBefore.total;
+      return {
+        seconds: round(r.ms / 1000, 3),
+        mbPerSecond: round(args.bytes / (r.ms / 1000) / 1e6, 1),
+        serverCpuSeconds: round(cpu, 2),
+        serverSystemCpuSeconds: round(cpuAfter.system - cpuBefore.system, 2),
+        serverCpuSecondsPerGB: perGB(cpu, args.bytes),
+        // Every CPU's busy time (all processes, softirq included; whatever else runs on the machine too).
+        machineBusySecondsPerGB: perGB(machineAfter.busy - machineBefore.busy, args.bytes),
+        machineSoftirqSecondsPerGB: perGB(machineAfter.softirq - machineBefore.softirq, args.bytes),
+      };
+    },
+    result(runs) {
+      return {
+        tool,
+        machineBusySecondsPerGB: median(runs.map((r) => r.machineBusySecondsPerGB)),
+        machineSoftirqSecondsPerGB: median(runs.map((r) => r.machineSoftirqSecondsPerGB)),
+        url,
+        bytes: args.bytes,
+        runs,
+        mbPerSecond: median(runs.map((r) => r.mbPerSecond)),
+        serverCpuSecondsPerGB: median(runs.map((r) => r.serverCpuSecondsPerGB)),
+        summary: `${median(runs.map((r) => r.mbPerSecond))} MB/s (runs: ${runs.map((r) => r.mbPerSecond).join(', ')}), server CPU ${median(runs.map((r) => r.serverCpuSecondsPerGB))} s/GB`,
+      };
+    },
   };
 }
 
@@ -132,7 +141,7 @@ async function runShellWithCpu(ns, command, timeoutMs) {
  * `pilha get --no-hash` (the result line must then carry no digest). CPU is the whole process's, less a
  * baseline get of 1 byte with the same options (Node's start, loading the stack, opening the TUN device).
  */
-export async function pilhaGet(cli, server, get, args, hash = true) {
+export function pilhaGetTrial(cli, server, get, args, hash = true) {
   const run = (length) =>
     runWithCpu(
       get.ns,
@@ -175,41 +184,48 @@ export async function pilhaGet(cli, server, get, args, hash = true) {
     const stats = /^stats (.*)$/m.exec(r.stderr);
     return { seconds: Number(m[2]), sha256: m[3], stats: stats === null ? undefined : JSON.parse(stats[1]) };
   };
-  const baseline = await run(1);
-  parse(baseline, 1, 'pilha get of 1 byte');
-  const expected = await servedSha256(args.bytes);
-  const runs = [];
+  let baseline;
+  let expected;
   let stats;
-  for (let i = 0; i < args.repeat; i++) {
-    const serverBefore = processCpuSeconds(server.child.pid);
-    const r = await run(args.bytes);
-    const serverCpu = processCpuSeconds(server.child.pid).total - serverBefore.total;
-    const result = parse(r, args.bytes, `pilha get (run ${i + 1})`);
-    if (hash && result.sha256 !== expected)
-      throw new Error(`pilha get (run ${i + 1}): not byte-exact (sha256)`);
-    stats = result.stats;
-    const net = Math.max(0, r.cpuSeconds - baseline.cpuSeconds);
-    runs.push({
-      seconds: result.seconds,
-      wallSeconds: round(r.ms / 1000, 3),
-      mbPerSecond: round(args.bytes / result.seconds / 1e6, 1),
-      clientCpuSeconds: round(r.cpuSeconds, 2),
-      clientCpuSecondsPerGB: perGB(net, args.bytes),
-      serverCpuSecondsPerGB: perGB(serverCpu, args.bytes),
-    });
-  }
-  const link = stats?.link ?? {};
   return {
-    hash: hash ? 'sha256' : 'none',
-    ...summarize(runs),
-    baselineCpuSeconds: round(baseline.cpuSeconds, 2),
-    offload: link.offload,
-    rxGsoPackets: link.rxGsoPackets,
-    rxPackets: link.rxPackets,
-    dropBadChecksum: stats?.tcp?.dropBadChecksum,
-    // Segments whose checksum the kernel vouched for (left unfinished by the reader, not verified by TCP).
-    rxChecksumsTrusted: link.rxChecksumsTrusted,
-    rxChecksumsVouched: stats?.tcp?.rxChecksumsVouched,
+    async warm() {
+      baseline = await run(1);
+      parse(baseline, 1, 'pilha get of 1 byte');
+      expected = await servedSha256(args.bytes);
+    },
+    async run(i) {
+      const serverBefore = processCpuSeconds(server.child.pid);
+      const r = await run(args.bytes);
+      const serverCpu = processCpuSeconds(server.child.pid).total - serverBefore.total;
+      const result = parse(r, args.bytes, `pilha get (run ${i + 1})`);
+      if (hash && result.sha256 !== expected)
+        throw new Error(`pilha get (run ${i + 1}): not byte-exact (sha256)`);
+      stats = result.stats;
+      const net = Math.max(0, r.cpuSeconds - baseline.cpuSeconds);
+      return {
+        seconds: result.seconds,
+        wallSeconds: round(r.ms / 1000, 3),
+        mbPerSecond: round(args.bytes / result.seconds / 1e6, 1),
+        clientCpuSeconds: round(r.cpuSeconds, 2),
+        clientCpuSecondsPerGB: perGB(net, args.bytes),
+        serverCpuSecondsPerGB: perGB(serverCpu, args.bytes),
+      };
+    },
+    result(runs) {
+      const link = stats?.link ?? {};
+      return {
+        hash: hash ? 'sha256' : 'none',
+        ...summarize(runs),
+        baselineCpuSeconds: round(baseline.cpuSeconds, 2),
+        offload: link.offload,
+        rxGsoPackets: link.rxGsoPackets,
+        rxPackets: link.rxPackets,
+        dropBadChecksum: stats?.tcp?.dropBadChecksum,
+        // Segments whose checksum the kernel vouched for (left unfinished by the reader, not verified by TCP).
+        rxChecksumsTrusted: link.rxChecksumsTrusted,
+        rxChecksumsVouched: stats?.tcp?.rxChecksumsVouched,
+      };
+    },
   };
 }
 
@@ -230,11 +246,10 @@ export async function warmUp(server, url, args) {
 }
 
 /** curl of /bytes/N from the kernel server over veth, timed by curl's own time_total, its CPU by bash. */
-export async function curlGet(server, url, args) {
+export function curlGetTrial(server, url, args) {
   if (!hasTool('curl')) throw new Error("skipped: the 'curl' command is missing");
   const seconds = Math.ceil(args.downloadTimeoutMs / 1000);
-  const runs = [];
-  for (let i = 0; i < args.repeat; i++) {
+  const run = async (i) => {
     const serverBefore = processCpuSeconds(server.child.pid);
     const r = await runWithCpu(
       server.clientNs,
@@ -259,16 +274,16 @@ export async function curlGet(server, url, args) {
       throw new Error(`curl exited ${r.code ?? r.signal} (run ${i + 1}) ${lastLines(r.stderr)}`);
     const [time, size] = r.stdout.trim().split(/\s+/).map(Number);
     if (size !== args.bytes) throw new Error(`curl (run ${i + 1}): ${size} bytes, not ${args.bytes}`);
-    runs.push({
+    return {
       seconds: time,
       wallSeconds: round(r.ms / 1000, 3),
       mbPerSecond: round(args.bytes / time / 1e6, 1),
       clientCpuSeconds: round(r.cpuSeconds, 2),
       clientCpuSecondsPerGB: perGB(r.cpuSeconds, args.bytes),
       serverCpuSecondsPerGB: perGB(serverCpu, args.bytes),
-    });
-  }
-  return summarize(runs);
+    };
+  };
+  return { run, result: summarize };
 }
 
 /**
@@ -279,7 +294,7 @@ export async function curlGet(server, url, args) {
  * bash's EPOCHREALTIME; `pipelineWallSeconds` is the whole pipeline's, its processes' start included. CPU:
  * the whole pipeline's (curl, openssl and the bash around them, bash's `times`).
  */
-export async function curlHashGet(server, url, args) {
+export function curlHashGetTrial(server, url, args) {
   if (!hasTool('curl')) throw new Error("skipped: the 'curl' command is missing");
   if (!hasTool('openssl')) throw new Error("skipped: the 'openssl' command is missing");
   const seconds = Math.ceil(args.downloadTimeoutMs / 1000);
@@ -306,9 +321,8 @@ export async function curlHashGet(server, url, args) {
     'echo "end $EPOCHREALTIME $start" >&2',
     'exit $rc',
   ].join('\n');
-  const expected = await servedSha256(args.bytes);
-  const runs = [];
-  for (let i = 0; i < args.repeat; i++) {
+  let expected;
+  const run = async (i) => {
     const serverBefore = processCpuSeconds(server.child.pid);
     const r = await runScriptWithCpu(server.clientNs, script, args.downloadTimeoutMs);
     const serverCpu = processCpuSeconds(server.child.pid).total - serverBefore.total;
@@ -325,7 +339,7 @@ export async function curlHashGet(server, url, args) {
     const digest = /([0-9a-f]{64})\s*$/.exec(r.stdout)?.[1];
     if (digest !== expected) throw new Error(`${what}: not byte-exact (sha256 ${digest ?? 'missing'})`);
     const time = curlSeconds + Math.max(0, end - curlEnd);
-    runs.push({
+    return {
       seconds: round(time, 6),
       curlSeconds,
       afterCurlSeconds: round(Math.max(0, end - curlEnd), 6),
@@ -335,9 +349,15 @@ export async function curlHashGet(server, url, args) {
       clientCpuSeconds: round(r.cpuSeconds, 2),
       clientCpuSecondsPerGB: perGB(r.cpuSeconds, args.bytes),
       serverCpuSecondsPerGB: perGB(serverCpu, args.bytes),
-    });
-  }
-  return { hash: 'openssl dgst -sha256', ...summarize(runs) };
+    };
+  };
+  return {
+    async warm() {
+      expected = await servedSha256(args.bytes);
+    },
+    run,
+    result: (runs) => ({ hash: 'openssl dgst -sha256', ...summarize(runs) }),
+  };
 }
 
 function summarize(runs) {
@@ -356,12 +376,12 @@ function summarize(runs) {
  * ab -n N -c C of /bytes/1024, one connection per request, or with -k (HTTP/1.0 keep-alive) when asked:
  * `args.abWarmup` untimed runs (the server's per-connection code compiled, as the downloads warm theirs:
  * a cold `pilha http` took 5,400 requests/s in its first 4,000 and 14,000 by its fourth 4,000, the kernel's
- * server 7,900 cold and 16,000 warm), then `args.repeat` timed runs; the median run's requests/s, and the failed requests of every run, untimed ones included.
+ * server 7,900 cold and 16,000 warm), then each timed run; the median run's requests/s, and the failed requests of every run, untimed ones included.
  * Each timed run also reads the server's CPU per request and the share of the machine's CPUs busy meanwhile:
  * on a machine shared with other work, a run whose requests/s fell with the server's CPU per request steady
  * was slowed from outside (pilha http needs two busy threads and ab a third, on two CPUs).
  */
-export async function apacheBench(server, args, keepAlive) {
+export function apacheBenchTrial(server, args, keepAlive) {
   if (!hasTool('ab')) throw new Error("skipped: the 'ab' command (apache2-utils) is missing");
   const url = `${server.url}bytes/1024`;
   const once = async () => {
@@ -413,9 +433,14 @@ export async function apacheBench(server, args, keepAlive) {
     };
   };
   let warmupFailed = 0;
-  for (let i = 0; i < args.abWarmup; i++) warmupFailed += (await once()).failedRequests;
-  const runs = [];
-  for (let i = 0; i < args.repeat; i++) runs.push(await once());
+  const warm = async () => {
+    for (let i = 0; i < args.abWarmup; i++) warmupFailed += (await once()).failedRequests;
+  };
+  return { warm, run: once, result: (runs) => abResult(runs, url, args, keepAlive, warmupFailed) };
+}
+
+/** The median run of ab's, with the failures of every run (the untimed ones too). */
+function abResult(runs, url, args, keepAlive, warmupFailed) {
   const mid = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[
     Math.floor(runs.length / 2)
   ];

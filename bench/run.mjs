@@ -24,6 +24,9 @@
 //   (g) the loss section (bench/loss.mjs): pilha and the kernel on a lossy path (1/2/5/10%), pilha under 10%
 //       duplication and 10% reordering, and 64 parallel wgets.
 //
+// The runs of each row's two sides alternate (bench/interleave.mjs), both servers up at once, so that a ratio
+// compares runs made seconds apart, not a kernel half and a pilha half minutes apart on a drifting machine.
+//
 // Writes bench/results/latest.json and bench/results/latest.md (a Markdown table the README includes).
 //
 // Network hygiene (hard rule): every byte of traffic stays inside the namespaces this script creates
@@ -48,7 +51,14 @@ import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { apacheBench, curlGet, curlHashGet, download, pilhaGet, warmUp } from './clients.mjs';
+import {
+  apacheBenchTrial,
+  curlGetTrial,
+  curlHashGetTrial,
+  downloadTrial,
+  pilhaGetTrial,
+  warmUp,
+} from './clients.mjs';
 import {
   cleanup,
   counterDiff,
@@ -72,6 +82,7 @@ import {
   tunDeviceArgs,
   waitForOutput,
 } from './harness.mjs';
+import { interleave } from './interleave.mjs';
 import { LOSS_DEFAULTS, lossPreflight, lossSection } from './loss.mjs';
 import { lossMarkdown } from './loss-report.mjs';
 import { FLOW_BYTES, FLOWS, MTUS, markdown } from './report.mjs';
@@ -393,26 +404,34 @@ async function idleConnections(server, args) {
 const FLOWS_ROUNDS = 3;
 
 /**
- * FLOWS wgets at once from the server's client namespace, with the server process's CPU time around them: one
- * untimed round first, as the downloads have their untimed runs (a server's code compiled for many flows at
- * once, not only for one), then FLOWS_ROUNDS measured rounds. The round of the median aggregate is reported
- * (its Jain's index, spread and rates), with every round's aggregate and CPU in `rounds`, the untimed one's in
- * `untimed`, the server's CPU per GB as the median of the rounds', and failures summed over all of them (a
- * failed or not byte-exact download in the untimed round fails the step).
+ * FLOWS wgets at once from the server's client namespace, with the server process's CPU time around them (a
+ * trial, interleave.mjs): one untimed round first, as the downloads have their untimed runs (a server's code
+ * compiled for many flows at once, not only for one), then the measured rounds (FLOWS_ROUNDS). The round of
+ * the median aggregate is reported (its Jain's index, spread and rates), with every round's aggregate and CPU
+ * in `rounds`, the untimed one's in `untimed`, the server's CPU per GB as the median of the rounds', and
+ * failures summed over all of them (a failed or not byte-exact download in the untimed round fails the step).
  */
-async function flows(server) {
+function flowsTrial(server) {
   const host = new URL(server.url).hostname;
-  const warm = await parallelFlows(server.clientNs, host, PORT, FLOWS, FLOW_BYTES);
-  if (warm.failed > 0 || warm.notByteExact > 0)
-    throw new Error(`untimed round: ${warm.failed} failed, ${warm.notByteExact} not byte-exact`);
-  const rounds = [];
-  for (let i = 0; i < FLOWS_ROUNDS; i++) {
-    const before = processCpuSeconds(server.child.pid);
-    const r = await parallelFlows(server.clientNs, host, PORT, FLOWS, FLOW_BYTES);
-    const cpu = processCpuSeconds(server.child.pid).total - before.total;
-    const delivered = (FLOWS - r.failed) * FLOW_BYTES;
-    rounds.push({ ...r, cpu, serverCpuSecondsPerGB: delivered > 0 ? perGB(cpu, delivered) : undefined });
-  }
+  let warm;
+  return {
+    async warm() {
+      warm = await parallelFlows(server.clientNs, host, PORT, FLOWS, FLOW_BYTES);
+      if (warm.failed > 0 || warm.notByteExact > 0)
+        throw new Error(`untimed round: ${warm.failed} failed, ${warm.notByteExact} not byte-exact`);
+    },
+    async run() {
+      const before = processCpuSeconds(server.child.pid);
+      const r = await parallelFlows(server.clientNs, host, PORT, FLOWS, FLOW_BYTES);
+      const cpu = processCpuSeconds(server.child.pid).total - before.total;
+      const delivered = (FLOWS - r.failed) * FLOW_BYTES;
+      return { ...r, cpu, serverCpuSecondsPerGB: delivered > 0 ? perGB(cpu, delivered) : undefined };
+    },
+    result: (rounds) => flowsResult(rounds, warm),
+  };
+}
+
+function flowsResult(rounds, warm) {
   const byAggregate = [...rounds].sort((a, b) => a.aggregateMbPerSecond - b.aggregateMbPerSecond);
   const r = byAggregate[Math.floor(byAggregate.length / 2)];
   const failed = rounds.reduce((sum, x) => sum + x.failed, 0);
@@ -486,13 +505,15 @@ async function main() {
     console.log(`bench: namespaces ${[...namespaces].join(', ')}`);
   }
 
-  const withServer = async (kind, mtu, body, label = '') => {
+  /** Runs `body` with a server of `kind` at `mtu` up, or with undefined when `wanted` is false or it failed to start. */
+  const withServer = async (wanted, kind, mtu, body, label = '') => {
+    if (!wanted) return body(undefined);
     let server;
     const start = await step(steps, `${kind} server start MTU ${mtu}${label}`, async () => {
       server = await startServer(kind, mtu, args.offload);
       return { url: server.url };
     });
-    if (!start.ok) return undefined;
+    if (!start.ok) return body(undefined);
     let final;
     try {
       await body(server);
@@ -504,86 +525,145 @@ async function main() {
   };
 
   /**
-   * pilha receiving: pilha get against curl on the same kernel server, each pair doing the same, one after the
-   * other: both discarding the body (the stacks' ratio), then both hashing it (SHA-256). The step names are
+   * One row's sides measured together (interleave.mjs): `entries` are [step name, trial factory or undefined
+   * (that side's server is not running)]; each selected side is recorded as its own step, as before.
+   */
+  const measureTogether = async (entries, count = args.repeat) => {
+    const chosen = entries.filter(([name, make]) => make !== undefined && selected(name));
+    if (chosen.length === 0) return [];
+    if (chosen.length > 1)
+      console.log(`bench: ${chosen.map(([name]) => name).join(' | ')}: runs interleaved`);
+    const started = performance.now();
+    const outcomes = await interleave(
+      chosen.map(([, make]) => make),
+      count,
+    );
+    const seconds = round((performance.now() - started) / 1000, 2);
+    const recorded = [];
+    for (const [i, [name]] of chosen.entries()) {
+      const { value, error } = outcomes[i];
+      recorded.push(
+        await step(steps, name, async () => {
+          if (error !== undefined) throw error;
+          return { ...value, seconds };
+        }),
+      );
+    }
+    return recorded;
+  };
+  const side = (server, make) => (server === undefined ? undefined : () => make(server));
+
+  /**
+   * pilha receiving: pilha get against curl on the same kernel server, each pair doing the same, their runs
+   * interleaved: both discarding the body (the stacks' ratio), then both hashing it (SHA-256). The step names are
    * stable (report.mjs and the README read them); without pilha (--only kernel) only curl's side runs.
    */
   const getPairs = async (server, withPilha) => {
     const url = `${server.url}bytes/${args.bytes}`;
-    const pilha = (hash) => pilhaGet(CLI, server, { ...GET, ns: NS.srv, offload: args.offload }, args, hash);
+    const pilha = (hash) =>
+      withPilha
+        ? () => pilhaGetTrial(CLI, server, { ...GET, ns: NS.srv, offload: args.offload }, args, hash)
+        : undefined;
     const pairs = [
-      ['pilha get --no-hash MTU 1500', () => pilha(false), withPilha],
-      ['kernel curl get MTU 1500', () => curlGet(server, url, args), true],
-      ['pilha get MTU 1500', () => pilha(true), withPilha],
-      ['kernel curl openssl get MTU 1500', () => curlHashGet(server, url, args), true],
-    ].filter(([name, , run]) => run && selected(name));
-    if (pairs.length > 0) await warmUp(server, url, args);
-    for (const [name, fn] of pairs) await measure(name, fn);
+      [
+        ['pilha get --no-hash MTU 1500', pilha(false)],
+        ['kernel curl get MTU 1500', () => curlGetTrial(server, url, args)],
+      ],
+      [
+        ['pilha get MTU 1500', pilha(true)],
+        ['kernel curl openssl get MTU 1500', () => curlHashGetTrial(server, url, args)],
+      ],
+    ];
+    if (pairs.flat().some(([name, make]) => make !== undefined && selected(name)))
+      await warmUp(server, url, args);
+    for (const pair of pairs) await measureTogether(pair);
   };
 
-  if (args.only !== 'pilha' && args.only !== 'loss') {
-    await withServer('kernel', 1500, async (server) => {
+  const withKernel = args.only !== 'pilha' && args.only !== 'loss';
+  const withPilha = args.only !== 'kernel' && args.only !== 'loss' && args.only !== 'get';
+  if (args.only === 'get') {
+    await withServer(true, 'kernel', 1500, async (server) => {
       setVethMtu(1500);
-      if (args.only === 'get') {
-        await getPairs(server, true);
-        return;
+      if (server !== undefined) await getPairs(server, true);
+    });
+  } else if (withKernel || withPilha) {
+    // Both servers run at once, so that each row's runs alternate between them (interleave.mjs).
+    await withServer(withKernel, 'kernel', 1500, async (kernel) => {
+      if (kernel !== undefined) setVethMtu(1500);
+      await withServer(withPilha, 'pilha', 1500, async (pilha) => {
+        // Each server's idle connections first, while it is fresh (RSS readings, nothing to interleave).
+        if (kernel !== undefined)
+          await measure('kernel idle connections', () => idleConnections(kernel, args));
+        if (pilha !== undefined) await measure('pilha idle connections', () => idleConnections(pilha, args));
+        for (const [what, tool] of [
+          ['download', 'wget'],
+          ['download curl', 'curl'],
+        ])
+          await measureTogether([
+            [`kernel ${what} MTU 1500`, side(kernel, (s) => downloadTrial(s, args, tool))],
+            [`pilha ${what} MTU 1500`, side(pilha, (s) => downloadTrial(s, args, tool))],
+          ]);
+        for (const [what, keepAlive] of [
+          ['ab', false],
+          ['ab -k', true],
+        ])
+          await measureTogether([
+            [`kernel ${what} MTU 1500`, side(kernel, (s) => apacheBenchTrial(s, args, keepAlive))],
+            [`pilha ${what} MTU 1500`, side(pilha, (s) => apacheBenchTrial(s, args, keepAlive))],
+          ]);
+      });
+      if (kernel !== undefined) await getPairs(kernel, withPilha);
+      // pilha's parallel flows on a server of their own, so that its counters are theirs: what the exit lines
+      // say less what they said before the flows. It is warmed first as the kernel's server is by the steps
+      // before its flows (JIT, the /bytes cache): a cold server read about 8% less aggregate here.
+      let flowsStep;
+      let countersBefore;
+      const final = await withServer(
+        withPilha && selected(`pilha ${FLOWS} flows`),
+        'pilha',
+        1500,
+        async (pilha) => {
+          if (pilha !== undefined) {
+            await warmUp(pilha, `${pilha.url}bytes/${args.bytes}`, args);
+            countersBefore = await signalReport(pilha, 'counters');
+          }
+          const txDroppedBefore = pilha === undefined ? 0 : tunTxDropped(pilha);
+          const [first, second] = await measureTogether(
+            [
+              [`kernel ${FLOWS} flows`, side(kernel, flowsTrial)],
+              [`pilha ${FLOWS} flows`, side(pilha, flowsTrial)],
+            ],
+            FLOWS_ROUNDS,
+          );
+          flowsStep = pilha === undefined ? undefined : (second ?? first);
+          if (flowsStep?.ok) flowsStep.tunTxDropped = tunTxDropped(pilha) - txDroppedBefore;
+        },
+        ' (flows)',
+      );
+      const link = final?.stats?.link;
+      if (flowsStep?.ok && link !== undefined && final.tcp !== undefined && countersBefore !== undefined) {
+        const linkDiff = counterDiff(link, countersBefore.stats.link);
+        const tcpDiff = counterDiff(final.tcp, countersBefore.tcp);
+        // The TUN link's own counter, or the one inside a decorator (--impair, --pcap: `inner.` names).
+        const linkCount = (name) => linkDiff[name] ?? linkDiff[`inner.${name}`];
+        flowsStep.readerBacklogDrops = linkCount('rxBacklogDrops');
+        flowsStep.linkTxDrops = linkCount('txDrops');
+        flowsStep.readerParks = linkCount('rxReaderParks');
+        flowsStep.timeouts = tcpDiff.timeouts;
+        flowsStep.retransmitted = tcpDiff.retransmitted;
       }
-      await measure('kernel idle connections', () => idleConnections(server, args));
-      await measure('kernel download MTU 1500', () => download(server, args, 'wget'));
-      await measure('kernel download curl MTU 1500', () => download(server, args, 'curl'));
-      await measure('kernel ab MTU 1500', () => apacheBench(server, args, false));
-      await measure('kernel ab -k MTU 1500', () => apacheBench(server, args, true));
-      await getPairs(server, args.only !== 'kernel');
-      await measure(`kernel ${FLOWS} flows`, () => flows(server));
-      setVethMtu(65000);
-      await measure('kernel download MTU 65000', () => download(server, args, 'wget'));
-      await measure('kernel download curl MTU 65000', () => download(server, args, 'curl'));
-      setVethMtu(1500);
-    });
-  }
-  if (args.only !== 'kernel' && args.only !== 'loss' && args.only !== 'get') {
-    await withServer('pilha', 1500, async (server) => {
-      await measure('pilha idle connections', () => idleConnections(server, args));
-      await measure('pilha download MTU 1500', () => download(server, args, 'wget'));
-      await measure('pilha download curl MTU 1500', () => download(server, args, 'curl'));
-      await measure('pilha ab MTU 1500', () => apacheBench(server, args, false));
-      await measure('pilha ab -k MTU 1500', () => apacheBench(server, args, true));
-    });
-    // The parallel flows on a server of their own, so that its counters are theirs: what the exit lines say
-    // less what they said before the flows. It is warmed first as the kernel's server is by the steps before
-    // its flows (JIT, the /bytes cache): a cold server read about 8% less aggregate here.
-    let flowsStep;
-    let countersBefore;
-    const final = await withServer(
-      'pilha',
-      1500,
-      async (server) => {
-        if (!selected(`pilha ${FLOWS} flows`)) return;
-        await warmUp(server, `${server.url}bytes/${args.bytes}`, args);
-        countersBefore = await signalReport(server, 'counters');
-        flowsStep = await measure(`pilha ${FLOWS} flows`, async () => {
-          const before = tunTxDropped(server);
-          const r = await flows(server);
-          return { ...r, tunTxDropped: tunTxDropped(server) - before };
-        });
-      },
-      ' (flows)',
-    );
-    const link = final?.stats?.link;
-    if (flowsStep?.ok && link !== undefined && final.tcp !== undefined && countersBefore !== undefined) {
-      const linkDiff = counterDiff(link, countersBefore.stats.link);
-      const tcpDiff = counterDiff(final.tcp, countersBefore.tcp);
-      // The TUN link's own counter, or the one inside a decorator (--impair, --pcap: `inner.` names).
-      const linkCount = (name) => linkDiff[name] ?? linkDiff[`inner.${name}`];
-      flowsStep.readerBacklogDrops = linkCount('rxBacklogDrops');
-      flowsStep.linkTxDrops = linkCount('txDrops');
-      flowsStep.readerParks = linkCount('rxReaderParks');
-      flowsStep.timeouts = tcpDiff.timeouts;
-      flowsStep.retransmitted = tcpDiff.retransmitted;
-    }
-    await withServer('pilha', 65000, async (server) => {
-      await measure('pilha download MTU 65000', () => download(server, args, 'wget'));
-      await measure('pilha download curl MTU 65000', () => download(server, args, 'curl'));
+      if (kernel !== undefined) setVethMtu(65000);
+      await withServer(withPilha, 'pilha', 65000, async (pilha) => {
+        for (const [what, tool] of [
+          ['download', 'wget'],
+          ['download curl', 'curl'],
+        ])
+          await measureTogether([
+            [`kernel ${what} MTU 65000`, side(kernel, (s) => downloadTrial(s, args, tool))],
+            [`pilha ${what} MTU 65000`, side(pilha, (s) => downloadTrial(s, args, tool))],
+          ]);
+      });
+      if (kernel !== undefined) setVethMtu(1500);
     });
   }
 
