@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { type Namespace, PILHA_CLI, type PilhaProcess } from './netns.js';
 import { sha256OfServedBytes } from './served-bytes.js';
-import { tsharkCapturing, tsharkFields } from './tshark.js';
+import { stopCapture, tsharkCapturing, tsharkFields } from './tshark.js';
 
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -95,8 +95,7 @@ export async function downloadOverForwardedPath(
   );
   expect(r.status, r.stderr).toBe(0);
   expect(sha256File(out)).toBe(sha256OfServedBytes(length));
-  tshark.kill('SIGINT');
-  await new Promise((resolve) => tshark.once('close', resolve));
+  await stopCapture(tshark, pcap);
   expect(await pilha.stop()).toBe(0);
   const seen = tsharkFields(pcap, 'tcp.srcport == 7000 && tcp.len > 0', ['frame.len', 'tcp.checksum.status']);
   return { pcap, seen };

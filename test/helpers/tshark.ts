@@ -1,4 +1,6 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Resolves once tshark says the capture started (written to stderr): only then has dumpcap opened the
@@ -17,6 +19,39 @@ export function tsharkCapturing(tshark: ChildProcess, timeoutMs = 15_000): Promi
     });
     tshark.once('close', (code) => reject(new Error(`tshark exited (${code}): ${err}`)));
   });
+}
+
+/** How long a capture file must stay the same size before its capture is stopped (stopCapture). */
+const CAPTURE_SETTLE_MS = 500;
+/** The longest stopCapture waits for the file to settle. */
+const CAPTURE_SETTLE_LIMIT_MS = 5000;
+
+/**
+ * Stops a dumpcap or tshark capture writing `pcap` without losing its last packets. libpcap on Linux hands
+ * packets over in blocks of its ring that the kernel retires when full or after a timeout (about 250 ms here):
+ * a capture stopped by SIGINT right after the traffic kept none of a block not yet retired (one ping, stopped
+ * at once: 0 packets in 6 of 6 tries; after 300 ms, 6 of 6). That is how path-mtu's capture on the TUN device
+ * once held no ICMP report: the whole short download sat in one block. So: SIGINT once the file has not grown
+ * for CAPTURE_SETTLE_MS (dumpcap writes each block as it gets it), then wait for the exit.
+ */
+export async function stopCapture(capture: ChildProcess, pcap: string): Promise<void> {
+  const closed = new Promise((resolve) => {
+    if (capture.exitCode !== null || capture.signalCode !== null) resolve(undefined);
+    else capture.once('close', resolve);
+  });
+  const started = Date.now();
+  let size = -1;
+  let sameSince = started;
+  while (Date.now() - started < CAPTURE_SETTLE_LIMIT_MS) {
+    await sleep(100);
+    const now = statSync(pcap, { throwIfNoEntry: false })?.size ?? 0;
+    if (now !== size) {
+      size = now;
+      sameSince = Date.now();
+    } else if (Date.now() - sameSince >= CAPTURE_SETTLE_MS) break;
+  }
+  capture.kill('SIGINT');
+  await closed;
 }
 
 /** The fields of the packets of a capture that match a display filter, TCP checksums verified (no output limit). */

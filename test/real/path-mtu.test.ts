@@ -28,6 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forwardedPathDevices, makeForwardedPath, sha256File } from '../helpers/forwarded-path.js';
 import { Namespace, type PilhaProcess, realPeerSkipReason, tsharkProblems } from '../helpers/netns.js';
 import { sha256OfServedBytes } from '../helpers/served-bytes.js';
+import { stopCapture } from '../helpers/tshark.js';
 
 const skip = realPeerSkipReason(['ip', 'wget', 'curl', 'tshark', 'dumpcap', 'ethtool']);
 const PILHA = '10.77.0.2';
@@ -45,7 +46,7 @@ type Counters = Record<string, number>;
 /**
  * Starts dumpcap (tshark's capture engine, which starts in a fraction of tshark's time) on `device` in `ns`,
  * writing classic pcap; resolves once it has opened the device and the file ("File: ..." on stderr), to a
- * function that stops it.
+ * function that stops it (stopCapture: once the file has settled, so that the last packets are kept).
  */
 async function capture(
   ns: Namespace,
@@ -57,7 +58,6 @@ async function capture(
   const args = ['-i', device, '-B', '64', '-P', '-q', '-f', filter, '-w', pcap];
   if (snaplen !== undefined) args.push('-s', String(snaplen));
   const dumpcap = ns.spawn('dumpcap', args);
-  const closed = new Promise((resolve) => dumpcap.once('close', resolve));
   await new Promise<void>((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 15_000);
@@ -70,10 +70,7 @@ async function capture(
     });
     dumpcap.once('close', (code) => reject(new Error(`dumpcap exited (${code}): ${err}`)));
   });
-  return async () => {
-    dumpcap.kill('SIGINT');
-    await closed;
-  };
+  return () => stopCapture(dumpcap, pcap);
 }
 
 /** `tool` (curl or wget) in `client` downloads `length` bytes from pilha; checks the body byte-exact. */
@@ -111,8 +108,7 @@ async function captured(
   try {
     await run();
   } finally {
-    await stopClient();
-    await stopTun();
+    await Promise.all([stopClient(), stopTun()]);
   }
   return { clientPcap, atClient: readCapture(clientPcap), onTun: readCapture(tunPcap) };
 }

@@ -19,7 +19,7 @@ import {
   tsharkProblems,
 } from '../helpers/netns.js';
 import { sha256OfServedBytes } from '../helpers/served-bytes.js';
-import { tsharkCapturing } from '../helpers/tshark.js';
+import { stopCapture, tsharkCapturing } from '../helpers/tshark.js';
 
 const skip = realPeerSkipReason(['ip', 'nft', 'wget', 'curl', 'tshark']);
 const PORT = '7000';
@@ -82,8 +82,7 @@ describe.skipIf(skip !== undefined)('pilha http --link raw on 127.0.0.1', () => 
     const r = await ns.runAsync('wget', ['-q', '-O', out, `http://localhost:${PORT}/`], 60_000);
     expect(r.status, r.stderr).toBe(0);
     expect(sha256File(out)).toBe(PAGE_SHA256);
-    tshark.kill('SIGINT');
-    await new Promise((resolve) => tshark.once('close', resolve));
+    await stopCapture(tshark, pcap);
 
     // pilha's own segments: checksums right, nothing malformed. (The kernel's segments on lo carry offloaded,
     // unfinished TCP checksums, which tshark calls bad; the link completes them on receipt.)
