@@ -552,6 +552,17 @@ async function main() {
     return recorded;
   };
   const side = (server, make) => (server === undefined ? undefined : () => make(server));
+  /** wget's row, then curl's, at `mtu`: the kernel's and pilha's downloads interleaved. */
+  const downloadsTogether = async (kernel, pilha, mtu) => {
+    for (const [what, tool] of [
+      ['download', 'wget'],
+      ['download curl', 'curl'],
+    ])
+      await measureTogether([
+        [`kernel ${what} MTU ${mtu}`, side(kernel, (s) => downloadTrial(s, args, tool))],
+        [`pilha ${what} MTU ${mtu}`, side(pilha, (s) => downloadTrial(s, args, tool))],
+      ]);
+  };
 
   /**
    * pilha receiving: pilha get against curl on the same kernel server, each pair doing the same, their runs
@@ -595,14 +606,7 @@ async function main() {
         if (kernel !== undefined)
           await measure('kernel idle connections', () => idleConnections(kernel, args));
         if (pilha !== undefined) await measure('pilha idle connections', () => idleConnections(pilha, args));
-        for (const [what, tool] of [
-          ['download', 'wget'],
-          ['download curl', 'curl'],
-        ])
-          await measureTogether([
-            [`kernel ${what} MTU 1500`, side(kernel, (s) => downloadTrial(s, args, tool))],
-            [`pilha ${what} MTU 1500`, side(pilha, (s) => downloadTrial(s, args, tool))],
-          ]);
+        await downloadsTogether(kernel, pilha, 1500);
         for (const [what, keepAlive] of [
           ['ab', false],
           ['ab -k', true],
@@ -654,14 +658,7 @@ async function main() {
       }
       if (kernel !== undefined) setVethMtu(65000);
       await withServer(withPilha, 'pilha', 65000, async (pilha) => {
-        for (const [what, tool] of [
-          ['download', 'wget'],
-          ['download curl', 'curl'],
-        ])
-          await measureTogether([
-            [`kernel ${what} MTU 65000`, side(kernel, (s) => downloadTrial(s, args, tool))],
-            [`pilha ${what} MTU 65000`, side(pilha, (s) => downloadTrial(s, args, tool))],
-          ]);
+        await downloadsTogether(kernel, pilha, 65000);
       });
       if (kernel !== undefined) setVethMtu(1500);
     });
