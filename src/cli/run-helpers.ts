@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import type { PilhaError } from '../core/errors.js';
 import { formatIpv4 } from '../core/ipv4-address.js';
 import { formatMac } from '../core/mac-address.js';
 import type { NetworkStack, ServingApp, TcpStack } from '../di/compositions.js';
@@ -10,17 +11,41 @@ import type { ReadyFile } from './ready-file.js';
 import type { StackOptionValues } from './stack-options.js';
 import { capYoungGeneration } from './young-generation-cap.js';
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/**
+ * The signals that stop a long-running command cleanly (its connections closed, its counters printed, what it
+ * changed on the host put back): SIGHUP too, as when its terminal goes, which used to end it on the spot.
+ */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Resolves on the first SIGINT, SIGTERM or SIGHUP. */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const done = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
+      for (const s of STOP_SIGNALS) process.off(s, done);
       resolve(signal);
     };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
+    for (const s of STOP_SIGNALS) process.on(s, done);
   });
+}
+
+/**
+ * Resolves on the first stopping signal (untilSignal), or with the error when `link` fails for good (its device removed, a
+ * read failed): a server then stops as on a signal, its counters printed and its link closed (so that what
+ * it changed on the host is put back), and exits 1, where it used to end with no word of it once nothing
+ * kept Node's event loop alive.
+ */
+export function untilStopped(link: NetworkStack['link'] | undefined): Promise<NodeJS.Signals | PilhaError> {
+  const signalled = untilSignal();
+  if (link?.onFailure === undefined) return signalled;
+  const failed = new Promise<PilhaError>((resolve) => link.onFailure?.(resolve));
+  return Promise.race([signalled, failed]);
+}
+
+/** The exit code of a command stopped for `why`: 0 for a signal; 1 for a link that failed, said on stderr. */
+export function exitCodeFor(name: string, why: NodeJS.Signals | PilhaError): number {
+  if (typeof why === 'string') return 0;
+  process.stderr.write(`${name}: ${why.message}; stopping\n`);
+  return 1;
 }
 
 /** Every layer's counters below TCP, as the `stats` line and the SIGUSR2 `counters` line print them. */
@@ -199,19 +224,20 @@ export async function serveUntilSignal(options: {
   readonly tcpStack: TcpStack | undefined;
   close(): Promise<void>;
 }): Promise<void> {
-  const stopped = untilSignal();
+  const stopped = untilStopped(options.tcpStack?.link);
   // Again: the link's reader thread started since, and a new isolate resets what the first call set.
   capYoungGeneration();
   const trimmer = new MallocTrimmer();
   const stopReports = reportsOnSignal(options.app, options.tcpStack, trimmer);
   await options.readyFile.ready(options.readyLine);
-  const signal = await stopped;
+  const why = await stopped;
   stopReports();
   trimmer.stop();
   await options.readyFile.remove();
-  const exitAnyway = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
+  if (typeof why === 'string') process.stdout.write(`\n${options.name}: ${why}, stopping\n`);
+  const exitCode = exitCodeFor(options.name, why);
+  const exitAnyway = setTimeout(() => process.exit(exitCode), SHUTDOWN_GRACE_MS);
   exitAnyway.unref();
-  process.stdout.write(`\n${options.name}: ${signal}, stopping\n`);
   await options.app.close();
   if (options.tcpStack !== undefined) await lingerWhileClosing(options.tcpStack.tcp);
   process.stdout.write(`totals ${JSON.stringify(options.app.totals())}\n`);
@@ -220,5 +246,5 @@ export async function serveUntilSignal(options: {
     process.stdout.write(`tcp ${JSON.stringify(options.tcpStack.tcp.stats())}\n`);
   }
   await options.close();
-  process.exitCode = 0;
+  process.exitCode = exitCode;
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { formatIpv4 } from '../core/ipv4-address.js';
 import { addDashboardOption, CliDashboard, type DashboardOptionValues } from './dashboard-option.js';
 import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
-import { describeLink, printStats, untilSignal } from './run-helpers.js';
+import { describeLink, exitCodeFor, printStats, untilStopped } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 /** `pilha up`: the stack on a TUN device, answering pings until interrupted. */
@@ -40,12 +40,15 @@ export function registerUpCommand(program: Command): void {
       process.stdout.write(
         `pilha up: ${formatIpv4(config.address)} on ${where}; try: ping -s 20000 ${formatIpv4(config.address)}\n`,
       );
-      const stopped = untilSignal(); // before saying ready, so that an immediate SIGINT still prints stats
+      // Before saying ready, so that an immediate SIGINT still prints stats.
+      const stopped = untilStopped(stack.link);
       await readyFile.ready(`pilha up: ${formatIpv4(config.address)}`);
-      await stopped;
+      const why = await stopped;
       await readyFile.remove();
+      const exitCode = exitCodeFor('pilha up', why);
       printStats(stack);
       await dashboard?.close();
       await stack.close();
+      process.exitCode = exitCode;
     });
 }

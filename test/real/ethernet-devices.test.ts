@@ -209,6 +209,82 @@ describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', 
     expect(warned.stats().link['inner.offload']).toBe(1);
   }, 60_000);
 
+  it('pilha http on a packet link: a second pilha on its interface refused; it rides out the interface going down and up; its deletion stops it with one line and exit 1', async () => {
+    for (const args of [
+      ['link', 'add', 'pd0', 'type', 'veth', 'peer', 'name', 'pd1'],
+      ['addr', 'add', '10.208.0.1/24', 'dev', 'pd1'],
+      ['link', 'set', 'pd1', 'up'],
+      ['link', 'set', 'pd0', 'up'],
+    ]) {
+      expect(ns.run('ip', args).status).toBe(0);
+    }
+    const server = await ns.startPilha(
+      [
+        'http',
+        '--link',
+        'packet',
+        '--device',
+        'pd0',
+        '--address',
+        '10.208.0.2',
+        '--host-address',
+        '10.208.0.1/24',
+        '--port',
+        '7000',
+      ],
+      /listening/,
+    );
+    const fetch = () =>
+      ns.runAsync('curl', [
+        '-sS',
+        '--fail',
+        '-o',
+        '/dev/null',
+        '--max-time',
+        '10',
+        'http://10.208.0.2:7000/bytes/300000',
+      ]);
+    expect((await fetch()).status).toBe(0);
+    // A second pilha on the same interface would answer the same frames (two SYN-ACKs, then resets): refused.
+    const second = spawnSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns.name,
+        process.execPath,
+        PILHA_CLI,
+        'up',
+        '--link',
+        'packet',
+        '--device',
+        'pd0',
+        '--address',
+        '10.208.0.3',
+        '--host-address',
+        '10.208.0.1/24',
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(
+      /^pilha: another pilha is running on pd0 \(a packet link on it is open\)\n$/,
+    );
+    expect((await fetch()).status).toBe(0);
+    // Down and up: the socket's one ENETDOWN is counted, and frames come again.
+    expect(ns.run('ip', ['link', 'set', 'pd0', 'down']).status).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ns.run('ip', ['link', 'set', 'pd0', 'up']).status).toBe(0);
+    const again = await fetch();
+    expect(again.status, again.stderr).toBe(0);
+    // Deleted: its reads say the same as down; pilha looks, finds it gone, and stops as on a signal, but exits 1.
+    expect(ns.run('ip', ['link', 'del', 'pd0']).status).toBe(0);
+    expect(await server.exit()).toBe(1);
+    expect(server.stderr).toMatch(/^pilha http: the interface pd0 is gone; stopping$/m);
+    expect(server.stdout).toMatch(/^totals /m);
+    expect(server.stats().link['inner.rxLinkDowns']).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
   it("with the kernel's end in another namespace: its super-frames taken whole; with --no-offload dropped and counted until its offloads are off", async () => {
     const far = Namespace.create('taplink-far');
     try {

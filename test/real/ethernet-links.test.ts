@@ -155,11 +155,14 @@ describe.skipIf(skip !== undefined)('Ethernet and ARP against real peers', () =>
         });
       });
 
-      it('frames for another MAC and of another EtherType are dropped under their counters', async () => {
+      it('frames for another MAC, of another EtherType or tagged for a VLAN are dropped (under their counters)', async () => {
         // Read now: a TAP device goes away with pilha.
         const hostMac = ns.run('cat', [`/sys/class/net/${c.hostDevice}/address`]).stdout.trim();
         expect((await inject('other-mac', 20)).sent).toBe(20);
         expect((await inject('ethertype', 30)).sent).toBe(30);
+        // A packet socket sees a tagged frame untagged (the kernel moves the tag to its metadata): its socket
+        // filter drops them, uncounted; a TAP device gives them whole, and the Ethernet layer counts them.
+        expect((await inject('vlan', 10)).sent).toBe(10);
         const ping = await ns.runAsync('ping', ['-c', '1', '-W', '2', PILHA]);
         expect(ping.status).toBe(0); // and pilha still answers
         expect(await pilha.stop()).toBe(0);
@@ -172,7 +175,8 @@ describe.skipIf(skip !== undefined)('Ethernet and ARP against real peers', () =>
         const link = pilha.stats().link;
         expect(linkCounter(link, 'dropNotOurMac')).toBeGreaterThanOrEqual(20);
         expect(linkCounter(link, 'dropEtherType')).toBeGreaterThanOrEqual(30);
-        // The scapy echo requests to the other MAC got no reply: only the pings and arpings were answered.
+        if (c.kind === 'tap') expect(linkCounter(link, 'dropVlan')).toBeGreaterThanOrEqual(10);
+        // The scapy echo requests to the other MAC and on VLAN 5 got no reply: only the pings and arpings were answered.
         expect(pilha.stats().icmp.txEchoReplies).toBe(4);
         // The ARP cache printed at stop holds the kernel's address with its MAC.
         expect(pilha.stdout).toMatch(/^arp cache: \d+ entr/m);

@@ -120,7 +120,7 @@ export function registerGetCommand(program: Command): void {
       try {
         let result: HttpGetResult;
         try {
-          result = await httpGet(transport, url, {
+          const download = httpGet(transport, url, {
             timeoutMs,
             hash: values.hash,
             ...(maxTimeMs !== undefined ? { maxTimeMs } : {}),
@@ -135,6 +135,8 @@ export function registerGetCommand(program: Command): void {
             sink: file === undefined ? () => process.stdout : () => new SyncFileSink(file.handle.fd),
             endSink: file !== undefined,
           });
+          // A link that fails for good (its device removed) ends the download with its error, not a wait.
+          result = await (stack === undefined ? download : Promise.race([download, linkFailure(stack.link)]));
         } catch (err) {
           bar?.stop();
           if (err instanceof SinkError) {
@@ -169,6 +171,11 @@ export function registerGetCommand(program: Command): void {
         }
       }
     });
+}
+
+/** Rejects with the error when `link` fails for good (RawLink.onFailure); never settles for a link that cannot. */
+function linkFailure(link: { onFailure?(handler: (error: PilhaError) => void): void }): Promise<never> {
+  return new Promise<never>((_resolve, reject) => link.onFailure?.(reject));
 }
 
 /**

@@ -186,6 +186,10 @@ export class EthernetLayer implements RawLink {
     return this.inner.onBatchEnd?.(handler) ?? false;
   }
 
+  onFailure(handler: (error: PilhaError) => void): void {
+    this.inner.onFailure?.(handler);
+  }
+
   /**
    * Where datagrams dropped for an unanswered ARP go (each a view valid during the call): the composition
    * turns them into ICMP host unreachable for the local sender.

@@ -1,3 +1,4 @@
+import type { PilhaError } from '../../core/errors.js';
 import type { MacAddress } from '../../core/mac-address.js';
 
 /**
@@ -70,6 +71,12 @@ export interface RawLink {
    * batches (each datagram stands alone).
    */
   onBatchEnd?(handler: () => void): boolean;
+  /**
+   * Sets the one handler told, once, when the link stops delivering for good while open (its device was
+   * removed, a read failed): what runs on it should stop and close it. Told at once if that has happened.
+   * Absent: a link that cannot fail so (in memory).
+   */
+  onFailure?(handler: (error: PilhaError) => void): void;
   /** Link-level counters (packets and bytes each way, drops by reason). */
   stats(): Record<string, number>;
   close(): Promise<void>;

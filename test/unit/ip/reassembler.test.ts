@@ -492,9 +492,11 @@ describe('Reassembler', () => {
       // Objects per partial datagram that live on V8's heap are what a flood's first collections copy and
       // promote, and that survival grew the young generation by 16 MB (a record and its arrays: ~1.4 KB each).
       expect((after.heapUsed - before.heapUsed) / count).toBeLessThan(50);
-      // Off the heap: the arena, as its arrays say, grown by doubling, so at most twice what is charged.
+      // Off the heap: the arena, as its arrays say, grown by doubling, so at most twice what is charged. The
+      // process's own allocations meanwhile count too: 100 KB of slack was 144 KB short once under a loaded
+      // full run (23.8 MB against 23.7), where objects per datagram would add some 14 MB.
       const grown = after.heapUsed + after.external - (before.heapUsed + before.external);
-      expect(grown).toBeLessThanOrEqual(r.bytesAllocated + 100_000);
+      expect(grown).toBeLessThanOrEqual(r.bytesAllocated + 512 * 1024);
       expect(r.bytesAllocated).toBeGreaterThanOrEqual(r.bytesHeld);
       expect(r.bytesAllocated).toBeLessThanOrEqual(2 * r.bytesHeld + 100_000);
       r.clear();

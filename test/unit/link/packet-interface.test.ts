@@ -9,6 +9,7 @@ import {
   parseIpAddrShow,
   parseRemotePeer,
   parseVethPeer,
+  segmentsWith,
 } from '../../../src/layers/link/packet/packet-interface.js';
 
 const IP_ADDR_SHOW = [
@@ -97,6 +98,29 @@ describe('parseEthtoolFeatures', () => {
       'scatter-gather': { on: true, fixed: true },
       'rx-vlan-offload': { on: true, fixed: false },
     });
+  });
+});
+
+describe('segmentsWith', () => {
+  it('sends super-frames only with TSO, transmit checksumming and scatter-gather all on (fixed or not)', () => {
+    const features = (tso: string, tx: string, sg: string) =>
+      parseEthtoolFeatures(
+        [
+          'Features for veth-host:',
+          `tx-checksumming: ${tx}`,
+          `scatter-gather: ${sg}`,
+          `tcp-segmentation-offload: ${tso}`,
+          'generic-segmentation-offload: on',
+          '',
+        ].join('\n'),
+      );
+    expect(segmentsWith(features('on', 'on', 'on [fixed]'))).toBe(true);
+    // Either of these off and the kernel cuts in software, whatever TSO says.
+    expect(segmentsWith(features('on', 'off', 'on'))).toBe(false);
+    expect(segmentsWith(features('on', 'on', 'off'))).toBe(false);
+    expect(segmentsWith(features('off', 'on', 'on'))).toBe(false);
+    // What ethtool does not list is not held against it.
+    expect(segmentsWith(new Map())).toBe(true);
   });
 });
 

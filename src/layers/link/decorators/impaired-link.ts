@@ -1,5 +1,6 @@
 import type { Clock, Timer } from '../../../core/clock.js';
 import { Counters } from '../../../core/counters.js';
+import type { PilhaError } from '../../../core/errors.js';
 import type { MacAddress } from '../../../core/mac-address.js';
 import { SeededRandom } from '../../../core/seeded-random.js';
 import {
@@ -516,6 +517,10 @@ export class ImpairedLink implements RawLink {
   /** The inner link's batches, unless received datagrams are impaired (delayed ones arrive outside any batch). */
   onBatchEnd(handler: () => void): boolean {
     return this.rxPath === undefined && (this.inner.onBatchEnd?.(handler) ?? false);
+  }
+
+  onFailure(handler: (error: PilhaError) => void): void {
+    this.inner.onFailure?.(handler);
   }
 
   private deliverUp(datagram: Uint8Array): void {

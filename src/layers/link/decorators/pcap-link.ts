@@ -1,4 +1,5 @@
 import { Counters } from '../../../core/counters.js';
+import type { PilhaError } from '../../../core/errors.js';
 import type { MacAddress } from '../../../core/mac-address.js';
 import {
   splitSuperSegment,
@@ -96,6 +97,10 @@ export class PcapLink implements RawLink {
 
   onBatchEnd(handler: () => void): boolean {
     return this.inner.onBatchEnd?.(handler) ?? false;
+  }
+
+  onFailure(handler: (error: PilhaError) => void): void {
+    this.inner.onFailure?.(handler);
   }
 
   private capture(datagram: Uint8Array): void {

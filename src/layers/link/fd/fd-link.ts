@@ -1,6 +1,6 @@
 import { closeSync } from 'node:fs';
 import { Counters } from '../../../core/counters.js';
-import type { PilhaErrorCode } from '../../../core/errors.js';
+import type { PilhaError, PilhaErrorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { MacAddress } from '../../../core/mac-address.js';
 import { ignoreDatagram, type LinkMedium, type RawLink, type ReceiveHandler } from '../raw-link.js';
@@ -44,6 +44,9 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
   protected readonly maxSendBytes: number;
   protected handler: ReceiveHandler = ignoreDatagram;
   private batchEndHandler: () => void = ignoreBatchEnd;
+  private failureHandler: ((error: PilhaError) => void) | undefined;
+  /** Why the reader stopped for good, once it has (onFailure). */
+  private failure: PilhaError | undefined;
   protected readonly counters: Counters<(typeof FD_LINK_COUNTERS)[number] | Extra>;
   /** errno of the last failed write, 0 after a successful one. */
   protected lastWriteErrno = 0;
@@ -118,6 +121,11 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
     return true;
   }
 
+  onFailure(handler: (error: PilhaError) => void): void {
+    this.failureHandler = handler;
+    if (this.failure !== undefined) handler(this.failure);
+  }
+
   stats(): Record<string, number> {
     return { ...this.counters.snapshot(), ...(this.reader?.stats() ?? {}) };
   }
@@ -151,6 +159,11 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
       trustKernelChecksums,
       ...(readerNice !== undefined ? { nice: readerNice } : {}),
       parkMs: readerParkMs,
+      onFailure: (error) => {
+        this.failure = error;
+        this.failureHandler?.(error);
+      },
+      onLinkDown: () => this.linkDown(),
     });
   }
 
@@ -169,6 +182,14 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
   /** Whether the fd is still open (a subclass may then query it). */
   protected fdIsOpen(): boolean {
     return this.fdOpen;
+  }
+
+  /** A read found the fd's interface down (ENETDOWN, a packet socket's): nothing to do by default. */
+  protected linkDown(): void {}
+
+  /** Ends the link as failed for good (RawLink.onFailure is told): what a subclass learns that its reads do not say. */
+  protected failLink(error: PilhaError): void {
+    this.reader?.fail(error);
   }
 
   /** What else the link undoes once its fd is closed (nothing by default). */

@@ -93,8 +93,13 @@ export const CONTROL = {
   TAKEN_RECORDS: 19,
   /** Times the reader thread's priority was raised under pressure (ReaderPriority). */
   NICE_RAISES: 20,
+  /**
+   * Reads that failed with ENETDOWN: a packet socket's interface went down (the kernel reports it once, to the
+   * next read); the reader goes on, and frames come again once it is up.
+   */
+  LINK_DOWNS: 21,
   /** Slots in the control array. */
-  SIZE: 21,
+  SIZE: 22,
 } as const;
 
 export interface FdReaderData {
@@ -147,4 +152,5 @@ export interface FdReaderData {
   readonly parkMs: number;
 }
 
-export type FdReaderMessage = { kind: 'ready' } | { kind: 'error'; message: string };
+/** 'linkDown': a read failed with ENETDOWN (CONTROL.LINK_DOWNS), for the main thread to ask whether the interface is gone. */
+export type FdReaderMessage = { kind: 'ready' } | { kind: 'error'; message: string } | { kind: 'linkDown' };

@@ -263,6 +263,13 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       const errno = libc.errno();
       if (errno === ERRNO.EAGAIN) break;
       if (errno === ERRNO.EINTR) continue;
+      if (errno === ERRNO.ENETDOWN) {
+        // A packet socket's interface went down (ip link set down), or was deleted: reported once, to this read,
+        // alike. Frames come again once it is up; whether it is gone, the main thread asks (onLinkDown).
+        Atomics.add(control, CONTROL.LINK_DOWNS, 1);
+        post({ kind: 'linkDown' });
+        break;
+      }
       if (errno === ERRNO.EINVAL && vnetHeaderBytes > 0) {
         // With a virtio_net_hdr (a TUN or TAP device, a PACKET_VNET_HDR socket) the kernel fails the read of a
         // packet the header cannot describe (a tunnel's GSO packet): that one is gone, the next read takes the next.

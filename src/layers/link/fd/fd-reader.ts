@@ -51,6 +51,13 @@ export interface FdReaderOptions {
   readonly parkMs?: number;
   /** How long the worker's poll() waits before it looks at the stop flag anyway (POLL_TIMEOUT_MS; tests). */
   readonly pollTimeoutMs?: number;
+  /**
+   * Called once if the reader stops for good while nobody stopped it (a read failed: the device was removed,
+   * the socket's interface deleted; or the thread crashed): no datagram will arrive any more.
+   */
+  readonly onFailure?: (error: PilhaError) => void;
+  /** Called when a read failed with ENETDOWN (a packet socket's interface went down, or was deleted). */
+  readonly onLinkDown?: () => void;
 }
 
 /**
@@ -144,6 +151,8 @@ export class FdReader {
   private draining = false;
   private worker: Worker | undefined;
   private workerExited = false;
+  /** Why the reader stopped for good by itself, once it has (onFailure). */
+  private failure: PilhaError | undefined;
   private stopping: Promise<void> | undefined;
   /** The eventfd that wakes the worker's poll() when stopping (FdReaderData.stopFd); −1: none. */
   private stopFd = -1;
@@ -183,6 +192,7 @@ export class FdReader {
       rxReaderNice: Atomics.load(this.control, CONTROL.NICE),
       rxReaderNiceRaises: Atomics.load(this.control, CONTROL.NICE_RAISES),
       rxReaderParks: Atomics.load(this.control, CONTROL.PARKS),
+      rxLinkDowns: Atomics.load(this.control, CONTROL.LINK_DOWNS),
       ...(this.options.vnetHeaderBytes
         ? {
             rxGsoPackets: Atomics.load(this.control, CONTROL.GSO_READS),
@@ -240,11 +250,14 @@ export class FdReader {
           ready = true;
           clearTimeout(timer);
           resolve();
+        } else if (message.kind === 'linkDown') {
+          this.options.onLinkDown?.();
         } else if (!ready) {
           clearTimeout(timer);
           reject(new PilhaError(errorCode, `reader for the ${label} failed: ${message.message}`));
         } else {
           logger.error({ fd: label }, `reader stopped: ${message.message}`);
+          this.failed(new PilhaError(errorCode, `reading the ${label} failed: ${message.message}`));
         }
       });
       worker.on('error', (err) => {
@@ -253,6 +266,7 @@ export class FdReader {
           reject(new PilhaError(errorCode, `reader for the ${label} failed: ${err.message}`));
         } else {
           logger.error({ fd: label, err }, 'reader crashed');
+          this.failed(new PilhaError(errorCode, `the reader of the ${label} crashed: ${err.message}`));
         }
       });
       worker.on('exit', (code) => {
@@ -262,9 +276,26 @@ export class FdReader {
           reject(new PilhaError(errorCode, `reader for the ${label} exited (code ${code}) before starting`));
         } else if (this.stopping === undefined) {
           logger.error({ fd: label, code }, 'reader exited; no more datagrams will arrive');
+          this.failed(new PilhaError(errorCode, `the reader of the ${label} exited (code ${code})`));
         }
       });
     });
+  }
+
+  /**
+   * Stops the reader as failed for good (onFailure is told): what the fd's owner knows is the end of it, such
+   * as a packet socket's interface deleted, which its reads do not tell apart from one gone down.
+   */
+  fail(error: PilhaError): void {
+    this.failed(error);
+    void this.stop();
+  }
+
+  /** Tells onFailure, once, unless the reader is being stopped. */
+  private failed(error: PilhaError): void {
+    if (this.failure !== undefined || this.stopping !== undefined) return;
+    this.failure = error;
+    this.options.onFailure?.(error);
   }
 
   /** The worker saw this thread asleep and cleared control[SLEEPING]: drain now. */

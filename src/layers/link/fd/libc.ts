@@ -75,6 +75,8 @@ export interface Libc {
   socket(domain: number, type: number, protocol: number): number;
   /** setsockopt(fd, level, name, &value, sizeof(int)): every option pilha sets is an int. */
   setsockoptInt(fd: number, level: number, name: number, value: number): number;
+  /** setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program): a classic BPF socket filter; returns 0 or -1. */
+  attachFilter(fd: number, program: readonly BpfInstruction[]): number;
   /** getsockopt(fd, level, name, buffer, &length): the option's bytes in `buffer`; returns 0 or -1. */
   getsockopt(fd: number, level: number, name: number, buffer: Uint8Array): number;
   /** bind(fd, addr, addrlen) with `addr` a struct sockaddr of `addr.length` bytes. */
@@ -91,6 +93,16 @@ export interface Libc {
 }
 
 /** errno values used to tell expected conditions apart, as this platform numbers them. */
+/** One classic BPF instruction (struct sock_filter). */
+export interface BpfInstruction {
+  readonly code: number;
+  readonly jt: number;
+  readonly jf: number;
+  readonly k: number;
+}
+
+const SO_ATTACH_FILTER = 26;
+
 export const ERRNO = {
   EPERM: errnoValue('EPERM', 1),
   ENOENT: errnoValue('ENOENT', 2),
@@ -104,6 +116,7 @@ export const ERRNO = {
   EMSGSIZE: errnoValue('EMSGSIZE', 90),
   ENOPROTOOPT: errnoValue('ENOPROTOOPT', 92),
   EADDRNOTAVAIL: errnoValue('EADDRNOTAVAIL', 99),
+  ENETDOWN: errnoValue('ENETDOWN', 100),
   ENOBUFS: errnoValue('ENOBUFS', 105),
 } as const;
 
@@ -167,6 +180,22 @@ export function loadLibc(): Libc {
   ];
   const socket: (domain: number, type: number, protocol: number) => number = lib.func(
     'int socket(int domain, int type, int protocol)',
+  );
+  const sockFilter = koffi.struct('pilha_sock_filter', {
+    code: 'uint16',
+    jt: 'uint8',
+    jf: 'uint8',
+    k: 'uint32',
+  });
+  const sockFprog = koffi.struct('pilha_sock_fprog', { len: 'uint16', filter: koffi.pointer(sockFilter) });
+  const setsockoptFilter: (
+    fd: number,
+    level: number,
+    name: number,
+    value: { len: number; filter: readonly BpfInstruction[] },
+    length: number,
+  ) => number = lib.func(
+    'int setsockopt(int fd, int level, int name, const pilha_sock_fprog *value, unsigned int length)',
   );
   const setsockopt: (fd: number, level: number, name: number, value: Int32Array, length: number) => number =
     lib.func('int setsockopt(int fd, int level, int name, const void *value, unsigned int length)');
@@ -236,6 +265,14 @@ export function loadLibc(): Libc {
       intValue[0] = value;
       return setsockopt(fd, level, name, intValue, 4);
     },
+    attachFilter: (fd, program) =>
+      setsockoptFilter(
+        fd,
+        SOL_SOCKET,
+        SO_ATTACH_FILTER,
+        { len: program.length, filter: program },
+        koffi.sizeof(sockFprog),
+      ),
     getsockopt: (fd, level, name, buffer) => {
       optionLength[0] = buffer.length;
       return getsockopt(fd, level, name, buffer, optionLength);

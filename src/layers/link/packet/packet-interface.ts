@@ -288,9 +288,21 @@ export function kernelForwardsOn(name: string): boolean {
   }
 }
 
-/** Whether `name` has TCP segmentation offload on (ethtool -k); undefined when ethtool cannot say. */
+/**
+ * What an interface needs on for the kernel to send super-frames through it: with transmit checksumming or
+ * scatter-gather off, it cuts every one in software even while ethtool still says TSO is on.
+ */
+const SEGMENTATION_FEATURES = ['tcp-segmentation-offload', 'tx-checksumming', 'scatter-gather'] as const;
+
+/** Whether `features` (readFeatures) let the kernel send super-frames: none of SEGMENTATION_FEATURES off. */
+export function segmentsWith(features: ReadonlyMap<string, EthtoolFeature>): boolean {
+  return SEGMENTATION_FEATURES.every((name) => features.get(name)?.on !== false);
+}
+
+/** Whether `name` sends super-frames (segmentsWith, from ethtool -k); undefined when ethtool cannot say. */
 export function segmentationOffloadOn(name: string): boolean | undefined {
-  return readFeatures(name)?.get(OFFLOAD_FEATURES.tso!)?.on;
+  const features = readFeatures(name);
+  return features === undefined ? undefined : segmentsWith(features);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import { type Logger, silentLoggers } from '../../../core/logger.js';
 import { formatMac, type MacAddress, readMac } from '../../../core/mac-address.js';
 import { ETHERNET_FRAME_OVERHEAD } from '../fd/fd-link.js';
+import type { BpfInstruction } from '../fd/libc.js';
 import {
   AF_PACKET,
   describeErrno,
@@ -27,6 +28,7 @@ import {
 import { VIRTIO_NET_HDR_SIZE } from '../offload/virtio-net-header.js';
 import { NO_OFFLOAD, type OffloadState, VnetHeaderLink } from '../offload/vnet-header-link.js';
 import { completeOffloadedTcpChecksum } from '../raw-socket/offloaded-checksum.js';
+import { InterfaceClaim } from './interface-claim.js';
 import {
   bringUp,
   checkAddressNotLocal,
@@ -69,6 +71,25 @@ const PACKET_STATS_BYTES = 8;
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 const ETHERNET_HEADER_BYTES = 14;
 const ETHERTYPE_IPV4_HIGH = 0x08;
+
+/**
+ * The packet socket's filter (classic BPF): frames that came with a VLAN tag are dropped in the kernel. The
+ * kernel takes a tag off before any packet socket sees the frame (it is then only in the frame's metadata, which
+ * read() does not give), so without this a frame tagged for VLAN 5 reached pilha as an untagged one and was
+ * answered untagged, where TAP devices and the EthernetLayer drop tagged frames (dropVlan). Dropped here, such
+ * frames are not counted.
+ */
+const UNTAGGED_ONLY: readonly BpfInstruction[] = [
+  // A = whether the frame carried a tag (SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT).
+  { code: 0x20, jt: 0, jf: 0, k: 0xfffff000 + 48 },
+  // A == 0: the next instruction (take all of it); else the one after (take none).
+  { code: 0x15, jt: 0, jf: 1, k: 0 },
+  { code: 0x06, jt: 0, jf: 0, k: 0xffffffff },
+  { code: 0x06, jt: 0, jf: 0, k: 0 },
+];
+
+/** When, after a read found the interface down, PacketLink looks whether it was deleted (ms). */
+const LINK_GONE_CHECKS_MS = [0, 1000, 3000];
 
 /**
  * A RawLink of Ethernet frames on an AF_PACKET socket (SOCK_RAW, ETH_P_ALL) bound to an existing interface,
@@ -120,11 +141,24 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     if (options.offload === true && !segments) {
       logger.warn({ release: kernel }, 'a kernel before 5.10: no segmentation offload on a packet socket');
     }
-    const { fd, ignoresOutgoing, vnetHeader, vnetErrno } = openPacketSocket(
+    const { fd, ignoresOutgoing, vnetHeader, vnetErrno, ifindex, filterErrno } = openPacketSocket(
       libc,
       device.name,
       options.offload === true && segments,
     );
+    let claim: InterfaceClaim;
+    try {
+      claim = await InterfaceClaim.take(device.name, ifindex);
+    } catch (err) {
+      libc.close(fd);
+      throw err;
+    }
+    if (filterErrno !== 0) {
+      logger.warn(
+        { device: device.name, errno: filterErrno },
+        `the socket filter was refused (${describeErrno(libc, filterErrno)}): VLAN-tagged frames reach pilha as untagged ones`,
+      );
+    }
     if (vnetErrno !== 0) {
       logger.warn(
         { device: device.name, errno: vnetErrno },
@@ -142,7 +176,19 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     const offload: OffloadState = vnetHeader
       ? { vnetHeader: true, offload: true, receiveOffload: true }
       : NO_OFFLOAD;
-    const link = new PacketLink(fd, device.name, mtu, mac, ignoresOutgoing, libc, logger, offload, turnedOff);
+    const link = new PacketLink(
+      fd,
+      device.name,
+      ifindex,
+      mtu,
+      mac,
+      ignoresOutgoing,
+      libc,
+      logger,
+      offload,
+      turnedOff,
+      claim,
+    );
     try {
       // With a virtio_net_hdr nothing stands between the socket and the stack (a decorator turns it off), so
       // the kernel's word on a checksum is taken.
@@ -176,6 +222,8 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     fd: number,
     /** The interface the socket is bound to. */
     readonly device: string,
+    /** Its index, which the socket is bound to: a new interface of the same name has another. */
+    private readonly ifindex: number,
     mtu: number,
     mac: MacAddress,
     /** Whether the kernel keeps outgoing frames from the socket (PACKET_IGNORE_OUTGOING took). */
@@ -185,13 +233,31 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     offload: OffloadState,
     /** The kernel's offloads turned off at start (without a virtio_net_hdr), turned on again at close. */
     private readonly turnedOff: readonly TurnedOffOffloads[] = [],
+    /** This pilha's claim on the interface (InterfaceClaim), given up at close. */
+    private readonly claim?: InterfaceClaim,
   ) {
     super(fd, mtu, libc, logger, EXTRA_COUNTERS, mac, offload);
     this.maxFrameBytes = mtu + ETHERNET_FRAME_OVERHEAD;
   }
 
+  /**
+   * A read failed with ENETDOWN: the interface went down, or was deleted, which the socket does not tell
+   * apart (the kernel unbinds it either way, and binds it again only to an interface that comes back up). A
+   * deleted one ends the link: looked for at once and twice more (the deletion may not be complete yet).
+   */
+  protected override linkDown(): void {
+    for (const ms of LINK_GONE_CHECKS_MS) {
+      const timer = setTimeout(() => {
+        if (!this.fdIsOpen() || this.libc.ifNameToIndex(this.device) === this.ifindex) return;
+        this.failLink(new PilhaError('ERAWLINK', `the interface ${this.device} is gone`));
+      }, ms);
+      timer.unref();
+    }
+  }
+
   /** Turns back on the offloads turned off at start, as they were before pilha. */
   protected override afterClose(): void {
+    this.claim?.release();
     for (const { device, features } of this.turnedOff) {
       if (!restoreOffloads(device, features)) {
         this.logger.warn(
@@ -272,7 +338,7 @@ function settleKernelOffloads(
     if (peer !== undefined && segmentationOffloadOn(peer) === false) {
       logger.warn(
         { device, peer },
-        `the kernel's end ${peer} has segmentation offload off, so pilha reads its frames one by one: ethtool -K ${peer} tso on gso on tx on`,
+        `the kernel's end ${peer} has segmentation offload off, so pilha reads its frames one by one: ethtool -K ${peer} tso on gso on tx on sg on`,
       );
     }
     return { peer, turnedOff };
@@ -300,7 +366,14 @@ function openPacketSocket(
   libc: Libc,
   device: string,
   vnetHeader: boolean,
-): { fd: number; ignoresOutgoing: boolean; vnetHeader: boolean; vnetErrno: number } {
+): {
+  fd: number;
+  ignoresOutgoing: boolean;
+  vnetHeader: boolean;
+  vnetErrno: number;
+  ifindex: number;
+  filterErrno: number;
+} {
   const fd = libc.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     const errno = libc.errno();
@@ -328,8 +401,11 @@ function openPacketSocket(
   if (!ignoresOutgoing && libc.errno() !== ERRNO.ENOPROTOOPT) fail('PACKET_IGNORE_OUTGOING');
   const withHeader = vnetHeader && libc.setsockoptInt(fd, SOL_PACKET, PACKET_VNET_HDR, 1) === 0;
   const vnetErrno = vnetHeader && !withHeader ? libc.errno() : 0;
+  // Before bind: no frame is queued until then, so none passes unfiltered.
+  const untaggedOnly = libc.attachFilter(fd, UNTAGGED_ONLY) === 0;
+  const filterErrno = untaggedOnly ? 0 : libc.errno();
   const ifindex = libc.ifNameToIndex(device);
   if (ifindex === 0) fail(`if_nametoindex(${device})`);
   if (libc.bind(fd, sockaddrLl(ifindex, ETH_P_ALL)) < 0) fail(`bind to ${device}`);
-  return { fd, ignoresOutgoing, vnetHeader: withHeader, vnetErrno };
+  return { fd, ignoresOutgoing, vnetHeader: withHeader, vnetErrno, ifindex, filterErrno };
 }

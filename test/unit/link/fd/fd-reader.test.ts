@@ -6,6 +6,7 @@ import { closeSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import koffi from 'koffi';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PilhaError } from '../../../../src/core/errors.js';
 import { silentLoggers } from '../../../../src/core/logger.js';
 import { FdReader } from '../../../../src/layers/link/fd/fd-reader.js';
 import { loadLibc } from '../../../../src/layers/link/fd/libc.js';
@@ -267,7 +268,7 @@ describe.skipIf(!linux)('FdReader', () => {
     expect([...seen].sort((x, y) => x - y)).toEqual(seen);
   });
 
-  it('with a virtio_net_hdr, a read failing with EINVAL (a frame the header cannot describe) is a counted drop; without, a read error', async () => {
+  it('with a virtio_net_hdr, a read failing with EINVAL (a frame the header cannot describe) is a counted drop; without, a read error that ends the reader and is told to onFailure once', async () => {
     // An epoll fd watching a written eventfd: poll() finds it readable, and every read() fails with EINVAL,
     // as a TUN device's or a PACKET_VNET_HDR socket's does for a GSO frame of a type the header cannot say.
     const lib = koffi.load('libc.so.6');
@@ -284,23 +285,34 @@ describe.skipIf(!linux)('FdReader', () => {
       const event = new Uint8Array(12);
       event[0] = 1;
       expect(epollCtl(epfd, 1 /* EPOLL_CTL_ADD */, efd, event)).toBe(0);
+      const failures: PilhaError[] = [];
       const r = await FdReader.start({
         fd: epfd,
         label: 'test epoll fd',
         errorCode: 'ETUN',
         logger: silentLoggers().for('link'),
         onDatagram: () => {},
+        onFailure: (error) => failures.push(error),
         ...(vnet ? { vnetHeaderBytes: VIRTIO_NET_HDR_SIZE } : {}),
       });
       readers.push(r);
       if (vnet) {
         await until(() => r.stats().rxVnetHeaderDrops! > 100);
         expect(r.stats().rxReadErrors).toBe(0);
+        expect(failures).toEqual([]);
       } else {
-        await until(() => r.stats().rxReadErrors! > 0);
+        // The failed read ends the reader, and whoever runs on the link is told, once (its 'error', then its exit).
+        await until(() => r.stats().rxReadErrors! > 0 && failures.length > 0);
         expect(r.stats().rxReadErrors).toBe(1);
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      // stop() is not a failure: nothing more is told.
       await r.stop();
+      expect(failures.map((e) => [e.code, e.message])).toEqual(
+        vnet
+          ? []
+          : [['ETUN', expect.stringMatching(/^reading the test epoll fd failed: .*Invalid argument/)]],
+      );
     }
   });
 

@@ -61,6 +61,7 @@ export class TestPacketLink extends PacketLink {
     return new TestPacketLink(
       -1,
       'ptest0',
+      7,
       1500,
       mac,
       ignoresOutgoing,
