@@ -112,6 +112,18 @@ function expectFramesBothWays(report: Report, peerMacDevice: string): void {
 
 const reason = realPeerSkipReason(['ip', 'ping', 'ethtool']);
 
+/** A veth pair in `ns`, both ends up: `pilhaEnd` without an address, `kernelEnd` with `kernelAddress`. */
+function vethPair(ns: Namespace, pilhaEnd: string, kernelEnd: string, kernelAddress: string): void {
+  for (const args of [
+    ['link', 'add', pilhaEnd, 'type', 'veth', 'peer', 'name', kernelEnd],
+    ['addr', 'add', kernelAddress, 'dev', kernelEnd],
+    ['link', 'set', kernelEnd, 'up'],
+    ['link', 'set', pilhaEnd, 'up'],
+  ]) {
+    expect(ns.run('ip', args).status).toBe(0);
+  }
+}
+
 describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', () => {
   let ns: Namespace;
 
@@ -171,14 +183,7 @@ describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', 
   });
 
   it("warns when the kernel's end has segmentation offload off or the kernel forwards on pilha's end; turns off and back on what it must without offload", async () => {
-    for (const args of [
-      ['link', 'add', 'px0', 'type', 'veth', 'peer', 'name', 'px1'],
-      ['addr', 'add', '10.207.0.1/24', 'dev', 'px1'],
-      ['link', 'set', 'px1', 'up'],
-      ['link', 'set', 'px0', 'up'],
-    ]) {
-      expect(ns.run('ip', args).status).toBe(0);
-    }
+    vethPair(ns, 'px0', 'px1', '10.207.0.1/24');
     const tso = () => /^tcp-segmentation-offload: on/m.test(ns.run('ethtool', ['-k', 'px1']).stdout);
     const up = (extra: readonly string[] = []) =>
       ns.startPilha([
@@ -210,14 +215,7 @@ describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', 
   }, 60_000);
 
   it('pilha http on a packet link: a second pilha on its interface refused; it rides out the interface going down and up; its deletion stops it with one line and exit 1', async () => {
-    for (const args of [
-      ['link', 'add', 'pd0', 'type', 'veth', 'peer', 'name', 'pd1'],
-      ['addr', 'add', '10.208.0.1/24', 'dev', 'pd1'],
-      ['link', 'set', 'pd1', 'up'],
-      ['link', 'set', 'pd0', 'up'],
-    ]) {
-      expect(ns.run('ip', args).status).toBe(0);
-    }
+    vethPair(ns, 'pd0', 'pd1', '10.208.0.1/24');
     const server = await ns.startPilha(
       [
         'http',
