@@ -17,14 +17,15 @@ import { capYoungGeneration } from './young-generation-cap.js';
  */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Resolves on the first SIGINT, SIGTERM or SIGHUP. */
-export function untilSignal(): Promise<NodeJS.Signals> {
+/** Resolves on the first SIGINT, SIGTERM or SIGHUP; `stop` resolves it early, with no signal, its listeners gone. */
+export function untilSignal(stop?: Promise<unknown>): Promise<NodeJS.Signals | undefined> {
   return new Promise((resolve) => {
-    const done = (signal: NodeJS.Signals) => {
+    const done = (signal: NodeJS.Signals | undefined) => {
       for (const s of STOP_SIGNALS) process.off(s, done);
       resolve(signal);
     };
     for (const s of STOP_SIGNALS) process.on(s, done);
+    stop?.then(() => done(undefined));
   });
 }
 
@@ -34,11 +35,13 @@ export function untilSignal(): Promise<NodeJS.Signals> {
  * it changed on the host is put back), and exits 1, where it used to end with no word of it once nothing
  * kept Node's event loop alive.
  */
-export function untilStopped(link: NetworkStack['link'] | undefined): Promise<NodeJS.Signals | PilhaError> {
-  const signalled = untilSignal();
-  if (link?.onFailure === undefined) return signalled;
+export async function untilStopped(
+  link: NetworkStack['link'] | undefined,
+): Promise<NodeJS.Signals | PilhaError> {
+  if (link?.onFailure === undefined) return (await untilSignal()) as NodeJS.Signals;
   const failed = new Promise<PilhaError>((resolve) => link.onFailure?.(resolve));
-  return Promise.race([signalled, failed]);
+  // A failure takes the signal listeners away: a Ctrl-C during that shutdown is Node's again (it ends the process).
+  return (await untilSignal(failed)) ?? (await failed);
 }
 
 /** The exit code of a command stopped for `why`: 0 for a signal; 1 for a link that failed, said on stderr. */

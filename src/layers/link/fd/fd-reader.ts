@@ -257,7 +257,8 @@ export class FdReader {
           reject(new PilhaError(errorCode, `reader for the ${label} failed: ${message.message}`));
         } else {
           logger.error({ fd: label }, `reader stopped: ${message.message}`);
-          this.failed(new PilhaError(errorCode, `reading the ${label} failed: ${message.message}`));
+          // The worker's message says what failed on which fd ("read on the ... failed: ...").
+          this.failed(new PilhaError(errorCode, message.message));
         }
       });
       worker.on('error', (err) => {

@@ -85,6 +85,8 @@ export interface Libc {
   sendto(fd: number, buffer: Uint8Array, length: number, flags: number, addr: Uint8Array): number;
   /** if_nametoindex(name): the interface's index, or 0 when there is no such interface. */
   ifNameToIndex(name: string): number;
+  /** Whether an interface of index `ifindex` exists in this network namespace (if_indextoname), whatever its name. */
+  interfaceExists(ifindex: number): boolean;
   /** setpriority(PRIO_PROCESS, 0, nice): on Linux the nice value of the calling thread alone. */
   setThreadNice(nice: number): number;
   /** errno of the calling thread, as saved right after the last call. */
@@ -92,7 +94,6 @@ export interface Libc {
   strerror(errno: number): string;
 }
 
-/** errno values used to tell expected conditions apart, as this platform numbers them. */
 /** One classic BPF instruction (struct sock_filter). */
 export interface BpfInstruction {
   readonly code: number;
@@ -103,6 +104,7 @@ export interface BpfInstruction {
 
 const SO_ATTACH_FILTER = 26;
 
+/** errno values used to tell expected conditions apart, as this platform numbers them. */
 export const ERRNO = {
   EPERM: errnoValue('EPERM', 1),
   ENOENT: errnoValue('ENOENT', 2),
@@ -223,6 +225,10 @@ export function loadLibc(): Libc {
     'long sendto(int fd, const void *buf, size_t length, int flags, const void *addr, unsigned int addrLength)',
   );
   const ifNameToIndex: (name: string) => number = lib.func('unsigned int if_nametoindex(const char *name)');
+  const ifIndexToName: (ifindex: number, name: Uint8Array) => unknown = lib.func(
+    'void *if_indextoname(unsigned int ifindex, void *name)',
+  );
+  const interfaceName = new Uint8Array(16); // IF_NAMESIZE
   const strerror: (errno: number) => string = lib.func('const char *strerror(int errnum)');
   const setpriority: (which: number, who: number, prio: number) => number = lib.func(
     'int setpriority(int which, unsigned int who, int prio)',
@@ -280,6 +286,7 @@ export function loadLibc(): Libc {
     bind: (fd, addr) => bind(fd, addr, addr.length),
     sendto: (fd, buffer, length, flags, addr) => sendto(fd, buffer, length, flags, addr, addr.length),
     ifNameToIndex,
+    interfaceExists: (ifindex) => ifIndexToName(ifindex, interfaceName) !== null,
     setThreadNice: (nice) => setpriority(PRIO_PROCESS, 0, nice),
     errno: () => koffi.errno(),
     strerror,

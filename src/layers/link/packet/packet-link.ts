@@ -88,8 +88,8 @@ const UNTAGGED_ONLY: readonly BpfInstruction[] = [
   { code: 0x06, jt: 0, jf: 0, k: 0 },
 ];
 
-/** When, after a read found the interface down, PacketLink looks whether it was deleted (ms). */
-const LINK_GONE_CHECKS_MS = [0, 1000, 3000];
+/** How often, once a read found the interface down, PacketLink looks whether it was deleted (ms). */
+const LINK_GONE_CHECK_MS = 1000;
 
 /**
  * A RawLink of Ethernet frames on an AF_PACKET socket (SOCK_RAW, ETH_P_ALL) bound to an existing interface,
@@ -171,7 +171,15 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
         `the kernel forwards what it receives on ${device.name}, so every datagram sent to pilha comes back to it a second time: sysctl -w net.ipv4.conf.${device.name}.forwarding=0`,
       );
     }
-    const { peer, turnedOff } = settleKernelOffloads(device.name, vnetHeader, logger);
+    let settled: ReturnType<typeof settleKernelOffloads>;
+    try {
+      settled = settleKernelOffloads(device.name, vnetHeader, logger);
+    } catch (err) {
+      claim.release();
+      libc.close(fd);
+      throw err;
+    }
+    const { peer, turnedOff } = settled;
     const mac = options.mac ?? device.mac;
     const offload: OffloadState = vnetHeader
       ? { vnetHeader: true, offload: true, receiveOffload: true }
@@ -214,6 +222,8 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
 
   private readonly maxFrameBytes: number;
   private warnedOversize = false;
+  /** Looks every LINK_GONE_CHECK_MS whether the interface was deleted, once it was found down (linkDown). */
+  private goneWatch: NodeJS.Timeout | undefined;
   /** Frames the kernel dropped because the socket's receive queue was full, summed over PACKET_STATISTICS reads. */
   private socketDrops = 0;
   private readonly packetStats = new Uint8Array(PACKET_STATS_BYTES);
@@ -243,20 +253,26 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
   /**
    * A read failed with ENETDOWN: the interface went down, or was deleted, which the socket does not tell
    * apart (the kernel unbinds it either way, and binds it again only to an interface that comes back up). A
-   * deleted one ends the link: looked for at once and twice more (the deletion may not be complete yet).
+   * deleted one ends the link. Looked for at once, then every LINK_GONE_CHECK_MS for the link's life: the
+   * deletion may not be complete yet, and one deleted while down says nothing more to the socket.
    */
   protected override linkDown(): void {
-    for (const ms of LINK_GONE_CHECKS_MS) {
-      const timer = setTimeout(() => {
-        if (!this.fdIsOpen() || this.libc.ifNameToIndex(this.device) === this.ifindex) return;
-        this.failLink(new PilhaError('ERAWLINK', `the interface ${this.device} is gone`));
-      }, ms);
-      timer.unref();
+    this.checkGone();
+    if (this.goneWatch === undefined) {
+      this.goneWatch = setInterval(() => this.checkGone(), LINK_GONE_CHECK_MS);
+      this.goneWatch.unref();
     }
+  }
+
+  private checkGone(): void {
+    if (this.fdIsOpen() && this.libc.interfaceExists(this.ifindex)) return;
+    clearInterval(this.goneWatch);
+    if (this.fdIsOpen()) this.failLink(new PilhaError('ERAWLINK', `the interface ${this.device} is gone`));
   }
 
   /** Turns back on the offloads turned off at start, as they were before pilha. */
   protected override afterClose(): void {
+    clearInterval(this.goneWatch);
     this.claim?.release();
     for (const { device, features } of this.turnedOff) {
       if (!restoreOffloads(device, features)) {
