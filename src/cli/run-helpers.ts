@@ -39,9 +39,14 @@ export async function untilStopped(
   link: NetworkStack['link'] | undefined,
 ): Promise<NodeJS.Signals | PilhaError> {
   if (link?.onFailure === undefined) return (await untilSignal()) as NodeJS.Signals;
-  const failed = new Promise<PilhaError>((resolve) => link.onFailure?.(resolve));
+  const failed = linkFailure(link);
   // A failure takes the signal listeners away: a Ctrl-C during that shutdown is Node's again (it ends the process).
   return (await untilSignal(failed)) ?? (await failed);
+}
+
+/** Resolves with the error when `link` fails for good (RawLink.onFailure); never, for a link that cannot. */
+export function linkFailure(link: Pick<NetworkStack['link'], 'onFailure'>): Promise<PilhaError> {
+  return new Promise((resolve) => link.onFailure?.(resolve));
 }
 
 /** The exit code of a command stopped for `why`: 0 for a signal; 1 for a link that failed, said on stderr. */

@@ -7,6 +7,7 @@ import { parseIpv4 } from '../../core/ipv4-address.js';
 import { receivesGsoReads, type StackConfig } from '../../di/stack-config.js';
 import { integerOption, secondsOption } from '../number-options.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
+import { linkFailure } from '../run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from '../stack-options.js';
 import { raiseMallocTrimThreshold } from './malloc-trim-threshold.js';
 import { skipOptimizingCompiler } from './optimizing-compiler.js';
@@ -136,7 +137,14 @@ export function registerGetCommand(program: Command): void {
             endSink: file !== undefined,
           });
           // A link that fails for good (its device removed) ends the download with its error, not a wait.
-          result = await (stack === undefined ? download : Promise.race([download, linkFailure(stack.link)]));
+          result = await (stack === undefined
+            ? download
+            : Promise.race([
+                download,
+                linkFailure(stack.link).then((error): never => {
+                  throw error;
+                }),
+              ]));
         } catch (err) {
           bar?.stop();
           if (err instanceof SinkError) {
@@ -171,11 +179,6 @@ export function registerGetCommand(program: Command): void {
         }
       }
     });
-}
-
-/** Rejects with the error when `link` fails for good (RawLink.onFailure); never settles for a link that cannot. */
-function linkFailure(link: { onFailure?(handler: (error: PilhaError) => void): void }): Promise<never> {
-  return new Promise<never>((_resolve, reject) => link.onFailure?.(reject));
 }
 
 /**

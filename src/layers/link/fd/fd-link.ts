@@ -45,8 +45,6 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
   protected handler: ReceiveHandler = ignoreDatagram;
   private batchEndHandler: () => void = ignoreBatchEnd;
   private failureHandler: ((error: PilhaError) => void) | undefined;
-  /** Why the reader stopped for good, once it has (onFailure). */
-  private failure: PilhaError | undefined;
   protected readonly counters: Counters<(typeof FD_LINK_COUNTERS)[number] | Extra>;
   /** errno of the last failed write, 0 after a successful one. */
   protected lastWriteErrno = 0;
@@ -123,7 +121,8 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
 
   onFailure(handler: (error: PilhaError) => void): void {
     this.failureHandler = handler;
-    if (this.failure !== undefined) handler(this.failure);
+    const failure = this.reader?.failure;
+    if (failure !== undefined) handler(failure);
   }
 
   stats(): Record<string, number> {
@@ -159,10 +158,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
       trustKernelChecksums,
       ...(readerNice !== undefined ? { nice: readerNice } : {}),
       parkMs: readerParkMs,
-      onFailure: (error) => {
-        this.failure = error;
-        this.failureHandler?.(error);
-      },
+      onFailure: (error) => this.failureHandler?.(error),
       onLinkDown: () => this.linkDown(),
     });
   }

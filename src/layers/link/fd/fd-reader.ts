@@ -152,7 +152,7 @@ export class FdReader {
   private worker: Worker | undefined;
   private workerExited = false;
   /** Why the reader stopped for good by itself, once it has (onFailure). */
-  private failure: PilhaError | undefined;
+  private stoppedFor: PilhaError | undefined;
   private stopping: Promise<void> | undefined;
   /** The eventfd that wakes the worker's poll() when stopping (FdReaderData.stopFd); −1: none. */
   private stopFd = -1;
@@ -283,6 +283,11 @@ export class FdReader {
     });
   }
 
+  /** Why the reader stopped for good by itself (onFailure was told), if it has. */
+  get failure(): PilhaError | undefined {
+    return this.stoppedFor;
+  }
+
   /**
    * Stops the reader as failed for good (onFailure is told): what the fd's owner knows is the end of it, such
    * as a packet socket's interface deleted, which its reads do not tell apart from one gone down.
@@ -294,8 +299,8 @@ export class FdReader {
 
   /** Tells onFailure, once, unless the reader is being stopped. */
   private failed(error: PilhaError): void {
-    if (this.failure !== undefined || this.stopping !== undefined) return;
-    this.failure = error;
+    if (this.stoppedFor !== undefined || this.stopping !== undefined) return;
+    this.stoppedFor = error;
     this.options.onFailure?.(error);
   }
 
