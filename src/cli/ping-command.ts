@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import type { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
 import { integerOption, secondsOption } from './number-options.js';
-import { printStats } from './run-helpers.js';
+import { exitCodeFor, linkFailure, printStats, untilSignal } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 interface PingValues extends StackOptionValues {
@@ -38,23 +39,33 @@ export function registerPingCommand(program: Command): void {
       process.stdout.write(
         `PING ${formatIpv4(address)} from ${formatIpv4(config.address)}: ${size} data bytes (${size + 28} bytes IP, MTU ${config.mtu})\n`,
       );
-      // The first Ctrl-C ends the run with its summary, as ping(8) does (a second one, with the handler gone,
-      // ends the process at once).
-      const onSignal = () => stack.pinger.stop();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // The first stopping signal (Ctrl-C, SIGTERM, SIGHUP) ends the run with its summary, as ping(8) does (a
+      // second one, with the listeners gone, ends the process at once); so does a link that fails for good
+      // (its interface deleted), said in one line, with exit code 1.
+      let failure: PilhaError | undefined;
+      const failed = linkFailure(stack.link).then((error) => {
+        failure = error;
+        stack.pinger.stop();
+      });
+      let finish = () => {};
+      const finished = new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      void untilSignal(Promise.race([finished, failed])).then((signal) => {
+        if (signal !== undefined) stack.pinger.stop();
+      });
       const summary = await stack.pinger.run(
         { target: address, size, count, intervalMs, waitMs },
         (reply) => {
           process.stdout.write(`${formatPingReply(address, reply)}\n`);
         },
       );
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      finish();
+      const failedCode = failure === undefined ? 0 : exitCodeFor('pilha ping', failure);
       process.stdout.write(`\n${formatPingSummary(summary)}\n`);
       if (values.stats) printStats(stack);
       await stack.close();
       // iputils ping: 1 when no reply arrived at all, else 0 (interrupted or not).
-      process.exitCode = summary.received === 0 ? 1 : 0;
+      process.exitCode = failedCode || (summary.received === 0 ? 1 : 0);
     });
 }

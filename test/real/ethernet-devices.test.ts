@@ -283,6 +283,71 @@ describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', 
     expect(server.stats().link['inner.rxLinkDowns']).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
+  it('brings a down interface up and puts it down again at close; warns while it has no carrier', async () => {
+    ns.run('ip', ['link', 'add', 'pc0', 'type', 'veth', 'peer', 'name', 'pc1']);
+    ns.run('ip', ['addr', 'add', '10.210.0.1/24', 'dev', 'pc1']);
+    const isUp = (name: string) =>
+      (Number.parseInt(ns.run('cat', [`/sys/class/net/${name}/flags`]).stdout, 16) & 1) === 1;
+    expect(isUp('pc0')).toBe(false);
+    const up = await ns.startPilha([
+      'up',
+      '--link',
+      'packet',
+      '--device',
+      'pc0',
+      '--address',
+      '10.210.0.2',
+      '--host-address',
+      '10.210.0.1/24',
+    ]);
+    expect(isUp('pc0')).toBe(true);
+    // The kernel's end is still down, so nothing can arrive: said once, at start.
+    expect(up.stderr).toMatch(/pc0 has no carrier \(the other end of its veth pair, pc1, is down\?\)/);
+    expect(ns.run('ip', ['link', 'set', 'pc1', 'up']).status).toBe(0);
+    const ping = await ns.runAsync('ping', ['-n', '-c', '1', '-W', '3', '10.210.0.2']);
+    expect(ping.status, ping.stdout).toBe(0);
+    expect(await up.stop()).toBe(0);
+    expect(isUp('pc0')).toBe(false);
+  }, 60_000);
+
+  it('pilha ping on a packet link: SIGHUP ends it with its summary; the interface deleted ends it with one line and exit 1', async () => {
+    vethPair(ns, 'pp0', 'pp1', '10.209.0.1/24');
+    const ping = () =>
+      ns.startPilha(
+        [
+          'ping',
+          '--link',
+          'packet',
+          '--device',
+          'pp0',
+          '--address',
+          '10.209.0.2',
+          '--host-address',
+          '10.209.0.1/24',
+          '--count',
+          '1000',
+          '--interval',
+          '0.1',
+          '--stats',
+          '10.209.0.1',
+        ],
+        /bytes from 10\.209\.0\.1/,
+      );
+    const hungUp = await ping();
+    hungUp.child.kill('SIGHUP');
+    expect(await hungUp.exit()).toBe(0);
+    expect(hungUp.stdout).toMatch(/packets transmitted, \d+ received/);
+    expect(hungUp.stdout).toMatch(/^stats /m);
+    expect(hungUp.stderr).toBe('');
+
+    const orphaned = await ping();
+    expect(ns.run('ip', ['link', 'del', 'pp0']).status).toBe(0);
+    expect(await orphaned.exit()).toBe(1);
+    expect(orphaned.stderr).toMatch(/^pilha ping: the interface pp0 is gone; stopping\n$/);
+    expect(orphaned.stdout).toMatch(/packets transmitted, \d+ received/);
+    expect(orphaned.stats().link['inner.rxLinkDowns']).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
   it("with the kernel's end in another namespace: its super-frames taken whole; with --no-offload dropped and counted until its offloads are off", async () => {
     const far = Namespace.create('taplink-far');
     try {

@@ -159,23 +159,28 @@ export function registerGetCommand(program: Command): void {
         process.stderr.write(`pilha get: ${formatHttpGetResult(result)}\n`);
         done = true;
       } finally {
-        if (file !== undefined) {
-          await file.handle.close().catch(() => {});
-          // A failed download leaves no file behind that it created.
-          if (!done && file.created && output !== undefined) await unlink(output).catch(() => {});
-        }
-        if (stack !== undefined) {
-          if (values.stats) {
-            const tcp = stack.tcp as Partial<{ stats: () => unknown }> | undefined;
-            const stats = {
-              link: stack.link.stats(),
-              ip: stack.ip.stats(),
-              icmp: stack.icmp.stats(),
-              ...(typeof tcp?.stats === 'function' ? { tcp: tcp.stats() } : {}),
-            };
-            process.stderr.write(`stats ${JSON.stringify(stats)}\n`);
+        // The stack first: once it is closed nothing can reach the sink, whose file descriptor, once closed,
+        // could be reused by the next file the process opens.
+        try {
+          if (stack !== undefined) {
+            if (values.stats) {
+              const tcp = stack.tcp as Partial<{ stats: () => unknown }> | undefined;
+              const stats = {
+                link: stack.link.stats(),
+                ip: stack.ip.stats(),
+                icmp: stack.icmp.stats(),
+                ...(typeof tcp?.stats === 'function' ? { tcp: tcp.stats() } : {}),
+              };
+              process.stderr.write(`stats ${JSON.stringify(stats)}\n`);
+            }
+            await stack.close();
           }
-          await stack.close();
+        } finally {
+          if (file !== undefined) {
+            await file.handle.close().catch(() => {});
+            // A failed download leaves no file behind that it created.
+            if (!done && file.created && output !== undefined) await unlink(output).catch(() => {});
+          }
         }
       }
     });

@@ -124,17 +124,31 @@ export function checkAddressNotLocal(
   }
 }
 
-/** Brings the interface up (`ip link set dev NAME up`). */
-export function bringUp(name: string): void {
+/** Brings the interface up (`ip link set dev NAME up`), or down again; a failure throws ERAWLINK. */
+export function setInterfaceUp(name: string, up = true): void {
+  const state = up ? 'up' : 'down';
   try {
-    execFileSync('ip', ['link', 'set', 'dev', name, 'up'], {
+    execFileSync('ip', ['link', 'set', 'dev', name, state], {
       stdio: ['ignore', 'ignore', 'pipe'],
       timeout: 10_000,
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
     const detail = e.stderr?.toString().trim().split('\n')[0] || e.message.split('\n')[0];
-    throw new PilhaError('ERAWLINK', `cannot bring interface '${name}' up: ${detail}`);
+    throw new PilhaError('ERAWLINK', `cannot bring interface '${name}' ${state}: ${detail}`);
+  }
+}
+
+/**
+ * Whether the interface, up, has a carrier (/sys/class/net/NAME/carrier): a veth end has none while its other
+ * end is down, and then nothing arrives. Undefined when it cannot be read (the interface down or gone).
+ */
+export function hasCarrier(name: string): boolean | undefined {
+  try {
+    const text = readFileSync(`/sys/class/net/${name}/carrier`, 'utf8').trim();
+    return text === '1' ? true : text === '0' ? false : undefined;
+  } catch {
+    return undefined;
   }
 }
 

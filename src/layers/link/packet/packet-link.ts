@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { endianness, release } from 'node:os';
 import { PilhaError } from '../../../core/errors.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
@@ -30,10 +31,10 @@ import { NO_OFFLOAD, type OffloadState, VnetHeaderLink } from '../offload/vnet-h
 import { completeOffloadedTcpChecksum } from '../raw-socket/offloaded-checksum.js';
 import { InterfaceClaim } from './interface-claim.js';
 import {
-  bringUp,
   checkAddressNotLocal,
   disableReceiveOffloads,
   disableTransmitOffloads,
+  hasCarrier,
   hasRemotePeer,
   kernelForwardsOn,
   localVethPeer,
@@ -41,6 +42,7 @@ import {
   readPacketInterface,
   restoreOffloads,
   segmentationOffloadOn,
+  setInterfaceUp,
   type TurnedOffOffloads,
 } from './packet-interface.js';
 
@@ -134,7 +136,9 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
         `--mtu ${mtu} does not fit interface '${device.name}' (its MTU is ${device.mtu}; 68 to ${device.mtu})`,
       );
     }
-    if (!device.up) bringUp(device.name);
+    // Brought up if it is down, and down again at close: what pilha changes on the host it puts back.
+    const broughtUp = !device.up;
+    if (broughtUp) setInterfaceUp(device.name);
     const libc = loadLibc();
     const kernel = release();
     const segments = packetSocketSegments(kernel);
@@ -146,11 +150,17 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
       device.name,
       options.offload === true && segments,
     );
+    // What open did before a failure, undone: the socket closed, the interface down again if it was.
+    const undo = (claim?: InterfaceClaim) => {
+      claim?.release();
+      libc.close(fd);
+      if (broughtUp) putDownAgain(device.name, logger);
+    };
     let claim: InterfaceClaim;
     try {
       claim = await InterfaceClaim.take(device.name, ifindex);
     } catch (err) {
-      libc.close(fd);
+      undo();
       throw err;
     }
     if (filterErrno !== 0) {
@@ -175,8 +185,7 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     try {
       settled = settleKernelOffloads(device.name, vnetHeader, logger);
     } catch (err) {
-      claim.release();
-      libc.close(fd);
+      undo(claim);
       throw err;
     }
     const { peer, turnedOff } = settled;
@@ -196,6 +205,7 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
       offload,
       turnedOff,
       claim,
+      broughtUp,
     );
     try {
       // With a virtio_net_hdr nothing stands between the socket and the stack (a decorator turns it off), so
@@ -205,9 +215,16 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
       await link.close();
       throw err;
     }
+    if (hasCarrier(device.name) === false) {
+      logger.warn(
+        { device: device.name, peer },
+        `${device.name} has no carrier (the other end of its veth pair${peer === undefined ? '' : `, ${peer},`} is down?): nothing reaches pilha until it is up`,
+      );
+    }
     logger.info(
       {
         device: device.name,
+        broughtUp,
         mtu,
         mac: formatMac(mac),
         ignoresOutgoing,
@@ -245,6 +262,8 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     private readonly turnedOff: readonly TurnedOffOffloads[] = [],
     /** This pilha's claim on the interface (InterfaceClaim), given up at close. */
     private readonly claim?: InterfaceClaim,
+    /** Whether open brought the interface up, to be put down again at close. */
+    private readonly broughtUp = false,
   ) {
     super(fd, mtu, libc, logger, EXTRA_COUNTERS, mac, offload);
     this.maxFrameBytes = mtu + ETHERNET_FRAME_OVERHEAD;
@@ -270,10 +289,11 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     if (this.fdIsOpen()) this.failLink(new PilhaError('ERAWLINK', `the interface ${this.device} is gone`));
   }
 
-  /** Turns back on the offloads turned off at start, as they were before pilha. */
+  /** Puts back what open changed on the host: the offloads it turned off, the interface it brought up. */
   protected override afterClose(): void {
     clearInterval(this.goneWatch);
     this.claim?.release();
+    if (this.broughtUp) putDownAgain(this.device, this.logger);
     for (const { device, features } of this.turnedOff) {
       if (!restoreOffloads(device, features)) {
         this.logger.warn(
@@ -332,6 +352,16 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
       this.counters.inc('rxChecksumsCompleted');
     }
     super.receive(frame, flags);
+  }
+}
+
+/** Puts down an interface pilha brought up; one that is gone needs nothing, a failure is a warning. */
+function putDownAgain(device: string, logger: Logger): void {
+  if (!existsSync(`/sys/class/net/${device}`)) return;
+  try {
+    setInterfaceUp(device, false);
+  } catch (err) {
+    logger.warn({ device }, `${(err as Error).message}: it was down before pilha`);
   }
 }
 
