@@ -9,7 +9,10 @@
  * PACKET_VNET_HDR its super-frames are taken, without (--no-offload) dropped until its offloads are off.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMac } from '../../src/core/mac-address.js';
@@ -308,6 +311,64 @@ describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', 
     expect(ping.status, ping.stdout).toBe(0);
     expect(await up.stop()).toBe(0);
     expect(isUp('pc0')).toBe(false);
+  }, 60_000);
+
+  it('a kernel sending with BIG TCP (GSO packets over 64 KB): they are dropped and counted, said once, and the upload still completes', async () => {
+    vethPair(ns, 'pb0', 'pb1', '10.211.0.1/24');
+    // iproute2 here cannot set IFLA_GSO_IPV4_MAX_SIZE (63): RTM_NEWLINK by hand, as ip link would.
+    const setGsoIpv4MaxSize = `
+import socket, struct, sys
+index = socket.if_nametoindex(sys.argv[1])
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+body = struct.pack('=BxHiII', 0, 0, index, 0, 0) + struct.pack('=HHI', 8, 63, int(sys.argv[2]))
+s.send(struct.pack('=IHHII', 16 + len(body), 16, 0x1 | 0x4, 1, 0) + body)
+sys.exit(-struct.unpack('=i', s.recv(4096)[16:20])[0])
+`;
+    expect(ns.run('ip', ['link', 'set', 'pb1', 'gso_max_size', '185000']).status).toBe(0);
+    const set = ns.run('python3', ['-c', setGsoIpv4MaxSize, 'pb1', '185000']);
+    expect(set.status, set.stderr).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'pilha-bigtcp-'));
+    try {
+      const file = join(dir, 'upload');
+      writeFileSync(file, randomBytes(4 << 20));
+      const server = await ns.startPilha(
+        [
+          'framed',
+          'serve',
+          '--link',
+          'packet',
+          '--device',
+          'pb0',
+          '--address',
+          '10.211.0.2',
+          '--host-address',
+          '10.211.0.1/24',
+          '--port',
+          '7000',
+        ],
+        /listening/,
+      );
+      const sent = await ns.runAsync(process.execPath, [
+        PILHA_CLI,
+        'framed',
+        'send',
+        file,
+        '--to',
+        '10.211.0.2:7000',
+        '--transport',
+        'kernel',
+      ]);
+      expect(sent.status, sent.stderr).toBe(0);
+      expect(sent.stdout + sent.stderr).toMatch(/confirmed 4194304 bytes/);
+      expect(await server.stop()).toBe(0);
+      expect(server.stats().link['inner.rxVnetHeaderDrops']).toBeGreaterThan(0);
+      const warnings = server.stderr.match(
+        /a packet from the kernel was dropped \(counted as rxVnetHeaderDrops; said once\): a GSO packet over 64 KB, as a sender with BIG TCP makes/g,
+      );
+      expect(warnings).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('pilha ping on a packet link: SIGHUP ends it with its summary; the interface deleted ends it with one line and exit 1', async () => {

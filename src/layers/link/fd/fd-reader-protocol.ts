@@ -152,5 +152,13 @@ export interface FdReaderData {
   readonly parkMs: number;
 }
 
-/** 'linkDown': a read failed with ENETDOWN (CONTROL.LINK_DOWNS), for the main thread to ask whether the interface is gone. */
-export type FdReaderMessage = { kind: 'ready' } | { kind: 'error'; message: string } | { kind: 'linkDown' };
+/**
+ * 'linkDown': a read failed with ENETDOWN (CONTROL.LINK_DOWNS), for the main thread to ask whether the interface
+ * is gone. 'vnetHeaderDrop': the first packet the kernel could not describe in a virtio_net_hdr (VNET_DROPS), for
+ * the main thread to say why once.
+ */
+export type FdReaderMessage =
+  | { kind: 'ready' }
+  | { kind: 'error'; message: string }
+  | { kind: 'linkDown' }
+  | { kind: 'vnetHeaderDrop' };

@@ -80,6 +80,10 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   const control = new Int32Array(data.control);
   const libc = loadLibc();
   const post = (message: FdReaderMessage): void => port.postMessage(message);
+  /** A packet the header could not describe, or longer than a read: counted, and the first one told. */
+  const vnetHeaderDrop = (): void => {
+    if (Atomics.add(control, CONTROL.VNET_DROPS, 1) === 0) post({ kind: 'vnetHeaderDrop' });
+  };
   const fail = (what: string, errno: number): void => {
     Atomics.add(control, CONTROL.READ_ERRORS, 1);
     post({
@@ -218,7 +222,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
         // The datagram stays behind the header (the record's headroom): no 64 KB move.
         n = unwrapVirtioNetPacket(bytes, at, n, rxFlags === 0, linkHeaderBytes);
         if (n < 0 || n > maxPacket) {
-          Atomics.add(control, CONTROL.VNET_DROPS, 1);
+          vnetHeaderDrop();
           continue;
         }
         if (gso) Atomics.add(control, CONTROL.GSO_READS, 1);
@@ -273,7 +277,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       if (errno === ERRNO.EINVAL && vnetHeaderBytes > 0) {
         // With a virtio_net_hdr (a TUN or TAP device, a PACKET_VNET_HDR socket) the kernel fails the read of a
         // packet the header cannot describe (a tunnel's GSO packet): that one is gone, the next read takes the next.
-        Atomics.add(control, CONTROL.VNET_DROPS, 1);
+        vnetHeaderDrop();
         continue;
       }
       fail('read', errno);

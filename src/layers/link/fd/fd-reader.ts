@@ -58,6 +58,8 @@ export interface FdReaderOptions {
   readonly onFailure?: (error: PilhaError) => void;
   /** Called when a read failed with ENETDOWN (a packet socket's interface went down, or was deleted). */
   readonly onLinkDown?: () => void;
+  /** Called at the first read the kernel failed for a packet its virtio_net_hdr could not describe (rxVnetHeaderDrops). */
+  readonly onVnetHeaderDrop?: () => void;
 }
 
 /**
@@ -252,6 +254,8 @@ export class FdReader {
           resolve();
         } else if (message.kind === 'linkDown') {
           this.options.onLinkDown?.();
+        } else if (message.kind === 'vnetHeaderDrop') {
+          this.options.onVnetHeaderDrop?.();
         } else if (!ready) {
           clearTimeout(timer);
           reject(new PilhaError(errorCode, `reader for the ${label} failed: ${message.message}`));
