@@ -226,9 +226,10 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
           continue;
         }
         if (gso) Atomics.add(control, CONTROL.GSO_READS, 1);
-        if (partial) {
-          Atomics.add(control, rxFlags === 0 ? CONTROL.CHECKSUMS_COMPLETED : CONTROL.CHECKSUMS_TRUSTED, 1);
-        }
+        // Trusted: unfinished (NEEDS_CSUM) or verified by the kernel (DATA_VALID), and taken so; completed: an
+        // unfinished one finished in the main thread.
+        if (rxFlags !== 0) Atomics.add(control, CONTROL.CHECKSUMS_TRUSTED, 1);
+        else if (partial) Atomics.add(control, CONTROL.CHECKSUMS_COMPLETED, 1);
       }
       if (n > 0) {
         const recordBytes = ringRecordBytes(n, headroom);
