@@ -338,7 +338,7 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
         this.warnedOversize = true;
         this.logger.warn(
           { device: this.device, length, max: this.maxFrameBytes },
-          'frame longer than the MTU dropped: turn segmentation offload off on the far end (ethtool -K PEER tso off gso off)',
+          `frame longer than the MTU dropped (rxDropOversize; said once): turn the far end's offloads off (${FAR_END_OFFLOADS_OFF})`,
         );
       }
       return;
@@ -354,6 +354,9 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
     super.receive(frame, flags);
   }
 }
+
+/** What a far end must run for a packet link without offload: no super-frames, no unfinished checksums. */
+const FAR_END_OFFLOADS_OFF = 'ethtool -K PEER tso off gso off tx off';
 
 /** Puts down an interface pilha brought up; one that is gone needs nothing, a failure is a warning. */
 function putDownAgain(device: string, logger: Logger): void {
@@ -396,7 +399,7 @@ function settleKernelOffloads(
   if (peer === undefined && hasRemotePeer(device)) {
     logger.warn(
       { device },
-      'the other end of this veth pair is in another namespace: turn its offloads off there (ethtool -K PEER tso off gso off tx off), or its TCP super-frames are dropped (rxDropOversize)',
+      `the other end of this veth pair is in another namespace: turn its offloads off there (${FAR_END_OFFLOADS_OFF}), or its TCP super-frames are dropped (rxDropOversize)`,
     );
   }
   return { peer, turnedOff };
