@@ -42,6 +42,7 @@ export const linkModule = new ContainerModule(({ bind }) => {
           prefixLength: config.link.prefixLength,
           ...(config.link.mac !== undefined ? { mac: config.link.mac } : {}),
           ...(config.link.readerNice !== undefined ? { readerNice: config.link.readerNice } : {}),
+          ...(config.link.readOnMainThread === true ? { readOnMainThread: true } : {}),
           // Super-frames pass no decorator (they impair and capture IPv4 datagrams), so under one, none.
           offload: receivesGsoReads(config),
           receiveOffload: receivesGsoReads(config),
@@ -76,6 +77,7 @@ export const linkModule = new ContainerModule(({ bind }) => {
         offload: config.link.offload !== false,
         receiveOffload: receivesGsoReads(config),
         ...(config.link.readerNice !== undefined ? { readerNice: config.link.readerNice } : {}),
+        ...(config.link.readOnMainThread === true ? { readOnMainThread: true } : {}),
         logger,
       });
     })

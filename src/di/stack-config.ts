@@ -18,6 +18,8 @@ export interface TunLinkConfig {
   readonly offload?: boolean;
   /** The reader thread's nice value (TunLinkOptions.readerNice): a server's when absent. */
   readonly readerNice?: number;
+  /** Read on the main thread when reads are GSO packets (TunLinkOptions.readOnMainThread): pilha get's. */
+  readonly readOnMainThread?: boolean;
 }
 
 /**
@@ -48,6 +50,8 @@ export interface TapLinkConfig {
   readonly offload?: boolean;
   /** The reader thread's nice value (TunLinkOptions.readerNice): a server's when absent. */
   readonly readerNice?: number;
+  /** Read on the main thread when reads are GSO packets (TunLinkOptions.readOnMainThread): pilha get's. */
+  readonly readOnMainThread?: boolean;
 }
 
 /**

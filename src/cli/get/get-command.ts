@@ -188,15 +188,16 @@ export function registerGetCommand(program: Command): void {
 
 /**
  * The stack pilha get runs: the shared options' (stackConfigFrom), with a receive buffer for downloading and,
- * on a TUN or TAP device, its reader thread at the main thread's priority (FdReaderOptions.nice): 100 MiB
- * from a warm kernel server, 20 interleaved pairs of fresh processes, 933 -> 1,030 MB/s (median; faster in
- * 19 of the 20 pairs).
+ * on a TUN or TAP device, its reads on the main thread where they are GSO packets (MainThreadFdReader: 100 MiB
+ * from a kernel server, six interleaved pairs of fresh processes, medians 515 -> 935 MB/s), and otherwise its
+ * reader thread at the main thread's priority (FdReaderOptions.nice: 20 interleaved pairs, 933 -> 1,030 MB/s
+ * median, faster in 19 of the 20).
  */
 export function getStackConfig(values: StackOptionValues): StackConfig {
   const config = stackConfigFrom(values);
   const link =
     config.link.kind === 'tun' || config.link.kind === 'tap'
-      ? { ...config.link, readerNice: CLIENT_READER_NICE }
+      ? { ...config.link, readerNice: CLIENT_READER_NICE, readOnMainThread: receivesGsoReads(config) }
       : config.link;
   return { ...config, link, tcp: { receiveBufferSize: GET_RECEIVE_BUFFER, ...config.tcp } };
 }

@@ -16,11 +16,28 @@ describe('pilha get stack config', () => {
     expect(DEFAULT_TCP_CONFIG.receiveBufferSize).toBe(256 * 1024);
   });
 
-  it("runs a TUN or TAP device's reader thread at the main thread's priority", () => {
-    expect(getStackConfig(OPTIONS).link).toMatchObject({ kind: 'tun', name: 'pilha0', readerNice: 0 });
-    expect(getStackConfig({ ...OPTIONS, link: 'tap' }).link).toMatchObject({ kind: 'tap', readerNice: 0 });
-    // A server's stack keeps the reader's default priority.
+  it("reads a TUN or TAP device on the main thread when its reads are GSO packets; otherwise its reader thread runs at the main thread's priority", () => {
+    expect(getStackConfig(OPTIONS).link).toMatchObject({
+      kind: 'tun',
+      name: 'pilha0',
+      readerNice: 0,
+      readOnMainThread: true,
+    });
+    expect(getStackConfig({ ...OPTIONS, link: 'tap' }).link).toMatchObject({
+      kind: 'tap',
+      readerNice: 0,
+      readOnMainThread: true,
+    });
+    for (const wireSized of [
+      { ...OPTIONS, offload: false },
+      { ...OPTIONS, impair: 'loss=0.01' },
+      { ...OPTIONS, link: 'tap', pcap: '/tmp/x.pcap' },
+    ]) {
+      expect(getStackConfig(wireSized).link).toMatchObject({ readerNice: 0, readOnMainThread: false });
+    }
+    // A server's stack keeps the reader thread, at its default priority.
     expect(stackConfigFrom(OPTIONS).link).not.toHaveProperty('readerNice');
+    expect(stackConfigFrom(OPTIONS).link).not.toHaveProperty('readOnMainThread');
   });
 
   it('--pmtu-expires sets how long a learned path MTU lasts; ten minutes without it', () => {

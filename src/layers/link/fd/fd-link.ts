@@ -4,8 +4,9 @@ import type { PilhaError, PilhaErrorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { MacAddress } from '../../../core/mac-address.js';
 import { ignoreDatagram, type LinkMedium, type RawLink, type ReceiveHandler } from '../raw-link.js';
-import { FdReader } from './fd-reader.js';
+import { type DatagramReader, FdReader } from './fd-reader.js';
 import { ERRNO, type Libc } from './libc.js';
+import { MainThreadFdReader } from './main-thread-fd-reader.js';
 
 /** The counters every fd-backed link keeps; a link adds its own after them. */
 export const FD_LINK_COUNTERS = [
@@ -23,6 +24,16 @@ export const FD_LINK_COUNTERS = [
 function ignoreBatchEnd(): void {}
 
 type TxDropReason = 'txDropFull' | 'txDropTooBig' | 'txDropClosed' | 'txDropError';
+
+/** How a link reads its fd (FdLink.start). */
+export interface ReaderChoice {
+  /** The reader thread's nice value (FdReaderOptions.nice): a server's when absent. */
+  readonly nice?: number;
+  /** The longest the reader thread waits for a busy main thread (FdReaderOptions.parkMs); 0 when absent. */
+  readonly parkMs?: number;
+  /** Read on the main thread (MainThreadFdReader), for a process that does nothing else while it downloads. */
+  readonly onMainThread?: boolean;
+}
 
 /** An Ethernet header (destination, source, EtherType) plus one 802.1Q tag: what a frame adds to the IP MTU. */
 export const ETHERNET_FRAME_OVERHEAD = 14 + 4;
@@ -48,7 +59,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
   protected readonly counters: Counters<(typeof FD_LINK_COUNTERS)[number] | Extra>;
   /** errno of the last failed write, 0 after a successful one. */
   protected lastWriteErrno = 0;
-  private reader: FdReader | undefined;
+  private reader: DatagramReader | undefined;
   private closing: Promise<void> | undefined;
   private fdOpen = true;
 
@@ -136,17 +147,19 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
 
   /**
    * Starts the reader (which unwraps `vnetHeaderBytes` of virtio_net_hdr per read, taking the kernel's word for
-   * TCP checksums when `trustKernelChecksums`, at `readerNice` when given, waiting up to `readerParkMs` for a
-   * busy main thread, FdReaderOptions.parkMs); resolves once it is reading.
+   * TCP checksums when `trustKernelChecksums`): FdReader's worker thread, at `reader.nice` when given, waiting up
+   * to `reader.parkMs` for a busy main thread (FdReaderOptions.parkMs); or, with `reader.onMainThread`,
+   * MainThreadFdReader. Resolves once it is reading.
    */
   protected async start(
     errorCode: PilhaErrorCode,
     vnetHeaderBytes = 0,
     trustKernelChecksums = false,
-    readerNice?: number,
-    readerParkMs = 0,
+    reader: ReaderChoice = {},
   ): Promise<void> {
-    this.reader = await FdReader.start({
+    const { nice: readerNice, parkMs: readerParkMs = 0 } = reader;
+    const start = reader.onMainThread === true ? MainThreadFdReader.start : FdReader.start;
+    this.reader = await start({
       fd: this.fd,
       label: this.describe(),
       errorCode,

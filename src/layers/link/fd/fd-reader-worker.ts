@@ -32,8 +32,7 @@
  * is set (the main thread writes to the stop eventfd as it sets it, so that stopping waits for no timeout).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE } from '../offload/virtio-net-header.js';
-import { checksumVouched, unwrapVirtioNetPacket } from '../offload/virtio-net-receive.js';
+import { checksumVouched } from '../offload/virtio-net-receive.js';
 import { RX_CHECKSUM_VOUCHED } from '../raw-link.js';
 import { isConnectionRequestOnLink } from './connection-request.js';
 import { DatagramRing } from './datagram-ring.js';
@@ -47,6 +46,7 @@ import {
 } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
 import { ReaderPriority, threadNice } from './reader-priority.js';
+import { takeVnetRead } from './vnet-read.js';
 
 /**
  * How long the main thread must have been busy with one batch before the worker parks (FdReaderData.parkMs):
@@ -215,21 +215,14 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
       }
       let rxFlags = 0;
       if (n > 0 && vnetHeaderBytes > 0) {
-        const gso = bytes[at + 1] !== VIRTIO_NET_HDR_GSO_NONE;
-        const partial = (bytes[at]! & VIRTIO_NET_HDR_F_NEEDS_CSUM) !== 0;
         if (trustKernelChecksums && checksumVouched(bytes, at, n, linkHeaderBytes))
           rxFlags = RX_CHECKSUM_VOUCHED;
         // The datagram stays behind the header (the record's headroom): no 64 KB move.
-        n = unwrapVirtioNetPacket(bytes, at, n, rxFlags === 0, linkHeaderBytes);
-        if (n < 0 || n > maxPacket) {
+        n = takeVnetRead(bytes, at, n, rxFlags !== 0, linkHeaderBytes, maxPacket, control);
+        if (n < 0) {
           vnetHeaderDrop();
           continue;
         }
-        if (gso) Atomics.add(control, CONTROL.GSO_READS, 1);
-        // Trusted: unfinished (NEEDS_CSUM) or verified by the kernel (DATA_VALID), and taken so; completed: an
-        // unfinished one finished in the main thread.
-        if (rxFlags !== 0) Atomics.add(control, CONTROL.CHECKSUMS_TRUSTED, 1);
-        else if (partial) Atomics.add(control, CONTROL.CHECKSUMS_COMPLETED, 1);
       }
       if (n > 0) {
         const recordBytes = ringRecordBytes(n, headroom);

@@ -62,14 +62,24 @@ export interface FdReaderOptions {
   readonly onVnetHeaderDrop?: () => void;
 }
 
+/** What a link reads its fd with: FdReader (a worker thread) or MainThreadFdReader. */
+export interface DatagramReader {
+  stats(): Record<string, number>;
+  stop(): Promise<void>;
+  /** Stops the reader as failed for good (onFailure is told). */
+  fail(error: PilhaError): void;
+  /** Why the reader stopped for good by itself (onFailure was told), if it has. */
+  readonly failure: PilhaError | undefined;
+}
+
 /**
- * The reader worker's compiled file: next to this module in dist/, or, when this module is the TypeScript
+ * A reader worker's compiled file (`fileName`): next to this module in dist/, or, when this module is the TypeScript
  * source (loaded by vitest or a TS runner), in the dist/ tree the build made of it.
  */
-function findWorker(errorCode: PilhaErrorCode): URL {
-  const candidates = [new URL('./fd-reader-worker.js', import.meta.url)];
+export function findReaderWorker(fileName: string, errorCode: PilhaErrorCode): URL {
+  const candidates = [new URL(`./${fileName}`, import.meta.url)];
   if (import.meta.url.endsWith('.ts')) {
-    candidates.push(new URL('../../../../dist/layers/link/fd/fd-reader-worker.js', import.meta.url));
+    candidates.push(new URL(`../../../../dist/layers/link/fd/${fileName}`, import.meta.url));
   }
   for (const url of candidates) if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return url;
   throw new PilhaError(
@@ -82,14 +92,14 @@ function findWorker(errorCode: PilhaErrorCode): URL {
  * How often the reader looks at the stop flag while the fd is quiet, should its stop eventfd be missing (stop()
  * writes to it, and the worker's poll returns at once).
  */
-const POLL_TIMEOUT_MS = 200;
+export const POLL_TIMEOUT_MS = 200;
 /** An eventfd counter's increment: one 8-byte integer, 1. */
 const EVENTFD_ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
 /**
  * The most datagrams the main thread takes in one batch before it lets the event loop run (timers, the
  * application's I/O): a backlog of 100,000 SYNs is not taken in one go.
  */
-const MAX_BATCH_DATAGRAMS = 256;
+export const MAX_BATCH_DATAGRAMS = 256;
 /**
  * Bytes (datagrams and their 4-byte prefixes) that may wait for the main thread; beyond it datagrams are
  * dropped and counted (rxBacklogDrops). 4 MiB holds one ACK (~56 bytes) per full-sized segment of the ~53 MB
@@ -131,8 +141,38 @@ const PRESSURE_CALM_MS = 1_000;
 function ringBytesFor(maxBacklogBytes: number): number {
   return ((maxBacklogBytes + 3) & ~3) + 2 * ringRecordBytes(65535 + 14 + 16);
 }
-const READY_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 2_000;
+export const READY_TIMEOUT_MS = 10_000;
+export const STOP_TIMEOUT_MS = 2_000;
+
+/** A reader's counters, from its control array (CONTROL) and what the main thread counts itself. */
+export function readerStats(
+  control: Int32Array,
+  batches: number,
+  handlerErrors: number,
+  vnetHeaderBytes: number | undefined,
+): Record<string, number> {
+  return {
+    rxBatches: batches,
+    rxHandlerErrors: handlerErrors,
+    rxStalls: Atomics.load(control, CONTROL.STALLS),
+    rxReadErrors: Atomics.load(control, CONTROL.READ_ERRORS),
+    rxBacklogDrops: Atomics.load(control, CONTROL.BACKLOG_DROPS),
+    rxBacklogSynDrops: Atomics.load(control, CONTROL.SYN_DROPS),
+    rxBacklogPeakBytes: Atomics.load(control, CONTROL.PEAK_BYTES),
+    rxReaderNice: Atomics.load(control, CONTROL.NICE),
+    rxReaderNiceRaises: Atomics.load(control, CONTROL.NICE_RAISES),
+    rxReaderParks: Atomics.load(control, CONTROL.PARKS),
+    rxLinkDowns: Atomics.load(control, CONTROL.LINK_DOWNS),
+    ...(vnetHeaderBytes
+      ? {
+          rxGsoPackets: Atomics.load(control, CONTROL.GSO_READS),
+          rxChecksumsCompleted: Atomics.load(control, CONTROL.CHECKSUMS_COMPLETED),
+          rxChecksumsTrusted: Atomics.load(control, CONTROL.CHECKSUMS_TRUSTED),
+          rxVnetHeaderDrops: Atomics.load(control, CONTROL.VNET_DROPS),
+        }
+      : {}),
+  };
+}
 
 /**
  * Reads datagrams from an fd without blocking the main thread: a worker thread (fd-reader-worker.ts) blocks
@@ -144,7 +184,7 @@ const STOP_TIMEOUT_MS = 2_000;
  *
  * While running, the worker keeps the process alive (like a listening socket); stop() ends it.
  */
-export class FdReader {
+export class FdReader implements DatagramReader {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL.SIZE * 4));
   private readonly maxBacklogBytes: number;
   private readonly ringBuffer: SharedArrayBuffer;
@@ -166,7 +206,7 @@ export class FdReader {
   static async start(options: FdReaderOptions): Promise<FdReader> {
     const reader = new FdReader(options);
     try {
-      await reader.run(findWorker(options.errorCode));
+      await reader.run(findReaderWorker('fd-reader-worker.js', options.errorCode));
     } catch (err) {
       await reader.stop();
       throw err;
@@ -183,27 +223,7 @@ export class FdReader {
   }
 
   stats(): Record<string, number> {
-    return {
-      rxBatches: this.batches,
-      rxHandlerErrors: this.handlerErrors,
-      rxStalls: Atomics.load(this.control, CONTROL.STALLS),
-      rxReadErrors: Atomics.load(this.control, CONTROL.READ_ERRORS),
-      rxBacklogDrops: Atomics.load(this.control, CONTROL.BACKLOG_DROPS),
-      rxBacklogSynDrops: Atomics.load(this.control, CONTROL.SYN_DROPS),
-      rxBacklogPeakBytes: Atomics.load(this.control, CONTROL.PEAK_BYTES),
-      rxReaderNice: Atomics.load(this.control, CONTROL.NICE),
-      rxReaderNiceRaises: Atomics.load(this.control, CONTROL.NICE_RAISES),
-      rxReaderParks: Atomics.load(this.control, CONTROL.PARKS),
-      rxLinkDowns: Atomics.load(this.control, CONTROL.LINK_DOWNS),
-      ...(this.options.vnetHeaderBytes
-        ? {
-            rxGsoPackets: Atomics.load(this.control, CONTROL.GSO_READS),
-            rxChecksumsCompleted: Atomics.load(this.control, CONTROL.CHECKSUMS_COMPLETED),
-            rxChecksumsTrusted: Atomics.load(this.control, CONTROL.CHECKSUMS_TRUSTED),
-            rxVnetHeaderDrops: Atomics.load(this.control, CONTROL.VNET_DROPS),
-          }
-        : {}),
-    };
+    return readerStats(this.control, this.batches, this.handlerErrors, this.options.vnetHeaderBytes);
   }
 
   /** Stops the worker (at once: it is woken from its poll); no datagram is delivered once this is called. */

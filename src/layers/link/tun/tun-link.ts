@@ -41,14 +41,19 @@ export interface TunLinkOptions {
   readonly receiveOffload?: boolean;
   /** The reader thread's nice value (FdReaderOptions.nice): a server's when absent. */
   readonly readerNice?: number;
+  /**
+   * Read on the main thread (MainThreadFdReader) when the kernel hands pilha GSO packets (receive offload on):
+   * for a process that does nothing else while it downloads (pilha get). Wire-sized reads keep the reader thread.
+   */
+  readonly readOnMainThread?: boolean;
   /** The link layer's logger (a child with `{ layer: 'link' }`); silent when absent. */
   readonly logger?: Logger;
 }
 
 /**
  * A RawLink over a Linux TUN device (IFF_TUN | IFF_NO_PI). Receiving runs in an FdReader's worker thread
- * that blocks in poll()/read() and posts datagrams in batches; each datagram reaches the handler as a view
- * into its batch's buffer, without a copy. Sending is one synchronous non-blocking write() per datagram on
+ * that blocks in poll()/read() and posts datagrams in batches (or, asked for with GSO reads, on the main thread:
+ * MainThreadFdReader); each datagram reaches the handler as a view into its batch's buffer, without a copy. Sending is one synchronous non-blocking write() per datagram on
  * the main thread.
  *
  * With offload (options.offload, which pilha's stacks ask for), the device is opened with IFF_VNET_HDR and
@@ -102,13 +107,11 @@ export class TunLink extends VnetHeaderLink {
     try {
       configureTunDevice({ ...options, name: device.name, txQueueLength });
       // With receive offload nothing stands between the device and the stack (a decorator turns it off).
-      await link.start(
-        'ETUN',
-        offload.vnetHeader ? VIRTIO_NET_HDR_SIZE : 0,
-        offload.receiveOffload,
-        options.readerNice,
-        tunReaderParkMs(txQueueLength),
-      );
+      await link.start('ETUN', offload.vnetHeader ? VIRTIO_NET_HDR_SIZE : 0, offload.receiveOffload, {
+        ...(options.readerNice !== undefined ? { nice: options.readerNice } : {}),
+        parkMs: tunReaderParkMs(txQueueLength),
+        onMainThread: options.readOnMainThread === true && offload.receiveOffload,
+      });
     } catch (err) {
       await link.close();
       throw err;

@@ -8,8 +8,9 @@ import koffi from 'koffi';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PilhaError } from '../../../../src/core/errors.js';
 import { silentLoggers } from '../../../../src/core/logger.js';
-import { FdReader } from '../../../../src/layers/link/fd/fd-reader.js';
+import { type DatagramReader, FdReader } from '../../../../src/layers/link/fd/fd-reader.js';
 import { loadLibc } from '../../../../src/layers/link/fd/libc.js';
+import { MainThreadFdReader } from '../../../../src/layers/link/fd/main-thread-fd-reader.js';
 import { tcpChecksumValid } from '../../../../src/layers/link/offload/tcp-super-segment.js';
 import {
   VIRTIO_NET_HDR_F_DATA_VALID,
@@ -68,7 +69,7 @@ const until = async (done: () => boolean, ms = 10_000): Promise<void> => {
 };
 
 const fds: number[] = [];
-const readers: FdReader[] = [];
+const readers: DatagramReader[] = [];
 afterEach(async () => {
   for (const r of readers.splice(0)) await r.stop();
   for (const fd of fds.splice(0)) closeSync(fd);
@@ -85,12 +86,14 @@ interface ReaderOptions {
   readonly pressureCalmMs?: number;
   /** Datagrams queued on the socket before the reader starts: its first pass reads them all. */
   readonly prefill?: readonly Uint8Array[];
+  /** MainThreadFdReader instead of FdReader. */
+  readonly mainThread?: boolean;
 }
 
 async function reader(
   onDatagram: (d: Uint8Array, flags: number) => void,
   options: ReaderOptions = {},
-): Promise<{ reader: FdReader; send: (d: Uint8Array) => void }> {
+): Promise<{ reader: DatagramReader; send: (d: Uint8Array) => void }> {
   const { onBatchEnd, maxBacklogBytes, vnet, nice, parkMs, pollTimeoutMs, pressureReads, pressureCalmMs } =
     options;
   const [a, b] = socketPair();
@@ -100,7 +103,8 @@ async function reader(
     if (libc.write(b, d, d.length) !== d.length) throw new Error(`write failed: errno ${libc.errno()}`);
   };
   for (const d of options.prefill ?? []) send(d);
-  const r = await FdReader.start({
+  const start = options.mainThread === true ? MainThreadFdReader.start : FdReader.start;
+  const r = await start({
     fd: a,
     label: 'test socket pair',
     errorCode: 'ETUN',
@@ -122,19 +126,22 @@ async function reader(
 }
 
 describe.skipIf(!linux)('FdReader', () => {
-  it('stop() wakes the worker out of its poll: it ends without waiting for the poll timeout', async () => {
-    // A poll timeout far past the stop timeout (2 s, then terminate(), which cannot interrupt a poll) and past
-    // this test's: stopping in time takes the wake-up.
-    const { reader: r } = await reader(() => {}, { pollTimeoutMs: 60_000 });
-    // Quiet: the worker sits in poll() now.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    let stopped = false;
-    const stopping = r.stop().then(() => {
-      stopped = true;
-    });
-    await until(() => stopped, 1_500);
-    await stopping;
-  });
+  it.each([false, true])(
+    'stop() wakes the worker out of its poll: it ends without waiting for the poll timeout (the main thread reading: %s)',
+    async (mainThread) => {
+      // A poll timeout far past the stop timeout (2 s, then terminate(), which cannot interrupt a poll) and past
+      // this test's: stopping in time takes the wake-up.
+      const { reader: r } = await reader(() => {}, { pollTimeoutMs: 60_000, mainThread });
+      // Quiet: the worker sits in poll() now.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      let stopped = false;
+      const stopping = r.stop().then(() => {
+        stopped = true;
+      });
+      await until(() => stopped, 1_500);
+      await stopping;
+    },
+  );
 
   it('runs its thread at a nice value above 0 when asked, all the time', async () => {
     const asked = await reader(() => {}, { nice: 5, pressureReads: 4, prefill: burst(20) });
@@ -182,9 +189,13 @@ describe.skipIf(!linux)('FdReader', () => {
     await expect(reader(() => {}, { pressureReads: 0 })).rejects.toThrow(RangeError);
   });
 
-  it.each([0, 2])(
-    'delivers every datagram in order and whole, many times round the ring, each batch ended (parkMs %i)',
-    async (parkMs) => {
+  it.each([
+    [0, false],
+    [2, false],
+    [0, true],
+  ])(
+    'delivers every datagram in order and whole, many times round the ring, each batch ended (parkMs %i, on the main thread: %s)',
+    async (parkMs, mainThread) => {
       const seen: number[] = [];
       let batchEnds = 0;
       let sinceBatchEnd = 0;
@@ -202,6 +213,7 @@ describe.skipIf(!linux)('FdReader', () => {
           },
           maxBacklogBytes: 64 * 1024,
           parkMs,
+          mainThread,
         },
       );
       const count = 3000;
@@ -272,85 +284,96 @@ describe.skipIf(!linux)('FdReader', () => {
     expect([...seen].sort((x, y) => x - y)).toEqual(seen);
   });
 
-  it('with a virtio_net_hdr, a read failing with EINVAL (a frame the header cannot describe) is a counted drop, the first told; without, a read error that ends the reader and is told to onFailure once', async () => {
-    // An epoll fd watching a written eventfd: poll() finds it readable, and every read() fails with EINVAL,
-    // as a TUN device's or a PACKET_VNET_HDR socket's does for a GSO frame of a type the header cannot say.
-    const lib = koffi.load('libc.so.6');
-    const epollCreate: (flags: number) => number = lib.func('int epoll_create1(int flags)');
-    const epollCtl: (epfd: number, op: number, fd: number, event: Uint8Array) => number = lib.func(
-      'int epoll_ctl(int epfd, int op, int fd, void *event)',
-    );
-    const libc = loadLibc();
-    for (const vnet of [true, false]) {
-      const epfd = epollCreate(0);
-      const efd = libc.eventfd(1, 0);
-      fds.push(epfd, efd);
-      // struct epoll_event (packed on x86-64): u32 events = EPOLLIN, u64 data.
-      const event = new Uint8Array(12);
-      event[0] = 1;
-      expect(epollCtl(epfd, 1 /* EPOLL_CTL_ADD */, efd, event)).toBe(0);
-      const failures: PilhaError[] = [];
-      let dropsTold = 0;
-      const r = await FdReader.start({
-        fd: epfd,
-        label: 'test epoll fd',
-        errorCode: 'ETUN',
-        logger: silentLoggers().for('link'),
-        onDatagram: () => {},
-        onFailure: (error) => failures.push(error),
-        onVnetHeaderDrop: () => dropsTold++,
-        ...(vnet ? { vnetHeaderBytes: VIRTIO_NET_HDR_SIZE } : {}),
-      });
-      readers.push(r);
-      if (vnet) {
-        await until(() => r.stats().rxVnetHeaderDrops! > 100);
-        expect(r.stats().rxReadErrors).toBe(0);
-        expect(failures).toEqual([]);
-      } else {
-        // The failed read ends the reader, and whoever runs on the link is told, once (its 'error', then its exit).
-        await until(() => r.stats().rxReadErrors! > 0 && failures.length > 0);
-        expect(r.stats().rxReadErrors).toBe(1);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      // stop() is not a failure: nothing more is told. The first drop only is told (for one warning).
-      await r.stop();
-      expect(dropsTold).toBe(vnet ? 1 : 0);
-      expect(failures.map((e) => [e.code, e.message])).toEqual(
-        vnet ? [] : [['ETUN', expect.stringMatching(/^read on the test epoll fd failed: Invalid argument/)]],
+  it.each([false, true])(
+    'with a virtio_net_hdr, a read failing with EINVAL (a frame the header cannot describe) is a counted drop, the first told; without, a read error that ends the reader and is told to onFailure once (on the main thread: %s)',
+    async (mainThread) => {
+      // An epoll fd watching a written eventfd: poll() finds it readable, and every read() fails with EINVAL,
+      // as a TUN device's or a PACKET_VNET_HDR socket's does for a GSO frame of a type the header cannot say.
+      const lib = koffi.load('libc.so.6');
+      const epollCreate: (flags: number) => number = lib.func('int epoll_create1(int flags)');
+      const epollCtl: (epfd: number, op: number, fd: number, event: Uint8Array) => number = lib.func(
+        'int epoll_ctl(int epfd, int op, int fd, void *event)',
       );
-    }
-  });
+      const libc = loadLibc();
+      for (const vnet of [true, false]) {
+        const epfd = epollCreate(0);
+        const efd = libc.eventfd(1, 0);
+        fds.push(epfd, efd);
+        // struct epoll_event (packed on x86-64): u32 events = EPOLLIN, u64 data.
+        const event = new Uint8Array(12);
+        event[0] = 1;
+        expect(epollCtl(epfd, 1 /* EPOLL_CTL_ADD */, efd, event)).toBe(0);
+        const failures: PilhaError[] = [];
+        let dropsTold = 0;
+        const start = mainThread ? MainThreadFdReader.start : FdReader.start;
+        const r = await start({
+          fd: epfd,
+          label: 'test epoll fd',
+          errorCode: 'ETUN',
+          logger: silentLoggers().for('link'),
+          onDatagram: () => {},
+          onFailure: (error) => failures.push(error),
+          onVnetHeaderDrop: () => dropsTold++,
+          ...(vnet ? { vnetHeaderBytes: VIRTIO_NET_HDR_SIZE } : {}),
+        });
+        readers.push(r);
+        if (vnet) {
+          await until(() => r.stats().rxVnetHeaderDrops! > 100);
+          expect(r.stats().rxReadErrors).toBe(0);
+          expect(failures).toEqual([]);
+        } else {
+          // The failed read ends the reader, and whoever runs on the link is told, once (its 'error', then its exit).
+          await until(() => r.stats().rxReadErrors! > 0 && failures.length > 0);
+          expect(r.stats().rxReadErrors).toBe(1);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        // stop() is not a failure: nothing more is told. The first drop only is told (for one warning).
+        await r.stop();
+        expect(dropsTold).toBe(vnet ? 1 : 0);
+        expect(failures.map((e) => [e.code, e.message])).toEqual(
+          vnet
+            ? []
+            : [['ETUN', expect.stringMatching(/^read on the test epoll fd failed: Invalid argument/)]],
+        );
+      }
+    },
+  );
 
-  it('delivers nothing more once stop() is called during a delivery, and ends no batch after it', async () => {
-    const seen: number[] = [];
-    let batchEnds = 0;
-    let stopped: Promise<void> | undefined;
-    const { reader: r, send } = await reader(
-      (d) => {
-        seen.push(check(d));
-        stopped ??= r.stop();
-      },
-      { onBatchEnd: () => batchEnds++ },
-    );
-    // Sent without yielding: they reach the main thread in one batch.
-    for (let i = 0; i < 50; i++) send(datagram(i, 100));
-    await until(() => stopped !== undefined);
-    await stopped;
-    await new Promise((res) => setTimeout(res, 50));
-    expect(seen).toEqual([0]);
-    expect(batchEnds).toBe(0);
-  });
+  it.each([false, true])(
+    'delivers nothing more once stop() is called during a delivery, and ends no batch after it (on the main thread: %s)',
+    async (mainThread) => {
+      const seen: number[] = [];
+      let batchEnds = 0;
+      let stopped: Promise<void> | undefined;
+      const { reader: r, send } = await reader(
+        (d) => {
+          seen.push(check(d));
+          stopped ??= r.stop();
+        },
+        { onBatchEnd: () => batchEnds++, mainThread },
+      );
+      // Sent without yielding: they reach the main thread in one batch.
+      for (let i = 0; i < 50; i++) send(datagram(i, 100));
+      await until(() => stopped !== undefined);
+      await stopped;
+      await new Promise((res) => setTimeout(res, 50));
+      expect(seen).toEqual([0]);
+      expect(batchEnds).toBe(0);
+    },
+  );
 
   it.each([
-    [true, 'left unfinished and flagged'],
-    [false, 'finished, not flagged'],
+    [true, 'left unfinished and flagged', false],
+    [false, 'finished, not flagged', false],
+    [true, 'left unfinished and flagged', true],
+    [false, 'finished, not flagged', true],
   ])(
-    'with a virtio_net_hdr and trustKernelChecksums %s: a partial TCP checksum is %s; the datagram aligned',
-    async (trust) => {
+    'with a virtio_net_hdr and trustKernelChecksums %s: a partial TCP checksum is %s; the datagram aligned (on the main thread: %s)',
+    async (trust, _, mainThread) => {
       const got: Array<{ d: Uint8Array; flags: number; aligned: boolean }> = [];
       const { reader: r, send } = await reader(
         (d, flags) => got.push({ d: d.slice(), flags, aligned: d.byteOffset % 4 === 0 }),
-        { vnet: { trustKernelChecksums: trust } },
+        { vnet: { trustKernelChecksums: trust }, mainThread },
       );
       const sizes = [1, 1000, 30_000, 1001];
       const reads = sizes.map((n) => partialTcpRead(n));
@@ -379,4 +402,18 @@ describe.skipIf(!linux)('FdReader', () => {
       }
     },
   );
+
+  it('on the main thread: a quiet fd costs no read pass (the doorbell waits for it), and what comes after is read', async () => {
+    const seen: number[] = [];
+    const { reader: r, send } = await reader((d) => seen.push(check(d)), { mainThread: true });
+    send(datagram(0, 100));
+    await until(() => seen.length === 1);
+    const quiet = r.stats();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(r.stats().rxReadPasses).toBe(quiet.rxReadPasses);
+    for (let i = 1; i <= 3; i++) send(datagram(i, 100));
+    await until(() => seen.length === 4);
+    expect(seen).toEqual([0, 1, 2, 3]);
+    expect(r.stats().rxDoorbellRings).toBeGreaterThan(quiet.rxDoorbellRings!);
+  });
 });

@@ -1,0 +1,58 @@
+/**
+ * The doorbell of a reader that reads on the main thread (MainThreadFdReader): a worker thread that waits
+ * while the main thread reads, and, once the main thread has found the fd empty and armed it
+ * (DOORBELL.ARMED), blocks in poll() on the fd until it is readable, then disarms and wakes the main thread
+ * (WAKE_MESSAGE). It reads nothing itself. A hang-up without data to read, or an fd that is no longer valid,
+ * ends it with an error message (the reads would say nothing more).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DOORBELL, type FdDoorbellData, type FdReaderMessage, WAKE_MESSAGE } from './fd-reader-protocol.js';
+import { ERRNO, loadLibc, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
+
+function ring(port: NonNullable<typeof parentPort>, data: FdDoorbellData): void {
+  const { fd, label, stopFd, pollTimeoutMs } = data;
+  const control = new Int32Array(data.control);
+  const libc = loadLibc();
+  const post = (message: FdReaderMessage | number): void => port.postMessage(message);
+  const pollCount = stopFd >= 0 ? 2 : 1;
+  const pollfd = new Uint8Array(8 * pollCount);
+  const pollView = new DataView(pollfd.buffer);
+  pollView.setInt32(0, fd, true);
+  pollView.setInt16(4, POLLIN, true);
+  if (stopFd >= 0) {
+    pollView.setInt32(8, stopFd, true);
+    pollView.setInt16(12, POLLIN, true);
+  }
+  post({ kind: 'ready' });
+  while (Atomics.load(control, DOORBELL.STOP) === 0) {
+    if (Atomics.load(control, DOORBELL.ARMED) === 0) {
+      Atomics.wait(control, DOORBELL.ARMED, 0, pollTimeoutMs);
+      continue;
+    }
+    const ready = libc.poll(pollfd, pollCount, pollTimeoutMs);
+    if (ready < 0) {
+      const errno = libc.errno();
+      if (errno === ERRNO.EINTR) continue;
+      post({
+        kind: 'error',
+        message: `poll on the ${label} failed: ${libc.strerror(errno)} (errno ${errno})`,
+      });
+      return;
+    }
+    const revents = pollView.getInt16(6, true);
+    if (ready === 0 || revents === 0) continue;
+    if (revents & POLLNVAL) {
+      post({ kind: 'error', message: `poll on the ${label} failed: ${libc.strerror(ERRNO.EBADF)}` });
+      return;
+    }
+    if ((revents & (POLLIN | POLLERR)) === 0 && revents & POLLHUP) {
+      post({ kind: 'error', message: `the ${label} hung up` });
+      return;
+    }
+    // Readable, or an error for a read to say: the main thread reads (and reports) it.
+    Atomics.store(control, DOORBELL.ARMED, 0);
+    post(WAKE_MESSAGE);
+  }
+}
+
+if (parentPort !== null) ring(parentPort, workerData as FdDoorbellData);
