@@ -329,9 +329,13 @@ class Download {
       }
       if (this.settled) return;
       this.settled = true;
-      // As node:http's client ends a connection it asked to close: a FIN, not a reset.
+      // As node:http's client ends a connection it asked to close: a FIN, not a reset; and the socket closed
+      // once the FIN is out (as curl's close()), or a server that keeps its end open would keep node:net's
+      // socket, and so the process, waiting.
       this.socket.setTimeout(0);
-      if (this.socket.writable) this.socket.end();
+      const socket = this.socket as StreamSocket & { destroySoon?: () => void };
+      if (typeof socket.destroySoon === 'function') socket.destroySoon();
+      else if (socket.writable) socket.end();
       this.resolve({ head, counter: this.counter });
     };
     if (sink === undefined || this.options.endSink === false) {

@@ -80,7 +80,8 @@ export class FramedClient {
     } finally {
       session.dispose();
     }
-    return { ...session.result(), durationMs: this.clock.now() - start };
+    // To the last confirmation, not the close after it.
+    return { ...session.result(), durationMs: (session.confirmedAt ?? this.clock.now()) - start };
   }
 
   private connect(host: string, port: number): Promise<StreamSocket> {
@@ -136,6 +137,8 @@ class ClientSession {
   private readonly whole: Hash = createHash('sha256');
   private sendingDone = false;
   private closed = false;
+  /** When the last confirmation came (the clock's time), once every message is confirmed. */
+  confirmedAt: number | undefined;
   private line = '';
   private sent = 0;
   private messages = 0;
@@ -220,7 +223,9 @@ class ClientSession {
     this.sendingDone = true;
     this.checkDone();
     await Promise.race([this.confirmedAll, this.failed]);
-    // All confirmed: our FIN, then the server's, for a clean close (bounded).
+    this.confirmedAt = this.clock.now();
+    // All confirmed: our FIN, then the server's, for a clean close (bounded: a server that keeps its end open
+    // gets the socket closed after CLOSE_GRACE_MS, by dispose()).
     this.socket.end();
     if (!this.closed) {
       await new Promise<void>((resolve) => {
@@ -245,7 +250,9 @@ class ClientSession {
   dispose(): void {
     this.options.signal?.removeEventListener('abort', this.onAbort);
     this.socket.setTimeout(0);
-    if (this.failure !== undefined) this.socket.destroy();
+    // After a failure, or a server that kept its end open past the grace: closed here (node:net's socket would
+    // otherwise keep the process waiting for the server's FIN).
+    if (this.failure !== undefined || !this.closed) this.socket.destroy();
   }
 
   private write(bytes: Uint8Array): boolean {

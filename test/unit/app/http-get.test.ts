@@ -206,6 +206,38 @@ describe('httpGet over a StreamTransport', () => {
     expect(late.destroyed).toBe(true);
   });
 
+  it('closes its socket once the body is complete, also when the server keeps its end open (node:net would keep the process waiting)', async () => {
+    // allowHalfOpen: the server's end stays open after the client's FIN, as a server that ignores it.
+    const held: net.Socket[] = [];
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      held.push(socket);
+      socket.on('error', () => {});
+      socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const sockets: StreamSocket[] = [];
+    const recording: StreamTransport = {
+      name: 'kernel',
+      createServer: (...args) => transport.createServer(...args),
+      connect: async (host, port) => {
+        const socket = await transport.connect(host, port);
+        sockets.push(socket);
+        return socket;
+      },
+    };
+    try {
+      const { port } = server.address() as AddressInfo;
+      const result = await httpGet(recording, `http://127.0.0.1:${port}/`, {});
+      expect(result.bytes).toBe(5);
+      const end = Date.now() + 2000;
+      while (!sockets[0]!.destroyed && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+      expect(sockets[0]!.destroyed).toBe(true);
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('rejects a body cut short of its Content-Length', async () => {
     const server = await rawServer('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..', true);
     await expect(httpGet(transport, `http://127.0.0.1:${server.port}/`)).rejects.toThrow();

@@ -8,13 +8,17 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FramedClient, type FramedClientError } from '../../../../src/app/framed/framed-client.js';
 import { bytesSource, streamSource } from '../../../../src/app/framed/framed-message-source.js';
+import type { StreamSocket, StreamTransport } from '../../../../src/transport/socket/stream-transport.js';
 import { LoopbackNetTransport } from '../transports.js';
 
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 
 /** A server that reads the whole framed message (8 + N bytes), then does `answer` with the socket. */
-async function fakeServer(answer: (socket: net.Socket, size: number, body: Buffer) => void) {
-  const server = net.createServer((socket) => {
+async function fakeServer(
+  answer: (socket: net.Socket, size: number, body: Buffer) => void,
+  allowHalfOpen = false,
+) {
+  const server = net.createServer({ allowHalfOpen }, (socket) => {
     sockets.add(socket);
     let buffered = Buffer.alloc(0);
     let answered = false;
@@ -60,6 +64,29 @@ describe('FramedClient checks the confirmation', () => {
       bytesSource(Buffer.from('hello')),
     );
     expect(result).toMatchObject({ messages: 1, bytes: 5, sha256: sha256('hello') });
+  });
+
+  it('a server that confirms and keeps its end open: the time is to the confirmation, and the socket is closed after the grace', async () => {
+    const port = await fakeServer((socket, size, body) => socket.write(`OK ${size} ${sha256(body)}\n`), true);
+    const transport = new LoopbackNetTransport();
+    const sockets: StreamSocket[] = [];
+    const recording: StreamTransport = {
+      name: 'kernel',
+      createServer: (...args) => transport.createServer(...args),
+      connect: async (host, p) => {
+        const socket = await transport.connect(host, p);
+        sockets.push(socket);
+        return socket;
+      },
+    };
+    const started = Date.now();
+    const result = await new FramedClient(recording).send('127.0.0.1', port, bytesSource(Buffer.from('hi')));
+    const wall = Date.now() - started;
+    expect(result.bytes).toBe(2);
+    // It waited the grace (2 s) for the server's FIN, but the result does not count it.
+    expect(wall).toBeGreaterThanOrEqual(1900);
+    expect(result.durationMs).toBeLessThan(wall - 1500);
+    expect(sockets[0]!.destroyed).toBe(true);
   });
 
   it('a wrong byte count', async () => {
