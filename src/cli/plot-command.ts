@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PilhaError } from '../core/errors.js';
+import { checkDistinctFiles } from './distinct-files.js';
 import { integerOption } from './number-options.js';
 
 interface PlotValues {
@@ -36,6 +37,10 @@ export function registerPlotCommand(program: Command): void {
     .option('--title <text>', 'chart title (default: the trace file name)')
     .action(async (tracePath: string, values: PlotValues) => {
       const maxPanels = integerOption(values.maxPanels, '--max-panels', 1, 1000);
+      checkDistinctFiles([
+        ['the trace', tracePath],
+        ['-o', values.output],
+      ]);
       // Loaded once the options are checked.
       const [{ readTraceFile }, { renderTracePlot }] = await Promise.all([
         import('../app/trace-plot/trace-reader.js'),

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, rename, unlink, writeFile } from 'node:fs/promises';
+import { access, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { PilhaError } from '../core/errors.js';
@@ -15,6 +15,32 @@ export function addReadyFileOption(command: Command): Command {
     '--ready-file <path>',
     'create this file once the stack is up (and listening); removed again on exit',
   );
+}
+
+/**
+ * Refuses to take over a file that is not a ready file (one line beginning "pilha ", as every command writes,
+ * or empty): a path given by mistake would be replaced, then deleted at exit.
+ */
+async function refuseOtherFile(path: string): Promise<void> {
+  let head: string;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(64);
+      const { bytesRead } = await handle.read(buffer, 0, 64, 0);
+      head = buffer.subarray(0, bytesRead).toString('latin1');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return; // absent (or unreadable: unlink says why)
+  }
+  if (head !== '' && !head.startsWith('pilha ')) {
+    throw new PilhaError(
+      'EBADOPTION',
+      `--ready-file ${path}: it exists and is not a ready file (remove it, or choose another path)`,
+    );
+  }
 }
 
 /**
@@ -36,6 +62,7 @@ export class ReadyFile {
           `--ready-file ${path}: cannot write in its directory (${err.code})`,
         );
       });
+      await refuseOtherFile(path);
       await unlink(path).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') {
           throw new PilhaError('EBADOPTION', `--ready-file ${path}: cannot replace it (${err.code})`);

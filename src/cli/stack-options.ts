@@ -13,7 +13,9 @@ import {
 } from '../transport/congestion/congestion-control-by-name.js';
 import type { CongestionControlName } from '../transport/congestion/congestion-controller.js';
 import { DEFAULT_TCP_CONFIG } from '../transport/tcp/tcp-config.js';
+import { checkDistinctFiles } from './distinct-files.js';
 import { integerOption, secondsOption } from './number-options.js';
+import type { ReadyFileValues } from './ready-file.js';
 
 /** The options every stack-building command shares, as commander hands them over. */
 export interface StackOptionValues {
@@ -286,6 +288,11 @@ function mtuOption(text: string): number {
 }
 
 function commonConfig(values: StackOptionValues): CommonConfig {
+  checkDistinctFiles([
+    ['--pcap', values.pcap],
+    ['--trace', values.trace],
+    ['--ready-file', (values as ReadyFileValues).readyFile],
+  ]);
   const reassemblyTimeoutMs = secondsOption(values.reassemblyTimeout, '--reassembly-timeout', 0.001, 3600);
   const logText = values.log ?? process.env.PILHA_LOG;
   return {

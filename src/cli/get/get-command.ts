@@ -5,6 +5,7 @@ import type { HttpGetResult } from '../../app/http-get.js';
 import { PilhaError } from '../../core/errors.js';
 import { parseIpv4 } from '../../core/ipv4-address.js';
 import { receivesGsoReads, type StackConfig } from '../../di/stack-config.js';
+import { checkDistinctFiles } from '../distinct-files.js';
 import { integerOption, secondsOption } from '../number-options.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { linkFailure } from '../run-helpers.js';
@@ -104,6 +105,11 @@ export function registerGetCommand(program: Command): void {
       }
       const config = getStackConfig(values);
       const output = values.output;
+      checkDistinctFiles([
+        ['-o', output],
+        ['--pcap', values.pcap],
+        ['--trace', values.trace],
+      ]);
       // The output file is opened before anything is sent: a path that cannot be written is the user's
       // mistake, said as such, not a broken connection later.
       const file = output === undefined ? undefined : await openOutput(output);

@@ -119,6 +119,19 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
       ['get', 'http://10.77.0.1/', '-o', '/'],
       /^pilha: cannot write \/: illegal operation on a directory \(EISDIR\)\n$/,
     ],
+    // Two options naming one file: each would overwrite the other's bytes, success reported over a corrupt file.
+    [
+      ['get', 'http://10.77.0.1/', '-o', '/nonexistent-dir/same', '--pcap', '/nonexistent-dir/same'],
+      /^pilha: -o and --pcap name the same file \('\/nonexistent-dir\/same'\): each needs its own\n$/,
+    ],
+    [
+      ['up', '--pcap', 'pilha-nonexistent.out', '--trace', './pilha-nonexistent.out'],
+      /^pilha: --pcap and --trace name the same file \('pilha-nonexistent\.out' and '\.\/pilha-nonexistent\.out'\): each needs its own\n$/,
+    ],
+    [
+      ['plot', 'pilha-nonexistent.jsonl', '-o', 'pilha-nonexistent.jsonl'],
+      /^pilha: the trace and -o name the same file \('pilha-nonexistent\.jsonl'\): each needs its own\n$/,
+    ],
     [
       ['up', '--ready-file', '/nonexistent-dir/ready'],
       /^pilha: --ready-file \/nonexistent-dir\/ready: cannot write in its directory \(ENOENT\)\n$/,
