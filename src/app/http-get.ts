@@ -33,6 +33,8 @@ export interface HttpGetOptions {
   readonly timeoutMs?: number;
   /** Give up when the whole request (connecting, response, body) takes longer than this (default: no limit). */
   readonly maxTimeMs?: number;
+  /** Aborting ends the request with the signal's reason (an Error), as the time limit does with its own. */
+  readonly signal?: AbortSignal;
   readonly clock?: Clock;
   readonly headers?: Readonly<Record<string, string>>;
   /** Called as the body arrives: bytes so far, and the Content-Length when the server sent one. */
@@ -63,35 +65,50 @@ export async function httpGet(
   target: string | URL,
   options: HttpGetOptions = {},
 ): Promise<HttpGetResult> {
-  const maxTimeMs = options.maxTimeMs;
-  if (maxTimeMs === undefined) return getOnce(transport, target, options, undefined);
+  const { maxTimeMs, signal } = options;
+  if (maxTimeMs === undefined && signal === undefined) return getOnce(transport, target, options, undefined);
   const clock = options.clock ?? new SystemClock();
-  const deadline = new Deadline(maxTimeMs);
-  const timer = clock.setTimer(maxTimeMs, () => deadline.expire());
+  const cutoff = new Cutoff();
+  const timer =
+    maxTimeMs === undefined
+      ? undefined
+      : clock.setTimer(maxTimeMs, () =>
+          cutoff.cut(
+            new PilhaError('ETIMEDOUT', `timed out after ${maxTimeMs / 1000} s (the whole request)`),
+          ),
+        );
+  const onAbort = () =>
+    cutoff.cut(signal?.reason instanceof Error ? signal.reason : new Error('the request was aborted'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted === true) onAbort();
   try {
-    return await getOnce(transport, target, { ...options, clock }, deadline);
+    return await getOnce(transport, target, { ...options, clock }, cutoff);
   } catch (err) {
-    throw deadline.error ?? err;
+    throw cutoff.error ?? err;
   } finally {
-    timer.cancel();
+    timer?.cancel();
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
-/** The whole request's time limit: when it passes, the request (or the connection being opened) is dropped. */
-class Deadline {
-  error: PilhaError | undefined;
-  private onExpire: (() => void) | undefined;
+/**
+ * What ends a request from outside: the whole request's time limit (maxTimeMs) or the caller's abort signal.
+ * When it comes, the request (or the connection being opened) is dropped with its error.
+ */
+class Cutoff {
+  error: Error | undefined;
+  private onCut: (() => void) | undefined;
 
-  constructor(private readonly ms: number) {}
-
-  /** What to drop when the time is up (the request, once there is one). */
-  watch(onExpire: () => void): void {
-    this.onExpire = onExpire;
+  /** What to drop when it comes (the request, once there is one). */
+  watch(onCut: () => void): void {
+    this.onCut = onCut;
+    if (this.error !== undefined) onCut();
   }
 
-  expire(): void {
-    this.error = new PilhaError('ETIMEDOUT', `timed out after ${this.ms / 1000} s (the whole request)`);
-    this.onExpire?.();
+  cut(error: Error): void {
+    if (this.error !== undefined) return;
+    this.error = error;
+    this.onCut?.();
   }
 }
 
@@ -99,7 +116,7 @@ async function getOnce(
   transport: StreamTransport,
   target: string | URL,
   options: HttpGetOptions,
-  deadline: Deadline | undefined,
+  cutoff: Cutoff | undefined,
 ): Promise<HttpGetResult> {
   const url = typeof target === 'string' ? new URL(target) : target;
   if (url.protocol !== 'http:') throw new Error(`only http:// URLs are supported, got ${url.protocol}//`);
@@ -109,9 +126,9 @@ async function getOnce(
   const timeoutMs = options.timeoutMs ?? 30_000;
   const start = clock.now();
 
-  const socket = await connectWithin(transport, host, port, clock, timeoutMs, deadline);
+  const socket = await connectWithin(transport, host, port, clock, timeoutMs, cutoff);
   const download = new Download(socket, url, options, timeoutMs);
-  deadline?.watch(() => download.fail(deadline.error!));
+  cutoff?.watch(() => download.fail(cutoff.error!));
   socket.write(requestHead(url, options.headers));
   const { head, counter } = await download.done;
   return {
@@ -143,7 +160,7 @@ function requestHead(url: URL, headers: Readonly<Record<string, string>> | undef
 
 /**
  * Opens the connection, giving up after `timeoutMs` on `clock` (a peer that never answers would otherwise hold
- * the request through every SYN retransmission) or when the whole request's deadline passes; a connection
+ * the request through every SYN retransmission) or when the request is cut off (its time limit, an abort); a connection
  * that comes after that is closed.
  */
 function connectWithin(
@@ -152,7 +169,7 @@ function connectWithin(
   port: number,
   clock: Clock,
   timeoutMs: number,
-  deadline: Deadline | undefined,
+  cutoff: Cutoff | undefined,
 ): Promise<StreamSocket> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -163,11 +180,11 @@ function connectWithin(
         new PilhaError('ETIMEDOUT', `timed out after ${timeoutMs / 1000} s connecting to ${host}:${port}`),
       );
     });
-    deadline?.watch(() => {
+    cutoff?.watch(() => {
       if (settled) return;
       settled = true;
       timer.cancel();
-      reject(deadline.error!);
+      reject(cutoff.error!);
     });
     transport.connect(host, port).then(
       (socket) => {

@@ -8,7 +8,7 @@ import { receivesGsoReads, type StackConfig } from '../../di/stack-config.js';
 import { checkDistinctFiles } from '../distinct-files.js';
 import { integerOption, secondsOption } from '../number-options.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
-import { linkFailure } from '../run-helpers.js';
+import { linkFailure, untilSignal } from '../run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from '../stack-options.js';
 import { raiseMallocTrimThreshold } from './malloc-trim-threshold.js';
 import { skipOptimizingCompiler } from './optimizing-compiler.js';
@@ -124,21 +124,30 @@ export function registerGetCommand(program: Command): void {
       // A bar on stderr when it is a terminal, unless the body itself is being printed on that terminal.
       let bar: ProgressBar | undefined;
       const showProgress = file !== undefined || process.stdout.isTTY !== true;
+      let received = 0;
+      // A stopping signal (Ctrl-C, SIGTERM, SIGHUP) ends the download as a failure does: the bar put away (a
+      // terminal's cursor shown again), the stack closed, a file it created removed, one line, exit 1.
+      const interrupt = new AbortController();
+      const signalled = untilSignal(
+        new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve())),
+      ).then((signal) => {
+        if (signal !== undefined)
+          interrupt.abort(new Error(`interrupted (${signal}) after ${received} body bytes`));
+      });
       try {
         let result: HttpGetResult;
         try {
           const download = httpGet(transport, url, {
             timeoutMs,
             hash: values.hash,
+            signal: interrupt.signal,
             ...(maxTimeMs !== undefined ? { maxTimeMs } : {}),
-            ...(showProgress
-              ? {
-                  onProgress: (bytes: number, total: number | undefined) => {
-                    bar ??= createProgressBar(total, 'pilha get');
-                    bar.update(bytes);
-                  },
-                }
-              : {}),
+            onProgress: (bytes: number, total: number | undefined) => {
+              received = bytes;
+              if (!showProgress) return;
+              bar ??= createProgressBar(total, 'pilha get');
+              bar.update(bytes);
+            },
             sink: file === undefined ? () => process.stdout : () => new SyncFileSink(file.handle.fd),
             endSink: file !== undefined,
           });
@@ -165,6 +174,9 @@ export function registerGetCommand(program: Command): void {
         process.stderr.write(`pilha get: ${formatHttpGetResult(result)}\n`);
         done = true;
       } finally {
+        // No longer listening for signals: one now ends the process as Node does.
+        if (!interrupt.signal.aborted) interrupt.abort();
+        await signalled;
         // The stack first: once it is closed nothing can reach the sink, whose file descriptor, once closed,
         // could be reused by the next file the process opens.
         try {
