@@ -2,7 +2,14 @@ import type { Command } from 'commander';
 import type { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
 import { integerOption, secondsOption } from './number-options.js';
-import { exitCodeFor, linkFailure, printStats, untilSignal } from './run-helpers.js';
+import {
+  countersOnSignal,
+  exitCodeFor,
+  layerStats,
+  linkFailure,
+  printStats,
+  untilSignal,
+} from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 interface PingValues extends StackOptionValues {
@@ -54,6 +61,7 @@ export function registerPingCommand(program: Command): void {
       void untilSignal(Promise.race([finished, failed])).then((signal) => {
         if (signal !== undefined) stack.pinger.stop();
       });
+      const stopReports = countersOnSignal(process.stdout, () => ({ stats: layerStats(stack) }));
       const summary = await stack.pinger.run(
         { target: address, size, count, intervalMs, waitMs },
         (reply) => {
@@ -61,6 +69,7 @@ export function registerPingCommand(program: Command): void {
         },
       );
       finish();
+      stopReports();
       const failedCode = failure === undefined ? 0 : exitCodeFor('pilha ping', failure);
       process.stdout.write(`\n${formatPingSummary(summary)}\n`);
       if (values.stats) printStats(stack);

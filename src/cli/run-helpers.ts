@@ -57,8 +57,24 @@ export function exitCodeFor(name: string, why: NodeJS.Signals | PilhaError): num
 }
 
 /** Every layer's counters below TCP, as the `stats` line and the SIGUSR2 `counters` line print them. */
-function layerStats(stack: NetworkStack): Record<'link' | 'ip' | 'icmp', Record<string, number>> {
+export function layerStats(stack: NetworkStack): Record<'link' | 'ip' | 'icmp', Record<string, number>> {
   return { link: stack.link.stats(), ip: stack.ip.stats(), icmp: stack.icmp.stats() };
+}
+
+/**
+ * Each SIGUSR2 writes `counters N {...}` to `out`, with what `counters` gives (every layer's counters, as
+ * `stats`: layerStats), as the servers do (reportsOnSignal): pilha up's and ping's on stdout, pilha get's on
+ * stderr (its stdout may be the body). SIGUSR2 used to end these commands, counters unprinted. Returns the
+ * uninstaller.
+ */
+export function countersOnSignal(out: NodeJS.WritableStream, counters: () => object): () => void {
+  let reports = 0;
+  const report = () => {
+    reports++;
+    out.write(`counters ${reports} ${JSON.stringify(counters())}\n`);
+  };
+  process.on('SIGUSR2', report);
+  return () => process.off('SIGUSR2', report);
 }
 
 /** One JSON line with every layer's counters, for people and for tests; on an Ethernet link, the ARP cache first. */

@@ -2,7 +2,14 @@ import type { Command } from 'commander';
 import { formatIpv4 } from '../core/ipv4-address.js';
 import { addDashboardOption, CliDashboard, type DashboardOptionValues } from './dashboard-option.js';
 import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
-import { describeLink, exitCodeFor, printStats, untilStopped } from './run-helpers.js';
+import {
+  countersOnSignal,
+  describeLink,
+  exitCodeFor,
+  layerStats,
+  printStats,
+  untilStopped,
+} from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 
 /** `pilha up`: the stack on a TUN device, answering pings until interrupted. */
@@ -42,8 +49,10 @@ export function registerUpCommand(program: Command): void {
       );
       // Before saying ready, so that an immediate SIGINT still prints stats.
       const stopped = untilStopped(stack.link);
+      const stopReports = countersOnSignal(process.stdout, () => ({ stats: layerStats(stack) }));
       await readyFile.ready(`pilha up: ${formatIpv4(config.address)}`);
       const why = await stopped;
+      stopReports();
       await readyFile.remove();
       const exitCode = exitCodeFor('pilha up', why);
       printStats(stack);

@@ -309,6 +309,9 @@ describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', 
     expect(ns.run('ip', ['link', 'set', 'pc1', 'up']).status).toBe(0);
     const ping = await ns.runAsync('ping', ['-n', '-c', '1', '-W', '3', '10.210.0.2']);
     expect(ping.status, ping.stdout).toBe(0);
+    // SIGUSR2: every layer's counters (the echo answered among them), and it goes on.
+    up.child.kill('SIGUSR2');
+    await up.waitFor(/^counters 1 \{"stats":\{"link":.*"txEchoReplies":[1-9]/m, 5000);
     expect(await up.stop()).toBe(0);
     expect(isUp('pc0')).toBe(false);
   }, 60_000);
@@ -395,6 +398,9 @@ sys.exit(-struct.unpack('=i', s.recv(4096)[16:20])[0])
         /bytes from 10\.209\.0\.1/,
       );
     const hungUp = await ping();
+    // SIGUSR2: the counters, and it goes on.
+    hungUp.child.kill('SIGUSR2');
+    await hungUp.waitFor(/^counters 1 \{"stats":\{"link":/m, 5000);
     hungUp.child.kill('SIGHUP');
     expect(await hungUp.exit()).toBe(0);
     expect(hungUp.stdout).toMatch(/packets transmitted, \d+ received/);

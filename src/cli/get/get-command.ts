@@ -8,7 +8,7 @@ import { receivesGsoReads, type StackConfig } from '../../di/stack-config.js';
 import { checkDistinctFiles } from '../distinct-files.js';
 import { integerOption, secondsOption } from '../number-options.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
-import { linkFailure, untilSignal } from '../run-helpers.js';
+import { countersOnSignal, layerStats, linkFailure, untilSignal } from '../run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from '../stack-options.js';
 import { raiseMallocTrimThreshold } from './malloc-trim-threshold.js';
 import { skipOptimizingCompiler } from './optimizing-compiler.js';
@@ -125,6 +125,10 @@ export function registerGetCommand(program: Command): void {
       let bar: ProgressBar | undefined;
       const showProgress = file !== undefined || process.stdout.isTTY !== true;
       let received = 0;
+      const stopReports = countersOnSignal(process.stderr, () => ({
+        bytes: received,
+        ...(stack !== undefined ? { stats: layerStats(stack) } : {}),
+      }));
       // A stopping signal (Ctrl-C, SIGTERM, SIGHUP) ends the download as a failure does: the bar put away (a
       // terminal's cursor shown again), the stack closed, a file it created removed, one line, exit 1.
       const interrupt = new AbortController();
@@ -177,6 +181,7 @@ export function registerGetCommand(program: Command): void {
         // No longer listening for signals: one now ends the process as Node does.
         if (!interrupt.signal.aborted) interrupt.abort();
         await signalled;
+        stopReports();
         // The stack first: once it is closed nothing can reach the sink, whose file descriptor, once closed,
         // could be reused by the next file the process opens.
         try {

@@ -44,6 +44,13 @@ describe.skipIf(!existsSync(PILHA_CLI))('pilha get interrupted', () => {
         const end = Date.now() + 10_000;
         while (!existsSync(out) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
         await new Promise((r) => setTimeout(r, 300));
+        // SIGUSR2 asks for the counters; the download goes on.
+        child.kill('SIGUSR2');
+        const asked = Date.now() + 10_000;
+        while (!stderr.includes('counters 1 ') && Date.now() < asked)
+          await new Promise((r) => setTimeout(r, 20));
+        expect(stderr).toMatch(/^counters 1 \{"bytes":\d+\}\n$/);
+        stderr = '';
         child.kill(signal);
         expect(await exited).toBe(1);
         expect(stderr).toMatch(
