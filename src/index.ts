@@ -23,9 +23,11 @@ export {
   type ImmediateSink,
 } from './app/http-get.js';
 export {
+  formatPingError,
   formatPingReply,
   formatPingSummary,
   Pinger,
+  type PingError,
   type PingOptions,
   type PingReply,
   type PingSummary,

@@ -1,6 +1,7 @@
 import type { Clock, Timer } from '../core/clock.js';
 import { formatIpv4, type Ipv4Address } from '../core/ipv4-address.js';
-import type { EchoReply, IcmpLayer } from '../layers/icmp/icmp-layer.js';
+import type { EchoReply, IcmpErrorReport, IcmpLayer } from '../layers/icmp/icmp-layer.js';
+import { ICMP_ECHO_REQUEST } from '../layers/icmp/icmp-message.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
 import { IP_PROTOCOL_ICMP } from '../layers/ip/ipv4-header.js';
 import type { ReassemblyInfo } from '../layers/ip/reassembler.js';
@@ -25,6 +26,19 @@ export interface PingReply {
   readonly dataMatches: boolean;
   /** Present when the reply arrived in fragments. */
   readonly reassembly?: ReassemblyInfo;
+  /** A second (or later) reply to a request already answered: counted in `duplicates`, not in `received`. */
+  readonly duplicate?: boolean;
+}
+
+/** An ICMP error about one of the run's requests (Destination Unreachable, Time Exceeded, ...). */
+export interface PingError {
+  readonly seq: number;
+  /** Who sent it: a router on the way, or pilha itself when ARP found no neighbour. */
+  readonly from: Ipv4Address;
+  readonly type: number;
+  readonly code: number;
+  /** The message's second word (a Fragmentation Needed's next-hop MTU in its low 16 bits). */
+  readonly rest: number;
 }
 
 export interface PingSummary {
@@ -33,6 +47,8 @@ export interface PingSummary {
   readonly received: number;
   readonly duplicates: number;
   readonly corrupted: number;
+  /** ICMP errors about the run's requests (ping's "+N errors"). */
+  readonly errors: number;
   readonly lossPercent: number;
   readonly elapsedMs: number;
   readonly rtt?: { readonly min: number; readonly avg: number; readonly max: number; readonly mdev: number };
@@ -53,6 +69,7 @@ export function echoPattern(size: number, seq: number): Uint8Array {
 export class Pinger {
   private lastReassembly: ReassemblyInfo | undefined;
   private current: ((reply: EchoReply, reassembly: ReassemblyInfo | undefined) => void) | undefined;
+  private currentError: ((report: IcmpErrorReport) => void) | undefined;
   /** Ends the run in progress, if any (ping's Ctrl-C). */
   private finishCurrent: (() => void) | undefined;
 
@@ -70,6 +87,7 @@ export class Pinger {
       this.lastReassembly = undefined;
       this.current?.(reply, reassembly);
     });
+    icmp.onError((report) => this.currentError?.(report));
   }
 
   /**
@@ -80,13 +98,18 @@ export class Pinger {
     this.finishCurrent?.();
   }
 
-  run(options: PingOptions, onReply: (reply: PingReply) => void = () => {}): Promise<PingSummary> {
+  run(
+    options: PingOptions,
+    onReply: (reply: PingReply) => void = () => {},
+    onError: (error: PingError) => void = () => {},
+  ): Promise<PingSummary> {
     const id = (options.id ?? Math.floor(Math.random() * 0x10000)) & 0xffff;
     const sentAt = new Map<number, number>();
     const answered = new Set<number>();
     const replies: PingReply[] = [];
     let duplicates = 0;
     let corrupted = 0;
+    let errors = 0;
     let transmitted = 0;
     const start = this.clock.now();
 
@@ -98,9 +121,16 @@ export class Pinger {
         finished = true;
         timer?.cancel();
         this.current = undefined;
+        this.currentError = undefined;
         this.finishCurrent = undefined;
         resolve(
-          summarize(options.target, transmitted, replies, duplicates, corrupted, this.clock.now() - start),
+          summarize(
+            options.target,
+            transmitted,
+            replies,
+            { duplicates, corrupted, errors },
+            this.clock.now() - start,
+          ),
         );
       };
 
@@ -108,13 +138,8 @@ export class Pinger {
         if (finished || reply.id !== id || reply.src !== options.target) return;
         const sent = sentAt.get(reply.seq);
         if (sent === undefined) return;
-        if (answered.has(reply.seq)) {
-          duplicates++;
-          return;
-        }
-        answered.add(reply.seq);
+        const duplicate = answered.has(reply.seq);
         const dataMatches = equalBytes(reply.data, echoPattern(options.size, reply.seq));
-        if (!dataMatches) corrupted++;
         const entry: PingReply = {
           seq: reply.seq,
           bytes: reply.icmpBytes,
@@ -122,10 +147,26 @@ export class Pinger {
           rttMs: this.clock.now() - sent,
           dataMatches,
           ...(reassembly !== undefined ? { reassembly } : {}),
+          ...(duplicate ? { duplicate } : {}),
         };
+        if (duplicate) {
+          // Shown (DUP!), as ping(8) does, and counted apart.
+          duplicates++;
+          onReply(entry);
+          return;
+        }
+        answered.add(reply.seq);
+        if (!dataMatches) corrupted++;
         replies.push(entry);
         onReply(entry);
         if (answered.size === options.count && transmitted === options.count) finish();
+      };
+
+      this.currentError = (report) => {
+        const seq = quotedEchoSeq(report.quoted, options.target, id);
+        if (finished || seq === undefined || !sentAt.has(seq)) return;
+        errors++;
+        onError({ seq, from: report.src, type: report.type, code: report.code, rest: report.rest });
       };
 
       this.finishCurrent = finish;
@@ -149,12 +190,29 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * The sequence number of the echo request an ICMP error quotes (its IP header, then at least 8 bytes of the
+ * ICMP message: RFC 792), when that request is one of ours: to `target`, an echo request with our `id`.
+ */
+function quotedEchoSeq(quoted: Uint8Array, target: Ipv4Address, id: number): number | undefined {
+  if (quoted.length < 20 || quoted[0]! >> 4 !== 4 || quoted[9] !== IP_PROTOCOL_ICMP) return undefined;
+  const ihl = (quoted[0]! & 0x0f) * 4;
+  if (quoted.length < ihl + 8 || quotedDestination(quoted) !== target || quoted[ihl] !== ICMP_ECHO_REQUEST)
+    return undefined;
+  if (((quoted[ihl + 4]! << 8) | quoted[ihl + 5]!) !== id) return undefined;
+  return (quoted[ihl + 6]! << 8) | quoted[ihl + 7]!;
+}
+
+/** The quoted datagram's destination address. */
+function quotedDestination(q: Uint8Array): number {
+  return ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
+}
+
 function summarize(
   target: Ipv4Address,
   transmitted: number,
   replies: readonly PingReply[],
-  duplicates: number,
-  corrupted: number,
+  counts: { readonly duplicates: number; readonly corrupted: number; readonly errors: number },
   elapsedMs: number,
 ): PingSummary {
   const received = replies.length;
@@ -162,8 +220,7 @@ function summarize(
     target,
     transmitted,
     received,
-    duplicates,
-    corrupted,
+    ...counts,
     lossPercent: transmitted === 0 ? 0 : ((transmitted - received) / transmitted) * 100,
     elapsedMs,
     replies,
@@ -178,6 +235,7 @@ function summarize(
 /** One line per reply, as ping prints it, plus how the reply was reassembled. */
 export function formatPingReply(target: Ipv4Address, reply: PingReply): string {
   let line = `${reply.bytes} bytes from ${formatIpv4(target)}: icmp_seq=${reply.seq} ttl=${reply.ttl} time=${reply.rttMs.toFixed(2)} ms`;
+  if (reply.duplicate === true) line += ' (DUP!)';
   if (!reply.dataMatches) line += ' (DATA MISMATCH)';
   const r = reply.reassembly;
   if (r !== undefined) {
@@ -189,6 +247,42 @@ export function formatPingReply(target: Ipv4Address, reply: PingReply): string {
   return line;
 }
 
+/** Destination Unreachable's codes in ping(8)'s words (RFC 792, RFC 1122, RFC 1812). */
+const UNREACHABLE = [
+  'Destination Net Unreachable',
+  'Destination Host Unreachable',
+  'Destination Protocol Unreachable',
+  'Destination Port Unreachable',
+  'Frag needed and DF set',
+  'Source Route Failed',
+  'Destination Net Unknown',
+  'Destination Host Unknown',
+  'Source Host Isolated',
+  'Destination Net Prohibited',
+  'Destination Host Prohibited',
+  'Destination Net Unreachable for Type of Service',
+  'Destination Host Unreachable for Type of Service',
+  'Packet filtered',
+  'Precedence Violation',
+  'Precedence Cutoff',
+];
+
+/** One line per ICMP error about a request, as ping(8) prints it: `From 10.77.0.1 icmp_seq=1 Destination Net Unreachable`. */
+export function formatPingError(error: PingError): string {
+  let what: string;
+  if (error.type === 3) {
+    what = UNREACHABLE[error.code] ?? `Dest Unreachable, Bad Code: ${error.code}`;
+    if (error.code === 4) what += ` (mtu = ${error.rest & 0xffff})`;
+  } else if (error.type === 11) {
+    what = error.code === 0 ? 'Time to live exceeded' : 'Frag reassembly time exceeded';
+  } else if (error.type === 12) {
+    what = 'Parameter problem';
+  } else {
+    what = `Bad ICMP type: ${error.type}`;
+  }
+  return `From ${formatIpv4(error.from)} icmp_seq=${error.seq} ${what}`;
+}
+
 /** The closing lines, as ping prints them. */
 export function formatPingSummary(s: PingSummary): string {
   const lines = [
@@ -196,6 +290,7 @@ export function formatPingSummary(s: PingSummary): string {
     `${s.transmitted} packets transmitted, ${s.received} received` +
       (s.duplicates > 0 ? `, +${s.duplicates} duplicates` : '') +
       (s.corrupted > 0 ? `, ${s.corrupted} corrupted` : '') +
+      (s.errors > 0 ? `, +${s.errors} errors` : '') +
       `, ${Number(s.lossPercent.toFixed(1))}% packet loss, time ${Math.round(s.elapsedMs)}ms`,
   ];
   if (s.rtt !== undefined) {

@@ -38,10 +38,9 @@ export function registerPingCommand(program: Command): void {
       const waitMs = secondsOption(values.wait, '--wait', 0.001, 3600);
       const config = stackConfigFrom(values);
       // Loaded once the options are checked: a usage mistake is answered without the stack.
-      const [{ formatPingReply, formatPingSummary }, { buildPingStack }] = await Promise.all([
-        import('../app/pinger.js'),
-        import('../di/compositions.js'),
-      ]);
+      const [{ formatPingError, formatPingReply, formatPingSummary }, { buildPingStack }] = await Promise.all(
+        [import('../app/pinger.js'), import('../di/compositions.js')],
+      );
       const stack = await buildPingStack(config);
       process.stdout.write(
         `PING ${formatIpv4(address)} from ${formatIpv4(config.address)}: ${size} data bytes (${size + 28} bytes IP, MTU ${config.mtu})\n`,
@@ -66,6 +65,9 @@ export function registerPingCommand(program: Command): void {
         { target: address, size, count, intervalMs, waitMs },
         (reply) => {
           process.stdout.write(`${formatPingReply(address, reply)}\n`);
+        },
+        (error) => {
+          process.stdout.write(`${formatPingError(error)}\n`);
         },
       );
       finish();
