@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { FramedSource } from '../app/framed/framed-message-source.js';
 import { PilhaError } from '../core/errors.js';
@@ -158,6 +159,10 @@ async function send(file: string | undefined, values: SendValues): Promise<void>
   if (values.message !== undefined) {
     source = sources.bytesSource(Buffer.from(values.message, 'utf8'), '--message', messageSize);
   } else if (file === '-') {
+    // A directory as standard input reads as empty through node's stream: it would be sent as 0 bytes.
+    if (fstatSync(0).isDirectory()) {
+      throw new PilhaError('EBADOPTION', 'cannot read standard input: it is a directory');
+    }
     source = sources.streamSource(process.stdin, 'standard input', messageSize);
   } else {
     try {

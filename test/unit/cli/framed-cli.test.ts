@@ -2,8 +2,9 @@
  * `pilha framed` from the outside: usage mistakes are one line and exit 2, runtime failures exit 1, and a
  * serve/send pair on the kernel's TCP over loopback (no root needed) confirms examples/input.txt.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PILHA_CLI, ROOT } from '../../helpers/netns.js';
@@ -70,6 +71,21 @@ describe.skipIf(!existsSync(PILHA_CLI))('pilha framed', () => {
       expect(r.status).toBe(2);
     });
   }
+
+  it('framed send - with a directory as standard input is one line and exit 2 (it was sent as 0 bytes)', () => {
+    const dir = openSync(tmpdir(), 'r');
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [PILHA_CLI, 'framed', 'send', '-', '--to', '127.0.0.1:9', '--transport', 'kernel'],
+        { stdio: [dir, 'pipe', 'pipe'], encoding: 'utf8', timeout: 20_000 },
+      );
+      expect(r.stderr).toBe('pilha: cannot read standard input: it is a directory\n');
+      expect(r.status).toBe(2);
+    } finally {
+      closeSync(dir);
+    }
+  });
 
   it('bare `pilha framed` shows its subcommands', async () => {
     const r = await pilha('framed');
