@@ -7,7 +7,14 @@ import { addDashboardOption, CliDashboard, type DashboardOptionValues } from './
 import { integerOption, secondsOption } from './number-options.js';
 import { createProgressBar, formatBytes, formatRate } from './progress-bar.js';
 import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
-import { clientHint, describeLink, serveUntilSignal, withAppInfo } from './run-helpers.js';
+import {
+  clientHint,
+  describeLink,
+  holdStopSignals,
+  serveUntilSignal,
+  untilSignal,
+  withAppInfo,
+} from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 import { capYoungGeneration } from './young-generation-cap.js';
 
@@ -86,6 +93,8 @@ async function serve(values: ServeValues): Promise<void> {
   // Before the stack is built: what loading and starting it allocates would grow it first.
   capYoungGeneration();
 
+  // A signal while the stack is built stops it once it is up (what it changed on the host put back).
+  holdStopSignals();
   // Loaded once the options are checked: a usage mistake is answered without the stack.
   const { buildFramedStack } = await import('../di/compositions.js');
   const framed = await buildFramedStack(
@@ -172,13 +181,19 @@ async function send(file: string | undefined, values: SendValues): Promise<void>
     }
   }
 
+  holdStopSignals();
   const stack = config !== undefined ? await di.buildTcpStack(config) : undefined;
   const transport = stack?.transport ?? new kernel.KernelStreamTransport();
   const bar = createProgressBar(source.totalBytes, 'framed send');
+  // The first stopping signal (Ctrl-C, SIGTERM, SIGHUP) ends the send as interrupted; once it is over, a
+  // signal is Node's again.
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const done = new AbortController();
+  const signalled = untilSignal(
+    new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve())),
+  ).then((signal) => {
+    if (signal !== undefined) abort.abort();
+  });
   try {
     const result = await new client.FramedClient(transport, {
       timeoutMs,
@@ -197,8 +212,8 @@ async function send(file: string | undefined, values: SendValues): Promise<void>
     if (err instanceof client.FramedClientError) throw new Error(err.message);
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    done.abort();
+    await signalled;
     await stack?.close();
   }
 }

@@ -5,7 +5,7 @@ import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
 import { addDashboardOption, CliDashboard, type DashboardOptionValues } from './dashboard-option.js';
 import { integerOption } from './number-options.js';
 import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
-import { clientHint, describeLink, serveUntilSignal, withAppInfo } from './run-helpers.js';
+import { clientHint, describeLink, holdStopSignals, serveUntilSignal, withAppInfo } from './run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
 import { capYoungGeneration } from './young-generation-cap.js';
 
@@ -49,6 +49,8 @@ export function registerHttpCommand(program: Command): void {
       // Before the stack is built: what loading and starting it allocates would grow it first.
       capYoungGeneration();
 
+      // A signal while the stack is built stops it once it is up (what it changed on the host put back).
+      holdStopSignals();
       // Loaded once the options are checked: a usage mistake is answered without the stack.
       const { buildHttpStack } = await import('../di/compositions.js');
       const http = await buildHttpStack(

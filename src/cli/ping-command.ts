@@ -5,6 +5,7 @@ import { integerOption, secondsOption } from './number-options.js';
 import {
   countersOnSignal,
   exitCodeFor,
+  holdStopSignals,
   layerStats,
   linkFailure,
   printStats,
@@ -41,6 +42,8 @@ export function registerPingCommand(program: Command): void {
       const [{ formatPingError, formatPingReply, formatPingSummary }, { buildPingStack }] = await Promise.all(
         [import('../app/pinger.js'), import('../di/compositions.js')],
       );
+      // A signal while the stack is built stops it once it is up (what it changed on the host put back).
+      holdStopSignals();
       const stack = await buildPingStack(config);
       process.stdout.write(
         `PING ${formatIpv4(address)} from ${formatIpv4(config.address)}: ${size} data bytes (${size + 28} bytes IP, MTU ${config.mtu})\n`,

@@ -17,8 +17,42 @@ import { capYoungGeneration } from './young-generation-cap.js';
  */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Resolves on the first SIGINT, SIGTERM or SIGHUP; `stop` resolves it early, with no signal, its listeners gone. */
+/** The stopping signal that came while a command was starting (holdStopSignals), not yet taken by untilSignal. */
+let heldSignal: NodeJS.Signals | undefined;
+
+function holdSignal(signal: NodeJS.Signals): void {
+  if (heldSignal === undefined) {
+    heldSignal = signal;
+    return;
+  }
+  // A second one: the user means it. Node's own handling (the process ends by the signal).
+  releaseHeldSignals();
+  process.kill(process.pid, signal);
+}
+
+function releaseHeldSignals(): void {
+  for (const s of STOP_SIGNALS) process.off(s, holdSignal);
+}
+
+/**
+ * From here until the command waits for signals (untilSignal), a stopping signal is held instead of ending
+ * the process: a command stopped while it builds its stack then stops as on a signal once the stack is up,
+ * putting back what it changed on the host (a raw link's nftables table, a packet link's offloads), where it
+ * used to die with them left behind. A second signal meanwhile ends it at once, as Node would.
+ */
+export function holdStopSignals(): void {
+  for (const s of STOP_SIGNALS) process.on(s, holdSignal);
+}
+
+/**
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP (at once with one held since holdStopSignals); `stop` resolves
+ * it early, with no signal, its listeners gone.
+ */
 export function untilSignal(stop?: Promise<unknown>): Promise<NodeJS.Signals | undefined> {
+  releaseHeldSignals();
+  const held = heldSignal;
+  heldSignal = undefined;
+  if (held !== undefined) return Promise.resolve(held);
   return new Promise((resolve) => {
     const done = (signal: NodeJS.Signals | undefined) => {
       for (const s of STOP_SIGNALS) process.off(s, done);

@@ -6,6 +6,7 @@ import {
   countersOnSignal,
   describeLink,
   exitCodeFor,
+  holdStopSignals,
   layerStats,
   printStats,
   untilStopped,
@@ -25,6 +26,8 @@ export function registerUpCommand(program: Command): void {
         import('../di/compositions.js'),
         import('../layers/ip/ipv4-layer.js'),
       ]);
+      // A signal while the stack is built stops it once it is up (what it changed on the host put back).
+      holdStopSignals();
       const stack = await buildNetworkStack(config);
       try {
         await dashboard?.start(

@@ -8,7 +8,7 @@ import { receivesGsoReads, type StackConfig } from '../../di/stack-config.js';
 import { checkDistinctFiles } from '../distinct-files.js';
 import { integerOption, secondsOption } from '../number-options.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
-import { countersOnSignal, layerStats, linkFailure, untilSignal } from '../run-helpers.js';
+import { countersOnSignal, holdStopSignals, layerStats, linkFailure, untilSignal } from '../run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from '../stack-options.js';
 import { raiseMallocTrimThreshold } from './malloc-trim-threshold.js';
 import { skipOptimizingCompiler } from './optimizing-compiler.js';
@@ -118,6 +118,8 @@ export function registerGetCommand(program: Command): void {
       // Before the transfer's code first runs (and pilha's reader thread starts): see optimizing-compiler.ts.
       skipOptimizingCompiler(keepsOptimizingCompiler(values.transport, config));
       if (values.transport === 'pilha') raiseMallocTrimThreshold(GET_MALLOC_TRIM_THRESHOLD);
+      // A signal while the stack is built ends the download once it is up (what it changed put back).
+      holdStopSignals();
       const stack = values.transport === 'pilha' ? await buildTcpStack(config) : undefined;
       const transport = stack?.transport ?? new KernelStreamTransport();
       let done = false;
