@@ -4,9 +4,10 @@ import type { PilhaError, PilhaErrorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { MacAddress } from '../../../core/mac-address.js';
 import { ignoreDatagram, type LinkMedium, type RawLink, type ReceiveHandler } from '../raw-link.js';
-import { type DatagramReader, FdReader } from './fd-reader.js';
+import { FdReader } from './fd-reader.js';
 import { ERRNO, type Libc } from './libc.js';
 import { MainThreadFdReader } from './main-thread-fd-reader.js';
+import type { DatagramReader } from './worker-reader.js';
 
 /** The counters every fd-backed link keeps; a link adds its own after them. */
 export const FD_LINK_COUNTERS = [

@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { PilhaError, type PilhaErrorCode } from '../../../core/errors.js';
+import type { PilhaError, PilhaErrorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { DatagramRing } from './datagram-ring.js';
-import { CONTROL, type FdReaderData, type FdReaderMessage, ringRecordBytes } from './fd-reader-protocol.js';
-import { EFD_CLOEXEC, EFD_NONBLOCK, loadLibc } from './libc.js';
+import { CONTROL, type FdReaderData, ringRecordBytes } from './fd-reader-protocol.js';
 import { checkPressureReads } from './reader-priority.js';
+import { POLL_TIMEOUT_MS, WorkerReader } from './worker-reader.js';
 
 export interface FdReaderOptions {
   /** A file descriptor from which each read() is one whole datagram (a TUN device, a raw IP socket). */
@@ -62,39 +59,6 @@ export interface FdReaderOptions {
   readonly onVnetHeaderDrop?: () => void;
 }
 
-/** What a link reads its fd with: FdReader (a worker thread) or MainThreadFdReader. */
-export interface DatagramReader {
-  stats(): Record<string, number>;
-  stop(): Promise<void>;
-  /** Stops the reader as failed for good (onFailure is told). */
-  fail(error: PilhaError): void;
-  /** Why the reader stopped for good by itself (onFailure was told), if it has. */
-  readonly failure: PilhaError | undefined;
-}
-
-/**
- * A reader worker's compiled file (`fileName`): next to this module in dist/, or, when this module is the TypeScript
- * source (loaded by vitest or a TS runner), in the dist/ tree the build made of it.
- */
-export function findReaderWorker(fileName: string, errorCode: PilhaErrorCode): URL {
-  const candidates = [new URL(`./${fileName}`, import.meta.url)];
-  if (import.meta.url.endsWith('.ts')) {
-    candidates.push(new URL(`../../../../dist/layers/link/fd/${fileName}`, import.meta.url));
-  }
-  for (const url of candidates) if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return url;
-  throw new PilhaError(
-    errorCode,
-    `datagram reader worker not found at ${candidates[0]!.href}: pilha's Linux links run from the compiled output (npm run build)`,
-  );
-}
-
-/**
- * How often the reader looks at the stop flag while the fd is quiet, should its stop eventfd be missing (stop()
- * writes to it, and the worker's poll returns at once).
- */
-export const POLL_TIMEOUT_MS = 200;
-/** An eventfd counter's increment: one 8-byte integer, 1. */
-const EVENTFD_ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
 /**
  * The most datagrams the main thread takes in one batch before it lets the event loop run (timers, the
  * application's I/O): a backlog of 100,000 SYNs is not taken in one go.
@@ -141,8 +105,6 @@ const PRESSURE_CALM_MS = 1_000;
 function ringBytesFor(maxBacklogBytes: number): number {
   return ((maxBacklogBytes + 3) & ~3) + 2 * ringRecordBytes(65535 + 14 + 16);
 }
-export const READY_TIMEOUT_MS = 10_000;
-export const STOP_TIMEOUT_MS = 2_000;
 
 /** A reader's counters, from its control array (CONTROL) and what the main thread counts itself. */
 export function readerStats(
@@ -184,20 +146,13 @@ export function readerStats(
  *
  * While running, the worker keeps the process alive (like a listening socket); stop() ends it.
  */
-export class FdReader implements DatagramReader {
+export class FdReader extends WorkerReader {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL.SIZE * 4));
   private readonly maxBacklogBytes: number;
   private readonly ringBuffer: SharedArrayBuffer;
   private readonly ring: DatagramRing;
   /** A drain is scheduled (setImmediate) or running: the worker need not wake this thread. */
   private draining = false;
-  private worker: Worker | undefined;
-  private workerExited = false;
-  /** Why the reader stopped for good by itself, once it has (onFailure). */
-  private stoppedFor: PilhaError | undefined;
-  private stopping: Promise<void> | undefined;
-  /** The eventfd that wakes the worker's poll() when stopping (FdReaderData.stopFd); −1: none. */
-  private stopFd = -1;
   private batches = 0;
   private handlerErrors = 0;
   private readonly drainTask = (): void => this.drain();
@@ -206,7 +161,7 @@ export class FdReader implements DatagramReader {
   static async start(options: FdReaderOptions): Promise<FdReader> {
     const reader = new FdReader(options);
     try {
-      await reader.run(findReaderWorker('fd-reader-worker.js', options.errorCode));
+      await reader.run();
     } catch (err) {
       await reader.stop();
       throw err;
@@ -214,7 +169,8 @@ export class FdReader implements DatagramReader {
     return reader;
   }
 
-  private constructor(private readonly options: FdReaderOptions) {
+  private constructor(options: FdReaderOptions) {
+    super(options);
     // Checked here as well as in the worker, so that start() rejects rather than the worker failing.
     if (options.pressureReads !== undefined) checkPressureReads(options.pressureReads);
     this.maxBacklogBytes = options.maxBacklogBytes ?? MAX_BACKLOG_BYTES;
@@ -226,106 +182,40 @@ export class FdReader implements DatagramReader {
     return readerStats(this.control, this.batches, this.handlerErrors, this.options.vnetHeaderBytes);
   }
 
-  /** Stops the worker (at once: it is woken from its poll); no datagram is delivered once this is called. */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
-    return this.stopping;
-  }
-
-  private run(workerUrl: URL): Promise<void> {
-    const { fd, label, errorCode, logger } = this.options;
-    this.openStopFd();
-    const data: FdReaderData = {
-      fd,
-      label,
-      control: this.control.buffer as SharedArrayBuffer,
-      ring: this.ringBuffer,
-      pollTimeoutMs: this.options.pollTimeoutMs ?? POLL_TIMEOUT_MS,
-      stopFd: this.stopFd,
-      maxBacklogBytes: this.maxBacklogBytes,
-      maxSynBacklogBytes: Math.min(MAX_SYN_BACKLOG_BYTES, this.maxBacklogBytes),
-      synFreeBacklogBytes: SYN_FREE_BACKLOG_BYTES,
-      maxSynWaitMs: MAX_SYN_WAIT_MS,
-      nice: this.options.nice ?? READER_NICE,
-      pressureReads: this.options.pressureReads ?? PRESSURE_READS,
-      pressureCalmMs: this.options.pressureCalmMs ?? PRESSURE_CALM_MS,
-      linkHeaderBytes: this.options.linkHeaderBytes ?? 0,
-      vnetHeaderBytes: this.options.vnetHeaderBytes ?? 0,
-      trustKernelChecksums: this.options.trustKernelChecksums === true,
-      parkMs: this.options.parkMs ?? 0,
-    };
-    // The reader needs none of the parent's flags, and some (--input-type, loaders) would break it.
+  private run(): Promise<void> {
+    const { fd, label } = this.options;
     // Asleep from the start: the first record wakes this thread.
     Atomics.store(this.control, CONTROL.SLEEPING, 1);
-    const worker = new Worker(workerUrl, { workerData: data, execArgv: [] });
-    this.worker = worker;
-    return new Promise<void>((resolve, reject) => {
-      let ready = false;
-      const timer = setTimeout(() => {
-        if (!ready) reject(new PilhaError(errorCode, `reader for the ${label} did not start`));
-      }, READY_TIMEOUT_MS);
-      timer.unref();
-      worker.on('message', (message: number | FdReaderMessage) => {
-        if (typeof message === 'number') {
-          this.wake();
-        } else if (message.kind === 'ready') {
-          ready = true;
-          clearTimeout(timer);
-          resolve();
-        } else if (message.kind === 'linkDown') {
-          this.options.onLinkDown?.();
-        } else if (message.kind === 'vnetHeaderDrop') {
-          this.options.onVnetHeaderDrop?.();
-        } else if (!ready) {
-          clearTimeout(timer);
-          reject(new PilhaError(errorCode, `reader for the ${label} failed: ${message.message}`));
-        } else {
-          logger.error({ fd: label }, `reader stopped: ${message.message}`);
-          // The worker's message says what failed on which fd ("read on the ... failed: ...").
-          this.failed(new PilhaError(errorCode, message.message));
-        }
-      });
-      worker.on('error', (err) => {
-        if (!ready) {
-          clearTimeout(timer);
-          reject(new PilhaError(errorCode, `reader for the ${label} failed: ${err.message}`));
-        } else {
-          logger.error({ fd: label, err }, 'reader crashed');
-          this.failed(new PilhaError(errorCode, `the reader of the ${label} crashed: ${err.message}`));
-        }
-      });
-      worker.on('exit', (code) => {
-        this.workerExited = true;
-        if (!ready) {
-          clearTimeout(timer);
-          reject(new PilhaError(errorCode, `reader for the ${label} exited (code ${code}) before starting`));
-        } else if (this.stopping === undefined) {
-          logger.error({ fd: label, code }, 'reader exited; no more datagrams will arrive');
-          this.failed(new PilhaError(errorCode, `the reader of the ${label} exited (code ${code})`));
-        }
-      });
-    });
+    return this.startWorker(
+      'fd-reader-worker.js',
+      (stopFd): FdReaderData => ({
+        fd,
+        label,
+        control: this.control.buffer as SharedArrayBuffer,
+        ring: this.ringBuffer,
+        pollTimeoutMs: this.options.pollTimeoutMs ?? POLL_TIMEOUT_MS,
+        stopFd,
+        maxBacklogBytes: this.maxBacklogBytes,
+        maxSynBacklogBytes: Math.min(MAX_SYN_BACKLOG_BYTES, this.maxBacklogBytes),
+        synFreeBacklogBytes: SYN_FREE_BACKLOG_BYTES,
+        maxSynWaitMs: MAX_SYN_WAIT_MS,
+        nice: this.options.nice ?? READER_NICE,
+        pressureReads: this.options.pressureReads ?? PRESSURE_READS,
+        pressureCalmMs: this.options.pressureCalmMs ?? PRESSURE_CALM_MS,
+        linkHeaderBytes: this.options.linkHeaderBytes ?? 0,
+        vnetHeaderBytes: this.options.vnetHeaderBytes ?? 0,
+        trustKernelChecksums: this.options.trustKernelChecksums === true,
+        parkMs: this.options.parkMs ?? 0,
+      }),
+    );
   }
 
-  /** Why the reader stopped for good by itself (onFailure was told), if it has. */
-  get failure(): PilhaError | undefined {
-    return this.stoppedFor;
+  protected onWake(): void {
+    this.wake();
   }
 
-  /**
-   * Stops the reader as failed for good (onFailure is told): what the fd's owner knows is the end of it, such
-   * as a packet socket's interface deleted, which its reads do not tell apart from one gone down.
-   */
-  fail(error: PilhaError): void {
-    this.failed(error);
-    void this.stop();
-  }
-
-  /** Tells onFailure, once, unless the reader is being stopped. */
-  private failed(error: PilhaError): void {
-    if (this.stoppedFor !== undefined || this.stopping !== undefined) return;
-    this.stoppedFor = error;
-    this.options.onFailure?.(error);
+  protected signalStop(): void {
+    Atomics.store(this.control, CONTROL.STOP, 1);
   }
 
   /** The worker saw this thread asleep and cleared control[SLEEPING]: drain now. */
@@ -379,46 +269,5 @@ export class FdReader implements DatagramReader {
         this.options.logger.error({ err }, 'batch-end handler threw');
       }
     }
-  }
-
-  private async shutdown(): Promise<void> {
-    const worker = this.worker;
-    if (worker === undefined) {
-      this.closeStopFd();
-      return;
-    }
-    Atomics.store(this.control, CONTROL.STOP, 1);
-    // Wakes a worker blocked in poll(): it sees the flag now, not at the poll's timeout.
-    if (this.stopFd >= 0) loadLibc().write(this.stopFd, EVENTFD_ONE, 8);
-    // A worker that already exited emits nothing more; one that ignores the stop flag is terminated.
-    if (!this.workerExited) {
-      const exited = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS);
-        timer.unref();
-        worker.once('exit', () => {
-          clearTimeout(timer);
-          resolve(true);
-        });
-      });
-      if (!exited) await worker.terminate();
-    }
-    worker.removeAllListeners('message');
-    this.closeStopFd();
-  }
-
-  /** Makes the stop eventfd; without one (no eventfd, or no libc), the worker sees STOP at its poll's timeout. */
-  private openStopFd(): void {
-    try {
-      this.stopFd = loadLibc().eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); // −1 on failure
-    } catch {
-      // No libc to load: the poll timeout alone.
-    }
-  }
-
-  /** Closes the stop eventfd, once the worker that polls it has ended. */
-  private closeStopFd(): void {
-    if (this.stopFd < 0) return;
-    loadLibc().close(this.stopFd);
-    this.stopFd = -1;
   }
 }

@@ -1,21 +1,12 @@
-import { Worker } from 'node:worker_threads';
 import { PilhaError } from '../../../core/errors.js';
 import { VIRTIO_NET_HDR_SIZE } from '../offload/virtio-net-header.js';
 import { checksumVouched } from '../offload/virtio-net-receive.js';
 import { RX_CHECKSUM_VOUCHED } from '../raw-link.js';
-import {
-  type DatagramReader,
-  type FdReaderOptions,
-  findReaderWorker,
-  MAX_BATCH_DATAGRAMS,
-  POLL_TIMEOUT_MS,
-  READY_TIMEOUT_MS,
-  readerStats,
-  STOP_TIMEOUT_MS,
-} from './fd-reader.js';
-import { CONTROL, DOORBELL, type FdDoorbellData, type FdReaderMessage } from './fd-reader-protocol.js';
-import { EFD_CLOEXEC, EFD_NONBLOCK, ERRNO, loadLibc, O_NONBLOCK } from './libc.js';
+import { type FdReaderOptions, MAX_BATCH_DATAGRAMS, readerStats } from './fd-reader.js';
+import { CONTROL, DOORBELL, type FdDoorbellData } from './fd-reader-protocol.js';
+import { ERRNO, loadLibc, O_NONBLOCK } from './libc.js';
 import { takeVnetRead } from './vnet-read.js';
+import { POLL_TIMEOUT_MS, WorkerReader } from './worker-reader.js';
 
 /** The largest datagram an IPv4 total-length field allows (behind a link header on a link of frames). */
 const READ_CAPACITY = 65535;
@@ -24,8 +15,6 @@ const READ_CAPACITY = 65535;
  * as a batch's do in FdReader's ring): 32 GSO reads of 64 KB.
  */
 const PASS_BYTES = 2 * 1024 * 1024;
-/** An eventfd counter's increment: one 8-byte integer, 1. */
-const EVENTFD_ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
 
 /**
  * Reads datagrams from an fd on the main thread, for a process that does nothing else while it downloads
@@ -41,7 +30,7 @@ const EVENTFD_ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
  * kernel's queue (500 packets on a TUN device), which a download with GSO reads (64 KB each, a 4 MiB window)
  * never fills, but a server's flood or wire-sized reads could; those keep FdReader.
  */
-export class MainThreadFdReader implements DatagramReader {
+export class MainThreadFdReader extends WorkerReader {
   /** The counters, in FdReader's slots (only the main thread writes them). */
   private readonly control = new Int32Array(CONTROL.SIZE);
   private readonly doorbell = new Int32Array(new SharedArrayBuffer(DOORBELL.SIZE * 4));
@@ -51,13 +40,8 @@ export class MainThreadFdReader implements DatagramReader {
   private readonly pad: number;
   private readonly readCapacity: number;
   private readonly maxPacket: number;
-  private worker: Worker | undefined;
-  private workerExited = false;
   /** A read pass is scheduled or running: the doorbell is not armed. */
   private reading = false;
-  private stoppedFor: PilhaError | undefined;
-  private stopping: Promise<void> | undefined;
-  private stopFd = -1;
   private batches = 0;
   private handlerErrors = 0;
   /** Read passes, and wake-ups from the doorbell: a quiet fd costs neither. */
@@ -78,7 +62,8 @@ export class MainThreadFdReader implements DatagramReader {
     return reader;
   }
 
-  private constructor(private readonly options: FdReaderOptions) {
+  private constructor(options: FdReaderOptions) {
+    super(options);
     const vnet = options.vnetHeaderBytes ?? 0;
     this.pad = vnet > 0 ? ((vnet + 3) & ~3) - vnet : 0;
     this.maxPacket = READ_CAPACITY + (options.linkHeaderBytes ?? 0);
@@ -94,29 +79,8 @@ export class MainThreadFdReader implements DatagramReader {
     };
   }
 
-  get failure(): PilhaError | undefined {
-    return this.stoppedFor;
-  }
-
-  fail(error: PilhaError): void {
-    this.failed(error);
-    void this.stop();
-  }
-
-  /** Stops reading (no datagram is delivered once this is called) and the doorbell. */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
-    return this.stopping;
-  }
-
-  private failed(error: PilhaError): void {
-    if (this.stoppedFor !== undefined || this.stopping !== undefined) return;
-    this.stoppedFor = error;
-    this.options.onFailure?.(error);
-  }
-
   private run(): Promise<void> {
-    const { fd, label, errorCode, logger } = this.options;
+    const { fd, label, errorCode } = this.options;
     const libc = this.libc;
     const flags = libc.fcntlGetFlags(fd);
     if (flags < 0 || libc.fcntlSetFlags(fd, flags | O_NONBLOCK) < 0) {
@@ -125,62 +89,35 @@ export class MainThreadFdReader implements DatagramReader {
         new PilhaError(errorCode, `fcntl(O_NONBLOCK) on the ${label} failed: ${libc.strerror(errno)}`),
       );
     }
-    this.stopFd = libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    const data: FdDoorbellData = {
-      fd,
-      label,
-      control: this.doorbell.buffer as SharedArrayBuffer,
-      stopFd: this.stopFd,
-      pollTimeoutMs: this.options.pollTimeoutMs ?? POLL_TIMEOUT_MS,
-    };
-    const worker = new Worker(findReaderWorker('fd-doorbell-worker.js', errorCode), {
-      workerData: data,
-      execArgv: [],
-    });
-    this.worker = worker;
-    return new Promise<void>((resolve, reject) => {
-      let ready = false;
-      const timer = setTimeout(() => {
-        if (!ready) reject(new PilhaError(errorCode, `reader for the ${label} did not start`));
-      }, READY_TIMEOUT_MS);
-      timer.unref();
-      worker.on('message', (message: number | FdReaderMessage) => {
-        if (typeof message === 'number') {
-          this.rings++;
-          if (!this.reading) {
-            this.reading = true;
-            this.readPass();
-          }
-        } else if (message.kind === 'ready') {
-          ready = true;
-          clearTimeout(timer);
-          this.reading = true;
-          setImmediate(this.readTask);
-          resolve();
-        } else if (message.kind === 'error') {
-          logger.error({ fd: label }, `reader stopped: ${message.message}`);
-          this.failed(new PilhaError(errorCode, message.message));
-        }
-      });
-      worker.on('error', (err) => {
-        if (!ready) {
-          clearTimeout(timer);
-          reject(new PilhaError(errorCode, `reader for the ${label} failed: ${err.message}`));
-        } else {
-          logger.error({ fd: label, err }, 'reader doorbell crashed');
-          this.failed(new PilhaError(errorCode, `the reader of the ${label} crashed: ${err.message}`));
-        }
-      });
-      worker.on('exit', (code) => {
-        this.workerExited = true;
-        if (!ready) {
-          clearTimeout(timer);
-          reject(new PilhaError(errorCode, `reader for the ${label} exited (code ${code}) before starting`));
-        } else if (this.stopping === undefined) {
-          this.failed(new PilhaError(errorCode, `the reader of the ${label} exited (code ${code})`));
-        }
-      });
-    });
+    return this.startWorker(
+      'fd-doorbell-worker.js',
+      (stopFd): FdDoorbellData => ({
+        fd,
+        label,
+        control: this.doorbell.buffer as SharedArrayBuffer,
+        stopFd,
+        pollTimeoutMs: this.options.pollTimeoutMs ?? POLL_TIMEOUT_MS,
+      }),
+    );
+  }
+
+  /** The first pass reads what is already there (and arms the doorbell once the fd is empty). */
+  protected override onReady(): void {
+    this.reading = true;
+    setImmediate(this.readTask);
+  }
+
+  /** The doorbell rang: the fd is readable again. */
+  protected onWake(): void {
+    this.rings++;
+    if (this.reading) return;
+    this.reading = true;
+    this.readPass();
+  }
+
+  protected signalStop(): void {
+    Atomics.store(this.doorbell, DOORBELL.STOP, 1);
+    Atomics.notify(this.doorbell, DOORBELL.ARMED);
   }
 
   /**
@@ -276,30 +213,5 @@ export class MainThreadFdReader implements DatagramReader {
     if (this.vnetDropTold) return;
     this.vnetDropTold = true;
     this.options.onVnetHeaderDrop?.();
-  }
-
-  private async shutdown(): Promise<void> {
-    const worker = this.worker;
-    if (worker !== undefined) {
-      Atomics.store(this.doorbell, DOORBELL.STOP, 1);
-      Atomics.notify(this.doorbell, DOORBELL.ARMED);
-      if (this.stopFd >= 0) this.libc.write(this.stopFd, EVENTFD_ONE, 8);
-      if (!this.workerExited) {
-        const exited = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS);
-          timer.unref();
-          worker.once('exit', () => {
-            clearTimeout(timer);
-            resolve(true);
-          });
-        });
-        if (!exited) await worker.terminate();
-      }
-      worker.removeAllListeners('message');
-    }
-    if (this.stopFd >= 0) {
-      this.libc.close(this.stopFd);
-      this.stopFd = -1;
-    }
   }
 }

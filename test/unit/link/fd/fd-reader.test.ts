@@ -8,9 +8,10 @@ import koffi from 'koffi';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PilhaError } from '../../../../src/core/errors.js';
 import { silentLoggers } from '../../../../src/core/logger.js';
-import { type DatagramReader, FdReader } from '../../../../src/layers/link/fd/fd-reader.js';
+import { FdReader } from '../../../../src/layers/link/fd/fd-reader.js';
 import { loadLibc } from '../../../../src/layers/link/fd/libc.js';
 import { MainThreadFdReader } from '../../../../src/layers/link/fd/main-thread-fd-reader.js';
+import type { DatagramReader } from '../../../../src/layers/link/fd/worker-reader.js';
 import { tcpChecksumValid } from '../../../../src/layers/link/offload/tcp-super-segment.js';
 import {
   VIRTIO_NET_HDR_F_DATA_VALID,

@@ -1,0 +1,200 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { PilhaError, type PilhaErrorCode } from '../../../core/errors.js';
+import type { FdReaderOptions } from './fd-reader.js';
+import type { FdReaderMessage } from './fd-reader-protocol.js';
+import { EFD_CLOEXEC, EFD_NONBLOCK, loadLibc } from './libc.js';
+
+/** What a link reads its fd with: FdReader (a worker thread reads) or MainThreadFdReader. */
+export interface DatagramReader {
+  stats(): Record<string, number>;
+  stop(): Promise<void>;
+  /** Stops the reader as failed for good (onFailure is told). */
+  fail(error: PilhaError): void;
+  /** Why the reader stopped for good by itself (onFailure was told), if it has. */
+  readonly failure: PilhaError | undefined;
+}
+
+/**
+ * How often a worker looks at its stop flag while the fd is quiet, should its stop eventfd be missing (stop()
+ * writes to it, and the worker's poll returns at once).
+ */
+export const POLL_TIMEOUT_MS = 200;
+const READY_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 2_000;
+/** An eventfd counter's increment: one 8-byte integer, 1. */
+const EVENTFD_ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
+
+/**
+ * A worker's compiled file (`fileName`): next to this module in dist/, or, when this module is the TypeScript
+ * source (loaded by vitest or a TS runner), in the dist/ tree the build made of it.
+ */
+function findReaderWorker(fileName: string, errorCode: PilhaErrorCode): URL {
+  const candidates = [new URL(`./${fileName}`, import.meta.url)];
+  if (import.meta.url.endsWith('.ts')) {
+    candidates.push(new URL(`../../../../dist/layers/link/fd/${fileName}`, import.meta.url));
+  }
+  for (const url of candidates) if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return url;
+  throw new PilhaError(
+    errorCode,
+    `datagram reader worker not found at ${candidates[0]!.href}: pilha's Linux links run from the compiled output (npm run build)`,
+  );
+}
+
+/**
+ * The life of a reader's worker thread, shared by FdReader (whose worker reads) and MainThreadFdReader (whose
+ * worker only rings a doorbell): started with its data and a stop eventfd, ready when it says so (or a start
+ * error), its failures told once to onFailure unless stopping, its wake-ups (number messages) handed to the
+ * subclass; stopped by the subclass's flag and the eventfd, terminated if it will not end.
+ */
+export abstract class WorkerReader implements DatagramReader {
+  private worker: Worker | undefined;
+  private workerExited = false;
+  /** Why the reader stopped for good by itself, once it has (onFailure). */
+  private stoppedFor: PilhaError | undefined;
+  protected stopping: Promise<void> | undefined;
+  /** The eventfd that wakes the worker's poll() when stopping; −1: none. */
+  private stopFd = -1;
+
+  protected constructor(protected readonly options: FdReaderOptions) {}
+
+  abstract stats(): Record<string, number>;
+
+  /** The worker posted a wake-up (WAKE_MESSAGE). */
+  protected abstract onWake(): void;
+
+  /** Sets the worker's stop flag (the eventfd then wakes it). */
+  protected abstract signalStop(): void;
+
+  /** The worker is ready: reading may begin. */
+  protected onReady(): void {}
+
+  /** Why the reader stopped for good by itself (onFailure was told), if it has. */
+  get failure(): PilhaError | undefined {
+    return this.stoppedFor;
+  }
+
+  /**
+   * Stops the reader as failed for good (onFailure is told): what the fd's owner knows is the end of it, such
+   * as a packet socket's interface deleted, which its reads do not tell apart from one gone down.
+   */
+  fail(error: PilhaError): void {
+    this.failed(error);
+    void this.stop();
+  }
+
+  /** Stops the worker (at once: it is woken from its poll); no datagram is delivered once this is called. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  /** Tells onFailure, once, unless the reader is being stopped. */
+  protected failed(error: PilhaError): void {
+    if (this.stoppedFor !== undefined || this.stopping !== undefined) return;
+    this.stoppedFor = error;
+    this.options.onFailure?.(error);
+  }
+
+  /**
+   * Starts the worker `fileName` with the data `makeData` gives for the stop eventfd; resolves once it is
+   * ready. On failure the caller stops the reader (which ends a worker that did start).
+   */
+  protected startWorker(fileName: string, makeData: (stopFd: number) => object): Promise<void> {
+    const { label, errorCode, logger } = this.options;
+    const url = findReaderWorker(fileName, errorCode);
+    this.openStopFd();
+    // The reader needs none of the parent's flags, and some (--input-type, loaders) would break it.
+    const worker = new Worker(url, { workerData: makeData(this.stopFd), execArgv: [] });
+    this.worker = worker;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      const timer = setTimeout(() => {
+        if (!ready) reject(new PilhaError(errorCode, `reader for the ${label} did not start`));
+      }, READY_TIMEOUT_MS);
+      timer.unref();
+      worker.on('message', (message: number | FdReaderMessage) => {
+        if (typeof message === 'number') {
+          this.onWake();
+        } else if (message.kind === 'ready') {
+          ready = true;
+          clearTimeout(timer);
+          this.onReady();
+          resolve();
+        } else if (message.kind === 'linkDown') {
+          this.options.onLinkDown?.();
+        } else if (message.kind === 'vnetHeaderDrop') {
+          this.options.onVnetHeaderDrop?.();
+        } else if (!ready) {
+          clearTimeout(timer);
+          reject(new PilhaError(errorCode, `reader for the ${label} failed: ${message.message}`));
+        } else {
+          logger.error({ fd: label }, `reader stopped: ${message.message}`);
+          // The worker's message says what failed on which fd ("read on the ... failed: ...").
+          this.failed(new PilhaError(errorCode, message.message));
+        }
+      });
+      worker.on('error', (err) => {
+        if (!ready) {
+          clearTimeout(timer);
+          reject(new PilhaError(errorCode, `reader for the ${label} failed: ${err.message}`));
+        } else {
+          logger.error({ fd: label, err }, 'reader crashed');
+          this.failed(new PilhaError(errorCode, `the reader of the ${label} crashed: ${err.message}`));
+        }
+      });
+      worker.on('exit', (code) => {
+        this.workerExited = true;
+        if (!ready) {
+          clearTimeout(timer);
+          reject(new PilhaError(errorCode, `reader for the ${label} exited (code ${code}) before starting`));
+        } else if (this.stopping === undefined) {
+          logger.error({ fd: label, code }, 'reader exited; no more datagrams will arrive');
+          this.failed(new PilhaError(errorCode, `the reader of the ${label} exited (code ${code})`));
+        }
+      });
+    });
+  }
+
+  private async shutdown(): Promise<void> {
+    const worker = this.worker;
+    if (worker === undefined) {
+      this.closeStopFd();
+      return;
+    }
+    this.signalStop();
+    // Wakes a worker blocked in poll(): it sees the flag now, not at the poll's timeout.
+    if (this.stopFd >= 0) loadLibc().write(this.stopFd, EVENTFD_ONE, 8);
+    // A worker that already exited emits nothing more; one that ignores the stop flag is terminated.
+    if (!this.workerExited) {
+      const exited = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS);
+        timer.unref();
+        worker.once('exit', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      if (!exited) await worker.terminate();
+    }
+    worker.removeAllListeners('message');
+    this.closeStopFd();
+  }
+
+  /** Makes the stop eventfd; without one (no eventfd, or no libc), the worker sees its flag at its poll's timeout. */
+  private openStopFd(): void {
+    try {
+      this.stopFd = loadLibc().eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); // −1 on failure
+    } catch {
+      // No libc to load: the poll timeout alone.
+    }
+  }
+
+  /** Closes the stop eventfd, once the worker that polls it has ended. */
+  private closeStopFd(): void {
+    if (this.stopFd < 0) return;
+    loadLibc().close(this.stopFd);
+    this.stopFd = -1;
+  }
+}
