@@ -127,6 +127,34 @@ function vethPair(ns: Namespace, pilhaEnd: string, kernelEnd: string, kernelAddr
   }
 }
 
+/** `pilha framed serve` on port 7000 of a packet link on `device` in `ns`, once it listens. */
+function framedServeOnPacket(
+  ns: Namespace,
+  device: string,
+  address: string,
+  hostAddress: string,
+  extra: readonly string[] = [],
+) {
+  return ns.startPilha(
+    [
+      'framed',
+      'serve',
+      '--link',
+      'packet',
+      '--device',
+      device,
+      '--address',
+      address,
+      '--host-address',
+      hostAddress,
+      '--port',
+      '7000',
+      ...extra,
+    ],
+    /listening/,
+  );
+}
+
 describe.skipIf(reason !== undefined)('Ethernet-medium devices in a namespace', () => {
   let ns: Namespace;
 
@@ -334,23 +362,7 @@ sys.exit(-struct.unpack('=i', s.recv(4096)[16:20])[0])
     try {
       const file = join(dir, 'upload');
       writeFileSync(file, randomBytes(4 << 20));
-      const server = await ns.startPilha(
-        [
-          'framed',
-          'serve',
-          '--link',
-          'packet',
-          '--device',
-          'pb0',
-          '--address',
-          '10.211.0.2',
-          '--host-address',
-          '10.211.0.1/24',
-          '--port',
-          '7000',
-        ],
-        /listening/,
-      );
+      const server = await framedServeOnPacket(ns, 'pb0', '10.211.0.2', '10.211.0.1/24');
       const sent = await ns.runAsync(process.execPath, [
         PILHA_CLI,
         'framed',
@@ -423,24 +435,7 @@ sys.exit(-struct.unpack('=i', s.recv(4096)[16:20])[0])
       far.run('ip', ['link', 'set', 'pr1', 'up']);
       ns.run('ip', ['link', 'set', 'pr0', 'up']);
       const upload = async (extra: readonly string[] = []) => {
-        const server = await ns.startPilha(
-          [
-            'framed',
-            'serve',
-            '--link',
-            'packet',
-            '--device',
-            'pr0',
-            '--address',
-            '10.206.0.2',
-            '--host-address',
-            '10.206.0.1/24',
-            '--port',
-            '7000',
-            ...extra,
-          ],
-          /listening/,
-        );
+        const server = await framedServeOnPacket(ns, 'pr0', '10.206.0.2', '10.206.0.1/24', extra);
         const sent = await far.runAsync(process.execPath, [
           PILHA_CLI,
           'framed',

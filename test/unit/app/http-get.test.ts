@@ -7,7 +7,7 @@ import { formatHttpGetResult, httpGet } from '../../../src/app/http-get.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import type { StreamSocket, StreamTransport } from '../../../src/transport/socket/stream-transport.js';
 import { referenceSha256 } from './reference-bytes.js';
-import { LoopbackNetTransport } from './transports.js';
+import { LoopbackNetTransport, recordingTransport } from './transports.js';
 
 /** A raw TCP server on loopback that answers every connection with `reply` (then maybe closes). */
 async function rawServer(
@@ -215,16 +215,8 @@ describe('httpGet over a StreamTransport', () => {
       socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const sockets: StreamSocket[] = [];
-    const recording: StreamTransport = {
-      name: 'kernel',
-      createServer: (...args) => transport.createServer(...args),
-      connect: async (host, port) => {
-        const socket = await transport.connect(host, port);
-        sockets.push(socket);
-        return socket;
-      },
-    };
+    const recording = recordingTransport(transport);
+    const sockets = recording.sockets;
     try {
       const { port } = server.address() as AddressInfo;
       const result = await httpGet(recording, `http://127.0.0.1:${port}/`, {});

@@ -49,6 +49,23 @@ export class LoopbackNetTransport implements StreamTransport {
   }
 }
 
+/** `transport`, with every socket it connects kept in `sockets` (to see what the code under test did with it). */
+export function recordingTransport(
+  transport: StreamTransport,
+): StreamTransport & { sockets: StreamSocket[] } {
+  const sockets: StreamSocket[] = [];
+  return {
+    name: transport.name,
+    sockets,
+    createServer: (...args) => transport.createServer(...args),
+    connect: async (host, port) => {
+      const socket = await transport.connect(host, port);
+      sockets.push(socket);
+      return socket;
+    },
+  };
+}
+
 /**
  * One end of an in-memory connection: a plain Duplex (not a net.Socket) with the StreamSocket surface and a
  * `stats()` method, as pilha's TCP sockets have. Shows that node:http needs nothing beyond the interface.

@@ -6,6 +6,7 @@
  * ends it with an error message (the reads would say nothing more).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { fdPollSet } from './fd-poll-set.js';
 import { DOORBELL, type FdDoorbellData, type FdReaderMessage, WAKE_MESSAGE } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
 
@@ -14,15 +15,7 @@ function ring(port: NonNullable<typeof parentPort>, data: FdDoorbellData): void 
   const control = new Int32Array(data.control);
   const libc = loadLibc();
   const post = (message: FdReaderMessage | number): void => port.postMessage(message);
-  const pollCount = stopFd >= 0 ? 2 : 1;
-  const pollfd = new Uint8Array(8 * pollCount);
-  const pollView = new DataView(pollfd.buffer);
-  pollView.setInt32(0, fd, true);
-  pollView.setInt16(4, POLLIN, true);
-  if (stopFd >= 0) {
-    pollView.setInt32(8, stopFd, true);
-    pollView.setInt16(12, POLLIN, true);
-  }
+  const { pollfd, view: pollView, count: pollCount } = fdPollSet(fd, stopFd);
   post({ kind: 'ready' });
   while (Atomics.load(control, DOORBELL.STOP) === 0) {
     if (Atomics.load(control, DOORBELL.ARMED) === 0) {

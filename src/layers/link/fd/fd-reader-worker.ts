@@ -37,6 +37,7 @@ import { RX_CHECKSUM_VOUCHED } from '../raw-link.js';
 import { isConnectionRequestOnLink } from './connection-request.js';
 import { DatagramRing } from './datagram-ring.js';
 import { DrainRateMeter } from './drain-rate-meter.js';
+import { fdPollSet } from './fd-poll-set.js';
 import {
   CONTROL,
   type FdReaderData,
@@ -44,7 +45,7 @@ import {
   ringRecordBytes,
   WAKE_MESSAGE,
 } from './fd-reader-protocol.js';
-import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
+import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLNVAL } from './libc.js';
 import { ReaderPriority, threadNice } from './reader-priority.js';
 import { takeVnetRead } from './vnet-read.js';
 
@@ -117,17 +118,7 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   priority.start();
   post({ kind: 'ready' });
 
-  // struct pollfd { int fd; short events; short revents; }: the fd, then the stop eventfd (when there is one),
-  // which the main thread writes to as it stops.
-  const pollCount = stopFd >= 0 ? 2 : 1;
-  const pollfd = new Uint8Array(8 * pollCount);
-  const pollView = new DataView(pollfd.buffer);
-  pollView.setInt32(0, fd, true);
-  pollView.setInt16(4, POLLIN, true);
-  if (stopFd >= 0) {
-    pollView.setInt32(8, stopFd, true);
-    pollView.setInt16(12, POLLIN, true);
-  }
+  const { pollfd, view: pollView, count: pollCount } = fdPollSet(fd, stopFd);
 
   // Datagrams are read straight into the ring at its head, behind their length prefix: no copy on the way to
   // the main thread. A datagram beyond the backlog limit is read all the same (the device's queue drains) and

@@ -160,12 +160,7 @@ export class FdReader extends WorkerReader {
   /** Starts the worker and resolves once it is reading. */
   static async start(options: FdReaderOptions): Promise<FdReader> {
     const reader = new FdReader(options);
-    try {
-      await reader.run();
-    } catch (err) {
-      await reader.stop();
-      throw err;
-    }
+    await reader.startOrStop(() => reader.run());
     return reader;
   }
 

@@ -53,12 +53,7 @@ export class MainThreadFdReader extends WorkerReader {
   /** Starts the doorbell and resolves once it runs; the first pass reads what is already there. */
   static async start(options: FdReaderOptions): Promise<MainThreadFdReader> {
     const reader = new MainThreadFdReader(options);
-    try {
-      await reader.run();
-    } catch (err) {
-      await reader.stop();
-      throw err;
-    }
+    await reader.startOrStop(() => reader.run());
     return reader;
   }
 

@@ -90,6 +90,16 @@ export abstract class WorkerReader implements DatagramReader {
     return this.stopping;
   }
 
+  /** Runs `start`; if it fails, stops what it started (the worker, the eventfd) and throws its error. */
+  protected async startOrStop(start: () => Promise<void>): Promise<void> {
+    try {
+      await start();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
   /** Tells onFailure, once, unless the reader is being stopped. */
   protected failed(error: PilhaError): void {
     if (this.stoppedFor !== undefined || this.stopping !== undefined) return;

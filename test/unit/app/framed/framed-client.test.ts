@@ -8,8 +8,7 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FramedClient, type FramedClientError } from '../../../../src/app/framed/framed-client.js';
 import { bytesSource, streamSource } from '../../../../src/app/framed/framed-message-source.js';
-import type { StreamSocket, StreamTransport } from '../../../../src/transport/socket/stream-transport.js';
-import { LoopbackNetTransport } from '../transports.js';
+import { LoopbackNetTransport, recordingTransport } from '../transports.js';
 
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 
@@ -69,16 +68,8 @@ describe('FramedClient checks the confirmation', () => {
   it('a server that confirms and keeps its end open: the time is to the confirmation, and the socket is closed after the grace', async () => {
     const port = await fakeServer((socket, size, body) => socket.write(`OK ${size} ${sha256(body)}\n`), true);
     const transport = new LoopbackNetTransport();
-    const sockets: StreamSocket[] = [];
-    const recording: StreamTransport = {
-      name: 'kernel',
-      createServer: (...args) => transport.createServer(...args),
-      connect: async (host, p) => {
-        const socket = await transport.connect(host, p);
-        sockets.push(socket);
-        return socket;
-      },
-    };
+    const recording = recordingTransport(transport);
+    const sockets = recording.sockets;
     const started = Date.now();
     const result = await new FramedClient(recording).send('127.0.0.1', port, bytesSource(Buffer.from('hi')));
     const wall = Date.now() - started;
