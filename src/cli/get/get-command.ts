@@ -120,9 +120,21 @@ export function registerGetCommand(program: Command): void {
       if (values.transport === 'pilha') raiseMallocTrimThreshold(GET_MALLOC_TRIM_THRESHOLD);
       // A signal while the stack is built ends the download once it is up (what it changed put back).
       holdStopSignals();
-      const stack = values.transport === 'pilha' ? await buildTcpStack(config) : undefined;
-      const transport = stack?.transport ?? new KernelStreamTransport();
       let done = false;
+      // Closed once nothing can write to it; a failed download (or stack) leaves no file behind that it created.
+      const closeOutput = async () => {
+        if (file === undefined) return;
+        await file.handle.close().catch(() => {});
+        if (!done && file.created && output !== undefined) await unlink(output).catch(() => {});
+      };
+      let stack: Awaited<ReturnType<typeof buildTcpStack>> | undefined;
+      try {
+        stack = values.transport === 'pilha' ? await buildTcpStack(config) : undefined;
+      } catch (err) {
+        await closeOutput();
+        throw err;
+      }
+      const transport = stack?.transport ?? new KernelStreamTransport();
       // A bar on stderr when it is a terminal, unless the body itself is being printed on that terminal.
       let bar: ProgressBar | undefined;
       const showProgress = file !== undefined || process.stdout.isTTY !== true;
@@ -201,11 +213,7 @@ export function registerGetCommand(program: Command): void {
             await stack.close();
           }
         } finally {
-          if (file !== undefined) {
-            await file.handle.close().catch(() => {});
-            // A failed download leaves no file behind that it created.
-            if (!done && file.created && output !== undefined) await unlink(output).catch(() => {});
-          }
+          await closeOutput();
         }
       }
     });

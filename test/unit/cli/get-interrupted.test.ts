@@ -3,8 +3,8 @@
  * body): it ends as a failed download does, in one line with exit 1, the file it created removed; before, the
  * signal killed it on the spot, a partial file left behind (and on a terminal its hidden cursor).
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,26 @@ const dir = mkdtempSync(join(tmpdir(), 'pilha-get-interrupted-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(!existsSync(PILHA_CLI))('pilha get interrupted', () => {
+  it.skipIf(process.getuid?.() !== 0)(
+    'a stack that cannot start (not root: no TUN device) leaves no output file behind',
+    async () => {
+      const shared = mkdtempSync(join(dir, 'shared-'));
+      chmodSync(dir, 0o755);
+      chmodSync(shared, 0o777);
+      const out = join(shared, 'body');
+      const r = spawnSync(process.execPath, [PILHA_CLI, 'get', 'http://10.77.0.1/', '-o', out], {
+        encoding: 'utf8',
+        timeout: 20_000,
+        uid: 65534,
+        gid: 65534,
+      });
+      expect(r.stderr).toMatch(/^pilha: cannot open \/dev\/net\/tun: permission denied/);
+      expect(r.status).toBe(1);
+      expect(r.stderr.split('\n')).toHaveLength(2);
+      expect(existsSync(out)).toBe(false);
+    },
+  );
+
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
     '%s mid-body: one line, exit 1, the partial file removed',
     async (signal) => {
@@ -40,10 +60,10 @@ describe.skipIf(!existsSync(PILHA_CLI))('pilha get interrupted', () => {
         let stderr = '';
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-        // Some of the body written first.
+        // Some of the body written first (the handlers are in place once the body flows).
         const end = Date.now() + 10_000;
-        while (!existsSync(out) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-        await new Promise((r) => setTimeout(r, 300));
+        const written = () => existsSync(out) && statSync(out).size > 0;
+        while (!written() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
         // SIGUSR2 asks for the counters; the download goes on.
         child.kill('SIGUSR2');
         const asked = Date.now() + 10_000;

@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { fdPollSet } from './fd-poll-set.js';
-import { DOORBELL, type FdDoorbellData, type FdReaderMessage, WAKE_MESSAGE } from './fd-reader-protocol.js';
+import { DOORBELL, type FdDoorbellData, type FdReaderMessage } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
 
 function ring(port: NonNullable<typeof parentPort>, data: FdDoorbellData): void {
@@ -42,9 +42,10 @@ function ring(port: NonNullable<typeof parentPort>, data: FdDoorbellData): void 
       post({ kind: 'error', message: `the ${label} hung up` });
       return;
     }
-    // Readable, or an error for a read to say: the main thread reads (and reports) it.
+    // Readable, or an error for a read to say: the main thread reads (and reports) it. The wake-up carries
+    // the poll's revents (never 0 here), so that a read of 0 bytes after a hang-up is known for one.
     Atomics.store(control, DOORBELL.ARMED, 0);
-    post(WAKE_MESSAGE);
+    post(revents);
   }
 }
 

@@ -4,7 +4,7 @@ import { checksumVouched } from '../offload/virtio-net-receive.js';
 import { RX_CHECKSUM_VOUCHED } from '../raw-link.js';
 import { type FdReaderOptions, MAX_BATCH_DATAGRAMS, readerStats } from './fd-reader.js';
 import { CONTROL, DOORBELL, type FdDoorbellData } from './fd-reader-protocol.js';
-import { ERRNO, loadLibc, O_NONBLOCK } from './libc.js';
+import { ERRNO, loadLibc, O_NONBLOCK, POLLHUP } from './libc.js';
 import { takeVnetRead } from './vnet-read.js';
 import { POLL_TIMEOUT_MS, WorkerReader } from './worker-reader.js';
 
@@ -27,7 +27,7 @@ const PASS_BYTES = 2 * 1024 * 1024;
  * ring, no wake-up per batch. On 2 CPUs, where the kernel's sender needs one of them, pilha get of 100 MiB
  * from a kernel server went from 598-753 to 797-943 MB/s (five interleaved pairs), with a fifth less CPU.
  * What it gives up is reading while the main thread is busy: a datagram arriving meanwhile waits in the
- * kernel's queue (500 packets on a TUN device), which a download with GSO reads (64 KB each, a 4 MiB window)
+ * kernel's queue (4,096 packets on pilha's TUN device), which a download with GSO reads (64 KB each, a 4 MiB window)
  * never fills, but a server's flood or wire-sized reads could; those keep FdReader.
  */
 export class MainThreadFdReader extends WorkerReader {
@@ -48,6 +48,8 @@ export class MainThreadFdReader extends WorkerReader {
   private passes = 0;
   private rings = 0;
   private vnetDropTold = false;
+  /** The doorbell's poll saw POLLHUP: a read of 0 bytes is then the end of the fd, not an empty queue. */
+  private hungUp = false;
   private readonly readTask = (): void => this.readPass();
 
   /** Starts the doorbell and resolves once it runs; the first pass reads what is already there. */
@@ -102,9 +104,10 @@ export class MainThreadFdReader extends WorkerReader {
     setImmediate(this.readTask);
   }
 
-  /** The doorbell rang: the fd is readable again. */
-  protected onWake(): void {
+  /** The doorbell rang (`revents`, the poll's): the fd is readable again, or hung up. */
+  protected onWake(revents: number): void {
     this.rings++;
+    if (revents & POLLHUP) this.hungUp = true;
     if (this.reading) return;
     this.reading = true;
     this.readPass();
@@ -134,6 +137,11 @@ export class MainThreadFdReader extends WorkerReader {
       const readAt = at + pad;
       let n = libc.read(fd, bytes.subarray(readAt, readAt + readCapacity), readCapacity);
       if (n <= 0) {
+        if (n === 0 && this.hungUp) {
+          // 0 bytes after a hang-up: the end of the fd, as FdReader's worker says it.
+          this.readFailed(`the ${this.options.label} hung up`);
+          return;
+        }
         const errno = n === 0 ? ERRNO.EAGAIN : libc.errno();
         if (errno === ERRNO.EINTR) continue;
         if (errno === ERRNO.EINVAL && vnet > 0) {
@@ -147,12 +155,10 @@ export class MainThreadFdReader extends WorkerReader {
           Atomics.add(control, CONTROL.LINK_DOWNS, 1);
           this.options.onLinkDown?.();
         } else if (errno !== ERRNO.EAGAIN) {
-          Atomics.add(control, CONTROL.READ_ERRORS, 1);
-          const message = `read on the ${this.options.label} failed: ${libc.strerror(errno)} (errno ${errno})`;
-          logger.error({ fd: this.options.label }, `reader stopped: ${message}`);
-          this.failed(new PilhaError(this.options.errorCode, message));
-          void this.stop();
-          break;
+          this.readFailed(
+            `read on the ${this.options.label} failed: ${libc.strerror(errno)} (errno ${errno})`,
+          );
+          return;
         }
         empty = true;
         break;
@@ -188,6 +194,14 @@ export class MainThreadFdReader extends WorkerReader {
     this.reading = false;
     Atomics.store(this.doorbell, DOORBELL.ARMED, 1);
     Atomics.notify(this.doorbell, DOORBELL.ARMED);
+  }
+
+  /** A read failed for good: counted, logged, told to onFailure; the reader stops. */
+  private readFailed(message: string): void {
+    Atomics.add(this.control, CONTROL.READ_ERRORS, 1);
+    this.options.logger.error({ fd: this.options.label }, `reader stopped: ${message}`);
+    this.failed(new PilhaError(this.options.errorCode, message));
+    void this.stop();
   }
 
   private endBatch(): void {

@@ -61,8 +61,8 @@ export abstract class WorkerReader implements DatagramReader {
 
   abstract stats(): Record<string, number>;
 
-  /** The worker posted a wake-up (WAKE_MESSAGE). */
-  protected abstract onWake(): void;
+  /** The worker posted a wake-up: a number (WAKE_MESSAGE, or the doorbell's poll revents). */
+  protected abstract onWake(message: number): void;
 
   /** Sets the worker's stop flag (the eventfd then wakes it). */
   protected abstract signalStop(): void;
@@ -126,7 +126,7 @@ export abstract class WorkerReader implements DatagramReader {
       timer.unref();
       worker.on('message', (message: number | FdReaderMessage) => {
         if (typeof message === 'number') {
-          this.onWake();
+          this.onWake(message);
         } else if (message.kind === 'ready') {
           ready = true;
           clearTimeout(timer);

@@ -136,58 +136,54 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
         `--mtu ${mtu} does not fit interface '${device.name}' (its MTU is ${device.mtu}; 68 to ${device.mtu})`,
       );
     }
+    const libc = loadLibc();
+    const ifindex = libc.ifNameToIndex(device.name);
+    if (ifindex === 0) {
+      throw new PilhaError('ERAWLINK', `no network interface '${device.name}' in this network namespace`);
+    }
+    // The claim first: what follows changes the interface, which another pilha on it must not see undone.
+    const claim = await InterfaceClaim.take(device.name, ifindex);
     // Brought up if it is down, and down again at close: what pilha changes on the host it puts back.
     const broughtUp = !device.up;
-    if (broughtUp) setInterfaceUp(device.name);
-    const libc = loadLibc();
-    const kernel = release();
-    const segments = packetSocketSegments(kernel);
-    if (options.offload === true && !segments) {
-      logger.warn({ release: kernel }, 'a kernel before 5.10: no segmentation offload on a packet socket');
-    }
-    const { fd, ignoresOutgoing, vnetHeader, vnetErrno, ifindex, filterErrno } = openPacketSocket(
-      libc,
-      device.name,
-      options.offload === true && segments,
-    );
-    // What open did before a failure, undone: the socket closed, the interface down again if it was.
-    const undo = (claim?: InterfaceClaim) => {
-      claim?.release();
-      libc.close(fd);
-      if (broughtUp) putDownAgain(device.name, logger);
-    };
-    let claim: InterfaceClaim;
-    try {
-      claim = await InterfaceClaim.take(device.name, ifindex);
-    } catch (err) {
-      undo();
-      throw err;
-    }
-    if (filterErrno !== 0) {
-      logger.warn(
-        { device: device.name, errno: filterErrno },
-        `the socket filter was refused (${describeErrno(libc, filterErrno)}): VLAN-tagged frames reach pilha as untagged ones`,
-      );
-    }
-    if (vnetErrno !== 0) {
-      logger.warn(
-        { device: device.name, errno: vnetErrno },
-        `PACKET_VNET_HDR refused (${describeErrno(libc, vnetErrno)}): no segmentation offload`,
-      );
-    }
-    if (kernelForwardsOn(device.name)) {
-      logger.warn(
-        { device: device.name },
-        `the kernel forwards what it receives on ${device.name}, so every datagram sent to pilha comes back to it a second time: sysctl -w net.ipv4.conf.${device.name}.forwarding=0`,
-      );
-    }
+    let fd = -1;
+    let opened: ReturnType<typeof openPacketSocket>;
     let settled: ReturnType<typeof settleKernelOffloads>;
     try {
-      settled = settleKernelOffloads(device.name, vnetHeader, logger);
+      if (broughtUp) setInterfaceUp(device.name);
+      const kernel = release();
+      const segments = packetSocketSegments(kernel);
+      if (options.offload === true && !segments) {
+        logger.warn({ release: kernel }, 'a kernel before 5.10: no segmentation offload on a packet socket');
+      }
+      opened = openPacketSocket(libc, device.name, options.offload === true && segments);
+      fd = opened.fd;
+      if (opened.filterErrno !== 0) {
+        logger.warn(
+          { device: device.name, errno: opened.filterErrno },
+          `the socket filter was refused (${describeErrno(libc, opened.filterErrno)}): VLAN-tagged frames reach pilha as untagged ones`,
+        );
+      }
+      if (opened.vnetErrno !== 0) {
+        logger.warn(
+          { device: device.name, errno: opened.vnetErrno },
+          `PACKET_VNET_HDR refused (${describeErrno(libc, opened.vnetErrno)}): no segmentation offload`,
+        );
+      }
+      if (kernelForwardsOn(device.name)) {
+        logger.warn(
+          { device: device.name },
+          `the kernel forwards what it receives on ${device.name}, so every datagram sent to pilha comes back to it a second time: sysctl -w net.ipv4.conf.${device.name}.forwarding=0`,
+        );
+      }
+      settled = settleKernelOffloads(device.name, opened.vnetHeader, logger);
     } catch (err) {
-      undo(claim);
+      // Undone in the order close() does: the socket, the interface down again, then the claim.
+      if (fd >= 0) libc.close(fd);
+      if (broughtUp) putDownAgain(device.name, logger);
+      claim.release();
       throw err;
     }
+    const { ignoresOutgoing, vnetHeader } = opened;
     const { peer, turnedOff } = settled;
     const mac = options.mac ?? device.mac;
     const offload: OffloadState = vnetHeader
@@ -215,7 +211,8 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
       await link.close();
       throw err;
     }
-    if (hasCarrier(device.name) === false) {
+    // A veth end's carrier follows its other end at once; a NIC just brought up may still be negotiating.
+    if ((peer !== undefined || hasRemotePeer(device.name)) && hasCarrier(device.name) === false) {
       logger.warn(
         { device: device.name, peer },
         `${device.name} has no carrier (the other end of its veth pair${peer === undefined ? '' : `, ${peer},`} is down?): nothing reaches pilha until it is up`,
@@ -292,8 +289,9 @@ export class PacketLink extends VnetHeaderLink<(typeof EXTRA_COUNTERS)[number]> 
   /** Puts back what open changed on the host: the offloads it turned off, the interface it brought up. */
   protected override afterClose(): void {
     clearInterval(this.goneWatch);
-    this.claim?.release();
+    // Down again before the claim goes: a pilha that takes the interface next finds it as it will stay.
     if (this.broughtUp) putDownAgain(this.device, this.logger);
+    this.claim?.release();
     for (const { device, features } of this.turnedOff) {
       if (!restoreOffloads(device, features)) {
         this.logger.warn(

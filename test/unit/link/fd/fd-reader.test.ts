@@ -25,13 +25,13 @@ const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
 const linux = process.platform === 'linux';
 
-function socketPair(): [number, number] {
+function socketPair(type = SOCK_DGRAM): [number, number] {
   const lib = koffi.load('libc.so.6');
   const socketpair: (domain: number, type: number, protocol: number, sv: Int32Array) => number = lib.func(
     'int socketpair(int domain, int type, int protocol, _Out_ int *sv)',
   );
   const sv = new Int32Array(2);
-  if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) !== 0) throw new Error('socketpair failed');
+  if (socketpair(AF_UNIX, type, 0, sv) !== 0) throw new Error('socketpair failed');
   return [sv[0]!, sv[1]!];
 }
 
@@ -401,6 +401,31 @@ describe.skipIf(!linux)('FdReader', () => {
         if (trust) expect(d).toEqual(reads[i]!.packet);
         else expect(d.subarray(40)).toEqual(reads[i]!.packet.subarray(40));
       }
+    },
+  );
+
+  it.each([false, true])(
+    'an fd whose other end hangs up ends the reader, told once to onFailure (on the main thread: %s)',
+    async (mainThread) => {
+      // A SOCK_SEQPACKET pair: once the other end closes, poll says POLLHUP and read() returns 0.
+      const [a, b] = socketPair(5 /* SOCK_SEQPACKET */);
+      fds.push(a);
+      const failures: PilhaError[] = [];
+      const start = mainThread ? MainThreadFdReader.start : FdReader.start;
+      const r = await start({
+        fd: a,
+        label: 'test seqpacket pair',
+        errorCode: 'ETUN',
+        logger: silentLoggers().for('link'),
+        onDatagram: () => {},
+        onFailure: (error) => failures.push(error),
+      });
+      readers.push(r);
+      closeSync(b);
+      await until(() => failures.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(failures.map((e) => e.message)).toEqual(['the test seqpacket pair hung up']);
+      expect(r.stats().rxReadErrors).toBe(1);
     },
   );
 
