@@ -131,7 +131,7 @@ describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pilha-ready-'));
     try {
       const ready = join(dir, 'ready');
-      writeFileSync(ready, 'stale, from an earlier run\n');
+      writeFileSync(ready, 'pilha up: 10.77.0.99\n'); // an earlier run's, left by a kill -9
       const up = await ns.startPilha(['up', '--tun', 'cf4', '--ready-file', ready], /^pilha up/m);
       const started = Date.now();
       const contents = () => (existsSync(ready) ? readFileSync(ready, 'utf8') : '');
