@@ -4,9 +4,9 @@ import type { FramedSource } from '../app/framed/framed-message-source.js';
 import { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4 } from '../core/ipv4-address.js';
 import { addDashboardOption, CliDashboard, type DashboardOptionValues } from './dashboard-option.js';
+import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './files/ready-file.js';
 import { integerOption, secondsOption } from './number-options.js';
 import { createProgressBar, formatBytes, formatRate } from './progress-bar.js';
-import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
 import {
   clientHint,
   describeLink,

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PilhaError } from '../core/errors.js';
-import { checkDistinctFiles } from './distinct-files.js';
+import { checkDistinctFiles } from './files/distinct-files.js';
 import { integerOption } from './number-options.js';
 
 interface PlotValues {

@@ -6,8 +6,8 @@ import { formatMac } from '../core/mac-address.js';
 import type { NetworkStack, ServingApp, TcpStack } from '../di/compositions.js';
 import type { StackConfig } from '../di/stack-config.js';
 import { lingerWhileClosing } from './close-linger.js';
+import type { ReadyFile } from './files/ready-file.js';
 import { MallocTrimmer } from './malloc-trimmer.js';
-import type { ReadyFile } from './ready-file.js';
 import type { StackOptionValues } from './stack-options.js';
 import { capYoungGeneration } from './young-generation-cap.js';
 

@@ -13,9 +13,9 @@ import {
 } from '../transport/congestion/congestion-control-by-name.js';
 import type { CongestionControlName } from '../transport/congestion/congestion-controller.js';
 import { DEFAULT_TCP_CONFIG } from '../transport/tcp/tcp-config.js';
-import { checkDistinctFiles } from './distinct-files.js';
+import { checkDistinctFiles } from './files/distinct-files.js';
+import type { ReadyFileValues } from './files/ready-file.js';
 import { integerOption, secondsOption } from './number-options.js';
-import type { ReadyFileValues } from './ready-file.js';
 
 /** The options every stack-building command shares, as commander hands them over. */
 export interface StackOptionValues {

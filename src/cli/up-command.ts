@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatIpv4 } from '../core/ipv4-address.js';
 import { addDashboardOption, CliDashboard, type DashboardOptionValues } from './dashboard-option.js';
-import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './ready-file.js';
+import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './files/ready-file.js';
 import {
   countersOnSignal,
   describeLink,

@@ -5,7 +5,7 @@ import type { HttpGetResult } from '../../app/http-get.js';
 import { PilhaError } from '../../core/errors.js';
 import { parseIpv4 } from '../../core/ipv4-address.js';
 import { receivesGsoReads, type StackConfig } from '../../di/stack-config.js';
-import { checkDistinctFiles } from '../distinct-files.js';
+import { checkDistinctFiles } from '../files/distinct-files.js';
 import { integerOption, secondsOption } from '../number-options.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { countersOnSignal, holdStopSignals, layerStats, linkFailure, untilSignal } from '../run-helpers.js';

@@ -7,8 +7,8 @@ import { existsSync, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkDistinctFiles } from '../../../src/cli/distinct-files.js';
-import { ReadyFile } from '../../../src/cli/ready-file.js';
+import { checkDistinctFiles } from '../../../src/cli/files/distinct-files.js';
+import { ReadyFile } from '../../../src/cli/files/ready-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pilha-distinct-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PilhaError } from '../core/errors.js';
+import { PilhaError } from '../../core/errors.js';
 
 /**
  * Refuses two options naming the same file (`-o F --pcap F`, `plot T -o T`): each would overwrite the

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { PilhaError } from '../core/errors.js';
+import { PilhaError } from '../../core/errors.js';
 
 /** What commander hands over for `--ready-file`. */
 export interface ReadyFileValues {
