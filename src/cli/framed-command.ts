@@ -189,9 +189,7 @@ async function send(file: string | undefined, values: SendValues): Promise<void>
   // signal is Node's again.
   const abort = new AbortController();
   const done = new AbortController();
-  const signalled = untilSignal(
-    new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve())),
-  ).then((signal) => {
+  const signalled = untilSignal(done.signal).then((signal) => {
     if (signal !== undefined) abort.abort();
   });
   try {

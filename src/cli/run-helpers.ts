@@ -46,9 +46,16 @@ export function holdStopSignals(): void {
 
 /**
  * Resolves on the first SIGINT, SIGTERM or SIGHUP (at once with one held since holdStopSignals); `stop` resolves
- * it early, with no signal, its listeners gone.
+ * it early, with no signal, its listeners gone: a promise, or an AbortSignal (once aborted).
  */
-export function untilSignal(stop?: Promise<unknown>): Promise<NodeJS.Signals | undefined> {
+export function untilSignal(stop?: Promise<unknown> | AbortSignal): Promise<NodeJS.Signals | undefined> {
+  if (stop instanceof AbortSignal) {
+    const signal = stop;
+    stop = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
   releaseHeldSignals();
   const held = heldSignal;
   heldSignal = undefined;

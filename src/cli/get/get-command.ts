@@ -146,9 +146,7 @@ export function registerGetCommand(program: Command): void {
       // A stopping signal (Ctrl-C, SIGTERM, SIGHUP) ends the download as a failure does: the bar put away (a
       // terminal's cursor shown again), the stack closed, a file it created removed, one line, exit 1.
       const interrupt = new AbortController();
-      const signalled = untilSignal(
-        new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve())),
-      ).then((signal) => {
+      const signalled = untilSignal(interrupt.signal).then((signal) => {
         if (signal !== undefined)
           interrupt.abort(new Error(`interrupted (${signal}) after ${received} body bytes`));
       });
@@ -203,9 +201,7 @@ export function registerGetCommand(program: Command): void {
             if (values.stats) {
               const tcp = stack.tcp as Partial<{ stats: () => unknown }> | undefined;
               const stats = {
-                link: stack.link.stats(),
-                ip: stack.ip.stats(),
-                icmp: stack.icmp.stats(),
+                ...layerStats(stack),
                 ...(typeof tcp?.stats === 'function' ? { tcp: tcp.stats() } : {}),
               };
               process.stderr.write(`stats ${JSON.stringify(stats)}\n`);
