@@ -85,16 +85,16 @@ export const linkModule = new ContainerModule(({ bind }) => {
 
   bind<RawLink>(TOKENS.DeviceLink)
     .toResolvedValue(
-      (base: RawLink, config: StackConfig, clock: Clock) => {
+      (base: RawLink, config: StackConfig, clock: Clock, logger: Logger) => {
         let link = base;
         if (config.impairment !== undefined) link = new ImpairedLink(link, config.impairment, clock);
         if (config.pcapFile !== undefined) {
           const linkType = base.medium === 'ethernet' ? LINKTYPE_ETHERNET : LINKTYPE_RAW;
-          link = new PcapLink(link, new PcapWriter(config.pcapFile, { linkType }));
+          link = new PcapLink(link, new PcapWriter(config.pcapFile, { linkType }), logger);
         }
         return link;
       },
-      [TOKENS.BaseLink, TOKENS.StackConfig, TOKENS.Clock],
+      [TOKENS.BaseLink, TOKENS.StackConfig, TOKENS.Clock, TOKENS.LinkLogger],
     )
     .inSingletonScope();
 });

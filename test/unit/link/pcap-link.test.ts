@@ -1,7 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import koffi from 'koffi';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { internetChecksum } from '../../../src/core/checksum.js';
 import { PilhaError } from '../../../src/core/errors.js';
@@ -274,10 +276,12 @@ describe('PcapWriter and PcapLink', () => {
     expect(() => new PcapWriter(join(dir, 'y.pcap'), { snaplen: 0 })).toThrow(/snaplen/);
   });
 
-  it('keeps the link working when the capture fails, counting the failure', async () => {
+  it('keeps the link working when the capture fails, counting the failure and saying it once', async () => {
     const writer = new PcapWriter(join(dir, 'broken.pcap'));
     const [a, b] = MemoryLink.pair();
-    const link = new PcapLink(a, writer);
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn', base: undefined }, { write: (line: string) => warnings.push(line) });
+    const link = new PcapLink(a, writer, logger);
     writer.close(); // every write now throws
     const got: Uint8Array[] = [];
     b.onReceive((d) => got.push(d.slice()));
@@ -286,6 +290,29 @@ describe('PcapWriter and PcapLink', () => {
     expect(got).toHaveLength(2);
     expect(link.stats()).toMatchObject({ txPackets: 2, captured: 0, captureErrors: 1 });
     await link.close();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /writing the capture file '.*broken\.pcap' failed \(.*closed\): capture stopped/,
+    );
+  });
+
+  it('a capture whose last records cannot be written at close (a full disk) is said, and the close does not fail', async () => {
+    const writer = new PcapWriter(join(dir, 'full.pcap'));
+    // The records written so far wait in the buffer; /dev/full takes its fd's place: the close's flush fails.
+    const full = openSync('/dev/full', 'w');
+    const fd = (writer as unknown as { fd: number }).fd;
+    const dup2: (from: number, to: number) => number = koffi.load('libc.so.6').func('int dup2(int, int)');
+    expect(dup2(full, fd)).toBe(fd);
+    closeSync(full);
+    const [a] = MemoryLink.pair();
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn', base: undefined }, { write: (line: string) => warnings.push(line) });
+    const link = new PcapLink(a, writer, logger);
+    link.send(icmpEcho('10.0.0.1', '10.0.0.2', 8, 1, 1));
+    await link.close();
+    expect(link.stats()).toMatchObject({ captured: 1, captureErrors: 1 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/writing the capture file '.*full\.pcap' failed \(ENOSPC/);
   });
 
   it('over a link with offload: hands the super-segment on whole and records its segments as on the wire', async (ctx) => {

@@ -1,5 +1,6 @@
 import { Counters } from '../../../core/counters.js';
 import type { PilhaError } from '../../../core/errors.js';
+import { type Logger, silentLoggers } from '../../../core/logger.js';
 import type { MacAddress } from '../../../core/mac-address.js';
 import {
   splitSuperSegment,
@@ -43,6 +44,8 @@ export class PcapLink implements RawLink {
   constructor(
     private readonly inner: RawLink,
     private readonly writer: PcapWriter,
+    /** Where a failing capture is said, once (the link's logger); silent when absent. */
+    private readonly logger: Logger = silentLoggers().for('link'),
   ) {
     this.mtu = inner.mtu;
     this.medium = inner.medium;
@@ -108,10 +111,19 @@ export class PcapLink implements RawLink {
     try {
       this.writer.write(datagram);
       this.counters.inc('captured');
-    } catch {
+    } catch (err) {
       this.capturing = false;
       this.counters.inc('captureErrors');
+      this.captureFailed(err);
     }
+  }
+
+  /** Said once, when it happens: a full disk used to go unnoticed until the end of the run. */
+  private captureFailed(err: unknown): void {
+    this.logger.warn(
+      { file: this.writer.path },
+      `writing the capture file '${this.writer.path}' failed (${(err as Error).message}): capture stopped, traffic goes on (captureErrors)`,
+    );
   }
 
   stats(): Record<string, number> {
@@ -125,8 +137,15 @@ export class PcapLink implements RawLink {
     try {
       await this.inner.close();
     } finally {
+      const capturing = this.capturing;
       this.capturing = false;
-      this.writer.close();
+      try {
+        this.writer.close();
+      } catch (err) {
+        // The last records did not fit (a full disk): said, as a failure mid-run is, not the run's failure.
+        this.counters.inc('captureErrors');
+        if (capturing) this.captureFailed(err);
+      }
     }
   }
 }
