@@ -3,7 +3,7 @@ import { formatIpv4, type Ipv4Address } from '../core/ipv4-address.js';
 import type { EchoReply, IcmpErrorReport, IcmpLayer } from '../layers/icmp/icmp-layer.js';
 import { ICMP_ECHO_REQUEST } from '../layers/icmp/icmp-message.js';
 import type { IPLayer } from '../layers/ip/ip-layer.js';
-import { IP_PROTOCOL_ICMP } from '../layers/ip/ipv4-header.js';
+import { IP_PROTOCOL_ICMP, quotedPayloadOffset, readIpv4Address } from '../layers/ip/ipv4-header.js';
 import type { ReassemblyInfo } from '../layers/ip/reassembler.js';
 
 export interface PingOptions {
@@ -195,17 +195,10 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
  * ICMP message: RFC 792), when that request is one of ours: to `target`, an echo request with our `id`.
  */
 function quotedEchoSeq(quoted: Uint8Array, target: Ipv4Address, id: number): number | undefined {
-  if (quoted.length < 20 || quoted[0]! >> 4 !== 4 || quoted[9] !== IP_PROTOCOL_ICMP) return undefined;
-  const ihl = (quoted[0]! & 0x0f) * 4;
-  if (quoted.length < ihl + 8 || quotedDestination(quoted) !== target || quoted[ihl] !== ICMP_ECHO_REQUEST)
-    return undefined;
-  if (((quoted[ihl + 4]! << 8) | quoted[ihl + 5]!) !== id) return undefined;
-  return (quoted[ihl + 6]! << 8) | quoted[ihl + 7]!;
-}
-
-/** The quoted datagram's destination address. */
-function quotedDestination(q: Uint8Array): number {
-  return ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
+  const at = quotedPayloadOffset(quoted, IP_PROTOCOL_ICMP);
+  if (at < 0 || quoted[0]! >> 4 !== 4 || readIpv4Address(quoted, 16) !== target) return undefined;
+  if (quoted[at] !== ICMP_ECHO_REQUEST || ((quoted[at + 4]! << 8) | quoted[at + 5]!) !== id) return undefined;
+  return (quoted[at + 6]! << 8) | quoted[at + 7]!;
 }
 
 function summarize(

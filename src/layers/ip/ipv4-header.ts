@@ -218,6 +218,23 @@ export function copiedOptions(options: Uint8Array): Uint8Array {
   return Uint8Array.from(kept);
 }
 
+/**
+ * Where the transport header starts in what an ICMP error quotes (icmpQuote), when the quote holds an IPv4
+ * header of `protocol` and the 8 bytes after it that RFC 792 promises; -1 otherwise.
+ */
+export function quotedPayloadOffset(quoted: Uint8Array, protocol: number): number {
+  if (quoted.length < IPV4_MIN_HEADER) return -1;
+  const ihl = (quoted[0]! & 0x0f) * 4;
+  if (ihl < IPV4_MIN_HEADER || quoted.length < ihl + 8 || quoted[9] !== protocol) return -1;
+  return ihl;
+}
+
+/** The IPv4 address at `bytes[at]` (a header's source at 12, destination at 16). */
+export function readIpv4Address(bytes: Uint8Array, at: number): Ipv4Address {
+  return (((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>>
+    0) as Ipv4Address;
+}
+
 /** What an ICMP error quotes of a datagram (RFC 792): its header and the first 8 bytes of its payload. */
 export function icmpQuote(header: Uint8Array, payload: Uint8Array): Uint8Array {
   const quote = new Uint8Array(header.length + Math.min(8, payload.length));

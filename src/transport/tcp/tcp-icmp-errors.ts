@@ -14,7 +14,7 @@ import type { Ipv4Address } from '../../core/ipv4-address.js';
 import type { IcmpErrorReport } from '../../layers/icmp/icmp-layer.js';
 import { ICMP_DEST_UNREACHABLE, UNREACHABLE_FRAGMENTATION_NEEDED } from '../../layers/icmp/icmp-message.js';
 import type { IPLayer } from '../../layers/ip/ip-layer.js';
-import { IPV4_MIN_HEADER } from '../../layers/ip/ipv4-header.js';
+import { quotedPayloadOffset, readIpv4Address } from '../../layers/ip/ipv4-header.js';
 import { reportedPathMtu } from '../../layers/ip/path-mtu-cache.js';
 import type { TcpConnection } from './connection/tcp-connection.js';
 import type { TcpConnectionTable } from './tcp-connection-table.js';
@@ -35,14 +35,11 @@ export class TcpIcmpErrors {
 
   handle(report: IcmpErrorReport): void {
     const q = report.quoted;
-    if (q.length < IPV4_MIN_HEADER) return;
-    const ihl = (q[0]! & 0x0f) * 4;
-    if (ihl < IPV4_MIN_HEADER || q.length < ihl + 8 || q[9] !== TCP_PROTOCOL) return;
-    const src = ((q[12]! << 24) | (q[13]! << 16) | (q[14]! << 8) | q[15]!) >>> 0;
-    if (src !== this.address) return;
+    const ihl = quotedPayloadOffset(q, TCP_PROTOCOL);
+    if (ihl < 0 || readIpv4Address(q, 12) !== this.address) return;
     const c = this.counters;
     c.icmpErrors++;
-    const dst = (((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0) as Ipv4Address;
+    const dst = readIpv4Address(q, 16);
     const localPort = (q[ihl]! << 8) | q[ihl + 1]!;
     const remotePort = (q[ihl + 2]! << 8) | q[ihl + 3]!;
     const quotedSeq = readSeq(q, ihl + 4);

@@ -47,18 +47,13 @@ import {
 } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, O_NONBLOCK, POLLERR, POLLHUP, POLLNVAL } from './libc.js';
 import { ReaderPriority, threadNice } from './reader-priority.js';
-import { takeVnetRead } from './vnet-read.js';
+import { readLayout, takeVnetRead } from './vnet-read.js';
 
 /**
  * How long the main thread must have been busy with one batch before the worker parks (FdReaderData.parkMs):
  * a main thread that takes each datagram as it comes is never waited for.
  */
 const BUSY_BEFORE_PARK_MS = 0.2;
-/**
- * The largest datagram an IPv4 total-length field allows: every read can take a whole one (behind its link
- * header, on a link of frames).
- */
-const READ_CAPACITY = 65535;
 
 function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   const {
@@ -123,12 +118,8 @@ function run(port: NonNullable<typeof parentPort>, data: FdReaderData): void {
   // Datagrams are read straight into the ring at its head, behind their length prefix: no copy on the way to
   // the main thread. A datagram beyond the backlog limit is read all the same (the device's queue drains) and
   // forgotten: its room is not published.
-  // The virtio_net_hdr stays in the record as headroom, read `pad` bytes in so that the datagram after it starts
-  // on a 4-byte boundary, as a record without headroom does (the checksum's wide path reads aligned words).
-  const headroom = (vnetHeaderBytes + 3) & ~3;
-  const pad = headroom - vnetHeaderBytes;
-  const maxPacket = READ_CAPACITY + linkHeaderBytes;
-  const readCapacity = maxPacket + vnetHeaderBytes;
+  // The virtio_net_hdr stays in the record as headroom (readLayout).
+  const { headroom, pad, maxPacket, readCapacity } = readLayout(vnetHeaderBytes, linkHeaderBytes);
   const ring = new DatagramRing(data.ring, control);
   const bytes = ring.bytes;
   /** Where datagrams go that the ring has no room for: read (the device's queue drains) and dropped. */

@@ -5,11 +5,9 @@ import { RX_CHECKSUM_VOUCHED } from '../raw-link.js';
 import { type FdReaderOptions, MAX_BATCH_DATAGRAMS, readerStats } from './fd-reader.js';
 import { CONTROL, DOORBELL, type FdDoorbellData } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, O_NONBLOCK, POLLHUP } from './libc.js';
-import { takeVnetRead } from './vnet-read.js';
+import { readLayout, takeVnetRead } from './vnet-read.js';
 import { POLL_TIMEOUT_MS, WorkerReader } from './worker-reader.js';
 
-/** The largest datagram an IPv4 total-length field allows (behind a link header on a link of frames). */
-const READ_CAPACITY = 65535;
 /**
  * Bytes of reads one pass takes at most (a pass's datagrams stay where they were read until the next pass,
  * as a batch's do in FdReader's ring): 32 GSO reads of 64 KB.
@@ -47,7 +45,6 @@ export class MainThreadFdReader extends WorkerReader {
   /** Read passes, and wake-ups from the doorbell: a quiet fd costs neither. */
   private passes = 0;
   private rings = 0;
-  private vnetDropTold = false;
   /** The doorbell's poll saw POLLHUP: a read of 0 bytes is then the end of the fd, not an empty queue. */
   private hungUp = false;
   private readonly readTask = (): void => this.readPass();
@@ -61,10 +58,10 @@ export class MainThreadFdReader extends WorkerReader {
 
   private constructor(options: FdReaderOptions) {
     super(options);
-    const vnet = options.vnetHeaderBytes ?? 0;
-    this.pad = vnet > 0 ? ((vnet + 3) & ~3) - vnet : 0;
-    this.maxPacket = READ_CAPACITY + (options.linkHeaderBytes ?? 0);
-    this.readCapacity = this.maxPacket + vnet;
+    const layout = readLayout(options.vnetHeaderBytes ?? 0, options.linkHeaderBytes ?? 0);
+    this.pad = layout.pad;
+    this.maxPacket = layout.maxPacket;
+    this.readCapacity = layout.readCapacity;
     this.bytes = new Uint8Array(PASS_BYTES + this.pad + this.readCapacity + 4);
   }
 
@@ -218,9 +215,6 @@ export class MainThreadFdReader extends WorkerReader {
 
   /** A packet the header could not describe, or longer than a read: counted, and the first one told. */
   private vnetHeaderDrop(): void {
-    Atomics.add(this.control, CONTROL.VNET_DROPS, 1);
-    if (this.vnetDropTold) return;
-    this.vnetDropTold = true;
-    this.options.onVnetHeaderDrop?.();
+    if (Atomics.add(this.control, CONTROL.VNET_DROPS, 1) === 0) this.options.onVnetHeaderDrop?.();
   }
 }

@@ -3,6 +3,26 @@ import { unwrapVirtioNetPacket } from '../offload/virtio-net-receive.js';
 import { CONTROL } from './fd-reader-protocol.js';
 
 /**
+ * The largest datagram an IPv4 total-length field allows: every read can take a whole one (behind its link
+ * header, on a link of frames).
+ */
+const READ_CAPACITY = 65535;
+
+/**
+ * Where and how much both readers read: `readCapacity` bytes (the largest packet, `maxPacket`, behind its
+ * virtio_net_hdr) at `pad` bytes into a record's `headroom`, so that the datagram after the header starts on a
+ * 4-byte boundary, as one without a header does (the checksum's wide path reads aligned words).
+ */
+export function readLayout(
+  vnetHeaderBytes: number,
+  linkHeaderBytes: number,
+): { headroom: number; pad: number; maxPacket: number; readCapacity: number } {
+  const headroom = (vnetHeaderBytes + 3) & ~3;
+  const maxPacket = READ_CAPACITY + linkHeaderBytes;
+  return { headroom, pad: headroom - vnetHeaderBytes, maxPacket, readCapacity: maxPacket + vnetHeaderBytes };
+}
+
+/**
  * Takes one read of `n` bytes at `bytes[at]` behind a virtio_net_hdr, as both readers do (the worker's and the
  * main thread's): the datagram is unwrapped where it was read, its checksum finished unless `vouched` (the
  * kernel's word taken: checksumVouched), and the read counted in `control` (GSO_READS; CHECKSUMS_TRUSTED or
