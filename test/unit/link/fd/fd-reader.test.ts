@@ -442,4 +442,25 @@ describe.skipIf(!linux)('FdReader', () => {
     expect(seen).toEqual([0, 1, 2, 3]);
     expect(r.stats().rxDoorbellRings).toBeGreaterThan(quiet.rxDoorbellRings!);
   });
+
+  it('on the main thread: what a batch end brings at once (a kernel sender answering the ACK) is read without the doorbell', async () => {
+    const seen: number[] = [];
+    let next = 1;
+    let sendLater: (d: Uint8Array) => void = () => {};
+    // Each batch end writes the next datagram, as the kernel's sender queues data inside pilha's ACK write.
+    const onBatchEnd = (): void => {
+      if (next <= 5) sendLater(datagram(next++, 100));
+    };
+    const { reader: r, send } = await reader((d) => seen.push(check(d)), { mainThread: true, onBatchEnd });
+    sendLater = send;
+    // The first pass finds the fd empty and arms the doorbell.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    send(datagram(0, 100));
+    await until(() => seen.length === 6);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+    const s = r.stats();
+    // One ring for datagram 0, which found the reader waiting; 1 to 5 were read by the passes after each batch.
+    expect(s.rxDoorbellRings).toBe(1);
+    expect(s.rxReadPasses).toBeGreaterThanOrEqual(7);
+  });
 });
