@@ -39,6 +39,14 @@ export interface HttpGetOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Called as the body arrives: bytes so far, and the Content-Length when the server sent one. */
   readonly onProgress?: (bytes: number, total: number | undefined) => void;
+  /**
+   * Redirects followed (301, 302, 303, 307 or 308 with a Location), each on a connection of its own, before a
+   * response is taken as it is (default 0: a redirect is the result, as curl without -L). Each one's body is
+   * read and discarded.
+   */
+  readonly maxRedirects?: number;
+  /** Checks each URL a redirect leads to before it is fetched; it refuses one by throwing. */
+  readonly checkRedirect?: (url: URL) => void;
 }
 
 export interface HttpGetResult {
@@ -48,8 +56,12 @@ export interface HttpGetResult {
   readonly headers: IncomingHttpHeaders;
   /** Body bytes received (for a non-2xx status: read and discarded). */
   readonly bytes: number;
-  /** From the start of the connection to the end of the body. */
+  /** From the start of the first connection to the end of the body (redirects followed included). */
   readonly durationMs: number;
+  /** The URL the response came from: the one asked for, or where the redirects followed led. */
+  readonly url: URL;
+  /** Redirects followed to get here. */
+  readonly redirects: number;
   /** SHA-256 of the body, hex; undefined when the request asked for no hash (`hash: false`). */
   readonly sha256: string | undefined;
 }
@@ -66,7 +78,8 @@ export async function httpGet(
   options: HttpGetOptions = {},
 ): Promise<HttpGetResult> {
   const { maxTimeMs, signal } = options;
-  if (maxTimeMs === undefined && signal === undefined) return getOnce(transport, target, options, undefined);
+  if (maxTimeMs === undefined && signal === undefined)
+    return getFollowing(transport, target, options, undefined);
   const clock = options.clock ?? new SystemClock();
   const cutoff = new Cutoff();
   const timer =
@@ -82,7 +95,7 @@ export async function httpGet(
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted === true) onAbort();
   try {
-    return await getOnce(transport, target, { ...options, clock }, cutoff);
+    return await getFollowing(transport, target, { ...options, clock }, cutoff);
   } catch (err) {
     throw cutoff.error ?? err;
   } finally {
@@ -112,13 +125,47 @@ class Cutoff {
   }
 }
 
-async function getOnce(
+/** Statuses whose Location a redirect follows (RFC 9110 §15.4; 300 and 305 are not followed, as curl -L). */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** getOnce, and again where a redirect leads while `maxRedirects` allows. */
+async function getFollowing(
   transport: StreamTransport,
   target: string | URL,
   options: HttpGetOptions,
   cutoff: Cutoff | undefined,
 ): Promise<HttpGetResult> {
-  const url = typeof target === 'string' ? new URL(target) : target;
+  const clock = options.clock ?? new SystemClock();
+  const hop = { ...options, clock };
+  const start = clock.now();
+  const maxRedirects = options.maxRedirects ?? 0;
+  let url = typeof target === 'string' ? new URL(target) : target;
+  for (let redirects = 0; ; redirects++) {
+    const result = await getOnce(transport, url, hop, cutoff);
+    const location = result.headers.location;
+    if (!REDIRECTS.has(result.status) || location === undefined || redirects === maxRedirects) {
+      return { ...result, url, redirects, durationMs: clock.now() - start };
+    }
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      throw new Error(
+        `${result.status} ${result.statusText} from ${url.href}: its Location is not a URL: '${location}'`,
+      );
+    }
+    options.checkRedirect?.(next);
+    url = next;
+  }
+}
+
+/** One GET on a connection of its own; durationMs from connecting (url and redirects: getFollowing's). */
+async function getOnce(
+  transport: StreamTransport,
+  url: URL,
+  options: HttpGetOptions,
+  cutoff: Cutoff | undefined,
+): Promise<Omit<HttpGetResult, 'url' | 'redirects'>> {
   if (url.protocol !== 'http:') throw new Error(`only http:// URLs are supported, got ${url.protocol}//`);
   const host = url.hostname;
   const port = url.port === '' ? 80 : Number(url.port);

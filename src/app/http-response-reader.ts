@@ -213,8 +213,19 @@ export class HttpResponseReader {
     }
     const te = headers['transfer-encoding'];
     if (te !== undefined) {
-      const codings = te.split(',').map((c) => c.trim().toLowerCase());
-      this.phase = codings.at(-1) === 'chunked' ? Phase.CHUNK_SIZE : Phase.UNTIL_CLOSE;
+      // RFC 9112 §6.1: the codings in the order applied; chunked, once, last. Any other (gzip, deflate,
+      // compress) would leave the body encoded, so it is refused rather than written as if it were the body
+      // ('identity', from older specifications, changes nothing).
+      const codings = te
+        .split(',')
+        .map((c) => c.trim().toLowerCase())
+        .filter((c) => c !== '' && c !== 'identity');
+      const other = codings.find((c) => c !== 'chunked');
+      if (other !== undefined)
+        throw new HttpResponseError(`unsupported transfer coding '${other}' (only chunked is decoded)`);
+      if (codings.length > 1)
+        throw new HttpResponseError('malformed Transfer-Encoding: chunked more than once');
+      this.phase = codings.length === 1 ? Phase.CHUNK_SIZE : Phase.UNTIL_CLOSE;
       return;
     }
     const length = head.contentLength;

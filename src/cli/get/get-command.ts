@@ -36,6 +36,8 @@ const CLIENT_READER_NICE = 0;
  * twice; the process is short-lived.
  */
 const GET_MALLOC_TRIM_THRESHOLD = 256 * 1024 * 1024;
+/** Redirects -L follows at most (curl's default is 50, wget's 20; a loop shows long before either). */
+const MAX_REDIRECTS = 10;
 
 interface GetValues extends StackOptionValues {
   readonly output?: string;
@@ -43,6 +45,7 @@ interface GetValues extends StackOptionValues {
   readonly maxTime?: string;
   readonly transport: string;
   readonly stats?: boolean;
+  readonly location?: boolean;
   /** commander's `--no-hash`: true unless it is given. */
   readonly hash: boolean;
 }
@@ -71,7 +74,11 @@ export function registerGetCommand(program: Command): void {
       '<url>',
       'http://ADDRESS[:PORT]/PATH, ADDRESS an IPv4 address (e.g. the kernel side of the TUN or TAP device)',
     )
-    .option('-o, --output <file>', 'write the body to this file (default: standard output)')
+    .option('-o, --output <file>', "write the body to this file ('-' or none: standard output)")
+    .option(
+      '-L, --location',
+      `follow redirects (up to ${MAX_REDIRECTS}) to other http:// URLs with an IPv4 address, each on a new connection`,
+    )
     .option(
       '--timeout <seconds>',
       'give up when connecting takes this long, or when nothing then arrives for this long',
@@ -104,7 +111,7 @@ export function registerGetCommand(program: Command): void {
         );
       }
       const config = getStackConfig(values);
-      const output = values.output;
+      const output = values.output === '-' ? undefined : values.output;
       checkDistinctFiles([
         ['-o', output],
         ['--pcap', values.pcap],
@@ -158,6 +165,9 @@ export function registerGetCommand(program: Command): void {
             hash: values.hash,
             signal: interrupt.signal,
             ...(maxTimeMs !== undefined ? { maxTimeMs } : {}),
+            ...(values.location === true
+              ? { maxRedirects: MAX_REDIRECTS, checkRedirect: checkRedirectTarget }
+              : {}),
             onProgress: (bytes: number, total: number | undefined) => {
               received = bytes;
               if (!showProgress) return;
@@ -186,7 +196,7 @@ export function registerGetCommand(program: Command): void {
           throw new Error(`${url.href}: ${err instanceof Error ? err.message : String(err)}`);
         }
         bar?.stop();
-        if (!result.ok) throw new Error(`HTTP ${result.status} ${result.statusText} from ${url.href}`);
+        if (!result.ok) throw new Error(statusFailure(result, values.location === true));
         process.stderr.write(`pilha get: ${formatHttpGetResult(result)}\n`);
         done = true;
       } finally {
@@ -242,6 +252,30 @@ export function getStackConfig(values: StackOptionValues): StackConfig {
  */
 export function keepsOptimizingCompiler(transport: string, config: StackConfig): boolean {
   return transport === 'pilha' && (!receivesGsoReads(config) || config.link.kind === 'packet');
+}
+
+/**
+ * The line for a response that is not 2xx: its status and URL; for a redirect, where it leads, and that -L
+ * follows it (or that -L followed as many as it does).
+ */
+export function statusFailure(result: HttpGetResult, following: boolean): string {
+  const line = `HTTP ${result.status} ${result.statusText} from ${result.url.href}`;
+  const location = result.headers.location;
+  if (result.status < 300 || result.status > 399 || location === undefined) return line;
+  if (following && result.redirects === MAX_REDIRECTS)
+    return `${line} after ${MAX_REDIRECTS} redirects, the most -L follows (Location: ${location})`;
+  return `${line} (Location: ${location}${following ? '' : '; -L follows it'})`;
+}
+
+/** A redirect's target as pilha get can fetch it (http://, an IPv4 address); a refusal names the redirect. */
+function checkRedirectTarget(target: URL): void {
+  try {
+    parseHttpUrl(target.href);
+  } catch (err) {
+    throw new Error(
+      `a redirect to ${target.href} not followed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
 }
 
 /** Opens (creates or truncates) the output file; a failure is a local mistake: EBADOPTION, exit 2. */

@@ -6,7 +6,7 @@ import { HttpApp } from '../../../src/app/http-app.js';
 import { formatHttpGetResult, httpGet } from '../../../src/app/http-get.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import type { StreamSocket, StreamTransport } from '../../../src/transport/socket/stream-transport.js';
-import { referenceSha256 } from './reference-bytes.js';
+import { referenceBytes, referenceSha256 } from './reference-bytes.js';
 import { LoopbackNetTransport, recordingTransport } from './transports.js';
 
 /** A raw TCP server on loopback that answers every connection with `reply` (then maybe closes). */
@@ -75,6 +75,8 @@ describe('httpGet over a StreamTransport', () => {
       headers: {},
       bytes: 104_857_600,
       durationMs: 200,
+      url: new URL('http://10.0.0.1/'),
+      redirects: 0,
     };
     const digest = 'ab'.repeat(32);
     expect(formatHttpGetResult({ ...result, sha256: digest })).toBe(
@@ -293,6 +295,59 @@ describe('httpGet over a StreamTransport', () => {
     await new Promise((r) => setImmediate(r));
     expect(late.destroyed).toBe(true);
     clock.advance(5000); // the connect timer, if still armed, must not fire into the finished request
+  });
+
+  it('follows redirects only when asked (maxRedirects), each on a new connection, discarding their bodies', async () => {
+    const target = `${base}/bytes/1000`;
+    const hops: string[] = [];
+    const redirector = net.createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', (request: Buffer) => {
+        const path = /^GET (\S+)/.exec(request.toString())![1]!;
+        hops.push(path);
+        // /a redirects (relative) to /b, /b (absolute) to the real body, /loop to itself.
+        const location = path === '/a' ? '/b' : path === '/b' ? target : '/loop';
+        socket.end(
+          `HTTP/1.1 ${path === '/a' ? 301 : 307} Moved\r\nLocation: ${location}\r\nContent-Length: 5\r\n\r\nmoved`,
+        );
+      });
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    const from = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`;
+    try {
+      const notFollowed = await httpGet(transport, `${from}/a`);
+      expect(notFollowed.status).toBe(301);
+      expect(notFollowed.headers.location).toBe('/b');
+      expect(notFollowed.redirects).toBe(0);
+      const chunks: Buffer[] = [];
+      const sink = new PassThrough();
+      sink.on('data', (c: Buffer) => chunks.push(c));
+      const seen: string[] = [];
+      const followed = await httpGet(transport, `${from}/a`, {
+        maxRedirects: 5,
+        checkRedirect: (url) => seen.push(url.href),
+        sink: () => sink,
+      });
+      expect(followed.status).toBe(200);
+      expect(followed.redirects).toBe(2);
+      expect(followed.url.href).toBe(target);
+      expect(seen).toEqual([`${from}/b`, target]);
+      // Only the final body reached the sink: the redirects' "moved" did not.
+      expect(Buffer.concat(chunks).equals(Buffer.from(referenceBytes(0, 1000)))).toBe(true);
+      const loop = await httpGet(transport, `${from}/loop`, { maxRedirects: 3 });
+      expect([loop.status, loop.redirects]).toEqual([307, 3]);
+      await expect(
+        httpGet(transport, `${from}/a`, {
+          maxRedirects: 5,
+          checkRedirect: () => {
+            throw new Error('refused');
+          },
+        }),
+      ).rejects.toThrow('refused');
+    } finally {
+      await new Promise((resolve) => redirector.close(resolve));
+    }
+    expect(hops).toEqual(['/a', '/a', '/b', '/loop', '/loop', '/loop', '/loop', '/a']);
   });
 
   it('refuses https URLs', async () => {

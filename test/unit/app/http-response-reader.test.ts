@@ -75,7 +75,7 @@ describe('HttpResponseReader', () => {
 
   it('decodes a chunked body cut at every byte, with extensions and trailers', () => {
     const bytes = Buffer.from(
-      'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n' +
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: identity, Chunked\r\n\r\n' +
         '5\r\nhello\r\n1;ext=1\r\n \r\nA \r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n',
     );
     for (let cut = 0; cut <= bytes.length; cut++) {
@@ -132,6 +132,13 @@ describe('HttpResponseReader', () => {
       ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /bad chunk size/],
       ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabX\r\n', /no CRLF after a chunk/],
       ['HTTP/1.1 101 Switching Protocols\r\n\r\n', /unexpected 101/],
+      // A coding left on the body would be written as if it were the body: refused, not passed on.
+      [
+        'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n',
+        /unsupported transfer coding 'gzip'/,
+      ],
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: deflate\r\n\r\nxx', /unsupported transfer coding 'deflate'/],
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n', /chunked more than once/],
     ];
     for (const [text, error] of cases) {
       const { r, out } = reader();
