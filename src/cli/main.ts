@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { PilhaError } from '../core/errors.js';
+import { describeError, PilhaError } from '../core/errors.js';
 import { registerFramedCommand } from './framed-command.js';
 import { registerGetCommand } from './get/get-command.js';
 import { registerHttpCommand } from './http-command.js';
@@ -75,7 +75,7 @@ async function main(argv: string[]): Promise<void> {
     }
     if (err instanceof PilhaError)
       fail(err.message, err.code === 'EBADOPTION' || err.code === 'EBADADDR' ? EXIT_USAGE : EXIT_FAILURE);
-    fail(err instanceof Error ? err.message : String(err), EXIT_FAILURE);
+    fail(describeError(err), EXIT_FAILURE);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import type { Command, Option } from 'commander';
 import { PilhaError } from '../core/errors.js';
 import { formatIpv4, parseIpv4, parseIpv4Prefix, sameSubnet } from '../core/ipv4-address.js';
 import { parseLogSpec } from '../core/logger.js';
@@ -52,7 +52,8 @@ export interface StackOptionValues {
 }
 
 export function addStackOptions(command: Command): Command {
-  return command
+  const first = command.options.length;
+  command
     .hook('preAction', checkTunOption)
     .option(
       '--link <kind>',
@@ -102,6 +103,24 @@ export function addStackOptions(command: Command): Command {
       '--silence-probes <n>',
       `probes per ACK silence where RFC 8985 allows no tail loss probe, 0-10; 0 leaves it to the RTO, as Linux (default: ${DEFAULT_TCP_CONFIG.silenceProbes})`,
     );
+  // All of them but --log configure pilha's stack, which --transport kernel does not build.
+  const stackOnly = command.options.slice(first).filter((option) => option.attributeName() !== 'log');
+  return command.hook('preAction', (action) => refuseWithKernelTransport(action, stackOnly));
+}
+
+/**
+ * `--transport kernel` (node:net) builds no stack: a stack option given beside it (--pcap, --tun, --impair...)
+ * would do nothing, and the capture or impairment the user asked for would silently not happen.
+ */
+function refuseWithKernelTransport(command: Command, stackOnly: readonly Option[]): void {
+  if (command.opts<{ transport?: string }>().transport !== 'kernel') return;
+  for (const option of stackOnly) {
+    if (command.getOptionValueSource(option.attributeName()) !== 'cli') continue;
+    throw new PilhaError(
+      'EBADOPTION',
+      `${option.long} configures pilha's stack, which --transport kernel does not use: leave one out`,
+    );
+  }
 }
 
 /** What a command adds to the shared options: the ports it serves on, which a raw-socket link claims. */

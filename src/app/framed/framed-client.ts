@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Clock, Timer } from '../../core/clock.js';
+import { describeError } from '../../core/errors.js';
 import { SystemClock } from '../../core/system-clock.js';
 import type { StreamSocket, StreamTransport } from '../../transport/socket/stream-transport.js';
 import { confirmationProblem, FRAMED_MAX_REPLY_BYTES, parseFramedReply } from './framed-confirmation.js';
@@ -118,7 +119,7 @@ export class FramedClient {
         },
         (err: unknown) =>
           settle(() =>
-            reject(new FramedClientError('connect', `cannot connect to ${where}: ${describe(err)}`)),
+            reject(new FramedClientError('connect', `cannot connect to ${where}: ${describeError(err)}`)),
           ),
       );
     });
@@ -165,7 +166,9 @@ class ClientSession {
       this.closed = true;
       this.onGone('closed the connection');
     });
-    socket.on('error', (err: Error) => this.fail('broken', `connection to ${where} broke: ${describe(err)}`));
+    socket.on('error', (err: Error) =>
+      this.fail('broken', `connection to ${where} broke: ${describeError(err)}`),
+    );
     socket.setTimeout(timeoutMs, () =>
       this.fail(
         'timeout',
@@ -217,7 +220,7 @@ class ClientSession {
       }
     } catch (err) {
       if (err instanceof FramedClientError) this.fail(err.kind, err.message);
-      else this.fail('source', `cannot read ${source.description}: ${describe(err)}`);
+      else this.fail('source', `cannot read ${source.description}: ${describeError(err)}`);
       this.check();
     }
     this.sendingDone = true;
@@ -323,10 +326,4 @@ class ClientSession {
     this.rejectFailed(this.failure);
     this.socket.destroy();
   }
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = (err as NodeJS.ErrnoException).code;
-  return code !== undefined && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
 }

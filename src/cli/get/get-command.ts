@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { HttpGetResult } from '../../app/http-get.js';
-import { PilhaError } from '../../core/errors.js';
+import { describeError, PilhaError } from '../../core/errors.js';
 import { parseIpv4 } from '../../core/ipv4-address.js';
 import { receivesGsoReads, type StackConfig } from '../../di/stack-config.js';
 import { checkDistinctFiles } from '../files/distinct-files.js';
@@ -189,11 +189,11 @@ export function registerGetCommand(program: Command): void {
         } catch (err) {
           bar?.stop();
           if (err instanceof SinkError) {
-            throw new Error(`cannot write ${output ?? 'standard output'}: ${describeFsError(err.cause)}`);
+            throw new Error(`cannot write ${output ?? 'standard output'}: ${describeError(err.cause)}`);
           }
           // A connect timeout names the peer itself.
           if (err instanceof PilhaError && err.code === 'ETIMEDOUT') throw err;
-          throw new Error(`${url.href}: ${err instanceof Error ? err.message : String(err)}`);
+          throw new Error(`${url.href}: ${describeError(err)}`);
         }
         bar?.stop();
         if (!result.ok) throw new Error(statusFailure(result, values.location === true));
@@ -284,16 +284,8 @@ async function openOutput(path: string): Promise<{ handle: FileHandle; created: 
   try {
     return { handle: await open(path, 'w'), created };
   } catch (err) {
-    throw new PilhaError('EBADOPTION', `cannot write ${path}: ${describeFsError(err)}`);
+    throw new PilhaError('EBADOPTION', `cannot write ${path}: ${describeError(err)}`);
   }
-}
-
-/** 'no such file or directory (ENOENT)' from node's 'ENOENT: no such file or directory, open ...'. */
-function describeFsError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = (err as NodeJS.ErrnoException).code;
-  const text = /^[A-Z]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message;
-  return code !== undefined && !text.includes(code) ? `${text} (${code})` : text;
 }
 
 /**

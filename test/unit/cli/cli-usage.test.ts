@@ -98,6 +98,19 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
       ['http', '--listen-host', '127.000.0.1', '--transport', 'kernel'],
       /^pilha: not an IPv4 address: '127\.000\.0\.1'/,
     ],
+    // A stack option beside --transport kernel (node:net) would do nothing: the capture asked for never made.
+    [
+      ['get', 'http://10.77.0.1/', '--transport', 'kernel', '--pcap', '/tmp/never.pcap'],
+      /^pilha: --pcap configures pilha's stack, which --transport kernel does not use: leave one out\n$/,
+    ],
+    [
+      ['http', '--transport', 'kernel', '--no-offload'],
+      /^pilha: --no-offload configures pilha's stack, which --transport kernel does not use/,
+    ],
+    [
+      ['framed', 'serve', '--transport', 'kernel', '--tun', 'p9'],
+      /^pilha: --tun configures pilha's stack, which --transport kernel does not use/,
+    ],
     [
       ['get', 'http://10.77.0.1/', '--timeout', '1e12'],
       /^pilha: --timeout must be a number from 0\.001 to 86400, got '1e12'\n$/,
