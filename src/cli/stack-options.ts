@@ -1,6 +1,6 @@
 import type { Command, Option } from 'commander';
 import { PilhaError } from '../core/errors.js';
-import { formatIpv4, parseIpv4, parseIpv4Prefix, sameSubnet } from '../core/ipv4-address.js';
+import { formatIpv4, parseIpv4, parseIpv4Prefix, prefixMask, sameSubnet } from '../core/ipv4-address.js';
 import { parseLogSpec } from '../core/logger.js';
 import { isGroupMac, type MacAddress, parseMac } from '../core/mac-address.js';
 import type { StackConfig } from '../di/stack-config.js';
@@ -274,6 +274,24 @@ function subnetOptions(values: StackOptionValues): {
       'EBADOPTION',
       `--address ${formatIpv4(address)} is not in the host's subnet ${formatIpv4(host.address)}/${host.length}`,
     );
+  }
+  // The subnet's first and last addresses name the subnet and its broadcast (RFC 919, RFC 922): as pilha's
+  // address the kernel would take its datagrams as broadcast; as the host's, `ip addr` refuses nothing but
+  // routes oddly. /31 and /32 are refused above.
+  const mask = prefixMask(host.length);
+  const network = (host.address & mask) >>> 0;
+  const broadcast = (network | ~mask) >>> 0;
+  for (const [option, value] of [
+    ['--address', address],
+    ['--host-address', host.address],
+  ] as const) {
+    if (value === network || value === broadcast) {
+      const what = value === network ? 'network' : 'broadcast';
+      throw new PilhaError(
+        'EBADOPTION',
+        `${option} ${formatIpv4(value)} is the ${what} address of ${formatIpv4(network)}/${host.length}: choose a host address`,
+      );
+    }
   }
   return { address, host };
 }

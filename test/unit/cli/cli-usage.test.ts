@@ -98,6 +98,19 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
       ['http', '--listen-host', '127.000.0.1', '--transport', 'kernel'],
       /^pilha: not an IPv4 address: '127\.000\.0\.1'/,
     ],
+    // The subnet's own address and its broadcast are no host's.
+    [
+      ['up', '--address', '10.77.0.255'],
+      /^pilha: --address 10\.77\.0\.255 is the broadcast address of 10\.77\.0\.0\/24: choose a host address\n$/,
+    ],
+    [
+      ['up', '--host-address', '10.77.0.0/24'],
+      /^pilha: --host-address 10\.77\.0\.0 is the network address of 10\.77\.0\.0\/24/,
+    ],
+    [
+      ['up', '--address', '10.9.0.3', '--host-address', '10.9.0.1/30'],
+      /^pilha: --address 10\.9\.0\.3 is the broadcast address of 10\.9\.0\.0\/30/,
+    ],
     // A stack option beside --transport kernel (node:net) would do nothing: the capture asked for never made.
     [
       ['get', 'http://10.77.0.1/', '--transport', 'kernel', '--pcap', '/tmp/never.pcap'],
