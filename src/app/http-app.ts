@@ -4,7 +4,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Clock } from '../core/clock.js';
+import type { Clock, Timer } from '../core/clock.js';
 import { PilhaError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { SlotMap } from '../core/slot-map.js';
@@ -74,6 +74,15 @@ class ConnectionState {
   ) {}
 }
 
+/**
+ * How often connections that have sent nothing are looked at (node:http's connectionsCheckingInterval, which
+ * does the same for the connections it has been handed).
+ */
+const SILENT_CHECK_MS = 30_000;
+/** What a connection silent past node:http's headersTimeout is answered before it is closed (as node:http's). */
+const REQUEST_TIMEOUT_RESPONSE =
+  'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
 /** Slices of the page handed to the socket one at a time, so a slow peer holds back the writer. */
 const PAGE_SLICE_BYTES = 256 * 1024;
 
@@ -136,10 +145,14 @@ export class HttpApp {
   private page: Buffer | undefined;
   private readonly bytesCache: DeterministicBytesCache;
   /**
-   * Open connections; the state only when their summary will be logged or reported (summaries()). A SlotMap,
-   * not a Map: one in and one out per connection (see there).
+   * Open connections: their state when their summary will be logged or reported (summaries()), else the second
+   * they were accepted (a small integer: nothing allocated). A SlotMap, not a Map: one in and one out per
+   * connection (see there).
    */
-  private readonly active = new SlotMap<StreamSocket, ConnectionState | undefined>();
+  private readonly active = new SlotMap<StreamSocket, ConnectionState | number>();
+  /** The check for connections that have sent nothing (checkSilent), while a server listens. */
+  private silentCheck: Timer | undefined;
+  private readonly checkSilentTask = (): void => this.checkSilent();
   private readonly servers: StreamServer[] = [];
   private readonly statuses: Record<string, number> = {};
   private connections = 0;
@@ -170,7 +183,11 @@ export class HttpApp {
         return;
       }
       const status =
-        err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? '408 Request Timeout'
+            : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     });
   }
@@ -185,17 +202,64 @@ export class HttpApp {
     return server;
   }
 
-  /** Hands one connected socket to node:http, and keeps its summary. */
+  /**
+   * Hands one connected socket to node:http, once it sends something where the transport can wait for that
+   * (pilha's: deferUntilReadable, as TCP_DEFER_ACCEPT), and keeps its summary.
+   */
   handleConnection(socket: StreamSocket): void {
     // An idle connection costs what node:http and the transport hold, and little more here: no state
     // object, address string or closure when no summary is wanted, one 'close' listener shared by all.
+    // node:http's part (its parser, 1.8 KB of malloc'd memory, and 1.4 KB of listeners and closures) waits
+    // for the first bytes: a connection opened and left silent (a browser's preconnect, a flood of them)
+    // costs pilha's TCP and little more.
+    const now = this.clock.now();
     const state = this.summaries()
-      ? new ConnectionState(this.clock.now(), socket.remoteAddress ?? '?', socket.remotePort ?? 0)
-      : undefined;
+      ? new ConnectionState(now, socket.remoteAddress ?? '?', socket.remotePort ?? 0)
+      : Math.floor(now / 1000);
     this.connections++;
     this.active.set(socket, state);
     socket.on('close', this.socketClosed);
+    if (socket.deferUntilReadable === undefined) {
+      this.httpServer.emit('connection', socket);
+      return;
+    }
+    // Until node:http has it, its errors (a reset) are the app's to hear: one listener shared by all.
+    socket.on('error', this.silentSocketError);
+    socket.deferUntilReadable(this.attach);
+    this.silentCheck ??= this.clock.setTimer(SILENT_CHECK_MS, this.checkSilentTask);
+  }
+
+  /** A socket's error before node:http was handed it (a reset): it closes, and its summary says so. */
+  private readonly silentSocketError = (err: Error): void => {
+    this.logger?.debug({ err: err.message }, 'connection closed before it sent anything');
+  };
+
+  private readonly attach = (socket: StreamSocket): void => {
     this.httpServer.emit('connection', socket);
+  };
+
+  /**
+   * node:http closes a connection that has not sent a whole request head within its headersTimeout (60 s,
+   * looked at every 30 s); one whose socket it has not been handed yet is closed here the same way.
+   */
+  private checkSilent(): void {
+    this.silentCheck = undefined;
+    const limitMs = this.httpServer.headersTimeout;
+    const now = this.clock.now();
+    let waiting = false;
+    for (const socket of this.active.keys()) {
+      if (socket.deferred !== true) continue;
+      const state = this.active.get(socket)!;
+      const acceptedMs = typeof state === 'number' ? state * 1000 : state.openedAt;
+      if (limitMs === 0 || now - acceptedMs < limitMs) {
+        waiting = true;
+        continue;
+      }
+      this.logger?.debug({ remote: socket.remoteAddress }, 'connection silent past headersTimeout: closed');
+      socket.deferUntilReadable?.(undefined);
+      socket.end(REQUEST_TIMEOUT_RESPONSE);
+    }
+    if (waiting) this.silentCheck = this.clock.setTimer(SILENT_CHECK_MS, this.checkSilentTask);
   }
 
   /** Whether closed connections are summarised: logged at info (or debug, for 'line'), or reported. */
@@ -234,6 +298,8 @@ export class HttpApp {
    * every connection has closed and been logged, so totals() read afterwards match the connection log.
    */
   async close(): Promise<void> {
+    this.silentCheck?.cancel();
+    this.silentCheck = undefined;
     const servers = this.servers.splice(0);
     const closing: Promise<unknown>[] = servers.map((s) => s.close());
     for (const socket of this.active.keys()) {
@@ -255,7 +321,7 @@ export class HttpApp {
     const debug = line && log?.isLevelEnabled('debug') === true;
     const onClosed = this.options.onConnectionClosed;
     // The summary (with the socket's TCP stats) only when someone reads it: not per connection at --log warn.
-    if ((!info && !debug && onClosed === undefined) || state === undefined) return;
+    if ((!info && !debug && onClosed === undefined) || typeof state !== 'object') return;
     const withStats = socket as Partial<{ stats: () => unknown }>;
     const summary: ConnectionSummary = {
       remoteAddress: state.remoteAddress,
@@ -278,7 +344,7 @@ export class HttpApp {
   private handleRequest(req: IncomingMessage, res: ServerResponse): void {
     this.requests++;
     const state = this.active.get(req.socket as unknown as StreamSocket);
-    if (state !== undefined) state.requests++; // absent: no summary to count it in
+    if (typeof state === 'object') state.requests++; // a number: no summary to count it in
     // 'close' comes for every response, 'finish' only for one sent in full: each request is counted once,
     // by its status or as aborted.
     res.once('close', () => {

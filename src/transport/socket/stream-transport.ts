@@ -33,6 +33,14 @@ export interface StreamSocket extends Duplex {
    * until it returns (no copy); false from it pauses the socket.
    */
   readInPlace?(reader: ((chunk: Uint8Array) => unknown) | undefined): this;
+  /**
+   * Where the socket can (pilha's TcpSocket): `attach` is called once the peer first sends something (data or
+   * its FIN), not now, as Linux's TCP_DEFER_ACCEPT; never for a connection that closes having sent nothing.
+   * Undefined stops the wait (the socket is being closed for its silence).
+   */
+  deferUntilReadable?(attach: ((socket: StreamSocket) => void) | undefined): void;
+  /** With deferUntilReadable: whether it is still waiting (the peer has sent nothing). */
+  readonly deferred?: boolean;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 import { TcpState } from '../../../src/transport/tcp/connection/tcp-state.js';
 import type { LossRecovery } from '../../../src/transport/tcp/recovery/loss-recovery.js';
 import { seq } from '../../../src/transport/tcp/wire/seq.js';
-import { ACK, bytes, expectSegment, FIN, IRS, ISS, PSH, SYN, TcpHarness } from './tcp-harness.js';
+import { ACK, bytes, expectSegment, FIN, IRS, ISS, PSH, RST, SYN, TcpHarness } from './tcp-harness.js';
 
 const SACK_SYN = { mss: 1460, sackPermitted: true };
 
@@ -141,22 +141,75 @@ describe('an idle connection', () => {
     expect(server.connectionCount).toBe(0);
   });
 
-  it("under HttpApp (no summaries), has node:http's 'close' listener and one the app shares, and no state", async () => {
+  it("under HttpApp (no summaries), a silent connection has only the 'close' listener the app shares and no state; node:http comes with its first bytes", async () => {
     const h = new TcpHarness();
-    const app = new HttpApp();
+    const app = new HttpApp({ clock: h.clock });
     const { sockets } = await accepted(h, 2, (s) => app.handleConnection(s));
     const [a, b] = sockets as [TcpSocket, TcpSocket];
-    expect(a.listenerCount('close')).toBe(2);
-    const shared = a.listeners('close').filter((l) => b.listeners('close').includes(l));
-    expect(shared).toHaveLength(1);
+    // node:http not handed the sockets yet (TCP_DEFER_ACCEPT): no parser, no listeners of its own.
+    expect([a.deferred, b.deferred]).toEqual([true, true]);
+    expect(a.listenerCount('close')).toBe(1);
+    expect(a.listeners('close')).toEqual(b.listeners('close'));
     const active = (app as unknown as { active: Map<unknown, unknown> }).active;
     expect(active.size).toBe(2);
-    expect(active.get(a)).toBeUndefined();
+    // The second it was accepted, a small integer: no object.
+    expect(active.get(a)).toBeTypeOf('number');
     expect(app.totals().activeConnections).toBe(2);
+    // The first bytes hand it to node:http, which answers the request.
+    h.send({
+      flags: ACK | PSH,
+      seq: IRS + 1,
+      ack: ISS + 1,
+      srcPort: 40_000,
+      payload: Buffer.from('GET /bytes/10 HTTP/1.1\r\nHost: x\r\n\r\n'),
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.deferred).toBe(false);
+    expect(a.listenerCount('close')).toBeGreaterThanOrEqual(2);
+    // node:http's wrappers of on/addListener/prependListener (closures kept per socket) were not installed.
+    expect(
+      Object.hasOwn(a, 'on') || Object.hasOwn(a, 'addListener') || Object.hasOwn(a, 'prependListener'),
+    ).toBe(false);
+    h.advance(1);
+    const reply = h
+      .recvAll()
+      .map((seg) => Buffer.from(seg.payload).toString('latin1'))
+      .join('');
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(b.deferred).toBe(true);
     a.destroy();
     await new Promise((resolve) => setImmediate(resolve));
     expect(app.totals().activeConnections).toBe(1);
     expect(app.totals().connections).toBe(2);
+    await app.close();
+  });
+
+  it('under HttpApp, a connection silent past headersTimeout is answered 408 and closed, as node:http does; one that closes silent is never handed over', async () => {
+    const h = new TcpHarness();
+    const app = new HttpApp({ clock: h.clock });
+    const { sockets } = await accepted(h, 2, (s) => app.handleConnection(s));
+    const [a, b] = sockets as [TcpSocket, TcpSocket];
+    let handed = 0;
+    app.httpServer.on('connection', () => handed++);
+    // b is reset by its peer having sent nothing: closed, never handed to node:http.
+    h.send({ flags: RST, seq: IRS + 1, srcPort: 40_001 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(b.destroyed).toBe(true);
+    expect(app.totals().activeConnections).toBe(1);
+    // node:http's 60 s, looked at every 30 s: closed at the check after 60 s, not before.
+    h.advance(59_000);
+    h.recvAll();
+    expect(a.deferred).toBe(true);
+    h.advance(1_000);
+    // What end() wrote goes out after the current task (TcpConnection.flushSoon).
+    await new Promise((resolve) => setImmediate(resolve));
+    const sent = h.recvAll();
+    expect(Buffer.concat(sent.map((seg) => Buffer.from(seg.payload))).toString('latin1')).toBe(
+      'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+    );
+    expect(sent.some((seg) => (seg.flags & FIN) !== 0)).toBe(true);
+    expect(handed).toBe(0);
+    await app.close();
   });
 
   it('keeps the summary state under HttpApp when summaries are reported', async () => {
