@@ -21,17 +21,18 @@ function closing(state: TcpState): boolean {
  * whether none is. A server that closes its sockets and stops at once would reset (RST) the connections whose
  * peer's FIN or last ACK is on its way: `pilha http` stopped the moment a wget exited sent a RST after its own
  * FIN, the kernel's FIN a few hundred microseconds behind in the device's queue. What is still closing after
- * `maxMs` (a peer that stopped answering) the stack then resets as before.
+ * `maxMs` (a peer that stopped answering), or once `hurry` is aborted, the stack then resets as before.
  */
 export async function lingerWhileClosing(
   tcp: Pick<TcpLayer, 'connections' | 'clock'>,
   maxMs: number = CLOSE_LINGER_MS,
+  hurry?: AbortSignal,
 ): Promise<boolean> {
   const clock = tcp.clock;
   const deadline = clock.now() + maxMs;
   for (;;) {
     if (!tcp.connections().some((c) => closing(c.state))) return true;
-    if (clock.now() >= deadline) return false;
+    if (clock.now() >= deadline || hurry?.aborted === true) return false;
     // A Node timer, not the Clock's: those are unref'd, and this wait must hold the process open.
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

@@ -303,13 +303,24 @@ export async function serveUntilSignal(options: {
   const exitCode = exitCodeFor(options.name, why);
   const exitAnyway = setTimeout(() => process.exit(exitCode), SHUTDOWN_GRACE_MS);
   exitAnyway.unref();
+  // A second stopping signal cuts the wait for closing connections short, but the totals are still printed
+  // and the link still closed (what it changed on the host put back); a third is Node's (the process ends).
+  const hurry = new AbortController();
+  const again = (signal: NodeJS.Signals) => {
+    for (const s of STOP_SIGNALS) process.off(s, again);
+    process.stdout.write(`${options.name}: ${signal} again, not waiting for closing connections\n`);
+    hurry.abort();
+  };
+  for (const s of STOP_SIGNALS) process.on(s, again);
   await options.app.close();
-  if (options.tcpStack !== undefined) await lingerWhileClosing(options.tcpStack.tcp);
+  if (options.tcpStack !== undefined) await lingerWhileClosing(options.tcpStack.tcp, undefined, hurry.signal);
   process.stdout.write(`totals ${JSON.stringify(options.app.totals())}\n`);
   if (options.tcpStack !== undefined) {
     printStats(options.tcpStack);
     process.stdout.write(`tcp ${JSON.stringify(options.tcpStack.tcp.stats())}\n`);
   }
   await options.close();
+  for (const s of STOP_SIGNALS) process.off(s, again);
+  clearTimeout(exitAnyway);
   process.exitCode = exitCode;
 }

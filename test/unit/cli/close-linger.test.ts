@@ -75,4 +75,13 @@ describe('lingerWhileClosing', () => {
     expect(await lingerWhileClosing(server.tcp, 150)).toBe(false);
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
   });
+
+  it('gives up at once when hurried (a second Ctrl-C), long before maxMs', async () => {
+    const { server } = await closeAcrossFins(true);
+    const hurry = new AbortController();
+    setTimeout(() => hurry.abort(), 50);
+    const started = performance.now();
+    expect(await lingerWhileClosing(server.tcp, 10_000, hurry.signal)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
 });
