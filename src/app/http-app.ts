@@ -229,9 +229,12 @@ export class HttpApp {
     this.silentCheck ??= this.clock.setTimer(SILENT_CHECK_MS, this.checkSilentTask);
   }
 
-  /** A socket's error before node:http was handed it (a reset): it closes, and its summary says so. */
+  /**
+   * A socket's error (a reset): it closes, and its summary says so. Before node:http has the socket this is its
+   * only 'error' listener (without one the error would end the process); after, node:http answers it too.
+   */
   private readonly silentSocketError = (err: Error): void => {
-    this.logger?.debug({ err: err.message }, 'connection closed before it sent anything');
+    this.logger?.debug({ err: err.message }, 'connection error');
   };
 
   private readonly attach = (socket: StreamSocket): void => {

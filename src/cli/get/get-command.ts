@@ -272,9 +272,7 @@ function checkRedirectTarget(target: URL): void {
   try {
     parseHttpUrl(target.href);
   } catch (err) {
-    throw new Error(
-      `a redirect to ${target.href} not followed: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new Error(`a redirect to ${target.href} not followed: ${describeError(err)}`);
   }
 }
 
