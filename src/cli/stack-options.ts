@@ -1,6 +1,13 @@
 import type { Command, Option } from 'commander';
 import { PilhaError } from '../core/errors.js';
-import { formatIpv4, parseIpv4, parseIpv4Prefix, prefixMask, sameSubnet } from '../core/ipv4-address.js';
+import {
+  directedBroadcast,
+  formatIpv4,
+  parseIpv4,
+  parseIpv4Prefix,
+  prefixMask,
+  sameSubnet,
+} from '../core/ipv4-address.js';
 import { parseLogSpec } from '../core/logger.js';
 import { isGroupMac, type MacAddress, parseMac } from '../core/mac-address.js';
 import type { StackConfig } from '../di/stack-config.js';
@@ -278,9 +285,8 @@ function subnetOptions(values: StackOptionValues): {
   // The subnet's first and last addresses name the subnet and its broadcast (RFC 919, RFC 922): as pilha's
   // address the kernel would take its datagrams as broadcast; as the host's, `ip addr` refuses nothing but
   // routes oddly. /31 and /32 are refused above.
-  const mask = prefixMask(host.length);
-  const network = (host.address & mask) >>> 0;
-  const broadcast = (network | ~mask) >>> 0;
+  const network = (host.address & prefixMask(host.length)) >>> 0;
+  const broadcast = directedBroadcast(host.address, host.length);
   for (const [option, value] of [
     ['--address', address],
     ['--host-address', host.address],

@@ -53,6 +53,13 @@ export function prefixMask(length: number): number {
   return length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
 }
 
+/** The directed broadcast of `address`'s subnet (RFC 919), or -1 for /31 and /32 (RFC 3021: none) or no prefix. */
+export function directedBroadcast(address: Ipv4Address, prefixLength: number | undefined): number {
+  if (prefixLength === undefined || prefixLength > 30) return -1;
+  const hostBits = prefixLength === 0 ? 0xffff_ffff : 0xffff_ffff >>> prefixLength;
+  return (address | hostBits) >>> 0;
+}
+
 export function sameSubnet(a: Ipv4Address, b: Ipv4Address, length: number): boolean {
   const mask = prefixMask(length);
   return (a & mask) >>> 0 === (b & mask) >>> 0;

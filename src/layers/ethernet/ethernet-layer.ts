@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { Counters } from '../../core/counters.js';
 import { PilhaError } from '../../core/errors.js';
-import type { Ipv4Address } from '../../core/ipv4-address.js';
+import { directedBroadcast, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import { BROADCAST_MAC, formatMac, isGroupMac, type MacAddress } from '../../core/mac-address.js';
 import { joinSuperSegment, splitSuperSegment } from '../link/offload/tcp-super-segment.js';
@@ -410,13 +410,6 @@ export class EthernetLayer implements RawLink {
     this.arp.close();
     await this.inner.close();
   }
-}
-
-/** The subnet's broadcast address (RFC 919), or -1 without a prefix (or for /31 and /32, which have none). */
-function directedBroadcast(address: Ipv4Address, prefixLength: number | undefined): number {
-  if (prefixLength === undefined || prefixLength > 30) return -1;
-  const hostBits = prefixLength === 0 ? 0xffff_ffff : 0xffff_ffff >>> prefixLength;
-  return (address | hostBits) >>> 0;
 }
 
 /** An IPv4 datagram's destination address (bytes 16-19 of its header). */

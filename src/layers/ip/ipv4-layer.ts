@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { Counters } from '../../core/counters.js';
 import { PilhaError } from '../../core/errors.js';
-import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
+import { directedBroadcast, formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import type { RawLink } from '../link/raw-link.js';
 import { fragmentIpv4 } from './fragmenter.js';
@@ -23,13 +23,7 @@ import {
 } from './ipv4-header.js';
 import { Ipv4IdGenerator } from './ipv4-id-generator.js';
 import { hasSourceRoute, ipv4OptionsProblem } from './ipv4-options-check.js';
-import {
-  directedBroadcast,
-  type HostAddressing,
-  MARTIAN_SOURCES,
-  type MartianSource,
-  martianSource,
-} from './martian-source.js';
+import { type HostAddressing, MARTIAN_SOURCES, type MartianSource, martianSource } from './martian-source.js';
 import { PathMtuCache } from './path-mtu-cache.js';
 import {
   DEFAULT_REASSEMBLER_LIMITS,

@@ -41,13 +41,6 @@ export interface HostAddressing {
   readonly loopback?: boolean;
 }
 
-/** The directed broadcast of `address`'s subnet, or -1 for /31 and /32 (RFC 3021: no broadcast) or no prefix. */
-export function directedBroadcast(address: Ipv4Address, prefixLength: number | undefined): number {
-  if (prefixLength === undefined || prefixLength > 30) return -1;
-  const hostBits = prefixLength === 0 ? 0xffffffff : 0xffffffff >>> prefixLength;
-  return (address | hostBits) >>> 0;
-}
-
 /**
  * Whether a datagram from `src` must be dropped, and why; undefined when the source is acceptable. A host
  * must not accept (RFC 1122 §3.2.1.3) a source of {0, *} (0.0.0.0 is used as a source only by a host
