@@ -15,6 +15,9 @@ export const IP_FLAG_MF = 0x2000;
 const IP_FLAG_RESERVED = 0x8000;
 const IP_OFFSET_MASK = 0x1fff;
 
+/** The options of every datagram without any (IHL = 5): one shared empty view, not one per datagram. */
+const NO_OPTIONS = new Uint8Array(0);
+
 /** A parsed datagram: header fields plus views (not copies) of the header, options and payload. */
 export interface Ipv4Datagram {
   readonly tos: number;
@@ -90,7 +93,7 @@ export function parseIpv4(bytes: Uint8Array): Ipv4Datagram | Ipv4ParseError {
     src: ((bytes[12]! << 24) | (bytes[13]! << 16) | (bytes[14]! << 8) | bytes[15]!) >>> 0,
     dst: ((bytes[16]! << 24) | (bytes[17]! << 16) | (bytes[18]! << 8) | bytes[19]!) >>> 0,
     header: bytes.subarray(0, headerLength),
-    options: bytes.subarray(IPV4_MIN_HEADER, headerLength),
+    options: headerLength === IPV4_MIN_HEADER ? NO_OPTIONS : bytes.subarray(IPV4_MIN_HEADER, headerLength),
     payload: bytes.subarray(headerLength, totalLength),
   };
 }

@@ -59,8 +59,14 @@ function copyOf(data: Uint8Array, from: number, to: number): Uint8Array {
 export class ReceiveBuffer {
   /** Offset of the next byte expected in order (RCV.NXT as a stream offset). */
   private next = 0;
+  /**
+   * In-order chunks waiting for the reader: queue[queueHead, queueTail). The array keeps its slots when it
+   * empties (up to QUEUE_SLOTS_KEPT), so that a download's append/read of one chunk a segment reuses them
+   * rather than growing a new backing store each time (a quarter of the receive path's allocation).
+   */
   private queue: Uint8Array[] = [];
   private queueHead = 0;
+  private queueTail = 0;
   private queuedBytes = 0;
   private readonly ranges: Range[] = [];
   private oooBytes = 0;
@@ -190,7 +196,7 @@ export class ReceiveBuffer {
       start = this.next;
     }
     if (start === this.next) {
-      if (this.lending && this.queueHead === this.queue.length) {
+      if (this.lending && this.queueHead === this.queueTail) {
         // Nothing waits before it, so the reader meets it first, while the view is still valid.
         const view = from === 0 ? data : data.subarray(from);
         this.lent = view;
@@ -205,16 +211,19 @@ export class ReceiveBuffer {
 
   /** The next in-order chunk for the application, or undefined when none is waiting. */
   read(): Uint8Array | undefined {
-    if (this.queueHead === this.queue.length) return undefined;
+    if (this.queueHead === this.queueTail) return undefined;
     const chunk = this.queue[this.queueHead]!;
     this.queue[this.queueHead++] = EMPTY;
     this.queuedBytes -= chunk.length;
     this.budget?.update(this.queuedBytes + this.oooBytes + chunk.length, this.queuedBytes + this.oooBytes);
-    if (this.queueHead === this.queue.length) {
-      this.queue.length = 0;
+    if (this.queueHead === this.queueTail) {
       this.queueHead = 0;
-    } else if (this.queueHead >= 1024 && this.queueHead * 2 >= this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
+      this.queueTail = 0;
+      // A queue a slow reader let grow is not kept at that size by an idle connection.
+      if (this.queue.length > QUEUE_SLOTS_KEPT) this.queue = [];
+    } else if (this.queueHead >= 1024 && this.queueHead * 2 >= this.queueTail) {
+      this.queue = this.queue.slice(this.queueHead, this.queueTail);
+      this.queueTail -= this.queueHead;
       this.queueHead = 0;
     }
     return chunk;
@@ -231,7 +240,7 @@ export class ReceiveBuffer {
     if (lent === undefined) return;
     this.lent = undefined;
     // Lent only onto an empty queue, so unread it is still at the head.
-    if (this.queueHead < this.queue.length && this.queue[this.queueHead] === lent) {
+    if (this.queueHead < this.queueTail && this.queue[this.queueHead] === lent) {
       this.queue[this.queueHead] = copyOf(lent, 0, lent.length);
     }
   }
@@ -242,6 +251,7 @@ export class ReceiveBuffer {
     this.budget?.update(this.queuedBytes + this.oooBytes, 0);
     this.queue = [];
     this.queueHead = 0;
+    this.queueTail = 0;
     this.queuedBytes = 0;
     this.ranges.length = 0;
     this.oooBytes = 0;
@@ -249,7 +259,9 @@ export class ReceiveBuffer {
 
   private append(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.queue.push(chunk);
+    if (this.queueTail < this.queue.length) this.queue[this.queueTail] = chunk;
+    else this.queue.push(chunk);
+    this.queueTail++;
     this.queuedBytes += chunk.length;
   }
 
@@ -320,3 +332,5 @@ export class ReceiveBuffer {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Slots an emptied in-order queue keeps for the next chunks (more is a slow reader's backlog, let go). */
+const QUEUE_SLOTS_KEPT = 64;

@@ -177,8 +177,15 @@ export class SackRecovery {
       rack.onRecoveryEnd();
       effects |= AckEffect.RECOVERY_EXITED;
     }
-    const reoWnd = rack.reorderWindow(this.phase !== RecoveryPhase.OPEN, log.sackedSegments, srtt);
-    this.reorderTimeout = rack.detectLosses(log, now, reoWnd);
+    // Nothing outstanding (a download's ACKs of the request): no loss to look for, and no window to compute.
+    this.reorderTimeout =
+      log.count === 0
+        ? 0
+        : rack.detectLosses(
+            log,
+            now,
+            rack.reorderWindow(this.phase !== RecoveryPhase.OPEN, log.sackedSegments, srtt),
+          );
     if (this.phase === RecoveryPhase.OPEN && log.hasLostToRetransmit) {
       // RFC 6675 §5 / RFC 8985: a loss is known — fast recovery, with one window reduction.
       this.counts.fastRetransmits++;
