@@ -163,6 +163,8 @@ describe.skipIf(skip !== undefined)('Ethernet and ARP against real peers', () =>
         // A packet socket sees a tagged frame untagged (the kernel moves the tag to its metadata): its socket
         // filter drops them, uncounted; a TAP device gives them whole, and the Ethernet layer counts them.
         expect((await inject('vlan', 10)).sent).toBe(10);
+        // A datagram to pilha's address in a broadcast frame: dropped (no UDP), and no ICMP error answers it.
+        expect((await inject('broadcast-udp', 5)).sent).toBe(5);
         const ping = await ns.runAsync('ping', ['-c', '1', '-W', '2', PILHA]);
         expect(ping.status).toBe(0); // and pilha still answers
         expect(await pilha.stop()).toBe(0);
@@ -178,6 +180,8 @@ describe.skipIf(skip !== undefined)('Ethernet and ARP against real peers', () =>
         if (c.kind === 'tap') expect(linkCounter(link, 'dropVlan')).toBeGreaterThanOrEqual(10);
         // The scapy echo requests to the other MAC and on VLAN 5 got no reply: only the pings and arpings were answered.
         expect(pilha.stats().icmp.txEchoReplies).toBe(4);
+        expect(pilha.stats().ip.dropUnknownProtocol).toBeGreaterThanOrEqual(5);
+        expect(pilha.stats().icmp.txDestUnreachable).toBe(0);
         // The ARP cache printed at stop holds the kernel's address with its MAC.
         expect(pilha.stdout).toMatch(/^arp cache: \d+ entr/m);
         expect(pilha.stdout).toMatch(

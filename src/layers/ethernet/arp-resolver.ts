@@ -3,6 +3,7 @@ import { Counters } from '../../core/counters.js';
 import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import { BROADCAST_MAC, formatMac, type MacAddress } from '../../core/mac-address.js';
+import { type HostAddressing, martianSource } from '../ip/martian-source.js';
 import { ArpCache, type ArpCacheEntry, type ArpEntry, NO_MAC } from './arp-cache.js';
 import type { ArpConfig } from './arp-config.js';
 import { ARP_OP_REPLY, ARP_OP_REQUEST, type ArpPacket } from './arp-packet.js';
@@ -26,6 +27,11 @@ export const ARP_COUNTERS = [
   'arpEvicted',
   /** Another host claims our address (RFC 5227 §2.4). */
   'arpConflicts',
+  /**
+   * Packets whose sender address no neighbour can have (multicast, class E, a broadcast, loopback, network 0
+   * but a probe's 0.0.0.0): neither learnt nor answered, as the IP layer drops datagrams from such sources.
+   */
+  'arpBadSender',
   /** Datagrams that waited for a resolution. */
   'txQueued',
   /** Waiting datagrams dropped when their resolution failed (each reported unreachable). */
@@ -56,6 +62,7 @@ export interface ArpPort {
  */
 export class ArpResolver {
   private readonly counters = new Counters(ARP_COUNTERS);
+  private readonly addressing: HostAddressing;
   private readonly cache: ArpCache;
   private queuedBytes = 0;
   private announceTimer: Timer | undefined;
@@ -70,7 +77,10 @@ export class ArpResolver {
     readonly address: Ipv4Address,
     readonly mac: MacAddress,
     private readonly port: ArpPort,
+    /** The subnet's broadcast address (none by default: the limited broadcast only). */
+    directedBroadcast = 0xffff_ffff,
   ) {
+    this.addressing = { address, directedBroadcast };
     this.cache = new ArpCache(config.maxEntries, (entry) => {
       this.counters.values.arpEvicted++;
       this.discard(entry, 'dropQueueEvicted');
@@ -170,6 +180,12 @@ export class ArpResolver {
     if (packet.spa === this.address) {
       // Someone else uses our address (our own frames never get here: the layer drops our source MAC).
       this.conflict(packet);
+      return;
+    }
+    if (packet.spa !== 0 && martianSource(packet.spa, this.addressing) !== undefined) {
+      // Linux neither caches such a sender nor (multicast, loopback) answers it; a cache entry for it was
+      // inconsistent with an IP layer that drops its datagrams.
+      c.arpBadSender++;
       return;
     }
     // An RFC 5227 probe (sender address 0) teaches nothing; one for our address is answered, which defends it.

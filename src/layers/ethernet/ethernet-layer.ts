@@ -10,6 +10,7 @@ import {
   ignoreDatagram,
   type RawLink,
   type ReceiveHandler,
+  RX_LINK_BROADCAST,
   type SegmentationOffload,
 } from '../link/raw-link.js';
 import type { ArpCacheEntry } from './arp-cache.js';
@@ -153,6 +154,7 @@ export class EthernetLayer implements RawLink {
         sendHeld: (frame, dst) => this.sendFrame(frame, dst, ETHERTYPE_IPV4),
         unreachable: (datagram) => this.unreachableHandler(datagram),
       },
+      this.directedBroadcast,
     );
     inner.onReceive((frame, flags) => this.receive(frame, flags ?? 0));
     const below = inner.segmentation;
@@ -176,7 +178,10 @@ export class EthernetLayer implements RawLink {
     this.arp.start();
   }
 
-  /** The datagrams of IPv4 frames, with the link's receive flags (RX_CHECKSUM_VOUCHED from GSO reads behind a virtio_net_hdr). */
+  /**
+   * The datagrams of IPv4 frames, with the link's receive flags (RX_CHECKSUM_VOUCHED from GSO reads behind a
+   * virtio_net_hdr), and RX_LINK_BROADCAST for one that came in a broadcast frame.
+   */
   onReceive(handler: ReceiveHandler): void {
     this.handler = handler;
   }
@@ -230,6 +235,7 @@ export class EthernetLayer implements RawLink {
         return;
       }
       c.rxBroadcast++;
+      flags |= RX_LINK_BROADCAST;
     }
     const etherType = frameEtherType(frame);
     if (etherType === ETHERTYPE_IPV4) {

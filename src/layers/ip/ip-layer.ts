@@ -18,7 +18,7 @@ export interface SendOptions {
 }
 
 /** The link's receive flag for a transport checksum it vouches for, passed up to the protocol handlers. */
-export { RX_CHECKSUM_VOUCHED } from '../link/raw-link.js';
+export { RX_CHECKSUM_VOUCHED, RX_LINK_BROADCAST } from '../link/raw-link.js';
 
 /** What receives one protocol's datagrams: the datagram and the link's receive flags (RX_*, raw-link.ts). */
 export type ProtocolHandler = (datagram: Ipv4Datagram, flags: number) => void;

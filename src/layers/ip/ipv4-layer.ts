@@ -3,7 +3,7 @@ import { Counters } from '../../core/counters.js';
 import { PilhaError } from '../../core/errors.js';
 import { directedBroadcast, formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
-import type { RawLink } from '../link/raw-link.js';
+import { type RawLink, RX_LINK_BROADCAST } from '../link/raw-link.js';
 import { fragmentIpv4 } from './fragmenter.js';
 import type {
   DatagramSendOptions,
@@ -167,11 +167,13 @@ export class Ipv4Layer implements IPLayer {
           if (this.log.isLevelEnabled('debug'))
             this.log.debug({ reason, src: formatIpv4(src) }, 'fragment dropped');
         },
-        timedOut: (src, quote) => {
+        timedOut: (src, quote, firstFlags) => {
+          // RFC 1122 §3.2.2: no ICMP error about a datagram whose first fragment came in a link broadcast.
+          const report = quote !== undefined && (firstFlags & RX_LINK_BROADCAST) === 0;
           if (this.log.isLevelEnabled('info')) {
-            this.log.info({ src: formatIpv4(src), icmp: quote !== undefined }, 'reassembly timed out');
+            this.log.info({ src: formatIpv4(src), icmp: report }, 'reassembly timed out');
           }
-          if (quote !== undefined) this.errorReporter?.reassemblyTimeExceeded(src, quote);
+          if (report) this.errorReporter?.reassemblyTimeExceeded(src, quote);
         },
       },
       { ...DEFAULT_REASSEMBLER_LIMITS, ...config.reassembly },
@@ -331,21 +333,22 @@ export class Ipv4Layer implements IPLayer {
       this.drop(martian, 'martian-source', parsed.src);
       return;
     }
-    if (parsed.options.length > 0 && !this.optionsAccepted(parsed)) return;
+    if (parsed.options.length > 0 && !this.optionsAccepted(parsed, flags)) return;
     let datagram = parsed;
     if (parsed.moreFragments || parsed.fragmentOffset !== 0) {
       c.rxFragments++;
-      const whole = this.reassembler.add(parsed);
+      const whole = this.reassembler.add(parsed, flags);
       if (whole === undefined) return;
       datagram = whole.datagram;
-      flags = 0;
+      // Checksums are verified once reassembled: only the first fragment's link broadcast stays.
+      flags = whole.firstFlags & RX_LINK_BROADCAST;
       c.reassembled++;
       if (this.log.isLevelEnabled('debug')) this.log.debug(describeReassembly(whole.info), 'reassembled');
       for (const listener of this.reassembledListeners) listener(whole.info);
     }
     if (!this.registered[datagram.protocol]) {
       this.drop('dropUnknownProtocol', 'unknown-protocol');
-      this.errorReporter?.protocolUnreachable(datagram);
+      if ((flags & RX_LINK_BROADCAST) === 0) this.errorReporter?.protocolUnreachable(datagram);
       return;
     }
     c.delivered++;
@@ -358,12 +361,12 @@ export class Ipv4Layer implements IPLayer {
    * (accept_source_route 0) and RFC 7126 §4.3 and §4.4 advise, though RFC 1122 §3.2.1.8 has a host accept
    * them: a reply along the route the sender chose lets it pose as a host it is not.
    */
-  private optionsAccepted(datagram: Ipv4Datagram): boolean {
+  private optionsAccepted(datagram: Ipv4Datagram, flags: number): boolean {
     const problem = ipv4OptionsProblem(datagram.options);
     if (problem >= 0) {
       this.drop('dropBadOptions', 'bad-options', datagram.src);
-      // RFC 1122 §3.2.2: no ICMP error about a fragment other than the first.
-      if (datagram.fragmentOffset === 0)
+      // RFC 1122 §3.2.2: no ICMP error about a fragment other than the first, nor a link broadcast.
+      if (datagram.fragmentOffset === 0 && (flags & RX_LINK_BROADCAST) === 0)
         this.errorReporter?.parameterProblem(datagram, IPV4_MIN_HEADER + problem);
       return false;
     }

@@ -14,6 +14,7 @@ import {
   F_BYTES,
   F_COVERED,
   F_DST,
+  F_FIRST_FLAGS,
   F_FIRST_FRAGMENT,
   F_FRAGMENTS,
   F_HEADER_LENGTH,
@@ -79,14 +80,17 @@ export interface ReassemblerEvents {
   dropped(reason: ReassemblyDropReason, src: Ipv4Address): void;
   /**
    * A partial datagram timed out. `firstFragment` is its first fragment's header and first 8 payload
-   * bytes (what an ICMP Time Exceeded quotes), or undefined when the first fragment never came.
+   * bytes (what an ICMP Time Exceeded quotes), or undefined when the first fragment never came; `firstFlags`
+   * the link's receive flags (RX_*) that fragment came with.
    */
-  timedOut(src: Ipv4Address, firstFragment: Uint8Array | undefined): void;
+  timedOut(src: Ipv4Address, firstFragment: Uint8Array | undefined, firstFlags: number): void;
 }
 
 export interface Reassembled {
   readonly datagram: Ipv4Datagram;
   readonly info: ReassemblyInfo;
+  /** The link's receive flags (RX_*) of the first fragment, as Linux keeps the head fragment's. */
+  readonly firstFlags: number;
 }
 
 /** Buckets of the table at first; it doubles when it holds more partial datagrams than buckets. */
@@ -158,8 +162,8 @@ export class Reassembler {
     return this.arena.allocatedBytes + this.buckets.byteLength;
   }
 
-  /** Adds a fragment; returns the whole datagram when this fragment completes it. */
-  add(fragment: Ipv4Datagram): Reassembled | undefined {
+  /** Adds a fragment (with the link's RX_* flags); returns the whole datagram when this fragment completes it. */
+  add(fragment: Ipv4Datagram, flags = 0): Reassembled | undefined {
     const offset = fragment.fragmentOffset;
     const end = offset + fragment.payload.length;
     const key = this.keyOf(fragment);
@@ -187,7 +191,7 @@ export class Reassembler {
     }
     if (slot === 0) slot = this.start(key, src, dst, idProtocol);
 
-    const verdict = this.place(slot, fragment, offset, end);
+    const verdict = this.place(slot, fragment, offset, end, flags);
     if (verdict === 'duplicate') {
       this.events.dropped('duplicate', fragment.src);
       return undefined;
@@ -233,6 +237,7 @@ export class Reassembler {
     slots[at + F_MAX_END] = 0;
     slots[at + F_PAYLOAD_LENGTH] = -1;
     slots[at + F_HEADER_LENGTH] = 0;
+    slots[at + F_FIRST_FLAGS] = 0;
     slots[at + F_BYTES] = PARTIAL_COST;
     slots[at + F_FIRST_FRAGMENT] = 0;
     slots[at + F_LAST_FRAGMENT] = 0;
@@ -252,7 +257,7 @@ export class Reassembler {
     return slot;
   }
 
-  private place(slot: number, fragment: Ipv4Datagram, offset: number, end: number): Verdict {
+  private place(slot: number, fragment: Ipv4Datagram, offset: number, end: number, flags: number): Verdict {
     const arena = this.arena;
     const at = slot * SLOT_INTS;
     const slots = arena.slots;
@@ -332,6 +337,7 @@ export class Reassembler {
     if (firstArrives) {
       arena.headers.set(fragment.header, slot * MAX_HEADER);
       slots[at + F_HEADER_LENGTH] = fragment.header.length;
+      slots[at + F_FIRST_FLAGS] = flags;
     }
     return 'stored';
   }
@@ -379,9 +385,10 @@ export class Reassembler {
       arrivalOrder: arrivalOrder(offsets),
       elapsedMs: this.clock.now() - arena.started[slot]!,
     };
+    const firstFlags = slots[at + F_FIRST_FLAGS]!;
     this.drop(slot);
     if (typeof datagram === 'string') return undefined;
-    return { datagram, info };
+    return { datagram, info, firstFlags };
   }
 
   /** Twice the buckets, every partial datagram rehashed into them (amortised: shrunk only by release()). */
@@ -437,9 +444,10 @@ export class Reassembler {
         arena.pages.subarray(base, base + 8),
       );
     }
+    const firstFlags = arena.slots[at + F_FIRST_FLAGS]!;
     this.drop(slot);
     this.events.dropped('timeout', src);
-    this.events.timedOut(src, quote);
+    this.events.timedOut(src, quote, firstFlags);
   }
 
   /** Evicts the oldest partial datagrams until the cap holds; true when `current` itself had to go. */

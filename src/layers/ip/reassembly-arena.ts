@@ -58,7 +58,9 @@ export const F_NEXT = 12;
 /** First and last fragment entries, in arrival order. */
 export const F_FIRST_FRAGMENT = 13;
 export const F_LAST_FRAGMENT = 14;
-export const SLOT_INTS = 15;
+/** The link's receive flags (RX_*) of the offset-0 fragment: a reassembled datagram is its first fragment's. */
+export const F_FIRST_FLAGS = 15;
+export const SLOT_INTS = 16;
 
 /**
  * What each unit costs, charged against the cap: its bytes in the pools. A slot: its fields, start time, page

@@ -41,6 +41,13 @@ export interface SegmentationOffload {
  */
 export const RX_CHECKSUM_VOUCHED = 1;
 
+/**
+ * A receive flag: the datagram came in a link-layer broadcast frame (to ff:ff:ff:ff:ff:ff), though its IP
+ * destination is pilha's own address. Nothing answers it with an ICMP error (RFC 1122 §3.2.2: MUST NOT), and
+ * TCP ignores it, as Linux does for a frame that was not to its MAC (pkt_type other than PACKET_HOST).
+ */
+export const RX_LINK_BROADCAST = 2;
+
 /** What a link hands up: a datagram (a view valid only during the call) and its RX_* flags. */
 export type ReceiveHandler = (datagram: Uint8Array, flags?: number) => void;
 

@@ -7,6 +7,8 @@ export const TCP_LAYER_COUNTERS = [
   'dropTruncated',
   'dropBadDataOffset',
   'dropBadChecksum',
+  /** Segments that came in a link-layer broadcast frame (RX_LINK_BROADCAST): ignored, as Linux does. */
+  'dropLinkBroadcast',
   /** Segments taken with a malformed option area, the bad option ignored (as Linux: tcp-header.ts parseOptions). */
   'rxBadOptions',
   /** Segments for no connection and no listener (answered with RST unless a RST). */

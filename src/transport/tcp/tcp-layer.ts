@@ -20,7 +20,7 @@ import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
 import { type RandomWords, randomWords } from '../../core/random-words.js';
 import type { IcmpErrorReport } from '../../layers/icmp/icmp-layer.js';
-import { PATH_MTU_DISCOVERY, RX_CHECKSUM_VOUCHED } from '../../layers/ip/ip-layer.js';
+import { PATH_MTU_DISCOVERY, RX_CHECKSUM_VOUCHED, RX_LINK_BROADCAST } from '../../layers/ip/ip-layer.js';
 import { IPV4_MIN_HEADER, type Ipv4Datagram } from '../../layers/ip/ipv4-header.js';
 import { MARTIAN_DESCRIPTIONS } from '../../layers/ip/martian-source.js';
 import { ConnectionCounterTotals } from './connection/connection-counter-totals.js';
@@ -239,6 +239,11 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   private readonly onDatagram = (d: Ipv4Datagram, flags: number): void => {
     const c = this.counters.values;
     c.rxSegments++;
+    if ((flags & RX_LINK_BROADCAST) !== 0) {
+      // Not to our MAC: not answered (a RST to a broadcast frame), as Linux's tcp_v4_rcv drops it.
+      c.dropLinkBroadcast++;
+      return;
+    }
     this.ackBatch?.begin();
     // A checksum the link vouches for (the kernel made it, or checked it) is not checked again.
     const verify = (flags & RX_CHECKSUM_VOUCHED) === 0;

@@ -4,6 +4,8 @@ Usage: ethernet-frames.py IFACE PILHA_IP PILHA_MAC MODE COUNT
   other-mac   COUNT IPv4 echo requests to PILHA_IP, unicast to a MAC that is not pilha's (scapy)
   ethertype   COUNT frames to PILHA_MAC with EtherType 0x88b5 (IEEE local experimental) (scapy)
   vlan        COUNT IPv4 echo requests to PILHA_IP at PILHA_MAC, tagged for VLAN 5 (802.1Q) (scapy)
+  broadcast-udp  COUNT UDP datagrams to PILHA_IP in frames to the broadcast MAC: no ICMP error may answer them
+              (RFC 1122 §3.2.2), where one to PILHA_MAC gets Protocol Unreachable (pilha has no UDP) (scapy)
   arp-flood   COUNT ARP requests for PILHA_IP from COUNT made-up senders (each a random locally administered
               MAC and an address of 10.128.0.0/9), packed by hand and sent through an AF_PACKET socket
               (scapy is too slow for 100,000)
@@ -23,12 +25,14 @@ require_pilha_namespace("ethernet-frames.py")
 iface, pilha_ip, pilha_mac, mode, count = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 started = time.monotonic()
 
-if mode in ("other-mac", "ethertype", "vlan"):
-    from scapy.all import ICMP, IP, Dot1Q, Ether, Raw, get_if_hwaddr, sendp
+if mode in ("other-mac", "ethertype", "vlan", "broadcast-udp"):
+    from scapy.all import ICMP, IP, UDP, Dot1Q, Ether, Raw, get_if_hwaddr, sendp
 
     src = get_if_hwaddr(iface)
     if mode == "other-mac":
         frame = Ether(src=src, dst="02:00:5e:10:20:30") / IP(dst=pilha_ip) / ICMP(id=77) / Raw(b"not for you")
+    elif mode == "broadcast-udp":
+        frame = Ether(src=src, dst="ff:ff:ff:ff:ff:ff") / IP(dst=pilha_ip) / UDP(sport=5353, dport=9) / Raw(b"bc")
     elif mode == "vlan":
         frame = Ether(src=src, dst=pilha_mac) / Dot1Q(vlan=5) / IP(dst=pilha_ip) / ICMP(id=78) / Raw(b"vlan 5")
     else:

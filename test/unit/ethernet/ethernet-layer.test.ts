@@ -195,4 +195,25 @@ describe('ARP answered through the layer', () => {
     });
     expect(reply!.payload.length).toBe(46); // padded to the 60-byte minimum frame
   });
+  it('a sender address no neighbour can have is neither answered nor learnt (as Linux); a probe still is answered', () => {
+    const rig = ethernetRig();
+    // Multicast, the subnet's broadcast (10.9.0.0/24), the limited broadcast, loopback, network 0, class E.
+    const senders = [0xe0000001, 0x0a0900ff, 0xffffffff, 0x7f000005, 0x00000005, 0xf0000001];
+    for (const spa of senders) {
+      rig.inject(
+        arpFrame(BROADCAST_MAC, MAC_PEER, { op: ARP_OP_REQUEST, sha: MAC_PEER, spa, tha: 0, tpa: US }),
+      );
+      rig.inject(arpFrame(MAC_US, MAC_PEER, { op: ARP_OP_REPLY, sha: MAC_PEER, spa, tha: MAC_US, tpa: US }));
+    }
+    expect(rig.take()).toEqual([]);
+    expect(rig.eth.arpCache()).toEqual([]);
+    expect(rig.stat('arpBadSender')).toBe(senders.length * 2);
+    // An RFC 5227 probe (sender 0.0.0.0) for our address is answered, which defends it; nothing is learnt.
+    rig.inject(
+      arpFrame(BROADCAST_MAC, MAC_PEER, { op: ARP_OP_REQUEST, sha: MAC_PEER, spa: 0, tha: 0, tpa: US }),
+    );
+    expect(rig.take().map((f) => f.arp?.op)).toEqual([ARP_OP_REPLY]);
+    expect(rig.eth.arpCache()).toEqual([]);
+    expect(rig.stat('arpBadSender')).toBe(senders.length * 2);
+  });
 });
