@@ -29,6 +29,7 @@ import {
   UNREACHABLE_HOST,
   UNREACHABLE_PROTOCOL,
 } from './icmp-message.js';
+import { IcmpPeerRateLimit } from './icmp-peer-rate-limit.js';
 
 const COUNTERS = [
   'rxMessages',
@@ -47,7 +48,10 @@ const COUNTERS = [
   'txParameterProblem',
   'dropTruncated',
   'dropBadChecksum',
+  /** Errors not sent for the global limit (ERRORS_PER_SECOND). */
   'dropRateLimited',
+  /** Errors not sent for the per-destination limit (icmp-peer-rate-limit.ts: one a second, a burst of six). */
+  'dropPeerRateLimited',
 ] as const;
 
 export interface EchoReply {
@@ -83,6 +87,7 @@ export class IcmpLayer implements IpErrorReporter {
   private readonly errorListeners: Array<(report: IcmpErrorReport) => void> = [];
   private tokens = ERROR_BURST;
   private tokensAt: number;
+  private readonly peerLimit = new IcmpPeerRateLimit();
 
   constructor(
     private readonly ip: IPLayer,
@@ -220,7 +225,11 @@ export class IcmpLayer implements IpErrorReporter {
     for (const listener of this.errorListeners) listener(report);
   }
 
-  /** An error we originate, within the rate limit (RFC 1812 §4.3.2.8, as Linux's icmp_msgs_per_sec). */
+  /**
+   * An error we originate, within the rate limits (RFC 1812 §4.3.2.8): its destination's first (Linux's
+   * icmp_ratelimit), so that one flooding source does not spend the global allowance, then the global one
+   * (icmp_msgs_per_sec).
+   */
   private sendError(
     dst: Ipv4Address,
     type: number,
@@ -231,6 +240,10 @@ export class IcmpLayer implements IpErrorReporter {
   ): void {
     // RFC 1122 §3.2.2: never an error about an ICMP error (whatever detected it: dispatch or reassembly).
     if (quotesIcmpError(quote)) return;
+    if (!this.peerLimit.allow(dst, this.clock.now())) {
+      this.counters.inc('dropPeerRateLimited');
+      return;
+    }
     if (!this.takeToken()) return;
     this.counters.inc(counter);
     this.ip.send(dst, IP_PROTOCOL_ICMP, encodeIcmp({ type, code, rest: rest >>> 0, body: quote }));
