@@ -294,13 +294,48 @@ describe('active open (CLOSED → SYN_SENT → ESTABLISHED)', () => {
     h.send({ flags: SYN, seq: IRS, options: PLAIN_SYN });
     expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1, options: { mss: 1460 } });
     expect(stateOf(rec.conn)).toBe('SYN_RECEIVED');
-    // The peer's SYN-ACK (its SYN again, now with the ACK of ours) is old news: answered with an ACK.
-    h.send({ flags: SYN | ACK, seq: IRS, ack: ISS + 1, options: PLAIN_SYN });
-    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1, ack: IRS + 1 });
-    expect(stateOf(rec.conn)).toBe('SYN_RECEIVED');
     h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 });
     expect(stateOf(rec.conn)).toBe('ESTABLISHED');
     expect(rec.events).toEqual(['connect']);
+  });
+
+  it("simultaneous open: the peer's SYN-ACK (its SYN again, with the ACK of ours) completes it at once, as Linux", () => {
+    const h = new TcpHarness();
+    const { rec } = h.synSent();
+    h.send({ flags: SYN, seq: IRS, options: { mss: 1460, windowScale: 2 } });
+    expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
+    // RFC 9293 Figure 8, line 7. It used to be answered with an ACK, leaving SYN_RECEIVED until our SYN-ACK's
+    // retransmission drew a plain ACK (a client that speaks first lost a second against Linux).
+    h.send({
+      flags: SYN | ACK,
+      seq: IRS,
+      ack: ISS + 1,
+      window: 5000,
+      options: { mss: 1460, windowScale: 2 },
+    });
+    h.recvNothing();
+    expect(rec.events).toEqual(['connect']);
+    expect(rec.conn.stats()).toMatchObject({
+      state: 'ESTABLISHED',
+      sndWnd: 5000, // a SYN's window is never scaled
+      sndWscale: 2,
+    });
+    h.advance(5000);
+    expect(h.recvAll().filter((seg) => seg.flags & SYN)).toEqual([]); // no SYN-ACK retransmitted
+  });
+
+  it('simultaneous open: a SYN-ACK that does not acknowledge our SYN, or carries data, does not complete it', () => {
+    const h = new TcpHarness();
+    const { rec } = h.synSent();
+    h.send({ flags: SYN, seq: IRS, options: PLAIN_SYN });
+    h.recv();
+    h.send({ flags: SYN | ACK, seq: IRS, ack: ISS + 2, options: PLAIN_SYN });
+    h.send({ flags: SYN | ACK, seq: IRS + 1, ack: ISS + 1, options: PLAIN_SYN });
+    h.send({ flags: SYN | ACK, seq: IRS, ack: ISS + 1, options: PLAIN_SYN, payload: bytes(3) });
+    h.recvAll();
+    expect(stateOf(rec.conn)).toBe('SYN_RECEIVED');
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 });
+    expect(stateOf(rec.conn)).toBe('ESTABLISHED');
   });
 
   it('retransmits the SYN with exponential backoff, then fails with ETIMEDOUT', () => {

@@ -145,6 +145,25 @@ export class TcpSegmentArrival {
       this.sender.sendSyn(true, true);
       return;
     }
+    // Simultaneous open (RFC 9293 Figure 8, line 7): the peer's SYN-ACK, its SYN the one we have and its ACK
+    // that of our SYN, completes the handshake. Step 1 would refuse it (its SYN lies before RCV.NXT) and step
+    // 4 challenge it, leaving us in SYN-RECEIVED until our SYN-ACK's timeout drew a plain ACK; as Linux's
+    // tcp_validate_incoming, exactly this segment passes, as the ACK it carries.
+    if (
+      state === TcpState.SYN_RECEIVED &&
+      life.activeOpen &&
+      (flags & (SYN | ACK | RST | FIN)) === (SYN | ACK) &&
+      seg.seq === tcb.irs &&
+      seg.ack === tcb.sndNxt &&
+      seg.payload.length === 0
+    ) {
+      receiver.updateTsRecent(seg, now);
+      life.transition('rcv-ack-of-syn');
+      life.established();
+      const acked = this.ackProcessor.process(seg, 0, now);
+      if (acked & AckResult.WRITABLE) life.notify(Notify.WRITABLE);
+      return;
+    }
 
     let payload = seg.payload;
     let fin = (flags & FIN) !== 0;
