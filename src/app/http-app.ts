@@ -158,6 +158,8 @@ export class HttpApp {
   private connections = 0;
   private requests = 0;
   private aborted = 0;
+  /** Requests handed to handleRequest whose response has not closed, by socket (only while there are some). */
+  private readonly unanswered = new Map<StreamSocket, number>();
   private closedBytesSent = 0;
   private closedBytesReceived = 0;
 
@@ -189,6 +191,12 @@ export class HttpApp {
             ? '408 Request Timeout'
             : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // A request too, answered by its status, though node:http never hands it to handleRequest.
+      this.requests++;
+      const state = this.active.get(socket as unknown as StreamSocket);
+      if (typeof state === 'object') state.requests++;
+      const code = status.slice(0, 3);
+      this.statuses[code] = (this.statuses[code] ?? 0) + 1;
     });
   }
 
@@ -314,6 +322,14 @@ export class HttpApp {
 
   private connectionClosed(socket: StreamSocket): void {
     if (!this.active.has(socket)) return;
+    if (this.unanswered.has(socket)) {
+      // After every 'close' listener, node:http's among them (the response on the socket closes then):
+      // what is still unanswered were pipelined requests queued behind it, never to be answered.
+      queueMicrotask(() => {
+        this.aborted += this.unanswered.get(socket) ?? 0;
+        this.unanswered.delete(socket);
+      });
+    }
     const state = this.active.get(socket);
     this.active.delete(socket);
     this.closedBytesSent += socket.bytesWritten;
@@ -346,11 +362,17 @@ export class HttpApp {
 
   private handleRequest(req: IncomingMessage, res: ServerResponse): void {
     this.requests++;
-    const state = this.active.get(req.socket as unknown as StreamSocket);
+    const socket = req.socket as unknown as StreamSocket;
+    const state = this.active.get(socket);
     if (typeof state === 'object') state.requests++; // a number: no summary to count it in
-    // 'close' comes for every response, 'finish' only for one sent in full: each request is counted once,
-    // by its status or as aborted.
+    this.unanswered.set(socket, (this.unanswered.get(socket) ?? 0) + 1);
+    // 'close' comes for every response that reached the socket, 'finish' only for one sent in full: each
+    // request is counted once, by its status or as aborted. (A pipelined request whose response never reached
+    // it gets no 'close': connectionClosed counts it.)
     res.once('close', () => {
+      const left = (this.unanswered.get(socket) ?? 1) - 1;
+      if (left > 0) this.unanswered.set(socket, left);
+      else this.unanswered.delete(socket);
       if (!res.writableFinished) {
         this.aborted++;
         return;

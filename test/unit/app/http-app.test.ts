@@ -151,9 +151,39 @@ describe('HttpApp built-in routes over node:net', () => {
     expect([status('200'), status('400'), status('404')]).toEqual([2, 1, 1]);
   });
 
-  it('answers a malformed request with 400 and closes', async () => {
+  it('answers a malformed request with 400 and closes; a head too large with 431; both counted by status', async () => {
+    const before = app.totals();
     const reply = await rawRequest(port, 'GARBAGE\r\n\r\n');
     expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    const big = await rawRequest(port, `GET / HTTP/1.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(big).toMatch(/^HTTP\/1\.1 431/);
+    await waitFor(() => app.totals().activeConnections === before.activeConnections);
+    const after = app.totals();
+    const status = (code: string) => (after.statuses[code] ?? 0) - (before.statuses[code] ?? 0);
+    expect(after.requests - before.requests).toBe(2);
+    expect([status('400'), status('431')]).toEqual([1, 1]);
+  });
+
+  it('pipelined requests left unanswered when the client goes away are counted as aborted', async () => {
+    const before = app.totals();
+    await new Promise<void>((resolve, reject) => {
+      // 50 requests for 1 MB each, never read; then the client resets.
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write('GET /bytes/1000000 HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(50));
+        setTimeout(() => socket.resetAndDestroy(), 300);
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    await waitFor(() => {
+      const t = app.totals();
+      const answered = Object.values(t.statuses).reduce((x, y) => x + y, 0);
+      const answeredBefore = Object.values(before.statuses).reduce((x, y) => x + y, 0);
+      return t.requests - before.requests === answered - answeredBefore + (t.aborted - before.aborted);
+    });
+    const after = app.totals();
+    expect(after.requests - before.requests).toBeGreaterThan(1);
+    expect(after.aborted - before.aborted).toBeGreaterThan(0);
   });
 });
 
