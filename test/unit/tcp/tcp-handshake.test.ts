@@ -313,6 +313,8 @@ describe('active open (CLOSED → SYN_SENT → ESTABLISHED)', () => {
       window: 5000,
       options: { mss: 1460, windowScale: 2 },
     });
+    // ACKed as the retransmitted SYN it also is (as Linux), in case our SYN-ACK was lost.
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1, ack: IRS + 1 });
     h.recvNothing();
     expect(rec.events).toEqual(['connect']);
     expect(rec.conn.stats()).toMatchObject({
@@ -322,6 +324,19 @@ describe('active open (CLOSED → SYN_SENT → ESTABLISHED)', () => {
     });
     h.advance(5000);
     expect(h.recvAll().filter((seg) => seg.flags & SYN)).toEqual([]); // no SYN-ACK retransmitted
+  });
+
+  it("simultaneous open: the peer's SYN-ACK with an old timestamp is an old duplicate (PAWS), not the completion", () => {
+    const h = new TcpHarness();
+    const { rec } = h.synSent();
+    h.send({ flags: SYN, seq: IRS, options: { mss: 1460, timestamp: { value: 500_000, echo: 0 } } });
+    h.recv();
+    h.send({ flags: SYN | ACK, seq: IRS, ack: ISS + 1, options: { timestamp: { value: 100, echo: 0 } } });
+    expectSegment(h.recv(), { flags: 'ACK', seq: ISS + 1, ack: IRS + 1 });
+    expect(stateOf(rec.conn)).toBe('SYN_RECEIVED');
+    expect(rec.conn.counters().dropPaws).toBe(1);
+    h.send({ flags: SYN | ACK, seq: IRS, ack: ISS + 1, options: { timestamp: { value: 500_001, echo: 0 } } });
+    expect(stateOf(rec.conn)).toBe('ESTABLISHED');
   });
 
   it('simultaneous open: a SYN-ACK that does not acknowledge our SYN, or carries data, does not complete it', () => {

@@ -148,7 +148,8 @@ export class TcpSegmentArrival {
     // Simultaneous open (RFC 9293 Figure 8, line 7): the peer's SYN-ACK, its SYN the one we have and its ACK
     // that of our SYN, completes the handshake. Step 1 would refuse it (its SYN lies before RCV.NXT) and step
     // 4 challenge it, leaving us in SYN-RECEIVED until our SYN-ACK's timeout drew a plain ACK; as Linux's
-    // tcp_validate_incoming, exactly this segment passes, as the ACK it carries.
+    // tcp_validate_incoming, exactly this segment passes (after PAWS), as the ACK it carries, and is ACKed
+    // as the retransmitted SYN it also is, in case our SYN-ACK was lost.
     if (
       state === TcpState.SYN_RECEIVED &&
       life.activeOpen &&
@@ -157,7 +158,12 @@ export class TcpSegmentArrival {
       seg.ack === tcb.sndNxt &&
       seg.payload.length === 0
     ) {
+      if (receiver.pawsRejects(seg, 1, now, this.sender.rto.rto)) {
+        this.emitter.sendAckForDropped(false);
+        return;
+      }
       receiver.updateTsRecent(seg, now);
+      receiver.requestAck();
       life.transition('rcv-ack-of-syn');
       life.established();
       const acked = this.ackProcessor.process(seg, 0, now);

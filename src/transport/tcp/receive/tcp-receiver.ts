@@ -260,22 +260,7 @@ export class TcpReceiver {
     const tcb = this.tcb;
     const flags = seg.flags;
     const rcvNxt = tcb.rcvNxt;
-    // PAWS: a timestamp older than TS.Recent (by more than PAWS_WINDOW) is an old duplicate, whatever its
-    // sequence number says (it may be from 4 GiB ago). A RST is exempt (§5.3 R1; RFC 5961 checks it), and
-    // so is a duplicate ACK that a later ACK overtook (disorderedAck).
-    const ts = seg.options.timestamp;
-    if (
-      tcb.tsEnabled &&
-      ts !== undefined &&
-      !(flags & TcpFlags.RST) &&
-      ((tcb.tsRecent - ts.value) | 0) > PAWS_WINDOW &&
-      now - tcb.tsRecentAt < PAWS_IDLE_MS &&
-      !this.disorderedAck(seg, segLen, ts.value, rtoMs)
-    ) {
-      this.counts.dropPaws++;
-      if (!(flags & TcpFlags.SYN)) this.noteOldDuplicate(seg.seq, seg.payload.length);
-      return Acceptance.DROP_PAWS;
-    }
+    if (this.pawsRejects(seg, segLen, now, rtoMs)) return Acceptance.DROP_PAWS;
     if (segmentAcceptable(seg.seq, segLen, rcvNxt, rcvWnd)) return Acceptance.ACCEPT;
     // RFC 5961 §3.2: a RST outside the window is dropped silently — and a RST is never answered.
     if (flags & TcpFlags.RST) {
@@ -293,6 +278,29 @@ export class TcpReceiver {
       this.noteOldDuplicate(seg.seq, seg.payload.length);
     }
     return Acceptance.DROP_OUT_OF_WINDOW;
+  }
+
+  /**
+   * PAWS (RFC 7323 §5), counted: a timestamp older than TS.Recent (by more than PAWS_WINDOW) is an old
+   * duplicate, whatever its sequence number says (it may be from 4 GiB ago). A RST is exempt (§5.3 R1;
+   * RFC 5961 checks it), and so is a duplicate ACK that a later ACK overtook (disorderedAck).
+   */
+  pawsRejects(seg: TcpSegment, segLen: number, now: number, rtoMs: number): boolean {
+    const tcb = this.tcb;
+    const ts = seg.options.timestamp;
+    if (
+      !tcb.tsEnabled ||
+      ts === undefined ||
+      seg.flags & TcpFlags.RST ||
+      ((tcb.tsRecent - ts.value) | 0) <= PAWS_WINDOW ||
+      now - tcb.tsRecentAt >= PAWS_IDLE_MS ||
+      this.disorderedAck(seg, segLen, ts.value, rtoMs)
+    ) {
+      return false;
+    }
+    this.counts.dropPaws++;
+    if (!(seg.flags & TcpFlags.SYN)) this.noteOldDuplicate(seg.seq, seg.payload.length);
+    return true;
   }
 
   /** RFC 7323 §4.3: TS.Recent follows the TSval of segments that cover Last.ACK.sent. */

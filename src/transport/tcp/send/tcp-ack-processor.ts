@@ -63,7 +63,8 @@ export class TcpAckProcessor {
       return AckResult.DROP;
     }
     sender.ackReceived();
-    // A SYN's window is never scaled (RFC 7323 §2.2): a simultaneous open's SYN-ACK comes through here.
+    // A SYN's window is never scaled (RFC 7323 §2.2; Linux's SYN_RECV path does scale this one): a
+    // simultaneous open's SYN-ACK comes through here.
     const window = (seg.flags & SYN) === 0 ? seg.window * (1 << tcb.sndShift) : seg.window;
     const sackRecovery = recovery.sack;
     if (sackRecovery !== undefined) return this.processWithSack(seg, dataLength, now, window, sackRecovery);
