@@ -158,8 +158,8 @@ export class HttpApp {
   private connections = 0;
   private requests = 0;
   private aborted = 0;
-  /** Requests handed to handleRequest whose response has not closed, by socket (only while there are some). */
-  private readonly unanswered = new Map<StreamSocket, number>();
+  /** Responses to requests handed to handleRequest not yet counted, by socket (only while there are some). */
+  private readonly unanswered = new Map<StreamSocket, Set<ServerResponse>>();
   private closedBytesSent = 0;
   private closedBytesReceived = 0;
 
@@ -180,7 +180,10 @@ export class HttpApp {
     (this.httpServer as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     this.httpServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       this.logger?.debug({ err: err.message, code: err.code }, 'http client error');
-      if (err.code === 'ECONNRESET' || !socket.writable) {
+      // A response already under way on the socket (garbage pipelined behind a request) is not cut into
+      // by a 400: the connection just ends, as node:http's own handler does.
+      const inProgress = (socket as { _httpMessage?: { _headerSent?: boolean } })._httpMessage?._headerSent;
+      if (err.code === 'ECONNRESET' || !socket.writable || inProgress === true) {
         socket.destroy();
         return;
       }
@@ -323,11 +326,14 @@ export class HttpApp {
   private connectionClosed(socket: StreamSocket): void {
     if (!this.active.has(socket)) return;
     if (this.unanswered.has(socket)) {
-      // After every 'close' listener, node:http's among them (the response on the socket closes then):
-      // what is still unanswered were pipelined requests queued behind it, never to be answered.
+      // Once node:http's own 'close' listeners have run too (the response on the socket closes then, in
+      // them or a tick later): what is left were pipelined requests queued behind it, which get no 'close'.
+      // Whatever the order, each response is counted once, by whoever takes it out of the set first.
       queueMicrotask(() => {
-        this.aborted += this.unanswered.get(socket) ?? 0;
+        const left = this.unanswered.get(socket);
+        if (left === undefined) return;
         this.unanswered.delete(socket);
+        for (const res of left) this.countResponse(res);
       });
     }
     const state = this.active.get(socket);
@@ -360,28 +366,38 @@ export class HttpApp {
     onClosed?.(summary);
   }
 
+  /** A response done with: by its status when sent in full ('finish' came), else as aborted. */
+  private countResponse(res: ServerResponse): void {
+    if (!res.writableFinished) {
+      this.aborted++;
+      return;
+    }
+    const key = String(res.statusCode);
+    this.statuses[key] = (this.statuses[key] ?? 0) + 1;
+    if (this.logger?.isLevelEnabled('debug')) {
+      const req = res.req;
+      this.logger.debug({ method: req.method, url: req.url, status: res.statusCode }, 'http request');
+    }
+  }
+
   private handleRequest(req: IncomingMessage, res: ServerResponse): void {
     this.requests++;
     const socket = req.socket as unknown as StreamSocket;
     const state = this.active.get(socket);
     if (typeof state === 'object') state.requests++; // a number: no summary to count it in
-    this.unanswered.set(socket, (this.unanswered.get(socket) ?? 0) + 1);
-    // 'close' comes for every response that reached the socket, 'finish' only for one sent in full: each
-    // request is counted once, by its status or as aborted. (A pipelined request whose response never reached
-    // it gets no 'close': connectionClosed counts it.)
+    let pending = this.unanswered.get(socket);
+    if (pending === undefined) {
+      pending = new Set();
+      this.unanswered.set(socket, pending);
+    }
+    pending.add(res);
+    // 'close' comes for every response that reached the socket: counted then. (A pipelined request whose
+    // response never reached it gets no 'close': connectionClosed counts it.)
     res.once('close', () => {
-      const left = (this.unanswered.get(socket) ?? 1) - 1;
-      if (left > 0) this.unanswered.set(socket, left);
-      else this.unanswered.delete(socket);
-      if (!res.writableFinished) {
-        this.aborted++;
-        return;
-      }
-      const key = String(res.statusCode);
-      this.statuses[key] = (this.statuses[key] ?? 0) + 1;
-      if (this.logger?.isLevelEnabled('debug')) {
-        this.logger.debug({ method: req.method, url: req.url, status: res.statusCode }, 'http request');
-      }
+      const set = this.unanswered.get(socket);
+      if (set === undefined || !set.delete(res)) return;
+      if (set.size === 0) this.unanswered.delete(socket);
+      this.countResponse(res);
     });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendText(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
