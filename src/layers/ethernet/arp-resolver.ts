@@ -77,8 +77,8 @@ export class ArpResolver {
     readonly address: Ipv4Address,
     readonly mac: MacAddress,
     private readonly port: ArpPort,
-    /** The subnet's broadcast address (none by default: the limited broadcast only). */
-    directedBroadcast = 0xffff_ffff,
+    /** The subnet's broadcast address (−1: none, the limited broadcast only). */
+    directedBroadcast = -1,
   ) {
     this.addressing = { address, directedBroadcast };
     this.cache = new ArpCache(config.maxEntries, (entry) => {
@@ -183,8 +183,8 @@ export class ArpResolver {
       return;
     }
     if (packet.spa !== 0 && martianSource(packet.spa, this.addressing) !== undefined) {
-      // Linux neither caches such a sender nor (multicast, loopback) answers it; a cache entry for it was
-      // inconsistent with an IP layer that drops its datagrams.
+      // The IP layer's martian sources (Linux neither caches nor answers multicast or loopback senders; it
+      // answers a directed-broadcast one, uncached): a cache entry for one would contradict the IP layer.
       c.arpBadSender++;
       return;
     }

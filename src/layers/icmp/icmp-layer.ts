@@ -226,9 +226,9 @@ export class IcmpLayer implements IpErrorReporter {
   }
 
   /**
-   * An error we originate, within the rate limits (RFC 1812 §4.3.2.8): its destination's first (Linux's
-   * icmp_ratelimit), so that one flooding source does not spend the global allowance, then the global one
-   * (icmp_msgs_per_sec).
+   * An error we originate, within the rate limits (RFC 1812 §4.3.2.8): the global one (Linux's
+   * icmp_msgs_per_sec) and its destination's (icmp_ratelimit), so that one flooding source cannot spend the
+   * global allowance.
    */
   private sendError(
     dst: Ipv4Address,
@@ -240,25 +240,26 @@ export class IcmpLayer implements IpErrorReporter {
   ): void {
     // RFC 1122 §3.2.2: never an error about an ICMP error (whatever detected it: dispatch or reassembly).
     if (quotesIcmpError(quote)) return;
+    // As Linux since "icmp: change the order of rate limits": the global allowance is looked at, the
+    // destination's spent, then the global one taken; so neither is spent on an error the other refuses.
+    if (!this.refillTokens()) return;
     if (!this.peerLimit.allow(dst, this.clock.now())) {
       this.counters.inc('dropPeerRateLimited');
       return;
     }
-    if (!this.takeToken()) return;
+    this.tokens -= 1;
     this.counters.inc(counter);
     this.ip.send(dst, IP_PROTOCOL_ICMP, encodeIcmp({ type, code, rest: rest >>> 0, body: quote }));
   }
 
-  private takeToken(): boolean {
+  /** Refills the global allowance; whether it holds an error (counted as dropRateLimited when not). */
+  private refillTokens(): boolean {
     const now = this.clock.now();
     this.tokens = Math.min(ERROR_BURST, this.tokens + ((now - this.tokensAt) * ERRORS_PER_SECOND) / 1000);
     this.tokensAt = now;
-    if (this.tokens < 1) {
-      this.counters.inc('dropRateLimited');
-      return false;
-    }
-    this.tokens -= 1;
-    return true;
+    if (this.tokens >= 1) return true;
+    this.counters.inc('dropRateLimited');
+    return false;
   }
 }
 

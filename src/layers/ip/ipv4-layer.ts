@@ -142,6 +142,8 @@ export class Ipv4Layer implements IPLayer {
   /** A datagram is being processed: one that arrives now (re-entrantly) waits in `deferred`. */
   private receiving = false;
   private readonly deferred: Array<Uint8Array | undefined> = [];
+  /** The RX_LINK_BROADCAST flag of each deferred datagram (a copy keeps no other: its checksums are verified). */
+  private readonly deferredFlags: number[] = [];
   private deferredHead = 0;
 
   constructor(
@@ -277,27 +279,30 @@ export class Ipv4Layer implements IPLayer {
    */
   receive(bytes: Uint8Array, flags = 0): void {
     if (this.receiving) {
-      this.defer(bytes);
+      this.defer(bytes, flags);
       return;
     }
     this.receiving = true;
     try {
       this.process(bytes, flags);
-      // Processing a deferred datagram may defer more: the loop runs until none is left. (A deferred copy
-      // keeps no link flags: its checksums are verified.)
+      // Processing a deferred datagram may defer more: the loop runs until none is left.
       while (this.deferredHead < this.deferred.length) {
         const next = this.deferred[this.deferredHead]!;
+        const nextFlags = this.deferredFlags[this.deferredHead]!;
         this.deferred[this.deferredHead++] = undefined;
-        this.process(next, 0);
+        this.process(next, nextFlags);
       }
     } finally {
-      if (this.deferred.length > 0) this.deferred.length = 0;
+      if (this.deferred.length > 0) {
+        this.deferred.length = 0;
+        this.deferredFlags.length = 0;
+      }
       this.deferredHead = 0;
       this.receiving = false;
     }
   }
 
-  private defer(bytes: Uint8Array): void {
+  private defer(bytes: Uint8Array, flags: number): void {
     if (this.deferred.length - this.deferredHead >= MAX_DEFERRED_DATAGRAMS) {
       this.drop('dropReentrantBacklog', 'reentrant-backlog');
       return;
@@ -305,9 +310,10 @@ export class Ipv4Layer implements IPLayer {
     this.counters.values.rxReentrantDeferred++;
     // The sender may reuse its buffer once its send returns, before this copy is processed.
     this.deferred.push(bytes.slice());
+    this.deferredFlags.push(flags & RX_LINK_BROADCAST);
   }
 
-  /** One datagram, with the link's RX_* flags (passed up with it when it is whole; a reassembled one has none). */
+  /** One datagram, with the link's RX_* flags (passed up with it; a reassembled one keeps only its first fragment's RX_LINK_BROADCAST). */
   private process(bytes: Uint8Array, flags: number): void {
     const c = this.counters.values;
     c.rxPackets++;

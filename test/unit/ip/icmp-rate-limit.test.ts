@@ -59,4 +59,24 @@ describe('ICMP errors from a stack', () => {
       dropPeerRateLimited: 0,
     });
   });
+
+  it("errors the global limit refuses do not spend their destination's allowance", async () => {
+    const { clock, linkA, b } = await twoPingStacks();
+    for (let i = 0; i < 50; i++) linkA.send(unknownProtocol(ADDRESS_A + 0x100 + i));
+    for (let i = 0; i < 7; i++) linkA.send(unknownProtocol(ADDRESS_A));
+    clock.runAll(100);
+    expect(b.icmp.stats()).toMatchObject({
+      txDestUnreachable: 50,
+      dropRateLimited: 7,
+      dropPeerRateLimited: 0,
+    });
+    clock.advance(400); // the global allowance has refilled; A's, never spent, is whole
+    for (let i = 0; i < 7; i++) linkA.send(unknownProtocol(ADDRESS_A));
+    clock.runAll(100);
+    expect(b.icmp.stats()).toMatchObject({
+      txDestUnreachable: 56,
+      dropRateLimited: 7,
+      dropPeerRateLimited: 1,
+    });
+  });
 });
