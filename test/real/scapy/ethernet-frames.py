@@ -32,7 +32,7 @@ if mode in ("other-mac", "ethertype", "vlan", "broadcast-udp"):
     if mode == "other-mac":
         frame = Ether(src=src, dst="02:00:5e:10:20:30") / IP(dst=pilha_ip) / ICMP(id=77) / Raw(b"not for you")
     elif mode == "broadcast-udp":
-        frame = Ether(src=src, dst="ff:ff:ff:ff:ff:ff") / IP(dst=pilha_ip) / UDP(sport=5353, dport=9) / Raw(b"bc")
+        frame = Ether(src=src, dst="ff:ff:ff:ff:ff:ff") / IP(dst=pilha_ip) / UDP(sport=40000, dport=40001) / Raw(b"broadcast")
     elif mode == "vlan":
         frame = Ether(src=src, dst=pilha_mac) / Dot1Q(vlan=5) / IP(dst=pilha_ip) / ICMP(id=78) / Raw(b"vlan 5")
     else:
