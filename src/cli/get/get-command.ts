@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { HttpGetResult } from '../../app/http-get.js';
@@ -279,12 +279,25 @@ function checkRedirectTarget(target: URL): void {
 /** Opens (creates or truncates) the output file; a failure is a local mistake: EBADOPTION, exit 2. */
 async function openOutput(path: string): Promise<{ handle: FileHandle; created: boolean }> {
   const created = !existsSync(path);
+  let handle: FileHandle;
   try {
-    return { handle: await open(path, 'w'), created };
+    handle = await open(path, 'w');
   } catch (err) {
     throw new PilhaError('EBADOPTION', `cannot write ${path}: ${describeError(err)}`);
   }
+  try {
+    // A write of nothing: a file that opens but takes no writes (/proc/version: EIO; /dev/full: ENOSPC) is
+    // refused now, before anything is sent, not after the connection and the first body bytes.
+    writeSync(handle.fd, EMPTY_WRITE);
+  } catch (err) {
+    await handle.close().catch(() => {});
+    if (created) await unlink(path).catch(() => {});
+    throw new PilhaError('EBADOPTION', `cannot write ${path}: ${describeError(err)}`);
+  }
+  return { handle, created };
 }
+
+const EMPTY_WRITE = new Uint8Array(0);
 
 /**
  * An http:// URL whose host is an IPv4 address (pilha has no DNS); mistakes are usage errors. The host and

@@ -145,6 +145,11 @@ describe.skipIf(!existsSync(PILHA_CLI))('CLI usage errors: one readable line, ex
       ['get', 'http://10.77.0.1/', '-o', '/'],
       /^pilha: cannot write \/: illegal operation on a directory \(EISDIR\)\n$/,
     ],
+    // A file that opens but takes no writes (root may open it): refused by a write of nothing, before connecting.
+    [
+      ['get', 'http://10.77.0.1/', '-o', '/proc/version'],
+      /^pilha: cannot write \/proc\/version: (i\/o error \(EIO\)|permission denied \(EACCES\))\n$/,
+    ],
     // Two options naming one file: each would overwrite the other's bytes, success reported over a corrupt file.
     [
       ['get', 'http://10.77.0.1/', '-o', '/nonexistent-dir/same', '--pcap', '/nonexistent-dir/same'],
