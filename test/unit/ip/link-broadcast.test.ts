@@ -7,14 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { BROADCAST_MAC, type MacAddress } from '../../../src/core/mac-address.js';
 import { ETHERTYPE_IPV4, encodeEthernetFrame } from '../../../src/layers/ethernet/ethernet-frame.js';
 import { fragmentIpv4 } from '../../../src/layers/ip/fragmenter.js';
-import { encodeIpv4, IP_PROTOCOL_TCP } from '../../../src/layers/ip/ipv4-header.js';
+import { encodeIpv4 } from '../../../src/layers/ip/ipv4-header.js';
 import { RX_LINK_BROADCAST } from '../../../src/layers/link/raw-link.js';
-import { seq } from '../../../src/transport/tcp/wire/seq.js';
-import { encodeTcpSegment, TcpFlags } from '../../../src/transport/tcp/wire/tcp-header.js';
+import { TcpFlags } from '../../../src/transport/tcp/wire/tcp-header.js';
 import { MAC_A, MAC_B } from '../../helpers/ethernet-stacks.js';
 import { ADDRESS_A, ADDRESS_B, twoPingStacks } from '../../helpers/memory-stacks.js';
 import { twoTcpStacks } from '../../helpers/tcp-stacks.js';
 import { ethernetRig } from '../ethernet/ethernet-rig.js';
+import { tcpDatagram } from '../link/raw-link-datagrams.js';
 
 /** An IPv4 datagram from A to B in a frame from A's MAC to `dst`. */
 function frameTo(dst: MacAddress, datagram: Uint8Array): Uint8Array {
@@ -95,24 +95,7 @@ describe('a datagram to our address in a link-layer broadcast frame', () => {
     b.tcp.listen(80, { onAcceptable: () => {} });
     const [linkA] = links;
     const syn = (port: number) =>
-      encodeIpv4(
-        { ...BASE, protocol: IP_PROTOCOL_TCP },
-        encodeTcpSegment(
-          {
-            srcPort: 40000,
-            dstPort: port,
-            seq: seq(1000),
-            ack: seq(0),
-            flags: TcpFlags.SYN,
-            window: 65_535,
-            urgentPointer: 0,
-            options: { mss: 1460 },
-            payload: new Uint8Array(0),
-          },
-          ADDRESS_A,
-          ADDRESS_B,
-        ),
-      );
+      tcpDatagram({ src: ADDRESS_A, dst: ADDRESS_B, dstPort: port, flags: TcpFlags.SYN });
     clock.runAll(100);
     const sentBefore = b.ip.stats().txPackets!;
     linkA.send(frameTo(BROADCAST_MAC, syn(80))); // to the listener
