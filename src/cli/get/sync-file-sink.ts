@@ -41,20 +41,25 @@ export class SyncFileSink extends Writable implements ImmediateSink {
     super({ highWaterMark: 4 * 1024 * 1024 });
   }
 
+  /** Writes or gathers `chunk` before returning (ImmediateSink); a failed write(2) is thrown. */
+  writeNow(chunk: Uint8Array): void {
+    if (chunk.length >= GATHER_BELOW) {
+      this.flushGathered();
+      writeAll(this.fd, chunk);
+      return;
+    }
+    if (this.gatheredBytes + chunk.length > GATHER_BYTES) this.flushGathered();
+    this.gathered.set(chunk, this.gatheredBytes);
+    this.gatheredBytes += chunk.length;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushTask);
+    }
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     try {
-      if (chunk.length >= GATHER_BELOW) {
-        this.flushGathered();
-        writeAll(this.fd, chunk);
-      } else {
-        if (this.gatheredBytes + chunk.length > GATHER_BYTES) this.flushGathered();
-        this.gathered.set(chunk, this.gatheredBytes);
-        this.gatheredBytes += chunk.length;
-        if (!this.flushQueued) {
-          this.flushQueued = true;
-          queueMicrotask(this.flushTask);
-        }
-      }
+      this.writeNow(chunk);
     } catch (err) {
       callback(err as Error);
       return;

@@ -99,6 +99,45 @@ describe("httpGet reading in place on pilha's TCP, over a link that reuses its r
     expect(Buffer.concat(views).equals(referenceBytes(0, SIZE))).toBe(false);
   });
 
+  it("hands an immediate sink's writeNow each chunk, bypassing its write(), and still ends it", async () => {
+    const copies: Buffer[] = [];
+    let writes = 0;
+    let ended = false;
+    const sink = Object.assign(
+      new Writable({
+        write(_chunk: Buffer, _encoding, callback) {
+          writes++;
+          callback();
+        },
+        final(callback) {
+          ended = true;
+          callback();
+        },
+      }),
+      {
+        writesImmediately: true as const,
+        writeNow(chunk: Uint8Array) {
+          copies.push(Buffer.from(chunk));
+        },
+      },
+    );
+    const result = await download({ sink: () => sink });
+    expect(result.sha256).toBe(referenceSha256(SIZE));
+    expect(Buffer.concat(copies).equals(referenceBytes(0, SIZE))).toBe(true);
+    expect(writes).toBe(0);
+    expect(ended).toBe(true);
+  });
+
+  it('fails the download with the error writeNow throws, as a sink error', async () => {
+    const sink = Object.assign(new Writable({ write: (_c, _e, callback) => callback() }), {
+      writesImmediately: true as const,
+      writeNow() {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      },
+    });
+    await expect(download({ sink: () => sink })).rejects.toThrow(/ENOSPC/);
+  });
+
   it('gives a sink that keeps chunks past write() copies: byte-exact though it writes later', async () => {
     const kept: Buffer[] = [];
     const sink = new Writable({

@@ -67,4 +67,43 @@ describe('SyncFileSink', () => {
       }
     },
   );
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'writeNow throws the write error of a long chunk at once, and fails the stream with a gathered one',
+    async () => {
+      const fd = openSync('/dev/full', 'w');
+      const sink = new SyncFileSink(fd);
+      expect(() => sink.writeNow(Buffer.alloc(16_384))).toThrow(/ENOSPC/);
+      const error = new Promise<Error>((resolve) => sink.once('error', resolve));
+      sink.writeNow(Buffer.alloc(100));
+      expect((await error).message).toMatch(/ENOSPC/);
+      closeSync(fd);
+    },
+  );
+
+  it('writeNow takes chunks as write() does, without the stream: in order, byte-exact, none left queued', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pilha-sink-'));
+    dirs.push(dir);
+    const path = join(dir, 'out');
+    const fd = openSync(path, 'w');
+    const sink = new SyncFileSink(fd);
+    const expected: Buffer[] = [];
+    const view = Buffer.alloc(1448);
+    for (let i = 0; i < 50; i++) {
+      view.fill(i);
+      sink.writeNow(view);
+      expected.push(Buffer.from(view));
+      if (i % 10 === 0) {
+        const long = Buffer.alloc(65_536, i);
+        sink.writeNow(long);
+        expected.push(long);
+      }
+    }
+    expect(sink.writableLength).toBe(0);
+    sink.write(Buffer.from('last'));
+    expected.push(Buffer.from('last'));
+    await new Promise<void>((resolve) => sink.end(resolve));
+    expect(readFileSync(path).equals(Buffer.concat(expected))).toBe(true);
+    closeSync(fd);
+  });
 });
