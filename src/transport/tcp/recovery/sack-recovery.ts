@@ -92,6 +92,19 @@ export class SackRecovery {
     return cc.cwnd - pipe;
   }
 
+  /**
+   * Nothing of ours is outstanding and no episode is open (no recovery, no probe awaiting its answer, no
+   * reordering timer): an ACK of nothing new, without SACK blocks, would change nothing here.
+   */
+  get quiet(): boolean {
+    return (
+      this.log.count === 0 &&
+      this.phase === RecoveryPhase.OPEN &&
+      !this.tlp.pending &&
+      this.reorderTimeout === 0
+    );
+  }
+
   /** Whether the congestion controller may grow the window on this ACK (not during fast recovery). */
   get growsWindow(): boolean {
     return this.phase !== RecoveryPhase.RECOVERY;

@@ -67,7 +67,24 @@ export class TcpAckProcessor {
     // simultaneous open's SYN-ACK comes through here.
     const window = (seg.flags & SYN) === 0 ? seg.window * (1 << tcb.sndShift) : seg.window;
     const sackRecovery = recovery.sack;
-    if (sackRecovery !== undefined) return this.processWithSack(seg, dataLength, now, window, sackRecovery);
+    if (sackRecovery !== undefined) {
+      // The ACK of every segment of a download once the request is acknowledged: nothing of ours out or
+      // waiting, nothing new acknowledged, no SACK blocks, the same window. Loss recovery, the timers and the
+      // congestion controller have nothing to learn from it; only the window's bookkeeping (SND.WL1) moves.
+      if (
+        ack === tcb.sndUna &&
+        ack === tcb.sndMax &&
+        window === tcb.sndWnd &&
+        (seg.flags & (SYN | FIN)) === 0 &&
+        (seg.options.sack === undefined || seg.options.sack.length === 0) &&
+        sackRecovery.quiet &&
+        !sender.hasUnsent()
+      ) {
+        sender.updateWindow(seg, window);
+        return 0;
+      }
+      return this.processWithSack(seg, dataLength, now, window, sackRecovery);
+    }
     if (seqGt(ack, tcb.sndUna)) {
       const flightBefore = seqDiff(tcb.sndNxt, tcb.sndUna);
       const finAcked = tcb.finQueued && seqGt(ack, tcb.finSeq);
