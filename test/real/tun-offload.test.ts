@@ -106,7 +106,8 @@ describe.skipIf(skip !== undefined)('TUN segmentation offload against the kernel
       ns = Namespace.create('offload-get');
       const { link, tcp } = await pilhaGetFromKernelServer(ns, ['--tun', 'poff2'], BIG, dir);
       expect(link.offload).toBe(1);
-      // Its reads on the main thread (MainThreadFdReader), a doorbell thread waking it when the device was quiet.
+      // Its reads on the main thread (MainThreadFdReader), a doorbell (a thread-pool poll) waking it when the
+      // device was quiet.
       expect(link.rxReadPasses).toBeGreaterThan(0);
       expect(link.rxDoorbellRings).toBeGreaterThan(0);
       expect(link.rxReaderNiceRaises).toBe(0);

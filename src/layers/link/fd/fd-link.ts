@@ -7,7 +7,7 @@ import { ignoreDatagram, type LinkMedium, type RawLink, type ReceiveHandler } fr
 import { FdReader } from './fd-reader.js';
 import { ERRNO, type Libc } from './libc.js';
 import { MainThreadFdReader } from './main-thread-fd-reader.js';
-import type { DatagramReader } from './worker-reader.js';
+import type { DatagramReader } from './reader-lifecycle.js';
 
 /** The counters every fd-backed link keeps; a link adds its own after them. */
 export const FD_LINK_COUNTERS = [

@@ -162,28 +162,3 @@ export type FdReaderMessage =
   | { kind: 'error'; message: string }
   | { kind: 'linkDown' }
   | { kind: 'vnetHeaderDrop' };
-
-/**
- * The doorbell of a reader that reads on the main thread (MainThreadFdReader, fd-doorbell-worker.ts): an
- * Int32Array over a SharedArrayBuffer. The main thread reads until the fd is empty, then arms the doorbell
- * (ARMED = 1, notified); the worker, woken, polls the fd and, once it is readable, disarms it and posts
- * WAKE_MESSAGE. So the worker waits while the main thread reads, and the main thread's event loop is free
- * while the fd is quiet.
- */
-export const DOORBELL = {
-  /** Set to 1 by the main thread to stop the worker (notified, and the stop eventfd written). */
-  STOP: 0,
-  /** 1 while the main thread waits for the fd to become readable. */
-  ARMED: 1,
-  /** Slots in the doorbell array. */
-  SIZE: 2,
-} as const;
-
-export interface FdDoorbellData {
-  readonly fd: number;
-  readonly label: string;
-  readonly control: SharedArrayBuffer;
-  /** An eventfd the main thread writes to as it sets STOP, polled beside `fd` (−1: none; pollTimeoutMs then). */
-  readonly stopFd: number;
-  readonly pollTimeoutMs: number;
-}

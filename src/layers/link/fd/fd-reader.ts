@@ -2,8 +2,9 @@ import type { PilhaError, PilhaErrorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { DatagramRing } from './datagram-ring.js';
 import { CONTROL, type FdReaderData, ringRecordBytes } from './fd-reader-protocol.js';
+import { POLL_TIMEOUT_MS } from './reader-lifecycle.js';
 import { checkPressureReads } from './reader-priority.js';
-import { POLL_TIMEOUT_MS, WorkerReader } from './worker-reader.js';
+import { WorkerReader } from './worker-reader.js';
 
 export interface FdReaderOptions {
   /** A file descriptor from which each read() is one whole datagram (a TUN device, a raw IP socket). */

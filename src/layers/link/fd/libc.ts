@@ -63,6 +63,16 @@ export interface Libc {
   fcntlSetFlags(fd: number, flags: number): number;
   /** poll(fds, nfds, timeoutMs) over an array of struct pollfd {int fd; short events; short revents}. */
   poll(fds: Uint8Array, nfds: number, timeoutMs: number): number;
+  /**
+   * poll() run on libuv's thread pool (koffi's asynchronous call): `done` gets its result on the calling
+   * thread's event loop, which the pending call keeps alive. `fds` must stay untouched until then.
+   */
+  pollAsync(
+    fds: Uint8Array,
+    nfds: number,
+    timeoutMs: number,
+    done: (error: unknown, ready: number) => void,
+  ): void;
   read(fd: number, buffer: Uint8Array, count: number): number;
   write(fd: number, buffer: Uint8Array, count: number): number;
   /** writev(fd, iov, 2): `headLength` bytes of `head`, then `count` bytes of `buffer`, in one system call. */
@@ -152,9 +162,8 @@ export function loadLibc(): Libc {
   const fcntl: (fd: number, cmd: number, ...rest: unknown[]) => number = lib.func(
     'int fcntl(int fd, int cmd, ...)',
   );
-  const poll: (fds: Uint8Array, nfds: number, timeout: number) => number = lib.func(
-    'int poll(void *fds, unsigned long nfds, int timeout)',
-  );
+  const pollFunction = lib.func('int poll(void *fds, unsigned long nfds, int timeout)');
+  const poll: (fds: Uint8Array, nfds: number, timeout: number) => number = pollFunction;
   const read: (fd: number, buf: Uint8Array, count: number) => number = lib.func(
     'long read(int fd, void *buf, size_t count)',
   );
@@ -241,6 +250,7 @@ export function loadLibc(): Libc {
     fcntlGetFlags: (fd) => fcntl(fd, F_GETFL),
     fcntlSetFlags: (fd, flags) => fcntl(fd, F_SETFL, 'int', flags),
     poll,
+    pollAsync: (fds, nfds, timeoutMs, done) => pollFunction.async(fds, nfds, timeoutMs, done),
     read,
     write,
     writeWithHead: (fd, head, headLength, buffer, count) => {

@@ -2,11 +2,12 @@ import { PilhaError } from '../../../core/errors.js';
 import { VIRTIO_NET_HDR_SIZE } from '../offload/virtio-net-header.js';
 import { checksumVouched } from '../offload/virtio-net-receive.js';
 import { RX_CHECKSUM_VOUCHED } from '../raw-link.js';
+import { FdDoorbell } from './fd-doorbell.js';
 import { type FdReaderOptions, MAX_BATCH_DATAGRAMS, readerStats } from './fd-reader.js';
-import { CONTROL, DOORBELL, type FdDoorbellData } from './fd-reader-protocol.js';
+import { CONTROL } from './fd-reader-protocol.js';
 import { ERRNO, loadLibc, O_NONBLOCK, POLLHUP } from './libc.js';
+import { POLL_TIMEOUT_MS, ReaderLifecycle } from './reader-lifecycle.js';
 import { readLayout, takeVnetRead } from './vnet-read.js';
-import { POLL_TIMEOUT_MS, WorkerReader } from './worker-reader.js';
 
 /**
  * Bytes of reads one pass takes at most (a pass's datagrams stay where they were read until the next pass,
@@ -18,8 +19,8 @@ const PASS_BYTES = 2 * 1024 * 1024;
  * Reads datagrams from an fd on the main thread, for a process that does nothing else while it downloads
  * (pilha get): each pass reads until the fd is empty (or a pass's worth), handing each datagram to
  * `onDatagram` as it is read, then calls onBatchEnd, and goes on after the event loop's I/O (setImmediate).
- * Once the fd is empty it arms a doorbell (fd-doorbell-worker.ts), a worker that polls the fd and wakes this
- * thread when it is readable again, so the event loop stays free while the fd is quiet.
+ * Once the fd is empty it arms a doorbell (FdDoorbell: a poll() on libuv's thread pool) that wakes this thread
+ * when the fd is readable again, so the event loop stays free while the fd is quiet.
  *
  * Against FdReader (a worker reading into a shared ring): no thread between the kernel and the stack, no
  * ring, no wake-up per batch. On 2 CPUs, where the kernel's sender needs one of them, pilha get of 100 MiB
@@ -28,10 +29,10 @@ const PASS_BYTES = 2 * 1024 * 1024;
  * kernel's queue (4,096 packets on pilha's TUN device), which a download with GSO reads (64 KB each, a 4 MiB window)
  * never fills, but a server's flood or wire-sized reads could; those keep FdReader.
  */
-export class MainThreadFdReader extends WorkerReader {
+export class MainThreadFdReader extends ReaderLifecycle {
   /** The counters, in FdReader's slots (only the main thread writes them). */
   private readonly control = new Int32Array(CONTROL.SIZE);
-  private readonly doorbell = new Int32Array(new SharedArrayBuffer(DOORBELL.SIZE * 4));
+  private doorbell: FdDoorbell | undefined;
   private readonly bytes: Uint8Array;
   private readonly libc = loadLibc();
   /** Bytes of padding before a read, so that the datagram after the virtio_net_hdr starts on a 4-byte boundary. */
@@ -48,8 +49,10 @@ export class MainThreadFdReader extends WorkerReader {
   /** The doorbell's poll saw POLLHUP: a read of 0 bytes is then the end of the fd, not an empty queue. */
   private hungUp = false;
   private readonly readTask = (): void => this.readPass();
+  private readonly ringTask = (revents: number): void => this.onWake(revents);
+  private readonly doorbellFailed = (message: string): void => this.readFailed(message);
 
-  /** Starts the doorbell and resolves once it runs; the first pass reads what is already there. */
+  /** Starts reading: the first pass, on the event loop's next turn, reads what is already there. */
   static async start(options: FdReaderOptions): Promise<MainThreadFdReader> {
     const reader = new MainThreadFdReader(options);
     await reader.startOrStop(() => reader.run());
@@ -85,36 +88,32 @@ export class MainThreadFdReader extends WorkerReader {
         new PilhaError(errorCode, `fcntl(O_NONBLOCK) on the ${label} failed: ${libc.strerror(errno)}`),
       );
     }
-    return this.startWorker(
-      'fd-doorbell-worker.js',
-      (stopFd): FdDoorbellData => ({
-        fd,
-        label,
-        control: this.doorbell.buffer as SharedArrayBuffer,
-        stopFd,
-        pollTimeoutMs: this.options.pollTimeoutMs ?? POLL_TIMEOUT_MS,
-      }),
+    this.doorbell = new FdDoorbell(
+      libc,
+      fd,
+      label,
+      this.options.pollTimeoutMs ?? POLL_TIMEOUT_MS,
+      this.ringTask,
+      this.doorbellFailed,
     );
-  }
-
-  /** The first pass reads what is already there (and arms the doorbell once the fd is empty). */
-  protected override onReady(): void {
+    // The first pass reads what is already there (and arms the doorbell once the fd is empty).
     this.reading = true;
     setImmediate(this.readTask);
+    return Promise.resolve();
+  }
+
+  protected override async shutdown(): Promise<void> {
+    await this.doorbell?.close();
   }
 
   /** The doorbell rang (`revents`, the poll's): the fd is readable again, or hung up. */
-  protected onWake(revents: number): void {
+  private onWake(revents: number): void {
+    if (this.stopping !== undefined) return;
     this.rings++;
     if (revents & POLLHUP) this.hungUp = true;
     if (this.reading) return;
     this.reading = true;
     this.readPass();
-  }
-
-  protected signalStop(): void {
-    Atomics.store(this.doorbell, DOORBELL.STOP, 1);
-    Atomics.notify(this.doorbell, DOORBELL.ARMED);
   }
 
   /**
@@ -196,8 +195,7 @@ export class MainThreadFdReader extends WorkerReader {
       return;
     }
     this.reading = false;
-    Atomics.store(this.doorbell, DOORBELL.ARMED, 1);
-    Atomics.notify(this.doorbell, DOORBELL.ARMED);
+    this.doorbell?.arm();
   }
 
   /** A read failed for good: counted, logged, told to onFailure; the reader stops. */

@@ -2,25 +2,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PilhaError, type PilhaErrorCode } from '../../../core/errors.js';
-import type { FdReaderOptions } from './fd-reader.js';
 import type { FdReaderMessage } from './fd-reader-protocol.js';
 import { EFD_CLOEXEC, EFD_NONBLOCK, loadLibc } from './libc.js';
+import { ReaderLifecycle } from './reader-lifecycle.js';
 
-/** What a link reads its fd with: FdReader (a worker thread reads) or MainThreadFdReader. */
-export interface DatagramReader {
-  stats(): Record<string, number>;
-  stop(): Promise<void>;
-  /** Stops the reader as failed for good (onFailure is told). */
-  fail(error: PilhaError): void;
-  /** Why the reader stopped for good by itself (onFailure was told), if it has. */
-  readonly failure: PilhaError | undefined;
-}
-
-/**
- * How often a worker looks at its stop flag while the fd is quiet, should its stop eventfd be missing (stop()
- * writes to it, and the worker's poll returns at once).
- */
-export const POLL_TIMEOUT_MS = 200;
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 2_000;
 /** An eventfd counter's increment: one 8-byte integer, 1. */
@@ -43,69 +28,22 @@ function findReaderWorker(fileName: string, errorCode: PilhaErrorCode): URL {
 }
 
 /**
- * The life of a reader's worker thread, shared by FdReader (whose worker reads) and MainThreadFdReader (whose
- * worker only rings a doorbell): started with its data and a stop eventfd, ready when it says so (or a start
- * error), its failures told once to onFailure unless stopping, its wake-ups (number messages) handed to the
- * subclass; stopped by the subclass's flag and the eventfd, terminated if it will not end.
+ * The life of FdReader's worker thread, which reads the fd into a ring: started with its data and a stop
+ * eventfd, ready when it says so (or a start error), its failures told once to onFailure unless stopping, its
+ * wake-ups (number messages) handed to the subclass; stopped by the subclass's flag and the eventfd,
+ * terminated if it will not end.
  */
-export abstract class WorkerReader implements DatagramReader {
+export abstract class WorkerReader extends ReaderLifecycle {
   private worker: Worker | undefined;
   private workerExited = false;
-  /** Why the reader stopped for good by itself, once it has (onFailure). */
-  private stoppedFor: PilhaError | undefined;
-  protected stopping: Promise<void> | undefined;
   /** The eventfd that wakes the worker's poll() when stopping; −1: none. */
   private stopFd = -1;
 
-  protected constructor(protected readonly options: FdReaderOptions) {}
-
-  abstract stats(): Record<string, number>;
-
-  /** The worker posted a wake-up: a number (WAKE_MESSAGE, or the doorbell's poll revents). */
+  /** The worker posted a wake-up (WAKE_MESSAGE). */
   protected abstract onWake(message: number): void;
 
   /** Sets the worker's stop flag (the eventfd then wakes it). */
   protected abstract signalStop(): void;
-
-  /** The worker is ready: reading may begin. */
-  protected onReady(): void {}
-
-  /** Why the reader stopped for good by itself (onFailure was told), if it has. */
-  get failure(): PilhaError | undefined {
-    return this.stoppedFor;
-  }
-
-  /**
-   * Stops the reader as failed for good (onFailure is told): what the fd's owner knows is the end of it, such
-   * as a packet socket's interface deleted, which its reads do not tell apart from one gone down.
-   */
-  fail(error: PilhaError): void {
-    this.failed(error);
-    void this.stop();
-  }
-
-  /** Stops the worker (at once: it is woken from its poll); no datagram is delivered once this is called. */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
-    return this.stopping;
-  }
-
-  /** Runs `start`; if it fails, stops what it started (the worker, the eventfd) and throws its error. */
-  protected async startOrStop(start: () => Promise<void>): Promise<void> {
-    try {
-      await start();
-    } catch (err) {
-      await this.stop();
-      throw err;
-    }
-  }
-
-  /** Tells onFailure, once, unless the reader is being stopped. */
-  protected failed(error: PilhaError): void {
-    if (this.stoppedFor !== undefined || this.stopping !== undefined) return;
-    this.stoppedFor = error;
-    this.options.onFailure?.(error);
-  }
 
   /**
    * Starts the worker `fileName` with the data `makeData` gives for the stop eventfd; resolves once it is
@@ -130,7 +68,6 @@ export abstract class WorkerReader implements DatagramReader {
         } else if (message.kind === 'ready') {
           ready = true;
           clearTimeout(timer);
-          this.onReady();
           resolve();
         } else if (message.kind === 'linkDown') {
           this.options.onLinkDown?.();
@@ -167,7 +104,7 @@ export abstract class WorkerReader implements DatagramReader {
     });
   }
 
-  private async shutdown(): Promise<void> {
+  protected async shutdown(): Promise<void> {
     const worker = this.worker;
     if (worker === undefined) {
       this.closeStopFd();

@@ -11,7 +11,7 @@ import { silentLoggers } from '../../../../src/core/logger.js';
 import { FdReader } from '../../../../src/layers/link/fd/fd-reader.js';
 import { loadLibc } from '../../../../src/layers/link/fd/libc.js';
 import { MainThreadFdReader } from '../../../../src/layers/link/fd/main-thread-fd-reader.js';
-import type { DatagramReader } from '../../../../src/layers/link/fd/worker-reader.js';
+import type { DatagramReader } from '../../../../src/layers/link/fd/reader-lifecycle.js';
 import { tcpChecksumValid } from '../../../../src/layers/link/offload/tcp-super-segment.js';
 import {
   VIRTIO_NET_HDR_F_DATA_VALID,
