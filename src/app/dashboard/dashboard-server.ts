@@ -5,7 +5,7 @@
  * otherwise), 404 for any other path, 403 for a Host header that is a name (DNS rebinding). A page whose connection falls behind (more than MAX_BUFFERED_BYTES
  * unsent) misses frames rather than growing pilha's memory.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -59,9 +59,20 @@ interface Asset {
   readonly body: Buffer;
 }
 
-/** The page and its assets, read once: the page beside this module (copied into dist/ by the build), uPlot from node_modules. */
+/**
+ * The page and its assets, read once: the page beside this module (copied into dist/ by the build), or from
+ * the command line's bundle (dist/cli/, scripts/bundle-cli.mjs) in dist/app/dashboard/; uPlot from
+ * node_modules.
+ */
 function loadAssets(): Map<string, Asset> {
-  const page = (name: string) => fileURLToPath(new URL(`./page/${name}`, import.meta.url));
+  const pageDirectory = [
+    new URL('./page/', import.meta.url),
+    new URL('../app/dashboard/page/', import.meta.url),
+  ]
+    .map((url) => fileURLToPath(url))
+    .find((directory) => existsSync(directory));
+  const page = (name: string) =>
+    `${pageDirectory ?? fileURLToPath(new URL('./page/', import.meta.url))}${name}`;
   const require = createRequire(import.meta.url);
   const files: [string, string, string][] = [
     ['/', page('index.html'), 'text/html; charset=utf-8'],

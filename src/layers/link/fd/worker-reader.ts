@@ -12,11 +12,15 @@ const STOP_TIMEOUT_MS = 2_000;
 const EVENTFD_ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
 
 /**
- * A worker's compiled file (`fileName`): next to this module in dist/, or, when this module is the TypeScript
- * source (loaded by vitest or a TS runner), in the dist/ tree the build made of it.
+ * A worker's compiled file (`fileName`): next to this module in dist/; from the command line's bundle
+ * (dist/cli/, scripts/bundle-cli.mjs), in dist/layers/link/fd/; or, when this module is the TypeScript source
+ * (loaded by vitest or a TS runner), in the dist/ tree the build made of it.
  */
 function findReaderWorker(fileName: string, errorCode: PilhaErrorCode): URL {
-  const candidates = [new URL(`./${fileName}`, import.meta.url)];
+  const candidates = [
+    new URL(`./${fileName}`, import.meta.url),
+    new URL(`../layers/link/fd/${fileName}`, import.meta.url),
+  ];
   if (import.meta.url.endsWith('.ts')) {
     candidates.push(new URL(`../../../../dist/layers/link/fd/${fileName}`, import.meta.url));
   }
