@@ -10,12 +10,17 @@ describe('SyncFileSink', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it('has written each chunk when write() returns, and never asks the writer to wait', () => {
+  /** A SyncFileSink on a new file in a directory of its own (removed after the test). */
+  function sinkToNewFile(): { path: string; fd: number; sink: SyncFileSink } {
     const dir = mkdtempSync(join(tmpdir(), 'pilha-sink-'));
     dirs.push(dir);
     const path = join(dir, 'out');
     const fd = openSync(path, 'w');
-    const sink = new SyncFileSink(fd);
+    return { path, fd, sink: new SyncFileSink(fd) };
+  }
+
+  it('has written each chunk when write() returns, and never asks the writer to wait', () => {
+    const { path, fd, sink } = sinkToNewFile();
     const chunk = Buffer.alloc(65_536, 7);
     for (let i = 0; i < 8; i++) {
       expect(sink.write(chunk)).toBe(true);
@@ -25,11 +30,7 @@ describe('SyncFileSink', () => {
   });
 
   it('gathers short chunks (segments) into one write by the end of the task, in order, byte-exact', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pilha-sink-'));
-    dirs.push(dir);
-    const path = join(dir, 'out');
-    const fd = openSync(path, 'w');
-    const sink = new SyncFileSink(fd);
+    const { path, fd, sink } = sinkToNewFile();
     const expected: Buffer[] = [];
     const view = Buffer.alloc(1448);
     // 100 segments' worth, each a view the caller reuses at once (a ring's): the sink must copy.
@@ -82,11 +83,7 @@ describe('SyncFileSink', () => {
   );
 
   it('writeNow takes chunks as write() does, without the stream: in order, byte-exact, none left queued', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pilha-sink-'));
-    dirs.push(dir);
-    const path = join(dir, 'out');
-    const fd = openSync(path, 'w');
-    const sink = new SyncFileSink(fd);
+    const { path, fd, sink } = sinkToNewFile();
     const expected: Buffer[] = [];
     const view = Buffer.alloc(1448);
     for (let i = 0; i < 50; i++) {
