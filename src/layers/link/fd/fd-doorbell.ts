@@ -1,8 +1,16 @@
 import { fdPollSet } from './fd-poll-set.js';
-import { EFD_CLOEXEC, EFD_NONBLOCK, ERRNO, type Libc, POLLERR, POLLHUP, POLLIN, POLLNVAL } from './libc.js';
+import {
+  EFD_CLOEXEC,
+  EFD_NONBLOCK,
+  ERRNO,
+  EVENTFD_ONE,
+  type Libc,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLNVAL,
+} from './libc.js';
 
-/** An eventfd counter's increment: one 8-byte integer, 1. */
-const EVENTFD_ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
 /**
  * poll() fails (−1) only for a signal (EINTR) or a lack of memory: it is asked again, but this many failures
  * in a row end the doorbell rather than spin.

@@ -16,6 +16,8 @@ export const POLLIN = 0x1;
 /** eventfd(2) flags. */
 export const EFD_NONBLOCK = 0x800;
 export const EFD_CLOEXEC = 0x80000;
+/** What a write(2) to an eventfd adds to its counter to wake its pollers: one 8-byte integer, 1. */
+export const EVENTFD_ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
 export const POLLERR = 0x8;
 export const POLLHUP = 0x10;
 export const POLLNVAL = 0x20;

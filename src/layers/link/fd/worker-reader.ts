@@ -3,13 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PilhaError, type PilhaErrorCode } from '../../../core/errors.js';
 import type { FdReaderMessage } from './fd-reader-protocol.js';
-import { EFD_CLOEXEC, EFD_NONBLOCK, loadLibc } from './libc.js';
+import { EFD_CLOEXEC, EFD_NONBLOCK, EVENTFD_ONE, loadLibc } from './libc.js';
 import { ReaderLifecycle } from './reader-lifecycle.js';
 
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 2_000;
-/** An eventfd counter's increment: one 8-byte integer, 1. */
-const EVENTFD_ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
 
 /**
  * A worker's compiled file (`fileName`): next to this module in dist/; from the command line's bundle
