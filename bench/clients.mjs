@@ -138,8 +138,9 @@ async function runShellWithCpu(ns, command, timeoutMs) {
  * `get` is { ns, tun, address, hostAddress, prefix, mtu, offload, port }. Throughput by pilha get's own clock
  * (from connecting to the last byte, as curl's time_total); the byte count checked, and with `hash` (the
  * default) the body's SHA-256 too, which pilha get computes on its main thread; `hash: false` runs
- * `pilha get --no-hash` (the result line must then carry no digest). CPU is the whole process's, less a
- * baseline get of 1 byte with the same options (Node's start, loading the stack, opening the TUN device).
+ * `pilha get --no-hash` (the result line must then carry no digest). CPU is what pilha get's --stats reports for
+ * the download itself (`transfer`: every thread of the process, over the same span as its clock); a 1-byte get
+ * with the same options runs first, untimed (the server and the page cache warm).
  */
 export function pilhaGetTrial(cli, server, get, args, hash = true) {
   const run = (length) =>
@@ -181,16 +182,18 @@ export function pilhaGetTrial(cli, server, get, args, hash = true) {
     if (Number(m[1]) !== length) throw new Error(`${what}: ${m[1]} bytes, not ${length}`);
     if ((m[3] !== undefined) !== hash)
       throw new Error(`${what}: ${hash ? 'no' : 'a'} sha256 in the result line: ${lastLines(r.stderr)}`);
-    const stats = /^stats (.*)$/m.exec(r.stderr);
-    return { seconds: Number(m[2]), sha256: m[3], stats: stats === null ? undefined : JSON.parse(stats[1]) };
+    const line = /^stats (.*)$/m.exec(r.stderr);
+    const stats = line === null ? undefined : JSON.parse(line[1]);
+    const cpuSeconds = stats?.transfer?.cpuSeconds;
+    if (typeof cpuSeconds !== 'number')
+      throw new Error(`${what}: no transfer CPU in --stats: ${lastLines(r.stderr)}`);
+    return { seconds: Number(m[2]), sha256: m[3], stats, cpuSeconds };
   };
-  let baseline;
   let expected;
   let stats;
   return {
     async warm() {
-      baseline = await run(1);
-      parse(baseline, 1, 'pilha get of 1 byte');
+      parse(await run(1), 1, 'pilha get of 1 byte');
       expected = await servedSha256(args.bytes);
     },
     async run(i) {
@@ -201,13 +204,12 @@ export function pilhaGetTrial(cli, server, get, args, hash = true) {
       if (hash && result.sha256 !== expected)
         throw new Error(`pilha get (run ${i + 1}): not byte-exact (sha256)`);
       stats = result.stats;
-      const net = Math.max(0, r.cpuSeconds - baseline.cpuSeconds);
       return {
         seconds: result.seconds,
         wallSeconds: round(r.ms / 1000, 3),
         mbPerSecond: round(args.bytes / result.seconds / 1e6, 1),
         clientCpuSeconds: round(r.cpuSeconds, 2),
-        clientCpuSecondsPerGB: perGB(net, args.bytes),
+        clientCpuSecondsPerGB: perGB(result.cpuSeconds, args.bytes),
         serverCpuSecondsPerGB: perGB(serverCpu, args.bytes),
       };
     },
@@ -216,7 +218,6 @@ export function pilhaGetTrial(cli, server, get, args, hash = true) {
       return {
         hash: hash ? 'sha256' : 'none',
         ...summarize(runs),
-        baselineCpuSeconds: round(baseline.cpuSeconds, 2),
         offload: link.offload,
         rxGsoPackets: link.rxGsoPackets,
         rxPackets: link.rxPackets,

@@ -160,5 +160,14 @@ export async function pilhaGetFromKernelServer(
   rmSync(out);
   const line = r.stderr.match(/^stats (.*)$/m);
   expect(line, r.stderr).not.toBeNull();
-  return JSON.parse(line![1]!) as { link: Record<string, number>; tcp: Record<string, number> };
+  const stats = JSON.parse(line![1]!) as {
+    link: Record<string, number>;
+    tcp: Record<string, number>;
+    transfer: { seconds: number; cpuSeconds: number };
+  };
+  // The download's own span and CPU: the result line's time (to its 3 decimals), and CPU spent in it.
+  const seconds = Number(/ bytes in ([0-9.]+) s /.exec(r.stderr)?.[1]);
+  expect(Math.abs(stats.transfer.seconds - seconds), r.stderr).toBeLessThanOrEqual(0.0005);
+  expect(stats.transfer.cpuSeconds).toBeGreaterThan(0);
+  return stats;
 }

@@ -98,7 +98,10 @@ export function registerGetCommand(program: Command): void {
       "count and write the body without computing its SHA-256 (a third of pilha get's CPU on a large " +
         'download); the result line then has no sha256',
     )
-    .option('--stats', "print pilha's counters as JSON lines to stderr at the end")
+    .option(
+      '--stats',
+      "print pilha's counters, and the download's time and CPU ('transfer'), as JSON to stderr at the end",
+    )
     .action(async (target: string, values: GetValues) => {
       const url = parseHttpUrl(target);
       const timeoutMs = secondsOption(values.timeout, '--timeout', 0.001, 86_400);
@@ -157,9 +160,13 @@ export function registerGetCommand(program: Command): void {
         if (signal !== undefined)
           interrupt.abort(new Error(`interrupted (${signal}) after ${received} body bytes`));
       });
+      // The CPU the download itself takes (--stats): its span as the result's time, every thread of the
+      // process; Node's start, loading the stack and opening the device fall outside it.
+      let transferCpu: { seconds: number; cpuSeconds: number } | undefined;
       try {
         let result: HttpGetResult;
         try {
+          const cpuAtStart = process.cpuUsage();
           const download = httpGet(transport, url, {
             timeoutMs,
             hash: values.hash,
@@ -186,6 +193,11 @@ export function registerGetCommand(program: Command): void {
                   throw error;
                 }),
               ]));
+          const cpu = process.cpuUsage(cpuAtStart);
+          transferCpu = {
+            seconds: Math.round(result.durationMs * 1000) / 1e6,
+            cpuSeconds: (cpu.user + cpu.system) / 1e6,
+          };
         } catch (err) {
           bar?.stop();
           if (err instanceof SinkError) {
@@ -213,6 +225,7 @@ export function registerGetCommand(program: Command): void {
               const stats = {
                 ...layerStats(stack),
                 ...(typeof tcp?.stats === 'function' ? { tcp: tcp.stats() } : {}),
+                ...(transferCpu !== undefined ? { transfer: transferCpu } : {}),
               };
               process.stderr.write(`stats ${JSON.stringify(stats)}\n`);
             }
