@@ -64,6 +64,8 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
   private inPlace: InPlaceReader | undefined;
   private eofPushed = false;
   private pendingWrite: WriteCallback | undefined;
+  /** The reset (or timeout) that closed the connection, held until the data that came before it is read. */
+  private closeError: PilhaError | undefined;
   private isConnecting: boolean;
   /** Shared by every socket a server accepts (clock, onClosed): one field, no copies per socket. */
   private readonly options: TcpSocketOptions;
@@ -94,9 +96,10 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     c.setHandler(this);
     settleFields(this, SOCKET_DOUBLE_FIELDS);
     if (c.state === TcpState.CLOSED) {
-      // Closed before the socket existed (reset while in the accept queue, say): report it on the next tick.
+      // Closed before the socket existed (reset while in the accept queue, say): report it on the next tick,
+      // after the data it had received.
       const error = c.error;
-      process.nextTick(() => (error === undefined ? this.pull() : this.destroy(error)));
+      process.nextTick(() => (error === undefined ? this.pull() : this.connectionClosed(error)));
     }
   }
 
@@ -265,8 +268,8 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
     const connection = this.connection;
-    if (connection === undefined) {
-      callback(new PilhaError('EPIPE', 'write after the connection closed'));
+    if (connection === undefined || this.closeError !== undefined) {
+      callback(this.closeError ?? new PilhaError('EPIPE', 'write after the connection closed'));
       return;
     }
     try {
@@ -291,8 +294,8 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     callback: WriteCallback,
   ): void {
     const connection = this.connection;
-    if (connection === undefined) {
-      callback(new PilhaError('EPIPE', 'write after the connection closed'));
+    if (connection === undefined || this.closeError !== undefined) {
+      callback(this.closeError ?? new PilhaError('EPIPE', 'write after the connection closed'));
       return;
     }
     try {
@@ -433,6 +436,12 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
       this.eofPushed = true;
       this.push(null);
     }
+    const closeError = this.closeError;
+    if (closeError !== undefined && connection.readableBytes === 0 && this.connection === connection) {
+      this.closeError = undefined;
+      // After the Readable has emitted what was pushed from inside _read() (it does so on the next tick).
+      process.nextTick(() => this.destroy(closeError));
+    }
   }
 
   private resumeWriter(): void {
@@ -446,6 +455,18 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
   private connectionClosed(error: PilhaError | undefined): void {
     this.isConnecting = false;
     if (error !== undefined) {
+      // As node:net over Linux, where recv() returns the data queued before a reset: that data is read first
+      // (a request sent just before an abortive close is served), then the error. A write waiting for room
+      // fails at once, as send() would; so does a socket that is not reading, once it reads what is left.
+      if (
+        this.connection !== undefined &&
+        this.connection.readableBytes > 0 &&
+        this.pendingWrite === undefined
+      ) {
+        this.closeError = error;
+        this.pull();
+        return;
+      }
       this.destroy(error);
       return;
     }

@@ -476,7 +476,10 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     }
     if (to !== TcpState.CLOSED) return;
     if (from === TcpState.SYN_SENT || from === TcpState.SYN_RECEIVED) c.attemptFails++;
-    if (listener !== undefined && from !== TcpState.SYN_RECEIVED) listener.remove(connection);
+    // A connection reset in the accept queue with data it had received stays there, as Linux's does: the
+    // application accepts it, reads the data, then the error.
+    if (listener !== undefined && from !== TcpState.SYN_RECEIVED && connection.readableBytes === 0)
+      listener.remove(connection);
     c.connectionsClosed++;
     const entry = this.ports.get(connection.localPort);
     if (entry !== undefined && entry.connections.get(connection.key) === connection) {

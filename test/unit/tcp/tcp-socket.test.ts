@@ -5,7 +5,7 @@ import { PilhaStreamTransport } from '../../../src/transport/socket/pilha-stream
 import type { TcpServerOptions } from '../../../src/transport/socket/tcp-server.js';
 import type { TcpSocket } from '../../../src/transport/socket/tcp-socket.js';
 import { ADDRESS_A, ADDRESS_B, drive, pattern, twoTcpStacks } from '../../helpers/tcp-stacks.js';
-import { ACK, bytes, expectSegment, IRS, ISS, PSH, SYN, TcpHarness } from './tcp-harness.js';
+import { ACK, bytes, expectSegment, IRS, ISS, PSH, RST, SYN, TcpHarness } from './tcp-harness.js';
 
 const HOST_B = formatIpv4(ADDRESS_B);
 
@@ -76,6 +76,85 @@ describe('TcpSocket and TcpServer', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(Array.from(Buffer.concat(received))).toEqual(Array.from(bytes(200)));
     expect(ended).toBe(true);
+  });
+
+  it("a request and a RST right after it: the 'connection' handler reads the request, then ECONNRESET", async () => {
+    const h = new TcpHarness();
+    const transport = new PilhaStreamTransport(h.tcp, h.clock);
+    const events: string[] = [];
+    const server = transport.createServer((socket) => {
+      socket.on('data', (d: Buffer) => events.push(`data ${d.length}`));
+      socket.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`));
+      socket.on('close', () => events.push('close'));
+    });
+    await server.listen(80);
+    h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
+    expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 });
+    // As from a client that sends its request and closes with SO_LINGER 0: both in one read pass.
+    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(300) });
+    h.send({ flags: RST, seq: IRS + 301, ack: 0 });
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['data 300', 'error ECONNRESET', 'close']);
+  });
+
+  it('a reset connection kept in the accept queue for its data gives its memory back when the server closes', async () => {
+    const h = new TcpHarness();
+    const transport = new PilhaStreamTransport(h.tcp, h.clock);
+    let accepted = 0;
+    const server = transport.createServer(() => {
+      accepted++;
+    });
+    await server.listen(80);
+    h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
+    expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
+    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(300) });
+    h.send({ flags: RST, seq: IRS + 301, ack: 0 });
+    expect(h.tcp.stats()).toMatchObject({ memoryBytes: 300 });
+    const closed = server.close();
+    await closed;
+    expect(accepted).toBe(0);
+    expect(h.tcp.stats()).toMatchObject({ memoryBytes: 0, txResets: 0 });
+  });
+
+  it('data queued before a reset waits for a socket that is not reading; a write gets the reset at once', async () => {
+    const { clock, client, peer, b } = await connected();
+    client.write(pattern(5000));
+    await drive(clock, () => (peer.stats().receiveQueue ?? 0) === 5000);
+    client.resetAndDestroy();
+    await drive(clock, () => peer.stats().state === 'CLOSED');
+    let error: NodeJS.ErrnoException | undefined;
+    let closed = false;
+    peer.on('error', (e: NodeJS.ErrnoException) => {
+      error = e;
+    });
+    peer.on('close', () => {
+      closed = true;
+    });
+    let steps = 0;
+    await drive(clock, () => ++steps > 100);
+    expect(error).toBeUndefined(); // nothing read yet: the error waits behind the data
+    const got = collect(peer);
+    await drive(clock, () => closed);
+    expect(got.bytes().equals(pattern(5000))).toBe(true);
+    expect(got.ended).toBe(false);
+    expect(error?.code).toBe('ECONNRESET');
+    expect(b.tcp.stats().txResets).toBe(0);
+
+    // The other way: a write after the reset fails with it, and the unread data goes with the socket.
+    const second = await connected();
+    second.client.write(pattern(100));
+    await drive(second.clock, () => (second.peer.stats().receiveQueue ?? 0) === 100);
+    second.client.resetAndDestroy();
+    await drive(second.clock, () => second.peer.stats().state === 'CLOSED');
+    let writeError: NodeJS.ErrnoException | undefined;
+    second.peer.on('error', () => {});
+    second.peer.write('answer', (e) => {
+      writeError = e ?? undefined;
+    });
+    await drive(second.clock, () => second.peer.destroyed && writeError !== undefined);
+    expect(writeError?.code).toBe('ECONNRESET');
   });
 
   it("write() returns false when the send buffer is full, and 'drain' follows", async () => {

@@ -178,15 +178,21 @@ export class TcpLifecycle<C> {
   enterClosed(error: PilhaError | undefined): void {
     if (this.finished) return;
     this.finished = true;
+    if (error !== undefined) this.closeError = error;
+    // The buffers first: the layer, told of CLOSED, keeps a connection in its accept queue by what it holds.
+    const state = this.sm.state;
+    const synchronized = state !== TcpState.SYN_SENT && state !== TcpState.SYN_RECEIVED;
+    if (error !== undefined && synchronized && (this.handler !== NO_HANDLER || !this.orphaned)) {
+      // As Linux (tcp_recvmsg takes queued data before the socket's error): what came in order before a
+      // reset or a timeout is still for a socket to read, this one's or the one that accepts it from the
+      // accept queue; the holes after it will not be filled now.
+      this.receiver.receiveBuffer.clearOutOfOrder();
+    } else if (this.handler === NO_HANDLER) {
+      this.receiver.receiveBuffer.clear(); // no socket will ever read it (aborted, orphaned)
+    }
     if (this.sm.state !== TcpState.CLOSED) this.transition('reset');
     this.timers.stop();
     this.sender.sendBuffer.clear();
-    if (error !== undefined) {
-      this.closeError = error;
-      this.receiver.receiveBuffer.clear();
-    } else if (this.handler === NO_HANDLER) {
-      this.receiver.receiveBuffer.clear(); // no socket will ever read it (aborted in the accept queue, orphaned)
-    }
     this.pending |= Notify.CLOSE;
     if (!this.inInput) this.deliverNotifications();
   }

@@ -245,6 +245,17 @@ export class ReceiveBuffer {
     }
   }
 
+  /**
+   * Forgets the out-of-order ranges, keeping the in-order data for the application (a connection reset or
+   * timed out: nothing will fill the holes now).
+   */
+  clearOutOfOrder(): void {
+    if (this.oooBytes === 0 && this.ranges.length === 0) return;
+    this.budget?.update(this.queuedBytes + this.oooBytes, this.queuedBytes);
+    this.ranges.length = 0;
+    this.oooBytes = 0;
+  }
+
   /** Forgets everything held (an aborted connection). */
   clear(): void {
     this.lent = undefined;
