@@ -20,7 +20,7 @@ import {
 } from '../helpers/netns.js';
 import { sha256OfServedBytes } from '../helpers/served-bytes.js';
 
-const skip = realPeerSkipReason(['ip', 'wget', 'curl', 'ab', 'tshark']);
+const skip = realPeerSkipReason(['ip', 'wget', 'curl', 'ab', 'tshark', 'python3']);
 const PILHA = '10.77.0.2';
 const BIG = 104_857_600;
 
@@ -133,6 +133,35 @@ describe.skipIf(skip !== undefined)('TCP against real peers', () => {
       const line = (name: string) => JSON.parse(pilha.stdout.match(new RegExp(`^${name} (.*)$`, 'm'))![1]!);
       expect(line('totals').requests).toBe(now.totals.requests);
       expect(line('tcp').bytesSent).toBeGreaterThanOrEqual(now.tcp.bytesSent);
+    });
+  });
+
+  describe('clients that reset right after their request', () => {
+    let ns: Namespace;
+    let pilha: PilhaProcess;
+    beforeAll(async () => {
+      ns = Namespace.create('rst');
+      pilha = await ns.startPilha(['http', '--tun', 'pt0', '--port', '7000']);
+    });
+    afterAll(async () => {
+      await ns?.destroy();
+    });
+
+    it('every request sent just before an abortive close (SO_LINGER 0) is served, as Linux serves it', async () => {
+      // The kernel sends the request and its RST back to back: pilha reads the request, then the reset.
+      const script = [
+        'import socket, struct',
+        'for i in range(20):',
+        `    s = socket.create_connection(('${PILHA}', 7000))`,
+        "    s.sendall(b'GET /bytes/100 HTTP/1.1\\r\\nHost: pilha\\r\\n\\r\\n')",
+        "    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))",
+        '    s.close()',
+      ].join('\n');
+      const r = await ns.runAsync('python3', ['-c', script], 30_000);
+      expect(r.status, r.stderr).toBe(0);
+      expect(await pilha.stop()).toBe(0);
+      const totals = JSON.parse(pilha.stdout.match(/^totals (.*)$/m)![1]!);
+      expect(totals).toMatchObject({ connections: 20, requests: 20, bytesReceived: 20 * 40 });
     });
   });
 
