@@ -213,7 +213,9 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     this.connection = undefined;
     if (connection !== undefined) {
       connection.setHandler(undefined);
-      connection.abort();
+      // Closed already (reset, say) with data unread: release() gives its memory back; abort() would not.
+      if (connection.state === TcpState.CLOSED) connection.release();
+      else connection.abort();
     }
     return this.destroy();
   }
@@ -436,12 +438,26 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
       this.eofPushed = true;
       this.push(null);
     }
-    const closeError = this.closeError;
-    if (closeError !== undefined && connection.readableBytes === 0 && this.connection === connection) {
-      this.closeError = undefined;
-      // After the Readable has emitted what was pushed from inside _read() (it does so on the next tick).
-      process.nextTick(() => this.destroy(closeError));
-    }
+    if (this.closeError !== undefined) this.failOnceRead();
+  }
+
+  /**
+   * Readable's read(), then the held reset once everything that came before it has been read: in flowing
+   * mode (node:http) and in paused mode ('readable', `for await`) alike, the last chunk leaves the buffer here.
+   */
+  override read(size?: number): unknown {
+    const chunk: unknown = super.read(size);
+    if (this.closeError !== undefined) this.failOnceRead();
+    return chunk;
+  }
+
+  /** The held error (closeError), once neither the connection nor the readable side has data left for the reader. */
+  private failOnceRead(): void {
+    const error = this.closeError!;
+    if (this.readableLength > 0 || (this.connection?.readableBytes ?? 0) > 0) return;
+    // A tick later: after the Readable has emitted what pull() pushed from inside _read() (it does so on the
+    // next tick). Writes until then get the error too; a second call meanwhile changes nothing (destroyed).
+    process.nextTick(() => this.destroy(error));
   }
 
   private resumeWriter(): void {
@@ -455,14 +471,13 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
   private connectionClosed(error: PilhaError | undefined): void {
     this.isConnecting = false;
     if (error !== undefined) {
-      // As node:net over Linux, where recv() returns the data queued before a reset: that data is read first
-      // (a request sent just before an abortive close is served), then the error. A write waiting for room
-      // fails at once, as send() would; so does a socket that is not reading, once it reads what is left.
-      if (
-        this.connection !== undefined &&
-        this.connection.readableBytes > 0 &&
-        this.pendingWrite === undefined
-      ) {
+      // As node:net over Linux, where recv() returns the data queued before a reset: a socket that reads
+      // (flowing, or paused by its reader: net stops reading then, and meets the reset when it resumes) gets that
+      // data first, a request sent just before an abortive close is served, then the error. A write waiting for
+      // room fails at once, as send() would; a socket nobody reads (net reads from the start, so what it had
+      // read goes with it) is destroyed at once.
+      const unread = (this.connection?.readableBytes ?? 0) > 0 || this.readableLength > 0;
+      if (unread && this.pendingWrite === undefined && this.readableFlowing !== null) {
         this.closeError = error;
         this.pull();
         return;

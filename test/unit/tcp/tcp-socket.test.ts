@@ -118,8 +118,9 @@ describe('TcpSocket and TcpServer', () => {
     expect(h.tcp.stats()).toMatchObject({ memoryBytes: 0, txResets: 0 });
   });
 
-  it('data queued before a reset waits for a socket that is not reading; a write gets the reset at once', async () => {
+  it('data queued before a reset waits for a socket its reader paused, then comes whole, then the reset', async () => {
     const { clock, client, peer, b } = await connected();
+    peer.pause(); // as node:net stops reading then, and meets the reset only when it resumes
     client.write(pattern(5000));
     await drive(clock, () => (peer.stats().receiveQueue ?? 0) === 5000);
     client.resetAndDestroy();
@@ -136,25 +137,89 @@ describe('TcpSocket and TcpServer', () => {
     await drive(clock, () => ++steps > 100);
     expect(error).toBeUndefined(); // nothing read yet: the error waits behind the data
     const got = collect(peer);
+    peer.resume();
     await drive(clock, () => closed);
     expect(got.bytes().equals(pattern(5000))).toBe(true);
     expect(got.ended).toBe(false);
     expect(error?.code).toBe('ECONNRESET');
-    expect(b.tcp.stats().txResets).toBe(0);
+    expect(b.tcp.stats()).toMatchObject({ txResets: 0, memoryBytes: 0 });
+  });
 
-    // The other way: a write after the reset fails with it, and the unread data goes with the socket.
-    const second = await connected();
-    second.client.write(pattern(100));
-    await drive(second.clock, () => (second.peer.stats().receiveQueue ?? 0) === 100);
-    second.client.resetAndDestroy();
-    await drive(second.clock, () => second.peer.stats().state === 'CLOSED');
+  it('after a reset with data unread: a write gets the reset; a socket nobody reads is destroyed at once', async () => {
+    const paused = await connected();
+    paused.peer.pause();
+    paused.client.write(pattern(100));
+    await drive(paused.clock, () => (paused.peer.stats().receiveQueue ?? 0) === 100);
+    paused.client.resetAndDestroy();
+    await drive(paused.clock, () => paused.peer.stats().state === 'CLOSED');
     let writeError: NodeJS.ErrnoException | undefined;
-    second.peer.on('error', () => {});
-    second.peer.write('answer', (e) => {
+    paused.peer.on('error', () => {});
+    paused.peer.write('answer', (e) => {
       writeError = e ?? undefined;
     });
-    await drive(second.clock, () => second.peer.destroyed && writeError !== undefined);
+    await drive(paused.clock, () => paused.peer.destroyed && writeError !== undefined);
     expect(writeError?.code).toBe('ECONNRESET');
+    expect(paused.b.tcp.stats().memoryBytes).toBe(0);
+
+    // Never read (no 'data' listener, no pause): as net, which reads from the start, the reset ends it at once.
+    const idle = await connected();
+    idle.client.write(pattern(100));
+    await drive(idle.clock, () => (idle.peer.stats().receiveQueue ?? 0) === 100);
+    let error: NodeJS.ErrnoException | undefined;
+    idle.peer.on('error', (e: NodeJS.ErrnoException) => {
+      error = e;
+    });
+    idle.client.resetAndDestroy();
+    await drive(idle.clock, () => idle.peer.destroyed && error !== undefined);
+    expect(error?.code).toBe('ECONNRESET');
+    expect(idle.b.tcp.stats().memoryBytes).toBe(0);
+  });
+
+  it("a reader in paused mode ('readable', for await) gets what was buffered before a reset, then the error", async () => {
+    const h = new TcpHarness();
+    const transport = new PilhaStreamTransport(h.tcp, h.clock);
+    const events: string[] = [];
+    const server = transport.createServer((socket) => {
+      void (async () => {
+        try {
+          for await (const chunk of socket) events.push(`data ${(chunk as Buffer).length}`);
+          events.push('end');
+        } catch (e) {
+          events.push(`error ${(e as NodeJS.ErrnoException).code}`);
+        }
+      })();
+    });
+    await server.listen(80);
+    h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
+    expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(300) });
+    h.send({ flags: RST, seq: IRS + 301, ack: 0 });
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['data 300', 'error ECONNRESET']);
+    expect(h.tcp.stats().memoryBytes).toBe(0);
+  });
+
+  it('resetAndDestroy() of a socket accepted already reset gives the memory its data held back', async () => {
+    const h = new TcpHarness();
+    const transport = new PilhaStreamTransport(h.tcp, h.clock);
+    let closed = false;
+    const server = transport.createServer((socket) => {
+      socket.on('close', () => {
+        closed = true;
+      });
+      socket.resetAndDestroy(); // a server refusing a client over its limit, say
+    });
+    await server.listen(80);
+    h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
+    expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
+    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(300) });
+    h.send({ flags: RST, seq: IRS + 301, ack: 0 });
+    expect(h.tcp.stats().memoryBytes).toBe(300);
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(true);
+    expect(h.tcp.stats()).toMatchObject({ memoryBytes: 0, txResets: 0 });
   });
 
   it("write() returns false when the send buffer is full, and 'drain' follows", async () => {

@@ -182,7 +182,9 @@ export class TcpLifecycle<C> {
     // The buffers first: the layer, told of CLOSED, keeps a connection in its accept queue by what it holds.
     const state = this.sm.state;
     const synchronized = state !== TcpState.SYN_SENT && state !== TcpState.SYN_RECEIVED;
-    if (error !== undefined && synchronized && (this.handler !== NO_HANDLER || !this.orphaned)) {
+    // Without a handler, only a passive connection not orphaned can still get one: in the accept queue.
+    const readerToCome = this.handler !== NO_HANDLER || (!this.orphaned && !this.activeOpen);
+    if (error !== undefined && synchronized && readerToCome) {
       // As Linux (tcp_recvmsg takes queued data before the socket's error): what came in order before a
       // reset or a timeout is still for a socket to read, this one's or the one that accepts it from the
       // accept queue; the holes after it will not be filled now.
