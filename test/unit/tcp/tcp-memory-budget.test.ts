@@ -112,26 +112,6 @@ describe('TcpMemoryBudget', () => {
   });
 });
 
-describe('ReceiveBuffer under a memory budget', () => {
-  it('a reset keeps the in-order data charged and gives the out-of-order ranges back (clearOutOfOrder)', () => {
-    const m = new TcpMemoryBudget({ low: 60_000, pressure: 80_000, high: 120_000 });
-    const b = new ReceiveBuffer(10_000, 8, 10_000, m);
-    expect(b.insert(0, new Uint8Array(300))).toBe(ReceiveResult.IN_ORDER);
-    expect(b.insert(500, new Uint8Array(200))).toBe(ReceiveResult.OUT_OF_ORDER);
-    expect(b.insert(900, new Uint8Array(100))).toBe(ReceiveResult.OUT_OF_ORDER);
-    expect(m.bytes).toBe(600);
-    b.clearOutOfOrder();
-    expect(b.queued).toBe(300);
-    expect(b.outOfOrderBytes).toBe(0);
-    expect(b.outOfOrderRanges).toBe(0);
-    expect(m.bytes).toBe(300);
-    b.clearOutOfOrder(); // nothing out of order: no change
-    expect(m.bytes).toBe(300);
-    expect(b.read()?.length).toBe(300);
-    expect(m.bytes).toBe(0);
-  });
-});
-
 describe('SendBuffer under a memory budget', () => {
   it('tells the writer to wait at the budget limit, counted, and lets it go on once ACKs make room', () => {
     const m = new TcpMemoryBudget(LIMITS);
@@ -187,6 +167,24 @@ describe('SendBuffer under a memory budget', () => {
 });
 
 describe('ReceiveBuffer under a memory budget', () => {
+  it('a reset keeps the in-order data charged and gives the out-of-order ranges back (clearOutOfOrder)', () => {
+    const m = new TcpMemoryBudget({ low: 60_000, pressure: 80_000, high: 120_000 });
+    const b = new ReceiveBuffer(10_000, 8, 10_000, m);
+    expect(b.insert(0, new Uint8Array(300))).toBe(ReceiveResult.IN_ORDER);
+    expect(b.insert(500, new Uint8Array(200))).toBe(ReceiveResult.OUT_OF_ORDER);
+    expect(b.insert(900, new Uint8Array(100))).toBe(ReceiveResult.OUT_OF_ORDER);
+    expect(m.bytes).toBe(600);
+    b.clearOutOfOrder();
+    expect(b.queued).toBe(300);
+    expect(b.outOfOrderBytes).toBe(0);
+    expect(b.outOfOrderRanges).toBe(0);
+    expect(m.bytes).toBe(300);
+    b.clearOutOfOrder(); // nothing out of order: no change
+    expect(m.bytes).toBe(300);
+    expect(b.read()?.length).toBe(300);
+    expect(m.bytes).toBe(0);
+  });
+
   it('charges in-order and out-of-order bytes, uncharges what is read, and clears to 0', () => {
     const m = new TcpMemoryBudget(LIMITS);
     const b = new ReceiveBuffer(1000, 8, 1000, m, 100);

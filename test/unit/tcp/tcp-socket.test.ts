@@ -25,6 +25,27 @@ async function connected(
   return { ...stacks, server, client: client!, peer: accepted[0]! };
 }
 
+/** A TcpHarness with a server on port 80 (`onConnection` its 'connection' handler), the peer's SYN answered. */
+async function harnessServer(onConnection: (socket: TcpSocket) => void) {
+  const h = new TcpHarness();
+  const server = new PilhaStreamTransport(h.tcp, h.clock).createServer(onConnection);
+  await server.listen(80);
+  h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
+  expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
+  return { h, server };
+}
+
+/** The peer's request of `length` bytes right after the handshake, then its RST (an abortive close). */
+function requestThenReset(h: TcpHarness, length: number): void {
+  h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(length) });
+  h.send({ flags: RST, seq: IRS + 1 + length, ack: 0 });
+}
+
+/** `n` turns of the event loop. */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 function collect(socket: TcpSocket): { data: Buffer[]; bytes: () => Buffer; ended: boolean } {
   const state = { data: [] as Buffer[], bytes: () => Buffer.concat(state.data), ended: false };
   socket.on('data', (d: Buffer) => state.data.push(d));
@@ -56,19 +77,14 @@ describe('TcpSocket and TcpServer', () => {
   });
 
   it("data arriving with the handshake's final ACK, and right after, reaches the 'connection' handler", async () => {
-    const h = new TcpHarness();
-    const transport = new PilhaStreamTransport(h.tcp, h.clock);
     const received: Buffer[] = [];
     let ended = false;
-    const server = transport.createServer((socket) => {
+    const { h } = await harnessServer((socket) => {
       socket.on('data', (d: Buffer) => received.push(d));
       socket.on('end', () => {
         ended = true;
       });
     });
-    await server.listen(80);
-    h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
-    expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
     h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(100) });
     h.send({ flags: ACK | PSH, seq: IRS + 101, ack: ISS + 1, payload: bytes(100, 100) });
     h.send({ flags: ACK | 0x01, seq: IRS + 201, ack: ISS + 1 });
@@ -79,38 +95,25 @@ describe('TcpSocket and TcpServer', () => {
   });
 
   it("a request and a RST right after it: the 'connection' handler reads the request, then ECONNRESET", async () => {
-    const h = new TcpHarness();
-    const transport = new PilhaStreamTransport(h.tcp, h.clock);
     const events: string[] = [];
-    const server = transport.createServer((socket) => {
+    const { h } = await harnessServer((socket) => {
       socket.on('data', (d: Buffer) => events.push(`data ${d.length}`));
       socket.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`));
       socket.on('close', () => events.push('close'));
     });
-    await server.listen(80);
-    h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
-    expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
     h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 });
     // As from a client that sends its request and closes with SO_LINGER 0: both in one read pass.
-    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(300) });
-    h.send({ flags: RST, seq: IRS + 301, ack: 0 });
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
+    requestThenReset(h, 300);
+    await turns(2);
     expect(events).toEqual(['data 300', 'error ECONNRESET', 'close']);
   });
 
   it('a reset connection kept in the accept queue for its data gives its memory back when the server closes', async () => {
-    const h = new TcpHarness();
-    const transport = new PilhaStreamTransport(h.tcp, h.clock);
     let accepted = 0;
-    const server = transport.createServer(() => {
+    const { h, server } = await harnessServer(() => {
       accepted++;
     });
-    await server.listen(80);
-    h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
-    expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
-    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(300) });
-    h.send({ flags: RST, seq: IRS + 301, ack: 0 });
+    requestThenReset(h, 300);
     expect(h.tcp.stats()).toMatchObject({ memoryBytes: 300 });
     const closed = server.close();
     await closed;
@@ -176,10 +179,8 @@ describe('TcpSocket and TcpServer', () => {
   });
 
   it("a reader in paused mode ('readable', for await) gets what was buffered before a reset, then the error", async () => {
-    const h = new TcpHarness();
-    const transport = new PilhaStreamTransport(h.tcp, h.clock);
     const events: string[] = [];
-    const server = transport.createServer((socket) => {
+    const { h } = await harnessServer((socket) => {
       void (async () => {
         try {
           for await (const chunk of socket) events.push(`data ${(chunk as Buffer).length}`);
@@ -189,35 +190,25 @@ describe('TcpSocket and TcpServer', () => {
         }
       })();
     });
-    await server.listen(80);
-    h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
-    expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
     h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1 });
-    await new Promise((resolve) => setImmediate(resolve));
-    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(300) });
-    h.send({ flags: RST, seq: IRS + 301, ack: 0 });
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    await turns(1);
+    requestThenReset(h, 300);
+    await turns(5);
     expect(events).toEqual(['data 300', 'error ECONNRESET']);
     expect(h.tcp.stats().memoryBytes).toBe(0);
   });
 
   it('resetAndDestroy() of a socket accepted already reset gives the memory its data held back', async () => {
-    const h = new TcpHarness();
-    const transport = new PilhaStreamTransport(h.tcp, h.clock);
     let closed = false;
-    const server = transport.createServer((socket) => {
+    const { h } = await harnessServer((socket) => {
       socket.on('close', () => {
         closed = true;
       });
       socket.resetAndDestroy(); // a server refusing a client over its limit, say
     });
-    await server.listen(80);
-    h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
-    expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
-    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(300) });
-    h.send({ flags: RST, seq: IRS + 301, ack: 0 });
+    requestThenReset(h, 300);
     expect(h.tcp.stats().memoryBytes).toBe(300);
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    await turns(3);
     expect(closed).toBe(true);
     expect(h.tcp.stats()).toMatchObject({ memoryBytes: 0, txResets: 0 });
   });
