@@ -56,16 +56,22 @@ export function untilSignal(stop?: Promise<unknown> | AbortSignal): Promise<Node
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
   }
-  releaseHeldSignals();
   const held = heldSignal;
   heldSignal = undefined;
-  if (held !== undefined) return Promise.resolve(held);
+  if (held !== undefined) {
+    releaseHeldSignals();
+    return Promise.resolve(held);
+  }
   return new Promise((resolve) => {
     const done = (signal: NodeJS.Signals | undefined) => {
       for (const s of STOP_SIGNALS) process.off(s, done);
       resolve(signal);
     };
     for (const s of STOP_SIGNALS) process.on(s, done);
+    // Only now: Node closes a signal's handle with its last listener, and a signal that handle had taken in
+    // but not yet dispatched goes with it. Released first, a SIGINT sent right as a server said it was up (a
+    // test's, a supervisor's) was lost, and the server kept running.
+    releaseHeldSignals();
     stop?.then(() => done(undefined));
   });
 }

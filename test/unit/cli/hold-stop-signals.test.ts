@@ -18,6 +18,28 @@ describe('holdStopSignals', () => {
     expect(await untilSignal()).toBe('SIGTERM');
   });
 
+  it("hands over from holding to waiting with a listener always there, so that Node keeps each signal's handle", async () => {
+    holdStopSignals();
+    // Node closes a signal's handle (and a signal it has taken in but not yet dispatched) with its last listener.
+    let fewestOfOurs = Number.POSITIVE_INFINITY;
+    const off = process.off;
+    process.off = function (this: NodeJS.Process, ...args: Parameters<typeof process.off>) {
+      const result = off.apply(this, args);
+      const now = listeners();
+      fewestOfOurs = Math.min(fewestOfOurs, ...now.map((n, i) => n - before[i]!));
+      return result;
+    } as typeof process.off;
+    let waiting: Promise<NodeJS.Signals | undefined>;
+    try {
+      waiting = untilSignal();
+    } finally {
+      process.off = off;
+    }
+    expect(fewestOfOurs).toBeGreaterThanOrEqual(1);
+    process.emit('SIGINT', 'SIGINT');
+    expect(await waiting).toBe('SIGINT');
+  });
+
   it('without a signal while starting, untilSignal waits for one as before', async () => {
     holdStopSignals();
     const waiting = untilSignal();
