@@ -39,6 +39,34 @@ describe.skipIf(skip !== undefined)('CLI fixes against real peers', () => {
     expect(ping.stderr).toBe('');
   });
 
+  it('pilha up: a SIGINT sent the instant it says it is up stops it cleanly, every time (it was lost, or killed it)', async () => {
+    const ns = namespace('clifix-upsig');
+    const outcomes: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const child = ns.spawn(process.execPath, [PILHA_CLI, 'up', '--tun', 'cu0']);
+      let out = '';
+      let sent = false;
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        // At once, as a supervisor or a script would: the hand-over from holding signals to waiting for them
+        // follows that line within microseconds.
+        if (!sent && /^pilha up/m.test(out)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.on('close', (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        });
+      });
+      outcomes.push(`exit ${code}${/^stats /m.test(out) ? ', stats' : ''}`);
+    }
+    expect(outcomes).toEqual(Array(10).fill('exit 0, stats'));
+  });
+
   it('pilha get --timeout 2 to an address that never answers gives up after 2 s (it took 125 s)', async () => {
     const ns = namespace('clifix-timeout');
     // Nobody is 10.77.0.99 on the TUN subnet, and the kernel does not forward: the SYNs go unanswered.
