@@ -213,9 +213,7 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     this.connection = undefined;
     if (connection !== undefined) {
       connection.setHandler(undefined);
-      // Closed already (reset, say) with data unread: release() gives its memory back; abort() would not.
-      if (connection.state === TcpState.CLOSED) connection.release();
-      else connection.abort();
+      connection.abort();
     }
     return this.destroy();
   }
@@ -270,8 +268,9 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
     const connection = this.connection;
-    if (connection === undefined || this.closeError !== undefined) {
-      callback(this.closeError ?? new PilhaError('EPIPE', 'write after the connection closed'));
+    const refusal = this.writeRefusal();
+    if (connection === undefined || refusal !== undefined) {
+      callback(refusal);
       return;
     }
     try {
@@ -296,8 +295,9 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     callback: WriteCallback,
   ): void {
     const connection = this.connection;
-    if (connection === undefined || this.closeError !== undefined) {
-      callback(this.closeError ?? new PilhaError('EPIPE', 'write after the connection closed'));
+    const refusal = this.writeRefusal();
+    if (connection === undefined || refusal !== undefined) {
+      callback(refusal);
       return;
     }
     try {
@@ -317,6 +317,14 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
       connection.adoptWritten();
       callback();
     }
+  }
+
+  /** Why a write cannot go out: the reset held for the reader (closeError), or no connection any more. */
+  private writeRefusal(): PilhaError | undefined {
+    if (this.closeError !== undefined) return this.closeError;
+    return this.connection === undefined
+      ? new PilhaError('EPIPE', 'write after the connection closed')
+      : undefined;
   }
 
   override _final(callback: (error?: Error | null) => void): void {

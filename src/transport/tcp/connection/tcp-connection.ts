@@ -375,7 +375,11 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
   /** ABORT (RFC 9293 §3.10.5): RST to the peer when it has a connection to reset, then CLOSED. */
   abort(): void {
     const s = this.state;
-    if (s === TcpState.CLOSED) return;
+    if (s === TcpState.CLOSED) {
+      // Reset already, kept for the data it held (a socket's to read, or the accept queue's): that goes too.
+      this.receiver.receiveBuffer.clear();
+      return;
+    }
     if (
       s === TcpState.SYN_RECEIVED ||
       s === TcpState.ESTABLISHED ||

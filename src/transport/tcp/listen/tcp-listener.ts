@@ -6,7 +6,6 @@
  */
 
 import type { TcpConnection } from '../connection/tcp-connection.js';
-import { TcpState } from '../connection/tcp-state.js';
 
 export class TcpListener {
   /** Connections in SYN_RECEIVED that belong to this listener. */
@@ -76,10 +75,6 @@ export class TcpListener {
     if (this.closedFlag) return;
     this.closedFlag = true;
     this.unbind(this);
-    for (const connection of this.queue.splice(0)) {
-      // One already reset (kept for the data it holds) gives that memory back.
-      if (connection.state === TcpState.CLOSED) connection.release();
-      else connection.abort();
-    }
+    for (const connection of this.queue.splice(0)) connection.abort();
   }
 }
