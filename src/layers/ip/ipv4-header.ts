@@ -60,16 +60,18 @@ export const IPV4_PARSE_ERRORS: readonly Ipv4ParseError[] = [
 
 /**
  * Parses and validates a datagram. Never throws: every length is checked against the buffer before use.
- * Bytes past `totalLength` (link padding) are ignored.
+ * Bytes past `totalLength` (link padding) are ignored. With `lengthFromLink` (a run the link merged,
+ * RX_COALESCED), a total length of 0 stands for the datagram's own length, as in Linux's BIG TCP packets.
  */
-export function parseIpv4(bytes: Uint8Array): Ipv4Datagram | Ipv4ParseError {
+export function parseIpv4(bytes: Uint8Array, lengthFromLink = false): Ipv4Datagram | Ipv4ParseError {
   if (bytes.length < IPV4_MIN_HEADER) return 'truncated';
   const b0 = bytes[0]!;
   if (b0 >> 4 !== 4) return 'bad-version';
   const headerLength = (b0 & 0x0f) * 4;
   if (headerLength < IPV4_MIN_HEADER) return 'bad-ihl';
   if (headerLength > bytes.length) return 'truncated';
-  const totalLength = (bytes[2]! << 8) | bytes[3]!;
+  let totalLength = (bytes[2]! << 8) | bytes[3]!;
+  if (totalLength === 0 && lengthFromLink) totalLength = bytes.length;
   if (totalLength < headerLength) return 'bad-total-length';
   if (totalLength > bytes.length) return 'truncated';
   if (internetChecksum(bytes, 0, headerLength) !== 0) return 'bad-checksum';

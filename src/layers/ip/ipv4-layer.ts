@@ -3,7 +3,7 @@ import { Counters } from '../../core/counters.js';
 import { PilhaError } from '../../core/errors.js';
 import { directedBroadcast, formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
-import { type RawLink, RX_LINK_BROADCAST } from '../link/raw-link.js';
+import { type RawLink, RX_COALESCED, RX_LINK_BROADCAST } from '../link/raw-link.js';
 import { fragmentIpv4 } from './fragmenter.js';
 import type {
   DatagramSendOptions,
@@ -318,7 +318,7 @@ export class Ipv4Layer implements IPLayer {
     const c = this.counters.values;
     c.rxPackets++;
     c.rxBytes += bytes.length;
-    const parsed = parseIpv4(bytes);
+    const parsed = parseIpv4(bytes, (flags & RX_COALESCED) !== 0);
     if (typeof parsed === 'string') {
       // The kernel sends IPv6 housekeeping (router solicitations, MLD) to any interface; pilha speaks IPv4 only.
       if (parsed === 'bad-version' && bytes[0]! >> 4 === 6) {

@@ -48,6 +48,13 @@ export const RX_CHECKSUM_VOUCHED = 1;
  */
 export const RX_LINK_BROADCAST = 2;
 
+/**
+ * A receive flag: the datagram is a run of one TCP flow's consecutive segments that the link merged
+ * (TcpReadCoalescer, software GRO), with RX_CHECKSUM_VOUCHED. A run longer than 65,535 bytes has 0 in its IP
+ * total length, as Linux's BIG TCP packets do: its length is the datagram's, as the link hands it up.
+ */
+export const RX_COALESCED = 4;
+
 /** What a link hands up: a datagram (a view valid only during the call) and its RX_* flags. */
 export type ReceiveHandler = (datagram: Uint8Array, flags?: number) => void;
 

@@ -138,7 +138,13 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
   }
 
   stats(): Record<string, number> {
-    return { ...this.counters.snapshot(), ...(this.reader?.stats() ?? {}) };
+    const own = this.counters.snapshot();
+    const reader = this.reader?.stats() ?? {};
+    // Reads the reader merged into the one before (TcpReadCoalescer) went up inside it: the device's packets
+    // and bytes are still its reads'.
+    own.rxPackets += reader.rxCoalescedReads ?? 0;
+    own.rxBytes += reader.rxCoalescedHeaderBytes ?? 0;
+    return { ...own, ...reader };
   }
 
   close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { PilhaError } from '../../../core/errors.js';
+import { TcpReadCoalescer } from '../offload/tcp-read-coalescer.js';
 import { VIRTIO_NET_HDR_SIZE } from '../offload/virtio-net-header.js';
 import { checksumVouched } from '../offload/virtio-net-receive.js';
 import { RX_CHECKSUM_VOUCHED } from '../raw-link.js';
@@ -50,6 +51,15 @@ export class MainThreadFdReader extends ReaderLifecycle {
   private hungUp = false;
   private readonly readTask = (): void => this.readPass();
   private readonly ringTask = (revents: number): void => this.onWake(revents);
+  /**
+   * Merges a pass's reads that continue one TCP stream into one segment (software GRO), where the reads are
+   * the kernel's own TCP packets: GSO reads from a TUN device whose checksums the kernel vouches for.
+   */
+  private readonly coalescer: TcpReadCoalescer | undefined;
+  /** Datagrams handed up in the running pass. */
+  private delivered = 0;
+  private readonly deliverAt = (start: number, length: number, flags: number): void =>
+    this.deliver(start, length, flags);
   private readonly doorbellFailed = (message: string): void => this.readFailed(message);
 
   /** Starts reading: the first pass, on the event loop's next turn, reads what is already there. */
@@ -67,7 +77,14 @@ export class MainThreadFdReader extends ReaderLifecycle {
     this.readCapacity = layout.readCapacity;
     // Written through once now, so that its pages are faulted in here, not by the kernel inside the first
     // reads of a download (a page fault per 4 KiB under copy_to_user: about 3% of a 100 MiB get's main thread).
-    this.bytes = new Uint8Array(PASS_BYTES + this.pad + this.readCapacity + 4).fill(0);
+    const vnet = options.vnetHeaderBytes ?? 0;
+    const coalesce =
+      vnet > 0 && options.trustKernelChecksums === true && (options.linkHeaderBytes ?? 0) === 0;
+    const readsEnd = PASS_BYTES + this.pad + this.readCapacity + 4;
+    const scratch = coalesce ? TcpReadCoalescer.scratchBytes(vnet) : 0;
+    this.bytes = new Uint8Array(readsEnd + scratch).fill(0);
+    if (coalesce)
+      this.coalescer = new TcpReadCoalescer(this.bytes, vnet, readsEnd, PASS_BYTES, this.deliverAt);
   }
 
   stats(): Record<string, number> {
@@ -75,6 +92,12 @@ export class MainThreadFdReader extends ReaderLifecycle {
       ...readerStats(this.control, this.batches, this.handlerErrors, this.options.vnetHeaderBytes),
       rxReadPasses: this.passes,
       rxDoorbellRings: this.rings,
+      ...(this.coalescer !== undefined
+        ? {
+            rxCoalescedReads: this.coalescer.merged,
+            rxCoalescedHeaderBytes: this.coalescer.mergedHeaderBytes,
+          }
+        : {}),
     };
   }
 
@@ -124,24 +147,33 @@ export class MainThreadFdReader extends ReaderLifecycle {
   private readPass(): void {
     if (this.stopping !== undefined) return;
     this.passes++;
-    const { fd, onDatagram, logger, linkHeaderBytes = 0 } = this.options;
+    const { fd, linkHeaderBytes = 0 } = this.options;
     const vnet = this.options.vnetHeaderBytes ?? 0;
     const trust = this.options.trustKernelChecksums === true;
-    const { libc, bytes, control, pad, readCapacity, maxPacket } = this;
+    const { libc, bytes, control, pad, readCapacity, maxPacket, coalescer } = this;
     let at = 0;
-    let delivered = 0;
+    this.delivered = 0;
+    coalescer?.reset(); // a pass that stopped half-way left its run open
     let empty = false;
     // Every read counts, failed ones too: a run of reads the kernel fails (EINVAL) still lets the loop run.
     for (let reads = 0; reads < MAX_BATCH_DATAGRAMS && at <= PASS_BYTES; reads++) {
-      const readAt = at + pad;
+      const readAt = coalescer === undefined ? at + pad : coalescer.readAt(at + pad);
       let n = libc.read(fd, bytes.subarray(readAt, readAt + readCapacity), readCapacity);
       if (n <= 0) {
+        // errno before anything else makes a system call: handing up the run does.
+        const errno = n === 0 ? ERRNO.EAGAIN : libc.errno();
+        if (coalescer !== undefined) {
+          coalescer.cancelRead();
+          if (errno !== ERRNO.EINTR && errno !== ERRNO.EINVAL) {
+            coalescer.flush();
+            if (this.stopping !== undefined) return;
+          }
+        }
         if (n === 0 && this.hungUp) {
           // 0 bytes after a hang-up: the end of the fd, as FdReader's worker says it.
           this.readFailed(`the ${this.options.label} hung up`);
           return;
         }
-        const errno = n === 0 ? ERRNO.EAGAIN : libc.errno();
         if (errno === ERRNO.EINTR) continue;
         if (errno === ERRNO.EINVAL && vnet > 0) {
           // With a virtio_net_hdr the kernel fails the read of a packet the header cannot describe: that one
@@ -168,22 +200,20 @@ export class MainThreadFdReader extends ReaderLifecycle {
         if (trust && checksumVouched(bytes, readAt, n, linkHeaderBytes)) flags = RX_CHECKSUM_VOUCHED;
         n = takeVnetRead(bytes, readAt, n, flags !== 0, linkHeaderBytes, maxPacket, control);
         if (n < 0) {
+          coalescer?.cancelRead();
           this.vnetHeaderDrop();
           continue;
         }
         start = readAt + VIRTIO_NET_HDR_SIZE;
       }
-      try {
-        onDatagram(bytes.subarray(start, start + n), flags);
-      } catch (err) {
-        // The receive path never throws: a failing handler costs its datagram, not the rest of the pass.
-        this.handlerErrors++;
-        logger.error({ err }, 'receive handler threw; datagram dropped');
-      }
-      delivered++;
+      if (coalescer === undefined) this.deliver(start, n, flags);
+      else coalescer.take(start, n, flags);
       if (this.stopping !== undefined) return;
-      at = (start + n + 3) & ~3;
+      at = ((coalescer === undefined ? start + n : coalescer.end(start + n)) + 3) & ~3;
     }
+    coalescer?.flush();
+    if (this.stopping !== undefined) return;
+    const delivered = this.delivered;
     if (delivered > 0) this.endBatch();
     if (this.stopping !== undefined) return;
     // The ACK this batch ended with is often answered at once (the kernel's sender runs inside its write):
@@ -196,6 +226,17 @@ export class MainThreadFdReader extends ReaderLifecycle {
     }
     this.reading = false;
     this.doorbell?.arm();
+  }
+
+  /** Hands one datagram up: the receive path never throws, a failing handler costs its datagram, not the rest of the pass. */
+  private deliver(start: number, length: number, flags: number): void {
+    try {
+      this.options.onDatagram(this.bytes.subarray(start, start + length), flags);
+    } catch (err) {
+      this.handlerErrors++;
+      this.options.logger.error({ err }, 'receive handler threw; datagram dropped');
+    }
+    this.delivered++;
   }
 
   /** A read failed for good: counted, logged, told to onFailure; the reader stops. */
