@@ -16,10 +16,10 @@ export type CoalescedDelivery = (start: number, length: number, flags: number) =
  * run of reads instead of once per read. Linux's GRO does the same below its stack, up to 64 KB (and to
  * 512 KB with BIG TCP); here a run may fill the reader's pass.
  *
- * Merged, as Linux's tcp_gro_receive merges: IPv4 TCP with a payload, ACK set and nothing else but PSH, the
- * same IP version, header length, TOS (ECN marks included) and addresses, the same ports, ACK, window,
- * urgent pointer and options (timestamps included), and a sequence number that continues the run. PSH on any
- * is kept on the run. Anything else (a FIN, a SYN, a RST, ECE or CWR, a pure ACK, a gap, another flow, a
+ * Merged, as Linux's inet_gro_receive and tcp_gro_receive merge: IPv4 without options, TCP with a payload, ACK
+ * set and nothing else but PSH; the same TOS (ECN marks included), DF, TTL and addresses, the same ports, ACK,
+ * window, urgent pointer and options (timestamps included), and a sequence number that continues the run.
+ * PSH on any is kept on the run. Anything else (a FIN, a SYN, a RST, ECE or CWR, a pure ACK, a gap, another flow, a
  * datagram whose checksum the kernel did not vouch for) ends the run and goes up on its own, after it.
  *
  * No byte is copied: a read that may continue the run is made where its headers end just before the run's
@@ -194,9 +194,10 @@ export class TcpReadCoalescer {
   /** Whether the datagram may be part of a run: IPv4 TCP with a payload, ACK and at most PSH, its length exact. */
   private candidate(start: number, length: number): boolean {
     const bytes = this.bytes;
-    if (length < 41 || bytes[start]! >> 4 !== 4) return false;
-    const ipHeaderBytes = (bytes[start]! & 0x0f) * 4;
-    if (ipHeaderBytes < 20 || ((bytes[start + 2]! << 8) | bytes[start + 3]!) !== length) return false;
+    // IPv4 without options (0x45), its total length exact.
+    if (length < 41 || bytes[start] !== 0x45) return false;
+    const ipHeaderBytes = 20;
+    if (((bytes[start + 2]! << 8) | bytes[start + 3]!) !== length) return false;
     const tcp = start + ipHeaderBytes;
     const offsetByte = bytes[tcp + 12]!;
     const tcpHeaderBytes = (offsetByte >> 4) * 4;
@@ -219,10 +220,11 @@ export class TcpReadCoalescer {
     if (this.runLength + length - headerBytes > this.maxRunBytes) return false;
     const bytes = this.bytes;
     const run = this.runStart;
-    // IP: version, header length, TOS; source and destination. TCP: ports; ACK; header length and
-    // flags (both ACK, PSH aside) and window; checksum skipped; urgent pointer and options.
-    if (bytes[run] !== bytes[start] || bytes[run + 1] !== bytes[start + 1]) return false;
-    if (!sameBytes(bytes, run + 12, start + 12, 8)) return false;
+    // IP (both 0x45): TOS; DF (neither is a fragment: the kernel vouched); TTL; source and destination.
+    // TCP: ports; ACK; header length and flags (both ACK, PSH aside) and window; checksum skipped; urgent
+    // pointer and options.
+    if (bytes[run + 1] !== bytes[start + 1] || bytes[run + 6] !== bytes[start + 6]) return false;
+    if (bytes[run + 8] !== bytes[start + 8] || !sameBytes(bytes, run + 12, start + 12, 8)) return false;
     const a = run + ipHeaderBytes;
     const b = start + ipHeaderBytes;
     return (

@@ -116,6 +116,8 @@ describe('TcpReadCoalescer', () => {
     ['another window', { window: 501 }],
     ['another timestamp', { tsVal: 101 }],
     ['an ECN mark', { tos: 3 }],
+    ['another TTL', { ttl: 63 }],
+    ['IP options', { ipOptions: true }],
     ['a FIN', { flags: ACK | FIN }],
     ['no ACK', { flags: PSH }],
     ['a checksum nobody vouched for', { vnetFlags: 0 }],
