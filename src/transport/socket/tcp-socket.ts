@@ -66,6 +66,8 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
   private pendingWrite: WriteCallback | undefined;
   /** The reset (or timeout) that closed the connection, held until the data that came before it is read. */
   private closeError: PilhaError | undefined;
+  /** Why writes fail once the connection closed after the peer's FIN (a RST in CLOSE_WAIT: EPIPE); reads end cleanly. */
+  private writeError: PilhaError | undefined;
   private isConnecting: boolean;
   /** Shared by every socket a server accepts (clock, onClosed): one field, no copies per socket. */
   private readonly options: TcpSocketOptions;
@@ -321,7 +323,8 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
 
   /** Why a write cannot go out: the reset held for the reader (closeError), or no connection any more. */
   private writeRefusal(): PilhaError | undefined {
-    if (this.closeError !== undefined) return this.closeError;
+    const held = this.closeError ?? this.writeError;
+    if (held !== undefined) return held;
     return this.connection === undefined
       ? new PilhaError('EPIPE', 'write after the connection closed')
       : undefined;
@@ -478,6 +481,12 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
 
   private connectionClosed(error: PilhaError | undefined): void {
     this.isConnecting = false;
+    if (error !== undefined && this.connection?.finReceived === true) {
+      // Closed with an error after the peer's FIN (a RST in CLOSE_WAIT): as over Linux, the reader gets the data
+      // and then the EOF, and only a write meets the error (send() fails with EPIPE; recv() returns 0).
+      this.writeError = error;
+      error = undefined;
+    }
     if (error !== undefined) {
       // As node:net over Linux, where recv() returns the data queued before a reset: a socket that reads
       // (flowing, or paused by its reader: net stops reading then, and meets the reset when it resumes) gets that
@@ -498,7 +507,7 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     const callback = this.pendingWrite;
     if (callback !== undefined) {
       this.pendingWrite = undefined;
-      callback(new PilhaError('EPIPE', 'the connection closed with data unsent'));
+      callback(this.writeError ?? new PilhaError('EPIPE', 'the connection closed with data unsent'));
     }
   }
 

@@ -5,7 +5,7 @@ import { PilhaStreamTransport } from '../../../src/transport/socket/pilha-stream
 import type { TcpServerOptions } from '../../../src/transport/socket/tcp-server.js';
 import type { TcpSocket } from '../../../src/transport/socket/tcp-socket.js';
 import { ADDRESS_A, ADDRESS_B, drive, pattern, twoTcpStacks } from '../../helpers/tcp-stacks.js';
-import { ACK, bytes, expectSegment, IRS, ISS, PSH, RST, SYN, TcpHarness } from './tcp-harness.js';
+import { ACK, bytes, expectSegment, FIN, IRS, ISS, PSH, RST, SYN, TcpHarness } from './tcp-harness.js';
 
 const HOST_B = formatIpv4(ADDRESS_B);
 
@@ -106,6 +106,54 @@ describe('TcpSocket and TcpServer', () => {
     requestThenReset(h, 300);
     await turns(2);
     expect(events).toEqual(['data 300', 'error ECONNRESET', 'close']);
+  });
+
+  it("a request, the peer's FIN and its RST in one read pass: the handler reads the request and the EOF, no error, as over Linux; a write meets EPIPE", async () => {
+    const events: string[] = [];
+    const { h } = await harnessServer((socket) => {
+      socket.on('data', (d: Buffer) => events.push(`data ${d.length}`));
+      socket.on('end', () => {
+        events.push('end');
+        socket.write('late', (e) => events.push(`write ${(e as NodeJS.ErrnoException | null)?.code}`));
+      });
+      socket.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`));
+      socket.on('close', () => events.push('close'));
+    });
+    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(300) });
+    h.send({ flags: ACK | FIN, seq: IRS + 301, ack: ISS + 1 });
+    h.send({ flags: RST, seq: IRS + 302, ack: 0 });
+    await turns(4);
+    expect(events).toEqual(['data 300', 'end', 'write EPIPE', 'error EPIPE', 'close']);
+  });
+
+  it("a half-open socket (allowHalfOpen) that read the peer's FIN and then gets its RST: no error until it writes, then EPIPE", async () => {
+    const events: string[] = [];
+    let accepted: TcpSocket | undefined;
+    const h = new TcpHarness();
+    const server = new PilhaStreamTransport(h.tcp, h.clock).createServer(
+      (socket) => {
+        accepted = socket;
+        socket.on('data', (d: Buffer) => events.push(`data ${d.length}`));
+        socket.on('end', () => events.push('end'));
+        socket.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`));
+        socket.on('close', () => events.push('close'));
+      },
+      { allowHalfOpen: true },
+    );
+    await server.listen(80);
+    h.send({ flags: SYN, seq: IRS, options: { mss: 1460 } });
+    expectSegment(h.recv(), { flags: 'SYN|ACK', seq: ISS, ack: IRS + 1 });
+    h.send({ flags: ACK | PSH, seq: IRS + 1, ack: ISS + 1, payload: bytes(300) });
+    h.send({ flags: ACK | FIN, seq: IRS + 301, ack: ISS + 1 });
+    await turns(3);
+    expect(events).toEqual(['data 300', 'end']);
+    h.send({ flags: RST, seq: IRS + 302, ack: 0 });
+    await turns(3);
+    // Linux: recv() went on returning 0, nothing said; the reset is met by the next send().
+    expect(events).toEqual(['data 300', 'end']);
+    accepted!.write('late', (e) => events.push(`write ${(e as NodeJS.ErrnoException | null)?.code}`));
+    await turns(3);
+    expect(events).toEqual(['data 300', 'end', 'write EPIPE', 'error EPIPE', 'close']);
   });
 
   it('a reset connection kept in the accept queue for its data gives its memory back when the server closes', async () => {

@@ -216,6 +216,11 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
   }
 
   /** True once the peer's FIN was received and every byte before it has been read. */
+  /** True once the peer's FIN was processed (whatever is still to be read before it). */
+  get finReceived(): boolean {
+    return this.arrival.finReceived;
+  }
+
   get readEnded(): boolean {
     return this.arrival.finReceived && this.receiver.receiveBuffer.queued === 0;
   }

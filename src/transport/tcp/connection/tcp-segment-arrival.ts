@@ -260,6 +260,12 @@ export class TcpSegmentArrival {
       life.enterClosed(undefined);
       return;
     }
+    if (s === TcpState.CLOSE_WAIT) {
+      // Their FIN came first: as Linux's tcp_reset, EPIPE, which the reader does not meet (it reads up to the
+      // FIN), only a writer.
+      life.enterClosed(new PilhaError('EPIPE', `connection reset by ${life.peerName()} after its FIN`));
+      return;
+    }
     life.enterClosed(new PilhaError('ECONNRESET', `connection reset by ${life.peerName()}`));
   }
 
