@@ -3,7 +3,7 @@ import { Counters } from '../../core/counters.js';
 import { PilhaError } from '../../core/errors.js';
 import { directedBroadcast, formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
-import { type RawLink, RX_COALESCED, RX_LINK_BROADCAST } from '../link/raw-link.js';
+import { type RawLink, RX_CHECKSUM_VOUCHED, RX_COALESCED, RX_LINK_BROADCAST } from '../link/raw-link.js';
 import { fragmentIpv4 } from './fragmenter.js';
 import type {
   DatagramSendOptions,
@@ -310,7 +310,10 @@ export class Ipv4Layer implements IPLayer {
     this.counters.values.rxReentrantDeferred++;
     // The sender may reuse its buffer once its send returns, before this copy is processed.
     this.deferred.push(bytes.slice());
-    this.deferredFlags.push(flags & RX_LINK_BROADCAST);
+    // A run the link merged keeps what makes it whole (its length from the link, its checksum vouched for).
+    const kept =
+      flags & RX_COALESCED ? RX_LINK_BROADCAST | RX_COALESCED | RX_CHECKSUM_VOUCHED : RX_LINK_BROADCAST;
+    this.deferredFlags.push(flags & kept);
   }
 
   /** One datagram, with the link's RX_* flags (passed up with it; a reassembled one keeps only its first fragment's RX_LINK_BROADCAST). */

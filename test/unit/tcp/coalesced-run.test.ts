@@ -49,6 +49,20 @@ describe('a run the link merged', () => {
     expect(h.tcp.stats()).toMatchObject({ rxSegments: segmentsBefore + 1, dropBadChecksum: 0 });
   });
 
+  it('one that arrives while the IP layer is busy with another (a synchronous link) keeps its flags in the queue', () => {
+    const h = new TcpHarness();
+    const rec = h.established({ mss: 1460, windowScale: 7 });
+    h.send({ flags: ACK, seq: IRS + 1, ack: ISS + 1, payload: bytes(1) });
+    h.advance(h.config.delayedAckMs);
+    h.recv();
+    // A datagram whose handler hands the IP layer the run before it returns: the run waits, copied.
+    h.ip.registerProtocol(253, () => h.ip.receive(run(150_000, 1), RX_CHECKSUM_VOUCHED | RX_COALESCED));
+    h.ip.receive(encodeIpv4({ id: 1, ttl: 64, protocol: 253, src: REMOTE, dst: LOCAL }, bytes(4)));
+    expect(h.ip.stats()).toMatchObject({ rxReentrantDeferred: 1, dropBadTotalLength: 0 });
+    expect(rec.received.length).toBe(150_001);
+    expect(h.tcp.stats()).toMatchObject({ dropBadChecksum: 0 });
+  });
+
   it('the same datagram from a link that merged nothing: a total length of 0 is malformed, dropped and counted', () => {
     const h = new TcpHarness();
     const rec = h.established();

@@ -230,6 +230,8 @@ export class MainThreadFdReader extends ReaderLifecycle {
 
   /** Hands one datagram up: the receive path never throws, a failing handler costs its datagram, not the rest of the pass. */
   private deliver(start: number, length: number, flags: number): void {
+    // Nothing goes up once a handler stopped the reader (the coalescer may have a second datagram to hand up).
+    if (this.stopping !== undefined) return;
     try {
       this.options.onDatagram(this.bytes.subarray(start, start + length), flags);
     } catch (err) {

@@ -16,10 +16,12 @@ export type CoalescedDelivery = (start: number, length: number, flags: number) =
  * run of reads instead of once per read. Linux's GRO does the same below its stack, up to 64 KB (and to
  * 512 KB with BIG TCP); here a run may fill the reader's pass.
  *
- * Merged, as Linux's inet_gro_receive and tcp_gro_receive merge: IPv4 without options, TCP with a payload, ACK
- * set and nothing else but PSH; the same TOS (ECN marks included), DF, TTL and addresses, the same ports, ACK,
- * window, urgent pointer and options (timestamps included), and a sequence number that continues the run.
- * PSH on any is kept on the run. Anything else (a FIN, a SYN, a RST, ECE or CWR, a pure ACK, a gap, another flow, a
+ * Merged, on the fields Linux's inet_gro_receive and tcp_gro_receive compare: IPv4 without options, TCP with a
+ * payload, ACK set and nothing else but PSH; the same TOS (ECN marks included), DF, TTL and addresses, the
+ * same ports, ACK, window, urgent pointer and options (timestamps included), and a sequence number that
+ * continues the run. Unlike Linux, a run goes on after a PSH (kept on the run: pilha's TCP hands data over at
+ * once anyway) and after a read shorter than the ones before (each read is a GSO packet of several segments,
+ * its last often short), and the IP ID is not looked at. Anything else (a FIN, a SYN, a RST, ECE or CWR, a pure ACK, a gap, another flow, a
  * datagram whose checksum the kernel did not vouch for) ends the run and goes up on its own, after it.
  *
  * No byte is copied: a read that may continue the run is made where its headers end just before the run's
@@ -27,7 +29,8 @@ export type CoalescedDelivery = (start: number, length: number, flags: number) =
  * overwrite (a virtio_net_hdr, IP and TCP headers: 62 bytes for a download's) are set aside first and put
  * back after: where the read continues the run, its headers are no longer needed; where it does not, its
  * headers are set aside in turn, the run is handed up whole, and the headers are put back for the datagram
- * to go up on its own. The side areas are in the reader's buffer, at `scratchAt` (2 × 132 bytes).
+ * to go up on its own. The side areas are in the reader's buffer, at `scratchAt` (scratchBytes()), with a copy of
+ * the run's headers that the reads after are compared with.
  *
  * A run longer than the IP total length can say (65,535) goes up with 0 in that field, as Linux's BIG TCP
  * does, and RX_COALESCED, which tells the IP layer to take the datagram's length from the link; the IP
@@ -35,6 +38,11 @@ export type CoalescedDelivery = (start: number, length: number, flags: number) =
  * part, and RX_CHECKSUM_VOUCHED goes up with the run).
  */
 export class TcpReadCoalescer {
+  /** What a reader's buffer needs past its reads for the side areas (`scratchAt`). */
+  static scratchBytes(readHeaderBytes: number): number {
+    return 2 * (readHeaderBytes + MAX_HEADER_BYTES) + MAX_HEADER_BYTES;
+  }
+
   /** Reads merged into the run before them (a link counter: rxCoalescedReads). */
   merged = 0;
   /** Their IP and TCP header bytes, which went up with no datagram (rxCoalescedHeaderBytes). */
@@ -56,12 +64,17 @@ export class TcpReadCoalescer {
   private seq = 0;
   private readonly runTailAt: number;
   private readonly readHeadAt: number;
+  /**
+   * A copy of the run's IP and TCP headers, which continuesRun() compares with: a read made over the end of a
+   * run of little payload lands on the run's own headers.
+   */
+  private readonly runHeadersAt: number;
 
   constructor(
     private readonly bytes: Uint8Array,
     /** Bytes in front of each read's datagram (the virtio_net_hdr). */
     private readonly readHeaderBytes: number,
-    /** Where the two side areas are (SCRATCH_BYTES in all). */
+    /** Where the side areas are (scratchBytes() in all). */
     scratchAt: number,
     /** The longest run, in bytes from its IP header. */
     private readonly maxRunBytes: number,
@@ -70,11 +83,7 @@ export class TcpReadCoalescer {
     const area = readHeaderBytes + MAX_HEADER_BYTES;
     this.runTailAt = scratchAt;
     this.readHeadAt = scratchAt + area;
-  }
-
-  /** What the side areas take, for a reader's buffer. */
-  static scratchBytes(readHeaderBytes: number): number {
-    return 2 * (readHeaderBytes + MAX_HEADER_BYTES);
+    this.runHeadersAt = scratchAt + 2 * area;
   }
 
   /** Where the data taken so far ends: the run's end, or `fallback` (the last datagram's end) with none open. */
@@ -189,6 +198,7 @@ export class TcpReadCoalescer {
     this.runPush = bytes[flagsAt]! & TCP_PSH;
     bytes[flagsAt] = bytes[flagsAt]! & ~TCP_PSH;
     this.runReads = 1;
+    bytes.copyWithin(this.runHeadersAt, start, start + this.runHeaderBytes);
   }
 
   /** Whether the datagram may be part of a run: IPv4 TCP with a payload, ACK and at most PSH, its length exact. */
@@ -219,7 +229,7 @@ export class TcpReadCoalescer {
     if (headerBytes !== this.runHeaderBytes || this.seq !== this.runNextSeq) return false;
     if (this.runLength + length - headerBytes > this.maxRunBytes) return false;
     const bytes = this.bytes;
-    const run = this.runStart;
+    const run = this.runHeadersAt;
     // IP (both 0x45): TOS; DF (neither is a fragment: the kernel vouched); TTL; source and destination.
     // TCP: ports; ACK; header length and flags (both ACK, PSH aside) and window; checksum skipped; urgent
     // pointer and options.

@@ -455,6 +455,31 @@ describe.skipIf(!linux)('FdReader', () => {
     expect(r.stats()).toMatchObject({ rxCoalescedReads: 3, rxCoalescedHeaderBytes: 3 * 52, rxBatches: 1 });
   });
 
+  it('on the main thread: a handler that stops the reader while a run goes up gets nothing after it', async () => {
+    const got: number[] = [];
+    let stop: () => void = () => {};
+    await reader(
+      (d) => {
+        got.push(d.length);
+        stop();
+      },
+      {
+        vnet: { trustKernelChecksums: true },
+        mainThread: true,
+        prefill: [
+          kernelTcpRead({ seq: 1, payloadLength: 4000 }),
+          kernelTcpRead({ seq: 4001, payloadLength: 3000 }),
+          kernelTcpRead({ seq: 7001, payloadLength: 10, flags: ACK | FIN }),
+        ],
+      },
+    ).then(({ reader: r }) => {
+      stop = () => void r.stop();
+    });
+    await until(() => got.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(got).toEqual([52 + 7000]);
+  });
+
   it('on the main thread: a quiet fd costs no read pass (the doorbell waits for it), and what comes after is read', async () => {
     const seen: number[] = [];
     const { reader: r, send } = await reader((d) => seen.push(check(d)), { mainThread: true });
