@@ -321,7 +321,10 @@ export class TcpSocket extends Duplex implements StreamSocket, TcpConnectionHand
     }
   }
 
-  /** Why a write cannot go out: the reset held for the reader (closeError), or no connection any more. */
+  /**
+   * Why a write cannot go out: the reset held for the reader (closeError), the error of a connection closed
+   * after the peer's FIN (writeError), or no connection any more.
+   */
   private writeRefusal(): PilhaError | undefined {
     const held = this.closeError ?? this.writeError;
     if (held !== undefined) return held;

@@ -140,9 +140,10 @@ export class MainThreadFdReader extends ReaderLifecycle {
   }
 
   /**
-   * Reads until the fd is empty or the pass is full, handing each datagram up as it is read; then the batch
-   * ends, and the next pass follows the event loop's I/O; once a pass finds the fd empty at once (nothing
-   * delivered), the doorbell is armed.
+   * Reads until the fd is empty or the pass is full, handing each datagram up as it is read (a run of reads
+   * that continue one TCP stream once it ends: TcpReadCoalescer); then the batch ends, and the next pass
+   * follows the event loop's I/O; once a pass finds the fd empty at once (nothing delivered), the doorbell is
+   * armed.
    */
   private readPass(): void {
     if (this.stopping !== undefined) return;

@@ -5,6 +5,8 @@ const TCP_ACK = 0x10;
 const TCP_PSH = 0x08;
 /** The longest IP and TCP headers together (60 each). */
 const MAX_HEADER_BYTES = 120;
+/** The IP header of a datagram a run takes: IPv4 without options. */
+const IP_HEADER_BYTES = 20;
 
 /** Takes a datagram (`length` bytes at `start` of the reader's buffer) with its RX_* flags; never throws. */
 export type CoalescedDelivery = (start: number, length: number, flags: number) => void;
@@ -58,8 +60,7 @@ export class TcpReadCoalescer {
   /** Where the last read was made over the run's tail, and how many of the run's bytes were set aside. */
   private readPos = 0;
   private saved = 0;
-  /** The last candidate's IP and TCP header lengths and sequence number (candidate() sets them). */
-  private ipHeaderBytes = 0;
+  /** The last candidate's TCP header length and sequence number (candidate() sets them). */
   private tcpHeaderBytes = 0;
   private seq = 0;
   private readonly runTailAt: number;
@@ -123,7 +124,7 @@ export class TcpReadCoalescer {
       this.saved = 0;
       if (candidate && this.continuesRun(start, length)) {
         // Its PSH read before its headers go under the run's tail again.
-        this.runPush |= bytes[start + this.ipHeaderBytes + 13]! & TCP_PSH;
+        this.runPush |= bytes[start + IP_HEADER_BYTES + 13]! & TCP_PSH;
         bytes.copyWithin(this.readPos, this.runTailAt, this.runTailAt + saved);
         const payload = length - this.runHeaderBytes;
         this.runLength += payload;
@@ -164,8 +165,7 @@ export class TcpReadCoalescer {
     this.runStart = -1;
     const bytes = this.bytes;
     const length = this.runLength;
-    const ipHeaderBytes = (bytes[start]! & 0x0f) * 4;
-    bytes[start + ipHeaderBytes + 13]! |= this.runPush;
+    bytes[start + IP_HEADER_BYTES + 13]! |= this.runPush;
     if (this.runReads === 1) {
       this.deliver(start, length, RX_CHECKSUM_VOUCHED);
       return;
@@ -175,7 +175,7 @@ export class TcpReadCoalescer {
     bytes[start + 3] = total & 0xff;
     bytes[start + 10] = 0;
     bytes[start + 11] = 0;
-    const checksum = internetChecksum(bytes, start, start + ipHeaderBytes);
+    const checksum = internetChecksum(bytes, start, start + IP_HEADER_BYTES);
     bytes[start + 10] = checksum >>> 8;
     bytes[start + 11] = checksum & 0xff;
     this.deliver(start, length, RX_CHECKSUM_VOUCHED | RX_COALESCED);
@@ -189,10 +189,10 @@ export class TcpReadCoalescer {
 
   private open(start: number, length: number): void {
     const bytes = this.bytes;
-    const flagsAt = start + this.ipHeaderBytes + 13;
+    const flagsAt = start + IP_HEADER_BYTES + 13;
     this.runStart = start;
     this.runLength = length;
-    this.runHeaderBytes = this.ipHeaderBytes + this.tcpHeaderBytes;
+    this.runHeaderBytes = IP_HEADER_BYTES + this.tcpHeaderBytes;
     this.runNextSeq = (this.seq + length - this.runHeaderBytes) >>> 0;
     // PSH goes back on when the run is handed up (flush), whichever of its reads had it.
     this.runPush = bytes[flagsAt]! & TCP_PSH;
@@ -206,16 +206,14 @@ export class TcpReadCoalescer {
     const bytes = this.bytes;
     // IPv4 without options (0x45), its total length exact.
     if (length < 41 || bytes[start] !== 0x45) return false;
-    const ipHeaderBytes = 20;
     if (((bytes[start + 2]! << 8) | bytes[start + 3]!) !== length) return false;
-    const tcp = start + ipHeaderBytes;
+    const tcp = start + IP_HEADER_BYTES;
     const offsetByte = bytes[tcp + 12]!;
     const tcpHeaderBytes = (offsetByte >> 4) * 4;
     // Reserved bits (and AccECN's AE) clear, flags ACK or ACK+PSH, and a payload.
     if (tcpHeaderBytes < 20 || (offsetByte & 0x0f) !== 0 || (bytes[tcp + 13]! & ~TCP_PSH) !== TCP_ACK)
       return false;
-    if (ipHeaderBytes + tcpHeaderBytes >= length) return false;
-    this.ipHeaderBytes = ipHeaderBytes;
+    if (IP_HEADER_BYTES + tcpHeaderBytes >= length) return false;
     this.tcpHeaderBytes = tcpHeaderBytes;
     this.seq =
       ((bytes[tcp + 4]! << 24) | (bytes[tcp + 5]! << 16) | (bytes[tcp + 6]! << 8) | bytes[tcp + 7]!) >>> 0;
@@ -224,8 +222,7 @@ export class TcpReadCoalescer {
 
   /** Whether the candidate at `start` continues the open run (its fields set by candidate()). */
   private continuesRun(start: number, length: number): boolean {
-    const ipHeaderBytes = this.ipHeaderBytes;
-    const headerBytes = ipHeaderBytes + this.tcpHeaderBytes;
+    const headerBytes = IP_HEADER_BYTES + this.tcpHeaderBytes;
     if (headerBytes !== this.runHeaderBytes || this.seq !== this.runNextSeq) return false;
     if (this.runLength + length - headerBytes > this.maxRunBytes) return false;
     const bytes = this.bytes;
@@ -235,8 +232,8 @@ export class TcpReadCoalescer {
     // pointer and options.
     if (bytes[run + 1] !== bytes[start + 1] || bytes[run + 6] !== bytes[start + 6]) return false;
     if (bytes[run + 8] !== bytes[start + 8] || !sameBytes(bytes, run + 12, start + 12, 8)) return false;
-    const a = run + ipHeaderBytes;
-    const b = start + ipHeaderBytes;
+    const a = run + IP_HEADER_BYTES;
+    const b = start + IP_HEADER_BYTES;
     return (
       sameBytes(bytes, a, b, 4) &&
       sameBytes(bytes, a + 8, b + 8, 5) &&

@@ -215,12 +215,12 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
     return this.receiver.receiveBuffer.isLent(chunk);
   }
 
-  /** True once the peer's FIN was received and every byte before it has been read. */
   /** True once the peer's FIN was processed (whatever is still to be read before it). */
   get finReceived(): boolean {
     return this.arrival.finReceived;
   }
 
+  /** True once the peer's FIN was received and every byte before it has been read. */
   get readEnded(): boolean {
     return this.arrival.finReceived && this.receiver.receiveBuffer.queued === 0;
   }
