@@ -1,5 +1,5 @@
 /**
- * One TCP connection (RFC 9293): takes the user calls (open, send, close, abort), dispatches the timers,
+ * One TCP connection (RFC 9293): takes the user calls (open, send, close, abort) and the timers,
  * and orchestrates the parts it is composed of, each owning its own state (no inheritance, no shared
  * protected fields):
  * - TcpControlBlock (tcp-control-block.ts): the RFC 9293 variables and negotiated options, a plain record
@@ -17,7 +17,8 @@
  *   NewReno partial ACKs and exit, timeout bookkeeping; it tells the congestion controller of each event;
  * - TcpAckProcessor (tcp-ack-processor.ts): the ACK field, calling sender and loss recovery in order;
  * - TcpSegmentEmitter (tcp-segment-emitter.ts): writes every segment (window and SACK from the receiver);
- * - TcpTimers (tcp-timers.ts).
+ * - TcpTimers (tcp-timers.ts) keeps the deadlines; TcpTimerDispatch (tcp-timer-dispatch.ts) does what each
+ *   one that comes due means.
  * The parts hold direct references to each other and to the control block, set here once; nothing is
  * looked up, and no closure or object is made, per segment. Parts never call back into the connection:
  * what concerns its life goes through TcpLifecycle, the rest comes back as a return value (Acceptance,
@@ -39,7 +40,7 @@ import { LossRecovery } from '../recovery/loss-recovery.js';
 import { TcpAckProcessor } from '../send/tcp-ack-processor.js';
 import { TcpSackOutput } from '../send/tcp-sack-output.js';
 import { TcpSegmentEmitter } from '../send/tcp-segment-emitter.js';
-import { ProbeResult, TcpSender } from '../send/tcp-sender.js';
+import { TcpSender } from '../send/tcp-sender.js';
 import { type TcpConfig, windowShiftFor } from '../tcp-config.js';
 import { synReopensTimeWait } from '../tcp-time-wait.js';
 import type { TcpTraceChannel } from '../trace/tcp-tracer.js';
@@ -61,6 +62,7 @@ import type { TcpOutputScheduler } from './tcp-output-scheduler.js';
 import { TcpSegmentArrival } from './tcp-segment-arrival.js';
 import { canSend, TCP_STATE_NAMES, TcpState, TcpStateMachine } from './tcp-state.js';
 import { setPathMss } from './tcp-syn-negotiation.js';
+import { TcpTimerDispatch } from './tcp-timer-dispatch.js';
 import { TcpTimers, TimerKind, type TimerTarget } from './tcp-timers.js';
 
 export class TcpConnection implements TimerTarget, AckBatchMember {
@@ -87,6 +89,7 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
   private readonly sm: TcpStateMachine;
   private readonly life: TcpLifecycle<TcpConnection>;
   private readonly arrival: TcpSegmentArrival;
+  private readonly timerDispatch: TcpTimerDispatch<TcpConnection>;
 
   /** Whether a flush is waiting in the stack's TcpOutputScheduler (kept by the scheduler). */
   outputDeferred = false;
@@ -176,6 +179,17 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
       this.ackProcessor,
       this.timers,
       this,
+    );
+    this.timerDispatch = new TcpTimerDispatch<TcpConnection>(
+      this,
+      tcb,
+      deps.config,
+      this.life,
+      this.sender,
+      this.receiver,
+      this.emitter,
+      this.sackOutput,
+      this.recovery,
     );
   }
 
@@ -523,87 +537,11 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
     else if (receiver.ackAtBatchEnd) this.ackBatch!.defer(this);
   }
 
-  // ─── Timers ──────────────────────────────────────────────────────────────────────────────────────
+  // ─── Timers (what each does: tcp-timer-dispatch.ts) ─────────────────────────────────────────────
 
   onTimer(kind: TimerKind, now: number): void {
-    switch (kind) {
-      case TimerKind.RETRANSMIT:
-        this.onRetransmitTimer();
-        break;
-      case TimerKind.DELAYED_ACK:
-        if (this.receiver.ackPending) this.emitter.sendAck();
-        break;
-      case TimerKind.PERSIST:
-        this.onProbeResult(this.sender.onPersistTimer(this.state, this.life.orphaned), 'zero window');
-        break;
-      case TimerKind.KEEPALIVE:
-        this.onProbeResult(this.sender.onKeepaliveTimer(this.state, now), 'keepalive');
-        break;
-      case TimerKind.TIME_WAIT:
-        this.expireTimeWait();
-        break;
-      case TimerKind.CONNECT:
-        if (
-          this.state === TcpState.SYN_SENT ||
-          (this.life.activeOpen && this.state === TcpState.SYN_RECEIVED)
-        ) {
-          this.life.timedOut();
-        }
-        break;
-      case TimerKind.FIN_WAIT_2:
-        if (this.state === TcpState.FIN_WAIT_2) this.life.enterClosed(undefined);
-        break;
-      case TimerKind.LOSS_PROBE:
-        this.sackOutput.onLossProbeTimer(this.state, now);
-        break;
-      case TimerKind.REORDER:
-        if (this.state >= TcpState.ESTABLISHED) this.sackOutput.onReorderTimer(this.state, now);
-        break;
-      default:
-        kind satisfies never;
-    }
+    if (this.timerDispatch.fire(kind, now)) this.output(true);
     if (this.trace !== undefined) this.sender.traceState();
     this.life.deliverNotifications();
-  }
-
-  /** The retransmission timer: the SYN again (with its own limits), or RFC 6298 (5.4)–(5.6) for data. */
-  private onRetransmitTimer(): void {
-    const s = this.state;
-    const sender = this.sender;
-    if (s === TcpState.SYN_SENT || s === TcpState.SYN_RECEIVED) {
-      sender.retries++;
-      const limit =
-        s === TcpState.SYN_SENT || this.life.activeOpen ? this.config.synRetries : this.synAckRetryLimit();
-      if (sender.retries > limit) {
-        if (this.life.activeOpen) this.life.timedOut();
-        else this.life.enterClosed(undefined);
-        return;
-      }
-      sender.retransmitSyn(s === TcpState.SYN_RECEIVED);
-      return;
-    }
-    if (this.tcb.sndUna === this.tcb.sndMax || s === TcpState.CLOSED || s === TcpState.TIME_WAIT) return;
-    sender.retries++;
-    if (sender.retries > this.config.maxRetransmits) {
-      this.life.timedOut();
-      return;
-    }
-    // Loss recovery first (it reads SND.MAX and the flight), then the sender goes back to SND.UNA.
-    this.recovery.onTimeout();
-    sender.retransmissionTimeout();
-  }
-
-  private onProbeResult(result: ProbeResult, what: string): void {
-    if (result === ProbeResult.GIVE_UP) {
-      this.life.timedOut(what);
-    } else if (result === ProbeResult.FORCE_OUTPUT) {
-      this.output(true);
-    }
-  }
-
-  /** A half-open connection's SYN-ACK timed out: its listener says how many more tries it gets. */
-  private synAckRetryLimit(): number {
-    const { synAckRetries, synAckRetriesUnderPressure } = this.config;
-    return this.listener?.synAckRetryLimit(synAckRetries, synAckRetriesUnderPressure) ?? synAckRetries;
   }
 }
