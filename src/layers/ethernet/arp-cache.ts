@@ -33,6 +33,8 @@ export interface ArpEntry {
   state: ArpState;
   /** When reachability was last confirmed, or the entry learnt. */
   confirmedAt: number;
+  /** When a packet last changed its MAC or state, or the entry was made (ArpConfig.locktimeMs). */
+  updatedAt: number;
   /** When traffic last went to it. */
   usedAt: number;
   /** Used since the eviction hand last passed (the second chance of the CLOCK algorithm). */
@@ -76,6 +78,7 @@ export class ArpCache {
       mac,
       state,
       confirmedAt: now,
+      updatedAt: now,
       usedAt: now,
       referenced: false,
       probes: 0,

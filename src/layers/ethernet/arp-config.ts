@@ -5,6 +5,11 @@
 export interface ArpConfig {
   /** How long a reply keeps an entry REACHABLE before it turns STALE (base_reachable_time_ms: 30 s). */
   readonly reachableMs: number;
+  /**
+   * A different MAC for a neighbour within this long of a packet's last change to its entry is ignored, unless
+   * gratuitous: of several answers back to back (proxies), the first stands (locktime: 1 s).
+   */
+  readonly locktimeMs: number;
   /** Interval between requests while resolving (retrans_time_ms: 1 s). */
   readonly retransmitMs: number;
   /** Broadcast requests for an unknown neighbour before giving up (mcast_solicit: 3). */
@@ -27,6 +32,7 @@ export interface ArpConfig {
 
 export const DEFAULT_ARP_CONFIG: ArpConfig = {
   reachableMs: 30_000,
+  locktimeMs: 1_000,
   retransmitMs: 1_000,
   broadcastProbes: 3,
   unicastProbes: 3,

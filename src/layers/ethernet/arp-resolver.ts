@@ -19,6 +19,8 @@ export const ARP_COUNTERS = [
   'arpLearned',
   /** Known entries whose MAC a packet confirmed or changed (RFC 826's merge). */
   'arpUpdated',
+  /** Packets with another MAC for a neighbour updated less than locktimeMs before: ignored (Linux's locktime). */
+  'arpLockedOut',
   /** Packets neither for us nor about a neighbour we know: nothing learnt (the merge rule). */
   'arpIgnored',
   'arpResolved',
@@ -221,29 +223,40 @@ export class ArpResolver {
     }
   }
 
-  /** Updates a known neighbour; a reply to us confirms it (REACHABLE) and releases what waits for it. */
+  /**
+   * Updates a known neighbour; a reply to us confirms it (REACHABLE) and releases what waits for it. As Linux's
+   * arp_process: another MAC within locktimeMs of the entry's last update is ignored unless the packet is
+   * gratuitous (the first of several answers stands); an incomplete entry takes the first one.
+   */
   private merge(entry: ArpEntry, packet: ArpPacket, confirms: boolean): void {
     const c = this.counters.values;
     const changed = entry.mac !== packet.sha;
-    c.arpUpdated++;
     const wasIncomplete = entry.state === 'incomplete';
+    const now = this.clock.now();
+    if (changed && !wasIncomplete && now - entry.updatedAt < this.config.locktimeMs && !gratuitous(packet)) {
+      c.arpLockedOut++;
+      return;
+    }
+    c.arpUpdated++;
+    const stateBefore = entry.state;
     entry.mac = packet.sha;
     if (confirms) {
       entry.state = 'reachable';
-      entry.confirmedAt = this.clock.now();
+      entry.confirmedAt = now;
       entry.probes = 0;
       entry.timer?.cancel();
       entry.timer = undefined;
     } else if (changed || wasIncomplete) {
       // A new MAC (or a first one from a gratuitous packet) is known but not confirmed.
       entry.state = 'stale';
-      entry.confirmedAt = this.clock.now();
+      entry.confirmedAt = now;
       if (wasIncomplete) {
         entry.probes = 0;
         entry.timer?.cancel();
         entry.timer = undefined;
       }
     }
+    if (changed || entry.state !== stateBefore) entry.updatedAt = now;
     if (wasIncomplete) {
       c.arpResolved++;
       if (this.log.isLevelEnabled('debug'))
@@ -381,3 +394,11 @@ export class ArpResolver {
 }
 
 export type { ArpCounter };
+
+/**
+ * Whether `packet` is gratuitous as Linux's arp_is_garp has it: its sender announces itself (target address
+ * = sender address), and a reply also names itself as the target MAC.
+ */
+function gratuitous(packet: ArpPacket): boolean {
+  return packet.tpa === packet.spa && (packet.op !== ARP_OP_REPLY || packet.tha === packet.sha);
+}

@@ -207,10 +207,11 @@ describe('ARP reception (RFC 826)', () => {
     expect(rig.eth.arpCache()).toEqual([]);
     expect(rig.sent).toHaveLength(0);
     expect(rig.stat('arpIgnored')).toBe(1);
-    // Known: its new MAC is taken (unconfirmed, so stale).
+    // Known: its new MAC is taken (unconfirmed, so stale), once the entry's locktime (1 s) has passed.
     rig.eth.send(datagramTo(PEER));
     rig.inject(replyFromPeer);
     rig.take();
+    rig.clock.advance(1_000);
     rig.inject(forOther(MAC_OTHER));
     expect(rig.eth.arpCache()).toEqual([
       expect.objectContaining({ ip: PEER, mac: MAC_OTHER, state: 'stale' }),
@@ -228,6 +229,72 @@ describe('ARP reception (RFC 826)', () => {
     rig.take();
     rig.inject(gratuitous(PEER, MAC_OTHER));
     expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ ip: PEER, mac: MAC_OTHER })]);
+  });
+
+  it('locktime: another MAC within 1 s of the last update is ignored (the first answer stands), then taken', () => {
+    const rig = ethernetRig();
+    const replyFrom = (sha: number) =>
+      arpFrame(MAC_US, sha, { op: ARP_OP_REPLY, sha, spa: PEER, tha: MAC_US, tpa: US });
+    rig.eth.send(datagramTo(PEER));
+    rig.take();
+    rig.clock.advance(100);
+    // Two proxies answer back to back: the first resolves the entry, the second is ignored.
+    rig.inject(replyFrom(MAC_PEER));
+    rig.clock.advance(10);
+    rig.inject(replyFrom(MAC_OTHER));
+    expect(rig.take()).toMatchObject([{ dst: MAC_PEER, etherType: 0x0800 }]);
+    expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ mac: MAC_PEER, state: 'reachable' })]);
+    expect(rig.stat('arpLockedOut')).toBe(1);
+    // The same MAC again within the locktime confirms, as ever; it does not restart the locktime.
+    rig.clock.advance(500);
+    rig.inject(replyFrom(MAC_PEER));
+    rig.clock.advance(489);
+    rig.inject(replyFrom(MAC_OTHER));
+    expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ mac: MAC_PEER })]);
+    expect(rig.stat('arpLockedOut')).toBe(2);
+    // 1 s after the update: the new MAC is taken, and the datagrams follow it.
+    rig.clock.advance(1);
+    rig.inject(replyFrom(MAC_OTHER));
+    expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ mac: MAC_OTHER, state: 'reachable' })]);
+    expect(rig.stat('arpLockedOut')).toBe(2);
+    rig.eth.send(datagramTo(PEER));
+    expect(rig.take()).toMatchObject([{ dst: MAC_OTHER, etherType: 0x0800 }]);
+    // ...and it is locked in turn: a request from the old MAC right after changes nothing.
+    rig.inject(requestFromPeer);
+    expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ mac: MAC_OTHER })]);
+    expect(rig.stat('arpLockedOut')).toBe(3);
+  });
+
+  it('locktime does not hold a gratuitous ARP (request or reply naming itself) back', () => {
+    const rig = ethernetRig();
+    rig.inject(requestFromPeer);
+    rig.take();
+    rig.inject(
+      arpFrame(BROADCAST_MAC, MAC_OTHER, {
+        op: ARP_OP_REQUEST,
+        sha: MAC_OTHER,
+        spa: PEER,
+        tha: 0,
+        tpa: PEER,
+      }),
+    );
+    expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ mac: MAC_OTHER, state: 'stale' })]);
+    // A reply is gratuitous only when it names itself as the target MAC too (Linux's arp_is_garp).
+    rig.inject(
+      arpFrame(BROADCAST_MAC, MAC_PEER, {
+        op: ARP_OP_REPLY,
+        sha: MAC_PEER,
+        spa: PEER,
+        tha: MAC_PEER,
+        tpa: PEER,
+      }),
+    );
+    expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ mac: MAC_PEER })]);
+    rig.inject(
+      arpFrame(BROADCAST_MAC, MAC_OTHER, { op: ARP_OP_REPLY, sha: MAC_OTHER, spa: PEER, tha: 0, tpa: PEER }),
+    );
+    expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ mac: MAC_PEER })]);
+    expect(rig.stat('arpLockedOut')).toBe(1);
   });
 
   it('an RFC 5227 probe for our address (sender 0.0.0.0) is answered, and teaches nothing', () => {
