@@ -7,7 +7,8 @@ export interface ArpConfig {
   readonly reachableMs: number;
   /**
    * A different MAC for a neighbour within this long of a packet's last change to its entry is ignored, unless
-   * gratuitous: of several answers back to back (proxies), the first stands (locktime: 1 s).
+   * in a request to us or a gratuitous packet: of several answers back to back (proxies), the first stands
+   * (locktime: 1 s).
    */
   readonly locktimeMs: number;
   /** Interval between requests while resolving (retrans_time_ms: 1 s). */

@@ -197,7 +197,8 @@ export class ArpResolver {
       const entry = this.cache.get(packet.spa);
       if (entry !== undefined) {
         merged = true;
-        this.merge(entry, packet, forUs && !isRequest);
+        // A request to us overrides the locktime, as a gratuitous packet does (Linux's neigh_event_ns).
+        this.merge(entry, packet, forUs && !isRequest, (forUs && isRequest) || gratuitous(packet));
       }
     }
     if (!forUs) {
@@ -225,15 +226,15 @@ export class ArpResolver {
 
   /**
    * Updates a known neighbour; a reply to us confirms it (REACHABLE) and releases what waits for it. As Linux's
-   * arp_process: another MAC within locktimeMs of the entry's last update is ignored unless the packet is
-   * gratuitous (the first of several answers stands); an incomplete entry takes the first one.
+   * arp_process: another MAC within locktimeMs of the entry's last update is ignored unless the packet
+   * `overrides` (the first of several answers stands); an incomplete entry takes the first one.
    */
-  private merge(entry: ArpEntry, packet: ArpPacket, confirms: boolean): void {
+  private merge(entry: ArpEntry, packet: ArpPacket, confirms: boolean, overrides: boolean): void {
     const c = this.counters.values;
     const changed = entry.mac !== packet.sha;
     const wasIncomplete = entry.state === 'incomplete';
     const now = this.clock.now();
-    if (changed && !wasIncomplete && now - entry.updatedAt < this.config.locktimeMs && !gratuitous(packet)) {
+    if (changed && !wasIncomplete && !overrides && now - entry.updatedAt < this.config.locktimeMs) {
       c.arpLockedOut++;
       return;
     }

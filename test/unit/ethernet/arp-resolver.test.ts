@@ -259,9 +259,15 @@ describe('ARP reception (RFC 826)', () => {
     expect(rig.stat('arpLockedOut')).toBe(2);
     rig.eth.send(datagramTo(PEER));
     expect(rig.take()).toMatchObject([{ dst: MAC_OTHER, etherType: 0x0800 }]);
-    // ...and it is locked in turn: a request from the old MAC right after changes nothing.
-    rig.inject(requestFromPeer);
+    // ...and it is locked in turn: a request for someone else from the old MAC right after changes nothing.
+    rig.inject(
+      arpFrame(BROADCAST_MAC, MAC_PEER, { op: ARP_OP_REQUEST, sha: MAC_PEER, spa: PEER, tha: 0, tpa: OTHER }),
+    );
     expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ mac: MAC_OTHER })]);
+    expect(rig.stat('arpLockedOut')).toBe(3);
+    // A request to us overrides the locktime (Linux's neigh_event_ns): its MAC is taken, unconfirmed.
+    rig.inject(requestFromPeer);
+    expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ mac: MAC_PEER, state: 'stale' })]);
     expect(rig.stat('arpLockedOut')).toBe(3);
   });
 
