@@ -6,6 +6,8 @@ Usage: ethernet-frames.py IFACE PILHA_IP PILHA_MAC MODE COUNT
   vlan        COUNT IPv4 echo requests to PILHA_IP at PILHA_MAC, tagged for VLAN 5 (802.1Q) (scapy)
   broadcast-udp  COUNT UDP datagrams to PILHA_IP in frames to the broadcast MAC: no ICMP error may answer them
               (RFC 1122 §3.2.2), where one to PILHA_MAC gets Protocol Unreachable (pilha has no UDP) (scapy)
+  arp-locktime  an ARP request to PILHA_IP from 10.79.0.9 at 02:00:00:00:0a:01 (pilha learns it), and 10 ms later
+              one from 10.79.0.9 at 02:00:00:00:0a:02 for 10.79.0.77: within Linux's locktime, so ignored (scapy)
   arp-flood   COUNT ARP requests for PILHA_IP from COUNT made-up senders (each a random locally administered
               MAC and an address of 10.128.0.0/9), packed by hand and sent through an AF_PACKET socket
               (scapy is too slow for 100,000)
@@ -38,6 +40,15 @@ if mode in ("other-mac", "ethertype", "vlan", "broadcast-udp"):
     else:
         frame = Ether(src=src, dst=pilha_mac, type=0x88B5) / Raw(b"\x00" * 46)
     sendp([frame] * count, iface=iface, verbose=False)
+elif mode == "arp-locktime":
+    from scapy.all import ARP, Ether, sendp
+
+    def request(mac, pdst):
+        return Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=mac, psrc="10.79.0.9", pdst=pdst)
+
+    sendp(request("02:00:00:00:0a:01", pilha_ip), iface=iface, verbose=False)
+    time.sleep(0.01)
+    sendp(request("02:00:00:00:0a:02", "10.79.0.77"), iface=iface, verbose=False)
 elif mode == "arp-flood":
     rng = random.Random(7)
     out = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
