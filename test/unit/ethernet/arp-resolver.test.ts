@@ -24,6 +24,9 @@ const broadcastRequestFor = (tpa: number): Partial<ArpPacket> => ({
   tha: 0,
   tpa,
 });
+/** A gratuitous request: `spa` at `sha` announcing itself (target address = sender address). */
+const gratuitousRequest = (spa: number, sha: number) =>
+  arpFrame(BROADCAST_MAC, sha, { op: ARP_OP_REQUEST, sha, spa, tha: 0, tpa: spa });
 const replyFromPeer = arpFrame(MAC_US, MAC_PEER, {
   op: ARP_OP_REPLY,
   sha: MAC_PEER,
@@ -221,13 +224,11 @@ describe('ARP reception (RFC 826)', () => {
 
   it('a gratuitous ARP (sender = target) from a known neighbour updates it; from an unknown one, nothing', () => {
     const rig = ethernetRig();
-    const gratuitous = (spa: number, sha: number) =>
-      arpFrame(BROADCAST_MAC, sha, { op: ARP_OP_REQUEST, sha, spa, tha: 0, tpa: spa });
-    rig.inject(gratuitous(OTHER, MAC_OTHER));
+    rig.inject(gratuitousRequest(OTHER, MAC_OTHER));
     expect(rig.eth.arpCache()).toEqual([]);
     rig.inject(requestFromPeer);
     rig.take();
-    rig.inject(gratuitous(PEER, MAC_OTHER));
+    rig.inject(gratuitousRequest(PEER, MAC_OTHER));
     expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ ip: PEER, mac: MAC_OTHER })]);
   });
 
@@ -275,15 +276,7 @@ describe('ARP reception (RFC 826)', () => {
     const rig = ethernetRig();
     rig.inject(requestFromPeer);
     rig.take();
-    rig.inject(
-      arpFrame(BROADCAST_MAC, MAC_OTHER, {
-        op: ARP_OP_REQUEST,
-        sha: MAC_OTHER,
-        spa: PEER,
-        tha: 0,
-        tpa: PEER,
-      }),
-    );
+    rig.inject(gratuitousRequest(PEER, MAC_OTHER));
     expect(rig.eth.arpCache()).toEqual([expect.objectContaining({ mac: MAC_OTHER, state: 'stale' })]);
     // A reply is gratuitous only when it names itself as the target MAC too (Linux's arp_is_garp).
     rig.inject(
