@@ -158,8 +158,13 @@ export class HttpApp {
   private connections = 0;
   private requests = 0;
   private aborted = 0;
-  /** Responses to requests handed to handleRequest not yet counted, by socket (only while there are some). */
-  private readonly unanswered = new Map<StreamSocket, Set<ServerResponse>>();
+  /**
+   * Responses to requests handed to handleRequest not yet counted, by socket (only while there are some). A
+   * SlotMap too: it gains and loses an entry per request, and as a Map its rebuilt tables kept closed
+   * connections through young-generation collections (ab without keep-alive: 3.7 KB promoted a request, not
+   * 0.27; scavenges twice as long).
+   */
+  private readonly unanswered = new SlotMap<StreamSocket, Set<ServerResponse>>();
   private closedBytesSent = 0;
   private closedBytesReceived = 0;
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import { SlotMap } from '../../core/slot-map.js';
 import { SystemClock } from '../../core/system-clock.js';
 import type { StreamServer, StreamSocket, StreamTransport } from '../../transport/socket/stream-transport.js';
 import { FRAMED_MAX_MESSAGE_BYTES } from './framed-header.js';
@@ -80,7 +81,8 @@ export class FramedEchoApp {
   private readonly logger: Logger | undefined;
   private readonly clock: Clock;
   private readonly lingerMs: number;
-  private readonly active = new Map<StreamSocket, Entry>();
+  /** Open connections: a SlotMap, not a Map, as a server's registries are (core/slot-map.ts says why). */
+  private readonly active = new SlotMap<StreamSocket, Entry>();
   private readonly servers: StreamServer[] = [];
   private connections = 0;
   private messages = 0;
