@@ -3,10 +3,12 @@ import type { Clock, Timer } from './clock.js';
 interface PendingTimer {
   readonly at: number;
   readonly seq: number;
-  readonly fire: (arg: unknown) => void;
-  readonly arg: unknown;
+  fire: (arg: unknown) => void;
+  arg: unknown;
   cancelled: boolean;
 }
+
+function cancelledTimer(): void {}
 
 /**
  * Simulated time for tests and the simulator: time moves only when advance() or run*() is called,
@@ -39,6 +41,9 @@ export class VirtualClock implements Clock {
     return {
       cancel: () => {
         timer.cancelled = true;
+        // It waits in the queue until its time, as Node's cleared timers do not: it keeps nothing alive meanwhile.
+        timer.fire = cancelledTimer;
+        timer.arg = undefined;
       },
     };
   }
