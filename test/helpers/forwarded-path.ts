@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { type Namespace, PILHA_CLI, type PilhaProcess } from './netns.js';
+import { type Namespace, PILHA_CLI, type PilhaProcess, tsharkCount, tsharkLines } from './netns.js';
 import { sha256OfServedBytes } from './served-bytes.js';
-import { stopCapture, tsharkCapturing, tsharkFields } from './tshark.js';
+import { startDumpcap, stopCapture, tsharkCapturing, tsharkFields } from './tshark.js';
 
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -138,9 +138,24 @@ export async function expectWgetAndCurlByteExact(
 }
 
 /**
+ * The capture's one connection closed as TCP closes: no reset from either end, and the server's FIN (which may
+ * come after the last byte, on its own) acknowledged by pilha before it stopped.
+ */
+function expectClosedWithoutReset(pcap: string, server: string, pilha: string): void {
+  expect(tsharkCount(pcap, 'tcp.flags.reset == 1'), tsharkLines(pcap, 'tcp.flags.reset == 1')).toBe(0);
+  const fins = tsharkFields(pcap, `ip.src == ${server} && tcp.flags.fin == 1`, ['tcp.seq', 'tcp.len']);
+  expect(fins.length).toBeGreaterThan(0);
+  const [seq, len] = fins[0]!.map(Number) as [number, number];
+  expect(
+    tsharkCount(pcap, `ip.src == ${pilha} && tcp.ack == ${seq + len + 1}`),
+    tsharkLines(pcap, 'tcp.flags.fin == 1'),
+  ).toBeGreaterThan(0);
+}
+
+/**
  * `pilha get` over `linkArgs` (its link options) of `length` bytes from a kernel HTTP server (`pilha http
- * --transport kernel` on port 8080 of 10.77.0.1, started here in `ns`), checked byte-exact; returns the
- * stats it printed (--stats).
+ * --transport kernel` on port 8080 of 10.77.0.1, started here in `ns`), checked byte-exact and closed without
+ * a reset (a capture around it); returns the stats it printed (--stats).
  */
 export async function pilhaGetFromKernelServer(
   ns: Namespace,
@@ -150,12 +165,18 @@ export async function pilhaGetFromKernelServer(
 ): Promise<{ link: Record<string, number>; tcp: Record<string, number> }> {
   await ns.startPilha(['http', '--transport', 'kernel', '--listen-host', '0.0.0.0', '--port', '8080']);
   const out = join(dir, 'get');
+  // Headers only, on every device of the namespace: pilha get makes its own.
+  const pcap = join(dir, 'get.pcap');
+  const stopGetCapture = await startDumpcap(ns, 'any', 'tcp port 8080', pcap, 128);
   const r = await ns.runAsync(
     process.execPath,
     [PILHA_CLI, 'get', `http://10.77.0.1:8080/bytes/${length}`, '-o', out, ...linkArgs, '--stats'],
     180_000,
   );
+  await stopGetCapture();
   expect(r.status, r.stderr).toBe(0);
+  expectClosedWithoutReset(pcap, '10.77.0.1', '10.77.0.2');
+  rmSync(pcap);
   expect(sha256File(out)).toBe(sha256OfServedBytes(length));
   rmSync(out);
   const line = r.stderr.match(/^stats (.*)$/m);

@@ -54,6 +54,36 @@ export async function stopCapture(capture: ChildProcess, pcap: string): Promise<
   await closed;
 }
 
+/**
+ * Starts dumpcap (tshark's capture engine, which starts in a fraction of tshark's time) on `device` in `ns`,
+ * writing classic pcap; resolves once it has opened the device and the file ("File: ..." on stderr), to a
+ * function that stops it (stopCapture: once the file has settled, so that the last packets are kept).
+ */
+export async function startDumpcap(
+  ns: { spawn(cmd: string, args: readonly string[]): ChildProcess },
+  device: string,
+  filter: string,
+  pcap: string,
+  snaplen?: number,
+): Promise<() => Promise<void>> {
+  const args = ['-i', device, '-B', '64', '-P', '-q', '-f', filter, '-w', pcap];
+  if (snaplen !== undefined) args.push('-s', String(snaplen));
+  const dumpcap = ns.spawn('dumpcap', args);
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 15_000);
+    dumpcap.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (/^File: /m.test(err)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    dumpcap.once('close', (code) => reject(new Error(`dumpcap exited (${code}): ${err}`)));
+  });
+  return () => stopCapture(dumpcap, pcap);
+}
+
 /** The fields of the packets of a capture that match a display filter, TCP checksums verified (no output limit). */
 export function tsharkFields(pcap: string, filter: string, fields: readonly string[]): string[][] {
   const args = ['-n', '-r', pcap, '-o', 'tcp.check_checksum:TRUE', '-Y', filter, '-T', 'fields'];

@@ -28,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forwardedPathDevices, makeForwardedPath, sha256File } from '../helpers/forwarded-path.js';
 import { Namespace, type PilhaProcess, realPeerSkipReason, tsharkProblems } from '../helpers/netns.js';
 import { sha256OfServedBytes } from '../helpers/served-bytes.js';
-import { stopCapture } from '../helpers/tshark.js';
+import { startDumpcap } from '../helpers/tshark.js';
 
 const skip = realPeerSkipReason(['ip', 'wget', 'curl', 'tshark', 'dumpcap', 'ethtool']);
 const PILHA = '10.77.0.2';
@@ -42,36 +42,6 @@ const HEADERS = 128;
 const FROM_PILHA = `ip.src == ${PILHA}`;
 
 type Counters = Record<string, number>;
-
-/**
- * Starts dumpcap (tshark's capture engine, which starts in a fraction of tshark's time) on `device` in `ns`,
- * writing classic pcap; resolves once it has opened the device and the file ("File: ..." on stderr), to a
- * function that stops it (stopCapture: once the file has settled, so that the last packets are kept).
- */
-async function capture(
-  ns: Namespace,
-  device: string,
-  filter: string,
-  pcap: string,
-  snaplen?: number,
-): Promise<() => Promise<void>> {
-  const args = ['-i', device, '-B', '64', '-P', '-q', '-f', filter, '-w', pcap];
-  if (snaplen !== undefined) args.push('-s', String(snaplen));
-  const dumpcap = ns.spawn('dumpcap', args);
-  await new Promise<void>((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 15_000);
-    dumpcap.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (/^File: /m.test(err)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    dumpcap.once('close', (code) => reject(new Error(`dumpcap exited (${code}): ${err}`)));
-  });
-  return () => stopCapture(dumpcap, pcap);
-}
 
 /** `tool` (curl or wget) in `client` downloads `length` bytes from pilha; checks the body byte-exact. */
 async function download(
@@ -102,8 +72,8 @@ async function captured(
   const tunPcap = join(dir, `${name}-tun.pcap`);
   // On the client's side only what involves pilha; on the TUN also the router's ICMP answers to it.
   const [stopClient, stopTun] = await Promise.all([
-    capture(client, clientDevice, `host ${PILHA}`, clientPcap),
-    capture(router, TUN, `host ${PILHA}`, tunPcap, HEADERS),
+    startDumpcap(client, clientDevice, `host ${PILHA}`, clientPcap),
+    startDumpcap(router, TUN, `host ${PILHA}`, tunPcap, HEADERS),
   ]);
   try {
     await run();

@@ -5,6 +5,7 @@ import type { HttpGetResult } from '../../app/http-get.js';
 import { describeError, PilhaError } from '../../core/errors.js';
 import { parseIpv4 } from '../../core/ipv4-address.js';
 import { receivesGsoReads, type StackConfig } from '../../di/stack-config.js';
+import { lingerWhileClosing } from '../close-linger.js';
 import { checkDistinctFiles } from '../files/distinct-files.js';
 import { integerOption, secondsOption } from '../number-options.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
@@ -220,6 +221,9 @@ export function registerGetCommand(program: Command): void {
         // could be reused by the next file the process opens.
         try {
           if (stack !== undefined) {
+            // Our FIN went out with the body complete, and the server's is often still on its way (or in the
+            // device's queue, unread): closing the stack now would answer it with a reset. As a server stops.
+            await lingerWhileClosing(stack.tcp);
             if (values.stats) {
               const tcp = stack.tcp as Partial<{ stats: () => unknown }> | undefined;
               const stats = {
