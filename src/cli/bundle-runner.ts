@@ -3,15 +3,14 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import { ESM_IMPORT } from '../core/esm-import.js';
 import { undoV8FlagsForRun } from './v8-flags-for-run.js';
 
 /**
  * What V8's code cache did for this run: `used` (its functions' bytecode taken from the cache), `rejected`
- * (a cache made under other flags or another V8, or damaged), `absent` (none yet: this run makes it if it
- * succeeds), `off` (PILHA_CODE_CACHE=0).
+ * (a cache made under other flags or another V8), `absent` (none yet: this run makes it if it succeeds), `off`
+ * (PILHA_CODE_CACHE=0, or no command named).
  */
 export type CodeCacheStatus = 'used' | 'rejected' | 'absent' | 'off';
 
@@ -38,29 +37,33 @@ type CommonJsWrapper = (
 ) => void;
 
 /**
- * Runs the command line's bundle (a CommonJS script: scripts/bundle-cli.mjs) with V8's code cache, as newer
- * Node releases do with module.enableCompileCache() and the ones pilha supports cannot for ES modules. The
- * first run that succeeds compiles the whole bundle, every function in it, and writes the bytecode at its exit
- * into `code-cache/` beside the bundle (once, about 0.1 s); every run after takes it instead of compiling each
- * function on its first call, which is most of what a cold start costs (`pilha get` of 1 byte, interleaved:
- * 8 ms against 13.5 from connecting to the last byte, 321 against 397 from start to exit). A cache of only what
- * one run compiled would serve the next only as far as it did the same: `pilha get --transport kernel` once
- * made one that held none of pilha's TCP.
+ * Runs the command line's bundle (a CommonJS script: scripts/bundle-cli.mjs) with V8's code cache, as Node 22
+ * does with module.enableCompileCache() and Node 20 cannot for ES modules. The first successful run of each
+ * command writes, at its exit, the bytecode of every function it compiled into `code-cache/` beside the
+ * bundle; the runs after take it instead of compiling, which is most of what a cold start costs: V8 compiles
+ * a function on its first call, and a download's first segments call most of the stack for the first time.
+ * `pilha get` of 100 MiB from a kernel server, interleaved: 91.5 and 89.5 ms against 96 and 99.5 (medians of
+ * ten, two rounds) for the transfer, 426 and 409 ms against 503 and 508 start to exit.
  *
- * A cache is one file per build (`buildId`, the bundle's hash), Node and node options, since V8 rejects a
- * cache made under other flags; the flags a run changed itself are set back before it is made
+ * A cache is one file per command, build (`buildId`, the bundle's hash), Node and node options, since V8
+ * rejects a cache made under other flags; the flags a run changes itself are set back before it is made
  * (v8-flags-for-run.ts). A run that fails writes none, so a usage mistake leaves nothing.
  */
 export function runBundle(bundle: URL, buildId: string): void {
   const file = fileURLToPath(bundle);
   const source = readFileSync(file, 'utf8');
+  const command = process.argv[2];
   const cacheFile =
-    process.env.PILHA_CODE_CACHE === '0'
+    process.env.PILHA_CODE_CACHE === '0' || command === undefined || !/^[a-z]+$/.test(command)
       ? undefined
-      : join(dirname(file), 'code-cache', `${cacheKey(buildId)}.bin`);
+      : join(dirname(file), 'code-cache', `${command}-${cacheKey(buildId)}.bin`);
   const cachedData = cacheFile === undefined ? undefined : readIfThere(cacheFile);
-  const wrapped = wrapper(source);
-  const script = new Script(wrapped, { filename: file, ...(cachedData !== undefined ? { cachedData } : {}) });
+  // CommonJS's wrapper, and the bundle's import.meta.url; it keeps the bundle's line numbers (its first line
+  // carries the source's first) and its "use strict" first in the function.
+  const script = new Script(
+    `(function (exports, require, module, __filename, __dirname, pilhaBundleUrl) {${source}\n})`,
+    { filename: file, ...(cachedData !== undefined ? { cachedData } : {}) },
+  );
   const status: CodeCacheStatus =
     cacheFile === undefined
       ? 'off'
@@ -74,20 +77,12 @@ export function runBundle(bundle: URL, buildId: string): void {
   globals[ESM_IMPORT] = (specifier) => import(specifier);
   if (cacheFile !== undefined && status !== 'used') {
     process.once('exit', (code) => {
-      if (code === 0) writeCodeCache(wrapped, file, cacheFile);
+      if (code === 0) writeCodeCache(script, cacheFile);
     });
   }
   const module = { exports: {} };
   const run = script.runInThisContext() as CommonJsWrapper;
   run(module.exports, createRequire(file), module, file, dirname(file), bundle.href);
-}
-
-/**
- * CommonJS's wrapper, with the bundle's import.meta.url as a parameter; it keeps the bundle's line numbers (its
- * first line carries the source's first) and its "use strict" first in the function.
- */
-function wrapper(source: string): string {
-  return `(function (exports, require, module, __filename, __dirname, pilhaBundleUrl) {${source}\n})`;
 }
 
 function cacheKey(buildId: string): string {
@@ -103,28 +98,11 @@ function readIfThere(path: string): Buffer | undefined {
   }
 }
 
-/**
- * Compiles the bundle again, every function eagerly (V8's --no-lazy, for this compile only), and writes its
- * cache whole or not at all (a rename), so that runs starting meanwhile read no half of it.
- */
-function writeCodeCache(wrapped: string, filename: string, path: string): void {
+/** Written whole or not at all (a rename), so that runs starting meanwhile read no half of it. */
+function writeCodeCache(script: Script, path: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     undoV8FlagsForRun();
-    // Where node's options chose, they stand: the cache must be made under the flags the next start has.
-    const eager = !/(^|\s)--(no-)?lazy(\s|=|$)/.test(
-      [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' '),
-    );
-    // Past the isolate's compilation cache, which would hand back this run's script, lazily compiled as it is.
-    setFlagsFromString('--no-compilation-cache');
-    if (eager) setFlagsFromString('--no-lazy');
-    let script: Script;
-    try {
-      script = new Script(wrapped, { filename });
-    } finally {
-      if (eager) setFlagsFromString('--lazy');
-      setFlagsFromString('--compilation-cache');
-    }
     const data = script.createCachedData();
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(temporary, data);
