@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { describeError, PilhaError } from '../core/errors.js';
 import { registerFramedCommand } from './framed-command.js';
@@ -78,6 +79,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-// Not awaited: the command line runs as a CommonJS script (scripts/bundle-cli.mjs, for V8's code cache), which has
-// no top-level await, and main() answers every failure itself.
-void main(process.argv);
+await main(process.argv);
