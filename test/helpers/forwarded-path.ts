@@ -142,7 +142,8 @@ export async function expectWgetAndCurlByteExact(
  * come after the last byte, on its own) acknowledged by pilha before it stopped.
  */
 function expectClosedWithoutReset(pcap: string, server: string, pilha: string): void {
-  expect(tsharkCount(pcap, 'tcp.flags.reset == 1'), tsharkLines(pcap, 'tcp.flags.reset == 1')).toBe(0);
+  // The resets' lines, read once: none (tsharkCount would read the capture again for the same filter).
+  expect(tsharkLines(pcap, 'tcp.flags.reset == 1')).toBe('');
   const fins = tsharkFields(pcap, `ip.src == ${server} && tcp.flags.fin == 1`, ['tcp.seq', 'tcp.len']);
   expect(fins.length).toBeGreaterThan(0);
   const [seq, len] = fins[0]!.map(Number) as [number, number];
