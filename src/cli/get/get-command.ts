@@ -7,11 +7,11 @@ import { parseIpv4 } from '../../core/ipv4-address.js';
 import { receivesGsoReads, type StackConfig } from '../../di/stack-config.js';
 import { lingerWhileClosing } from '../close-linger.js';
 import { checkDistinctFiles } from '../files/distinct-files.js';
+import { setMallocTrimThreshold } from '../malloc-trim-threshold.js';
 import { integerOption, secondsOption } from '../number-options.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { countersOnSignal, holdStopSignals, layerStats, linkFailure, untilSignal } from '../run-helpers.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from '../stack-options.js';
-import { raiseMallocTrimThreshold } from './malloc-trim-threshold.js';
 import { skipOptimizingCompiler } from './optimizing-compiler.js';
 import { SyncFileSink } from './sync-file-sink.js';
 
@@ -32,9 +32,12 @@ const GET_RECEIVE_BUFFER = 4 * 1024 * 1024;
 /** pilha get's reader thread runs at the main thread's priority (getStackConfig). */
 const CLIENT_READER_NICE = 0;
 /**
- * Freed heap malloc may keep (raiseMallocTrimThreshold): far above what a download has in flight at once (the
+ * Freed heap malloc may keep (setMallocTrimThreshold): far above what a download has in flight at once (the
  * window, the reader's ring, what the garbage collector has yet to free), so that none of it is faulted in
- * twice; the process is short-lived.
+ * twice; the process is short-lived. pilha get copies every segment it receives into a fresh 64 KB Buffer and
+ * the garbage collector frees them in bulk: with glibc's own threshold, malloc gave the freed memory back and
+ * the next Buffers faulted it in again, page by page (512 MiB downloaded: 38,000-117,000 minor page faults
+ * against 28,000 with this one, the difference all in the copy).
  */
 const GET_MALLOC_TRIM_THRESHOLD = 256 * 1024 * 1024;
 /** Redirects -L follows at most (curl's default is 50, wget's 20; a loop shows long before either). */
@@ -128,7 +131,7 @@ export function registerGetCommand(program: Command): void {
         await loadRuntime();
       // Before the transfer's code first runs (and pilha's reader thread starts): see optimizing-compiler.ts.
       skipOptimizingCompiler(keepsOptimizingCompiler(values.transport, config));
-      if (values.transport === 'pilha') raiseMallocTrimThreshold(GET_MALLOC_TRIM_THRESHOLD);
+      if (values.transport === 'pilha') setMallocTrimThreshold(GET_MALLOC_TRIM_THRESHOLD);
       // A signal while the stack is built ends the download once it is up (what it changed put back).
       holdStopSignals();
       let done = false;

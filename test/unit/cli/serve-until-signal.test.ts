@@ -10,6 +10,7 @@ import { serveUntilSignal } from '../../../src/cli/run-helpers.js';
 import { SystemClock } from '../../../src/core/system-clock.js';
 import type { TcpStack } from '../../../src/di/compositions.js';
 import { TcpState } from '../../../src/transport/tcp/connection/tcp-state.js';
+import { GLIBC } from '../../helpers/glibc.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -59,6 +60,43 @@ describe('serveUntilSignal', () => {
     expect(closed).toEqual(['stack']);
     // Its listeners are gone: a later signal is Node's again.
     expect(process.listenerCount('SIGINT')).toBe(before);
+    process.exitCode = undefined;
+  });
+
+  it('SIGUSR2 under --expose-gc prints the memory line, with the malloc trim threshold the server fixed', async () => {
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const global = globalThis as { gc?: () => void };
+    const ownGc = global.gc;
+    global.gc = () => {};
+    try {
+      const serving = serveUntilSignal({
+        name: 'pilha test',
+        readyLine: 'pilha test: ready',
+        readyFile: await ReadyFile.prepare(undefined),
+        app: { close: async () => {}, totals: () => ({ requests: 0 }) },
+        tcpStack: undefined,
+        close: async () => {},
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      process.emit('SIGUSR2', 'SIGUSR2');
+      process.emit('SIGINT', 'SIGINT');
+      await serving;
+    } finally {
+      global.gc = ownGc;
+    }
+    const line = out
+      .join('')
+      .split('\n')
+      .find((l) => l.startsWith('memory 1 '));
+    expect(line).toBeDefined();
+    const memory = JSON.parse(line?.slice('memory 1 '.length) ?? '{}') as Record<string, unknown>;
+    expect(memory.rssKiB).toBeGreaterThan(0);
+    // 128 KiB where glibc is (mallopt), null where it is not.
+    expect(memory.mallocTrimThresholdKiB).toBe(GLIBC ? 128 : null);
     process.exitCode = undefined;
   });
 });
