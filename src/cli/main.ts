@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { describeError, PilhaError } from '../core/errors.js';
 import { registerFramedCommand } from './framed-command.js';
@@ -79,4 +78,6 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Not awaited: the command line runs as a CommonJS script (scripts/bundle-cli.mjs, for V8's code cache), which has
+// no top-level await, and main() answers every failure itself.
+void main(process.argv);

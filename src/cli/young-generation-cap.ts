@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { setV8FlagForRun } from './v8-flags-for-run.js';
 
 /** A node option that sizes V8's young generation: the user's choice stands. */
 const YOUNG_GENERATION_CHOICE = /^--(max-semi-space-size|min-semi-space-size|semi-space-growth-factor)(=|$)/;
@@ -23,6 +23,6 @@ export function capYoungGeneration(
 ): boolean {
   const chosen = [...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => YOUNG_GENERATION_CHOICE.test(arg));
   if (chosen) return false;
-  setFlagsFromString('--semi-space-growth-factor=1');
+  setV8FlagForRun('--semi-space-growth-factor=1', '--semi-space-growth-factor=2');
   return true;
 }

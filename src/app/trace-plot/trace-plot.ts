@@ -6,6 +6,7 @@
  */
 
 import type { TopLevelSpec } from 'vega-lite';
+import { importEsm } from '../../core/esm-import.js';
 import type { TcpTraceEvent } from '../../transport/tcp/trace/tcp-tracer.js';
 import { downsampleSeries } from './series-downsampler.js';
 import type { ConnectionTrace } from './trace-reader.js';
@@ -158,7 +159,10 @@ export async function renderTracePlot(
   options: TracePlotOptions = {},
 ): Promise<string> {
   // Loaded here: vega is large, and only `pilha plot` needs it.
-  const [{ compile }, vega] = await Promise.all([import('vega-lite'), import('vega')]);
+  const [{ compile }, vega] = await Promise.all([
+    importEsm<typeof import('vega-lite')>('vega-lite'),
+    importEsm<typeof import('vega')>('vega'),
+  ]);
   const compiled = compile(tracePlotSpec(connections, options)).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

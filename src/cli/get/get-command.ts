@@ -5,6 +5,7 @@ import type { HttpGetResult } from '../../app/http-get.js';
 import { describeError, PilhaError } from '../../core/errors.js';
 import { parseIpv4 } from '../../core/ipv4-address.js';
 import { receivesGsoReads, type StackConfig } from '../../di/stack-config.js';
+import { codeCacheStatus } from '../bundle-runner.js';
 import { lingerWhileClosing } from '../close-linger.js';
 import { checkDistinctFiles } from '../files/distinct-files.js';
 import { setMallocTrimThreshold } from '../malloc-trim-threshold.js';
@@ -228,11 +229,13 @@ export function registerGetCommand(program: Command): void {
             // device's queue, unread): closing the stack now would answer it with a reset. As a server stops.
             await lingerWhileClosing(stack.tcp);
             if (values.stats) {
+              const codeCache = codeCacheStatus();
               const tcp = stack.tcp as Partial<{ stats: () => unknown }> | undefined;
               const stats = {
                 ...layerStats(stack),
                 ...(typeof tcp?.stats === 'function' ? { tcp: tcp.stats() } : {}),
                 ...(transferCpu !== undefined ? { transfer: transferCpu } : {}),
+                ...(codeCache !== undefined ? { codeCache } : {}),
               };
               process.stderr.write(`stats ${JSON.stringify(stats)}\n`);
             }

@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { setV8FlagForRun } from '../v8-flags-for-run.js';
 
 /** A node option that decides V8's optimizing compiler one way or the other: the user's choice stands. */
 const COMPILER_CHOICE = /^--(no-)?(opt|turbofan)$/;
@@ -23,6 +23,6 @@ export function skipOptimizingCompiler(
   execArgv: readonly string[] = process.execArgv,
 ): boolean {
   if (optimize || execArgv.some((arg) => COMPILER_CHOICE.test(arg))) return false;
-  setFlagsFromString('--no-turbofan');
+  setV8FlagForRun('--no-turbofan', '--turbofan');
   return true;
 }
