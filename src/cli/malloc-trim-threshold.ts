@@ -6,7 +6,7 @@ const M_TRIM_THRESHOLD = -1;
 /**
  * Sets how much freed memory at the top of each of glibc malloc's heaps it keeps instead of handing it back to
  * the kernel (mallopt M_TRIM_THRESHOLD). glibc starts at 128 KiB but raises it as it goes, to twice the
- * largest block it has given back through munmap (reading a 1.5 MB file raises it to about 3 MB), and setting
+ * largest block it has given back through munmap (a 1.5 MB block given back makes it 3 MB), and setting
  * it fixes it. It decides for every thread's arena, and for the arenas of threads other than the main one it is
  * all there is: malloc_trim() hands back free pages inside a heap but leaves its top alone. Best effort:
  * returns false where there is no glibc (musl has no mallopt) or the call fails.
