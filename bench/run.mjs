@@ -123,7 +123,7 @@ const SERVER_START_TIMEOUT_MS = 30_000;
 const IDLE_TIMEOUT_MS = 90_000;
 /**
  * How long the idle step lets a server settle before each RSS reading: past the malloc trim that a server does
- * 1–2 s after its last garbage collection (src/cli/malloc-trimmer.ts), so that both readings are trimmed and
+ * 1–2 s after its last garbage collection (src/cli/runtime/malloc-trimmer.ts), so that both readings are trimmed and
  * the difference is the connections' own, not free memory the warm-up left that a later trim returns.
  */
 const IDLE_SETTLE_MS = 3_000;

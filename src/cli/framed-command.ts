@@ -15,8 +15,8 @@ import {
   untilSignal,
   withAppInfo,
 } from './run-helpers.js';
+import { capYoungGeneration } from './runtime/young-generation-cap.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
-import { capYoungGeneration } from './young-generation-cap.js';
 
 interface ServeValues extends StackOptionValues, ReadyFileValues, DashboardOptionValues {
   readonly port: string;

@@ -6,8 +6,8 @@ import { addDashboardOption, CliDashboard, type DashboardOptionValues } from './
 import { addReadyFileOption, ReadyFile, type ReadyFileValues } from './files/ready-file.js';
 import { integerOption } from './number-options.js';
 import { clientHint, describeLink, holdStopSignals, serveUntilSignal, withAppInfo } from './run-helpers.js';
+import { capYoungGeneration } from './runtime/young-generation-cap.js';
 import { addStackOptions, type StackOptionValues, stackConfigFrom } from './stack-options.js';
-import { capYoungGeneration } from './young-generation-cap.js';
 
 interface HttpValues extends StackOptionValues, ReadyFileValues, DashboardOptionValues {
   /** Every --port given, in order; empty means the default. */

@@ -7,10 +7,10 @@ import type { NetworkStack, ServingApp, TcpStack } from '../di/compositions.js';
 import type { StackConfig } from '../di/stack-config.js';
 import { lingerWhileClosing } from './close-linger.js';
 import type { ReadyFile } from './files/ready-file.js';
-import { setMallocTrimThreshold } from './malloc-trim-threshold.js';
-import { MallocTrimmer } from './malloc-trimmer.js';
+import { setMallocTrimThreshold } from './runtime/malloc-trim-threshold.js';
+import { MallocTrimmer } from './runtime/malloc-trimmer.js';
+import { capYoungGeneration } from './runtime/young-generation-cap.js';
 import type { StackOptionValues } from './stack-options.js';
-import { capYoungGeneration } from './young-generation-cap.js';
 
 /**
  * The signals that stop a long-running command cleanly (its connections closed, its counters printed, what it

@@ -1,5 +1,5 @@
 /**
- * Where the command line's loader (src/cli/bundle-runner.ts) leaves an import() of its own: a symbol of the
+ * Where the command line's loader (src/cli/runtime/bundle-runner.ts) leaves an import() of its own: a symbol of the
  * global registry.
  */
 export const ESM_IMPORT = Symbol.for('pilha.import');

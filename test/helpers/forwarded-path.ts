@@ -167,7 +167,7 @@ export async function pilhaGetFromKernelServer(
 ): Promise<{ link: Record<string, number>; tcp: Record<string, number> }> {
   await ns.startPilha(['http', '--transport', 'kernel', '--listen-host', '0.0.0.0', '--port', '8080']);
   const out = join(dir, 'get');
-  // A first get makes the command line's code cache if no run did before (src/cli/bundle-runner.ts).
+  // A first get makes the command line's code cache if no run did before (src/cli/runtime/bundle-runner.ts).
   const first = await ns.runAsync(
     process.execPath,
     [PILHA_CLI, 'get', 'http://10.77.0.1:8080/bytes/1', '-o', out, ...linkArgs, '--stats'],

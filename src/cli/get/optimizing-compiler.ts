@@ -1,4 +1,4 @@
-import { setV8FlagForRun } from '../v8-flags-for-run.js';
+import { setV8FlagForRun } from '../runtime/v8-flags-for-run.js';
 
 /** A node option that decides V8's optimizing compiler one way or the other: the user's choice stands. */
 const COMPILER_CHOICE = /^--(no-)?(opt|turbofan)$/;

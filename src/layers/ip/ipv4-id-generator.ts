@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { halfSipHash24 } from '../../core/half-sip-hash.js';
+import { halfSipHash24 } from '../../core/hash/half-sip-hash.js';
 import { type RandomWords, randomWords } from '../../core/random-words.js';
 
 /** Counters: 2,048, as Linux's ip_idents had before it grew with memory (it has at least as many). */

@@ -8,8 +8,8 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
+import { type SipHashKey, sipHash24, sipHashKey } from '../../core/hash/sip-hash.js';
 import type { Ipv4Address } from '../../core/ipv4-address.js';
-import { type SipHashKey, sipHash24, sipHashKey } from '../../core/sip-hash.js';
 import { type Seq, seq } from './wire/seq.js';
 
 /** What a connection needs from a source of initial sequence numbers. */

@@ -1,5 +1,5 @@
 /**
- * runBundle, the command line's loader (built code, dist/cli/bundle-runner.js, as npm test builds first), on a
+ * runBundle, the command line's loader (built code, dist/cli/runtime/bundle-runner.js, as npm test builds first), on a
  * bundle of this test's own in a temporary directory: V8's code cache made by the first successful run, of
  * the whole bundle, and taken by the runs after; none made by a failed run or with PILHA_CODE_CACHE=0; one
  * per node options; a cache made under flags the run changed and did not set back rejected (and made again),
@@ -15,8 +15,8 @@ import { Script } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const DIST_CLI = join(dirname(fileURLToPath(import.meta.url)), '../../../dist/cli');
-const RUNNER = join(DIST_CLI, 'bundle-runner.js');
-const FLAGS = join(DIST_CLI, 'v8-flags-for-run.js');
+const RUNNER = join(DIST_CLI, 'runtime', 'bundle-runner.js');
+const FLAGS = join(DIST_CLI, 'runtime', 'v8-flags-for-run.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'pilha-bundle-runner-'));
 const UNUSED_STATEMENTS = 300;

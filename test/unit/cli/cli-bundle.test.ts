@@ -34,13 +34,13 @@ function builtin(spec: string): boolean {
 
 describe('the bundled command line', () => {
   it('main.js loads the runner, and the runner only Node and its helpers', () => {
-    expect(imports('main.js')).toEqual(['./bundle-runner.js']);
+    expect(imports('main.js')).toEqual(['./runtime/bundle-runner.js']);
     expect(read('main.js')).toMatch(/^#!\/usr\/bin\/env node\n/);
     expect(read('main.js')).toMatch(
       /runBundle\(new URL\('\.\/pilha\.cjs', import\.meta\.url\), '[0-9a-f]{16}'\)/,
     );
-    const strays = imports('bundle-runner.js').filter(
-      (spec) => !builtin(spec) && spec !== '../core/esm-import.js' && spec !== './v8-flags-for-run.js',
+    const strays = imports('runtime/bundle-runner.js').filter(
+      (spec) => !builtin(spec) && spec !== '../../core/esm-import.js' && spec !== './v8-flags-for-run.js',
     );
     expect(strays).toEqual([]);
   });

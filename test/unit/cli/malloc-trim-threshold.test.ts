@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { setMallocTrimThreshold } from '../../../src/cli/malloc-trim-threshold.js';
+import { setMallocTrimThreshold } from '../../../src/cli/runtime/malloc-trim-threshold.js';
 import { GLIBC } from '../../helpers/glibc.js';
 import { runProgram } from '../../helpers/run-node.js';
 

@@ -5,7 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MALLOC_TRIM_QUIET_MS, MallocTrimmer } from '../../../src/cli/malloc-trimmer.js';
+import { MALLOC_TRIM_QUIET_MS, MallocTrimmer } from '../../../src/cli/runtime/malloc-trimmer.js';
 
 /** A collection source the test fires by hand. */
 function collections() {

@@ -1,7 +1,7 @@
 /**
  * capYoungGeneration: in a child process that allocates survivors across event-loop turns (as a server's
  * accepts do), V8's new space stays within the cap with it and grows past it without; the user's node
- * options decide when they size the young generation (built code, dist/cli/young-generation-cap.js, as npm
+ * options decide when they size the young generation (built code, dist/cli/runtime/young-generation-cap.js, as npm
  * test builds first).
  */
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const MODULE = join(dirname(fileURLToPath(import.meta.url)), '../../../dist/cli/young-generation-cap.js');
+const MODULE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../dist/cli/runtime/young-generation-cap.js',
+);
 const MiB = 1024 * 1024;
 
 /** In a child: maybe capYoungGeneration(execArgv, nodeOptions), then allocate; the new space's size. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { halfSipHash24 } from '../../../src/core/half-sip-hash.js';
+import { halfSipHash24 } from '../../../src/core/hash/half-sip-hash.js';
 
 // The reference vectors (github.com/veorq/SipHash, vectors.h): key bytes 00..07, message bytes 00..n-1.
 const K0 = 0x03020100;

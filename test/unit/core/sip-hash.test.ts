@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sipHash24, sipHashKey } from '../../../src/core/sip-hash.js';
+import { sipHash24, sipHashKey } from '../../../src/core/hash/sip-hash.js';
 
 /** The reference vectors' input: bytes 0, 1, …, n - 1, as little-endian words. */
 function referenceWords(n: number): number[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sipHash24, sipHashKey } from '../../../src/core/sip-hash.js';
+import { sipHash24, sipHashKey } from '../../../src/core/hash/sip-hash.js';
 import { VirtualClock } from '../../../src/core/virtual-clock.js';
 import { IsnGenerator } from '../../../src/transport/tcp/isn-generator.js';
 

@@ -22,7 +22,7 @@
  */
 
 import type { Clock } from '../../../core/clock.js';
-import { halfSipHash24 } from '../../../core/half-sip-hash.js';
+import { halfSipHash24 } from '../../../core/hash/half-sip-hash.js';
 import type { Ipv4Address } from '../../../core/ipv4-address.js';
 import { type RandomWords, randomWords } from '../../../core/random-words.js';
 import { type Seq, seq } from '../wire/seq.js';

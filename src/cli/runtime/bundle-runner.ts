@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
-import { ESM_IMPORT } from '../core/esm-import.js';
+import { ESM_IMPORT } from '../../core/esm-import.js';
 import { undoV8FlagsForRun } from './v8-flags-for-run.js';
 
 /**
