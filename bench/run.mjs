@@ -658,6 +658,13 @@ async function main() {
       }
       if (kernel !== undefined) setVethMtu(65000);
       await withServer(withPilha, 'pilha', 65000, async (pilha) => {
+        // A new process, against a kernel server that has served every step before (the veth's MTU changed, not
+        // the server): warmed first as the flows' server is. With only the row's own three warm-up downloads, its
+        // wget runs were the fourth to eighth downloads of its life, and TurboFan was still compiling (20-60 ms of
+        // compile a download on the other CPU, which wget needs): wget read 0.87-0.90 of the kernel there, and
+        // 0.99 with ten warm-up downloads (6.18.44-fc-v1300; bench/deopt-report.mjs shows the compiles).
+        if (pilha !== undefined && ['download', 'download curl'].some((w) => selected(`pilha ${w} MTU 65000`)))
+          await warmUp(pilha, `${pilha.url}bytes/${args.bytes}`, args);
         await downloadsTogether(kernel, pilha, 65000);
       });
       if (kernel !== undefined) setVethMtu(1500);
