@@ -1,4 +1,5 @@
 import type { Ipv4Address } from '../../core/ipv4-address.js';
+import type { ReceiveBacklog } from '../link/raw-link.js';
 import type { Ipv4Datagram } from './ipv4-header.js';
 import type { MartianSource } from './martian-source.js';
 import type { ReassemblyInfo } from './reassembler.js';
@@ -116,6 +117,11 @@ export interface IPLayer {
    * onBatchEnd). Returns whether the link signals batch ends; when it does not, the listener is never called.
    */
   onBatchEnd?(listener: () => void): boolean;
+  /**
+   * The link's datagrams read and not yet handed up (RawLink.receiveBacklog), when it keeps a backlog and
+   * signals batch ends; undefined otherwise.
+   */
+  receiveBacklog?(): ReceiveBacklog | undefined;
   /** Called for every datagram reassembled from fragments. */
   onReassembled(listener: (info: ReassemblyInfo) => void): void;
   /** Where the IP layer reports the errors that ICMP (the layer above) turns into messages. */

@@ -3,7 +3,13 @@ import { Counters } from '../../core/counters.js';
 import { PilhaError } from '../../core/errors.js';
 import { directedBroadcast, formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import type { Logger } from '../../core/logger.js';
-import { type RawLink, RX_CHECKSUM_VOUCHED, RX_COALESCED, RX_LINK_BROADCAST } from '../link/raw-link.js';
+import {
+  type RawLink,
+  type ReceiveBacklog,
+  RX_CHECKSUM_VOUCHED,
+  RX_COALESCED,
+  RX_LINK_BROADCAST,
+} from '../link/raw-link.js';
 import { fragmentIpv4 } from './fragmenter.js';
 import type {
   DatagramSendOptions,
@@ -242,6 +248,10 @@ export class Ipv4Layer implements IPLayer {
   onBatchEnd(listener: () => void): boolean {
     this.batchEndListeners.push(listener);
     return this.batched;
+  }
+
+  receiveBacklog(): ReceiveBacklog | undefined {
+    return this.batched ? this.link.receiveBacklog?.() : undefined;
   }
 
   private batchEnd(): void {

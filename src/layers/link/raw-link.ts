@@ -59,6 +59,17 @@ export const RX_COALESCED = 4;
 export type ReceiveHandler = (datagram: Uint8Array, flags?: number) => void;
 
 /**
+ * Datagrams a link has read from its device and not yet handed up, as two running counts (wrapping at 2^32):
+ * none wait when they are equal. A mark taken from `received()` is passed once `delivered()` reaches it.
+ */
+export interface ReceiveBacklog {
+  /** Datagrams read so far. */
+  received(): number;
+  /** Of those, handed up so far (each batch's end follows its datagrams). */
+  delivered(): number;
+}
+
+/**
  * Moves whole packets of its medium between pilha and a network; the bottom of the stack. Without `medium`, a
  * link moves IPv4 datagrams.
  */
@@ -85,6 +96,11 @@ export interface RawLink {
    * batches (each datagram stands alone).
    */
   onBatchEnd?(handler: () => void): boolean;
+  /**
+   * The datagrams read from the device that wait to be handed up (a reader thread's backlog), when the link
+   * keeps one: what TCP's timers wait for (tcp-timer-gate.ts). Absent: nothing waits between reads.
+   */
+  receiveBacklog?(): ReceiveBacklog | undefined;
   /**
    * Sets the one handler told, once, when the link stops delivering for good while open (its device was
    * removed, a read failed): what runs on it should stop and close it. Told at once if that has happened.

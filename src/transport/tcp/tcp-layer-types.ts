@@ -14,7 +14,7 @@ export type TcpIp = Pick<
   | 'sendDatagram'
   | 'onBatchEnd'
 > &
-  Partial<Pick<IPLayer, 'pathMtu' | 'lowerPathMtu' | 'onPathMtuRaised'>>;
+  Partial<Pick<IPLayer, 'pathMtu' | 'lowerPathMtu' | 'onPathMtuRaised' | 'receiveBacklog'>>;
 
 export interface ListenOptions {
   /** Accept queue length (default: config.backlog). */

@@ -33,6 +33,7 @@ import {
   type TimeWaitState,
 } from './connection/tcp-connection-types.js';
 import { TcpState } from './connection/tcp-state.js';
+import type { TcpTimerGate } from './connection/tcp-timer-gate.js';
 import type { IsnChoice, IsnSource } from './isn-generator.js';
 import { SynCookieResponder } from './listen/syn-cookie-responder.js';
 import { TcpListener } from './listen/tcp-listener.js';
@@ -83,6 +84,8 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   private readonly cookies: SynCookieResponder;
   /** The connections' ACKs that wait for the end of the link's read batch; undefined without batches. */
   private readonly ackBatch: TcpAckBatch | undefined;
+  /** Enabled when the link keeps a backlog and signals batch ends (tcp-timer-gate.ts). */
+  private readonly timerGate: TcpTimerGate | undefined;
   private readonly pureAcks = new PureAckParser();
   private readonly icmpErrors: TcpIcmpErrors;
 
@@ -112,10 +115,19 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     if (batch !== undefined && ip.onBatchEnd?.(() => this.endBatch(batch)) === true) {
       batch.enable();
       this.ackBatch = batch;
+      // Batch ends release what the gate holds: timers wait for the input read before they expired.
+      const backlog = ip.receiveBacklog?.();
+      if (backlog !== undefined && factory.timerGate !== undefined) {
+        factory.timerGate.enable(backlog);
+        this.timerGate = factory.timerGate;
+      }
     }
   }
 
-  /** The link's read batch ended: each connection sends the one ACK that waited for it. */
+  /**
+   * The link's read batch ended: each connection sends the one ACK that waited for it, then the timers held
+   * for this input fire (after those ACKs, as they would have had the input come in time).
+   */
   private endBatch(batch: TcpAckBatch): void {
     try {
       batch.end();
@@ -123,7 +135,13 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
       this.counters.values.internalErrors++;
       this.log.error({ err: error }, 'tcp connection failed on a batched ACK');
     }
+    this.timerGate?.release(this.timerFailed);
   }
+
+  private readonly timerFailed = (error: unknown): void => {
+    this.counters.values.internalErrors++;
+    this.log.error({ err: error }, 'tcp connection failed on a held timer');
+  };
 
   // ─── API ─────────────────────────────────────────────────────────────────────────────────────────
 
@@ -213,6 +231,7 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   private addSharedStats(out: Record<string, number>): void {
     Object.assign(out, this.factory.memory.stats());
     if (this.ackBatch !== undefined) Object.assign(out, this.ackBatch.stats());
+    if (this.timerGate !== undefined) out.timersHeld = this.timerGate.heldCount;
     // Counted in segmentsSent (and retransmitted) but never written: see TcpSegmentBatcher.abandoned.
     const batcher = this.factory.batcher;
     if (batcher !== undefined) out.segmentsAbandoned = batcher.abandonedSegments;

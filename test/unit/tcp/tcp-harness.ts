@@ -17,7 +17,7 @@ import {
 } from '../../../src/layers/ip/ipv4-header.js';
 import { Ipv4Layer } from '../../../src/layers/ip/ipv4-layer.js';
 import { MemoryLink } from '../../../src/layers/link/memory-link.js';
-import type { RawLink } from '../../../src/layers/link/raw-link.js';
+import type { RawLink, ReceiveBacklog, ReceiveHandler } from '../../../src/layers/link/raw-link.js';
 import { congestionControllerFactoryFor } from '../../../src/transport/congestion/congestion-control-by-name.js';
 import type { TcpConnection } from '../../../src/transport/tcp/connection/tcp-connection.js';
 import { DefaultTcpConnectionFactory } from '../../../src/transport/tcp/connection/tcp-connection-factory.js';
@@ -143,24 +143,67 @@ export interface HarnessOptions {
   readonly tracer?: TcpTracer;
   /** The stack's link signals batch ends (as an fd link's read batches): the test ends each with endBatch(). */
   readonly batches?: boolean;
+  /**
+   * With `batches`: the link keeps a backlog, as a worker reader's ring (RawLink.receiveBacklog): while
+   * `holdInput` is set, what the peer sends waits in it until deliverHeld().
+   */
+  readonly backlog?: boolean;
   /** The stack's link offers segmentation offload (a SegmentingLink): TCP batches super-segments. */
   readonly segmenting?: boolean;
   /** The prefix length of LOCAL's subnet (its directed broadcast); unknown by default. */
   readonly prefixLength?: number;
 }
 
-/** A link that delivers what its inner link does and whose batches end when the test says so. */
+/**
+ * A link that delivers what its inner link does and whose batches end when the test says so; with a backlog,
+ * what it receives while `holding` waits (counted as read, not yet handed up) until deliverHeld().
+ */
 class BatchingLink implements RawLink {
   private batchEndHandler: () => void = () => {};
-  constructor(private readonly inner: RawLink) {}
+  private handler: ReceiveHandler = () => {};
+  holding = false;
+  private readonly held: Array<[Uint8Array, number | undefined]> = [];
+  private readCount = 0;
+  private handedUp = 0;
+  private readonly backlog: ReceiveBacklog = {
+    received: () => this.readCount,
+    delivered: () => this.handedUp,
+  };
+  constructor(
+    private readonly inner: RawLink,
+    private readonly withBacklog: boolean,
+  ) {
+    inner.onReceive((datagram, flags) => {
+      this.readCount = (this.readCount + 1) | 0;
+      if (this.holding) this.held.push([datagram.slice(), flags]);
+      else this.handUp(datagram, flags);
+    });
+  }
+  private handUp(datagram: Uint8Array, flags: number | undefined): void {
+    this.handedUp = (this.handedUp + 1) | 0;
+    this.handler(datagram, flags);
+  }
+  /** Hands up the first `count` held datagrams (all by default), then ends the batch. */
+  deliverHeld(count = this.held.length): void {
+    for (const [datagram, flags] of this.held.splice(0, count)) this.handUp(datagram, flags);
+    this.endBatch();
+  }
+  /** Starts the running counts near 2^32, to cross the wrap. */
+  startCountsAt(count: number): void {
+    this.readCount = count | 0;
+    this.handedUp = count | 0;
+  }
+  receiveBacklog(): ReceiveBacklog | undefined {
+    return this.withBacklog ? this.backlog : undefined;
+  }
   get mtu(): number {
     return this.inner.mtu;
   }
   send(datagram: Uint8Array): void {
     this.inner.send(datagram);
   }
-  onReceive(handler: (datagram: Uint8Array) => void): void {
-    this.inner.onReceive(handler);
+  onReceive(handler: ReceiveHandler): void {
+    this.handler = handler;
   }
   onBatchEnd(handler: () => void): boolean {
     this.batchEndHandler = handler;
@@ -198,7 +241,10 @@ export class TcpHarness {
     const log = silentLoggers();
     this.config = resolveTcpConfig(options.tcp);
     this.segmenting = options.segmenting === true ? new SegmentingLink(stackLink) : undefined;
-    this.batching = options.batches === true ? new BatchingLink(this.segmenting ?? stackLink) : undefined;
+    this.batching =
+      options.batches === true || options.backlog === true
+        ? new BatchingLink(this.segmenting ?? stackLink, options.backlog === true)
+        : undefined;
     this.ip = new Ipv4Layer(this.batching ?? this.segmenting ?? stackLink, this.clock, log.for('ip'), {
       address: LOCAL,
       initialId: 1,
@@ -256,8 +302,27 @@ export class TcpHarness {
 
   /** Ends the link's current batch (a harness made with `batches`). */
   endBatch(): void {
+    this.batchingLink().endBatch();
+  }
+
+  /** While true (a harness made with `backlog`), what the peer sends waits in the link's backlog. */
+  set holdInput(hold: boolean) {
+    this.batchingLink().holding = hold;
+  }
+
+  /** Hands up the first `count` datagrams waiting in the backlog (all by default) and ends the batch. */
+  deliverHeld(count?: number): void {
+    this.batchingLink().deliverHeld(count);
+  }
+
+  /** Starts the backlog's running counts at `count` (near 2^32: the wrap). */
+  startBacklogCountsAt(count: number): void {
+    this.batchingLink().startCountsAt(count);
+  }
+
+  private batchingLink(): BatchingLink {
     if (this.batching === undefined) throw new Error('the harness was made without batches');
-    this.batching.endBatch();
+    return this.batching;
   }
 
   /** The next segment the stack sent; fails if there is none. */

@@ -14,6 +14,7 @@ import {
   ignoreDatagram,
   type LinkMedium,
   type RawLink,
+  type ReceiveBacklog,
   type SegmentationOffload,
 } from '../raw-link.js';
 import { DEFAULT_REORDER_HOLD_MS, type Impairment, validateImpairment } from './impairment.js';
@@ -517,6 +518,11 @@ export class ImpairedLink implements RawLink {
   /** The inner link's batches, unless received datagrams are impaired (delayed ones arrive outside any batch). */
   onBatchEnd(handler: () => void): boolean {
     return this.rxPath === undefined && (this.inner.onBatchEnd?.(handler) ?? false);
+  }
+
+  /** The inner link's backlog, unless received datagrams are impaired (a delayed one waits outside it). */
+  receiveBacklog(): ReceiveBacklog | undefined {
+    return this.rxPath === undefined ? this.inner.receiveBacklog?.() : undefined;
   }
 
   onFailure(handler: (error: PilhaError) => void): void {

@@ -12,6 +12,7 @@ import {
   ignoreDatagram,
   type LinkMedium,
   type RawLink,
+  type ReceiveBacklog,
   type SegmentationOffload,
 } from '../raw-link.js';
 import type { PcapWriter } from './pcap-writer.js';
@@ -100,6 +101,10 @@ export class PcapLink implements RawLink {
 
   onBatchEnd(handler: () => void): boolean {
     return this.inner.onBatchEnd?.(handler) ?? false;
+  }
+
+  receiveBacklog(): ReceiveBacklog | undefined {
+    return this.inner.receiveBacklog?.();
   }
 
   onFailure(handler: (error: PilhaError) => void): void {

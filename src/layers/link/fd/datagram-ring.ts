@@ -142,6 +142,16 @@ export class DatagramRing {
     return -1;
   }
 
+  /** Records published so far (a running count, wrapping at 2^32; wrap records included). */
+  publishedRecords(): number {
+    return Atomics.load(this.control, CONTROL.PUBLISHED);
+  }
+
+  /** Records the consumer has taken so far, on the same count: publishedRecords() once none wait. */
+  consumedRecords(): number {
+    return this.consumed;
+  }
+
   /** Gives the room of the records taken since beginBatch back to the producer. */
   endBatch(): void {
     const taken = this.taken;

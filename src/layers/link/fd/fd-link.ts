@@ -3,7 +3,13 @@ import { Counters } from '../../../core/counters.js';
 import type { PilhaError, PilhaErrorCode } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import type { MacAddress } from '../../../core/mac-address.js';
-import { ignoreDatagram, type LinkMedium, type RawLink, type ReceiveHandler } from '../raw-link.js';
+import {
+  ignoreDatagram,
+  type LinkMedium,
+  type RawLink,
+  type ReceiveBacklog,
+  type ReceiveHandler,
+} from '../raw-link.js';
 import { FdReader } from './fd-reader.js';
 import { ERRNO, type Libc } from './libc.js';
 import { MainThreadFdReader } from './main-thread-fd-reader.js';
@@ -61,6 +67,13 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
   /** errno of the last failed write, 0 after a successful one. */
   protected lastWriteErrno = 0;
   private reader: DatagramReader | undefined;
+  /** The reader when it is a worker thread's (FdReader): datagrams wait for the main thread in its ring. */
+  private threadReader: FdReader | undefined;
+  /** ReceiveBacklog over threadReader: none waits before it starts, or on a main-thread reader. */
+  private readonly backlog: ReceiveBacklog = {
+    received: () => this.threadReader?.received() ?? 0,
+    delivered: () => this.threadReader?.delivered() ?? 0,
+  };
   private closing: Promise<void> | undefined;
   private fdOpen = true;
 
@@ -131,6 +144,10 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
     return true;
   }
 
+  receiveBacklog(): ReceiveBacklog {
+    return this.backlog;
+  }
+
   onFailure(handler: (error: PilhaError) => void): void {
     this.failureHandler = handler;
     const failure = this.reader?.failure;
@@ -182,6 +199,7 @@ export abstract class FdLink<Extra extends string = never> implements RawLink {
       onLinkDown: () => this.linkDown(),
       onVnetHeaderDrop: () => this.vnetHeaderDropped(),
     });
+    if (this.reader instanceof FdReader) this.threadReader = this.reader;
   }
 
   /** A datagram the reader read (with its RX_* flags): counted and handed up. A subclass may filter or fix it up first. */

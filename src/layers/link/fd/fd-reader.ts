@@ -174,6 +174,16 @@ export class FdReader extends WorkerReader {
     this.ring = new DatagramRing(this.ringBuffer, this.control);
   }
 
+  /** Datagrams the worker has published to the ring, ever (ReceiveBacklog.received). */
+  received(): number {
+    return this.ring.publishedRecords();
+  }
+
+  /** Datagrams this thread has taken from the ring, ever (ReceiveBacklog.delivered). */
+  delivered(): number {
+    return this.ring.consumedRecords();
+  }
+
   stats(): Record<string, number> {
     return readerStats(this.control, this.batches, this.handlerErrors, this.options.vnetHeaderBytes);
   }

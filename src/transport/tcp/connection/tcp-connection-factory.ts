@@ -22,12 +22,15 @@ import type {
   TcpNetwork,
 } from './tcp-connection-types.js';
 import { TcpOutputScheduler } from './tcp-output-scheduler.js';
+import { TcpTimerGate } from './tcp-timer-gate.js';
 
 export interface TcpConnectionFactory {
   /** The memory budget the connections' buffers are charged to (one per stack). */
   readonly memory: TcpMemoryBudget;
   /** The ACKs that wait for the end of a read batch (the layer opens and ends batches); absent: none wait. */
   readonly ackBatch?: TcpAckBatch;
+  /** Holds timers that expire while read datagrams wait (the layer enables it and releases at batch ends). */
+  readonly timerGate?: TcpTimerGate;
   /** The stack's batcher of super-segments (absent: the network cuts none). */
   readonly batcher?: TcpSegmentBatcher;
   create(params: TcpConnectionParams, observer: TcpConnectionObserver<TcpConnection>): TcpConnection;
@@ -42,6 +45,7 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
   /** The batcher of super-segments, when the network can send them. */
   readonly batcher: TcpSegmentBatcher | undefined;
   readonly ackBatch = new TcpAckBatch();
+  readonly timerGate = new TcpTimerGate();
   /** The rings of emptied send queues, for the next bulk writer. */
   readonly sendRings: SendRingPool;
 
@@ -90,6 +94,7 @@ export class DefaultTcpConnectionFactory implements TcpConnectionFactory {
       tracer,
       batcher,
       ackBatch: this.ackBatch,
+      timerGate: this.timerGate,
       outputScheduler: new TcpOutputScheduler(),
       sendRings: this.sendRings,
     };

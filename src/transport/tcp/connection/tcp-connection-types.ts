@@ -19,6 +19,7 @@ import type { TcpTracer } from '../trace/tcp-tracer.js';
 import type { Seq } from '../wire/seq.js';
 import type { TcpOutputScheduler } from './tcp-output-scheduler.js';
 import type { TcpState, TcpStateName } from './tcp-state.js';
+import type { TcpTimerGate } from './tcp-timer-gate.js';
 
 /**
  * What a connection needs of the network layer: a datagram to write a segment into, and a way to send it; and,
@@ -100,6 +101,8 @@ export interface TcpConnectionDeps {
   readonly batcher?: TcpSegmentBatcher | undefined;
   /** The stack's one batch of ACKs that wait for the end of the link's read batch (tcp-ack-batch.ts). */
   readonly ackBatch?: TcpAckBatch | undefined;
+  /** The stack's hold on timers that expire while read datagrams wait to be handed up (tcp-timer-gate.ts). */
+  readonly timerGate?: TcpTimerGate | undefined;
   /** The stack's output deferred to the end of the task (small writes; absent: every write goes out at once). */
   readonly outputScheduler?: TcpOutputScheduler | undefined;
   /** The stack's rings of emptied send queues, for the next bulk writer (absent: each queue allocates its own). */

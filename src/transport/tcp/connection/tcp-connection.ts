@@ -122,7 +122,7 @@ export class TcpConnection implements TimerTarget, AckBatchMember {
       : undefined;
     const tcb = new TcpControlBlock(params, windowShiftFor(deps.config.receiveBufferSize));
     this.tcb = tcb;
-    this.timers = new TcpTimers(deps.clock, this);
+    this.timers = new TcpTimers(deps.clock, this, deps.timerGate);
     this.sm = new TcpStateMachine(deps.log, this);
     this.receiver = new TcpReceiver(tcb, deps, this.timers, counts);
     const sendBuffer = TcpSender.createSendBuffer(deps);

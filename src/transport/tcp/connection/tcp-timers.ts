@@ -8,6 +8,7 @@
  */
 
 import type { Clock, Timer } from '../../../core/clock.js';
+import type { HeldTimers, TcpTimerGate } from './tcp-timer-gate.js';
 
 export const TimerKind = {
   /** RFC 6298: retransmission of the oldest unacknowledged segment (or of SYN / SYN-ACK). */
@@ -59,17 +60,23 @@ function fireTimers(timers: TcpTimers): void {
   timers.fire();
 }
 
-export class TcpTimers {
+export class TcpTimers implements HeldTimers {
   // A plain array of doubles, not a Float64Array: the same reads and writes without an ArrayBuffer and its
   // backing store per connection (about 140 bytes less).
   private readonly deadlines: number[] = NO_DEADLINES.slice();
   private timer: Timer | undefined;
   private armedAt = Number.POSITIVE_INFINITY;
   private stopped = false;
+  /** Expired, and held by the gate until the input read before then has been processed. */
+  private held = false;
+  /** When the gate last took its mark for this connection: deadlines up to then wait for no more input. */
+  private heldSince = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly clock: Clock,
     private readonly target: TimerTarget,
+    /** Input before timeouts (tcp-timer-gate.ts); absent: timers fire when the Clock says. */
+    private readonly gate?: TcpTimerGate,
   ) {}
 
   /** Sets `kind` to expire `delayMs` from now (replacing any earlier setting). */
@@ -113,13 +120,54 @@ export class TcpTimers {
     this.timer = this.clock.setTimer(at - this.clock.now(), fireTimers, this);
   }
 
-  /** The Clock timer fired: runs what is due (for fireTimers only). */
+  /** The Clock timer fired: runs what is due (for fireTimers only), unless the gate holds it for input. */
   fire(): void {
+    this.timer = undefined;
+    if (this.held) return;
+    // Only what is due waits: a Clock timer armed for a deadline since cleared or moved later holds nothing.
+    const now = this.clock.now();
+    if (this.expiredSince(Number.NEGATIVE_INFINITY, now) && this.holdForInput(now)) return;
+    this.run(now);
+  }
+
+  /**
+   * The gate let it go: what was read before its mark has been processed. A deadline that expired since the
+   * mark (one set while it was held) waits in turn for what was read before now.
+   */
+  fireHeld(): void {
+    this.held = false;
+    const now = this.clock.now();
+    if (this.expiredSince(this.heldSince, now) && this.holdForInput(now)) return;
+    this.run(now);
+  }
+
+  /** Whether the gate holds it (input read before `now` waits to be processed). */
+  private holdForInput(now: number): boolean {
+    if (this.gate === undefined || this.stopped || !this.gate.hold(this)) return false;
+    // armedAt stays at the expired deadline: a later one set meanwhile is not armed; the release re-arms.
+    this.held = true;
+    this.heldSince = now;
+    return true;
+  }
+
+  /** Whether a deadline expired after `since`, by `now`. */
+  private expiredSince(since: number, now: number): boolean {
+    const deadlines = this.deadlines;
+    for (let kind = 0; kind < TIMER_KIND_COUNT; kind++) {
+      const at = deadlines[kind]!;
+      if (at > since && at <= now) return true;
+    }
+    return false;
+  }
+
+  /** Runs what is due at `now` (read by the caller). */
+  private run(time: number): void {
+    this.timer?.cancel();
     this.timer = undefined;
     this.armedAt = Number.POSITIVE_INFINITY;
     const deadlines = this.deadlines;
     // The time is read again only after a handler ran (it may have taken some).
-    let now = this.clock.now();
+    let now = time;
     for (let kind = 0; kind < TIMER_KIND_COUNT; kind++) {
       if (this.stopped) return;
       if (deadlines[kind]! <= now) {
