@@ -233,17 +233,22 @@ export function pilhaGetTrial(cli, server, get, args, hash = true) {
 /**
  * `args.warmup` untimed curl downloads of `url` (as download() does before its runs): the server's /bytes
  * cache filled and its code compiled before pilha get and curl are timed, also when they run alone (--only
- * get).
+ * get). Returns each one's MB/s (`args.bytes` over the wall clock, the client's start included), as far as
+ * they succeeded: what a fresh server reads while it warms up.
  */
 export async function warmUp(server, url, args) {
-  if (!hasTool('curl')) return;
+  const rates = [];
+  if (!hasTool('curl')) return rates;
   const seconds = Math.ceil(args.downloadTimeoutMs / 1000);
   const [cmd, cmdArgs] = downloadCommand('curl', url, seconds);
   for (let i = 0; i < args.warmup; i++) {
+    const started = performance.now();
     // A failure here is left to the timed steps after it to report.
     const r = await runIn(server.clientNs, cmd, cmdArgs, args.downloadTimeoutMs);
-    if (r.code !== 0) return;
+    if (r.code !== 0) break;
+    rates.push(Math.round(args.bytes / ((performance.now() - started) / 1000) / 1e5) / 10);
   }
+  return rates;
 }
 
 /** curl of /bytes/N from the kernel server over veth, timed by curl's own time_total, its CPU by bash. */

@@ -52,6 +52,17 @@ export function markdown(report) {
       row(`${tool} of ${size} from the server, MTU ${mtu}`, p, k, mb, 'mbPerSecond');
     }
   }
+  // The warm-up before those rows: what a server new to bulk downloads reads (the kernel's MTU 65000 server is
+  // the MTU 1500 one, long warm by then).
+  const firsts = (s) => `${s.mbPerSecondRuns.join(', ')} MB/s`;
+  for (const mtu of MTUS) {
+    const p = find(`pilha first downloads MTU ${mtu}`);
+    const k = find(`kernel first downloads MTU ${mtu}`);
+    if (p !== undefined || k !== undefined)
+      lines.push(
+        `| a new server's first curls of ${size}, MTU ${mtu} (untimed warm-up before the rows above) | ${cell(p, firsts)} | ${k === undefined ? '— (warm)' : cell(k, firsts)} | — |`,
+      );
+  }
   // pilha get and the curls beside it, all on the kernel's server (MTU 1500), in pairs that do the same.
   const getPairs = [
     {
