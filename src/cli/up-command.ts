@@ -24,7 +24,7 @@ export function registerUpCommand(program: Command): void {
       // Loaded once the options are checked: a usage mistake is answered without the stack.
       const [{ buildNetworkStack }, { describeReassembly }] = await Promise.all([
         import('../di/compositions.js'),
-        import('../layers/ip/ipv4-layer.js'),
+        import('../layers/ip/reassembler.js'),
       ]);
       // A signal while the stack is built stops it once it is up (what it changed on the host put back).
       holdStopSignals();

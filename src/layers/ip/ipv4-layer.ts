@@ -33,6 +33,7 @@ import { type HostAddressing, MARTIAN_SOURCES, type MartianSource, martianSource
 import { PathMtuCache } from './path-mtu-cache.js';
 import {
   DEFAULT_REASSEMBLER_LIMITS,
+  describeReassembly,
   Reassembler,
   type ReassemblerLimits,
   type ReassemblyInfo,
@@ -589,17 +590,4 @@ export class Ipv4Layer implements IPLayer {
       this.log.debug(src === undefined ? { reason } : { reason, src: formatIpv4(src) }, 'datagram dropped');
     }
   }
-}
-
-export function describeReassembly(info: ReassemblyInfo): Record<string, unknown> {
-  return {
-    src: formatIpv4(info.src),
-    dst: formatIpv4(info.dst),
-    id: info.id,
-    protocol: info.protocol,
-    fragments: info.fragments,
-    totalLength: info.totalLength,
-    arrivalOrder: info.arrivalOrder,
-    elapsedMs: Number(info.elapsedMs.toFixed(3)),
-  };
 }

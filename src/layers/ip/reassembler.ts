@@ -1,5 +1,5 @@
 import type { Clock, Timer } from '../../core/clock.js';
-import type { Ipv4Address } from '../../core/ipv4-address.js';
+import { formatIpv4, type Ipv4Address } from '../../core/ipv4-address.js';
 import {
   finishIpv4Checksum,
   IPV4_MAX_DATAGRAM,
@@ -520,4 +520,18 @@ function arrivalOrder(offsets: readonly number[]): number[] {
   const out = new Array<number>(offsets.length);
   for (let position = 0; position < byOffset.length; position++) out[byOffset[position]!] = position;
   return out;
+}
+
+/** A reassembled datagram's info as a log or output record (addresses as text, the time in ms to 3 places). */
+export function describeReassembly(info: ReassemblyInfo): Record<string, unknown> {
+  return {
+    src: formatIpv4(info.src),
+    dst: formatIpv4(info.dst),
+    id: info.id,
+    protocol: info.protocol,
+    fragments: info.fragments,
+    totalLength: info.totalLength,
+    arrivalOrder: info.arrivalOrder,
+    elapsedMs: Number(info.elapsedMs.toFixed(3)),
+  };
 }

@@ -33,7 +33,6 @@ import {
   type TimeWaitState,
 } from './connection/tcp-connection-types.js';
 import { TcpState } from './connection/tcp-state.js';
-import type { TcpTimerGate } from './connection/tcp-timer-gate.js';
 import type { IsnChoice, IsnSource } from './isn-generator.js';
 import { SynCookieResponder } from './listen/syn-cookie-responder.js';
 import { TcpListener } from './listen/tcp-listener.js';
@@ -43,6 +42,7 @@ import { TcpConnectionTable } from './tcp-connection-table.js';
 import { TcpIcmpErrors } from './tcp-icmp-errors.js';
 import { TCP_LAYER_COUNTERS, type TcpLayerCounterName } from './tcp-layer-counters.js';
 import type { ConnectOptions, ListenOptions, TcpIp } from './tcp-layer-types.js';
+import { TcpReadBatches } from './tcp-read-batches.js';
 import { type TimeWaitHost, TimeWaitRecord, TimeWaitTable } from './tcp-time-wait.js';
 import { PureAckParser } from './wire/pure-ack-parser.js';
 import { type Seq, seq } from './wire/seq.js';
@@ -82,10 +82,10 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
   private portCursor: number;
   private closed = false;
   private readonly cookies: SynCookieResponder;
+  /** What the end of each of the link's read batches does (the ACKs that waited for it, held timers). */
+  private readonly readBatches: TcpReadBatches;
   /** The connections' ACKs that wait for the end of the link's read batch; undefined without batches. */
   private readonly ackBatch: TcpAckBatch | undefined;
-  /** Enabled when the link keeps a backlog and signals batch ends (tcp-timer-gate.ts). */
-  private readonly timerGate: TcpTimerGate | undefined;
   private readonly pureAcks = new PureAckParser();
   private readonly icmpErrors: TcpIcmpErrors;
 
@@ -111,36 +111,13 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
     random(word);
     this.portCursor = word[0]! % (config.ephemeralPortMax - config.ephemeralPortMin + 1);
     ip.registerProtocol(TCP_PROTOCOL, this.onDatagram);
-    const batch = factory.ackBatch;
-    if (batch !== undefined && ip.onBatchEnd?.(() => this.endBatch(batch)) === true) {
-      batch.enable();
-      this.ackBatch = batch;
-      // Batch ends release what the gate holds: timers wait for the input read before they expired.
-      const backlog = ip.receiveBacklog?.();
-      if (backlog !== undefined && factory.timerGate !== undefined) {
-        factory.timerGate.enable(backlog);
-        this.timerGate = factory.timerGate;
-      }
-    }
+    this.readBatches = new TcpReadBatches(ip, factory, this.batchEndFailed);
+    this.ackBatch = this.readBatches.ackBatch;
   }
 
-  /**
-   * The link's read batch ended: each connection sends the one ACK that waited for it, then the timers held
-   * for this input fire (after those ACKs, as they would have had the input come in time).
-   */
-  private endBatch(batch: TcpAckBatch): void {
-    try {
-      batch.end();
-    } catch (error) {
-      this.counters.values.internalErrors++;
-      this.log.error({ err: error }, 'tcp connection failed on a batched ACK');
-    }
-    this.timerGate?.release(this.timerFailed);
-  }
-
-  private readonly timerFailed = (error: unknown): void => {
+  private readonly batchEndFailed = (error: unknown, what: string): void => {
     this.counters.values.internalErrors++;
-    this.log.error({ err: error }, 'tcp connection failed on a held timer');
+    this.log.error({ err: error }, `tcp connection failed on ${what}`);
   };
 
   // ─── API ─────────────────────────────────────────────────────────────────────────────────────────
@@ -226,12 +203,11 @@ export class TcpLayer implements TcpConnectionObserver<TcpConnection>, TimeWaitH
 
   /**
    * The stack-wide parts' figures: the memory budget's (bytes charged to buffers, pressure, writes held,
-   * windows clamped), the ACK batch's, and the segments the batcher dropped unsent.
+   * windows clamped), the read batches' (ACKs batched, timers held), and the segments the batcher dropped unsent.
    */
   private addSharedStats(out: Record<string, number>): void {
     Object.assign(out, this.factory.memory.stats());
-    if (this.ackBatch !== undefined) Object.assign(out, this.ackBatch.stats());
-    if (this.timerGate !== undefined) out.timersHeld = this.timerGate.heldCount;
+    this.readBatches.addStats(out);
     // Counted in segmentsSent (and retransmitted) but never written: see TcpSegmentBatcher.abandoned.
     const batcher = this.factory.batcher;
     if (batcher !== undefined) out.segmentsAbandoned = batcher.abandonedSegments;
