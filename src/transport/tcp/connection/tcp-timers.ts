@@ -162,7 +162,6 @@ export class TcpTimers implements HeldTimers {
 
   /** Runs what is due at `now` (read by the caller). */
   private run(time: number): void {
-    this.timer?.cancel();
     this.timer = undefined;
     this.armedAt = Number.POSITIVE_INFINITY;
     const deadlines = this.deadlines;
